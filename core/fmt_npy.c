@@ -1,0 +1,6 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* STUB: to be replaced by the real implementation. */
+#include "zs_internal.h"
+static zs_status p(const unsigned char *b, size_t n, uint64_t fs, zs_volume_info *i) { (void)b; (void)n; (void)fs; return ZS_ERR(ZS_EUNSUPPORTED, "%s: npy not implemented", i->path); }
+static int64_t w(zs_volume_info *s, unsigned char *b, size_t c) { (void)s; (void)b; (void)c; return ZS_ERR(ZS_EUNSUPPORTED, "npy not implemented"); }
+const zs_format_ops zs__fmt_npy = {ZS_FMT_NPY, "npy", p, w};

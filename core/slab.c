@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Slabs (virtual sources) and their mappings (as_real).
+ *
+ * A slab names planes [lo,hi) of volume t. In Fortran order those planes are one byte range
+ * [offset + (t*nz + lo)*P, offset + (t*nz + hi)*P) with P = nx*ny*itemsize; the mapping
+ * starts at that offset aligned down to the page size (numpy's memmap does the same), so it
+ * covers the slab's bytes plus less than one page before them. In C order an (x,y) row holds
+ * the z values contiguously: the planes [lo,hi) are spread over the whole array, so the
+ * mapping covers the span from the first row's plane lo to the last row's plane hi-1 and
+ * gathers the voxels into an F-order buffer; in mode r+ the buffer is scattered back on unmap. */
+#include "zs_internal.h"
+
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+size_t zs_sys_page_size(void)
+{
+    long p = sysconf(_SC_PAGESIZE);
+    return p > 0 ? (size_t)p : 4096;
+}
+
+zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode,
+                        void **base, size_t *maplen, void **ptr)
+{
+    uint64_t page = zs_sys_page_size();
+    uint64_t start = offset - offset % page;
+    uint64_t n = len + (offset - start);
+    ZS_RETURN_IF(len == 0, ZS_EINVAL, "%s: empty mapping requested", path);
+    ZS_RETURN_IF(n > SIZE_MAX, ZS_EOVERFLOW, "%s: mapping of %llu bytes does not fit the address space", path,
+                 (unsigned long long)n);
+    int prot = mode == ZS_MODE_R ? PROT_READ : PROT_READ | PROT_WRITE;
+    int flags = mode == ZS_MODE_COW ? MAP_PRIVATE : MAP_SHARED;
+    void *b = mmap(NULL, (size_t)n, prot, flags, fd, (off_t)start);
+    if (b == MAP_FAILED)
+        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot map %llu bytes at offset %llu", path,
+                          (unsigned long long)n, (unsigned long long)start);
+    if (mode == ZS_MODE_R) (void)madvise(b, (size_t)n, MADV_SEQUENTIAL);
+    *base = b;
+    *maplen = (size_t)n;
+    *ptr = (unsigned char *)b + (offset - start);
+    return ZS_OK;
+}
+
+zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
+                       zs_slab *out)
+{
+    const int64_t nz = info->shape[2];
+    ZS_RETURN_IF(t < 0 || t >= info->shape[3], ZS_EINVAL, "%s: volume %lld of a series of %lld", info->path,
+                 (long long)t, (long long)info->shape[3]);
+    ZS_RETURN_IF(z0 < 0 || z1 > nz || z0 >= z1, ZS_EINVAL, "%s: slab [%lld,%lld) outside planes [0,%lld)",
+                 info->path, (long long)z0, (long long)z1, (long long)nz);
+    ZS_RETURN_IF(halo < 0, ZS_EINVAL, "%s: negative halo %lld", info->path, (long long)halo);
+    out->t = t;
+    out->z0 = z0;
+    out->z1 = z1;
+    out->lo = z0 - halo > 0 ? z0 - halo : 0;
+    out->hi = nz - z1 > halo ? z1 + halo : nz;
+    return ZS_OK;
+}
+
+/* C order: voxel (x,y,z) at ((x*ny + y)*nz + z) elements. Copies planes [lo,hi) to or from
+ * an F-order buffer; the source is walked in memory order. */
+static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi,
+                         unsigned char *f, int to_f)
+{
+    const int64_t nx = i->shape[0], ny = i->shape[1], nz = i->shape[2], h = hi - lo;
+    const size_t es = zs_dtype_size(i->dtype);
+    for (int64_t x = 0; x < nx; x++)
+        for (int64_t y = 0; y < ny; y++) {
+            unsigned char *row = span + (size_t)((x * ny + y) * nz) * es; /* span starts at plane lo */
+            for (int64_t z = 0; z < h; z++) {
+                unsigned char *fv = f + (size_t)((z * ny + y) * nx + x) * es;
+                if (to_f) memcpy(fv, row + (size_t)z * es, es);
+                else memcpy(row + (size_t)z * es, fv, es);
+            }
+        }
+}
+
+zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
+{
+    const zs_volume_info *i = &v->info;
+    memset(out, 0, sizeof *out);
+    ZS_RETURN_IF(s->lo < 0 || s->hi > i->shape[2] || s->lo >= s->hi || s->t < 0 || s->t >= i->shape[3],
+                 ZS_EINVAL, "%s: slab planes [%lld,%lld) of volume %lld are outside the volume", i->path,
+                 (long long)s->lo, (long long)s->hi, (long long)s->t);
+    uint64_t plane;
+    ZS_FORWARD(zs_volume_info_sizes(i, &plane, NULL, NULL));
+    const uint64_t h = (uint64_t)(s->hi - s->lo);
+    out->lo = s->lo;
+    out->hi = s->hi;
+    out->vol = v;
+    out->t = s->t;
+    out->writable = v->mode != ZS_MODE_R;
+    void *ptr;
+    if (i->order == ZS_ORDER_F) {
+        ZS_FORWARD(zs__map_range(v->fd, i->path, zs__plane_offset(i, s->t, s->lo), h * plane, v->mode,
+                                 &out->map_base, &out->map_length, &ptr));
+        out->data = ptr;
+        return ZS_OK;
+    }
+    const uint64_t es = zs_dtype_size(i->dtype), rows = (uint64_t)i->shape[0] * (uint64_t)i->shape[1];
+    const uint64_t first = i->offset + (uint64_t)s->lo * es;
+    const uint64_t span = ((rows - 1) * (uint64_t)i->shape[2] + (uint64_t)s->hi - (uint64_t)s->lo) * es;
+    out->gather = zs__alloc((size_t)(h * plane));
+    ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for a %llu-byte C-order gather", i->path,
+                 (unsigned long long)(h * plane));
+    zs_status st = zs__map_range(v->fd, i->path, first, span, v->mode, &out->map_base, &out->map_length, &ptr);
+    if (st < 0) { ZS_FREE(out->gather); return st; }
+    c_order_copy(i, ptr, s->lo, s->hi, out->gather, 1);
+    out->data = out->gather;
+    return ZS_OK;
+}
+
+zs_status zs_slab_unmap(zs_mapping *m)
+{
+    zs_status st = ZS_OK;
+    if (m->gather && m->map_base && m->vol && m->vol->mode != ZS_MODE_R && m->vol->mode != ZS_MODE_COW) {
+        const zs_volume_info *i = &m->vol->info;
+        size_t page = zs_sys_page_size();
+        uint64_t first = i->offset + (uint64_t)m->lo * zs_dtype_size(i->dtype);
+        c_order_copy(i, (unsigned char *)m->map_base + first % page, m->lo, m->hi, m->gather, 0);
+    }
+    if (m->map_base && munmap(m->map_base, m->map_length) != 0)
+        st = ZS_ERR_SYS(ZS_EIO, errno, "%s: munmap failed", m->vol ? m->vol->info.path : "?");
+    ZS_FREE(m->gather);
+    memset(m, 0, sizeof *m);
+    return st;
+}

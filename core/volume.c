@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Volumes: open an existing file (r, r+, c) or create one (w+), and describe it. */
+#include "zs_internal.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void zs_volume_info_init(zs_volume_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->ndim = 3;
+    for (int i = 0; i < 4; i++) info->shape[i] = 1;
+    info->dtype.type = ZS_U8;
+    info->order = ZS_ORDER_F;
+    info->slope = 1.0;
+    for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
+}
+
+zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes,
+                               uint64_t *volume_bytes, uint64_t *total_bytes)
+{
+    uint64_t es = zs_dtype_size(info->dtype), plane, vol, total;
+    ZS_RETURN_IF(es == 0, ZS_EINVAL, "%s: invalid dtype", info->path);
+    for (int i = 0; i < 4; i++)
+        ZS_RETURN_IF(info->shape[i] < 1, ZS_EFORMAT, "%s: dimension %d is %lld (must be >= 1)",
+                     info->path, i, (long long)info->shape[i]);
+    if (!zs__mul_u64((uint64_t)info->shape[0], (uint64_t)info->shape[1], &plane) ||
+        !zs__mul_u64(plane, es, &plane) || !zs__mul_u64(plane, (uint64_t)info->shape[2], &vol) ||
+        !zs__mul_u64(vol, (uint64_t)info->shape[3], &total) || total > (uint64_t)INT64_MAX)
+        return ZS_ERR(ZS_EOVERFLOW, "%s: shape %lldx%lldx%lldx%lld of %s overflows a 64-bit byte count",
+                      info->path, (long long)info->shape[0], (long long)info->shape[1],
+                      (long long)info->shape[2], (long long)info->shape[3], zs_dtype_name(info->dtype));
+    if (plane_bytes) *plane_bytes = plane;
+    if (volume_bytes) *volume_bytes = vol;
+    if (total_bytes) *total_bytes = total;
+    return ZS_OK;
+}
+
+zs_status zs__check_fits(zs_volume_info *info, uint64_t file_size, uint64_t header_bytes)
+{
+    uint64_t total, end;
+    ZS_FORWARD(zs_volume_info_sizes(info, NULL, NULL, &total));
+    info->nbytes = total;
+    if (!zs__add_u64(info->offset, total, &end) || end > file_size) {
+        uint64_t avail = file_size > info->offset ? file_size - info->offset : 0;
+        char dt[8];
+        zs_dtype_descr(info->dtype, dt, sizeof dt);
+        return ZS_ERR(ZS_EFORMAT,
+                      "%s: header says %llu voxels of %s (%llu bytes) but the file holds %llu bytes "
+                      "after the %llu-byte header (truncated file or lying header)",
+                      info->path, (unsigned long long)(total / zs_dtype_size(info->dtype)),
+                      zs_dtype_name(info->dtype), (unsigned long long)total,
+                      (unsigned long long)avail, (unsigned long long)header_bytes);
+    }
+    return ZS_OK;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+zs_status zs__format_from_name(const char *path, zs_format *out)
+{
+    if (ends_with(path, ".nii.gz") || ends_with(path, ".npz"))
+        return ZS_ERR(ZS_EUNSUPPORTED,
+                      "%s: compressed files cannot be memory-mapped; decompress it first "
+                      "(gunzip -k for .nii.gz, np.load + np.save for .npz)", path);
+    if (ends_with(path, ".npy")) *out = ZS_FMT_NPY;
+    else if (ends_with(path, ".nii")) *out = ZS_FMT_NIFTI1;
+    else *out = ZS_FMT_RAW;
+    return ZS_OK;
+}
+
+void zs_open_opts_default(zs_open_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->mode = "r";
+    o->format = ZS_FMT_AUTO;
+    for (int i = 0; i < 4; i++) o->raw_shape[i] = 1;
+    o->raw_dtype.type = ZS_U8;
+    o->raw_order = ZS_ORDER_F;
+}
+
+void zs_create_opts_default(zs_create_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->format = ZS_FMT_AUTO;
+}
+
+static zs_status parse_mode(const char *m, const char *path, zs_mode *out)
+{
+    if (!m || strcmp(m, "r") == 0) *out = ZS_MODE_R;
+    else if (strcmp(m, "r+") == 0) *out = ZS_MODE_RW;
+    else if (strcmp(m, "c") == 0) *out = ZS_MODE_COW;
+    else return ZS_ERR(ZS_EINVAL, "%s: unknown open mode '%s' (use r, r+ or c; w+ is zs_volume_create)", path, m);
+    return ZS_OK;
+}
+
+static const zs_format_ops *ops_for(zs_format f)
+{
+    switch (f) {
+    case ZS_FMT_NPY: return &zs__fmt_npy;
+    case ZS_FMT_NIFTI1: return &zs__fmt_nifti1;
+    case ZS_FMT_NIFTI2: return &zs__fmt_nifti2;
+    case ZS_FMT_RAW: return &zs__fmt_raw;
+    default: return NULL;
+    }
+}
+
+/* Reads the first bytes of the file for the header parser. */
+static zs_status read_head(int fd, const char *path, uint64_t file_size, unsigned char **buf, size_t *n)
+{
+    size_t want = file_size < ZS_MAX_HEADER ? (size_t)file_size : ZS_MAX_HEADER, got = 0;
+    *buf = malloc(want ? want : 1);
+    ZS_RETURN_IF(!*buf, ZS_ENOMEM, "%s: out of memory reading the header", path);
+    while (got < want) {
+        ssize_t r = pread(fd, *buf + got, want - got, (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) { int e = errno; free(*buf); *buf = NULL; return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot read the header", path); }
+        if (r == 0) break;
+        got += (size_t)r;
+    }
+    *n = got;
+    return ZS_OK;
+}
+
+static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o)
+{
+    zs_volume_info *info = &v->info;
+    zs_format fmt = o->format;
+    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
+    if (fmt == ZS_FMT_RAW) {
+        info->format = ZS_FMT_RAW;
+        info->ndim = o->raw_ndim > 0 ? o->raw_ndim : 3;
+        memcpy(info->shape, o->raw_shape, sizeof info->shape);
+        info->dtype = o->raw_dtype;
+        info->offset = o->raw_offset;
+        info->order = o->raw_order;
+        return zs__check_fits(info, v->file_size, o->raw_offset);
+    }
+    unsigned char *head = NULL;
+    size_t n = 0;
+    ZS_FORWARD(read_head(v->fd, path, v->file_size, &head, &n));
+    zs_status st = ops_for(fmt)->parse(head, n, v->file_size, info);
+    free(head);
+    return st;
+}
+
+zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out)
+{
+    zs_open_opts def;
+    if (!opts) { zs_open_opts_default(&def); opts = &def; }
+    *out = NULL;
+    ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no input file given");
+    ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
+    zs_mode mode = ZS_MODE_R;
+    ZS_FORWARD(parse_mode(opts->mode, path, &mode));
+    struct stat st;
+    if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
+    ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
+    ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
+    ZS_RETURN_IF(st.st_size == 0, ZS_EFORMAT, "%s: empty file", path);
+    int fd = open(path, (mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
+    zs_volume *v = calloc(1, sizeof *v);
+    if (!v) { close(fd); return ZS_ERR(ZS_ENOMEM, "%s: out of memory", path); }
+    zs_volume_info_init(&v->info);
+    snprintf(v->info.path, sizeof v->info.path, "%s", path);
+    v->fd = fd;
+    v->mode = mode;
+    v->file_size = (uint64_t)st.st_size;
+    v->committed = 1;
+    zs_status s = open_describe(v, path, opts);
+    if (s == ZS_OK && v->info.order == ZS_ORDER_C && v->info.shape[3] > 1)
+        s = ZS_ERR(ZS_EUNSUPPORTED, "%s: a 4-D array in C order is not supported (save it in Fortran order)", path);
+    if (s < 0) { close(fd); free(v); return s; }
+    *out = v;
+    return ZS_OK;
+}
+
+static zs_status write_all(int fd, const char *path, const unsigned char *buf, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = pwrite(fd, buf + done, n - done, (off_t)done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) { int e = errno; return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the header", path); }
+        done += (size_t)w;
+    }
+    return ZS_OK;
+}
+
+static zs_status create_file(zs_volume *v, const zs_create_opts *o)
+{
+    zs_volume_info *info = &v->info;
+    zs_format fmt = o->format;
+    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(v->final_path, &fmt));
+    if (fmt == ZS_FMT_NIFTI1) {
+        for (int i = 0; i < 4; i++)
+            if (info->shape[i] > 32767) fmt = ZS_FMT_NIFTI2;
+    }
+    unsigned char *hdr = calloc(1, 65536);
+    ZS_RETURN_IF(!hdr, ZS_ENOMEM, "%s: out of memory", v->final_path);
+    int64_t hn = ops_for(fmt)->write_header(info, hdr, 65536);
+    if (hn < 0) { free(hdr); return (zs_status)hn; }
+    uint64_t total = 0, end = 0;
+    zs_status st = zs_volume_info_sizes(info, NULL, NULL, &total);
+    if (st == ZS_OK && !zs__add_u64(info->offset, total, &end))
+        st = ZS_ERR(ZS_EOVERFLOW, "%s: file size overflows", v->final_path);
+    if (st == ZS_OK) {
+        info->nbytes = total;
+        st = write_all(v->fd, info->path, hdr, (size_t)hn);
+    }
+    free(hdr);
+    ZS_FORWARD(st);
+    int e = posix_fallocate(v->fd, 0, (off_t)end);
+    if (e == EINVAL || e == EOPNOTSUPP) e = ftruncate(v->fd, (off_t)end) == 0 ? 0 : errno;
+    if (e != 0)
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot allocate %llu bytes", v->final_path,
+                          (unsigned long long)end);
+    v->file_size = end;
+    return ZS_OK;
+}
+
+zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts,
+                           zs_volume **out)
+{
+    zs_create_opts def;
+    if (!opts) { zs_create_opts_default(&def); opts = &def; }
+    *out = NULL;
+    ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
+    ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
+        ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists (use --force to overwrite)", path);
+    }
+    zs_volume *v = calloc(1, sizeof *v);
+    ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
+    v->info = *spec;
+    v->info.order = ZS_ORDER_F;
+    v->mode = ZS_MODE_CREATE;
+    snprintf(v->final_path, sizeof v->final_path, "%s", path);
+    snprintf(v->info.path, sizeof v->info.path, opts->direct ? "%s" : "%s.partial", path);
+    v->committed = opts->direct;
+    v->fd = open(v->info.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (v->fd < 0) {
+        int e = errno;
+        free(v);
+        return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot create", path);
+    }
+    zs_status s = create_file(v, opts);
+    if (s < 0) { zs_volume_free(v); return s; }
+    *out = v;
+    return ZS_OK;
+}
+
+zs_status zs_volume_commit(zs_volume *v)
+{
+    ZS_RETURN_IF(!v || v->mode != ZS_MODE_CREATE, ZS_EINVAL, "commit: not a created volume");
+    if (v->committed) return ZS_OK;
+    if (rename(v->info.path, v->final_path) != 0)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", v->final_path, v->info.path);
+    snprintf(v->info.path, sizeof v->info.path, "%s", v->final_path);
+    v->committed = 1;
+    return ZS_OK;
+}
+
+void zs_volume_free(zs_volume *v)
+{
+    if (!v) return;
+    if (v->fd >= 0) close(v->fd);
+    if (v->mode == ZS_MODE_CREATE && !v->committed) unlink(v->info.path);
+    free(v);
+}
+
+const zs_volume_info *zs_volume_get_info(const zs_volume *v) { return &v->info; }
+int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->mode == ZS_MODE_CREATE; }
+
+/* ---- description ------------------------------------------------------------------- */
+static const char *format_name(zs_format f)
+{
+    switch (f) {
+    case ZS_FMT_NPY: return "npy";
+    case ZS_FMT_NIFTI1: return "nifti1";
+    case ZS_FMT_NIFTI2: return "nifti2";
+    case ZS_FMT_RAW: return "raw";
+    default: return "auto";
+    }
+}
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_double(FILE *f, double d)
+{
+    if (isfinite(d)) fprintf(f, "%.17g", d);
+    else fputs("null", f);
+}
+
+void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
+{
+    char descr[8];
+    zs_dtype_descr(i->dtype, descr, sizeof descr);
+    fputs("{\"path\": ", f);
+    json_string(f, i->path);
+    fprintf(f, ", \"format\": \"%s\", \"version\": %d, \"ndim\": %d, \"shape\": [", format_name(i->format),
+            i->version, i->ndim);
+    for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? ", " : "", (long long)i->shape[d]);
+    fprintf(f, "], \"nx\": %lld, \"ny\": %lld, \"nz\": %lld, \"nt\": %lld", (long long)i->shape[0],
+            (long long)i->shape[1], (long long)i->shape[2], (long long)i->shape[3]);
+    fprintf(f, ", \"dtype\": \"%s\", \"descr\": \"%s\", \"byte_order\": \"%s\", \"order\": \"%s\"",
+            zs_dtype_name(i->dtype), descr,
+            zs_dtype_size(i->dtype) == 1 ? "none" : (i->dtype.big_endian ? "big" : "little"),
+            i->order == ZS_ORDER_F ? "F" : "C");
+    fprintf(f, ", \"offset\": %llu, \"nbytes\": %llu, \"slope\": ", (unsigned long long)i->offset,
+            (unsigned long long)i->nbytes);
+    json_double(f, i->slope);
+    fputs(", \"inter\": ", f);
+    json_double(f, i->inter);
+    fputs(", \"voxel_size\": [", f);
+    for (int d = 0; d < 3; d++) { if (d) fputs(", ", f); json_double(f, i->voxel[d]); }
+    fputs("], \"unit\": ", f);
+    json_string(f, i->unit);
+    fprintf(f, ", \"slab_access\": \"%s\"}\n", i->order == ZS_ORDER_F ? "contiguous" : "gather");
+}
+
+void zs_volume_info_print(const zs_volume_info *i, FILE *f)
+{
+    char descr[8];
+    zs_dtype_descr(i->dtype, descr, sizeof descr);
+    fprintf(f, "file:       %s\n", i->path);
+    fprintf(f, "format:     %s", format_name(i->format));
+    if (i->version) fprintf(f, " (version %d)", i->version);
+    fprintf(f, "\nshape:      ");
+    for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? " x " : "", (long long)i->shape[d]);
+    fprintf(f, "  (x, y, z%s)\n", i->ndim > 3 ? ", t: a series of 3-D volumes" : "");
+    fprintf(f, "dtype:      %s (%s, %s)\n", zs_dtype_name(i->dtype), descr,
+            zs_dtype_size(i->dtype) == 1 ? "no byte order" : (i->dtype.big_endian ? "big-endian" : "little-endian"));
+    fprintf(f, "order:      %s\n", i->order == ZS_ORDER_F
+                                      ? "F (x fastest: each z-slab is one contiguous byte range)"
+                                      : "C (z fastest: z-slabs are gathered element by element; slower)");
+    fprintf(f, "offset:     %llu bytes\n", (unsigned long long)i->offset);
+    fprintf(f, "data:       %llu bytes (%.3f GiB)\n", (unsigned long long)i->nbytes, (double)i->nbytes / (1u << 30));
+    if (i->slope != 1.0 || i->inter != 0.0) fprintf(f, "scaling:    value = %g * stored + %g\n", i->slope, i->inter);
+    fprintf(f, "voxel size: %g x %g x %g%s%s\n", i->voxel[0], i->voxel[1], i->voxel[2], i->unit[0] ? " " : "", i->unit);
+}

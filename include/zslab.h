@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/** @file zslab.h
+ * @brief The public API of zslab: volumes as memory-mapped files, slabs, pipelines, plans.
+ *
+ * Lifecycle: open/create volumes → build a pipeline → zs_plan_create (pure, printable)
+ * → zs_plan_execute. Every function returns a zs_status (0 = ok, negative = ZS_E*);
+ * the detail message of the last failure on the calling thread is zs_last_error().
+ */
+#ifndef ZSLAB_H
+#define ZSLAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ZS_BUILDING_LIB) && defined(__GNUC__)
+#define ZS_API __attribute__((visibility("default")))
+#else
+#define ZS_API
+#endif
+
+#define ZS_VERSION_MAJOR 0
+#define ZS_VERSION_MINOR 3
+#define ZS_VERSION_PATCH 0
+#define ZS_VERSION_STRING "0.3.0"
+#define ZS_VERSION_NUMBER (ZS_VERSION_MAJOR * 10000 + ZS_VERSION_MINOR * 100 + ZS_VERSION_PATCH)
+
+/** @return ZS_VERSION_NUMBER of the library actually linked (the CLI warns on a mismatch). */
+ZS_API int zs_version(void);
+ZS_API const char *zs_version_string(void);
+
+/** \defgroup errors Errors
+ * Every function returns 0 or a negative code. The function that detects a problem writes
+ * a message naming the file and what is wrong; callers only propagate. The message is kept
+ * per thread and read back with zs_last_error(). Codes are frozen once released.
+ * @{ */
+typedef enum zs_status {
+    ZS_OK = 0,
+    ZS_EINVAL = -1,    /**< invalid argument or parameter (a usage error for the CLI) */
+    ZS_ENOMEM = -2,    /**< out of memory */
+    ZS_EIO = -3,       /**< system call failed (open, read, mmap, fallocate, ...) */
+    ZS_EFORMAT = -4,   /**< file content is malformed, truncated or inconsistent */
+    ZS_EUNSUPPORTED = -5, /**< well-formed but not supported (e.g. .nii.gz, compressed data) */
+    ZS_EOVERFLOW = -6, /**< a size computation overflows */
+    ZS_EEXIST = -7,    /**< output exists and overwriting was not allowed */
+    ZS_ECANCELED = -8, /**< stopped by a signal, a progress callback or another worker's error */
+    ZS_ENOSPC = -9,    /**< no space left on the device */
+    ZS_EPARAM = -10,   /**< bad pipeline or kernel parameter (a usage error for the CLI) */
+    ZS_EINTERNAL = -11 /**< a bug: an invariant did not hold */
+} zs_status;
+
+/** @return a short static description of a code; never NULL. */
+ZS_API const char *zs_strerror(int code);
+/** @return the detail message of the last failure on this thread (borrowed, valid until the
+ *  next failing call on this thread); "" when there is none. */
+ZS_API const char *zs_last_error(void);
+/** Clears this thread's last error. */
+ZS_API void zs_clear_error(void);
+/** @} */
+
+/** \defgroup dtype Data types
+ * numpy's names: "uint16", "<u2", ">f4", "float32", "|u1". Byte order is part of the dtype.
+ * @{ */
+typedef enum zs_type {
+    ZS_U8 = 0, ZS_I8, ZS_U16, ZS_I16, ZS_U32, ZS_I32, ZS_U64, ZS_I64, ZS_F32, ZS_F64,
+    ZS_TYPE_COUNT
+} zs_type;
+
+typedef struct zs_dtype {
+    zs_type type;
+    int big_endian; /**< 1 = stored big-endian; always 0 for 1-byte types */
+} zs_dtype;
+
+/** Parses a numpy dtype spelling ("uint16", "u2", "<u2", ">f4", "|u1", "float", "double"). */
+ZS_API zs_status zs_dtype_parse(const char *s, zs_dtype *out);
+/** @return bytes per element (1, 2, 4 or 8). */
+ZS_API size_t zs_dtype_size(zs_dtype d);
+/** @return the plain name ("uint16"), static. */
+ZS_API const char *zs_dtype_name(zs_dtype d);
+/** Writes numpy's descr ("<u2", ">f4", "|u1") into buf (at least 8 bytes). */
+ZS_API void zs_dtype_descr(zs_dtype d, char *buf, size_t n);
+/** @return 1 for float32/float64. */
+ZS_API int zs_dtype_is_float(zs_dtype d);
+/** @} */
+
+/** \defgroup volume Volumes
+ * A volume is a 3-D array in a file (4-D = a series of 3-D volumes). Axis 0 of the stored
+ * array is x, axis 1 y, axis 2 z, axis 3 the series index t, whatever the memory order:
+ * a numpy array of shape (a, b, c) has nx = a, ny = b, nz = c. In Fortran order (the
+ * default) x is fastest and a z-slab is one contiguous byte range.
+ * @{ */
+typedef enum zs_format { ZS_FMT_AUTO = 0, ZS_FMT_RAW, ZS_FMT_NPY, ZS_FMT_NIFTI1, ZS_FMT_NIFTI2 } zs_format;
+typedef enum zs_order { ZS_ORDER_F = 0, ZS_ORDER_C = 1 } zs_order;
+
+#define ZS_PATH_MAX 4096
+
+/** The virtual source: a plain descriptor of a volume in a file. No pointers, no handles:
+ *  it can be copied to any worker, process or MPI rank. */
+typedef struct zs_volume_info {
+    char path[ZS_PATH_MAX];
+    zs_format format;
+    int ndim;            /**< dimensions as stored in the file (1..4) */
+    int64_t shape[4];    /**< nx, ny, nz, nt; 1 for absent dimensions */
+    zs_dtype dtype;
+    zs_order order;
+    uint64_t offset;     /**< byte offset of the first voxel */
+    double slope, inter; /**< value = slope * stored + inter; (1, 0) means none */
+    double voxel[3];     /**< voxel size along x, y, z (1 when unknown) */
+    char unit[16];       /**< unit of voxel ("um", "mm", "" when unknown) */
+    uint64_t nbytes;     /**< bytes of data (all voxels, all volumes of a series) */
+    int version;         /**< format version: npy 1/2/3, NIfTI 1/2; 0 for raw */
+} zs_volume_info;
+
+/** Fills info with defaults: F order, slope 1, inter 0, voxel 1, shape 1. */
+ZS_API void zs_volume_info_init(zs_volume_info *info);
+/** Overflow-checked byte count of one z-plane / one 3-D volume of the series. */
+ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes,
+                                      uint64_t *volume_bytes, uint64_t *total_bytes);
+/** Writes the descriptor as one JSON object with stable keys (zslab info --json). */
+ZS_API void zs_volume_info_print_json(const zs_volume_info *info, FILE *f);
+/** Writes the descriptor as human-readable lines (zslab info). */
+ZS_API void zs_volume_info_print(const zs_volume_info *info, FILE *f);
+
+typedef struct zs_volume zs_volume;
+
+typedef struct zs_open_opts {
+    const char *mode;    /**< "r" (default), "r+" or "c" (copy-on-write) */
+    zs_format format;    /**< ZS_FMT_AUTO: from the file name and magic bytes */
+    /* raw files: the caller describes the data */
+    int64_t raw_shape[4];
+    int raw_ndim;
+    zs_dtype raw_dtype;
+    uint64_t raw_offset;
+    zs_order raw_order;
+} zs_open_opts;
+ZS_API void zs_open_opts_default(zs_open_opts *o);
+
+/** Opens an existing volume. @param[out] out caller frees with zs_volume_free. */
+ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out);
+
+typedef struct zs_create_opts {
+    zs_format format; /**< ZS_FMT_AUTO: from the file name (.npy, .nii; else raw) */
+    int force;        /**< overwrite an existing file */
+    int direct;       /**< 1: create `path` itself; 0 (default): create `path.partial` and
+                           rename it to `path` in zs_volume_commit, so an interrupted job
+                           never leaves a file that looks complete */
+} zs_create_opts;
+ZS_API void zs_create_opts_default(zs_create_opts *o);
+
+/** Creates a volume in mode w+: header written, data allocated at full size with
+ *  posix_fallocate (a full disk is an error here, never a SIGBUS later), data zero.
+ *  spec gives shape, ndim, dtype, voxel size, scaling; format, order (always F) and offset
+ *  are set by the writer. @param[out] out caller frees with zs_volume_free. */
+ZS_API zs_status zs_volume_create(const char *path, const zs_volume_info *spec,
+                                  const zs_create_opts *opts, zs_volume **out);
+/** Makes a created volume final: flushes data to disk and renames path.partial to path. */
+ZS_API zs_status zs_volume_commit(zs_volume *v);
+/** Closes; a created volume that was never committed is removed. NULL is a no-op. */
+ZS_API void zs_volume_free(zs_volume *v);
+/** @return the descriptor (borrowed, valid until zs_volume_free). */
+ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v);
+/** @return 1 if the volume may be written (modes r+ and w+; c writes privately). */
+ZS_API int zs_volume_writable(const zs_volume *v);
+/** @} */
+
+/** \defgroup slab Slabs
+ * A slab is a plain descriptor of planes [z0,z1) of volume t of a series, plus the halo
+ * planes [lo,z0) and [z1,hi) (clipped to the volume). Mapping a slab maps only the bytes of
+ * planes [lo,hi), with the file offset aligned down to the page size. For a C-order volume
+ * the planes are not contiguous: the mapping gathers them into an F-order buffer (slower;
+ * and written back on unmap in mode r+).
+ * @{ */
+typedef struct zs_slab {
+    int64_t t;      /**< index in the series (0 for a 3-D volume) */
+    int64_t z0, z1; /**< core planes */
+    int64_t lo, hi; /**< planes covered with the halo, lo <= z0 < z1 <= hi */
+} zs_slab;
+
+/** Describes planes [z0,z1) of volume t with `halo` planes on each side, clipped. */
+ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1,
+                              int64_t halo, zs_slab *out);
+
+typedef struct zs_mapping {
+    void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
+    int64_t lo, hi;    /**< planes held */
+    size_t map_length; /**< bytes mapped (for checks and accounting) */
+    /* private */
+    void *map_base;
+    void *gather;      /**< C order: F-order copy (owner: this mapping) */
+    const zs_volume *vol;
+    int64_t t;
+    int writable;
+} zs_mapping;
+
+/** Maps planes [s->lo, s->hi) of the volume in its mode. Release with zs_slab_unmap. */
+ZS_API zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out);
+/** Unmaps (scattering a C-order gather back in mode r+). Safe on a zeroed mapping. */
+ZS_API zs_status zs_slab_unmap(zs_mapping *m);
+/** @} */
+
+/** \defgroup pipeline Pipelines of kernels
+ * @{ */
+typedef struct zs_pipeline zs_pipeline;
+/** @param[out] out caller frees with zs_pipeline_free. */
+ZS_API zs_status zs_pipeline_new(zs_pipeline **out);
+ZS_API void zs_pipeline_free(zs_pipeline *p);
+/** Appends a stage written "name[:key=value...]" (e.g. "gaussian:sigma=1x1x3:mode=nearest").
+ *  A bad name or parameter is ZS_EPARAM with a message naming it, its bounds and what was given. */
+ZS_API zs_status zs_pipeline_add(zs_pipeline *p, const char *spec);
+/** Sets the voxel size used to convert physical units in later zs_pipeline_add calls. */
+ZS_API void zs_pipeline_set_voxel(zs_pipeline *p, const double voxel[3], const char *unit);
+ZS_API int zs_pipeline_length(const zs_pipeline *p);
+/** Total halo of the pipeline (planes below and above, per axis x,y,z). */
+ZS_API void zs_pipeline_halo(const zs_pipeline *p, int64_t lo[3], int64_t hi[3]);
+/** Writes "gaussian:sigma=2x2x2:truncate=4:mode=reflect | ..." (normalised) into buf. */
+ZS_API void zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n);
+/** @} */
+
+/** \defgroup plan Plans and execution
+ * @{ */
+typedef struct zs_plan zs_plan;
+
+/** Called on a worker after each finished slab (serialised); return non-zero to cancel. */
+typedef int (*zs_progress_fn)(void *user, int64_t done_slabs, int64_t total_slabs,
+                              uint64_t done_voxels, uint64_t total_voxels);
+
+typedef struct zs_plan_opts {
+    int threads;          /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
+    int64_t slab;         /**< 0: chosen from mem_budget and cache sizes */
+    uint64_t mem_budget;  /**< bytes; 0: a share of available memory, under any cgroup limit */
+    int bind;             /**< bind workers to cores through hwloc (default 1) */
+    zs_dtype out_dtype;   /**< used when has_out_dtype */
+    int has_out_dtype;
+} zs_plan_opts;
+ZS_API void zs_plan_opts_default(zs_plan_opts *o);
+
+/** Plans the pipeline over the input volume. Pure: touches no file.
+ *  @param[out] out caller frees with zs_plan_free. */
+ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p,
+                                const zs_plan_opts *opts, zs_plan **out);
+ZS_API void zs_plan_free(zs_plan *plan);
+/** Prints slabs, halo, bytes mapped and scratch per worker, peak-memory estimate. */
+ZS_API void zs_plan_print(const zs_plan *plan, FILE *f);
+/** The output descriptor the plan will produce (shape of the input, output dtype). */
+ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec);
+ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
+ZS_API int zs_plan_threads(const zs_plan *plan);
+ZS_API int64_t zs_plan_slab_height(const zs_plan *plan);
+ZS_API uint64_t zs_plan_peak_bytes(const zs_plan *plan);
+
+typedef struct zs_run_stats {
+    double seconds;      /**< wall time of the execution */
+    double load_seconds, compute_seconds, store_seconds; /**< summed over workers */
+    uint64_t voxels;     /**< output voxels written */
+    int threads;
+} zs_run_stats;
+
+typedef struct zs_exec_opts {
+    zs_progress_fn progress; void *user;
+    int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
+    volatile int *stop;   /**< optional: set non-zero (e.g. from a signal handler) to stop */
+} zs_exec_opts;
+ZS_API void zs_exec_opts_default(zs_exec_opts *o);
+
+/** Runs the plan: each worker maps its slab of `in`, runs the pipeline and writes the core
+ *  into `out` (same shape, writable). The first error cancels the others and is returned. */
+ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out,
+                                 const zs_exec_opts *opts, zs_run_stats *stats);
+/** @} */
+
+/** \defgroup system System facts
+ * @{ */
+/** Cores this process may use (cpuset/affinity, then OMP_NUM_THREADS and ZS_THREADS). */
+ZS_API int zs_sys_threads(void);
+/** Memory available to this process: MemAvailable, capped by a cgroup limit. */
+ZS_API uint64_t zs_sys_available_memory(void);
+/** Page size in bytes. */
+ZS_API size_t zs_sys_page_size(void);
+/** @} */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ZSLAB_H */

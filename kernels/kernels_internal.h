@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Shared by the kernel files: the parameters every neighbourhood kernel takes, and the
+ * descriptors listed by registry.c. */
+#ifndef ZS_KERNELS_INTERNAL_H
+#define ZS_KERNELS_INTERNAL_H
+
+#include <stddef.h>
+
+#include "zs_internal.h"
+#include "zslab_kernel.h"
+
+/** First member of every neighbourhood kernel's parameter struct. */
+typedef struct zs_knbhd {
+    int mode;    /**< zs_border */
+    double cval; /**< value outside the volume for mode=constant */
+    int axes;    /**< ZS_AXES_XYZ or ZS_AXES_XY (each z-plane on its own) */
+} zs_knbhd;
+
+enum { ZS_AXES_XYZ = 0, ZS_AXES_XY = 1 };
+extern const char *const zs__axes_names[]; /* "xyz", "xy", NULL */
+
+/** The three parameter declarations of zs_knbhd, for a struct whose member is `nb`. */
+#define ZS_NBHD_PARAMS(STRUCT)                                                                        \
+    {"mode", ZS_PARAM_ENUM, offsetof(STRUCT, nb.mode), 0, 4, "reflect",                                \
+     "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap", zs_border_names},     \
+    {"cval", ZS_PARAM_FLOAT, offsetof(STRUCT, nb.cval), -3.4e38, 3.4e38, "0",                          \
+     "value outside the volume for mode=constant", NULL},                                               \
+    {"axes", ZS_PARAM_ENUM, offsetof(STRUCT, nb.axes), 0, 1, "xyz",                                    \
+     "xyz: 3-D filter; xy: filter each z-plane on its own (2-D)", zs__axes_names}
+
+/** Fills a plane with `v` (for constant-mode taps outside the volume). */
+static inline void zs__fill_plane(float *p, size_t n, float v)
+{
+    for (size_t i = 0; i < n; i++) p[i] = v;
+}
+
+/* The registry's list (one descriptor per kernel, defined in its family's file). */
+extern const zs_kernel_desc zs_kernel_gaussian, zs_kernel_dog, zs_kernel_log, zs_kernel_gradient_magnitude,
+    zs_kernel_uniform, zs_kernel_minimum, zs_kernel_maximum, zs_kernel_median, zs_kernel_percentile,
+    zs_kernel_white_tophat, zs_kernel_black_tophat, zs_kernel_opening, zs_kernel_closing, zs_kernel_scale,
+    zs_kernel_clip, zs_kernel_threshold;
+
+#endif

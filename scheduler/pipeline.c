@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Pipelines: "name:key=value:..." parsed against the kernel's declared parameters. All
+ * parsing, bounds and defaults come from the declaration; there is no per-kernel code. */
+#include "scheduler_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+zs_status zs_pipeline_new(zs_pipeline **out)
+{
+    ZS_FORWARD(zs__kernel_registry_check());
+    *out = calloc(1, sizeof **out);
+    ZS_RETURN_IF(!*out, ZS_ENOMEM, "out of memory");
+    for (int i = 0; i < 3; i++) (*out)->voxel[i] = 1.0;
+    return ZS_OK;
+}
+
+void zs_pipeline_free(zs_pipeline *p)
+{
+    if (!p) return;
+    for (int i = 0; i < p->n; i++) free(p->st[i].params);
+    free(p);
+}
+
+void zs_pipeline_set_voxel(zs_pipeline *p, const double voxel[3], const char *unit)
+{
+    memcpy(p->voxel, voxel, sizeof p->voxel);
+    snprintf(p->unit, sizeof p->unit, "%s", unit ? unit : "");
+    p->has_voxel = 1;
+}
+
+int zs_pipeline_length(const zs_pipeline *p) { return p->n; }
+const zs_stage *zs__pipeline_stage(const zs_pipeline *p, int i) { return i >= 0 && i < p->n ? &p->st[i] : NULL; }
+
+void zs_pipeline_halo(const zs_pipeline *p, int64_t lo[3], int64_t hi[3])
+{
+    for (int a = 0; a < 3; a++) lo[a] = hi[a] = 0;
+    for (int i = 0; i < p->n; i++)
+        for (int a = 0; a < 3; a++) {
+            lo[a] += p->st[i].halo.lo[a];
+            hi[a] += p->st[i].halo.hi[a];
+        }
+}
+
+/* Units a physical length may carry, in micrometres. */
+static int unit_um(const char *u, double *um)
+{
+    static const struct { const char *name; double um; } units[] = {
+        {"nm", 1e-3}, {"um", 1.0}, {"\xc2\xb5m", 1.0}, {"micron", 1.0}, {"mm", 1e3}, {"cm", 1e4}, {"m", 1e6}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(u, units[i].name) == 0) { *um = units[i].um; return 1; }
+    return 0;
+}
+
+/* One number, possibly with a physical unit: converted to voxels along `axis`. */
+static zs_status parse_number(const zs_pipeline *p, const char *kname, const zs_param_desc *d, const char *s,
+                              int axis, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    ZS_RETURN_IF(end == s || errno == ERANGE || !isfinite(v), ZS_EPARAM,
+                 "%s: parameter '%s' must be a number, got '%s'", kname, d->name, s);
+    if (*end) {
+        double um_per_unit, voxel_um;
+        ZS_RETURN_IF(!unit_um(end, &um_per_unit) || (d->type != ZS_PARAM_FLOAT3 && d->type != ZS_PARAM_INT3),
+                     ZS_EPARAM, "%s: parameter '%s': cannot read '%s' (a number%s)", kname, d->name, s,
+                     d->type == ZS_PARAM_FLOAT3 || d->type == ZS_PARAM_INT3 ? ", optionally with a unit: nm, um, mm" : "");
+        ZS_RETURN_IF(!p->has_voxel || !unit_um(p->unit[0] ? p->unit : "-", &voxel_um), ZS_EPARAM,
+                     "%s: parameter '%s=%s' is in physical units but the input has no voxel size with a unit",
+                     kname, d->name, s);
+        v = v * um_per_unit / (p->voxel[axis] * voxel_um);
+        if (d->type == ZS_PARAM_INT3) v = floor(v + 0.5);
+    }
+    *out = v;
+    return ZS_OK;
+}
+
+static zs_status check_bounds(const char *kname, const zs_param_desc *d, double v, const char *given)
+{
+    if (v < d->min || v > d->max || (d->type == ZS_PARAM_INT || d->type == ZS_PARAM_INT3 ? v != floor(v) : 0))
+        return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be %s in [%g, %g], got '%s'", kname, d->name,
+                      d->type == ZS_PARAM_INT || d->type == ZS_PARAM_INT3 ? "an integer" : "a number", d->min,
+                      d->max, given);
+    return ZS_OK;
+}
+
+static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const zs_param_desc *d, void *params,
+                           const char *val)
+{
+    unsigned char *dst = (unsigned char *)params + d->offset;
+    double v[3];
+    switch (d->type) {
+    case ZS_PARAM_ENUM:
+        for (int i = 0; d->choices[i]; i++)
+            if (strcmp(d->choices[i], val) == 0) { int c = i; memcpy(dst, &c, sizeof c); return ZS_OK; }
+        {
+            char list[256] = "";
+            for (int i = 0; d->choices[i]; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", d->choices[i]);
+            return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be one of %s, got '%s'", k->name, d->name, list, val);
+        }
+    case ZS_PARAM_BOOL: {
+        int b = strcmp(val, "1") == 0 || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0;
+        ZS_RETURN_IF(!b && strcmp(val, "0") && strcmp(val, "false") && strcmp(val, "no"), ZS_EPARAM,
+                     "%s: parameter '%s' must be 0 or 1, got '%s'", k->name, d->name, val);
+        memcpy(dst, &b, sizeof b);
+        return ZS_OK;
+    }
+    case ZS_PARAM_INT:
+    case ZS_PARAM_FLOAT:
+        ZS_FORWARD(parse_number(p, k->name, d, val, 0, &v[0]));
+        ZS_FORWARD(check_bounds(k->name, d, v[0], val));
+        if (d->type == ZS_PARAM_INT) { int64_t i = (int64_t)v[0]; memcpy(dst, &i, sizeof i); }
+        else memcpy(dst, &v[0], sizeof v[0]);
+        return ZS_OK;
+    case ZS_PARAM_FLOAT3:
+    case ZS_PARAM_INT3: {
+        char buf[256];
+        snprintf(buf, sizeof buf, "%s", val);
+        char *parts[3] = {buf, NULL, NULL};
+        int n = 1;
+        for (char *c = buf; *c; c++)
+            if (*c == 'x' || *c == 'X' || *c == ',') {
+                ZS_RETURN_IF(n == 3, ZS_EPARAM, "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'",
+                             k->name, d->name, val);
+                *c = '\0';
+                parts[n++] = c + 1;
+            }
+        ZS_RETURN_IF(n == 2, ZS_EPARAM, "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'",
+                     k->name, d->name, val);
+        for (int a = 0; a < 3; a++) {
+            ZS_FORWARD(parse_number(p, k->name, d, parts[n == 1 ? 0 : a], a, &v[a]));
+            ZS_FORWARD(check_bounds(k->name, d, v[a], val));
+        }
+        for (int a = 0; a < 3; a++) {
+            if (d->type == ZS_PARAM_INT3) { int64_t i = (int64_t)v[a]; memcpy(dst + a * sizeof i, &i, sizeof i); }
+            else memcpy(dst + a * sizeof v[a], &v[a], sizeof v[a]);
+        }
+        return ZS_OK;
+    }
+    }
+    return ZS_ERR(ZS_EINTERNAL, "%s: parameter '%s' has an unknown type", k->name, d->name);
+}
+
+static const zs_param_desc *find_param(const zs_kernel_desc *k, const char *name)
+{
+    for (int i = 0; i < k->nparams; i++)
+        if (strcmp(k->params[i].name, name) == 0) return &k->params[i];
+    return NULL;
+}
+
+zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
+{
+    char buf[1024];
+    ZS_RETURN_IF(strlen(spec) >= sizeof buf, ZS_EPARAM, "--op '%.40s...': too long", spec);
+    ZS_RETURN_IF(p->n >= ZS_MAX_STAGES, ZS_EPARAM, "a pipeline holds at most %d stages", ZS_MAX_STAGES);
+    snprintf(buf, sizeof buf, "%s", spec);
+    char *save = NULL, *name = strtok_r(buf, ":", &save);
+    ZS_RETURN_IF(!name, ZS_EPARAM, "--op '%s': no kernel name (see zslab list)", spec);
+    const zs_kernel_desc *k = zs_kernel_find(name);
+    ZS_RETURN_IF(!k, ZS_EPARAM, "unknown kernel '%s' (zslab list shows the kernels)", name);
+    void *params = calloc(1, k->params_size ? k->params_size : 1);
+    ZS_RETURN_IF(!params, ZS_ENOMEM, "out of memory");
+    zs_status st = ZS_OK;
+    for (int i = 0; i < k->nparams && st == ZS_OK; i++)
+        if (k->params[i].def) st = set_param(p, k, &k->params[i], params, k->params[i].def);
+    for (char *kv = strtok_r(NULL, ":", &save); kv && st == ZS_OK; kv = strtok_r(NULL, ":", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) { st = ZS_ERR(ZS_EPARAM, "%s: '%s' is not key=value", k->name, kv); break; }
+        *eq = '\0';
+        const zs_param_desc *d = find_param(k, kv);
+        if (!d) {
+            char list[512] = "";
+            for (int i = 0; i < k->nparams; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", k->params[i].name);
+            st = ZS_ERR(ZS_EPARAM, "%s: unknown parameter '%s' (parameters: %s)", k->name, kv,
+                        k->nparams ? list : "none");
+            break;
+        }
+        st = set_param(p, k, d, params, eq + 1);
+    }
+    if (st == ZS_OK && k->validate) {
+        char msg[512] = "";
+        st = k->validate(params, msg, sizeof msg);
+        if (st < 0) st = ZS_ERR(ZS_EPARAM, "%s: %s", k->name, msg[0] ? msg : "invalid parameters");
+    }
+    if (st < 0) { free(params); return st; }
+    zs_stage *s = &p->st[p->n++];
+    s->k = k;
+    s->params = params;
+    k->halo(params, &s->halo);
+    return ZS_OK;
+}
+
+static void describe_param(const zs_param_desc *d, const void *params, char *buf, size_t n)
+{
+    const unsigned char *src = (const unsigned char *)params + d->offset;
+    double v[3];
+    int64_t iv[3];
+    int e;
+    switch (d->type) {
+    case ZS_PARAM_ENUM: memcpy(&e, src, sizeof e); snprintf(buf, n, "%s", d->choices[e]); break;
+    case ZS_PARAM_BOOL: memcpy(&e, src, sizeof e); snprintf(buf, n, "%d", e); break;
+    case ZS_PARAM_INT: memcpy(iv, src, sizeof iv[0]); snprintf(buf, n, "%lld", (long long)iv[0]); break;
+    case ZS_PARAM_FLOAT: memcpy(v, src, sizeof v[0]); snprintf(buf, n, "%g", v[0]); break;
+    case ZS_PARAM_INT3: memcpy(iv, src, sizeof iv); snprintf(buf, n, "%lldx%lldx%lld", (long long)iv[0], (long long)iv[1], (long long)iv[2]); break;
+    case ZS_PARAM_FLOAT3: memcpy(v, src, sizeof v); snprintf(buf, n, "%gx%gx%g", v[0], v[1], v[2]); break;
+    }
+}
+
+void zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n)
+{
+    size_t len = 0;
+    if (n) buf[0] = '\0';
+    for (int i = 0; i < p->n && len < n; i++) {
+        const zs_kernel_desc *k = p->st[i].k;
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? " | " : "", k->name);
+        for (int j = 0; j < k->nparams && len < n; j++) {
+            char v[128];
+            describe_param(&k->params[j], p->st[i].params, v, sizeof v);
+            len += (size_t)snprintf(buf + len, n - len, ":%s=%s", k->params[j].name, v);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Machine facts: usable cores (cpuset, OMP_NUM_THREADS, ZS_THREADS), cache sizes, memory
+ * available under cgroup limits, and binding workers to cores. hwloc when present. */
+#include "scheduler_internal.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef ZS_HAVE_HWLOC
+#include <hwloc.h>
+#include <omp.h>
+
+static hwloc_topology_t topo;
+static int topo_ok = -1;
+
+static hwloc_topology_t topology(void)
+{
+    /* Loaded once, before any worker starts (zs_plan_create calls zs__topology_facts). */
+    if (topo_ok < 0) {
+        topo_ok = hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0;
+    }
+    return topo_ok ? topo : NULL;
+}
+#endif
+
+static int env_int(const char *name)
+{
+    const char *s = getenv(name);
+    if (!s || !*s) return 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    return *end == '\0' && v > 0 && v < 100000 ? (int)v : 0;
+}
+
+static int affinity_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+void zs__topology_facts(zs_topology_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    f->pus = affinity_cpus();
+    f->cores = f->pus;
+    f->numa_nodes = 1;
+#ifdef ZS_HAVE_HWLOC
+    hwloc_topology_t t = topology();
+    if (t) {
+        hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
+        if (allowed && hwloc_get_cpubind(t, allowed, HWLOC_CPUBIND_PROCESS) == 0) {
+            int cores = hwloc_get_nbobjs_inside_cpuset_by_type(t, allowed, HWLOC_OBJ_CORE);
+            if (cores > 0) f->cores = cores;
+        }
+        hwloc_bitmap_free(allowed);
+        hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, 0);
+        for (hwloc_obj_t o = pu; o; o = o->parent) {
+            if (o->type == HWLOC_OBJ_L2CACHE && o->attr) f->l2 = o->attr->cache.size;
+            if (o->type == HWLOC_OBJ_L3CACHE && o->attr) f->l3 = o->attr->cache.size;
+        }
+        int nn = hwloc_get_nbobjs_by_type(t, HWLOC_OBJ_NUMANODE);
+        if (nn > 0) f->numa_nodes = nn;
+    }
+#endif
+    if (!f->l2) f->l2 = 1u << 20;
+}
+
+void zs__topology_bind_thread(int i)
+{
+#ifdef ZS_HAVE_HWLOC
+    hwloc_topology_t t = topology();
+    if (!t) return;
+    hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
+    if (!allowed) return;
+    if (hwloc_get_cpubind(t, allowed, HWLOC_CPUBIND_PROCESS) == 0) {
+        int n = hwloc_get_nbobjs_inside_cpuset_by_type(t, allowed, HWLOC_OBJ_CORE);
+        hwloc_obj_t core = n > 0 ? hwloc_get_obj_inside_cpuset_by_type(t, allowed, HWLOC_OBJ_CORE, i % n) : NULL;
+        if (core && core->cpuset) {
+            hwloc_bitmap_t set = hwloc_bitmap_dup(core->cpuset);
+            hwloc_bitmap_and(set, set, allowed);
+            if (!hwloc_bitmap_iszero(set)) (void)hwloc_set_cpubind(t, set, HWLOC_CPUBIND_THREAD);
+            hwloc_bitmap_free(set);
+        }
+    }
+    hwloc_bitmap_free(allowed);
+#else
+    (void)i;
+#endif
+}
+
+int zs_sys_threads(void)
+{
+    int n = env_int("ZS_THREADS");
+    if (!n) n = env_int("OMP_NUM_THREADS");
+    if (!n) {
+        zs_topology_facts f;
+        zs__topology_facts(&f);
+        n = f.cores;
+    }
+    return n > 0 ? n : 1;
+}
+
+/* cgroup v2 memory.max, else v1 memory.limit_in_bytes; 0 when unlimited or unknown. */
+static uint64_t cgroup_limit(void)
+{
+    static const char *const files[] = {"/sys/fs/cgroup/memory.max",
+                                        "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
+    for (size_t i = 0; i < 2; i++) {
+        FILE *f = fopen(files[i], "r");
+        if (!f) continue;
+        char buf[64] = "";
+        int ok = fgets(buf, sizeof buf, f) != NULL;
+        fclose(f);
+        if (!ok || strncmp(buf, "max", 3) == 0) continue;
+        unsigned long long v = strtoull(buf, NULL, 10);
+        if (v > 0 && v < (1ull << 60)) return v;
+    }
+    return 0;
+}
+
+uint64_t zs_sys_available_memory(void)
+{
+    uint64_t avail = 0;
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f))
+            if (strncmp(line, "MemAvailable:", 13) == 0) { avail = strtoull(line + 13, NULL, 10) * 1024; break; }
+        fclose(f);
+    }
+    if (!avail) avail = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+    uint64_t cg = cgroup_limit();
+    return cg && cg < avail ? cg : avail;
+}
