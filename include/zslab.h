@@ -166,6 +166,19 @@ ZS_API void zs_volume_free(zs_volume *v);
 ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v);
 /** @return 1 if the volume may be written (modes r+ and w+; c writes privately). */
 ZS_API int zs_volume_writable(const zs_volume *v);
+
+/** Synthetic contents for tests, benchmarks and the demo (core/pattern.c). */
+typedef enum zs_pattern {
+    ZS_PATTERN_ZEROS = 0, /**< all zero */
+    ZS_PATTERN_RAMP,      /**< value = x + y + z, saturated to the dtype */
+    ZS_PATTERN_NOISE,     /**< uniform noise over the dtype's range ([0,1) for floats) */
+    ZS_PATTERN_PHANTOM    /**< light-sheet-like: bright blobs on a smooth background, Poisson-like noise */
+} zs_pattern;
+/** Parses "zeros", "ramp", "noise", "phantom". */
+ZS_API zs_status zs_pattern_parse(const char *s, zs_pattern *out);
+/** Fills a writable volume slab by slab with `threads` OpenMP workers (0 = all usable cores).
+ *  The contents depend only on (pattern, seed, shape, dtype), never on the thread count. */
+ZS_API zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int threads);
 /** @} */
 
 /** \defgroup slab Slabs

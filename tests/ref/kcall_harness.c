@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+#include "kcall_harness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheduler_internal.h"
+
+zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **params)
+{
+    zs_pipeline *p = NULL;
+    ZS_FORWARD(zs_pipeline_new(&p));
+    zs_status st = zs_pipeline_add(p, spec);
+    if (st == ZS_OK) {
+        const zs_stage *s = zs__pipeline_stage(p, 0);
+        *k = s->k;
+        *params = malloc(s->k->params_size ? s->k->params_size : 1);
+        if (s->k->params_size) memcpy(*params, s->params, s->k->params_size);
+    }
+    zs_pipeline_free(p);
+    return st;
+}
+
+static zs_status run_slab(const zs_kernel_desc *k, const void *params, const float *vol, int64_t nx, int64_t ny,
+                          int64_t nz, int64_t z0, int64_t z1, float *out)
+{
+    zs_halo h;
+    k->halo(params, &h);
+    const size_t plane = (size_t)(nx * ny);
+    int64_t nout = z1 - z0, cap = nout * (h.lo[2] + h.hi[2] + 1), nin;
+    int64_t *oz = malloc(sizeof *oz * (size_t)nout), *iz = malloc(sizeof *iz * (size_t)cap);
+    for (int64_t i = 0; i < nout; i++) oz[i] = z0 + i;
+    nin = zs_zset_expand(oz, nout, h.lo[2], h.hi[2], nz, h.zmode, iz, cap);
+    float *inb = malloc(sizeof(float) * plane * (size_t)(nin > 0 ? nin : 1));
+    for (int64_t i = 0; i < nin; i++) memcpy(inb + (size_t)i * plane, vol + (size_t)iz[i] * plane, plane * sizeof(float));
+    size_t sb = k->scratch_bytes ? k->scratch_bytes(params, nx, ny, nin) : 0;
+    void *scratch = NULL;
+    if (sb && posix_memalign(&scratch, 64, sb) != 0) scratch = NULL;
+    zs_kernel_call c = {params, nx, ny, nz, inb, nin, iz, out + (size_t)z0 * plane, nout, oz, scratch, sb};
+    zs_status st = nin < 0 ? ZS_EOVERFLOW : k->run(&c);
+    free(scratch);
+    free(inb);
+    free(iz);
+    free(oz);
+    return st;
+}
+
+zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
+                             float *out)
+{
+    const zs_kernel_desc *k;
+    void *params = NULL;
+    ZS_FORWARD(zs_test_parse_spec(spec, &k, &params));
+    if (slab <= 0) slab = nz;
+    zs_status st = ZS_OK;
+    for (int64_t z0 = 0; z0 < nz && st == ZS_OK; z0 += slab)
+        st = run_slab(k, params, in, nx, ny, nz, z0, z0 + slab < nz ? z0 + slab : nz, out);
+    free(params);
+    return st;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Test harness: run one kernel, given as "name:key=value...", over a whole float32 volume
+ * (F order, nx*ny*nz) either in one call or slab by slab the way the scheduler does it
+ * (each slab's input planes = the kernel's z-neighbourhood of its output planes). */
+#ifndef ZS_KCALL_HARNESS_H
+#define ZS_KCALL_HARNESS_H
+
+#include <stdint.h>
+
+#include "zslab_kernel.h"
+
+/** Runs `spec` over the volume; slab <= 0 means one call for all planes.
+ *  @return the kernel's status (ZS_EPARAM for a bad spec). */
+zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz,
+                             int64_t slab, float *out);
+
+/** The parsed parameters and descriptor of a spec (caller frees *params with free()). */
+zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **params);
+
+#endif
