@@ -98,7 +98,8 @@ ZS_API const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int6
                                  zs_border mode, const float *const_plane);
 
 /** The set of planes {map(z+d) : z in zs[0..n), -lo <= d <= hi} (constant-mode planes
- *  outside the volume left out), sorted, unique, into out (capacity cap).
+ *  outside the volume left out), sorted, unique, into out (capacity cap: nz always
+ *  suffices, n + lo + hi when zs is contiguous). No allocation; usable inside run().
  *  @return the count, or ZS_EOVERFLOW if cap is too small. */
 ZS_API int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi,
                               int64_t nz, zs_border mode, int64_t *out, int64_t cap);

@@ -12,6 +12,7 @@
 #include "zs_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 const char *const zs_border_names[] = {"reflect", "nearest", "mirror", "constant", "wrap", NULL};
 
@@ -77,31 +78,54 @@ const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz,
     return z < 0 ? const_plane : zs_kcall_plane(c, z);
 }
 
-static int cmp_i64(const void *a, const void *b)
+/* Union of the intervals [z-lo, z+hi] of a sorted set, mapped into the volume.
+ * In-range values come out sorted from the interval union (intervals are sorted by start);
+ * values past either end are mapped by the mode and merged in, without duplicates.
+ * The result has at most nz values and at most n + lo + hi when zs is contiguous. */
+static int64_t sorted_find(const int64_t *a, int64_t n, int64_t v)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    int64_t l = 0, r = n;
+    while (l < r) {
+        int64_t m = l + (r - l) / 2;
+        if (a[m] < v) l = m + 1;
+        else r = m;
+    }
+    return l;
+}
+
+static int64_t insert_sorted(int64_t *out, int64_t k, int64_t cap, int64_t v)
+{
+    int64_t pos = sorted_find(out, k, v);
+    if (pos < k && out[pos] == v) return k;
+    if (k >= cap) return ZS_EOVERFLOW;
+    memmove(out + pos + 1, out + pos, sizeof *out * (size_t)(k - pos));
+    out[pos] = v;
+    return k + 1;
 }
 
 int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode,
                        int64_t *out, int64_t cap)
 {
-    int64_t k = 0;
-    /* Inputs are sorted: runs of in-range planes stay sorted, so sort only when needed. */
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t d = -lo; d <= hi; d++) {
-            int64_t z = zs_border_index(zs[i] + d, nz, mode);
-            if (z < 0) continue;
-            if (k > 0 && out[k - 1] == z) continue;
+    int64_t k = 0, last = -1;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t a = zs[i] - lo > last + 1 ? zs[i] - lo : last + 1, b = zs[i] + hi;
+        if (a < 0) a = 0;
+        for (int64_t z = a; z <= b && z < nz; z++) {
             if (k >= cap) return ZS_EOVERFLOW;
-            out[k++] = z;
+            out[k++] = last = z;
         }
-    int sorted = 1;
-    for (int64_t i = 1; i < k && sorted; i++) sorted = out[i - 1] < out[i];
-    if (sorted) return k;
-    qsort(out, (size_t)k, sizeof *out, cmp_i64);
-    int64_t m = 0;
-    for (int64_t i = 0; i < k; i++)
-        if (m == 0 || out[m - 1] != out[i]) out[m++] = out[i];
-    return m;
+    }
+    /* Planes past the ends: only when the window crosses them. */
+    for (int64_t i = 0; i < n; i++) {
+        if (zs[i] - lo >= 0 && zs[i] + hi < nz) continue;
+        for (int64_t d = -lo; d <= hi; d++) {
+            int64_t v = zs[i] + d;
+            if (v >= 0 && v < nz) continue;
+            int64_t z = zs_border_index(v, nz, mode);
+            if (z < 0) continue;
+            k = insert_sorted(out, k, cap, z);
+            if (k < 0) return k;
+        }
+    }
+    return k;
 }

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The planner: cuts a volume into z-slabs and sizes what each worker needs.
+ *
+ * Design. A slab is the core [z0,z1) of the output. Working backwards through the
+ * pipeline, stage k needs its input on the planes set[k] = expand(set[k+1], halo of
+ * stage k, its z mode), so the first stage reads at most S + H planes (S = slab height,
+ * H = the pipeline's total z-halo, both sides), fewer where the slab meets the volume's
+ * first or last plane. A worker holds:
+ *   - the input window: set[0] mapped from the file (released before computing),
+ *   - two float32 work buffers of max_planes = min(nz, S + H) planes (stages ping-pong),
+ *   - kernel scratch: the largest scratch_bytes() of the stages for max_planes,
+ *   - the output window: S planes mapped for the store.
+ * The slab height is --slab, or the largest S whose workers fit in the memory budget,
+ * kept small enough that there are at least two slabs per worker to balance the load.
+ * The plan is pure: it touches no file and can be printed before anything runs. */
+#include "scheduler_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void zs_plan_opts_default(zs_plan_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->bind = 1;
+}
+
+/* Default budget: half of the memory available (MemAvailable, under any cgroup limit). */
+static uint64_t default_budget(void)
+{
+    uint64_t avail = zs_sys_available_memory();
+    return avail / 2 > (64u << 20) ? avail / 2 : (64u << 20);
+}
+
+typedef struct worker_cost {
+    uint64_t in_map, buffers, scratch, out_map, total;
+} worker_cost;
+
+static void cost_for(const zs_plan *p, int64_t S, worker_cost *c)
+{
+    const uint64_t nx = (uint64_t)p->in.shape[0], ny = (uint64_t)p->in.shape[1], nz = (uint64_t)p->in.shape[2];
+    const uint64_t plane = nx * ny;
+    uint64_t planes = (uint64_t)S + (uint64_t)(p->halo_lo + p->halo_hi);
+    if (planes > nz) planes = nz;
+    size_t scratch = 0;
+    for (int i = 0; i < p->nstages; i++) {
+        const zs_stage *s = zs__pipeline_stage(p->pipe, i);
+        size_t b = s->k->scratch_bytes ? s->k->scratch_bytes(s->params, (int64_t)nx, (int64_t)ny, (int64_t)planes) : 0;
+        if (b > scratch) scratch = b;
+    }
+    c->in_map = planes * plane * zs_dtype_size(p->in.dtype) + 2 * zs_sys_page_size();
+    c->buffers = (p->nstages ? 2 : 1) * planes * plane * sizeof(float);
+    c->scratch = scratch;
+    c->out_map = (uint64_t)S * plane * zs_dtype_size(p->out.dtype) + 2 * zs_sys_page_size();
+    /* z-set arrays per stage boundary, small but counted */
+    c->total = c->in_map + c->buffers + c->scratch + c->out_map + (uint64_t)(p->nstages + 1) * planes * 8;
+}
+
+static zs_status check_pipeline(const zs_volume_info *in, const zs_pipeline *pipe)
+{
+    uint64_t plane;
+    ZS_FORWARD(zs_volume_info_sizes(in, &plane, NULL, NULL));
+    ZS_RETURN_IF((uint64_t)in->shape[0] * (uint64_t)in->shape[1] > ((uint64_t)1 << 40), ZS_EOVERFLOW,
+                 "%s: a %lldx%lld plane is too large to hold in memory", in->path, (long long)in->shape[0],
+                 (long long)in->shape[1]);
+    (void)pipe;
+    return ZS_OK;
+}
+
+static int64_t choose_slab(zs_plan *p, const zs_plan_opts *o)
+{
+    const int64_t nz = p->in.shape[2];
+    if (o->slab > 0) return o->slab < nz ? o->slab : nz;
+    /* Balance: at least two slabs per worker over the whole series when planes allow. */
+    int64_t per_vol_min = (2 * (int64_t)p->threads + p->in.shape[3] - 1) / p->in.shape[3];
+    int64_t cap = nz / (per_vol_min > 0 ? per_vol_min : 1);
+    if (cap < 1) cap = 1;
+    /* Halo overhead: no point going beyond 256 planes per slab. */
+    if (cap > 256) cap = 256;
+    int64_t best = 1;
+    for (int64_t s = 1; s <= cap; s = s < 16 ? s + 1 : s + s / 4) {
+        worker_cost c;
+        cost_for(p, s, &c);
+        if (c.total * (uint64_t)p->threads > p->mem_budget) break;
+        best = s;
+    }
+    worker_cost c;
+    cost_for(p, cap, &c);
+    if (c.total * (uint64_t)p->threads <= p->mem_budget) best = cap;
+    return best;
+}
+
+zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts,
+                         zs_plan **out)
+{
+    zs_plan_opts def;
+    if (!opts) { zs_plan_opts_default(&def); opts = &def; }
+    *out = NULL;
+    ZS_FORWARD(check_pipeline(in, pipe));
+    zs_plan *p = calloc(1, sizeof *p);
+    ZS_RETURN_IF(!p, ZS_ENOMEM, "out of memory");
+    p->in = *in;
+    p->pipe = pipe;
+    p->nstages = zs_pipeline_length(pipe);
+    p->bind = opts->bind;
+    p->threads = opts->threads > 0 ? opts->threads : zs_sys_threads();
+    p->mem_budget = opts->mem_budget ? opts->mem_budget : default_budget();
+    int64_t lo[3], hi[3];
+    zs_pipeline_halo(pipe, lo, hi);
+    p->halo_lo = lo[2];
+    p->halo_hi = hi[2];
+    /* The output: same shape and voxel size, real values (no scaling), chosen dtype. */
+    p->out = *in;
+    p->out.dtype = opts->has_out_dtype ? opts->out_dtype : in->dtype;
+    p->out.slope = 1.0;
+    p->out.inter = 0.0;
+    p->out.order = ZS_ORDER_F;
+    p->out.offset = 0;
+    p->out.path[0] = '\0';
+    zs_status st = zs_volume_info_sizes(&p->out, NULL, NULL, &p->out.nbytes);
+    if (st < 0) { free(p); return st; }
+    p->slab = choose_slab(p, opts);
+    const int64_t nz = in->shape[2];
+    p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
+    p->nslabs = p->nslabs_per_vol * in->shape[3];
+    if (p->threads > p->nslabs) p->threads = (int)p->nslabs;
+    worker_cost c;
+    cost_for(p, p->slab, &c);
+    p->max_planes = p->slab + p->halo_lo + p->halo_hi < nz ? p->slab + p->halo_lo + p->halo_hi : nz;
+    p->scratch = c.scratch;
+    p->buffer_bytes = c.buffers;
+    p->map_bytes = c.in_map + c.out_map;
+    p->peak_bytes = c.total * (uint64_t)p->threads;
+    if (opts->mem_budget && p->peak_bytes > opts->mem_budget) {
+        uint64_t need = p->peak_bytes;
+        free(p);
+        return ZS_ERR(ZS_EINVAL,
+                      "%s: --mem-budget %.1f MiB is too small: %d worker(s) need %.1f MiB even for the "
+                      "smallest slab; raise the budget or lower --threads",
+                      in->path, opts->mem_budget / 1048576.0, opts->threads > 0 ? opts->threads : zs_sys_threads(),
+                      need / 1048576.0);
+    }
+    *out = p;
+    return ZS_OK;
+}
+
+void zs_plan_free(zs_plan *plan) { free(plan); }
+
+void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1)
+{
+    const int64_t nz = p->in.shape[2];
+    *t = i / p->nslabs_per_vol;
+    *z0 = (i % p->nslabs_per_vol) * p->slab;
+    *z1 = *z0 + p->slab < nz ? *z0 + p->slab : nz;
+}
+
+void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec) { *spec = plan->out; }
+int64_t zs_plan_slab_count(const zs_plan *plan) { return plan->nslabs; }
+int zs_plan_threads(const zs_plan *plan) { return plan->threads; }
+int64_t zs_plan_slab_height(const zs_plan *plan) { return plan->slab; }
+uint64_t zs_plan_peak_bytes(const zs_plan *plan) { return plan->peak_bytes; }
+
+static double mib(uint64_t b) { return (double)b / 1048576.0; }
+
+void zs_plan_print(const zs_plan *p, FILE *f)
+{
+    const zs_volume_info *i = &p->in;
+    char desc[2048];
+    zs_pipeline_describe(p->pipe, desc, sizeof desc);
+    fprintf(f, "input:      %s  %lldx%lldx%lld", i->path, (long long)i->shape[0], (long long)i->shape[1],
+            (long long)i->shape[2]);
+    if (i->shape[3] > 1) fprintf(f, "x%lld (series of %lld volumes)", (long long)i->shape[3], (long long)i->shape[3]);
+    fprintf(f, " %s, %s order%s\n", zs_dtype_name(i->dtype), i->order == ZS_ORDER_F ? "F" : "C",
+            i->order == ZS_ORDER_C ? " (slabs gathered: slower)" : "");
+    fprintf(f, "output:     %s\n", zs_dtype_name(p->out.dtype));
+    fprintf(f, "pipeline:   %s\n", p->nstages ? desc : "(none: copy with conversion)");
+    fprintf(f, "halo z:     %lld below, %lld above (sum of the stages' halos)\n", (long long)p->halo_lo,
+            (long long)p->halo_hi);
+    int64_t last = i->shape[2] - (p->nslabs_per_vol - 1) * p->slab;
+    fprintf(f, "slabs:      %lld of %lld planes (last %lld)%s\n", (long long)p->nslabs, (long long)p->slab,
+            (long long)last, i->shape[3] > 1 ? ", per volume of the series" : "");
+    fprintf(f, "threads:    %d%s\n", p->threads, p->bind ? " (bound to cores)" : "");
+    worker_cost c;
+    cost_for(p, p->slab, &c);
+    fprintf(f, "per worker: input window %lld planes (%.1f MiB mapped), work buffers %.1f MiB, "
+               "scratch %.1f MiB, output window %.1f MiB mapped\n",
+            (long long)p->max_planes, mib(c.in_map), mib(c.buffers), mib(c.scratch), mib(c.out_map));
+    fprintf(f, "peak:       %.1f MiB estimated for %d workers (budget %.1f MiB)\n", mib(p->peak_bytes), p->threads,
+            mib(p->mem_budget));
+}

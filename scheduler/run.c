@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Execution: OpenMP workers claim slabs in order, each maps its own input planes, runs the
+ * pipeline in float32 and writes the slab's core into the output.
+ *
+ * Roles: slab claiming is an atomic counter (slabs are taken in file order, which keeps
+ * reads sequential); everything a worker touches is its own (buffers, scratch, mappings);
+ * the output bytes of different slabs are disjoint. The first error is stored once (CAS)
+ * with its message and sets `cancel`; the others stop at their next slab. */
+#include "scheduler_internal.h"
+
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct job {
+    const zs_plan *plan;        /* set by caller, read-only in workers */
+    const zs_volume *in;        /* read-only */
+    zs_volume *out;             /* workers write disjoint slabs */
+    const zs_exec_opts *opts;   /* read-only */
+    _Atomic int64_t next;       /* atomic: next slab to claim */
+    _Atomic int cancel;         /* atomic: stop taking slabs */
+    _Atomic int err;            /* atomic: first error code (0 = none) */
+    char errmsg[1024];          /* written once by the CAS winner */
+    _Atomic int64_t done;       /* atomic: slabs finished */
+    _Atomic uint64_t done_vox;  /* atomic */
+    double load_s, compute_s, store_s; /* summed under omp atomic */
+} job;
+
+typedef struct worker {
+    float *buf[2];            /* max_planes planes each (owner: worker) */
+    void *scratch;
+    int64_t *set[ZS_MAX_STAGES + 1]; /* z-set per stage boundary, max_planes each */
+    int64_t nset[ZS_MAX_STAGES + 1];
+} worker;
+
+static void job_fail(job *j, zs_status code)
+{
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&j->err, &expected, (int)code)) zs__error_copy(j->errmsg, sizeof j->errmsg);
+    atomic_store(&j->cancel, 1);
+}
+
+static void worker_free(worker *w)
+{
+    ZS_FREE(w->buf[0]);
+    ZS_FREE(w->buf[1]);
+    ZS_FREE(w->scratch);
+    for (int i = 0; i <= ZS_MAX_STAGES; i++) ZS_FREE(w->set[i]);
+}
+
+static zs_status worker_init(const zs_plan *p, worker *w)
+{
+    memset(w, 0, sizeof *w);
+    const size_t planes = (size_t)p->max_planes, plane = (size_t)(p->in.shape[0] * p->in.shape[1]);
+    for (int b = 0; b < 2; b++) {
+        w->buf[b] = zs__alloc(planes * plane * sizeof(float));
+        ZS_RETURN_IF(!w->buf[b], ZS_ENOMEM, "out of memory for %.1f MiB of work buffers",
+                     (double)(planes * plane * sizeof(float)) / 1048576.0);
+    }
+    if (p->scratch) {
+        w->scratch = zs__alloc(p->scratch);
+        ZS_RETURN_IF(!w->scratch, ZS_ENOMEM, "out of memory for %.1f MiB of kernel scratch",
+                     (double)p->scratch / 1048576.0);
+    }
+    for (int i = 0; i <= p->nstages; i++) {
+        w->set[i] = zs__alloc(planes * sizeof(int64_t));
+        ZS_RETURN_IF(!w->set[i], ZS_ENOMEM, "out of memory");
+    }
+    return ZS_OK;
+}
+
+/* set[n] = [z0,z1); set[k] = planes stage k reads to produce set[k+1]. */
+static zs_status compute_sets(const zs_plan *p, worker *w, int64_t z0, int64_t z1)
+{
+    const int n = p->nstages;
+    w->nset[n] = z1 - z0;
+    for (int64_t z = z0; z < z1; z++) w->set[n][z - z0] = z;
+    for (int k = n - 1; k >= 0; k--) {
+        const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
+        int64_t m = zs_zset_expand(w->set[k + 1], w->nset[k + 1], h->lo[2], h->hi[2], p->in.shape[2], h->zmode,
+                                   w->set[k], p->max_planes);
+        ZS_RETURN_IF(m < 0, ZS_EINTERNAL, "planner: stage %d needs more than %lld planes", k,
+                     (long long)p->max_planes);
+        w->nset[k] = m;
+    }
+    return ZS_OK;
+}
+
+/* Reads the planes of set[0] of volume t into buf, one mapping per run of consecutive z. */
+static zs_status load_planes(const zs_plan *p, const zs_volume *in, int64_t t, const int64_t *zs, int64_t n,
+                             float *buf)
+{
+    const size_t plane = (size_t)(p->in.shape[0] * p->in.shape[1]);
+    for (int64_t a = 0; a < n;) {
+        int64_t b = a + 1;
+        while (b < n && zs[b] == zs[b - 1] + 1) b++;
+        zs_slab s = {t, zs[a], zs[b - 1] + 1, zs[a], zs[b - 1] + 1};
+        zs_mapping m;
+        ZS_FORWARD(zs_slab_map(in, &s, &m));
+        zs__to_f32(m.data, p->in.dtype, plane * (size_t)(b - a), p->in.slope, p->in.inter, buf + (size_t)a * plane);
+        ZS_FORWARD(zs_slab_unmap(&m));
+        a = b;
+    }
+    return ZS_OK;
+}
+
+static zs_status run_stages(const zs_plan *p, worker *w, int *cur)
+{
+    const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
+    for (int k = 0; k < p->nstages; k++) {
+        const zs_stage *s = zs__pipeline_stage(p->pipe, k);
+        zs_kernel_call c = {s->params, nx, ny, p->in.shape[2], w->buf[*cur], w->nset[k], w->set[k],
+                            w->buf[1 - *cur], w->nset[k + 1], w->set[k + 1], w->scratch, p->scratch};
+        zs_status st = s->k->run(&c);
+        if (st < 0) {
+            if (!zs_last_error()[0]) ZS_ERR(st, "kernel %s failed: %s", s->k->name, zs_strerror(st));
+            return st;
+        }
+        *cur = 1 - *cur;
+    }
+    return ZS_OK;
+}
+
+static zs_status store_planes(const zs_plan *p, zs_volume *out, int64_t t, int64_t z0, int64_t z1, const float *buf)
+{
+    const size_t plane = (size_t)(p->in.shape[0] * p->in.shape[1]);
+    zs_slab s;
+    zs_mapping m;
+    ZS_FORWARD(zs_slab_make(zs_volume_get_info(out), t, z0, z1, 0, &s));
+    ZS_FORWARD(zs_slab_map(out, &s, &m));
+    zs__from_f32(buf, plane * (size_t)(z1 - z0), p->out.dtype, m.data);
+    return zs_slab_unmap(&m);
+}
+
+static zs_status run_slab(job *j, worker *w, int64_t i, double *tl, double *tc, double *ts)
+{
+    const zs_plan *p = j->plan;
+    int64_t t, z0, z1;
+    zs__plan_slab(p, i, &t, &z0, &z1);
+    double t0 = omp_get_wtime();
+    ZS_FORWARD(compute_sets(p, w, z0, z1));
+    ZS_FORWARD(load_planes(p, j->in, t, w->set[0], w->nset[0], w->buf[0]));
+    double t1 = omp_get_wtime();
+    int cur = 0;
+    ZS_FORWARD(run_stages(p, w, &cur));
+    double t2 = omp_get_wtime();
+    ZS_FORWARD(store_planes(p, j->out, t, z0, z1, w->buf[cur]));
+    double t3 = omp_get_wtime();
+    *tl += t1 - t0;
+    *tc += t2 - t1;
+    *ts += t3 - t2;
+    return ZS_OK;
+}
+
+static void report_progress(job *j, int64_t z0, int64_t z1)
+{
+    const zs_plan *p = j->plan;
+    uint64_t vox = (uint64_t)(z1 - z0) * (uint64_t)(p->in.shape[0] * p->in.shape[1]);
+    int64_t done = atomic_fetch_add(&j->done, 1) + 1;
+    uint64_t dv = atomic_fetch_add(&j->done_vox, vox) + vox;
+    if (j->opts->progress) {
+        int stop;
+#pragma omp critical(zs_progress)
+        stop = j->opts->progress(j->opts->user, done, p->nslabs, dv, (uint64_t)p->in.shape[0] * (uint64_t)p->in.shape[1] * (uint64_t)p->in.shape[2] * (uint64_t)p->in.shape[3]);
+        if (stop) job_fail(j, ZS_ERR(ZS_ECANCELED, "canceled by the progress callback"));
+    }
+}
+
+static void worker_main(job *j)
+{
+    const zs_plan *p = j->plan;
+    if (p->bind) zs__topology_bind_thread(omp_get_thread_num());
+    worker w;
+    double tl = 0, tc = 0, ts = 0;
+    zs_status st = worker_init(p, &w);
+    if (st < 0) job_fail(j, st);
+    const int64_t last = j->opts->last_slab > 0 && j->opts->last_slab < p->nslabs ? j->opts->last_slab : p->nslabs;
+    while (!atomic_load(&j->cancel)) {
+        if (j->opts->stop && *j->opts->stop) {
+            job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
+            break;
+        }
+        int64_t i = atomic_fetch_add(&j->next, 1);
+        if (i >= last) break;
+        st = run_slab(j, &w, i, &tl, &tc, &ts);
+        if (st < 0) { job_fail(j, st); break; }
+        int64_t t, z0, z1;
+        zs__plan_slab(p, i, &t, &z0, &z1);
+        report_progress(j, z0, z1);
+    }
+    worker_free(&w);
+#pragma omp atomic
+    j->load_s += tl;
+#pragma omp atomic
+    j->compute_s += tc;
+#pragma omp atomic
+    j->store_s += ts;
+}
+
+void zs_exec_opts_default(zs_exec_opts *o) { memset(o, 0, sizeof *o); }
+
+static zs_status check_output(const zs_plan *p, const zs_volume *out)
+{
+    const zs_volume_info *o = zs_volume_get_info(out);
+    ZS_RETURN_IF(!zs_volume_writable(out), ZS_EINVAL, "%s: output is not open for writing", o->path);
+    for (int d = 0; d < 4; d++)
+        ZS_RETURN_IF(o->shape[d] != p->in.shape[d], ZS_EINVAL,
+                     "%s: output shape %lldx%lldx%lldx%lld differs from the input's %lldx%lldx%lldx%lld", o->path,
+                     (long long)o->shape[0], (long long)o->shape[1], (long long)o->shape[2], (long long)o->shape[3],
+                     (long long)p->in.shape[0], (long long)p->in.shape[1], (long long)p->in.shape[2],
+                     (long long)p->in.shape[3]);
+    ZS_RETURN_IF(o->dtype.type != p->out.dtype.type, ZS_EINVAL, "%s: output dtype %s, the plan makes %s", o->path,
+                 zs_dtype_name(o->dtype), zs_dtype_name(p->out.dtype));
+    return ZS_OK;
+}
+
+zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
+                          zs_run_stats *stats)
+{
+    zs_exec_opts def;
+    if (!opts) { zs_exec_opts_default(&def); opts = &def; }
+    ZS_FORWARD(check_output(plan, out));
+    job j;
+    memset(&j, 0, sizeof j);
+    j.plan = plan;
+    j.in = in;
+    j.out = out;
+    j.opts = opts;
+    atomic_store(&j.next, opts->first_slab > 0 ? opts->first_slab : 0);
+    double t0 = omp_get_wtime();
+#pragma omp parallel num_threads(plan->threads)
+    worker_main(&j);
+    double t1 = omp_get_wtime();
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->seconds = t1 - t0;
+        stats->load_seconds = j.load_s;
+        stats->compute_seconds = j.compute_s;
+        stats->store_seconds = j.store_s;
+        stats->voxels = atomic_load(&j.done_vox);
+        stats->threads = plan->threads;
+    }
+    int err = atomic_load(&j.err);
+    if (err) {
+        zs__error_set(j.errmsg);
+        return (zs_status)err;
+    }
+    return ZS_OK;
+}

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* scheduler/: z-sets, plans, execution (copy, 4-D series, errors, cancel). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "scheduler_internal.h"
+
+/* Brute force: mark every mapped plane. */
+static int64_t expand_naive(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode,
+                            int64_t *out)
+{
+    char *mark = calloc((size_t)nz, 1);
+    for (int64_t i = 0; i < n; i++)
+        for (int64_t d = -lo; d <= hi; d++) {
+            int64_t z = zs_border_index(zs[i] + d, nz, mode);
+            if (z >= 0) mark[z] = 1;
+        }
+    int64_t k = 0;
+    for (int64_t z = 0; z < nz; z++)
+        if (mark[z]) out[k++] = z;
+    free(mark);
+    return k;
+}
+
+static void test_zset_expand(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    int64_t zs[64], a[256], b[256];
+    for (int iter = 0; iter < 3000; iter++) {
+        seed = seed * 1103515245u + 12345u;
+        int64_t nz = 1 + (seed >> 8) % 40, lo = (seed >> 16) % 9, hi = (seed >> 20) % 9;
+        zs_border mode = (zs_border)((seed >> 24) % 5);
+        /* a contiguous range, or an earlier expansion (sorted, possibly split by wrap) */
+        int64_t z0 = (seed >> 4) % nz, z1 = z0 + 1 + (seed >> 12) % (nz - z0), n = 0;
+        for (int64_t z = z0; z < z1; z++) zs[n++] = z;
+        if (iter % 3 == 0) n = expand_naive(zs, n, 2, 1, nz, ZS_BORDER_WRAP, zs);
+        int64_t k = zs_zset_expand(zs, n, lo, hi, nz, mode, a, 256);
+        int64_t kn = expand_naive(zs, n, lo, hi, nz, mode, b);
+        assert_int_equal(k, kn);
+        assert_memory_equal(a, b, sizeof(int64_t) * (size_t)k);
+        assert_true(k <= nz);
+    }
+    int64_t one = 0;
+    assert_int_equal(zs_zset_expand(&one, 1, 3, 3, 10, ZS_BORDER_REFLECT, a, 2), ZS_EOVERFLOW);
+}
+
+static zs_volume *make_volume(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt, zs_type t)
+{
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    spec.shape[0] = nx, spec.shape[1] = ny, spec.shape[2] = nz, spec.shape[3] = nt;
+    spec.ndim = nt > 1 ? 4 : 3;
+    spec.dtype.type = t;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1;
+    co.direct = 1;
+    zs_volume *v = NULL;
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_OK);
+    return v;
+}
+
+/* value = x + 3y + 7z + 11t, as uint16 */
+static zs_volume *make_ramp(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt)
+{
+    zs_volume *v = make_volume(path, nx, ny, nz, nt, ZS_U16);
+    for (int64_t t = 0; t < nt; t++) {
+        zs_slab s;
+        zs_mapping m;
+        assert_int_equal(zs_slab_make(zs_volume_get_info(v), t, 0, nz, 0, &s), ZS_OK);
+        assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+        uint16_t *d = m.data;
+        for (int64_t z = 0; z < nz; z++)
+            for (int64_t y = 0; y < ny; y++)
+                for (int64_t x = 0; x < nx; x++) d[(z * ny + y) * nx + x] = (uint16_t)(x + 3 * y + 7 * z + 11 * t);
+        zs_slab_unmap(&m);
+    }
+    return v;
+}
+
+static void test_copy_any_slab_threads(void **state)
+{
+    (void)state;
+    const int64_t nx = 9, ny = 7, nz = 13, nt = 3;
+    zs_volume *in = make_ramp("sched_in.raw", nx, ny, nz, nt);
+    zs_pipeline *p;
+    assert_int_equal(zs_pipeline_new(&p), ZS_OK);
+    const int64_t slabs[] = {1, 2, 5, 13, 100};
+    const int threads[] = {1, 2, 3, 8};
+    for (size_t si = 0; si < 5; si++)
+        for (size_t ti = 0; ti < 4; ti++) {
+            zs_plan_opts po;
+            zs_plan_opts_default(&po);
+            po.slab = slabs[si];
+            po.threads = threads[ti];
+            po.has_out_dtype = 1;
+            po.out_dtype.type = ZS_F32;
+            zs_plan *plan;
+            assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
+            zs_volume_info spec;
+            zs_plan_output_spec(plan, &spec);
+            assert_int_equal(spec.dtype.type, ZS_F32);
+            zs_volume *out = make_volume("sched_out.raw", nx, ny, nz, nt, ZS_F32);
+            zs_run_stats rs;
+            assert_int_equal(zs_plan_execute(plan, in, out, NULL, &rs), ZS_OK);
+            assert_int_equal(rs.voxels, (uint64_t)(nx * ny * nz * nt));
+            zs_slab s;
+            zs_mapping m;
+            for (int64_t t = 0; t < nt; t++) {
+                assert_int_equal(zs_slab_make(zs_volume_get_info(out), t, 0, nz, 0, &s), ZS_OK);
+                assert_int_equal(zs_slab_map(out, &s, &m), ZS_OK);
+                const float *d = m.data;
+                for (int64_t z = 0; z < nz; z++)
+                    for (int64_t y = 0; y < ny; y++)
+                        for (int64_t x = 0; x < nx; x++)
+                            assert_true(d[(z * ny + y) * nx + x] == (float)(x + 3 * y + 7 * z + 11 * t));
+                zs_slab_unmap(&m);
+            }
+            zs_volume_free(out);
+            zs_plan_free(plan);
+        }
+    zs_pipeline_free(p);
+    zs_volume_free(in);
+    unlink("sched_in.raw");
+    unlink("sched_out.raw");
+}
+
+/* A test kernel that fails on plane 13: the error must come back with its message, from
+ * any worker, and no worker may hang. */
+static zs_status failing_run(const zs_kernel_call *c)
+{
+    for (int64_t j = 0; j < c->n_out; j++)
+        if (c->out_z[j] == 13) return ZS_ERR(ZS_EIO, "failing kernel: plane 13");
+    for (int64_t j = 0; j < c->n_out; j++)
+        memcpy(c->out + j * c->nx * c->ny, zs_kcall_plane(c, c->out_z[j]), sizeof(float) * (size_t)(c->nx * c->ny));
+    return ZS_OK;
+}
+static void one_halo(const void *p, zs_halo *h)
+{
+    (void)p;
+    *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP};
+}
+static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1, NULL, 0, 0, 0, NULL, one_halo, NULL, failing_run};
+
+static int cancel_after_two(void *user, int64_t done, int64_t total, uint64_t dv, uint64_t tv)
+{
+    (void)user; (void)total; (void)dv; (void)tv;
+    return done >= 2;
+}
+
+static void test_errors_and_cancel(void **state)
+{
+    (void)state;
+    zs_volume *in = make_ramp("sched_in2.raw", 8, 8, 40, 1);
+    zs_pipeline *p;
+    assert_int_equal(zs_pipeline_new(&p), ZS_OK);
+    p->st[0] = (zs_stage){&failing, NULL, {{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP}};
+    p->n = 1;
+    for (int threads = 1; threads <= 4; threads++) {
+        zs_plan_opts po;
+        zs_plan_opts_default(&po);
+        po.slab = 3;
+        po.threads = threads;
+        zs_plan *plan;
+        assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
+        zs_volume *out = make_volume("sched_out2.raw", 8, 8, 40, 1, ZS_U16);
+        assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_EIO);
+        assert_string_equal(zs_last_error(), "failing kernel: plane 13");
+        zs_exec_opts eo;
+        zs_exec_opts_default(&eo);
+        eo.progress = cancel_after_two;
+        eo.last_slab = 4; /* slabs 0-3: planes 0..11, no failure */
+        assert_int_equal(zs_plan_execute(plan, in, out, &eo, NULL), ZS_ECANCELED);
+        volatile int stop = 1;
+        eo.progress = NULL;
+        eo.stop = &stop;
+        assert_int_equal(zs_plan_execute(plan, in, out, &eo, NULL), ZS_ECANCELED);
+        zs_volume_free(out);
+        zs_plan_free(plan);
+    }
+    p->n = 0;
+    zs_pipeline_free(p);
+    zs_volume_free(in);
+    unlink("sched_in2.raw");
+    unlink("sched_out2.raw");
+}
+
+static void test_plan_budget(void **state)
+{
+    (void)state;
+    zs_volume_info in;
+    zs_volume_info_init(&in);
+    strcpy(in.path, "virtual.npy");
+    in.shape[0] = 1024, in.shape[1] = 1024, in.shape[2] = 2048;
+    in.dtype.type = ZS_U16;
+    zs_pipeline *p;
+    assert_int_equal(zs_pipeline_new(&p), ZS_OK);
+    zs_plan_opts po;
+    zs_plan_opts_default(&po);
+    po.threads = 2;
+    po.mem_budget = 512u << 20;
+    zs_plan *plan;
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+    assert_true(zs_plan_peak_bytes(plan) <= po.mem_budget);
+    assert_true(zs_plan_slab_height(plan) >= 8);
+    assert_int_equal(zs_plan_slab_count(plan), (2048 + zs_plan_slab_height(plan) - 1) / zs_plan_slab_height(plan));
+    FILE *f = tmpfile();
+    zs_plan_print(plan, f);
+    rewind(f);
+    char text[4096] = "";
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "slabs:"));
+    assert_non_null(strstr(text, "peak:"));
+    zs_plan_free(plan);
+    po.mem_budget = 1u << 20; /* one plane alone is 2 MiB */
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "mem-budget"));
+    /* nz = 1 and a slab taller than the volume */
+    in.shape[2] = 1;
+    po.mem_budget = 0;
+    po.slab = 64;
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+    assert_int_equal(zs_plan_slab_count(plan), 1);
+    assert_int_equal(zs_plan_threads(plan), 1);
+    zs_plan_free(plan);
+    zs_pipeline_free(p);
+}
+
+static void test_pipeline_errors(void **state)
+{
+    (void)state;
+    zs_pipeline *p;
+    assert_int_equal(zs_pipeline_new(&p), ZS_OK);
+    assert_int_equal(zs_pipeline_add(p, "nosuchkernel:size=3"), ZS_EPARAM);
+    assert_non_null(strstr(zs_last_error(), "nosuchkernel"));
+    assert_int_equal(zs_pipeline_add(p, ""), ZS_EPARAM);
+    assert_int_equal(zs_pipeline_length(p), 0);
+    zs_pipeline_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_zset_expand),       cmocka_unit_test(test_copy_any_slab_threads),
+        cmocka_unit_test(test_errors_and_cancel), cmocka_unit_test(test_plan_budget),
+        cmocka_unit_test(test_pipeline_errors),
+    };
+    return cmocka_run_group_tests_name("scheduler", tests, NULL, NULL);
+}
