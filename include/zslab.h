@@ -242,6 +242,16 @@ typedef struct zs_plan zs_plan;
 typedef int (*zs_progress_fn)(void *user, int64_t done_slabs, int64_t total_slabs,
                               uint64_t done_voxels, uint64_t total_voxels);
 
+/** How workers move bytes between the file and their buffers. */
+typedef enum zs_engine {
+    ZS_ENGINE_AUTO = 0, /**< the measured default for the direction (see README, Performance) */
+    ZS_ENGINE_MMAP,     /**< map the slab's planes, convert from / into the mapping */
+    ZS_ENGINE_PREAD     /**< pread into / pwrite from a worker buffer (F-order volumes only) */
+} zs_engine;
+/** Parses "auto", "mmap", "pread" (or "pwrite"). */
+ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
+ZS_API const char *zs_engine_name(zs_engine e);
+
 typedef struct zs_plan_opts {
     int threads;          /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
     int64_t slab;         /**< 0: chosen from mem_budget and cache sizes */
@@ -249,6 +259,7 @@ typedef struct zs_plan_opts {
     int bind;             /**< bind workers to cores through hwloc (default 1) */
     zs_dtype out_dtype;   /**< used when has_out_dtype */
     int has_out_dtype;
+    zs_engine read_engine, write_engine;
 } zs_plan_opts;
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
@@ -269,11 +280,25 @@ ZS_API uint64_t zs_plan_peak_bytes(const zs_plan *plan);
 typedef struct zs_run_stats {
     double seconds;      /**< wall time of the execution */
     double load_seconds, compute_seconds, store_seconds; /**< summed over workers */
-    uint64_t voxels;     /**< output voxels written */
+    uint64_t voxels;     /**< voxels of the slabs processed */
+    uint64_t bytes_read, bytes_written; /**< file bytes moved by the engines */
     int threads;
 } zs_run_stats;
 
+/** Phases of the slab path. A run does all of them; the benchmark isolates some:
+ *  READ alone touches every input byte through the engine without converting; READ|CONVERT
+ *  loads to float32; COMPUTE alone runs the pipeline on planes already in memory (each
+ *  worker loads one slab once, untimed); STORE alone converts and writes every output byte. */
+enum zs_phase {
+    ZS_PHASE_READ = 1u << 0,
+    ZS_PHASE_CONVERT = 1u << 1,
+    ZS_PHASE_COMPUTE = 1u << 2,
+    ZS_PHASE_STORE = 1u << 3,
+    ZS_PHASE_ALL = 0xFu
+};
+
 typedef struct zs_exec_opts {
+    unsigned phases;      /**< 0 = ZS_PHASE_ALL */
     zs_progress_fn progress; void *user;
     int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
     volatile int *stop;   /**< optional: set non-zero (e.g. from a signal handler) to stop */
@@ -281,7 +306,9 @@ typedef struct zs_exec_opts {
 ZS_API void zs_exec_opts_default(zs_exec_opts *o);
 
 /** Runs the plan: each worker maps its slab of `in`, runs the pipeline and writes the core
- *  into `out` (same shape, writable). The first error cancels the others and is returned. */
+ *  into `out` (same shape and dtype as zs_plan_output_spec, writable; may be NULL when
+ *  opts->phases leaves out ZS_PHASE_STORE). The first error cancels the others and is
+ *  returned with its message. */
 ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out,
                                  const zs_exec_opts *opts, zs_run_stats *stats);
 /** @} */

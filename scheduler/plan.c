@@ -120,6 +120,10 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     p->out.path[0] = '\0';
     zs_status st = zs_volume_info_sizes(&p->out, NULL, NULL, &p->out.nbytes);
     if (st < 0) { free(p); return st; }
+    /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
+    p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_MMAP;
+    p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_MMAP;
+    if (in->order == ZS_ORDER_C) p->read_engine = ZS_ENGINE_MMAP;
     p->slab = choose_slab(p, opts);
     const int64_t nz = in->shape[2];
     p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
@@ -146,6 +150,20 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
 }
 
 void zs_plan_free(zs_plan *plan) { free(plan); }
+
+zs_status zs_engine_parse(const char *s, zs_engine *out)
+{
+    if (strcmp(s, "auto") == 0) *out = ZS_ENGINE_AUTO;
+    else if (strcmp(s, "mmap") == 0) *out = ZS_ENGINE_MMAP;
+    else if (strcmp(s, "pread") == 0 || strcmp(s, "pwrite") == 0) *out = ZS_ENGINE_PREAD;
+    else return ZS_ERR(ZS_EINVAL, "unknown engine '%s' (use auto, mmap or pread)", s);
+    return ZS_OK;
+}
+
+const char *zs_engine_name(zs_engine e)
+{
+    return e == ZS_ENGINE_MMAP ? "mmap" : e == ZS_ENGINE_PREAD ? "pread" : "auto";
+}
 
 void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1)
 {
@@ -181,6 +199,7 @@ void zs_plan_print(const zs_plan *p, FILE *f)
     fprintf(f, "slabs:      %lld of %lld planes (last %lld)%s\n", (long long)p->nslabs, (long long)p->slab,
             (long long)last, i->shape[3] > 1 ? ", per volume of the series" : "");
     fprintf(f, "threads:    %d%s\n", p->threads, p->bind ? " (bound to cores)" : "");
+    fprintf(f, "engines:    read %s, write %s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine));
     worker_cost c;
     cost_for(p, p->slab, &c);
     fprintf(f, "per worker: input window %lld planes (%.1f MiB mapped), work buffers %.1f MiB, "

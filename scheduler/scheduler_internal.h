@@ -46,6 +46,7 @@ struct zs_plan {
     uint64_t map_bytes;       /* bytes mapped per worker (input + output windows) */
     uint64_t peak_bytes;      /* estimate for all workers */
     uint64_t mem_budget;
+    zs_engine read_engine, write_engine; /* resolved: never AUTO */
 };
 
 /** The z-range of slab i: volume t, core [z0,z1). */

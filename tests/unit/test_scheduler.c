@@ -95,10 +95,13 @@ static void test_copy_any_slab_threads(void **state)
     assert_int_equal(zs_pipeline_new(&p), ZS_OK);
     const int64_t slabs[] = {1, 2, 5, 13, 100};
     const int threads[] = {1, 2, 3, 8};
+    for (int e = 0; e < 3; e++)
     for (size_t si = 0; si < 5; si++)
         for (size_t ti = 0; ti < 4; ti++) {
             zs_plan_opts po;
             zs_plan_opts_default(&po);
+            po.read_engine = e == 1 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
+            po.write_engine = e == 2 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
             po.slab = slabs[si];
             po.threads = threads[ti];
             po.has_out_dtype = 1;
@@ -112,6 +115,20 @@ static void test_copy_any_slab_threads(void **state)
             zs_run_stats rs;
             assert_int_equal(zs_plan_execute(plan, in, out, NULL, &rs), ZS_OK);
             assert_int_equal(rs.voxels, (uint64_t)(nx * ny * nz * nt));
+            assert_int_equal(rs.bytes_read, (uint64_t)(nx * ny * nz * nt * 2));
+            assert_int_equal(rs.bytes_written, (uint64_t)(nx * ny * nz * nt * 4));
+            if (si == 1 && ti == 1) { /* phases alone: READ touches, nothing written */
+                zs_exec_opts eo;
+                zs_exec_opts_default(&eo);
+                eo.phases = ZS_PHASE_READ;
+                zs_run_stats r2;
+                assert_int_equal(zs_plan_execute(plan, in, NULL, &eo, &r2), ZS_OK);
+                assert_int_equal(r2.bytes_read, rs.bytes_read);
+                assert_int_equal(r2.bytes_written, 0);
+                eo.phases = ZS_PHASE_COMPUTE;
+                assert_int_equal(zs_plan_execute(plan, in, NULL, &eo, &r2), ZS_OK);
+                assert_int_equal(r2.bytes_read, 0);
+            }
             zs_slab s;
             zs_mapping m;
             for (int64_t t = 0; t < nt; t++) {
