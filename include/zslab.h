@@ -321,6 +321,53 @@ ZS_API int zs_sys_threads(void);
 ZS_API uint64_t zs_sys_available_memory(void);
 /** Page size in bytes. */
 ZS_API size_t zs_sys_page_size(void);
+
+typedef struct zs_sys_info {
+    int cores, pus, numa_nodes; /**< usable by this process (cpuset) */
+    uint64_t l2, l3;            /**< cache sizes in bytes seen from the first core (0 unknown) */
+    uint64_t mem_available;     /**< zs_sys_available_memory() */
+    size_t page_size;
+} zs_sys_info;
+/** Machine facts (hwloc when built with it). */
+ZS_API void zs_sys_info_get(zs_sys_info *info);
+/** Flushes (fdatasync) and drops a file's pages from the page cache (posix_fadvise
+ *  DONTNEED; no root needed), so the next read comes from storage. */
+ZS_API zs_status zs_file_drop_cache(const char *path);
+/** Fraction of a file's pages resident in the page cache (mincore). */
+ZS_API zs_status zs_file_residency(const char *path, double *fraction);
+/** @} */
+
+/** \defgroup bench I/O versus compute (bench/)
+ * Measures, for one input and one pipeline, the phases of the slab path, each the median of
+ * `repeat` runs: read (touch every input byte through the engine), load (read + convert to
+ * float32), compute (the pipeline on planes already in memory), store (create a fresh output
+ * and convert + write every byte), end-to-end (the real filter path). Lists of threads, slab
+ * heights and engines sweep a grid.
+ * @{ */
+typedef struct zs_bench_opts {
+    const char *input;          /**< input volume */
+    const zs_open_opts *open;   /**< raw description, or NULL */
+    const char *const *ops;     /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
+    int nops;
+    zs_dtype out_dtype;
+    int has_out_dtype;
+    const int *threads;         /**< sweep list; NULL = library default */
+    int nthreads;
+    const int64_t *slabs;       /**< sweep list; NULL = planner's choice */
+    int nslabs;
+    const zs_engine *engines;   /**< sweep list, the same engine for reads and writes; NULL = defaults */
+    int nengines;
+    int cold;                   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
+                                     and include the output's fdatasync in store and end-to-end */
+    int repeat;                 /**< runs per phase (median, min, max); default 5 */
+    uint64_t mem_budget;
+    const char *tmpdir;         /**< where outputs go; NULL = the input's directory */
+    int progress;               /**< a progress line on stderr */
+} zs_bench_opts;
+ZS_API void zs_bench_opts_default(zs_bench_opts *o);
+/** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
+ *  docs/bench.md) to `json` (may be NULL). */
+ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
 /** @} */
 
 #ifdef __cplusplus

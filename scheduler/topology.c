@@ -138,3 +138,17 @@ uint64_t zs_sys_available_memory(void)
     uint64_t cg = cgroup_limit();
     return cg && cg < avail ? cg : avail;
 }
+
+void zs_sys_info_get(zs_sys_info *info)
+{
+    zs_topology_facts f;
+    zs__topology_facts(&f);
+    memset(info, 0, sizeof *info);
+    info->cores = f.cores;
+    info->pus = f.pus;
+    info->numa_nodes = f.numa_nodes;
+    info->l2 = f.l2;
+    info->l3 = f.l3;
+    info->mem_available = zs_sys_available_memory();
+    info->page_size = zs_sys_page_size();
+}
