@@ -51,7 +51,6 @@ zspec() {
     max5) echo "--op maximum:size=5" ;;
     median3) echo "--op median:size=3" ;;
     tophat7) echo "--op white_tophat:size=7" ;;
-    copy) echo "" ;;
     *) echo "peers.sh: unknown op $1" >&2; exit 2 ;;
   esac
 }
@@ -67,8 +66,12 @@ for op in $ops; do
   zs=() dk=() sp=()
   for ((r = 0; r < repeat; r++)); do
     t0=$(now)
-    # shellcheck disable=SC2046
-    "$ZSLAB" filter "$in" "$dir/out_zslab.npy" $(zspec "$op") --dtype float32 --threads "$threads" --quiet --force
+    if [ "$op" = copy ]; then
+      "$ZSLAB" convert "$in" "$dir/out_zslab.npy" --dtype float32 --threads "$threads" --quiet --force
+    else
+      # shellcheck disable=SC2046
+      "$ZSLAB" filter "$in" "$dir/out_zslab.npy" $(zspec "$op") --dtype float32 --threads "$threads" --quiet --force
+    fi
     t1=$(now)
     zs+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')")
     if [ "$op" = copy ]; then
