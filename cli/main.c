@@ -1,3 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The zslab tool: dispatch to the subcommands, --version, messages and exit codes. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
 #include <stdio.h>
-#include "zslab.h"
-int main(void) { printf("zslab %s\n", zs_version_string()); return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_level = 2;
+
+static void vmessage(const char *fmt, va_list ap)
+{
+    fflush(stdout);
+    fputs("zslab: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    if (cli_level < 1) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(fmt, ap);
+    va_end(ap);
+}
+
+void cli_note(int level, const char *fmt, ...)
+{
+    if (cli_level < level) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(fmt, ap);
+    va_end(ap);
+}
+
+int cli_fail(zs_status st, int usage)
+{
+    const char *msg = zs_last_error();
+    cli_error("%s", msg && *msg ? msg : zs_strerror(st));
+    return usage && (st == ZS_EPARAM || st == ZS_EINVAL) ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
+}
+
+/* The tool is linked against the library it was built with; a shared or an older static
+ * library may still differ (ZSTD's checkLibVersion does the same). */
+static void check_library_version(void)
+{
+    if (zs_version() != ZS_VERSION_NUMBER)
+        cli_error("warning: built with zslab headers %s but running with library %s", ZS_VERSION_STRING,
+                  zs_version_string());
+}
+
+static int print_version(void)
+{
+    printf("zslab %s (library %s)\n", ZS_VERSION_STRING, zs_version_string());
+    return CLI_EXIT_OK;
+}
+
+static int run_info(int argc, char **argv)
+{
+    cli_info_opts o;
+    int rc = cli_parse_info(argc, argv, &o);
+    if (rc == CLI_RUN) rc = cli_cmd_info(&o);
+    free((void *)o.files);
+    return rc;
+}
+
+static int run_create(int argc, char **argv)
+{
+    cli_create_opts o;
+    int rc = cli_parse_create(argc, argv, &o);
+    return rc == CLI_RUN ? cli_cmd_create(&o) : rc;
+}
+
+static int run_filter_like(int argc, char **argv, int convert)
+{
+    cli_filter_opts o;
+    int rc = cli_parse_filter(argc, argv, convert, &o);
+    if (rc == CLI_RUN) rc = cli_cmd_filter(&o);
+    cli_filter_opts_free(&o);
+    return rc;
+}
+
+static int run_filter(int argc, char **argv) { return run_filter_like(argc, argv, 0); }
+static int run_convert(int argc, char **argv) { return run_filter_like(argc, argv, 1); }
+
+static int run_list(int argc, char **argv)
+{
+    cli_list_opts o;
+    int rc = cli_parse_list(argc, argv, &o);
+    return rc == CLI_RUN ? cli_cmd_list(&o) : rc;
+}
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"info", run_info}, {"create", run_create}, {"filter", run_filter},
+    {"convert", run_convert}, {"list", run_list},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    check_library_version();
+    if (argc < 2) {
+        cli_usage_main(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) return print_version();
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        cli_usage_main(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        /* "zslab help filter" is "zslab filter --help" */
+        const struct command *c = argc > 2 ? find_command(argv[2]) : NULL;
+        if (c) {
+            char *help_argv[] = {(char *)"--help", NULL};
+            return c->run(1, help_argv);
+        }
+        cli_usage_main(stdout);
+        return argc > 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+    }
+    const struct command *c = find_command(cmd);
+    if (!c) {
+        cli_error("unknown command '%s' (commands: info, create, filter, convert, list; see zslab --help)", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    return c->run(argc - 2, argv + 2);
+}

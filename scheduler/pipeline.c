@@ -159,8 +159,8 @@ zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
     ZS_RETURN_IF(strlen(spec) >= sizeof buf, ZS_EPARAM, "--op '%.40s...': too long", spec);
     ZS_RETURN_IF(p->n >= ZS_MAX_STAGES, ZS_EPARAM, "a pipeline holds at most %d stages", ZS_MAX_STAGES);
     snprintf(buf, sizeof buf, "%s", spec);
+    ZS_RETURN_IF(buf[0] == '\0' || buf[0] == ':', ZS_EPARAM, "--op '%s': no kernel name (see zslab list)", spec);
     char *save = NULL, *name = strtok_r(buf, ":", &save);
-    ZS_RETURN_IF(!name, ZS_EPARAM, "--op '%s': no kernel name (see zslab list)", spec);
     const zs_kernel_desc *k = zs_kernel_find(name);
     ZS_RETURN_IF(!k, ZS_EPARAM, "unknown kernel '%s' (zslab list shows the kernels)", name);
     void *params = calloc(1, k->params_size ? k->params_size : 1);

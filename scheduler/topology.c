@@ -17,11 +17,18 @@
 static hwloc_topology_t topo;
 static int topo_ok = -1;
 
+static void destroy_topology(void)
+{
+    hwloc_topology_destroy(topo);
+    topo_ok = -1;
+}
+
 static hwloc_topology_t topology(void)
 {
     /* Loaded once, before any worker starts (zs_plan_create calls zs__topology_facts). */
     if (topo_ok < 0) {
         topo_ok = hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0;
+        if (topo_ok) atexit(destroy_topology);
     }
     return topo_ok ? topo : NULL;
 }

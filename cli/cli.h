@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The zslab tool: exit codes, display level, the options of each subcommand (filled by
+ * parse.c) and the subcommands (cmd_*.c). The tool uses only the public headers. */
+#ifndef ZS_CLI_H
+#define ZS_CLI_H
+
+#include <stdint.h>
+
+#include "zslab.h"
+
+/* Exit codes (a contract: scripts rely on them). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
+/** Returned by the parsers when the command should run (any other value is an exit code). */
+#define CLI_RUN (-1)
+
+/* Display level: 0 silent, 1 errors only (-q), 2 normal, 3 verbose (-v), 4 debug (-vv). */
+extern int cli_level;
+
+/** "zslab: <message>" on stderr, at level >= 1. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** "zslab: <message>" on stderr when the display level is at least `level`. */
+void cli_note(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Prints zs_last_error() (or zs_strerror(st) when it is empty) and returns the exit code
+ *  for st: 2 for ZS_EPARAM when `usage` is set, else 1. */
+int cli_fail(zs_status st, int usage);
+
+/** Options shared by commands that read an input: the description of a raw file. */
+typedef struct cli_raw {
+    int64_t shape[4];
+    int ndim;           /* 0: --in-shape not given */
+    zs_dtype dtype;
+    int has_dtype;
+    uint64_t offset;
+    int has_offset;
+    zs_order order;
+    int has_order;
+} cli_raw;
+
+typedef struct cli_info_opts {
+    const char **files; /* borrowed from argv (array owned by the opts) */
+    int nfiles;
+    int json;
+    cli_raw raw;
+} cli_info_opts;
+
+typedef struct cli_create_opts {
+    const char *out;
+    int64_t shape[4];
+    int ndim;
+    zs_dtype dtype;
+    int has_dtype;
+    zs_pattern pattern;
+    uint64_t seed;
+    double voxel[3];
+    char unit[16];
+    int threads;        /* 0: the library decides */
+    int force;
+} cli_create_opts;
+
+typedef struct cli_filter_opts {
+    int convert;        /* 1: `zslab convert` (no --op) */
+    const char *in, *out;
+    const char **ops;   /* --op specs, in order (array owned by the opts: cli_filter_opts_free) */
+    int nops;
+    zs_dtype dtype;
+    int has_dtype;
+    int threads;        /* 0: the library decides */
+    int64_t slab;       /* 0: the planner decides */
+    uint64_t mem_budget;/* 0: the planner decides */
+    int dry_run;
+    int progress;       /* -1 automatic (TTY: bar, else a line every ~5 s), 0 none, 1 forced */
+    int force;
+    int bind;
+    cli_raw raw;
+} cli_filter_opts;
+
+typedef struct cli_list_opts {
+    const char *name;   /* NULL: every kernel */
+    int names_only;
+} cli_list_opts;
+
+/* parse.c: argv (after the subcommand name) into options; help texts. Each returns
+ * CLI_RUN or an exit code (0 after --help, 2 for a usage error, message printed). */
+int cli_parse_info(int argc, char **argv, cli_info_opts *o);
+int cli_parse_create(int argc, char **argv, cli_create_opts *o);
+int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o);
+void cli_filter_opts_free(cli_filter_opts *o);
+int cli_parse_list(int argc, char **argv, cli_list_opts *o);
+void cli_usage_main(FILE *f);
+
+/* The subcommands: each returns an exit code. */
+int cli_cmd_info(const cli_info_opts *o);
+int cli_cmd_create(const cli_create_opts *o);
+int cli_cmd_filter(const cli_filter_opts *o);
+int cli_cmd_list(const cli_list_opts *o);
+
+/** Opens an input volume (mode r) with the raw options; a file that is neither .npy nor
+ *  .nii needs --in-shape and --in-dtype (else exit 2). @return CLI_RUN or an exit code. */
+int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out);
+/** "1024x1024x256" (3-D) or "...x4" (a series) into buf. */
+void cli_shape_string(const zs_volume_info *info, char *buf, size_t n);
+
+/* interrupt.c: SIGINT/SIGTERM. The first signal sets cli_stop (a running plan stops at the
+ * next slab); a second one, or any signal when nothing polls cli_stop, removes `partial`
+ * (the output being written) and ends the process. */
+extern volatile int cli_stop;
+void cli_interrupt_install(const char *partial, int cooperative);
+void cli_interrupt_clear(void);
+
+#endif /* ZS_CLI_H */

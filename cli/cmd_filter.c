@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* `zslab filter` and `zslab convert`: open → pipeline → plan → (dry run | create → execute
+ * → commit). Any failure after the output was created frees it uncommitted, which removes
+ * the partial file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "progress.h"
+
+/* @return CLI_RUN, or 2 naming the bad --op. */
+static int build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
+{
+    zs_status st = zs_pipeline_new(out);
+    if (st < 0) return cli_fail(st, 0);
+    zs_pipeline_set_voxel(*out, in->voxel, in->unit);
+    for (int i = 0; i < o->nops; i++) {
+        st = zs_pipeline_add(*out, o->ops[i]);
+        if (st < 0) {
+            cli_error("--op '%s': %s", o->ops[i], *zs_last_error() ? zs_last_error() : zs_strerror(st));
+            return st == ZS_EPARAM || st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
+        }
+    }
+    return CLI_RUN;
+}
+
+static int make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out)
+{
+    zs_plan_opts po;
+    zs_plan_opts_default(&po);
+    po.threads = o->threads;
+    po.slab = o->slab;
+    po.mem_budget = o->mem_budget;
+    po.bind = o->bind;
+    po.has_out_dtype = o->has_dtype;
+    if (o->has_dtype) po.out_dtype = o->dtype;
+    zs_status st = zs_plan_create(in, pipe, &po, out);
+    return st < 0 ? cli_fail(st, 1) : CLI_RUN;
+}
+
+/* `zslab: filtered IN -> OUT: 1024x1024x256 uint16 -> float32, 268.4 Mvox in 1.23 s
+ * (218.2 Mvox/s, 1.75 GB/s in), 2 threads, 32 slabs of 8 planes` */
+static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs_volume_info *out,
+                    const zs_plan *plan, const zs_run_stats *rs)
+{
+    char shape[96];
+    cli_shape_string(in, shape, sizeof shape);
+    const double s = rs->seconds > 0 ? rs->seconds : 1e-9;
+    const double mvox = (double)rs->voxels / 1e6;
+    cli_note(2, "%s %s -> %s: %s %s -> %s, %.1f Mvox in %.2f s (%.1f Mvox/s, %.2f GB/s in), %d thread%s, "
+                "%lld slab%s of %lld plane%s",
+             o->convert ? "converted" : "filtered", o->in, o->out, shape, zs_dtype_name(in->dtype),
+             zs_dtype_name(out->dtype), mvox, rs->seconds, mvox / s, (double)in->nbytes / 1e9 / s, rs->threads,
+             rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan), zs_plan_slab_count(plan) == 1 ? "" : "s",
+             (long long)zs_plan_slab_height(plan), zs_plan_slab_height(plan) == 1 ? "" : "s");
+}
+
+/* Creates OUT, runs the plan into it and commits it. */
+static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in)
+{
+    zs_volume_info spec;
+    zs_plan_output_spec(plan, &spec);
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = o->force;
+    zs_volume *out = NULL;
+    zs_status st = zs_volume_create(o->out, &spec, &co, &out);
+    if (st < 0) return cli_fail(st, 0);
+    cli_interrupt_install(zs_volume_get_info(out)->path, 1);
+
+    cli_progress prog;
+    cli_progress_start(&prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
+    zs_exec_opts eo;
+    zs_exec_opts_default(&eo);
+    eo.progress = cli_progress_update;
+    eo.user = &prog;
+    eo.stop = &cli_stop;
+    zs_run_stats rs;
+    memset(&rs, 0, sizeof rs);
+    st = zs_plan_execute(plan, in, out, &eo, &rs);
+    cli_progress_finish(&prog);
+    if (st == ZS_OK) st = zs_volume_commit(out);
+    int rc = CLI_EXIT_OK;
+    if (st == ZS_ECANCELED && cli_stop) {
+        cli_error("%s: interrupted; the partial output was removed", o->out);
+        rc = CLI_EXIT_ERROR;
+    } else if (st < 0) {
+        rc = cli_fail(st, 0);
+    } else {
+        summary(o, zs_volume_get_info(in), zs_volume_get_info(out), plan, &rs);
+    }
+    zs_volume_free(out); /* uncommitted on failure: removed */
+    cli_interrupt_clear();
+    return rc;
+}
+
+int cli_cmd_filter(const cli_filter_opts *o)
+{
+    zs_volume *in = NULL;
+    zs_pipeline *pipe = NULL;
+    zs_plan *plan = NULL;
+    int rc = cli_open_input(o->in, &o->raw, &in);
+    if (rc == CLI_RUN) rc = build_pipeline(o, zs_volume_get_info(in), &pipe);
+    if (rc == CLI_RUN) rc = make_plan(o, zs_volume_get_info(in), pipe, &plan);
+    if (rc == CLI_RUN && cli_level >= 3) {
+        char desc[2048];
+        zs_pipeline_describe(pipe, desc, sizeof desc);
+        cli_note(3, "pipeline: %s", zs_pipeline_length(pipe) ? desc : "(none: copy with conversion)");
+    }
+    if (rc == CLI_RUN && o->dry_run) {
+        zs_plan_print(plan, stdout);
+        rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+    } else if (rc == CLI_RUN) {
+        if (cli_level >= 4) zs_plan_print(plan, stderr);
+        rc = execute(o, plan, in);
+    }
+    zs_plan_free(plan);
+    zs_pipeline_free(pipe);
+    zs_volume_free(in);
+    return rc;
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* `zslab info`: describe volumes from their headers; and opening an input for any command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
+{
+    zs_open_opts oo;
+    zs_open_opts_default(&oo);
+    oo.mode = "r";
+    if (raw->ndim) {
+        memcpy(oo.raw_shape, raw->shape, sizeof oo.raw_shape);
+        oo.raw_ndim = raw->ndim;
+    }
+    if (raw->has_dtype) oo.raw_dtype = raw->dtype;
+    oo.raw_offset = raw->offset;
+    oo.raw_order = raw->order;
+    zs_status st = zs_volume_open(path, &oo, out);
+    if (st < 0) return cli_fail(st, 0);
+    const zs_volume_info *info = zs_volume_get_info(*out);
+    const int given = raw->ndim || raw->has_dtype || raw->has_offset || raw->has_order;
+    if (info->format == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
+        cli_error("%s: neither .npy nor .nii, so it is read as raw data: give %s (e.g. --in-shape 512x512x64 "
+                  "--in-dtype uint16)", path, !raw->ndim && !raw->has_dtype ? "--in-shape and --in-dtype"
+                                                                              : (!raw->ndim ? "--in-shape" : "--in-dtype"));
+        zs_volume_free(*out);
+        *out = NULL;
+        return CLI_EXIT_USAGE;
+    }
+    if (info->format != ZS_FMT_RAW && given)
+        cli_note(2, "warning: %s has a header; --in-shape/--in-dtype/--in-offset/--in-order are ignored", path);
+    return CLI_RUN;
+}
+
+void cli_shape_string(const zs_volume_info *info, char *buf, size_t n)
+{
+    snprintf(buf, n, "%lldx%lldx%lld", (long long)info->shape[0], (long long)info->shape[1],
+             (long long)info->shape[2]);
+    if (info->shape[3] > 1) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, n - len, "x%lld", (long long)info->shape[3]);
+    }
+}
+
+int cli_cmd_info(const cli_info_opts *o)
+{
+    int rc = CLI_EXIT_OK;
+    for (int i = 0; i < o->nfiles; i++) {
+        zs_volume *v = NULL;
+        int r = cli_open_input(o->files[i], &o->raw, &v);
+        if (r != CLI_RUN) {
+            rc = rc == CLI_EXIT_OK || r == CLI_EXIT_USAGE ? r : rc;
+            continue;
+        }
+        if (o->json) zs_volume_info_print_json(zs_volume_get_info(v), stdout);
+        else {
+            if (i) fputc('\n', stdout);
+            zs_volume_info_print(zs_volume_get_info(v), stdout);
+        }
+        zs_volume_free(v);
+    }
+    if (fflush(stdout) != 0) {
+        cli_error("cannot write to standard output");
+        rc = CLI_EXIT_ERROR;
+    }
+    return rc;
+}

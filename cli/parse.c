@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Parsing: argv of each subcommand into its options struct, and the help texts. Nothing
+ * here touches a file; the subcommands (cmd_*.c) do the work. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "cli.h"
+#include "zslab_kernel.h"
+
+/* Options every subcommand takes. */
+enum { OPT_HELP = 1, OPT_QUIET, OPT_VERBOSE, OPT_IN_SHAPE, OPT_IN_DTYPE, OPT_IN_OFFSET, OPT_IN_ORDER, OPT_FIRST_OWN };
+#define COMMON_OPTS {"help", 'h', 0, OPT_HELP}, {"quiet", 'q', 0, OPT_QUIET}, {"verbose", 'v', 0, OPT_VERBOSE}
+#define RAW_OPTS                                                                                   \
+    {"in-shape", 0, 1, OPT_IN_SHAPE}, {"in-dtype", 0, 1, OPT_IN_DTYPE}, {"in-offset", 0, 1, OPT_IN_OFFSET}, \
+        {"in-order", 0, 1, OPT_IN_ORDER}
+
+static const char raw_help[] =
+    "input files that are neither .npy nor .nii are raw; describe them with\n"
+    "  --in-shape AxBxC[xT]  extents x, y, z (x fastest in F order), optionally a series length\n"
+    "  --in-dtype T          numpy dtype name: uint8 ... float64, '<u2', '>f4' (byte order)\n"
+    "  --in-offset N         bytes before the first voxel (default 0; K, M, G accepted)\n"
+    "  --in-order F|C        memory order (default F; C order is read by gathering: slower)\n";
+
+static const char common_help[] =
+    "  -q, --quiet           errors only\n"
+    "  -v, --verbose         more detail (-vv: trace library errors with file:line)\n"
+    "  -h, --help            this help\n";
+
+/* Handles the options every command shares. @return 1 if handled, with *rc set when the
+ * command must end (help, or a bad value). */
+static int common_option(int id, const char *val, cli_raw *raw, void (*help)(FILE *), int *rc)
+{
+    int64_t off;
+    switch (id) {
+    case OPT_HELP: help(stdout); *rc = CLI_EXIT_OK; return 1;
+    case OPT_QUIET: cli_level = cli_level > 0 ? cli_level - 1 : 0; return 1;
+    case OPT_VERBOSE:
+        cli_level = cli_level < 2 ? 3 : cli_level + 1;
+        if (cli_level >= 4) setenv("ZS_TRACE", "1", 0);
+        return 1;
+    default: break;
+    }
+    if (!raw) return 0;
+    switch (id) {
+    case OPT_IN_SHAPE: if (cli_parse_shape("--in-shape", val, raw->shape, &raw->ndim)) *rc = CLI_EXIT_USAGE; return 1;
+    case OPT_IN_DTYPE:
+        if (cli_parse_dtype("--in-dtype", val, &raw->dtype)) *rc = CLI_EXIT_USAGE;
+        raw->has_dtype = 1;
+        return 1;
+    case OPT_IN_OFFSET:
+        if (cli_parse_int("--in-offset", val, 0, INT64_MAX, 1, &off)) *rc = CLI_EXIT_USAGE;
+        raw->offset = (uint64_t)off;
+        raw->has_offset = 1;
+        return 1;
+    case OPT_IN_ORDER:
+        if (cli_parse_order("--in-order", val, &raw->order)) *rc = CLI_EXIT_USAGE;
+        raw->has_order = 1;
+        return 1;
+    default: return 0;
+    }
+}
+
+static int too_many(const char *cmd, const char *arg)
+{
+    cli_error("%s: unexpected argument '%s' (see zslab %s --help)", cmd, arg, cmd);
+    return CLI_EXIT_USAGE;
+}
+
+static int missing(const char *cmd, const char *what)
+{
+    cli_error("%s: %s (see zslab %s --help)", cmd, what, cmd);
+    return CLI_EXIT_USAGE;
+}
+
+/* ---- main ---------------------------------------------------------------------------- */
+void cli_usage_main(FILE *f)
+{
+    fprintf(f,
+            "usage: zslab COMMAND [options]\n\n"
+            "Filters 3-D volumes far larger than memory, slab by slab (.npy, NIfTI, raw).\n\n"
+            "commands:\n"
+            "  info FILE...          describe a volume from its header (--json for scripts)\n"
+            "  create OUT            write a synthetic volume: zeros, ramp, noise, phantom\n"
+            "  filter IN OUT         run a pipeline of kernels: --op NAME[:key=value...] ...\n"
+            "  convert IN OUT        change format, dtype or memory order\n"
+            "  list [NAME]           kernels with their parameters, bounds and defaults\n\n"
+            "options: -h/--help, --version; per command: zslab COMMAND --help\n"
+            "environment: ZS_THREADS (worker threads), ZS_TRACE=1 (trace errors)\n"
+            "exit codes: 0 success, 1 runtime error, 2 usage error\n");
+}
+
+/* ---- info ---------------------------------------------------------------------------- */
+enum { OPT_JSON = OPT_FIRST_OWN };
+
+static void help_info(FILE *f)
+{
+    fprintf(f, "usage: zslab info FILE... [--json] [raw options]\n\n"
+               "Describes volumes from their headers (no voxel is read): format, shape, dtype,\n"
+               "memory order, data offset, scaling and voxel size.\n\n"
+               "  --json                one JSON object per file, on one line\n%s\n%s",
+            common_help, raw_help);
+}
+
+int cli_parse_info(int argc, char **argv, cli_info_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS, RAW_OPTS, {"json", 0, 0, OPT_JSON}, {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->files = calloc((size_t)argc + 1, sizeof *o->files);
+    if (!o->files) return missing("info", "out of memory");
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, "info", defs);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL) o->files[o->nfiles++] = val;
+        else if (id == OPT_JSON) o->json = 1;
+        else common_option(id, val, &o->raw, help_info, &rc);
+    }
+    if (rc == CLI_RUN && o->nfiles == 0) rc = missing("info", "no FILE given");
+    return rc;
+}
+
+/* ---- create -------------------------------------------------------------------------- */
+enum { OPT_SHAPE = OPT_FIRST_OWN, OPT_DTYPE, OPT_PATTERN, OPT_SEED, OPT_VOXEL, OPT_UNIT, OPT_THREADS, OPT_FORCE };
+
+static void help_create(FILE *f)
+{
+    fprintf(f, "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
+               "Writes a synthetic volume. The format follows the name: .npy, .nii, else raw.\n"
+               "The contents depend only on the pattern, seed, shape and dtype.\n\n"
+               "  --shape AxBxC[xT]     extents x, y, z (and a series length t)\n"
+               "  --dtype T             uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
+               "                        float32, float64, or numpy's '<u2', '>f4', ...\n"
+               "  --pattern P           zeros (default), ramp (x+y+z), noise (uniform over the\n"
+               "                        dtype; [0,1) for floats), phantom (light-sheet-like blobs)\n"
+               "  --seed N              seed of noise and phantom (default 0)\n"
+               "  --voxel-size S        voxel size: 0.5 or 1x1x4, optionally with a unit (1x1x4um)\n"
+               "  --unit U              unit of the voxel size (um, mm, nm)\n"
+               "  --threads N           worker threads (default: all usable cores, or ZS_THREADS)\n"
+               "  -f, --force           overwrite OUT if it exists\n%s",
+            common_help);
+}
+
+static int create_option(int id, const char *val, cli_create_opts *o)
+{
+    int64_t n;
+    switch (id) {
+    case OPT_SHAPE: return cli_parse_shape("--shape", val, o->shape, &o->ndim);
+    case OPT_DTYPE: o->has_dtype = 1; return cli_parse_dtype("--dtype", val, &o->dtype);
+    case OPT_PATTERN:
+        if (zs_pattern_parse(val, &o->pattern) == ZS_OK) return 0;
+        cli_error("--pattern: unknown pattern '%s' (use zeros, ramp, noise or phantom)", val);
+        return -1;
+    case OPT_SEED: return cli_parse_u64("--seed", val, &o->seed);
+    case OPT_VOXEL: {
+        char unit[16];
+        if (cli_parse_voxel("--voxel-size", val, o->voxel, unit)) return -1;
+        if (unit[0]) snprintf(o->unit, sizeof o->unit, "%s", unit);
+        return 0;
+    }
+    case OPT_UNIT:
+        if (strlen(val) >= sizeof o->unit || !*val) {
+            cli_error("--unit: '%s' is not a unit (um, mm, nm)", val);
+            return -1;
+        }
+        snprintf(o->unit, sizeof o->unit, "%s", val);
+        return 0;
+    case OPT_THREADS:
+        if (cli_parse_int("--threads", val, 0, 4096, 0, &n)) return -1;
+        o->threads = (int)n;
+        return 0;
+    case OPT_FORCE: o->force = 1; return 0;
+    default: return -1;
+    }
+}
+
+int cli_parse_create(int argc, char **argv, cli_create_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS,
+                                      {"shape", 0, 1, OPT_SHAPE},
+                                      {"dtype", 0, 1, OPT_DTYPE},
+                                      {"pattern", 0, 1, OPT_PATTERN},
+                                      {"seed", 0, 1, OPT_SEED},
+                                      {"voxel-size", 0, 1, OPT_VOXEL},
+                                      {"unit", 0, 1, OPT_UNIT},
+                                      {"threads", 0, 1, OPT_THREADS},
+                                      {"force", 'f', 0, OPT_FORCE},
+                                      {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->pattern = ZS_PATTERN_ZEROS;
+    for (int i = 0; i < 3; i++) o->voxel[i] = 1.0;
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, "create", defs);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL) rc = o->out ? too_many("create", val) : ((o->out = val), CLI_RUN);
+        else if (!common_option(id, val, NULL, help_create, &rc) && create_option(id, val, o)) rc = CLI_EXIT_USAGE;
+    }
+    if (rc != CLI_RUN) return rc;
+    if (!o->out) return missing("create", "no OUT file given");
+    if (!o->ndim) return missing("create", "--shape is required (e.g. --shape 512x512x128)");
+    if (!o->has_dtype) return missing("create", "--dtype is required (e.g. --dtype uint16)");
+    return CLI_RUN;
+}
+
+/* ---- filter and convert ---------------------------------------------------------------- */
+enum { OPT_OP = OPT_FIRST_OWN, OPT_ODTYPE, OPT_FTHREADS, OPT_SLAB, OPT_BUDGET, OPT_DRY, OPT_PROGRESS, OPT_FFORCE, OPT_NOBIND };
+
+static void kernel_names(FILE *f)
+{
+    int col = 2;
+    fputs("  ", f);
+    for (int i = 0; i < zs_kernel_count(); i++) {
+        const zs_kernel_desc *k = zs_kernel_get(i);
+        if (col + (int)strlen(k->name) + 2 > 88) { fputs("\n  ", f); col = 2; }
+        col += fprintf(f, "%s%s", k->name, i + 1 < zs_kernel_count() ? ", " : "\n");
+    }
+}
+
+static const char run_help[] =
+    "  --dtype T             output dtype (default: the input's)\n"
+    "  --threads N           worker threads (default: usable cores, or ZS_THREADS)\n"
+    "  --slab Z              planes per slab (default: from the memory budget)\n"
+    "  --mem-budget B        memory for all workers: 512M, 2G, 1.5G or bytes (default: a share\n"
+    "                        of the available memory, under any cgroup limit)\n"
+    "  --dry-run             print the plan (slabs, halo, memory) and stop; writes nothing\n"
+    "  --progress            show progress even with -q (default: a bar on a terminal, a line\n"
+    "                        every ~5 s otherwise)\n"
+    "  -f, --force           overwrite OUT if it exists\n"
+    "  --no-bind             do not bind workers to cores\n";
+
+static void help_filter(FILE *f)
+{
+    fprintf(f, "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n\n"
+               "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name:\n"
+               ".npy, .nii, else raw). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
+               "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
+               "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
+               "  --op SPEC             a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
+               "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s\n%s\n"
+               "kernels (zslab list NAME shows a kernel's parameters):\n",
+            run_help, common_help, raw_help);
+    kernel_names(f);
+}
+
+static void help_convert(FILE *f)
+{
+    fprintf(f, "usage: zslab convert IN OUT [--dtype T] [options]\n\n"
+               "Copies IN to OUT, converting format (from the names), dtype (round half to even,\n"
+               "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s\n%s",
+            run_help, common_help, raw_help);
+}
+
+static int filter_option(int id, const char *val, cli_filter_opts *o)
+{
+    int64_t n;
+    switch (id) {
+    case OPT_OP:
+        if (o->convert) return -1;
+        o->ops[o->nops++] = val;
+        return 0;
+    case OPT_ODTYPE: o->has_dtype = 1; return cli_parse_dtype("--dtype", val, &o->dtype);
+    case OPT_FTHREADS:
+        if (cli_parse_int("--threads", val, 0, 4096, 0, &n)) return -1;
+        o->threads = (int)n;
+        return 0;
+    case OPT_SLAB: return cli_parse_int("--slab", val, 0, INT64_MAX, 1, &o->slab);
+    case OPT_BUDGET: return cli_parse_size("--mem-budget", val, &o->mem_budget);
+    case OPT_DRY: o->dry_run = 1; return 0;
+    case OPT_PROGRESS: o->progress = 1; return 0;
+    case OPT_FFORCE: o->force = 1; return 0;
+    case OPT_NOBIND: o->bind = 0; return 0;
+    default: return -1;
+    }
+}
+
+int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS, RAW_OPTS,
+                                      {"op", 0, 1, OPT_OP},
+                                      {"dtype", 0, 1, OPT_ODTYPE},
+                                      {"threads", 0, 1, OPT_FTHREADS},
+                                      {"slab", 0, 1, OPT_SLAB},
+                                      {"mem-budget", 0, 1, OPT_BUDGET},
+                                      {"dry-run", 0, 0, OPT_DRY},
+                                      {"progress", 0, 0, OPT_PROGRESS},
+                                      {"force", 'f', 0, OPT_FFORCE},
+                                      {"no-bind", 0, 0, OPT_NOBIND},
+                                      {0, 0, 0, 0}};
+    /* convert takes the same options except --op */
+    const cli_optdef *table = defs;
+    cli_optdef conv[sizeof defs / sizeof defs[0]];
+    if (convert) {
+        size_t k = 0;
+        for (size_t i = 0; i < sizeof defs / sizeof defs[0]; i++)
+            if (defs[i].id != OPT_OP) conv[k++] = defs[i];
+        table = conv;
+    }
+    const char *cmd = convert ? "convert" : "filter";
+    memset(o, 0, sizeof *o);
+    o->convert = convert;
+    o->progress = -1;
+    o->bind = 1;
+    o->ops = calloc((size_t)argc + 1, sizeof *o->ops);
+    if (!o->ops) return missing(cmd, "out of memory");
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, cmd, table);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL) {
+            if (!o->in) o->in = val;
+            else if (!o->out) o->out = val;
+            else rc = too_many(cmd, val);
+        } else if (!common_option(id, val, &o->raw, convert ? help_convert : help_filter, &rc) &&
+                   filter_option(id, val, o))
+            rc = CLI_EXIT_USAGE;
+    }
+    if (rc != CLI_RUN) return rc;
+    if (!o->in) return missing(cmd, "no IN file given");
+    if (!o->out) return missing(cmd, "no OUT file given");
+    if (!convert && o->nops == 0)
+        return missing(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
+    return CLI_RUN;
+}
+
+void cli_filter_opts_free(cli_filter_opts *o)
+{
+    free(o->ops);
+    o->ops = NULL;
+}
+
+/* ---- list ---------------------------------------------------------------------------- */
+enum { OPT_NAMES = OPT_FIRST_OWN };
+
+static void help_list(FILE *f)
+{
+    fprintf(f, "usage: zslab list [NAME] [--names]\n\n"
+               "Lists the kernels with each parameter's type, default, bounds or choices and help.\n"
+               "With NAME, one kernel in detail.\n\n"
+               "  --names               kernel names only, one per line\n%s",
+            common_help);
+}
+
+int cli_parse_list(int argc, char **argv, cli_list_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS, {"names", 0, 0, OPT_NAMES}, {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, "list", defs);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL) rc = o->name ? too_many("list", val) : ((o->name = val), CLI_RUN);
+        else if (id == OPT_NAMES) o->names_only = 1;
+        else common_option(id, val, NULL, help_list, &rc);
+    }
+    return rc;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the zslab authors
+# Installs what zslab needs to build and test, on Debian or Ubuntu, and only what is
+# missing: a fast no-op when everything is there. Extra Debian packages to ensure may be
+# given as arguments (.ci/run passes g++). Without root or password-less sudo it prints the
+# command to run and exits 1.
+set -euo pipefail
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+deb_installed() { have dpkg-query && [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+# A library is present if pkg-config finds it, or (without pkg-config) if its package is.
+lib_present() { if have pkg-config; then pkg-config --exists "$1"; else deb_installed "$2"; fi; }
+py_has() { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
+
+have cmake || missing+=(cmake)
+have cc || have gcc || missing+=(gcc)
+have make || missing+=(make)
+have pkg-config || missing+=(pkg-config)
+lib_present hwloc libhwloc-dev || missing+=(libhwloc-dev)
+lib_present cmocka libcmocka-dev || missing+=(libcmocka-dev)
+# The Python tests use the system interpreter's packages (/usr/bin/python3), not a venv's.
+if ! py_has "numpy, scipy, nibabel"; then
+    py_has numpy || missing+=(python3-numpy)
+    py_has scipy || missing+=(python3-scipy)
+    py_has nibabel || missing+=(python3-nibabel)
+fi
+for pkg in "$@"; do
+    deb_installed "$pkg" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all dependencies present"
+    exit 0
+fi
+
+echo "install-deps: missing: ${missing[*]}"
+if ! have apt-get; then
+    echo "install-deps: no apt-get here; install the equivalents of: ${missing[*]}" >&2
+    exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif have sudo && sudo -n true 2>/dev/null; then
+    sudo=(sudo -n)
+else
+    echo "install-deps: run this, then try again:" >&2
+    echo "sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-deps: installed ${missing[*]}"
