@@ -132,6 +132,8 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     if (st < 0) return st;
     s->threads = zs_plan_threads(plan);
     s->slab = zs_plan_slab_height(plan);
+    zs_engine wr;
+    zs_plan_engines(plan, &s->engine, &wr);
     for (int ph = 0; ph < PH_COUNT && st == ZS_OK; ph++) st = measure(c, plan, ph, &s->ph[ph]);
     zs_plan_free(plan);
     return st;

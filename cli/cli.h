@@ -72,8 +72,27 @@ typedef struct cli_filter_opts {
     int progress;       /* -1 automatic (TTY: bar, else a line every ~5 s), 0 none, 1 forced */
     int force;
     int bind;
+    zs_engine read_engine, write_engine; /* ZS_ENGINE_AUTO: the library's default */
     cli_raw raw;
 } cli_filter_opts;
+
+#define CLI_MAX_SWEEP 16
+typedef struct cli_bench_opts {
+    const char *in;     /* NULL with --smoke: a small phantom made in a temporary directory */
+    const char **ops;   /* array owned by the opts: cli_bench_opts_free */
+    int nops;
+    zs_dtype dtype;
+    int has_dtype;
+    int threads[CLI_MAX_SWEEP], nthreads;
+    int64_t slabs[CLI_MAX_SWEEP];
+    int nslabs;
+    zs_engine engines[CLI_MAX_SWEEP];
+    int nengines;
+    int cold, repeat, json, smoke;
+    uint64_t mem_budget;
+    const char *tmpdir;
+    cli_raw raw;
+} cli_bench_opts;
 
 typedef struct cli_list_opts {
     const char *name;   /* NULL: every kernel */
@@ -87,6 +106,8 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o);
 int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o);
 void cli_filter_opts_free(cli_filter_opts *o);
 int cli_parse_list(int argc, char **argv, cli_list_opts *o);
+int cli_parse_bench(int argc, char **argv, cli_bench_opts *o);
+void cli_bench_opts_free(cli_bench_opts *o);
 void cli_usage_main(FILE *f);
 
 /* The subcommands: each returns an exit code. */
@@ -94,6 +115,7 @@ int cli_cmd_info(const cli_info_opts *o);
 int cli_cmd_create(const cli_create_opts *o);
 int cli_cmd_filter(const cli_filter_opts *o);
 int cli_cmd_list(const cli_list_opts *o);
+int cli_cmd_bench(const cli_bench_opts *o);
 
 /** Opens an input volume (mode r) with the raw options; a file that is neither .npy nor
  *  .nii needs --in-shape and --in-dtype (else exit 2). @return CLI_RUN or an exit code. */

@@ -33,6 +33,8 @@ static int make_plan(const cli_filter_opts *o, const zs_volume_info *in, const z
     po.slab = o->slab;
     po.mem_budget = o->mem_budget;
     po.bind = o->bind;
+    po.read_engine = o->read_engine;
+    po.write_engine = o->write_engine;
     po.has_out_dtype = o->has_dtype;
     if (o->has_dtype) po.out_dtype = o->dtype;
     zs_status st = zs_plan_create(in, pipe, &po, out);

@@ -95,12 +95,21 @@ static int run_list(int argc, char **argv)
     return rc == CLI_RUN ? cli_cmd_list(&o) : rc;
 }
 
+static int run_bench(int argc, char **argv)
+{
+    cli_bench_opts o;
+    int rc = cli_parse_bench(argc, argv, &o);
+    if (rc == CLI_RUN) rc = cli_cmd_bench(&o);
+    cli_bench_opts_free(&o);
+    return rc;
+}
+
 static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"info", run_info}, {"create", run_create}, {"filter", run_filter},
-    {"convert", run_convert}, {"list", run_list},
+    {"convert", run_convert}, {"list", run_list}, {"bench", run_bench},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -136,7 +145,7 @@ int main(int argc, char **argv)
     }
     const struct command *c = find_command(cmd);
     if (!c) {
-        cli_error("unknown command '%s' (commands: info, create, filter, convert, list; see zslab --help)", cmd);
+        cli_error("unknown command '%s' (commands: info, create, filter, convert, list, bench; see zslab --help)", cmd);
         return CLI_EXIT_USAGE;
     }
     return c->run(argc - 2, argv + 2);

@@ -88,7 +88,8 @@ void cli_usage_main(FILE *f)
             "  create OUT            write a synthetic volume: zeros, ramp, noise, phantom\n"
             "  filter IN OUT         run a pipeline of kernels: --op NAME[:key=value...] ...\n"
             "  convert IN OUT        change format, dtype or memory order\n"
-            "  list [NAME]           kernels with their parameters, bounds and defaults\n\n"
+            "  list [NAME]           kernels with their parameters, bounds and defaults\n"
+            "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n\n"
             "options: -h/--help, --version; per command: zslab COMMAND --help\n"
             "environment: ZS_THREADS (worker threads), ZS_TRACE=1 (trace errors)\n"
             "exit codes: 0 success, 1 runtime error, 2 usage error\n");
@@ -212,7 +213,8 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
 }
 
 /* ---- filter and convert ---------------------------------------------------------------- */
-enum { OPT_OP = OPT_FIRST_OWN, OPT_ODTYPE, OPT_FTHREADS, OPT_SLAB, OPT_BUDGET, OPT_DRY, OPT_PROGRESS, OPT_FFORCE, OPT_NOBIND };
+enum { OPT_OP = OPT_FIRST_OWN, OPT_ODTYPE, OPT_FTHREADS, OPT_SLAB, OPT_BUDGET, OPT_DRY, OPT_PROGRESS, OPT_FFORCE, OPT_NOBIND,
+       OPT_ENGINE, OPT_RENGINE, OPT_WENGINE };
 
 static void kernel_names(FILE *f)
 {
@@ -235,7 +237,9 @@ static const char run_help[] =
     "  --progress            show progress even with -q (default: a bar on a terminal, a line\n"
     "                        every ~5 s otherwise)\n"
     "  -f, --force           overwrite OUT if it exists\n"
-    "  --no-bind             do not bind workers to cores\n";
+    "  --no-bind             do not bind workers to cores\n"
+    "  --engine E            how workers move bytes: mmap (map the slab) or pread (read into and\n"
+    "                        write from a worker buffer); --read-engine/--write-engine set one side\n";
 
 static void help_filter(FILE *f)
 {
@@ -259,6 +263,13 @@ static void help_convert(FILE *f)
             run_help, common_help, raw_help);
 }
 
+static int parse_engine(const char *opt, const char *val, zs_engine *e)
+{
+    if (zs_engine_parse(val, e) == ZS_OK) return 0;
+    cli_error("%s: %s", opt, zs_last_error());
+    return -1;
+}
+
 static int filter_option(int id, const char *val, cli_filter_opts *o)
 {
     int64_t n;
@@ -278,6 +289,12 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
     case OPT_PROGRESS: o->progress = 1; return 0;
     case OPT_FFORCE: o->force = 1; return 0;
     case OPT_NOBIND: o->bind = 0; return 0;
+    case OPT_ENGINE:
+        if (parse_engine("--engine", val, &o->read_engine)) return -1;
+        o->write_engine = o->read_engine;
+        return 0;
+    case OPT_RENGINE: return parse_engine("--read-engine", val, &o->read_engine);
+    case OPT_WENGINE: return parse_engine("--write-engine", val, &o->write_engine);
     default: return -1;
     }
 }
@@ -294,6 +311,9 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"progress", 0, 0, OPT_PROGRESS},
                                       {"force", 'f', 0, OPT_FFORCE},
                                       {"no-bind", 0, 0, OPT_NOBIND},
+                                      {"engine", 0, 1, OPT_ENGINE},
+                                      {"read-engine", 0, 1, OPT_RENGINE},
+                                      {"write-engine", 0, 1, OPT_WENGINE},
                                       {0, 0, 0, 0}};
     /* convert takes the same options except --op */
     const cli_optdef *table = defs;
@@ -367,3 +387,120 @@ int cli_parse_list(int argc, char **argv, cli_list_opts *o)
     }
     return rc;
 }
+
+/* ---- bench ----------------------------------------------------------------------------- */
+enum { OPT_BOP = OPT_FIRST_OWN, OPT_BDTYPE, OPT_BTHREADS, OPT_BSLAB, OPT_BENGINE, OPT_COLD, OPT_REPEAT, OPT_BJSON,
+       OPT_SMOKE, OPT_BBUDGET, OPT_TMP };
+
+static void help_bench(FILE *f)
+{
+    fprintf(f, "usage: zslab bench IN [--op SPEC ...] [options]\n\n"
+               "Measures each phase of the slab path for IN and the pipeline: read (touch every input\n"
+               "byte), load (read + convert to float32), compute (the pipeline on slabs in memory),\n"
+               "store (create the output, convert and write every byte) and end-to-end (the real\n"
+               "filter). Each is the median of --repeat runs, with min and max, in s, GB/s and Mvox/s;\n"
+               "then which side bounds the job and the overlap efficiency max(read+store, compute) /\n"
+               "end-to-end. Lists sweep a grid; the fastest setting is marked. See docs/bench.md.\n\n"
+               "  --op SPEC             a pipeline stage, as for filter (none: a copy with conversion)\n"
+               "  --dtype T             output dtype (default: the input's)\n"
+               "  --threads LIST        e.g. 1,2 (default: usable cores)\n"
+               "  --slab LIST           planes per slab, e.g. 8,32 (default: the planner's choice)\n"
+               "  --engine LIST         mmap, pread (pread in, pwrite out), e.g. mmap,pread\n"
+               "  --cold                drop the input's pages before each run and sync the output in\n"
+               "                        store and end-to-end: measures the storage, not the page cache\n"
+               "  --repeat N            runs per phase (default 5)\n"
+               "  --json                print one JSON record (docs/bench.md) instead of the table\n"
+               "  --mem-budget B        as for filter\n"
+               "  --tmp DIR             where outputs are written (default: beside IN)\n"
+               "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s",
+            common_help, raw_help);
+}
+
+/* "1,2,4" into at most CLI_MAX_SWEEP integers. */
+static int parse_int_list(const char *opt, const char *val, int64_t min, int64_t max, int64_t *out, int *n)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", val);
+    *n = 0;
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (*n == CLI_MAX_SWEEP) {
+            cli_error("%s: at most %d values", opt, CLI_MAX_SWEEP);
+            return -1;
+        }
+        if (cli_parse_int(opt, t, min, max, 0, &out[*n])) return -1;
+        (*n)++;
+    }
+    if (*n == 0) cli_error("%s: no value in '%s'", opt, val);
+    return *n ? 0 : -1;
+}
+
+static int bench_option(int id, const char *val, cli_bench_opts *o)
+{
+    int64_t v[CLI_MAX_SWEEP];
+    int n;
+    char buf[256];
+    switch (id) {
+    case OPT_BOP: o->ops[o->nops++] = val; return 0;
+    case OPT_BDTYPE: o->has_dtype = 1; return cli_parse_dtype("--dtype", val, &o->dtype);
+    case OPT_BTHREADS:
+        if (parse_int_list("--threads", val, 1, 4096, v, &n)) return -1;
+        for (int i = 0; i < n; i++) o->threads[i] = (int)v[i];
+        o->nthreads = n;
+        return 0;
+    case OPT_BSLAB: return parse_int_list("--slab", val, 1, INT64_MAX, o->slabs, &o->nslabs);
+    case OPT_BENGINE:
+        snprintf(buf, sizeof buf, "%s", val);
+        o->nengines = 0;
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (o->nengines == CLI_MAX_SWEEP || parse_engine("--engine", t, &o->engines[o->nengines++])) return -1;
+        return 0;
+    case OPT_COLD: o->cold = 1; return 0;
+    case OPT_REPEAT:
+        if (cli_parse_int("--repeat", val, 1, 64, 0, &v[0])) return -1;
+        o->repeat = (int)v[0];
+        return 0;
+    case OPT_BJSON: o->json = 1; return 0;
+    case OPT_SMOKE: o->smoke = 1; return 0;
+    case OPT_BBUDGET: return cli_parse_size("--mem-budget", val, &o->mem_budget);
+    case OPT_TMP: o->tmpdir = val; return 0;
+    default: return -1;
+    }
+}
+
+int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS, RAW_OPTS,
+                                      {"op", 0, 1, OPT_BOP},
+                                      {"dtype", 0, 1, OPT_BDTYPE},
+                                      {"threads", 0, 1, OPT_BTHREADS},
+                                      {"slab", 0, 1, OPT_BSLAB},
+                                      {"engine", 0, 1, OPT_BENGINE},
+                                      {"cold", 0, 0, OPT_COLD},
+                                      {"repeat", 0, 1, OPT_REPEAT},
+                                      {"json", 0, 0, OPT_BJSON},
+                                      {"smoke", 0, 0, OPT_SMOKE},
+                                      {"mem-budget", 0, 1, OPT_BBUDGET},
+                                      {"tmp", 0, 1, OPT_TMP},
+                                      {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    o->repeat = 5;
+    o->ops = calloc((size_t)argc + 1, sizeof *o->ops);
+    if (!o->ops) return missing("bench", "out of memory");
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, "bench", defs);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL) {
+            if (!o->in) o->in = val;
+            else rc = too_many("bench", val);
+        } else if (!common_option(id, val, &o->raw, help_bench, &rc) && bench_option(id, val, o))
+            rc = CLI_EXIT_USAGE;
+    }
+    if (rc != CLI_RUN) return rc;
+    if (!o->in && !o->smoke) return missing("bench", "no IN file given (or --smoke)");
+    return CLI_RUN;
+}
+
+void cli_bench_opts_free(cli_bench_opts *o) { free((void *)o->ops); }

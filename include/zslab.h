@@ -276,6 +276,8 @@ ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
 ZS_API int zs_plan_threads(const zs_plan *plan);
 ZS_API int64_t zs_plan_slab_height(const zs_plan *plan);
 ZS_API uint64_t zs_plan_peak_bytes(const zs_plan *plan);
+/** The engines the plan uses (never ZS_ENGINE_AUTO). */
+ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write);
 
 typedef struct zs_run_stats {
     double seconds;      /**< wall time of the execution */

@@ -178,6 +178,11 @@ int64_t zs_plan_slab_count(const zs_plan *plan) { return plan->nslabs; }
 int zs_plan_threads(const zs_plan *plan) { return plan->threads; }
 int64_t zs_plan_slab_height(const zs_plan *plan) { return plan->slab; }
 uint64_t zs_plan_peak_bytes(const zs_plan *plan) { return plan->peak_bytes; }
+void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write)
+{
+    *read = plan->read_engine;
+    *write = plan->write_engine;
+}
 
 static double mib(uint64_t b) { return (double)b / 1048576.0; }
 

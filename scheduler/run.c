@@ -10,6 +10,7 @@
 #include "scheduler_internal.h"
 
 #include <omp.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,10 @@ static zs_status load_pristine(job *j, worker *w)
 static void worker_main(job *j)
 {
     const zs_plan *p = j->plan;
+    /* Binding lasts as long as the thread: the caller's thread (and the pool's) get their
+     * affinity back at the end, so later plans still see every allowed core. */
+    cpu_set_t saved;
+    const int restore = p->bind && sched_getaffinity(0, sizeof saved, &saved) == 0;
     if (p->bind) zs__topology_bind_thread(omp_get_thread_num());
     worker w;
     double tl = 0, tc = 0, ts = 0;
@@ -294,6 +299,7 @@ static void worker_main(job *j)
         report_progress(j, z0, z1);
     }
     worker_free(&w);
+    if (restore) (void)sched_setaffinity(0, sizeof saved, &saved);
 #pragma omp atomic
     j->sink += w.sink;
 #pragma omp atomic
