@@ -196,9 +196,9 @@ static void test_slab_mapping_offsets(void **state)
                 for (int64_t z = s.lo; z < s.hi; z++)
                     for (int64_t y = 0; y < ny; y += 7)
                         for (int64_t x = 0; x < nx; x += 5) {
-                            uint16_t v;
-                            memcpy(&v, d + 2 * (((z - s.lo) * ny + y) * nx + x), 2);
-                            assert_int_equal(v, x + 10 * y + 100 * z);
+                            uint16_t val;
+                            memcpy(&val, d + 2 * (((z - s.lo) * ny + y) * nx + x), 2);
+                            assert_int_equal(val, x + 10 * y + 100 * z);
                         }
                 assert_int_equal(zs_slab_unmap(&m), ZS_OK);
             }

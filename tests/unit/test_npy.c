@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* .npy reader and writer (core/fmt_npy.c): the golden files of tests/data, headers parsed
+ * from memory, write → parse round trips, numpy's exact header bytes, open modes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "zs_internal.h"
+
+/* ---- fixtures: a fresh temporary directory under the working directory per test ---------- */
+
+typedef struct fixture {
+    char dir[256];
+} fixture;
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f) return -1;
+    snprintf(f->dir, sizeof f->dir, "tmp_npy_XXXXXX");
+    if (!mkdtemp(f->dir)) { free(f); return -1; }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    DIR *d = opendir(f->dir);
+    if (d) {
+        struct dirent *e;
+        char p[600];
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+            snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static const char *data_dir(void)
+{
+    const char *d = getenv("ZS_TEST_DATA");
+    if (!d || !*d) fail_msg("ZS_TEST_DATA is not set (ctest sets it to tests/data)");
+    return d;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    unsigned char *b = malloc(1 << 20);
+    *n = b ? fread(b, 1, 1 << 20, fp) : 0;
+    fclose(fp);
+    return b;
+}
+
+/* Every voxel of an ok/ file holds (its F-order linear index) % 97 as stored. */
+static void check_pattern(const zs_volume *v)
+{
+    const zs_volume_info *i = zs_volume_get_info(v);
+    const size_t plane = (size_t)(i->shape[0] * i->shape[1]);
+    float *buf = malloc(plane * (size_t)i->shape[2] * sizeof *buf);
+    assert_non_null(buf);
+    for (int64_t t = 0; t < i->shape[3]; t++) {
+        zs_slab s;
+        zs_mapping m;
+        assert_int_equal(zs_slab_make(i, t, 0, i->shape[2], 0, &s), ZS_OK);
+        assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+        zs__to_f32(m.data, i->dtype, plane * (size_t)i->shape[2], 1.0, 0.0, buf);
+        for (size_t k = 0; k < plane * (size_t)i->shape[2]; k++) {
+            size_t lin = (size_t)t * plane * (size_t)i->shape[2] + k;
+            if (buf[k] != (float)(lin % 97))
+                fail_msg("%s: voxel %zu is %g, expected %zu", i->path, lin, buf[k], lin % 97);
+        }
+        assert_int_equal(zs_slab_unmap(&m), ZS_OK);
+    }
+    free(buf);
+}
+
+/* ---- golden files -------------------------------------------------------------------------- */
+
+typedef struct ok_case {
+    const char *name;
+    int version, ndim;
+    int64_t shape[4];
+    zs_type type;
+    int big; /* -1: native */
+    zs_order order;
+    uint64_t offset;
+} ok_case;
+
+static const ok_case ok_cases[] = {
+    {"npy_1d_i8.npy", 1, 1, {7, 1, 1, 1}, ZS_I8, 0, ZS_ORDER_C, 128},
+    {"npy_2d_u32_f.npy", 1, 2, {5, 3, 1, 1}, ZS_U32, 0, ZS_ORDER_F, 128},
+    {"npy_4d_u8_f.npy", 1, 4, {3, 2, 2, 2}, ZS_U8, 0, ZS_ORDER_F, 128},
+    {"npy_be_f64_f.npy", 1, 3, {3, 4, 2, 1}, ZS_F64, 1, ZS_ORDER_F, 128},
+    {"npy_be_i32_c.npy", 1, 3, {3, 4, 2, 1}, ZS_I32, 1, ZS_ORDER_C, 128},
+    {"npy_be_u64_f.npy", 1, 3, {2, 2, 2, 1}, ZS_U64, 1, ZS_ORDER_F, 128},
+    {"npy_hand_keys_reordered.npy", 1, 3, {3, 2, 2, 1}, ZS_U16, 0, ZS_ORDER_F, 80},
+    {"npy_hand_native_1d.npy", 1, 1, {5, 1, 1, 1}, ZS_U16, -1, ZS_ORDER_C, 128},
+    {"npy_hand_py2_long.npy", 1, 2, {3, 2, 1, 1}, ZS_I16, 0, ZS_ORDER_C, 80},
+    {"npy_hand_unaligned_f4.npy", 1, 3, {3, 2, 2, 1}, ZS_F32, 0, ZS_ORDER_F, 77},
+    {"npy_i64_f.npy", 1, 3, {2, 3, 2, 1}, ZS_I64, 0, ZS_ORDER_F, 128},
+    {"npy_v1_f32_c.npy", 1, 3, {5, 4, 3, 1}, ZS_F32, 0, ZS_ORDER_C, 128},
+    {"npy_v1_u16_f.npy", 1, 3, {5, 4, 3, 1}, ZS_U16, 0, ZS_ORDER_F, 128},
+    {"npy_v2_i16_f.npy", 2, 3, {4, 3, 2, 1}, ZS_I16, 0, ZS_ORDER_F, 128},
+    {"npy_v3_u8_f.npy", 3, 3, {4, 3, 2, 1}, ZS_U8, 0, ZS_ORDER_F, 128},
+};
+
+typedef struct bad_case {
+    const char *name;
+    zs_status code;
+    int open_only; /* the header parses; zs_volume_open refuses */
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {"empty.npy", ZS_EFORMAT, 0},
+    {"npy_0d.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_bad_magic.npy", ZS_EFORMAT, 0},
+    {"npy_c_order_4d.npy", ZS_EUNSUPPORTED, 1},
+    {"npy_dim_beyond_int64.npy", ZS_EOVERFLOW, 0},
+    {"npy_dtype_bool.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_dtype_c8.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_dtype_f2.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_dtype_object.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_dtype_structured.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_dtype_unicode.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_extra_key.npy", ZS_EFORMAT, 0},
+    {"npy_fortran_int.npy", ZS_EFORMAT, 0},
+    {"npy_garbage_after_dict.npy", ZS_EFORMAT, 0},
+    {"npy_hlen_beyond_file.npy", ZS_EFORMAT, 0},
+    {"npy_lying_shape.npy", ZS_EFORMAT, 0},
+    {"npy_magic_only.npy", ZS_EFORMAT, 0},
+    {"npy_missing_key.npy", ZS_EFORMAT, 0},
+    {"npy_ndim5.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_negative_dim.npy", ZS_EFORMAT, 0},
+    {"npy_nul_in_header.npy", ZS_EFORMAT, 0},
+    {"npy_overflow_shape.npy", ZS_EOVERFLOW, 0},
+    {"npy_shape_not_tuple.npy", ZS_EFORMAT, 0},
+    {"npy_truncated_data.npy", ZS_EFORMAT, 0},
+    {"npy_truncated_header.npy", ZS_EFORMAT, 0},
+    {"npy_unterminated_dict.npy", ZS_EFORMAT, 0},
+    {"npy_v2_hlen_beyond_file.npy", ZS_EFORMAT, 0},
+    {"npy_version_1_1.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_version_4.npy", ZS_EUNSUPPORTED, 0},
+    {"npy_zero_dim.npy", ZS_EUNSUPPORTED, 0},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int is_npy_name(const char *n)
+{
+    size_t l = strlen(n);
+    return l > 4 && strcmp(n + l - 4, ".npy") == 0;
+}
+
+/* Every .npy file of data/<sub> has a row in the table (so a new golden file is tested). */
+static void check_listed(const char *sub, const char *const *names, size_t count)
+{
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/%s", data_dir(), sub);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_npy_name(e->d_name)) continue;
+        size_t k = 0;
+        while (k < count && strcmp(names[k], e->d_name) != 0) k++;
+        if (k == count) { closedir(d); fail_msg("%s/%s has no row in the table of test_npy.c", sub, e->d_name); }
+    }
+    closedir(d);
+}
+
+static void test_ok_files(void **state)
+{
+    (void)state;
+    const char *names[COUNT(ok_cases)];
+    for (size_t k = 0; k < COUNT(ok_cases); k++) {
+        const ok_case *c = &ok_cases[k];
+        names[k] = c->name;
+        char path[600];
+        snprintf(path, sizeof path, "%s/ok/%s", data_dir(), c->name);
+        zs_volume *v = NULL;
+        if (zs_volume_open(path, NULL, &v) != ZS_OK) fail_msg("%s: %s", c->name, zs_last_error());
+        const zs_volume_info *i = zs_volume_get_info(v);
+        assert_int_equal(i->format, ZS_FMT_NPY);
+        assert_int_equal(i->version, c->version);
+        assert_int_equal(i->ndim, c->ndim);
+        for (int d = 0; d < 4; d++) assert_int_equal(i->shape[d], c->shape[d]);
+        assert_int_equal(i->dtype.type, c->type);
+        assert_int_equal(i->dtype.big_endian, c->big < 0 ? zs__host_big_endian() * (c->type > ZS_I8) : c->big);
+        assert_int_equal(i->order, c->order);
+        assert_int_equal(i->offset, c->offset);
+        assert_true(i->slope == 1.0 && i->inter == 0.0);
+        check_pattern(v);
+        zs_volume_free(v);
+    }
+    check_listed("ok", names, COUNT(ok_cases));
+}
+
+static void test_bad_files(void **state)
+{
+    (void)state;
+    const char *names[COUNT(bad_cases)];
+    for (size_t k = 0; k < COUNT(bad_cases); k++) {
+        const bad_case *c = &bad_cases[k];
+        names[k] = c->name;
+        char path[600];
+        snprintf(path, sizeof path, "%s/bad/%s", data_dir(), c->name);
+        zs_volume *v = NULL;
+        zs_clear_error();
+        zs_status st = zs_volume_open(path, NULL, &v);
+        if (st != c->code)
+            fail_msg("%s: expected %s, got %s (%s)", c->name, zs_strerror(c->code), zs_strerror(st), zs_last_error());
+        assert_null(v);
+        if (!strstr(zs_last_error(), c->name)) fail_msg("%s: message does not name the file: %s", c->name, zs_last_error());
+        /* The parser alone, on the bytes. */
+        size_t n = 0;
+        unsigned char *b = slurp(path, &n);
+        assert_non_null(b);
+        zs_volume_info info;
+        zs_volume_info_init(&info);
+        snprintf(info.path, sizeof info.path, "%s", c->name);
+        st = zs__fmt_npy.parse(b, n, n, &info);
+        if (c->open_only) assert_int_equal(st, ZS_OK);
+        else assert_int_equal(st, c->code);
+        free(b);
+    }
+    check_listed("bad", names, COUNT(bad_cases));
+}
+
+/* ---- headers in memory ---------------------------------------------------------------------- */
+
+/* A v1 file image: prefix, `dict` padded with spaces + '\n' to 64, then `data` zero bytes. */
+static size_t make_npy(unsigned char *buf, size_t cap, const char *dict, size_t data)
+{
+    size_t len = strlen(dict), body = len + 1, pad = (64 - (10 + body) % 64) % 64, hl = body + pad;
+    assert_true(10 + hl + data <= cap);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)(hl & 0xff);
+    buf[9] = (unsigned char)(hl >> 8);
+    memcpy(buf + 10, dict, len);
+    memset(buf + 10 + len, ' ', pad);
+    buf[10 + hl - 1] = '\n';
+    memset(buf + 10 + hl, 0, data);
+    return 10 + hl + data;
+}
+
+typedef struct mem_case {
+    const char *dict;
+    zs_status code;
+    int ndim;
+    int64_t shape[4];
+    zs_type type;
+    int big;
+    zs_order order;
+} mem_case;
+
+static const mem_case mem_cases[] = {
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (5, 4, 3), }", ZS_OK, 3, {5, 4, 3, 1}, ZS_U16, 0, ZS_ORDER_F},
+    {"{'shape': (5, 4, 3), 'descr': '>f4', 'fortran_order': False}", ZS_OK, 3, {5, 4, 3, 1}, ZS_F32, 1, ZS_ORDER_C},
+    {"{ 'fortran_order' : True , 'shape' : ( 5 , ) , 'descr' : '|u1' , }", ZS_OK, 1, {5, 1, 1, 1}, ZS_U8, 0, ZS_ORDER_F},
+    {"{\"descr\":\"|i1\",\"fortran_order\":True,\"shape\":(2,3)}", ZS_OK, 2, {2, 3, 1, 1}, ZS_I8, 0, ZS_ORDER_F},
+    {"{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 4, 5,), }", ZS_OK, 4, {2, 3, 4, 5}, ZS_F64, 0, ZS_ORDER_F},
+    {"{'descr':'<u8','fortran_order':True,'shape':(1_0,)}", ZS_OK, 1, {10, 1, 1, 1}, ZS_U64, 0, ZS_ORDER_F},
+    {"{'descr': '>i8', 'fortran_order': True, 'shape': (3L,), }", ZS_OK, 1, {3, 1, 1, 1}, ZS_I64, 1, ZS_ORDER_F},
+    {"{\t'descr':\n'<i4',\r\n'fortran_order': False,\n'shape': (1, 1, 1, 1)\n}", ZS_OK, 4, {1, 1, 1, 1}, ZS_I32, 0, ZS_ORDER_C},
+    {"{'descr': '<u4', 'descr': '<i2', 'fortran_order': True, 'shape': (2,), }", ZS_OK, 1, {2, 1, 1, 1}, ZS_I16, 0, ZS_ORDER_F},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (2, 0), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (1,1,1,1,1), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '<c16', 'fortran_order': True, 'shape': (2,), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '|S4', 'fortran_order': True, 'shape': (2,), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '<M8[ns]', 'fortran_order': True, 'shape': (2,), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '', 'fortran_order': True, 'shape': (2,), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': true, 'shape': (2,), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': Truex, 'shape': (2,), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': [2], }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (2,,), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (2 3), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2' 'fortran_order': True, 'shape': (2,), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (2,), },", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u\\x32', 'fortran_order': True, 'shape': (2,), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr: '<u2', 'fortran_order': True, 'shape': (2,), }", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"('descr', '<u2')", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"", ZS_EFORMAT, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (9223372036854775808,), }", ZS_EOVERFLOW, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (4611686018427387904,), }", ZS_EOVERFLOW, 0, {0}, 0, 0, 0},
+};
+
+static void test_parse_memory(void **state)
+{
+    (void)state;
+    static unsigned char buf[4096];
+    for (size_t k = 0; k < COUNT(mem_cases); k++) {
+        const mem_case *c = &mem_cases[k];
+        zs_volume_info info;
+        zs_volume_info_init(&info);
+        snprintf(info.path, sizeof info.path, "case%zu.npy", k);
+        size_t n = make_npy(buf, sizeof buf, c->dict, 1024);
+        zs_status st = zs__fmt_npy.parse(buf, n, n, &info);
+        if (st != c->code) fail_msg("case %zu %s: expected %s, got %s (%s)", k, c->dict, zs_strerror(c->code),
+                                    zs_strerror(st), zs_last_error());
+        if (st != ZS_OK) {
+            if (!strstr(zs_last_error(), info.path)) fail_msg("case %zu: message without the path: %s", k, zs_last_error());
+            continue;
+        }
+        assert_int_equal(info.ndim, c->ndim);
+        for (int d = 0; d < 4; d++) assert_int_equal(info.shape[d], c->shape[d]);
+        assert_int_equal(info.dtype.type, c->type);
+        assert_int_equal(info.dtype.big_endian, c->big);
+        assert_int_equal(info.order, c->order);
+        assert_int_equal(info.offset % 64, 0);
+    }
+}
+
+/* Every prefix of a valid file fails cleanly, naming the file; so does a buffer shorter than
+ * the header when the file is long (the reader's 1 MiB limit). */
+static void test_truncations(void **state)
+{
+    (void)state;
+    static unsigned char buf[512];
+    size_t n = make_npy(buf, sizeof buf, "{'descr': '<u2', 'fortran_order': True, 'shape': (4, 3, 2), }", 48);
+    for (size_t cut = 0; cut < n; cut++) {
+        zs_volume_info info;
+        zs_volume_info_init(&info);
+        snprintf(info.path, sizeof info.path, "cut%zu.npy", cut);
+        unsigned char *copy = malloc(cut ? cut : 1);
+        memcpy(copy, buf, cut);
+        zs_status st = zs__fmt_npy.parse(copy, cut, cut, &info);
+        free(copy);
+        if (st != ZS_EFORMAT) fail_msg("prefix of %zu bytes: %s (%s)", cut, zs_strerror(st), zs_last_error());
+        assert_non_null(strstr(zs_last_error(), info.path));
+    }
+    zs_volume_info info;
+    zs_volume_info_init(&info);
+    snprintf(info.path, sizeof info.path, "long.npy");
+    assert_int_equal(zs__fmt_npy.parse(buf, 40, n, &info), ZS_EUNSUPPORTED);
+    assert_int_equal(zs__fmt_npy.parse(buf, n, n, &info), ZS_OK);
+    assert_int_equal(info.nbytes, 48);
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+static void test_header_bytes(void **state)
+{
+    (void)state;
+    /* What np.lib.format.write_array_header_1_0 writes for these (checked against numpy by
+     * tests/python/test_npy_numpy.py for many more shapes). */
+    static const struct { int ndim; int64_t shape[4]; zs_dtype dt; const char *dict; } cases[] = {
+        {3, {9, 7, 5, 1}, {ZS_U16, 0}, "{'descr': '<u2', 'fortran_order': True, 'shape': (9, 7, 5), }"},
+        {1, {7, 1, 1, 1}, {ZS_U8, 0}, "{'descr': '|u1', 'fortran_order': True, 'shape': (7,), }"},
+        {4, {3, 4, 5, 6}, {ZS_F64, 1}, "{'descr': '>f8', 'fortran_order': True, 'shape': (3, 4, 5, 6), }"},
+    };
+    for (size_t k = 0; k < COUNT(cases); k++) {
+        unsigned char buf[256], want[128];
+        zs_volume_info spec;
+        zs_volume_info_init(&spec);
+        spec.ndim = cases[k].ndim;
+        memcpy(spec.shape, cases[k].shape, sizeof spec.shape);
+        spec.dtype = cases[k].dt;
+        memset(want, ' ', sizeof want);
+        memcpy(want, "\x93NUMPY\x01\x00\x76\x00", 10);
+        memcpy(want + 10, cases[k].dict, strlen(cases[k].dict));
+        want[127] = '\n';
+        assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), 128);
+        assert_memory_equal(buf, want, 128);
+        assert_int_equal(spec.offset, 128);
+        assert_int_equal(spec.version, 1);
+        assert_int_equal(spec.order, ZS_ORDER_F);
+    }
+}
+
+/* write_header → parse for every dtype, both byte orders and 1 to 4 dimensions. */
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    static const int64_t dims[][4] = {
+        {7, 1, 1, 1}, {5, 3, 1, 1}, {9, 7, 5, 1}, {3, 4, 5, 2}, {1, 1, 1, 1},
+        {123456789, 1, 1, 1}, {1, 1, 40000, 1}, {65536, 65536, 3, 1},
+    };
+    static const int ndims[] = {1, 2, 3, 4, 3, 1, 3, 3};
+    unsigned char buf[1024];
+    for (int t = 0; t < ZS_TYPE_COUNT; t++)
+        for (int big = 0; big < 2; big++)
+            for (size_t k = 0; k < COUNT(dims); k++) {
+                zs_volume_info spec, back;
+                zs_volume_info_init(&spec);
+                snprintf(spec.path, sizeof spec.path, "rt.npy");
+                spec.ndim = ndims[k];
+                memcpy(spec.shape, dims[k], sizeof spec.shape);
+                spec.dtype.type = (zs_type)t;
+                spec.dtype.big_endian = zs_dtype_size(spec.dtype) > 1 ? big : 0;
+                int64_t hn = zs__fmt_npy.write_header(&spec, buf, sizeof buf);
+                assert_true(hn > 0);
+                assert_int_equal(hn % 64, 0);
+                assert_int_equal(buf[hn - 1], '\n');
+                uint64_t total;
+                assert_int_equal(zs_volume_info_sizes(&spec, NULL, NULL, &total), ZS_OK);
+                zs_volume_info_init(&back);
+                snprintf(back.path, sizeof back.path, "rt.npy");
+                if (zs__fmt_npy.parse(buf, (size_t)hn, (uint64_t)hn + total, &back) != ZS_OK)
+                    fail_msg("type %d big %d case %zu: %s", t, big, k, zs_last_error());
+                assert_int_equal(back.ndim, ndims[k]);
+                assert_memory_equal(back.shape, dims[k], sizeof back.shape);
+                assert_int_equal(back.dtype.type, t);
+                assert_int_equal(back.dtype.big_endian, spec.dtype.big_endian);
+                assert_int_equal(back.order, ZS_ORDER_F);
+                assert_int_equal(back.offset, (uint64_t)hn);
+                assert_int_equal(back.version, 1);
+                /* one byte short of the data: refused */
+                assert_int_equal(zs__fmt_npy.parse(buf, (size_t)hn, (uint64_t)hn + total - 1, &back), ZS_EFORMAT);
+            }
+}
+
+static void test_write_errors(void **state)
+{
+    (void)state;
+    unsigned char buf[256];
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    snprintf(spec.path, sizeof spec.path, "w.npy");
+    spec.shape[0] = 10;
+    assert_true(zs__fmt_npy.write_header(&spec, buf, 64) < 0);
+    spec.shape[1] = 0;
+    assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "w.npy"));
+    spec.shape[1] = 1;
+    spec.dtype.type = ZS_TYPE_COUNT;
+    assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), ZS_EINVAL);
+    /* ndim widened to cover a dimension > 1 */
+    spec.dtype.type = ZS_U8;
+    spec.ndim = 1;
+    spec.shape[2] = 3;
+    assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), 128);
+    assert_int_equal(spec.ndim, 3);
+}
+
+/* ---- volumes on disk --------------------------------------------------------------------------- */
+
+static void create_ramp(const char *path, zs_dtype dt)
+{
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    spec.shape[0] = 9; spec.shape[1] = 7; spec.shape[2] = 5;
+    spec.dtype = dt;
+    zs_volume *v = NULL;
+    if (zs_volume_create(path, &spec, NULL, &v) != ZS_OK) fail_msg("%s", zs_last_error());
+    const zs_volume_info *i = zs_volume_get_info(v);
+    assert_int_equal(i->offset % 64, 0);
+    zs_slab s;
+    zs_mapping m;
+    assert_int_equal(zs_slab_make(i, 0, 0, 5, 0, &s), ZS_OK);
+    assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+    float f[9 * 7 * 5];
+    for (int k = 0; k < 9 * 7 * 5; k++) f[k] = (float)k;
+    zs__from_f32(f, 9 * 7 * 5, i->dtype, m.data);
+    assert_int_equal(zs_slab_unmap(&m), ZS_OK);
+    assert_int_equal(zs_volume_commit(v), ZS_OK);
+    zs_volume_free(v);
+}
+
+static float voxel0(const char *path, const char *mode, float set)
+{
+    zs_open_opts o;
+    zs_open_opts_default(&o);
+    o.mode = mode;
+    zs_volume *v = NULL;
+    if (zs_volume_open(path, &o, &v) != ZS_OK) fail_msg("%s", zs_last_error());
+    const zs_volume_info *i = zs_volume_get_info(v);
+    zs_slab s;
+    zs_mapping m;
+    assert_int_equal(zs_slab_make(i, 0, 2, 3, 1, &s), ZS_OK);
+    assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+    float got;
+    const size_t at = (size_t)(9 * 7) * zs_dtype_size(i->dtype); /* voxel (0,0,2) */
+    zs__to_f32((unsigned char *)m.data + at, i->dtype, 1, 1.0, 0.0, &got);
+    if (set >= 0) zs__from_f32(&set, 1, i->dtype, (unsigned char *)m.data + at);
+    assert_int_equal(zs_slab_unmap(&m), ZS_OK);
+    zs_volume_free(v);
+    return got;
+}
+
+static void test_open_modes(void **state)
+{
+    fixture *f = *state;
+    static const zs_dtype dts[] = {{ZS_U16, 0}, {ZS_F32, 1}, {ZS_I8, 0}, {ZS_F64, 0}};
+    for (size_t k = 0; k < COUNT(dts); k++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/m%zu.npy", f->dir, k);
+        create_ramp(path, dts[k]);
+        assert_true(voxel0(path, "r", -1) == 126.0f);
+        assert_true(voxel0(path, "c", 50) == 126.0f);  /* private: not written back */
+        assert_true(voxel0(path, "r", -1) == 126.0f);
+        assert_true(voxel0(path, "r+", 60) == 126.0f); /* shared: written back */
+        assert_true(voxel0(path, "r", -1) == 60.0f);
+        zs_volume_info spec;
+        zs_volume_info_init(&spec);
+        zs_volume *v = NULL;
+        assert_int_equal(zs_volume_create(path, &spec, NULL, &v), ZS_EEXIST);
+        assert_non_null(strstr(zs_last_error(), path));
+        zs_open_opts o;
+        zs_open_opts_default(&o);
+        o.mode = "w";
+        assert_int_equal(zs_volume_open(path, &o, &v), ZS_EINVAL);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_ok_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parse_memory, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_header_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_modes, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("npy", tests, NULL, NULL);
+}
