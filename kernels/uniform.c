@@ -1,6 +1,249 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* STUB: to be replaced by the real implementation. */
-#include "kernels_internal.h"
-static zs_status stub_run(const zs_kernel_call *c) { (void)c; return ZS_ERR(ZS_EUNSUPPORTED, "kernel not implemented yet"); }
-static void stub_halo(const void *p, zs_halo *h) { (void)p; *h = (zs_halo){{0,0,0},{0,0,0},ZS_BORDER_REFLECT}; }
-const zs_kernel_desc zs_kernel_uniform = {ZS_KERNEL_ABI, "uniform", "(not implemented)", 1, NULL, 0, 0, 0, NULL, stub_halo, NULL, stub_run};
+/* Copyright (c) 2026 the zslab authors */
+/* uniform (scipy.ndimage.uniform_filter): the mean over a box of `size` voxels per axis. As in
+ * scipy, output i averages input [i - size/2, i - size/2 + size - 1] (integer division), so an
+ * even size reaches one voxel further down than up, and an axis of size 1 is left alone.
+ *
+ * Sums are in double, as scipy's. Along x and y each plane is whole, so running sums (O(1) per
+ * voxel) see the same planes whatever the slab. Along z an output plane's sum is taken
+ * directly from its `size` taps in a fixed order, so it cannot depend on which planes happen
+ * to share the call: bitwise the same for every slab height. */
+#include "separable.h"
+
+#include <string.h>
+
+typedef struct uniform_params {
+    zs_knbhd nb;
+    int64_t size[3];
+} uniform_params;
+
+enum { UBLOCK = 1024 }; /* voxels per double accumulator block of the z pass */
+
+typedef struct urt {
+    const zs_kernel_call *c;
+    int64_t nx, ny;
+    int64_t lo[3], hi[3]; /* taps [-lo, hi] per axis */
+    int on[3];            /* the axis is filtered */
+    double inv[3];        /* 1 / size */
+    float cval;
+    int64_t *xmap, *ymap;
+    float *ext;           /* 4 rows of lo[0] + nx + hi[0]: rows being filtered along x */
+    double *acc;          /* max(nx, UBLOCK) */
+    float *fill;          /* max(nx, chunk) floats of cval */
+    const float **taps;   /* the driver's tap table */
+    int64_t tab_rows;
+    float *spare;
+    size_t chunk;
+} urt;
+
+static void uniform_axes(const uniform_params *p, int64_t lo[3], int64_t hi[3], int on[3])
+{
+    for (int a = 0; a < 3; a++) {
+        on[a] = p->size[a] > 1 && !(a == 2 && p->nb.axes == ZS_AXES_XY);
+        lo[a] = on[a] ? p->size[a] / 2 : 0;
+        hi[a] = on[a] ? p->size[a] - 1 - p->size[a] / 2 : 0;
+    }
+}
+
+static void ulayout(urt *u, zs_bump *b, const uniform_params *p, int64_t nx, int64_t ny, int64_t max_out)
+{
+    const size_t plane = (size_t)nx * (size_t)ny;
+    uniform_axes(p, u->lo, u->hi, u->on);
+    u->nx = nx;
+    u->ny = ny;
+    const int64_t ztaps = u->lo[2] + u->hi[2] + 1;
+    u->chunk = zs__sep_chunk(ztaps, plane);
+    u->tab_rows = zs__sep_tab_rows(ztaps, max_out);
+    u->xmap = zs__bump_take(b, (size_t)(u->lo[0] + nx + u->hi[0]), sizeof(int64_t));
+    u->ymap = zs__bump_take(b, (size_t)(u->lo[1] + ny + u->hi[1]), sizeof(int64_t));
+    u->ext = zs__bump_take(b, 4 * (size_t)(u->lo[0] + nx + u->hi[0]), sizeof(float));
+    u->acc = zs__bump_take(b, nx > UBLOCK ? (size_t)nx : UBLOCK, sizeof(double));
+    u->fill = zs__bump_take(b, u->chunk > (size_t)nx ? u->chunk : (size_t)nx, sizeof(float));
+    u->taps = zs__bump_take(b, (size_t)((u->tab_rows + 1) * ztaps), sizeof(float *));
+    u->spare = u->on[2] ? zs__bump_take(b, plane, sizeof(float)) : NULL;
+}
+
+/* ---- double accumulators ---------------------------------------------------------------------- */
+
+ZS_LINE void dacc_set(double *restrict acc, const float *restrict a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) acc[i] = (double)a[i];
+}
+
+ZS_LINE void dacc_add1(double *restrict acc, const float *restrict a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) acc[i] = acc[i] + (double)a[i];
+}
+
+ZS_LINE void dacc_add4(double *restrict acc, const float *restrict a0, const float *restrict a1,
+                      const float *restrict a2, const float *restrict a3, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        acc[i] = acc[i] + (double)a0[i] + (double)a1[i] + (double)a2[i] + (double)a3[i];
+}
+
+/* acc += a - b: the running sum moving on by one row. */
+ZS_LINE void dacc_slide(double *restrict acc, const float *restrict a, const float *restrict b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) acc[i] = acc[i] + ((double)a[i] - (double)b[i]);
+}
+
+ZS_LINE void dacc_store(float *restrict dst, const double *restrict acc, double inv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dst[i] = (float)(acc[i] * inv);
+}
+
+/* Running means along four extended rows at once (four independent dependency chains):
+ * out_q[x] = mean of e_q[x .. x + s - 1]. Each row's operations are those of a row alone. */
+ZS_LINE void xrun4(float *const out[4], const float *const e[4], int64_t rows, int64_t s, int64_t nx, double inv)
+{
+    double acc[4] = {0.0, 0.0, 0.0, 0.0};
+    if (rows < 4) {
+        for (int64_t q = 0; q < rows; q++) {
+            for (int64_t t = 0; t < s; t++) acc[q] += (double)e[q][t];
+            out[q][0] = (float)(acc[q] * inv);
+            for (int64_t x = 1; x < nx; x++) {
+                acc[q] += (double)e[q][x + s - 1] - (double)e[q][x - 1];
+                out[q][x] = (float)(acc[q] * inv);
+            }
+        }
+        return;
+    }
+    const float *restrict e0 = e[0], *restrict e1 = e[1], *restrict e2 = e[2], *restrict e3 = e[3];
+    float *restrict o0 = out[0], *restrict o1 = out[1], *restrict o2 = out[2], *restrict o3 = out[3];
+    double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;
+    for (int64_t t = 0; t < s; t++) {
+        a0 += (double)e0[t];
+        a1 += (double)e1[t];
+        a2 += (double)e2[t];
+        a3 += (double)e3[t];
+    }
+    o0[0] = (float)(a0 * inv);
+    o1[0] = (float)(a1 * inv);
+    o2[0] = (float)(a2 * inv);
+    o3[0] = (float)(a3 * inv);
+    for (int64_t x = 1; x < nx; x++) {
+        a0 += (double)e0[x + s - 1] - (double)e0[x - 1];
+        a1 += (double)e1[x + s - 1] - (double)e1[x - 1];
+        a2 += (double)e2[x + s - 1] - (double)e2[x - 1];
+        a3 += (double)e3[x + s - 1] - (double)e3[x - 1];
+        o0[x] = (float)(a0 * inv);
+        o1[x] = (float)(a1 * inv);
+        o2[x] = (float)(a2 * inv);
+        o3[x] = (float)(a3 * inv);
+    }
+}
+
+/* ---- passes --------------------------------------------------------------------------------------- */
+
+ZS_CLONES static void u_zpass(void *ctx, float *dst, const float *const *taps, size_t n)
+{
+    urt *u = ctx;
+    const int64_t nt = u->lo[2] + u->hi[2] + 1;
+    for (size_t b0 = 0; b0 < n; b0 += UBLOCK) {
+        const size_t m = n - b0 < UBLOCK ? n - b0 : UBLOCK;
+        int64_t t = 1;
+        dacc_set(u->acc, taps[0] + b0, m);
+        for (; t + 4 <= nt; t += 4)
+            dacc_add4(u->acc, taps[t] + b0, taps[t + 1] + b0, taps[t + 2] + b0, taps[t + 3] + b0, m);
+        for (; t < nt; t++) dacc_add1(u->acc, taps[t] + b0, m);
+        dacc_store(dst + b0, u->acc, u->inv[2], m);
+    }
+}
+
+static const float *urow(const urt *u, const float *src, int64_t y)
+{
+    const int64_t r = u->ymap[y + u->lo[1]];
+    return r < 0 ? u->fill : src + (size_t)r * (size_t)u->nx;
+}
+
+/* The y pass keeps a running sum of rows; rows leave it four at a time for the x pass. */
+ZS_CLONES static void u_yx(void *ctx, const float *src, float *dst, int64_t slot)
+{
+    urt *u = ctx;
+    const size_t nx = (size_t)u->nx, elen = (size_t)(u->lo[0] + u->nx + u->hi[0]);
+    (void)slot;
+    if (u->on[1]) {
+        dacc_set(u->acc, urow(u, src, -u->lo[1]), nx);
+        for (int64_t d = -u->lo[1] + 1; d <= u->hi[1]; d++) dacc_add1(u->acc, urow(u, src, d), nx);
+    }
+    for (int64_t y0 = 0; y0 < u->ny; y0 += 4) {
+        const int64_t rows = u->ny - y0 < 4 ? u->ny - y0 : 4;
+        float *out[4];
+        const float *ext[4];
+        for (int64_t q = 0; q < rows; q++) {
+            const int64_t y = y0 + q;
+            float *e = u->ext + (size_t)q * elen, *mid = e + u->lo[0];
+            out[q] = dst + (size_t)y * nx;
+            ext[q] = e;
+            if (u->on[1]) {
+                dacc_store(mid, u->acc, u->inv[1], nx);
+                if (y + 1 < u->ny)
+                    dacc_slide(u->acc, urow(u, src, y + u->hi[1] + 1), urow(u, src, y - u->lo[1]), nx);
+            } else {
+                memcpy(mid, src + (size_t)y * nx, nx * sizeof *mid);
+            }
+            if (u->on[0]) zs__extend_inplace(e, u->nx, u->lo[0], u->lo[0], u->hi[0], u->xmap, u->cval);
+            else memcpy(out[q], mid, nx * sizeof *mid);
+        }
+        if (u->on[0]) xrun4(out, ext, rows, u->lo[0] + u->hi[0] + 1, u->nx, u->inv[0]);
+    }
+}
+
+/* ---- descriptor hooks ------------------------------------------------------------------------------ */
+
+static void uniform_halo(const void *params, zs_halo *h)
+{
+    const uniform_params *p = params;
+    int on[3];
+    uniform_axes(p, h->lo, h->hi, on);
+    h->zmode = (zs_border)p->nb.mode;
+}
+
+static size_t uniform_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
+{
+    urt u;
+    zs_bump b = {NULL, 0, 0, 0};
+    ulayout(&u, &b, params, nx, ny, max_in);
+    return zs__bump_total(&b);
+}
+
+static zs_status uniform_run(const zs_kernel_call *c)
+{
+    const uniform_params *p = c->params;
+    urt u;
+    zs_bump b = {c->scratch, 0, c->scratch_bytes, 0};
+    ulayout(&u, &b, p, c->nx, c->ny, c->n_out);
+    ZS_RETURN_IF(b.overflow || !c->scratch, ZS_EINTERNAL, "uniform: scratch of %zu bytes is too small",
+                 c->scratch_bytes);
+    u.c = c;
+    u.cval = (float)p->nb.cval;
+    for (int a = 0; a < 3; a++) u.inv[a] = 1.0 / (double)(u.lo[a] + u.hi[a] + 1);
+    zs__border_map(u.xmap, u.nx, u.lo[0], u.hi[0], (zs_border)p->nb.mode);
+    zs__border_map(u.ymap, u.ny, u.lo[1], u.hi[1], (zs_border)p->nb.mode);
+    zs__fill_plane(u.fill, u.chunk > (size_t)u.nx ? u.chunk : (size_t)u.nx, u.cval);
+    zs_sep_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode, u.fill, u.chunk,
+                       u.taps, u.tab_rows, u.spare, u_zpass, u_yx, &u};
+    return zs__sep_drive(c, &d);
+}
+
+static const zs_param_desc uniform_param_list[] = {
+    {"size", ZS_PARAM_INT3, offsetof(uniform_params, size), 1, 10001, "3",
+     "box size per axis in voxels (x y z: 5 or 3x3x1); 1 leaves an axis unfiltered", NULL},
+    ZS_NBHD_PARAMS(uniform_params),
+};
+
+const zs_kernel_desc zs_kernel_uniform = {
+    ZS_KERNEL_ABI,
+    "uniform",
+    "mean over a box (scipy.ndimage.uniform_filter)",
+    1,
+    uniform_param_list,
+    (int)(sizeof uniform_param_list / sizeof uniform_param_list[0]),
+    sizeof(uniform_params),
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    NULL,
+    uniform_halo,
+    uniform_scratch,
+    uniform_run,
+};

@@ -13,6 +13,7 @@
 #ifdef ZS_HAVE_HWLOC
 #include <hwloc.h>
 #include <omp.h>
+#include <pthread.h>
 
 static hwloc_topology_t topo;
 static int topo_ok = -1;
@@ -20,17 +21,22 @@ static int topo_ok = -1;
 static void destroy_topology(void)
 {
     hwloc_topology_destroy(topo);
-    topo_ok = -1;
+    topo_ok = 0;
+}
+
+static void load_topology(void)
+{
+    topo_ok = hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0;
+    if (topo_ok) atexit(destroy_topology);
 }
 
 static hwloc_topology_t topology(void)
 {
-    /* Loaded once, before any worker starts (zs_plan_create calls zs__topology_facts). */
-    if (topo_ok < 0) {
-        topo_ok = hwloc_topology_init(&topo) == 0 && hwloc_topology_load(topo) == 0;
-        if (topo_ok) atexit(destroy_topology);
-    }
-    return topo_ok ? topo : NULL;
+    /* Loaded exactly once: workers may be the first callers (zs_plan_create does not ask
+     * for the topology when --threads is given), and two loads would be destroyed twice. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, load_topology);
+    return topo_ok > 0 ? topo : NULL;
 }
 #endif
 
@@ -113,23 +119,56 @@ int zs_sys_threads(void)
     return n > 0 ? n : 1;
 }
 
-/* cgroup v2 memory.max, else v1 memory.limit_in_bytes; 0 when unlimited or unknown. */
+/* The smallest limit in one cgroup file and its parents up to `root`; 0 when none. */
+static uint64_t limit_up_tree(const char *root, const char *rel, const char *file)
+{
+    char dir[1024];
+    uint64_t best = 0;
+    if ((size_t)snprintf(dir, sizeof dir, "%s%s", root, rel) >= sizeof dir) return 0;
+    for (;;) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", dir, file);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            char buf[64] = "";
+            int ok = fgets(buf, sizeof buf, f) != NULL;
+            fclose(f);
+            unsigned long long v = ok && strncmp(buf, "max", 3) != 0 ? strtoull(buf, NULL, 10) : 0;
+            if (v > 0 && v < (1ull << 60) && (!best || v < best)) best = v;
+        }
+        char *slash = strrchr(dir, '/');
+        if (!slash || (size_t)(slash - dir) < strlen(root)) break;
+        *slash = '\0';
+    }
+    return best;
+}
+
+/* The memory limit of this process's cgroup (a SLURM job's, a container's): cgroup v2
+ * memory.max, else v1 memory.limit_in_bytes, of the cgroup named in /proc/self/cgroup and
+ * of its parents; 0 when unlimited or unknown. */
 static uint64_t cgroup_limit(void)
 {
-    static const char *const files[] = {"/sys/fs/cgroup/memory.max",
-                                        "/sys/fs/cgroup/memory/memory.limit_in_bytes"};
-    for (size_t i = 0; i < 2; i++) {
-        FILE *f = fopen(files[i], "r");
-        if (!f) continue;
-        char buf[64] = "";
-        int ok = fgets(buf, sizeof buf, f) != NULL;
+    char v2[512] = "", v1[512] = "", line[1024];
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = '\0';
+            char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+            if (!b) continue;
+            *b = '\0';
+            if (strcmp(a + 1, "") == 0 && strncmp(line, "0", 1) == 0) snprintf(v2, sizeof v2, "%s", b + 1);
+            else if (strstr(a + 1, "memory")) snprintf(v1, sizeof v1, "%s", b + 1);
+        }
         fclose(f);
-        if (!ok || strncmp(buf, "max", 3) == 0) continue;
-        unsigned long long v = strtoull(buf, NULL, 10);
-        if (v > 0 && v < (1ull << 60)) return v;
     }
-    return 0;
+    if (strcmp(v2, "/") == 0) v2[0] = '\0';
+    if (strcmp(v1, "/") == 0) v1[0] = '\0';
+    uint64_t lim = limit_up_tree("/sys/fs/cgroup", v2, "memory.max");
+    if (!lim) lim = limit_up_tree("/sys/fs/cgroup/memory", v1, "memory.limit_in_bytes");
+    return lim;
 }
+
+uint64_t zs_sys_memory_limit(void) { return cgroup_limit(); }
 
 uint64_t zs_sys_available_memory(void)
 {

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Shared by the separable kernels (gaussian family, uniform): 1-D correlation passes over
+ * whole planes, border maps, the slab driver, a scratch bump allocator, and the gaussian
+ * engine that gaussian.c, dog.c, laplace.c and gradmag.c describe with a zs_gspec.
+ *
+ * ## How one call is computed
+ * Passes run z, then y, then x. The z pass combines whole input planes (taps found with
+ * zs_kcall_tap) into one plane per output plane; y combines whole rows of that plane; x
+ * combines each row after extending it in x. Every sum runs over the taps in a fixed order
+ * that depends only on the kernel, never on which planes the call holds, so an output plane
+ * is bitwise the same whatever the slab height (ZS_KF_DETERMINISTIC).
+ *
+ * Single-pass kernels (one filter, out = F(in)) use the slab driver: the z pass runs over
+ * chunks of the plane for all output planes at once, so the 2r+1 input chunks a tap window
+ * needs stay in cache while the window slides along z. Its result for output plane j goes to
+ * slot j+1 (slot n_out being a scratch plane); the y+x pass then reads slot j+1 and writes
+ * slot j = out[j], whose z result was consumed by the step before. */
+#ifndef ZS_SEPARABLE_H
+#define ZS_SEPARABLE_H
+
+#include <stdint.h>
+
+#include "kernels_internal.h"
+
+/* ---- SIMD clones ----------------------------------------------------------------------------- */
+
+/* On x86-64 Linux the hot line loops are compiled for AVX2 and for the baseline and picked at
+ * load time (ifunc). Both clones do the same float operations in the same order ("avx2" does
+ * not enable FMA, and C11 mode does not contract a*b+c), so results are the same bits on every
+ * machine. Build with -DZS_NO_CLONES to compile the baseline only. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
+#if __has_attribute(target_clones)
+#define ZS_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef ZS_CLONES
+#define ZS_CLONES
+#endif
+/** For the loops a clone calls: inlined, so they are compiled for the clone's target. */
+#define ZS_LINE static inline __attribute__((always_inline))
+
+/* ---- scratch: a bump allocator over call->scratch ------------------------------------- */
+
+/** Carves 64-byte aligned blocks out of a scratch area. With base == NULL it only counts,
+ *  so scratch_bytes() and run() can share one layout function. */
+typedef struct zs_bump {
+    unsigned char *base; /* NULL: count only */
+    size_t off, cap;
+    int overflow;        /* a size computation overflowed, or the area is too small */
+} zs_bump;
+
+static inline void *zs__bump_take(zs_bump *b, size_t count, size_t size)
+{
+    size_t n, end, at = (b->off + 63u) & ~(size_t)63u;
+    if (at < b->off || __builtin_mul_overflow(count, size, &n) || __builtin_add_overflow(at, n, &end)) {
+        b->overflow = 1;
+        return NULL;
+    }
+    b->off = end;
+    if (!b->base) return NULL;
+    if (end > b->cap) {
+        b->overflow = 1;
+        return NULL;
+    }
+    return b->base + at;
+}
+
+/** Bytes a layout counted (64 extra so an aligned start always fits); SIZE_MAX on overflow. */
+static inline size_t zs__bump_total(const zs_bump *b) { return b->overflow ? SIZE_MAX : b->off + 64u; }
+
+/* ---- 1-D kernels ------------------------------------------------------------------------ */
+
+/** A correlation along one axis: out[i] = sum over d in [-lo, hi] of w[d + lo] * in[i + d]. */
+typedef struct zs_k1d {
+    int64_t lo, hi;
+    int sym;          /**< +1: lo == hi and w[lo-d] == w[lo+d]; -1: antisymmetric; 0: neither */
+    int identity;     /**< the axis is not filtered (lo = hi = 0, w = {1}) */
+    const float *w;   /**< lo + hi + 1 weights */
+} zs_k1d;
+
+/** The identity kernel (w = {1}). */
+extern const zs_k1d zs__k1d_identity;
+
+/** dst[i] = sum_d k->w[d + lo] * p[d + lo][i] for i < n: tap d's line is p[d + lo]. Symmetric
+ *  kernels add the two lines of a pair first. The order of the sum depends only on k.
+ *  dst must not overlap any p[]. */
+void zs__sep_combine(float *dst, const float *const *p, const zs_k1d *k, size_t n);
+
+/* ---- border maps -------------------------------------------------------------------------- */
+
+/** map[i] = zs_border_index(i - lo, n, mode) for i in [0, lo + n + hi) (-1: constant). */
+void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border mode);
+
+/** Extends row e[lo .. lo+n) in place into e[lo - klo .. lo + n + khi), using map
+ *  (from zs__border_map with the same lo, n) and `fill` where the map says constant. */
+void zs__extend_inplace(float *e, int64_t n, int64_t lo, int64_t klo, int64_t khi, const int64_t *map,
+                        float fill);
+
+/* ---- the slab driver (single-pass kernels) ----------------------------------------------- */
+
+typedef struct zs_sep_driver {
+    int64_t zlo, zhi;   /**< z taps [-zlo, zhi] */
+    int has_z;          /**< 0: no z pass, the y+x pass reads the input plane itself */
+    zs_border zmode;
+    const float *fill;  /**< >= chunk floats: what a constant-mode tap outside the volume reads */
+    size_t chunk;       /**< voxels per z-pass chunk */
+    const float **taps; /**< (tab_rows + 1) * (zlo + zhi + 1) pointers: the output planes' tap
+                             planes, then the lines of the current chunk */
+    int64_t tab_rows;   /**< >= 1; with fewer rows than output planes, taps are looked up per chunk */
+    float *spare;       /**< one plane (slot n_out) */
+    /** dst[0..n) = z pass of the tap lines (taps[t] is tap t - zlo's line). */
+    void (*zpass)(void *ctx, float *dst, const float *const *taps, size_t n);
+    /** Plane out_slot: dst = y and x passes of src (src != dst). */
+    void (*yx)(void *ctx, const float *src, float *dst, int64_t out_slot);
+    void *ctx;
+} zs_sep_driver;
+
+/** Runs a single-pass separable kernel over one call. */
+zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d);
+
+/** Voxels per z-pass chunk so that ntaps+1 chunks fit L1 (at most plane). */
+size_t zs__sep_chunk(int64_t ntaps, size_t plane);
+
+/** Rows of a driver's tap table for calls of up to max_out output planes (bounded). */
+int64_t zs__sep_tab_rows(int64_t ntaps, int64_t max_out);
+
+/* ---- the gaussian engine ------------------------------------------------------------------- */
+
+/** How a term's result joins the output plane. */
+typedef enum zs_gop { ZS_GOP_SET, ZS_GOP_ADD, ZS_GOP_SUB, ZS_GOP_SQSET, ZS_GOP_SQADD } zs_gop;
+
+#define ZS_GMAX_TERMS 3
+
+/** A sum of separable gaussian filters: out = fin(op_0 T_0, op_1 T_1, ...), where T_t is the
+ *  gaussian filter with sigma[t] and derivative order[t] per axis (scipy gaussian_filter). */
+typedef struct zs_gspec {
+    int nterms;
+    struct {
+        double sigma[3];
+        int order[3];
+        zs_gop op;
+    } t[ZS_GMAX_TERMS];
+    double truncate;
+    zs_knbhd nb;
+    int sqrt_final; /**< out = sqrt(out) at the end (gradient magnitude) */
+} zs_gspec;
+
+/** Taps per side of scipy's gaussian_filter1d: int(truncate * sigma + 0.5); 0 for an axis
+ *  scipy skips (sigma <= 1e-15) or z with axes=xy. */
+int64_t zs__gauss_radius(const zs_gspec *s, int term, int axis);
+void zs__gauss_halo(const zs_gspec *s, zs_halo *h);
+size_t zs__gauss_scratch(const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_in);
+zs_status zs__gauss_run(const zs_kernel_call *c, const zs_gspec *s);
+/** Cross checks shared by the gaussian kernels (truncate > 0, radius bounded). */
+zs_status zs__gauss_validate(const zs_gspec *s, char *msg, size_t msglen);
+
+/** scipy's _gaussian_kernel1d(sigma, order, r) reversed (as gaussian_filter1d correlates
+ *  with it): w[d + r] for d in [-r, r], in double. */
+void zs__gauss_weights(double sigma, int order, int64_t r, double *w);
+
+#endif
