@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Box-window kernels (minmax.c, rank.c, morphology.c): the shared parameter struct, scipy's
+ * centring of a box, and the separable minimum / maximum engine the three files share. */
+#ifndef ZS_MINMAX_INTERNAL_H
+#define ZS_MINMAX_INTERNAL_H
+
+#include "kernels_internal.h"
+
+/** Hot loops of the box kernels are also compiled for AVX-512 and AVX2 and picked at load
+ *  time (GNU ifunc: glibc on x86-64; -DZS_NO_SIMD_CLONES turns it off). min/max give the
+ *  same bits in every variant (the second operand on ties and NaN, as minps), so results
+ *  never depend on the machine. */
+#if defined(__has_attribute) && defined(__x86_64__) && defined(__GLIBC__) && !defined(ZS_NO_SIMD_CLONES)
+#if __has_attribute(target_clones)
+#define ZS_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+#endif
+#ifndef ZS_SIMD_CLONES
+#define ZS_SIMD_CLONES
+#endif
+
+/** Parameters of minimum, maximum, median and the morphology kernels. */
+typedef struct zs_kbox {
+    zs_knbhd nb;     /**< mode, cval, axes (first member: see ZS_NBHD_PARAMS) */
+    int64_t size[3]; /**< box size x y z, each >= 1 */
+} zs_kbox;
+
+/** Largest box side a kernel accepts. */
+#define ZS_BOX_MAX 10001
+
+/** The declaration of a `size` member of STRUCT. */
+#define ZS_BOX_SIZE_PARAM(STRUCT)                                                                     \
+    {"size", ZS_PARAM_INT3, offsetof(STRUCT, size), 1, ZS_BOX_MAX, "3",                                \
+     "box size in voxels, x y z (\"5\" or \"3x5x2\"); centred at size//2 as scipy", NULL}
+
+/** A box window: output i reads input [i - lo, i + hi] along each axis. */
+typedef struct zs_box {
+    int64_t lo[3], hi[3];
+} zs_box;
+
+/** The window of a box filter the way scipy places it (origin 0): lo = s//2,
+ *  hi = s-1-s//2; with axes=xy the z extent is 1. `mirrored` swaps lo and hi, which is
+ *  where scipy's grey_dilation puts a flat box (it reverses the footprint). */
+static inline void zs__box_window(const zs_kbox *p, int mirrored, zs_box *b)
+{
+    for (int a = 0; a < 3; a++) {
+        int64_t s = a == 2 && p->nb.axes == ZS_AXES_XY ? 1 : p->size[a];
+        int64_t lo = s / 2, hi = s - 1 - s / 2;
+        b->lo[a] = mirrored ? hi : lo;
+        b->hi[a] = mirrored ? lo : hi;
+    }
+}
+
+/** The halo of a box filter placed as scipy's minimum_filter (unmirrored). */
+static inline void zs__box_halo(const zs_kbox *p, zs_halo *h)
+{
+    zs_box b;
+    zs__box_window(p, 0, &b);
+    for (int a = 0; a < 3; a++) {
+        h->lo[a] = b.lo[a];
+        h->hi[a] = b.hi[a];
+    }
+    h->zmode = (zs_border)p->nb.mode;
+}
+
+/** Box extent (size) along axis a of a window. */
+static inline int64_t zs__box_extent(const zs_box *b, int a) { return b->lo[a] + b->hi[a] + 1; }
+
+/** Scratch bytes zs__minmax_apply needs for planes of nx*ny and calls whose out (and in)
+ *  sets hold at most max_planes planes. SIZE_MAX when the size overflows. */
+size_t zs__minmax_scratch(const zs_box *b, int64_t nx, int64_t ny, int64_t max_planes);
+
+/** Minimum (is_max = 0) or maximum over the box window, separable, O(1) per voxel and
+ *  axis whatever the size: writes c->out from c->in, extending the input by `mode`
+ *  (cval for constant) in x, y and z. Uses `scratch` (zs__minmax_scratch bytes, 64-byte
+ *  aligned), never c->scratch. Exact, and bitwise the same whatever the z-sets (the
+ *  van Herk blocks are aligned to absolute coordinates). */
+zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, zs_border mode, float cval,
+                           void *scratch, size_t scratch_bytes);
+
+/** base + off bytes, as void * (carving typed parts out of a scratch area without casts
+ *  that -Wcast-align would flag; the layouts keep every part 64-byte aligned). */
+static inline void *zs__at(void *base, size_t off) { return (unsigned char *)base + off; }
+
+/** Rounds n up to a multiple of 64 (scratch carving); SIZE_MAX stays SIZE_MAX. */
+static inline size_t zs__align64(size_t n) { return n > SIZE_MAX - 63 ? SIZE_MAX : (n + 63) & ~(size_t)63; }
+
+/** a + b, saturating at SIZE_MAX (scratch sizes: SIZE_MAX means "cannot be allocated"). */
+static inline size_t zs__sat_add(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
+static inline size_t zs__sat_mul(size_t a, size_t b)
+{
+    size_t r;
+    return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+#endif
