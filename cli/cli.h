@@ -9,8 +9,11 @@
 
 #include "zslab.h"
 
-/* Exit codes (a contract: scripts rely on them). */
-enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2 };
+/* Exit codes (a contract: scripts rely on them). INCOMPLETE: `zslab status` of an output
+ * that is not finished. INTERRUPTED: a journaled run (--part, --resume, --journal, MPI)
+ * stopped by SIGTERM/SIGINT after journaling its finished slabs: run it again with
+ * --resume (75 is sysexits' EX_TEMPFAIL: "try again later"). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INCOMPLETE = 3, CLI_EXIT_INTERRUPTED = 75 };
 /** Returned by the parsers when the command should run (any other value is an exit code). */
 #define CLI_RUN (-1)
 
@@ -56,6 +59,7 @@ typedef struct cli_create_opts {
     char unit[16];
     int threads;        /* 0: the library decides */
     int force;
+    zs_compression compress; /* TIFF outputs: --compress */
 } cli_create_opts;
 
 typedef struct cli_filter_opts {
@@ -74,6 +78,12 @@ typedef struct cli_filter_opts {
     int bind;
     zs_engine read_engine, write_engine; /* ZS_ENGINE_AUTO: the library's default */
     cli_raw raw;
+    int64_t part, nparts;  /* --part I/N (0 of 1 when not given) */
+    int has_part;
+    int resume;         /* --resume: continue OUT's journal, or start one */
+    int journal;        /* --journal: keep a journal (a new one) */
+    int drop_cache;     /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
+    zs_compression compress; /* TIFF outputs: --compress */
 } cli_filter_opts;
 
 #define CLI_MAX_SWEEP 16
@@ -94,6 +104,11 @@ typedef struct cli_bench_opts {
     cli_raw raw;
 } cli_bench_opts;
 
+typedef struct cli_status_opts {
+    const char *out;
+    int json;
+} cli_status_opts;
+
 typedef struct cli_list_opts {
     const char *name;   /* NULL: every kernel */
     int names_only;
@@ -108,6 +123,7 @@ void cli_filter_opts_free(cli_filter_opts *o);
 int cli_parse_list(int argc, char **argv, cli_list_opts *o);
 int cli_parse_bench(int argc, char **argv, cli_bench_opts *o);
 void cli_bench_opts_free(cli_bench_opts *o);
+int cli_parse_status(int argc, char **argv, cli_status_opts *o);
 void cli_usage_main(FILE *f);
 
 /* The subcommands: each returns an exit code. */
@@ -116,6 +132,47 @@ int cli_cmd_create(const cli_create_opts *o);
 int cli_cmd_filter(const cli_filter_opts *o);
 int cli_cmd_list(const cli_list_opts *o);
 int cli_cmd_bench(const cli_bench_opts *o);
+int cli_cmd_status(const cli_status_opts *o);
+
+/* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
+int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out);
+int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out);
+/** 1 if finished slabs' pages are dropped: --drop-cache/--no-drop-cache, else ZS_DROP_CACHE,
+ *  else on when this process runs under a cgroup memory limit. */
+int cli_drop_cache_wanted(const cli_filter_opts *o);
+
+/* filter_journal.c: filter with a journal: --part, --resume, --journal, or under MPI. */
+/** 1 if the run keeps a journal (those options, or an MPI launch with more than one rank). */
+int cli_filter_journaled_wanted(const cli_filter_opts *o);
+int cli_filter_journaled(const cli_filter_opts *o);
+
+/* mpi.c: MPI, when the tool is built with it (ZS_WITH_MPI) and started by a launcher
+ * (mpirun, srun): the launcher's environment says so before anything is initialised, so
+ * a plain `zslab` never starts MPI. */
+typedef struct cli_mpi {
+    int active;       /* MPI initialised, more than one rank */
+    int rank, size;   /* 0 of 1 when not active */
+    int local_size;   /* ranks on this node */
+} cli_mpi;
+/** 1 if built with MPI. */
+int cli_mpi_built(void);
+/** 1 if the environment shows an MPI launch of more than one rank (or ZS_MPI=1). */
+int cli_mpi_launched(void);
+/** Initialises MPI if launched; m->active says whether it did. @return 0, or -1 (message printed). */
+int cli_mpi_start(cli_mpi *m);
+/** Collective: the exit code of the job from every rank's code (an error beats an
+ *  interruption, which beats success). Without MPI: rc. */
+int cli_mpi_agree(const cli_mpi *m, int rc);
+/** Collective: rank 0's value. */
+int64_t cli_mpi_bcast(const cli_mpi *m, int64_t v);
+/** Collective: sums voxels, bytes and threads, takes the longest time (into every rank's *rs). */
+void cli_mpi_reduce_stats(const cli_mpi *m, zs_run_stats *rs);
+void cli_mpi_barrier(const cli_mpi *m);
+/** Ranks sharing a node whose launcher did not bind them: no core binding, and (unless
+ *  --threads, ZS_THREADS or OMP_NUM_THREADS say) the node's cores split between them. */
+void cli_mpi_share_node(const cli_mpi *m, int *threads, int *bind);
+/** Finalises MPI if it was started. */
+void cli_mpi_end(cli_mpi *m);
 
 /** Opens an input volume (mode r) with the raw options; a file that is neither .npy nor
  *  .nii needs --in-shape and --in-dtype (else exit 2). @return CLI_RUN or an exit code. */
@@ -125,7 +182,8 @@ void cli_shape_string(const zs_volume_info *info, char *buf, size_t n);
 
 /* interrupt.c: SIGINT/SIGTERM. The first signal sets cli_stop (a running plan stops at the
  * next slab); a second one, or any signal when nothing polls cli_stop, removes `partial`
- * (the output being written) and ends the process. */
+ * (the output being written; NULL with a journal: it stays for --resume) and ends the
+ * process. */
 extern volatile int cli_stop;
 void cli_interrupt_install(const char *partial, int cooperative);
 void cli_interrupt_clear(void);

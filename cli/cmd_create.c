@@ -13,11 +13,6 @@ static const char *pattern_name(zs_pattern p)
     return (unsigned)p < 4 ? names[p] : "?";
 }
 
-static int is_nifti(const char *path)
-{
-    const size_t n = strlen(path);
-    return n >= 4 && strcmp(path + n - 4, ".nii") == 0;
-}
 
 int cli_cmd_create(const cli_create_opts *o)
 {
@@ -31,14 +26,17 @@ int cli_cmd_create(const cli_create_opts *o)
     zs_create_opts co;
     zs_create_opts_default(&co);
     co.force = o->force;
+    co.compress = o->compress;
 
     const int has_voxel = o->unit[0] || o->voxel[0] != 1.0 || o->voxel[1] != 1.0 || o->voxel[2] != 1.0;
-    if (has_voxel && !is_nifti(o->out))
-        cli_note(2, "warning: %s: only NIfTI files store a voxel size; --voxel-size/--unit are not kept", o->out);
     const double t0 = cli_now();
     zs_volume *v = NULL;
     zs_status st = zs_volume_create(o->out, &spec, &co, &v);
     if (st < 0) return cli_fail(st, 0);
+    const zs_format fmt = zs_volume_get_info(v)->format;
+    if (has_voxel && (fmt == ZS_FMT_NPY || fmt == ZS_FMT_RAW))
+        cli_note(2, "warning: %s: %s files store no voxel size; --voxel-size/--unit are not kept (NIfTI, TIFF, "
+                 "MetaImage and NRRD keep them)", o->out, zs_format_name(fmt));
     /* The fill cannot be interrupted cleanly: a signal removes the partial file and ends. */
     cli_interrupt_install(zs_volume_get_info(v)->path, 0);
     st = zs_volume_fill(v, o->pattern, o->seed, o->threads);

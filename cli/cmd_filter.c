@@ -2,15 +2,16 @@
 /* Copyright (c) 2026 the zslab authors */
 /* `zslab filter` and `zslab convert`: open → pipeline → plan → (dry run | create → execute
  * → commit). Any failure after the output was created frees it uncommitted, which removes
- * the partial file. */
+ * the partial file. Runs with a journal (parts, resume, MPI) are in filter_journal.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "progress.h"
 
 /* @return CLI_RUN, or 2 naming the bad --op. */
-static int build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
+int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
 {
     zs_status st = zs_pipeline_new(out);
     if (st < 0) return cli_fail(st, 0);
@@ -25,7 +26,7 @@ static int build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs
     return CLI_RUN;
 }
 
-static int make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out)
+int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out)
 {
     zs_plan_opts po;
     zs_plan_opts_default(&po);
@@ -58,14 +59,33 @@ static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs
              (long long)zs_plan_slab_height(plan), zs_plan_slab_height(plan) == 1 ? "" : "s");
 }
 
+int cli_drop_cache_wanted(const cli_filter_opts *o)
+{
+    if (o->drop_cache >= 0) return o->drop_cache;
+    const char *e = getenv("ZS_DROP_CACHE");
+    if (e && *e) return strcmp(e, "0") != 0;
+    return zs_sys_memory_limit() > 0;
+}
+
 /* Creates OUT, runs the plan into it and commits it. */
 static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in)
 {
+    /* A journaled job owns OUT: never write over its partial output behind its back. */
+    if (zs_journal_exists(o->out)) {
+        if (!o->force) {
+            cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
+                      "--resume, see it with zslab status, or start over with --force", o->out, o->out);
+            return CLI_EXIT_ERROR;
+        }
+        zs_status rs = zs_journal_remove(o->out);
+        if (rs < 0) return cli_fail(rs, 0);
+    }
     zs_volume_info spec;
     zs_plan_output_spec(plan, &spec);
     zs_create_opts co;
     zs_create_opts_default(&co);
     co.force = o->force;
+    co.compress = o->compress;
     zs_volume *out = NULL;
     zs_status st = zs_volume_create(o->out, &spec, &co, &out);
     if (st < 0) return cli_fail(st, 0);
@@ -78,6 +98,7 @@ static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volum
     eo.progress = cli_progress_update;
     eo.user = &prog;
     eo.stop = &cli_stop;
+    eo.drop_cache = cli_drop_cache_wanted(o);
     zs_run_stats rs;
     memset(&rs, 0, sizeof rs);
     st = zs_plan_execute(plan, in, out, &eo, &rs);
@@ -99,12 +120,13 @@ static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volum
 
 int cli_cmd_filter(const cli_filter_opts *o)
 {
+    if (cli_filter_journaled_wanted(o)) return cli_filter_journaled(o);
     zs_volume *in = NULL;
     zs_pipeline *pipe = NULL;
     zs_plan *plan = NULL;
     int rc = cli_open_input(o->in, &o->raw, &in);
-    if (rc == CLI_RUN) rc = build_pipeline(o, zs_volume_get_info(in), &pipe);
-    if (rc == CLI_RUN) rc = make_plan(o, zs_volume_get_info(in), pipe, &plan);
+    if (rc == CLI_RUN) rc = cli_build_pipeline(o, zs_volume_get_info(in), &pipe);
+    if (rc == CLI_RUN) rc = cli_make_plan(o, zs_volume_get_info(in), pipe, &plan);
     if (rc == CLI_RUN && cli_level >= 3) {
         char desc[2048];
         zs_pipeline_describe(pipe, desc, sizeof desc);

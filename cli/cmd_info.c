@@ -23,7 +23,8 @@ int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
     const zs_volume_info *info = zs_volume_get_info(*out);
     const int given = raw->ndim || raw->has_dtype || raw->has_offset || raw->has_order;
     if (info->format == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
-        cli_error("%s: neither .npy nor .nii, so it is read as raw data: give %s (e.g. --in-shape 512x512x64 "
+        cli_error("%s: not a known format (.npy, .nii, .tif, .mhd, .mha, .nrrd, .nhdr, a plane series), so it is "
+                  "read as raw data: give %s (e.g. --in-shape 512x512x64 "
                   "--in-dtype uint16)", path, !raw->ndim && !raw->has_dtype ? "--in-shape and --in-dtype"
                                                                               : (!raw->ndim ? "--in-shape" : "--in-dtype"));
         zs_volume_free(*out);

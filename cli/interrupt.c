@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* SIGINT / SIGTERM: stop a running plan at the next slab, and never leave a partial output. */
+/* SIGINT / SIGTERM: stop a running plan at the next slab. Without a journal, never leave a
+ * partial output; with one (filter_journal.c installs no partial path), the partial output
+ * and the journal stay for --resume, even when a second signal ends the process at once. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <signal.h>

@@ -56,7 +56,7 @@ static void check_library_version(void)
 
 static int print_version(void)
 {
-    printf("zslab %s (library %s)\n", ZS_VERSION_STRING, zs_version_string());
+    printf("zslab %s (library %s%s)\n", ZS_VERSION_STRING, zs_version_string(), cli_mpi_built() ? ", MPI" : "");
     return CLI_EXIT_OK;
 }
 
@@ -104,12 +104,19 @@ static int run_bench(int argc, char **argv)
     return rc;
 }
 
+static int run_status(int argc, char **argv)
+{
+    cli_status_opts o;
+    int rc = cli_parse_status(argc, argv, &o);
+    return rc == CLI_RUN ? cli_cmd_status(&o) : rc;
+}
+
 static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"info", run_info}, {"create", run_create}, {"filter", run_filter},
-    {"convert", run_convert}, {"list", run_list}, {"bench", run_bench},
+    {"convert", run_convert}, {"list", run_list}, {"bench", run_bench}, {"status", run_status},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -145,7 +152,7 @@ int main(int argc, char **argv)
     }
     const struct command *c = find_command(cmd);
     if (!c) {
-        cli_error("unknown command '%s' (commands: info, create, filter, convert, list, bench; see zslab --help)", cmd);
+        cli_error("unknown command '%s' (commands: info, create, filter, convert, list, bench, status; see zslab --help)", cmd);
         return CLI_EXIT_USAGE;
     }
     return c->run(argc - 2, argv + 2);

@@ -20,7 +20,9 @@ enum { OPT_HELP = 1, OPT_QUIET, OPT_VERBOSE, OPT_IN_SHAPE, OPT_IN_DTYPE, OPT_IN_
         {"in-order", 0, 1, OPT_IN_ORDER}
 
 static const char raw_help[] =
-    "input files that are neither .npy nor .nii are raw; describe them with\n"
+    "formats follow the names: .npy, .nii, .tif/.tiff (TIFF, BigTIFF, ImageJ, OME), .mhd/.mha\n"
+    "(MetaImage), .nrrd/.nhdr (NRRD), a plane series: a directory, a quoted glob ('stack/*.tif')\n"
+    "or a printf pattern (plane_%04d.tif); other input files are raw; describe them with\n"
     "  --in-shape AxBxC[xT]  extents x, y, z (x fastest in F order), optionally a series length\n"
     "  --in-dtype T          numpy dtype name: uint8 ... float64, '<u2', '>f4' (byte order)\n"
     "  --in-offset N         bytes before the first voxel (default 0; K, M, G accepted)\n"
@@ -89,10 +91,12 @@ void cli_usage_main(FILE *f)
             "  filter IN OUT         run a pipeline of kernels: --op NAME[:key=value...] ...\n"
             "  convert IN OUT        change format, dtype or memory order\n"
             "  list [NAME]           kernels with their parameters, bounds and defaults\n"
-            "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n\n"
+            "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n"
+            "  status OUT            is OUT complete? slabs done by each part (--part, --resume, MPI)\n\n"
             "options: -h/--help, --version; per command: zslab COMMAND --help\n"
             "environment: ZS_THREADS (worker threads), ZS_TRACE=1 (trace errors)\n"
-            "exit codes: 0 success, 1 runtime error, 2 usage error\n");
+            "exit codes: 0 success, 1 runtime error, 2 usage error, 3 incomplete output (status),\n"
+            "            75 interrupted with a journal: run the same command with --resume\n");
 }
 
 /* ---- info ---------------------------------------------------------------------------- */
@@ -128,12 +132,22 @@ int cli_parse_info(int argc, char **argv, cli_info_opts *o)
 }
 
 /* ---- create -------------------------------------------------------------------------- */
-enum { OPT_SHAPE = OPT_FIRST_OWN, OPT_DTYPE, OPT_PATTERN, OPT_SEED, OPT_VOXEL, OPT_UNIT, OPT_THREADS, OPT_FORCE };
+enum { OPT_SHAPE = OPT_FIRST_OWN, OPT_DTYPE, OPT_PATTERN, OPT_SEED, OPT_VOXEL, OPT_UNIT, OPT_THREADS, OPT_FORCE,
+       OPT_CCOMPRESS };
+
+/* --compress none|deflate|lzw|zstd (TIFF outputs). */
+static int parse_compress(const char *val, zs_compression *out)
+{
+    if (zs_compression_parse(val, out) == ZS_OK) return 0;
+    cli_error("--compress: %s", zs_last_error());
+    return -1;
+}
 
 static void help_create(FILE *f)
 {
     fprintf(f, "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
-               "Writes a synthetic volume. The format follows the name: .npy, .nii, else raw.\n"
+               "Writes a synthetic volume. The format follows the name: .npy, .nii, .tif, .mhd,\n"
+               ".mha, .nrrd, .nhdr, a plane series (plane_%%04d.tif, DIR/), else raw.\n"
                "The contents depend only on the pattern, seed, shape and dtype.\n\n"
                "  --shape AxBxC[xT]     extents x, y, z (and a series length t)\n"
                "  --dtype T             uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
@@ -144,6 +158,7 @@ static void help_create(FILE *f)
                "  --voxel-size S        voxel size: 0.5 or 1x1x4, optionally with a unit (1x1x4um)\n"
                "  --unit U              unit of the voxel size (um, mm, nm)\n"
                "  --threads N           worker threads (default: all usable cores, or ZS_THREADS)\n"
+               "  --compress C          TIFF output: none (default), deflate, lzw, zstd\n"
                "  -f, --force           overwrite OUT if it exists\n%s",
             common_help);
 }
@@ -177,6 +192,7 @@ static int create_option(int id, const char *val, cli_create_opts *o)
         o->threads = (int)n;
         return 0;
     case OPT_FORCE: o->force = 1; return 0;
+    case OPT_CCOMPRESS: return parse_compress(val, &o->compress);
     default: return -1;
     }
 }
@@ -192,6 +208,7 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
                                       {"unit", 0, 1, OPT_UNIT},
                                       {"threads", 0, 1, OPT_THREADS},
                                       {"force", 'f', 0, OPT_FORCE},
+                                      {"compress", 0, 1, OPT_CCOMPRESS},
                                       {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->pattern = ZS_PATTERN_ZEROS;
@@ -214,7 +231,7 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
 
 /* ---- filter and convert ---------------------------------------------------------------- */
 enum { OPT_OP = OPT_FIRST_OWN, OPT_ODTYPE, OPT_FTHREADS, OPT_SLAB, OPT_BUDGET, OPT_DRY, OPT_PROGRESS, OPT_FFORCE, OPT_NOBIND,
-       OPT_ENGINE, OPT_RENGINE, OPT_WENGINE };
+       OPT_ENGINE, OPT_RENGINE, OPT_WENGINE, OPT_PART, OPT_RESUME, OPT_JOURNAL, OPT_DROP, OPT_NODROP, OPT_COMPRESS };
 
 static void kernel_names(FILE *f)
 {
@@ -237,9 +254,23 @@ static const char run_help[] =
     "  --progress            show progress even with -q (default: a bar on a terminal, a line\n"
     "                        every ~5 s otherwise)\n"
     "  -f, --force           overwrite OUT if it exists\n"
+    "  --compress C          TIFF output: none (default: contiguous, mapped like .npy), deflate,\n"
+    "                        lzw, zstd (compressed in the workers, pages written in order)\n"
     "  --no-bind             do not bind workers to cores\n"
     "  --engine E            how workers move bytes: mmap (map the slab) or pread (read into and\n"
-    "                        write from a worker buffer); --read-engine/--write-engine set one side\n";
+    "                        write from a worker buffer); --read-engine/--write-engine set one side\n"
+    "  --drop-cache          drop each finished slab's pages from the page cache (input and\n"
+    "                        output): on by default under a cgroup memory limit (a SLURM job),\n"
+    "                        or as ZS_DROP_CACHE=0|1 says; --no-drop-cache: never\n"
+    "\nmany processes, one output (a journal OUT.zsjournal records each slab once it is on disk):\n"
+    "  --part I/N            run part I (0..N-1) of N contiguous slab ranges; parts may run at once\n"
+    "                        on many nodes; the last one to finish renames OUT.partial to OUT\n"
+    "  --part slurm          I and N of a SLURM job array (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP)\n"
+    "  --resume              continue OUT from its journal, skipping finished slabs (or start it)\n"
+    "  --journal             keep a journal, so that an interrupted run can be resumed\n"
+    "  under mpirun/srun (built with MPI), rank R of N runs part R/N; rank 0 prints the summary\n"
+    "  SIGTERM/SIGINT stop a journaled run after the slabs in flight: exit 75, --resume continues\n"
+    "  ZS_JOURNAL_WAIT=S     seconds a part waits for the one creating OUT (default 600)\n\n";
 
 static void help_filter(FILE *f)
 {
@@ -270,6 +301,56 @@ static int parse_engine(const char *opt, const char *val, zs_engine *e)
     return -1;
 }
 
+/* "I/N" with 0 <= I < N. */
+static int parse_part_numbers(const char *val, cli_filter_opts *o)
+{
+    char buf[64];
+    const char *slash = strchr(val, '/');
+    if (!slash || (size_t)(slash - val) >= sizeof buf) {
+        cli_error("--part: cannot read '%s' (want I/N, e.g. 0/4, or slurm)", val);
+        return -1;
+    }
+    memcpy(buf, val, (size_t)(slash - val));
+    buf[slash - val] = '\0';
+    if (cli_parse_int("--part", buf, 0, INT64_MAX - 1, 0, &o->part) ||
+        cli_parse_int("--part", slash + 1, 1, INT64_MAX, 0, &o->nparts))
+        return -1;
+    if (o->part >= o->nparts) {
+        cli_error("--part: %s: parts are numbered 0 to N-1 (here 0 to %lld)", val, (long long)o->nparts - 1);
+        return -1;
+    }
+    return 0;
+}
+
+static int env_int(const char *name, int64_t min, int64_t def, int64_t *out)
+{
+    const char *e = getenv(name);
+    if (!e || !*e) {
+        if (def >= 0) { *out = def; return 0; }
+        cli_error("--part slurm: %s is not set (not a task of a SLURM job array? give --part I/N)", name);
+        return -1;
+    }
+    return cli_parse_int(name, e, min, INT64_MAX, 0, out);
+}
+
+/* A SLURM array task: part (ID - MIN) / STEP of COUNT. */
+static int parse_part_slurm(cli_filter_opts *o)
+{
+    int64_t id, count, min, step;
+    if (env_int("SLURM_ARRAY_TASK_ID", 0, -1, &id) || env_int("SLURM_ARRAY_TASK_COUNT", 1, -1, &count) ||
+        env_int("SLURM_ARRAY_TASK_MIN", 0, 0, &min) || env_int("SLURM_ARRAY_TASK_STEP", 1, 1, &step))
+        return -1;
+    if (id < min || (id - min) % step != 0 || (id - min) / step >= count) {
+        cli_error("--part slurm: task %lld is not one of %lld tasks %lld, %lld, ... of this array: a range (with a step, "
+                  "like --array=0-20:2) works, a list like --array=1,5,9 does not; use --array=0-%lld, or --part I/N",
+                  (long long)id, (long long)count, (long long)min, (long long)(min + step), (long long)count - 1);
+        return -1;
+    }
+    o->part = (id - min) / step;
+    o->nparts = count;
+    return 0;
+}
+
 static int filter_option(int id, const char *val, cli_filter_opts *o)
 {
     int64_t n;
@@ -295,6 +376,14 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return 0;
     case OPT_RENGINE: return parse_engine("--read-engine", val, &o->read_engine);
     case OPT_WENGINE: return parse_engine("--write-engine", val, &o->write_engine);
+    case OPT_PART:
+        o->has_part = 1;
+        return strcmp(val, "slurm") == 0 ? parse_part_slurm(o) : parse_part_numbers(val, o);
+    case OPT_RESUME: o->resume = 1; return 0;
+    case OPT_JOURNAL: o->journal = 1; return 0;
+    case OPT_DROP: o->drop_cache = 1; return 0;
+    case OPT_NODROP: o->drop_cache = 0; return 0;
+    case OPT_COMPRESS: return parse_compress(val, &o->compress);
     default: return -1;
     }
 }
@@ -314,6 +403,12 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"engine", 0, 1, OPT_ENGINE},
                                       {"read-engine", 0, 1, OPT_RENGINE},
                                       {"write-engine", 0, 1, OPT_WENGINE},
+                                      {"part", 0, 1, OPT_PART},
+                                      {"resume", 0, 0, OPT_RESUME},
+                                      {"journal", 0, 0, OPT_JOURNAL},
+                                      {"drop-cache", 0, 0, OPT_DROP},
+                                      {"no-drop-cache", 0, 0, OPT_NODROP},
+                                      {"compress", 0, 1, OPT_COMPRESS},
                                       {0, 0, 0, 0}};
     /* convert takes the same options except --op */
     const cli_optdef *table = defs;
@@ -329,6 +424,8 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
     o->convert = convert;
     o->progress = -1;
     o->bind = 1;
+    o->nparts = 1;
+    o->drop_cache = -1;
     o->ops = calloc((size_t)argc + 1, sizeof *o->ops);
     if (!o->ops) return missing(cmd, "out of memory");
     cli_scan s;
@@ -350,6 +447,12 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
     if (!o->out) return missing(cmd, "no OUT file given");
     if (!convert && o->nops == 0)
         return missing(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
+    if (o->force && (o->has_part || o->resume)) {
+        cli_error("%s: --force cannot be combined with %s: parts and resumed runs share one output; to start over, "
+                  "remove %s, %s.partial and %s.zsjournal first", cmd, o->has_part ? "--part" : "--resume", o->out,
+                  o->out, o->out);
+        return CLI_EXIT_USAGE;
+    }
     return CLI_RUN;
 }
 
@@ -357,6 +460,39 @@ void cli_filter_opts_free(cli_filter_opts *o)
 {
     free(o->ops);
     o->ops = NULL;
+}
+
+/* ---- status -------------------------------------------------------------------------- */
+enum { OPT_SJSON = OPT_FIRST_OWN };
+
+static void help_status(FILE *f)
+{
+    fprintf(f, "usage: zslab status OUT [--json]\n\n"
+               "Says whether OUT is complete, from its journal (OUT.zsjournal, kept by --part, --resume,\n"
+               "--journal and MPI runs): slabs done of the plan's, which part recorded which slabs, and\n"
+               "which are missing. The input need not be there. An output written without a journal is\n"
+               "complete once it has its name (OUT.partial alone: a run in progress or killed).\n\n"
+               "  --json                one JSON object (complete, slabs, done, parts, missing)\n%s\n"
+               "exit codes: 0 complete, 3 incomplete, 1 no such output or an unreadable journal\n",
+            common_help);
+}
+
+int cli_parse_status(int argc, char **argv, cli_status_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS, {"json", 0, 0, OPT_SJSON}, {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, "status", defs);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL) rc = o->out ? too_many("status", val) : ((o->out = val), CLI_RUN);
+        else if (id == OPT_SJSON) o->json = 1;
+        else common_option(id, val, NULL, help_status, &rc);
+    }
+    if (rc == CLI_RUN && !o->out) rc = missing("status", "no OUT file given");
+    return rc;
 }
 
 /* ---- list ---------------------------------------------------------------------------- */

@@ -125,7 +125,7 @@ void zs__bswap(void *p, size_t size, size_t n)
     default: break;                                                                       \
     }
 
-void zs__to_f32(const void *src, zs_dtype dt, size_t n, double slope, double inter, float *dst)
+ZS_TARGET_CLONES void zs__to_f32(const void *src, zs_dtype dt, size_t n, double slope, double inter, float *dst)
 {
     const unsigned char *s = src;
     const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();
@@ -171,7 +171,7 @@ void zs__to_f32(const void *src, zs_dtype dt, size_t n, double slope, double int
         memcpy(d + i * sizeof(T), &v, sizeof(T));                                         \
     }
 
-void zs__from_f32(const float *src, size_t n, zs_dtype dt, void *dst)
+ZS_TARGET_CLONES void zs__from_f32(const float *src, size_t n, zs_dtype dt, void *dst)
 {
     unsigned char *d = dst;
     const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();

@@ -378,5 +378,5 @@ static int64_t nifti2_write_header(zs_volume_info *spec, unsigned char *buf, siz
     return write_nifti(spec, buf, cap, &layout2);
 }
 
-const zs_format_ops zs__fmt_nifti1 = {ZS_FMT_NIFTI1, "nifti1", nifti_parse, nifti1_write_header};
-const zs_format_ops zs__fmt_nifti2 = {ZS_FMT_NIFTI2, "nifti2", nifti_parse, nifti2_write_header};
+const zs_format_ops zs__fmt_nifti1 = {ZS_FMT_NIFTI1, "nifti1", nifti_parse, nifti1_write_header, NULL, NULL};
+const zs_format_ops zs__fmt_nifti2 = {ZS_FMT_NIFTI2, "nifti2", nifti_parse, nifti2_write_header, NULL, NULL};

@@ -390,4 +390,4 @@ static int64_t npy_write_header(zs_volume_info *spec, unsigned char *buf, size_t
     return (int64_t)total;
 }
 
-const zs_format_ops zs__fmt_npy = {ZS_FMT_NPY, "npy", npy_parse, npy_write_header};
+const zs_format_ops zs__fmt_npy = {ZS_FMT_NPY, "npy", npy_parse, npy_write_header, NULL, NULL};

@@ -19,4 +19,4 @@ static int64_t raw_write_header(zs_volume_info *spec, unsigned char *buf, size_t
     return 0;
 }
 
-const zs_format_ops zs__fmt_raw = {ZS_FMT_RAW, "raw", raw_parse, raw_write_header};
+const zs_format_ops zs__fmt_raw = {ZS_FMT_RAW, "raw", raw_parse, raw_write_header, NULL, NULL};

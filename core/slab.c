@@ -8,7 +8,10 @@
  * covers the slab's bytes plus less than one page before them. In C order an (x,y) row holds
  * the z values contiguously: the planes [lo,hi) are spread over the whole array, so the
  * mapping covers the span from the first row's plane lo to the last row's plane hi-1 and
- * gathers the voxels into an F-order buffer; in mode r+ the buffer is scattered back on unmap. */
+ * gathers the voxels into an F-order buffer; in mode r+ the buffer is scattered back on unmap.
+ * Volumes that are not one byte range (compressed TIFF pages, plane series) have format hooks
+ * (zs_volume_io): the mapping is a buffer that read_planes fills and, for a created volume,
+ * write_planes stores on unmap. The F-order path above stays a plain mmap. */
 #include "zs_internal.h"
 
 #include <string.h>
@@ -31,7 +34,9 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
     ZS_RETURN_IF(n > SIZE_MAX, ZS_EOVERFLOW, "%s: mapping of %llu bytes does not fit the address space", path,
                  (unsigned long long)n);
     int prot = mode == ZS_MODE_R ? PROT_READ : PROT_READ | PROT_WRITE;
-    int flags = mode == ZS_MODE_COW ? MAP_PRIVATE : MAP_SHARED;
+    /* Read-only windows are populated in one call: the kernel maps the pages in batches
+     * instead of taking one fault per page (measured: fewer faults and less system time). */
+    int flags = mode == ZS_MODE_COW ? MAP_PRIVATE : mode == ZS_MODE_R ? MAP_SHARED | MAP_POPULATE : MAP_SHARED;
     void *b = mmap(NULL, (size_t)n, prot, flags, fd, (off_t)start);
     if (b == MAP_FAILED)
         return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot map %llu bytes at offset %llu", path,
@@ -78,6 +83,20 @@ static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t l
         }
 }
 
+/* Volumes whose planes are decoded by their format: the mapping is a buffer filled through
+ * read_planes (a created volume starts from zeros: nothing is on disk yet). */
+static zs_status map_decoded(const zs_volume *v, const zs_slab *s, size_t bytes, zs_mapping *out)
+{
+    const int created = v->mode == ZS_MODE_CREATE;
+    out->gather = created ? zs__calloc(bytes) : zs__alloc(bytes);
+    ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for %zu bytes of decoded planes", v->info.path, bytes);
+    out->data = out->gather;
+    if (created) return ZS_OK;
+    zs_status st = v->io->read_planes(v, s->t, s->lo, s->hi, out->gather);
+    if (st < 0) ZS_FREE(out->gather);
+    return st;
+}
+
 zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
 {
     const zs_volume_info *i = &v->info;
@@ -93,6 +112,7 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
     out->vol = v;
     out->t = s->t;
     out->writable = v->mode != ZS_MODE_R;
+    if (v->io) return map_decoded(v, s, (size_t)(h * plane), out);
     void *ptr;
     if (i->order == ZS_ORDER_F) {
         ZS_FORWARD(zs__map_range(v->fd, i->path, zs__plane_offset(i, s->t, s->lo), h * plane, v->mode,
@@ -116,6 +136,8 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
 zs_status zs_slab_unmap(zs_mapping *m)
 {
     zs_status st = ZS_OK;
+    if (m->gather && !m->map_base && m->vol && m->vol->io && m->vol->mode == ZS_MODE_CREATE)
+        st = m->vol->io->write_planes(m->vol, m->t, m->lo, m->hi, m->gather);
     if (m->gather && m->map_base && m->vol && m->vol->mode != ZS_MODE_R && m->vol->mode != ZS_MODE_COW) {
         const zs_volume_info *i = &m->vol->info;
         size_t page = zs_sys_page_size();

@@ -70,14 +70,35 @@ static int ends_with(const char *s, const char *suffix)
 
 zs_status zs__format_from_name(const char *path, zs_format *out)
 {
+    struct stat st;
+    const int exists = stat(path, &st) == 0, dir = exists && S_ISDIR(st.st_mode);
+    const size_t len = strlen(path);
+    /* A plane series: a printf pattern, a glob, a name ending in '/', or a directory whose
+     * name is not that of a volume file (a directory "x.npy" stays an error). */
+    if ((!exists && zs__series_name(path)) || (dir && len && path[len - 1] == '/')) {
+        *out = ZS_FMT_SERIES;
+        return ZS_OK;
+    }
     if (ends_with(path, ".nii.gz") || ends_with(path, ".npz"))
         return ZS_ERR(ZS_EUNSUPPORTED,
                       "%s: compressed files cannot be memory-mapped; decompress it first "
                       "(gunzip -k for .nii.gz, np.load + np.save for .npz)", path);
     if (ends_with(path, ".npy")) *out = ZS_FMT_NPY;
     else if (ends_with(path, ".nii")) *out = ZS_FMT_NIFTI1;
-    else *out = ZS_FMT_RAW;
+    else if (ends_with(path, ".tif") || ends_with(path, ".tiff") || ends_with(path, ".btf") ||
+             ends_with(path, ".tf8"))
+        *out = ZS_FMT_TIFF;
+    else if (ends_with(path, ".mhd") || ends_with(path, ".mha")) *out = ZS_FMT_MHD;
+    else if (ends_with(path, ".nrrd") || ends_with(path, ".nhdr")) *out = ZS_FMT_NRRD;
+    else *out = dir ? ZS_FMT_SERIES : ZS_FMT_RAW;
     return ZS_OK;
+}
+
+void zs__detached_data_name(const char *path, char *out, size_t n)
+{
+    const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+    const size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
+    snprintf(out, n, "%.*s.raw", (int)stem, path);
 }
 
 void zs_open_opts_default(zs_open_opts *o)
@@ -112,6 +133,10 @@ static const zs_format_ops *ops_for(zs_format f)
     case ZS_FMT_NIFTI1: return &zs__fmt_nifti1;
     case ZS_FMT_NIFTI2: return &zs__fmt_nifti2;
     case ZS_FMT_RAW: return &zs__fmt_raw;
+    case ZS_FMT_MHD: return &zs__fmt_mhd;
+    case ZS_FMT_NRRD: return &zs__fmt_nrrd;
+    case ZS_FMT_TIFF: return &zs__fmt_tiff;
+    case ZS_FMT_SERIES: return &zs__fmt_series;
     default: return NULL;
     }
 }
@@ -133,11 +158,42 @@ static zs_status read_head(int fd, const char *path, uint64_t file_size, unsigne
     return ZS_OK;
 }
 
-static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o)
+/* Headers that keep the voxels in another file (.mhd, .nhdr): the volume's fd becomes the
+ * data file's, and the data must fit in it. */
+static zs_status open_data_file(zs_volume *v)
 {
     zs_volume_info *info = &v->info;
-    zs_format fmt = o->format;
-    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
+    if (!info->data_path[0]) snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
+    if (strcmp(info->data_path, info->path) == 0) return ZS_OK;
+    int fd = open(info->data_path, (v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open its data file %s", info->path, info->data_path);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ZS_ERR(ZS_EIO, "%s: its data file %s is not a regular file", info->path, info->data_path);
+    }
+    close(v->fd);
+    v->fd = fd;
+    v->file_size = (uint64_t)st.st_size;
+    uint64_t total = 0;
+    ZS_FORWARD(zs_volume_info_sizes(info, NULL, NULL, &total));
+    if (info->offset == ZS_OFFSET_FROM_END) info->offset = v->file_size >= total ? v->file_size - total : 0;
+    char path[ZS_PATH_MAX];
+    snprintf(path, sizeof path, "%s", info->path); /* messages name the data file */
+    snprintf(info->path, sizeof info->path, "%s", info->data_path);
+    zs_status s = zs__check_fits(info, v->file_size, info->offset);
+    snprintf(info->path, sizeof info->path, "%s", path);
+    return s;
+}
+
+static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o, zs_format fmt)
+{
+    zs_volume_info *info = &v->info;
+    if (fmt == ZS_FMT_RAW && o->raw_ndim == 0) {
+        unsigned char magic[4] = {0};
+        if (pread(v->fd, magic, 4, 0) == 4 && zs__tiff_magic(magic, 4)) fmt = ZS_FMT_TIFF; /* TIFF by any name */
+    }
+    if (ops_for(fmt)->open) return ops_for(fmt)->open(v, o);
     if (fmt == ZS_FMT_RAW) {
         info->format = ZS_FMT_RAW;
         info->ndim = o->raw_ndim > 0 ? o->raw_ndim : 3;
@@ -152,6 +208,7 @@ static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opt
     ZS_FORWARD(read_head(v->fd, path, v->file_size, &head, &n));
     zs_status st = ops_for(fmt)->parse(head, n, v->file_size, info);
     free(head);
+    if (st == ZS_OK) st = open_data_file(v);
     return st;
 }
 
@@ -164,25 +221,37 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_mode mode = ZS_MODE_R;
     ZS_FORWARD(parse_mode(opts->mode, path, &mode));
+    zs_format fmt = opts->format;
+    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
+    ZS_RETURN_IF(!ops_for(fmt), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
+    int fd = -1;
     struct stat st;
-    if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
-    ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
-    ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
-    ZS_RETURN_IF(st.st_size == 0, ZS_EFORMAT, "%s: empty file", path);
-    int fd = open(path, (mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
+    memset(&st, 0, sizeof st);
+    if (fmt != ZS_FMT_SERIES) {
+        if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
+        ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
+        ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
+        ZS_RETURN_IF(st.st_size == 0, ZS_EFORMAT, "%s: empty file", path);
+        fd = open(path, (mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+        if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
+    }
     zs_volume *v = calloc(1, sizeof *v);
-    if (!v) { close(fd); return ZS_ERR(ZS_ENOMEM, "%s: out of memory", path); }
+    if (!v) { if (fd >= 0) close(fd); return ZS_ERR(ZS_ENOMEM, "%s: out of memory", path); }
     zs_volume_info_init(&v->info);
     snprintf(v->info.path, sizeof v->info.path, "%s", path);
     v->fd = fd;
     v->mode = mode;
     v->file_size = (uint64_t)st.st_size;
     v->committed = 1;
-    zs_status s = open_describe(v, path, opts);
+    zs_status s = open_describe(v, path, opts, fmt);
+    if (s == ZS_OK && !v->info.data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", path);
     if (s == ZS_OK && v->info.order == ZS_ORDER_C && v->info.shape[3] > 1)
         s = ZS_ERR(ZS_EUNSUPPORTED, "%s: a 4-D array in C order is not supported (save it in Fortran order)", path);
-    if (s < 0) { close(fd); free(v); return s; }
+    if (s == ZS_OK && v->io && mode == ZS_MODE_RW)
+        s = ZS_ERR(ZS_EUNSUPPORTED, "%s: %s volumes whose planes are decoded (compressed or scattered pages, plane "
+                   "series) cannot be opened for writing in place (mode r+); write a new output instead",
+                   path, zs_format_name(v->info.format));
+    if (s < 0) { zs_volume_free(v); return s; }
     *out = v;
     return ZS_OK;
 }
@@ -199,11 +268,42 @@ static zs_status write_all(int fd, const char *path, const unsigned char *buf, s
     return ZS_OK;
 }
 
-static zs_status create_file(zs_volume *v, const zs_create_opts *o)
+/* .mhd and .nhdr keep the voxels in a data file beside the header ("x.mhd" → "x.raw"): the
+ * header goes to info.path, the data to info.data_path (both .partial until commit), and the
+ * volume's fd becomes the data file's. */
+static int detached_name(const char *path)
+{
+    return ends_with(path, ".mhd") || ends_with(path, ".nhdr");
+}
+
+static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
 {
     zs_volume_info *info = &v->info;
-    zs_format fmt = o->format;
-    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(v->final_path, &fmt));
+    struct stat st;
+    if (stat(v->final_data_path, &st) == 0 && !o->force)
+        return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists (use --force to overwrite)", v->final_path,
+                      v->final_data_path);
+    snprintf(info->data_path, sizeof info->data_path, o->direct ? "%s" : "%s.partial", v->final_data_path);
+    int fd = open(info->data_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create its data file %s", v->final_path, info->data_path);
+    close(v->fd);
+    v->fd = fd;
+    return ZS_OK;
+}
+
+static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fmt)
+{
+    zs_volume_info *info = &v->info;
+    if (ops_for(fmt)->create) {
+        snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
+        return ops_for(fmt)->create(v, o);
+    }
+    ZS_RETURN_IF(o->compress != ZS_COMPRESS_NONE, ZS_EUNSUPPORTED,
+                 "%s: only TIFF outputs (and TIFF plane series) are compressed; %s data are stored raw",
+                 v->final_path, zs_format_name(fmt));
+    const int detached = (fmt == ZS_FMT_MHD || fmt == ZS_FMT_NRRD) && detached_name(v->final_path);
+    if (detached) zs__detached_data_name(v->final_path, v->final_data_path, sizeof v->final_data_path);
+    snprintf(info->data_path, sizeof info->data_path, "%s", detached ? v->final_data_path : "");
     if (fmt == ZS_FMT_NIFTI1) {
         for (int i = 0; i < 4; i++)
             if (info->shape[i] > 32767) fmt = ZS_FMT_NIFTI2;
@@ -221,6 +321,8 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o)
         st = write_all(v->fd, info->path, hdr, (size_t)hn);
     }
     free(hdr);
+    if (st == ZS_OK && detached) st = create_data_file(v, o);
+    if (st == ZS_OK && !detached) snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
     ZS_FORWARD(st);
     int e = posix_fallocate(v->fd, 0, (off_t)end);
     if (e == EINVAL || e == EOPNOTSUPP) e = ftruncate(v->fd, (off_t)end) == 0 ? 0 : errno;
@@ -239,8 +341,11 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     *out = NULL;
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
+    zs_format fmt = opts->format;
+    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
+    ZS_RETURN_IF(!ops_for(fmt), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
     struct stat st;
-    if (stat(path, &st) == 0) {
+    if (fmt != ZS_FMT_SERIES && stat(path, &st) == 0) { /* a series checks each plane's file */
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
         ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists (use --force to overwrite)", path);
     }
@@ -248,17 +353,28 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;
     v->info.order = ZS_ORDER_F;
+    v->info.decoded = 0;
+    v->info.data_path[0] = '\0';
     v->mode = ZS_MODE_CREATE;
     snprintf(v->final_path, sizeof v->final_path, "%s", path);
-    snprintf(v->info.path, sizeof v->info.path, opts->direct ? "%s" : "%s.partial", path);
     v->committed = opts->direct;
+    if (fmt == ZS_FMT_SERIES) { /* many files: the format names and commits each one */
+        v->fd = -1;
+        v->info.format = ZS_FMT_SERIES;
+        snprintf(v->info.path, sizeof v->info.path, "%s", path);
+        zs_status s = create_file(v, opts, fmt);
+        if (s < 0) { zs_volume_free(v); return s; }
+        *out = v;
+        return ZS_OK;
+    }
+    snprintf(v->info.path, sizeof v->info.path, opts->direct ? "%s" : "%s.partial", path);
     v->fd = open(v->info.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (v->fd < 0) {
         int e = errno;
         free(v);
         return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot create", path);
     }
-    zs_status s = create_file(v, opts);
+    zs_status s = create_file(v, opts, fmt);
     if (s < 0) { zs_volume_free(v); return s; }
     *out = v;
     return ZS_OK;
@@ -267,10 +383,22 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
 zs_status zs_volume_commit(zs_volume *v)
 {
     ZS_RETURN_IF(!v || v->mode != ZS_MODE_CREATE, ZS_EINVAL, "commit: not a created volume");
+    if (v->io && v->io->finish) ZS_FORWARD(v->io->finish(v)); /* idempotent */
     if (v->committed) return ZS_OK;
+    if (v->io && v->io->commit) {
+        ZS_FORWARD(v->io->commit(v));
+        v->committed = 1;
+        return ZS_OK;
+    }
+    if (v->final_data_path[0]) {
+        if (rename(v->info.data_path, v->final_data_path) != 0)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", v->final_data_path, v->info.data_path);
+        snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_data_path);
+    }
     if (rename(v->info.path, v->final_path) != 0)
         return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", v->final_path, v->info.path);
     snprintf(v->info.path, sizeof v->info.path, "%s", v->final_path);
+    if (!v->final_data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_path);
     v->committed = 1;
     return ZS_OK;
 }
@@ -278,8 +406,12 @@ zs_status zs_volume_commit(zs_volume *v)
 void zs_volume_free(zs_volume *v)
 {
     if (!v) return;
+    if (v->io && v->io->close) v->io->close(v); /* removes an uncommitted series' planes */
     if (v->fd >= 0) close(v->fd);
-    if (v->mode == ZS_MODE_CREATE && !v->committed) unlink(v->info.path);
+    if (v->mode == ZS_MODE_CREATE && !v->committed && v->info.format != ZS_FMT_SERIES) {
+        unlink(v->info.path);
+        if (v->final_data_path[0] && v->info.data_path[0]) unlink(v->info.data_path);
+    }
     free(v);
 }
 
@@ -287,15 +419,24 @@ const zs_volume_info *zs_volume_get_info(const zs_volume *v) { return &v->info; 
 int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->mode == ZS_MODE_CREATE; }
 
 /* ---- description ------------------------------------------------------------------- */
-static const char *format_name(zs_format f)
+const char *zs_format_name(zs_format f)
 {
     switch (f) {
     case ZS_FMT_NPY: return "npy";
     case ZS_FMT_NIFTI1: return "nifti1";
     case ZS_FMT_NIFTI2: return "nifti2";
     case ZS_FMT_RAW: return "raw";
+    case ZS_FMT_TIFF: return "tiff";
+    case ZS_FMT_SERIES: return "series";
+    case ZS_FMT_MHD: return "mhd";
+    case ZS_FMT_NRRD: return "nrrd";
     default: return "auto";
     }
+}
+
+static const char *slab_access(const zs_volume_info *i)
+{
+    return i->decoded ? "decode" : i->order == ZS_ORDER_F ? "contiguous" : "gather";
 }
 
 static void json_string(FILE *f, const char *s)
@@ -322,7 +463,7 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
     zs_dtype_descr(i->dtype, descr, sizeof descr);
     fputs("{\"path\": ", f);
     json_string(f, i->path);
-    fprintf(f, ", \"format\": \"%s\", \"version\": %d, \"ndim\": %d, \"shape\": [", format_name(i->format),
+    fprintf(f, ", \"format\": \"%s\", \"version\": %d, \"ndim\": %d, \"shape\": [", zs_format_name(i->format),
             i->version, i->ndim);
     for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? ", " : "", (long long)i->shape[d]);
     fprintf(f, "], \"nx\": %lld, \"ny\": %lld, \"nz\": %lld, \"nt\": %lld", (long long)i->shape[0],
@@ -340,7 +481,9 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
     for (int d = 0; d < 3; d++) { if (d) fputs(", ", f); json_double(f, i->voxel[d]); }
     fputs("], \"unit\": ", f);
     json_string(f, i->unit);
-    fprintf(f, ", \"slab_access\": \"%s\"}\n", i->order == ZS_ORDER_F ? "contiguous" : "gather");
+    fputs(", \"data_path\": ", f);
+    json_string(f, i->data_path[0] ? i->data_path : i->path);
+    fprintf(f, ", \"slab_access\": \"%s\"}\n", slab_access(i));
 }
 
 void zs_volume_info_print(const zs_volume_info *i, FILE *f)
@@ -348,17 +491,21 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     char descr[8];
     zs_dtype_descr(i->dtype, descr, sizeof descr);
     fprintf(f, "file:       %s\n", i->path);
-    fprintf(f, "format:     %s", format_name(i->format));
-    if (i->version) fprintf(f, " (version %d)", i->version);
+    fprintf(f, "format:     %s", zs_format_name(i->format));
+    if (i->format == ZS_FMT_TIFF) fprintf(f, " (%s)", i->version == 43 ? "BigTIFF" : "classic TIFF");
+    else if (i->version) fprintf(f, " (version %d)", i->version);
     fprintf(f, "\nshape:      ");
     for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? " x " : "", (long long)i->shape[d]);
     fprintf(f, "  (x, y, z%s)\n", i->ndim > 3 ? ", t: a series of 3-D volumes" : "");
     fprintf(f, "dtype:      %s (%s, %s)\n", zs_dtype_name(i->dtype), descr,
             zs_dtype_size(i->dtype) == 1 ? "no byte order" : (i->dtype.big_endian ? "big-endian" : "little-endian"));
-    fprintf(f, "order:      %s\n", i->order == ZS_ORDER_F
+    if (i->data_path[0] && strcmp(i->data_path, i->path) != 0) fprintf(f, "data file:  %s\n", i->data_path);
+    if (i->decoded)
+        fprintf(f, "access:     decoded plane by plane (compressed or scattered pages, or one file per plane)\n");
+    else fprintf(f, "order:      %s\n", i->order == ZS_ORDER_F
                                       ? "F (x fastest: each z-slab is one contiguous byte range)"
                                       : "C (z fastest: z-slabs are gathered element by element; slower)");
-    fprintf(f, "offset:     %llu bytes\n", (unsigned long long)i->offset);
+    if (!i->decoded) fprintf(f, "offset:     %llu bytes\n", (unsigned long long)i->offset);
     fprintf(f, "data:       %llu bytes (%.3f GiB)\n", (unsigned long long)i->nbytes, (double)i->nbytes / (1u << 30));
     if (i->slope != 1.0 || i->inter != 0.0) fprintf(f, "scaling:    value = %g * stored + %g\n", i->slope, i->inter);
     fprintf(f, "voxel size: %g x %g x %g%s%s\n", i->voxel[0], i->voxel[1], i->voxel[2], i->unit[0] ? " " : "", i->unit);

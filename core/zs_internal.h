@@ -39,6 +39,21 @@ void zs__error_set(const char *msg);
         if (zs__st < 0) return zs__st;                                                     \
     } while (0)
 
+/* ---- SIMD clones ---------------------------------------------------------------------------
+ * Hot loops are compiled twice, for AVX2 and for the baseline, and the dynamic loader picks
+ * one (ifunc), so a binary built anywhere runs on older CPUs. The clones perform the same
+ * float operations in the same order (no FMA contraction: ISO C mode), so results are
+ * identical on every machine. -DZS_NO_CLONES builds the baseline only. Put the attribute on
+ * the definition only: on a declaration, every caller's object emits its own resolver. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
+#if __has_attribute(target_clones)
+#define ZS_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef ZS_TARGET_CLONES
+#define ZS_TARGET_CLONES
+#endif
+
 /* ---- overflow-checked arithmetic ----------------------------------------------------- */
 static inline bool zs__mul_u64(uint64_t a, uint64_t b, uint64_t *r) { return !__builtin_mul_overflow(a, b, r); }
 static inline bool zs__add_u64(uint64_t a, uint64_t b, uint64_t *r) { return !__builtin_add_overflow(a, b, r); }
@@ -77,29 +92,108 @@ typedef struct zs_format_ops {
     /** Serialises a header for spec (shape, ndim, dtype, voxel, scaling) into buf (capacity
      *  cap); sets spec->offset, order, format, version. @return header bytes or an error. */
     int64_t (*write_header)(zs_volume_info *spec, unsigned char *buf, size_t cap);
+    /** Formats that are more than a header in front of one byte range (TIFF, plane series)
+     *  open and create volumes themselves; parse and write_header are then NULL.
+     *  open: v->info.path set, v->fd open on it (-1 for a series); fills v->info and, when
+     *  planes must be decoded, v->io and v->fmt_state. create: v->info holds the spec and
+     *  v->info.path the name to write (path.partial unless direct), v->fd is open on it
+     *  (-1 for a series); writes what must precede the data and sets v->io when planes are
+     *  encoded. */
+    zs_status (*open)(zs_volume *v, const zs_open_opts *o);
+    zs_status (*create)(zs_volume *v, const zs_create_opts *o);
 } zs_format_ops;
 
 extern const zs_format_ops zs__fmt_npy;
 extern const zs_format_ops zs__fmt_nifti1;  /* reads NIfTI-1 and NIfTI-2; writes NIfTI-1 */
 extern const zs_format_ops zs__fmt_nifti2;  /* writes NIfTI-2 */
 extern const zs_format_ops zs__fmt_raw;     /* write_header: no header, offset 0 */
+extern const zs_format_ops zs__fmt_mhd;     /* MetaImage .mhd (detached) / .mha (attached) */
+extern const zs_format_ops zs__fmt_nrrd;    /* NRRD .nrrd (attached) / .nhdr (detached) */
+extern const zs_format_ops zs__fmt_tiff;    /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
+extern const zs_format_ops zs__fmt_series;  /* one 2-D file per plane (fmt_series.c) */
 
-/** Format of a path from its name: .npy, .nii (.nii.gz → ZS_EUNSUPPORTED with a message). */
+/** Data offset of formats that put the voxels at the end of the data file (MetaImage
+ *  HeaderSize = -1, NRRD byte skip: -1): resolved once the data file's size is known. */
+#define ZS_OFFSET_FROM_END UINT64_MAX
+
+/** Format of a path from its name: .npy, .nii, .tif/.tiff/.btf, .mhd/.mha, .nrrd/.nhdr, a
+ *  plane series (a directory, a glob, a printf pattern, a name ending in '/'), else raw
+ *  (.nii.gz → ZS_EUNSUPPORTED with a message). */
 zs_status zs__format_from_name(const char *path, zs_format *out);
+/** 1 if path names a plane series rather than a file: ends with '/', holds a glob
+ *  character (* ? [) or a printf integer conversion (%d, %04d, %i, %u). */
+int zs__series_name(const char *path);
+/** 1 if the first bytes are a TIFF or BigTIFF header (II*, MM*, II+, MM+). */
+int zs__tiff_magic(const unsigned char *b, size_t n);
+/** For detached headers (.mhd, .nhdr): the data file written beside `path` ("x.mhd" →
+ *  "x.raw"), into out. */
+void zs__detached_data_name(const char *path, char *out, size_t n);
 /** Checks that info's data (offset + nbytes) fits in file_size; fills info->nbytes.
  *  Messages name info->path. Shared by all readers. */
 zs_status zs__check_fits(zs_volume_info *info, uint64_t file_size, uint64_t header_bytes);
 
+/* ---- text headers (text_header.c): MetaImage and NRRD ----------------------------------- */
+/** One line of a text header: [b, e) without the line end, trimmed of spaces and '\r'. */
+typedef struct zs_text_line {
+    const char *b, *e;
+    size_t next;  /* offset of the next line in the buffer */
+    int complete; /* the line ended with '\n' within the buffer */
+} zs_text_line;
+/** The line starting at buf[at]; 0 at the end of the buffer. */
+int zs__text_line(const unsigned char *buf, size_t n, size_t at, zs_text_line *l);
+/** Splits "key<sep>value" at the first sep (trimmed); 0 if there is no sep. */
+int zs__text_split(const zs_text_line *l, const char *sep, zs_text_line *key, zs_text_line *value);
+/** 1 if [b,e) equals s, ignoring ASCII case. */
+int zs__text_is(const zs_text_line *t, const char *s);
+/** 1 if [b,e) holds no control character (NUL included): usable as a file name. */
+int zs__text_printable(const zs_text_line *t);
+/** Parses up to max numbers separated by spaces (or commas); nan allowed when allow_nan.
+ *  @return how many were read, or -1 on a malformed number. */
+int zs__text_numbers(const zs_text_line *t, double *v, int max, int allow_nan);
+/** The file `name` as seen from the header at `header_path` (relative names are beside it). */
+void zs__text_sibling(const char *header_path, const char *name, size_t name_len, char *out, size_t n);
+/** The last component of a path. */
+const char *zs__text_basename(const char *path);
+/** Normalises a length unit ("micron", "\\u00B5m", "µm", "&#181;m" → "um"; "pixel" → "").
+ *  @return 1 if the unit is a known length (um, nm, mm, cm, m), 0 otherwise (out holds it
+ *  verbatim, truncated). */
+int zs__unit_normalize(const char *u, size_t n, char out[16]);
+/** Micrometres per unit of a normalised unit ("um" 1, "mm" 1000, ...); 0 when unknown. */
+double zs__unit_um(const char *unit);
+
 /* ---- volume handle -------------------------------------------------------------------- */
 typedef enum zs_mode { ZS_MODE_R = 0, ZS_MODE_RW, ZS_MODE_COW, ZS_MODE_CREATE } zs_mode;
 
+/* ---- plane I/O for volumes that are not one byte range ------------------------------------ */
+/** Formats whose planes are decoded rather than mapped (compressed or scattered TIFF pages, a
+ *  plane series) give the volume these hooks; zs_slab_map reads through read_planes into the
+ *  mapping's buffer and zs_slab_unmap writes through write_planes. Planes travel in F order
+ *  (x fastest), in the volume's dtype (info.dtype, with its byte order). Workers call both
+ *  concurrently for disjoint planes: each format makes them thread-safe (no lock shared by
+ *  readers of different planes, see fmt_tiff.c). */
+typedef struct zs_volume_io {
+    /** Reads planes [z0,z1) of volume t into dst. */
+    zs_status (*read_planes)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
+    /** Writes planes [z0,z1) of volume t (created volumes: each plane once, in any order). */
+    zs_status (*write_planes)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, const void *src);
+    /** Finishes a created volume before it is renamed into place (NULL: nothing to do). */
+    zs_status (*finish)(zs_volume *v);
+    /** Renames the files of a created volume into place (NULL: volume.c renames info.path). */
+    zs_status (*commit)(zs_volume *v);
+    /** Releases fmt_state; removes the files of a created volume that was not committed. */
+    void (*close)(zs_volume *v);
+} zs_volume_io;
+
 struct zs_volume {
     zs_volume_info info;          /* the plain descriptor (read-only after open) */
-    int fd;
+    int fd;                       /* the data file (info.data_path); -1 for a plane series */
     zs_mode mode;
-    uint64_t file_size;
+    uint64_t file_size;           /* of the data file */
     char final_path[ZS_PATH_MAX]; /* create: path after commit; info.path is the .partial */
+    char final_data_path[ZS_PATH_MAX]; /* create, detached data: data file after commit */
     int committed;                /* create: renamed into place */
+    const zs_volume_io *io;       /* NULL: planes are mapped from fd; else decoded by the format */
+    void *fmt_state;              /* the format's own state (owner: the volume; io->close frees) */
 };
 
 /** Byte offset in the file of plane z of volume t (overflow checked by open). */

@@ -94,7 +94,25 @@ ZS_API int zs_dtype_is_float(zs_dtype d);
  * a numpy array of shape (a, b, c) has nx = a, ny = b, nz = c. In Fortran order (the
  * default) x is fastest and a z-slab is one contiguous byte range.
  * @{ */
-typedef enum zs_format { ZS_FMT_AUTO = 0, ZS_FMT_RAW, ZS_FMT_NPY, ZS_FMT_NIFTI1, ZS_FMT_NIFTI2 } zs_format;
+typedef enum zs_format {
+    ZS_FMT_AUTO = 0, ZS_FMT_RAW, ZS_FMT_NPY, ZS_FMT_NIFTI1, ZS_FMT_NIFTI2,
+    ZS_FMT_TIFF,    /**< multi-page TIFF / BigTIFF, one page per z-plane (libtiff) */
+    ZS_FMT_SERIES,  /**< a plane series: one 2-D TIFF or .npy file per z-plane */
+    ZS_FMT_MHD,     /**< MetaImage: .mhd header + data file, or .mha with the data attached */
+    ZS_FMT_NRRD     /**< NRRD: .nrrd (attached) or .nhdr + data file */
+} zs_format;
+/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd" (static). */
+ZS_API const char *zs_format_name(zs_format f);
+
+/** Compression of written TIFF pages (zs_create_opts.compress). */
+typedef enum zs_compression {
+    ZS_COMPRESS_NONE = 0, /**< uncompressed: contiguous pages, mapped like .npy */
+    ZS_COMPRESS_DEFLATE,  /**< zlib/deflate with horizontal differencing */
+    ZS_COMPRESS_LZW,      /**< LZW with horizontal differencing */
+    ZS_COMPRESS_ZSTD      /**< Zstandard (where the linked libtiff has it) */
+} zs_compression;
+/** Parses "none", "deflate" (or "zlib"), "lzw", "zstd". */
+ZS_API zs_status zs_compression_parse(const char *s, zs_compression *out);
 typedef enum zs_order { ZS_ORDER_F = 0, ZS_ORDER_C = 1 } zs_order;
 
 #define ZS_PATH_MAX 4096
@@ -113,7 +131,13 @@ typedef struct zs_volume_info {
     double voxel[3];     /**< voxel size along x, y, z (1 when unknown) */
     char unit[16];       /**< unit of voxel ("um", "mm", "" when unknown) */
     uint64_t nbytes;     /**< bytes of data (all voxels, all volumes of a series) */
-    int version;         /**< format version: npy 1/2/3, NIfTI 1/2; 0 for raw */
+    int version;         /**< format version: npy 1/2/3, NIfTI 1/2, TIFF 42 (classic) / 43 (BigTIFF);
+                              0 for raw */
+    int decoded;         /**< 1: the voxels are not one byte range of one file (compressed or
+                              scattered TIFF pages, a plane series): slabs are read and written
+                              through the format, not mapped; offset is then meaningless */
+    char data_path[ZS_PATH_MAX]; /**< the file holding the voxels: equals path for single-file
+                              formats; the data file of a .mhd or .nhdr header */
 } zs_volume_info;
 
 /** Fills info with defaults: F order, slope 1, inter 0, voxel 1, shape 1. */
@@ -144,11 +168,13 @@ ZS_API void zs_open_opts_default(zs_open_opts *o);
 ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out);
 
 typedef struct zs_create_opts {
-    zs_format format; /**< ZS_FMT_AUTO: from the file name (.npy, .nii; else raw) */
+    zs_format format; /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
+                           .nhdr, a plane series pattern; else raw) */
     int force;        /**< overwrite an existing file */
     int direct;       /**< 1: create `path` itself; 0 (default): create `path.partial` and
                            rename it to `path` in zs_volume_commit, so an interrupted job
                            never leaves a file that looks complete */
+    zs_compression compress; /**< TIFF outputs (and the planes of a TIFF series) only */
 } zs_create_opts;
 ZS_API void zs_create_opts_default(zs_create_opts *o);
 
@@ -299,11 +325,17 @@ enum zs_phase {
     ZS_PHASE_ALL = 0xFu
 };
 
+typedef struct zs_journal zs_journal; /* see \ref journal */
+
 typedef struct zs_exec_opts {
     unsigned phases;      /**< 0 = ZS_PHASE_ALL */
     zs_progress_fn progress; void *user;
     int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
     volatile int *stop;   /**< optional: set non-zero (e.g. from a signal handler) to stop */
+    zs_journal *journal;  /**< optional (\ref journal): slabs it records are skipped; each finished
+                               slab's output bytes are made durable, then recorded */
+    int drop_cache;       /**< 1: after each slab, flush and drop the page-cache pages of its
+                               output planes and of the input planes no later slab reads */
 } zs_exec_opts;
 ZS_API void zs_exec_opts_default(zs_exec_opts *o);
 
@@ -321,6 +353,9 @@ ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_vo
 ZS_API int zs_sys_threads(void);
 /** Memory available to this process: MemAvailable, capped by a cgroup limit. */
 ZS_API uint64_t zs_sys_available_memory(void);
+/** The memory limit of this process's cgroup (v2 memory.max or v1 memory.limit_in_bytes of
+ *  the cgroup in /proc/self/cgroup and its parents: a SLURM job, a container); 0 if none. */
+ZS_API uint64_t zs_sys_memory_limit(void);
 /** Page size in bytes. */
 ZS_API size_t zs_sys_page_size(void);
 
@@ -337,6 +372,98 @@ ZS_API void zs_sys_info_get(zs_sys_info *info);
 ZS_API zs_status zs_file_drop_cache(const char *path);
 /** Fraction of a file's pages resident in the page cache (mincore). */
 ZS_API zs_status zs_file_residency(const char *path, double *fraction);
+/** @} */
+
+/** \defgroup journal Parts, journal, resume
+ * One output can be written by many processes (job-array tasks, MPI ranks) and by runs
+ * that continue an interrupted one. Beside the output OUT lives the directory
+ * OUT.zsjournal/ holding:
+ *  - `header`: the fingerprint of the job: input (real path, size, mtime, format, shape,
+ *    dtype, order, offset, scaling), pipeline (zs_pipeline_describe), output dtype and
+ *    shape, slab height and count, zslab version. Written once, atomically (temporary
+ *    name, fsync, rename).
+ *  - `part-I-of-N`: one file per part that ran, one line per finished slab. A line is
+ *    appended only after that slab's output bytes are on disk (msync MS_SYNC of its
+ *    byte range), so a recorded slab is never lost, and a slab in flight when a process
+ *    died is simply redone. One file per part: no two nodes append to one file.
+ * The data is written in place into OUT.partial, which becomes OUT (rename) when every
+ * slab of the plan is recorded: OUT never exists incomplete.
+ *
+ * Part I of N runs slabs [floor(I*S/N), floor((I+1)*S/N)) of the plan's S slabs, less
+ * those already recorded. Parts may start in any order or all at once: the process whose
+ * mkdir(OUT.zsjournal) succeeds creates OUT.partial (header, posix_fallocate) and then
+ * publishes the header; the others wait for the header, check that it describes their
+ * job and open OUT.partial in mode r+. The slab height is the creator's and is read
+ * from the header by everyone else, so all parts cut the volume the same way.
+ *
+ * Use: zs_journal_begin → zs_plan_create (slab = zs_journal_slab_height() when it is not
+ * 0) → zs_journal_attach → zs_plan_execute with zs_exec_opts.journal and the part's
+ * range (zs_journal_part_range) → zs_journal_finish → zs_journal_free.
+ * @{ */
+
+/** How zs_journal_begin treats an existing journal. */
+typedef enum zs_journal_role {
+    ZS_JOURNAL_ANY = 0, /**< create it if nobody has, else join it (parts, --resume) */
+    ZS_JOURNAL_NEW,     /**< create it; an existing journal is ZS_EEXIST (--journal) */
+    ZS_JOURNAL_JOIN     /**< never create: wait for another process's header (MPI ranks > 0) */
+} zs_journal_role;
+
+typedef struct zs_journal_opts {
+    int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
+    zs_journal_role role;
+    double wait_seconds;  /**< how long to wait for another process to publish the header
+                               (default: ZS_JOURNAL_WAIT from the environment, else 600) */
+    volatile int *stop;   /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+} zs_journal_opts;
+ZS_API void zs_journal_opts_default(zs_journal_opts *o);
+
+/** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
+ *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
+ *  or it reads the header another process published, waiting for it if needed.
+ *  Refuses (ZS_EEXIST) an OUT that exists without a journal, and with ZS_JOURNAL_NEW an
+ *  existing journal. @param[out] out caller frees with zs_journal_free. */
+ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
+/** @return 1 if this process creates the output (zs_journal_begin won the race). */
+ZS_API int zs_journal_creating(const zs_journal *j);
+/** @return the slab height recorded in the header; 0 when this process creates it. */
+ZS_API int64_t zs_journal_slab_height(const zs_journal *j);
+/** Binds the plan. Creator: creates OUT.partial at full size and publishes the header.
+ *  Others: compare the plan's fingerprint with the header — a difference is ZS_EEXIST
+ *  with a message naming every field that differs — and open OUT.partial in mode r+ (a
+ *  journal whose output is gone is ZS_EIO). Outputs must be .npy, .nii or raw.
+ *  Then reads which slabs are recorded and opens this part's record file.
+ *  @param[out] out the output to pass to zs_plan_execute (borrowed: owned by the journal),
+ *  or NULL when OUT is already complete. */
+ZS_API zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out);
+/** This part's slab range [first,last) of the plan (after zs_journal_attach). */
+ZS_API void zs_journal_part_range(const zs_journal *j, int64_t *first, int64_t *last);
+/** Slabs recorded (by any part) in [first,last), as read by attach or finish. */
+ZS_API int64_t zs_journal_done_count(const zs_journal *j, int64_t first, int64_t last);
+/** After zs_plan_execute (also after a failure or a stop): syncs this part's records, reads
+ *  every part's records and, if every slab of the plan is recorded, renames OUT.partial to
+ *  OUT. @param[out] done slabs recorded, all parts (may be NULL). @param[out] complete 1 if
+ *  OUT is complete (may be NULL). */
+ZS_API zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete);
+/** Closes. Never removes anything: OUT.partial and the journal stay for a resume; a
+ *  creator that failed before publishing the header removes what it made. NULL: no-op. */
+ZS_API void zs_journal_free(zs_journal *j);
+
+/** @return 1 if OUT has a journal directory (OUT.zsjournal). */
+ZS_API int zs_journal_exists(const char *out_path);
+/** Removes OUT.zsjournal and OUT.partial (to start over: --force). */
+ZS_API zs_status zs_journal_remove(const char *out_path);
+
+typedef struct zs_journal_summary {
+    int64_t slabs;   /**< slabs of the plan (0 without a journal) */
+    int64_t done;    /**< slabs recorded by any part */
+    int complete;    /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
+    int journal;     /**< OUT has a journal */
+} zs_journal_summary;
+/** Describes the state of OUT from its journal alone (the input need not exist): complete
+ *  or not, slabs done of total, the slabs each part recorded and the missing ones, as text
+ *  or (json) one JSON object. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
+ *  @param[out] sum may be NULL. */
+ZS_API zs_status zs_journal_report(const char *out_path, FILE *f, int json, zs_journal_summary *sum);
 /** @} */
 
 /** \defgroup bench I/O versus compute (bench/)

@@ -123,7 +123,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
     p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_MMAP;
     p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_MMAP;
-    if (in->order == ZS_ORDER_C) p->read_engine = ZS_ENGINE_MMAP;
+    if (in->order == ZS_ORDER_C || in->decoded) p->read_engine = ZS_ENGINE_MMAP; /* gathered or decoded */
     p->slab = choose_slab(p, opts);
     const int64_t nz = in->shape[2];
     p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
@@ -195,7 +195,7 @@ void zs_plan_print(const zs_plan *p, FILE *f)
             (long long)i->shape[2]);
     if (i->shape[3] > 1) fprintf(f, "x%lld (series of %lld volumes)", (long long)i->shape[3], (long long)i->shape[3]);
     fprintf(f, " %s, %s order%s\n", zs_dtype_name(i->dtype), i->order == ZS_ORDER_F ? "F" : "C",
-            i->order == ZS_ORDER_C ? " (slabs gathered: slower)" : "");
+            i->decoded ? " (planes decoded by the format)" : i->order == ZS_ORDER_C ? " (slabs gathered: slower)" : "");
     fprintf(f, "output:     %s\n", zs_dtype_name(p->out.dtype));
     fprintf(f, "pipeline:   %s\n", p->nstages ? desc : "(none: copy with conversion)");
     fprintf(f, "halo z:     %lld below, %lld above (sum of the stages' halos)\n", (long long)p->halo_lo,

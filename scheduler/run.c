@@ -31,6 +31,9 @@ typedef struct job {
     double load_s, compute_s, store_s; /* summed under omp atomic */
     uint64_t sink;              /* summed under omp atomic: keeps the READ-only touch alive */
     uint64_t bytes_in, bytes_out; /* summed under omp atomic */
+    int64_t total;              /* read-only: slabs this run does (range less recorded ones) */
+    uint64_t total_vox;         /* read-only: their voxels */
+    int delay_ms;               /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
 } job;
 
 typedef struct worker {
@@ -158,7 +161,7 @@ static zs_status load_run(const zs_plan *p, worker *w, const zs_volume *in, int6
     const size_t n = (size_t)(p->in.shape[0] * p->in.shape[1]) * (size_t)(z1 - z0);
     const size_t bytes = n * zs_dtype_size(p->in.dtype);
     w->bytes_in += bytes;
-    if (p->read_engine == ZS_ENGINE_PREAD) {
+    if (p->read_engine == ZS_ENGINE_PREAD && !in->io) { /* decoded volumes go through their format */
         ZS_FORWARD(pread_all(in, w->io, bytes, zs__plane_offset(&p->in, t, z0)));
         if (phases & ZS_PHASE_CONVERT) zs__to_f32(w->io, p->in.dtype, n, p->in.slope, p->in.inter, buf);
         else *sink += touch(w->io, bytes);
@@ -210,7 +213,7 @@ static zs_status store_planes(const zs_plan *p, worker *w, zs_volume *out, int64
 {
     const size_t n = (size_t)(p->in.shape[0] * p->in.shape[1]) * (size_t)(z1 - z0);
     w->bytes_out += n * zs_dtype_size(p->out.dtype);
-    if (p->write_engine == ZS_ENGINE_PREAD) {
+    if (p->write_engine == ZS_ENGINE_PREAD && !out->io) { /* encoded outputs go through their format */
         zs__from_f32(buf, n, p->out.dtype, w->io);
         return pwrite_all(out, w->io, n * zs_dtype_size(p->out.dtype), zs__plane_offset(&out->info, t, z0));
     }
@@ -253,7 +256,7 @@ static void report_progress(job *j, int64_t z0, int64_t z1)
     if (j->opts->progress) {
         int stop;
 #pragma omp critical(zs_progress)
-        stop = j->opts->progress(j->opts->user, done, p->nslabs, dv, (uint64_t)p->in.shape[0] * (uint64_t)p->in.shape[1] * (uint64_t)p->in.shape[2] * (uint64_t)p->in.shape[3]);
+        stop = j->opts->progress(j->opts->user, done, j->total, dv, j->total_vox);
         if (stop) job_fail(j, ZS_ERR(ZS_ECANCELED, "canceled by the progress callback"));
     }
 }
@@ -292,7 +295,11 @@ static void worker_main(job *j)
         }
         int64_t i = atomic_fetch_add(&j->next, 1);
         if (i >= last) break;
+        if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue; /* recorded: done */
+        if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u); /* test hook: a slow slab */
         st = run_slab(j, &w, i, &tl, &tc, &ts);
+        if (st == ZS_OK && (j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
+            st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
         if (st < 0) { job_fail(j, st); break; }
         int64_t t, z0, z1;
         zs__plan_slab(p, i, &t, &z0, &z1);
@@ -315,6 +322,25 @@ static void worker_main(job *j)
 }
 
 void zs_exec_opts_default(zs_exec_opts *o) { memset(o, 0, sizeof *o); }
+
+/* The slabs and voxels this run does (for progress), and the test hook. */
+static void count_work(job *j)
+{
+    const zs_plan *p = j->plan;
+    const int64_t last = j->opts->last_slab > 0 && j->opts->last_slab < p->nslabs ? j->opts->last_slab : p->nslabs;
+    for (int64_t i = atomic_load(&j->next); i < last; i++) {
+        if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue;
+        int64_t t, z0, z1;
+        zs__plan_slab(p, i, &t, &z0, &z1);
+        j->total++;
+        j->total_vox += (uint64_t)(z1 - z0) * (uint64_t)p->in.shape[0] * (uint64_t)p->in.shape[1];
+    }
+    /* Test hook (tests/python/test_hpc_resume.py): sleep this long before each slab, so
+     * that a signal reliably arrives mid-run. Not for production use. */
+    const char *d = getenv("ZS_TEST_SLAB_DELAY_MS");
+    j->delay_ms = d ? atoi(d) : 0;
+    if (j->delay_ms < 0 || j->delay_ms > 60000) j->delay_ms = 0;
+}
 
 static zs_status check_output(const zs_plan *p, const zs_volume *out)
 {
@@ -347,6 +373,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     j.opts = opts;
     j.phases = phases;
     atomic_store(&j.next, opts->first_slab > 0 ? opts->first_slab : 0);
+    count_work(&j);
     double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(plan->threads)
     worker_main(&j);

@@ -52,6 +52,32 @@ struct zs_plan {
 /** The z-range of slab i: volume t, core [z0,z1). */
 void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
 
+/* ---- journal (journal.c, journal_report.c) ------------------------------------------ */
+/** 1 if slab i is recorded by any part (read-only after zs_journal_attach: safe in workers). */
+int zs__journal_done(const zs_journal *j, int64_t i);
+/** Called by a worker after slab i is stored. With a journal: makes the slab's output bytes
+ *  durable (msync MS_SYNC of their range), then records the slab. With drop: flushes and
+ *  drops the page-cache pages of the slab's output planes and of the input planes that no
+ *  later slab reads. */
+zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in, const zs_volume *out, int64_t i,
+                           int drop);
+
+/** What OUT.zsjournal/header says, in the form the readers need. */
+typedef struct zs_jinfo {
+    char dir[ZS_PATH_MAX + 16];        /* OUT.zsjournal */
+    int64_t slab, nslabs, per_vol, nz, nt;
+    char input[ZS_PATH_MAX];
+    char pipeline[4096];
+    char output_dtype[16], shape[96], version[32];
+} zs_jinfo;
+/** Reads the header in `dir`. ZS_EIO with errno ENOENT-style message when there is none. */
+zs_status zs__journal_read_info(const char *dir, zs_jinfo *info);
+/** Calls fn for every valid record of every part file (torn or foreign lines are skipped). */
+zs_status zs__journal_scan(const zs_jinfo *info, void (*fn)(void *user, int64_t part, int64_t nparts, int64_t slab),
+                           void *user);
+/** Slab i of a plan described by (slab height, planes per volume): volume t, core [z0,z1). */
+void zs__journal_slab(const zs_jinfo *info, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
+
 /* ---- topology (topology.c) --------------------------------------------------------- */
 typedef struct zs_topology_facts {
     int cores;           /* cores this process may use */

@@ -4,7 +4,9 @@
 # Installs what zslab needs to build and test, on Debian or Ubuntu, and only what is
 # missing: a fast no-op when everything is there. Extra Debian packages to ensure may be
 # given as arguments (.ci/run passes g++). Without root or password-less sudo it prints the
-# command to run and exits 1.
+# command to run and exits 1. apt-get's output is shown only when it fails.
+# MPI (OpenMPI: mpirun for `mpirun -np N zslab filter` and its test) is optional:
+# ZS_WITH_MPI=OFF leaves it out; an MPI already there (mpicc, mpirun) is used as it is.
 set -euo pipefail
 
 missing=()
@@ -20,11 +22,18 @@ have make || missing+=(make)
 have pkg-config || missing+=(pkg-config)
 lib_present hwloc libhwloc-dev || missing+=(libhwloc-dev)
 lib_present cmocka libcmocka-dev || missing+=(libcmocka-dev)
+lib_present libtiff-4 libtiff-dev || missing+=(libtiff-dev)
+have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)
+if [ "${ZS_WITH_MPI:-ON}" != OFF ]; then
+    have mpicc || lib_present ompi-c libopenmpi-dev || missing+=(libopenmpi-dev)
+    have mpirun || have mpiexec || missing+=(openmpi-bin)
+fi
 # The Python tests use the system interpreter's packages (/usr/bin/python3), not a venv's.
-if ! py_has "numpy, scipy, nibabel"; then
+if ! py_has "numpy, scipy, nibabel, tifffile"; then
     py_has numpy || missing+=(python3-numpy)
     py_has scipy || missing+=(python3-scipy)
     py_has nibabel || missing+=(python3-nibabel)
+    py_has tifffile || missing+=(python3-tifffile)
 fi
 for pkg in "$@"; do
     deb_installed "$pkg" || missing+=("$pkg")
@@ -50,6 +59,13 @@ else
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+log=$(mktemp)
+if ! { "${sudo[@]}" apt-get update -qq && \
+       "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    echo "install-deps: apt-get failed (above); to retry by hand: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+rm -f "$log"
 echo "install-deps: installed ${missing[*]}"

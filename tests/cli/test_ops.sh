@@ -27,7 +27,7 @@ bad_op() {
 
 bad_op "unknown kernel 'nosuch'" "zslab list" -- nosuch
 bad_op "unknown kernel 'Gaussian'" -- Gaussian
-bad_op "unknown kernel" -- ":sigma=1"
+bad_op "no kernel name" -- ":sigma=1"
 bad_op "unknown parameter 'sigmaa'" "sigma" -- gaussian:sigmaa=2
 bad_op "'sigma' must be" "[0, " "got '-1'" -- gaussian:sigma=-1
 bad_op "'sigma'" "got '-0.5x1x1'" -- gaussian:sigma=-0.5x1x1

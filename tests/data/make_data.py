@@ -197,12 +197,96 @@ def make_bad_nifti():
         f.write(gzip.compress(good1, mtime=0))
 
 
+# ---- MetaImage and NRRD (tests/unit/test_text_formats.c lists each file) ------------------
+
+def mhd_header(dims, met, spacing="0.5 0.5 2", data_file="LOCAL", extra=""):
+    return (f"ObjectType = Image\nNDims = {len(dims)}\nBinaryData = True\nBinaryDataByteOrderMSB = False\n"
+            f"CompressedData = False\nDimSize = {' '.join(map(str, dims))}\nElementSpacing = {spacing}\n"
+            f"{extra}ElementType = {met}\nElementDataFile = {data_file}\n").encode()
+
+
+def nrrd_header(dims, typ, endian="little", extra="", data_file=None):
+    h = (f"NRRD0004\n# zslab golden file\ntype: {typ}\ndimension: {len(dims)}\nsizes: {' '.join(map(str, dims))}\n"
+         f"endian: {endian}\nencoding: raw\n{extra}")
+    h += f"data file: {data_file}\n" if data_file else "\n"
+    return h.encode()
+
+
+def make_text_formats():
+    a = pattern((6, 5, 4), "<u2").tobytes(order="F")
+    put(OK, "mhd_u16.mha", mhd_header((6, 5, 4), "MET_USHORT", extra="DistanceUnits = um\n") + a)
+    put(OK, "mhd_f32_4d.mha", mhd_header((3, 4, 2, 2), "MET_FLOAT", "1 1 3 1") + pattern((3, 4, 2, 2), "<f4").tobytes(order="F"))
+    put(OK, "mhd_detached_i8.mhd", mhd_header((7, 3, 2), "MET_CHAR", data_file="mhd_detached_i8.raw"))
+    put(OK, "mhd_detached_i8.raw", pattern((7, 3, 2), "i1").tobytes(order="F"))
+    put(OK, "mhd_headersize_end.mha", mhd_header((4, 4, 3), "MET_UCHAR", extra="HeaderSize = -1\n") + b"pad" +
+        pattern((4, 4, 3), "u1").tobytes(order="F"))
+    put(OK, "nrrd_u16.nrrd", nrrd_header((6, 5, 4), "unsigned short", extra='spacings: 0.5 0.5 2\nunits: "um" "um" "um"\n')
+        + a)
+    put(OK, "nrrd_be_i32_dirs.nrrd", nrrd_header((3, 3, 2), "int", "big", "space: left-posterior-superior\n"
+        "space directions: (0.25,0,0) (0,0.25,0) (0,0,1.5)\nspace units: \"mm\" \"mm\" \"mm\"\nkey:=value\n")
+        + pattern((3, 3, 2), ">i4").tobytes(order="F"))
+    put(OK, "nrrd_detached_f64.nhdr", nrrd_header((2, 3, 4), "double", data_file="nrrd_detached_f64.raw",
+                                                   extra="spacings: 1 1 4\n"))
+    put(OK, "nrrd_detached_f64.raw", pattern((2, 3, 4), "<f8").tobytes(order="F"))
+    put(BAD, "mhd_ndims5.mha", mhd_header((2, 2, 2, 2, 2), "MET_UCHAR") + bytes(32))
+    put(BAD, "mhd_compressed.mha", mhd_header((2, 2, 2), "MET_UCHAR", extra="CompressedData = True\n") + bytes(8))
+    put(BAD, "mhd_no_datafile.mhd", b"NDims = 3\nDimSize = 2 2 2\nElementType = MET_UCHAR\n")
+    put(BAD, "mhd_truncated.mha", mhd_header((6, 5, 4), "MET_USHORT") + a[:100])
+    put(BAD, "mhd_type.mha", mhd_header((2, 2, 2), "MET_STRING") + bytes(8))
+    put(BAD, "mhd_dimsize_count.mha", mhd_header((2, 2, 2), "MET_UCHAR").replace(b"DimSize = 2 2 2", b"DimSize = 2 2")
+        + bytes(8))
+    put(BAD, "mhd_slice_files.mhd", mhd_header((2, 2, 2), "MET_UCHAR", data_file="slice%03d.raw 1 2 1"))
+    put(BAD, "nrrd_gzip.nrrd", nrrd_header((2, 2, 2), "uint8").replace(b"encoding: raw", b"encoding: gzip") + bytes(20))
+    put(BAD, "nrrd_no_endian.nrrd", nrrd_header((2, 2, 2), "uint16").replace(b"endian: little\n", b"") + bytes(16))
+    put(BAD, "nrrd_magic.nrrd", b"NRRX0004\ntype: uint8\n\n")
+    put(BAD, "nrrd_rgb.nrrd", nrrd_header((3, 2, 2, 2), "uint8", extra="kinds: RGB-color domain domain domain\n")
+        + bytes(24))
+    put(BAD, "nrrd_truncated.nrrd", nrrd_header((6, 5, 4), "uint16") + a[:10])
+    put(BAD, "nrrd_no_blank_line.nrrd", nrrd_header((2, 2, 2), "uint8")[:-1])
+
+
+# ---- TIFF (tests/unit/test_tiff.c lists each file) --------------------------------------------
+
+def make_tiff():
+    import shutil
+    import subprocess
+    import tifffile
+    v = pattern((9, 7, 5), "<u2")          # zslab's (x, y, z)
+    zyx = np.ascontiguousarray(v.transpose(2, 1, 0))
+    tifffile.imwrite(os.path.join(OK, "tiff_imagej_u16.tif"), zyx, imagej=True, resolution=(2.0, 2.0),
+                     metadata={"spacing": 2.0, "unit": "um", "axes": "ZYX"})
+    tifffile.imwrite(os.path.join(OK, "tiff_deflate_tiled_u16.tif"), zyx, compression="zlib", predictor=True,
+                     tile=(16, 16))
+    tifffile.imwrite(os.path.join(OK, "tiff_bigtiff_be_u16.tif"), zyx, bigtiff=True, byteorder=">")
+    ome = ('<?xml version="1.0" encoding="UTF-8"?><OME xmlns="http://www.openmicroscopy.org/Schemas/OME/2016-06">'
+           '<Image ID="Image:0"><Pixels ID="Pixels:0" DimensionOrder="XYZCT" Type="uint16" SizeX="9" SizeY="7" '
+           'SizeZ="5" SizeC="1" SizeT="1" PhysicalSizeX="0.25" PhysicalSizeY="0.25" PhysicalSizeZ="1.5" '
+           'PhysicalSizeZUnit="&#181;m"><Channel ID="Channel:0:0" SamplesPerPixel="1"/></Pixels></Image></OME>')
+    tifffile.imwrite(os.path.join(OK, "tiff_ome_u16.tif"), zyx, description=ome, metadata=None)
+    f8 = pattern((9, 7, 5), "<f4")
+    tifffile.imwrite(os.path.join(OK, "tiff_strips_f32.tif"), np.ascontiguousarray(f8.transpose(2, 1, 0)),
+                     rowsperstrip=3, contiguous=False, metadata=None)
+    if shutil.which("tiffcp"):
+        subprocess.run(["tiffcp", "-c", "lzw:2", os.path.join(OK, "tiff_imagej_u16.tif"),
+                        os.path.join(OK, "tiff_lzw_u16.tif")], check=True)
+    tifffile.imwrite(os.path.join(BAD, "tiff_rgb.tif"), np.zeros((4, 5, 3), np.uint8), photometric="rgb")
+    with tifffile.TiffWriter(os.path.join(BAD, "tiff_mixed_pages.tif")) as t:
+        t.write(np.zeros((4, 5), np.uint16), contiguous=False)
+        t.write(np.zeros((4, 5), np.uint8), contiguous=False)
+    good = open(os.path.join(OK, "tiff_imagej_u16.tif"), "rb").read()
+    put(BAD, "tiff_truncated.tif", good[:len(good) // 2])
+    put(BAD, "tiff_bad_magic.tif", b"II*\x01" + good[4:])
+    tifffile.imwrite(os.path.join(BAD, "tiff_1bit.tif"), np.zeros((8, 8), bool))
+
+
 def main():
     os.makedirs(OK, exist_ok=True)
     os.makedirs(BAD, exist_ok=True)
     make_ok()
     make_bad_npy()
     make_bad_nifti()
+    make_text_formats()
+    make_tiff()
     total = sum(os.path.getsize(os.path.join(d, f)) for d in (OK, BAD) for f in os.listdir(d))
     print(f"wrote {len(os.listdir(OK))} files to ok/, {len(os.listdir(BAD))} to bad/ ({total} bytes)")
     return 0

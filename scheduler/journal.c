@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The journal: many processes (job-array parts, MPI ranks, resumed runs) write one output.
+ *
+ * Design. OUT.zsjournal/ is both the lock and the record:
+ *   - mkdir(OUT.zsjournal) is the creation lock (atomic on local and network file
+ *     systems). Its winner writes `creating` (host pid), creates OUT.partial at full size,
+ *     fsyncs it, and publishes `header` (temporary name, fsync, rename, fsync of the
+ *     directory). Everybody else waits for `header`, compares it with its own fingerprint
+ *     and opens OUT.partial in mode r+. A journal found with its header is never taken for
+ *     a fresh one, so records of a removed output can never be mixed with new data: a
+ *     journal whose output is gone is an error that says what to remove.
+ *   - part-I-of-N holds one line `slab i t z0 z1` per finished slab, appended (O_APPEND,
+ *     one write) only after the slab's bytes are on disk. The sync is ranged: the slab's
+ *     bytes are mapped again and msync(MS_SYNC)ed, which Linux turns into a data sync of
+ *     that range only (vfs_fsync_range), for the mmap and the pwrite engines alike. The
+ *     record itself is not synced: a lost record only means a slab is redone.
+ *   - A torn last line (a process killed mid-write) lacks its newline and is ignored; the
+ *     next writer of that file starts a new line first.
+ * The part that finds every slab recorded renames OUT.partial to OUT. */
+#include "scheduler_internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- the header: keys in file order; all but `created` and `output` must match ------- */
+enum {
+    K_MAGIC,
+    K_VERSION,
+    K_INPUT,
+    K_INPUT_SIZE,
+    K_INPUT_MTIME,
+    K_INPUT_FORMAT,
+    K_INPUT_SHAPE,
+    K_INPUT_DTYPE,
+    K_INPUT_ORDER,
+    K_INPUT_OFFSET,
+    K_INPUT_SCALING,
+    K_PIPELINE,
+    K_OUTPUT_DTYPE,
+    K_OUTPUT_SHAPE,
+    K_SLAB_HEIGHT,
+    K_SLAB_COUNT,
+    K_OUTPUT,
+    K_CREATED,
+    K_COUNT
+};
+static const char *const key_names[K_COUNT] = {
+    "zslab-journal", "zslab",        "input",       "input-size",   "input-mtime",   "input-format",
+    "input-shape",   "input-dtype",  "input-order", "input-offset", "input-scaling", "pipeline",
+    "output-dtype",  "output-shape", "slab-height", "slab-count",   "output",        "created"};
+#define JOURNAL_FORMAT "1"
+#define VAL_MAX        4608
+
+typedef struct jheader {
+    char val[K_COUNT][VAL_MAX];
+} jheader;
+
+struct zs_journal {
+    char out[ZS_PATH_MAX], partial[ZS_PATH_MAX + 16], dir[ZS_PATH_MAX + 16];
+    zs_journal_opts opts;
+    int creating;        /* won the mkdir: this process creates the output */
+    int published;       /* the creator's header is on disk */
+    jheader *hdr;        /* read (joiner) or written (creator) */
+    zs_jinfo info;       /* parsed header: slab height and count */
+    zs_volume *vol;      /* the output, r+ or created (owner) */
+    int complete;        /* OUT is in place */
+    unsigned char *done; /* info.nslabs flags: recorded by any part; read-only while running */
+    int fd;              /* this part's record file (O_APPEND), or -1 */
+    int64_t first, last; /* this part's slab range */
+};
+
+void zs_journal_opts_default(zs_journal_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->nparts = 1;
+    o->role = ZS_JOURNAL_ANY;
+    const char *w = getenv("ZS_JOURNAL_WAIT");
+    char *end = NULL;
+    double v = w && *w ? strtod(w, &end) : -1.0;
+    o->wait_seconds = end && *end == '\0' && v >= 0 ? v : 600.0;
+}
+
+static int path_exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void sleep_seconds(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* fsync of a directory, so that a rename or a new entry in it survives a crash. */
+static void sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+static zs_status set_paths(zs_journal *j, const char *out)
+{
+    ZS_RETURN_IF(!out || !*out, ZS_EINVAL, "no output file given");
+    ZS_RETURN_IF(strlen(out) + 16 >= ZS_PATH_MAX || strchr(out, '\n'), ZS_EINVAL, "%.64s: unusable output path", out);
+    snprintf(j->out, sizeof j->out, "%s", out);
+    snprintf(j->partial, sizeof j->partial, "%s.partial", out);
+    snprintf(j->dir, sizeof j->dir, "%s.zsjournal", out);
+    return ZS_OK;
+}
+
+/* ---- header text ----------------------------------------------------------------------- */
+static zs_status parse_header(const char *path, jheader *h)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot read the journal header", path);
+    memset(h, 0, sizeof *h);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int first = 1, bad = 0;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        if (line[n - 1] == '\n') line[--n] = '\0';
+        char *sp = strchr(line, ' ');
+        if (!sp) {
+            bad |= first;
+            first = 0;
+            continue;
+        }
+        *sp = '\0';
+        for (int k = 0; k < K_COUNT; k++)
+            if (strcmp(line, key_names[k]) == 0) snprintf(h->val[k], VAL_MAX, "%s", sp + 1);
+        if (first && strcmp(line, key_names[K_MAGIC]) != 0) bad = 1;
+        first = 0;
+    }
+    free(line);
+    fclose(f);
+    ZS_RETURN_IF(bad || first, ZS_EFORMAT, "%s: not a zslab journal header", path);
+    ZS_RETURN_IF(strcmp(h->val[K_MAGIC], JOURNAL_FORMAT) != 0, ZS_EUNSUPPORTED,
+                 "%s: journal format %s, this zslab %s reads format %s", path, h->val[K_MAGIC], ZS_VERSION_STRING,
+                 JOURNAL_FORMAT);
+    return ZS_OK;
+}
+
+/* Copies at most n-1 bytes of src (header values may be longer than a field). */
+static void copy_text(char *dst, size_t n, const char *src)
+{
+    size_t len = strnlen(src, n - 1);
+    memcpy(dst, src, len);
+    dst[len] = '\0';
+}
+
+static zs_status info_from_header(const char *dir, const jheader *h, zs_jinfo *info)
+{
+    memset(info, 0, sizeof *info);
+    snprintf(info->dir, sizeof info->dir, "%s", dir);
+    long long sh[4], slab, count;
+    ZS_RETURN_IF(sscanf(h->val[K_INPUT_SHAPE], "%lldx%lldx%lldx%lld", &sh[0], &sh[1], &sh[2], &sh[3]) != 4 ||
+                     sscanf(h->val[K_SLAB_HEIGHT], "%lld", &slab) != 1 ||
+                     sscanf(h->val[K_SLAB_COUNT], "%lld", &count) != 1 || slab < 1 || sh[2] < 1 || sh[3] < 1,
+                 ZS_EFORMAT, "%s/header: shape, slab-height or slab-count unreadable", dir);
+    info->slab = slab;
+    info->nz = sh[2];
+    info->nt = sh[3];
+    info->per_vol = (info->nz + slab - 1) / slab;
+    info->nslabs = count;
+    ZS_RETURN_IF(info->per_vol * info->nt != count, ZS_EFORMAT,
+                 "%s/header: %lld slabs of %lld planes do not cut %lld planes x %lld volumes", dir, count, slab,
+                 (long long)info->nz, (long long)info->nt);
+    copy_text(info->input, sizeof info->input, h->val[K_INPUT]);
+    copy_text(info->pipeline, sizeof info->pipeline, h->val[K_PIPELINE]);
+    copy_text(info->output_dtype, sizeof info->output_dtype, h->val[K_OUTPUT_DTYPE]);
+    copy_text(info->shape, sizeof info->shape, h->val[K_OUTPUT_SHAPE]);
+    copy_text(info->version, sizeof info->version, h->val[K_VERSION]);
+    return ZS_OK;
+}
+
+zs_status zs__journal_read_info(const char *dir, zs_jinfo *info)
+{
+    char path[ZS_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/header", dir);
+    jheader *h = malloc(sizeof *h);
+    ZS_RETURN_IF(!h, ZS_ENOMEM, "out of memory");
+    zs_status st = parse_header(path, h);
+    if (st == ZS_OK) st = info_from_header(dir, h, info);
+    free(h);
+    return st;
+}
+
+static const char *format_name(zs_format f)
+{
+    return f == ZS_FMT_NPY ? "npy" : f == ZS_FMT_NIFTI1 ? "nifti1" : f == ZS_FMT_NIFTI2 ? "nifti2" : "raw";
+}
+
+static void shape_text(const int64_t s[4], char *buf, size_t n)
+{
+    snprintf(buf, n, "%lldx%lldx%lldx%lld", (long long)s[0], (long long)s[1], (long long)s[2], (long long)s[3]);
+}
+
+/* The fingerprint of this run: everything that decides the output's bytes and layout. */
+static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
+{
+    const zs_volume_info *in = &p->in;
+    struct stat st;
+    if (stat(in->path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat the input", in->path);
+    char real[PATH_MAX];
+    memset(h, 0, sizeof *h);
+    snprintf(h->val[K_MAGIC], VAL_MAX, "%s", JOURNAL_FORMAT);
+    snprintf(h->val[K_VERSION], VAL_MAX, "%s", ZS_VERSION_STRING);
+    snprintf(h->val[K_INPUT], VAL_MAX, "%s", realpath(in->path, real) ? real : in->path);
+    snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%lld", (long long)st.st_size);
+    snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", format_name(in->format));
+    shape_text(in->shape, h->val[K_INPUT_SHAPE], VAL_MAX);
+    zs_dtype_descr(in->dtype, h->val[K_INPUT_DTYPE], VAL_MAX);
+    snprintf(h->val[K_INPUT_ORDER], VAL_MAX, "%s", in->order == ZS_ORDER_F ? "F" : "C");
+    snprintf(h->val[K_INPUT_OFFSET], VAL_MAX, "%llu", (unsigned long long)in->offset);
+    snprintf(h->val[K_INPUT_SCALING], VAL_MAX, "%.17g %.17g", in->slope, in->inter);
+    if (p->nstages)
+        zs_pipeline_describe(p->pipe, h->val[K_PIPELINE], VAL_MAX);
+    else
+        snprintf(h->val[K_PIPELINE], VAL_MAX, "(none)");
+    zs_dtype_descr(p->out.dtype, h->val[K_OUTPUT_DTYPE], VAL_MAX);
+    shape_text(p->out.shape, h->val[K_OUTPUT_SHAPE], VAL_MAX);
+    snprintf(h->val[K_SLAB_HEIGHT], VAL_MAX, "%lld", (long long)p->slab);
+    snprintf(h->val[K_SLAB_COUNT], VAL_MAX, "%lld", (long long)p->nslabs);
+    snprintf(h->val[K_OUTPUT], VAL_MAX, "%s", j->out);
+    char host[256] = "?";
+    (void)gethostname(host, sizeof host - 1);
+    snprintf(h->val[K_CREATED], VAL_MAX, "%s pid %ld at %lld", host, (long)getpid(), (long long)time(NULL));
+    return ZS_OK;
+}
+
+/* Every compared field that differs, in one message (ZS_EEXIST). */
+static zs_status compare_fingerprint(const zs_journal *j, const jheader *mine)
+{
+    char msg[900] = "";
+    size_t len = 0;
+    int ndiff = 0;
+    for (int k = 0; k < K_OUTPUT; k++) {
+        if (strcmp(j->hdr->val[k], mine->val[k]) == 0) continue;
+        if (len < sizeof msg)
+            len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s is '%.200s' there, '%.200s' here",
+                                    ndiff ? "; " : "", key_names[k], j->hdr->val[k], mine->val[k]);
+        ndiff++;
+    }
+    if (!ndiff) return ZS_OK;
+    return ZS_ERR(ZS_EEXIST,
+                  "%s: the journal belongs to another job (%s). Give another OUT, or remove %s and %s to start over",
+                  j->out, msg, j->partial, j->dir);
+}
+
+static zs_status write_header(const zs_journal *j)
+{
+    char tmp[ZS_PATH_MAX + 64], path[ZS_PATH_MAX + 32];
+    snprintf(tmp, sizeof tmp, "%s/header.tmp.%ld", j->dir, (long)getpid());
+    snprintf(path, sizeof path, "%s/header", j->dir);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot write the journal header", tmp);
+    for (int k = 0; k < K_COUNT; k++) fprintf(f, "%s %s\n", key_names[k], j->hdr->val[k]);
+    int e = fflush(f) != 0 || fsync(fileno(f)) != 0 ? errno : 0;
+    if (fclose(f) != 0 && !e) e = errno;
+    if (!e && rename(tmp, path) != 0) e = errno;
+    if (e) {
+        unlink(tmp);
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the journal header", path);
+    }
+    sync_dir(j->dir);
+    return ZS_OK;
+}
+
+/* ---- records ------------------------------------------------------------------------- */
+void zs__journal_slab(const zs_jinfo *info, int64_t i, int64_t *t, int64_t *z0, int64_t *z1)
+{
+    *t = i / info->per_vol;
+    *z0 = (i % info->per_vol) * info->slab;
+    *z1 = *z0 + info->slab < info->nz ? *z0 + info->slab : info->nz;
+}
+
+static void scan_file(const zs_jinfo *info, const char *path, int64_t part, int64_t nparts,
+                      void (*fn)(void *, int64_t, int64_t, int64_t), void *user)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        long long i, t, z0, z1;
+        int end = 0;
+        if (line[n - 1] != '\n') break; /* torn: the writer died mid-line */
+        if (sscanf(line, "slab %lld %lld %lld %lld%n", &i, &t, &z0, &z1, &end) != 4 || end != n - 1) continue;
+        if (i < 0 || i >= info->nslabs) continue;
+        int64_t et, ez0, ez1;
+        zs__journal_slab(info, i, &et, &ez0, &ez1);
+        if (et == t && ez0 == z0 && ez1 == z1) fn(user, part, nparts, i);
+    }
+    free(line);
+    fclose(f);
+}
+
+zs_status zs__journal_scan(const zs_jinfo *info, void (*fn)(void *, int64_t, int64_t, int64_t), void *user)
+{
+    DIR *d = opendir(info->dir);
+    if (!d) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot list the journal", info->dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        long long part, nparts;
+        int end = 0;
+        if (sscanf(e->d_name, "part-%lld-of-%lld%n", &part, &nparts, &end) != 2 || e->d_name[end] != '\0') continue;
+        char path[ZS_PATH_MAX + 300];
+        snprintf(path, sizeof path, "%s/%s", info->dir, e->d_name);
+        scan_file(info, path, part, nparts, fn, user);
+    }
+    closedir(d);
+    return ZS_OK;
+}
+
+static void mark_done(void *user, int64_t part, int64_t nparts, int64_t slab)
+{
+    (void)part, (void)nparts;
+    ((unsigned char *)user)[slab] = 1;
+}
+
+static zs_status load_records(zs_journal *j)
+{
+    if (!j->done) {
+        j->done = calloc((size_t)j->info.nslabs + 1, 1);
+        ZS_RETURN_IF(!j->done, ZS_ENOMEM, "out of memory for %lld slab flags", (long long)j->info.nslabs);
+    }
+    return zs__journal_scan(&j->info, mark_done, j->done);
+}
+
+/* This part's record file: appended to, locked against a second process running the same
+ * part (where the file system has locks), and starting on a fresh line. */
+static zs_status open_part_file(zs_journal *j)
+{
+    char path[ZS_PATH_MAX + 96];
+    snprintf(path, sizeof path, "%s/part-%lld-of-%lld", j->dir, (long long)j->opts.part, (long long)j->opts.nparts);
+    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (j->fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open the part's journal", path);
+    if (flock(j->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+        return ZS_ERR(ZS_EEXIST, "%s: part %lld/%lld is being run by another process", j->out, (long long)j->opts.part,
+                      (long long)j->opts.nparts);
+    struct stat st;
+    char last = '\n';
+    if (fstat(j->fd, &st) == 0 && st.st_size > 0) {
+        int rfd = open(path, O_RDONLY | O_CLOEXEC);
+        if (rfd >= 0) {
+            if (pread(rfd, &last, 1, st.st_size - 1) != 1) last = '\n';
+            close(rfd);
+        }
+    }
+    if (last != '\n' && write(j->fd, "\n", 1) != 1)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot write the part's journal", path);
+    return ZS_OK;
+}
+
+static zs_status record(zs_journal *j, int64_t i, int64_t t, int64_t z0, int64_t z1)
+{
+    char line[128];
+    int n = snprintf(line, sizeof line, "slab %lld %lld %lld %lld\n", (long long)i, (long long)t, (long long)z0,
+                     (long long)z1);
+    ssize_t w;
+    while ((w = write(j->fd, line, (size_t)n)) < 0 && errno == EINTR) {}
+    if (w != n)
+        return ZS_ERR_SYS(w < 0 ? zs__status_from_errno(errno) : ZS_EIO, w < 0 ? errno : EIO,
+                          "%s: cannot record slab %lld in the journal", j->dir, (long long)i);
+    return ZS_OK;
+}
+
+/* ---- begin / attach / finish ------------------------------------------------------------ */
+/* Header missing: is the creator known to be dead (same host, no such process)? */
+static int creator_gone(const zs_journal *j, char *who, size_t n)
+{
+    char path[ZS_PATH_MAX + 32], host[256] = "", mine[256] = "";
+    long pid = 0;
+    snprintf(who, n, "another process");
+    snprintf(path, sizeof path, "%s/creating", j->dir);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    int ok = fscanf(f, "%255s %ld", host, &pid) == 2;
+    fclose(f);
+    if (!ok) return 0;
+    snprintf(who, n, "pid %ld on %s", pid, host);
+    (void)gethostname(mine, sizeof mine - 1);
+    return strcmp(host, mine) == 0 && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+static zs_status take_creation(zs_journal *j)
+{
+    char path[ZS_PATH_MAX + 32], host[256] = "?";
+    j->creating = 1;
+    (void)gethostname(host, sizeof host - 1);
+    snprintf(path, sizeof path, "%s/creating", j->dir);
+    FILE *f = fopen(path, "w");
+    if (!f) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot write in the journal", path);
+    fprintf(f, "%s %ld\n", host, (long)getpid());
+    fclose(f);
+    return ZS_OK;
+}
+
+/* Waits until the header exists (or the wait ends) and reads it. @return 1 when the
+ * journal vanished (its creator failed and cleaned up) and creating may be tried again. */
+static zs_status join(zs_journal *j)
+{
+    char path[ZS_PATH_MAX + 32], who[320];
+    snprintf(path, sizeof path, "%s/header", j->dir);
+    const double t0 = now_seconds();
+    double nap = 0.02;
+    while (!path_exists(path)) {
+        if (j->opts.stop && *j->opts.stop)
+            return ZS_ERR(ZS_ECANCELED, "%s: stopped while waiting for the journal", j->out);
+        const int dir = path_exists(j->dir);
+        if (!dir && j->opts.role != ZS_JOURNAL_JOIN) return 1;
+        if (dir && creator_gone(j, who, sizeof who))
+            return ZS_ERR(ZS_EIO,
+                          "%s: the output was being created by %s, which is gone; remove %s and %s, then start again",
+                          j->out, who, j->dir, j->partial);
+        if (now_seconds() - t0 > j->opts.wait_seconds) {
+            creator_gone(j, who, sizeof who);
+            return ZS_ERR(ZS_EIO,
+                          "%s: waited %.0f s for %s to create the output and publish %s; if it died, remove %s and "
+                          "%s, then start again (ZS_JOURNAL_WAIT sets the wait)",
+                          j->out, j->opts.wait_seconds, who, path, j->dir, j->partial);
+        }
+        sleep_seconds(nap);
+        nap = nap < 0.5 ? nap * 1.5 : 0.5;
+    }
+    j->hdr = malloc(sizeof *j->hdr);
+    ZS_RETURN_IF(!j->hdr, ZS_ENOMEM, "out of memory");
+    ZS_FORWARD(parse_header(path, j->hdr));
+    return info_from_header(j->dir, j->hdr, &j->info);
+}
+
+/* Creates the journal directory (and so the output) or joins the one that exists. */
+static zs_status create_or_join(zs_journal *j)
+{
+    for (;;) {
+        if (!path_exists(j->dir) && path_exists(j->out))
+            return ZS_ERR(ZS_EEXIST,
+                          "%s: exists and has no journal (it was written by a run without parts or "
+                          "--resume); remove it, or overwrite it with --force",
+                          j->out);
+        if (j->opts.role != ZS_JOURNAL_JOIN) {
+            if (mkdir(j->dir, 0777) == 0) return take_creation(j);
+            if (errno != EEXIST) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create the journal", j->dir);
+            if (j->opts.role == ZS_JOURNAL_NEW)
+                return ZS_ERR(ZS_EEXIST,
+                              "%s: a journal exists (%s): continue that job with --resume, look at it "
+                              "with zslab status, or start over with --force",
+                              j->out, j->dir);
+        }
+        zs_status st = join(j);
+        if (st != 1) return st;
+    }
+}
+
+zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out)
+{
+    zs_journal_opts def;
+    if (!opts) {
+        zs_journal_opts_default(&def);
+        opts = &def;
+    }
+    *out = NULL;
+    ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
+                 "part %lld of %lld: want 0 <= part < parts", (long long)opts->part, (long long)opts->nparts);
+    zs_journal *j = calloc(1, sizeof *j);
+    ZS_RETURN_IF(!j, ZS_ENOMEM, "out of memory");
+    j->fd = -1;
+    j->opts = *opts;
+    zs_status st = set_paths(j, out_path);
+    if (st == ZS_OK) st = create_or_join(j);
+    if (st < 0) {
+        zs_journal_free(j);
+        return st;
+    }
+    *out = j;
+    return ZS_OK;
+}
+
+int zs_journal_creating(const zs_journal *j) { return j->creating; }
+int64_t zs_journal_slab_height(const zs_journal *j) { return j->creating ? 0 : j->info.slab; }
+
+/* Many processes write one output in place, and a resumed run continues it: only formats
+ * that are one header in front of one byte range can be shared that way. */
+static zs_status shared_format(const zs_journal *j, zs_format *fmt)
+{
+    ZS_FORWARD(zs__format_from_name(j->out, fmt));
+    ZS_RETURN_IF(*fmt != ZS_FMT_NPY && *fmt != ZS_FMT_NIFTI1 && *fmt != ZS_FMT_RAW, ZS_EUNSUPPORTED,
+                 "%s: parts, --resume and MPI write .npy, .nii or raw outputs (one byte range that many processes "
+                 "can share); write one of those, then convert it",
+                 j->out);
+    return ZS_OK;
+}
+
+static zs_status create_output(zs_journal *j, const zs_plan *plan)
+{
+    zs_volume_info spec;
+    zs_plan_output_spec(plan, &spec);
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1;  /* a stale OUT.partial without a journal is garbage: we hold the lock */
+    co.direct = 1; /* create OUT.partial itself; the journal renames it */
+    ZS_FORWARD(shared_format(j, &co.format));
+    ZS_FORWARD(zs_volume_create(j->partial, &spec, &co, &j->vol));
+    /* Other nodes open OUT.partial as soon as the header is published: the file's header
+     * and size must be on the server before that (NFS close-to-open). */
+    if (fsync(j->vol->fd) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync", j->partial);
+    return ZS_OK;
+}
+
+static zs_status open_output(zs_journal *j, const zs_plan *plan)
+{
+    zs_open_opts oo;
+    zs_open_opts_default(&oo);
+    oo.mode = "r+";
+    ZS_FORWARD(shared_format(j, &oo.format));
+    memcpy(oo.raw_shape, plan->out.shape, sizeof oo.raw_shape);
+    oo.raw_ndim = plan->out.ndim;
+    oo.raw_dtype = plan->out.dtype;
+    ZS_FORWARD(zs_volume_open(j->partial, &oo, &j->vol));
+    const zs_volume_info *v = &j->vol->info;
+    char a[96], b[96];
+    shape_text(v->shape, a, sizeof a);
+    shape_text(plan->out.shape, b, sizeof b);
+    ZS_RETURN_IF(strcmp(a, b) != 0 || v->dtype.type != plan->out.dtype.type ||
+                     v->dtype.big_endian != plan->out.dtype.big_endian || v->order != ZS_ORDER_F,
+                 ZS_EEXIST, "%s: holds %s %s %s order, the journal's job makes %s %s F order", j->partial, a,
+                 zs_dtype_name(v->dtype), v->order == ZS_ORDER_F ? "F" : "C", b, zs_dtype_name(plan->out.dtype));
+    return ZS_OK;
+}
+
+static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine)
+{
+    if (j->creating) {
+        j->hdr = mine;
+        ZS_FORWARD(create_output(j, plan));
+        ZS_FORWARD(write_header(j));
+        j->published = 1;
+        char path[ZS_PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/creating", j->dir);
+        unlink(path);
+        return info_from_header(j->dir, j->hdr, &j->info);
+    }
+    zs_status st = compare_fingerprint(j, mine);
+    free(mine);
+    ZS_FORWARD(st);
+    if (path_exists(j->partial)) {
+        st = open_output(j, plan);
+        if (st == ZS_OK || path_exists(j->partial)) return st;
+        zs_volume_free(j->vol); /* renamed under us by the part that finished it */
+        j->vol = NULL;
+    }
+    ZS_RETURN_IF(!path_exists(j->out), ZS_EIO,
+                 "%s: the journal %s has lost its output (neither %s nor %s exists); remove %s to start over", j->out,
+                 j->dir, j->partial, j->out, j->dir);
+    j->complete = 1;
+    return ZS_OK;
+}
+
+zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out)
+{
+    *out = NULL;
+    ZS_RETURN_IF(j->vol || j->complete, ZS_EINVAL, "%s: journal already attached", j->out);
+    jheader *mine = malloc(sizeof *mine);
+    ZS_RETURN_IF(!mine, ZS_ENOMEM, "out of memory");
+    zs_status st = fingerprint(j, plan, mine);
+    if (st == ZS_OK)
+        st = attach_output(j, plan, mine);
+    else
+        free(mine);
+    if (st < 0) return st; /* mine is owned by j->hdr or freed */
+    const int64_t S = j->info.nslabs, N = j->opts.nparts, I = j->opts.part;
+    j->first = (int64_t)((__int128)I * S / N);
+    j->last = (int64_t)((__int128)(I + 1) * S / N);
+    ZS_FORWARD(load_records(j));
+    if (!j->complete) ZS_FORWARD(open_part_file(j));
+    *out = j->vol;
+    return ZS_OK;
+}
+
+void zs_journal_part_range(const zs_journal *j, int64_t *first, int64_t *last)
+{
+    *first = j->first;
+    *last = j->last;
+}
+
+int64_t zs_journal_done_count(const zs_journal *j, int64_t first, int64_t last)
+{
+    int64_t n = 0;
+    for (int64_t i = first < 0 ? 0 : first; j->done && i < last && i < j->info.nslabs; i++) n += j->done[i];
+    return n;
+}
+
+zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete)
+{
+    if (j->fd >= 0 && fdatasync(j->fd) != 0)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync the part's journal", j->dir);
+    if (j->info.nslabs > 0) ZS_FORWARD(load_records(j));
+    const int64_t n = zs_journal_done_count(j, 0, j->info.nslabs);
+    if (done) *done = n;
+    if (!j->complete && j->info.nslabs > 0 && n == j->info.nslabs) {
+        if (rename(j->partial, j->out) == 0)
+            j->complete = 1;
+        else if (errno == ENOENT && path_exists(j->out))
+            j->complete = 1; /* another part did it */
+        else
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", j->out, j->partial);
+        if (j->complete) {
+            /* the directory of OUT, for the rename */
+            char parent[ZS_PATH_MAX];
+            snprintf(parent, sizeof parent, "%s", j->out);
+            char *slash = strrchr(parent, '/');
+            if (slash) *(slash == parent ? slash + 1 : slash) = '\0';
+            sync_dir(slash ? parent : ".");
+        }
+    }
+    if (complete) *complete = j->complete;
+    return ZS_OK;
+}
+
+void zs_journal_free(zs_journal *j)
+{
+    if (!j) return;
+    if (j->fd >= 0) close(j->fd);
+    zs_volume_free(j->vol); /* created with direct=1 or opened r+: never unlinked here */
+    if (j->creating && !j->published) {
+        /* Failed before anyone could join: leave nothing behind, so the next try creates.
+         * OUT.partial is ours (or stale garbage): we hold the creation lock. */
+        char path[ZS_PATH_MAX + 32];
+        snprintf(path, sizeof path, "%s/creating", j->dir);
+        unlink(path);
+        unlink(j->partial);
+        rmdir(j->dir);
+    }
+    free(j->hdr);
+    free(j->done);
+    free(j);
+}
+
+int zs_journal_exists(const char *out_path)
+{
+    char dir[ZS_PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s.zsjournal", out_path);
+    return path_exists(dir);
+}
+
+zs_status zs_journal_remove(const char *out_path)
+{
+    char dir[ZS_PATH_MAX + 16], partial[ZS_PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s.zsjournal", out_path);
+    snprintf(partial, sizeof partial, "%s.partial", out_path);
+    if (unlink(partial) != 0 && errno != ENOENT) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove", partial);
+    DIR *d = opendir(dir);
+    if (!d) return errno == ENOENT ? ZS_OK : ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot list", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char path[ZS_PATH_MAX + 300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        (void)unlink(path);
+    }
+    closedir(d);
+    if (rmdir(dir) != 0 && errno != ENOENT) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove", dir);
+    return ZS_OK;
+}
+
+/* ---- the hooks run.c calls after each slab --------------------------------------------- */
+int zs__journal_done(const zs_journal *j, int64_t i) { return j->done && i < j->info.nslabs && j->done[i]; }
+
+/* A ranged data sync: msync(MS_SYNC) of a shared mapping of the range is vfs_fsync_range on
+ * Linux, whether the bytes were stored through a mapping or with pwrite. */
+static zs_status sync_range(const zs_volume *v, uint64_t off, uint64_t len)
+{
+    void *base, *ptr;
+    size_t n;
+    ZS_FORWARD(zs__map_range(v->fd, v->info.path, off, len, ZS_MODE_RW, &base, &n, &ptr));
+    int e = msync(base, n, MS_SYNC) == 0 ? 0 : errno;
+    munmap(base, n);
+    if (e)
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot flush %llu bytes at offset %llu to disk",
+                          v->info.path, (unsigned long long)len, (unsigned long long)off);
+    return ZS_OK;
+}
+
+/* Input planes [a,b) of slab (t, z0, z1) that no later slab reads: later slabs start reading
+ * at their z0 - halo_lo >= z1 - halo_lo. The slabs of a volume drop disjoint ranges that
+ * cover it. Only an optimisation: a plane dropped too early is read again. */
+static void drop_input(const zs_plan *p, const zs_volume *in, int64_t t, int64_t z0, int64_t z1)
+{
+    if (in->info.order != ZS_ORDER_F) return;
+    const int64_t nz = p->in.shape[2];
+    int64_t a = z0 == 0 ? 0 : z0 - p->halo_lo, b = z1 == nz ? nz : z1 - p->halo_lo;
+    if (a < 0) a = 0;
+    if (b <= a) return;
+    const uint64_t plane = (uint64_t)p->in.shape[0] * (uint64_t)p->in.shape[1] * zs_dtype_size(p->in.dtype);
+    (void)posix_fadvise(in->fd, (off_t)zs__plane_offset(&in->info, t, a), (off_t)((uint64_t)(b - a) * plane),
+                        POSIX_FADV_DONTNEED);
+}
+
+zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in, const zs_volume *out, int64_t i,
+                           int drop)
+{
+    int64_t t, z0, z1;
+    zs__plan_slab(p, i, &t, &z0, &z1);
+    const uint64_t plane = (uint64_t)p->out.shape[0] * (uint64_t)p->out.shape[1] * zs_dtype_size(p->out.dtype);
+    const uint64_t off = zs__plane_offset(&out->info, t, z0), len = (uint64_t)(z1 - z0) * plane;
+    if (j)
+        ZS_FORWARD(sync_range(out, off, len));
+    else if (drop)
+        (void)sync_file_range(out->fd, (off_t)off, (off_t)len,
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    if (drop) {
+        (void)posix_fadvise(out->fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
+        if (in) drop_input(p, in, t, z0, z1);
+    }
+    return j ? record(j, i, t, z0, z1) : ZS_OK;
+}
