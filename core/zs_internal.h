@@ -40,18 +40,22 @@ void zs__error_set(const char *msg);
     } while (0)
 
 /* ---- SIMD clones ---------------------------------------------------------------------------
- * Hot loops are compiled twice, for AVX2 and for the baseline, and the dynamic loader picks
- * one (ifunc), so a binary built anywhere runs on older CPUs. The clones perform the same
- * float operations in the same order (no FMA contraction: ISO C mode), so results are
- * identical on every machine. -DZS_NO_CLONES builds the baseline only. Put the attribute on
- * the definition only: on a declaration, every caller's object emits its own resolver. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
+ * Hot loops are compiled for AVX2 (ZS_TARGET_CLONES) or AVX-512 and AVX2 (ZS_TARGET_CLONES_512,
+ * for exact operations: min/max, selection networks) besides the baseline, and the dynamic
+ * loader picks one (GNU ifunc, glibc on x86-64), so a binary built anywhere runs on older
+ * CPUs. The clones perform the same float operations in the same order ("avx2" does not enable
+ * FMA and ISO C mode does not contract a*b+c), so results are identical on every machine.
+ * -DZS_NO_CLONES builds the baseline only. Put the attribute on the definition only: on a
+ * declaration, every caller's object emits its own resolver. */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
 #if __has_attribute(target_clones)
 #define ZS_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#define ZS_TARGET_CLONES_512 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 #endif
 #ifndef ZS_TARGET_CLONES
 #define ZS_TARGET_CLONES
+#define ZS_TARGET_CLONES_512
 #endif
 
 /* ---- overflow-checked arithmetic ----------------------------------------------------- */

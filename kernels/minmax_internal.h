@@ -7,18 +7,10 @@
 
 #include "kernels_internal.h"
 
-/** Hot loops of the box kernels are also compiled for AVX-512 and AVX2 and picked at load
- *  time (GNU ifunc: glibc on x86-64; -DZS_NO_SIMD_CLONES turns it off). min/max give the
- *  same bits in every variant (the second operand on ties and NaN, as minps), so results
- *  never depend on the machine. */
-#if defined(__has_attribute) && defined(__x86_64__) && defined(__GLIBC__) && !defined(ZS_NO_SIMD_CLONES)
-#if __has_attribute(target_clones)
-#define ZS_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-#endif
-#ifndef ZS_SIMD_CLONES
-#define ZS_SIMD_CLONES
-#endif
+/** Hot loops of the box kernels are also compiled for AVX-512 and AVX2 (ZS_TARGET_CLONES_512,
+ *  core/zs_internal.h). min/max give the same bits in every variant (the second operand on
+ *  ties and NaN, as minps), so results never depend on the machine. */
+#define ZS_SIMD_CLONES ZS_TARGET_CLONES_512
 
 /** Parameters of minimum, maximum, median and the morphology kernels. */
 typedef struct zs_kbox {

@@ -23,20 +23,8 @@
 
 #include "kernels_internal.h"
 
-/* ---- SIMD clones ----------------------------------------------------------------------------- */
-
-/* On x86-64 Linux the hot line loops are compiled for AVX2 and for the baseline and picked at
- * load time (ifunc). Both clones do the same float operations in the same order ("avx2" does
- * not enable FMA, and C11 mode does not contract a*b+c), so results are the same bits on every
- * machine. Build with -DZS_NO_CLONES to compile the baseline only. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
-#if __has_attribute(target_clones)
-#define ZS_CLONES __attribute__((target_clones("avx2", "default")))
-#endif
-#endif
-#ifndef ZS_CLONES
-#define ZS_CLONES
-#endif
+/* ---- SIMD clones: ZS_TARGET_CLONES (core/zs_internal.h) ------------------------------------ */
+#define ZS_CLONES ZS_TARGET_CLONES
 /** For the loops a clone calls: inlined, so they are compiled for the clone's target. */
 #define ZS_LINE static inline __attribute__((always_inline))
 
