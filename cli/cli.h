@@ -22,6 +22,10 @@ extern int cli_level;
 
 /** "zslab: <message>" on stderr, at level >= 1. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** The text of the last cli_error (without "zslab: "; kept at every level); "" after
+ *  cli_forget_error(). Borrowed until the next cli_error. */
+const char *cli_last_error_text(void);
+void cli_forget_error(void);
 /** "zslab: <message>" on stderr when the display level is at least `level`. */
 void cli_note(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /** Prints zs_last_error() (or zs_strerror(st) when it is empty) and returns the exit code
@@ -84,6 +88,9 @@ typedef struct cli_filter_opts {
     int journal;        /* --journal: keep a journal (a new one) */
     int drop_cache;     /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
     zs_compression compress; /* TIFF outputs: --compress */
+    /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
+     * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
+    const char *batch, *jobs_file, *out_dir, *out_format; /* borrowed from argv; NULL when not given */
 } cli_filter_opts;
 
 #define CLI_MAX_SWEEP 16
@@ -140,6 +147,12 @@ int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_p
 /** 1 if finished slabs' pages are dropped: --drop-cache/--no-drop-cache, else ZS_DROP_CACHE,
  *  else on when this process runs under a cgroup memory limit. */
 int cli_drop_cache_wanted(const cli_filter_opts *o);
+struct cli_progress;
+/** Creates o->out (o->force: over an existing one), runs the plan into it while `prog` shows
+ *  the progress, and commits it; a failure or an interruption removes the partial output.
+ *  `stats` receives the run's statistics. @return an exit code (message printed). */
+int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, struct cli_progress *prog,
+                       zs_run_stats *stats);
 
 /* filter_journal.c: filter with a journal: --part, --resume, --journal, or under MPI. */
 /** 1 if the run keeps a journal (those options, or an MPI launch with more than one rank). */

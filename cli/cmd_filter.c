@@ -2,11 +2,13 @@
 /* Copyright (c) 2026 the zslab authors */
 /* `zslab filter` and `zslab convert`: open → pipeline → plan → (dry run | create → execute
  * → commit). Any failure after the output was created frees it uncommitted, which removes
- * the partial file. Runs with a journal (parts, resume, MPI) are in filter_journal.c. */
+ * the partial file. Runs with a journal (parts, resume, MPI) are in filter_journal.c, batches
+ * (--batch, --jobs-file) in cmd_batch.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "cli.h"
 #include "progress.h"
 
@@ -44,17 +46,18 @@ int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_p
 
 /* `zslab: filtered IN -> OUT: 1024x1024x256 uint16 -> float32, 268.4 Mvox in 1.23 s
  * (218.2 Mvox/s, 1.75 GB/s in), 2 threads, 32 slabs of 8 planes` */
-static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs_volume_info *out,
-                    const zs_plan *plan, const zs_run_stats *rs)
+static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
 {
     char shape[96];
+    zs_volume_info out;
+    zs_plan_output_spec(plan, &out);
     cli_shape_string(in, shape, sizeof shape);
     const double s = rs->seconds > 0 ? rs->seconds : 1e-9;
     const double mvox = (double)rs->voxels / 1e6;
     cli_note(2, "%s %s -> %s: %s %s -> %s, %.1f Mvox in %.2f s (%.1f Mvox/s, %.2f GB/s in), %d thread%s, "
                 "%lld slab%s of %lld plane%s",
              o->convert ? "converted" : "filtered", o->in, o->out, shape, zs_dtype_name(in->dtype),
-             zs_dtype_name(out->dtype), mvox, rs->seconds, mvox / s, (double)in->nbytes / 1e9 / s, rs->threads,
+             zs_dtype_name(out.dtype), mvox, rs->seconds, mvox / s, (double)in->nbytes / 1e9 / s, rs->threads,
              rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan), zs_plan_slab_count(plan) == 1 ? "" : "s",
              (long long)zs_plan_slab_height(plan), zs_plan_slab_height(plan) == 1 ? "" : "s");
 }
@@ -67,8 +70,8 @@ int cli_drop_cache_wanted(const cli_filter_opts *o)
     return zs_sys_memory_limit() > 0;
 }
 
-/* Creates OUT, runs the plan into it and commits it. */
-static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in)
+int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, cli_progress *prog,
+                       zs_run_stats *stats)
 {
     /* A journaled job owns OUT: never write over its partial output behind its back. */
     if (zs_journal_exists(o->out)) {
@@ -91,18 +94,15 @@ static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volum
     if (st < 0) return cli_fail(st, 0);
     cli_interrupt_install(zs_volume_get_info(out)->path, 1);
 
-    cli_progress prog;
-    cli_progress_start(&prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
     zs_exec_opts eo;
     zs_exec_opts_default(&eo);
     eo.progress = cli_progress_update;
-    eo.user = &prog;
+    eo.user = prog;
     eo.stop = &cli_stop;
     eo.drop_cache = cli_drop_cache_wanted(o);
-    zs_run_stats rs;
-    memset(&rs, 0, sizeof rs);
-    st = zs_plan_execute(plan, in, out, &eo, &rs);
-    cli_progress_finish(&prog);
+    memset(stats, 0, sizeof *stats);
+    st = zs_plan_execute(plan, in, out, &eo, stats);
+    cli_progress_finish(prog);
     if (st == ZS_OK) st = zs_volume_commit(out);
     int rc = CLI_EXIT_OK;
     if (st == ZS_ECANCELED && cli_stop) {
@@ -110,16 +110,26 @@ static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volum
         rc = CLI_EXIT_ERROR;
     } else if (st < 0) {
         rc = cli_fail(st, 0);
-    } else {
-        summary(o, zs_volume_get_info(in), zs_volume_get_info(out), plan, &rs);
     }
     zs_volume_free(out); /* uncommitted on failure: removed */
     cli_interrupt_clear();
     return rc;
 }
 
+/* Creates OUT, runs the plan into it and commits it. */
+static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in)
+{
+    cli_progress prog;
+    zs_run_stats rs;
+    cli_progress_start(&prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
+    const int rc = cli_filter_execute(o, plan, in, &prog, &rs);
+    if (rc == CLI_EXIT_OK) summary(o, zs_volume_get_info(in), plan, &rs);
+    return rc;
+}
+
 int cli_cmd_filter(const cli_filter_opts *o)
 {
+    if (o->batch || o->jobs_file) return cli_cmd_batch(o);
     if (cli_filter_journaled_wanted(o)) return cli_filter_journaled(o);
     zs_volume *in = NULL;
     zs_pipeline *pipe = NULL;

@@ -33,8 +33,7 @@ static void on_signal(int sig)
 void cli_interrupt_install(const char *partial, int cooperative)
 {
     snprintf(partial_path, sizeof partial_path, "%s", partial ? partial : "");
-    cooperative_stop = cooperative;
-    cli_stop = 0;
+    cooperative_stop = cooperative; /* cli_stop is left as it is: a batch stops at its next stack */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;

@@ -20,10 +20,19 @@ static void vmessage(const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
+/* The last error's text, kept for reports that repeat it (the table of filter --batch). */
+static char last_error[2048];
+
+const char *cli_last_error_text(void) { return last_error; }
+void cli_forget_error(void) { last_error[0] = '\0'; }
+
 void cli_error(const char *fmt, ...)
 {
-    if (cli_level < 1) return;
     va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    if (cli_level < 1) return;
     va_start(ap, fmt);
     vmessage(fmt, ap);
     va_end(ap);

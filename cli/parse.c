@@ -89,6 +89,7 @@ void cli_usage_main(FILE *f)
             "  info FILE...          describe a volume from its header (--json for scripts)\n"
             "  create OUT            write a synthetic volume: zeros, ramp, noise, phantom\n"
             "  filter IN OUT         run a pipeline of kernels: --op NAME[:key=value...] ...\n"
+            "  filter --batch X      many stacks (a list file, a glob, a directory) into --out-dir D\n"
             "  convert IN OUT        change format, dtype or memory order\n"
             "  list [NAME]           kernels with their parameters, bounds and defaults\n"
             "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n"
@@ -231,7 +232,8 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
 
 /* ---- filter and convert ---------------------------------------------------------------- */
 enum { OPT_OP = OPT_FIRST_OWN, OPT_ODTYPE, OPT_FTHREADS, OPT_SLAB, OPT_BUDGET, OPT_DRY, OPT_PROGRESS, OPT_FFORCE, OPT_NOBIND,
-       OPT_ENGINE, OPT_RENGINE, OPT_WENGINE, OPT_PART, OPT_RESUME, OPT_JOURNAL, OPT_DROP, OPT_NODROP, OPT_COMPRESS };
+       OPT_ENGINE, OPT_RENGINE, OPT_WENGINE, OPT_PART, OPT_RESUME, OPT_JOURNAL, OPT_DROP, OPT_NODROP, OPT_COMPRESS,
+       OPT_BATCH, OPT_JOBS, OPT_OUTDIR, OPT_OUTFMT };
 
 static void kernel_names(FILE *f)
 {
@@ -272,26 +274,45 @@ static const char run_help[] =
     "  SIGTERM/SIGINT stop a journaled run after the slabs in flight: exit 75, --resume continues\n"
     "  ZS_JOURNAL_WAIT=S     seconds a part waits for the one creating OUT (default 600)\n\n";
 
+static const char batch_help[] =
+    "many stacks in one command (outputs D/<stem>.<ext>; the table of results goes to stdout):\n"
+    "  --batch LIST|GLOB|DIR the inputs: a list file, a quoted glob ('data/*.tif') or a directory\n"
+    "                        (its volume files); globs and directories in natural order (a2 < a10)\n"
+    "  --jobs-file F         the inputs from the list file F: one path per line (relative to the\n"
+    "                        current directory; blank lines and # comments are skipped)\n"
+    "  --out-dir D           where the outputs go (created if missing); required in a batch\n"
+    "  --out-format F        npy, tif, nii, mhd or nrrd (also tiff, mha, nhdr); default: each input's\n"
+    "                        own extension; a plane-series input then gives D/<name>/ (TIFF planes)\n"
+    "  Stacks run one after another, each with all worker threads. A stack that fails is reported\n"
+    "  and the batch goes on; its partial output is removed. A rerun skips every stack whose output\n"
+    "  is complete and was made from the same input and pipeline (recorded in D/.zslab-batch/);\n"
+    "  --force redoes them all. The table: stack, status (ok, skipped, FAILED), seconds, Mvox/s,\n"
+    "  output (or the error). Exit 1 if a stack failed (the last line on stderr names them).\n"
+    "  --dry-run checks every stack and prints the table (to do, skipped, FAILED); writes nothing.\n"
+    "  --part, --resume, --journal and MPI launches do not combine with a batch.\n\n";
+
 static void help_filter(FILE *f)
 {
-    fprintf(f, "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n\n"
+    fprintf(f, "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n"
+               "       zslab filter --batch LIST|GLOB|DIR --out-dir D --op ... [options]\n\n"
                "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name:\n"
                ".npy, .nii, else raw). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
                "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
                "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
                "  --op SPEC             a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
-               "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s\n%s\n"
+               "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s%s\n%s\n"
                "kernels (zslab list NAME shows a kernel's parameters):\n",
-            run_help, common_help, raw_help);
+            run_help, batch_help, common_help, raw_help);
     kernel_names(f);
 }
 
 static void help_convert(FILE *f)
 {
-    fprintf(f, "usage: zslab convert IN OUT [--dtype T] [options]\n\n"
+    fprintf(f, "usage: zslab convert IN OUT [--dtype T] [options]\n"
+               "       zslab convert --batch LIST|GLOB|DIR --out-dir D --out-format F [options]\n\n"
                "Copies IN to OUT, converting format (from the names), dtype (round half to even,\n"
-               "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s\n%s",
-            run_help, common_help, raw_help);
+               "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s%s\n%s",
+            run_help, batch_help, common_help, raw_help);
 }
 
 static int parse_engine(const char *opt, const char *val, zs_engine *e)
@@ -351,6 +372,50 @@ static int parse_part_slurm(cli_filter_opts *o)
     return 0;
 }
 
+/* --out-format: the extension of a batch's outputs. */
+static int parse_out_format(const char *val, cli_filter_opts *o)
+{
+    static const char *const known[] = {"npy", "tif", "nii", "mhd", "nrrd", "tiff", "mha", "nhdr"};
+    const char *v = *val == '.' ? val + 1 : val;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(v, known[i]) == 0) {
+            o->out_format = known[i];
+            return 0;
+        }
+    cli_error("--out-format: unknown format '%s' (use npy, tif, nii, mhd or nrrd; also tiff, mha, nhdr)", val);
+    return -1;
+}
+
+/* --batch and --jobs-file: no positional IN or OUT, an --out-dir, and no parts or journal
+ * (a batch is one process; a rerun skips the stacks that are complete). */
+static int check_batch(const char *cmd, const cli_filter_opts *o)
+{
+    if (!o->batch && !o->jobs_file) {
+        if (!o->out_dir && !o->out_format) return CLI_RUN;
+        cli_error("%s: %s goes with --batch or --jobs-file (see zslab %s --help)", cmd,
+                  o->out_dir ? "--out-dir" : "--out-format", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->batch && o->jobs_file) return missing(cmd, "give --batch or --jobs-file, not both");
+    if (o->in) {
+        cli_error("%s: unexpected argument '%s': a batch takes its inputs from --batch or --jobs-file and writes "
+                  "them to --out-dir (quote a glob: --batch 'data/*.tif')", cmd, o->in);
+        return CLI_EXIT_USAGE;
+    }
+    if (!o->out_dir) return missing(cmd, "--out-dir D is required with --batch and --jobs-file");
+    if (o->has_part || o->resume || o->journal) {
+        cli_error("%s: %s does not combine with a batch: a rerun of the batch skips the stacks that are complete; "
+                  "to spread a batch over a job array, give each task its own --jobs-file", cmd,
+                  o->has_part ? "--part" : o->resume ? "--resume" : "--journal");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->compress != ZS_COMPRESS_NONE && o->out_format && strncmp(o->out_format, "tif", 3) != 0) {
+        cli_error("%s: --compress is for TIFF outputs, not --out-format %s", cmd, o->out_format);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_RUN;
+}
+
 static int filter_option(int id, const char *val, cli_filter_opts *o)
 {
     int64_t n;
@@ -384,6 +449,13 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
     case OPT_DROP: o->drop_cache = 1; return 0;
     case OPT_NODROP: o->drop_cache = 0; return 0;
     case OPT_COMPRESS: return parse_compress(val, &o->compress);
+    case OPT_BATCH: o->batch = val; return 0;
+    case OPT_JOBS: o->jobs_file = val; return 0;
+    case OPT_OUTDIR:
+        if (*val) o->out_dir = val;
+        else cli_error("--out-dir: empty");
+        return *val ? 0 : -1;
+    case OPT_OUTFMT: return parse_out_format(val, o);
     default: return -1;
     }
 }
@@ -409,6 +481,10 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"drop-cache", 0, 0, OPT_DROP},
                                       {"no-drop-cache", 0, 0, OPT_NODROP},
                                       {"compress", 0, 1, OPT_COMPRESS},
+                                      {"batch", 0, 1, OPT_BATCH},
+                                      {"jobs-file", 0, 1, OPT_JOBS},
+                                      {"out-dir", 0, 1, OPT_OUTDIR},
+                                      {"out-format", 0, 1, OPT_OUTFMT},
                                       {0, 0, 0, 0}};
     /* convert takes the same options except --op */
     const cli_optdef *table = defs;
@@ -437,14 +513,15 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
         else if (id == CLI_SCAN_POSITIONAL) {
             if (!o->in) o->in = val;
             else if (!o->out) o->out = val;
-            else rc = too_many(cmd, val);
+            else if (!o->batch && !o->jobs_file) rc = too_many(cmd, val); /* a batch names o->in (check_batch) */
         } else if (!common_option(id, val, &o->raw, convert ? help_convert : help_filter, &rc) &&
                    filter_option(id, val, o))
             rc = CLI_EXIT_USAGE;
     }
+    if (rc == CLI_RUN) rc = check_batch(cmd, o);
     if (rc != CLI_RUN) return rc;
-    if (!o->in) return missing(cmd, "no IN file given");
-    if (!o->out) return missing(cmd, "no OUT file given");
+    if (!o->in && !o->batch && !o->jobs_file) return missing(cmd, "no IN file given");
+    if (!o->out && !o->batch && !o->jobs_file) return missing(cmd, "no OUT file given");
     if (!convert && o->nops == 0)
         return missing(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
     if (o->force && (o->has_part || o->resume)) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* Progress display. On a terminal, a bar redrawn at most ten times a second; elsewhere
- * (SLURM logs, pipes) one plain line every ~5 seconds, so logs stay short. */
+ * (SLURM logs, pipes) one plain line every ~5 seconds, so logs stay short. In a batch, the
+ * bar is the current stack's and the ETA the batch's. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "progress.h"
@@ -33,6 +34,18 @@ void cli_progress_start(cli_progress *p, cli_progress_mode mode, volatile int *s
     p->t0 = p->last = cli_now();
     p->drawn = 0;
     p->stop = stop;
+    p->stack = p->nstacks = 0;
+    p->name = NULL;
+    p->batch_done = p->batch_total = 0;
+}
+
+void cli_progress_stack(cli_progress *p, int stack, int nstacks, const char *name, uint64_t done, uint64_t total)
+{
+    p->stack = stack;
+    p->nstacks = nstacks;
+    p->name = name;
+    p->batch_done = done;
+    p->batch_total = total;
 }
 
 /* "1:05", "12 s" */
@@ -44,17 +57,47 @@ static void eta_string(double s, char *buf, size_t n)
     else snprintf(buf, n, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
 }
 
+static void fill_bar(char *bar, int width, double frac)
+{
+    const int fill = (int)(frac * width + 0.5);
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '-';
+    bar[width] = '\0';
+}
+
+/* Stack k of n: its percent; the rate and ETA of the batch (voxels of every stack run so far). */
+static void draw_batch(cli_progress *p, double now, uint64_t dv, uint64_t tv)
+{
+    const double frac = tv ? (double)dv / (double)tv : 1.0;
+    const uint64_t all = p->batch_done + dv, left = p->batch_total > all ? p->batch_total - all : 0;
+    const double el = now - p->t0, rate = el > 0 ? (double)all / el : 0.0;
+    char eta[32];
+    eta_string(rate > 0 ? (double)left / rate : -1.0, eta, sizeof eta);
+    if (p->mode == CLI_PROGRESS_BAR) {
+        char bar[21];
+        fill_bar(bar, 20, frac);
+        fprintf(stderr, "\rstack %d of %d [%s] %5.1f%%  %7.1f Mvox/s  ETA %-8s", p->stack, p->nstacks, bar,
+                100.0 * frac, rate / 1e6, eta);
+        p->drawn = 1;
+    } else {
+        fprintf(stderr, "zslab: stack %d of %d (%s): %5.1f%%; batch %.1f Mvox/s, ETA %s\n", p->stack, p->nstacks,
+                p->name ? p->name : "?", 100.0 * frac, rate / 1e6, eta);
+    }
+    fflush(stderr);
+}
+
 static void draw(cli_progress *p, double now, int64_t ds, int64_t ts, uint64_t dv, uint64_t tv)
 {
+    if (p->nstacks) {
+        draw_batch(p, now, dv, tv);
+        return;
+    }
     const double frac = tv ? (double)dv / (double)tv : (ts ? (double)ds / (double)ts : 1.0);
     const double el = now - p->t0, rate = el > 0 ? (double)dv / el / 1e6 : 0.0;
     char eta[32];
     eta_string(frac > 0 ? el * (1.0 - frac) / frac : -1.0, eta, sizeof eta);
     if (p->mode == CLI_PROGRESS_BAR) {
         char bar[BAR_WIDTH + 1];
-        const int fill = (int)(frac * BAR_WIDTH + 0.5);
-        for (int i = 0; i < BAR_WIDTH; i++) bar[i] = i < fill ? '#' : '-';
-        bar[BAR_WIDTH] = '\0';
+        fill_bar(bar, BAR_WIDTH, frac);
         fprintf(stderr, "\r[%s] %5.1f%%  %7.1f Mvox/s  ETA %-8s", bar, 100.0 * frac, rate, eta);
         p->drawn = 1;
     } else {
