@@ -73,6 +73,14 @@ static int too_many(const char *cmd, const char *arg)
     return CLI_EXIT_USAGE;
 }
 
+/* The one positional argument of a command: stored in *slot, a second one refused. */
+static int one_positional(const char *cmd, const char **slot, const char *val)
+{
+    if (*slot) return too_many(cmd, val);
+    *slot = val;
+    return CLI_RUN;
+}
+
 static int missing(const char *cmd, const char *what)
 {
     cli_error("%s: %s (see zslab %s --help)", cmd, what, cmd);
@@ -220,7 +228,7 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
         if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = o->out ? too_many("create", val) : ((o->out = val), CLI_RUN);
+        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("create", &o->out, val);
         else if (!common_option(id, val, NULL, help_create, &rc) && create_option(id, val, o)) rc = CLI_EXIT_USAGE;
     }
     if (rc != CLI_RUN) return rc;
@@ -564,7 +572,7 @@ int cli_parse_status(int argc, char **argv, cli_status_opts *o)
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
         if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = o->out ? too_many("status", val) : ((o->out = val), CLI_RUN);
+        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("status", &o->out, val);
         else if (id == OPT_SJSON) o->json = 1;
         else common_option(id, val, NULL, help_status, &rc);
     }
@@ -594,7 +602,7 @@ int cli_parse_list(int argc, char **argv, cli_list_opts *o)
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
         if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = o->name ? too_many("list", val) : ((o->name = val), CLI_RUN);
+        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("list", &o->name, val);
         else if (id == OPT_NAMES) o->names_only = 1;
         else common_option(id, val, NULL, help_list, &rc);
     }
@@ -705,10 +713,8 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
         if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) {
-            if (!o->in) o->in = val;
-            else rc = too_many("bench", val);
-        } else if (!common_option(id, val, &o->raw, help_bench, &rc) && bench_option(id, val, o))
+        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("bench", &o->in, val);
+        else if (!common_option(id, val, &o->raw, help_bench, &rc) && bench_option(id, val, o))
             rc = CLI_EXIT_USAGE;
     }
     if (rc != CLI_RUN) return rc;

@@ -104,7 +104,7 @@ const char *zs__text_basename(const char *path)
 
 /* ---- units ------------------------------------------------------------------------------ */
 
-static int ieq(const char *a, size_t n, const char *b)
+int zs__text_ieq(const char *a, size_t n, const char *b)
 {
     size_t m = strlen(b);
     if (n != m) return 0;
@@ -126,11 +126,11 @@ static int normalize_once(const char *u, size_t n, char out[16])
         {"millimeter", "mm"}, {"cm", "cm"}, {"centimeter", "cm"}, {"m", "m"}, {"meter", "m"},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (ieq(u, n, units[i].name)) {
+        if (zs__text_ieq(u, n, units[i].name)) {
             snprintf(out, 16, "%s", units[i].norm);
             return 1;
         }
-    if (ieq(u, n, "pixel") || ieq(u, n, "pixels") || ieq(u, n, "px")) n = 0;
+    if (zs__text_ieq(u, n, "pixel") || zs__text_ieq(u, n, "pixels") || zs__text_ieq(u, n, "px")) n = 0;
     size_t k = 0;
     for (size_t i = 0; i < n && k < 15; i++)
         if ((unsigned char)u[i] >= 0x20 && u[i] != 0x7f && u[i] != '"' && u[i] != '\\') out[k++] = u[i];

@@ -18,15 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ieq(const char *a, size_t n, const char *b)
-{
-    size_t m = strlen(b);
-    if (n != m) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i])) return 0;
-    return 1;
-}
-
 /* A count such as "60": a positive integer below 2^31, else 0. */
 static int64_t parse_count(const char *s, size_t n)
 {
@@ -55,12 +46,12 @@ static double parse_positive(const char *s, size_t n)
 static void imagej_line(const char *k, size_t kn, const char *v, size_t vn, zs_tiff_meta *m)
 {
     while (vn && (v[vn - 1] == '\r' || v[vn - 1] == ' ')) vn--;
-    if (ieq(k, kn, "images")) m->images = parse_count(v, vn);
-    else if (ieq(k, kn, "channels")) m->channels = parse_count(v, vn);
-    else if (ieq(k, kn, "slices")) m->slices = parse_count(v, vn);
-    else if (ieq(k, kn, "frames")) m->frames = parse_count(v, vn);
-    else if (ieq(k, kn, "spacing")) m->spacing = parse_positive(v, vn);
-    else if (ieq(k, kn, "unit")) (void)zs__unit_normalize(v, vn, m->unit);
+    if (zs__text_ieq(k, kn, "images")) m->images = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "channels")) m->channels = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "slices")) m->slices = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "frames")) m->frames = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "spacing")) m->spacing = parse_positive(v, vn);
+    else if (zs__text_ieq(k, kn, "unit")) (void)zs__unit_normalize(v, vn, m->unit);
 }
 
 static void parse_imagej(const char *d, size_t n, zs_tiff_meta *m)
@@ -101,12 +92,12 @@ static void ome_attribute(const char *k, size_t kn, const char *v, size_t vn, zs
     static const char *const phys[3] = {"PhysicalSizeX", "PhysicalSizeY", "PhysicalSizeZ"};
     static const char *const units[3] = {"PhysicalSizeXUnit", "PhysicalSizeYUnit", "PhysicalSizeZUnit"};
     for (int a = 0; a < 5; a++)
-        if (ieq(k, kn, sizes[a])) m->size[a] = parse_count(v, vn);
+        if (zs__text_ieq(k, kn, sizes[a])) m->size[a] = parse_count(v, vn);
     for (int a = 0; a < 3; a++) {
-        if (ieq(k, kn, phys[a])) m->phys[a] = parse_positive(v, vn);
-        if (ieq(k, kn, units[a])) (void)zs__unit_normalize(v, vn, m->phys_unit[a]);
+        if (zs__text_ieq(k, kn, phys[a])) m->phys[a] = parse_positive(v, vn);
+        if (zs__text_ieq(k, kn, units[a])) (void)zs__unit_normalize(v, vn, m->phys_unit[a]);
     }
-    if (ieq(k, kn, "DimensionOrder") && vn == 5 && v[0] == 'X' && v[1] == 'Y') {
+    if (zs__text_ieq(k, kn, "DimensionOrder") && vn == 5 && v[0] == 'X' && v[1] == 'Y') {
         int seen = 0;
         for (int i = 2; i < 5; i++) seen |= v[i] == 'Z' ? 1 : v[i] == 'C' ? 2 : v[i] == 'T' ? 4 : 8;
         if (seen == 7) {

@@ -149,6 +149,8 @@ int zs__text_line(const unsigned char *buf, size_t n, size_t at, zs_text_line *l
 int zs__text_split(const zs_text_line *l, const char *sep, zs_text_line *key, zs_text_line *value);
 /** 1 if [b,e) equals s, ignoring ASCII case. */
 int zs__text_is(const zs_text_line *t, const char *s);
+/** 1 if the n bytes at a equal the string b, ignoring case (tolower). */
+int zs__text_ieq(const char *a, size_t n, const char *b);
 /** 1 if [b,e) holds no control character (NUL included): usable as a file name. */
 int zs__text_printable(const zs_text_line *t);
 /** Parses up to max numbers separated by spaces (or commas); nan allowed when allow_nan.

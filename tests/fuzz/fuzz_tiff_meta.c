@@ -5,21 +5,9 @@
  * and what it reports must be sane: counts positive and below 2^31, sizes positive and
  * finite, units NUL-terminated, a DimensionOrder a permutation of ZCT after XY. */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "fuzz_common.h"
 #include "tiff_internal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define REQUIRE(cond)                                                                          \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: %s does not hold\n", __FILE__, __LINE__, #cond);           \
-            abort();                                                                           \
-        }                                                                                      \
-    } while (0)
 
 static int count_ok(int64_t v) { return v >= 0 && v < ((int64_t)1 << 31); }
 

@@ -25,29 +25,14 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zstest import ZSLAB, workdir  # noqa: E402
+from zstest import ZSLAB, fail, finish, same_files, workdir, zs  # noqa: E402
 
-FAILURES = []
 W = workdir("batch")
 OPS = ["--op", "gaussian:sigma=1.5", "--op", "median:size=3"]
 
 
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def zs(*args, env=None):
-    return subprocess.run([ZSLAB, *map(str, args)], capture_output=True, text=True, timeout=120, env=env)
-
-
 def path(*names):
     return os.path.join(W, *names)
-
-
-def same_bytes(a, b):
-    with open(a, "rb") as x, open(b, "rb") as y:
-        return x.read() == y.read()
 
 
 def table(stdout):
@@ -118,7 +103,7 @@ def test_acceptance():
         row = rows.get(os.path.join(data, n))
         if not row or row[0] != "ok" or row[3] != o:
             fail(f"{n}: row {row}")
-        elif not same_bytes(o, path("ref-" + n)):
+        elif not same_files(o, path("ref-" + n)):
             fail(f"{n}: batch output differs from a single zslab filter run")
     left = [f for f in os.listdir(out) if f not in good and f != ".zslab-batch"]
     if left:
@@ -142,7 +127,7 @@ def test_acceptance():
     changed = [o for o in outs if os.stat(o).st_mtime_ns != before[o]]
     if r.returncode != 1 or states != ["ok"] * 4 or len(changed) != 4:
         fail(f"--force: exit {r.returncode}, states {states}, rewritten {len(changed)}")
-    elif not all(same_bytes(o, path("ref-" + n)) for n, o in zip(good, outs)):
+    elif not all(same_files(o, path("ref-" + n)) for n, o in zip(good, outs)):
         fail("--force: outputs differ from single runs")
     else:
         print("ok: --force redoes them")
@@ -178,8 +163,8 @@ def test_jobs_file_dir_glob():
     rows = table(r.stdout)
     if r.returncode or list(rows) != [f"{rel}/s10.npy", os.path.join(data, "s2.npy")]:
         fail(f"--jobs-file: exit {r.returncode}, rows {list(rows)}, stderr {r.stderr.strip()!r}")
-    elif not (same_bytes(path("jobs-out", "s10.npy"), path("ref-s10.npy")) and
-              same_bytes(path("jobs-out", "s2.npy"), path("ref-s2.npy"))):
+    elif not (same_files(path("jobs-out", "s10.npy"), path("ref-s10.npy")) and
+              same_files(path("jobs-out", "s2.npy"), path("ref-s2.npy"))):
         fail("--jobs-file: outputs differ from single runs")
     else:
         print("ok: --jobs-file (comments and blank lines skipped, order kept)")
@@ -206,7 +191,7 @@ def test_jobs_file_dir_glob():
         fail(f"glob: exit {r.returncode}, rows {list(rows)}, stderr {r.stderr.strip()!r}")
     else:
         reference(os.path.join(data, "s3.npy"), path("ref-s3.nii"))
-        if not same_bytes(path("glob-out", "s3.nii"), path("ref-s3.nii")):
+        if not same_files(path("glob-out", "s3.nii"), path("ref-s3.nii")):
             fail("glob: s3.nii differs from a single run")
         else:
             print("ok: a glob with --out-format nii")
@@ -283,11 +268,7 @@ def main():
     test_interrupted()
     test_usage()
     print(f"{time.monotonic() - t0:.1f} s")
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        sys.exit(1)
-    shutil.rmtree(W, ignore_errors=True)
-    print("all batch checks passed")
+    finish("all batch checks passed", W)
 
 
 if __name__ == "__main__":

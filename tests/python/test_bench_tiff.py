@@ -13,27 +13,20 @@ Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 
 import numpy as np
 import tifffile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zstest import ZSLAB, workdir  # noqa: E402
+import zstest  # noqa: E402
+from zstest import fail, finish, workdir  # noqa: E402
 
 W = workdir("benchtiff")
-FAILURES = []
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
 
 
 def zs(*args):
-    return subprocess.run([ZSLAB, *map(str, args)], capture_output=True, text=True, timeout=600)
+    return zstest.zs(*args, timeout=600)
 
 
 def bench(f):
@@ -65,10 +58,7 @@ def main():
             ratio = ph["read"] / res["npy"][1]["read"] if res["npy"] else float("nan")
             print(f"{name:13s} read {ph['read']:.4f} s  load {ph['load']:.4f} s  end-to-end {ph['end-to-end']:.4f} s"
                   f"  read / npy read = {ratio:.2f}")
-    if FAILURES:
-        sys.exit(1)
-    shutil.rmtree(W, ignore_errors=True)
-    print("TIFF bench smoke passed")
+    finish("TIFF bench smoke passed", W)
 
 
 if __name__ == "__main__":

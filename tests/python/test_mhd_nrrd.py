@@ -19,30 +19,18 @@ Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """
 import json
 import os
-import shutil
-import subprocess
 import sys
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zstest import ZSLAB, workdir  # noqa: E402
+from zstest import fail, finish, workdir, zs  # noqa: E402
 
-FAILURES = []
 W = workdir("mhdnrrd")
 MET = {"MET_UCHAR": "u1", "MET_CHAR": "i1", "MET_USHORT": "u2", "MET_SHORT": "i2", "MET_UINT": "u4",
        "MET_INT": "i4", "MET_ULONG_LONG": "u8", "MET_LONG_LONG": "i8", "MET_FLOAT": "f4", "MET_DOUBLE": "f8"}
 NRRD = {"uint8": "u1", "int8": "i1", "uint16": "u2", "int16": "i2", "uint32": "u4", "int32": "i4",
         "uint64": "u8", "int64": "i8", "float": "f4", "double": "f8"}
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def zs(*args):
-    return subprocess.run([ZSLAB, *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
 def path(*n):
@@ -242,11 +230,7 @@ def main():
     test_voxel_size_travels()
     test_sigma_in_um()
     test_hand_headers()
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        sys.exit(1)
-    shutil.rmtree(W, ignore_errors=True)
-    print("all MetaImage / NRRD checks passed")
+    finish("all MetaImage / NRRD checks passed", W)
 
 
 if __name__ == "__main__":

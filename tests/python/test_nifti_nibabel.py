@@ -15,7 +15,6 @@ searched upward from ZSLAB's directory as tests/slabdump). Exit 1 on any failure
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -23,40 +22,11 @@ import warnings
 import numpy as np
 import nibabel as nib
 
-FAILURES = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zstest import capture, fail, find_tools, finish  # noqa: E402
+
 DTYPES = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float32", "float64"]
 UNITS = {"mm": "mm", "micron": "um", "meter": "m", "unknown": ""}
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def find_tools():
-    zslab = os.environ.get("ZSLAB")
-    if not zslab or not os.access(zslab, os.X_OK):
-        print(f"FAIL: ZSLAB is not set to the zslab tool (got {zslab!r})")
-        sys.exit(1)
-    dump = os.environ.get("ZS_SLABDUMP")
-    if not dump:
-        d = os.path.dirname(os.path.abspath(zslab))
-        while True:
-            cand = os.path.join(d, "tests", "slabdump")
-            if os.access(cand, os.X_OK):
-                dump = cand
-                break
-            if os.path.dirname(d) == d:
-                break
-            d = os.path.dirname(d)
-    if not dump or not os.access(dump, os.X_OK):
-        print("FAIL: tests/slabdump not found (set ZS_SLABDUMP or build the tests/tools target)")
-        sys.exit(1)
-    return zslab, dump
-
-
-def run(args):
-    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
 
 
 def values(dtype, shape, rng):
@@ -104,7 +74,7 @@ def expected_info(path):
 
 
 def check_info(zslab, path):
-    r = run([zslab, "info", path, "--json"])
+    r = capture([zslab, "info", path, "--json"])
     if r.returncode != 0:
         fail(f"zslab info {path}: exit {r.returncode}: {r.stderr.strip()}")
         return None
@@ -135,7 +105,7 @@ def check_voxels(dump, path, img, tmp, slabs=(1, 2, "whole"), halos=(0, 2)):
     out = os.path.join(tmp, "dump.f64")
     for slab in slabs:
         for halo in halos:
-            r = run([dump, path, out, str(slab), str(halo)])
+            r = capture([dump, path, out, str(slab), str(halo)])
             if r.returncode != 0:
                 fail(f"slabdump {path} slab {slab} halo {halo}: exit {r.returncode}: {r.stderr.strip()}")
                 continue
@@ -210,8 +180,8 @@ def ramp(shape, dtype):
 def zslab_to_nibabel(zslab, tmp):
     for dtype in DTYPES:
         path = os.path.join(tmp, f"created_{dtype}.nii")
-        r = run([zslab, "create", path, "--shape", "9x7x5", "--dtype", dtype, "--voxel-size", "0.5x0.5x2",
-                 "--pattern", "ramp"])
+        r = capture([zslab, "create", path, "--shape", "9x7x5", "--dtype", dtype, "--voxel-size", "0.5x0.5x2",
+                    "--pattern", "ramp"])
         if r.returncode != 0:
             fail(f"zslab create {path}: exit {r.returncode}: {r.stderr.strip()}")
             continue
@@ -233,7 +203,7 @@ def zslab_to_nibabel(zslab, tmp):
             fail(f"{path}: values differ from the ramp x+y+z")
     # A dimension over 32767: NIfTI-2.
     path = os.path.join(tmp, "wide.nii")
-    r = run([zslab, "create", path, "--shape", "40000x2x1", "--dtype", "uint8", "--pattern", "ramp"])
+    r = capture([zslab, "create", path, "--shape", "40000x2x1", "--dtype", "uint8", "--pattern", "ramp"])
     if r.returncode != 0:
         fail(f"zslab create {path}: exit {r.returncode}: {r.stderr.strip()}")
     else:
@@ -244,7 +214,7 @@ def zslab_to_nibabel(zslab, tmp):
             fail(f"{path}: values differ from the saturated ramp")
     # 4-D series, if the tool takes a 4th dimension.
     path = os.path.join(tmp, "series.nii")
-    r = run([zslab, "create", path, "--shape", "5x4x3x2", "--dtype", "int16", "--pattern", "ramp"])
+    r = capture([zslab, "create", path, "--shape", "5x4x3x2", "--dtype", "int16", "--pattern", "ramp"])
     if r.returncode == 2:
         print(f"SKIP: zslab create --shape 5x4x3x2 is a usage error here ({r.stderr.strip()})")
     elif r.returncode != 0:
@@ -255,7 +225,7 @@ def zslab_to_nibabel(zslab, tmp):
             fail(f"{path}: nibabel sees {img.shape}, want (5, 4, 3, 2)")
     # Existing output.
     path = os.path.join(tmp, "created_int16.nii")
-    r = run([zslab, "create", path, "--shape", "3x3x3", "--dtype", "uint8"])
+    r = capture([zslab, "create", path, "--shape", "3x3x3", "--dtype", "uint8"])
     if r.returncode != 1 or "created_int16.nii" not in r.stderr:
         fail(f"zslab create over an existing file: exit {r.returncode}: {r.stderr.strip()!r}")
 
@@ -268,7 +238,7 @@ def bad_files(zslab):
     for name in sorted(os.listdir(d)):
         if ".nii" not in name:
             continue
-        r = run([zslab, "info", os.path.join(d, name), "--json"])
+        r = capture([zslab, "info", os.path.join(d, name), "--json"])
         if r.returncode != 1 or name not in r.stderr:
             fail(f"zslab info bad/{name}: exit {r.returncode}, stderr {r.stderr.strip()!r} "
                  "(want exit 1 and a message naming the file)")
@@ -283,11 +253,7 @@ def main():
         zslab_to_nibabel(zslab, tmp)
         print("zslab → nibabel: created files checked")
         bad_files(zslab)
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        return 1
-    print("all checks passed")
-    return 0
+    finish("all checks passed")
 
 
 if __name__ == "__main__":

@@ -16,46 +16,16 @@ searched upward from ZSLAB's directory as tests/slabdump). Exit 1 on any failure
 import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-FAILURES = []
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zstest import capture, fail, find_tools, finish  # noqa: E402
+
 DTYPES = ["uint8", "int8", "uint16", "int16", "uint32", "int32", "uint64", "int64", "float32", "float64"]
 SHAPES = [(7,), (5, 3), (9, 7, 5), (3, 4, 5, 2)]
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def find_tools():
-    zslab = os.environ.get("ZSLAB")
-    if not zslab or not os.access(zslab, os.X_OK):
-        print(f"FAIL: ZSLAB is not set to the zslab tool (got {zslab!r})")
-        sys.exit(1)
-    dump = os.environ.get("ZS_SLABDUMP")
-    if not dump:
-        d = os.path.dirname(os.path.abspath(zslab))
-        while True:
-            cand = os.path.join(d, "tests", "slabdump")
-            if os.access(cand, os.X_OK):
-                dump = cand
-                break
-            if os.path.dirname(d) == d:
-                break
-            d = os.path.dirname(d)
-    if not dump or not os.access(dump, os.X_OK):
-        print("FAIL: tests/slabdump not found (set ZS_SLABDUMP or build the tests/tools target)")
-        sys.exit(1)
-    return zslab, dump
-
-
-def run(args):
-    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
 
 
 def values(dtype, shape, rng):
@@ -101,7 +71,7 @@ def expected_info(path):
 
 
 def check_info(zslab, path):
-    r = run([zslab, "info", path, "--json"])
+    r = capture([zslab, "info", path, "--json"])
     if r.returncode != 0:
         fail(f"zslab info {path}: exit {r.returncode}: {r.stderr.strip()}")
         return None
@@ -124,7 +94,7 @@ def check_voxels(dump, path, a, slabs, halos, tmp):
     out = os.path.join(tmp, "dump.f64")
     for slab in slabs:
         for halo in halos:
-            r = run([dump, path, out, str(slab), str(halo)])
+            r = capture([dump, path, out, str(slab), str(halo)])
             if r.returncode != 0:
                 fail(f"slabdump {path} slab {slab} halo {halo}: exit {r.returncode}: {r.stderr.strip()}")
                 continue
@@ -176,7 +146,7 @@ def numpy_to_zslab(zslab, dump, tmp):
                     write(path, a, how)
                     fortran = header_of(path)[3]
                     if len(shape) == 4 and not fortran:
-                        r = run([zslab, "info", path, "--json"])
+                        r = capture([zslab, "info", path, "--json"])
                         if r.returncode != 1 or os.path.basename(path) not in r.stderr:
                             fail(f"{path}: a 4-D C-order array must be refused naming the file "
                                  f"(exit {r.returncode}, {r.stderr.strip()!r})")
@@ -200,8 +170,8 @@ def zslab_to_numpy(zslab, tmp):
     for dtype in DTYPES:
         for shape in ramp_shapes:
             path = os.path.join(tmp, f"created_{dtype}_{'x'.join(map(str, shape))}.npy")
-            r = run([zslab, "create", path, "--shape", "x".join(map(str, shape)), "--dtype", dtype,
-                     "--pattern", "ramp"])
+            r = capture([zslab, "create", path, "--shape", "x".join(map(str, shape)), "--dtype", dtype,
+                        "--pattern", "ramp"])
             if r.returncode != 0:
                 fail(f"zslab create {path}: exit {r.returncode}: {r.stderr.strip()}")
                 continue
@@ -226,18 +196,18 @@ def zslab_to_numpy(zslab, tmp):
                 fail(f"{path}: ramp value at {tuple(idx)} is {a[tuple(idx)]}, expected {ramp[tuple(idx)]}")
     # zeros, voxel size (dropped by .npy), refusing to overwrite, --force
     path = os.path.join(tmp, "zeros.npy")
-    r = run([zslab, "create", path, "--shape", "9x7x5", "--dtype", "float32", "--pattern", "zeros",
-             "--voxel-size", "1x1x4"])
+    r = capture([zslab, "create", path, "--shape", "9x7x5", "--dtype", "float32", "--pattern", "zeros",
+                "--voxel-size", "1x1x4"])
     if r.returncode != 0:
         fail(f"zslab create zeros --voxel-size: exit {r.returncode}: {r.stderr.strip()}")
     elif np.any(np.load(path)):
         fail(f"{path}: pattern zeros is not all zero")
-    r = run([zslab, "create", path, "--shape", "3x3x3", "--dtype", "uint8"])
+    r = capture([zslab, "create", path, "--shape", "3x3x3", "--dtype", "uint8"])
     if r.returncode != 1 or "zeros.npy" not in r.stderr:
         fail(f"zslab create over an existing file: exit {r.returncode} (want 1 naming the file): {r.stderr.strip()!r}")
     if np.load(path).shape != (9, 7, 5):
         fail(f"{path}: overwritten without --force")
-    r = run([zslab, "create", path, "--shape", "3x3x3", "--dtype", "uint8", "--force"])
+    r = capture([zslab, "create", path, "--shape", "3x3x3", "--dtype", "uint8", "--force"])
     if r.returncode != 0 or np.load(path).shape != (3, 3, 3):
         fail(f"zslab create --force: exit {r.returncode}: {r.stderr.strip()}")
 
@@ -250,7 +220,7 @@ def bad_files(zslab):
     for name in sorted(os.listdir(d)):
         if not name.endswith(".npy"):
             continue
-        r = run([zslab, "info", os.path.join(d, name), "--json"])
+        r = capture([zslab, "info", os.path.join(d, name), "--json"])
         if r.returncode != 1 or name not in r.stderr:
             fail(f"zslab info bad/{name}: exit {r.returncode}, stderr {r.stderr.strip()!r} "
                  "(want exit 1 and a message naming the file)")
@@ -265,11 +235,7 @@ def main():
         zslab_to_numpy(zslab, tmp)
         print("zslab → numpy: created files checked")
         bad_files(zslab)
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        return 1
-    print("all checks passed")
-    return 0
+    finish("all checks passed")
 
 
 if __name__ == "__main__":

@@ -14,35 +14,24 @@ Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 import json
 import os
 import shutil
-import subprocess
 import sys
 
 import numpy as np
 import tifffile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zstest import ZSLAB, workdir  # noqa: E402
+import zstest  # noqa: E402
+from zstest import fail, finish, same_files, workdir  # noqa: E402
 
-FAILURES = []
 W = workdir("series")
 
 
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
 def zs(*args):
-    return subprocess.run([ZSLAB, *map(str, args)], capture_output=True, text=True, timeout=300)
+    return zstest.zs(*args, timeout=300)
 
 
 def path(*names):
     return os.path.join(W, *names)
-
-
-def same_bytes(a, b):
-    with open(a, "rb") as x, open(b, "rb") as y:
-        return x.read() == y.read()
 
 
 def make_series(folder, planes, name="img_{}.tif", start=1, **kw):
@@ -73,7 +62,7 @@ def test_200_planes():
         r = zs("filter", name, out, *ops, "--force", "-q", "--threads", 2, "--slab", 7)
         if r.returncode:
             fail(f"filter {name}: exit {r.returncode}: {r.stderr.strip()}")
-        elif not same_bytes(out, path("want.npy")):
+        elif not same_files(out, path("want.npy")):
             fail(f"filter {name}: output differs from the .npy's")
         else:
             print(f"ok: {name} filters to the same bytes as the .npy")
@@ -167,11 +156,7 @@ def main():
     test_200_planes()
     test_padded_and_npy_planes()
     test_series_outputs()
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        sys.exit(1)
-    shutil.rmtree(W, ignore_errors=True)
-    print("all series checks passed")
+    finish("all series checks passed", W)
 
 
 if __name__ == "__main__":

@@ -26,19 +26,9 @@ import numpy as np
 import tifffile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from zstest import ZSLAB, workdir  # noqa: E402
+from zstest import fail, finish, workdir, zs  # noqa: E402
 
-FAILURES = []
 W = workdir("tiff")
-
-
-def fail(msg):
-    FAILURES.append(msg)
-    print("FAIL: " + msg, flush=True)
-
-
-def zs(*args):
-    return subprocess.run([ZSLAB, *map(str, args)], capture_output=True, text=True, timeout=120)
 
 
 def path(name):
@@ -310,11 +300,7 @@ def main():
               test_bigtiff_byteorder_tiles_compression, test_lzw, test_mixed_pages, test_zslab_writes,
               test_filter_threads_compressed]:
         t()
-    if FAILURES:
-        print(f"{len(FAILURES)} failure(s)")
-        sys.exit(1)
-    shutil.rmtree(W, ignore_errors=True)
-    print("all TIFF checks passed")
+    finish("all TIFF checks passed", W)
 
 
 if __name__ == "__main__":

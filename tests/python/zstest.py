@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Shared helpers for the Python tests: find the zslab tool, run it, fail loudly."""
+"""Shared helpers for the Python tests: find the zslab tool, run it, fail loudly or collect failures."""
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,3 +21,63 @@ def run(*args, expect=0, env=None):
 def workdir(name):
     """A fresh temporary directory for one test script."""
     return tempfile.mkdtemp(prefix=f"zs-{name}-", dir=os.getcwd())
+
+
+def zs(*args, env=None, timeout=120):
+    """Runs zslab with args without checking; returns the CompletedProcess (text stdout/stderr)."""
+    return subprocess.run([ZSLAB, *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def capture(args, timeout=60):
+    """Runs a command line (the tool's path first); returns the CompletedProcess (text stdout/stderr)."""
+    return subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+
+
+def same_files(a, b):
+    """True when the files a and b hold the same bytes."""
+    with open(a, "rb") as x, open(b, "rb") as y:
+        return x.read() == y.read()
+
+
+# Scripts that check many things report every failure, then exit 1 (fail, then finish).
+FAILURES = []
+
+
+def fail(msg):
+    FAILURES.append(msg)
+    print("FAIL: " + msg, flush=True)
+
+
+def finish(passed, w=None):
+    """After any fail(): prints the count and exits 1, keeping the work directory w to look at.
+    Else removes w and prints `passed`."""
+    if FAILURES:
+        print(f"{len(FAILURES)} failure(s)")
+        sys.exit(1)
+    if w:
+        shutil.rmtree(w, ignore_errors=True)
+    print(passed)
+
+
+def find_tools():
+    """(zslab, slabdump): ZSLAB, and ZS_SLABDUMP or tests/slabdump searched upward from ZSLAB's
+    directory; exits 1 when either is missing."""
+    zslab = os.environ.get("ZSLAB")
+    if not zslab or not os.access(zslab, os.X_OK):
+        print(f"FAIL: ZSLAB is not set to the zslab tool (got {zslab!r})")
+        sys.exit(1)
+    dump = os.environ.get("ZS_SLABDUMP")
+    if not dump:
+        d = os.path.dirname(os.path.abspath(zslab))
+        while True:
+            cand = os.path.join(d, "tests", "slabdump")
+            if os.access(cand, os.X_OK):
+                dump = cand
+                break
+            if os.path.dirname(d) == d:
+                break
+            d = os.path.dirname(d)
+    if not dump or not os.access(dump, os.X_OK):
+        print("FAIL: tests/slabdump not found (set ZS_SLABDUMP or build the tests/tools target)")
+        sys.exit(1)
+    return zslab, dump

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "zs_internal.h"
+#include "zs_test_util.h"
 
 static void test_dtype_parse(void **state)
 {
@@ -85,37 +86,23 @@ static void test_sizes_overflow(void **state)
     assert_non_null(strstr(zs_last_error(), "big.raw"));
 }
 
-static zs_volume *make_raw(const char *path, int64_t nx, int64_t ny, int64_t nz, zs_type t)
-{
-    zs_volume_info spec;
-    zs_volume_info_init(&spec);
-    spec.shape[0] = nx, spec.shape[1] = ny, spec.shape[2] = nz;
-    spec.dtype.type = t;
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = 1;
-    zs_volume *v = NULL;
-    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_OK);
-    return v;
-}
-
 static void test_create_commit_partial(void **state)
 {
     (void)state;
     unlink("c1.raw");
-    zs_volume *v = make_raw("c1.raw", 5, 4, 3, ZS_U16);
+    zs_volume *v = zs_test_volume_new("c1.raw", 5, 4, 3, 1, ZS_U16, 0);
     struct stat st;
     assert_int_equal(stat("c1.raw.partial", &st), 0);
     assert_int_equal(st.st_size, 5 * 4 * 3 * 2);
     assert_int_not_equal(stat("c1.raw", &st), 0);
     zs_volume_free(v); /* never committed: removed */
     assert_int_not_equal(stat("c1.raw.partial", &st), 0);
-    v = make_raw("c1.raw", 5, 4, 3, ZS_U16);
+    v = zs_test_volume_new("c1.raw", 5, 4, 3, 1, ZS_U16, 0);
     assert_int_equal(zs_volume_commit(v), ZS_OK);
     zs_volume_free(v);
     assert_int_equal(stat("c1.raw", &st), 0);
     /* exists, no force */
-    zs_volume_info spec = *zs_volume_get_info(v = make_raw("c2.raw", 2, 2, 2, ZS_U8));
+    zs_volume_info spec = *zs_volume_get_info(v = zs_test_volume_new("c2.raw", 2, 2, 2, 1, ZS_U8, 0));
     zs_volume_commit(v);
     zs_volume_free(v);
     assert_int_equal(zs_volume_create("c2.raw", &spec, NULL, &v), ZS_EEXIST);

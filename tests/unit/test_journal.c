@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "zs_internal.h"
+#include "zs_test_util.h"
 
 typedef struct fixture {
     char dir[64];
@@ -29,23 +29,6 @@ typedef struct fixture {
 static void path_in(const fixture *fx, const char *name, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/%s", fx->dir, name);
-}
-
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    *n = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *b = malloc(*n + 1);
-    if (b && fread(b, 1, *n, f) != *n) {
-        free(b);
-        b = NULL;
-    }
-    if (b) b[*n] = '\0';
-    fclose(f);
-    return b;
 }
 
 static zs_pipeline *pipeline(const char *spec)
@@ -106,21 +89,15 @@ static int setup(void **state)
     zs_plan_free(plan);
     zs_pipeline_free(p);
     zs_volume_free(in);
-    fx->ref_bytes = slurp(fx->ref, &fx->ref_size);
+    fx->ref_bytes = zs_test_slurp(fx->ref, &fx->ref_size);
     *state = fx;
     return fx->ref_bytes ? 0 : -1;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
 }
 
 static int teardown(void **state)
 {
     fixture *fx = *state;
-    nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    zs_test_remove_tree(fx->dir);
     free(fx->ref_bytes);
     free(fx);
     return 0;
@@ -129,7 +106,7 @@ static int teardown(void **state)
 static void assert_same_as_ref(const fixture *fx, const char *path)
 {
     size_t n = 0;
-    unsigned char *b = slurp(path, &n);
+    unsigned char *b = zs_test_slurp(path, &n);
     assert_non_null(b);
     assert_int_equal(n, fx->ref_size);
     assert_memory_equal(b, fx->ref_bytes, n);
@@ -282,7 +259,7 @@ static void test_record_lines(void **state)
     /* part 7/9 starts its next record on a new line */
     assert_int_equal(run_part(fx, "gaussian:sigma=1", 7, 9, 2, 0, &complete), ZS_OK);
     size_t n = 0;
-    unsigned char *text = slurp(path, &n);
+    unsigned char *text = zs_test_slurp(path, &n);
     assert_non_null(text);
     assert_null(strstr((char *)text, "0 10slab"));
     free(text);

@@ -18,18 +18,11 @@
 
 #include "kcall_harness.h"
 #include "ref_rank.h"
+#include "zs_test_util.h"
 
 static uint64_t g_seed = 20261123u;
 
 /* ---- fixtures ------------------------------------------------------------------------------- */
-
-static uint64_t next_rand(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
 /* Integers in [-span, span] as floats (never -0): ties everywhere, exact comparisons. */
 static float *random_volume(const int64_t n[3], uint64_t salt, int span)
@@ -37,7 +30,7 @@ static float *random_volume(const int64_t n[3], uint64_t salt, int span)
     const size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
     float *v = malloc(sizeof *v * nv);
     uint64_t s = g_seed * 2654435761u + salt + 1u;
-    for (size_t i = 0; i < nv; i++) v[i] = (float)((int)(next_rand(&s) % (uint64_t)(2 * span + 1)) - span);
+    for (size_t i = 0; i < nv; i++) v[i] = (float)((int)(zs_test_rand(&s) % (uint64_t)(2 * span + 1)) - span);
     return v;
 }
 
@@ -373,9 +366,7 @@ static void test_descriptors(void **state)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--seed") == 0) g_seed = strtoull(argv[i + 1], NULL, 0);
-    printf("# test_kernel_rank --seed %llu\n", (unsigned long long)g_seed);
+    g_seed = zs_test_seed(argc, argv, "test_kernel_rank", g_seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modes_shapes),    cmocka_unit_test(test_percentiles),
         cmocka_unit_test(test_large_sizes),     cmocka_unit_test(test_slab_invariance),

@@ -18,18 +18,11 @@
 #include "kcall_harness.h"
 #include "ref_smooth.h"
 #include "separable.h"
+#include "zs_test_util.h"
 
 static uint64_t g_seed = 20261122u;
 
 /* ---- fixtures ------------------------------------------------------------------------------- */
-
-static uint64_t next_rand(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
 
 /* Values in [-3, 7): mixed signs, so derivative kernels see slopes both ways. */
 static float *random_volume(const int64_t n[3], uint64_t salt)
@@ -37,7 +30,7 @@ static float *random_volume(const int64_t n[3], uint64_t salt)
     const size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
     float *v = malloc(sizeof *v * nv);
     uint64_t s = g_seed * 2654435761u + salt + 1u;
-    for (size_t i = 0; i < nv; i++) v[i] = (float)((double)(next_rand(&s) >> 11) / 9007199254740992.0 * 10.0 - 3.0);
+    for (size_t i = 0; i < nv; i++) v[i] = (float)((double)(zs_test_rand(&s) >> 11) / 9007199254740992.0 * 10.0 - 3.0);
     return v;
 }
 
@@ -505,9 +498,7 @@ static void test_pointwise(void **state)
 
 int main(int argc, char **argv)
 {
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--seed") == 0) g_seed = strtoull(argv[i + 1], NULL, 0);
-    printf("# test_kernel_smooth --seed %llu\n", (unsigned long long)g_seed);
+    g_seed = zs_test_seed(argc, argv, "test_kernel_smooth", g_seed);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gaussian_modes),  cmocka_unit_test(test_gaussian_shapes),
         cmocka_unit_test(test_gaussian_orders), cmocka_unit_test(test_gaussian_constant),

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,99 +16,13 @@
 #include <unistd.h>
 
 #include "zs_internal.h"
+#include "zs_test_util.h"
 
-/* ---- fixtures: a fresh temporary directory under the working directory per test ---------- */
-
-typedef struct fixture {
-    char dir[256];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "tmp_nifti_XXXXXX");
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    DIR *d = opendir(f->dir);
-    if (d) {
-        struct dirent *e;
-        char p[600];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
-
-static const char *data_dir(void)
-{
-    const char *d = getenv("ZS_TEST_DATA");
-    if (!d || !*d) fail_msg("ZS_TEST_DATA is not set (ctest sets it to tests/data)");
-    return d;
-}
-
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    unsigned char *b = malloc(1 << 20);
-    *n = b ? fread(b, 1, 1 << 20, fp) : 0;
-    fclose(fp);
-    return b;
-}
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* Every voxel of an ok/ file stores (its F-order linear index) % 97. */
-static void check_pattern(const zs_volume *v)
-{
-    const zs_volume_info *i = zs_volume_get_info(v);
-    const size_t vol = (size_t)(i->shape[0] * i->shape[1] * i->shape[2]);
-    float *buf = malloc(vol * sizeof *buf);
-    assert_non_null(buf);
-    for (int64_t t = 0; t < i->shape[3]; t++) {
-        zs_slab s;
-        zs_mapping m;
-        assert_int_equal(zs_slab_make(i, t, 0, i->shape[2], 0, &s), ZS_OK);
-        assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
-        zs__to_f32(m.data, i->dtype, vol, 1.0, 0.0, buf);
-        for (size_t k = 0; k < vol; k++) {
-            size_t lin = (size_t)t * vol + k;
-            if (buf[k] != (float)(lin % 97)) fail_msg("%s: voxel %zu is %g, expected %zu", i->path, lin, buf[k], lin % 97);
-        }
-        assert_int_equal(zs_slab_unmap(&m), ZS_OK);
-    }
-    free(buf);
-}
+/* ---- fixture: a fresh temporary directory under the working directory per test ----------- */
+static int setup(void **state) { return zs_test_tmpdir_setup(state, "tmp_nifti_"); }
 
 /* Every .nii / .nii.gz file of data/<sub> has a row in the table. */
-static void check_listed(const char *sub, const char *const *names, size_t count)
-{
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/%s", data_dir(), sub);
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strstr(e->d_name, ".nii")) continue;
-        size_t k = 0;
-        while (k < count && strcmp(names[k], e->d_name) != 0) k++;
-        if (k == count) { closedir(d); fail_msg("%s/%s has no row in the table of test_nifti.c", sub, e->d_name); }
-    }
-    closedir(d);
-}
+static int is_nifti_name(const char *n) { return strstr(n, ".nii") != NULL; }
 
 /* ---- golden files -------------------------------------------------------------------------- */
 
@@ -176,7 +89,7 @@ static void test_ok_files(void **state)
         const ok_case *c = &ok_cases[k];
         names[k] = c->name;
         char path[600];
-        snprintf(path, sizeof path, "%s/ok/%s", data_dir(), c->name);
+        snprintf(path, sizeof path, "%s/ok/%s", zs_test_data_dir(), c->name);
         zs_volume *v = NULL;
         if (zs_volume_open(path, NULL, &v) != ZS_OK) fail_msg("%s: %s", c->name, zs_last_error());
         const zs_volume_info *i = zs_volume_get_info(v);
@@ -191,10 +104,10 @@ static void test_ok_files(void **state)
         for (int d = 0; d < 3; d++) assert_true(i->voxel[d] == c->voxel[d]);
         assert_string_equal(i->unit, c->unit);
         assert_true(i->slope == c->slope && i->inter == c->inter);
-        check_pattern(v);
+        zs_test_check_pattern97(v);
         zs_volume_free(v);
     }
-    check_listed("ok", names, COUNT(ok_cases));
+    zs_test_check_listed("ok", is_nifti_name, names, COUNT(ok_cases), "test_nifti.c");
 }
 
 static void test_bad_files(void **state)
@@ -205,7 +118,7 @@ static void test_bad_files(void **state)
         const bad_case *c = &bad_cases[k];
         names[k] = c->name;
         char path[600];
-        snprintf(path, sizeof path, "%s/bad/%s", data_dir(), c->name);
+        snprintf(path, sizeof path, "%s/bad/%s", zs_test_data_dir(), c->name);
         zs_volume *v = NULL;
         zs_clear_error();
         zs_status st = zs_volume_open(path, NULL, &v);
@@ -215,7 +128,7 @@ static void test_bad_files(void **state)
         assert_null(v);
         if (!strstr(zs_last_error(), c->name)) fail_msg("%s: message does not name the file: %s", c->name, zs_last_error());
         size_t n = 0;
-        unsigned char *b = slurp(path, &n);
+        unsigned char *b = zs_test_slurp(path, &n);
         assert_non_null(b);
         zs_volume_info info;
         zs_volume_info_init(&info);
@@ -225,7 +138,7 @@ static void test_bad_files(void **state)
         assert_non_null(strstr(zs_last_error(), c->name));
         free(b);
     }
-    check_listed("bad", names, COUNT(bad_cases));
+    zs_test_check_listed("bad", is_nifti_name, names, COUNT(bad_cases), "test_nifti.c");
 }
 
 /* ---- header round trips --------------------------------------------------------------------- */
@@ -367,7 +280,7 @@ static void test_truncations(void **state)
 
 static void test_nifti2_switch(void **state)
 {
-    fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     char path[600];
     snprintf(path, sizeof path, "%s/wide.nii", f->dir);
     zs_volume_info spec;
@@ -448,7 +361,7 @@ static float voxel0(const char *path, const char *mode, float set)
 
 static void test_open_modes(void **state)
 {
-    fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     static const zs_dtype dts[] = {{ZS_I16, 0}, {ZS_F32, 1}, {ZS_U8, 0}, {ZS_U64, 1}};
     for (size_t k = 0; k < COUNT(dts); k++) {
         char path[600];
@@ -465,13 +378,13 @@ static void test_open_modes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_ok_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_header_fields, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_truncations, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nifti2_switch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_modes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ok_files, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_files, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_roundtrip, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_header_fields, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_truncations, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_nifti2_switch, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_open_modes, setup, zs_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests_name("nifti", tests, NULL, NULL);
 }

@@ -8,7 +8,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,40 +15,10 @@
 #include <unistd.h>
 
 #include "zs_internal.h"
+#include "zs_test_util.h"
 
-/* ---- fixtures: a fresh temporary directory under the working directory per test ------ */
-typedef struct fixture {
-    char dir[256];
-} fixture;
-
-static int setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f) return -1;
-    snprintf(f->dir, sizeof f->dir, "tmp_pattern_XXXXXX");
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    DIR *d = opendir(f->dir);
-    if (d) {
-        struct dirent *e;
-        char p[600];
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-            snprintf(p, sizeof p, "%s/%s", f->dir, e->d_name);
-            unlink(p);
-        }
-        closedir(d);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
+/* ---- fixture: a fresh temporary directory under the working directory per test ----------- */
+static int setup(void **state) { return zs_test_tmpdir_setup(state, "tmp_pattern_"); }
 
 /* ---- helpers ------------------------------------------------------------------------ */
 static void spec_init(zs_volume_info *s, int64_t nx, int64_t ny, int64_t nz, int64_t nt, const char *dtype)
@@ -64,7 +33,7 @@ static void spec_init(zs_volume_info *s, int64_t nx, int64_t ny, int64_t nz, int
 }
 
 /* Creates dir/name, fills it and returns every data byte (caller frees). */
-static unsigned char *make(const fixture *f, const char *name, const zs_volume_info *spec, zs_pattern pat,
+static unsigned char *make(const zs_test_tmpdir *f, const char *name, const zs_volume_info *spec, zs_pattern pat,
                            uint64_t seed, int threads, size_t *nbytes)
 {
     char path[600];
@@ -115,7 +84,7 @@ static void test_parse(void **state)
 
 static void test_ramp_exact(void **state)
 {
-    const fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     zs_volume_info s;
     size_t n;
     spec_init(&s, 41, 29, 17, 1, "uint16");
@@ -155,7 +124,7 @@ static void test_ramp_exact(void **state)
  * (~1 MiB each), an odd nx (Box-Muller pairs) and a series. */
 static void test_threads_invariant(void **state)
 {
-    const fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     static const struct { int64_t nx, ny, nz, nt; const char *dtype; } shapes[] = {
         {257, 131, 40, 1, "uint16"}, {128, 96, 24, 3, "float32"}, {300, 250, 40, 1, "uint8"}, {64, 64, 70, 1, ">i4"},
     };
@@ -179,7 +148,7 @@ static void test_threads_invariant(void **state)
 
 static void test_seed(void **state)
 {
-    const fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     zs_volume_info s;
     size_t n1, n2, n3;
     spec_init(&s, 120, 100, 30, 1, "uint16");
@@ -196,7 +165,7 @@ static void test_seed(void **state)
 /* The phantom looks like a light-sheet stack: background around 200, bright blobs, noise. */
 static void test_phantom_values(void **state)
 {
-    const fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     zs_volume_info s;
     size_t n, nf;
     spec_init(&s, 128, 128, 64, 1, "uint16");
@@ -226,7 +195,7 @@ static void test_phantom_values(void **state)
 
 static void test_noise_range(void **state)
 {
-    const fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     zs_volume_info s;
     size_t n;
     spec_init(&s, 64, 64, 16, 1, "float32");
@@ -248,7 +217,7 @@ static void test_noise_range(void **state)
 
 static void test_errors(void **state)
 {
-    const fixture *f = *state;
+    const zs_test_tmpdir *f = *state;
     zs_volume_info s;
     size_t n;
     spec_init(&s, 8, 8, 4, 1, "uint16");
@@ -275,12 +244,12 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
-        cmocka_unit_test_setup_teardown(test_ramp_exact, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_threads_invariant, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_seed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_phantom_values, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_noise_range, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ramp_exact, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_threads_invariant, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_seed, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_phantom_values, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_noise_range, setup, zs_test_tmpdir_teardown),
+        cmocka_unit_test_setup_teardown(test_errors, setup, zs_test_tmpdir_teardown),
     };
     return cmocka_run_group_tests_name("pattern", tests, NULL, NULL);
 }

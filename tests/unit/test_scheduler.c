@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "scheduler_internal.h"
+#include "zs_test_util.h"
 
 /* Brute force: mark every mapped plane. */
 static int64_t expand_naive(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode,
@@ -52,26 +53,10 @@ static void test_zset_expand(void **state)
     assert_int_equal(zs_zset_expand(&one, 1, 3, 3, 10, ZS_BORDER_REFLECT, a, 2), ZS_EOVERFLOW);
 }
 
-static zs_volume *make_volume(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt, zs_type t)
-{
-    zs_volume_info spec;
-    zs_volume_info_init(&spec);
-    spec.shape[0] = nx, spec.shape[1] = ny, spec.shape[2] = nz, spec.shape[3] = nt;
-    spec.ndim = nt > 1 ? 4 : 3;
-    spec.dtype.type = t;
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = 1;
-    co.direct = 1;
-    zs_volume *v = NULL;
-    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_OK);
-    return v;
-}
-
 /* value = x + 3y + 7z + 11t, as uint16 */
 static zs_volume *make_ramp(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt)
 {
-    zs_volume *v = make_volume(path, nx, ny, nz, nt, ZS_U16);
+    zs_volume *v = zs_test_volume_new(path, nx, ny, nz, nt, ZS_U16, 1);
     for (int64_t t = 0; t < nt; t++) {
         zs_slab s;
         zs_mapping m;
@@ -111,7 +96,7 @@ static void test_copy_any_slab_threads(void **state)
             zs_volume_info spec;
             zs_plan_output_spec(plan, &spec);
             assert_int_equal(spec.dtype.type, ZS_F32);
-            zs_volume *out = make_volume("sched_out.raw", nx, ny, nz, nt, ZS_F32);
+            zs_volume *out = zs_test_volume_new("sched_out.raw", nx, ny, nz, nt, ZS_F32, 1);
             zs_run_stats rs;
             assert_int_equal(zs_plan_execute(plan, in, out, NULL, &rs), ZS_OK);
             assert_int_equal(rs.voxels, (uint64_t)(nx * ny * nz * nt));
@@ -188,7 +173,7 @@ static void test_errors_and_cancel(void **state)
         po.threads = threads;
         zs_plan *plan;
         assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
-        zs_volume *out = make_volume("sched_out2.raw", 8, 8, 40, 1, ZS_U16);
+        zs_volume *out = zs_test_volume_new("sched_out2.raw", 8, 8, 40, 1, ZS_U16, 1);
         assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_EIO);
         assert_string_equal(zs_last_error(), "failing kernel: plane 13");
         zs_exec_opts eo;

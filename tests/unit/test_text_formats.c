@@ -9,42 +9,18 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "zs_internal.h"
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *data_dir(void)
-{
-    const char *d = getenv("ZS_TEST_DATA");
-    if (!d || !*d) fail_msg("ZS_TEST_DATA is not set (ctest sets it to tests/data)");
-    return d;
-}
+#include "zs_test_util.h"
 
 static int is_text_format(const char *n)
 {
     const char *dot = strrchr(n, '.');
     return dot && (!strcmp(dot, ".mhd") || !strcmp(dot, ".mha") || !strcmp(dot, ".nrrd") || !strcmp(dot, ".nhdr"));
-}
-
-static void check_listed(const char *sub, const char *const *names, size_t count)
-{
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/%s", data_dir(), sub);
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (!is_text_format(e->d_name)) continue;
-        size_t k = 0;
-        while (k < count && strcmp(names[k], e->d_name) != 0) k++;
-        if (k == count) { closedir(d); fail_msg("%s/%s has no row in test_text_formats.c", sub, e->d_name); }
-    }
-    closedir(d);
 }
 
 /* ---- golden files -------------------------------------------------------------------------- */
@@ -133,7 +109,7 @@ static void test_ok_files(void **state)
         const ok_case *c = &ok_cases[k];
         names[k] = c->name;
         char path[600];
-        snprintf(path, sizeof path, "%s/ok/%s", data_dir(), c->name);
+        snprintf(path, sizeof path, "%s/ok/%s", zs_test_data_dir(), c->name);
         zs_volume *v = NULL;
         if (zs_volume_open(path, NULL, &v) != ZS_OK) fail_msg("%s: %s", c->name, zs_last_error());
         const zs_volume_info *i = zs_volume_get_info(v);
@@ -149,7 +125,7 @@ static void test_ok_files(void **state)
         check_voxels(v);
         zs_volume_free(v);
     }
-    check_listed("ok", names, COUNT(ok_cases));
+    zs_test_check_listed("ok", is_text_format, names, COUNT(ok_cases), "test_text_formats.c");
 }
 
 static void test_bad_files(void **state)
@@ -160,7 +136,7 @@ static void test_bad_files(void **state)
         const bad_case *c = &bad_cases[k];
         names[k] = c->name;
         char path[600];
-        snprintf(path, sizeof path, "%s/bad/%s", data_dir(), c->name);
+        snprintf(path, sizeof path, "%s/bad/%s", zs_test_data_dir(), c->name);
         zs_volume *v = NULL;
         const zs_status st = zs_volume_open(path, NULL, &v);
         if (st != c->code) fail_msg("%s: status %d (%s), expected %d", c->name, st, zs_last_error(), c->code);
@@ -168,7 +144,7 @@ static void test_bad_files(void **state)
         assert_non_null(strstr(zs_last_error(), c->name));
         if (!strstr(zs_last_error(), c->words)) fail_msg("%s: message '%s' lacks '%s'", c->name, zs_last_error(), c->words);
     }
-    check_listed("bad", names, COUNT(bad_cases));
+    zs_test_check_listed("bad", is_text_format, names, COUNT(bad_cases), "test_text_formats.c");
 }
 
 /* ---- round trips -------------------------------------------------------------------------- */

@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,30 +16,12 @@
 #include <unistd.h>
 
 #include "tiff_internal.h"
+#include "zs_test_util.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *data_dir(void)
+static int is_tiff_name(const char *n)
 {
-    const char *d = getenv("ZS_TEST_DATA");
-    if (!d || !*d) fail_msg("ZS_TEST_DATA is not set (ctest sets it to tests/data)");
-    return d;
-}
-
-static void check_listed(const char *sub, const char *const *names, size_t count)
-{
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/%s", data_dir(), sub);
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        const char *dot = strrchr(e->d_name, '.');
-        if (!dot || strcmp(dot, ".tif") != 0) continue;
-        size_t k = 0;
-        while (k < count && strcmp(names[k], e->d_name) != 0) k++;
-        if (k == count) { closedir(d); fail_msg("%s/%s has no row in test_tiff.c", sub, e->d_name); }
-    }
-    closedir(d);
+    const char *dot = strrchr(n, '.');
+    return dot && strcmp(dot, ".tif") == 0;
 }
 
 /* ---- metadata ----------------------------------------------------------------------------- */
@@ -167,7 +148,7 @@ static void test_ok_files(void **state)
         const ok_case *c = &ok_cases[k];
         names[k] = c->name;
         char path[600];
-        snprintf(path, sizeof path, "%s/ok/%s", data_dir(), c->name);
+        snprintf(path, sizeof path, "%s/ok/%s", zs_test_data_dir(), c->name);
         if (access(path, F_OK) != 0 && strstr(c->name, "lzw")) continue; /* made with tiffcp, when present */
         zs_volume *v = NULL;
         if (zs_volume_open(path, NULL, &v) != ZS_OK) fail_msg("%s: %s", c->name, zs_last_error());
@@ -186,19 +167,19 @@ static void test_ok_files(void **state)
         check_pattern(v, 2, 4);
         zs_volume_free(v);
     }
-    check_listed("ok", names, COUNT(ok_cases));
+    zs_test_check_listed("ok", is_tiff_name, names, COUNT(ok_cases), "test_tiff.c");
     const char *bad[COUNT(bad_cases)];
     for (size_t k = 0; k < COUNT(bad_cases); k++) {
         bad[k] = bad_cases[k].name;
         char path[600];
-        snprintf(path, sizeof path, "%s/bad/%s", data_dir(), bad_cases[k].name);
+        snprintf(path, sizeof path, "%s/bad/%s", zs_test_data_dir(), bad_cases[k].name);
         zs_volume *v = NULL;
         const zs_status st = zs_volume_open(path, NULL, &v);
         if (st != bad_cases[k].code) fail_msg("%s: %d (%s)", bad_cases[k].name, st, zs_last_error());
         assert_non_null(strstr(zs_last_error(), bad_cases[k].name));
         if (!strstr(zs_last_error(), bad_cases[k].words)) fail_msg("%s: '%s'", bad_cases[k].name, zs_last_error());
     }
-    check_listed("bad", bad, COUNT(bad_cases));
+    zs_test_check_listed("bad", is_tiff_name, bad, COUNT(bad_cases), "test_tiff.c");
 }
 
 /* ---- writing ------------------------------------------------------------------------------- */
