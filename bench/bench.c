@@ -21,7 +21,7 @@
 enum { PH_READ, PH_LOAD, PH_COMPUTE, PH_STORE, PH_E2E, PH_COUNT };
 static const char *const phase_names[PH_COUNT] = {"read", "load", "compute", "store", "end-to-end"};
 static const unsigned phase_mask[PH_COUNT] = {ZS_PHASE_READ, ZS_PHASE_READ | ZS_PHASE_CONVERT, ZS_PHASE_COMPUTE,
-                                               ZS_PHASE_STORE, ZS_PHASE_ALL};
+                                              ZS_PHASE_STORE, ZS_PHASE_ALL};
 
 typedef struct phase_result {
     double med, min, max; /* seconds */
@@ -87,7 +87,10 @@ static zs_status run_once(bench_ctx *c, const zs_plan *plan, int ph, double *sec
     if (st == ZS_OK) st = zs_plan_execute(plan, c->in, out, &eo, &rs);
     if (st == ZS_OK && writes && o->cold) {
         int fd = open(c->out_path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) { (void)fdatasync(fd); close(fd); }
+        if (fd >= 0) {
+            (void)fdatasync(fd);
+            close(fd);
+        }
     }
     double t1 = now();
     zs_volume_free(out);
@@ -179,18 +182,30 @@ static const char *fs_type_name(const char *path)
     struct statfs sf;
     if (statfs(path, &sf) != 0) return "unknown";
     switch ((unsigned long)sf.f_type) {
-    case 0xEF53: return "ext4";
-    case 0x58465342: return "xfs";
-    case 0x9123683E: return "btrfs";
-    case 0x01021994: return "tmpfs";
-    case 0x6969: return "nfs";
-    case 0x794C7630: return "overlayfs";
-    case 0x0BD00BD0: return "lustre";
-    case 0x47504653: return "gpfs";
-    case 0x65735546: return "fuse";
-    case 0x2FC12FC1: return "zfs";
-    case 0x73717368: return "squashfs";
-    default: return "other";
+    case 0xEF53:
+        return "ext4";
+    case 0x58465342:
+        return "xfs";
+    case 0x9123683E:
+        return "btrfs";
+    case 0x01021994:
+        return "tmpfs";
+    case 0x6969:
+        return "nfs";
+    case 0x794C7630:
+        return "overlayfs";
+    case 0x0BD00BD0:
+        return "lustre";
+    case 0x47504653:
+        return "gpfs";
+    case 0x65735546:
+        return "fuse";
+    case 0x2FC12FC1:
+        return "zfs";
+    case 0x73717368:
+        return "squashfs";
+    default:
+        return "other";
     }
 }
 
@@ -204,8 +219,9 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
     char pipe[2048];
     zs_pipeline_describe(c->pipe, pipe, sizeof pipe);
     fprintf(f, "{\"schema\": \"zslab-bench/1\", \"zslab_version\": \"%s\",\n", zs_version_string());
-    fprintf(f, " \"machine\": {\"hostname\": \"%s\", \"cores\": %d, \"pus\": %d, \"numa_nodes\": %d, \"l2_bytes\": %llu, "
-               "\"l3_bytes\": %llu, \"page_size\": %zu, \"mem_available_bytes\": %llu, \"fs_type\": \"%s\"},\n",
+    fprintf(f,
+            " \"machine\": {\"hostname\": \"%s\", \"cores\": %d, \"pus\": %d, \"numa_nodes\": %d, \"l2_bytes\": %llu, "
+            "\"l3_bytes\": %llu, \"page_size\": %zu, \"mem_available_bytes\": %llu, \"fs_type\": \"%s\"},\n",
             host, si.cores, si.pus, si.numa_nodes, (unsigned long long)si.l2, (unsigned long long)si.l3, si.page_size,
             (unsigned long long)si.mem_available, fs_type_name(c->o->input));
     fputs(" \"volume\": ", f);
@@ -214,12 +230,13 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
             c->o->cold ? "true" : "false", c->o->repeat, best);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
-        fprintf(f, "%s\n  {\"settings\": {\"threads\": %d, \"slab\": %lld, \"engine\": \"%s\"}, \"phases\": {", i ? "," : "",
-                s->threads, (long long)s->slab, zs_engine_name(s->engine));
+        fprintf(f, "%s\n  {\"settings\": {\"threads\": %d, \"slab\": %lld, \"engine\": \"%s\"}, \"phases\": {",
+                i ? "," : "", s->threads, (long long)s->slab, zs_engine_name(s->engine));
         for (int ph = 0; ph < PH_COUNT; ph++) {
             const phase_result *p = &s->ph[ph];
-            fprintf(f, "%s\"%s\": {\"median_s\": %.6f, \"min_s\": %.6f, \"max_s\": %.6f, \"gb_per_s\": %.4f, "
-                       "\"mvox_per_s\": %.3f}",
+            fprintf(f,
+                    "%s\"%s\": {\"median_s\": %.6f, \"min_s\": %.6f, \"max_s\": %.6f, \"gb_per_s\": %.4f, "
+                    "\"mvox_per_s\": %.3f}",
                     ph ? ", " : "", phase_names[ph], p->med, p->min, p->max, p->bytes / p->med / 1e9,
                     voxels_of(in) / p->med / 1e6);
         }
@@ -241,12 +258,15 @@ static zs_status open_all(bench_ctx *c)
     for (int k = 0; k < o->nops && st == ZS_OK; k++) st = zs_pipeline_add(c->pipe, o->ops[k]);
     if (st < 0) return st;
     char dir[PATH_MAX - 64];
-    if (o->tmpdir) snprintf(dir, sizeof dir, "%s", o->tmpdir);
+    if (o->tmpdir)
+        snprintf(dir, sizeof dir, "%s", o->tmpdir);
     else {
         snprintf(dir, sizeof dir, "%s", o->input);
         char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0';
-        else snprintf(dir, sizeof dir, ".");
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
     }
     snprintf(c->out_path, sizeof c->out_path, "%s/.zslab-bench-%ld.npy", dir, (long)getpid());
     return ZS_OK;

@@ -127,7 +127,10 @@ static int parse_scaled(const char *text, int allow_fraction, int allow_suffix, 
     uint64_t mant = 0, div = 1;
     int digits = 0, in_fraction = 0;
     for (; *p; p++) {
-        if (*p == '.' && allow_fraction && !in_fraction) { in_fraction = 1; continue; }
+        if (*p == '.' && allow_fraction && !in_fraction) {
+            in_fraction = 1;
+            continue;
+        }
         if (*p < '0' || *p > '9') break;
         if (__builtin_mul_overflow(mant, 10u, &mant) || __builtin_add_overflow(mant, (uint64_t)(*p - '0'), &mant))
             return -2;
@@ -228,14 +231,17 @@ int cli_parse_dtype(const char *opt, const char *text, zs_dtype *out)
 {
     if (zs_dtype_parse(text, out) == ZS_OK) return 0;
     cli_error("%s: unknown dtype '%s' (use uint8, int8, uint16, int16, uint32, int32, uint64, int64, "
-              "float32, float64, or numpy's '<u2', '>f4', ...)", opt, text);
+              "float32, float64, or numpy's '<u2', '>f4', ...)",
+              opt, text);
     return -1;
 }
 
 int cli_parse_order(const char *opt, const char *text, zs_order *out)
 {
-    if ((text[0] == 'F' || text[0] == 'f') && !text[1]) *out = ZS_ORDER_F;
-    else if ((text[0] == 'C' || text[0] == 'c') && !text[1]) *out = ZS_ORDER_C;
+    if ((text[0] == 'F' || text[0] == 'f') && !text[1])
+        *out = ZS_ORDER_F;
+    else if ((text[0] == 'C' || text[0] == 'c') && !text[1])
+        *out = ZS_ORDER_C;
     else {
         cli_error("%s: unknown order '%s' (use F for Fortran order, x fastest; C for C order)", opt, text);
         return -1;
@@ -266,7 +272,7 @@ int cli_parse_voxel(const char *opt, const char *text, double voxel[3], char uni
     snprintf(unit, 16, "%s", p);
     return 0;
 bad:
-    cli_error("%s: cannot read '%s' (a positive size such as 0.5 or 1x1x4, optionally with a unit: 1x1x4um)",
-              opt, text);
+    cli_error("%s: cannot read '%s' (a positive size such as 0.5 or 1x1x4, optionally with a unit: 1x1x4um)", opt,
+              text);
     return -1;
 }

@@ -11,10 +11,10 @@
 
 /** One option a subcommand accepts: "--name" (and "-c" when letter is not 0). */
 typedef struct cli_optdef {
-    const char *name;  /**< long name without the dashes */
-    char letter;       /**< short form, or 0 */
-    int takes_value;   /**< 1: "--name VALUE" or "--name=VALUE" */
-    int id;            /**< returned by cli_scan_next */
+    const char *name; /**< long name without the dashes */
+    char letter;      /**< short form, or 0 */
+    int takes_value;  /**< 1: "--name VALUE" or "--name=VALUE" */
+    int id;           /**< returned by cli_scan_next */
 } cli_optdef;
 
 enum {
@@ -28,12 +28,12 @@ enum {
 typedef struct cli_scan {
     int argc;
     char **argv;
-    int i;                   /* next argv index */
-    const cli_optdef *defs;  /* terminated by a zeroed entry */
-    const char *cmd;         /* subcommand, for messages */
-    const char *bundle;      /* rest of a "-qv" bundle being read */
-    int only_positional;     /* after "--" */
-    char opt[64];            /* the option being read, as written ("--threads"), for messages */
+    int i;                  /* next argv index */
+    const cli_optdef *defs; /* terminated by a zeroed entry */
+    const char *cmd;        /* subcommand, for messages */
+    const char *bundle;     /* rest of a "-qv" bundle being read */
+    int only_positional;    /* after "--" */
+    char opt[64];           /* the option being read, as written ("--threads"), for messages */
 } cli_scan;
 
 void cli_scan_init(cli_scan *s, int argc, char **argv, int first, const char *cmd, const cli_optdef *defs);

@@ -35,7 +35,7 @@ int cli_fail(zs_status st, int usage);
 /** Options shared by commands that read an input: the description of a raw file. */
 typedef struct cli_raw {
     int64_t shape[4];
-    int ndim;           /* 0: --in-shape not given */
+    int ndim; /* 0: --in-shape not given */
     zs_dtype dtype;
     int has_dtype;
     uint64_t offset;
@@ -61,32 +61,32 @@ typedef struct cli_create_opts {
     uint64_t seed;
     double voxel[3];
     char unit[16];
-    int threads;        /* 0: the library decides */
+    int threads; /* 0: the library decides */
     int force;
     zs_compression compress; /* TIFF outputs: --compress */
 } cli_create_opts;
 
 typedef struct cli_filter_opts {
-    int convert;        /* 1: `zslab convert` (no --op) */
+    int convert; /* 1: `zslab convert` (no --op) */
     const char *in, *out;
-    const char **ops;   /* --op specs, in order (array owned by the opts: cli_filter_opts_free) */
+    const char **ops; /* --op specs, in order (array owned by the opts: cli_filter_opts_free) */
     int nops;
     zs_dtype dtype;
     int has_dtype;
-    int threads;        /* 0: the library decides */
-    int64_t slab;       /* 0: the planner decides */
-    uint64_t mem_budget;/* 0: the planner decides */
+    int threads;         /* 0: the library decides */
+    int64_t slab;        /* 0: the planner decides */
+    uint64_t mem_budget; /* 0: the planner decides */
     int dry_run;
-    int progress;       /* -1 automatic (TTY: bar, else a line every ~5 s), 0 none, 1 forced */
+    int progress; /* -1 automatic (TTY: bar, else a line every ~5 s), 0 none, 1 forced */
     int force;
     int bind;
     zs_engine read_engine, write_engine; /* ZS_ENGINE_AUTO: the library's default */
     cli_raw raw;
-    int64_t part, nparts;  /* --part I/N (0 of 1 when not given) */
+    int64_t part, nparts; /* --part I/N (0 of 1 when not given) */
     int has_part;
-    int resume;         /* --resume: continue OUT's journal, or start one */
-    int journal;        /* --journal: keep a journal (a new one) */
-    int drop_cache;     /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
+    int resume;              /* --resume: continue OUT's journal, or start one */
+    int journal;             /* --journal: keep a journal (a new one) */
+    int drop_cache;          /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
     zs_compression compress; /* TIFF outputs: --compress */
     /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
      * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
@@ -95,8 +95,8 @@ typedef struct cli_filter_opts {
 
 #define CLI_MAX_SWEEP 16
 typedef struct cli_bench_opts {
-    const char *in;     /* NULL with --smoke: a small phantom made in a temporary directory */
-    const char **ops;   /* array owned by the opts: cli_bench_opts_free */
+    const char *in;   /* NULL with --smoke: a small phantom made in a temporary directory */
+    const char **ops; /* array owned by the opts: cli_bench_opts_free */
     int nops;
     zs_dtype dtype;
     int has_dtype;
@@ -117,7 +117,7 @@ typedef struct cli_status_opts {
 } cli_status_opts;
 
 typedef struct cli_list_opts {
-    const char *name;   /* NULL: every kernel */
+    const char *name; /* NULL: every kernel */
     int names_only;
 } cli_list_opts;
 
@@ -163,9 +163,9 @@ int cli_filter_journaled(const cli_filter_opts *o);
  * (mpirun, srun): the launcher's environment says so before anything is initialised, so
  * a plain `zslab` never starts MPI. */
 typedef struct cli_mpi {
-    int active;       /* MPI initialised, more than one rank */
-    int rank, size;   /* 0 of 1 when not active */
-    int local_size;   /* ranks on this node */
+    int active;     /* MPI initialised, more than one rank */
+    int rank, size; /* 0 of 1 when not active */
+    int local_size; /* ranks on this node */
 } cli_mpi;
 /** 1 if built with MPI. */
 int cli_mpi_built(void);

@@ -13,7 +13,6 @@ static const char *pattern_name(zs_pattern p)
     return (unsigned)p < 4 ? names[p] : "?";
 }
 
-
 int cli_cmd_create(const cli_create_opts *o)
 {
     zs_volume_info spec;
@@ -35,8 +34,10 @@ int cli_cmd_create(const cli_create_opts *o)
     if (st < 0) return cli_fail(st, 0);
     const zs_format fmt = zs_volume_get_info(v)->format;
     if (has_voxel && (fmt == ZS_FMT_NPY || fmt == ZS_FMT_RAW))
-        cli_note(2, "warning: %s: %s files store no voxel size; --voxel-size/--unit are not kept (NIfTI, TIFF, "
-                 "MetaImage and NRRD keep them)", o->out, zs_format_name(fmt));
+        cli_note(2,
+                 "warning: %s: %s files store no voxel size; --voxel-size/--unit are not kept (NIfTI, TIFF, "
+                 "MetaImage and NRRD keep them)",
+                 o->out, zs_format_name(fmt));
     /* The fill cannot be interrupted cleanly: a signal removes the partial file and ends. */
     cli_interrupt_install(zs_volume_get_info(v)->path, 0);
     st = zs_volume_fill(v, o->pattern, o->seed, o->threads);

@@ -54,8 +54,9 @@ static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs
     cli_shape_string(in, shape, sizeof shape);
     const double s = rs->seconds > 0 ? rs->seconds : 1e-9;
     const double mvox = (double)rs->voxels / 1e6;
-    cli_note(2, "%s %s -> %s: %s %s -> %s, %.1f Mvox in %.2f s (%.1f Mvox/s, %.2f GB/s in), %d thread%s, "
-                "%lld slab%s of %lld plane%s",
+    cli_note(2,
+             "%s %s -> %s: %s %s -> %s, %.1f Mvox in %.2f s (%.1f Mvox/s, %.2f GB/s in), %d thread%s, "
+             "%lld slab%s of %lld plane%s",
              o->convert ? "converted" : "filtered", o->in, o->out, shape, zs_dtype_name(in->dtype),
              zs_dtype_name(out.dtype), mvox, rs->seconds, mvox / s, (double)in->nbytes / 1e9 / s, rs->threads,
              rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan), zs_plan_slab_count(plan) == 1 ? "" : "s",
@@ -77,7 +78,8 @@ int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_v
     if (zs_journal_exists(o->out)) {
         if (!o->force) {
             cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
-                      "--resume, see it with zslab status, or start over with --force", o->out, o->out);
+                      "--resume, see it with zslab status, or start over with --force",
+                      o->out, o->out);
             return CLI_EXIT_ERROR;
         }
         zs_status rs = zs_journal_remove(o->out);

@@ -25,8 +25,10 @@ int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
     if (info->format == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
         cli_error("%s: not a known format (.npy, .nii, .tif, .mhd, .mha, .nrrd, .nhdr, a plane series), so it is "
                   "read as raw data: give %s (e.g. --in-shape 512x512x64 "
-                  "--in-dtype uint16)", path, !raw->ndim && !raw->has_dtype ? "--in-shape and --in-dtype"
-                                                                              : (!raw->ndim ? "--in-shape" : "--in-dtype"));
+                  "--in-dtype uint16)",
+                  path,
+                  !raw->ndim && !raw->has_dtype ? "--in-shape and --in-dtype"
+                                                : (!raw->ndim ? "--in-shape" : "--in-dtype"));
         zs_volume_free(*out);
         *out = NULL;
         return CLI_EXIT_USAGE;
@@ -38,8 +40,7 @@ int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
 
 void cli_shape_string(const zs_volume_info *info, char *buf, size_t n)
 {
-    snprintf(buf, n, "%lldx%lldx%lld", (long long)info->shape[0], (long long)info->shape[1],
-             (long long)info->shape[2]);
+    snprintf(buf, n, "%lldx%lldx%lld", (long long)info->shape[0], (long long)info->shape[1], (long long)info->shape[2]);
     if (info->shape[3] > 1) {
         size_t len = strlen(buf);
         snprintf(buf + len, n - len, "x%lld", (long long)info->shape[3]);
@@ -56,7 +57,8 @@ int cli_cmd_info(const cli_info_opts *o)
             rc = rc == CLI_EXIT_OK || r == CLI_EXIT_USAGE ? r : rc;
             continue;
         }
-        if (o->json) zs_volume_info_print_json(zs_volume_get_info(v), stdout);
+        if (o->json)
+            zs_volume_info_print_json(zs_volume_get_info(v), stdout);
         else {
             if (i) fputc('\n', stdout);
             zs_volume_info_print(zs_volume_get_info(v), stdout);

@@ -10,21 +10,30 @@
 static const char *type_name(zs_param_type t)
 {
     switch (t) {
-    case ZS_PARAM_INT: return "int";
-    case ZS_PARAM_FLOAT: return "float";
-    case ZS_PARAM_FLOAT3: return "float3";
-    case ZS_PARAM_INT3: return "int3";
-    case ZS_PARAM_ENUM: return "choice";
-    case ZS_PARAM_BOOL: return "bool";
+    case ZS_PARAM_INT:
+        return "int";
+    case ZS_PARAM_FLOAT:
+        return "float";
+    case ZS_PARAM_FLOAT3:
+        return "float3";
+    case ZS_PARAM_INT3:
+        return "int3";
+    case ZS_PARAM_ENUM:
+        return "choice";
+    case ZS_PARAM_BOOL:
+        return "bool";
     }
     return "?";
 }
 
 static void bound_string(double v, char *buf, size_t n)
 {
-    if (v >= 1e30) snprintf(buf, n, "inf");
-    else if (v <= -1e30) snprintf(buf, n, "-inf");
-    else snprintf(buf, n, "%g", v);
+    if (v >= 1e30)
+        snprintf(buf, n, "inf");
+    else if (v <= -1e30)
+        snprintf(buf, n, "-inf");
+    else
+        snprintf(buf, n, "%g", v);
 }
 
 /* "[0.5, 10]", "reflect|nearest|...", "0|1" */
@@ -93,7 +102,8 @@ int cli_cmd_list(const cli_list_opts *o)
     } else {
         for (int i = 0; i < n; i++) {
             const zs_kernel_desc *k = zs_kernel_get(i);
-            if (o->names_only) printf("%s\n", k->name);
+            if (o->names_only)
+                printf("%s\n", k->name);
             else {
                 if (i) putchar('\n');
                 print_kernel(k, stdout);

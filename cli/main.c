@@ -124,8 +124,8 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"info", run_info}, {"create", run_create}, {"filter", run_filter},
-    {"convert", run_convert}, {"list", run_list}, {"bench", run_bench}, {"status", run_status},
+    {"info", run_info}, {"create", run_create}, {"filter", run_filter}, {"convert", run_convert},
+    {"list", run_list}, {"bench", run_bench},   {"status", run_status},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -161,7 +161,9 @@ int main(int argc, char **argv)
     }
     const struct command *c = find_command(cmd);
     if (!c) {
-        cli_error("unknown command '%s' (commands: info, create, filter, convert, list, bench, status; see zslab --help)", cmd);
+        cli_error(
+            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status; see zslab --help)",
+            cmd);
         return CLI_EXIT_USAGE;
     }
     return c->run(argc - 2, argv + 2);

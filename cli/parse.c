@@ -14,10 +14,13 @@
 
 /* Options every subcommand takes. */
 enum { OPT_HELP = 1, OPT_QUIET, OPT_VERBOSE, OPT_IN_SHAPE, OPT_IN_DTYPE, OPT_IN_OFFSET, OPT_IN_ORDER, OPT_FIRST_OWN };
-#define COMMON_OPTS {"help", 'h', 0, OPT_HELP}, {"quiet", 'q', 0, OPT_QUIET}, {"verbose", 'v', 0, OPT_VERBOSE}
-#define RAW_OPTS                                                                                   \
-    {"in-shape", 0, 1, OPT_IN_SHAPE}, {"in-dtype", 0, 1, OPT_IN_DTYPE}, {"in-offset", 0, 1, OPT_IN_OFFSET}, \
-        {"in-order", 0, 1, OPT_IN_ORDER}
+#define COMMON_OPTS                                                                                                    \
+    {"help", 'h', 0, OPT_HELP}, {"quiet", 'q', 0, OPT_QUIET}, { "verbose", 'v', 0, OPT_VERBOSE }
+#define RAW_OPTS                                                                                                       \
+    {"in-shape", 0, 1, OPT_IN_SHAPE}, {"in-dtype", 0, 1, OPT_IN_DTYPE}, {"in-offset", 0, 1, OPT_IN_OFFSET},            \
+    {                                                                                                                  \
+        "in-order", 0, 1, OPT_IN_ORDER                                                                                 \
+    }
 
 static const char raw_help[] =
     "formats follow the names: .npy, .nii, .tif/.tiff (TIFF, BigTIFF, ImageJ, OME), .mhd/.mha\n"
@@ -28,10 +31,9 @@ static const char raw_help[] =
     "  --in-offset N         bytes before the first voxel (default 0; K, M, G accepted)\n"
     "  --in-order F|C        memory order (default F; C order is read by gathering: slower)\n";
 
-static const char common_help[] =
-    "  -q, --quiet           errors only\n"
-    "  -v, --verbose         more detail (-vv: trace library errors with file:line)\n"
-    "  -h, --help            this help\n";
+static const char common_help[] = "  -q, --quiet           errors only\n"
+                                  "  -v, --verbose         more detail (-vv: trace library errors with file:line)\n"
+                                  "  -h, --help            this help\n";
 
 /* Handles the options every command shares. @return 1 if handled, with *rc set when the
  * command must end (help, or a bad value). */
@@ -39,17 +41,25 @@ static int common_option(int id, const char *val, cli_raw *raw, void (*help)(FIL
 {
     int64_t off;
     switch (id) {
-    case OPT_HELP: help(stdout); *rc = CLI_EXIT_OK; return 1;
-    case OPT_QUIET: cli_level = cli_level > 0 ? cli_level - 1 : 0; return 1;
+    case OPT_HELP:
+        help(stdout);
+        *rc = CLI_EXIT_OK;
+        return 1;
+    case OPT_QUIET:
+        cli_level = cli_level > 0 ? cli_level - 1 : 0;
+        return 1;
     case OPT_VERBOSE:
         cli_level = cli_level < 2 ? 3 : cli_level + 1;
         if (cli_level >= 4) setenv("ZS_TRACE", "1", 0);
         return 1;
-    default: break;
+    default:
+        break;
     }
     if (!raw) return 0;
     switch (id) {
-    case OPT_IN_SHAPE: if (cli_parse_shape("--in-shape", val, raw->shape, &raw->ndim)) *rc = CLI_EXIT_USAGE; return 1;
+    case OPT_IN_SHAPE:
+        if (cli_parse_shape("--in-shape", val, raw->shape, &raw->ndim)) *rc = CLI_EXIT_USAGE;
+        return 1;
     case OPT_IN_DTYPE:
         if (cli_parse_dtype("--in-dtype", val, &raw->dtype)) *rc = CLI_EXIT_USAGE;
         raw->has_dtype = 1;
@@ -63,7 +73,8 @@ static int common_option(int id, const char *val, cli_raw *raw, void (*help)(FIL
         if (cli_parse_order("--in-order", val, &raw->order)) *rc = CLI_EXIT_USAGE;
         raw->has_order = 1;
         return 1;
-    default: return 0;
+    default:
+        return 0;
     }
 }
 
@@ -90,22 +101,21 @@ static int missing(const char *cmd, const char *what)
 /* ---- main ---------------------------------------------------------------------------- */
 void cli_usage_main(FILE *f)
 {
-    fprintf(f,
-            "usage: zslab COMMAND [options]\n\n"
-            "Filters 3-D volumes far larger than memory, slab by slab (.npy, NIfTI, raw).\n\n"
-            "commands:\n"
-            "  info FILE...          describe a volume from its header (--json for scripts)\n"
-            "  create OUT            write a synthetic volume: zeros, ramp, noise, phantom\n"
-            "  filter IN OUT         run a pipeline of kernels: --op NAME[:key=value...] ...\n"
-            "  filter --batch X      many stacks (a list file, a glob, a directory) into --out-dir D\n"
-            "  convert IN OUT        change format, dtype or memory order\n"
-            "  list [NAME]           kernels with their parameters, bounds and defaults\n"
-            "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n"
-            "  status OUT            is OUT complete? slabs done by each part (--part, --resume, MPI)\n\n"
-            "options: -h/--help, --version; per command: zslab COMMAND --help\n"
-            "environment: ZS_THREADS (worker threads), ZS_TRACE=1 (trace errors)\n"
-            "exit codes: 0 success, 1 runtime error, 2 usage error, 3 incomplete output (status),\n"
-            "            75 interrupted with a journal: run the same command with --resume\n");
+    fprintf(f, "usage: zslab COMMAND [options]\n\n"
+               "Filters 3-D volumes far larger than memory, slab by slab (.npy, NIfTI, raw).\n\n"
+               "commands:\n"
+               "  info FILE...          describe a volume from its header (--json for scripts)\n"
+               "  create OUT            write a synthetic volume: zeros, ramp, noise, phantom\n"
+               "  filter IN OUT         run a pipeline of kernels: --op NAME[:key=value...] ...\n"
+               "  filter --batch X      many stacks (a list file, a glob, a directory) into --out-dir D\n"
+               "  convert IN OUT        change format, dtype or memory order\n"
+               "  list [NAME]           kernels with their parameters, bounds and defaults\n"
+               "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n"
+               "  status OUT            is OUT complete? slabs done by each part (--part, --resume, MPI)\n\n"
+               "options: -h/--help, --version; per command: zslab COMMAND --help\n"
+               "environment: ZS_THREADS (worker threads), ZS_TRACE=1 (trace errors)\n"
+               "exit codes: 0 success, 1 runtime error, 2 usage error, 3 incomplete output (status),\n"
+               "            75 interrupted with a journal: run the same command with --resume\n");
 }
 
 /* ---- info ---------------------------------------------------------------------------- */
@@ -113,10 +123,11 @@ enum { OPT_JSON = OPT_FIRST_OWN };
 
 static void help_info(FILE *f)
 {
-    fprintf(f, "usage: zslab info FILE... [--json] [raw options]\n\n"
-               "Describes volumes from their headers (no voxel is read): format, shape, dtype,\n"
-               "memory order, data offset, scaling and voxel size.\n\n"
-               "  --json                one JSON object per file, on one line\n%s\n%s",
+    fprintf(f,
+            "usage: zslab info FILE... [--json] [raw options]\n\n"
+            "Describes volumes from their headers (no voxel is read): format, shape, dtype,\n"
+            "memory order, data offset, scaling and voxel size.\n\n"
+            "  --json                one JSON object per file, on one line\n%s\n%s",
             common_help, raw_help);
 }
 
@@ -131,18 +142,31 @@ int cli_parse_info(int argc, char **argv, cli_info_opts *o)
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) o->files[o->nfiles++] = val;
-        else if (id == OPT_JSON) o->json = 1;
-        else common_option(id, val, &o->raw, help_info, &rc);
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL)
+            o->files[o->nfiles++] = val;
+        else if (id == OPT_JSON)
+            o->json = 1;
+        else
+            common_option(id, val, &o->raw, help_info, &rc);
     }
     if (rc == CLI_RUN && o->nfiles == 0) rc = missing("info", "no FILE given");
     return rc;
 }
 
 /* ---- create -------------------------------------------------------------------------- */
-enum { OPT_SHAPE = OPT_FIRST_OWN, OPT_DTYPE, OPT_PATTERN, OPT_SEED, OPT_VOXEL, OPT_UNIT, OPT_THREADS, OPT_FORCE,
-       OPT_CCOMPRESS };
+enum {
+    OPT_SHAPE = OPT_FIRST_OWN,
+    OPT_DTYPE,
+    OPT_PATTERN,
+    OPT_SEED,
+    OPT_VOXEL,
+    OPT_UNIT,
+    OPT_THREADS,
+    OPT_FORCE,
+    OPT_CCOMPRESS
+};
 
 /* --compress none|deflate|lzw|zstd (TIFF outputs). */
 static int parse_compress(const char *val, zs_compression *out)
@@ -154,21 +178,22 @@ static int parse_compress(const char *val, zs_compression *out)
 
 static void help_create(FILE *f)
 {
-    fprintf(f, "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
-               "Writes a synthetic volume. The format follows the name: .npy, .nii, .tif, .mhd,\n"
-               ".mha, .nrrd, .nhdr, a plane series (plane_%%04d.tif, DIR/), else raw.\n"
-               "The contents depend only on the pattern, seed, shape and dtype.\n\n"
-               "  --shape AxBxC[xT]     extents x, y, z (and a series length t)\n"
-               "  --dtype T             uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
-               "                        float32, float64, or numpy's '<u2', '>f4', ...\n"
-               "  --pattern P           zeros (default), ramp (x+y+z), noise (uniform over the\n"
-               "                        dtype; [0,1) for floats), phantom (light-sheet-like blobs)\n"
-               "  --seed N              seed of noise and phantom (default 0)\n"
-               "  --voxel-size S        voxel size: 0.5 or 1x1x4, optionally with a unit (1x1x4um)\n"
-               "  --unit U              unit of the voxel size (um, mm, nm)\n"
-               "  --threads N           worker threads (default: all usable cores, or ZS_THREADS)\n"
-               "  --compress C          TIFF output: none (default), deflate, lzw, zstd\n"
-               "  -f, --force           overwrite OUT if it exists\n%s",
+    fprintf(f,
+            "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
+            "Writes a synthetic volume. The format follows the name: .npy, .nii, .tif, .mhd,\n"
+            ".mha, .nrrd, .nhdr, a plane series (plane_%%04d.tif, DIR/), else raw.\n"
+            "The contents depend only on the pattern, seed, shape and dtype.\n\n"
+            "  --shape AxBxC[xT]     extents x, y, z (and a series length t)\n"
+            "  --dtype T             uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
+            "                        float32, float64, or numpy's '<u2', '>f4', ...\n"
+            "  --pattern P           zeros (default), ramp (x+y+z), noise (uniform over the\n"
+            "                        dtype; [0,1) for floats), phantom (light-sheet-like blobs)\n"
+            "  --seed N              seed of noise and phantom (default 0)\n"
+            "  --voxel-size S        voxel size: 0.5 or 1x1x4, optionally with a unit (1x1x4um)\n"
+            "  --unit U              unit of the voxel size (um, mm, nm)\n"
+            "  --threads N           worker threads (default: all usable cores, or ZS_THREADS)\n"
+            "  --compress C          TIFF output: none (default), deflate, lzw, zstd\n"
+            "  -f, --force           overwrite OUT if it exists\n%s",
             common_help);
 }
 
@@ -176,13 +201,17 @@ static int create_option(int id, const char *val, cli_create_opts *o)
 {
     int64_t n;
     switch (id) {
-    case OPT_SHAPE: return cli_parse_shape("--shape", val, o->shape, &o->ndim);
-    case OPT_DTYPE: o->has_dtype = 1; return cli_parse_dtype("--dtype", val, &o->dtype);
+    case OPT_SHAPE:
+        return cli_parse_shape("--shape", val, o->shape, &o->ndim);
+    case OPT_DTYPE:
+        o->has_dtype = 1;
+        return cli_parse_dtype("--dtype", val, &o->dtype);
     case OPT_PATTERN:
         if (zs_pattern_parse(val, &o->pattern) == ZS_OK) return 0;
         cli_error("--pattern: unknown pattern '%s' (use zeros, ramp, noise or phantom)", val);
         return -1;
-    case OPT_SEED: return cli_parse_u64("--seed", val, &o->seed);
+    case OPT_SEED:
+        return cli_parse_u64("--seed", val, &o->seed);
     case OPT_VOXEL: {
         char unit[16];
         if (cli_parse_voxel("--voxel-size", val, o->voxel, unit)) return -1;
@@ -200,9 +229,13 @@ static int create_option(int id, const char *val, cli_create_opts *o)
         if (cli_parse_int("--threads", val, 0, 4096, 0, &n)) return -1;
         o->threads = (int)n;
         return 0;
-    case OPT_FORCE: o->force = 1; return 0;
-    case OPT_CCOMPRESS: return parse_compress(val, &o->compress);
-    default: return -1;
+    case OPT_FORCE:
+        o->force = 1;
+        return 0;
+    case OPT_CCOMPRESS:
+        return parse_compress(val, &o->compress);
+    default:
+        return -1;
     }
 }
 
@@ -227,9 +260,12 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("create", &o->out, val);
-        else if (!common_option(id, val, NULL, help_create, &rc) && create_option(id, val, o)) rc = CLI_EXIT_USAGE;
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL)
+            rc = one_positional("create", &o->out, val);
+        else if (!common_option(id, val, NULL, help_create, &rc) && create_option(id, val, o))
+            rc = CLI_EXIT_USAGE;
     }
     if (rc != CLI_RUN) return rc;
     if (!o->out) return missing("create", "no OUT file given");
@@ -239,9 +275,30 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
 }
 
 /* ---- filter and convert ---------------------------------------------------------------- */
-enum { OPT_OP = OPT_FIRST_OWN, OPT_ODTYPE, OPT_FTHREADS, OPT_SLAB, OPT_BUDGET, OPT_DRY, OPT_PROGRESS, OPT_FFORCE, OPT_NOBIND,
-       OPT_ENGINE, OPT_RENGINE, OPT_WENGINE, OPT_PART, OPT_RESUME, OPT_JOURNAL, OPT_DROP, OPT_NODROP, OPT_COMPRESS,
-       OPT_BATCH, OPT_JOBS, OPT_OUTDIR, OPT_OUTFMT };
+enum {
+    OPT_OP = OPT_FIRST_OWN,
+    OPT_ODTYPE,
+    OPT_FTHREADS,
+    OPT_SLAB,
+    OPT_BUDGET,
+    OPT_DRY,
+    OPT_PROGRESS,
+    OPT_FFORCE,
+    OPT_NOBIND,
+    OPT_ENGINE,
+    OPT_RENGINE,
+    OPT_WENGINE,
+    OPT_PART,
+    OPT_RESUME,
+    OPT_JOURNAL,
+    OPT_DROP,
+    OPT_NODROP,
+    OPT_COMPRESS,
+    OPT_BATCH,
+    OPT_JOBS,
+    OPT_OUTDIR,
+    OPT_OUTFMT
+};
 
 static void kernel_names(FILE *f)
 {
@@ -249,7 +306,10 @@ static void kernel_names(FILE *f)
     fputs("  ", f);
     for (int i = 0; i < zs_kernel_count(); i++) {
         const zs_kernel_desc *k = zs_kernel_get(i);
-        if (col + (int)strlen(k->name) + 2 > 88) { fputs("\n  ", f); col = 2; }
+        if (col + (int)strlen(k->name) + 2 > 88) {
+            fputs("\n  ", f);
+            col = 2;
+        }
         col += fprintf(f, "%s%s", k->name, i + 1 < zs_kernel_count() ? ", " : "\n");
     }
 }
@@ -301,25 +361,27 @@ static const char batch_help[] =
 
 static void help_filter(FILE *f)
 {
-    fprintf(f, "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n"
-               "       zslab filter --batch LIST|GLOB|DIR --out-dir D --op ... [options]\n\n"
-               "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name:\n"
-               ".npy, .nii, else raw). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
-               "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
-               "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
-               "  --op SPEC             a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
-               "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s%s\n%s\n"
-               "kernels (zslab list NAME shows a kernel's parameters):\n",
+    fprintf(f,
+            "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n"
+            "       zslab filter --batch LIST|GLOB|DIR --out-dir D --op ... [options]\n\n"
+            "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name:\n"
+            ".npy, .nii, else raw). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
+            "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
+            "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
+            "  --op SPEC             a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
+            "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s%s\n%s\n"
+            "kernels (zslab list NAME shows a kernel's parameters):\n",
             run_help, batch_help, common_help, raw_help);
     kernel_names(f);
 }
 
 static void help_convert(FILE *f)
 {
-    fprintf(f, "usage: zslab convert IN OUT [--dtype T] [options]\n"
-               "       zslab convert --batch LIST|GLOB|DIR --out-dir D --out-format F [options]\n\n"
-               "Copies IN to OUT, converting format (from the names), dtype (round half to even,\n"
-               "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s%s\n%s",
+    fprintf(f,
+            "usage: zslab convert IN OUT [--dtype T] [options]\n"
+            "       zslab convert --batch LIST|GLOB|DIR --out-dir D --out-format F [options]\n\n"
+            "Copies IN to OUT, converting format (from the names), dtype (round half to even,\n"
+            "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s%s\n%s",
             run_help, batch_help, common_help, raw_help);
 }
 
@@ -355,7 +417,10 @@ static int env_int(const char *name, int64_t min, int64_t def, int64_t *out)
 {
     const char *e = getenv(name);
     if (!e || !*e) {
-        if (def >= 0) { *out = def; return 0; }
+        if (def >= 0) {
+            *out = def;
+            return 0;
+        }
         cli_error("--part slurm: %s is not set (not a task of a SLURM job array? give --part I/N)", name);
         return -1;
     }
@@ -370,9 +435,10 @@ static int parse_part_slurm(cli_filter_opts *o)
         env_int("SLURM_ARRAY_TASK_MIN", 0, 0, &min) || env_int("SLURM_ARRAY_TASK_STEP", 1, 1, &step))
         return -1;
     if (id < min || (id - min) % step != 0 || (id - min) / step >= count) {
-        cli_error("--part slurm: task %lld is not one of %lld tasks %lld, %lld, ... of this array: a range (with a step, "
-                  "like --array=0-20:2) works, a list like --array=1,5,9 does not; use --array=0-%lld, or --part I/N",
-                  (long long)id, (long long)count, (long long)min, (long long)(min + step), (long long)count - 1);
+        cli_error(
+            "--part slurm: task %lld is not one of %lld tasks %lld, %lld, ... of this array: a range (with a step, "
+            "like --array=0-20:2) works, a list like --array=1,5,9 does not; use --array=0-%lld, or --part I/N",
+            (long long)id, (long long)count, (long long)min, (long long)(min + step), (long long)count - 1);
         return -1;
     }
     o->part = (id - min) / step;
@@ -407,14 +473,18 @@ static int check_batch(const char *cmd, const cli_filter_opts *o)
     if (o->batch && o->jobs_file) return missing(cmd, "give --batch or --jobs-file, not both");
     if (o->in) {
         cli_error("%s: unexpected argument '%s': a batch takes its inputs from --batch or --jobs-file and writes "
-                  "them to --out-dir (quote a glob: --batch 'data/*.tif')", cmd, o->in);
+                  "them to --out-dir (quote a glob: --batch 'data/*.tif')",
+                  cmd, o->in);
         return CLI_EXIT_USAGE;
     }
     if (!o->out_dir) return missing(cmd, "--out-dir D is required with --batch and --jobs-file");
     if (o->has_part || o->resume || o->journal) {
         cli_error("%s: %s does not combine with a batch: a rerun of the batch skips the stacks that are complete; "
-                  "to spread a batch over a job array, give each task its own --jobs-file", cmd,
-                  o->has_part ? "--part" : o->resume ? "--resume" : "--journal");
+                  "to spread a batch over a job array, give each task its own --jobs-file",
+                  cmd,
+                  o->has_part ? "--part"
+                  : o->resume ? "--resume"
+                              : "--journal");
         return CLI_EXIT_USAGE;
     }
     if (o->compress != ZS_COMPRESS_NONE && o->out_format && strncmp(o->out_format, "tif", 3) != 0) {
@@ -432,45 +502,77 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         if (o->convert) return -1;
         o->ops[o->nops++] = val;
         return 0;
-    case OPT_ODTYPE: o->has_dtype = 1; return cli_parse_dtype("--dtype", val, &o->dtype);
+    case OPT_ODTYPE:
+        o->has_dtype = 1;
+        return cli_parse_dtype("--dtype", val, &o->dtype);
     case OPT_FTHREADS:
         if (cli_parse_int("--threads", val, 0, 4096, 0, &n)) return -1;
         o->threads = (int)n;
         return 0;
-    case OPT_SLAB: return cli_parse_int("--slab", val, 0, INT64_MAX, 1, &o->slab);
-    case OPT_BUDGET: return cli_parse_size("--mem-budget", val, &o->mem_budget);
-    case OPT_DRY: o->dry_run = 1; return 0;
-    case OPT_PROGRESS: o->progress = 1; return 0;
-    case OPT_FFORCE: o->force = 1; return 0;
-    case OPT_NOBIND: o->bind = 0; return 0;
+    case OPT_SLAB:
+        return cli_parse_int("--slab", val, 0, INT64_MAX, 1, &o->slab);
+    case OPT_BUDGET:
+        return cli_parse_size("--mem-budget", val, &o->mem_budget);
+    case OPT_DRY:
+        o->dry_run = 1;
+        return 0;
+    case OPT_PROGRESS:
+        o->progress = 1;
+        return 0;
+    case OPT_FFORCE:
+        o->force = 1;
+        return 0;
+    case OPT_NOBIND:
+        o->bind = 0;
+        return 0;
     case OPT_ENGINE:
         if (parse_engine("--engine", val, &o->read_engine)) return -1;
         o->write_engine = o->read_engine;
         return 0;
-    case OPT_RENGINE: return parse_engine("--read-engine", val, &o->read_engine);
-    case OPT_WENGINE: return parse_engine("--write-engine", val, &o->write_engine);
+    case OPT_RENGINE:
+        return parse_engine("--read-engine", val, &o->read_engine);
+    case OPT_WENGINE:
+        return parse_engine("--write-engine", val, &o->write_engine);
     case OPT_PART:
         o->has_part = 1;
         return strcmp(val, "slurm") == 0 ? parse_part_slurm(o) : parse_part_numbers(val, o);
-    case OPT_RESUME: o->resume = 1; return 0;
-    case OPT_JOURNAL: o->journal = 1; return 0;
-    case OPT_DROP: o->drop_cache = 1; return 0;
-    case OPT_NODROP: o->drop_cache = 0; return 0;
-    case OPT_COMPRESS: return parse_compress(val, &o->compress);
-    case OPT_BATCH: o->batch = val; return 0;
-    case OPT_JOBS: o->jobs_file = val; return 0;
+    case OPT_RESUME:
+        o->resume = 1;
+        return 0;
+    case OPT_JOURNAL:
+        o->journal = 1;
+        return 0;
+    case OPT_DROP:
+        o->drop_cache = 1;
+        return 0;
+    case OPT_NODROP:
+        o->drop_cache = 0;
+        return 0;
+    case OPT_COMPRESS:
+        return parse_compress(val, &o->compress);
+    case OPT_BATCH:
+        o->batch = val;
+        return 0;
+    case OPT_JOBS:
+        o->jobs_file = val;
+        return 0;
     case OPT_OUTDIR:
-        if (*val) o->out_dir = val;
-        else cli_error("--out-dir: empty");
+        if (*val)
+            o->out_dir = val;
+        else
+            cli_error("--out-dir: empty");
         return *val ? 0 : -1;
-    case OPT_OUTFMT: return parse_out_format(val, o);
-    default: return -1;
+    case OPT_OUTFMT:
+        return parse_out_format(val, o);
+    default:
+        return -1;
     }
 }
 
 int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
 {
-    static const cli_optdef defs[] = {COMMON_OPTS, RAW_OPTS,
+    static const cli_optdef defs[] = {COMMON_OPTS,
+                                      RAW_OPTS,
                                       {"op", 0, 1, OPT_OP},
                                       {"dtype", 0, 1, OPT_ODTYPE},
                                       {"threads", 0, 1, OPT_FTHREADS},
@@ -517,11 +619,15 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
         else if (id == CLI_SCAN_POSITIONAL) {
-            if (!o->in) o->in = val;
-            else if (!o->out) o->out = val;
-            else if (!o->batch && !o->jobs_file) rc = too_many(cmd, val); /* a batch names o->in (check_batch) */
+            if (!o->in)
+                o->in = val;
+            else if (!o->out)
+                o->out = val;
+            else if (!o->batch && !o->jobs_file)
+                rc = too_many(cmd, val); /* a batch names o->in (check_batch) */
         } else if (!common_option(id, val, &o->raw, convert ? help_convert : help_filter, &rc) &&
                    filter_option(id, val, o))
             rc = CLI_EXIT_USAGE;
@@ -534,8 +640,8 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
         return missing(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
     if (o->force && (o->has_part || o->resume)) {
         cli_error("%s: --force cannot be combined with %s: parts and resumed runs share one output; to start over, "
-                  "remove %s, %s.partial and %s.zsjournal first", cmd, o->has_part ? "--part" : "--resume", o->out,
-                  o->out, o->out);
+                  "remove %s, %s.partial and %s.zsjournal first",
+                  cmd, o->has_part ? "--part" : "--resume", o->out, o->out, o->out);
         return CLI_EXIT_USAGE;
     }
     return CLI_RUN;
@@ -552,13 +658,14 @@ enum { OPT_SJSON = OPT_FIRST_OWN };
 
 static void help_status(FILE *f)
 {
-    fprintf(f, "usage: zslab status OUT [--json]\n\n"
-               "Says whether OUT is complete, from its journal (OUT.zsjournal, kept by --part, --resume,\n"
-               "--journal and MPI runs): slabs done of the plan's, which part recorded which slabs, and\n"
-               "which are missing. The input need not be there. An output written without a journal is\n"
-               "complete once it has its name (OUT.partial alone: a run in progress or killed).\n\n"
-               "  --json                one JSON object (complete, slabs, done, parts, missing)\n%s\n"
-               "exit codes: 0 complete, 3 incomplete, 1 no such output or an unreadable journal\n",
+    fprintf(f,
+            "usage: zslab status OUT [--json]\n\n"
+            "Says whether OUT is complete, from its journal (OUT.zsjournal, kept by --part, --resume,\n"
+            "--journal and MPI runs): slabs done of the plan's, which part recorded which slabs, and\n"
+            "which are missing. The input need not be there. An output written without a journal is\n"
+            "complete once it has its name (OUT.partial alone: a run in progress or killed).\n\n"
+            "  --json                one JSON object (complete, slabs, done, parts, missing)\n%s\n"
+            "exit codes: 0 complete, 3 incomplete, 1 no such output or an unreadable journal\n",
             common_help);
 }
 
@@ -571,10 +678,14 @@ int cli_parse_status(int argc, char **argv, cli_status_opts *o)
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("status", &o->out, val);
-        else if (id == OPT_SJSON) o->json = 1;
-        else common_option(id, val, NULL, help_status, &rc);
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL)
+            rc = one_positional("status", &o->out, val);
+        else if (id == OPT_SJSON)
+            o->json = 1;
+        else
+            common_option(id, val, NULL, help_status, &rc);
     }
     if (rc == CLI_RUN && !o->out) rc = missing("status", "no OUT file given");
     return rc;
@@ -585,10 +696,11 @@ enum { OPT_NAMES = OPT_FIRST_OWN };
 
 static void help_list(FILE *f)
 {
-    fprintf(f, "usage: zslab list [NAME] [--names]\n\n"
-               "Lists the kernels with each parameter's type, default, bounds or choices and help.\n"
-               "With NAME, one kernel in detail.\n\n"
-               "  --names               kernel names only, one per line\n%s",
+    fprintf(f,
+            "usage: zslab list [NAME] [--names]\n\n"
+            "Lists the kernels with each parameter's type, default, bounds or choices and help.\n"
+            "With NAME, one kernel in detail.\n\n"
+            "  --names               kernel names only, one per line\n%s",
             common_help);
 }
 
@@ -601,39 +713,55 @@ int cli_parse_list(int argc, char **argv, cli_list_opts *o)
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("list", &o->name, val);
-        else if (id == OPT_NAMES) o->names_only = 1;
-        else common_option(id, val, NULL, help_list, &rc);
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL)
+            rc = one_positional("list", &o->name, val);
+        else if (id == OPT_NAMES)
+            o->names_only = 1;
+        else
+            common_option(id, val, NULL, help_list, &rc);
     }
     return rc;
 }
 
 /* ---- bench ----------------------------------------------------------------------------- */
-enum { OPT_BOP = OPT_FIRST_OWN, OPT_BDTYPE, OPT_BTHREADS, OPT_BSLAB, OPT_BENGINE, OPT_COLD, OPT_REPEAT, OPT_BJSON,
-       OPT_SMOKE, OPT_BBUDGET, OPT_TMP };
+enum {
+    OPT_BOP = OPT_FIRST_OWN,
+    OPT_BDTYPE,
+    OPT_BTHREADS,
+    OPT_BSLAB,
+    OPT_BENGINE,
+    OPT_COLD,
+    OPT_REPEAT,
+    OPT_BJSON,
+    OPT_SMOKE,
+    OPT_BBUDGET,
+    OPT_TMP
+};
 
 static void help_bench(FILE *f)
 {
-    fprintf(f, "usage: zslab bench IN [--op SPEC ...] [options]\n\n"
-               "Measures each phase of the slab path for IN and the pipeline: read (touch every input\n"
-               "byte), load (read + convert to float32), compute (the pipeline on slabs in memory),\n"
-               "store (create the output, convert and write every byte) and end-to-end (the real\n"
-               "filter). Each is the median of --repeat runs, with min and max, in s, GB/s and Mvox/s;\n"
-               "then which side bounds the job and the overlap efficiency max(read+store, compute) /\n"
-               "end-to-end. Lists sweep a grid; the fastest setting is marked. See docs/bench.md.\n\n"
-               "  --op SPEC             a pipeline stage, as for filter (none: a copy with conversion)\n"
-               "  --dtype T             output dtype (default: the input's)\n"
-               "  --threads LIST        e.g. 1,2 (default: usable cores)\n"
-               "  --slab LIST           planes per slab, e.g. 8,32 (default: the planner's choice)\n"
-               "  --engine LIST         mmap, pread (pread in, pwrite out), e.g. mmap,pread\n"
-               "  --cold                drop the input's pages before each run and sync the output in\n"
-               "                        store and end-to-end: measures the storage, not the page cache\n"
-               "  --repeat N            runs per phase (default 5)\n"
-               "  --json                print one JSON record (docs/bench.md) instead of the table\n"
-               "  --mem-budget B        as for filter\n"
-               "  --tmp DIR             where outputs are written (default: beside IN)\n"
-               "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s",
+    fprintf(f,
+            "usage: zslab bench IN [--op SPEC ...] [options]\n\n"
+            "Measures each phase of the slab path for IN and the pipeline: read (touch every input\n"
+            "byte), load (read + convert to float32), compute (the pipeline on slabs in memory),\n"
+            "store (create the output, convert and write every byte) and end-to-end (the real\n"
+            "filter). Each is the median of --repeat runs, with min and max, in s, GB/s and Mvox/s;\n"
+            "then which side bounds the job and the overlap efficiency max(read+store, compute) /\n"
+            "end-to-end. Lists sweep a grid; the fastest setting is marked. See docs/bench.md.\n\n"
+            "  --op SPEC             a pipeline stage, as for filter (none: a copy with conversion)\n"
+            "  --dtype T             output dtype (default: the input's)\n"
+            "  --threads LIST        e.g. 1,2 (default: usable cores)\n"
+            "  --slab LIST           planes per slab, e.g. 8,32 (default: the planner's choice)\n"
+            "  --engine LIST         mmap, pread (pread in, pwrite out), e.g. mmap,pread\n"
+            "  --cold                drop the input's pages before each run and sync the output in\n"
+            "                        store and end-to-end: measures the storage, not the page cache\n"
+            "  --repeat N            runs per phase (default 5)\n"
+            "  --json                print one JSON record (docs/bench.md) instead of the table\n"
+            "  --mem-budget B        as for filter\n"
+            "  --tmp DIR             where outputs are written (default: beside IN)\n"
+            "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s",
             common_help, raw_help);
 }
 
@@ -661,36 +789,52 @@ static int bench_option(int id, const char *val, cli_bench_opts *o)
     int n;
     char buf[256];
     switch (id) {
-    case OPT_BOP: o->ops[o->nops++] = val; return 0;
-    case OPT_BDTYPE: o->has_dtype = 1; return cli_parse_dtype("--dtype", val, &o->dtype);
+    case OPT_BOP:
+        o->ops[o->nops++] = val;
+        return 0;
+    case OPT_BDTYPE:
+        o->has_dtype = 1;
+        return cli_parse_dtype("--dtype", val, &o->dtype);
     case OPT_BTHREADS:
         if (parse_int_list("--threads", val, 1, 4096, v, &n)) return -1;
         for (int i = 0; i < n; i++) o->threads[i] = (int)v[i];
         o->nthreads = n;
         return 0;
-    case OPT_BSLAB: return parse_int_list("--slab", val, 1, INT64_MAX, o->slabs, &o->nslabs);
+    case OPT_BSLAB:
+        return parse_int_list("--slab", val, 1, INT64_MAX, o->slabs, &o->nslabs);
     case OPT_BENGINE:
         snprintf(buf, sizeof buf, "%s", val);
         o->nengines = 0;
         for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
             if (o->nengines == CLI_MAX_SWEEP || parse_engine("--engine", t, &o->engines[o->nengines++])) return -1;
         return 0;
-    case OPT_COLD: o->cold = 1; return 0;
+    case OPT_COLD:
+        o->cold = 1;
+        return 0;
     case OPT_REPEAT:
         if (cli_parse_int("--repeat", val, 1, 64, 0, &v[0])) return -1;
         o->repeat = (int)v[0];
         return 0;
-    case OPT_BJSON: o->json = 1; return 0;
-    case OPT_SMOKE: o->smoke = 1; return 0;
-    case OPT_BBUDGET: return cli_parse_size("--mem-budget", val, &o->mem_budget);
-    case OPT_TMP: o->tmpdir = val; return 0;
-    default: return -1;
+    case OPT_BJSON:
+        o->json = 1;
+        return 0;
+    case OPT_SMOKE:
+        o->smoke = 1;
+        return 0;
+    case OPT_BBUDGET:
+        return cli_parse_size("--mem-budget", val, &o->mem_budget);
+    case OPT_TMP:
+        o->tmpdir = val;
+        return 0;
+    default:
+        return -1;
     }
 }
 
 int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
 {
-    static const cli_optdef defs[] = {COMMON_OPTS, RAW_OPTS,
+    static const cli_optdef defs[] = {COMMON_OPTS,
+                                      RAW_OPTS,
                                       {"op", 0, 1, OPT_BOP},
                                       {"dtype", 0, 1, OPT_BDTYPE},
                                       {"threads", 0, 1, OPT_BTHREADS},
@@ -712,8 +856,10 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD) rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL) rc = one_positional("bench", &o->in, val);
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL)
+            rc = one_positional("bench", &o->in, val);
         else if (!common_option(id, val, &o->raw, help_bench, &rc) && bench_option(id, val, o))
             rc = CLI_EXIT_USAGE;
     }

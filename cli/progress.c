@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BAR_INTERVAL 0.1
+#define BAR_INTERVAL  0.1
 #define LINE_INTERVAL 5.0
-#define BAR_WIDTH 30
+#define BAR_WIDTH     30
 
 double cli_now(void)
 {
@@ -51,10 +51,14 @@ void cli_progress_stack(cli_progress *p, int stack, int nstacks, const char *nam
 /* "1:05", "12 s" */
 static void eta_string(double s, char *buf, size_t n)
 {
-    if (s < 0 || s > 1e7) snprintf(buf, n, "?");
-    else if (s < 60) snprintf(buf, n, "%.0f s", s);
-    else if (s < 3600) snprintf(buf, n, "%d:%02d", (int)s / 60, (int)s % 60);
-    else snprintf(buf, n, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
+    if (s < 0 || s > 1e7)
+        snprintf(buf, n, "?");
+    else if (s < 60)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%d:%02d", (int)s / 60, (int)s % 60);
+    else
+        snprintf(buf, n, "%d:%02d:%02d", (int)s / 3600, (int)s / 60 % 60, (int)s % 60);
 }
 
 static void fill_bar(char *bar, int width, double frac)

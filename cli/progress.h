@@ -10,13 +10,13 @@ typedef enum cli_progress_mode { CLI_PROGRESS_NONE = 0, CLI_PROGRESS_BAR, CLI_PR
 
 typedef struct cli_progress {
     cli_progress_mode mode;
-    double t0;        /* start, seconds (monotonic) */
-    double last;      /* last output */
-    int drawn;        /* a bar is on screen */
+    double t0;          /* start, seconds (monotonic) */
+    double last;        /* last output */
+    int drawn;          /* a bar is on screen */
     volatile int *stop; /* non-zero: ask the plan to stop (returned by the callback) */
     /* filter --batch (cli_progress_stack): stack k of n; nstacks 0 for a single volume */
     int stack, nstacks;
-    const char *name;   /* the stack's input (borrowed) */
+    const char *name;                 /* the stack's input (borrowed) */
     uint64_t batch_done, batch_total; /* voxels of the stacks run before this one; of all stacks to run */
 } cli_progress;
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define ZS_ALIGN 64
+#define ZS_ALIGN     64
 #define ZS_HUGE_PAGE ((size_t)2 << 20)
 
 typedef struct block_header {

@@ -11,9 +11,9 @@ static const struct {
     char kind; /* numpy kind: u, i, f */
     size_t size;
 } types[ZS_TYPE_COUNT] = {
-    [ZS_U8] = {"uint8", 'u', 1},   [ZS_I8] = {"int8", 'i', 1},     [ZS_U16] = {"uint16", 'u', 2},
-    [ZS_I16] = {"int16", 'i', 2},  [ZS_U32] = {"uint32", 'u', 4},  [ZS_I32] = {"int32", 'i', 4},
-    [ZS_U64] = {"uint64", 'u', 8}, [ZS_I64] = {"int64", 'i', 8},   [ZS_F32] = {"float32", 'f', 4},
+    [ZS_U8] = {"uint8", 'u', 1},    [ZS_I8] = {"int8", 'i', 1},    [ZS_U16] = {"uint16", 'u', 2},
+    [ZS_I16] = {"int16", 'i', 2},   [ZS_U32] = {"uint32", 'u', 4}, [ZS_I32] = {"int32", 'i', 4},
+    [ZS_U64] = {"uint64", 'u', 8},  [ZS_I64] = {"int64", 'i', 8},  [ZS_F32] = {"float32", 'f', 4},
     [ZS_F64] = {"float64", 'f', 8},
 };
 
@@ -31,7 +31,10 @@ int zs_dtype_is_float(zs_dtype d) { return d.type == ZS_F32 || d.type == ZS_F64;
 
 void zs_dtype_descr(zs_dtype d, char *buf, size_t n)
 {
-    if ((unsigned)d.type >= ZS_TYPE_COUNT) { snprintf(buf, n, "?"); return; }
+    if ((unsigned)d.type >= ZS_TYPE_COUNT) {
+        snprintf(buf, n, "?");
+        return;
+    }
     char bo = types[d.type].size == 1 ? '|' : (d.big_endian ? '>' : '<');
     snprintf(buf, n, "%c%c%zu", bo, types[d.type].kind, types[d.type].size);
 }
@@ -55,9 +58,12 @@ zs_status zs_dtype_parse(const char *s, zs_dtype *out)
         p++;
     }
     int t = -1;
-    static const struct { const char *alias; zs_type t; } aliases[] = {
-        {"float", ZS_F64}, {"double", ZS_F64}, {"single", ZS_F32}, {"ubyte", ZS_U8},
-        {"byte", ZS_I8}, {"ushort", ZS_U16}, {"short", ZS_I16}, {"uintc", ZS_U32}, {"intc", ZS_I32},
+    static const struct {
+        const char *alias;
+        zs_type t;
+    } aliases[] = {
+        {"float", ZS_F64},  {"double", ZS_F64}, {"single", ZS_F32}, {"ubyte", ZS_U8}, {"byte", ZS_I8},
+        {"ushort", ZS_U16}, {"short", ZS_I16},  {"uintc", ZS_U32},  {"intc", ZS_I32},
     };
     for (int i = 0; i < ZS_TYPE_COUNT && t < 0; i++)
         if (strcmp(p, types[i].name) == 0) t = i;
@@ -70,7 +76,8 @@ zs_status zs_dtype_parse(const char *s, zs_dtype *out)
     if (t < 0)
         return ZS_ERR(ZS_EINVAL,
                       "unknown dtype '%s' (expected one of uint8 int8 uint16 int16 uint32 int32 "
-                      "uint64 int64 float32 float64, or numpy's '<u2', '>f4', ...)", s);
+                      "uint64 int64 float32 float64, or numpy's '<u2', '>f4', ...)",
+                      s);
     (void)explicit_order;
     out->type = (zs_type)t;
     out->big_endian = types[t].size == 1 ? 0 : big;
@@ -81,48 +88,139 @@ void zs__bswap(void *p, size_t size, size_t n)
 {
     unsigned char *b = p;
     switch (size) {
-    case 2: for (size_t i = 0; i < n; i++) { uint16_t v; memcpy(&v, b + 2 * i, 2); v = __builtin_bswap16(v); memcpy(b + 2 * i, &v, 2); } break;
-    case 4: for (size_t i = 0; i < n; i++) { uint32_t v; memcpy(&v, b + 4 * i, 4); v = __builtin_bswap32(v); memcpy(b + 4 * i, &v, 4); } break;
-    case 8: for (size_t i = 0; i < n; i++) { uint64_t v; memcpy(&v, b + 8 * i, 8); v = __builtin_bswap64(v); memcpy(b + 8 * i, &v, 8); } break;
-    default: break;
+    case 2:
+        for (size_t i = 0; i < n; i++) {
+            uint16_t v;
+            memcpy(&v, b + 2 * i, 2);
+            v = __builtin_bswap16(v);
+            memcpy(b + 2 * i, &v, 2);
+        }
+        break;
+    case 4:
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v;
+            memcpy(&v, b + 4 * i, 4);
+            v = __builtin_bswap32(v);
+            memcpy(b + 4 * i, &v, 4);
+        }
+        break;
+    case 8:
+        for (size_t i = 0; i < n; i++) {
+            uint64_t v;
+            memcpy(&v, b + 8 * i, 8);
+            v = __builtin_bswap64(v);
+            memcpy(b + 8 * i, &v, 8);
+        }
+        break;
+    default:
+        break;
     }
 }
 
 /* ---- to float32 --------------------------------------------------------------------- */
 /* memcpy loads keep the loops free of alignment and aliasing assumptions; compilers turn
  * them into plain vector loads. */
-#define LOAD_LOOP(T, SWAP)                                                                  \
-    for (size_t i = 0; i < n; i++) {                                                      \
-        T v;                                                                              \
-        memcpy(&v, s + i * sizeof(T), sizeof(T));                                         \
-        SWAP;                                                                             \
-        dst[i] = (float)v;                                                                \
+#define LOAD_LOOP(T, SWAP)                                                                                             \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        T v;                                                                                                           \
+        memcpy(&v, s + i * sizeof(T), sizeof(T));                                                                      \
+        SWAP;                                                                                                          \
+        dst[i] = (float)v;                                                                                             \
     }
-#define LOAD_LOOP_SCALED(T, SWAP)                                                           \
-    for (size_t i = 0; i < n; i++) {                                                      \
-        T v;                                                                              \
-        memcpy(&v, s + i * sizeof(T), sizeof(T));                                         \
-        SWAP;                                                                             \
-        dst[i] = (float)(slope * (double)v + inter);                                      \
+#define LOAD_LOOP_SCALED(T, SWAP)                                                                                      \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        T v;                                                                                                           \
+        memcpy(&v, s + i * sizeof(T), sizeof(T));                                                                      \
+        SWAP;                                                                                                          \
+        dst[i] = (float)(slope * (double)v + inter);                                                                   \
     }
 
-#define SW16 { uint16_t u; memcpy(&u, &v, 2); u = __builtin_bswap16(u); memcpy(&v, &u, 2); }
-#define SW32 { uint32_t u; memcpy(&u, &v, 4); u = __builtin_bswap32(u); memcpy(&v, &u, 4); }
-#define SW64 { uint64_t u; memcpy(&u, &v, 8); u = __builtin_bswap64(u); memcpy(&v, &u, 8); }
+#define SW16                                                                                                           \
+    {                                                                                                                  \
+        uint16_t u;                                                                                                    \
+        memcpy(&u, &v, 2);                                                                                             \
+        u = __builtin_bswap16(u);                                                                                      \
+        memcpy(&v, &u, 2);                                                                                             \
+    }
+#define SW32                                                                                                           \
+    {                                                                                                                  \
+        uint32_t u;                                                                                                    \
+        memcpy(&u, &v, 4);                                                                                             \
+        u = __builtin_bswap32(u);                                                                                      \
+        memcpy(&v, &u, 4);                                                                                             \
+    }
+#define SW64                                                                                                           \
+    {                                                                                                                  \
+        uint64_t u;                                                                                                    \
+        memcpy(&u, &v, 8);                                                                                             \
+        u = __builtin_bswap64(u);                                                                                      \
+        memcpy(&v, &u, 8);                                                                                             \
+    }
 
-#define DISPATCH_LOAD(LOOP)                                                                 \
-    switch (dt.type) {                                                                    \
-    case ZS_U8: LOOP(uint8_t, (void)0) break;                                             \
-    case ZS_I8: LOOP(int8_t, (void)0) break;                                              \
-    case ZS_U16: if (swap) { LOOP(uint16_t, SW16) } else { LOOP(uint16_t, (void)0) } break; \
-    case ZS_I16: if (swap) { LOOP(int16_t, SW16) } else { LOOP(int16_t, (void)0) } break;   \
-    case ZS_U32: if (swap) { LOOP(uint32_t, SW32) } else { LOOP(uint32_t, (void)0) } break; \
-    case ZS_I32: if (swap) { LOOP(int32_t, SW32) } else { LOOP(int32_t, (void)0) } break;   \
-    case ZS_U64: if (swap) { LOOP(uint64_t, SW64) } else { LOOP(uint64_t, (void)0) } break; \
-    case ZS_I64: if (swap) { LOOP(int64_t, SW64) } else { LOOP(int64_t, (void)0) } break;   \
-    case ZS_F32: if (swap) { LOOP(float, SW32) } else { LOOP(float, (void)0) } break;       \
-    case ZS_F64: if (swap) { LOOP(double, SW64) } else { LOOP(double, (void)0) } break;     \
-    default: break;                                                                       \
+#define DISPATCH_LOAD(LOOP)                                                                                            \
+    switch (dt.type) {                                                                                                 \
+    case ZS_U8:                                                                                                        \
+        LOOP(uint8_t, (void)0) break;                                                                                  \
+    case ZS_I8:                                                                                                        \
+        LOOP(int8_t, (void)0) break;                                                                                   \
+    case ZS_U16:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(uint16_t, SW16)                                                                                       \
+        } else {                                                                                                       \
+            LOOP(uint16_t, (void)0)                                                                                    \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_I16:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(int16_t, SW16)                                                                                        \
+        } else {                                                                                                       \
+            LOOP(int16_t, (void)0)                                                                                     \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_U32:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(uint32_t, SW32)                                                                                       \
+        } else {                                                                                                       \
+            LOOP(uint32_t, (void)0)                                                                                    \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_I32:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(int32_t, SW32)                                                                                        \
+        } else {                                                                                                       \
+            LOOP(int32_t, (void)0)                                                                                     \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_U64:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(uint64_t, SW64)                                                                                       \
+        } else {                                                                                                       \
+            LOOP(uint64_t, (void)0)                                                                                    \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_I64:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(int64_t, SW64)                                                                                        \
+        } else {                                                                                                       \
+            LOOP(int64_t, (void)0)                                                                                     \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_F32:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(float, SW32)                                                                                          \
+        } else {                                                                                                       \
+            LOOP(float, (void)0)                                                                                       \
+        }                                                                                                              \
+        break;                                                                                                         \
+    case ZS_F64:                                                                                                       \
+        if (swap) {                                                                                                    \
+            LOOP(double, SW64)                                                                                         \
+        } else {                                                                                                       \
+            LOOP(double, (void)0)                                                                                      \
+        }                                                                                                              \
+        break;                                                                                                         \
+    default:                                                                                                           \
+        break;                                                                                                         \
     }
 
 ZS_TARGET_CLONES void zs__to_f32(const void *src, zs_dtype dt, size_t n, double slope, double inter, float *dst)
@@ -140,35 +238,39 @@ ZS_TARGET_CLONES void zs__to_f32(const void *src, zs_dtype dt, size_t n, double 
 /* Round half to even: for |v| < 2^23, (v + 1.5*2^23) - 1.5*2^23 rounds in the FPU's
  * default mode (to nearest, ties to even). Values are saturated first, so the trick holds
  * for every type up to 16 bits; wider integers go through rint() in double. */
-#define STORE_SMALL(T, LO, HI, SWAP)                                                          \
-    for (size_t i = 0; i < n; i++) {                                                      \
-        float f = src[i];                                                                 \
-        f = f == f ? f : 0.0f;                                                            \
-        f = f < (float)(LO) ? (float)(LO) : f;                                            \
-        f = f > (float)(HI) ? (float)(HI) : f;                                            \
-        f = (f + 12582912.0f) - 12582912.0f;                                              \
-        T v = (T)f;                                                                       \
-        SWAP;                                                                             \
-        memcpy(d + i * sizeof(T), &v, sizeof(T));                                         \
+#define STORE_SMALL(T, LO, HI, SWAP)                                                                                   \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        float f = src[i];                                                                                              \
+        f = f == f ? f : 0.0f;                                                                                         \
+        f = f < (float)(LO) ? (float)(LO) : f;                                                                         \
+        f = f > (float)(HI) ? (float)(HI) : f;                                                                         \
+        f = (f + 12582912.0f) - 12582912.0f;                                                                           \
+        T v = (T)f;                                                                                                    \
+        SWAP;                                                                                                          \
+        memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
     }
 /* For 32/64-bit integers, saturate in double against the exact limits. (double)HI for
  * 64-bit types rounds up to 2^64 / 2^63, so compare with >= and store the limit itself. */
-#define STORE_WIDE(T, LO, HI, SWAP)                                                           \
-    for (size_t i = 0; i < n; i++) {                                                      \
-        double f = src[i];                                                                \
-        T v;                                                                              \
-        if (f != f) v = 0;                                                                \
-        else if (f <= (double)(LO)) v = (LO);                                             \
-        else if (f >= (double)(HI)) v = (HI);                                             \
-        else v = (T)rint(f);                                                              \
-        SWAP;                                                                             \
-        memcpy(d + i * sizeof(T), &v, sizeof(T));                                         \
+#define STORE_WIDE(T, LO, HI, SWAP)                                                                                    \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        double f = src[i];                                                                                             \
+        T v;                                                                                                           \
+        if (f != f)                                                                                                    \
+            v = 0;                                                                                                     \
+        else if (f <= (double)(LO))                                                                                    \
+            v = (LO);                                                                                                  \
+        else if (f >= (double)(HI))                                                                                    \
+            v = (HI);                                                                                                  \
+        else                                                                                                           \
+            v = (T)rint(f);                                                                                            \
+        SWAP;                                                                                                          \
+        memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
     }
-#define STORE_FLOAT(T, SWAP)                                                                  \
-    for (size_t i = 0; i < n; i++) {                                                      \
-        T v = (T)src[i];                                                                  \
-        SWAP;                                                                             \
-        memcpy(d + i * sizeof(T), &v, sizeof(T));                                         \
+#define STORE_FLOAT(T, SWAP)                                                                                           \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        T v = (T)src[i];                                                                                               \
+        SWAP;                                                                                                          \
+        memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
     }
 
 ZS_TARGET_CLONES void zs__from_f32(const float *src, size_t n, zs_dtype dt, void *dst)
@@ -176,16 +278,67 @@ ZS_TARGET_CLONES void zs__from_f32(const float *src, size_t n, zs_dtype dt, void
     unsigned char *d = dst;
     const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();
     switch (dt.type) {
-    case ZS_U8: STORE_SMALL(uint8_t, 0, 255, (void)0) break;
-    case ZS_I8: STORE_SMALL(int8_t, -128, 127, (void)0) break;
-    case ZS_U16: if (swap) { STORE_SMALL(uint16_t, 0, 65535, SW16) } else { STORE_SMALL(uint16_t, 0, 65535, (void)0) } break;
-    case ZS_I16: if (swap) { STORE_SMALL(int16_t, -32768, 32767, SW16) } else { STORE_SMALL(int16_t, -32768, 32767, (void)0) } break;
-    case ZS_U32: if (swap) { STORE_WIDE(uint32_t, 0, UINT32_MAX, SW32) } else { STORE_WIDE(uint32_t, 0, UINT32_MAX, (void)0) } break;
-    case ZS_I32: if (swap) { STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, SW32) } else { STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, (void)0) } break;
-    case ZS_U64: if (swap) { STORE_WIDE(uint64_t, 0, UINT64_MAX, SW64) } else { STORE_WIDE(uint64_t, 0, UINT64_MAX, (void)0) } break;
-    case ZS_I64: if (swap) { STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, SW64) } else { STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, (void)0) } break;
-    case ZS_F32: if (swap) { STORE_FLOAT(float, SW32) } else { memcpy(d, src, n * sizeof(float)); } break;
-    case ZS_F64: if (swap) { STORE_FLOAT(double, SW64) } else { STORE_FLOAT(double, (void)0) } break;
-    default: break;
+    case ZS_U8:
+        STORE_SMALL(uint8_t, 0, 255, (void)0) break;
+    case ZS_I8:
+        STORE_SMALL(int8_t, -128, 127, (void)0) break;
+    case ZS_U16:
+        if (swap) {
+            STORE_SMALL(uint16_t, 0, 65535, SW16)
+        } else {
+            STORE_SMALL(uint16_t, 0, 65535, (void)0)
+        }
+        break;
+    case ZS_I16:
+        if (swap) {
+            STORE_SMALL(int16_t, -32768, 32767, SW16)
+        } else {
+            STORE_SMALL(int16_t, -32768, 32767, (void)0)
+        }
+        break;
+    case ZS_U32:
+        if (swap) {
+            STORE_WIDE(uint32_t, 0, UINT32_MAX, SW32)
+        } else {
+            STORE_WIDE(uint32_t, 0, UINT32_MAX, (void)0)
+        }
+        break;
+    case ZS_I32:
+        if (swap) {
+            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, SW32)
+        } else {
+            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, (void)0)
+        }
+        break;
+    case ZS_U64:
+        if (swap) {
+            STORE_WIDE(uint64_t, 0, UINT64_MAX, SW64)
+        } else {
+            STORE_WIDE(uint64_t, 0, UINT64_MAX, (void)0)
+        }
+        break;
+    case ZS_I64:
+        if (swap) {
+            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, SW64)
+        } else {
+            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, (void)0)
+        }
+        break;
+    case ZS_F32:
+        if (swap) {
+            STORE_FLOAT(float, SW32)
+        } else {
+            memcpy(d, src, n * sizeof(float));
+        }
+        break;
+    case ZS_F64:
+        if (swap) {
+            STORE_FLOAT(double, SW64)
+        } else {
+            STORE_FLOAT(double, (void)0)
+        }
+        break;
+    default:
+        break;
     }
 }

@@ -14,19 +14,32 @@ static _Thread_local char last_error[1024];
 const char *zs_strerror(int code)
 {
     switch (code) {
-    case ZS_OK: return "ok";
-    case ZS_EINVAL: return "invalid argument";
-    case ZS_ENOMEM: return "out of memory";
-    case ZS_EIO: return "input/output error";
-    case ZS_EFORMAT: return "malformed file";
-    case ZS_EUNSUPPORTED: return "not supported";
-    case ZS_EOVERFLOW: return "size overflows";
-    case ZS_EEXIST: return "file exists";
-    case ZS_ECANCELED: return "canceled";
-    case ZS_ENOSPC: return "no space left on device";
-    case ZS_EPARAM: return "bad parameter";
-    case ZS_EINTERNAL: return "internal error";
-    default: return "unknown error";
+    case ZS_OK:
+        return "ok";
+    case ZS_EINVAL:
+        return "invalid argument";
+    case ZS_ENOMEM:
+        return "out of memory";
+    case ZS_EIO:
+        return "input/output error";
+    case ZS_EFORMAT:
+        return "malformed file";
+    case ZS_EUNSUPPORTED:
+        return "not supported";
+    case ZS_EOVERFLOW:
+        return "size overflows";
+    case ZS_EEXIST:
+        return "file exists";
+    case ZS_ECANCELED:
+        return "canceled";
+    case ZS_ENOSPC:
+        return "no space left on device";
+    case ZS_EPARAM:
+        return "bad parameter";
+    case ZS_EINTERNAL:
+        return "internal error";
+    default:
+        return "unknown error";
     }
 }
 
@@ -65,9 +78,12 @@ zs_status zs__status_from_errno(int err)
     case EDQUOT:
 #endif
         return ZS_ENOSPC;
-    case ENOMEM: return ZS_ENOMEM;
-    case EEXIST: return ZS_EEXIST;
-    default: return ZS_EIO;
+    case ENOMEM:
+        return ZS_ENOMEM;
+    case EEXIST:
+        return ZS_EEXIST;
+    default:
+        return ZS_EIO;
     }
 }
 

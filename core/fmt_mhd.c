@@ -17,10 +17,13 @@
 #include <math.h>
 #include <string.h>
 
-static const struct { const char *name; zs_type t; } met_types[] = {
-    {"MET_UCHAR", ZS_U8}, {"MET_CHAR", ZS_I8}, {"MET_USHORT", ZS_U16}, {"MET_SHORT", ZS_I16},
-    {"MET_UINT", ZS_U32}, {"MET_INT", ZS_I32}, {"MET_ULONG", ZS_U32}, {"MET_LONG", ZS_I32},
-    {"MET_ULONG_LONG", ZS_U64}, {"MET_LONG_LONG", ZS_I64}, {"MET_FLOAT", ZS_F32}, {"MET_DOUBLE", ZS_F64},
+static const struct {
+    const char *name;
+    zs_type t;
+} met_types[] = {
+    {"MET_UCHAR", ZS_U8},       {"MET_CHAR", ZS_I8},       {"MET_USHORT", ZS_U16}, {"MET_SHORT", ZS_I16},
+    {"MET_UINT", ZS_U32},       {"MET_INT", ZS_I32},       {"MET_ULONG", ZS_U32},  {"MET_LONG", ZS_I32},
+    {"MET_ULONG_LONG", ZS_U64}, {"MET_LONG_LONG", ZS_I64}, {"MET_FLOAT", ZS_F32},  {"MET_DOUBLE", ZS_F64},
 };
 
 typedef struct mhd_fields {
@@ -47,31 +50,41 @@ static zs_status field(const char *path, const zs_text_line *k, const zs_text_li
 {
     double d[4];
     if (zs__text_is(k, "ObjectType")) {
-        if (!zs__text_is(v, "Image")) return ZS_ERR(ZS_EUNSUPPORTED, "%s: MetaImage ObjectType '%.*s' is not an Image",
-                                                    path, (int)(v->e - v->b > 40 ? 40 : v->e - v->b), v->b);
+        if (!zs__text_is(v, "Image"))
+            return ZS_ERR(ZS_EUNSUPPORTED, "%s: MetaImage ObjectType '%.*s' is not an Image", path,
+                          (int)(v->e - v->b > 40 ? 40 : v->e - v->b), v->b);
     } else if (zs__text_is(k, "NDims")) {
         if (zs__text_numbers(v, d, 1, 0) != 1 || d[0] != floor(d[0]) || d[0] < 1)
             return bad(path, "NDims must be a positive integer", v);
-        if (d[0] > 4) return ZS_ERR(ZS_EUNSUPPORTED, "%s: MetaImage with NDims = %g: zslab reads 1 to 4 dimensions",
-                                    path, d[0]);
+        if (d[0] > 4)
+            return ZS_ERR(ZS_EUNSUPPORTED, "%s: MetaImage with NDims = %g: zslab reads 1 to 4 dimensions", path, d[0]);
         f->ndims = (int)d[0];
     } else if (zs__text_is(k, "DimSize")) {
-        if ((f->ndim_sizes = zs__text_numbers(v, f->dims, 4, 0)) < 1) return bad(path, "DimSize must list 1 to 4 sizes", v);
+        if ((f->ndim_sizes = zs__text_numbers(v, f->dims, 4, 0)) < 1)
+            return bad(path, "DimSize must list 1 to 4 sizes", v);
     } else if (zs__text_is(k, "ElementType")) {
         for (size_t i = 0; i < sizeof met_types / sizeof met_types[0]; i++)
             if (zs__text_is(v, met_types[i].name)) f->type = met_types[i].t, f->has_type = 1;
         if (!f->has_type)
-            return ZS_ERR(ZS_EUNSUPPORTED, "%s: MetaImage ElementType '%.*s' is not supported (MET_UCHAR ... "
-                          "MET_DOUBLE)", path, (int)(v->e - v->b > 40 ? 40 : v->e - v->b), v->b);
+            return ZS_ERR(ZS_EUNSUPPORTED,
+                          "%s: MetaImage ElementType '%.*s' is not supported (MET_UCHAR ... "
+                          "MET_DOUBLE)",
+                          path, (int)(v->e - v->b > 40 ? 40 : v->e - v->b), v->b);
     } else if (zs__text_is(k, "ElementNumberOfChannels")) {
         if (zs__text_numbers(v, d, 1, 0) != 1) return bad(path, "ElementNumberOfChannels must be a number", v);
         f->channels = (int)d[0];
     } else if (zs__text_is(k, "BinaryData")) {
-        if (!truth(v)) return ZS_ERR(ZS_EUNSUPPORTED, "%s: MetaImage with BinaryData = False (text voxels) is not "
-                                     "supported", path);
+        if (!truth(v))
+            return ZS_ERR(ZS_EUNSUPPORTED,
+                          "%s: MetaImage with BinaryData = False (text voxels) is not "
+                          "supported",
+                          path);
     } else if (zs__text_is(k, "CompressedData")) {
-        if (truth(v)) return ZS_ERR(ZS_EUNSUPPORTED, "%s: compressed MetaImage data cannot be memory-mapped; save "
-                                    "it uncompressed first", path);
+        if (truth(v))
+            return ZS_ERR(ZS_EUNSUPPORTED,
+                          "%s: compressed MetaImage data cannot be memory-mapped; save "
+                          "it uncompressed first",
+                          path);
     } else if (zs__text_is(k, "BinaryDataByteOrderMSB") || zs__text_is(k, "ElementByteOrderMSB")) {
         f->msb = truth(v);
     } else if (zs__text_is(k, "HeaderSize")) {
@@ -123,7 +136,8 @@ static zs_status fill_info(const char *path, const mhd_fields *f, zs_volume_info
     info->ndim = f->ndims;
     for (int i = 0; i < 4; i++) {
         const double d = i < f->ndims ? f->dims[i] : 1;
-        ZS_RETURN_IF(d < 1 || d != floor(d) || d > 9.2e18, ZS_EFORMAT, "%s: MetaImage DimSize %g is not a size", path, d);
+        ZS_RETURN_IF(d < 1 || d != floor(d) || d > 9.2e18, ZS_EFORMAT, "%s: MetaImage DimSize %g is not a size", path,
+                     d);
         info->shape[i] = (int64_t)d;
     }
     info->dtype.type = f->type;
@@ -148,7 +162,8 @@ static zs_status mhd_parse(const unsigned char *buf, size_t n, uint64_t file_siz
     ZS_RETURN_IF(dn == 0, ZS_EFORMAT, "%s: MetaImage ElementDataFile is empty", path);
     ZS_RETURN_IF(zs__text_is(d, "LIST") || memchr(d->b, '%', dn) || memchr(d->b, ' ', dn), ZS_EUNSUPPORTED,
                  "%s: MetaImage data in one file per slice (ElementDataFile = %.*s) is not supported; zslab reads "
-                 "one data file", path, (int)(dn > 60 ? 60 : dn), d->b);
+                 "one data file",
+                 path, (int)(dn > 60 ? 60 : dn), d->b);
     uint64_t total;
     ZS_FORWARD(zs_volume_info_sizes(info, NULL, NULL, &total));
     info->nbytes = total;
@@ -168,16 +183,26 @@ static zs_status mhd_parse(const unsigned char *buf, size_t n, uint64_t file_siz
 static const char *met_name(zs_type t)
 {
     switch (t) {
-    case ZS_U8: return "MET_UCHAR";
-    case ZS_I8: return "MET_CHAR";
-    case ZS_U16: return "MET_USHORT";
-    case ZS_I16: return "MET_SHORT";
-    case ZS_U32: return "MET_UINT";
-    case ZS_I32: return "MET_INT";
-    case ZS_U64: return "MET_ULONG_LONG";
-    case ZS_I64: return "MET_LONG_LONG";
-    case ZS_F32: return "MET_FLOAT";
-    default: return "MET_DOUBLE";
+    case ZS_U8:
+        return "MET_UCHAR";
+    case ZS_I8:
+        return "MET_CHAR";
+    case ZS_U16:
+        return "MET_USHORT";
+    case ZS_I16:
+        return "MET_SHORT";
+    case ZS_U32:
+        return "MET_UINT";
+    case ZS_I32:
+        return "MET_INT";
+    case ZS_U64:
+        return "MET_ULONG_LONG";
+    case ZS_I64:
+        return "MET_LONG_LONG";
+    case ZS_F32:
+        return "MET_FLOAT";
+    default:
+        return "MET_DOUBLE";
     }
 }
 
@@ -189,9 +214,12 @@ static void mhd_units(const zs_volume_info *spec, double v[3], const char **unit
     const double um = zs__unit_um(u);
     *unit = NULL;
     for (int i = 0; i < 3; i++) v[i] = spec->voxel[i];
-    if (strcmp(u, "um") == 0) *unit = "um";
-    else if (strcmp(u, "mm") == 0) *unit = "mm";
-    else if (strcmp(u, "cm") == 0) *unit = "cm";
+    if (strcmp(u, "um") == 0)
+        *unit = "um";
+    else if (strcmp(u, "mm") == 0)
+        *unit = "mm";
+    else if (strcmp(u, "cm") == 0)
+        *unit = "cm";
     else if (um > 0) {
         for (int i = 0; i < 3; i++) v[i] *= um;
         *unit = "um";
@@ -208,12 +236,14 @@ static int64_t mhd_write_header(zs_volume_info *spec, unsigned char *buf, size_t
     const char *unit;
     mhd_units(spec, v, &unit);
     char *b = (char *)buf;
-    int k = snprintf(b, cap, "ObjectType = Image\nNDims = %d\nBinaryData = True\nBinaryDataByteOrderMSB = %s\n"
-                     "CompressedData = False\nDimSize = %lld %lld %lld", nd,
-                     zs_dtype_size(spec->dtype) > 1 && spec->dtype.big_endian ? "True" : "False",
+    int k = snprintf(b, cap,
+                     "ObjectType = Image\nNDims = %d\nBinaryData = True\nBinaryDataByteOrderMSB = %s\n"
+                     "CompressedData = False\nDimSize = %lld %lld %lld",
+                     nd, zs_dtype_size(spec->dtype) > 1 && spec->dtype.big_endian ? "True" : "False",
                      (long long)spec->shape[0], (long long)spec->shape[1], (long long)spec->shape[2]);
     if (nd == 4) k += snprintf(b + k, cap - (size_t)k, " %lld", (long long)spec->shape[3]);
-    k += snprintf(b + k, cap - (size_t)k, "\nElementSpacing = %.17g %.17g %.17g%s\n", v[0], v[1], v[2], nd == 4 ? " 1" : "");
+    k += snprintf(b + k, cap - (size_t)k, "\nElementSpacing = %.17g %.17g %.17g%s\n", v[0], v[1], v[2],
+                  nd == 4 ? " 1" : "");
     if (unit) k += snprintf(b + k, cap - (size_t)k, "DistanceUnits = %s\n", unit);
     const int detached = spec->data_path[0] != '\0';
     k += snprintf(b + k, cap - (size_t)k, "ElementType = %s\nElementDataFile = %s\n", met_name(spec->dtype.type),

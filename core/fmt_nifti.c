@@ -72,13 +72,13 @@ static void put_f64(unsigned char *b, size_t off, double v, int be)
 /* ---- the fields zslab uses ------------------------------------------------------------------ */
 
 typedef struct nii_fields {
-    int version;        /* 1 or 2 */
-    int be;             /* stored big-endian */
+    int version; /* 1 or 2 */
+    int be;      /* stored big-endian */
     int64_t dim[8];
     int datatype, bitpix;
     double pixdim[8];
-    double vox_offset;  /* NIfTI-1: the float as stored */
-    int64_t vox_offset2;/* NIfTI-2 */
+    double vox_offset;   /* NIfTI-1: the float as stored */
+    int64_t vox_offset2; /* NIfTI-2 */
     double slope, inter;
     int xyzt_units;
     unsigned char magic[8];
@@ -119,10 +119,22 @@ static const struct {
     zs_type type;
     const char *name; /* for unsupported codes */
 } nii_types[] = {
-    {2, ZS_U8, NULL}, {4, ZS_I16, NULL}, {8, ZS_I32, NULL}, {16, ZS_F32, NULL}, {64, ZS_F64, NULL},
-    {256, ZS_I8, NULL}, {512, ZS_U16, NULL}, {768, ZS_U32, NULL}, {1024, ZS_I64, NULL}, {1280, ZS_U64, NULL},
-    {1, ZS_TYPE_COUNT, "binary (1 bit)"}, {32, ZS_TYPE_COUNT, "complex64"}, {128, ZS_TYPE_COUNT, "RGB24"},
-    {1536, ZS_TYPE_COUNT, "float128"}, {1792, ZS_TYPE_COUNT, "complex128"}, {2048, ZS_TYPE_COUNT, "complex256"},
+    {2, ZS_U8, NULL},
+    {4, ZS_I16, NULL},
+    {8, ZS_I32, NULL},
+    {16, ZS_F32, NULL},
+    {64, ZS_F64, NULL},
+    {256, ZS_I8, NULL},
+    {512, ZS_U16, NULL},
+    {768, ZS_U32, NULL},
+    {1024, ZS_I64, NULL},
+    {1280, ZS_U64, NULL},
+    {1, ZS_TYPE_COUNT, "binary (1 bit)"},
+    {32, ZS_TYPE_COUNT, "complex64"},
+    {128, ZS_TYPE_COUNT, "RGB24"},
+    {1536, ZS_TYPE_COUNT, "float128"},
+    {1792, ZS_TYPE_COUNT, "complex128"},
+    {2048, ZS_TYPE_COUNT, "complex256"},
     {2304, ZS_TYPE_COUNT, "RGBA32"},
 };
 
@@ -135,17 +147,23 @@ static zs_status check_magic(const char *path, const nii_fields *f)
         /* NIfTI-2 adds "\r\n\032\n" to catch newline conversion; nibabel accepts zeros too. */
         static const unsigned char eol[4] = {'\r', '\n', 0x1a, '\n'}, none[4] = {0, 0, 0, 0};
         if (memcmp(m + 4, eol, 4) == 0 || memcmp(m + 4, none, 4) == 0) return ZS_OK;
-        return ZS_ERR(ZS_EFORMAT, "%s: NIfTI-2 magic is followed by %02x %02x %02x %02x instead of 0d 0a 1a 0a: "
-                      "the file was damaged by a newline conversion", path, m[4], m[5], m[6], m[7]);
+        return ZS_ERR(ZS_EFORMAT,
+                      "%s: NIfTI-2 magic is followed by %02x %02x %02x %02x instead of 0d 0a 1a 0a: "
+                      "the file was damaged by a newline conversion",
+                      path, m[4], m[5], m[6], m[7]);
     }
     if (m[0] == 'n' && m[1] == 'i' && m[2] == v && m[3] == 0)
-        return ZS_ERR(ZS_EUNSUPPORTED, "%s: a NIfTI-%c header/image pair (magic 'ni%c', data in a separate .img "
-                      "file) is not supported; save it as a single-file .nii", path, v, v);
+        return ZS_ERR(ZS_EUNSUPPORTED,
+                      "%s: a NIfTI-%c header/image pair (magic 'ni%c', data in a separate .img "
+                      "file) is not supported; save it as a single-file .nii",
+                      path, v, v);
     if (m[0] == 0 && m[1] == 0 && m[2] == 0 && m[3] == 0)
-        return ZS_ERR(ZS_EUNSUPPORTED, "%s: no NIfTI magic (an Analyze 7.5 header?): only NIfTI .nii files are "
-                      "supported", path);
-    return ZS_ERR(ZS_EFORMAT, "%s: bad NIfTI-%c magic (bytes %02x %02x %02x %02x, expected 'n+%c\\0')", path, v,
-                  m[0], m[1], m[2], m[3], v);
+        return ZS_ERR(ZS_EUNSUPPORTED,
+                      "%s: no NIfTI magic (an Analyze 7.5 header?): only NIfTI .nii files are "
+                      "supported",
+                      path);
+    return ZS_ERR(ZS_EFORMAT, "%s: bad NIfTI-%c magic (bytes %02x %02x %02x %02x, expected 'n+%c\\0')", path, v, m[0],
+                  m[1], m[2], m[3], v);
 }
 
 static zs_status check_dims(const char *path, const nii_fields *f, zs_volume_info *info)
@@ -157,8 +175,10 @@ static zs_status check_dims(const char *path, const nii_fields *f, zs_volume_inf
         ZS_RETURN_IF(f->dim[i] < 1, ZS_EFORMAT, "%s: NIfTI dim[%d] is %lld (dimensions must be >= 1)", path, i,
                      (long long)f->dim[i]);
     for (int i = 5; i <= nd; i++)
-        ZS_RETURN_IF(f->dim[i] != 1, ZS_EUNSUPPORTED, "%s: NIfTI dim[%d] is %lld: images with more than 4 "
-                     "dimensions (x, y, z, t) are not supported", path, i, (long long)f->dim[i]);
+        ZS_RETURN_IF(f->dim[i] != 1, ZS_EUNSUPPORTED,
+                     "%s: NIfTI dim[%d] is %lld: images with more than 4 "
+                     "dimensions (x, y, z, t) are not supported",
+                     path, i, (long long)f->dim[i]);
     info->ndim = nd > 4 ? 4 : (int)nd;
     for (int i = 0; i < 4; i++) info->shape[i] = i < nd ? f->dim[i + 1] : 1;
     return ZS_OK;
@@ -225,21 +245,33 @@ static zs_status nifti_parse(const unsigned char *buf, size_t n, uint64_t file_s
     ZS_RETURN_IF(n == 0, ZS_EFORMAT, "%s: empty file", path);
     ZS_RETURN_IF(n < 4, ZS_EFORMAT, "%s: truncated NIfTI header: the file holds only %zu bytes", path, n);
     int be, version;
-    if (get_uint(buf, 4, 0) == NII1_SIZE) { be = 0; version = 1; }
-    else if (get_uint(buf, 4, 1) == NII1_SIZE) { be = 1; version = 1; }
-    else if (get_uint(buf, 4, 0) == NII2_SIZE) { be = 0; version = 2; }
-    else if (get_uint(buf, 4, 1) == NII2_SIZE) { be = 1; version = 2; }
-    else
-        return ZS_ERR(ZS_EFORMAT, "%s: not a NIfTI file: sizeof_hdr is %d (348 for NIfTI-1 or 540 for NIfTI-2 in "
-                      "either byte order)", path, (int)get_uint(buf, 4, 0));
+    if (get_uint(buf, 4, 0) == NII1_SIZE) {
+        be = 0;
+        version = 1;
+    } else if (get_uint(buf, 4, 1) == NII1_SIZE) {
+        be = 1;
+        version = 1;
+    } else if (get_uint(buf, 4, 0) == NII2_SIZE) {
+        be = 0;
+        version = 2;
+    } else if (get_uint(buf, 4, 1) == NII2_SIZE) {
+        be = 1;
+        version = 2;
+    } else
+        return ZS_ERR(ZS_EFORMAT,
+                      "%s: not a NIfTI file: sizeof_hdr is %d (348 for NIfTI-1 or 540 for NIfTI-2 in "
+                      "either byte order)",
+                      path, (int)get_uint(buf, 4, 0));
     const int hsize = version == 1 ? NII1_SIZE : NII2_SIZE;
     ZS_RETURN_IF(n < (size_t)hsize, ZS_EFORMAT, "%s: truncated NIfTI-%d header: the file holds %zu of its %d bytes",
                  path, version, n, hsize);
     nii_fields f;
     memset(&f, 0, sizeof f);
     f.be = be;
-    if (version == 1) read_nifti1(buf, be, &f);
-    else read_nifti2(buf, be, &f);
+    if (version == 1)
+        read_nifti1(buf, be, &f);
+    else
+        read_nifti2(buf, be, &f);
     ZS_FORWARD(check_magic(path, &f));
     ZS_FORWARD(check_dims(path, &f, info));
     ZS_FORWARD(check_dtype(path, &f, info));
@@ -311,21 +343,22 @@ typedef struct nii_layout {
     int dim_size, float_size, code_size, units_size;
 } nii_layout;
 
-static const nii_layout layout1 = {1, NII1_SIZE, NII1_DATA, 344, 70, 72, 40, 76, 108, 112, 116, 148, 252, 254,
-                                   280, 123, 2, 4, 2, 1};
-static const nii_layout layout2 = {2, NII2_SIZE, NII2_DATA, 4, 12, 14, 16, 104, 168, 176, 184, 240, 344, 348,
-                                   400, 500, 8, 8, 4, 4};
+static const nii_layout layout1 = {1,   NII1_SIZE, NII1_DATA, 344, 70,  72,  40, 76, 108, 112,
+                                   116, 148,       252,       254, 280, 123, 2,  4,  2,   1};
+static const nii_layout layout2 = {2,   NII2_SIZE, NII2_DATA, 4,   12,  14,  16, 104, 168, 176,
+                                   184, 240,       344,       348, 400, 500, 8,  8,   4,   4};
 
 static void put_real(unsigned char *b, const nii_layout *l, size_t off, double v, int be)
 {
-    if (l->float_size == 4) put_f32(b, off, v, be);
-    else put_f64(b, off, v, be);
+    if (l->float_size == 4)
+        put_f32(b, off, v, be);
+    else
+        put_f64(b, off, v, be);
 }
 
 /* Header in the byte order of the data; qform and sform both scale by the voxel size with the
  * origin at voxel (0,0,0), so nibabel's affine and zooms agree and it loads without warnings. */
-static void fill_header(const zs_volume_info *spec, const nii_layout *l, int nd, int xyzt, int be,
-                        unsigned char *b)
+static void fill_header(const zs_volume_info *spec, const nii_layout *l, int nd, int xyzt, int be, unsigned char *b)
 {
     put_uint(b, 0, (uint64_t)l->hsize, 4, be);
     static const char magic2[8] = {'n', '+', '2', 0, '\r', '\n', 0x1a, '\n'};
@@ -338,16 +371,17 @@ static void fill_header(const zs_volume_info *spec, const nii_layout *l, int nd,
         double p = i >= 1 && i <= 3 ? spec->voxel[i - 1] : 1.0; /* pixdim[0] = qfac = 1 */
         put_real(b, l, l->pixdim + (size_t)(i * l->float_size), p, be);
     }
-    if (l->version == 1) put_f32(b, l->vox_offset, l->data, be);
-    else put_uint(b, l->vox_offset, (uint64_t)l->data, 8, be);
+    if (l->version == 1)
+        put_f32(b, l->vox_offset, l->data, be);
+    else
+        put_uint(b, l->vox_offset, (uint64_t)l->data, 8, be);
     const int scaled = spec->slope != 1.0 || spec->inter != 0.0; /* else 0: "no scaling" */
     put_real(b, l, l->slope, scaled ? spec->slope : 0.0, be);
     put_real(b, l, l->inter, scaled ? spec->inter : 0.0, be);
     snprintf((char *)b + l->descrip, 80, "zslab %s", ZS_VERSION_STRING);
     put_uint(b, l->qform, 1, l->code_size, be); /* NIFTI_XFORM_SCANNER_ANAT; quaternion 0 = identity */
     put_uint(b, l->sform, 1, l->code_size, be);
-    for (int r = 0; r < 3; r++)
-        put_real(b, l, l->srow + (size_t)((4 * r + r) * l->float_size), spec->voxel[r], be);
+    for (int r = 0; r < 3; r++) put_real(b, l, l->srow + (size_t)((4 * r + r) * l->float_size), spec->voxel[r], be);
     put_uint(b, l->xyzt, (uint64_t)xyzt, l->units_size, be);
 }
 
@@ -355,8 +389,8 @@ static int64_t write_nifti(zs_volume_info *spec, unsigned char *buf, size_t cap,
 {
     int nd = 3, xyzt = 0;
     ZS_FORWARD(prepare_spec(spec, l->version, &nd, &xyzt));
-    ZS_RETURN_IF(cap < (size_t)l->data, ZS_EINTERNAL, "%s: a %zu-byte buffer cannot hold a NIfTI header",
-                 spec->path, cap);
+    ZS_RETURN_IF(cap < (size_t)l->data, ZS_EINTERNAL, "%s: a %zu-byte buffer cannot hold a NIfTI header", spec->path,
+                 cap);
     const int be = zs_dtype_size(spec->dtype) > 1 ? spec->dtype.big_endian : zs__host_big_endian();
     memset(buf, 0, (size_t)l->data);
     fill_header(spec, l, nd, xyzt, be, buf);

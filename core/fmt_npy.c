@@ -17,9 +17,9 @@
 
 #include <string.h>
 
-#define NPY_MAGIC "\x93NUMPY"
+#define NPY_MAGIC     "\x93NUMPY"
 #define NPY_MAGIC_LEN 6
-#define NPY_ALIGN 64
+#define NPY_ALIGN     64
 /* numpy reserves room for this many digits of the growth axis (np.lib.format). */
 #define NPY_GROWTH_DIGITS 21
 /* Dimensions counted beyond 4 (only to report them). */
@@ -36,9 +36,9 @@ typedef struct npy_dict {
     char descr[24];
     int has_descr, has_fortran, has_shape;
     int fortran;
-    int ndim;                 /* entries in the shape tuple (may exceed 4) */
+    int ndim; /* entries in the shape tuple (may exceed 4) */
     int64_t shape[4];
-    int zero_dim;             /* index of the first 0 dimension, or -1 */
+    int zero_dim; /* index of the first 0 dimension, or -1 */
 } npy_dict;
 
 static int is_py_space(unsigned char c)
@@ -66,7 +66,10 @@ static zs_status syntax(const npy_cursor *c, const char *what)
 static int accept(npy_cursor *c, char ch)
 {
     skip_space(c);
-    if (c->p < c->end && *c->p == (unsigned char)ch) { c->p++; return 1; }
+    if (c->p < c->end && *c->p == (unsigned char)ch) {
+        c->p++;
+        return 1;
+    }
     return 0;
 }
 
@@ -105,8 +108,16 @@ static int word_is(const npy_cursor *c, const char *w)
 static zs_status parse_bool(npy_cursor *c, int *out)
 {
     skip_space(c);
-    if (word_is(c, "True")) { *out = 1; c->p += 4; return ZS_OK; }
-    if (word_is(c, "False")) { *out = 0; c->p += 5; return ZS_OK; }
+    if (word_is(c, "True")) {
+        *out = 1;
+        c->p += 4;
+        return ZS_OK;
+    }
+    if (word_is(c, "False")) {
+        *out = 0;
+        c->p += 5;
+        return ZS_OK;
+    }
     return syntax(c, "'fortran_order' must be True or False");
 }
 
@@ -121,15 +132,19 @@ static zs_status parse_dim(npy_cursor *c, int64_t *out)
     int overflow = 0;
     while (c->p < c->end) {
         unsigned char ch = *c->p;
-        if (ch == '_' && c->p + 1 < c->end && c->p[1] >= '0' && c->p[1] <= '9') { c->p++; continue; }
+        if (ch == '_' && c->p + 1 < c->end && c->p[1] >= '0' && c->p[1] <= '9') {
+            c->p++;
+            continue;
+        }
         if (ch < '0' || ch > '9') break;
-        if (v > ((uint64_t)INT64_MAX - (ch - '0')) / 10) overflow = 1;
-        else v = v * 10 + (ch - '0');
+        if (v > ((uint64_t)INT64_MAX - (ch - '0')) / 10)
+            overflow = 1;
+        else
+            v = v * 10 + (ch - '0');
         c->p++;
     }
     if (c->p < c->end && (*c->p == 'L' || *c->p == 'l')) c->p++;
-    if (overflow)
-        return ZS_ERR(ZS_EOVERFLOW, "%s: npy header: a dimension in 'shape' exceeds 2^63-1", c->path);
+    if (overflow) return ZS_ERR(ZS_EOVERFLOW, "%s: npy header: a dimension in 'shape' exceeds 2^63-1", c->path);
     *out = (int64_t)v;
     return ZS_OK;
 }
@@ -148,7 +163,10 @@ static zs_status parse_shape(npy_cursor *c, npy_dict *d)
         if (v == 0 && d->zero_dim < 0) d->zero_dim = d->ndim;
         if (++d->ndim > NPY_MAX_PARSED_DIMS)
             return ZS_ERR(ZS_EUNSUPPORTED, "%s: npy header: more than %d dimensions", c->path, NPY_MAX_PARSED_DIMS);
-        if (accept(c, ',')) { commas++; continue; }
+        if (accept(c, ',')) {
+            commas++;
+            continue;
+        }
         if (accept(c, ')')) break;
         return syntax(c, "expected ',' or ')' in 'shape'");
     }
@@ -194,8 +212,10 @@ static zs_status parse_entry(npy_cursor *c, npy_dict *d)
         d->has_shape = 1;
         return parse_shape(c, d);
     }
-    return ZS_ERR(ZS_EFORMAT, "%s: npy header: unexpected key '%.*s' (a .npy header holds only 'descr', "
-                  "'fortran_order' and 'shape')", c->path, (int)(kn > 40 ? 40 : kn), (const char *)k);
+    return ZS_ERR(ZS_EFORMAT,
+                  "%s: npy header: unexpected key '%.*s' (a .npy header holds only 'descr', "
+                  "'fortran_order' and 'shape')",
+                  c->path, (int)(kn > 40 ? 40 : kn), (const char *)k);
 }
 
 /* The dict literal, then only whitespace up to the end of the header. */
@@ -212,7 +232,9 @@ static zs_status parse_dict(npy_cursor *c, npy_dict *d)
     if (c->p != c->end) return syntax(c, "expected only padding after the dict");
     if (!d->has_descr || !d->has_fortran || !d->has_shape)
         return ZS_ERR(ZS_EFORMAT, "%s: npy header: missing key '%s'", c->path,
-                      !d->has_descr ? "descr" : !d->has_fortran ? "fortran_order" : "shape");
+                      !d->has_descr     ? "descr"
+                      : !d->has_fortran ? "fortran_order"
+                                        : "shape");
     return ZS_OK;
 }
 
@@ -221,17 +243,31 @@ static zs_status parse_dict(npy_cursor *c, npy_dict *d)
 static const char *kind_name(char kind)
 {
     switch (kind) {
-    case 'c': return "complex";
-    case 'b': case '?': return "bool";
-    case 'O': return "Python object";
-    case 'S': case 'a': return "byte string";
-    case 'U': return "unicode string";
-    case 'V': return "void (raw bytes)";
-    case 'M': return "datetime64";
-    case 'm': return "timedelta64";
-    case 'f': return "float of this size";
-    case 'u': case 'i': return "integer of this size";
-    default: return "unknown";
+    case 'c':
+        return "complex";
+    case 'b':
+    case '?':
+        return "bool";
+    case 'O':
+        return "Python object";
+    case 'S':
+    case 'a':
+        return "byte string";
+    case 'U':
+        return "unicode string";
+    case 'V':
+        return "void (raw bytes)";
+    case 'M':
+        return "datetime64";
+    case 'm':
+        return "timedelta64";
+    case 'f':
+        return "float of this size";
+    case 'u':
+    case 'i':
+        return "integer of this size";
+    default:
+        return "unknown";
     }
 }
 
@@ -240,17 +276,26 @@ static zs_status descr_to_dtype(const char *path, const char *descr, zs_dtype *o
 {
     const char *p = descr;
     int big = zs__host_big_endian();
-    if (*p == '<') big = 0;
-    else if (*p == '>') big = 1;
+    if (*p == '<')
+        big = 0;
+    else if (*p == '>')
+        big = 1;
     if (*p == '<' || *p == '>' || *p == '|' || *p == '=') p++;
     char kind = *p;
     int size = 0, digits = 0;
     for (const char *q = p + (*p ? 1 : 0); *q; q++, digits++) {
-        if (*q < '0' || *q > '9' || digits > 3) { size = -1; break; }
+        if (*q < '0' || *q > '9' || digits > 3) {
+            size = -1;
+            break;
+        }
         size = size * 10 + (*q - '0');
     }
-    static const struct { char kind; int size; zs_type t; } ok[] = {
-        {'u', 1, ZS_U8}, {'i', 1, ZS_I8}, {'u', 2, ZS_U16}, {'i', 2, ZS_I16}, {'u', 4, ZS_U32},
+    static const struct {
+        char kind;
+        int size;
+        zs_type t;
+    } ok[] = {
+        {'u', 1, ZS_U8},  {'i', 1, ZS_I8},  {'u', 2, ZS_U16}, {'i', 2, ZS_I16}, {'u', 4, ZS_U32},
         {'i', 4, ZS_I32}, {'u', 8, ZS_U64}, {'i', 8, ZS_I64}, {'f', 4, ZS_F32}, {'f', 8, ZS_F64},
     };
     for (size_t i = 0; digits > 0 && size > 0 && i < sizeof ok / sizeof ok[0]; i++)
@@ -261,7 +306,8 @@ static zs_status descr_to_dtype(const char *path, const char *descr, zs_dtype *o
         }
     return ZS_ERR(ZS_EUNSUPPORTED,
                   "%s: dtype '%s' (%s) is not supported; zslab reads uint8, int8, uint16, int16, uint32, "
-                  "int32, uint64, int64, float32 and float64", path, descr, kind_name(kind));
+                  "int32, uint64, int64, float32 and float64",
+                  path, descr, kind_name(kind));
 }
 
 /* ---- the file --------------------------------------------------------------------------- */
@@ -272,8 +318,8 @@ static uint32_t le32(const unsigned char *b)
 }
 
 /* Magic, version and header length: sets *hstart and *hlen (the dict text) and *version. */
-static zs_status read_prefix(const unsigned char *buf, size_t n, uint64_t file_size, const char *path,
-                             int *version, size_t *hstart, uint64_t *hlen)
+static zs_status read_prefix(const unsigned char *buf, size_t n, uint64_t file_size, const char *path, int *version,
+                             size_t *hstart, uint64_t *hlen)
 {
     ZS_RETURN_IF(file_size == 0 || n == 0, ZS_EFORMAT, "%s: empty file", path);
     size_t m = n < NPY_MAGIC_LEN ? n : NPY_MAGIC_LEN;
@@ -294,10 +340,10 @@ static zs_status read_prefix(const unsigned char *buf, size_t n, uint64_t file_s
     }
     const uint64_t end = *hstart + *hlen;
     ZS_RETURN_IF(end > file_size, ZS_EFORMAT,
-                 "%s: npy header length %llu goes beyond the end of the file (%llu bytes): truncated header",
-                 path, (unsigned long long)*hlen, (unsigned long long)file_size);
-    ZS_RETURN_IF(end > n, ZS_EUNSUPPORTED, "%s: npy header of %llu bytes is larger than the %u bytes zslab reads",
-                 path, (unsigned long long)*hlen, (unsigned)ZS_MAX_HEADER);
+                 "%s: npy header length %llu goes beyond the end of the file (%llu bytes): truncated header", path,
+                 (unsigned long long)*hlen, (unsigned long long)file_size);
+    ZS_RETURN_IF(end > n, ZS_EUNSUPPORTED, "%s: npy header of %llu bytes is larger than the %u bytes zslab reads", path,
+                 (unsigned long long)*hlen, (unsigned)ZS_MAX_HEADER);
     return ZS_OK;
 }
 
@@ -317,9 +363,10 @@ static zs_status npy_parse(const unsigned char *buf, size_t n, uint64_t file_siz
     ZS_FORWARD(descr_to_dtype(path, d.descr, &dt));
     ZS_RETURN_IF(d.ndim == 0, ZS_EUNSUPPORTED, "%s: a 0-d array (shape ()) holds a single value, not a volume", path);
     ZS_RETURN_IF(d.ndim > 4, ZS_EUNSUPPORTED,
-                 "%s: a %d-dimensional array is not supported (zslab reads 1 to 4 dimensions: x, y, z, t)", path, d.ndim);
-    ZS_RETURN_IF(d.zero_dim >= 0, ZS_EUNSUPPORTED, "%s: dimension %d of 'shape' is 0: the array holds no voxels",
-                 path, d.zero_dim);
+                 "%s: a %d-dimensional array is not supported (zslab reads 1 to 4 dimensions: x, y, z, t)", path,
+                 d.ndim);
+    ZS_RETURN_IF(d.zero_dim >= 0, ZS_EUNSUPPORTED, "%s: dimension %d of 'shape' is 0: the array holds no voxels", path,
+                 d.zero_dim);
     info->format = ZS_FMT_NPY;
     info->version = version;
     info->ndim = d.ndim;
@@ -373,8 +420,8 @@ static int64_t npy_write_header(zs_volume_info *spec, unsigned char *buf, size_t
         pad = NPY_ALIGN - (prefix + body) % NPY_ALIGN;
     }
     const size_t total = prefix + body + pad, hlen = body + pad;
-    ZS_RETURN_IF(total > cap, ZS_EINTERNAL, "%s: npy header of %zu bytes does not fit a %zu-byte buffer", path,
-                 total, cap);
+    ZS_RETURN_IF(total > cap, ZS_EINTERNAL, "%s: npy header of %zu bytes does not fit a %zu-byte buffer", path, total,
+                 cap);
     memcpy(buf, NPY_MAGIC, NPY_MAGIC_LEN);
     buf[6] = (unsigned char)version;
     buf[7] = 0;

@@ -15,20 +15,50 @@
 #include <math.h>
 #include <string.h>
 
-static const struct { const char *name; zs_type t; } nrrd_types[] = {
-    {"signed char", ZS_I8}, {"int8", ZS_I8}, {"int8_t", ZS_I8},
-    {"uchar", ZS_U8}, {"unsigned char", ZS_U8}, {"uint8", ZS_U8}, {"uint8_t", ZS_U8},
-    {"short", ZS_I16}, {"short int", ZS_I16}, {"signed short", ZS_I16}, {"signed short int", ZS_I16},
-    {"int16", ZS_I16}, {"int16_t", ZS_I16},
-    {"ushort", ZS_U16}, {"unsigned short", ZS_U16}, {"unsigned short int", ZS_U16}, {"uint16", ZS_U16},
+static const struct {
+    const char *name;
+    zs_type t;
+} nrrd_types[] = {
+    {"signed char", ZS_I8},
+    {"int8", ZS_I8},
+    {"int8_t", ZS_I8},
+    {"uchar", ZS_U8},
+    {"unsigned char", ZS_U8},
+    {"uint8", ZS_U8},
+    {"uint8_t", ZS_U8},
+    {"short", ZS_I16},
+    {"short int", ZS_I16},
+    {"signed short", ZS_I16},
+    {"signed short int", ZS_I16},
+    {"int16", ZS_I16},
+    {"int16_t", ZS_I16},
+    {"ushort", ZS_U16},
+    {"unsigned short", ZS_U16},
+    {"unsigned short int", ZS_U16},
+    {"uint16", ZS_U16},
     {"uint16_t", ZS_U16},
-    {"int", ZS_I32}, {"signed int", ZS_I32}, {"int32", ZS_I32}, {"int32_t", ZS_I32},
-    {"uint", ZS_U32}, {"unsigned int", ZS_U32}, {"uint32", ZS_U32}, {"uint32_t", ZS_U32},
-    {"longlong", ZS_I64}, {"long long", ZS_I64}, {"long long int", ZS_I64}, {"signed long long", ZS_I64},
-    {"signed long long int", ZS_I64}, {"int64", ZS_I64}, {"int64_t", ZS_I64},
-    {"ulonglong", ZS_U64}, {"unsigned long long", ZS_U64}, {"unsigned long long int", ZS_U64},
-    {"uint64", ZS_U64}, {"uint64_t", ZS_U64},
-    {"float", ZS_F32}, {"double", ZS_F64},
+    {"int", ZS_I32},
+    {"signed int", ZS_I32},
+    {"int32", ZS_I32},
+    {"int32_t", ZS_I32},
+    {"uint", ZS_U32},
+    {"unsigned int", ZS_U32},
+    {"uint32", ZS_U32},
+    {"uint32_t", ZS_U32},
+    {"longlong", ZS_I64},
+    {"long long", ZS_I64},
+    {"long long int", ZS_I64},
+    {"signed long long", ZS_I64},
+    {"signed long long int", ZS_I64},
+    {"int64", ZS_I64},
+    {"int64_t", ZS_I64},
+    {"ulonglong", ZS_U64},
+    {"unsigned long long", ZS_U64},
+    {"unsigned long long int", ZS_U64},
+    {"uint64", ZS_U64},
+    {"uint64_t", ZS_U64},
+    {"float", ZS_F32},
+    {"double", ZS_F64},
 };
 
 typedef struct nrrd_fields {
@@ -103,8 +133,10 @@ static zs_status kinds(const char *path, const zs_text_line *v)
         int ok = 0;
         for (size_t i = 0; i < sizeof spatial / sizeof spatial[0]; i++) ok |= zs__text_is(&k, spatial[i]);
         if (!ok && q > p)
-            return ZS_ERR(ZS_EUNSUPPORTED, "%s: NRRD axis %d is of kind '%.*s', not spatial: zslab reads volumes whose "
-                          "first three axes are x, y, z (one value per voxel)", path, axis, (int)(q - p > 30 ? 30 : q - p), p);
+            return ZS_ERR(ZS_EUNSUPPORTED,
+                          "%s: NRRD axis %d is of kind '%.*s', not spatial: zslab reads volumes whose "
+                          "first three axes are x, y, z (one value per voxel)",
+                          path, axis, (int)(q - p > 30 ? 30 : q - p), p);
         p = q;
     }
     return ZS_OK;
@@ -114,8 +146,10 @@ static zs_status encoding(const char *path, const zs_text_line *v)
 {
     if (zs__text_is(v, "raw")) return ZS_OK;
     if (zs__text_is(v, "gzip") || zs__text_is(v, "gz") || zs__text_is(v, "bzip2") || zs__text_is(v, "bz2"))
-        return ZS_ERR(ZS_EUNSUPPORTED, "%s: %.*s-compressed NRRD data cannot be memory-mapped; save it with raw "
-                      "encoding first (unu save -e raw, or zslab's own NRRD output)", path, short_len(v), v->b);
+        return ZS_ERR(ZS_EUNSUPPORTED,
+                      "%s: %.*s-compressed NRRD data cannot be memory-mapped; save it with raw "
+                      "encoding first (unu save -e raw, or zslab's own NRRD output)",
+                      path, short_len(v), v->b);
     return ZS_ERR(ZS_EUNSUPPORTED, "%s: NRRD encoding '%.*s' is not supported (raw only)", path, short_len(v), v->b);
 }
 
@@ -135,13 +169,17 @@ static zs_status field(const char *path, const zs_text_line *k, const zs_text_li
     } else if (zs__text_is(k, "sizes")) {
         if ((f->nsizes = zs__text_numbers(v, f->sizes, 4, 0)) < 1) return bad(path, "sizes must list 1 to 4 sizes", v);
     } else if (zs__text_is(k, "endian")) {
-        if (zs__text_is(v, "little")) f->endian = 1;
-        else if (zs__text_is(v, "big")) f->endian = 2;
-        else return bad(path, "endian must be little or big", v);
+        if (zs__text_is(v, "little"))
+            f->endian = 1;
+        else if (zs__text_is(v, "big"))
+            f->endian = 2;
+        else
+            return bad(path, "endian must be little or big", v);
     } else if (zs__text_is(k, "encoding")) {
         return encoding(path, v);
     } else if (zs__text_is(k, "spacings")) {
-        if ((f->nspacing = zs__text_numbers(v, f->spacing, 4, 1)) < 1) return bad(path, "spacings must list numbers", v);
+        if ((f->nspacing = zs__text_numbers(v, f->spacing, 4, 1)) < 1)
+            return bad(path, "spacings must list numbers", v);
     } else if (zs__text_is(k, "space directions")) {
         return space_directions(path, v, f);
     } else if (zs__text_is(k, "units") || zs__text_is(k, "space units")) {
@@ -200,7 +238,9 @@ static zs_status skip_lines(const unsigned char *buf, size_t n, const char *path
 static zs_status fill_info(const char *path, const nrrd_fields *f, zs_volume_info *info)
 {
     ZS_RETURN_IF(!f->has_type || !f->dim || !f->nsizes, ZS_EFORMAT, "%s: NRRD header lacks '%s'", path,
-                 !f->has_type ? "type" : !f->dim ? "dimension" : "sizes");
+                 !f->has_type ? "type"
+                 : !f->dim    ? "dimension"
+                              : "sizes");
     ZS_RETURN_IF(f->nsizes != f->dim, ZS_EFORMAT, "%s: NRRD sizes lists %d sizes for dimension %d", path, f->nsizes,
                  f->dim);
     info->format = ZS_FMT_NRRD;
@@ -258,8 +298,8 @@ static zs_status nrrd_parse(const unsigned char *buf, size_t n, uint64_t file_si
 static const char *type_name(zs_type t)
 {
     static const char *const names[ZS_TYPE_COUNT] = {
-        [ZS_U8] = "uint8", [ZS_I8] = "int8", [ZS_U16] = "uint16", [ZS_I16] = "int16", [ZS_U32] = "uint32",
-        [ZS_I32] = "int32", [ZS_U64] = "uint64", [ZS_I64] = "int64", [ZS_F32] = "float", [ZS_F64] = "double"};
+        [ZS_U8] = "uint8",  [ZS_I8] = "int8",    [ZS_U16] = "uint16", [ZS_I16] = "int16", [ZS_U32] = "uint32",
+        [ZS_I32] = "int32", [ZS_U64] = "uint64", [ZS_I64] = "int64",  [ZS_F32] = "float", [ZS_F64] = "double"};
     return (unsigned)t < ZS_TYPE_COUNT ? names[t] : "?";
 }
 
@@ -276,12 +316,16 @@ static int64_t nrrd_write_header(zs_volume_info *spec, unsigned char *buf, size_
                      type_name(spec->dtype.type), nd, (long long)spec->shape[0], (long long)spec->shape[1],
                      (long long)spec->shape[2]);
     if (nd == 4) k += snprintf(b + k, cap - (size_t)k, " %lld", (long long)spec->shape[3]);
-    k += snprintf(b + k, cap - (size_t)k, "\nendian: %s\nencoding: raw\nkinds: domain domain domain%s\n"
-                  "spacings: %.17g %.17g %.17g%s\n", spec->dtype.big_endian ? "big" : "little",
-                  nd == 4 ? " list" : "", spec->voxel[0], spec->voxel[1], spec->voxel[2], nd == 4 ? " nan" : "");
+    k += snprintf(b + k, cap - (size_t)k,
+                  "\nendian: %s\nencoding: raw\nkinds: domain domain domain%s\n"
+                  "spacings: %.17g %.17g %.17g%s\n",
+                  spec->dtype.big_endian ? "big" : "little", nd == 4 ? " list" : "", spec->voxel[0], spec->voxel[1],
+                  spec->voxel[2], nd == 4 ? " nan" : "");
     if (unit[0])
-        k += snprintf(b + k, cap - (size_t)k, "units: \"%s\" \"%s\" \"%s\"%s\n", unit, unit, unit, nd == 4 ? " \"\"" : "");
-    if (spec->data_path[0]) k += snprintf(b + k, cap - (size_t)k, "data file: %s\n", zs__text_basename(spec->data_path));
+        k += snprintf(b + k, cap - (size_t)k, "units: \"%s\" \"%s\" \"%s\"%s\n", unit, unit, unit,
+                      nd == 4 ? " \"\"" : "");
+    if (spec->data_path[0])
+        k += snprintf(b + k, cap - (size_t)k, "data file: %s\n", zs__text_basename(spec->data_path));
     k += snprintf(b + k, cap - (size_t)k, "\n");
     ZS_RETURN_IF(k < 0 || (size_t)k >= cap, ZS_EINTERNAL, "%s: NRRD header does not fit", path);
     spec->format = ZS_FMT_NRRD;

@@ -5,13 +5,16 @@
 
 static zs_status raw_parse(const unsigned char *buf, size_t n, uint64_t file_size, zs_volume_info *info)
 {
-    (void)buf; (void)n; (void)file_size;
+    (void)buf;
+    (void)n;
+    (void)file_size;
     return ZS_ERR(ZS_EINVAL, "%s: a raw file has no header; give --in-shape and --in-dtype", info->path);
 }
 
 static int64_t raw_write_header(zs_volume_info *spec, unsigned char *buf, size_t cap)
 {
-    (void)buf; (void)cap;
+    (void)buf;
+    (void)cap;
     spec->format = ZS_FMT_RAW;
     spec->order = ZS_ORDER_F;
     spec->offset = 0;

@@ -28,16 +28,16 @@
 #include <unistd.h>
 
 typedef struct series_plane {
-    char *path;       /* owner: the series */
-    uint64_t raw;     /* offset of the plane in the file when it is one pread; 0: decode */
-    int swap;         /* raw bytes in the other byte order than the host */
-    int c_order;      /* .npy in C order: transposed after reading */
+    char *path;   /* owner: the series */
+    uint64_t raw; /* offset of the plane in the file when it is one pread; 0: decode */
+    int swap;     /* raw bytes in the other byte order than the host */
+    int c_order;  /* .npy in C order: transposed after reading */
 } series_plane;
 
 typedef struct series {
     series_plane *planes;
     int64_t n;
-    int npy;                   /* planes are .npy files (else TIFF) */
+    int npy; /* planes are .npy files (else TIFF) */
     /* writing */
     zs_compression comp;
     int direct;
@@ -53,7 +53,10 @@ static int printf_conversion(const char *s, const char **b, const char **e)
     int found = 0;
     for (const char *p = s; *p; p++) {
         if (*p != '%') continue;
-        if (p[1] == '%') { p++; continue; }
+        if (p[1] == '%') {
+            p++;
+            continue;
+        }
         const char *q = p + 1;
         while (isdigit((unsigned char)*q)) q++;
         if (*q != 'd' && *q != 'i' && *q != 'u') return 0;
@@ -77,7 +80,10 @@ static int has_ext(const char *name, const char *ext)
     return a > b && strcasecmp(name + a - b, ext) == 0;
 }
 
-static int plane_file(const char *name) { return has_ext(name, ".tif") || has_ext(name, ".tiff") || has_ext(name, ".npy"); }
+static int plane_file(const char *name)
+{
+    return has_ext(name, ".tif") || has_ext(name, ".tiff") || has_ext(name, ".npy");
+}
 
 /* The number in a name: the last run of digits of the base name; [*db, *de) in name. */
 static int number_of(const char *name, long long *num, const char **db, const char **de)
@@ -160,11 +166,16 @@ static zs_status number_names(const char *path, named *v, size_t n)
             v[i].num = 0;
             return ZS_OK;
         }
-        if (i == 0) { b0 = b, e0 = e; continue; }
+        if (i == 0) {
+            b0 = b, e0 = e;
+            continue;
+        }
         const size_t pre = (size_t)(b - v[i].path), pre0 = (size_t)(b0 - v[0].path);
         if (pre != pre0 || memcmp(v[i].path, v[0].path, pre) != 0 || strcmp(e, e0) != 0)
-            return ZS_ERR(ZS_EFORMAT, "%s: the names do not follow one pattern (%s and %s): name a printf pattern "
-                          "such as img_%%04d.tif or a narrower glob", path, v[0].path, v[i].path);
+            return ZS_ERR(ZS_EFORMAT,
+                          "%s: the names do not follow one pattern (%s and %s): name a printf pattern "
+                          "such as img_%%04d.tif or a narrower glob",
+                          path, v[0].path, v[i].path);
     }
     return ZS_OK;
 }
@@ -174,7 +185,10 @@ static void missing_name(const named *like, long long num, char *out, size_t n)
 {
     const char *b, *e;
     long long k;
-    if (!number_of(like->path, &k, &b, &e)) { snprintf(out, n, "%s", like->path); return; }
+    if (!number_of(like->path, &k, &b, &e)) {
+        snprintf(out, n, "%s", like->path);
+        return;
+    }
     const int width = b[0] == '0' && e - b > 1 ? (int)(e - b) : 1;
     snprintf(out, n, "%.*s%0*lld%s", (int)(b - like->path), like->path, width, num, e);
 }
@@ -200,7 +214,8 @@ static zs_status pattern_files(const char *path, named **v, size_t *n)
         if (keep && strcmp(want, base) == 0) {
             (*v)[i].num = num;
             (*v)[k++] = (*v)[i];
-        } else free((*v)[i].path);
+        } else
+            free((*v)[i].path);
     }
     *n = k;
     return ZS_OK;
@@ -212,18 +227,20 @@ static zs_status check_numbers(const char *path, int pattern, named *v, size_t n
     ZS_RETURN_IF(n == 0, ZS_EIO, "%s: no plane files (.tif, .tiff or .npy) found", path);
     qsort(v, n, sizeof *v, cmp_named);
     for (size_t i = 1; i < n; i++) {
-        ZS_RETURN_IF(v[i].num == v[i - 1].num, ZS_EFORMAT, "%s: two files for plane %lld: %s and %s", path,
-                     v[i].num, v[i - 1].path, v[i].path);
+        ZS_RETURN_IF(v[i].num == v[i - 1].num, ZS_EFORMAT, "%s: two files for plane %lld: %s and %s", path, v[i].num,
+                     v[i - 1].path, v[i].path);
         if (v[i].num != v[i - 1].num + 1) {
             char miss[ZS_PATH_MAX + 32];
             if (pattern) {
                 char name[ZS_PATH_MAX];
                 snprintf(name, sizeof name, path, (int)(v[i - 1].num + 1)); /* one integer conversion */
                 snprintf(miss, sizeof miss, "%s", name);
-            } else missing_name(&v[i - 1], v[i - 1].num + 1, miss, sizeof miss);
-            return ZS_ERR(ZS_EFORMAT, "%s: missing: the series is numbered %lld to %lld and has no file for %lld "
-                          "(plane z=%lld)", miss, v[0].num, v[n - 1].num, v[i - 1].num + 1,
-                          v[i - 1].num + 1 - v[0].num);
+            } else
+                missing_name(&v[i - 1], v[i - 1].num + 1, miss, sizeof miss);
+            return ZS_ERR(ZS_EFORMAT,
+                          "%s: missing: the series is numbered %lld to %lld and has no file for %lld "
+                          "(plane z=%lld)",
+                          miss, v[0].num, v[n - 1].num, v[i - 1].num + 1, v[i - 1].num + 1 - v[0].num);
         }
     }
     return ZS_OK;
@@ -293,10 +310,12 @@ static zs_status describe_planes(series *s, zs_volume_info *info)
             continue;
         }
         if (g.shape[0] != info->shape[0] || g.shape[1] != info->shape[1] || g.dtype.type != info->dtype.type)
-            return ZS_ERR(ZS_EFORMAT, "%s: is %lldx%lld %s but %s is %lldx%lld %s: every plane of a series must have "
-                          "the same size and dtype", p->path, (long long)g.shape[0], (long long)g.shape[1],
-                          zs_dtype_name(g.dtype), s->planes[0].path, (long long)info->shape[0],
-                          (long long)info->shape[1], zs_dtype_name(info->dtype));
+            return ZS_ERR(ZS_EFORMAT,
+                          "%s: is %lldx%lld %s but %s is %lldx%lld %s: every plane of a series must have "
+                          "the same size and dtype",
+                          p->path, (long long)g.shape[0], (long long)g.shape[1], zs_dtype_name(g.dtype),
+                          s->planes[0].path, (long long)info->shape[0], (long long)info->shape[1],
+                          zs_dtype_name(info->dtype));
     }
     return ZS_OK;
 }
@@ -333,8 +352,10 @@ static zs_status read_plane(const zs_volume *v, const series_plane *p, void *dst
     int fd = open(p->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", p->path);
     zs_status st;
-    if (!p->raw) st = read_tiff_plane(fd, p, n * es, dst);
-    else if (!p->c_order) st = zs__pread_full(fd, p->path, dst, n * es, p->raw);
+    if (!p->raw)
+        st = read_tiff_plane(fd, p, n * es, dst);
+    else if (!p->c_order)
+        st = zs__pread_full(fd, p->path, dst, n * es, p->raw);
     else {
         unsigned char *tmp = malloc(n * es);
         st = tmp ? zs__pread_full(fd, p->path, tmp, n * es, p->raw) : ZS_ERR(ZS_ENOMEM, "%s: out of memory", p->path);
@@ -351,7 +372,8 @@ static zs_status series_read_planes(const zs_volume *v, int64_t t, int64_t z0, i
     (void)t;
     const series *s = v->fmt_state;
     const size_t plane = (size_t)(v->info.shape[0] * v->info.shape[1]) * zs_dtype_size(v->info.dtype);
-    for (int64_t z = z0; z < z1; z++) ZS_FORWARD(read_plane(v, &s->planes[z], (unsigned char *)dst + (size_t)(z - z0) * plane));
+    for (int64_t z = z0; z < z1; z++)
+        ZS_FORWARD(read_plane(v, &s->planes[z], (unsigned char *)dst + (size_t)(z - z0) * plane));
     return ZS_OK;
 }
 
@@ -395,7 +417,11 @@ static zs_status series_open(zs_volume *v, const zs_open_opts *o)
     series *ser = s == ZS_OK ? calloc(1, sizeof *ser) : NULL;
     if (s == ZS_OK && (!ser || !(ser->planes = calloc(n, sizeof *ser->planes))))
         s = ZS_ERR(ZS_ENOMEM, "%s: out of memory", path);
-    if (s < 0) { free_names(names, n); free(ser); return s; }
+    if (s < 0) {
+        free_names(names, n);
+        free(ser);
+        return s;
+    }
     ser->n = (int64_t)n;
     ser->npy = has_ext(names[0].path, ".npy");
     for (size_t i = 0; i < n; i++) ser->planes[i].path = names[i].path, names[i].path = NULL;
@@ -406,7 +432,10 @@ static zs_status series_open(zs_volume *v, const zs_open_opts *o)
                        ser->planes[i].path);
     info->format = ZS_FMT_SERIES;
     if (s == ZS_OK) s = describe_planes(ser, info);
-    if (s < 0) { series_free(ser); return s; }
+    if (s < 0) {
+        series_free(ser);
+        return s;
+    }
     info->ndim = 3;
     info->shape[2] = ser->n;
     info->shape[3] = 1;
@@ -482,8 +511,10 @@ static zs_status plane_names(series *s, const char *path, int force)
     const int pattern = printf_conversion(path, &b, &e);
     for (int64_t z = 0; z < s->n; z++) {
         char name[ZS_PATH_MAX];
-        if (pattern) snprintf(name, sizeof name, path, (int)z); /* one integer conversion, checked */
-        else snprintf(name, sizeof name, "%splane_%04lld.tif", path, (long long)z);
+        if (pattern)
+            snprintf(name, sizeof name, path, (int)z); /* one integer conversion, checked */
+        else
+            snprintf(name, sizeof name, "%splane_%04lld.tif", path, (long long)z);
         ZS_RETURN_IF(!(s->planes[z].path = strdup(name)), ZS_ENOMEM, "%s: out of memory", path);
         struct stat st;
         ZS_RETURN_IF(!force && stat(name, &st) == 0, ZS_EEXIST, "%s: exists (use --force to overwrite)", name);

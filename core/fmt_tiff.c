@@ -37,19 +37,19 @@ typedef struct tiff_page {
 } tiff_page;
 
 typedef struct tiff_slot {
-    atomic_int busy;  /* claimed by one thread at a time (CAS) */
-    TIFF *tif;        /* opened on first use (owner: the slot) */
-    uint64_t dir;     /* directory the handle is on */
+    atomic_int busy; /* claimed by one thread at a time (CAS) */
+    TIFF *tif;       /* opened on first use (owner: the slot) */
+    uint64_t dir;    /* directory the handle is on */
     zs_tiff_client c;
 } tiff_slot;
 
 typedef struct tiff_reader {
-    tiff_page *pages;          /* npages entries (read-only after open) */
+    tiff_page *pages; /* npages entries (read-only after open) */
     int64_t npages;
-    int64_t nc;                /* channels folded into t: t = c + nc*frame */
-    int64_t sc, sz, sf;        /* page = c*sc + z*sz + frame*sf */
-    zs_tiff_page_info first;   /* the geometry every page has */
-    int swap;                  /* raw planes are in the other byte order than the host */
+    int64_t nc;              /* channels folded into t: t = c + nc*frame */
+    int64_t sc, sz, sf;      /* page = c*sc + z*sz + frame*sf */
+    zs_tiff_page_info first; /* the geometry every page has */
+    int swap;                /* raw planes are in the other byte order than the host */
     tiff_slot slots[TIFF_SLOTS];
 } tiff_reader;
 
@@ -103,7 +103,8 @@ static void read_resolution(TIFF *tif, const zs_tiff_meta *meta, zs_volume_info 
         v[a] = round(v[a] * p) / p;
     }
     double scale = 1.0;
-    if (meta->imagej && meta->unit[0]) snprintf(info->unit, sizeof info->unit, "%s", meta->unit);
+    if (meta->imagej && meta->unit[0])
+        snprintf(info->unit, sizeof info->unit, "%s", meta->unit);
     else if (unit == RESUNIT_CENTIMETER || unit == RESUNIT_INCH) {
         scale = unit == RESUNIT_CENTIMETER ? 1e4 : 25400.0;
         snprintf(info->unit, sizeof info->unit, "um");
@@ -128,8 +129,10 @@ static void ome_voxel(const zs_tiff_meta *m, zs_volume_info *info)
 void zs__tiff_first_meta(TIFF *tif, zs_tiff_meta *meta, zs_volume_info *info)
 {
     char *desc = NULL;
-    if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) && desc) zs__tiff_meta_parse(desc, strlen(desc), meta);
-    else memset(meta, 0, sizeof *meta);
+    if (TIFFGetField(tif, TIFFTAG_IMAGEDESCRIPTION, &desc) && desc)
+        zs__tiff_meta_parse(desc, strlen(desc), meta);
+    else
+        memset(meta, 0, sizeof *meta);
     read_resolution(tif, meta, info);
     if (meta->imagej && meta->spacing > 0) info->voxel[2] = meta->spacing;
     if (meta->ome) ome_voxel(meta, info);
@@ -149,9 +152,11 @@ static zs_status scan_pages(TIFF *tif, zs_tiff_client *c, tiff_reader *r, zs_tif
         } else if (pi.reduced) {
             /* thumbnails and pyramid levels are not planes of the stack */
         } else if (!same_geometry(&pi, &r->first)) {
-            return ZS_ERR(ZS_EFORMAT, "%s: page %lld is %ux%u %s but page 0 is %ux%u %s: every page of a stack must "
-                          "have the same size and dtype", c->path, (long long)k, pi.width, pi.height,
-                          zs_dtype_name(pi.dtype), r->first.width, r->first.height, zs_dtype_name(r->first.dtype));
+            return ZS_ERR(ZS_EFORMAT,
+                          "%s: page %lld is %ux%u %s but page 0 is %ux%u %s: every page of a stack must "
+                          "have the same size and dtype",
+                          c->path, (long long)k, pi.width, pi.height, zs_dtype_name(pi.dtype), r->first.width,
+                          r->first.height, zs_dtype_name(r->first.dtype));
         }
         if (k == 0 || !pi.reduced) ZS_FORWARD(add_page(r, &cap, TIFFCurrentDirOffset(tif), pi.raw));
         c->err[0] = '\0';
@@ -208,8 +213,8 @@ static zs_status layout_ome(tiff_reader *r, const zs_tiff_client *c, const zs_ti
     *Z = m->size[2], *C = m->size[3], *F = m->size[4];
     ZS_RETURN_IF(*Z * *C * *F > r->npages, ZS_EFORMAT,
                  "%s: OME-XML describes %lld planes (SizeZ %lld x SizeC %lld x SizeT %lld) but the file holds %lld "
-                 "pages", c->path, (long long)(*Z * *C * *F), (long long)*Z, (long long)*C, (long long)*F,
-                 (long long)r->npages);
+                 "pages",
+                 c->path, (long long)(*Z * *C * *F), (long long)*Z, (long long)*C, (long long)*F, (long long)r->npages);
     ZS_RETURN_IF((m->size[0] && m->size[0] != r->first.width) || (m->size[1] && m->size[1] != r->first.height),
                  ZS_EFORMAT, "%s: OME-XML says SizeX=%lld SizeY=%lld but the pages are %ux%u", c->path,
                  (long long)m->size[0], (long long)m->size[1], r->first.width, r->first.height);
@@ -217,9 +222,12 @@ static zs_status layout_ome(tiff_reader *r, const zs_tiff_client *c, const zs_ti
     for (int i = 2; i < 5; i++) {
         const char a = m->order[i];
         const int64_t n = a == 'Z' ? *Z : a == 'C' ? *C : *F;
-        if (a == 'Z') r->sz = stride;
-        else if (a == 'C') r->sc = stride;
-        else r->sf = stride;
+        if (a == 'Z')
+            r->sz = stride;
+        else if (a == 'C')
+            r->sc = stride;
+        else
+            r->sf = stride;
         stride *= n;
     }
     return ZS_OK;
@@ -230,8 +238,10 @@ static zs_status layout(tiff_reader *r, const zs_tiff_client *c, const zs_tiff_m
     const uint64_t plane = (uint64_t)r->first.width * r->first.height * zs_dtype_size(r->first.dtype);
     int64_t Z = r->npages, C = 1, F = 1;
     r->sc = 1, r->sz = 1, r->sf = r->npages;
-    if (m->imagej) ZS_FORWARD(layout_imagej(r, c, m, plane, &Z, &C, &F));
-    else if (m->ome && m->size[2] && m->size[3] && m->size[4] && m->order[0]) ZS_FORWARD(layout_ome(r, c, m, &Z, &C, &F));
+    if (m->imagej)
+        ZS_FORWARD(layout_imagej(r, c, m, plane, &Z, &C, &F));
+    else if (m->ome && m->size[2] && m->size[3] && m->size[4] && m->order[0])
+        ZS_FORWARD(layout_ome(r, c, m, &Z, &C, &F));
     r->nc = C;
     if (C == 1 && F == 1) r->sf = Z;
     info->ndim = C * F > 1 ? 4 : 3;
@@ -323,8 +333,10 @@ static zs_status tiff_read_planes(const zs_volume *v, int64_t t, int64_t z0, int
         }
         st = decode_plane(v, slot, page, d);
     }
-    if (slot == &spare && spare.tif) TIFFClose(spare.tif);
-    else if (slot) atomic_store(&slot->busy, 0);
+    if (slot == &spare && spare.tif)
+        TIFFClose(spare.tif);
+    else if (slot)
+        atomic_store(&slot->busy, 0);
     return st;
 }
 
@@ -354,7 +366,10 @@ static zs_status choose_access(zs_volume *v, tiff_reader *r)
     info->decoded = 1;
     info->offset = 0;
     zs_status st = zs_volume_info_sizes(info, NULL, NULL, &info->nbytes);
-    if (st < 0) { reader_free(r); return st; }
+    if (st < 0) {
+        reader_free(r);
+        return st;
+    }
     v->io = &tiff_read_io;
     v->fmt_state = r;
     return ZS_OK;

@@ -35,8 +35,10 @@ zs_status zs_file_residency(const char *path, double *fraction)
     if (m == MAP_FAILED) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot map", path);
     unsigned char *vec = malloc(n);
     zs_status s = ZS_OK;
-    if (!vec) s = ZS_ERR(ZS_ENOMEM, "out of memory");
-    else if (mincore(m, len, vec) != 0) s = ZS_ERR_SYS(ZS_EIO, errno, "%s: mincore failed", path);
+    if (!vec)
+        s = ZS_ERR(ZS_ENOMEM, "out of memory");
+    else if (mincore(m, len, vec) != 0)
+        s = ZS_ERR_SYS(ZS_EIO, errno, "%s: mincore failed", path);
     else {
         size_t res = 0;
         for (size_t i = 0; i < n; i++) res += vec[i] & 1;

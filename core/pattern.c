@@ -50,25 +50,25 @@ static inline uint64_t hash_at(uint64_t key, uint64_t index) { return mix64(key 
 /** Uniform in [0,1) from the top 24 bits. */
 static inline float unit24(uint64_t h) { return (float)(h >> 40) * (1.0f / 16777216.0f); }
 
-#define CELL 16        /* blob grid cell edge, voxels */
-#define MAX_EXTENT 9   /* ceil(3 * largest sigma) */
-#define ANGLES 1024    /* Box-Muller angles, a power of two */
+#define CELL       16   /* blob grid cell edge, voxels */
+#define MAX_EXTENT 9    /* ceil(3 * largest sigma) */
+#define ANGLES     1024 /* Box-Muller angles, a power of two */
 
 /* ---- the job ------------------------------------------------------------------------ */
 typedef struct fill_job {
-    zs_volume *v;              /* set by zs_volume_fill, read-only in workers */
+    zs_volume *v; /* set by zs_volume_fill, read-only in workers */
     const zs_volume_info *info;
     zs_pattern pattern;
-    uint64_t key[3];           /* keys derived from the seed: noise, blob cells, Poisson */
-    int64_t planes;            /* planes per slab */
+    uint64_t key[3]; /* keys derived from the seed: noise, blob cells, Poisson */
+    int64_t planes;  /* planes per slab */
     int64_t slabs_per_vol, nslabs;
-    int64_t band;              /* rows per band */
-    float gain;                /* phantom intensity scale (1, or 1/16 for one-byte dtypes) */
-    float *sx, *cy;            /* phantom background profiles, nx and ny floats */
-    float *cossin;             /* ANGLES (cos, sin) pairs */
-    int cancel;                /* atomic: set by the first failing worker */
-    zs_status status;          /* first error (critical section) */
-    char msg[1024];            /* its message, copied from the worker's thread */
+    int64_t band;     /* rows per band */
+    float gain;       /* phantom intensity scale (1, or 1/16 for one-byte dtypes) */
+    float *sx, *cy;   /* phantom background profiles, nx and ny floats */
+    float *cossin;    /* ANGLES (cos, sin) pairs */
+    int cancel;       /* atomic: set by the first failing worker */
+    zs_status status; /* first error (critical section) */
+    char msg[1024];   /* its message, copied from the worker's thread */
 } fill_job;
 
 /* ---- ramp and noise ----------------------------------------------------------------- */
@@ -88,8 +88,9 @@ static void noise_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int6
     const zs_volume_info *i = j->info;
     const size_t es = zs_dtype_size(i->dtype);
     const uint64_t per = 8 / es, n = (uint64_t)((y1 - y0) * i->shape[0]);
-    const uint64_t first = (((uint64_t)t * (uint64_t)i->shape[2] + (uint64_t)z) * (uint64_t)i->shape[1] +
-                            (uint64_t)y0) * (uint64_t)i->shape[0];
+    const uint64_t first =
+        (((uint64_t)t * (uint64_t)i->shape[2] + (uint64_t)z) * (uint64_t)i->shape[1] + (uint64_t)y0) *
+        (uint64_t)i->shape[0];
     for (uint64_t k = 0; k < n; k++) {
         const uint64_t idx = first + k;
         uint64_t h = hash_at(j->key[0], idx / per);
@@ -101,10 +102,16 @@ static void noise_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int6
             memcpy(dst + k * 8, &d, 8);
         } else {
             h >>= 8 * es * (idx % per);
-            if (es == 1) dst[k] = (unsigned char)h;
-            else if (es == 2) { uint16_t u = (uint16_t)h; memcpy(dst + k * 2, &u, 2); }
-            else if (es == 4) { uint32_t u = (uint32_t)h; memcpy(dst + k * 4, &u, 4); }
-            else memcpy(dst + k * 8, &h, 8);
+            if (es == 1)
+                dst[k] = (unsigned char)h;
+            else if (es == 2) {
+                uint16_t u = (uint16_t)h;
+                memcpy(dst + k * 2, &u, 2);
+            } else if (es == 4) {
+                uint32_t u = (uint32_t)h;
+                memcpy(dst + k * 4, &u, 4);
+            } else
+                memcpy(dst + k * 8, &h, 8);
         }
     }
     if (es > 1 && i->dtype.big_endian != zs__host_big_endian()) zs__bswap(dst, es, n);
@@ -121,8 +128,8 @@ static int cell_blobs(const fill_job *j, int64_t t, int64_t cx, int64_t cy, int6
     const zs_volume_info *i = j->info;
     const int64_t gx = (i->shape[0] + CELL - 1) / CELL, gy = (i->shape[1] + CELL - 1) / CELL;
     const int64_t gz = (i->shape[2] + CELL - 1) / CELL;
-    const uint64_t cell = (((uint64_t)t * (uint64_t)gz + (uint64_t)cz) * (uint64_t)gy + (uint64_t)cy) * (uint64_t)gx +
-                          (uint64_t)cx;
+    const uint64_t cell =
+        (((uint64_t)t * (uint64_t)gz + (uint64_t)cz) * (uint64_t)gy + (uint64_t)cy) * (uint64_t)gx + (uint64_t)cx;
     const int n = (int)(hash_at(j->key[1], cell * 8) % 3);
     for (int k = 0; k < n; k++) {
         uint64_t h1 = hash_at(j->key[1], cell * 8 + 1 + 2 * (uint64_t)k);
@@ -206,8 +213,9 @@ static void poisson_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, in
     const int64_t nx = i->shape[0], pairs = (nx + 1) / 2;
     for (int64_t y = y0; y < y1; y++) {
         float *row = buf + (y - y0) * nx;
-        const uint64_t base = (((uint64_t)t * (uint64_t)i->shape[2] + (uint64_t)z) * (uint64_t)i->shape[1] +
-                               (uint64_t)y) * (uint64_t)pairs;
+        const uint64_t base =
+            (((uint64_t)t * (uint64_t)i->shape[2] + (uint64_t)z) * (uint64_t)i->shape[1] + (uint64_t)y) *
+            (uint64_t)pairs;
         for (int64_t p = 0; p < pairs; p++) {
             const uint64_t h = hash_at(j->key[2], base + (uint64_t)p);
             const float r = sqrtf(-2.0f * ln_unit24((uint32_t)(h >> 40) + 1u));
@@ -237,16 +245,23 @@ static void phantom_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, in
 
 /* ---- slab loop ---------------------------------------------------------------------- */
 /* Fills rows [y0,y1) of plane z of volume t into dst (stored dtype). */
-static void fill_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int64_t y1, float *buf,
-                      unsigned char *dst)
+static void fill_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int64_t y1, float *buf, unsigned char *dst)
 {
     const zs_volume_info *i = j->info;
     const size_t n = (size_t)((y1 - y0) * i->shape[0]);
     switch (j->pattern) {
-    case ZS_PATTERN_ZEROS: memset(dst, 0, n * zs_dtype_size(i->dtype)); return;
-    case ZS_PATTERN_NOISE: noise_band(j, t, z, y0, y1, dst); return;
-    case ZS_PATTERN_RAMP: ramp_band(i, z, y0, y1, buf); break;
-    case ZS_PATTERN_PHANTOM: phantom_band(j, t, z, y0, y1, buf); break;
+    case ZS_PATTERN_ZEROS:
+        memset(dst, 0, n * zs_dtype_size(i->dtype));
+        return;
+    case ZS_PATTERN_NOISE:
+        noise_band(j, t, z, y0, y1, dst);
+        return;
+    case ZS_PATTERN_RAMP:
+        ramp_band(i, z, y0, y1, buf);
+        break;
+    case ZS_PATTERN_PHANTOM:
+        phantom_band(j, t, z, y0, y1, buf);
+        break;
     }
     zs__from_f32(buf, n, i->dtype, dst);
 }
@@ -265,7 +280,8 @@ static zs_status fill_slab(const fill_job *j, int64_t s, float *buf)
     for (int64_t z = z0; z < z1; z++)
         for (int64_t y0 = 0; y0 < ny; y0 += j->band) {
             const int64_t y1 = y0 + j->band < ny ? y0 + j->band : ny;
-            unsigned char *dst = (unsigned char *)m.data + ((size_t)(z - m.lo) * (size_t)ny + (size_t)y0) * (size_t)nx * es;
+            unsigned char *dst =
+                (unsigned char *)m.data + ((size_t)(z - m.lo) * (size_t)ny + (size_t)y0) * (size_t)nx * es;
             fill_band(j, t, z, y0, y1, buf, dst);
         }
     return zs_slab_unmap(&m);
@@ -290,8 +306,9 @@ static void fill_run(fill_job *j, int threads)
 #pragma omp parallel num_threads(threads)
     {
         float *buf = zs__alloc(band_bytes);
-        if (!buf) record_error(j, ZS_ERR(ZS_ENOMEM, "%s: out of memory for a %zu-byte fill buffer", j->info->path,
-                                         band_bytes));
+        if (!buf)
+            record_error(j,
+                         ZS_ERR(ZS_ENOMEM, "%s: out of memory for a %zu-byte fill buffer", j->info->path, band_bytes));
 #pragma omp for schedule(dynamic, 1)
         for (int64_t s = 0; s < j->nslabs; s++) {
             int cancel;
@@ -323,7 +340,8 @@ static zs_status phantom_setup(fill_job *j)
     j->sx = zs__alloc((size_t)nx * sizeof(float));
     j->cy = zs__alloc((size_t)ny * sizeof(float));
     j->cossin = zs__alloc(2 * ANGLES * sizeof(float));
-    ZS_RETURN_IF(!j->sx || !j->cy || !j->cossin, ZS_ENOMEM, "%s: out of memory for the phantom's background", j->info->path);
+    ZS_RETURN_IF(!j->sx || !j->cy || !j->cossin, ZS_ENOMEM, "%s: out of memory for the phantom's background",
+                 j->info->path);
     for (int64_t x = 0; x < nx; x++) j->sx[x] = 150.0f * (float)sin(3.0 * (double)x / (double)nx);
     for (int64_t y = 0; y < ny; y++) j->cy[y] = (float)cos(2.0 * (double)y / (double)ny);
     for (int a = 0; a < ANGLES; a++) {

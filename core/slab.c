@@ -24,8 +24,8 @@ size_t zs_sys_page_size(void)
     return p > 0 ? (size_t)p : 4096;
 }
 
-zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode,
-                        void **base, size_t *maplen, void **ptr)
+zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
+                        size_t *maplen, void **ptr)
 {
     uint64_t page = zs_sys_page_size();
     uint64_t start = offset - offset % page;
@@ -48,14 +48,13 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
     return ZS_OK;
 }
 
-zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
-                       zs_slab *out)
+zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo, zs_slab *out)
 {
     const int64_t nz = info->shape[2];
     ZS_RETURN_IF(t < 0 || t >= info->shape[3], ZS_EINVAL, "%s: volume %lld of a series of %lld", info->path,
                  (long long)t, (long long)info->shape[3]);
-    ZS_RETURN_IF(z0 < 0 || z1 > nz || z0 >= z1, ZS_EINVAL, "%s: slab [%lld,%lld) outside planes [0,%lld)",
-                 info->path, (long long)z0, (long long)z1, (long long)nz);
+    ZS_RETURN_IF(z0 < 0 || z1 > nz || z0 >= z1, ZS_EINVAL, "%s: slab [%lld,%lld) outside planes [0,%lld)", info->path,
+                 (long long)z0, (long long)z1, (long long)nz);
     ZS_RETURN_IF(halo < 0, ZS_EINVAL, "%s: negative halo %lld", info->path, (long long)halo);
     out->t = t;
     out->z0 = z0;
@@ -67,8 +66,8 @@ zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_
 
 /* C order: voxel (x,y,z) at ((x*ny + y)*nz + z) elements. Copies planes [lo,hi) to or from
  * an F-order buffer; the source is walked in memory order. */
-static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi,
-                         unsigned char *f, int to_f)
+static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi, unsigned char *f,
+                         int to_f)
 {
     const int64_t nx = i->shape[0], ny = i->shape[1], nz = i->shape[2], h = hi - lo;
     const size_t es = zs_dtype_size(i->dtype);
@@ -77,8 +76,10 @@ static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t l
             unsigned char *row = span + (size_t)((x * ny + y) * nz) * es; /* span starts at plane lo */
             for (int64_t z = 0; z < h; z++) {
                 unsigned char *fv = f + (size_t)((z * ny + y) * nx + x) * es;
-                if (to_f) memcpy(fv, row + (size_t)z * es, es);
-                else memcpy(row + (size_t)z * es, fv, es);
+                if (to_f)
+                    memcpy(fv, row + (size_t)z * es, es);
+                else
+                    memcpy(row + (size_t)z * es, fv, es);
             }
         }
 }
@@ -101,9 +102,9 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
 {
     const zs_volume_info *i = &v->info;
     memset(out, 0, sizeof *out);
-    ZS_RETURN_IF(s->lo < 0 || s->hi > i->shape[2] || s->lo >= s->hi || s->t < 0 || s->t >= i->shape[3],
-                 ZS_EINVAL, "%s: slab planes [%lld,%lld) of volume %lld are outside the volume", i->path,
-                 (long long)s->lo, (long long)s->hi, (long long)s->t);
+    ZS_RETURN_IF(s->lo < 0 || s->hi > i->shape[2] || s->lo >= s->hi || s->t < 0 || s->t >= i->shape[3], ZS_EINVAL,
+                 "%s: slab planes [%lld,%lld) of volume %lld are outside the volume", i->path, (long long)s->lo,
+                 (long long)s->hi, (long long)s->t);
     uint64_t plane;
     ZS_FORWARD(zs_volume_info_sizes(i, &plane, NULL, NULL));
     const uint64_t h = (uint64_t)(s->hi - s->lo);
@@ -115,8 +116,8 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
     if (v->io) return map_decoded(v, s, (size_t)(h * plane), out);
     void *ptr;
     if (i->order == ZS_ORDER_F) {
-        ZS_FORWARD(zs__map_range(v->fd, i->path, zs__plane_offset(i, s->t, s->lo), h * plane, v->mode,
-                                 &out->map_base, &out->map_length, &ptr));
+        ZS_FORWARD(zs__map_range(v->fd, i->path, zs__plane_offset(i, s->t, s->lo), h * plane, v->mode, &out->map_base,
+                                 &out->map_length, &ptr));
         out->data = ptr;
         return ZS_OK;
     }
@@ -127,7 +128,10 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
     ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for a %llu-byte C-order gather", i->path,
                  (unsigned long long)(h * plane));
     zs_status st = zs__map_range(v->fd, i->path, first, span, v->mode, &out->map_base, &out->map_length, &ptr);
-    if (st < 0) { ZS_FREE(out->gather); return st; }
+    if (st < 0) {
+        ZS_FREE(out->gather);
+        return st;
+    }
     c_order_copy(i, ptr, s->lo, s->hi, out->gather, 1);
     out->data = out->gather;
     return ZS_OK;

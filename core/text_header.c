@@ -91,9 +91,12 @@ int zs__text_numbers(const zs_text_line *t, double *v, int max, int allow_nan)
 void zs__text_sibling(const char *header_path, const char *name, size_t name_len, char *out, size_t n)
 {
     const char *slash = strrchr(header_path, '/');
-    if (name_len && name[0] == '/') snprintf(out, n, "%.*s", (int)name_len, name);
-    else if (slash) snprintf(out, n, "%.*s/%.*s", (int)(slash - header_path), header_path, (int)name_len, name);
-    else snprintf(out, n, "%.*s", (int)name_len, name);
+    if (name_len && name[0] == '/')
+        snprintf(out, n, "%.*s", (int)name_len, name);
+    else if (slash)
+        snprintf(out, n, "%.*s/%.*s", (int)(slash - header_path), header_path, (int)name_len, name);
+    else
+        snprintf(out, n, "%.*s", (int)name_len, name);
 }
 
 const char *zs__text_basename(const char *path)
@@ -119,11 +122,13 @@ static int normalize_once(const char *u, size_t n, char out[16])
 {
     while (n && isspace((unsigned char)*u)) u++, n--;
     while (n && isspace((unsigned char)u[n - 1])) n--;
-    static const struct { const char *name, *norm; } units[] = {
-        {"um", "um"}, {"\xc2\xb5m", "um"}, {"\xce\xbcm", "um"}, {"\xb5m", "um"}, {"\\u00B5m", "um"},
-        {"&#181;m", "um"}, {"&#xB5;m", "um"}, {"micron", "um"}, {"microns", "um"}, {"micrometer", "um"},
-        {"micrometre", "um"}, {"micrometers", "um"}, {"nm", "nm"}, {"nanometer", "nm"}, {"mm", "mm"},
-        {"millimeter", "mm"}, {"cm", "cm"}, {"centimeter", "cm"}, {"m", "m"}, {"meter", "m"},
+    static const struct {
+        const char *name, *norm;
+    } units[] = {
+        {"um", "um"},         {"\xc2\xb5m", "um"},   {"\xce\xbcm", "um"},  {"\xb5m", "um"},     {"\\u00B5m", "um"},
+        {"&#181;m", "um"},    {"&#xB5;m", "um"},     {"micron", "um"},     {"microns", "um"},   {"micrometer", "um"},
+        {"micrometre", "um"}, {"micrometers", "um"}, {"nm", "nm"},         {"nanometer", "nm"}, {"mm", "mm"},
+        {"millimeter", "mm"}, {"cm", "cm"},          {"centimeter", "cm"}, {"m", "m"},          {"meter", "m"},
     };
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (zs__text_ieq(u, n, units[i].name)) {
@@ -156,10 +161,11 @@ int zs__unit_normalize(const char *u, size_t n, char out[16])
 
 double zs__unit_um(const char *unit)
 {
-    static const struct { const char *name; double um; } units[] = {
-        {"nm", 1e-3}, {"um", 1.0}, {"mm", 1e3}, {"cm", 1e4}, {"m", 1e6}};
+    static const struct {
+        const char *name;
+        double um;
+    } units[] = {{"nm", 1e-3}, {"um", 1.0}, {"mm", 1e3}, {"cm", 1e4}, {"m", 1e6}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strcmp(unit, units[i].name) == 0) return units[i].um;
     return 0.0;
 }
-

@@ -38,8 +38,9 @@ zs_status zs__pwrite_full(int fd, const char *path, const void *buf, size_t n, u
     while (n > 0) {
         ssize_t r = pwrite(fd, b, n, (off_t)off);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", path,
-                                     (unsigned long long)off);
+        if (r < 0)
+            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", path,
+                              (unsigned long long)off);
         b += r, off += (uint64_t)r, n -= (size_t)r;
     }
     return ZS_OK;
@@ -89,9 +90,12 @@ static tmsize_t client_write(thandle_t h, void *buf, tmsize_t n)
 static toff_t client_seek(thandle_t h, toff_t off, int whence)
 {
     zs_tiff_client *c = h;
-    if (whence == SEEK_SET) c->pos = off;
-    else if (whence == SEEK_CUR) c->pos += off;
-    else c->pos = (c->reserve ? c->data_next : c->end) + off;
+    if (whence == SEEK_SET)
+        c->pos = off;
+    else if (whence == SEEK_CUR)
+        c->pos += off;
+    else
+        c->pos = (c->reserve ? c->data_next : c->end) + off;
     return c->pos;
 }
 
@@ -101,8 +105,16 @@ static toff_t client_size(thandle_t h)
     return c->end > c->data_next ? c->end : c->data_next;
 }
 
-static int client_close(thandle_t h) { (void)h; return 0; /* the volume owns the descriptor */ }
-static int client_map(thandle_t h, void **base, toff_t *size) { (void)h, (void)base, (void)size; return 0; }
+static int client_close(thandle_t h)
+{
+    (void)h;
+    return 0; /* the volume owns the descriptor */
+}
+static int client_map(thandle_t h, void **base, toff_t *size)
+{
+    (void)h, (void)base, (void)size;
+    return 0;
+}
 static void client_unmap(thandle_t h, void *base, toff_t size) { (void)h, (void)base, (void)size; }
 
 static int on_error(TIFF *tif, void *user, const char *module, const char *fmt, va_list ap)
@@ -163,10 +175,14 @@ static int dtype_of(uint16_t fmt, uint16_t bps, zs_type *t)
     static const zs_type uints[4] = {ZS_U8, ZS_U16, ZS_U32, ZS_U64}, ints[4] = {ZS_I8, ZS_I16, ZS_I32, ZS_I64};
     const int k = bps == 8 ? 0 : bps == 16 ? 1 : bps == 32 ? 2 : bps == 64 ? 3 : -1;
     if (k < 0) return 0;
-    if (fmt == SAMPLEFORMAT_UINT || fmt == SAMPLEFORMAT_VOID) *t = uints[k];
-    else if (fmt == SAMPLEFORMAT_INT) *t = ints[k];
-    else if (fmt == SAMPLEFORMAT_IEEEFP && (bps == 32 || bps == 64)) *t = bps == 32 ? ZS_F32 : ZS_F64;
-    else return 0;
+    if (fmt == SAMPLEFORMAT_UINT || fmt == SAMPLEFORMAT_VOID)
+        *t = uints[k];
+    else if (fmt == SAMPLEFORMAT_INT)
+        *t = ints[k];
+    else if (fmt == SAMPLEFORMAT_IEEEFP && (bps == 32 || bps == 64))
+        *t = bps == 32 ? ZS_F32 : ZS_F64;
+    else
+        return 0;
     return 1;
 }
 
@@ -199,16 +215,21 @@ zs_status zs__tiff_page_read(TIFF *tif, const zs_tiff_client *c, int64_t page, z
     if (TIFFGetField(tif, TIFFTAG_SUBFILETYPE, &subtype) && (subtype & FILETYPE_REDUCEDIMAGE)) pi->reduced = 1;
     ZS_RETURN_IF(spp != 1, ZS_EUNSUPPORTED,
                  "%s: page %lld has %u samples per pixel (RGB or interleaved channels); zslab reads one sample "
-                 "per pixel: save the channels as separate pages or files", c->path, (long long)page, spp);
+                 "per pixel: save the channels as separate pages or files",
+                 c->path, (long long)page, spp);
     zs_type t;
     if (!dtype_of(fmt, bps, &t))
-        return ZS_ERR(ZS_EUNSUPPORTED, "%s: page %lld holds %u-bit %s samples; zslab reads 8, 16, 32 and 64-bit "
-                      "integers and 32/64-bit floats", c->path, (long long)page, bps,
-                      fmt == SAMPLEFORMAT_IEEEFP ? "floating-point" : fmt == SAMPLEFORMAT_INT ? "signed" :
-                      fmt == SAMPLEFORMAT_UINT || fmt == SAMPLEFORMAT_VOID ? "unsigned" : "complex");
+        return ZS_ERR(ZS_EUNSUPPORTED,
+                      "%s: page %lld holds %u-bit %s samples; zslab reads 8, 16, 32 and 64-bit "
+                      "integers and 32/64-bit floats",
+                      c->path, (long long)page, bps,
+                      fmt == SAMPLEFORMAT_IEEEFP                             ? "floating-point"
+                      : fmt == SAMPLEFORMAT_INT                              ? "signed"
+                      : fmt == SAMPLEFORMAT_UINT || fmt == SAMPLEFORMAT_VOID ? "unsigned"
+                                                                             : "complex");
     if (comp != COMPRESSION_NONE && !TIFFIsCODECConfigured(comp))
-        return ZS_ERR(ZS_EUNSUPPORTED, "%s: page %lld uses compression %u, which this libtiff cannot decode",
-                      c->path, (long long)page, comp);
+        return ZS_ERR(ZS_EUNSUPPORTED, "%s: page %lld uses compression %u, which this libtiff cannot decode", c->path,
+                      (long long)page, comp);
     pi->width = w;
     pi->height = h;
     pi->dtype.type = t;
@@ -249,8 +270,7 @@ static zs_status decode_tiles(TIFF *tif, const zs_tiff_client *c, int64_t page, 
     return st;
 }
 
-zs_status zs__tiff_page_decode(TIFF *tif, const zs_tiff_client *c, int64_t page, const zs_tiff_page_info *pi,
-                               void *dst)
+zs_status zs__tiff_page_decode(TIFF *tif, const zs_tiff_client *c, int64_t page, const zs_tiff_page_info *pi, void *dst)
 {
     uint32_t w = 0, h = 0;
     TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
@@ -288,10 +308,14 @@ uint32_t zs__tiff_rows_per_strip(uint64_t row_bytes, uint32_t height, uint64_t t
 static uint16_t compression_code(zs_compression c)
 {
     switch (c) {
-    case ZS_COMPRESS_DEFLATE: return COMPRESSION_ADOBE_DEFLATE;
-    case ZS_COMPRESS_LZW: return COMPRESSION_LZW;
-    case ZS_COMPRESS_ZSTD: return COMPRESSION_ZSTD;
-    default: return COMPRESSION_NONE;
+    case ZS_COMPRESS_DEFLATE:
+        return COMPRESSION_ADOBE_DEFLATE;
+    case ZS_COMPRESS_LZW:
+        return COMPRESSION_LZW;
+    case ZS_COMPRESS_ZSTD:
+        return COMPRESSION_ZSTD;
+    default:
+        return COMPRESSION_NONE;
     }
 }
 
@@ -301,8 +325,9 @@ zs_status zs__tiff_set_tags(TIFF *tif, const zs_tiff_client *c, const zs_volume_
     const zs_dtype d = spec->dtype;
     const uint16_t bps = (uint16_t)(8 * zs_dtype_size(d));
     const uint16_t fmt = zs_dtype_is_float(d) ? SAMPLEFORMAT_IEEEFP
-                         : (d.type == ZS_I8 || d.type == ZS_I16 || d.type == ZS_I32 || d.type == ZS_I64) ? SAMPLEFORMAT_INT
-                                                                                                       : SAMPLEFORMAT_UINT;
+                         : (d.type == ZS_I8 || d.type == ZS_I16 || d.type == ZS_I32 || d.type == ZS_I64)
+                             ? SAMPLEFORMAT_INT
+                             : SAMPLEFORMAT_UINT;
     const uint16_t code = compression_code(comp);
     ZS_RETURN_IF(code != COMPRESSION_NONE && !TIFFIsCODECConfigured(code), ZS_EUNSUPPORTED,
                  "%s: this libtiff cannot write compression %u", c->path, code);
@@ -311,8 +336,8 @@ zs_status zs__tiff_set_tags(TIFF *tif, const zs_tiff_client *c, const zs_volume_
              TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, bps) && TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1) &&
              TIFFSetField(tif, TIFFTAG_SAMPLEFORMAT, fmt) &&
              TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK) &&
-             TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) && TIFFSetField(tif, TIFFTAG_COMPRESSION, code) &&
-             TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip) &&
+             TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) &&
+             TIFFSetField(tif, TIFFTAG_COMPRESSION, code) && TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows_per_strip) &&
              TIFFSetField(tif, TIFFTAG_XRESOLUTION, 1.0 / spec->voxel[0]) &&
              TIFFSetField(tif, TIFFTAG_YRESOLUTION, 1.0 / spec->voxel[1]) &&
              TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_NONE) && TIFFSetField(tif, TIFFTAG_SOFTWARE, "zslab");
@@ -344,7 +369,8 @@ zs_status zs__tiff_write_plane_file(int fd, const char *path, const zs_volume_in
     const int be = zs_dtype_size(spec->dtype) > 1 ? spec->dtype.big_endian : zs__host_big_endian();
     TIFF *tif = zs__tiff_open(&c, be ? "wb" : "wl");
     if (!tif) return zs__tiff_fail(&c, ZS_EIO, "cannot create a TIFF file");
-    const size_t es = zs_dtype_size(spec->dtype), row = (size_t)spec->shape[0] * es, n = (size_t)(spec->shape[0] * spec->shape[1]);
+    const size_t es = zs_dtype_size(spec->dtype), row = (size_t)spec->shape[0] * es,
+                 n = (size_t)(spec->shape[0] * spec->shape[1]);
     const uint32_t h = (uint32_t)spec->shape[1];
     const uint32_t rps = zs__tiff_rows_per_strip(row, h, comp ? (256u << 10) : (8u << 20));
     char desc[1024];
@@ -352,7 +378,8 @@ zs_status zs__tiff_write_plane_file(int fd, const char *path, const zs_volume_in
     one.shape[2] = one.shape[3] = 1;
     zs__tiff_imagej_description(&one, desc, sizeof desc);
     zs_status st = zs__tiff_set_tags(tif, &c, spec, comp, rps);
-    if (st == ZS_OK && !TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, desc)) st = zs__tiff_fail(&c, ZS_EIO, "cannot set tags");
+    if (st == ZS_OK && !TIFFSetField(tif, TIFFTAG_IMAGEDESCRIPTION, desc))
+        st = zs__tiff_fail(&c, ZS_EIO, "cannot set tags");
     unsigned char *tmp = NULL;
     if (st == ZS_OK && comp != ZS_COMPRESS_NONE && !(tmp = zs__tiff_native_copy(plane, spec->dtype, n)))
         st = ZS_ERR(ZS_ENOMEM, "%s: out of memory", path);

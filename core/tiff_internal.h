@@ -12,15 +12,15 @@
 
 /* ---- metadata from the ImageDescription of the first page (tiff_meta.c) ------------------ */
 typedef struct zs_tiff_meta {
-    int imagej;            /* the description starts with "ImageJ=" */
+    int imagej;                               /* the description starts with "ImageJ=" */
     int64_t images, channels, slices, frames; /* ImageJ counts; 0 when absent */
-    double spacing;        /* ImageJ z spacing; 0 when absent */
-    char unit[16];         /* ImageJ unit, normalised ("um", "nm", "mm", ...); "" when absent */
-    int ome;               /* OME-XML with a Pixels element */
-    int64_t size[5];       /* OME SizeX, SizeY, SizeZ, SizeC, SizeT; 0 when absent */
-    char order[6];         /* OME DimensionOrder ("XYZCT"); "" when absent or invalid */
-    double phys[3];        /* OME PhysicalSizeX/Y/Z; 0 when absent */
-    char phys_unit[3][16]; /* their units, normalised (OME's default is micrometres) */
+    double spacing;                           /* ImageJ z spacing; 0 when absent */
+    char unit[16];                            /* ImageJ unit, normalised ("um", "nm", "mm", ...); "" when absent */
+    int ome;                                  /* OME-XML with a Pixels element */
+    int64_t size[5];                          /* OME SizeX, SizeY, SizeZ, SizeC, SizeT; 0 when absent */
+    char order[6];                            /* OME DimensionOrder ("XYZCT"); "" when absent or invalid */
+    double phys[3];                           /* OME PhysicalSizeX/Y/Z; 0 when absent */
+    char phys_unit[3][16];                    /* their units, normalised (OME's default is micrometres) */
 } zs_tiff_meta;
 
 /** Reads what zslab uses from an ImageDescription: ImageJ's key=value lines or the first
@@ -40,11 +40,11 @@ void zs__tiff_imagej_description(const zs_volume_info *spec, char *buf, size_t n
  *  writer wants them; otherwise SEEK_END answers end (the metadata written so far). */
 typedef struct zs_tiff_client {
     int fd;
-    const char *path;      /* for messages (borrowed) */
-    uint64_t pos, end;     /* current position; end of what was written / the file size */
-    uint64_t data_next;    /* reserve mode: where the next data byte goes */
+    const char *path;   /* for messages (borrowed) */
+    uint64_t pos, end;  /* current position; end of what was written / the file size */
+    uint64_t data_next; /* reserve mode: where the next data byte goes */
     int reserve;
-    char err[512];         /* last libtiff error (or warning, when no error) on this handle */
+    char err[512]; /* last libtiff error (or warning, when no error) on this handle */
 } zs_tiff_client;
 
 /** Opens a libtiff handle on c->fd (mode "r", "w", "w8", with 'l'/'b' for the byte order).
@@ -60,11 +60,11 @@ zs_status zs__tiff_fail(const zs_tiff_client *c, zs_status code, const char *wha
 /* ---- one page ------------------------------------------------------------------------------ */
 typedef struct zs_tiff_page_info {
     uint32_t width, height;
-    zs_dtype dtype;        /* in the file's byte order */
+    zs_dtype dtype; /* in the file's byte order */
     uint16_t compression;
     int tiled;
-    int reduced;           /* NewSubfileType says reduced resolution (a thumbnail or pyramid level) */
-    uint64_t raw;          /* offset of the plane's bytes when uncompressed strips lie end to end; else 0 */
+    int reduced;  /* NewSubfileType says reduced resolution (a thumbnail or pyramid level) */
+    uint64_t raw; /* offset of the plane's bytes when uncompressed strips lie end to end; else 0 */
 } zs_tiff_page_info;
 
 /** Describes the current directory of tif; refuses what zslab cannot read (several samples

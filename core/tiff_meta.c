@@ -46,12 +46,18 @@ static double parse_positive(const char *s, size_t n)
 static void imagej_line(const char *k, size_t kn, const char *v, size_t vn, zs_tiff_meta *m)
 {
     while (vn && (v[vn - 1] == '\r' || v[vn - 1] == ' ')) vn--;
-    if (zs__text_ieq(k, kn, "images")) m->images = parse_count(v, vn);
-    else if (zs__text_ieq(k, kn, "channels")) m->channels = parse_count(v, vn);
-    else if (zs__text_ieq(k, kn, "slices")) m->slices = parse_count(v, vn);
-    else if (zs__text_ieq(k, kn, "frames")) m->frames = parse_count(v, vn);
-    else if (zs__text_ieq(k, kn, "spacing")) m->spacing = parse_positive(v, vn);
-    else if (zs__text_ieq(k, kn, "unit")) (void)zs__unit_normalize(v, vn, m->unit);
+    if (zs__text_ieq(k, kn, "images"))
+        m->images = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "channels"))
+        m->channels = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "slices"))
+        m->slices = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "frames"))
+        m->frames = parse_count(v, vn);
+    else if (zs__text_ieq(k, kn, "spacing"))
+        m->spacing = parse_positive(v, vn);
+    else if (zs__text_ieq(k, kn, "unit"))
+        (void)zs__unit_normalize(v, vn, m->unit);
 }
 
 static void parse_imagej(const char *d, size_t n, zs_tiff_meta *m)
@@ -119,7 +125,10 @@ static void parse_ome(const char *d, size_t n, zs_tiff_meta *m)
         while (i < e && d[i] != '=' && !isspace((unsigned char)d[i])) i++;
         const size_t kn = i - k;
         while (i < e && isspace((unsigned char)d[i])) i++;
-        if (i >= e || d[i] != '=') { i++; continue; }
+        if (i >= e || d[i] != '=') {
+            i++;
+            continue;
+        }
         i++;
         while (i < e && isspace((unsigned char)d[i])) i++;
         if (i >= e || (d[i] != '"' && d[i] != '\'')) continue;
@@ -135,8 +144,10 @@ void zs__tiff_meta_parse(const char *desc, size_t n, zs_tiff_meta *m)
 {
     memset(m, 0, sizeof *m);
     if (!desc) return;
-    if (n >= 7 && memcmp(desc, "ImageJ=", 7) == 0) parse_imagej(desc, n, m);
-    else if (memchr(desc, '<', n)) parse_ome(desc, n, m);
+    if (n >= 7 && memcmp(desc, "ImageJ=", 7) == 0)
+        parse_imagej(desc, n, m);
+    else if (memchr(desc, '<', n))
+        parse_ome(desc, n, m);
 }
 
 /* Appends to buf[0..n) at *k, never beyond. */
@@ -157,8 +168,10 @@ void zs__tiff_imagej_description(const zs_volume_info *spec, char *buf, size_t n
     size_t k = 0;
     buf[0] = '\0';
     append(buf, n, &k, "ImageJ=1.11a\nimages=%lld\n", nz * nt);
-    if (nt > 1) append(buf, n, &k, "slices=%lld\nframes=%lld\nhyperstack=true\n", nz, nt);
-    else append(buf, n, &k, "slices=%lld\n", nz);
+    if (nt > 1)
+        append(buf, n, &k, "slices=%lld\nframes=%lld\nhyperstack=true\n", nz, nt);
+    else
+        append(buf, n, &k, "slices=%lld\n", nz);
     if (spec->unit[0]) {
         char unit[16];
         (void)zs__unit_normalize(spec->unit, strlen(spec->unit), unit);

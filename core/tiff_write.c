@@ -30,9 +30,14 @@
 
 zs_status zs_compression_parse(const char *s, zs_compression *out)
 {
-    static const struct { const char *name; zs_compression c; } names[] = {
-        {"none", ZS_COMPRESS_NONE}, {"deflate", ZS_COMPRESS_DEFLATE}, {"zlib", ZS_COMPRESS_DEFLATE},
-        {"lzw", ZS_COMPRESS_LZW}, {"zstd", ZS_COMPRESS_ZSTD}};
+    static const struct {
+        const char *name;
+        zs_compression c;
+    } names[] = {{"none", ZS_COMPRESS_NONE},
+                 {"deflate", ZS_COMPRESS_DEFLATE},
+                 {"zlib", ZS_COMPRESS_DEFLATE},
+                 {"lzw", ZS_COMPRESS_LZW},
+                 {"zstd", ZS_COMPRESS_ZSTD}};
     for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
         if (strcmp(s, names[i].name) == 0) {
             if (names[i].c == ZS_COMPRESS_ZSTD && !TIFFIsCODECConfigured(COMPRESSION_ZSTD))
@@ -45,12 +50,12 @@ zs_status zs_compression_parse(const char *s, zs_compression *out)
 
 /* What every page of the output shares. */
 typedef struct page_geom {
-    uint64_t plane, row;   /* bytes */
-    uint32_t height, rps;  /* rows, rows per strip */
+    uint64_t plane, row;  /* bytes */
+    uint32_t height, rps; /* rows, rows per strip */
     uint32_t nstrips;
     int64_t npages;
-    char desc[1024];       /* ImageJ description of page 0 */
-    char mode[8];          /* libtiff open mode: "w" + byte order (+ "8": BigTIFF) */
+    char desc[1024]; /* ImageJ description of page 0 */
+    char mode[8];    /* libtiff open mode: "w" + byte order (+ "8": BigTIFF) */
 } page_geom;
 
 static zs_status geometry(const zs_volume_info *spec, zs_compression comp, page_geom *g)
@@ -148,19 +153,19 @@ static zs_status create_contiguous(zs_volume *v, page_geom *g)
 /* ---- compressed: encode in workers, write in order ------------------------------------------ */
 
 typedef struct enc_page {
-    unsigned char *data;   /* the encoded strips, end to end */
-    uint64_t *sizes;       /* nstrips entries */
+    unsigned char *data; /* the encoded strips, end to end */
+    uint64_t *sizes;     /* nstrips entries */
 } enc_page;
 
 typedef struct tiff_writer {
     page_geom g;
     zs_compression comp;
-    zs_volume_info spec;   /* dtype, voxel size (read-only) */
-    pthread_mutex_t lock;  /* guards everything below */
+    zs_volume_info spec;  /* dtype, voxel size (read-only) */
+    pthread_mutex_t lock; /* guards everything below */
     TIFF *tif;
     zs_tiff_client c;
-    int64_t next;          /* next page to write */
-    enc_page **ready;      /* encoded pages waiting for their turn (npages entries) */
+    int64_t next;     /* next page to write */
+    enc_page **ready; /* encoded pages waiting for their turn (npages entries) */
     int finished;
 } tiff_writer;
 
@@ -213,8 +218,16 @@ static toff_t mem_seek(thandle_t h, toff_t off, int whence)
 }
 
 static toff_t mem_size(thandle_t h) { return ((membuf *)h)->size; }
-static int mem_close(thandle_t h) { (void)h; return 0; }
-static int mem_map(thandle_t h, void **b, toff_t *s) { (void)h, (void)b, (void)s; return 0; }
+static int mem_close(thandle_t h)
+{
+    (void)h;
+    return 0;
+}
+static int mem_map(thandle_t h, void **b, toff_t *s)
+{
+    (void)h, (void)b, (void)s;
+    return 0;
+}
 static void mem_unmap(thandle_t h, void *b, toff_t s) { (void)h, (void)b, (void)s; }
 
 /* Encodes one plane with libtiff into memory and keeps only the encoded strips. */
@@ -241,21 +254,27 @@ static zs_status encode_plane(const tiff_writer *w, const unsigned char *plane, 
             st = zs__tiff_fail(&c, ZS_EIO, "cannot compress a strip of a plane");
     }
     uint64_t *offs = NULL, *counts = NULL, total = 0;
-    if (st == ZS_OK && (!TIFFGetField(tif, TIFFTAG_STRIPOFFSETS, &offs) || !TIFFGetField(tif, TIFFTAG_STRIPBYTECOUNTS, &counts)))
+    if (st == ZS_OK &&
+        (!TIFFGetField(tif, TIFFTAG_STRIPOFFSETS, &offs) || !TIFFGetField(tif, TIFFTAG_STRIPBYTECOUNTS, &counts)))
         st = ZS_ERR(ZS_EINTERNAL, "%s: the compressed strips cannot be found", c.path);
     for (uint32_t s = 0; st == ZS_OK && s < g->nstrips; s++) total += counts[s];
     if (st == ZS_OK && (!(e->data = malloc((size_t)total + 1)) || !(e->sizes = malloc(g->nstrips * sizeof *e->sizes))))
         st = ZS_ERR(ZS_ENOMEM, "%s: out of memory", c.path);
     uint64_t at = 0;
     for (uint32_t s = 0; st == ZS_OK && s < g->nstrips; at += counts[s], s++) {
-        if (offs[s] + counts[s] > m.size) st = ZS_ERR(ZS_EINTERNAL, "%s: a compressed strip is out of range", c.path);
-        else memcpy(e->data + at, m.b + offs[s], (size_t)counts[s]);
+        if (offs[s] + counts[s] > m.size)
+            st = ZS_ERR(ZS_EINTERNAL, "%s: a compressed strip is out of range", c.path);
+        else
+            memcpy(e->data + at, m.b + offs[s], (size_t)counts[s]);
         e->sizes[s] = counts[s];
     }
     if (tif) TIFFClose(tif);
     free(m.b);
     free(tmp);
-    if (st < 0) { enc_free(e); return st; }
+    if (st < 0) {
+        enc_free(e);
+        return st;
+    }
     *out = e;
     return ZS_OK;
 }

@@ -23,20 +23,20 @@ void zs_volume_info_init(zs_volume_info *info)
     for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
 }
 
-zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes,
-                               uint64_t *volume_bytes, uint64_t *total_bytes)
+zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
+                               uint64_t *total_bytes)
 {
     uint64_t es = zs_dtype_size(info->dtype), plane, vol, total;
     ZS_RETURN_IF(es == 0, ZS_EINVAL, "%s: invalid dtype", info->path);
     for (int i = 0; i < 4; i++)
-        ZS_RETURN_IF(info->shape[i] < 1, ZS_EFORMAT, "%s: dimension %d is %lld (must be >= 1)",
-                     info->path, i, (long long)info->shape[i]);
-    if (!zs__mul_u64((uint64_t)info->shape[0], (uint64_t)info->shape[1], &plane) ||
-        !zs__mul_u64(plane, es, &plane) || !zs__mul_u64(plane, (uint64_t)info->shape[2], &vol) ||
-        !zs__mul_u64(vol, (uint64_t)info->shape[3], &total) || total > (uint64_t)INT64_MAX)
-        return ZS_ERR(ZS_EOVERFLOW, "%s: shape %lldx%lldx%lldx%lld of %s overflows a 64-bit byte count",
-                      info->path, (long long)info->shape[0], (long long)info->shape[1],
-                      (long long)info->shape[2], (long long)info->shape[3], zs_dtype_name(info->dtype));
+        ZS_RETURN_IF(info->shape[i] < 1, ZS_EFORMAT, "%s: dimension %d is %lld (must be >= 1)", info->path, i,
+                     (long long)info->shape[i]);
+    if (!zs__mul_u64((uint64_t)info->shape[0], (uint64_t)info->shape[1], &plane) || !zs__mul_u64(plane, es, &plane) ||
+        !zs__mul_u64(plane, (uint64_t)info->shape[2], &vol) || !zs__mul_u64(vol, (uint64_t)info->shape[3], &total) ||
+        total > (uint64_t)INT64_MAX)
+        return ZS_ERR(ZS_EOVERFLOW, "%s: shape %lldx%lldx%lldx%lld of %s overflows a 64-bit byte count", info->path,
+                      (long long)info->shape[0], (long long)info->shape[1], (long long)info->shape[2],
+                      (long long)info->shape[3], zs_dtype_name(info->dtype));
     if (plane_bytes) *plane_bytes = plane;
     if (volume_bytes) *volume_bytes = vol;
     if (total_bytes) *total_bytes = total;
@@ -55,9 +55,8 @@ zs_status zs__check_fits(zs_volume_info *info, uint64_t file_size, uint64_t head
         return ZS_ERR(ZS_EFORMAT,
                       "%s: header says %llu voxels of %s (%llu bytes) but the file holds %llu bytes "
                       "after the %llu-byte header (truncated file or lying header)",
-                      info->path, (unsigned long long)(total / zs_dtype_size(info->dtype)),
-                      zs_dtype_name(info->dtype), (unsigned long long)total,
-                      (unsigned long long)avail, (unsigned long long)header_bytes);
+                      info->path, (unsigned long long)(total / zs_dtype_size(info->dtype)), zs_dtype_name(info->dtype),
+                      (unsigned long long)total, (unsigned long long)avail, (unsigned long long)header_bytes);
     }
     return ZS_OK;
 }
@@ -82,15 +81,20 @@ zs_status zs__format_from_name(const char *path, zs_format *out)
     if (ends_with(path, ".nii.gz") || ends_with(path, ".npz"))
         return ZS_ERR(ZS_EUNSUPPORTED,
                       "%s: compressed files cannot be memory-mapped; decompress it first "
-                      "(gunzip -k for .nii.gz, np.load + np.save for .npz)", path);
-    if (ends_with(path, ".npy")) *out = ZS_FMT_NPY;
-    else if (ends_with(path, ".nii")) *out = ZS_FMT_NIFTI1;
-    else if (ends_with(path, ".tif") || ends_with(path, ".tiff") || ends_with(path, ".btf") ||
-             ends_with(path, ".tf8"))
+                      "(gunzip -k for .nii.gz, np.load + np.save for .npz)",
+                      path);
+    if (ends_with(path, ".npy"))
+        *out = ZS_FMT_NPY;
+    else if (ends_with(path, ".nii"))
+        *out = ZS_FMT_NIFTI1;
+    else if (ends_with(path, ".tif") || ends_with(path, ".tiff") || ends_with(path, ".btf") || ends_with(path, ".tf8"))
         *out = ZS_FMT_TIFF;
-    else if (ends_with(path, ".mhd") || ends_with(path, ".mha")) *out = ZS_FMT_MHD;
-    else if (ends_with(path, ".nrrd") || ends_with(path, ".nhdr")) *out = ZS_FMT_NRRD;
-    else *out = dir ? ZS_FMT_SERIES : ZS_FMT_RAW;
+    else if (ends_with(path, ".mhd") || ends_with(path, ".mha"))
+        *out = ZS_FMT_MHD;
+    else if (ends_with(path, ".nrrd") || ends_with(path, ".nhdr"))
+        *out = ZS_FMT_NRRD;
+    else
+        *out = dir ? ZS_FMT_SERIES : ZS_FMT_RAW;
     return ZS_OK;
 }
 
@@ -119,25 +123,38 @@ void zs_create_opts_default(zs_create_opts *o)
 
 static zs_status parse_mode(const char *m, const char *path, zs_mode *out)
 {
-    if (!m || strcmp(m, "r") == 0) *out = ZS_MODE_R;
-    else if (strcmp(m, "r+") == 0) *out = ZS_MODE_RW;
-    else if (strcmp(m, "c") == 0) *out = ZS_MODE_COW;
-    else return ZS_ERR(ZS_EINVAL, "%s: unknown open mode '%s' (use r, r+ or c; w+ is zs_volume_create)", path, m);
+    if (!m || strcmp(m, "r") == 0)
+        *out = ZS_MODE_R;
+    else if (strcmp(m, "r+") == 0)
+        *out = ZS_MODE_RW;
+    else if (strcmp(m, "c") == 0)
+        *out = ZS_MODE_COW;
+    else
+        return ZS_ERR(ZS_EINVAL, "%s: unknown open mode '%s' (use r, r+ or c; w+ is zs_volume_create)", path, m);
     return ZS_OK;
 }
 
 static const zs_format_ops *ops_for(zs_format f)
 {
     switch (f) {
-    case ZS_FMT_NPY: return &zs__fmt_npy;
-    case ZS_FMT_NIFTI1: return &zs__fmt_nifti1;
-    case ZS_FMT_NIFTI2: return &zs__fmt_nifti2;
-    case ZS_FMT_RAW: return &zs__fmt_raw;
-    case ZS_FMT_MHD: return &zs__fmt_mhd;
-    case ZS_FMT_NRRD: return &zs__fmt_nrrd;
-    case ZS_FMT_TIFF: return &zs__fmt_tiff;
-    case ZS_FMT_SERIES: return &zs__fmt_series;
-    default: return NULL;
+    case ZS_FMT_NPY:
+        return &zs__fmt_npy;
+    case ZS_FMT_NIFTI1:
+        return &zs__fmt_nifti1;
+    case ZS_FMT_NIFTI2:
+        return &zs__fmt_nifti2;
+    case ZS_FMT_RAW:
+        return &zs__fmt_raw;
+    case ZS_FMT_MHD:
+        return &zs__fmt_mhd;
+    case ZS_FMT_NRRD:
+        return &zs__fmt_nrrd;
+    case ZS_FMT_TIFF:
+        return &zs__fmt_tiff;
+    case ZS_FMT_SERIES:
+        return &zs__fmt_series;
+    default:
+        return NULL;
     }
 }
 
@@ -150,7 +167,12 @@ static zs_status read_head(int fd, const char *path, uint64_t file_size, unsigne
     while (got < want) {
         ssize_t r = pread(fd, *buf + got, want - got, (off_t)got);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) { int e = errno; free(*buf); *buf = NULL; return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot read the header", path); }
+        if (r < 0) {
+            int e = errno;
+            free(*buf);
+            *buf = NULL;
+            return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot read the header", path);
+        }
         if (r == 0) break;
         got += (size_t)r;
     }
@@ -215,7 +237,10 @@ static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opt
 zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out)
 {
     zs_open_opts def;
-    if (!opts) { zs_open_opts_default(&def); opts = &def; }
+    if (!opts) {
+        zs_open_opts_default(&def);
+        opts = &def;
+    }
     *out = NULL;
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no input file given");
     ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
@@ -233,10 +258,14 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
         ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
         ZS_RETURN_IF(st.st_size == 0, ZS_EFORMAT, "%s: empty file", path);
         fd = open(path, (mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-        if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
+        if (fd < 0)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
     }
     zs_volume *v = calloc(1, sizeof *v);
-    if (!v) { if (fd >= 0) close(fd); return ZS_ERR(ZS_ENOMEM, "%s: out of memory", path); }
+    if (!v) {
+        if (fd >= 0) close(fd);
+        return ZS_ERR(ZS_ENOMEM, "%s: out of memory", path);
+    }
     zs_volume_info_init(&v->info);
     snprintf(v->info.path, sizeof v->info.path, "%s", path);
     v->fd = fd;
@@ -248,10 +277,14 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     if (s == ZS_OK && v->info.order == ZS_ORDER_C && v->info.shape[3] > 1)
         s = ZS_ERR(ZS_EUNSUPPORTED, "%s: a 4-D array in C order is not supported (save it in Fortran order)", path);
     if (s == ZS_OK && v->io && mode == ZS_MODE_RW)
-        s = ZS_ERR(ZS_EUNSUPPORTED, "%s: %s volumes whose planes are decoded (compressed or scattered pages, plane "
+        s = ZS_ERR(ZS_EUNSUPPORTED,
+                   "%s: %s volumes whose planes are decoded (compressed or scattered pages, plane "
                    "series) cannot be opened for writing in place (mode r+); write a new output instead",
                    path, zs_format_name(v->info.format));
-    if (s < 0) { zs_volume_free(v); return s; }
+    if (s < 0) {
+        zs_volume_free(v);
+        return s;
+    }
     *out = v;
     return ZS_OK;
 }
@@ -262,7 +295,10 @@ static zs_status write_all(int fd, const char *path, const unsigned char *buf, s
     while (done < n) {
         ssize_t w = pwrite(fd, buf + done, n - done, (off_t)done);
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0) { int e = errno; return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the header", path); }
+        if (w < 0) {
+            int e = errno;
+            return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the header", path);
+        }
         done += (size_t)w;
     }
     return ZS_OK;
@@ -271,10 +307,7 @@ static zs_status write_all(int fd, const char *path, const unsigned char *buf, s
 /* .mhd and .nhdr keep the voxels in a data file beside the header ("x.mhd" → "x.raw"): the
  * header goes to info.path, the data to info.data_path (both .partial until commit), and the
  * volume's fd becomes the data file's. */
-static int detached_name(const char *path)
-{
-    return ends_with(path, ".mhd") || ends_with(path, ".nhdr");
-}
+static int detached_name(const char *path) { return ends_with(path, ".mhd") || ends_with(path, ".nhdr"); }
 
 static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
 {
@@ -299,8 +332,8 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fm
         return ops_for(fmt)->create(v, o);
     }
     ZS_RETURN_IF(o->compress != ZS_COMPRESS_NONE, ZS_EUNSUPPORTED,
-                 "%s: only TIFF outputs (and TIFF plane series) are compressed; %s data are stored raw",
-                 v->final_path, zs_format_name(fmt));
+                 "%s: only TIFF outputs (and TIFF plane series) are compressed; %s data are stored raw", v->final_path,
+                 zs_format_name(fmt));
     const int detached = (fmt == ZS_FMT_MHD || fmt == ZS_FMT_NRRD) && detached_name(v->final_path);
     if (detached) zs__detached_data_name(v->final_path, v->final_data_path, sizeof v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, "%s", detached ? v->final_data_path : "");
@@ -311,7 +344,10 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fm
     unsigned char *hdr = calloc(1, 65536);
     ZS_RETURN_IF(!hdr, ZS_ENOMEM, "%s: out of memory", v->final_path);
     int64_t hn = ops_for(fmt)->write_header(info, hdr, 65536);
-    if (hn < 0) { free(hdr); return (zs_status)hn; }
+    if (hn < 0) {
+        free(hdr);
+        return (zs_status)hn;
+    }
     uint64_t total = 0, end = 0;
     zs_status st = zs_volume_info_sizes(info, NULL, NULL, &total);
     if (st == ZS_OK && !zs__add_u64(info->offset, total, &end))
@@ -333,11 +369,13 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fm
     return ZS_OK;
 }
 
-zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts,
-                           zs_volume **out)
+zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts, zs_volume **out)
 {
     zs_create_opts def;
-    if (!opts) { zs_create_opts_default(&def); opts = &def; }
+    if (!opts) {
+        zs_create_opts_default(&def);
+        opts = &def;
+    }
     *out = NULL;
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
@@ -363,7 +401,10 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         v->info.format = ZS_FMT_SERIES;
         snprintf(v->info.path, sizeof v->info.path, "%s", path);
         zs_status s = create_file(v, opts, fmt);
-        if (s < 0) { zs_volume_free(v); return s; }
+        if (s < 0) {
+            zs_volume_free(v);
+            return s;
+        }
         *out = v;
         return ZS_OK;
     }
@@ -375,7 +416,10 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot create", path);
     }
     zs_status s = create_file(v, opts, fmt);
-    if (s < 0) { zs_volume_free(v); return s; }
+    if (s < 0) {
+        zs_volume_free(v);
+        return s;
+    }
     *out = v;
     return ZS_OK;
 }
@@ -422,15 +466,24 @@ int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->
 const char *zs_format_name(zs_format f)
 {
     switch (f) {
-    case ZS_FMT_NPY: return "npy";
-    case ZS_FMT_NIFTI1: return "nifti1";
-    case ZS_FMT_NIFTI2: return "nifti2";
-    case ZS_FMT_RAW: return "raw";
-    case ZS_FMT_TIFF: return "tiff";
-    case ZS_FMT_SERIES: return "series";
-    case ZS_FMT_MHD: return "mhd";
-    case ZS_FMT_NRRD: return "nrrd";
-    default: return "auto";
+    case ZS_FMT_NPY:
+        return "npy";
+    case ZS_FMT_NIFTI1:
+        return "nifti1";
+    case ZS_FMT_NIFTI2:
+        return "nifti2";
+    case ZS_FMT_RAW:
+        return "raw";
+    case ZS_FMT_TIFF:
+        return "tiff";
+    case ZS_FMT_SERIES:
+        return "series";
+    case ZS_FMT_MHD:
+        return "mhd";
+    case ZS_FMT_NRRD:
+        return "nrrd";
+    default:
+        return "auto";
     }
 }
 
@@ -444,17 +497,22 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
-        else if (c < 0x20) fprintf(f, "\\u%04x", c);
-        else fputc(c, f);
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
     }
     fputc('"', f);
 }
 
 static void json_double(FILE *f, double d)
 {
-    if (isfinite(d)) fprintf(f, "%.17g", d);
-    else fputs("null", f);
+    if (isfinite(d))
+        fprintf(f, "%.17g", d);
+    else
+        fputs("null", f);
 }
 
 void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
@@ -478,7 +536,10 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
     fputs(", \"inter\": ", f);
     json_double(f, i->inter);
     fputs(", \"voxel_size\": [", f);
-    for (int d = 0; d < 3; d++) { if (d) fputs(", ", f); json_double(f, i->voxel[d]); }
+    for (int d = 0; d < 3; d++) {
+        if (d) fputs(", ", f);
+        json_double(f, i->voxel[d]);
+    }
     fputs("], \"unit\": ", f);
     json_string(f, i->unit);
     fputs(", \"data_path\": ", f);
@@ -492,8 +553,10 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     zs_dtype_descr(i->dtype, descr, sizeof descr);
     fprintf(f, "file:       %s\n", i->path);
     fprintf(f, "format:     %s", zs_format_name(i->format));
-    if (i->format == ZS_FMT_TIFF) fprintf(f, " (%s)", i->version == 43 ? "BigTIFF" : "classic TIFF");
-    else if (i->version) fprintf(f, " (version %d)", i->version);
+    if (i->format == ZS_FMT_TIFF)
+        fprintf(f, " (%s)", i->version == 43 ? "BigTIFF" : "classic TIFF");
+    else if (i->version)
+        fprintf(f, " (version %d)", i->version);
     fprintf(f, "\nshape:      ");
     for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? " x " : "", (long long)i->shape[d]);
     fprintf(f, "  (x, y, z%s)\n", i->ndim > 3 ? ", t: a series of 3-D volumes" : "");
@@ -502,9 +565,10 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     if (i->data_path[0] && strcmp(i->data_path, i->path) != 0) fprintf(f, "data file:  %s\n", i->data_path);
     if (i->decoded)
         fprintf(f, "access:     decoded plane by plane (compressed or scattered pages, or one file per plane)\n");
-    else fprintf(f, "order:      %s\n", i->order == ZS_ORDER_F
-                                      ? "F (x fastest: each z-slab is one contiguous byte range)"
-                                      : "C (z fastest: z-slabs are gathered element by element; slower)");
+    else
+        fprintf(f, "order:      %s\n",
+                i->order == ZS_ORDER_F ? "F (x fastest: each z-slab is one contiguous byte range)"
+                                       : "C (z fastest: z-slabs are gathered element by element; slower)");
     if (!i->decoded) fprintf(f, "offset:     %llu bytes\n", (unsigned long long)i->offset);
     fprintf(f, "data:       %llu bytes (%.3f GiB)\n", (unsigned long long)i->nbytes, (double)i->nbytes / (1u << 30));
     if (i->slope != 1.0 || i->inter != 0.0) fprintf(f, "scaling:    value = %g * stored + %g\n", i->slope, i->inter);

@@ -26,17 +26,17 @@ void zs__error_copy(char *buf, size_t n);
 /** Sets this thread's last error text verbatim (no trace). */
 void zs__error_set(const char *msg);
 
-#define ZS_ERR(code, ...) zs__error((code), __FILE__, __LINE__, __VA_ARGS__)
+#define ZS_ERR(code, ...)          zs__error((code), __FILE__, __LINE__, __VA_ARGS__)
 #define ZS_ERR_SYS(code, err, ...) zs__error_sys((code), (err), __FILE__, __LINE__, __VA_ARGS__)
-#define ZS_RETURN_IF(cond, code, ...)                                                        \
-    do {                                                                                   \
-        if (cond) return ZS_ERR((code), __VA_ARGS__);                                      \
+#define ZS_RETURN_IF(cond, code, ...)                                                                                  \
+    do {                                                                                                               \
+        if (cond) return ZS_ERR((code), __VA_ARGS__);                                                                  \
     } while (0)
 /** Propagates a failure; the message stays the detector's. */
-#define ZS_FORWARD(expr)                                                                   \
-    do {                                                                                   \
-        zs_status zs__st = (expr);                                                         \
-        if (zs__st < 0) return zs__st;                                                     \
+#define ZS_FORWARD(expr)                                                                                               \
+    do {                                                                                                               \
+        zs_status zs__st = (expr);                                                                                     \
+        if (zs__st < 0) return zs__st;                                                                                 \
     } while (0)
 
 /* ---- SIMD clones ---------------------------------------------------------------------------
@@ -49,7 +49,7 @@ void zs__error_set(const char *msg);
  * declaration, every caller's object emits its own resolver. */
 #if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
 #if __has_attribute(target_clones)
-#define ZS_TARGET_CLONES __attribute__((target_clones("avx2", "default")))
+#define ZS_TARGET_CLONES     __attribute__((target_clones("avx2", "default")))
 #define ZS_TARGET_CLONES_512 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 #endif
@@ -63,12 +63,16 @@ static inline bool zs__mul_u64(uint64_t a, uint64_t b, uint64_t *r) { return !__
 static inline bool zs__add_u64(uint64_t a, uint64_t b, uint64_t *r) { return !__builtin_add_overflow(a, b, r); }
 
 /* ---- tracked allocation (64-byte aligned) --------------------------------------------- */
-void *zs__alloc(size_t n);          /* NULL on failure (no message: the caller names it) */
+void *zs__alloc(size_t n); /* NULL on failure (no message: the caller names it) */
 void *zs__calloc(size_t n);
-void zs__free(void *p);             /* NULL is a no-op */
+void zs__free(void *p); /* NULL is a no-op */
 uint64_t zs__alloc_current(void);
 uint64_t zs__alloc_peak(void);
-#define ZS_FREE(p) do { zs__free(p); (p) = NULL; } while (0)
+#define ZS_FREE(p)                                                                                                     \
+    do {                                                                                                               \
+        zs__free(p);                                                                                                   \
+        (p) = NULL;                                                                                                    \
+    } while (0)
 
 /* ---- dtype conversion ----------------------------------------------------------------- */
 /** dst[i] = slope * value(src[i]) + inter, byte order handled. slope 1 / inter 0 skip the FMA. */
@@ -87,7 +91,7 @@ int zs__host_big_endian(void);
 
 typedef struct zs_format_ops {
     zs_format format;
-    const char *name;   /* "npy", "nifti1", "nifti2", "raw" */
+    const char *name; /* "npy", "nifti1", "nifti2", "raw" */
     /** Parses a header held in buf[0..n) (the first n bytes of the file; n may be shorter
      *  than the header if the file is short). file_size is the whole file's size. Fills
      *  info (path already set), checks the data fits in the file. Pure: no I/O, so it can
@@ -108,13 +112,13 @@ typedef struct zs_format_ops {
 } zs_format_ops;
 
 extern const zs_format_ops zs__fmt_npy;
-extern const zs_format_ops zs__fmt_nifti1;  /* reads NIfTI-1 and NIfTI-2; writes NIfTI-1 */
-extern const zs_format_ops zs__fmt_nifti2;  /* writes NIfTI-2 */
-extern const zs_format_ops zs__fmt_raw;     /* write_header: no header, offset 0 */
-extern const zs_format_ops zs__fmt_mhd;     /* MetaImage .mhd (detached) / .mha (attached) */
-extern const zs_format_ops zs__fmt_nrrd;    /* NRRD .nrrd (attached) / .nhdr (detached) */
-extern const zs_format_ops zs__fmt_tiff;    /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
-extern const zs_format_ops zs__fmt_series;  /* one 2-D file per plane (fmt_series.c) */
+extern const zs_format_ops zs__fmt_nifti1; /* reads NIfTI-1 and NIfTI-2; writes NIfTI-1 */
+extern const zs_format_ops zs__fmt_nifti2; /* writes NIfTI-2 */
+extern const zs_format_ops zs__fmt_raw;    /* write_header: no header, offset 0 */
+extern const zs_format_ops zs__fmt_mhd;    /* MetaImage .mhd (detached) / .mha (attached) */
+extern const zs_format_ops zs__fmt_nrrd;   /* NRRD .nrrd (attached) / .nhdr (detached) */
+extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
+extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
 
 /** Data offset of formats that put the voxels at the end of the data file (MetaImage
  *  HeaderSize = -1, NRRD byte skip: -1): resolved once the data file's size is known. */
@@ -191,15 +195,15 @@ typedef struct zs_volume_io {
 } zs_volume_io;
 
 struct zs_volume {
-    zs_volume_info info;          /* the plain descriptor (read-only after open) */
-    int fd;                       /* the data file (info.data_path); -1 for a plane series */
+    zs_volume_info info; /* the plain descriptor (read-only after open) */
+    int fd;              /* the data file (info.data_path); -1 for a plane series */
     zs_mode mode;
-    uint64_t file_size;           /* of the data file */
-    char final_path[ZS_PATH_MAX]; /* create: path after commit; info.path is the .partial */
+    uint64_t file_size;                /* of the data file */
+    char final_path[ZS_PATH_MAX];      /* create: path after commit; info.path is the .partial */
     char final_data_path[ZS_PATH_MAX]; /* create, detached data: data file after commit */
-    int committed;                /* create: renamed into place */
-    const zs_volume_io *io;       /* NULL: planes are mapped from fd; else decoded by the format */
-    void *fmt_state;              /* the format's own state (owner: the volume; io->close frees) */
+    int committed;                     /* create: renamed into place */
+    const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
+    void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */
 };
 
 /** Byte offset in the file of plane z of volume t (overflow checked by open). */
@@ -212,7 +216,7 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
 /* ---- memory mapping helpers --------------------------------------------------------- */
 /** Maps [offset, offset+len) of fd with the offset aligned down to the page size.
  *  *base / *maplen receive what must be passed to munmap; @return the pointer to offset. */
-zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode,
-                        void **base, size_t *maplen, void **ptr);
+zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
+                        size_t *maplen, void **ptr);
 
 #endif /* ZS_INTERNAL_H */

@@ -24,9 +24,9 @@ extern "C" {
 #define ZS_API
 #endif
 
-#define ZS_VERSION_MAJOR 0
-#define ZS_VERSION_MINOR 3
-#define ZS_VERSION_PATCH 0
+#define ZS_VERSION_MAJOR  0
+#define ZS_VERSION_MINOR  3
+#define ZS_VERSION_PATCH  0
 #define ZS_VERSION_STRING "0.3.0"
 #define ZS_VERSION_NUMBER (ZS_VERSION_MAJOR * 10000 + ZS_VERSION_MINOR * 100 + ZS_VERSION_PATCH)
 
@@ -41,17 +41,17 @@ ZS_API const char *zs_version_string(void);
  * @{ */
 typedef enum zs_status {
     ZS_OK = 0,
-    ZS_EINVAL = -1,    /**< invalid argument or parameter (a usage error for the CLI) */
-    ZS_ENOMEM = -2,    /**< out of memory */
-    ZS_EIO = -3,       /**< system call failed (open, read, mmap, fallocate, ...) */
-    ZS_EFORMAT = -4,   /**< file content is malformed, truncated or inconsistent */
+    ZS_EINVAL = -1,       /**< invalid argument or parameter (a usage error for the CLI) */
+    ZS_ENOMEM = -2,       /**< out of memory */
+    ZS_EIO = -3,          /**< system call failed (open, read, mmap, fallocate, ...) */
+    ZS_EFORMAT = -4,      /**< file content is malformed, truncated or inconsistent */
     ZS_EUNSUPPORTED = -5, /**< well-formed but not supported (e.g. .nii.gz, compressed data) */
-    ZS_EOVERFLOW = -6, /**< a size computation overflows */
-    ZS_EEXIST = -7,    /**< output exists and overwriting was not allowed */
-    ZS_ECANCELED = -8, /**< stopped by a signal, a progress callback or another worker's error */
-    ZS_ENOSPC = -9,    /**< no space left on the device */
-    ZS_EPARAM = -10,   /**< bad pipeline or kernel parameter (a usage error for the CLI) */
-    ZS_EINTERNAL = -11 /**< a bug: an invariant did not hold */
+    ZS_EOVERFLOW = -6,    /**< a size computation overflows */
+    ZS_EEXIST = -7,       /**< output exists and overwriting was not allowed */
+    ZS_ECANCELED = -8,    /**< stopped by a signal, a progress callback or another worker's error */
+    ZS_ENOSPC = -9,       /**< no space left on the device */
+    ZS_EPARAM = -10,      /**< bad pipeline or kernel parameter (a usage error for the CLI) */
+    ZS_EINTERNAL = -11    /**< a bug: an invariant did not hold */
 } zs_status;
 
 /** @return a short static description of a code; never NULL. */
@@ -67,7 +67,16 @@ ZS_API void zs_clear_error(void);
  * numpy's names: "uint16", "<u2", ">f4", "float32", "|u1". Byte order is part of the dtype.
  * @{ */
 typedef enum zs_type {
-    ZS_U8 = 0, ZS_I8, ZS_U16, ZS_I16, ZS_U32, ZS_I32, ZS_U64, ZS_I64, ZS_F32, ZS_F64,
+    ZS_U8 = 0,
+    ZS_I8,
+    ZS_U16,
+    ZS_I16,
+    ZS_U32,
+    ZS_I32,
+    ZS_U64,
+    ZS_I64,
+    ZS_F32,
+    ZS_F64,
     ZS_TYPE_COUNT
 } zs_type;
 
@@ -95,11 +104,15 @@ ZS_API int zs_dtype_is_float(zs_dtype d);
  * default) x is fastest and a z-slab is one contiguous byte range.
  * @{ */
 typedef enum zs_format {
-    ZS_FMT_AUTO = 0, ZS_FMT_RAW, ZS_FMT_NPY, ZS_FMT_NIFTI1, ZS_FMT_NIFTI2,
-    ZS_FMT_TIFF,    /**< multi-page TIFF / BigTIFF, one page per z-plane (libtiff) */
-    ZS_FMT_SERIES,  /**< a plane series: one 2-D TIFF or .npy file per z-plane */
-    ZS_FMT_MHD,     /**< MetaImage: .mhd header + data file, or .mha with the data attached */
-    ZS_FMT_NRRD     /**< NRRD: .nrrd (attached) or .nhdr + data file */
+    ZS_FMT_AUTO = 0,
+    ZS_FMT_RAW,
+    ZS_FMT_NPY,
+    ZS_FMT_NIFTI1,
+    ZS_FMT_NIFTI2,
+    ZS_FMT_TIFF,   /**< multi-page TIFF / BigTIFF, one page per z-plane (libtiff) */
+    ZS_FMT_SERIES, /**< a plane series: one 2-D TIFF or .npy file per z-plane */
+    ZS_FMT_MHD,    /**< MetaImage: .mhd header + data file, or .mha with the data attached */
+    ZS_FMT_NRRD    /**< NRRD: .nrrd (attached) or .nhdr + data file */
 } zs_format;
 /** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd" (static). */
 ZS_API const char *zs_format_name(zs_format f);
@@ -122,20 +135,20 @@ typedef enum zs_order { ZS_ORDER_F = 0, ZS_ORDER_C = 1 } zs_order;
 typedef struct zs_volume_info {
     char path[ZS_PATH_MAX];
     zs_format format;
-    int ndim;            /**< dimensions as stored in the file (1..4) */
-    int64_t shape[4];    /**< nx, ny, nz, nt; 1 for absent dimensions */
+    int ndim;         /**< dimensions as stored in the file (1..4) */
+    int64_t shape[4]; /**< nx, ny, nz, nt; 1 for absent dimensions */
     zs_dtype dtype;
     zs_order order;
-    uint64_t offset;     /**< byte offset of the first voxel */
-    double slope, inter; /**< value = slope * stored + inter; (1, 0) means none */
-    double voxel[3];     /**< voxel size along x, y, z (1 when unknown) */
-    char unit[16];       /**< unit of voxel ("um", "mm", "" when unknown) */
-    uint64_t nbytes;     /**< bytes of data (all voxels, all volumes of a series) */
-    int version;         /**< format version: npy 1/2/3, NIfTI 1/2, TIFF 42 (classic) / 43 (BigTIFF);
-                              0 for raw */
-    int decoded;         /**< 1: the voxels are not one byte range of one file (compressed or
-                              scattered TIFF pages, a plane series): slabs are read and written
-                              through the format, not mapped; offset is then meaningless */
+    uint64_t offset;             /**< byte offset of the first voxel */
+    double slope, inter;         /**< value = slope * stored + inter; (1, 0) means none */
+    double voxel[3];             /**< voxel size along x, y, z (1 when unknown) */
+    char unit[16];               /**< unit of voxel ("um", "mm", "" when unknown) */
+    uint64_t nbytes;             /**< bytes of data (all voxels, all volumes of a series) */
+    int version;                 /**< format version: npy 1/2/3, NIfTI 1/2, TIFF 42 (classic) / 43 (BigTIFF);
+                                      0 for raw */
+    int decoded;                 /**< 1: the voxels are not one byte range of one file (compressed or
+                                      scattered TIFF pages, a plane series): slabs are read and written
+                                      through the format, not mapped; offset is then meaningless */
     char data_path[ZS_PATH_MAX]; /**< the file holding the voxels: equals path for single-file
                               formats; the data file of a .mhd or .nhdr header */
 } zs_volume_info;
@@ -143,8 +156,8 @@ typedef struct zs_volume_info {
 /** Fills info with defaults: F order, slope 1, inter 0, voxel 1, shape 1. */
 ZS_API void zs_volume_info_init(zs_volume_info *info);
 /** Overflow-checked byte count of one z-plane / one 3-D volume of the series. */
-ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes,
-                                      uint64_t *volume_bytes, uint64_t *total_bytes);
+ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
+                                      uint64_t *total_bytes);
 /** Writes the descriptor as one JSON object with stable keys (zslab info --json). */
 ZS_API void zs_volume_info_print_json(const zs_volume_info *info, FILE *f);
 /** Writes the descriptor as human-readable lines (zslab info). */
@@ -153,8 +166,8 @@ ZS_API void zs_volume_info_print(const zs_volume_info *info, FILE *f);
 typedef struct zs_volume zs_volume;
 
 typedef struct zs_open_opts {
-    const char *mode;    /**< "r" (default), "r+" or "c" (copy-on-write) */
-    zs_format format;    /**< ZS_FMT_AUTO: from the file name and magic bytes */
+    const char *mode; /**< "r" (default), "r+" or "c" (copy-on-write) */
+    zs_format format; /**< ZS_FMT_AUTO: from the file name and magic bytes */
     /* raw files: the caller describes the data */
     int64_t raw_shape[4];
     int raw_ndim;
@@ -168,12 +181,12 @@ ZS_API void zs_open_opts_default(zs_open_opts *o);
 ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out);
 
 typedef struct zs_create_opts {
-    zs_format format; /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
-                           .nhdr, a plane series pattern; else raw) */
-    int force;        /**< overwrite an existing file */
-    int direct;       /**< 1: create `path` itself; 0 (default): create `path.partial` and
-                           rename it to `path` in zs_volume_commit, so an interrupted job
-                           never leaves a file that looks complete */
+    zs_format format;        /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
+                                  .nhdr, a plane series pattern; else raw) */
+    int force;               /**< overwrite an existing file */
+    int direct;              /**< 1: create `path` itself; 0 (default): create `path.partial` and
+                                  rename it to `path` in zs_volume_commit, so an interrupted job
+                                  never leaves a file that looks complete */
     zs_compression compress; /**< TIFF outputs (and the planes of a TIFF series) only */
 } zs_create_opts;
 ZS_API void zs_create_opts_default(zs_create_opts *o);
@@ -182,8 +195,8 @@ ZS_API void zs_create_opts_default(zs_create_opts *o);
  *  posix_fallocate (a full disk is an error here, never a SIGBUS later), data zero.
  *  spec gives shape, ndim, dtype, voxel size, scaling; format, order (always F) and offset
  *  are set by the writer. @param[out] out caller frees with zs_volume_free. */
-ZS_API zs_status zs_volume_create(const char *path, const zs_volume_info *spec,
-                                  const zs_create_opts *opts, zs_volume **out);
+ZS_API zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts,
+                                  zs_volume **out);
 /** Makes a created volume final: flushes data to disk and renames path.partial to path. */
 ZS_API zs_status zs_volume_commit(zs_volume *v);
 /** Closes; a created volume that was never committed is removed. NULL is a no-op. */
@@ -221,8 +234,8 @@ typedef struct zs_slab {
 } zs_slab;
 
 /** Describes planes [z0,z1) of volume t with `halo` planes on each side, clipped. */
-ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1,
-                              int64_t halo, zs_slab *out);
+ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
+                              zs_slab *out);
 
 typedef struct zs_mapping {
     void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
@@ -230,7 +243,7 @@ typedef struct zs_mapping {
     size_t map_length; /**< bytes mapped (for checks and accounting) */
     /* private */
     void *map_base;
-    void *gather;      /**< C order: F-order copy (owner: this mapping) */
+    void *gather; /**< C order: F-order copy (owner: this mapping) */
     const zs_volume *vol;
     int64_t t;
     int writable;
@@ -265,8 +278,8 @@ ZS_API void zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n);
 typedef struct zs_plan zs_plan;
 
 /** Called on a worker after each finished slab (serialised); return non-zero to cancel. */
-typedef int (*zs_progress_fn)(void *user, int64_t done_slabs, int64_t total_slabs,
-                              uint64_t done_voxels, uint64_t total_voxels);
+typedef int (*zs_progress_fn)(void *user, int64_t done_slabs, int64_t total_slabs, uint64_t done_voxels,
+                              uint64_t total_voxels);
 
 /** How workers move bytes between the file and their buffers. */
 typedef enum zs_engine {
@@ -279,11 +292,11 @@ ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 
 typedef struct zs_plan_opts {
-    int threads;          /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
-    int64_t slab;         /**< 0: chosen from mem_budget and cache sizes */
-    uint64_t mem_budget;  /**< bytes; 0: a share of available memory, under any cgroup limit */
-    int bind;             /**< bind workers to cores through hwloc (default 1) */
-    zs_dtype out_dtype;   /**< used when has_out_dtype */
+    int threads;         /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
+    int64_t slab;        /**< 0: chosen from mem_budget and cache sizes */
+    uint64_t mem_budget; /**< bytes; 0: a share of available memory, under any cgroup limit */
+    int bind;            /**< bind workers to cores through hwloc (default 1) */
+    zs_dtype out_dtype;  /**< used when has_out_dtype */
     int has_out_dtype;
     zs_engine read_engine, write_engine;
 } zs_plan_opts;
@@ -291,8 +304,8 @@ ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
 /** Plans the pipeline over the input volume. Pure: touches no file.
  *  @param[out] out caller frees with zs_plan_free. */
-ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p,
-                                const zs_plan_opts *opts, zs_plan **out);
+ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
+                                zs_plan **out);
 ZS_API void zs_plan_free(zs_plan *plan);
 /** Prints slabs, halo, bytes mapped and scratch per worker, peak-memory estimate. */
 ZS_API void zs_plan_print(const zs_plan *plan, FILE *f);
@@ -306,10 +319,10 @@ ZS_API uint64_t zs_plan_peak_bytes(const zs_plan *plan);
 ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write);
 
 typedef struct zs_run_stats {
-    double seconds;      /**< wall time of the execution */
+    double seconds;                                      /**< wall time of the execution */
     double load_seconds, compute_seconds, store_seconds; /**< summed over workers */
-    uint64_t voxels;     /**< voxels of the slabs processed */
-    uint64_t bytes_read, bytes_written; /**< file bytes moved by the engines */
+    uint64_t voxels;                                     /**< voxels of the slabs processed */
+    uint64_t bytes_read, bytes_written;                  /**< file bytes moved by the engines */
     int threads;
 } zs_run_stats;
 
@@ -328,14 +341,15 @@ enum zs_phase {
 typedef struct zs_journal zs_journal; /* see \ref journal */
 
 typedef struct zs_exec_opts {
-    unsigned phases;      /**< 0 = ZS_PHASE_ALL */
-    zs_progress_fn progress; void *user;
+    unsigned phases; /**< 0 = ZS_PHASE_ALL */
+    zs_progress_fn progress;
+    void *user;
     int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
-    volatile int *stop;   /**< optional: set non-zero (e.g. from a signal handler) to stop */
-    zs_journal *journal;  /**< optional (\ref journal): slabs it records are skipped; each finished
-                               slab's output bytes are made durable, then recorded */
-    int drop_cache;       /**< 1: after each slab, flush and drop the page-cache pages of its
-                               output planes and of the input planes no later slab reads */
+    volatile int *stop;            /**< optional: set non-zero (e.g. from a signal handler) to stop */
+    zs_journal *journal;           /**< optional (\ref journal): slabs it records are skipped; each finished
+                                        slab's output bytes are made durable, then recorded */
+    int drop_cache;                /**< 1: after each slab, flush and drop the page-cache pages of its
+                                        output planes and of the input planes no later slab reads */
 } zs_exec_opts;
 ZS_API void zs_exec_opts_default(zs_exec_opts *o);
 
@@ -343,8 +357,8 @@ ZS_API void zs_exec_opts_default(zs_exec_opts *o);
  *  into `out` (same shape and dtype as zs_plan_output_spec, writable; may be NULL when
  *  opts->phases leaves out ZS_PHASE_STORE). The first error cancels the others and is
  *  returned with its message. */
-ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out,
-                                 const zs_exec_opts *opts, zs_run_stats *stats);
+ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
+                                 zs_run_stats *stats);
 /** @} */
 
 /** \defgroup system System facts
@@ -411,9 +425,9 @@ typedef enum zs_journal_role {
 typedef struct zs_journal_opts {
     int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
     zs_journal_role role;
-    double wait_seconds;  /**< how long to wait for another process to publish the header
-                               (default: ZS_JOURNAL_WAIT from the environment, else 600) */
-    volatile int *stop;   /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    double wait_seconds; /**< how long to wait for another process to publish the header
+                              (default: ZS_JOURNAL_WAIT from the environment, else 600) */
+    volatile int *stop;  /**< optional: non-zero stops the wait (ZS_ECANCELED) */
 } zs_journal_opts;
 ZS_API void zs_journal_opts_default(zs_journal_opts *o);
 
@@ -454,10 +468,10 @@ ZS_API int zs_journal_exists(const char *out_path);
 ZS_API zs_status zs_journal_remove(const char *out_path);
 
 typedef struct zs_journal_summary {
-    int64_t slabs;   /**< slabs of the plan (0 without a journal) */
-    int64_t done;    /**< slabs recorded by any part */
-    int complete;    /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
-    int journal;     /**< OUT has a journal */
+    int64_t slabs; /**< slabs of the plan (0 without a journal) */
+    int64_t done;  /**< slabs recorded by any part */
+    int complete;  /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
+    int journal;   /**< OUT has a journal */
 } zs_journal_summary;
 /** Describes the state of OUT from its journal alone (the input need not exist): complete
  *  or not, slabs done of total, the slabs each part recorded and the missing ones, as text
@@ -474,24 +488,24 @@ ZS_API zs_status zs_journal_report(const char *out_path, FILE *f, int json, zs_j
  * heights and engines sweep a grid.
  * @{ */
 typedef struct zs_bench_opts {
-    const char *input;          /**< input volume */
-    const zs_open_opts *open;   /**< raw description, or NULL */
-    const char *const *ops;     /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
+    const char *input;        /**< input volume */
+    const zs_open_opts *open; /**< raw description, or NULL */
+    const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
     int nops;
     zs_dtype out_dtype;
     int has_out_dtype;
-    const int *threads;         /**< sweep list; NULL = library default */
+    const int *threads; /**< sweep list; NULL = library default */
     int nthreads;
-    const int64_t *slabs;       /**< sweep list; NULL = planner's choice */
+    const int64_t *slabs; /**< sweep list; NULL = planner's choice */
     int nslabs;
-    const zs_engine *engines;   /**< sweep list, the same engine for reads and writes; NULL = defaults */
+    const zs_engine *engines; /**< sweep list, the same engine for reads and writes; NULL = defaults */
     int nengines;
-    int cold;                   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
-                                     and include the output's fdatasync in store and end-to-end */
-    int repeat;                 /**< runs per phase (median, min, max); default 5 */
+    int cold;   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
+                     and include the output's fdatasync in store and end-to-end */
+    int repeat; /**< runs per phase (median, min, max); default 5 */
     uint64_t mem_budget;
-    const char *tmpdir;         /**< where outputs go; NULL = the input's directory */
-    int progress;               /**< a progress line on stderr */
+    const char *tmpdir; /**< where outputs go; NULL = the input's directory */
+    int progress;       /**< a progress line on stderr */
 } zs_bench_opts;
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);
 /** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in

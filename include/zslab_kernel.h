@@ -45,8 +45,8 @@ ZS_API int64_t zs_border_index(int64_t i, int64_t n, zs_border mode);
 
 /** Copies row src[0..n) to dst[lo .. lo+n) and fills dst[0..lo) and dst[lo+n .. lo+n+hi)
  *  by `mode` (cval for constant). dst holds lo+n+hi floats and must not overlap src. */
-ZS_API void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi,
-                                 zs_border mode, float cval, float *dst);
+ZS_API void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, float cval,
+                                 float *dst);
 
 typedef enum zs_param_type {
     ZS_PARAM_INT,    /**< int64_t */
@@ -60,9 +60,9 @@ typedef enum zs_param_type {
 typedef struct zs_param_desc {
     const char *name;
     zs_param_type type;
-    size_t offset;              /**< offsetof() in the kernel's parameter struct */
-    double min, max;            /**< inclusive bounds (per component for *3) */
-    const char *def;            /**< default, as it would be written on the command line */
+    size_t offset;   /**< offsetof() in the kernel's parameter struct */
+    double min, max; /**< inclusive bounds (per component for *3) */
+    const char *def; /**< default, as it would be written on the command line */
     const char *help;
     const char *const *choices; /**< ZS_PARAM_ENUM: NULL-terminated names */
 } zs_param_desc;
@@ -75,16 +75,16 @@ typedef struct zs_halo {
 
 /** One call of a kernel over a set of planes. Plain data; set by the scheduler. */
 typedef struct zs_kernel_call {
-    const void *params;     /**< the kernel's parameter struct, validated */
-    int64_t nx, ny;         /**< plane size */
-    int64_t nz;             /**< planes in the whole volume */
-    const float *in;        /**< n_in planes, slot-major: slot s at in + s*nx*ny */
+    const void *params; /**< the kernel's parameter struct, validated */
+    int64_t nx, ny;     /**< plane size */
+    int64_t nz;         /**< planes in the whole volume */
+    const float *in;    /**< n_in planes, slot-major: slot s at in + s*nx*ny */
     int64_t n_in;
-    const int64_t *in_z;    /**< volume z of each input slot, strictly increasing */
-    float *out;             /**< n_out planes to write, slot-major */
+    const int64_t *in_z; /**< volume z of each input slot, strictly increasing */
+    float *out;          /**< n_out planes to write, slot-major */
     int64_t n_out;
-    const int64_t *out_z;   /**< volume z of each output slot, strictly increasing */
-    void *scratch;          /**< scratch_bytes() bytes, 64-byte aligned (owner: worker) */
+    const int64_t *out_z; /**< volume z of each output slot, strictly increasing */
+    void *scratch;        /**< scratch_bytes() bytes, 64-byte aligned (owner: worker) */
     size_t scratch_bytes;
 } zs_kernel_call;
 
@@ -94,15 +94,15 @@ ZS_API const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z);
 /** @return the input plane seen at out_z[out_slot] + dz once the input is extended by
  *  `mode`; for constant mode outside the volume, `const_plane` (a plane filled with cval).
  *  Never NULL when the scheduler's guarantee holds and const_plane is given. */
-ZS_API const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz,
-                                 zs_border mode, const float *const_plane);
+ZS_API const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
+                                 const float *const_plane);
 
 /** The set of planes {map(z+d) : z in zs[0..n), -lo <= d <= hi} (constant-mode planes
  *  outside the volume left out), sorted, unique, into out (capacity cap: nz always
  *  suffices, n + lo + hi when zs is contiguous). No allocation; usable inside run().
  *  @return the count, or ZS_EOVERFLOW if cap is too small. */
-ZS_API int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi,
-                              int64_t nz, zs_border mode, int64_t *out, int64_t cap);
+ZS_API int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode,
+                              int64_t *out, int64_t cap);
 
 enum zs_kernel_flags {
     ZS_KF_SEPARABLE = 1u << 0,     /**< runs as 1-D passes */
@@ -112,13 +112,13 @@ enum zs_kernel_flags {
 };
 
 typedef struct zs_kernel_desc {
-    int abi;                      /**< ZS_KERNEL_ABI */
-    const char *name;             /**< scipy's name where scipy has one ("gaussian") */
-    const char *summary;          /**< one line for `zslab list` */
-    int version;                  /**< bumped on an incompatible change of results */
+    int abi;             /**< ZS_KERNEL_ABI */
+    const char *name;    /**< scipy's name where scipy has one ("gaussian") */
+    const char *summary; /**< one line for `zslab list` */
+    int version;         /**< bumped on an incompatible change of results */
     const zs_param_desc *params;
     int nparams;
-    size_t params_size;           /**< sizeof the parameter struct */
+    size_t params_size; /**< sizeof the parameter struct */
     unsigned flags;
     /** Cross-parameter checks after each parameter was checked against its bounds.
      *  May be NULL. Writes a message (name the parameter) and returns ZS_EPARAM. */
@@ -138,8 +138,7 @@ ZS_API const zs_kernel_desc *zs_kernel_get(int i);
 /** @return the kernel with this name (static), or NULL. */
 ZS_API const zs_kernel_desc *zs_kernel_find(const char *name);
 /** Bounds of a parameter (ZSTD_cParam_getBounds style). */
-ZS_API zs_status zs_kernel_param_bounds(const zs_kernel_desc *k, const char *param,
-                                        double *min, double *max);
+ZS_API zs_status zs_kernel_param_bounds(const zs_kernel_desc *k, const char *param, double *min, double *max);
 
 #ifdef __cplusplus
 }

@@ -35,15 +35,17 @@ int64_t zs_border_index(int64_t i, int64_t n, zs_border mode)
         int64_t r = pmod(i, 2 * n - 2);
         return r < n ? r : 2 * n - 2 - r;
     }
-    case ZS_BORDER_WRAP: return pmod(i, n);
-    case ZS_BORDER_NEAREST: return i < 0 ? 0 : n - 1;
+    case ZS_BORDER_WRAP:
+        return pmod(i, n);
+    case ZS_BORDER_NEAREST:
+        return i < 0 ? 0 : n - 1;
     case ZS_BORDER_CONSTANT:
-    default: return -1;
+    default:
+        return -1;
     }
 }
 
-void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, float cval,
-                          float *dst)
+void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, float cval, float *dst)
 {
     for (int64_t i = 0; i < lo; i++) {
         int64_t j = zs_border_index(i - lo, n, mode);
@@ -64,8 +66,10 @@ const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z)
         return c->in + (size_t)(z - c->in_z[0]) * (size_t)(c->nx * c->ny);
     while (a < b) {
         int64_t m = a + (b - a) / 2;
-        if (c->in_z[m] < z) a = m + 1;
-        else b = m;
+        if (c->in_z[m] < z)
+            a = m + 1;
+        else
+            b = m;
     }
     if (a < c->n_in && c->in_z[a] == z) return c->in + (size_t)a * (size_t)(c->nx * c->ny);
     return NULL;
@@ -87,8 +91,10 @@ static int64_t sorted_find(const int64_t *a, int64_t n, int64_t v)
     int64_t l = 0, r = n;
     while (l < r) {
         int64_t m = l + (r - l) / 2;
-        if (a[m] < v) l = m + 1;
-        else r = m;
+        if (a[m] < v)
+            l = m + 1;
+        else
+            r = m;
     }
     return l;
 }
@@ -103,8 +109,8 @@ static int64_t insert_sorted(int64_t *out, int64_t k, int64_t cap, int64_t v)
     return k + 1;
 }
 
-int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode,
-                       int64_t *out, int64_t cap)
+int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode, int64_t *out,
+                       int64_t cap)
 {
     int64_t k = 0, last = -1;
     for (int64_t i = 0; i < n; i++) {

@@ -94,21 +94,21 @@ typedef struct grt {
     const zs_kernel_call *c;
     const zs_gspec *s;
     int64_t nx, ny;
-    int cfix;                         /* constant mode with cval != 0 */
-    int64_t xlo, ylo;                 /* largest x / y radius: offsets into ext and ymap */
+    int cfix;         /* constant mode with cval != 0 */
+    int64_t xlo, ylo; /* largest x / y radius: offsets into ext and ymap */
     int64_t maxtaps;
-    const float **ztab;               /* tap planes: the driver's table (single) or plane j's */
+    const float **ztab; /* tap planes: the driver's table (single) or plane j's */
     int64_t tab_rows;
     zs_k1d k[ZS_GMAX_TERMS][3];
-    double *wd[ZS_GMAX_TERMS][3];     /* double weights (NULL: axis off) */
-    float *wf[ZS_GMAX_TERMS][3];      /* the same in float: k[t][a].w */
+    double *wd[ZS_GMAX_TERMS][3]; /* double weights (NULL: axis off) */
+    float *wf[ZS_GMAX_TERMS][3];  /* the same in float: k[t][a].w */
     double *bx[ZS_GMAX_TERMS], *by[ZS_GMAX_TERMS], *sy[ZS_GMAX_TERMS];
-    int zu[ZS_GMAX_TERMS];            /* the first term with the same z kernel as term t */
+    int zu[ZS_GMAX_TERMS]; /* the first term with the same z kernel as term t */
     int64_t *xmap, *ymap;
     float *ext, *row, *zero;
     const float **ptrs;
-    float *plane[ZS_GMAX_TERMS];      /* z results of the terms owning a z kernel; [0]: the
-                                         driver's spare plane for a single filter */
+    float *plane[ZS_GMAX_TERMS]; /* z results of the terms owning a z kernel; [0]: the
+                                    driver's spare plane for a single filter */
     size_t chunk;
 } grt;
 
@@ -181,8 +181,10 @@ static void edge_weights(const double *w, int64_t r, int64_t n, int64_t i, doubl
 {
     double out = 0.0, in = 0.0;
     for (int64_t d = -r; d <= r; d++) {
-        if (i + d < 0 || i + d >= n) out += w[d + r];
-        else in += w[d + r];
+        if (i + d < 0 || i + d >= n)
+            out += w[d + r];
+        else
+            in += w[d + r];
     }
     *b = out;
     *s = in;
@@ -225,11 +227,21 @@ static void gsetup(grt *g)
 static void apply_op(float *restrict d, const float *restrict r, zs_gop op, size_t n)
 {
     switch (op) {
-    case ZS_GOP_SET: memcpy(d, r, n * sizeof *d); break;
-    case ZS_GOP_ADD: for (size_t i = 0; i < n; i++) d[i] = d[i] + r[i]; break;
-    case ZS_GOP_SUB: for (size_t i = 0; i < n; i++) d[i] = d[i] - r[i]; break;
-    case ZS_GOP_SQSET: for (size_t i = 0; i < n; i++) d[i] = r[i] * r[i]; break;
-    case ZS_GOP_SQADD: for (size_t i = 0; i < n; i++) d[i] = d[i] + r[i] * r[i]; break;
+    case ZS_GOP_SET:
+        memcpy(d, r, n * sizeof *d);
+        break;
+    case ZS_GOP_ADD:
+        for (size_t i = 0; i < n; i++) d[i] = d[i] + r[i];
+        break;
+    case ZS_GOP_SUB:
+        for (size_t i = 0; i < n; i++) d[i] = d[i] - r[i];
+        break;
+    case ZS_GOP_SQSET:
+        for (size_t i = 0; i < n; i++) d[i] = r[i] * r[i];
+        break;
+    case ZS_GOP_SQADD:
+        for (size_t i = 0; i < n; i++) d[i] = d[i] + r[i] * r[i];
+        break;
     }
 }
 
@@ -260,8 +272,7 @@ static void g_yx(grt *g, int t, const float *src, float *dst, double sz, double 
             res = op == ZS_GOP_SET && !g->cfix ? drow : g->row;
             zs__sep_combine(res, g->ptrs, kx, (size_t)nx);
         }
-        if (g->cfix)
-            add_cval(res, g->bx[t], nx, cval * g->sy[t][y] * sz, cval * (g->by[t][y] * sz + bz));
+        if (g->cfix) add_cval(res, g->bx[t], nx, cval * g->sy[t][y] * sz, cval * (g->by[t][y] * sz + bz));
         if (res != drow) apply_op(drow, res, op, (size_t)nx);
     }
 }
@@ -293,8 +304,9 @@ static void single_yx(void *ctx, const float *src, float *dst, int64_t slot)
 static zs_status run_single(grt *g)
 {
     const zs_k1d *kz = &g->k[0][2];
-    zs_sep_driver d = {kz->lo, kz->hi, !kz->identity, (zs_border)g->s->nb.mode, g->zero, g->chunk,
-                       g->ztab, g->tab_rows, g->plane[0], single_z, single_yx, g};
+    zs_sep_driver d = {kz->lo,      kz->hi,   !kz->identity, (zs_border)g->s->nb.mode,
+                       g->zero,     g->chunk, g->ztab,       g->tab_rows,
+                       g->plane[0], single_z, single_yx,     g};
     return zs__sep_drive(g->c, &d);
 }
 
@@ -313,8 +325,7 @@ static zs_status multi_z(grt *g, int64_t j, const float *zres[ZS_GMAX_TERMS])
         if (g->plane[t] && g->k[t][2].lo > r) r = g->k[t][2].lo;
         if (!g->k[t][2].identity) continue;
         zres[t] = zs_kcall_plane(c, c->out_z[j]);
-        ZS_RETURN_IF(!zres[t], ZS_EINTERNAL, "plane %lld is not among the call's input planes",
-                     (long long)c->out_z[j]);
+        ZS_RETURN_IF(!zres[t], ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
     }
     for (int64_t d = -r; d <= r; d++) {
         g->ztab[d + r] = zs_kcall_tap(c, j, d, (zs_border)g->s->nb.mode, g->zero);

@@ -21,13 +21,27 @@ enum { ZS_AXES_XYZ = 0, ZS_AXES_XY = 1 };
 extern const char *const zs__axes_names[]; /* "xyz", "xy", NULL */
 
 /** The three parameter declarations of zs_knbhd, for a struct whose member is `nb`. */
-#define ZS_NBHD_PARAMS(STRUCT)                                                                        \
-    {"mode", ZS_PARAM_ENUM, offsetof(STRUCT, nb.mode), 0, 4, "reflect",                                \
-     "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap", zs_border_names},     \
-    {"cval", ZS_PARAM_FLOAT, offsetof(STRUCT, nb.cval), -3.4e38, 3.4e38, "0",                          \
-     "value outside the volume for mode=constant", NULL},                                               \
-    {"axes", ZS_PARAM_ENUM, offsetof(STRUCT, nb.axes), 0, 1, "xyz",                                    \
-     "xyz: 3-D filter; xy: filter each z-plane on its own (2-D)", zs__axes_names}
+#define ZS_NBHD_PARAMS(STRUCT)                                                                                         \
+    {"mode",                                                                                                           \
+     ZS_PARAM_ENUM,                                                                                                    \
+     offsetof(STRUCT, nb.mode),                                                                                        \
+     0,                                                                                                                \
+     4,                                                                                                                \
+     "reflect",                                                                                                        \
+     "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap",                                       \
+     zs_border_names},                                                                                                 \
+        {"cval",                                                                                                       \
+         ZS_PARAM_FLOAT,                                                                                               \
+         offsetof(STRUCT, nb.cval),                                                                                    \
+         -3.4e38,                                                                                                      \
+         3.4e38,                                                                                                       \
+         "0",                                                                                                          \
+         "value outside the volume for mode=constant",                                                                 \
+         NULL},                                                                                                        \
+    {                                                                                                                  \
+        "axes", ZS_PARAM_ENUM, offsetof(STRUCT, nb.axes), 0, 1, "xyz",                                                 \
+            "xyz: 3-D filter; xy: filter each z-plane on its own (2-D)", zs__axes_names                                \
+    }
 
 /** Fills a plane with `v` (for constant-mode taps outside the volume). */
 static inline void zs__fill_plane(float *p, size_t n, float v)

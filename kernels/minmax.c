@@ -21,16 +21,17 @@
 #include <string.h>
 
 enum {
-    TILE = 1024,  /* floats per vector tile in the z and y passes */
+    TILE = 1024,   /* floats per vector tile in the z and y passes */
     SMALL_SEQ = 4, /* direct combination in z and y up to this size */
-    SMALL_X = 32  /* doubling along x up to this size */
+    SMALL_X = 32   /* doubling along x up to this size */
 };
 
 #define OPMIN(a, b) ((a) < (b) ? (a) : (b))
 #define OPMAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* d = op(a, b), element-wise; the three do not overlap in written memory. */
-ZS_SIMD_CLONES static void v_op(float *restrict d, const float *restrict a, const float *restrict b, int64_t w, int is_max)
+ZS_SIMD_CLONES static void v_op(float *restrict d, const float *restrict a, const float *restrict b, int64_t w,
+                                int is_max)
 {
     if (is_max)
         for (int64_t i = 0; i < w; i++) d[i] = OPMAX(a[i], b[i]);
@@ -85,9 +86,12 @@ static void seq_suffix(const seq_job *j, int64_t bs)
     const int64_t top = bs + j->s - 1, n = j->n, w = j->w;
     for (int64_t t = top; t >= (bs > 0 ? bs : 0); t--) {
         float *d = t < n ? j->dst + t * j->ds : j->suf;
-        if (t == top) memcpy(d, seq_elem(j, t), sizeof(float) * (size_t)w);
-        else if (t >= n) v_acc(j->suf, seq_elem(j, t), w, j->is_max, 0);
-        else v_op(d, seq_elem(j, t), t + 1 < n ? j->dst + (t + 1) * j->ds : j->suf, w, j->is_max);
+        if (t == top)
+            memcpy(d, seq_elem(j, t), sizeof(float) * (size_t)w);
+        else if (t >= n)
+            v_acc(j->suf, seq_elem(j, t), w, j->is_max, 0);
+        else
+            v_op(d, seq_elem(j, t), t + 1 < n ? j->dst + (t + 1) * j->ds : j->suf, w, j->is_max);
     }
 }
 
@@ -101,9 +105,14 @@ static void seq_vanherk(const seq_job *j)
         const float *pp = NULL;
         for (int64_t k = 1; k < s && bs + k < n; k++) {
             const float *e = seq_elem(j, bs + s + k - 1);
-            if (k == 1) pp = e;
-            else if (pp == j->pre) v_acc(j->pre, e, w, j->is_max, 1);
-            else { v_op(j->pre, pp, e, w, j->is_max); pp = j->pre; }
+            if (k == 1)
+                pp = e;
+            else if (pp == j->pre)
+                v_acc(j->pre, e, w, j->is_max, 1);
+            else {
+                v_op(j->pre, pp, e, w, j->is_max);
+                pp = j->pre;
+            }
             if (bs + k >= 0) v_acc(j->dst + (bs + k) * j->ds, pp, w, j->is_max, 1);
         }
     }
@@ -111,8 +120,10 @@ static void seq_vanherk(const seq_job *j)
 
 static void seq_filter(const seq_job *j)
 {
-    if (j->s <= SMALL_SEQ) seq_direct(j);
-    else seq_vanherk(j);
+    if (j->s <= SMALL_SEQ)
+        seq_direct(j);
+    else
+        seq_vanherk(j);
 }
 
 /* One row along x: dst[0..nx) from src extended by the mode. ext, a, b: nx+s-1 floats. */
@@ -133,8 +144,10 @@ static void row_doubling(const row_job *j, float *dst, int64_t s, int64_t len)
         v_op(bufs[which], m, m + w, len - 2 * w + 1, j->is_max); /* op over [i, i+2w) */
         m = bufs[which];
     }
-    if (w == s) memcpy(dst, m, sizeof(float) * (size_t)j->nx);
-    else v_op(dst, m, m + (s - w), j->nx, j->is_max);
+    if (w == s)
+        memcpy(dst, m, sizeof(float) * (size_t)j->nx);
+    else
+        v_op(dst, m, m + (s - w), j->nx, j->is_max);
 }
 
 static void row_vanherk(const row_job *j, float *dst, int64_t s, int64_t len)
@@ -164,8 +177,10 @@ static void row_filter(const row_job *j, const float *src, float *dst)
         return;
     }
     zs_border_extend_row(src, j->nx, j->lo, j->hi, j->mode, j->cval, j->ext);
-    if (s <= SMALL_X) row_doubling(j, dst, s, len);
-    else row_vanherk(j, dst, s, len);
+    if (s <= SMALL_X)
+        row_doubling(j, dst, s, len);
+    else
+        row_vanherk(j, dst, s, len);
 }
 
 /* ---- scratch layout ------------------------------------------------------------------ */
@@ -182,7 +197,8 @@ static void mm_layout_of(const zs_box *b, int64_t nx, int64_t ny, int64_t nplane
     l->neptr = ne;
     l->eptr = 0;
     l->q = zs__align64(zs__sat_mul(sizeof(const float *), (size_t)ne));
-    l->rows = zs__sat_add(l->q, zs__align64(sy > 1 ? zs__sat_mul(sizeof(float), zs__sat_mul((size_t)nx, (size_t)ny)) : 0));
+    l->rows =
+        zs__sat_add(l->q, zs__align64(sy > 1 ? zs__sat_mul(sizeof(float), zs__sat_mul((size_t)nx, (size_t)ny)) : 0));
     l->tiles = zs__sat_add(l->rows, zs__align64(zs__sat_mul(3, zs__align64(row))));
     l->total = zs__sat_add(l->tiles, 3 * sizeof(float) * TILE);
 }
@@ -219,8 +235,18 @@ static zs_status z_pass(const mm_ctx *m)
                          (long long)z, (long long)c->out_z[r0]);
         }
         for (int64_t i0 = 0; i0 < plane; i0 += TILE) {
-            seq_job j = {m->eptr, m->cv, i0, r1 - r0, sz, z0, plane, plane - i0 < TILE ? plane - i0 : TILE,
-                         c->out + (size_t)r0 * (size_t)plane + (size_t)i0, m->suf, m->pre, m->is_max};
+            seq_job j = {m->eptr,
+                         m->cv,
+                         i0,
+                         r1 - r0,
+                         sz,
+                         z0,
+                         plane,
+                         plane - i0 < TILE ? plane - i0 : TILE,
+                         c->out + (size_t)r0 * (size_t)plane + (size_t)i0,
+                         m->suf,
+                         m->pre,
+                         m->is_max};
             seq_filter(&j);
         }
     }
@@ -236,7 +262,7 @@ static void y_pass(const mm_ctx *m, const float *src, float *dst)
         m->eptr[t] = y < 0 ? NULL : src + y * c->nx;
     }
     for (int64_t x0 = 0; x0 < c->nx; x0 += TILE) {
-        seq_job j = {m->eptr, m->cv, x0, c->ny, sy, -lo, c->nx, c->nx - x0 < TILE ? c->nx - x0 : TILE,
+        seq_job j = {m->eptr,  m->cv,  x0,     c->ny,    sy, -lo, c->nx, c->nx - x0 < TILE ? c->nx - x0 : TILE,
                      dst + x0, m->suf, m->pre, m->is_max};
         seq_filter(&j);
     }
@@ -264,15 +290,22 @@ zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max,
 {
     mm_layout l;
     mm_layout_of(b, c->nx, c->ny, c->n_out > 0 ? c->n_out : 1, &l);
-    ZS_RETURN_IF(!scratch || scratch_bytes < l.total, ZS_EINTERNAL,
-                 "min/max: scratch of %zu bytes, %zu needed", scratch_bytes, l.total);
+    ZS_RETURN_IF(!scratch || scratch_bytes < l.total, ZS_EINTERNAL, "min/max: scratch of %zu bytes, %zu needed",
+                 scratch_bytes, l.total);
     unsigned char *s = scratch;
     const int64_t sx = zs__box_extent(b, 0), rowlen = zs__align64(sizeof(float) * (size_t)(c->nx + sx - 1));
     float *tiles = zs__at(s, l.tiles);
-    mm_ctx m = {c, b, is_max, mode, zs__at(s, l.eptr), zs__at(s, l.q), tiles, tiles + TILE,
+    mm_ctx m = {c,
+                b,
+                is_max,
+                mode,
+                zs__at(s, l.eptr),
+                zs__at(s, l.q),
+                tiles,
+                tiles + TILE,
                 tiles + 2 * TILE,
-                {c->nx, b->lo[0], b->hi[0], mode, cval, is_max, zs__at(s, l.rows),
-                 zs__at(s, l.rows + rowlen), zs__at(s, l.rows + 2 * rowlen)}};
+                {c->nx, b->lo[0], b->hi[0], mode, cval, is_max, zs__at(s, l.rows), zs__at(s, l.rows + rowlen),
+                 zs__at(s, l.rows + 2 * rowlen)}};
     zs__fill_plane(m.cv, TILE, cval);
     const size_t plane = (size_t)(c->nx * c->ny);
     const int zdone = zs__box_extent(b, 2) > 1;
@@ -309,12 +342,28 @@ static zs_status box_run(const zs_kernel_call *c, int is_max)
 static zs_status minimum_run(const zs_kernel_call *c) { return box_run(c, 0); }
 static zs_status maximum_run(const zs_kernel_call *c) { return box_run(c, 1); }
 
-const zs_kernel_desc zs_kernel_minimum = {
-    ZS_KERNEL_ABI, "minimum", "minimum over a box (scipy.ndimage.minimum_filter)", 1, box_params,
-    (int)(sizeof box_params / sizeof box_params[0]), sizeof(zs_kbox), ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC, NULL,
-    box_halo, box_scratch, minimum_run};
+const zs_kernel_desc zs_kernel_minimum = {ZS_KERNEL_ABI,
+                                          "minimum",
+                                          "minimum over a box (scipy.ndimage.minimum_filter)",
+                                          1,
+                                          box_params,
+                                          (int)(sizeof box_params / sizeof box_params[0]),
+                                          sizeof(zs_kbox),
+                                          ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+                                          NULL,
+                                          box_halo,
+                                          box_scratch,
+                                          minimum_run};
 
-const zs_kernel_desc zs_kernel_maximum = {
-    ZS_KERNEL_ABI, "maximum", "maximum over a box (scipy.ndimage.maximum_filter)", 1, box_params,
-    (int)(sizeof box_params / sizeof box_params[0]), sizeof(zs_kbox), ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC, NULL,
-    box_halo, box_scratch, maximum_run};
+const zs_kernel_desc zs_kernel_maximum = {ZS_KERNEL_ABI,
+                                          "maximum",
+                                          "maximum over a box (scipy.ndimage.maximum_filter)",
+                                          1,
+                                          box_params,
+                                          (int)(sizeof box_params / sizeof box_params[0]),
+                                          sizeof(zs_kbox),
+                                          ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+                                          NULL,
+                                          box_halo,
+                                          box_scratch,
+                                          maximum_run};

@@ -22,9 +22,11 @@ typedef struct zs_kbox {
 #define ZS_BOX_MAX 10001
 
 /** The declaration of a `size` member of STRUCT. */
-#define ZS_BOX_SIZE_PARAM(STRUCT)                                                                     \
-    {"size", ZS_PARAM_INT3, offsetof(STRUCT, size), 1, ZS_BOX_MAX, "3",                                \
-     "box size in voxels, x y z (\"5\" or \"3x5x2\"); centred at size//2 as scipy", NULL}
+#define ZS_BOX_SIZE_PARAM(STRUCT)                                                                                      \
+    {                                                                                                                  \
+        "size", ZS_PARAM_INT3, offsetof(STRUCT, size), 1, ZS_BOX_MAX, "3",                                             \
+            "box size in voxels, x y z (\"5\" or \"3x5x2\"); centred at size//2 as scipy", NULL                        \
+    }
 
 /** A box window: output i reads input [i - lo, i + hi] along each axis. */
 typedef struct zs_box {

@@ -52,8 +52,8 @@ static size_t morph_layout(const zs_kbox *p, int64_t nx, int64_t ny, int64_t npl
     *cap = chunk_planes(&b) + b.lo[2] + b.hi[2];
     if (*cap > nplanes) *cap = nplanes > 0 ? nplanes : 1;
     *tp = zs__align64(sizeof(int64_t) * (size_t)*cap);
-    *mm = zs__sat_add(*tp, zs__align64(zs__sat_mul(zs__sat_mul(sizeof(float), (size_t)*cap),
-                                                   zs__sat_mul((size_t)nx, (size_t)ny))));
+    *mm = zs__sat_add(
+        *tp, zs__align64(zs__sat_mul(zs__sat_mul(sizeof(float), (size_t)*cap), zs__sat_mul((size_t)nx, (size_t)ny))));
     return zs__sat_add(*mm, zs__minmax_scratch(&b, nx, ny, *cap));
 }
 
@@ -102,11 +102,9 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
     for (int64_t j0 = 0, nj = chunk_planes(&first); j0 < c->n_out; j0 += nj, nj = chunk_planes(&first)) {
         if (nj > c->n_out - j0) nj = c->n_out - j0;
         int64_t nt;
-        while ((nt = zs_zset_expand(c->out_z + j0, nj, second.lo[2], second.hi[2], c->nz, mode, tz, cap)) < 0 &&
-               nj > 1)
+        while ((nt = zs_zset_expand(c->out_z + j0, nj, second.lo[2], second.hi[2], c->nz, mode, tz, cap)) < 0 && nj > 1)
             nj /= 2;
-        ZS_RETURN_IF(nt < 0, ZS_EINTERNAL, "morphology: the planes under one output plane exceed %lld",
-                     (long long)cap);
+        ZS_RETURN_IF(nt < 0, ZS_EINTERNAL, "morphology: the planes under one output plane exceed %lld", (long long)cap);
         zs_kernel_call step = *c;
         step.out = tplanes;
         step.n_out = nt;
@@ -129,18 +127,18 @@ static zs_status closing_run(const zs_kernel_call *c) { return morph_run(c, M_CL
 static zs_status white_run(const zs_kernel_call *c) { return morph_run(c, M_WHITE); }
 static zs_status black_run(const zs_kernel_call *c) { return morph_run(c, M_BLACK); }
 
-#define MORPH_DESC(VAR, NAME, SUMMARY, RUN)                                                               \
-    const zs_kernel_desc VAR = {ZS_KERNEL_ABI,                                                            \
-                                NAME,                                                                     \
-                                SUMMARY,                                                                  \
-                                1,                                                                        \
-                                morph_params,                                                             \
-                                (int)(sizeof morph_params / sizeof morph_params[0]),                      \
-                                sizeof(zs_kbox),                                                          \
-                                ZS_KF_DETERMINISTIC,                                                      \
-                                NULL,                                                                     \
-                                morph_halo,                                                               \
-                                morph_scratch,                                                            \
+#define MORPH_DESC(VAR, NAME, SUMMARY, RUN)                                                                            \
+    const zs_kernel_desc VAR = {ZS_KERNEL_ABI,                                                                         \
+                                NAME,                                                                                  \
+                                SUMMARY,                                                                               \
+                                1,                                                                                     \
+                                morph_params,                                                                          \
+                                (int)(sizeof morph_params / sizeof morph_params[0]),                                   \
+                                sizeof(zs_kbox),                                                                       \
+                                ZS_KF_DETERMINISTIC,                                                                   \
+                                NULL,                                                                                  \
+                                morph_halo,                                                                            \
+                                morph_scratch,                                                                         \
                                 RUN}
 
 MORPH_DESC(zs_kernel_opening, "opening", "grey opening with a flat box (scipy.ndimage.grey_opening)", opening_run);

@@ -7,51 +7,74 @@
 
 #include "kernels_internal.h"
 
-typedef struct scale_params { double a, b; } scale_params;
-typedef struct clip_params { double lo, hi; } clip_params;
-typedef struct threshold_params { double value; int keep; } threshold_params;
+typedef struct scale_params {
+    double a, b;
+} scale_params;
+typedef struct clip_params {
+    double lo, hi;
+} clip_params;
+typedef struct threshold_params {
+    double value;
+    int keep;
+} threshold_params;
 
 typedef enum pw_op { PW_SCALE, PW_CLIP, PW_THRESHOLD, PW_THRESHOLD_KEEP } pw_op;
 
 /* Two copies of each loop: out == in (one pointer) and disjoint (restrict), so that both
  * vectorise without a runtime overlap check falling back to scalar code. */
-#define PW_LOOP(NAME, EXPR)                                                                        \
-    static void NAME##_inplace(float *p, size_t n, float u, float v)                               \
-    {                                                                                              \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            const float x = p[i];                                                                  \
-            p[i] = (EXPR);                                                                         \
-        }                                                                                          \
-    }                                                                                              \
-    static void NAME##_copy(float *restrict d, const float *restrict s, size_t n, float u, float v) \
-    {                                                                                              \
-        for (size_t i = 0; i < n; i++) {                                                           \
-            const float x = s[i];                                                                  \
-            d[i] = (EXPR);                                                                         \
-        }                                                                                          \
+#define PW_LOOP(NAME, EXPR)                                                                                            \
+    static void NAME##_inplace(float *p, size_t n, float u, float v)                                                   \
+    {                                                                                                                  \
+        for (size_t i = 0; i < n; i++) {                                                                               \
+            const float x = p[i];                                                                                      \
+            p[i] = (EXPR);                                                                                             \
+        }                                                                                                              \
+    }                                                                                                                  \
+    static void NAME##_copy(float *restrict d, const float *restrict s, size_t n, float u, float v)                    \
+    {                                                                                                                  \
+        for (size_t i = 0; i < n; i++) {                                                                               \
+            const float x = s[i];                                                                                      \
+            d[i] = (EXPR);                                                                                             \
+        }                                                                                                              \
     }
 
-PW_LOOP(pw_scale, u * x + v)
+PW_LOOP(pw_scale, u *x + v)
 PW_LOOP(pw_clip, x < u ? u : (x > v ? v : x)) /* NaN stays NaN, as np.clip */
-PW_LOOP(pw_thr, x > u ? 1.0f : v) /* v = 0 */
-PW_LOOP(pw_thrkeep, x > u ? x : v) /* v = 0 */
+PW_LOOP(pw_thr, x > u ? 1.0f : v)             /* v = 0 */
+PW_LOOP(pw_thrkeep, x > u ? x : v)            /* v = 0 */
 
 static void pw_apply(pw_op op, float *d, const float *s, size_t n, float u, float v)
 {
     if (d == s) {
         switch (op) {
-        case PW_SCALE: pw_scale_inplace(d, n, u, v); break;
-        case PW_CLIP: pw_clip_inplace(d, n, u, v); break;
-        case PW_THRESHOLD: pw_thr_inplace(d, n, u, v); break;
-        case PW_THRESHOLD_KEEP: pw_thrkeep_inplace(d, n, u, v); break;
+        case PW_SCALE:
+            pw_scale_inplace(d, n, u, v);
+            break;
+        case PW_CLIP:
+            pw_clip_inplace(d, n, u, v);
+            break;
+        case PW_THRESHOLD:
+            pw_thr_inplace(d, n, u, v);
+            break;
+        case PW_THRESHOLD_KEEP:
+            pw_thrkeep_inplace(d, n, u, v);
+            break;
         }
         return;
     }
     switch (op) {
-    case PW_SCALE: pw_scale_copy(d, s, n, u, v); break;
-    case PW_CLIP: pw_clip_copy(d, s, n, u, v); break;
-    case PW_THRESHOLD: pw_thr_copy(d, s, n, u, v); break;
-    case PW_THRESHOLD_KEEP: pw_thrkeep_copy(d, s, n, u, v); break;
+    case PW_SCALE:
+        pw_scale_copy(d, s, n, u, v);
+        break;
+    case PW_CLIP:
+        pw_clip_copy(d, s, n, u, v);
+        break;
+    case PW_THRESHOLD:
+        pw_thr_copy(d, s, n, u, v);
+        break;
+    case PW_THRESHOLD_KEEP:
+        pw_thrkeep_copy(d, s, n, u, v);
+        break;
     }
 }
 
@@ -61,8 +84,8 @@ static zs_status pw_run(const zs_kernel_call *c, pw_op op, float u, float v)
 {
     const size_t plane = (size_t)c->nx * (size_t)c->ny;
     for (int64_t j = 0; j < c->n_out; j++) {
-        const float *src = j < c->n_in && c->in_z[j] == c->out_z[j] ? c->in + (size_t)j * plane
-                                                                     : zs_kcall_plane(c, c->out_z[j]);
+        const float *src =
+            j < c->n_in && c->in_z[j] == c->out_z[j] ? c->in + (size_t)j * plane : zs_kcall_plane(c, c->out_z[j]);
         ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
         pw_apply(op, c->out + (size_t)j * plane, src, plane, u, v);
     }
@@ -127,16 +150,36 @@ static const zs_param_desc threshold_param_list[] = {
 #define PW_FLAGS (ZS_KF_POINTWISE | ZS_KF_INPLACE_OK | ZS_KF_DETERMINISTIC)
 
 const zs_kernel_desc zs_kernel_scale = {
-    ZS_KERNEL_ABI, "scale", "a * x + b", 1, scale_param_list, 2, sizeof(scale_params), PW_FLAGS,
-    NULL, pw_halo, pw_scratch, scale_run,
+    ZS_KERNEL_ABI,        "scale",  "a * x + b", 1,       scale_param_list, 2,
+    sizeof(scale_params), PW_FLAGS, NULL,        pw_halo, pw_scratch,       scale_run,
 };
 
 const zs_kernel_desc zs_kernel_clip = {
-    ZS_KERNEL_ABI, "clip", "limit values to [lo, hi] (numpy.clip)", 1, clip_param_list, 2, sizeof(clip_params),
-    PW_FLAGS, clip_validate, pw_halo, pw_scratch, clip_run,
+    ZS_KERNEL_ABI,
+    "clip",
+    "limit values to [lo, hi] (numpy.clip)",
+    1,
+    clip_param_list,
+    2,
+    sizeof(clip_params),
+    PW_FLAGS,
+    clip_validate,
+    pw_halo,
+    pw_scratch,
+    clip_run,
 };
 
 const zs_kernel_desc zs_kernel_threshold = {
-    ZS_KERNEL_ABI, "threshold", "x > value ? 1 : 0 (or x with keep=1)", 1, threshold_param_list, 2,
-    sizeof(threshold_params), PW_FLAGS, NULL, pw_halo, pw_scratch, threshold_run,
+    ZS_KERNEL_ABI,
+    "threshold",
+    "x > value ? 1 : 0 (or x with keep=1)",
+    1,
+    threshold_param_list,
+    2,
+    sizeof(threshold_params),
+    PW_FLAGS,
+    NULL,
+    pw_halo,
+    pw_scratch,
+    threshold_run,
 };

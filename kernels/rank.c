@@ -99,8 +99,8 @@ typedef struct rk_run {
     float *zs, *sc, *row0, *tmp, *obuf, *cv;
     float **t0, **ta, **tb; /* pointer tables of the three programs */
     int64_t *xsrc;
-    const float **taps;     /* sz input planes of the current output plane (NULL: cval) */
-    int64_t *row_slot;      /* ny: ZS slot holding source row y, or -1 */
+    const float **taps;                  /* sz input planes of the current output plane (NULL: cval) */
+    int64_t *row_slot;                   /* ny: ZS slot holding source row y, or -1 */
     int64_t *slot_row, *slot_used, *win; /* sy each: row in slot; in use by this window; window's slots */
 } rk_run;
 
@@ -221,10 +221,26 @@ static zs_status rank_network(const zs_kernel_call *c, const rk_plan *pl, unsign
     const size_t avail = c->scratch_bytes - (size_t)(base - (unsigned char *)c->scratch);
     ZS_RETURN_IF(need > avail, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", avail, need);
     float **tabs = zs__at(base, d.tab);
-    rk_run r = {c, pl, &d, mode, cval, zs__at(base, d.zs), zs__at(base, d.sc), zs__at(base, d.row0),
-                zs__at(base, d.tmp), zs__at(base, d.obuf), zs__at(base, d.cv), tabs,
-                tabs + pl->p0.ntab, tabs + pl->p0.ntab + pl->pa.ntab, zs__at(base, d.xsrc),
-                zs__at(base, d.taps), zs__at(base, d.slots), NULL, NULL, NULL};
+    rk_run r = {c,
+                pl,
+                &d,
+                mode,
+                cval,
+                zs__at(base, d.zs),
+                zs__at(base, d.sc),
+                zs__at(base, d.row0),
+                zs__at(base, d.tmp),
+                zs__at(base, d.obuf),
+                zs__at(base, d.cv),
+                tabs,
+                tabs + pl->p0.ntab,
+                tabs + pl->p0.ntab + pl->pa.ntab,
+                zs__at(base, d.xsrc),
+                zs__at(base, d.taps),
+                zs__at(base, d.slots),
+                NULL,
+                NULL,
+                NULL};
     r.slot_row = r.row_slot + c->ny;
     r.slot_used = r.slot_row + pl->g.s[1];
     r.win = r.slot_used + pl->g.s[1];
@@ -315,11 +331,15 @@ static float select_rank(float *v, int64_t n, int64_t k)
             } else if (p < x) {
                 v[i] = v[gt];
                 v[gt--] = x;
-            } else i++;
+            } else
+                i++;
         }
-        if (k < lt) hi = lt - 1;
-        else if (k > gt) lo = gt + 1;
-        else return v[k];
+        if (k < lt)
+            hi = lt - 1;
+        else if (k > gt)
+            lo = gt + 1;
+        else
+            return v[k];
     }
     return v[k];
 }
@@ -361,7 +381,8 @@ static zs_status rank_select(const zs_kernel_call *c, const rk_geom *g, zs_borde
                     float *dst = rows + (dz * sy + dy) * l.rs;
                     if (taps[dz] && yy >= 0)
                         zs_border_extend_row(taps[dz] + yy * nx, nx, g->lo[0], g->s[0] - 1 - g->lo[0], mode, cval, dst);
-                    else zs__fill_plane(dst, (size_t)(nx + g->s[0] - 1), cval);
+                    else
+                        zs__fill_plane(dst, (size_t)(nx + g->s[0] - 1), cval);
                 }
             select_row(g, &l, rows, buf, nx, c->out + (size_t)j * (size_t)(nx * ny) + (size_t)(y * nx));
         }
@@ -489,12 +510,28 @@ static zs_status pct_run(const zs_kernel_call *c)
     return rank_apply(c, &b, pct_rank(c->params));
 }
 
-const zs_kernel_desc zs_kernel_median = {
-    ZS_KERNEL_ABI, "median", "median over a box (scipy.ndimage.median_filter; rank n//2)", 1, median_params,
-    (int)(sizeof median_params / sizeof median_params[0]), sizeof(zs_kbox), ZS_KF_DETERMINISTIC, NULL,
-    median_halo, median_scratch, median_run};
+const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
+                                         "median",
+                                         "median over a box (scipy.ndimage.median_filter; rank n//2)",
+                                         1,
+                                         median_params,
+                                         (int)(sizeof median_params / sizeof median_params[0]),
+                                         sizeof(zs_kbox),
+                                         ZS_KF_DETERMINISTIC,
+                                         NULL,
+                                         median_halo,
+                                         median_scratch,
+                                         median_run};
 
-const zs_kernel_desc zs_kernel_percentile = {
-    ZS_KERNEL_ABI, "percentile", "percentile over a box (scipy.ndimage.percentile_filter)", 1, pct_params_desc,
-    (int)(sizeof pct_params_desc / sizeof pct_params_desc[0]), sizeof(pct_params), ZS_KF_DETERMINISTIC,
-    pct_validate, pct_halo, pct_scratch, pct_run};
+const zs_kernel_desc zs_kernel_percentile = {ZS_KERNEL_ABI,
+                                             "percentile",
+                                             "percentile over a box (scipy.ndimage.percentile_filter)",
+                                             1,
+                                             pct_params_desc,
+                                             (int)(sizeof pct_params_desc / sizeof pct_params_desc[0]),
+                                             sizeof(pct_params),
+                                             ZS_KF_DETERMINISTIC,
+                                             pct_validate,
+                                             pct_halo,
+                                             pct_scratch,
+                                             pct_run};

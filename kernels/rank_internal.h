@@ -10,7 +10,10 @@
 enum {
     LANES = 128,      /* voxels per vector operation */
     NET_MAX_N = 8192, /* windows up to this many voxels use networks (~20^3) */
-    OP_CX = 0, OP_MIN, OP_MAX, OP_COPY
+    OP_CX = 0,
+    OP_MIN,
+    OP_MAX,
+    OP_COPY
 };
 
 typedef struct rk_ins {

@@ -11,8 +11,8 @@
 /* ---- building networks ------------------------------------------------------------- */
 typedef struct rk_net {
     int32_t nin, nops, cap;
-    int32_t *a, *b;   /* operands of comparator i; it makes values nin+2i (min), nin+2i+1 (max) */
-    int32_t *stk;     /* lists of value ids, stack-allocated */
+    int32_t *a, *b; /* operands of comparator i; it makes values nin+2i (min), nin+2i+1 (max) */
+    int32_t *stk;   /* lists of value ids, stack-allocated */
     int64_t top, stkcap;
     int failed;
 } rk_net;
@@ -68,7 +68,8 @@ static int32_t *net_merge(rk_net *n, const int32_t *a, int64_t as, int64_t p, co
             out[k] = net_cx(n, w[i], v[i + 1]);
             out[k + 1] = out[k] + 1;
             k += 2;
-        } else out[k++] = w[i];
+        } else
+            out[k++] = w[i];
     }
     for (int64_t i = nw + 1; i < nv; i++) out[k++] = v[i];
     n->top = mark + p + q;
@@ -166,7 +167,9 @@ static rk_prog compile(rk_ws *w, const int32_t *outs, int32_t nout, int32_t *ntm
         if (w->need[lo]) compile_alloc(w, lo, &ntmp, tbase, &nfree);
         if (w->need[hi]) compile_alloc(w, hi, &ntmp, tbase, &nfree);
         rk_ins *in = &w->ins[pr.nins++];
-        *in = (rk_ins){w->need[lo] && w->need[hi] ? OP_CX : w->need[lo] ? OP_MIN : OP_MAX,
+        *in = (rk_ins){w->need[lo] && w->need[hi] ? OP_CX
+                       : w->need[lo]              ? OP_MIN
+                                                  : OP_MAX,
                        w->need[lo] ? w->loc[lo] : w->loc[hi], w->need[hi] ? w->loc[hi] : -1, w->loc[a], w->loc[b]};
         if (w->last[a] == i && w->loc[a] >= tbase) w->freel[nfree++] = w->loc[a];
         if (w->last[b] == i && w->loc[b] >= tbase) w->freel[nfree++] = w->loc[b];
@@ -206,8 +209,15 @@ void zs__rank_net_sizes(const rk_geom *g, rk_sizes *s)
     s->ninmax = (sx + g->B - 1) * m;
     s->vmax = s->ninmax + 2 * s->cmax;
     s->nins = s->c0 + s->ca + s->cb + sz + m + g->B;
-    const size_t n32[9] = {(size_t)s->cmax, (size_t)s->cmax, (size_t)(16 * s->ninmax + 1024), 0, (size_t)s->vmax,
-                           (size_t)s->vmax, (size_t)s->vmax, 0, (size_t)(sz + 2 * m)};
+    const size_t n32[9] = {(size_t)s->cmax,
+                           (size_t)s->cmax,
+                           (size_t)(16 * s->ninmax + 1024),
+                           0,
+                           (size_t)s->vmax,
+                           (size_t)s->vmax,
+                           (size_t)s->vmax,
+                           0,
+                           (size_t)(sz + 2 * m)};
     size_t at = 0;
     for (int i = 0; i < 9; i++) {
         s->off[i] = at;
@@ -243,9 +253,12 @@ static zs_status build_pb(rk_ws *w, const rk_geom *g, int32_t *outs)
 
 zs_status zs__rank_net_build(rk_plan *pl, const rk_geom *g, const rk_sizes *s, unsigned char *ws)
 {
-    rk_ws w = {{0, 0, (int32_t)s->cmax, zs__at(ws, s->off[0]), zs__at(ws, s->off[1]),
-                zs__at(ws, s->off[2]), 0, 16 * s->ninmax + 1024, 0},
-               ws + s->off[3], zs__at(ws, s->off[4]), zs__at(ws, s->off[5]), zs__at(ws, s->off[6]),
+    rk_ws w = {{0, 0, (int32_t)s->cmax, zs__at(ws, s->off[0]), zs__at(ws, s->off[1]), zs__at(ws, s->off[2]), 0,
+                16 * s->ninmax + 1024, 0},
+               ws + s->off[3],
+               zs__at(ws, s->off[4]),
+               zs__at(ws, s->off[5]),
+               zs__at(ws, s->off[6]),
                zs__at(ws, s->off[7])};
     int32_t *zr = zs__at(ws, s->off[8]), *kr = zr + g->s[2], outs[2] = {0, 0}, nk, nzr;
     const int64_t sy = g->s[1], sz = g->s[2], m = g->m;
@@ -311,10 +324,18 @@ ZS_SIMD_CLONES void zs__rank_net_run(const rk_prog *p, float *const *tab, int64_
     for (int32_t i = 0; i < p->nins; i++) {
         const rk_ins *in = &p->ins[i];
         switch (in->op) {
-        case OP_CX: k_cx(tab[in->d0], tab[in->d1], tab[in->a], tab[in->b], w); break;
-        case OP_MIN: k_min(tab[in->d0], tab[in->a], tab[in->b], w); break;
-        case OP_MAX: k_max(tab[in->d0], tab[in->a], tab[in->b], w); break;
-        default: memcpy(tab[in->d0], tab[in->a], sizeof(float) * (size_t)w); break;
+        case OP_CX:
+            k_cx(tab[in->d0], tab[in->d1], tab[in->a], tab[in->b], w);
+            break;
+        case OP_MIN:
+            k_min(tab[in->d0], tab[in->a], tab[in->b], w);
+            break;
+        case OP_MAX:
+            k_max(tab[in->d0], tab[in->a], tab[in->b], w);
+            break;
+        default:
+            memcpy(tab[in->d0], tab[in->a], sizeof(float) * (size_t)w);
+            break;
         }
     }
 }

@@ -28,8 +28,8 @@ ZS_LINE void line_add1(float *restrict d, const float *restrict a, float w, size
     for (size_t i = 0; i < n; i++) d[i] = d[i] + w * a[i];
 }
 
-ZS_LINE void line_add4(float *restrict d, const float *restrict a0, const float *restrict a1,
-                      const float *restrict a2, const float *restrict a3, const float *restrict w, size_t n)
+ZS_LINE void line_add4(float *restrict d, const float *restrict a0, const float *restrict a1, const float *restrict a2,
+                       const float *restrict a3, const float *restrict w, size_t n)
 {
     const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
     for (size_t i = 0; i < n; i++) d[i] = d[i] + w0 * a0[i] + w1 * a1[i] + w2 * a2[i] + w3 * a3[i];
@@ -40,25 +40,25 @@ ZS_LINE void line_add4(float *restrict d, const float *restrict a0, const float 
  * and adding, without the extra sweep. */
 #define PAIR(W, A, B) ((W) * (anti ? (B)[i] - (A)[i] : (A)[i] + (B)[i]))
 
-ZS_LINE void pair_first1(float *restrict d, const float *restrict c, const float *restrict a,
-                         const float *restrict b, const float *restrict w, int anti, size_t n)
+ZS_LINE void pair_first1(float *restrict d, const float *restrict c, const float *restrict a, const float *restrict b,
+                         const float *restrict w, int anti, size_t n)
 {
     const float wc = w[0], w1 = w[1];
     for (size_t i = 0; i < n; i++) d[i] = wc * c[i] + PAIR(w1, a, b);
 }
 
-ZS_LINE void pair_first2(float *restrict d, const float *restrict c, const float *restrict a0,
-                         const float *restrict b0, const float *restrict a1, const float *restrict b1,
-                         const float *restrict w, int anti, size_t n)
+ZS_LINE void pair_first2(float *restrict d, const float *restrict c, const float *restrict a0, const float *restrict b0,
+                         const float *restrict a1, const float *restrict b1, const float *restrict w, int anti,
+                         size_t n)
 {
     const float wc = w[0], w1 = w[1], w2 = w[2];
     for (size_t i = 0; i < n; i++) d[i] = wc * c[i] + PAIR(w1, a0, b0) + PAIR(w2, a1, b1);
 }
 
-ZS_LINE void pair_first4(float *restrict d, const float *restrict c, const float *restrict a0,
-                         const float *restrict b0, const float *restrict a1, const float *restrict b1,
-                         const float *restrict a2, const float *restrict b2, const float *restrict a3,
-                         const float *restrict b3, const float *restrict w, int anti, size_t n)
+ZS_LINE void pair_first4(float *restrict d, const float *restrict c, const float *restrict a0, const float *restrict b0,
+                         const float *restrict a1, const float *restrict b1, const float *restrict a2,
+                         const float *restrict b2, const float *restrict a3, const float *restrict b3,
+                         const float *restrict w, int anti, size_t n)
 {
     const float wc = w[0], w1 = w[1], w2 = w[2], w3 = w[3], w4 = w[4];
     for (size_t i = 0; i < n; i++)
@@ -71,18 +71,16 @@ ZS_LINE void pair_add1(float *restrict d, const float *restrict a, const float *
     for (size_t i = 0; i < n; i++) d[i] = d[i] + PAIR(w1, a, b);
 }
 
-ZS_LINE void pair_add2(float *restrict d, const float *restrict a0, const float *restrict b0,
-                       const float *restrict a1, const float *restrict b1, const float *restrict w, int anti,
-                       size_t n)
+ZS_LINE void pair_add2(float *restrict d, const float *restrict a0, const float *restrict b0, const float *restrict a1,
+                       const float *restrict b1, const float *restrict w, int anti, size_t n)
 {
     const float w1 = w[0], w2 = w[1];
     for (size_t i = 0; i < n; i++) d[i] = d[i] + PAIR(w1, a0, b0) + PAIR(w2, a1, b1);
 }
 
-ZS_LINE void pair_add4(float *restrict d, const float *restrict a0, const float *restrict b0,
-                       const float *restrict a1, const float *restrict b1, const float *restrict a2,
-                       const float *restrict b2, const float *restrict a3, const float *restrict b3,
-                       const float *restrict w, int anti, size_t n)
+ZS_LINE void pair_add4(float *restrict d, const float *restrict a0, const float *restrict b0, const float *restrict a1,
+                       const float *restrict b1, const float *restrict a2, const float *restrict b2,
+                       const float *restrict a3, const float *restrict b3, const float *restrict w, int anti, size_t n)
 {
     const float w1 = w[0], w2 = w[1], w3 = w[2], w4 = w[3];
     for (size_t i = 0; i < n; i++)
@@ -96,8 +94,7 @@ ZS_LINE void pair_add4(float *restrict d, const float *restrict a0, const float 
  * Centre first (scipy's order too), then pairs j = 1..r in groups. The centre of an
  * antisymmetric kernel weighs 0, kept so that inf/NaN propagate as in scipy. anti is a
  * constant at each call site, so each clone has loops without the test. */
-ZS_LINE void combine_pairs(float *d, const float *const *c, const float *w, int64_t r, int anti, size_t o,
-                           size_t n)
+ZS_LINE void combine_pairs(float *d, const float *const *c, const float *w, int64_t r, int anti, size_t o, size_t n)
 {
 #define A(J) (c[-(J)] + o)
 #define B(J) (c[(J)] + o)
@@ -144,9 +141,12 @@ ZS_CLONES void zs__sep_combine(float *dst, const float *const *p, const zs_k1d *
     const int pairs = k->sym && k->lo == k->hi;
     for (size_t i = 0; i < n; i += SWEEP) {
         const size_t m = n - i < SWEEP ? n - i : SWEEP;
-        if (!pairs) combine_taps(dst + i, p, k->w, k->lo + k->hi + 1, i, m);
-        else if (k->sym < 0) combine_pairs(dst + i, p + k->lo, k->w + k->lo, k->lo, 1, i, m);
-        else combine_pairs(dst + i, p + k->lo, k->w + k->lo, k->lo, 0, i, m);
+        if (!pairs)
+            combine_taps(dst + i, p, k->w, k->lo + k->hi + 1, i, m);
+        else if (k->sym < 0)
+            combine_pairs(dst + i, p + k->lo, k->w + k->lo, k->lo, 1, i, m);
+        else
+            combine_pairs(dst + i, p + k->lo, k->w + k->lo, k->lo, 0, i, m);
     }
 }
 
@@ -199,8 +199,7 @@ zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
     if (!d->has_z) {
         for (int64_t j = 0; j < c->n_out; j++) {
             const float *src = zs_kcall_plane(c, c->out_z[j]);
-            ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes",
-                         (long long)c->out_z[j]);
+            ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
             d->yx(d->ctx, src, c->out + (size_t)j * plane, j);
         }
         return ZS_OK;

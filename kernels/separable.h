@@ -35,7 +35,7 @@
 typedef struct zs_bump {
     unsigned char *base; /* NULL: count only */
     size_t off, cap;
-    int overflow;        /* a size computation overflowed, or the area is too small */
+    int overflow; /* a size computation overflowed, or the area is too small */
 } zs_bump;
 
 static inline void *zs__bump_take(zs_bump *b, size_t count, size_t size)
@@ -62,9 +62,9 @@ static inline size_t zs__bump_total(const zs_bump *b) { return b->overflow ? SIZ
 /** A correlation along one axis: out[i] = sum over d in [-lo, hi] of w[d + lo] * in[i + d]. */
 typedef struct zs_k1d {
     int64_t lo, hi;
-    int sym;          /**< +1: lo == hi and w[lo-d] == w[lo+d]; -1: antisymmetric; 0: neither */
-    int identity;     /**< the axis is not filtered (lo = hi = 0, w = {1}) */
-    const float *w;   /**< lo + hi + 1 weights */
+    int sym;        /**< +1: lo == hi and w[lo-d] == w[lo+d]; -1: antisymmetric; 0: neither */
+    int identity;   /**< the axis is not filtered (lo = hi = 0, w = {1}) */
+    const float *w; /**< lo + hi + 1 weights */
 } zs_k1d;
 
 /** The identity kernel (w = {1}). */
@@ -82,14 +82,13 @@ void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border m
 
 /** Extends row e[lo .. lo+n) in place into e[lo - klo .. lo + n + khi), using map
  *  (from zs__border_map with the same lo, n) and `fill` where the map says constant. */
-void zs__extend_inplace(float *e, int64_t n, int64_t lo, int64_t klo, int64_t khi, const int64_t *map,
-                        float fill);
+void zs__extend_inplace(float *e, int64_t n, int64_t lo, int64_t klo, int64_t khi, const int64_t *map, float fill);
 
 /* ---- the slab driver (single-pass kernels) ----------------------------------------------- */
 
 typedef struct zs_sep_driver {
-    int64_t zlo, zhi;   /**< z taps [-zlo, zhi] */
-    int has_z;          /**< 0: no z pass, the y+x pass reads the input plane itself */
+    int64_t zlo, zhi; /**< z taps [-zlo, zhi] */
+    int has_z;        /**< 0: no z pass, the y+x pass reads the input plane itself */
     zs_border zmode;
     const float *fill;  /**< >= chunk floats: what a constant-mode tap outside the volume reads */
     size_t chunk;       /**< voxels per z-pass chunk */

@@ -27,10 +27,10 @@ typedef struct urt {
     double inv[3];        /* 1 / size */
     float cval;
     int64_t *xmap, *ymap;
-    float *ext;           /* 4 rows of lo[0] + nx + hi[0]: rows being filtered along x */
-    double *acc;          /* max(nx, UBLOCK) */
-    float *fill;          /* max(nx, chunk) floats of cval */
-    const float **taps;   /* the driver's tap table */
+    float *ext;         /* 4 rows of lo[0] + nx + hi[0]: rows being filtered along x */
+    double *acc;        /* max(nx, UBLOCK) */
+    float *fill;        /* max(nx, chunk) floats of cval */
+    const float **taps; /* the driver's tap table */
     int64_t tab_rows;
     float *spare;
     size_t chunk;
@@ -76,10 +76,9 @@ ZS_LINE void dacc_add1(double *restrict acc, const float *restrict a, size_t n)
 }
 
 ZS_LINE void dacc_add4(double *restrict acc, const float *restrict a0, const float *restrict a1,
-                      const float *restrict a2, const float *restrict a3, size_t n)
+                       const float *restrict a2, const float *restrict a3, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        acc[i] = acc[i] + (double)a0[i] + (double)a1[i] + (double)a2[i] + (double)a3[i];
+    for (size_t i = 0; i < n; i++) acc[i] = acc[i] + (double)a0[i] + (double)a1[i] + (double)a2[i] + (double)a3[i];
 }
 
 /* acc += a - b: the running sum moving on by one row. */
@@ -178,13 +177,14 @@ ZS_CLONES static void u_yx(void *ctx, const float *src, float *dst, int64_t slot
             ext[q] = e;
             if (u->on[1]) {
                 dacc_store(mid, u->acc, u->inv[1], nx);
-                if (y + 1 < u->ny)
-                    dacc_slide(u->acc, urow(u, src, y + u->hi[1] + 1), urow(u, src, y - u->lo[1]), nx);
+                if (y + 1 < u->ny) dacc_slide(u->acc, urow(u, src, y + u->hi[1] + 1), urow(u, src, y - u->lo[1]), nx);
             } else {
                 memcpy(mid, src + (size_t)y * nx, nx * sizeof *mid);
             }
-            if (u->on[0]) zs__extend_inplace(e, u->nx, u->lo[0], u->lo[0], u->hi[0], u->xmap, u->cval);
-            else memcpy(out[q], mid, nx * sizeof *mid);
+            if (u->on[0])
+                zs__extend_inplace(e, u->nx, u->lo[0], u->lo[0], u->hi[0], u->xmap, u->cval);
+            else
+                memcpy(out[q], mid, nx * sizeof *mid);
         }
         if (u->on[0]) xrun4(out, ext, rows, u->lo[0] + u->hi[0] + 1, u->nx, u->inv[0]);
     }
@@ -222,8 +222,8 @@ static zs_status uniform_run(const zs_kernel_call *c)
     zs__border_map(u.xmap, u.nx, u.lo[0], u.hi[0], (zs_border)p->nb.mode);
     zs__border_map(u.ymap, u.ny, u.lo[1], u.hi[1], (zs_border)p->nb.mode);
     zs__fill_plane(u.fill, u.chunk > (size_t)u.nx ? u.chunk : (size_t)u.nx, u.cval);
-    zs_sep_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode, u.fill, u.chunk,
-                       u.taps, u.tab_rows, u.spare, u_zpass, u_yx, &u};
+    zs_sep_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode, u.fill, u.chunk, u.taps, u.tab_rows, u.spare,
+                       u_zpass, u_yx,    &u};
     return zs__sep_drive(c, &d);
 }
 

@@ -48,16 +48,21 @@ void zs_pipeline_halo(const zs_pipeline *p, int64_t lo[3], int64_t hi[3])
 /* Units a physical length may carry, in micrometres. */
 static int unit_um(const char *u, double *um)
 {
-    static const struct { const char *name; double um; } units[] = {
-        {"nm", 1e-3}, {"um", 1.0}, {"\xc2\xb5m", 1.0}, {"micron", 1.0}, {"mm", 1e3}, {"cm", 1e4}, {"m", 1e6}};
+    static const struct {
+        const char *name;
+        double um;
+    } units[] = {{"nm", 1e-3}, {"um", 1.0}, {"\xc2\xb5m", 1.0}, {"micron", 1.0}, {"mm", 1e3}, {"cm", 1e4}, {"m", 1e6}};
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
-        if (strcmp(u, units[i].name) == 0) { *um = units[i].um; return 1; }
+        if (strcmp(u, units[i].name) == 0) {
+            *um = units[i].um;
+            return 1;
+        }
     return 0;
 }
 
 /* One number, possibly with a physical unit: converted to voxels along `axis`. */
-static zs_status parse_number(const zs_pipeline *p, const char *kname, const zs_param_desc *d, const char *s,
-                              int axis, double *out)
+static zs_status parse_number(const zs_pipeline *p, const char *kname, const zs_param_desc *d, const char *s, int axis,
+                              double *out)
 {
     char *end;
     errno = 0;
@@ -66,12 +71,13 @@ static zs_status parse_number(const zs_pipeline *p, const char *kname, const zs_
                  "%s: parameter '%s' must be a number, got '%s'", kname, d->name, s);
     if (*end) {
         double um_per_unit, voxel_um;
-        ZS_RETURN_IF(!unit_um(end, &um_per_unit) || (d->type != ZS_PARAM_FLOAT3 && d->type != ZS_PARAM_INT3),
-                     ZS_EPARAM, "%s: parameter '%s': cannot read '%s' (a number%s)", kname, d->name, s,
-                     d->type == ZS_PARAM_FLOAT3 || d->type == ZS_PARAM_INT3 ? ", optionally with a unit: nm, um, mm" : "");
+        ZS_RETURN_IF(!unit_um(end, &um_per_unit) || (d->type != ZS_PARAM_FLOAT3 && d->type != ZS_PARAM_INT3), ZS_EPARAM,
+                     "%s: parameter '%s': cannot read '%s' (a number%s)", kname, d->name, s,
+                     d->type == ZS_PARAM_FLOAT3 || d->type == ZS_PARAM_INT3 ? ", optionally with a unit: nm, um, mm"
+                                                                            : "");
         ZS_RETURN_IF(!p->has_voxel || !unit_um(p->unit[0] ? p->unit : "-", &voxel_um), ZS_EPARAM,
-                     "%s: parameter '%s=%s' is in physical units but the input has no voxel size with a unit",
-                     kname, d->name, s);
+                     "%s: parameter '%s=%s' is in physical units but the input has no voxel size with a unit", kname,
+                     d->name, s);
         v = v * um_per_unit / (p->voxel[axis] * voxel_um);
         if (d->type == ZS_PARAM_INT3) v = floor(v + 0.5);
     }
@@ -83,8 +89,8 @@ static zs_status check_bounds(const char *kname, const zs_param_desc *d, double 
 {
     if (v < d->min || v > d->max || (d->type == ZS_PARAM_INT || d->type == ZS_PARAM_INT3 ? v != floor(v) : 0))
         return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be %s in [%g, %g], got '%s'", kname, d->name,
-                      d->type == ZS_PARAM_INT || d->type == ZS_PARAM_INT3 ? "an integer" : "a number", d->min,
-                      d->max, given);
+                      d->type == ZS_PARAM_INT || d->type == ZS_PARAM_INT3 ? "an integer" : "a number", d->min, d->max,
+                      given);
     return ZS_OK;
 }
 
@@ -96,7 +102,11 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
     switch (d->type) {
     case ZS_PARAM_ENUM:
         for (int i = 0; d->choices[i]; i++)
-            if (strcmp(d->choices[i], val) == 0) { int c = i; memcpy(dst, &c, sizeof c); return ZS_OK; }
+            if (strcmp(d->choices[i], val) == 0) {
+                int c = i;
+                memcpy(dst, &c, sizeof c);
+                return ZS_OK;
+            }
         {
             char list[256] = "";
             for (int i = 0; d->choices[i]; i++)
@@ -114,8 +124,11 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
     case ZS_PARAM_FLOAT:
         ZS_FORWARD(parse_number(p, k->name, d, val, 0, &v[0]));
         ZS_FORWARD(check_bounds(k->name, d, v[0], val));
-        if (d->type == ZS_PARAM_INT) { int64_t i = (int64_t)v[0]; memcpy(dst, &i, sizeof i); }
-        else memcpy(dst, &v[0], sizeof v[0]);
+        if (d->type == ZS_PARAM_INT) {
+            int64_t i = (int64_t)v[0];
+            memcpy(dst, &i, sizeof i);
+        } else
+            memcpy(dst, &v[0], sizeof v[0]);
         return ZS_OK;
     case ZS_PARAM_FLOAT3:
     case ZS_PARAM_INT3: {
@@ -125,8 +138,9 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
         int n = 1;
         for (char *c = buf; *c; c++)
             if (*c == 'x' || *c == 'X' || *c == ',') {
-                ZS_RETURN_IF(n == 3, ZS_EPARAM, "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'",
-                             k->name, d->name, val);
+                ZS_RETURN_IF(n == 3, ZS_EPARAM,
+                             "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'", k->name,
+                             d->name, val);
                 *c = '\0';
                 parts[n++] = c + 1;
             }
@@ -137,8 +151,11 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
             ZS_FORWARD(check_bounds(k->name, d, v[a], val));
         }
         for (int a = 0; a < 3; a++) {
-            if (d->type == ZS_PARAM_INT3) { int64_t i = (int64_t)v[a]; memcpy(dst + a * sizeof i, &i, sizeof i); }
-            else memcpy(dst + a * sizeof v[a], &v[a], sizeof v[a]);
+            if (d->type == ZS_PARAM_INT3) {
+                int64_t i = (int64_t)v[a];
+                memcpy(dst + a * sizeof i, &i, sizeof i);
+            } else
+                memcpy(dst + a * sizeof v[a], &v[a], sizeof v[a]);
         }
         return ZS_OK;
     }
@@ -170,7 +187,10 @@ zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
         if (k->params[i].def) st = set_param(p, k, &k->params[i], params, k->params[i].def);
     for (char *kv = strtok_r(NULL, ":", &save); kv && st == ZS_OK; kv = strtok_r(NULL, ":", &save)) {
         char *eq = strchr(kv, '=');
-        if (!eq) { st = ZS_ERR(ZS_EPARAM, "%s: '%s' is not key=value", k->name, kv); break; }
+        if (!eq) {
+            st = ZS_ERR(ZS_EPARAM, "%s: '%s' is not key=value", k->name, kv);
+            break;
+        }
         *eq = '\0';
         const zs_param_desc *d = find_param(k, kv);
         if (!d) {
@@ -188,7 +208,10 @@ zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
         st = k->validate(params, msg, sizeof msg);
         if (st < 0) st = ZS_ERR(ZS_EPARAM, "%s: %s", k->name, msg[0] ? msg : "invalid parameters");
     }
-    if (st < 0) { free(params); return st; }
+    if (st < 0) {
+        free(params);
+        return st;
+    }
     zs_stage *s = &p->st[p->n++];
     s->k = k;
     s->params = params;
@@ -203,12 +226,30 @@ static void describe_param(const zs_param_desc *d, const void *params, char *buf
     int64_t iv[3];
     int e;
     switch (d->type) {
-    case ZS_PARAM_ENUM: memcpy(&e, src, sizeof e); snprintf(buf, n, "%s", d->choices[e]); break;
-    case ZS_PARAM_BOOL: memcpy(&e, src, sizeof e); snprintf(buf, n, "%d", e); break;
-    case ZS_PARAM_INT: memcpy(iv, src, sizeof iv[0]); snprintf(buf, n, "%lld", (long long)iv[0]); break;
-    case ZS_PARAM_FLOAT: memcpy(v, src, sizeof v[0]); snprintf(buf, n, "%g", v[0]); break;
-    case ZS_PARAM_INT3: memcpy(iv, src, sizeof iv); snprintf(buf, n, "%lldx%lldx%lld", (long long)iv[0], (long long)iv[1], (long long)iv[2]); break;
-    case ZS_PARAM_FLOAT3: memcpy(v, src, sizeof v); snprintf(buf, n, "%gx%gx%g", v[0], v[1], v[2]); break;
+    case ZS_PARAM_ENUM:
+        memcpy(&e, src, sizeof e);
+        snprintf(buf, n, "%s", d->choices[e]);
+        break;
+    case ZS_PARAM_BOOL:
+        memcpy(&e, src, sizeof e);
+        snprintf(buf, n, "%d", e);
+        break;
+    case ZS_PARAM_INT:
+        memcpy(iv, src, sizeof iv[0]);
+        snprintf(buf, n, "%lld", (long long)iv[0]);
+        break;
+    case ZS_PARAM_FLOAT:
+        memcpy(v, src, sizeof v[0]);
+        snprintf(buf, n, "%g", v[0]);
+        break;
+    case ZS_PARAM_INT3:
+        memcpy(iv, src, sizeof iv);
+        snprintf(buf, n, "%lldx%lldx%lld", (long long)iv[0], (long long)iv[1], (long long)iv[2]);
+        break;
+    case ZS_PARAM_FLOAT3:
+        memcpy(v, src, sizeof v);
+        snprintf(buf, n, "%gx%gx%g", v[0], v[1], v[2]);
+        break;
     }
 }
 

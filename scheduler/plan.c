@@ -94,11 +94,13 @@ static int64_t choose_slab(zs_plan *p, const zs_plan_opts *o)
     return best;
 }
 
-zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts,
-                         zs_plan **out)
+zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
 {
     zs_plan_opts def;
-    if (!opts) { zs_plan_opts_default(&def); opts = &def; }
+    if (!opts) {
+        zs_plan_opts_default(&def);
+        opts = &def;
+    }
     *out = NULL;
     ZS_FORWARD(check_pipeline(in, pipe));
     zs_plan *p = calloc(1, sizeof *p);
@@ -122,7 +124,10 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     p->out.offset = 0;
     p->out.path[0] = '\0';
     zs_status st = zs_volume_info_sizes(&p->out, NULL, NULL, &p->out.nbytes);
-    if (st < 0) { free(p); return st; }
+    if (st < 0) {
+        free(p);
+        return st;
+    }
     /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
     p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_MMAP;
     p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_MMAP;
@@ -156,10 +161,14 @@ void zs_plan_free(zs_plan *plan) { free(plan); }
 
 zs_status zs_engine_parse(const char *s, zs_engine *out)
 {
-    if (strcmp(s, "auto") == 0) *out = ZS_ENGINE_AUTO;
-    else if (strcmp(s, "mmap") == 0) *out = ZS_ENGINE_MMAP;
-    else if (strcmp(s, "pread") == 0 || strcmp(s, "pwrite") == 0) *out = ZS_ENGINE_PREAD;
-    else return ZS_ERR(ZS_EINVAL, "unknown engine '%s' (use auto, mmap or pread)", s);
+    if (strcmp(s, "auto") == 0)
+        *out = ZS_ENGINE_AUTO;
+    else if (strcmp(s, "mmap") == 0)
+        *out = ZS_ENGINE_MMAP;
+    else if (strcmp(s, "pread") == 0 || strcmp(s, "pwrite") == 0)
+        *out = ZS_ENGINE_PREAD;
+    else
+        return ZS_ERR(ZS_EINVAL, "unknown engine '%s' (use auto, mmap or pread)", s);
     return ZS_OK;
 }
 
@@ -198,7 +207,9 @@ void zs_plan_print(const zs_plan *p, FILE *f)
             (long long)i->shape[2]);
     if (i->shape[3] > 1) fprintf(f, "x%lld (series of %lld volumes)", (long long)i->shape[3], (long long)i->shape[3]);
     fprintf(f, " %s, %s order%s\n", zs_dtype_name(i->dtype), i->order == ZS_ORDER_F ? "F" : "C",
-            i->decoded ? " (planes decoded by the format)" : i->order == ZS_ORDER_C ? " (slabs gathered: slower)" : "");
+            i->decoded               ? " (planes decoded by the format)"
+            : i->order == ZS_ORDER_C ? " (slabs gathered: slower)"
+                                     : "");
     fprintf(f, "output:     %s\n", zs_dtype_name(p->out.dtype));
     fprintf(f, "pipeline:   %s\n", p->nstages ? desc : "(none: copy with conversion)");
     fprintf(f, "halo z:     %lld below, %lld above (sum of the stages' halos)\n", (long long)p->halo_lo,
@@ -210,8 +221,9 @@ void zs_plan_print(const zs_plan *p, FILE *f)
     fprintf(f, "engines:    read %s, write %s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine));
     worker_cost c;
     cost_for(p, p->slab, &c);
-    fprintf(f, "per worker: input window %lld planes (%.1f MiB mapped), work buffers %.1f MiB, "
-               "scratch %.1f MiB, output window %.1f MiB mapped\n",
+    fprintf(f,
+            "per worker: input window %lld planes (%.1f MiB mapped), work buffers %.1f MiB, "
+            "scratch %.1f MiB, output window %.1f MiB mapped\n",
             (long long)p->max_planes, mib(c.in_map), mib(c.buffers), mib(c.scratch), mib(c.out_map));
     fprintf(f, "peak:       %.1f MiB estimated for %d workers (budget %.1f MiB)\n", mib(p->peak_bytes), p->threads,
             mib(p->mem_budget));

@@ -17,29 +17,29 @@
 #include <unistd.h>
 
 typedef struct job {
-    const zs_plan *plan;        /* set by caller, read-only in workers */
-    const zs_volume *in;        /* read-only */
-    zs_volume *out;             /* workers write disjoint slabs */
-    const zs_exec_opts *opts;   /* read-only */
-    unsigned phases;            /* read-only: ZS_PHASE_* */
-    _Atomic int64_t next;       /* atomic: next slab to claim */
-    _Atomic int cancel;         /* atomic: stop taking slabs */
-    _Atomic int err;            /* atomic: first error code (0 = none) */
-    char errmsg[1024];          /* written once by the CAS winner */
-    _Atomic int64_t done;       /* atomic: slabs finished */
-    _Atomic uint64_t done_vox;  /* atomic */
+    const zs_plan *plan;               /* set by caller, read-only in workers */
+    const zs_volume *in;               /* read-only */
+    zs_volume *out;                    /* workers write disjoint slabs */
+    const zs_exec_opts *opts;          /* read-only */
+    unsigned phases;                   /* read-only: ZS_PHASE_* */
+    _Atomic int64_t next;              /* atomic: next slab to claim */
+    _Atomic int cancel;                /* atomic: stop taking slabs */
+    _Atomic int err;                   /* atomic: first error code (0 = none) */
+    char errmsg[1024];                 /* written once by the CAS winner */
+    _Atomic int64_t done;              /* atomic: slabs finished */
+    _Atomic uint64_t done_vox;         /* atomic */
     double load_s, compute_s, store_s; /* summed under omp atomic */
-    uint64_t sink;              /* summed under omp atomic: keeps the READ-only touch alive */
-    uint64_t bytes_in, bytes_out; /* summed under omp atomic */
-    int64_t total;              /* read-only: slabs this run does (range less recorded ones) */
-    uint64_t total_vox;         /* read-only: their voxels */
-    int delay_ms;               /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
+    uint64_t sink;                     /* summed under omp atomic: keeps the READ-only touch alive */
+    uint64_t bytes_in, bytes_out;      /* summed under omp atomic */
+    int64_t total;                     /* read-only: slabs this run does (range less recorded ones) */
+    uint64_t total_vox;                /* read-only: their voxels */
+    int delay_ms;                      /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
 } job;
 
 typedef struct worker {
-    float *buf[2];            /* max_planes planes each (owner: worker) */
-    unsigned char *io;        /* pread/pwrite engine: file bytes of max_planes planes */
-    float *pristine;          /* compute-only phase: planes loaded once, read by stage 0 */
+    float *buf[2];     /* max_planes planes each (owner: worker) */
+    unsigned char *io; /* pread/pwrite engine: file bytes of max_planes planes */
+    float *pristine;   /* compute-only phase: planes loaded once, read by stage 0 */
     void *scratch;
     int64_t *set[ZS_MAX_STAGES + 1]; /* z-set per stage boundary, max_planes each */
     int64_t nset[ZS_MAX_STAGES + 1];
@@ -69,7 +69,7 @@ static zs_status worker_init(const zs_plan *p, unsigned phases, worker *w)
     memset(w, 0, sizeof *w);
     const size_t planes = (size_t)p->max_planes, plane = (size_t)(p->in.shape[0] * p->in.shape[1]);
     const size_t es = zs_dtype_size(p->in.dtype) > zs_dtype_size(p->out.dtype) ? zs_dtype_size(p->in.dtype)
-                                                                                  : zs_dtype_size(p->out.dtype);
+                                                                               : zs_dtype_size(p->out.dtype);
     if (p->read_engine == ZS_ENGINE_PREAD || p->write_engine == ZS_ENGINE_PREAD || p->in.decoded) {
         w->io = zs__alloc(planes * plane * es);
         ZS_RETURN_IF(!w->io, ZS_ENOMEM, "out of memory for %.1f MiB of I/O buffer",
@@ -109,8 +109,7 @@ static zs_status compute_sets(const zs_plan *p, worker *w, int64_t z0, int64_t z
         const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
         int64_t m = zs_zset_expand(w->set[k + 1], w->nset[k + 1], h->lo[2], h->hi[2], p->in.shape[2], h->zmode,
                                    w->set[k], p->max_planes);
-        ZS_RETURN_IF(m < 0, ZS_EINTERNAL, "planner: stage %d needs more than %lld planes", k,
-                     (long long)p->max_planes);
+        ZS_RETURN_IF(m < 0, ZS_EINTERNAL, "planner: stage %d needs more than %lld planes", k, (long long)p->max_planes);
         w->nset[k] = m;
     }
     return ZS_OK;
@@ -135,9 +134,11 @@ static zs_status pread_all(const zs_volume *v, void *buf, size_t n, uint64_t off
     while (n > 0) {
         ssize_t r = pread(v->fd, b, n, (off_t)off);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
-        if (r == 0) return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
-                                  (unsigned long long)off);
+        if (r < 0)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
+        if (r == 0)
+            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
+                          (unsigned long long)off);
         b += r, off += (uint64_t)r, n -= (size_t)r;
     }
     return ZS_OK;
@@ -149,8 +150,9 @@ static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint6
     while (n > 0) {
         ssize_t r = pwrite(v->fd, b, n, (off_t)off);
         if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu",
-                                     v->info.path, (unsigned long long)off);
+        if (r < 0)
+            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", v->info.path,
+                              (unsigned long long)off);
         b += r, off += (uint64_t)r, n -= (size_t)r;
     }
     return ZS_OK;
@@ -167,17 +169,23 @@ static zs_status load_run(const zs_plan *p, worker *w, const zs_volume *in, int6
     if (in->io || p->read_engine == ZS_ENGINE_PREAD) {
         /* decoded volumes (compressed TIFF pages, plane series) are read by their format into
          * the worker's buffer, like pread: no buffer allocated per slab */
-        if (in->io) ZS_FORWARD(in->io->read_planes(in, t, z0, z1, w->io));
-        else ZS_FORWARD(pread_all(in, w->io, bytes, zs__plane_offset(&p->in, t, z0)));
-        if (phases & ZS_PHASE_CONVERT) zs__to_f32(w->io, p->in.dtype, n, p->in.slope, p->in.inter, buf);
-        else *sink += touch(w->io, bytes);
+        if (in->io)
+            ZS_FORWARD(in->io->read_planes(in, t, z0, z1, w->io));
+        else
+            ZS_FORWARD(pread_all(in, w->io, bytes, zs__plane_offset(&p->in, t, z0)));
+        if (phases & ZS_PHASE_CONVERT)
+            zs__to_f32(w->io, p->in.dtype, n, p->in.slope, p->in.inter, buf);
+        else
+            *sink += touch(w->io, bytes);
         return ZS_OK;
     }
     zs_slab s = {t, z0, z1, z0, z1};
     zs_mapping m;
     ZS_FORWARD(zs_slab_map(in, &s, &m));
-    if (phases & ZS_PHASE_CONVERT) zs__to_f32(m.data, p->in.dtype, n, p->in.slope, p->in.inter, buf);
-    else *sink += touch(m.data, bytes);
+    if (phases & ZS_PHASE_CONVERT)
+        zs__to_f32(m.data, p->in.dtype, n, p->in.slope, p->in.inter, buf);
+    else
+        *sink += touch(m.data, bytes);
     return zs_slab_unmap(&m);
 }
 
@@ -202,8 +210,18 @@ static zs_status run_stages(const zs_plan *p, worker *w, int *cur)
     for (int k = 0; k < p->nstages; k++) {
         const zs_stage *s = zs__pipeline_stage(p->pipe, k);
         const float *in = k == 0 && w->pristine ? w->pristine : w->buf[*cur];
-        zs_kernel_call c = {s->params, nx, ny, p->in.shape[2], in, w->nset[k], w->set[k],
-                            w->buf[1 - *cur], w->nset[k + 1], w->set[k + 1], w->scratch, p->scratch};
+        zs_kernel_call c = {s->params,
+                            nx,
+                            ny,
+                            p->in.shape[2],
+                            in,
+                            w->nset[k],
+                            w->set[k],
+                            w->buf[1 - *cur],
+                            w->nset[k + 1],
+                            w->set[k + 1],
+                            w->scratch,
+                            p->scratch};
         zs_status st = s->k->run(&c);
         if (st < 0) {
             if (!zs_last_error()[0]) ZS_ERR(st, "kernel %s failed: %s", s->k->name, zs_strerror(st));
@@ -302,11 +320,14 @@ static void worker_main(job *j)
         int64_t i = atomic_fetch_add(&j->next, 1);
         if (i >= last) break;
         if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue; /* recorded: done */
-        if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u); /* test hook: a slow slab */
+        if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u);                /* test hook: a slow slab */
         st = run_slab(j, &w, i, &tl, &tc, &ts);
         if (st == ZS_OK && (j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
             st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
-        if (st < 0) { job_fail(j, st); break; }
+        if (st < 0) {
+            job_fail(j, st);
+            break;
+        }
         int64_t t, z0, z1;
         zs__plan_slab(p, i, &t, &z0, &z1);
         report_progress(j, z0, z1);
@@ -367,7 +388,10 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
                           zs_run_stats *stats)
 {
     zs_exec_opts def;
-    if (!opts) { zs_exec_opts_default(&def); opts = &def; }
+    if (!opts) {
+        zs_exec_opts_default(&def);
+        opts = &def;
+    }
     const unsigned phases = opts->phases ? opts->phases : ZS_PHASE_ALL;
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");

@@ -18,7 +18,7 @@ typedef struct zs_stage {
 struct zs_pipeline {
     int n;
     zs_stage st[ZS_MAX_STAGES];
-    double voxel[3];          /* for physical units ("2um") */
+    double voxel[3]; /* for physical units ("2um") */
     char unit[16];
     int has_voxel;
 };
@@ -30,9 +30,9 @@ zs_status zs__kernel_registry_check(void);
 
 /* ---- plan ---------------------------------------------------------------------------- */
 struct zs_plan {
-    zs_volume_info in;        /* set by planner, read-only in workers */
-    zs_volume_info out;       /* output spec: shape of in, output dtype */
-    const zs_pipeline *pipe;  /* borrowed: must outlive the plan */
+    zs_volume_info in;       /* set by planner, read-only in workers */
+    zs_volume_info out;      /* output spec: shape of in, output dtype */
+    const zs_pipeline *pipe; /* borrowed: must outlive the plan */
     int nstages;
     int threads;
     int bind;
@@ -64,7 +64,7 @@ zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in,
 
 /** What OUT.zsjournal/header says, in the form the readers need. */
 typedef struct zs_jinfo {
-    char dir[ZS_PATH_MAX + 16];        /* OUT.zsjournal */
+    char dir[ZS_PATH_MAX + 16]; /* OUT.zsjournal */
     int64_t slab, nslabs, per_vol, nz, nt;
     char input[ZS_PATH_MAX];
     char pipeline[4096];
@@ -80,9 +80,9 @@ void zs__journal_slab(const zs_jinfo *info, int64_t i, int64_t *t, int64_t *z0, 
 
 /* ---- topology (topology.c) --------------------------------------------------------- */
 typedef struct zs_topology_facts {
-    int cores;           /* cores this process may use */
-    int pus;             /* hardware threads this process may use */
-    uint64_t l2, l3;     /* bytes per core / shared (0 unknown) */
+    int cores;       /* cores this process may use */
+    int pus;         /* hardware threads this process may use */
+    uint64_t l2, l3; /* bytes per core / shared (0 unknown) */
     int numa_nodes;
 } zs_topology_facts;
 void zs__topology_facts(zs_topology_facts *f);

@@ -156,8 +156,10 @@ static uint64_t cgroup_limit(void)
             char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
             if (!b) continue;
             *b = '\0';
-            if (strcmp(a + 1, "") == 0 && strncmp(line, "0", 1) == 0) snprintf(v2, sizeof v2, "%s", b + 1);
-            else if (strstr(a + 1, "memory")) snprintf(v1, sizeof v1, "%s", b + 1);
+            if (strcmp(a + 1, "") == 0 && strncmp(line, "0", 1) == 0)
+                snprintf(v2, sizeof v2, "%s", b + 1);
+            else if (strstr(a + 1, "memory"))
+                snprintf(v1, sizeof v1, "%s", b + 1);
         }
         fclose(f);
     }
@@ -177,7 +179,10 @@ uint64_t zs_sys_available_memory(void)
     if (f) {
         char line[256];
         while (fgets(line, sizeof line, f))
-            if (strncmp(line, "MemAvailable:", 13) == 0) { avail = strtoull(line + 13, NULL, 10) * 1024; break; }
+            if (strncmp(line, "MemAvailable:", 13) == 0) {
+                avail = strtoull(line + 13, NULL, 10) * 1024;
+                break;
+            }
         fclose(f);
     }
     if (!avail) avail = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);

@@ -57,8 +57,8 @@ int main(int argc, char **argv)
         (st = zs_plan_create(info, p, NULL, &plan)))
         return fail("plan", st);
     printf("opened %s: %lldx%lldx%lld %s, voxel (5,3,2) = %u, plan of %lld slab(s)\n", info->path,
-           (long long)info->shape[0], (long long)info->shape[1], (long long)info->shape[2],
-           zs_dtype_name(info->dtype), value, (long long)zs_plan_slab_count(plan));
+           (long long)info->shape[0], (long long)info->shape[1], (long long)info->shape[2], zs_dtype_name(info->dtype),
+           value, (long long)zs_plan_slab_count(plan));
     zs_plan_free(plan);
     zs_pipeline_free(p);
     zs_volume_free(in);

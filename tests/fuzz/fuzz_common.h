@@ -17,13 +17,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Aborts with the condition, so a crash report says which property broke. */
-#define REQUIRE(cond)                                                                          \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            fprintf(stderr, "%s:%d: %s does not hold (last error: %s)\n", __FILE__, __LINE__, #cond, \
-                    zs_last_error());                                                          \
-            abort();                                                                           \
-        }                                                                                      \
+#define REQUIRE(cond)                                                                                                  \
+    do {                                                                                                               \
+        if (!(cond)) {                                                                                                 \
+            fprintf(stderr, "%s:%d: %s does not hold (last error: %s)\n", __FILE__, __LINE__, #cond, zs_last_error()); \
+            abort();                                                                                                   \
+        }                                                                                                              \
     } while (0)
 
 /* A driver's check of a header that parsed: `info` as `ops` gave it for a file of `file_size`. */
@@ -52,9 +51,11 @@ static inline void fuzz_parse_as(const zs_format_ops *ops, const char *name, con
     snprintf(info.path, sizeof info.path, "%s", name);
     zs_clear_error();
     const zs_status st = ops->parse(data, size, file_size, &info);
-    if (st == ZS_OK) check(ops, &info, file_size);
-    else REQUIRE(st >= ZS_EINTERNAL && strncmp(zs_last_error(), name, strlen(name)) == 0 &&
-                 strncmp(zs_last_error() + strlen(name), ": ", 2) == 0);
+    if (st == ZS_OK)
+        check(ops, &info, file_size);
+    else
+        REQUIRE(st >= ZS_EINTERNAL && strncmp(zs_last_error(), name, strlen(name)) == 0 &&
+                strncmp(zs_last_error() + strlen(name), ": ", 2) == 0);
 }
 
 /* The body of a header parser's LLVMFuzzerTestOneInput: `name` is the file's name as the

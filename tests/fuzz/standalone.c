@@ -46,7 +46,10 @@ static uint64_t hash_name(const char *s, uint64_t seed)
 static void feed(runner *r, const unsigned char *data, size_t n)
 {
     unsigned char *copy = malloc(n ? n : 1); /* exactly n bytes: overreads are caught */
-    if (!copy) { fprintf(stderr, "out of memory\n"); exit(1); }
+    if (!copy) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
     if (n) memcpy(copy, data, n);
     LLVMFuzzerTestOneInput(copy, n);
     free(copy);
@@ -56,10 +59,29 @@ static void feed(runner *r, const unsigned char *data, size_t n)
 /* Writes an interesting value of 1, 2, 4 or 8 bytes at a random place in b[0..n). */
 static void put_interesting(unsigned char *b, size_t n, uint64_t *s)
 {
-    static const uint64_t values[] = {0, 1, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 348, 540, 352, 544,
-                                      0x5c010000, 0x1c020000, 0x7fffffff, 0x80000000, 0xffffffff,
-                                      0x7fffffffffffffffull, 0x8000000000000000ull, 0xffffffffffffffffull,
-                                      0x7f800000 /* +inf */, 0x7fc00000 /* NaN */, 0x3f800000 /* 1.0f */};
+    static const uint64_t values[] = {0,
+                                      1,
+                                      0x7f,
+                                      0x80,
+                                      0xff,
+                                      0x7fff,
+                                      0x8000,
+                                      0xffff,
+                                      348,
+                                      540,
+                                      352,
+                                      544,
+                                      0x5c010000,
+                                      0x1c020000,
+                                      0x7fffffff,
+                                      0x80000000,
+                                      0xffffffff,
+                                      0x7fffffffffffffffull,
+                                      0x8000000000000000ull,
+                                      0xffffffffffffffffull,
+                                      0x7f800000 /* +inf */,
+                                      0x7fc00000 /* NaN */,
+                                      0x3f800000 /* 1.0f */};
     static const char chars[] = "(),:{}'\"0123456789 \nL_-TrueFals<>|=ufic";
     const size_t width = (size_t)1 << (next(s) % 4);
     if (n < width) return;
@@ -80,7 +102,8 @@ static size_t mutate(const unsigned char *src, size_t n, unsigned char *dst, uin
     const size_t span = n < 1024 ? n : (next(s) % 4 ? 1024 : n);
     switch (next(s) % 6) {
     case 0: /* flip 1 to 4 bits */
-        for (int k = (int)(next(s) % 4); k >= 0 && span; k--) dst[next(s) % span] ^= (unsigned char)(1u << (next(s) % 8));
+        for (int k = (int)(next(s) % 4); k >= 0 && span; k--)
+            dst[next(s) % span] ^= (unsigned char)(1u << (next(s) % 8));
         return n;
     case 1: /* interesting values */
         for (int k = (int)(next(s) % 3); k >= 0; k--) put_interesting(dst, span, s);
@@ -109,9 +132,15 @@ static size_t mutate(const unsigned char *src, size_t n, unsigned char *dst, uin
 static void run_file(runner *r, const char *path)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) { perror(path); exit(1); }
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
     unsigned char *data = malloc(FUZZ_MAX_INPUT), *mut = malloc(FUZZ_MAX_INPUT + 16);
-    if (!data || !mut) { fprintf(stderr, "out of memory\n"); exit(1); }
+    if (!data || !mut) {
+        fprintf(stderr, "out of memory\n");
+        exit(1);
+    }
     size_t n = fread(data, 1, FUZZ_MAX_INPUT, f);
     fclose(f);
     feed(r, data, n);
@@ -129,17 +158,29 @@ static void run_file(runner *r, const char *path)
 static void run_path(runner *r, const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0) { perror(path); exit(1); }
-    if (S_ISREG(st.st_mode)) { run_file(r, path); return; }
+    if (stat(path, &st) != 0) {
+        perror(path);
+        exit(1);
+    }
+    if (S_ISREG(st.st_mode)) {
+        run_file(r, path);
+        return;
+    }
     if (!S_ISDIR(st.st_mode)) return;
     DIR *d = opendir(path);
-    if (!d) { perror(path); exit(1); }
+    if (!d) {
+        perror(path);
+        exit(1);
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
         size_t len = strlen(path) + strlen(e->d_name) + 2;
         char *child = malloc(len);
-        if (!child) { fprintf(stderr, "out of memory\n"); exit(1); }
+        if (!child) {
+            fprintf(stderr, "out of memory\n");
+            exit(1);
+        }
         snprintf(child, len, "%s/%s", path, e->d_name);
         run_path(r, child);
         free(child);
@@ -154,20 +195,29 @@ int main(int argc, char **argv)
     if (env && *env) r.mutations = strtoul(env, NULL, 10);
     int paths = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--mutations") == 0 && i + 1 < argc) r.mutations = strtoul(argv[++i], NULL, 10);
-        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) r.seed = strtoull(argv[++i], NULL, 10);
-        else paths++;
+        if (strcmp(argv[i], "--mutations") == 0 && i + 1 < argc)
+            r.mutations = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+            r.seed = strtoull(argv[++i], NULL, 10);
+        else
+            paths++;
     }
     if (!paths) {
         fprintf(stderr, "usage: %s DIR_OR_FILE... [--mutations N] [--seed S]\n", argv[0]);
         return 2;
     }
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--mutations") == 0 || strcmp(argv[i], "--seed") == 0) { i++; continue; }
+        if (strcmp(argv[i], "--mutations") == 0 || strcmp(argv[i], "--seed") == 0) {
+            i++;
+            continue;
+        }
         run_path(&r, argv[i]);
     }
     printf("%s: %lu inputs from %lu files (%lu mutations each, seed %llu): no failure\n", argv[0], r.inputs, r.files,
            r.mutations, (unsigned long long)r.seed);
-    if (r.files == 0) { fprintf(stderr, "%s: no input files found\n", argv[0]); return 1; }
+    if (r.files == 0) {
+        fprintf(stderr, "%s: no input files found\n", argv[0]);
+        return 1;
+    }
     return 0;
 }

@@ -33,7 +33,8 @@ static zs_status run_slab(const zs_kernel_desc *k, const void *params, const flo
     for (int64_t i = 0; i < nout; i++) oz[i] = z0 + i;
     nin = zs_zset_expand(oz, nout, h.lo[2], h.hi[2], nz, h.zmode, iz, cap);
     float *inb = malloc(sizeof(float) * plane * (size_t)(nin > 0 ? nin : 1));
-    for (int64_t i = 0; i < nin; i++) memcpy(inb + (size_t)i * plane, vol + (size_t)iz[i] * plane, plane * sizeof(float));
+    for (int64_t i = 0; i < nin; i++)
+        memcpy(inb + (size_t)i * plane, vol + (size_t)iz[i] * plane, plane * sizeof(float));
     size_t sb = k->scratch_bytes ? k->scratch_bytes(params, nx, ny, nin) : 0;
     void *scratch = NULL;
     if (sb && posix_memalign(&scratch, 64, sb) != 0) scratch = NULL;

@@ -12,8 +12,8 @@
 
 /** Runs `spec` over the volume; slab <= 0 means one call for all planes.
  *  @return the kernel's status (ZS_EPARAM for a bad spec). */
-zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz,
-                             int64_t slab, float *out);
+zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
+                             float *out);
 
 /** The parsed parameters and descriptor of a spec (caller frees *params with free()). */
 zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **params);

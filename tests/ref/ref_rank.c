@@ -44,8 +44,8 @@ static int64_t box_voxels(const zs_ref_box *b)
     return (b->lo[0] + b->hi[0] + 1) * (b->lo[1] + b->hi[1] + 1) * (b->lo[2] + b->hi[2] + 1);
 }
 
-void zs_ref_rank(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int64_t rank,
-                 zs_border mode, float cval, float *out)
+void zs_ref_rank(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int64_t rank, zs_border mode,
+                 float cval, float *out)
 {
     float *w = malloc(sizeof(float) * (size_t)box_voxels(b));
     for (int64_t z = 0; z < nz; z++)
@@ -58,8 +58,8 @@ void zs_ref_rank(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_r
     free(w);
 }
 
-void zs_ref_minmax(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int is_max,
-                   zs_border mode, float cval, float *out)
+void zs_ref_minmax(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int is_max, zs_border mode,
+                   float cval, float *out)
 {
     float *w = malloc(sizeof(float) * (size_t)box_voxels(b));
     for (int64_t z = 0; z < nz; z++)

@@ -18,8 +18,8 @@ typedef struct ref_nbhd {
 } ref_nbhd;
 
 /** scipy.ndimage.gaussian_filter(in, sigma, order, mode, cval, truncate). */
-void ref_gaussian(const float *in, const int64_t n[3], const double sigma[3], const int order[3],
-                  double truncate, const ref_nbhd *nb, double *val, double *mag);
+void ref_gaussian(const float *in, const int64_t n[3], const double sigma[3], const int order[3], double truncate,
+                  const ref_nbhd *nb, double *val, double *mag);
 
 /** scipy.ndimage.uniform_filter(in, size, mode, cval). */
 void ref_uniform(const float *in, const int64_t n[3], const int64_t size[3], const ref_nbhd *nb, double *val,

@@ -22,7 +22,10 @@ int zs_test_tmpdir_setup(void **state, const char *prefix)
     zs_test_tmpdir *f = calloc(1, sizeof *f);
     if (!f) return -1;
     snprintf(f->dir, sizeof f->dir, "%sXXXXXX", prefix);
-    if (!mkdtemp(f->dir)) { free(f); return -1; }
+    if (!mkdtemp(f->dir)) {
+        free(f);
+        return -1;
+    }
     *state = f;
     return 0;
 }
@@ -41,10 +44,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-void zs_test_remove_tree(const char *path)
-{
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+void zs_test_remove_tree(const char *path) { nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
 const char *zs_test_data_dir(void)
 {
@@ -53,8 +53,8 @@ const char *zs_test_data_dir(void)
     return d;
 }
 
-void zs_test_check_listed(const char *sub, int (*is_listed)(const char *name), const char *const *names,
-                          size_t count, const char *table)
+void zs_test_check_listed(const char *sub, int (*is_listed)(const char *name), const char *const *names, size_t count,
+                          const char *table)
 {
     char dir[600];
     snprintf(dir, sizeof dir, "%s/%s", zs_test_data_dir(), sub);
@@ -64,7 +64,10 @@ void zs_test_check_listed(const char *sub, int (*is_listed)(const char *name), c
         if (!is_listed(e->d_name)) continue;
         size_t k = 0;
         while (k < count && strcmp(names[k], e->d_name) != 0) k++;
-        if (k == count) { closedir(d); fail_msg("%s/%s has no row in the table of %s", sub, e->d_name, table); }
+        if (k == count) {
+            closedir(d);
+            fail_msg("%s/%s has no row in the table of %s", sub, e->d_name, table);
+        }
     }
     closedir(d);
 }
@@ -108,8 +111,7 @@ void zs_test_check_pattern97(const zs_volume *v)
     free(buf);
 }
 
-zs_volume *zs_test_volume_new(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt, zs_type t,
-                              int direct)
+zs_volume *zs_test_volume_new(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt, zs_type t, int direct)
 {
     zs_volume_info spec;
     zs_volume_info_init(&spec);

@@ -33,8 +33,8 @@ const char *zs_test_data_dir(void);
 
 /** Fails the test when data/<sub> holds a file that `is_listed` selects and `names[0..count)`
  *  lacks, so that a new golden file is tested; `table` names the test file for the message. */
-void zs_test_check_listed(const char *sub, int (*is_listed)(const char *name), const char *const *names,
-                          size_t count, const char *table);
+void zs_test_check_listed(const char *sub, int (*is_listed)(const char *name), const char *const *names, size_t count,
+                          const char *table);
 
 /** The bytes of the whole file plus a terminating NUL, their count in *n.
  *  @return NULL when it cannot be read; the caller frees with free(). */
@@ -46,8 +46,7 @@ void zs_test_check_pattern97(const zs_volume *v);
 
 /** Creates `path` (assert on failure) with shape nx*ny*nz*nt (4-D when nt > 1) and type t,
  *  overwriting it; `direct`: create `path` itself instead of `path.partial`. */
-zs_volume *zs_test_volume_new(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt, zs_type t,
-                              int direct);
+zs_volume *zs_test_volume_new(const char *path, int64_t nx, int64_t ny, int64_t nz, int64_t nt, zs_type t, int direct);
 
 /** xorshift64: the next value of the state *s (never 0 when *s is not 0). */
 uint64_t zs_test_rand(uint64_t *s);

@@ -42,17 +42,52 @@ static double stored_value(const unsigned char *src, size_t i, zs_dtype dt)
     memcpy(b, src + i * es, es);
     if (es > 1 && dt.big_endian != zs__host_big_endian()) zs__bswap(b, es, 1);
     switch (dt.type) {
-    case ZS_U8: return b[0];
-    case ZS_I8: return (int8_t)b[0];
-    case ZS_U16: { uint16_t v; memcpy(&v, b, 2); return v; }
-    case ZS_I16: { int16_t v; memcpy(&v, b, 2); return v; }
-    case ZS_U32: { uint32_t v; memcpy(&v, b, 4); return v; }
-    case ZS_I32: { int32_t v; memcpy(&v, b, 4); return v; }
-    case ZS_U64: { uint64_t v; memcpy(&v, b, 8); return (double)v; }
-    case ZS_I64: { int64_t v; memcpy(&v, b, 8); return (double)v; }
-    case ZS_F32: { float v; memcpy(&v, b, 4); return v; }
-    case ZS_F64: { double v; memcpy(&v, b, 8); return v; }
-    default: return 0.0;
+    case ZS_U8:
+        return b[0];
+    case ZS_I8:
+        return (int8_t)b[0];
+    case ZS_U16: {
+        uint16_t v;
+        memcpy(&v, b, 2);
+        return v;
+    }
+    case ZS_I16: {
+        int16_t v;
+        memcpy(&v, b, 2);
+        return v;
+    }
+    case ZS_U32: {
+        uint32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    case ZS_I32: {
+        int32_t v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    case ZS_U64: {
+        uint64_t v;
+        memcpy(&v, b, 8);
+        return (double)v;
+    }
+    case ZS_I64: {
+        int64_t v;
+        memcpy(&v, b, 8);
+        return (double)v;
+    }
+    case ZS_F32: {
+        float v;
+        memcpy(&v, b, 4);
+        return v;
+    }
+    case ZS_F64: {
+        double v;
+        memcpy(&v, b, 8);
+        return v;
+    }
+    default:
+        return 0.0;
     }
 }
 
@@ -66,8 +101,10 @@ static int parse_raw_shape(const char *s, zs_open_opts *o)
         if (end == p || v < 1) return -1;
         o->raw_shape[nd++] = v;
         p = end;
-        if (*p == 'x') p++;
-        else if (*p) return -1;
+        if (*p == 'x')
+            p++;
+        else if (*p)
+            return -1;
     }
     if (*p) return -1;
     o->raw_ndim = nd;
@@ -80,12 +117,21 @@ static int parse_options(int argc, char **argv, int first, zs_open_opts *o)
     for (int i = first; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage();
-        if (strcmp(a, "--mode") == 0) o->mode = v;
-        else if (strcmp(a, "--raw-shape") == 0) { if (parse_raw_shape(v, o) != 0) return usage(); }
-        else if (strcmp(a, "--raw-dtype") == 0) { if (zs_dtype_parse(v, &o->raw_dtype) != ZS_OK) { fail(); return 2; } }
-        else if (strcmp(a, "--raw-offset") == 0) o->raw_offset = strtoull(v, NULL, 10);
-        else if (strcmp(a, "--raw-order") == 0) o->raw_order = (v[0] == 'C' || v[0] == 'c') ? ZS_ORDER_C : ZS_ORDER_F;
-        else return usage();
+        if (strcmp(a, "--mode") == 0)
+            o->mode = v;
+        else if (strcmp(a, "--raw-shape") == 0) {
+            if (parse_raw_shape(v, o) != 0) return usage();
+        } else if (strcmp(a, "--raw-dtype") == 0) {
+            if (zs_dtype_parse(v, &o->raw_dtype) != ZS_OK) {
+                fail();
+                return 2;
+            }
+        } else if (strcmp(a, "--raw-offset") == 0)
+            o->raw_offset = strtoull(v, NULL, 10);
+        else if (strcmp(a, "--raw-order") == 0)
+            o->raw_order = (v[0] == 'C' || v[0] == 'c') ? ZS_ORDER_C : ZS_ORDER_F;
+        else
+            return usage();
         if (strcmp(a, "--raw-shape") == 0 || strcmp(a, "--raw-dtype") == 0) o->format = ZS_FMT_RAW;
         i++;
     }
@@ -105,7 +151,8 @@ static int check_halo(const zs_volume *v, const zs_slab *s, const zs_mapping *m,
                           (size_t)plane) == 0;
         zs_slab_unmap(&m1);
         if (!same) {
-            fprintf(stderr, "slabdump: halo plane %lld of slab [%lld,%lld) (t=%lld) differs from the plane mapped alone\n",
+            fprintf(stderr,
+                    "slabdump: halo plane %lld of slab [%lld,%lld) (t=%lld) differs from the plane mapped alone\n",
                     (long long)z, (long long)s->z0, (long long)s->z1, (long long)s->t);
             return 3;
         }
@@ -122,15 +169,16 @@ static int check_mapping(const zs_volume_info *info, const zs_slab *s, const zs_
     }
     const uint64_t need = (uint64_t)(s->hi - s->lo) * plane, page = zs_sys_page_size();
     if (info->order == ZS_ORDER_F && (uint64_t)m->map_length > need + 2 * page) {
-        fprintf(stderr, "slabdump: slab [%lld,%lld) maps %zu bytes for %llu bytes of planes (limit: + 2 pages of %llu)\n",
+        fprintf(stderr,
+                "slabdump: slab [%lld,%lld) maps %zu bytes for %llu bytes of planes (limit: + 2 pages of %llu)\n",
                 (long long)s->lo, (long long)s->hi, m->map_length, (unsigned long long)need, (unsigned long long)page);
         return 3;
     }
     return 0;
 }
 
-static int write_core(const zs_volume_info *info, const zs_slab *s, const zs_mapping *m, uint64_t plane,
-                      double *row, FILE *out)
+static int write_core(const zs_volume_info *info, const zs_slab *s, const zs_mapping *m, uint64_t plane, double *row,
+                      FILE *out)
 {
     const size_t per_plane = (size_t)(info->shape[0] * info->shape[1]);
     const int scaled = info->slope != 1.0 || info->inter != 0.0;
@@ -156,7 +204,10 @@ static int dump(const zs_volume *v, FILE *out, int64_t slab, int64_t halo)
     const int64_t nz = info->shape[2];
     if (slab <= 0 || slab > nz) slab = nz;
     double *row = malloc((size_t)(info->shape[0] * info->shape[1]) * sizeof *row);
-    if (!row) { fprintf(stderr, "slabdump: out of memory\n"); return 1; }
+    if (!row) {
+        fprintf(stderr, "slabdump: out of memory\n");
+        return 1;
+    }
     int rc = 0;
     for (int64_t t = 0; t < info->shape[3] && rc == 0; t++)
         for (int64_t z0 = 0; z0 < nz && rc == 0; z0 += slab) {
@@ -198,9 +249,16 @@ int main(int argc, char **argv)
     zs_volume *v;
     if (zs_volume_open(argv[1], &o, &v) != ZS_OK) return fail();
     FILE *out = fopen(argv[2], "wb");
-    if (!out) { perror(argv[2]); zs_volume_free(v); return 1; }
+    if (!out) {
+        perror(argv[2]);
+        zs_volume_free(v);
+        return 1;
+    }
     rc = dump(v, out, slab, halo);
-    if (fclose(out) != 0 && rc == 0) { perror(argv[2]); rc = 1; }
+    if (fclose(out) != 0 && rc == 0) {
+        perror(argv[2]);
+        rc = 1;
+    }
     zs_volume_free(v);
     return rc;
 }

@@ -19,9 +19,13 @@
 static void test_dtype_parse(void **state)
 {
     (void)state;
-    static const struct { const char *s; zs_type t; int big; } ok[] = {
-        {"uint16", ZS_U16, 0}, {"<u2", ZS_U16, 0}, {">u2", ZS_U16, 1}, {">f4", ZS_F32, 1}, {"|u1", ZS_U8, 0},
-        {"float64", ZS_F64, 0}, {"<i8", ZS_I64, 0}, {"int8", ZS_I8, 0}, {">i1", ZS_I8, 0}, {"float", ZS_F64, 0},
+    static const struct {
+        const char *s;
+        zs_type t;
+        int big;
+    } ok[] = {
+        {"uint16", ZS_U16, 0},  {"<u2", ZS_U16, 0}, {">u2", ZS_U16, 1}, {">f4", ZS_F32, 1}, {"|u1", ZS_U8, 0},
+        {"float64", ZS_F64, 0}, {"<i8", ZS_I64, 0}, {"int8", ZS_I8, 0}, {">i1", ZS_I8, 0},  {"float", ZS_F64, 0},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         zs_dtype d;
@@ -227,7 +231,8 @@ static void test_c_order_gather(void **state)
     float *d = m.data;
     for (int64_t z = s.lo; z < s.hi; z++)
         for (int64_t y = 0; y < ny; y++)
-            for (int64_t x = 0; x < nx; x++) assert_true(d[((z - s.lo) * ny + y) * nx + x] == (float)(x + 10 * y + 100 * z));
+            for (int64_t x = 0; x < nx; x++)
+                assert_true(d[((z - s.lo) * ny + y) * nx + x] == (float)(x + 10 * y + 100 * z));
     d[((3 - s.lo) * ny + 2) * nx + 4] = -1.0f; /* (4,2,3) */
     assert_int_equal(zs_slab_unmap(&m), ZS_OK);
     zs_volume_free(v);
@@ -243,9 +248,9 @@ static void test_c_order_gather(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dtype_parse),       cmocka_unit_test(test_convert_round_saturate),
-        cmocka_unit_test(test_sizes_overflow),    cmocka_unit_test(test_create_commit_partial),
-        cmocka_unit_test(test_open_errors),       cmocka_unit_test(test_slab_mapping_offsets),
+        cmocka_unit_test(test_dtype_parse),    cmocka_unit_test(test_convert_round_saturate),
+        cmocka_unit_test(test_sizes_overflow), cmocka_unit_test(test_create_commit_partial),
+        cmocka_unit_test(test_open_errors),    cmocka_unit_test(test_slab_mapping_offsets),
         cmocka_unit_test(test_c_order_gather),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);

@@ -35,7 +35,7 @@ static float *random_volume(const int64_t n[3], uint64_t salt, int span)
 }
 
 typedef enum rkind { R_MIN, R_MAX, R_MEDIAN, R_PCT, R_OPEN, R_CLOSE, R_WHITE, R_BLACK, R_NKIND } rkind;
-static const char *const knames[] = {"minimum", "maximum",  "median",       "percentile",
+static const char *const knames[] = {"minimum", "maximum", "median",       "percentile",
                                      "opening", "closing", "white_tophat", "black_tophat"};
 
 typedef struct rcase {
@@ -50,9 +50,9 @@ typedef struct rcase {
 
 static void spec_of(const rcase *c, char *buf, size_t len)
 {
-    int k = snprintf(buf, len, "%s:size=%lldx%lldx%lld:mode=%s:cval=%.17g:axes=%s", knames[c->k],
-                     (long long)c->size[0], (long long)c->size[1], (long long)c->size[2], zs_border_names[c->mode],
-                     c->cval, c->xy ? "xy" : "xyz");
+    int k =
+        snprintf(buf, len, "%s:size=%lldx%lldx%lld:mode=%s:cval=%.17g:axes=%s", knames[c->k], (long long)c->size[0],
+                 (long long)c->size[1], (long long)c->size[2], zs_border_names[c->mode], c->cval, c->xy ? "xy" : "xyz");
     if (c->k == R_PCT) snprintf(buf + k, len - (size_t)k, ":percentile=%.17g", c->pct);
 }
 
@@ -66,8 +66,12 @@ static void reference(const rcase *c, const float *in, float *out)
     zs_ref_box_of(size, 0, &b);
     switch (c->k) {
     case R_MIN:
-    case R_MAX: zs_ref_minmax(in, c->n[0], c->n[1], c->n[2], &b, c->k == R_MAX, mode, cval, out); break;
-    case R_MEDIAN: zs_ref_rank(in, c->n[0], c->n[1], c->n[2], &b, n / 2, mode, cval, out); break;
+    case R_MAX:
+        zs_ref_minmax(in, c->n[0], c->n[1], c->n[2], &b, c->k == R_MAX, mode, cval, out);
+        break;
+    case R_MEDIAN:
+        zs_ref_rank(in, c->n[0], c->n[1], c->n[2], &b, n / 2, mode, cval, out);
+        break;
     case R_PCT:
         zs_ref_rank(in, c->n[0], c->n[1], c->n[2], &b, zs_ref_percentile_rank(c->pct, n), mode, cval, out);
         break;
@@ -88,8 +92,9 @@ static void check_case(const rcase *c, uint64_t salt, const int64_t *slabs, int 
     for (int s = 0; s < nslabs; s++) {
         for (size_t i = 0; i < nv; i++) out[i] = NAN;
         zs_status st = zs_test_run_kernel(spec, in, c->n[0], c->n[1], c->n[2], slabs[s], out);
-        if (st != ZS_OK) fail_msg("%s on %lldx%lldx%lld, slab %lld: %s", spec, (long long)c->n[0], (long long)c->n[1],
-                                  (long long)c->n[2], (long long)slabs[s], zs_last_error());
+        if (st != ZS_OK)
+            fail_msg("%s on %lldx%lldx%lld, slab %lld: %s", spec, (long long)c->n[0], (long long)c->n[1],
+                     (long long)c->n[2], (long long)slabs[s], zs_last_error());
         for (size_t i = 0; i < nv; i++)
             if (memcmp(&out[i], &ref[i], sizeof(float)) != 0)
                 fail_msg("%s on %lldx%lldx%lld, slab %lld: voxel (%lld,%lld,%lld) = %g, expected %g", spec,
@@ -121,9 +126,13 @@ static void test_modes_shapes(void **state)
                         /* 9^3 rank windows on the big shape: one mode is enough (the sort-based
                          * reference is slow there; the small shapes cover every mode) */
                         if (sh == 0 && si == 4 && (k == R_MEDIAN || k == R_PCT) && xy == 0 && mode != 0) continue;
-                        rcase c = {(rkind)k, {shapes[sh][0], shapes[sh][1], shapes[sh][2]},
-                                   {sizes[si][0], sizes[si][1], sizes[si][2]}, 30.0, mode,
-                                   mode == ZS_BORDER_CONSTANT ? 2.5 : 0.0, xy};
+                        rcase c = {(rkind)k,
+                                   {shapes[sh][0], shapes[sh][1], shapes[sh][2]},
+                                   {sizes[si][0], sizes[si][1], sizes[si][2]},
+                                   30.0,
+                                   mode,
+                                   mode == ZS_BORDER_CONSTANT ? 2.5 : 0.0,
+                                   xy};
                         check_case(&c, salt++, whole, 1);
                     }
 }
@@ -152,22 +161,27 @@ static void test_percentiles(void **state)
 static void test_large_sizes(void **state)
 {
     (void)state;
-    static const struct { rkind k; int64_t n[3], size[3]; } cases[] = {
-        {R_MIN, {45, 7, 12}, {40, 5, 6}},      {R_MAX, {45, 13, 12}, {33, 11, 9}},
-        {R_MAX, {13, 40, 30}, {2, 17, 23}},    {R_MIN, {7, 6, 5}, {25, 23, 21}},
-        {R_MEDIAN, {13, 11, 9}, {5, 5, 5}},    {R_MEDIAN, {12, 9, 10}, {7, 7, 3}},
-        {R_MEDIAN, {15, 4, 20}, {1, 1, 9}},    {R_MEDIAN, {30, 4, 3}, {9, 1, 1}},
-        {R_MEDIAN, {13, 11, 9}, {1, 7, 1}},    {R_MEDIAN, {9, 7, 6}, {11, 11, 11}},
-        {R_PCT, {9, 8, 10}, {13, 10, 9}},      {R_MEDIAN, {17, 3, 2}, {33, 1, 1}},
-        {R_MEDIAN, {2, 9, 7}, {1, 91, 91}},    {R_PCT, {9, 1, 7}, {97, 1, 97}},
-        {R_OPEN, {14, 13, 12}, {6, 5, 7}},     {R_CLOSE, {14, 13, 12}, {6, 5, 7}},
-        {R_WHITE, {20, 6, 15}, {9, 2, 8}},     {R_BLACK, {20, 6, 15}, {40, 2, 4}},
+    static const struct {
+        rkind k;
+        int64_t n[3], size[3];
+    } cases[] = {
+        {R_MIN, {45, 7, 12}, {40, 5, 6}},    {R_MAX, {45, 13, 12}, {33, 11, 9}}, {R_MAX, {13, 40, 30}, {2, 17, 23}},
+        {R_MIN, {7, 6, 5}, {25, 23, 21}},    {R_MEDIAN, {13, 11, 9}, {5, 5, 5}}, {R_MEDIAN, {12, 9, 10}, {7, 7, 3}},
+        {R_MEDIAN, {15, 4, 20}, {1, 1, 9}},  {R_MEDIAN, {30, 4, 3}, {9, 1, 1}},  {R_MEDIAN, {13, 11, 9}, {1, 7, 1}},
+        {R_MEDIAN, {9, 7, 6}, {11, 11, 11}}, {R_PCT, {9, 8, 10}, {13, 10, 9}},   {R_MEDIAN, {17, 3, 2}, {33, 1, 1}},
+        {R_MEDIAN, {2, 9, 7}, {1, 91, 91}},  {R_PCT, {9, 1, 7}, {97, 1, 97}},    {R_OPEN, {14, 13, 12}, {6, 5, 7}},
+        {R_CLOSE, {14, 13, 12}, {6, 5, 7}},  {R_WHITE, {20, 6, 15}, {9, 2, 8}},  {R_BLACK, {20, 6, 15}, {40, 2, 4}},
     };
     uint64_t salt = 2000;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int mode = 0; mode < 5; mode++) {
-            rcase c = {cases[i].k, {cases[i].n[0], cases[i].n[1], cases[i].n[2]},
-                       {cases[i].size[0], cases[i].size[1], cases[i].size[2]}, 70.0, mode, 3.0, 0};
+            rcase c = {cases[i].k,
+                       {cases[i].n[0], cases[i].n[1], cases[i].n[2]},
+                       {cases[i].size[0], cases[i].size[1], cases[i].size[2]},
+                       70.0,
+                       mode,
+                       3.0,
+                       0};
             check_case(&c, salt++, mode == 0 ? slab_heights : whole, mode == 0 ? 4 : 1);
         }
 }
@@ -192,7 +206,10 @@ static void test_tall_volumes(void **state)
 {
     (void)state;
     static const int64_t slabs[] = {0, 7, 33, 50};
-    static const struct { rkind k; int64_t size[3]; } cases[] = {
+    static const struct {
+        rkind k;
+        int64_t size[3];
+    } cases[] = {
         {R_OPEN, {3, 3, 3}},  {R_CLOSE, {2, 3, 4}}, {R_WHITE, {3, 1, 9}},
         {R_BLACK, {4, 4, 6}}, {R_MAX, {3, 2, 7}},   {R_MEDIAN, {3, 3, 3}},
     };
@@ -200,7 +217,7 @@ static void test_tall_volumes(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int mode = 0; mode < 5; mode++) {
             rcase c = {cases[i].k, {7, 6, 90}, {cases[i].size[0], cases[i].size[1], cases[i].size[2]}, 50.0, mode,
-                       1.0, 0};
+                       1.0,        0};
             check_case(&c, salt++, slabs, 4);
         }
 }
@@ -212,9 +229,12 @@ static void test_sparse_planes(void **state)
     (void)state;
     const int64_t n[3] = {7, 6, 80}, plane = n[0] * n[1];
     const size_t nv = (size_t)(plane * n[2]);
-    static const char *const specs[] = {"opening:size=3:mode=wrap", "white_tophat:size=4x3x3:mode=mirror",
-                                        "closing:size=3x3x5:mode=constant:cval=4", "median:size=3:mode=wrap",
-                                        "maximum:size=5:mode=wrap", "percentile:size=3x2x6:percentile=75"};
+    static const char *const specs[] = {"opening:size=3:mode=wrap",
+                                        "white_tophat:size=4x3x3:mode=mirror",
+                                        "closing:size=3x3x5:mode=constant:cval=4",
+                                        "median:size=3:mode=wrap",
+                                        "maximum:size=5:mode=wrap",
+                                        "percentile:size=3x2x6:percentile=75"};
     int64_t out_z[40], in_z[80];
     int64_t nout = 0;
     for (int64_t z = 0; z < 16; z++) out_z[nout++] = z;
@@ -231,8 +251,7 @@ static void test_sparse_planes(void **state)
         k->halo(params, &h);
         int64_t nin = zs_zset_expand(out_z, nout, h.lo[2], h.hi[2], n[2], h.zmode, in_z, 80);
         assert_true(nin > 0);
-        for (int64_t i = 0; i < nin; i++)
-            memcpy(inb + i * plane, in + in_z[i] * plane, sizeof(float) * (size_t)plane);
+        for (int64_t i = 0; i < nin; i++) memcpy(inb + i * plane, in + in_z[i] * plane, sizeof(float) * (size_t)plane);
         size_t sb = k->scratch_bytes(params, n[0], n[1], nin);
         void *scratch = malloc(sb);
         const zs_kernel_call c = {params, n[0], n[1], n[2], inb, nin, in_z, out, nout, out_z, scratch, sb};
@@ -257,9 +276,13 @@ static void test_nan_invariance(void **state)
     const size_t nv = (size_t)(n[0] * n[1] * n[2]);
     float *in = random_volume(n, 4000, 8), *a = malloc(sizeof(float) * nv), *b = malloc(sizeof(float) * nv);
     for (size_t i = 0; i < nv; i += 7) in[i] = (i / 7) % 2 ? NAN : -NAN;
-    static const char *const specs[] = {"minimum:size=5", "maximum:size=3x6x7", "median:size=3",
-                                        "percentile:size=5x5x3:percentile=20", "median:size=13x1x9",
-                                        "opening:size=4", "black_tophat:size=3x2x5:mode=wrap",
+    static const char *const specs[] = {"minimum:size=5",
+                                        "maximum:size=3x6x7",
+                                        "median:size=3",
+                                        "percentile:size=5x5x3:percentile=20",
+                                        "median:size=13x1x9",
+                                        "opening:size=4",
+                                        "black_tophat:size=3x2x5:mode=wrap",
                                         "median:size=3:mode=mirror"};
     for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
         assert_int_equal(zs_test_run_kernel(specs[s], in, n[0], n[1], n[2], 0, a), ZS_OK);
@@ -280,7 +303,10 @@ static void test_scipy_values(void **state)
     (void)state;
     /* x = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3] along x (10x1x1); scipy on the same 1-D array. */
     static const float x[10] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3};
-    static const struct { const char *spec; float want[10]; } cases[] = {
+    static const struct {
+        const char *spec;
+        float want[10];
+    } cases[] = {
         {"median:size=4x1x1", {3, 3, 3, 4, 5, 5, 6, 6, 5, 5}},
         {"percentile:size=5x1x1:percentile=30", {1, 1, 1, 1, 2, 2, 5, 3, 3, 3}},
         {"opening:size=4x1x1:mode=mirror", {1, 1, 1, 1, 2, 2, 2, 3, 3, 3}},
@@ -305,10 +331,17 @@ static void test_bad_params(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "minimum:size=0",         "maximum:size=10002",        "median:size=3x3",
-        "median:size=2.5",        "percentile:percentile=101", "percentile:percentile=-100.5",
-        "opening:mode=sideways",  "closing:axes=z",            "white_tophat:sigma=2",
-        "black_tophat:size=-1",   "percentile:size=3:percentile=nan",
+        "minimum:size=0",
+        "maximum:size=10002",
+        "median:size=3x3",
+        "median:size=2.5",
+        "percentile:percentile=101",
+        "percentile:percentile=-100.5",
+        "opening:mode=sideways",
+        "closing:axes=z",
+        "white_tophat:sigma=2",
+        "black_tophat:size=-1",
+        "percentile:size=3:percentile=nan",
     };
     float v = 1, o;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -321,7 +354,11 @@ static void test_bad_params(void **state)
 static void test_descriptors(void **state)
 {
     (void)state;
-    static const struct { const char *spec; int64_t lo[3], hi[3]; unsigned flags; } cases[] = {
+    static const struct {
+        const char *spec;
+        int64_t lo[3], hi[3];
+        unsigned flags;
+    } cases[] = {
         {"minimum:size=4x3x2", {2, 1, 1}, {1, 1, 0}, ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC},
         {"maximum:size=5:axes=xy:mode=wrap", {2, 2, 0}, {2, 2, 0}, ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC},
         {"median:size=2x3x6", {1, 1, 3}, {0, 1, 2}, ZS_KF_DETERMINISTIC},
@@ -344,8 +381,9 @@ static void test_descriptors(void **state)
             assert_int_equal(h.lo[a], cases[i].lo[a]);
             assert_int_equal(h.hi[a], cases[i].hi[a]);
         }
-        assert_int_equal(h.zmode, strstr(cases[i].spec, "wrap") ? ZS_BORDER_WRAP
-                                  : strstr(cases[i].spec, "constant") ? ZS_BORDER_CONSTANT : ZS_BORDER_REFLECT);
+        assert_int_equal(h.zmode, strstr(cases[i].spec, "wrap")       ? ZS_BORDER_WRAP
+                                  : strstr(cases[i].spec, "constant") ? ZS_BORDER_CONSTANT
+                                                                      : ZS_BORDER_REFLECT);
         assert_true(k->scratch_bytes(params, 64, 48, 20) > 0);
         free(params);
     }
@@ -368,11 +406,11 @@ int main(int argc, char **argv)
 {
     g_seed = zs_test_seed(argc, argv, "test_kernel_rank", g_seed);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_modes_shapes),    cmocka_unit_test(test_percentiles),
-        cmocka_unit_test(test_large_sizes),     cmocka_unit_test(test_slab_invariance),
-        cmocka_unit_test(test_tall_volumes),    cmocka_unit_test(test_sparse_planes),
-        cmocka_unit_test(test_nan_invariance),  cmocka_unit_test(test_scipy_values),
-        cmocka_unit_test(test_bad_params),      cmocka_unit_test(test_descriptors),
+        cmocka_unit_test(test_modes_shapes),   cmocka_unit_test(test_percentiles),
+        cmocka_unit_test(test_large_sizes),    cmocka_unit_test(test_slab_invariance),
+        cmocka_unit_test(test_tall_volumes),   cmocka_unit_test(test_sparse_planes),
+        cmocka_unit_test(test_nan_invariance), cmocka_unit_test(test_scipy_values),
+        cmocka_unit_test(test_bad_params),     cmocka_unit_test(test_descriptors),
     };
     return cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL);
 }

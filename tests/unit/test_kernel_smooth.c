@@ -39,12 +39,12 @@ typedef enum kind { K_GAUSS, K_UNIFORM, K_DOG, K_LOG, K_GRADMAG } kind;
 typedef struct scase {
     kind k;
     int64_t n[3];
-    double s[3];      /* sigma, or sigma1 for dog */
-    double s2[3];     /* sigma2 for dog */
-    int order[3];     /* gaussian only */
-    int64_t size[3];  /* uniform only */
-    double truncate;  /* 0: the default, 4 */
-    int mode;         /* zs_border */
+    double s[3];     /* sigma, or sigma1 for dog */
+    double s2[3];    /* sigma2 for dog */
+    int order[3];    /* gaussian only */
+    int64_t size[3]; /* uniform only */
+    double truncate; /* 0: the default, 4 */
+    int mode;        /* zs_border */
     double cval;
     int xy;
 } scase;
@@ -64,8 +64,8 @@ static void spec_of(const scase *c, char *buf, size_t len)
                      (long long)c->size[2]);
         break;
     case K_DOG:
-        k = snprintf(buf, len, "dog:sigma1=%.17gx%.17gx%.17g:sigma2=%.17gx%.17gx%.17g:truncate=%.17g", c->s[0],
-                     c->s[1], c->s[2], c->s2[0], c->s2[1], c->s2[2], tr);
+        k = snprintf(buf, len, "dog:sigma1=%.17gx%.17gx%.17g:sigma2=%.17gx%.17gx%.17g:truncate=%.17g", c->s[0], c->s[1],
+                     c->s[2], c->s2[0], c->s2[1], c->s2[2], tr);
         break;
     case K_LOG:
     case K_GRADMAG:
@@ -81,11 +81,21 @@ static void reference(const scase *c, const float *in, double *val, double *mag)
     const ref_nbhd nb = {c->mode, c->cval, c->xy};
     const double tr = c->truncate > 0 ? c->truncate : 4.0;
     switch (c->k) {
-    case K_GAUSS: ref_gaussian(in, c->n, c->s, c->order, tr, &nb, val, mag); break;
-    case K_UNIFORM: ref_uniform(in, c->n, c->size, &nb, val, mag); break;
-    case K_DOG: ref_dog(in, c->n, c->s, c->s2, tr, &nb, val, mag); break;
-    case K_LOG: ref_log(in, c->n, c->s, tr, &nb, val, mag); break;
-    case K_GRADMAG: ref_gradmag(in, c->n, c->s, tr, &nb, val, mag); break;
+    case K_GAUSS:
+        ref_gaussian(in, c->n, c->s, c->order, tr, &nb, val, mag);
+        break;
+    case K_UNIFORM:
+        ref_uniform(in, c->n, c->size, &nb, val, mag);
+        break;
+    case K_DOG:
+        ref_dog(in, c->n, c->s, c->s2, tr, &nb, val, mag);
+        break;
+    case K_LOG:
+        ref_log(in, c->n, c->s, tr, &nb, val, mag);
+        break;
+    case K_GRADMAG:
+        ref_gradmag(in, c->n, c->s, tr, &nb, val, mag);
+        break;
     }
 }
 
@@ -99,8 +109,9 @@ static void check_case(const scase *c, uint64_t salt)
     float *in = random_volume(c->n, salt), *out = malloc(sizeof *out * nv);
     double *val = malloc(sizeof *val * nv), *mag = malloc(sizeof *mag * nv);
     zs_status st = zs_test_run_kernel(spec, in, c->n[0], c->n[1], c->n[2], 0, out);
-    if (st != ZS_OK) fail_msg("%s on %lldx%lldx%lld: status %d: %s", spec, (long long)c->n[0], (long long)c->n[1],
-                              (long long)c->n[2], st, zs_last_error());
+    if (st != ZS_OK)
+        fail_msg("%s on %lldx%lldx%lld: status %d: %s", spec, (long long)c->n[0], (long long)c->n[1],
+                 (long long)c->n[2], st, zs_last_error());
     reference(c, in, val, mag);
     double worst = 0.0;
     size_t wi = 0;
@@ -126,9 +137,9 @@ static void check_cases(const scase *cs, size_t n)
     for (size_t i = 0; i < n; i++) check_case(&cs[i], i);
 }
 
-#define NCASES(a) (sizeof(a) / sizeof((a)[0]))
+#define NCASES(a)    (sizeof(a) / sizeof((a)[0]))
 #define VOL(X, Y, Z) .n = {X, Y, Z}
-#define S3(X, Y, Z) .s = {X, Y, Z}
+#define S3(X, Y, Z)  .s = {X, Y, Z}
 
 /* ---- gaussian ----------------------------------------------------------------------------------- */
 
@@ -140,8 +151,8 @@ static void test_gaussian_modes(void **state)
     const int64_t shapes[4][3] = {{13, 11, 9}, {1, 1, 5}, {6, 1, 1}, {4, 5, 1}};
     for (int m = 0; m < 5; m++)
         for (int s = 0; s < 4; s++)
-            cs[k++] = (scase){K_GAUSS, .n = {shapes[s][0], shapes[s][1], shapes[s][2]}, S3(1.5, 1.0, 0.8),
-                              .mode = m, .cval = m == ZS_BORDER_CONSTANT ? 2.5 : 0.0};
+            cs[k++] = (scase){K_GAUSS, .n = {shapes[s][0], shapes[s][1], shapes[s][2]}, S3(1.5, 1.0, 0.8), .mode = m,
+                              .cval = m == ZS_BORDER_CONSTANT ? 2.5 : 0.0};
     check_cases(cs, k);
 }
 
@@ -149,21 +160,21 @@ static void test_gaussian_shapes(void **state)
 {
     (void)state;
     const scase cs[] = {
-        {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 3)},                                     /* anisotropic */
-        {K_GAUSS, VOL(13, 11, 9), S3(2, 0, 1)},                                     /* sigma 0 on y */
-        {K_GAUSS, VOL(13, 11, 9), S3(0, 1.2, 0)},                                   /* only y */
-        {K_GAUSS, VOL(13, 11, 9), S3(0, 0, 0)},                                     /* copy */
-        {K_GAUSS, VOL(13, 11, 9), S3(1.5, 2, 2), .xy = 1},                          /* 2-D per plane */
+        {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 3)},            /* anisotropic */
+        {K_GAUSS, VOL(13, 11, 9), S3(2, 0, 1)},            /* sigma 0 on y */
+        {K_GAUSS, VOL(13, 11, 9), S3(0, 1.2, 0)},          /* only y */
+        {K_GAUSS, VOL(13, 11, 9), S3(0, 0, 0)},            /* copy */
+        {K_GAUSS, VOL(13, 11, 9), S3(1.5, 2, 2), .xy = 1}, /* 2-D per plane */
         {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 1), .mode = ZS_BORDER_CONSTANT, .cval = -4, .xy = 1},
-        {K_GAUSS, VOL(4, 5, 3), S3(3, 3, 3)},                                       /* kernel > volume */
+        {K_GAUSS, VOL(4, 5, 3), S3(3, 3, 3)}, /* kernel > volume */
         {K_GAUSS, VOL(4, 5, 3), S3(3, 3, 3), .mode = ZS_BORDER_WRAP},
         {K_GAUSS, VOL(4, 5, 3), S3(3, 3, 3), .mode = ZS_BORDER_MIRROR},
         {K_GAUSS, VOL(4, 5, 3), S3(3, 2, 4), .mode = ZS_BORDER_CONSTANT, .cval = 1.5},
         {K_GAUSS, VOL(2, 2, 2), S3(2, 2, 2), .mode = ZS_BORDER_NEAREST},
         {K_GAUSS, VOL(1, 1, 1), S3(2, 2, 2), .mode = ZS_BORDER_MIRROR},
         {K_GAUSS, VOL(13, 11, 9), S3(1, 2, 1), .truncate = 2.2},
-        {K_GAUSS, VOL(13, 11, 9), S3(0.1, 0.3, 0.05)},                              /* radius 0 and 1 */
-        {K_GAUSS, VOL(40, 3, 2), S3(6.5, 0.7, 0.5)},                                /* long x kernel */
+        {K_GAUSS, VOL(13, 11, 9), S3(0.1, 0.3, 0.05)}, /* radius 0 and 1 */
+        {K_GAUSS, VOL(40, 3, 2), S3(6.5, 0.7, 0.5)},   /* long x kernel */
         /* 200001 z taps: too many to table the taps of all 9 output planes */
         {K_GAUSS, VOL(3, 2, 9), S3(0, 0, 1000), .truncate = 100, .mode = ZS_BORDER_WRAP},
     };
@@ -180,8 +191,8 @@ static void test_gaussian_orders(void **state)
         {K_GAUSS, VOL(13, 11, 9), S3(1.2, 1, 1), .order = {2, 0, 0}},
         {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 1.2), .order = {0, 1, 2}},
         {K_GAUSS, VOL(13, 11, 9), S3(1.3, 1.1, 1), .order = {3, 2, 1}},
-        {K_GAUSS, VOL(13, 11, 9), S3(0.2, 1, 1), .order = {2, 0, 0}},               /* radius 1 */
-        {K_GAUSS, VOL(13, 11, 9), S3(0, 1, 1), .order = {2, 1, 0}},                 /* order on a skipped axis */
+        {K_GAUSS, VOL(13, 11, 9), S3(0.2, 1, 1), .order = {2, 0, 0}}, /* radius 1 */
+        {K_GAUSS, VOL(13, 11, 9), S3(0, 1, 1), .order = {2, 1, 0}},   /* order on a skipped axis */
         {K_GAUSS, VOL(4, 5, 3), S3(2, 2, 2), .order = {1, 1, 1}, .mode = ZS_BORDER_WRAP},
         {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 1), .order = {1, 0, 0}, .mode = ZS_BORDER_MIRROR},
         {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 1), .order = {0, 2, 0}, .mode = ZS_BORDER_NEAREST},
@@ -218,8 +229,8 @@ static void test_uniform_ref(void **state)
     const int64_t sizes[6][3] = {{3, 3, 3}, {4, 2, 5}, {1, 6, 2}, {5, 1, 1}, {20, 13, 11}, {2, 2, 2}};
     for (int m = 0; m < 5; m++)
         for (int s = 0; s < 6; s++)
-            cs[k++] = (scase){K_UNIFORM, VOL(13, 11, 9), .size = {sizes[s][0], sizes[s][1], sizes[s][2]},
-                              .mode = m, .cval = m == ZS_BORDER_CONSTANT ? -1.25 : 0.0};
+            cs[k++] = (scase){K_UNIFORM, VOL(13, 11, 9), .size = {sizes[s][0], sizes[s][1], sizes[s][2]}, .mode = m,
+                              .cval = m == ZS_BORDER_CONSTANT ? -1.25 : 0.0};
     cs[k++] = (scase){K_UNIFORM, VOL(1, 1, 5), .size = {3, 3, 4}};
     cs[k++] = (scase){K_UNIFORM, VOL(6, 1, 1), .size = {4, 2, 2}, .mode = ZS_BORDER_WRAP};
     cs[k++] = (scase){K_UNIFORM, VOL(4, 5, 1), .size = {9, 12, 3}, .mode = ZS_BORDER_MIRROR};
@@ -265,8 +276,8 @@ static void test_gradmag_ref(void **state)
     scase cs[5 + 5];
     size_t k = 0;
     for (int m = 0; m < 5; m++)
-        cs[k++] = (scase){K_GRADMAG, VOL(13, 11, 9), S3(1.2, 1, 1.5), .mode = m,
-                          .cval = m == ZS_BORDER_CONSTANT ? 3 : 0};
+        cs[k++] =
+            (scase){K_GRADMAG, VOL(13, 11, 9), S3(1.2, 1, 1.5), .mode = m, .cval = m == ZS_BORDER_CONSTANT ? 3 : 0};
     cs[k++] = (scase){K_GRADMAG, VOL(13, 11, 9), S3(1, 1, 2), .xy = 1};
     cs[k++] = (scase){K_GRADMAG, VOL(13, 11, 9), S3(1, 0, 1)};
     cs[k++] = (scase){K_GRADMAG, VOL(13, 11, 9), S3(1, 1, 1), .xy = 1, .mode = ZS_BORDER_CONSTANT, .cval = 4};
@@ -378,7 +389,7 @@ static void test_halo(void **state)
         {"gaussian:sigma=2", {8, 8, 8}, {8, 8, 8}, ZS_BORDER_REFLECT},
         {"gaussian:sigma=1x1x3:mode=wrap", {4, 4, 12}, {4, 4, 12}, ZS_BORDER_WRAP},
         {"gaussian:sigma=2:truncate=3.2", {6, 6, 6}, {6, 6, 6}, ZS_BORDER_REFLECT},
-        {"gaussian:sigma=0.125", {1, 1, 1}, {1, 1, 1}, ZS_BORDER_REFLECT},   /* int(0.5 + 0.5) */
+        {"gaussian:sigma=0.125", {1, 1, 1}, {1, 1, 1}, ZS_BORDER_REFLECT}, /* int(0.5 + 0.5) */
         {"gaussian:sigma=0.1", {0, 0, 0}, {0, 0, 0}, ZS_BORDER_REFLECT},
         {"gaussian:sigma=2x0x2", {8, 0, 8}, {8, 0, 8}, ZS_BORDER_REFLECT},
         {"gaussian:sigma=2:axes=xy:mode=nearest", {8, 8, 0}, {8, 8, 0}, ZS_BORDER_NEAREST},
@@ -433,8 +444,8 @@ static void test_bad_params(void **state)
 static void test_descriptors(void **state)
 {
     (void)state;
-    static const char *const names[] = {"gaussian", "uniform", "dog", "log", "gradient_magnitude",
-                                        "scale", "clip", "threshold"};
+    static const char *const names[] = {"gaussian",           "uniform", "dog",  "log",
+                                        "gradient_magnitude", "scale",   "clip", "threshold"};
     for (size_t i = 0; i < NCASES(names); i++) {
         const zs_kernel_desc *k = zs_kernel_find(names[i]);
         assert_non_null(k);
@@ -444,8 +455,10 @@ static void test_descriptors(void **state)
         assert_non_null(k->summary);
         assert_non_null(k->scratch_bytes);
         for (int p = 0; p < k->nparams; p++) assert_non_null(k->params[p].help);
-        if (i >= 5) assert_true((k->flags & ZS_KF_POINTWISE) && (k->flags & ZS_KF_INPLACE_OK));
-        else assert_true(k->flags & ZS_KF_SEPARABLE);
+        if (i >= 5)
+            assert_true((k->flags & ZS_KF_POINTWISE) && (k->flags & ZS_KF_INPLACE_OK));
+        else
+            assert_true(k->flags & ZS_KF_SEPARABLE);
     }
 }
 
@@ -454,10 +467,14 @@ static void test_descriptors(void **state)
 static float pw_ref(int op, float x)
 {
     switch (op) {
-    case 0: return 2.5f * x + -1.0f;
-    case 1: return x < 0.5f ? 0.5f : (x > 2.0f ? 2.0f : x);
-    case 2: return x > 1.25f ? 1.0f : 0.0f;
-    default: return x > 1.25f ? x : 0.0f;
+    case 0:
+        return 2.5f * x + -1.0f;
+    case 1:
+        return x < 0.5f ? 0.5f : (x > 2.0f ? 2.0f : x);
+    case 2:
+        return x > 1.25f ? 1.0f : 0.0f;
+    default:
+        return x > 1.25f ? x : 0.0f;
     }
 }
 

@@ -126,7 +126,8 @@ static void test_bad_files(void **state)
             fail_msg("%s: expected %s, got %s (%s)", c->name, zs_strerror(c->open_code), zs_strerror(st),
                      zs_last_error());
         assert_null(v);
-        if (!strstr(zs_last_error(), c->name)) fail_msg("%s: message does not name the file: %s", c->name, zs_last_error());
+        if (!strstr(zs_last_error(), c->name))
+            fail_msg("%s: message does not name the file: %s", c->name, zs_last_error());
         size_t n = 0;
         unsigned char *b = zs_test_slurp(path, &n);
         assert_non_null(b);
@@ -158,7 +159,9 @@ static void roundtrip_one(const zs_format_ops *ops, int version, zs_dtype dt, in
     static unsigned char buf[1024];
     zs_volume_info spec, back;
     spec_init(&spec, ndim, shape, dt);
-    spec.voxel[0] = 0.5; spec.voxel[1] = 0.25; spec.voxel[2] = 2.0;
+    spec.voxel[0] = 0.5;
+    spec.voxel[1] = 0.25;
+    spec.voxel[2] = 2.0;
     snprintf(spec.unit, sizeof spec.unit, "%s", unit);
     spec.slope = slope;
     spec.inter = inter;
@@ -267,7 +270,8 @@ static void test_truncations(void **state)
             memcpy(copy, buf, cut);
             zs_status st = zs__fmt_nifti1.parse(copy, cut, cut, &info);
             free(copy);
-            if (st != ZS_EFORMAT) fail_msg("v%d prefix of %zu bytes: %s (%s)", version, cut, zs_strerror(st), zs_last_error());
+            if (st != ZS_EFORMAT)
+                fail_msg("v%d prefix of %zu bytes: %s (%s)", version, cut, zs_strerror(st), zs_last_error());
             assert_non_null(strstr(zs_last_error(), info.path));
         }
         zs_volume_info info;

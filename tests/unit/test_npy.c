@@ -137,7 +137,8 @@ static void test_bad_files(void **state)
         if (st != c->code)
             fail_msg("%s: expected %s, got %s (%s)", c->name, zs_strerror(c->code), zs_strerror(st), zs_last_error());
         assert_null(v);
-        if (!strstr(zs_last_error(), c->name)) fail_msg("%s: message does not name the file: %s", c->name, zs_last_error());
+        if (!strstr(zs_last_error(), c->name))
+            fail_msg("%s: message does not name the file: %s", c->name, zs_last_error());
         /* The parser alone, on the bytes. */
         size_t n = 0;
         unsigned char *b = zs_test_slurp(path, &n);
@@ -146,8 +147,10 @@ static void test_bad_files(void **state)
         zs_volume_info_init(&info);
         snprintf(info.path, sizeof info.path, "%s", c->name);
         st = zs__fmt_npy.parse(b, n, n, &info);
-        if (c->open_only) assert_int_equal(st, ZS_OK);
-        else assert_int_equal(st, c->code);
+        if (c->open_only)
+            assert_int_equal(st, ZS_OK);
+        else
+            assert_int_equal(st, c->code);
         free(b);
     }
     zs_test_check_listed("bad", is_npy_name, names, COUNT(bad_cases), "test_npy.c");
@@ -183,13 +186,37 @@ typedef struct mem_case {
 static const mem_case mem_cases[] = {
     {"{'descr': '<u2', 'fortran_order': True, 'shape': (5, 4, 3), }", ZS_OK, 3, {5, 4, 3, 1}, ZS_U16, 0, ZS_ORDER_F},
     {"{'shape': (5, 4, 3), 'descr': '>f4', 'fortran_order': False}", ZS_OK, 3, {5, 4, 3, 1}, ZS_F32, 1, ZS_ORDER_C},
-    {"{ 'fortran_order' : True , 'shape' : ( 5 , ) , 'descr' : '|u1' , }", ZS_OK, 1, {5, 1, 1, 1}, ZS_U8, 0, ZS_ORDER_F},
+    {"{ 'fortran_order' : True , 'shape' : ( 5 , ) , 'descr' : '|u1' , }",
+     ZS_OK,
+     1,
+     {5, 1, 1, 1},
+     ZS_U8,
+     0,
+     ZS_ORDER_F},
     {"{\"descr\":\"|i1\",\"fortran_order\":True,\"shape\":(2,3)}", ZS_OK, 2, {2, 3, 1, 1}, ZS_I8, 0, ZS_ORDER_F},
-    {"{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 4, 5,), }", ZS_OK, 4, {2, 3, 4, 5}, ZS_F64, 0, ZS_ORDER_F},
+    {"{'descr': '<f8', 'fortran_order': True, 'shape': (2, 3, 4, 5,), }",
+     ZS_OK,
+     4,
+     {2, 3, 4, 5},
+     ZS_F64,
+     0,
+     ZS_ORDER_F},
     {"{'descr':'<u8','fortran_order':True,'shape':(1_0,)}", ZS_OK, 1, {10, 1, 1, 1}, ZS_U64, 0, ZS_ORDER_F},
     {"{'descr': '>i8', 'fortran_order': True, 'shape': (3L,), }", ZS_OK, 1, {3, 1, 1, 1}, ZS_I64, 1, ZS_ORDER_F},
-    {"{\t'descr':\n'<i4',\r\n'fortran_order': False,\n'shape': (1, 1, 1, 1)\n}", ZS_OK, 4, {1, 1, 1, 1}, ZS_I32, 0, ZS_ORDER_C},
-    {"{'descr': '<u4', 'descr': '<i2', 'fortran_order': True, 'shape': (2,), }", ZS_OK, 1, {2, 1, 1, 1}, ZS_I16, 0, ZS_ORDER_F},
+    {"{\t'descr':\n'<i4',\r\n'fortran_order': False,\n'shape': (1, 1, 1, 1)\n}",
+     ZS_OK,
+     4,
+     {1, 1, 1, 1},
+     ZS_I32,
+     0,
+     ZS_ORDER_C},
+    {"{'descr': '<u4', 'descr': '<i2', 'fortran_order': True, 'shape': (2,), }",
+     ZS_OK,
+     1,
+     {2, 1, 1, 1},
+     ZS_I16,
+     0,
+     ZS_ORDER_F},
     {"{'descr': '<u2', 'fortran_order': True, 'shape': (), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
     {"{'descr': '<u2', 'fortran_order': True, 'shape': (2, 0), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
     {"{'descr': '<u2', 'fortran_order': True, 'shape': (1,1,1,1,1), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
@@ -223,10 +250,12 @@ static void test_parse_memory(void **state)
         snprintf(info.path, sizeof info.path, "case%zu.npy", k);
         size_t n = make_npy(buf, sizeof buf, c->dict, 1024);
         zs_status st = zs__fmt_npy.parse(buf, n, n, &info);
-        if (st != c->code) fail_msg("case %zu %s: expected %s, got %s (%s)", k, c->dict, zs_strerror(c->code),
-                                    zs_strerror(st), zs_last_error());
+        if (st != c->code)
+            fail_msg("case %zu %s: expected %s, got %s (%s)", k, c->dict, zs_strerror(c->code), zs_strerror(st),
+                     zs_last_error());
         if (st != ZS_OK) {
-            if (!strstr(zs_last_error(), info.path)) fail_msg("case %zu: message without the path: %s", k, zs_last_error());
+            if (!strstr(zs_last_error(), info.path))
+                fail_msg("case %zu: message without the path: %s", k, zs_last_error());
             continue;
         }
         assert_int_equal(info.ndim, c->ndim);
@@ -271,7 +300,12 @@ static void test_header_bytes(void **state)
     (void)state;
     /* What np.lib.format.write_array_header_1_0 writes for these (checked against numpy by
      * tests/python/test_npy_numpy.py for many more shapes). */
-    static const struct { int ndim; int64_t shape[4]; zs_dtype dt; const char *dict; } cases[] = {
+    static const struct {
+        int ndim;
+        int64_t shape[4];
+        zs_dtype dt;
+        const char *dict;
+    } cases[] = {
         {3, {9, 7, 5, 1}, {ZS_U16, 0}, "{'descr': '<u2', 'fortran_order': True, 'shape': (9, 7, 5), }"},
         {1, {7, 1, 1, 1}, {ZS_U8, 0}, "{'descr': '|u1', 'fortran_order': True, 'shape': (7,), }"},
         {4, {3, 4, 5, 6}, {ZS_F64, 1}, "{'descr': '>f8', 'fortran_order': True, 'shape': (3, 4, 5, 6), }"},
@@ -300,8 +334,8 @@ static void test_roundtrip(void **state)
 {
     (void)state;
     static const int64_t dims[][4] = {
-        {7, 1, 1, 1}, {5, 3, 1, 1}, {9, 7, 5, 1}, {3, 4, 5, 2}, {1, 1, 1, 1},
-        {123456789, 1, 1, 1}, {1, 1, 40000, 1}, {65536, 65536, 3, 1},
+        {7, 1, 1, 1}, {5, 3, 1, 1},         {9, 7, 5, 1},     {3, 4, 5, 2},
+        {1, 1, 1, 1}, {123456789, 1, 1, 1}, {1, 1, 40000, 1}, {65536, 65536, 3, 1},
     };
     static const int ndims[] = {1, 2, 3, 4, 3, 1, 3, 3};
     unsigned char buf[1024];
@@ -366,7 +400,9 @@ static void create_ramp(const char *path, zs_dtype dt)
 {
     zs_volume_info spec;
     zs_volume_info_init(&spec);
-    spec.shape[0] = 9; spec.shape[1] = 7; spec.shape[2] = 5;
+    spec.shape[0] = 9;
+    spec.shape[1] = 7;
+    spec.shape[2] = 5;
     spec.dtype = dt;
     zs_volume *v = NULL;
     if (zs_volume_create(path, &spec, NULL, &v) != ZS_OK) fail_msg("%s", zs_last_error());
@@ -414,7 +450,7 @@ static void test_open_modes(void **state)
         snprintf(path, sizeof path, "%s/m%zu.npy", f->dir, k);
         create_ramp(path, dts[k]);
         assert_true(voxel0(path, "r", -1) == 126.0f);
-        assert_true(voxel0(path, "c", 50) == 126.0f);  /* private: not written back */
+        assert_true(voxel0(path, "c", 50) == 126.0f); /* private: not written back */
         assert_true(voxel0(path, "r", -1) == 126.0f);
         assert_true(voxel0(path, "r+", 60) == 126.0f); /* shared: written back */
         assert_true(voxel0(path, "r", -1) == 60.0f);

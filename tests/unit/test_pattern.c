@@ -125,8 +125,14 @@ static void test_ramp_exact(void **state)
 static void test_threads_invariant(void **state)
 {
     const zs_test_tmpdir *f = *state;
-    static const struct { int64_t nx, ny, nz, nt; const char *dtype; } shapes[] = {
-        {257, 131, 40, 1, "uint16"}, {128, 96, 24, 3, "float32"}, {300, 250, 40, 1, "uint8"}, {64, 64, 70, 1, ">i4"},
+    static const struct {
+        int64_t nx, ny, nz, nt;
+        const char *dtype;
+    } shapes[] = {
+        {257, 131, 40, 1, "uint16"},
+        {128, 96, 24, 3, "float32"},
+        {300, 250, 40, 1, "uint8"},
+        {64, 64, 70, 1, ">i4"},
     };
     static const int threads[] = {2, 3, 7};
     for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++)
@@ -179,7 +185,7 @@ static void test_phantom_values(void **state)
     }
     const double mean = sum / (double)(n / 2);
     assert_true(mean > 150 && mean < 600);
-    assert_true(bright > 100);  /* blobs exist ... */
+    assert_true(bright > 100);    /* blobs exist ... */
     assert_true(bright < n / 20); /* ... but are sparse */
     assert_true(dark < n / 1000);
     /* float32: the same numbers before rounding */

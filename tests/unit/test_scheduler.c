@@ -81,54 +81,54 @@ static void test_copy_any_slab_threads(void **state)
     const int64_t slabs[] = {1, 2, 5, 13, 100};
     const int threads[] = {1, 2, 3, 8};
     for (int e = 0; e < 3; e++)
-    for (size_t si = 0; si < 5; si++)
-        for (size_t ti = 0; ti < 4; ti++) {
-            zs_plan_opts po;
-            zs_plan_opts_default(&po);
-            po.read_engine = e == 1 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
-            po.write_engine = e == 2 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
-            po.slab = slabs[si];
-            po.threads = threads[ti];
-            po.has_out_dtype = 1;
-            po.out_dtype.type = ZS_F32;
-            zs_plan *plan;
-            assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
-            zs_volume_info spec;
-            zs_plan_output_spec(plan, &spec);
-            assert_int_equal(spec.dtype.type, ZS_F32);
-            zs_volume *out = zs_test_volume_new("sched_out.raw", nx, ny, nz, nt, ZS_F32, 1);
-            zs_run_stats rs;
-            assert_int_equal(zs_plan_execute(plan, in, out, NULL, &rs), ZS_OK);
-            assert_int_equal(rs.voxels, (uint64_t)(nx * ny * nz * nt));
-            assert_int_equal(rs.bytes_read, (uint64_t)(nx * ny * nz * nt * 2));
-            assert_int_equal(rs.bytes_written, (uint64_t)(nx * ny * nz * nt * 4));
-            if (si == 1 && ti == 1) { /* phases alone: READ touches, nothing written */
-                zs_exec_opts eo;
-                zs_exec_opts_default(&eo);
-                eo.phases = ZS_PHASE_READ;
-                zs_run_stats r2;
-                assert_int_equal(zs_plan_execute(plan, in, NULL, &eo, &r2), ZS_OK);
-                assert_int_equal(r2.bytes_read, rs.bytes_read);
-                assert_int_equal(r2.bytes_written, 0);
-                eo.phases = ZS_PHASE_COMPUTE;
-                assert_int_equal(zs_plan_execute(plan, in, NULL, &eo, &r2), ZS_OK);
-                assert_int_equal(r2.bytes_read, 0);
+        for (size_t si = 0; si < 5; si++)
+            for (size_t ti = 0; ti < 4; ti++) {
+                zs_plan_opts po;
+                zs_plan_opts_default(&po);
+                po.read_engine = e == 1 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
+                po.write_engine = e == 2 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
+                po.slab = slabs[si];
+                po.threads = threads[ti];
+                po.has_out_dtype = 1;
+                po.out_dtype.type = ZS_F32;
+                zs_plan *plan;
+                assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
+                zs_volume_info spec;
+                zs_plan_output_spec(plan, &spec);
+                assert_int_equal(spec.dtype.type, ZS_F32);
+                zs_volume *out = zs_test_volume_new("sched_out.raw", nx, ny, nz, nt, ZS_F32, 1);
+                zs_run_stats rs;
+                assert_int_equal(zs_plan_execute(plan, in, out, NULL, &rs), ZS_OK);
+                assert_int_equal(rs.voxels, (uint64_t)(nx * ny * nz * nt));
+                assert_int_equal(rs.bytes_read, (uint64_t)(nx * ny * nz * nt * 2));
+                assert_int_equal(rs.bytes_written, (uint64_t)(nx * ny * nz * nt * 4));
+                if (si == 1 && ti == 1) { /* phases alone: READ touches, nothing written */
+                    zs_exec_opts eo;
+                    zs_exec_opts_default(&eo);
+                    eo.phases = ZS_PHASE_READ;
+                    zs_run_stats r2;
+                    assert_int_equal(zs_plan_execute(plan, in, NULL, &eo, &r2), ZS_OK);
+                    assert_int_equal(r2.bytes_read, rs.bytes_read);
+                    assert_int_equal(r2.bytes_written, 0);
+                    eo.phases = ZS_PHASE_COMPUTE;
+                    assert_int_equal(zs_plan_execute(plan, in, NULL, &eo, &r2), ZS_OK);
+                    assert_int_equal(r2.bytes_read, 0);
+                }
+                zs_slab s;
+                zs_mapping m;
+                for (int64_t t = 0; t < nt; t++) {
+                    assert_int_equal(zs_slab_make(zs_volume_get_info(out), t, 0, nz, 0, &s), ZS_OK);
+                    assert_int_equal(zs_slab_map(out, &s, &m), ZS_OK);
+                    const float *d = m.data;
+                    for (int64_t z = 0; z < nz; z++)
+                        for (int64_t y = 0; y < ny; y++)
+                            for (int64_t x = 0; x < nx; x++)
+                                assert_true(d[(z * ny + y) * nx + x] == (float)(x + 3 * y + 7 * z + 11 * t));
+                    zs_slab_unmap(&m);
+                }
+                zs_volume_free(out);
+                zs_plan_free(plan);
             }
-            zs_slab s;
-            zs_mapping m;
-            for (int64_t t = 0; t < nt; t++) {
-                assert_int_equal(zs_slab_make(zs_volume_get_info(out), t, 0, nz, 0, &s), ZS_OK);
-                assert_int_equal(zs_slab_map(out, &s, &m), ZS_OK);
-                const float *d = m.data;
-                for (int64_t z = 0; z < nz; z++)
-                    for (int64_t y = 0; y < ny; y++)
-                        for (int64_t x = 0; x < nx; x++)
-                            assert_true(d[(z * ny + y) * nx + x] == (float)(x + 3 * y + 7 * z + 11 * t));
-                zs_slab_unmap(&m);
-            }
-            zs_volume_free(out);
-            zs_plan_free(plan);
-        }
     zs_pipeline_free(p);
     zs_volume_free(in);
     unlink("sched_in.raw");
@@ -150,11 +150,15 @@ static void one_halo(const void *p, zs_halo *h)
     (void)p;
     *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP};
 }
-static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1, NULL, 0, 0, 0, NULL, one_halo, NULL, failing_run};
+static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,          NULL, 0, 0, 0,
+                                       NULL,          one_halo,  NULL,   failing_run};
 
 static int cancel_after_two(void *user, int64_t done, int64_t total, uint64_t dv, uint64_t tv)
 {
-    (void)user; (void)total; (void)dv; (void)tv;
+    (void)user;
+    (void)total;
+    (void)dv;
+    (void)tv;
     return done >= 2;
 }
 

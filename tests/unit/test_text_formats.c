@@ -85,17 +85,43 @@ static void check_voxels(const zs_volume *v)
             if (es > 1 && i->dtype.big_endian != zs__host_big_endian()) zs__bswap(b, es, 1);
             double d;
             switch (i->dtype.type) {
-            case ZS_U8: d = b[0]; break;
-            case ZS_I8: d = (int8_t)b[0]; break;
-            case ZS_U16: { uint16_t x; memcpy(&x, b, 2); d = x; break; }
-            case ZS_I32: { int32_t x; memcpy(&x, b, 4); d = x; break; }
-            case ZS_F32: { float x; memcpy(&x, b, 4); d = x; break; }
-            case ZS_F64: { double x; memcpy(&x, b, 8); d = x; break; }
-            default: fail_msg("unexpected dtype");
+            case ZS_U8:
+                d = b[0];
+                break;
+            case ZS_I8:
+                d = (int8_t)b[0];
+                break;
+            case ZS_U16: {
+                uint16_t x;
+                memcpy(&x, b, 2);
+                d = x;
+                break;
+            }
+            case ZS_I32: {
+                int32_t x;
+                memcpy(&x, b, 4);
+                d = x;
+                break;
+            }
+            case ZS_F32: {
+                float x;
+                memcpy(&x, b, 4);
+                d = x;
+                break;
+            }
+            case ZS_F64: {
+                double x;
+                memcpy(&x, b, 8);
+                d = x;
+                break;
+            }
+            default:
+                fail_msg("unexpected dtype");
             }
             const uint64_t lin = (uint64_t)t * n + k;
-            if (d != (double)(lin % 97)) fail_msg("%s: voxel %zu of volume %lld is %g, expected %llu", i->path, k,
-                                                  (long long)t, d, (unsigned long long)(lin % 97));
+            if (d != (double)(lin % 97))
+                fail_msg("%s: voxel %zu of volume %lld is %g, expected %llu", i->path, k, (long long)t, d,
+                         (unsigned long long)(lin % 97));
         }
         assert_int_equal(zs_slab_unmap(&m), ZS_OK);
     }
@@ -120,8 +146,10 @@ static void test_ok_files(void **state)
         assert_int_equal(i->dtype.big_endian, c->big_endian);
         for (int d = 0; d < 3; d++) assert_true(i->voxel[d] == c->voxel[d]);
         assert_string_equal(i->unit, c->unit);
-        if (c->data_file) assert_non_null(strstr(i->data_path, c->data_file));
-        else assert_string_equal(i->data_path, path);
+        if (c->data_file)
+            assert_non_null(strstr(i->data_path, c->data_file));
+        else
+            assert_string_equal(i->data_path, path);
         check_voxels(v);
         zs_volume_free(v);
     }
@@ -142,7 +170,8 @@ static void test_bad_files(void **state)
         if (st != c->code) fail_msg("%s: status %d (%s), expected %d", c->name, st, zs_last_error(), c->code);
         assert_null(v);
         assert_non_null(strstr(zs_last_error(), c->name));
-        if (!strstr(zs_last_error(), c->words)) fail_msg("%s: message '%s' lacks '%s'", c->name, zs_last_error(), c->words);
+        if (!strstr(zs_last_error(), c->words))
+            fail_msg("%s: message '%s' lacks '%s'", c->name, zs_last_error(), c->words);
     }
     zs_test_check_listed("bad", is_text_format, names, COUNT(bad_cases), "test_text_formats.c");
 }
@@ -258,9 +287,8 @@ static void test_create_detached(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ok_files),       cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_roundtrips),     cmocka_unit_test(test_parse_memory),
-        cmocka_unit_test(test_create_detached),
+        cmocka_unit_test(test_ok_files),     cmocka_unit_test(test_bad_files),       cmocka_unit_test(test_roundtrips),
+        cmocka_unit_test(test_parse_memory), cmocka_unit_test(test_create_detached),
     };
     return cmocka_run_group_tests_name("text_formats", tests, NULL, NULL);
 }

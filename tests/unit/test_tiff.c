@@ -67,9 +67,12 @@ static void test_meta_ome(void **state)
 static void test_units(void **state)
 {
     (void)state;
-    static const struct { const char *in, *out; int known; } cases[] = {
-        {"micron", "um", 1}, {"\xc2\xb5m", "um", 1}, {"\\u00B5m", "um", 1}, {"&#181;m", "um", 1}, {" um ", "um", 1},
-        {"Microns", "um", 1}, {"nm", "nm", 1}, {"mm", "mm", 1}, {"pixel", "", 0}, {"inch", "inch", 0},
+    static const struct {
+        const char *in, *out;
+        int known;
+    } cases[] = {
+        {"micron", "um", 1},  {"\xc2\xb5m", "um", 1}, {"\\u00B5m", "um", 1}, {"&#181;m", "um", 1}, {" um ", "um", 1},
+        {"Microns", "um", 1}, {"nm", "nm", 1},        {"mm", "mm", 1},       {"pixel", "", 0},     {"inch", "inch", 0},
     };
     for (size_t i = 0; i < COUNT(cases); i++) {
         char out[16];
@@ -111,7 +114,11 @@ static const ok_case ok_cases[] = {
     {"tiff_lzw_u16.tif", ZS_U16, 1, 42, {0.5, 0.5, 2}, "um"},
 };
 
-static const struct { const char *name; zs_status code; const char *words; } bad_cases[] = {
+static const struct {
+    const char *name;
+    zs_status code;
+    const char *words;
+} bad_cases[] = {
     {"tiff_rgb.tif", ZS_EUNSUPPORTED, "3 samples per pixel"},
     {"tiff_mixed_pages.tif", ZS_EFORMAT, "page 1"},
     {"tiff_truncated.tif", ZS_EFORMAT, "page"},
@@ -132,8 +139,15 @@ static void check_pattern(const zs_volume *v, int64_t lo, int64_t hi)
         memcpy(b, (unsigned char *)m.data + k * es, es);
         if (es > 1 && i->dtype.big_endian != zs__host_big_endian()) zs__bswap(b, es, 1);
         double d;
-        if (i->dtype.type == ZS_U16) { uint16_t x; memcpy(&x, b, 2); d = x; }
-        else { float x; memcpy(&x, b, 4); d = x; }
+        if (i->dtype.type == ZS_U16) {
+            uint16_t x;
+            memcpy(&x, b, 2);
+            d = x;
+        } else {
+            float x;
+            memcpy(&x, b, 4);
+            d = x;
+        }
         const size_t lin = (size_t)lo * plane + k;
         if (d != (double)(lin % 97)) fail_msg("%s: voxel %zu is %g", i->path, lin, d);
     }
@@ -161,7 +175,8 @@ static void test_ok_files(void **state)
         assert_int_equal(i->decoded, c->decoded);
         assert_int_equal(i->version, c->version);
         for (int d = 0; d < 3; d++)
-            if (i->voxel[d] != c->voxel[d]) fail_msg("%s: voxel[%d] %g, expected %g", c->name, d, i->voxel[d], c->voxel[d]);
+            if (i->voxel[d] != c->voxel[d])
+                fail_msg("%s: voxel[%d] %g, expected %g", c->name, d, i->voxel[d], c->voxel[d]);
         assert_string_equal(i->unit, c->unit);
         check_pattern(v, 0, 5);
         check_pattern(v, 2, 4);
@@ -227,7 +242,8 @@ static void check_slab(const zs_volume *v, int64_t z0, int64_t z1)
             for (int64_t x = 0; x < i->shape[0]; x++) {
                 uint16_t val = d[((z - z0) * i->shape[1] + y) * i->shape[0] + x];
                 if (i->dtype.big_endian != zs__host_big_endian()) zs__bswap(&val, 2, 1);
-                if (val != value_at(x, y, z)) fail_msg("(%lld,%lld,%lld): %u", (long long)x, (long long)y, (long long)z, val);
+                if (val != value_at(x, y, z))
+                    fail_msg("(%lld,%lld,%lld): %u", (long long)x, (long long)y, (long long)z, val);
             }
     zs_slab_unmap(&m);
 }
@@ -320,7 +336,10 @@ static void test_concurrent_decode(void **state)
         const int64_t z0 = (k * 37) % 62;
         zs_slab s = {0, z0, z0 + 2, z0, z0 + 2};
         zs_mapping m;
-        if (zs_slab_map(v, &s, &m) != ZS_OK) { bad++; continue; }
+        if (zs_slab_map(v, &s, &m) != ZS_OK) {
+            bad++;
+            continue;
+        }
         const uint16_t *d = m.data;
         for (int64_t z = z0; z < z0 + 2; z++)
             for (int64_t y = 0; y < 40; y++)
@@ -335,10 +354,14 @@ static void test_concurrent_decode(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_meta_imagej),     cmocka_unit_test(test_meta_ome),
-        cmocka_unit_test(test_units),           cmocka_unit_test(test_series_names),
-        cmocka_unit_test(test_ok_files),        cmocka_unit_test(test_write_contiguous),
-        cmocka_unit_test(test_write_compressed), cmocka_unit_test(test_concurrent_decode),
+        cmocka_unit_test(test_meta_imagej),
+        cmocka_unit_test(test_meta_ome),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_series_names),
+        cmocka_unit_test(test_ok_files),
+        cmocka_unit_test(test_write_contiguous),
+        cmocka_unit_test(test_write_compressed),
+        cmocka_unit_test(test_concurrent_decode),
     };
     return cmocka_run_group_tests_name("tiff", tests, NULL, NULL);
 }
