@@ -180,15 +180,22 @@ int64_t zs__sep_tab_rows(int64_t ntaps, int64_t max_out)
     return max_out < 1 ? 1 : max_out;
 }
 
-/* Tap planes of output plane j (fill for constant-mode taps outside the volume). */
-static zs_status driver_taps(const zs_kernel_call *c, const zs_sep_driver *d, int64_t j, const float **taps)
+/* Tap planes of output plane j for z taps [-zlo, zhi] (fill for constant-mode taps outside
+ * the volume). */
+static zs_status tap_planes(const zs_kernel_call *c, int64_t zlo, int64_t zhi, zs_border zmode, const float *fill,
+                            int64_t j, const float **taps)
 {
-    for (int64_t t = 0; t < d->zlo + d->zhi + 1; t++) {
-        taps[t] = zs_kcall_tap(c, j, t - d->zlo, d->zmode, d->fill);
+    for (int64_t t = 0; t < zlo + zhi + 1; t++) {
+        taps[t] = zs_kcall_tap(c, j, t - zlo, zmode, fill);
         ZS_RETURN_IF(!taps[t], ZS_EINTERNAL, "plane %lld%+lld is not among the call's input planes",
-                     (long long)c->out_z[j], (long long)(t - d->zlo));
+                     (long long)c->out_z[j], (long long)(t - zlo));
     }
     return ZS_OK;
+}
+
+static zs_status driver_taps(const zs_kernel_call *c, const zs_sep_driver *d, int64_t j, const float **taps)
+{
+    return tap_planes(c, d->zlo, d->zhi, d->zmode, d->fill, j, taps);
 }
 
 zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
@@ -225,6 +232,54 @@ zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
     for (int64_t j = 0; j < c->n_out; j++) {
         const float *src = j + 1 < c->n_out ? c->out + (size_t)(j + 1) * plane : d->spare;
         d->yx(d->ctx, src, c->out + (size_t)j * plane, j);
+    }
+    return ZS_OK;
+}
+
+/* ---- the band driver ------------------------------------------------------------------------------ */
+
+int64_t zs__band_rows(int64_t nx, int64_t ny, int64_t ntaps_z, int64_t ylo, int64_t yhi)
+{
+    const int64_t budget = ((int64_t)1 << 20) / (int64_t)sizeof(float); /* floats */
+    const int64_t per_row = nx * (ntaps_z < 1 ? 1 : ntaps_z);
+    int64_t b = budget / (per_row > 0 ? per_row : 1) - ylo - yhi;
+    if (b < 4) b = 4;
+    if (b > 256) b = 256;
+    return b < ny ? b : (ny > 0 ? ny : 1);
+}
+
+zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d)
+{
+    const size_t nx = (size_t)c->nx, plane = nx * (size_t)c->ny;
+    const int64_t nt = d->zlo + d->zhi + 1;
+    const float **tp = d->taps, **lines = d->taps + nt;
+    for (int64_t y0 = 0; y0 < c->ny; y0 += d->band) {
+        const int64_t m = c->ny - y0 < d->band ? c->ny - y0 : d->band, nrows = m + d->ylo + d->yhi;
+        for (int64_t j = 0; j < c->n_out; j++) {
+            const float *src = NULL;
+            if (d->has_z) {
+                ZS_FORWARD(tap_planes(c, d->zlo, d->zhi, d->zmode, d->fill, j, tp));
+            } else {
+                src = zs_kcall_plane(c, c->out_z[j]);
+                ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes",
+                             (long long)c->out_z[j]);
+            }
+            /* position k is row y0 - ylo + k; map index i is row i - ylo */
+            for (int64_t k = 0; k < nrows; k++) {
+                const int64_t r = d->ymap[y0 + k];
+                if (r < 0) {
+                    d->rowp[k] = d->fill;
+                } else if (!d->has_z) {
+                    d->rowp[k] = src + (size_t)r * nx;
+                } else {
+                    float *row = d->rows + (size_t)k * nx;
+                    for (int64_t t = 0; t < nt; t++) lines[t] = tp[t] == d->fill ? d->fill : tp[t] + (size_t)r * nx;
+                    d->zpass(d->ctx, row, lines, nx);
+                    d->rowp[k] = row;
+                }
+            }
+            d->yx(d->ctx, d->rowp, c->out + (size_t)j * plane + (size_t)y0 * nx, y0, m, j);
+        }
     }
     return ZS_OK;
 }

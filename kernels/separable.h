@@ -112,6 +112,43 @@ size_t zs__sep_chunk(int64_t ntaps, size_t plane);
 /** Rows of a driver's tap table for calls of up to max_out output planes (bounded). */
 int64_t zs__sep_tab_rows(int64_t ntaps, int64_t max_out);
 
+/* ---- the band driver (single-pass kernels whose passes are cheap) ------------------------ *
+ * For kernels that do little arithmetic per voxel (uniform), a whole plane's z result making a
+ * round trip through memory costs more than the passes. The band driver runs the y and x passes
+ * on bands of `band` output rows: for each band and each output plane it computes the z pass of
+ * the band's rows and their y halo into a small buffer that stays in cache, then the y and x
+ * passes of the band from there into the output. Taking the output planes inside the band loop
+ * keeps the input rows a z window needs in L2 while the window slides along z.
+ *
+ * A kernel may restart a running sum at each band, so `band` must depend only on the kernel's
+ * parameters and the plane size (zs__band_rows), never on the slab or the machine. */
+
+typedef struct zs_band_driver {
+    int64_t zlo, zhi; /**< z taps [-zlo, zhi] */
+    int has_z;        /**< 0: no z pass, the rows are the input plane's own */
+    zs_border zmode;
+    int64_t ylo, yhi;    /**< rows the y pass reads around an output row */
+    const int64_t *ymap; /**< zs__border_map(map, ny, ylo, yhi, mode) */
+    const float *fill;   /**< >= nx floats: a row (or z tap) outside the volume in constant mode */
+    int64_t band;        /**< output rows per band (zs__band_rows) */
+    float *rows;         /**< (band + ylo + yhi) * nx floats (has_z only) */
+    const float **rowp;  /**< band + ylo + yhi pointers */
+    const float **taps;  /**< 2 * (zlo + zhi + 1) pointers */
+    /** dst[0..n) = z pass of the tap lines (taps[t] is tap t - zlo's line). */
+    void (*zpass)(void *ctx, float *dst, const float *const *taps, size_t n);
+    /** Output rows y0 .. y0+m-1 of plane `slot` (dst = its row y0): rowp[k] is row y0 - ylo + k
+     *  after the z pass, border already applied (k < m + ylo + yhi). */
+    void (*yx)(void *ctx, const float *const *rowp, float *dst, int64_t y0, int64_t m, int64_t slot);
+    void *ctx;
+} zs_band_driver;
+
+/** Output rows per band: the band's rows and halo of ntaps_z input planes in about 1 MiB,
+ *  between 4 and 256 rows, at most ny. Depends only on its arguments. */
+int64_t zs__band_rows(int64_t nx, int64_t ny, int64_t ntaps_z, int64_t ylo, int64_t yhi);
+
+/** Runs a single-pass separable kernel over one call, band by band. */
+zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d);
+
 /* ---- the gaussian engine ------------------------------------------------------------------- */
 
 /** How a term's result joins the output plane. */

@@ -5,9 +5,14 @@
  * even size reaches one voxel further down than up, and an axis of size 1 is left alone.
  *
  * Sums are in double, as scipy's. Along x and y each plane is whole, so running sums (O(1) per
- * voxel) see the same planes whatever the slab. Along z an output plane's sum is taken
- * directly from its `size` taps in a fixed order, so it cannot depend on which planes happen
- * to share the call: bitwise the same for every slab height. */
+ * voxel) see the same planes whatever the slab; the y sum restarts at each band of the band
+ * driver, whose height depends only on the parameters and the plane size. Along z an output
+ * plane's sum is taken directly from its `size` taps in a fixed order, so it cannot depend on
+ * which planes happen to share the call: bitwise the same for every slab height.
+ *
+ * The passes do a few additions per voxel, so the kernel is bound by memory traffic; it runs
+ * on the band driver (separable.h), which keeps the z result of a band of rows in cache
+ * instead of writing whole planes out and reading them back. */
 #include "separable.h"
 
 #include <string.h>
@@ -28,12 +33,13 @@ typedef struct urt {
     float cval;
     int64_t *xmap, *ymap;
     float *ext;         /* 4 rows of lo[0] + nx + hi[0]: rows being filtered along x */
-    double *acc;        /* max(nx, UBLOCK) */
-    float *fill;        /* max(nx, chunk) floats of cval */
-    const float **taps; /* the driver's tap table */
-    int64_t tab_rows;
-    float *spare;
-    size_t chunk;
+    double *acc;        /* max(nx, UBLOCK): the z pass's sums, then the y pass's running sum */
+    double *xacc;       /* UBLOCK: the x pass's sums */
+    float *fill;        /* nx floats of cval */
+    int64_t band;       /* the band driver's output rows per band */
+    float *rows;        /* its z results: (band + lo[1] + hi[1]) rows */
+    const float **rowp; /* band + lo[1] + hi[1] */
+    const float **taps; /* 2 * z taps */
 } urt;
 
 static void uniform_axes(const uniform_params *p, int64_t lo[3], int64_t hi[3], int on[3])
@@ -45,22 +51,22 @@ static void uniform_axes(const uniform_params *p, int64_t lo[3], int64_t hi[3], 
     }
 }
 
-static void ulayout(urt *u, zs_bump *b, const uniform_params *p, int64_t nx, int64_t ny, int64_t max_out)
+static void ulayout(urt *u, zs_bump *b, const uniform_params *p, int64_t nx, int64_t ny)
 {
-    const size_t plane = (size_t)nx * (size_t)ny;
     uniform_axes(p, u->lo, u->hi, u->on);
     u->nx = nx;
     u->ny = ny;
-    const int64_t ztaps = u->lo[2] + u->hi[2] + 1;
-    u->chunk = zs__sep_chunk(ztaps, plane);
-    u->tab_rows = zs__sep_tab_rows(ztaps, max_out);
+    const int64_t ztaps = u->lo[2] + u->hi[2] + 1, brows_extra = u->lo[1] + u->hi[1];
+    u->band = zs__band_rows(nx, ny, ztaps, u->lo[1], u->hi[1]);
     u->xmap = zs__bump_take(b, (size_t)(u->lo[0] + nx + u->hi[0]), sizeof(int64_t));
     u->ymap = zs__bump_take(b, (size_t)(u->lo[1] + ny + u->hi[1]), sizeof(int64_t));
     u->ext = zs__bump_take(b, 4 * (size_t)(u->lo[0] + nx + u->hi[0]), sizeof(float));
     u->acc = zs__bump_take(b, nx > UBLOCK ? (size_t)nx : UBLOCK, sizeof(double));
-    u->fill = zs__bump_take(b, u->chunk > (size_t)nx ? u->chunk : (size_t)nx, sizeof(float));
-    u->taps = zs__bump_take(b, (size_t)((u->tab_rows + 1) * ztaps), sizeof(float *));
-    u->spare = u->on[2] ? zs__bump_take(b, plane, sizeof(float)) : NULL;
+    u->xacc = zs__bump_take(b, UBLOCK, sizeof(double));
+    u->fill = zs__bump_take(b, (size_t)nx, sizeof(float));
+    u->rows = u->on[2] ? zs__bump_take(b, (size_t)(u->band + brows_extra) * (size_t)nx, sizeof(float)) : NULL;
+    u->rowp = zs__bump_take(b, (size_t)(u->band + brows_extra), sizeof(float *));
+    u->taps = zs__bump_take(b, 2 * (size_t)ztaps, sizeof(float *));
 }
 
 /* ---- double accumulators ---------------------------------------------------------------------- */
@@ -90,6 +96,25 @@ ZS_LINE void dacc_slide(double *restrict acc, const float *restrict a, const flo
 ZS_LINE void dacc_store(float *restrict dst, const double *restrict acc, double inv, size_t n)
 {
     for (size_t i = 0; i < n; i++) dst[i] = (float)(acc[i] * inv);
+}
+
+/* Boxes of up to XDIRECT voxels along x are summed directly, tap by tap along the whole row, so
+ * the loops vectorise; longer boxes use running sums (O(1) per voxel but one dependency chain
+ * per row). Either way a voxel's sum depends only on its row. */
+enum { XDIRECT = 16 };
+
+/* out[x] = mean of e[x .. x + s - 1] for x < nx, summed left to right in double. */
+ZS_LINE void xdirect(float *restrict out, const float *e, double *restrict acc, int64_t s, int64_t nx, double inv)
+{
+    for (int64_t x0 = 0; x0 < nx; x0 += UBLOCK) {
+        const size_t m = (size_t)(nx - x0 < UBLOCK ? nx - x0 : UBLOCK);
+        const float *b = e + x0;
+        int64_t t = 1;
+        dacc_set(acc, b, m);
+        for (; t + 4 <= s; t += 4) dacc_add4(acc, b + t, b + t + 1, b + t + 2, b + t + 3, m);
+        for (; t < s; t++) dacc_add1(acc, b + t, m);
+        dacc_store(out + x0, acc, inv, m);
+    }
 }
 
 /* Running means along four extended rows at once (four independent dependency chains):
@@ -135,7 +160,7 @@ ZS_LINE void xrun4(float *const out[4], const float *const e[4], int64_t rows, i
 
 /* ---- passes --------------------------------------------------------------------------------------- */
 
-ZS_CLONES static void u_zpass(void *ctx, float *dst, const float *const *taps, size_t n)
+ZS_TARGET_CLONES_512 static void u_zpass(void *ctx, float *dst, const float *const *taps, size_t n)
 {
     urt *u = ctx;
     const int64_t nt = u->lo[2] + u->hi[2] + 1;
@@ -150,43 +175,45 @@ ZS_CLONES static void u_zpass(void *ctx, float *dst, const float *const *taps, s
     }
 }
 
-static const float *urow(const urt *u, const float *src, int64_t y)
-{
-    const int64_t r = u->ymap[y + u->lo[1]];
-    return r < 0 ? u->fill : src + (size_t)r * (size_t)u->nx;
-}
-
-/* The y pass keeps a running sum of rows; rows leave it four at a time for the x pass. */
-ZS_CLONES static void u_yx(void *ctx, const float *src, float *dst, int64_t slot)
+/* Output rows y0 .. y0+m-1 (dst is row y0): rowp[k] is the z result of row y0 - lo[1] + k. The y
+ * pass keeps a running sum of rows, started afresh at each band (the band height depends only on
+ * the parameters and the plane, so every slab sees the same sums); rows leave it four at a time
+ * for the x pass. */
+ZS_TARGET_CLONES_512 static void u_yx(void *ctx, const float *const *rowp, float *dst, int64_t y0, int64_t m,
+                                      int64_t slot)
 {
     urt *u = ctx;
     const size_t nx = (size_t)u->nx, elen = (size_t)(u->lo[0] + u->nx + u->hi[0]);
+    const int64_t sy = u->lo[1] + u->hi[1] + 1, sx = u->lo[0] + u->hi[0] + 1;
+    (void)y0;
     (void)slot;
     if (u->on[1]) {
-        dacc_set(u->acc, urow(u, src, -u->lo[1]), nx);
-        for (int64_t d = -u->lo[1] + 1; d <= u->hi[1]; d++) dacc_add1(u->acc, urow(u, src, d), nx);
+        dacc_set(u->acc, rowp[0], nx);
+        for (int64_t k = 1; k < sy; k++) dacc_add1(u->acc, rowp[k], nx);
     }
-    for (int64_t y0 = 0; y0 < u->ny; y0 += 4) {
-        const int64_t rows = u->ny - y0 < 4 ? u->ny - y0 : 4;
+    for (int64_t q0 = 0; q0 < m; q0 += 4) {
+        const int64_t rows = m - q0 < 4 ? m - q0 : 4;
         float *out[4];
         const float *ext[4];
         for (int64_t q = 0; q < rows; q++) {
-            const int64_t y = y0 + q;
+            const int64_t k = q0 + q;
             float *e = u->ext + (size_t)q * elen, *mid = e + u->lo[0];
-            out[q] = dst + (size_t)y * nx;
+            out[q] = dst + (size_t)k * nx;
             ext[q] = e;
             if (u->on[1]) {
                 dacc_store(mid, u->acc, u->inv[1], nx);
-                if (y + 1 < u->ny) dacc_slide(u->acc, urow(u, src, y + u->hi[1] + 1), urow(u, src, y - u->lo[1]), nx);
+                if (k + 1 < m) dacc_slide(u->acc, rowp[k + sy], rowp[k], nx);
             } else {
-                memcpy(mid, src + (size_t)y * nx, nx * sizeof *mid);
+                memcpy(mid, rowp[k], nx * sizeof *mid);
             }
-            if (u->on[0])
-                zs__extend_inplace(e, u->nx, u->lo[0], u->lo[0], u->hi[0], u->xmap, u->cval);
-            else
+            if (!u->on[0]) {
                 memcpy(out[q], mid, nx * sizeof *mid);
+                continue;
+            }
+            zs__extend_inplace(e, u->nx, u->lo[0], u->lo[0], u->hi[0], u->xmap, u->cval);
+            if (sx <= XDIRECT) xdirect(out[q], e, u->xacc, sx, u->nx, u->inv[0]);
         }
-        if (u->on[0]) xrun4(out, ext, rows, u->lo[0] + u->hi[0] + 1, u->nx, u->inv[0]);
+        if (u->on[0] && sx > XDIRECT) xrun4(out, ext, rows, sx, u->nx, u->inv[0]);
     }
 }
 
@@ -204,7 +231,8 @@ static size_t uniform_scratch(const void *params, int64_t nx, int64_t ny, int64_
 {
     urt u;
     zs_bump b = {NULL, 0, 0, 0};
-    ulayout(&u, &b, params, nx, ny, max_in);
+    (void)max_in;
+    ulayout(&u, &b, params, nx, ny);
     return zs__bump_total(&b);
 }
 
@@ -213,7 +241,7 @@ static zs_status uniform_run(const zs_kernel_call *c)
     const uniform_params *p = c->params;
     urt u;
     zs_bump b = {c->scratch, 0, c->scratch_bytes, 0};
-    ulayout(&u, &b, p, c->nx, c->ny, c->n_out);
+    ulayout(&u, &b, p, c->nx, c->ny);
     ZS_RETURN_IF(b.overflow || !c->scratch, ZS_EINTERNAL, "uniform: scratch of %zu bytes is too small",
                  c->scratch_bytes);
     u.c = c;
@@ -221,10 +249,12 @@ static zs_status uniform_run(const zs_kernel_call *c)
     for (int a = 0; a < 3; a++) u.inv[a] = 1.0 / (double)(u.lo[a] + u.hi[a] + 1);
     zs__border_map(u.xmap, u.nx, u.lo[0], u.hi[0], (zs_border)p->nb.mode);
     zs__border_map(u.ymap, u.ny, u.lo[1], u.hi[1], (zs_border)p->nb.mode);
-    zs__fill_plane(u.fill, u.chunk > (size_t)u.nx ? u.chunk : (size_t)u.nx, u.cval);
-    zs_sep_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode, u.fill, u.chunk, u.taps, u.tab_rows, u.spare,
-                       u_zpass, u_yx,    &u};
-    return zs__sep_drive(c, &d);
+    zs__fill_plane(u.fill, (size_t)u.nx, u.cval);
+    zs_band_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode,
+                        u.lo[1], u.hi[1], u.ymap,  u.fill,
+                        u.band,  u.rows,  u.rowp,  u.taps,
+                        u_zpass, u_yx,    &u};
+    return zs__band_drive(c, &d);
 }
 
 static const zs_param_desc uniform_param_list[] = {

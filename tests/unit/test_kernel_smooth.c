@@ -224,7 +224,7 @@ static void test_gaussian_constant(void **state)
 static void test_uniform_ref(void **state)
 {
     (void)state;
-    scase cs[5 * 6 + 6];
+    scase cs[5 * 6 + 8];
     size_t k = 0;
     const int64_t sizes[6][3] = {{3, 3, 3}, {4, 2, 5}, {1, 6, 2}, {5, 1, 1}, {20, 13, 11}, {2, 2, 2}};
     for (int m = 0; m < 5; m++)
@@ -237,6 +237,9 @@ static void test_uniform_ref(void **state)
     cs[k++] = (scase){K_UNIFORM, VOL(13, 11, 9), .size = {3, 4, 5}, .xy = 1};
     cs[k++] = (scase){K_UNIFORM, VOL(13, 11, 9), .size = {1, 1, 1}};
     cs[k++] = (scase){K_UNIFORM, VOL(300, 2, 2), .size = {101, 2, 1}, .mode = ZS_BORDER_NEAREST};
+    /* planes taller than one band of the band driver (at most 256 rows): running sums restart */
+    cs[k++] = (scase){K_UNIFORM, VOL(3, 700, 4), .size = {3, 5, 3}, .mode = ZS_BORDER_WRAP};
+    cs[k++] = (scase){K_UNIFORM, VOL(2, 600, 3), .size = {1, 4, 1}, .mode = ZS_BORDER_CONSTANT, .cval = 2.5};
     check_cases(cs, k);
 }
 
