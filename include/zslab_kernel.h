@@ -81,8 +81,7 @@ typedef struct zs_kernel_call {
     const float *in;    /**< n_in planes, slot-major: slot s at in + s*nx*ny */
     int64_t n_in;
     const int64_t *in_z; /**< volume z of each input slot, strictly increasing */
-    float *out;          /**< n_out planes to write, slot-major; may be the output file's own
-                              mapping (4-byte aligned): write only these planes */
+    float *out;          /**< n_out planes to write, slot-major */
     int64_t n_out;
     const int64_t *out_z; /**< volume z of each output slot, strictly increasing */
     void *scratch;        /**< scratch_bytes() bytes, 64-byte aligned (owner: worker) */

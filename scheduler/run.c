@@ -204,18 +204,24 @@ static zs_status load_planes(const zs_plan *p, worker *w, const zs_volume *in, i
     return ZS_OK;
 }
 
-/* The stages in turn, ping-ponging between the worker's buffers; the last one writes into
- * `final` when given (the output window itself), else into a buffer (*cur says which). */
-static zs_status run_stages(const zs_plan *p, worker *w, int *cur, float *final)
+static zs_status run_stages(const zs_plan *p, worker *w, int *cur)
 {
     const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
     for (int k = 0; k < p->nstages; k++) {
         const zs_stage *s = zs__pipeline_stage(p->pipe, k);
         const float *in = k == 0 && w->pristine ? w->pristine : w->buf[*cur];
-        float *out = final && k == p->nstages - 1 ? final : w->buf[1 - *cur];
-        zs_kernel_call c = {s->params,  nx,        ny,  p->in.shape[2], in,
-                            w->nset[k], w->set[k], out, w->nset[k + 1], w->set[k + 1],
-                            w->scratch, p->scratch};
+        zs_kernel_call c = {s->params,
+                            nx,
+                            ny,
+                            p->in.shape[2],
+                            in,
+                            w->nset[k],
+                            w->set[k],
+                            w->buf[1 - *cur],
+                            w->nset[k + 1],
+                            w->set[k + 1],
+                            w->scratch,
+                            p->scratch};
         zs_status st = s->k->run(&c);
         if (st < 0) {
             if (!zs_last_error()[0]) ZS_ERR(st, "kernel %s failed: %s", s->k->name, zs_strerror(st));
@@ -243,17 +249,6 @@ static zs_status store_planes(const zs_plan *p, worker *w, zs_volume *out, int64
     return zs_slab_unmap(&m);
 }
 
-/* Whether the last stage can write straight into the output window: float32 output in the
- * host's byte order (storing it is a plain copy) through the mapping engine, or through a
- * format's own buffer (decoded outputs). This saves a pass over the slab and the buffer it
- * would be copied from. */
-static int store_direct(const zs_plan *p, const zs_volume *out, unsigned ph)
-{
-    const unsigned all = ZS_PHASE_COMPUTE | ZS_PHASE_STORE;
-    return (ph & all) == all && p->nstages > 0 && p->out.dtype.type == ZS_F32 &&
-           p->out.dtype.big_endian == zs__host_big_endian() && (out->io || p->write_engine == ZS_ENGINE_MMAP);
-}
-
 /* One slab through the phases asked for; timings added to the worker's sums. */
 static zs_status run_slab(job *j, worker *w, int64_t i, double *tl, double *tc, double *ts)
 {
@@ -266,21 +261,7 @@ static zs_status run_slab(job *j, worker *w, int64_t i, double *tl, double *tc, 
     if (ph & ZS_PHASE_READ) ZS_FORWARD(load_planes(p, w, j->in, t, ph, &w->sink));
     double t1 = omp_get_wtime();
     int cur = 0;
-    if (store_direct(p, j->out, ph)) {
-        zs_slab s;
-        zs_mapping m;
-        ZS_FORWARD(zs_slab_make(zs_volume_get_info(j->out), t, z0, z1, 0, &s));
-        ZS_FORWARD(zs_slab_map(j->out, &s, &m));
-        zs_status st = run_stages(p, w, &cur, m.data);
-        double t2 = omp_get_wtime();
-        w->bytes_out += (uint64_t)(p->in.shape[0] * p->in.shape[1]) * (uint64_t)(z1 - z0) * sizeof(float);
-        zs_status su = zs_slab_unmap(&m);
-        *tl += t1 - t0;
-        *tc += t2 - t1;
-        *ts += omp_get_wtime() - t2;
-        return st < 0 ? st : su;
-    }
-    if (ph & ZS_PHASE_COMPUTE) ZS_FORWARD(run_stages(p, w, &cur, NULL));
+    if (ph & ZS_PHASE_COMPUTE) ZS_FORWARD(run_stages(p, w, &cur));
     double t2 = omp_get_wtime();
     if (ph & ZS_PHASE_STORE) ZS_FORWARD(store_planes(p, w, j->out, t, z0, z1, w->buf[cur]));
     double t3 = omp_get_wtime();
