@@ -16,16 +16,23 @@ zspec() {
   esac
 }
 
-# Makes $dir/w1.npy (uint16, Fortran order, $size) once with the peers' make_volume.py and
-# reads it into the page cache. Sets in, nx, ny, nz, vox.
+# Makes $dir/w1.npy (uint16, Fortran order, $size) once, with the peers' make_volume.py when
+# it is there (the volume the peers' figures were taken on), else with zslab's own phantom,
+# and reads it into the page cache. Sets in, nx, ny, nz, vox.
 bench_volume() {
   mkdir -p "$dir"
   in=$dir/w1.npy
   IFS=x read -r nx ny nz <<<"$size"
-  if [ ! -f "$in" ] || [ "$(cat "$dir/size" 2>/dev/null)" != "$size" ]; then
-    echo "making $in ($size uint16) ..." >&2
-    "$PYTHON" "$PEERS/make_volume.py" "$in" "$nx" "$ny" "$nz"
-    echo "$size" >"$dir/size"
+  local maker=zslab
+  [ -f "$PEERS/make_volume.py" ] && maker=peers
+  if [ ! -f "$in" ] || [ "$(cat "$dir/size" 2>/dev/null)" != "$size $maker" ]; then
+    echo "making $in ($size uint16, $maker) ..." >&2
+    if [ $maker = peers ]; then
+      "$PYTHON" "$PEERS/make_volume.py" "$in" "$nx" "$ny" "$nz"
+    else
+      "$ZSLAB" create "$in" --shape "$size" --dtype uint16 --pattern phantom --seed 1 --force --quiet
+    fi
+    echo "$size $maker" >"$dir/size"
   fi
   cat "$in" >/dev/null # into the page cache
   vox=$((nx * ny * nz))
