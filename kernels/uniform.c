@@ -98,6 +98,32 @@ ZS_LINE void dacc_store(float *restrict dst, const double *restrict acc, double 
     for (size_t i = 0; i < n; i++) dst[i] = (float)(acc[i] * inv);
 }
 
+/* dst[i] = mean of the nt lines p[t][i] (2 <= nt <= 5) in one sweep: the same additions in the
+ * same order as dacc_set + dacc_add4/dacc_add1 + dacc_store, without the accumulator's round
+ * trips through L1, so the bits are those of the general path. */
+ZS_LINE void box_small(float *restrict dst, const float *const *p, int64_t nt, double inv, size_t n)
+{
+    const float *restrict a = p[0], *restrict b = p[1];
+    const float *restrict c = nt > 2 ? p[2] : p[0], *restrict d = nt > 3 ? p[3] : p[0];
+    const float *restrict e = nt > 4 ? p[4] : p[0];
+    switch (nt) {
+    case 2:
+        for (size_t i = 0; i < n; i++) dst[i] = (float)(((double)a[i] + (double)b[i]) * inv);
+        break;
+    case 3:
+        for (size_t i = 0; i < n; i++) dst[i] = (float)((((double)a[i] + (double)b[i]) + (double)c[i]) * inv);
+        break;
+    case 4:
+        for (size_t i = 0; i < n; i++)
+            dst[i] = (float)(((((double)a[i] + (double)b[i]) + (double)c[i]) + (double)d[i]) * inv);
+        break;
+    default:
+        for (size_t i = 0; i < n; i++)
+            dst[i] = (float)((((((double)a[i] + (double)b[i]) + (double)c[i]) + (double)d[i]) + (double)e[i]) * inv);
+        break;
+    }
+}
+
 /* Boxes of up to XDIRECT voxels along x are summed directly, tap by tap along the whole row, so
  * the loops vectorise; longer boxes use running sums (O(1) per voxel but one dependency chain
  * per row). Either way a voxel's sum depends only on its row. */
@@ -106,6 +132,11 @@ enum { XDIRECT = 16 };
 /* out[x] = mean of e[x .. x + s - 1] for x < nx, summed left to right in double. */
 ZS_LINE void xdirect(float *restrict out, const float *e, double *restrict acc, int64_t s, int64_t nx, double inv)
 {
+    if (s >= 2 && s <= 5) {
+        const float *p[5] = {e, e + 1, e + (s > 2 ? 2 : 0), e + (s > 3 ? 3 : 0), e + (s > 4 ? 4 : 0)};
+        box_small(out, p, s, inv, (size_t)nx);
+        return;
+    }
     for (int64_t x0 = 0; x0 < nx; x0 += UBLOCK) {
         const size_t m = (size_t)(nx - x0 < UBLOCK ? nx - x0 : UBLOCK);
         const float *b = e + x0;
@@ -164,6 +195,10 @@ ZS_TARGET_CLONES_512 static void u_zpass(void *ctx, float *dst, const float *con
 {
     urt *u = ctx;
     const int64_t nt = u->lo[2] + u->hi[2] + 1;
+    if (nt >= 2 && nt <= 5) {
+        box_small(dst, taps, nt, u->inv[2], n);
+        return;
+    }
     for (size_t b0 = 0; b0 < n; b0 += UBLOCK) {
         const size_t m = n - b0 < UBLOCK ? n - b0 : UBLOCK;
         int64_t t = 1;
