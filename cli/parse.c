@@ -654,7 +654,6 @@ void cli_filter_opts_free(cli_filter_opts *o)
 }
 
 /* ---- status -------------------------------------------------------------------------- */
-enum { OPT_SJSON = OPT_FIRST_OWN };
 
 static void help_status(FILE *f)
 {
@@ -669,30 +668,38 @@ static void help_status(FILE *f)
             common_help);
 }
 
-int cli_parse_status(int argc, char **argv, cli_status_opts *o)
+/* The shape of `status` and `list`: the common options, at most one positional (*pos) and one
+ * flag of the command's own (--flag sets *flag_set). */
+static int parse_pos_flag(int argc, char **argv, const char *cmd, const char *flag, void (*help)(FILE *),
+                          const char **pos, int *flag_set)
 {
-    static const cli_optdef defs[] = {COMMON_OPTS, {"json", 0, 0, OPT_SJSON}, {0, 0, 0, 0}};
-    memset(o, 0, sizeof *o);
+    const cli_optdef defs[] = {COMMON_OPTS, {flag, 0, 0, OPT_FIRST_OWN}, {0, 0, 0, 0}};
     cli_scan s;
-    cli_scan_init(&s, argc, argv, 0, "status", defs);
+    cli_scan_init(&s, argc, argv, 0, cmd, defs);
     const char *val;
     int id, rc = CLI_RUN;
     while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
         if (id == CLI_SCAN_BAD)
             rc = CLI_EXIT_USAGE;
         else if (id == CLI_SCAN_POSITIONAL)
-            rc = one_positional("status", &o->out, val);
-        else if (id == OPT_SJSON)
-            o->json = 1;
+            rc = one_positional(cmd, pos, val);
+        else if (id == OPT_FIRST_OWN)
+            *flag_set = 1;
         else
-            common_option(id, val, NULL, help_status, &rc);
+            common_option(id, val, NULL, help, &rc);
     }
+    return rc;
+}
+
+int cli_parse_status(int argc, char **argv, cli_status_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    int rc = parse_pos_flag(argc, argv, "status", "json", help_status, &o->out, &o->json);
     if (rc == CLI_RUN && !o->out) rc = missing("status", "no OUT file given");
     return rc;
 }
 
 /* ---- list ---------------------------------------------------------------------------- */
-enum { OPT_NAMES = OPT_FIRST_OWN };
 
 static void help_list(FILE *f)
 {
@@ -706,23 +713,8 @@ static void help_list(FILE *f)
 
 int cli_parse_list(int argc, char **argv, cli_list_opts *o)
 {
-    static const cli_optdef defs[] = {COMMON_OPTS, {"names", 0, 0, OPT_NAMES}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
-    cli_scan s;
-    cli_scan_init(&s, argc, argv, 0, "list", defs);
-    const char *val;
-    int id, rc = CLI_RUN;
-    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
-        if (id == CLI_SCAN_BAD)
-            rc = CLI_EXIT_USAGE;
-        else if (id == CLI_SCAN_POSITIONAL)
-            rc = one_positional("list", &o->name, val);
-        else if (id == OPT_NAMES)
-            o->names_only = 1;
-        else
-            common_option(id, val, NULL, help_list, &rc);
-    }
-    return rc;
+    return parse_pos_flag(argc, argv, "list", "names", help_list, &o->name, &o->names_only);
 }
 
 /* ---- bench ----------------------------------------------------------------------------- */
