@@ -492,7 +492,7 @@ static const char *slab_access(const zs_volume_info *i)
     return i->decoded ? "decode" : i->order == ZS_ORDER_F ? "contiguous" : "gather";
 }
 
-static void json_string(FILE *f, const char *s)
+void zs__json_string(FILE *f, const char *s)
 {
     fputc('"', f);
     for (; *s; s++) {
@@ -520,7 +520,7 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
     char descr[8];
     zs_dtype_descr(i->dtype, descr, sizeof descr);
     fputs("{\"path\": ", f);
-    json_string(f, i->path);
+    zs__json_string(f, i->path);
     fprintf(f, ", \"format\": \"%s\", \"version\": %d, \"ndim\": %d, \"shape\": [", zs_format_name(i->format),
             i->version, i->ndim);
     for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? ", " : "", (long long)i->shape[d]);
@@ -541,9 +541,9 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
         json_double(f, i->voxel[d]);
     }
     fputs("], \"unit\": ", f);
-    json_string(f, i->unit);
+    zs__json_string(f, i->unit);
     fputs(", \"data_path\": ", f);
-    json_string(f, i->data_path[0] ? i->data_path : i->path);
+    zs__json_string(f, i->data_path[0] ? i->data_path : i->path);
     fprintf(f, ", \"slab_access\": \"%s\"}\n", slab_access(i));
 }
 

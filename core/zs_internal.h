@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 /* ---- errors --------------------------------------------------------------------------- */
 
@@ -216,6 +217,9 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
 /* ---- memory mapping helpers --------------------------------------------------------- */
 /** Maps [offset, offset+len) of fd with the offset aligned down to the page size.
  *  *base / *maplen receive what must be passed to munmap; @return the pointer to offset. */
+/** Writes s as a JSON string literal (quotes, backslashes and control characters escaped). */
+void zs__json_string(FILE *f, const char *s);
+
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
 

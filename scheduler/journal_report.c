@@ -82,21 +82,6 @@ static int64_t print_ranges(FILE *f, const report *r, int w, int json)
     return count;
 }
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void print_text(FILE *f, const char *out, const report *r, int complete, const char *data)
 {
     const zs_jinfo *i = &r->info;
@@ -131,13 +116,13 @@ static void print_json(FILE *f, const char *out, const report *r, int complete)
 {
     const zs_jinfo *i = &r->info;
     fputs("{\"output\": ", f);
-    json_str(f, out);
+    zs__json_string(f, out);
     fprintf(f, ", \"complete\": %s, \"journal\": true, \"slabs\": %lld, \"done\": %lld, \"slab_height\": %lld",
             complete ? "true" : "false", (long long)i->nslabs, (long long)r->done, (long long)i->slab);
     fputs(", \"input\": ", f);
-    json_str(f, i->input);
+    zs__json_string(f, i->input);
     fputs(", \"pipeline\": ", f);
-    json_str(f, i->pipeline);
+    zs__json_string(f, i->pipeline);
     fputs(", \"parts\": [", f);
     for (int w = 0; w < r->nwriters; w++) {
         const writer *p = &r->writers[w];
@@ -161,7 +146,7 @@ static zs_status report_plain(const char *out, FILE *f, int json, int has_out, i
     sum->complete = has_out && !has_partial;
     if (json) {
         fputs("{\"output\": ", f);
-        json_str(f, out);
+        zs__json_string(f, out);
         fprintf(f, ", \"complete\": %s, \"journal\": false}\n", sum->complete ? "true" : "false");
     } else if (sum->complete) {
         fprintf(f, "%s: complete (written without a journal)\n", out);
@@ -195,7 +180,7 @@ zs_status zs_journal_report(const char *out, FILE *f, int json, zs_journal_summa
     if (stat(hdr, &st) != 0) {
         if (json) {
             fputs("{\"output\": ", f);
-            json_str(f, out);
+            zs__json_string(f, out);
             fputs(", \"complete\": false, \"journal\": true}\n", f);
         } else
             fprintf(f, "%s: incomplete: being created (%s has no header yet)\n", out, dir);
