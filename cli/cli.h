@@ -75,6 +75,7 @@ typedef struct cli_filter_opts {
     int has_dtype;
     int threads;         /* 0: the library decides */
     int64_t slab;        /* 0: the planner decides */
+    int64_t band;        /* rows per tile band; 0: the planner decides */
     uint64_t mem_budget; /* 0: the planner decides */
     int dry_run;
     int progress; /* -1 automatic (TTY: bar, else a line every ~5 s), 0 none, 1 forced */

@@ -38,9 +38,21 @@ int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_p
     po.bind = o->bind;
     po.read_engine = o->read_engine;
     po.write_engine = o->write_engine;
+    po.band = o->band;
+    if (o->out) {
+        zs_create_opts co;
+        zs_create_opts_default(&co);
+        co.compress = o->compress;
+        po.whole_plane_output = zs_path_writes_whole_planes(o->out, &co);
+    }
     po.has_out_dtype = o->has_dtype;
     if (o->has_dtype) po.out_dtype = o->dtype;
     zs_status st = zs_plan_create(in, pipe, &po, out);
+    if (st < 0 && strstr(zs_last_error(), "memory budget")) {
+        /* the library names the budget; the CLI names the flags that set it */
+        cli_error("%s (--mem-budget%s)", zs_last_error(), o->band ? ", --band" : "");
+        return st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
+    }
     return st < 0 ? cli_fail(st, 1) : CLI_RUN;
 }
 

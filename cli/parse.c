@@ -280,6 +280,7 @@ enum {
     OPT_ODTYPE,
     OPT_FTHREADS,
     OPT_SLAB,
+    OPT_BAND,
     OPT_BUDGET,
     OPT_DRY,
     OPT_PROGRESS,
@@ -317,7 +318,11 @@ static void kernel_names(FILE *f)
 static const char run_help[] =
     "  --dtype T             output dtype (default: the input's)\n"
     "  --threads N           worker threads (default: usable cores, or ZS_THREADS)\n"
-    "  --slab Z              planes per slab (default: from the memory budget)\n"
+    "  --slab Z              planes per slab: the unit of the journal, of parts and of progress\n"
+    "                        (default: up to 32, balanced over the workers)\n"
+    "  --band ROWS           rows per tile: a worker streams bands of ROWS rows (all of x) through\n"
+    "                        the stages; memory per worker grows with the band, not with the\n"
+    "                        plane (default: from the cache sizes and the memory budget)\n"
     "  --mem-budget B        memory for all workers: 512M, 2G, 1.5G or bytes (default: a share\n"
     "                        of the available memory, under any cgroup limit)\n"
     "  --dry-run             print the plan (slabs, halo, memory) and stop; writes nothing\n"
@@ -511,6 +516,8 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return 0;
     case OPT_SLAB:
         return cli_parse_int("--slab", val, 0, INT64_MAX, 1, &o->slab);
+    case OPT_BAND:
+        return cli_parse_int("--band", val, 0, INT64_MAX, 1, &o->band);
     case OPT_BUDGET:
         return cli_parse_size("--mem-budget", val, &o->mem_budget);
     case OPT_DRY:
@@ -577,6 +584,7 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"dtype", 0, 1, OPT_ODTYPE},
                                       {"threads", 0, 1, OPT_FTHREADS},
                                       {"slab", 0, 1, OPT_SLAB},
+                                      {"band", 0, 1, OPT_BAND},
                                       {"mem-budget", 0, 1, OPT_BUDGET},
                                       {"dry-run", 0, 0, OPT_DRY},
                                       {"progress", 0, 0, OPT_PROGRESS},

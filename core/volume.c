@@ -460,6 +460,18 @@ void zs_volume_free(zs_volume *v)
 }
 
 const zs_volume_info *zs_volume_get_info(const zs_volume *v) { return &v->info; }
+int zs_volume_writes_whole_planes(const zs_volume *v) { return v && v->io && v->mode != ZS_MODE_R; }
+
+int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
+{
+    zs_format f = o && o->format ? o->format : ZS_FMT_AUTO;
+    if (!f && zs__format_from_name(path, &f) < 0) {
+        zs_clear_error();
+        return 0;
+    }
+    return f == ZS_FMT_SERIES || (f == ZS_FMT_TIFF && o && o->compress != ZS_COMPRESS_NONE);
+}
+
 int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->mode == ZS_MODE_CREATE; }
 
 /* ---- description ------------------------------------------------------------------- */

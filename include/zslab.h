@@ -203,6 +203,12 @@ ZS_API zs_status zs_volume_commit(zs_volume *v);
 ZS_API void zs_volume_free(zs_volume *v);
 /** @return the descriptor (borrowed, valid until zs_volume_free). */
 ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v);
+/** @return 1 if the volume's format encodes whole planes when written (compressed TIFF, plane
+ *  series), so that a plan must be made with zs_plan_opts.whole_plane_output. */
+ZS_API int zs_volume_writes_whole_planes(const zs_volume *v);
+/** @return 1 if a volume created at `path` with these options (NULL: defaults) would be such a
+ *  format (compressed TIFF, plane series). */
+ZS_API int zs_path_writes_whole_planes(const char *path, const zs_create_opts *opts);
 /** @return 1 if the volume may be written (modes r+ and w+; c writes privately). */
 ZS_API int zs_volume_writable(const zs_volume *v);
 
@@ -292,11 +298,15 @@ ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 
 typedef struct zs_plan_opts {
-    int threads;         /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
-    int64_t slab;        /**< 0: chosen from mem_budget and cache sizes */
-    uint64_t mem_budget; /**< bytes; 0: a share of available memory, under any cgroup limit */
-    int bind;            /**< bind workers to cores through hwloc (default 1) */
-    zs_dtype out_dtype;  /**< used when has_out_dtype */
+    int threads;            /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
+    int64_t slab;           /**< planes per slab (the unit of the journal and of parts); 0: chosen */
+    int64_t band;           /**< rows per tile band; 0: chosen from the cache sizes and mem_budget */
+    int whole_plane_output; /**< the output format encodes whole planes (compressed TIFF, plane series):
+                                 a worker assembles a slab's planes before writing them. Set it from
+                                 zs_volume_writes_whole_planes() of the created output. */
+    uint64_t mem_budget;    /**< bytes; 0: a share of available memory, under any cgroup limit */
+    int bind;               /**< bind workers to cores through hwloc (default 1) */
+    zs_dtype out_dtype;     /**< used when has_out_dtype */
     int has_out_dtype;
     zs_engine read_engine, write_engine;
 } zs_plan_opts;
@@ -315,6 +325,8 @@ ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
 ZS_API int zs_plan_threads(const zs_plan *plan);
 ZS_API int64_t zs_plan_slab_height(const zs_plan *plan);
 ZS_API uint64_t zs_plan_peak_bytes(const zs_plan *plan);
+/** Rows per tile band (the whole plane height when planes are read whole). */
+ZS_API int64_t zs_plan_band_height(const zs_plan *plan);
 /** The engines the plan uses (never ZS_ENGINE_AUTO). */
 ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write);
 

@@ -1,20 +1,34 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /** @file zslab_kernel.h
- * @brief The kernel-author ABI: how a filter stage is declared and called.
+ * @brief The kernel-author ABI (version 2): how a filter stage is declared and called.
  *
- * A kernel is declared once, as a `const zs_kernel_desc`, and listed in kernels/registry.c.
- * The CLI's parsing, help and `zslab list` come from the declaration.
+ * A kernel is declared once, as a `const zs_kernel_desc`. The library's own kernels are listed
+ * in kernels/registry.c; a C program adds its own to a pipeline with zs_pipeline_add_kernel()
+ * (include/zslab.h). Parsing, help and `zslab list` come from the declaration.
  *
- * ## How a kernel sees its data
- * Work happens in float32. A call hands the kernel a set of whole input z-planes (each
- * nx*ny floats, x fastest) and asks for a set of whole output z-planes. Planes are named by
- * their z in the volume (`in_z[]`, `out_z[]`, strictly increasing). The scheduler
- * guarantees that every plane the kernel's neighbourhood needs — out_z[j]+d for d in
- * [-halo.lo[2], halo.hi[2]], mapped into [0,nz) by the z boundary mode — is among in_z,
- * except for mode=constant outside the volume. So a kernel extends its own input in z with
- * its own mode (zs_kcall_tap), and in x and y (whole planes are present) with
- * zs_border_index / zs_border_extend_row. `--op a --op b` therefore equals b(a(volume)).
+ * ## How a kernel sees its data: tiles
+ * Work happens in float32. A call hands the kernel a *tile*: planes of `nx` x `ny` floats (x
+ * fastest; every row is all of x), where the tile's row 0 is row `y0` of the volume. Input
+ * planes are named by their z in the volume (`in_z[]`, strictly increasing), output planes
+ * likewise (`out_z[]`); `in[s]` and `out[j]` point at each plane (planes are not contiguous:
+ * they live in the executor's per-stage rings).
+ *
+ * - **z**: every plane the neighbourhood of an output plane needs — out_z[j]+d for d in
+ *   [-halo.lo[2], halo.hi[2]], mapped into [0,nz) by the z boundary mode — is among in_z,
+ *   except for mode=constant outside the volume. A kernel extends its input in z with its own
+ *   mode (zs_kcall_tap).
+ * - **y**: the input tile already holds every row an output row needs. Rows of the tile
+ *   outside the volume (y0 + r < 0 or >= ny_vol) were filled by the executor with the stage's
+ *   boundary mode. Output rows [row_lo, row_hi) must be right; they read input rows
+ *   [r - halo.lo[1], r + halo.hi[1]], all inside the tile. Rows outside [row_lo, row_hi) may be
+ *   left with anything, so a kernel written for whole planes (extending at ny itself) is
+ *   correct on a tile as it is.
+ * - **x**: rows are whole; a kernel extends them in x with zs_border_extend_row.
+ *
+ * So `--op a --op b` equals b(a(volume)) whatever the tile, slab or thread count, provided a
+ * kernel's arithmetic for one output voxel does not depend on where the tile starts
+ * (ZS_KF_DETERMINISTIC).
  */
 #ifndef ZSLAB_KERNEL_H
 #define ZSLAB_KERNEL_H
@@ -25,7 +39,7 @@
 extern "C" {
 #endif
 
-#define ZS_KERNEL_ABI 1
+#define ZS_KERNEL_ABI 2
 
 /** Boundary modes, with scipy.ndimage's names and meanings. */
 typedef enum zs_border {
@@ -70,23 +84,45 @@ typedef struct zs_param_desc {
 /** Neighbourhood of a kernel: output (x,y,z) reads input [x-lo[0], x+hi[0]] etc. */
 typedef struct zs_halo {
     int64_t lo[3], hi[3];
-    zs_border zmode; /**< how the kernel extends its input past the first/last plane */
+    zs_border zmode; /**< how the kernel extends its input past the volume's edges, in z (by the kernel,
+                          zs_kcall_tap) and in y (by the executor, which fills the tile's rows) */
+    double cval;     /**< the value outside the volume for ZS_BORDER_CONSTANT */
 } zs_halo;
 
-/** One call of a kernel over a set of planes. Plain data; set by the scheduler. */
+/** One call of a kernel over a tile. Plain data; set by the executor. */
 typedef struct zs_kernel_call {
-    const void *params; /**< the kernel's parameter struct, validated */
-    int64_t nx, ny;     /**< plane size */
-    int64_t nz;         /**< planes in the whole volume */
-    const float *in;    /**< n_in planes, slot-major: slot s at in + s*nx*ny */
+    const void *params;     /**< the kernel's parameter struct, validated */
+    void *state;            /**< what the kernel's prepare() made for this stage (NULL without one) */
+    int64_t nx, ny;         /**< tile: nx columns (all of x) by ny rows */
+    int64_t y0;             /**< volume row of the tile's row 0 (negative above the volume) */
+    int64_t ny_vol;         /**< rows of a volume plane */
+    int64_t nz;             /**< planes in the volume */
+    int64_t row_lo, row_hi; /**< output rows that must be right: [row_lo, row_hi) of the tile */
+    const float *const *in; /**< n_in input planes of nx*ny floats */
     int64_t n_in;
-    const int64_t *in_z; /**< volume z of each input slot, strictly increasing */
-    float *out;          /**< n_out planes to write, slot-major */
+    const int64_t *in_z; /**< volume z of each input plane, strictly increasing */
+    float *const *out;   /**< n_out output planes of nx*ny floats, none aliasing an input */
     int64_t n_out;
-    const int64_t *out_z; /**< volume z of each output slot, strictly increasing */
+    const int64_t *out_z; /**< volume z of each output plane, strictly increasing */
     void *scratch;        /**< scratch_bytes() bytes, 64-byte aligned (owner: worker) */
     size_t scratch_bytes;
 } zs_kernel_call;
+
+/** Geometry a stage is prepared for: the largest tile any call of this plan will hand it. */
+typedef struct zs_kernel_geom {
+    int64_t nx, ny;  /**< tile columns, most tile rows */
+    int64_t max_in;  /**< most input planes of one call */
+    int64_t max_out; /**< most output planes of one call */
+    int64_t ny_vol, nz;
+} zs_kernel_geom;
+
+/** Sets the message of the error a kernel returns (read back with zs_last_error(); the executor
+ *  prefixes the kernel's name). Thread-safe. @return code, so `return zs_kcall_error(...)`. */
+ZS_API zs_status zs_kcall_error(zs_status code, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /** @return the input plane holding volume plane z, or NULL if it is not among in_z. */
 ZS_API const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z);
@@ -96,6 +132,13 @@ ZS_API const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z);
  *  Never NULL when the scheduler's guarantee holds and const_plane is given. */
 ZS_API const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
                                  const float *const_plane);
+
+/** Fills the rows of a tile plane (nx * ny floats of this call's geometry) that lie outside the
+ *  volume from the rows they stand for under `mode` (cval for constant), as the executor does for
+ *  a stage's input. A kernel that applies two neighbourhood steps in a row (an opening) calls it
+ *  on its intermediate planes, so that the second step sees them extended at the volume's real
+ *  edges, as scipy does. Rows whose source is outside the tile are left as they are. */
+ZS_API void zs_kcall_extend_rows(const zs_kernel_call *c, float *plane, zs_border mode, float cval);
 
 /** The set of planes {map(z+d) : z in zs[0..n), -lo <= d <= hi} (constant-mode planes
  *  outside the volume left out), sorted, unique, into out (capacity cap: nz always
@@ -125,10 +168,15 @@ typedef struct zs_kernel_desc {
     zs_status (*validate)(const void *params, char *msg, size_t msglen);
     /** Halo per axis as a function of the parameters. */
     void (*halo)(const void *params, zs_halo *out);
-    /** Scratch one call needs, for planes of nx*ny and at most max_in input planes. */
+    /** Scratch one call needs, for tiles of nx*ny and at most max_in input planes. May be NULL. */
     size_t (*scratch_bytes)(const void *params, int64_t nx, int64_t ny, int64_t max_in);
     /** Reentrant: many workers call it at once, each with its own scratch. */
     zs_status (*run)(const zs_kernel_call *call);
+    /** Optional: builds read-only state shared by every call of one stage of a plan (tables,
+     *  networks), once per plan; handed to run() as call->state. NULL: no state. */
+    zs_status (*prepare)(const void *params, const zs_kernel_geom *geom, void **state);
+    /** Frees what prepare() made. */
+    void (*release)(void *state);
 } zs_kernel_desc;
 
 /** Registry (kernels/registry.c): @return the number of kernels. */

@@ -11,6 +11,8 @@
 #include "zslab_kernel.h"
 #include "zs_internal.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,7 +65,7 @@ const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z)
     /* in_z is sorted; it is contiguous except where wrap joins the two ends of the volume. */
     int64_t a = 0, b = c->n_in;
     if (b > 0 && z - c->in_z[0] >= 0 && z - c->in_z[0] < b && c->in_z[z - c->in_z[0]] == z)
-        return c->in + (size_t)(z - c->in_z[0]) * (size_t)(c->nx * c->ny);
+        return c->in[z - c->in_z[0]];
     while (a < b) {
         int64_t m = a + (b - a) / 2;
         if (c->in_z[m] < z)
@@ -71,7 +73,7 @@ const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z)
         else
             b = m;
     }
-    if (a < c->n_in && c->in_z[a] == z) return c->in + (size_t)a * (size_t)(c->nx * c->ny);
+    if (a < c->n_in && c->in_z[a] == z) return c->in[a];
     return NULL;
 }
 
@@ -134,4 +136,32 @@ int64_t zs_zset_expand(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int
         }
     }
     return k;
+}
+
+zs_status zs_kcall_error(zs_status code, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    zs__error_set(msg);
+    return code < 0 ? code : ZS_EINTERNAL;
+}
+
+void zs_kcall_extend_rows(const zs_kernel_call *c, float *plane, zs_border mode, float cval)
+{
+    for (int64_t r = 0; r < c->ny; r++) {
+        const int64_t v = c->y0 + r;
+        if (v >= 0 && v < c->ny_vol) {
+            r = c->ny_vol - 1 - c->y0; /* skip the rows inside the volume */
+            continue;
+        }
+        const int64_t m = zs_border_index(v, c->ny_vol, mode) - c->y0;
+        float *dst = plane + (size_t)r * (size_t)c->nx;
+        if (m + c->y0 < 0 || mode == ZS_BORDER_CONSTANT)
+            for (int64_t x = 0; x < c->nx; x++) dst[x] = cval;
+        else if (m >= 0 && m < c->ny)
+            memcpy(dst, plane + (size_t)m * (size_t)c->nx, sizeof(float) * (size_t)c->nx);
+    }
 }

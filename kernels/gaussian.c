@@ -71,6 +71,7 @@ void zs__gauss_halo(const zs_gspec *s, zs_halo *h)
             if (r > h->lo[a]) h->lo[a] = h->hi[a] = r;
         }
     h->zmode = (zs_border)s->nb.mode;
+    h->cval = s->nb.cval;
 }
 
 zs_status zs__gauss_validate(const zs_gspec *s, char *msg, size_t msglen)
@@ -190,15 +191,18 @@ static void edge_weights(const double *w, int64_t r, int64_t n, int64_t i, doubl
     *s = in;
 }
 
-static void edge_line(const double *w, int64_t r, int64_t n, double *b, double *s)
+/* b[i], s[i] for the `count` positions at0 + i of a line of n (a tile's rows sit at y0 in the
+ * volume's ny rows: the edges are the volume's). */
+static void edge_line(const double *w, int64_t r, int64_t n, int64_t at0, int64_t count, double *b, double *s)
 {
     double total = 0.0;
     for (int64_t d = -r; d <= r; d++) total += w ? w[d + r] : 1.0;
-    for (int64_t i = 0; i < n; i++) {
+    for (int64_t k = 0; k < count; k++) {
+        const int64_t i = at0 + k;
         double bi = 0.0, si = total;
         if (w && (i - r < 0 || i + r >= n)) edge_weights(w, r, n, i, &bi, &si);
-        b[i] = bi;
-        if (s) s[i] = si;
+        b[k] = bi;
+        if (s) s[k] = si;
     }
 }
 
@@ -213,12 +217,12 @@ static void gsetup(grt *g)
             for (int64_t i = 0; i < 2 * r + 1; i++) g->wf[t][a][i] = (float)g->wd[t][a][i];
         }
     zs__border_map(g->xmap, g->nx, g->xlo, g->xlo, (zs_border)s->nb.mode);
-    zs__border_map(g->ymap, g->ny, g->ylo, g->ylo, (zs_border)s->nb.mode);
+    zs__tile_ymap(g->c, g->ymap, g->ylo, g->ylo, (zs_border)s->nb.mode);
     zs__fill_plane(g->zero, g->chunk > (size_t)g->nx ? g->chunk : (size_t)g->nx, 0.0f);
     if (!g->cfix) return;
     for (int t = 0; t < s->nterms; t++) {
-        edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, g->bx[t], NULL);
-        edge_line(g->wd[t][1], g->k[t][1].lo, g->ny, g->by[t], g->sy[t]);
+        edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, 0, g->nx, g->bx[t], NULL);
+        edge_line(g->wd[t][1], g->k[t][1].lo, g->c->ny_vol, g->c->y0, g->ny, g->by[t], g->sy[t]);
     }
 }
 
@@ -347,7 +351,7 @@ static zs_status run_multi(grt *g)
     const size_t plane = (size_t)g->nx * (size_t)g->ny;
     for (int64_t j = 0; j < c->n_out; j++) {
         const float *zres[ZS_GMAX_TERMS];
-        float *dst = c->out + (size_t)j * plane;
+        float *dst = c->out[j];
         ZS_FORWARD(multi_z(g, j, zres));
         for (int t = 0; t < g->s->nterms; t++) {
             double sz, bz;
@@ -433,17 +437,17 @@ static const zs_param_desc gaussian_param_list[] = {
     ZS_NBHD_PARAMS(gaussian_params),
 };
 
-const zs_kernel_desc zs_kernel_gaussian = {
-    ZS_KERNEL_ABI,
-    "gaussian",
-    "gaussian filter or its derivatives (scipy.ndimage.gaussian_filter)",
-    1,
-    gaussian_param_list,
-    (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
-    sizeof(gaussian_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
-    gaussian_validate,
-    gaussian_halo,
-    gaussian_scratch,
-    gaussian_run,
-};
+const zs_kernel_desc zs_kernel_gaussian = {ZS_KERNEL_ABI,
+                                           "gaussian",
+                                           "gaussian filter or its derivatives (scipy.ndimage.gaussian_filter)",
+                                           1,
+                                           gaussian_param_list,
+                                           (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
+                                           sizeof(gaussian_params),
+                                           ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+                                           gaussian_validate,
+                                           gaussian_halo,
+                                           gaussian_scratch,
+                                           gaussian_run,
+                                           NULL,
+                                           NULL};

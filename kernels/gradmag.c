@@ -77,4 +77,5 @@ const zs_kernel_desc zs_kernel_gradient_magnitude = {
     gradmag_halo,
     gradmag_scratch,
     gradmag_run,
-};
+    NULL,
+    NULL};

@@ -62,14 +62,18 @@ typedef struct seq_job {
     int64_t off, n, s, phase, ds, w;
     float *dst, *suf, *pre; /* suf, pre: w floats each */
     int is_max;
+    float *const *dp; /* non-NULL: output row r is dp[r] + doff (planes of a tile), not dst + r*ds */
+    int64_t doff;
 } seq_job;
+
+static float *seq_dst(const seq_job *j, int64_t r) { return j->dp ? j->dp[r] + j->doff : j->dst + r * j->ds; }
 
 static const float *seq_elem(const seq_job *j, int64_t t) { return j->e[t] ? j->e[t] + j->off : j->cv; }
 
 static void seq_direct(const seq_job *j)
 {
     for (int64_t r = 0; r < j->n; r++) {
-        float *d = j->dst + r * j->ds;
+        float *d = seq_dst(j, r);
         if (j->s == 1) {
             memcpy(d, seq_elem(j, r), sizeof(float) * (size_t)j->w);
             continue;
@@ -85,13 +89,13 @@ static void seq_suffix(const seq_job *j, int64_t bs)
 {
     const int64_t top = bs + j->s - 1, n = j->n, w = j->w;
     for (int64_t t = top; t >= (bs > 0 ? bs : 0); t--) {
-        float *d = t < n ? j->dst + t * j->ds : j->suf;
+        float *d = t < n ? seq_dst(j, t) : j->suf;
         if (t == top)
             memcpy(d, seq_elem(j, t), sizeof(float) * (size_t)w);
         else if (t >= n)
             v_acc(j->suf, seq_elem(j, t), w, j->is_max, 0);
         else
-            v_op(d, seq_elem(j, t), t + 1 < n ? j->dst + (t + 1) * j->ds : j->suf, w, j->is_max);
+            v_op(d, seq_elem(j, t), t + 1 < n ? seq_dst(j, t + 1) : j->suf, w, j->is_max);
     }
 }
 
@@ -113,7 +117,7 @@ static void seq_vanherk(const seq_job *j)
                 v_op(j->pre, pp, e, w, j->is_max);
                 pp = j->pre;
             }
-            if (bs + k >= 0) v_acc(j->dst + (bs + k) * j->ds, pp, w, j->is_max, 1);
+            if (bs + k >= 0) v_acc(seq_dst(j, bs + k), pp, w, j->is_max, 1);
         }
     }
 }
@@ -235,18 +239,9 @@ static zs_status z_pass(const mm_ctx *m)
                          (long long)z, (long long)c->out_z[r0]);
         }
         for (int64_t i0 = 0; i0 < plane; i0 += TILE) {
-            seq_job j = {m->eptr,
-                         m->cv,
-                         i0,
-                         r1 - r0,
-                         sz,
-                         z0,
-                         plane,
-                         plane - i0 < TILE ? plane - i0 : TILE,
-                         c->out + (size_t)r0 * (size_t)plane + (size_t)i0,
-                         m->suf,
-                         m->pre,
-                         m->is_max};
+            seq_job j = {
+                m->eptr, m->cv,  i0,     r1 - r0,   sz,          z0, plane, plane - i0 < TILE ? plane - i0 : TILE,
+                NULL,    m->suf, m->pre, m->is_max, c->out + r0, i0};
             seq_filter(&j);
         }
     }
@@ -262,8 +257,8 @@ static void y_pass(const mm_ctx *m, const float *src, float *dst)
         m->eptr[t] = y < 0 ? NULL : src + y * c->nx;
     }
     for (int64_t x0 = 0; x0 < c->nx; x0 += TILE) {
-        seq_job j = {m->eptr,  m->cv,  x0,     c->ny,    sy, -lo, c->nx, c->nx - x0 < TILE ? c->nx - x0 : TILE,
-                     dst + x0, m->suf, m->pre, m->is_max};
+        seq_job j = {m->eptr,  m->cv,  x0,     c->ny,     sy,   -lo, c->nx, c->nx - x0 < TILE ? c->nx - x0 : TILE,
+                     dst + x0, m->suf, m->pre, m->is_max, NULL, 0};
         seq_filter(&j);
     }
 }
@@ -307,11 +302,10 @@ zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max,
                 {c->nx, b->lo[0], b->hi[0], mode, cval, is_max, zs__at(s, l.rows), zs__at(s, l.rows + rowlen),
                  zs__at(s, l.rows + 2 * rowlen)}};
     zs__fill_plane(m.cv, TILE, cval);
-    const size_t plane = (size_t)(c->nx * c->ny);
     const int zdone = zs__box_extent(b, 2) > 1;
     if (zdone) ZS_FORWARD(z_pass(&m));
     for (int64_t j = 0; j < c->n_out; j++) {
-        float *dst = c->out + (size_t)j * plane;
+        float *dst = c->out[j];
         const float *src = zdone ? dst : zs_kcall_plane(c, c->out_z[j]);
         ZS_RETURN_IF(!src, ZS_EINTERNAL, "min/max: input plane %lld missing", (long long)c->out_z[j]);
         xy_pass(&m, src, dst);
@@ -353,7 +347,9 @@ const zs_kernel_desc zs_kernel_minimum = {ZS_KERNEL_ABI,
                                           NULL,
                                           box_halo,
                                           box_scratch,
-                                          minimum_run};
+                                          minimum_run,
+                                          NULL,
+                                          NULL};
 
 const zs_kernel_desc zs_kernel_maximum = {ZS_KERNEL_ABI,
                                           "maximum",
@@ -366,4 +362,6 @@ const zs_kernel_desc zs_kernel_maximum = {ZS_KERNEL_ABI,
                                           NULL,
                                           box_halo,
                                           box_scratch,
-                                          maximum_run};
+                                          maximum_run,
+                                          NULL,
+                                          NULL};

@@ -56,6 +56,7 @@ static inline void zs__box_halo(const zs_kbox *p, zs_halo *h)
         h->hi[a] = b.hi[a];
     }
     h->zmode = (zs_border)p->nb.mode;
+    h->cval = p->nb.cval;
 }
 
 /** Box extent (size) along axis a of a window. */

@@ -32,6 +32,7 @@ static void morph_halo(const void *params, zs_halo *h)
         h->lo[a] = h->hi[a] = 2 * (s / 2);
     }
     h->zmode = (zs_border)p->nb.mode;
+    h->cval = p->nb.cval;
 }
 
 /* Output planes per chunk. The first step recomputes the s-1 planes where neighbouring
@@ -51,7 +52,7 @@ static size_t morph_layout(const zs_kbox *p, int64_t nx, int64_t ny, int64_t npl
     zs__box_window(p, 0, &b);
     *cap = chunk_planes(&b) + b.lo[2] + b.hi[2];
     if (*cap > nplanes) *cap = nplanes > 0 ? nplanes : 1;
-    *tp = zs__align64(sizeof(int64_t) * (size_t)*cap);
+    *tp = zs__align64(sizeof(int64_t) * (size_t)*cap) + zs__align64(sizeof(float *) * (size_t)*cap);
     *mm = zs__sat_add(
         *tp, zs__align64(zs__sat_mul(zs__sat_mul(sizeof(float), (size_t)*cap), zs__sat_mul((size_t)nx, (size_t)ny))));
     return zs__sat_add(*mm, zs__minmax_scratch(&b, nx, ny, *cap));
@@ -70,7 +71,7 @@ static zs_status morph_subtract(const zs_kernel_call *c, morph_op op)
     const size_t plane = (size_t)(c->nx * c->ny);
     for (int64_t j = 0; j < c->n_out; j++) {
         const float *x = zs_kcall_plane(c, c->out_z[j]);
-        float *o = c->out + (size_t)j * plane;
+        float *o = c->out[j];
         ZS_RETURN_IF(!x, ZS_EINTERNAL, "morphology: input plane %lld missing", (long long)c->out_z[j]);
         if (op == M_WHITE)
             for (size_t i = 0; i < plane; i++) o[i] = x[i] - o[i];
@@ -93,6 +94,7 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
     unsigned char *s = c->scratch;
     int64_t *tz = c->scratch;
     float *tplanes = zs__at(s, tp_off);
+    float **tptr = zs__at(s, zs__align64(sizeof(int64_t) * (size_t)cap)); /* T's planes, one pointer each */
     const size_t mm_bytes = c->scratch_bytes - mm_off, plane = (size_t)(c->nx * c->ny);
     const int erode_first = op == M_OPENING || op == M_WHITE;
     zs_box first, second;
@@ -106,15 +108,19 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
             nj /= 2;
         ZS_RETURN_IF(nt < 0, ZS_EINTERNAL, "morphology: the planes under one output plane exceed %lld", (long long)cap);
         zs_kernel_call step = *c;
-        step.out = tplanes;
+        for (int64_t t = 0; t < nt; t++) tptr[t] = tplanes + (size_t)t * plane;
+        step.out = tptr;
         step.n_out = nt;
         step.out_z = tz;
         ZS_FORWARD(zs__minmax_apply(&step, &first, !erode_first, mode, cval, s + mm_off, mm_bytes));
+        /* the second step extends T itself at the volume's edges in y, as scipy does */
+        if (c->y0 < 0 || c->y0 + c->ny > c->ny_vol)
+            for (int64_t t = 0; t < nt; t++) zs_kcall_extend_rows(c, tptr[t], mode, cval);
         step = *c;
-        step.in = tplanes;
+        step.in = (const float *const *)tptr;
         step.n_in = nt;
         step.in_z = tz;
-        step.out = c->out + (size_t)j0 * plane;
+        step.out = c->out + j0;
         step.n_out = nj;
         step.out_z = c->out_z + j0;
         ZS_FORWARD(zs__minmax_apply(&step, &second, erode_first, mode, cval, s + mm_off, mm_bytes));
@@ -139,7 +145,9 @@ static zs_status black_run(const zs_kernel_call *c) { return morph_run(c, M_BLAC
                                 NULL,                                                                                  \
                                 morph_halo,                                                                            \
                                 morph_scratch,                                                                         \
-                                RUN}
+                                RUN,                                                                                   \
+                                NULL,                                                                                  \
+                                NULL}
 
 MORPH_DESC(zs_kernel_opening, "opening", "grey opening with a flat box (scipy.ndimage.grey_opening)", opening_run);
 MORPH_DESC(zs_kernel_closing, "closing", "grey closing with a flat box (scipy.ndimage.grey_closing)", closing_run);

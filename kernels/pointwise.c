@@ -84,10 +84,9 @@ static zs_status pw_run(const zs_kernel_call *c, pw_op op, float u, float v)
 {
     const size_t plane = (size_t)c->nx * (size_t)c->ny;
     for (int64_t j = 0; j < c->n_out; j++) {
-        const float *src =
-            j < c->n_in && c->in_z[j] == c->out_z[j] ? c->in + (size_t)j * plane : zs_kcall_plane(c, c->out_z[j]);
+        const float *src = j < c->n_in && c->in_z[j] == c->out_z[j] ? c->in[j] : zs_kcall_plane(c, c->out_z[j]);
         ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
-        pw_apply(op, c->out + (size_t)j * plane, src, plane, u, v);
+        pw_apply(op, c->out[j], src, plane, u, v);
     }
     return ZS_OK;
 }
@@ -121,7 +120,7 @@ static zs_status clip_validate(const void *params, char *msg, size_t msglen)
 static void pw_halo(const void *params, zs_halo *h)
 {
     (void)params;
-    *h = (zs_halo){{0, 0, 0}, {0, 0, 0}, ZS_BORDER_REFLECT};
+    *h = (zs_halo){{0, 0, 0}, {0, 0, 0}, ZS_BORDER_REFLECT, 0.0};
 }
 
 static size_t pw_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
@@ -150,36 +149,35 @@ static const zs_param_desc threshold_param_list[] = {
 #define PW_FLAGS (ZS_KF_POINTWISE | ZS_KF_INPLACE_OK | ZS_KF_DETERMINISTIC)
 
 const zs_kernel_desc zs_kernel_scale = {
-    ZS_KERNEL_ABI,        "scale",  "a * x + b", 1,       scale_param_list, 2,
-    sizeof(scale_params), PW_FLAGS, NULL,        pw_halo, pw_scratch,       scale_run,
-};
+    ZS_KERNEL_ABI, "scale", "a * x + b", 1,          scale_param_list, 2,    sizeof(scale_params),
+    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL};
 
-const zs_kernel_desc zs_kernel_clip = {
-    ZS_KERNEL_ABI,
-    "clip",
-    "limit values to [lo, hi] (numpy.clip)",
-    1,
-    clip_param_list,
-    2,
-    sizeof(clip_params),
-    PW_FLAGS,
-    clip_validate,
-    pw_halo,
-    pw_scratch,
-    clip_run,
-};
+const zs_kernel_desc zs_kernel_clip = {ZS_KERNEL_ABI,
+                                       "clip",
+                                       "limit values to [lo, hi] (numpy.clip)",
+                                       1,
+                                       clip_param_list,
+                                       2,
+                                       sizeof(clip_params),
+                                       PW_FLAGS,
+                                       clip_validate,
+                                       pw_halo,
+                                       pw_scratch,
+                                       clip_run,
+                                       NULL,
+                                       NULL};
 
-const zs_kernel_desc zs_kernel_threshold = {
-    ZS_KERNEL_ABI,
-    "threshold",
-    "x > value ? 1 : 0 (or x with keep=1)",
-    1,
-    threshold_param_list,
-    2,
-    sizeof(threshold_params),
-    PW_FLAGS,
-    NULL,
-    pw_halo,
-    pw_scratch,
-    threshold_run,
-};
+const zs_kernel_desc zs_kernel_threshold = {ZS_KERNEL_ABI,
+                                            "threshold",
+                                            "x > value ? 1 : 0 (or x with keep=1)",
+                                            1,
+                                            threshold_param_list,
+                                            2,
+                                            sizeof(threshold_params),
+                                            PW_FLAGS,
+                                            NULL,
+                                            pw_halo,
+                                            pw_scratch,
+                                            threshold_run,
+                                            NULL,
+                                            NULL};

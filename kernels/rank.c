@@ -253,7 +253,6 @@ static zs_status rank_network(const zs_kernel_call *c, const rk_plan *pl, unsign
         int64_t lo = pl->g.lo[0], at = i < lo ? i - lo : c->nx + i - lo;
         r.xsrc[i] = zs_border_index(at, c->nx, mode);
     }
-    const size_t plane = (size_t)(c->nx * c->ny);
     for (int64_t j = 0; j < c->n_out; j++) {
         for (int64_t dz = 0; dz < pl->g.s[2]; dz++) {
             int64_t z = zs_border_index(c->out_z[j] + dz - pl->g.lo[2], c->nz, mode);
@@ -264,7 +263,7 @@ static zs_status rank_network(const zs_kernel_call *c, const rk_plan *pl, unsign
         for (int64_t s = 0; s < pl->g.s[1]; s++) r.slot_row[s] = -1;
         for (int64_t y = 0; y < c->ny; y++) {
             stage_a(&r, y);
-            stage_b(&r, c->out + (size_t)j * plane + (size_t)(y * c->nx));
+            stage_b(&r, c->out[j] + (size_t)(y * c->nx));
         }
     }
     return ZS_OK;
@@ -384,7 +383,7 @@ static zs_status rank_select(const zs_kernel_call *c, const rk_geom *g, zs_borde
                     else
                         zs__fill_plane(dst, (size_t)(nx + g->s[0] - 1), cval);
                 }
-            select_row(g, &l, rows, buf, nx, c->out + (size_t)j * (size_t)(nx * ny) + (size_t)(y * nx));
+            select_row(g, &l, rows, buf, nx, c->out[j] + (size_t)(y * nx));
         }
     }
     return ZS_OK;
@@ -521,7 +520,9 @@ const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
                                          NULL,
                                          median_halo,
                                          median_scratch,
-                                         median_run};
+                                         median_run,
+                                         NULL,
+                                         NULL};
 
 const zs_kernel_desc zs_kernel_percentile = {ZS_KERNEL_ABI,
                                              "percentile",
@@ -534,4 +535,6 @@ const zs_kernel_desc zs_kernel_percentile = {ZS_KERNEL_ABI,
                                              pct_validate,
                                              pct_halo,
                                              pct_scratch,
-                                             pct_run};
+                                             pct_run,
+                                             NULL,
+                                             NULL};

@@ -157,6 +157,16 @@ void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border m
     for (int64_t i = 0; i < lo + n + hi; i++) map[i] = zs_border_index(i - lo, n, mode);
 }
 
+void zs__tile_ymap(const zs_kernel_call *c, int64_t *map, int64_t lo, int64_t hi, zs_border mode)
+{
+    zs__border_map(map, c->ny, lo, hi, mode);
+    if (mode != ZS_BORDER_CONSTANT || (c->y0 >= 0 && c->y0 + c->ny <= c->ny_vol)) return;
+    for (int64_t i = 0; i < lo + c->ny + hi; i++) {
+        const int64_t v = c->y0 + i - lo;
+        if (v < 0 || v >= c->ny_vol) map[i] = -1;
+    }
+}
+
 void zs__extend_inplace(float *e, int64_t n, int64_t lo, int64_t klo, int64_t khi, const int64_t *map, float fill)
 {
     for (int64_t i = lo - klo; i < lo; i++) e[i] = map[i] < 0 ? fill : e[lo + map[i]];
@@ -207,7 +217,7 @@ zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
         for (int64_t j = 0; j < c->n_out; j++) {
             const float *src = zs_kcall_plane(c, c->out_z[j]);
             ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
-            d->yx(d->ctx, src, c->out + (size_t)j * plane, j);
+            d->yx(d->ctx, src, c->out[j], j);
         }
         return ZS_OK;
     }
@@ -224,14 +234,14 @@ zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
             const float **tp = d->taps + (size_t)(j * nt);
             if (!tabled) ZS_FORWARD(driver_taps(c, d, j, tp = d->taps));
             for (int64_t t = 0; t < nt; t++) lines[t] = tp[t] == d->fill ? d->fill : tp[t] + i0;
-            float *slot = j + 1 < c->n_out ? c->out + (size_t)(j + 1) * plane : d->spare;
+            float *slot = j + 1 < c->n_out ? c->out[j + 1] : d->spare;
             d->zpass(d->ctx, slot + i0, lines, n);
         }
     }
     /* y+x pass: slot j+1 into slot j, which step j-1 has finished reading. */
     for (int64_t j = 0; j < c->n_out; j++) {
-        const float *src = j + 1 < c->n_out ? c->out + (size_t)(j + 1) * plane : d->spare;
-        d->yx(d->ctx, src, c->out + (size_t)j * plane, j);
+        const float *src = j + 1 < c->n_out ? c->out[j + 1] : d->spare;
+        d->yx(d->ctx, src, c->out[j], j);
     }
     return ZS_OK;
 }
@@ -250,7 +260,7 @@ int64_t zs__band_rows(int64_t nx, int64_t ny, int64_t ntaps_z, int64_t ylo, int6
 
 zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d)
 {
-    const size_t nx = (size_t)c->nx, plane = nx * (size_t)c->ny;
+    const size_t nx = (size_t)c->nx;
     const int64_t nt = d->zlo + d->zhi + 1;
     const float **tp = d->taps, **lines = d->taps + nt;
     for (int64_t y0 = 0; y0 < c->ny; y0 += d->band) {
@@ -278,7 +288,7 @@ zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d)
                     d->rowp[k] = row;
                 }
             }
-            d->yx(d->ctx, d->rowp, c->out + (size_t)j * plane + (size_t)y0 * nx, y0, m, j);
+            d->yx(d->ctx, d->rowp, c->out[j] + (size_t)y0 * nx, y0, m, j);
         }
     }
     return ZS_OK;

@@ -80,6 +80,12 @@ void zs__sep_combine(float *dst, const float *const *p, const zs_k1d *k, size_t 
 /** map[i] = zs_border_index(i - lo, n, mode) for i in [0, lo + n + hi) (-1: constant). */
 void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border mode);
 
+/** The border map of a call's tile rows: map[i] for tile row i - lo, i in [0, lo + ny + hi). Rows
+ *  inside the tile map to themselves; in constant mode, rows outside the volume map to -1 (the
+ *  fill) wherever they are, so a pass reads cval there exactly as on a whole plane; other rows
+ *  past the tile are mapped within it (they only feed rows outside [row_lo, row_hi)). */
+void zs__tile_ymap(const zs_kernel_call *c, int64_t *map, int64_t lo, int64_t hi, zs_border mode);
+
 /** Extends row e[lo .. lo+n) in place into e[lo - klo .. lo + n + khi), using map
  *  (from zs__border_map with the same lo, n) and `fill` where the map says constant. */
 void zs__extend_inplace(float *e, int64_t n, int64_t lo, int64_t klo, int64_t khi, const int64_t *map, float fill);

@@ -4,11 +4,10 @@
  * scipy, output i averages input [i - size/2, i - size/2 + size - 1] (integer division), so an
  * even size reaches one voxel further down than up, and an axis of size 1 is left alone.
  *
- * Sums are in double, as scipy's. Along x and y each plane is whole, so running sums (O(1) per
- * voxel) see the same planes whatever the slab; the y sum restarts at each band of the band
- * driver, whose height depends only on the parameters and the plane size. Along z an output
- * plane's sum is taken directly from its `size` taps in a fixed order, so it cannot depend on
- * which planes happen to share the call: bitwise the same for every slab height.
+ * Sums are in double, as scipy's. Along x each row is whole, so a running sum (O(1) per voxel,
+ * for long boxes) sees the same row whatever the tile. Along y and z an output voxel's sum is
+ * taken directly from its `size` taps in a fixed order, so it cannot depend on which rows or
+ * planes happen to share the call: bitwise the same for every tile, band and slab height.
  *
  * The passes do a few additions per voxel, so the kernel is bound by memory traffic; it runs
  * on the band driver (separable.h), which keeps the z result of a band of rows in cache
@@ -85,12 +84,6 @@ ZS_LINE void dacc_add4(double *restrict acc, const float *restrict a0, const flo
                        const float *restrict a2, const float *restrict a3, size_t n)
 {
     for (size_t i = 0; i < n; i++) acc[i] = acc[i] + (double)a0[i] + (double)a1[i] + (double)a2[i] + (double)a3[i];
-}
-
-/* acc += a - b: the running sum moving on by one row. */
-ZS_LINE void dacc_slide(double *restrict acc, const float *restrict a, const float *restrict b, size_t n)
-{
-    for (size_t i = 0; i < n; i++) acc[i] = acc[i] + ((double)a[i] - (double)b[i]);
 }
 
 ZS_LINE void dacc_store(float *restrict dst, const double *restrict acc, double inv, size_t n)
@@ -211,9 +204,9 @@ ZS_TARGET_CLONES_512 static void u_zpass(void *ctx, float *dst, const float *con
 }
 
 /* Output rows y0 .. y0+m-1 (dst is row y0): rowp[k] is the z result of row y0 - lo[1] + k. The y
- * pass keeps a running sum of rows, started afresh at each band (the band height depends only on
- * the parameters and the plane, so every slab sees the same sums); rows leave it four at a time
- * for the x pass. */
+ * pass sums each output row's sy rows directly, top to bottom, so a row's sum does not depend on
+ * where its band or tile starts (tiles of any height give the same bits); rows go four at a
+ * time to the x pass. */
 ZS_TARGET_CLONES_512 static void u_yx(void *ctx, const float *const *rowp, float *dst, int64_t y0, int64_t m,
                                       int64_t slot)
 {
@@ -222,10 +215,6 @@ ZS_TARGET_CLONES_512 static void u_yx(void *ctx, const float *const *rowp, float
     const int64_t sy = u->lo[1] + u->hi[1] + 1, sx = u->lo[0] + u->hi[0] + 1;
     (void)y0;
     (void)slot;
-    if (u->on[1]) {
-        dacc_set(u->acc, rowp[0], nx);
-        for (int64_t k = 1; k < sy; k++) dacc_add1(u->acc, rowp[k], nx);
-    }
     for (int64_t q0 = 0; q0 < m; q0 += 4) {
         const int64_t rows = m - q0 < 4 ? m - q0 : 4;
         float *out[4];
@@ -235,9 +224,15 @@ ZS_TARGET_CLONES_512 static void u_yx(void *ctx, const float *const *rowp, float
             float *e = u->ext + (size_t)q * elen, *mid = e + u->lo[0];
             out[q] = dst + (size_t)k * nx;
             ext[q] = e;
-            if (u->on[1]) {
+            if (u->on[1] && sy <= 5) {
+                box_small(mid, rowp + k, sy, u->inv[1], nx);
+            } else if (u->on[1]) {
+                int64_t t = 1;
+                dacc_set(u->acc, rowp[k], nx);
+                for (; t + 4 <= sy; t += 4)
+                    dacc_add4(u->acc, rowp[k + t], rowp[k + t + 1], rowp[k + t + 2], rowp[k + t + 3], nx);
+                for (; t < sy; t++) dacc_add1(u->acc, rowp[k + t], nx);
                 dacc_store(mid, u->acc, u->inv[1], nx);
-                if (k + 1 < m) dacc_slide(u->acc, rowp[k + sy], rowp[k], nx);
             } else {
                 memcpy(mid, rowp[k], nx * sizeof *mid);
             }
@@ -260,6 +255,7 @@ static void uniform_halo(const void *params, zs_halo *h)
     int on[3];
     uniform_axes(p, h->lo, h->hi, on);
     h->zmode = (zs_border)p->nb.mode;
+    h->cval = p->nb.cval;
 }
 
 static size_t uniform_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
@@ -283,7 +279,7 @@ static zs_status uniform_run(const zs_kernel_call *c)
     u.cval = (float)p->nb.cval;
     for (int a = 0; a < 3; a++) u.inv[a] = 1.0 / (double)(u.lo[a] + u.hi[a] + 1);
     zs__border_map(u.xmap, u.nx, u.lo[0], u.hi[0], (zs_border)p->nb.mode);
-    zs__border_map(u.ymap, u.ny, u.lo[1], u.hi[1], (zs_border)p->nb.mode);
+    zs__tile_ymap(c, u.ymap, u.lo[1], u.hi[1], (zs_border)p->nb.mode);
     zs__fill_plane(u.fill, (size_t)u.nx, u.cval);
     zs_band_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode,
                         u.lo[1], u.hi[1], u.ymap,  u.fill,
@@ -302,7 +298,7 @@ const zs_kernel_desc zs_kernel_uniform = {
     ZS_KERNEL_ABI,
     "uniform",
     "mean over a box (scipy.ndimage.uniform_filter)",
-    1,
+    2, /* 2: y sums taken directly (were running sums per band): last-bit changes possible */
     uniform_param_list,
     (int)(sizeof uniform_param_list / sizeof uniform_param_list[0]),
     sizeof(uniform_params),
@@ -311,4 +307,5 @@ const zs_kernel_desc zs_kernel_uniform = {
     uniform_halo,
     uniform_scratch,
     uniform_run,
-};
+    NULL,
+    NULL};

@@ -2,17 +2,21 @@
 /* Copyright (c) 2026 the zslab authors */
 /* The planner: cuts a volume into z-slabs and sizes what each worker needs.
  *
- * Design. A slab is the core [z0,z1) of the output. Working backwards through the
- * pipeline, stage k needs its input on the planes set[k] = expand(set[k+1], halo of
- * stage k, its z mode), so the first stage reads at most S + H planes (S = slab height,
- * H = the pipeline's total z-halo, both sides), fewer where the slab meets the volume's
- * first or last plane. A worker holds:
- *   - the input window: set[0] mapped from the file (released before computing),
- *   - two float32 work buffers of max_planes = min(nz, S + H) planes (stages ping-pong),
- *   - kernel scratch: the largest scratch_bytes() of the stages for max_planes,
- *   - the output window: S planes mapped for the store.
- * The slab height is --slab, or the largest S whose workers fit in the memory budget,
- * kept small enough that there are at least two slabs per worker to balance the load.
+ * Design. A slab is the core [z0,z1) of the output: the unit of distribution, of parts, of the
+ * journal and of --resume. A worker takes a *run* of up to run_slabs consecutive slabs and
+ * streams it tile by tile: a tile is a band of `band` output rows (all of x, contiguous in F
+ * order) by the run's planes. Each stage reads its input planes from a ring that holds only
+ * its own z-neighbourhood and writes its output planes into the next stage's ring, so every
+ * band-plane of a stage is computed once per run; halos are recomputed only where a run or a
+ * band starts. A worker holds:
+ *   - the rings: ring k (stage k's input) holds ring[k] planes of tile_rows x nx floats, where
+ *     ring[k] = (planes one call of stage k reads) + (planes one call of its producer writes);
+ *   - kernel scratch for the largest tile of any stage;
+ *   - staging for file bytes (one plane's rows, or a few whole planes for decoded inputs).
+ * So memory depends on nx x band x (sum of the stages' z-windows), never on ny or the slab
+ * height. The band is --band, or the tallest one whose largest stage window fits the cache a
+ * worker has (hwloc), at least four times the pipeline's y-halo so that rows recomputed at band
+ * edges stay a small share, and lowered until the workers fit the memory budget.
  * The plan is pure: it touches no file and can be printed before anything runs. */
 #include "scheduler_internal.h"
 
@@ -33,28 +37,53 @@ static uint64_t default_budget(void)
     return avail / 2 > (64u << 20) ? avail / 2 : (64u << 20);
 }
 
-typedef struct worker_cost {
-    uint64_t in_map, buffers, scratch, out_map, total;
-} worker_cost;
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-static void cost_for(const zs_plan *p, int64_t S, worker_cost *c)
+/* Hull of { map(v) : v in [a, b) } in [0, n) by `mode` (constant-mode values outside dropped). */
+static zs_rows mapped_hull(int64_t a, int64_t b, int64_t n, zs_border mode)
 {
-    const uint64_t nx = (uint64_t)p->in.shape[0], ny = (uint64_t)p->in.shape[1], nz = (uint64_t)p->in.shape[2];
-    const uint64_t plane = nx * ny;
-    uint64_t planes = (uint64_t)S + (uint64_t)(p->halo_lo + p->halo_hi);
-    if (planes > nz) planes = nz;
-    size_t scratch = 0;
-    for (int i = 0; i < p->nstages; i++) {
-        const zs_stage *s = zs__pipeline_stage(p->pipe, i);
-        size_t b = s->k->scratch_bytes ? s->k->scratch_bytes(s->params, (int64_t)nx, (int64_t)ny, (int64_t)planes) : 0;
-        if (b > scratch) scratch = b;
+    zs_rows r = {INT64_MAX, INT64_MIN};
+    const int64_t ia = max64(a, 0), ib = min64(b, n);
+    if (ia < ib) r.a = ia, r.b = ib;
+    for (int64_t v = a; v < b && v < 0; v++) {
+        int64_t m = zs_border_index(v, n, mode);
+        if (m >= 0) r.a = min64(r.a, m), r.b = max64(r.b, m + 1);
     }
-    c->in_map = planes * plane * zs_dtype_size(p->in.dtype) + 2 * zs_sys_page_size();
-    c->buffers = (p->nstages ? 2 : 1) * planes * plane * sizeof(float);
-    c->scratch = scratch;
-    c->out_map = (uint64_t)S * plane * zs_dtype_size(p->out.dtype) + 2 * zs_sys_page_size();
-    /* z-set arrays per stage boundary, small but counted */
-    c->total = c->in_map + c->buffers + c->scratch + c->out_map + (uint64_t)(p->nstages + 1) * planes * 8;
+    for (int64_t v = max64(a, n); v < b; v++) {
+        int64_t m = zs_border_index(v, n, mode);
+        if (m >= 0) r.a = min64(r.a, m), r.b = max64(r.b, m + 1);
+    }
+    if (r.a > r.b) r.a = r.b = 0;
+    return r;
+}
+
+static zs_rows hull(zs_rows x, zs_rows y) { return (zs_rows){min64(x.a, y.a), max64(x.b, y.b)}; }
+
+void zs__band_geom(const zs_plan *p, int64_t y0, int64_t y1, zs_band_geom *g)
+{
+    const int64_t ny = p->in.shape[1];
+    zs_rows R = {y0, y1};
+    g->y0 = y0;
+    g->y1 = y1;
+    g->W = R;
+    for (int k = p->nstages - 1; k >= 0; k--) {
+        const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
+        g->V[k] = (zs_rows){R.a - h->lo[1], R.b + h->hi[1]};
+        g->W = hull(g->W, g->V[k]);
+        R = mapped_hull(g->V[k].a, g->V[k].b, ny, h->zmode);
+    }
+    g->load = R;
+    g->W = hull(g->W, R);
+}
+
+void zs__run_zranges(const zs_plan *p, int64_t z0, int64_t z1, zs_rows *prod)
+{
+    prod[p->nstages] = (zs_rows){z0, z1};
+    for (int k = p->nstages - 1; k >= 0; k--) {
+        const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
+        prod[k] = mapped_hull(prod[k + 1].a - h->lo[2], prod[k + 1].b + h->hi[2], p->in.shape[2], h->zmode);
+    }
 }
 
 static zs_status check_pipeline(const zs_volume_info *in, const zs_pipeline *pipe)
@@ -64,37 +93,168 @@ static zs_status check_pipeline(const zs_volume_info *in, const zs_pipeline *pip
     ZS_RETURN_IF((uint64_t)in->shape[0] * (uint64_t)in->shape[1] > ((uint64_t)1 << 40), ZS_EOVERFLOW,
                  "%s: a %lldx%lld plane is too large to hold in memory", in->path, (long long)in->shape[0],
                  (long long)in->shape[1]);
-    (void)pipe;
+    ZS_RETURN_IF(zs_pipeline_length(pipe) > ZS_MAX_STAGES, ZS_EINVAL, "a pipeline has at most %d stages",
+                 ZS_MAX_STAGES);
     return ZS_OK;
 }
 
 /* Work model: each worker runs about ceil(slabs / threads) slabs, and a slab of S planes
- * loads and filters S + H planes (H, the halo planes, are loaded and filtered again by the
- * neighbouring slab), plus a fixed cost of about one plane (mapping, system calls). Among the
- * heights whose workers fit the memory budget (at most 32 planes: on 1024x1024 planes, 64
- * measured no faster end to end, took about 10% more CPU time, twice the resident memory
- * and more system time zeroing buffers and page-cache pages; taller slabs also leave
- * workers in lockstep instead of overlapping one's I/O with another's compute), take the
- * cheapest; ties go to the taller slab. So a small volume is cut into one slab per worker rather than many slabs
- * each dragging a halo, and a large one into tall slabs. */
-enum { ZS_SLAB_CAP = 32 }; /* planes */
+ * loads and filters S + H planes where it starts a run, plus a fixed cost of about one plane.
+ * Among heights up to 32 planes take the cheapest; ties go to the taller slab. So a small
+ * volume is cut into one slab per worker, a large one into slabs of 32 planes (the unit of
+ * the journal and of progress; a worker streams several in a row, see run_slabs). */
+enum { ZS_SLAB_CAP = 32, ZS_RUN_CAP = 256 }; /* planes */
 
-static int64_t choose_slab(zs_plan *p, const zs_plan_opts *o)
+static int64_t choose_slab(const zs_plan *p, const zs_plan_opts *o)
 {
     const int64_t nz = p->in.shape[2], nt = p->in.shape[3], T = p->threads;
     if (o->slab > 0) return o->slab < nz ? o->slab : nz;
     const int64_t cap = nz < ZS_SLAB_CAP ? nz : ZS_SLAB_CAP, H = p->halo_lo + p->halo_hi;
     int64_t best = 1, best_work = INT64_MAX;
     for (int64_t s = 1; s <= cap; s++) {
-        worker_cost c;
-        cost_for(p, s, &c);
-        if (s > 1 && c.total * (uint64_t)T > p->mem_budget) break; /* grows with s */
         const int64_t slabs = (nz + s - 1) / s * nt, rounds = (slabs + T - 1) / T;
         const int64_t halo = H < nz - s ? H : nz - s; /* a slab that is the whole volume has none */
         const int64_t work = rounds * (s + halo + 1);
         if (work <= best_work) best = s, best_work = work;
     }
     return best;
+}
+
+/* Output planes per call of a stage: a few z-windows, so that a kernel that recomputes planes
+ * inside a call (the first step of an opening) or that gains from a run of planes (van Herk)
+ * has room, and the rings stay small. */
+static int64_t stage_batch(const zs_halo *h, int64_t nz)
+{
+    int64_t b = h->lo[2] + h->hi[2] + 1;
+    b = b < 4 ? 4 : b > 32 ? 32 : b;
+    return b < nz ? b : nz;
+}
+
+/* Planes one call of a stage with this halo reads for `batch` consecutive output planes. */
+static int64_t stage_span(const zs_halo *h, int64_t batch, int64_t nz)
+{
+    if (h->zmode == ZS_BORDER_WRAP && h->lo[2] + h->hi[2] > 0) return nz; /* the window joins the two ends */
+    return min64(nz, batch + h->lo[2] + h->hi[2]);
+}
+
+/* Sizes everything for the plan's band: rows per stage (over every band), rings, scratch. */
+static void size_for_band(zs_plan *p)
+{
+    const int64_t nx = p->in.shape[0], ny = p->in.shape[1], nz = p->in.shape[2], n = p->nstages;
+    p->nbands = (ny + p->band - 1) / p->band;
+    p->tile_rows = p->load_rows = 0;
+    for (int k = 0; k < n; k++) p->stage_rows[k] = 0;
+    /* Bands differ only within the pipeline's y-halo of the edges (and in the last, shorter
+     * band): look at those and one interior band. */
+    const int64_t reach = p->yhalo_lo + p->yhalo_hi + p->band, mid = p->nbands / 2;
+    for (int64_t b = 0; b < p->nbands; b++) {
+        const int64_t y0 = b * p->band, y1 = min64(ny, y0 + p->band);
+        if (b != mid && y0 > reach && y1 < ny - reach) continue;
+        zs_band_geom g;
+        zs__band_geom(p, y0, y1, &g);
+        p->tile_rows = max64(p->tile_rows, g.W.b - g.W.a);
+        p->load_rows = max64(p->load_rows, g.load.b - g.load.a);
+        for (int k = 0; k < n; k++) p->stage_rows[k] = max64(p->stage_rows[k], g.V[k].b - g.V[k].a);
+    }
+    /* Batches and rings. The loader reads a few whole planes at once when a band is the
+     * whole plane, else one band-plane per read. */
+    p->batch[n] = p->load_rows == ny ? min64(4, nz) : 1;
+    size_t scratch = 0;
+    for (int k = 0; k < n; k++) {
+        const zs_stage *s = zs__pipeline_stage(p->pipe, k);
+        p->batch[k] = stage_batch(&s->halo, nz);
+        p->max_in[k] = stage_span(&s->halo, p->batch[k], nz);
+        const int64_t prod = k == 0 ? p->batch[n] : p->batch[k - 1];
+        p->ring[k] = p->max_in[k] + prod;
+        size_t b = s->k->scratch_bytes ? s->k->scratch_bytes(s->params, nx, p->stage_rows[k], p->max_in[k]) : 0;
+        if (b > scratch) scratch = b;
+    }
+    p->ring[n] = n ? p->batch[n - 1] : p->batch[n]; /* stored as soon as written */
+    p->scratch = scratch;
+    uint64_t planes = 0;
+    for (int k = 0; k <= n; k++) planes += (uint64_t)p->ring[k];
+    const uint64_t tile = (uint64_t)p->tile_rows * (uint64_t)nx * sizeof(float);
+    p->ring_bytes = planes * tile;
+    const uint64_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
+    const uint64_t in_io = (uint64_t)p->batch[n] * (uint64_t)p->load_rows * (uint64_t)nx * in_es;
+    const uint64_t out_io = (uint64_t)p->ring[n] * (uint64_t)p->band * (uint64_t)nx * out_es;
+    p->io_bytes = in_io + out_io + 4 * zs_sys_page_size();
+    /* plane lists and pointers per stage, small but counted */
+    p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
+    p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + planes * 32 + 4096;
+    p->peak_bytes = p->worker_bytes * (uint64_t)p->threads;
+}
+
+/* Cache a worker may count on: its L2 and its share of L3 (hwloc), or 2 MiB when unknown. */
+static uint64_t worker_cache(int threads)
+{
+    zs_topology_facts f;
+    zs__topology_facts(&f);
+    uint64_t c = f.l2 + (f.l3 && threads > 0 ? f.l3 / (uint64_t)threads : 0);
+    return c ? c : (2u << 20);
+}
+
+static void choose_band(zs_plan *p, const zs_plan_opts *o)
+{
+    const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
+    if (p->whole_planes) {
+        p->band = ny;
+    } else if (o->band > 0) {
+        p->band = min64(o->band, ny);
+        p->band_forced = 1;
+    } else {
+        /* tallest band whose largest stage window fits the cache, but at least 4x the y-halo */
+        const int64_t Hy = p->yhalo_lo + p->yhalo_hi, floor = max64(16, 4 * Hy);
+        int64_t win = 1;
+        for (int k = 0; k < p->nstages; k++) {
+            const zs_stage *s = zs__pipeline_stage(p->pipe, k);
+            win = max64(win, stage_span(&s->halo, stage_batch(&s->halo, p->in.shape[2]), p->in.shape[2]));
+        }
+        const uint64_t cache = worker_cache(p->threads);
+        int64_t fit = (int64_t)(cache / ((uint64_t)win * (uint64_t)nx * sizeof(float))) - Hy;
+        p->band = min64(ny, max64(floor, fit));
+    }
+    size_for_band(p);
+    /* Lower the band until the workers fit the budget (a forced band is kept: refused below). */
+    while (!p->band_forced && !p->whole_planes && p->peak_bytes > p->mem_budget && p->band > 1) {
+        int64_t b = p->band * 3 / 4;
+        p->band = b < p->band ? (b > 0 ? b : 1) : p->band - 1;
+        size_for_band(p);
+    }
+}
+
+/* Voxels the stages compute per voxel written, averaged over the stages, for runs of `run`
+ * planes: the share of work spent on halos (rows at band edges, planes at run starts). */
+static double redundancy(const zs_plan *p, int64_t run)
+{
+    const int64_t nz = p->in.shape[2], ny = p->in.shape[1], n = p->nstages;
+    if (n == 0) return 1.0;
+    double computed = 0.0;
+    zs_rows prod[ZS_MAX_STAGES + 1];
+    for (int64_t z0 = 0; z0 < nz; z0 += run) {
+        zs__run_zranges(p, z0, min64(nz, z0 + run), prod);
+        for (int64_t b = 0; b < p->nbands; b++) {
+            zs_band_geom g;
+            zs__band_geom(p, b * p->band, min64(ny, (b + 1) * p->band), &g);
+            for (int k = 0; k < n; k++)
+                computed += (double)(g.V[k].b - g.V[k].a) * (double)(prod[k + 1].b - prod[k + 1].a);
+        }
+    }
+    return computed / ((double)ny * (double)nz * (double)n);
+}
+
+static double mib(uint64_t b) { return (double)b / 1048576.0; }
+
+/* "512.0 MiB", "12.5 KiB", "300 bytes" */
+static const char *human(uint64_t b, char *buf, size_t n)
+{
+    if (b >= (1u << 20))
+        snprintf(buf, n, "%.1f MiB", mib(b));
+    else if (b >= 1024)
+        snprintf(buf, n, "%.1f KiB", (double)b / 1024.0);
+    else
+        snprintf(buf, n, "%llu bytes", (unsigned long long)b);
+    return buf;
 }
 
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
@@ -118,6 +278,8 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     zs_pipeline_halo(pipe, lo, hi);
     p->halo_lo = lo[2];
     p->halo_hi = hi[2];
+    p->yhalo_lo = lo[1];
+    p->yhalo_hi = hi[1];
     /* The output: same shape and voxel size, real values (no scaling), chosen dtype. */
     p->out = *in;
     p->out.dtype = opts->has_out_dtype ? opts->out_dtype : in->dtype;
@@ -132,35 +294,75 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         return st;
     }
     /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
-    p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_MMAP;
-    p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_MMAP;
+    p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_PREAD;
+    p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_PREAD;
     if (in->order == ZS_ORDER_C || in->decoded) p->read_engine = ZS_ENGINE_MMAP; /* gathered or decoded */
-    p->slab = choose_slab(p, opts);
+    /* Planes that are decoded or gathered come whole: a band is the whole plane. */
+    p->whole_planes = in->order == ZS_ORDER_C || in->decoded;
     const int64_t nz = in->shape[2];
+    p->slab = choose_slab(p, opts);
     p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
     p->nslabs = p->nslabs_per_vol * in->shape[3];
     if (p->threads > p->nslabs) p->threads = (int)p->nslabs;
-    worker_cost c;
-    cost_for(p, p->slab, &c);
-    p->max_planes = p->slab + p->halo_lo + p->halo_hi < nz ? p->slab + p->halo_lo + p->halo_hi : nz;
-    p->scratch = c.scratch;
-    p->buffer_bytes = c.buffers;
-    p->map_bytes = c.in_map + c.out_map;
-    p->peak_bytes = c.total * (uint64_t)p->threads;
-    if (opts->mem_budget && p->peak_bytes > opts->mem_budget) {
-        uint64_t need = p->peak_bytes;
+    p->run_slabs = ZS_RUN_CAP / p->slab > 1 ? ZS_RUN_CAP / p->slab : 1;
+    p->whole_plane_output = opts->whole_plane_output;
+    if (p->whole_plane_output) {
+        /* a worker assembles one slab of output planes: slabs that fit a quarter of its share */
+        const uint64_t plane_out = (uint64_t)in->shape[0] * (uint64_t)in->shape[1] * zs_dtype_size(p->out.dtype);
+        const uint64_t share = p->mem_budget / 4 / (uint64_t)p->threads;
+        int64_t fit = plane_out ? (int64_t)(share / plane_out) : p->slab;
+        if (opts->slab <= 0 && fit < p->slab) p->slab = fit > 0 ? fit : 1;
+        p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
+        p->nslabs = p->nslabs_per_vol * in->shape[3];
+        p->run_slabs = 1;
+    }
+    choose_band(p, opts);
+    if (p->peak_bytes > p->mem_budget) {
+        const uint64_t need = p->peak_bytes, budget = p->mem_budget;
+        const int64_t band = p->band, rows = p->tile_rows;
+        const int whole = p->whole_planes;
         free(p);
+        char hb[32], hn[32];
         return ZS_ERR(ZS_EINVAL,
-                      "%s: --mem-budget %.1f MiB is too small: %d worker(s) need %.1f MiB even for the "
-                      "smallest slab; raise the budget or lower --threads",
-                      in->path, opts->mem_budget / 1048576.0, opts->threads > 0 ? opts->threads : zs_sys_threads(),
-                      need / 1048576.0);
+                      "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
+                      "%lld row(s) (%lld rows per tile plane of %lld voxels)%s; raise the budget, lower the threads%s",
+                      in->path, human(budget, hb, sizeof hb), opts->mem_budget ? "" : " (half of the available memory)",
+                      opts->threads > 0 ? opts->threads : zs_sys_threads(), human(need, hn, sizeof hn), (long long)band,
+                      (long long)rows, (long long)in->shape[0],
+                      whole ? " (decoded or C-order planes are read whole)" : "",
+                      opts->band > 0 ? " or the band" : " or the kernels' sizes");
+    }
+    /* Per-stage state, built once for the plan. */
+    for (int k = 0; k < p->nstages; k++) {
+        const zs_stage *s = zs__pipeline_stage(pipe, k);
+        if (!s->k->prepare) continue;
+        const zs_kernel_geom g = {in->shape[0], p->stage_rows[k], p->max_in[k], p->batch[k], in->shape[1], nz};
+        zs_status ps = s->k->prepare(s->params, &g, &p->state[k]);
+        if (ps < 0) {
+            if (!zs_last_error()[0]) ZS_ERR(ps, "kernel %s: prepare failed", s->k->name);
+            zs_plan_free(p);
+            return ps;
+        }
     }
     *out = p;
     return ZS_OK;
 }
 
-void zs_plan_free(zs_plan *plan) { free(plan); }
+int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo)
+{
+    const int64_t per = 2 * (int64_t)p->threads, L = (todo + per - 1) / per;
+    return L < 1 ? 1 : L > p->run_slabs ? p->run_slabs : L;
+}
+
+void zs_plan_free(zs_plan *plan)
+{
+    if (!plan) return;
+    for (int k = 0; k < plan->nstages; k++) {
+        const zs_stage *s = zs__pipeline_stage(plan->pipe, k);
+        if (plan->state[k] && s->k->release) s->k->release(plan->state[k]);
+    }
+    free(plan);
+}
 
 zs_status zs_engine_parse(const char *s, zs_engine *out)
 {
@@ -193,13 +395,12 @@ int64_t zs_plan_slab_count(const zs_plan *plan) { return plan->nslabs; }
 int zs_plan_threads(const zs_plan *plan) { return plan->threads; }
 int64_t zs_plan_slab_height(const zs_plan *plan) { return plan->slab; }
 uint64_t zs_plan_peak_bytes(const zs_plan *plan) { return plan->peak_bytes; }
+int64_t zs_plan_band_height(const zs_plan *plan) { return plan->band; }
 void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write)
 {
     *read = plan->read_engine;
     *write = plan->write_engine;
 }
-
-static double mib(uint64_t b) { return (double)b / 1048576.0; }
 
 void zs_plan_print(const zs_plan *p, FILE *f)
 {
@@ -222,12 +423,18 @@ void zs_plan_print(const zs_plan *p, FILE *f)
             (long long)last, i->shape[3] > 1 ? ", per volume of the series" : "");
     fprintf(f, "threads:    %d%s\n", p->threads, p->bind ? " (bound to cores)" : "");
     fprintf(f, "engines:    read %s, write %s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine));
-    worker_cost c;
-    cost_for(p, p->slab, &c);
-    fprintf(f,
-            "per worker: input window %lld planes (%.1f MiB mapped), work buffers %.1f MiB, "
-            "scratch %.1f MiB, output window %.1f MiB mapped\n",
-            (long long)p->max_planes, mib(c.in_map), mib(c.buffers), mib(c.scratch), mib(c.out_map));
+    fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
+            (long long)p->band, (long long)i->shape[1], (long long)p->nbands, (long long)p->tile_rows,
+            p->whole_planes  ? " (whole planes: decoded or C-order input)"
+            : p->band_forced ? " (--band)"
+                             : "");
+    fprintf(f, "runs:       up to %lld slabs streamed by one worker at a time\n", (long long)p->run_slabs);
+    const int64_t nz = i->shape[2], run = zs__plan_run_slabs(p, p->nslabs_per_vol) * p->slab;
+    fprintf(f, "redundancy: %.3f voxels computed per voxel written (per stage; halos at band and run edges)\n",
+            redundancy(p, run < nz ? run : nz));
+    fprintf(f, "per worker: %.1f MiB: rings %.1f MiB (", mib(p->worker_bytes), mib(p->ring_bytes));
+    for (int k = 0; k <= p->nstages; k++) fprintf(f, "%s%lld", k ? "+" : "", (long long)p->ring[k]);
+    fprintf(f, " planes), kernel scratch %.1f MiB, file staging %.1f MiB\n", mib(p->scratch), mib(p->io_bytes));
     fprintf(f, "peak:       %.1f MiB estimated for %d workers (budget %.1f MiB)\n", mib(p->peak_bytes), p->threads,
             mib(p->mem_budget));
 }

@@ -1,12 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* Execution: OpenMP workers claim slabs in order, each maps its own input planes, runs the
- * pipeline in float32 and writes the slab's core into the output.
+/* Execution: OpenMP workers claim runs of slabs, and stream each run tile by tile through
+ * per-stage rings (see plan.c for the shape, docs/design.md for the path of a tile).
  *
- * Roles: slab claiming is an atomic counter (slabs are taken in file order, which keeps
- * reads sequential); everything a worker touches is its own (buffers, scratch, mappings);
- * the output bytes of different slabs are disjoint. The first error is stored once (CAS)
- * with its message and sets `cancel`; the others stop at their next slab. */
+ * The path of a tile. A band [y0,y1) of output rows and a run [Z0,Z1) of planes: for each
+ * stage k the band's geometry (zs__band_geom) gives the rows of its tile V[k], the run's the
+ * planes it produces. The store asks the last stage for a batch of planes; a stage asks its
+ * input ring for the planes its batch needs (zs_zset_expand), which asks the stage before, down
+ * to the loader, which reads the band's rows of a plane from the file. A ring plane holds the
+ * rows W of the band (every stage's tile and the loaded rows). After a stage writes its output
+ * planes, the rows of the next stage's tile that lie outside the volume are filled from the
+ * rows they mirror (the next stage's mode), so each stage sees its input extended exactly as on
+ * a whole plane. Rows of a stage's output outside [lo, ny - hi) of its tile are scratch.
+ *
+ * Roles: run claiming is an atomic counter (runs are taken in file order, which keeps reads
+ * sequential); everything a worker touches is its own (rings, scratch, staging); the output
+ * bytes of different slabs are disjoint. The first error is stored once (CAS) with its message
+ * and sets `cancel`; the others stop at their next band. */
 #include "scheduler_internal.h"
 
 #include <omp.h>
@@ -14,6 +24,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 typedef struct job {
@@ -33,18 +44,38 @@ typedef struct job {
     uint64_t bytes_in, bytes_out;      /* summed under omp atomic */
     int64_t total;                     /* read-only: slabs this run does (range less recorded ones) */
     uint64_t total_vox;                /* read-only: their voxels */
+    int64_t last;                      /* read-only: end of the slab range */
+    int64_t run_slabs;                 /* read-only: slabs claimed at once */
     int delay_ms;                      /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
 } job;
 
+typedef struct ring {
+    float *base;  /* cap planes of the worker's plane_floats each */
+    int64_t cap;  /* planes */
+    int64_t next; /* next plane to produce in this run */
+} ring;
+
 typedef struct worker {
-    float *buf[2];     /* max_planes planes each (owner: worker) */
-    unsigned char *io; /* pread/pwrite engine: file bytes of max_planes planes */
-    float *pristine;   /* compute-only phase: planes loaded once, read by stage 0 */
+    const zs_plan *p;
+    const zs_volume *in;
+    zs_volume *out;
+    unsigned phases;
+    ring r[ZS_MAX_STAGES + 1];
+    size_t plane_floats;           /* tile_rows * nx */
+    unsigned char *io_in, *io_out; /* file bytes of loaded rows / stored rows (owner: worker) */
+    unsigned char *assembly;       /* encoded outputs: the run's output planes (owner: worker) */
+    int64_t run_z0;                /* first plane of the run */
     void *scratch;
-    int64_t *set[ZS_MAX_STAGES + 1]; /* z-set per stage boundary, max_planes each */
-    int64_t nset[ZS_MAX_STAGES + 1];
+    int64_t *zin[ZS_MAX_STAGES];      /* a call's input planes */
+    const float **pin[ZS_MAX_STAGES]; /* and their rows */
+    int64_t *zout[ZS_MAX_STAGES];     /* a call's output planes */
+    float **pout[ZS_MAX_STAGES];
+    zs_band_geom g;                  /* the band being streamed */
+    zs_rows prod[ZS_MAX_STAGES + 1]; /* planes produced into each ring in this run */
+    int64_t t;                       /* volume of the series */
     uint64_t sink;
     uint64_t bytes_in, bytes_out; /* file bytes moved */
+    double tl, tc, ts;            /* seconds loading, computing, storing */
 } worker;
 
 static void job_fail(job *j, zs_status code)
@@ -56,63 +87,17 @@ static void job_fail(job *j, zs_status code)
 
 static void worker_free(worker *w)
 {
-    ZS_FREE(w->buf[0]);
-    ZS_FREE(w->buf[1]);
+    for (int k = 0; k <= ZS_MAX_STAGES; k++) ZS_FREE(w->r[k].base);
+    for (int k = 0; k < ZS_MAX_STAGES; k++) {
+        ZS_FREE(w->zin[k]);
+        ZS_FREE(w->pin[k]);
+        ZS_FREE(w->zout[k]);
+        ZS_FREE(w->pout[k]);
+    }
     ZS_FREE(w->scratch);
-    ZS_FREE(w->io);
-    ZS_FREE(w->pristine);
-    for (int i = 0; i <= ZS_MAX_STAGES; i++) ZS_FREE(w->set[i]);
-}
-
-static zs_status worker_init(const zs_plan *p, unsigned phases, worker *w)
-{
-    memset(w, 0, sizeof *w);
-    const size_t planes = (size_t)p->max_planes, plane = (size_t)(p->in.shape[0] * p->in.shape[1]);
-    const size_t es = zs_dtype_size(p->in.dtype) > zs_dtype_size(p->out.dtype) ? zs_dtype_size(p->in.dtype)
-                                                                               : zs_dtype_size(p->out.dtype);
-    if (p->read_engine == ZS_ENGINE_PREAD || p->write_engine == ZS_ENGINE_PREAD || p->in.decoded) {
-        w->io = zs__alloc(planes * plane * es);
-        ZS_RETURN_IF(!w->io, ZS_ENOMEM, "out of memory for %.1f MiB of I/O buffer",
-                     (double)(planes * plane * es) / 1048576.0);
-    }
-    if ((phases & ZS_PHASE_COMPUTE) && !(phases & ZS_PHASE_READ)) {
-        w->pristine = zs__alloc(planes * plane * sizeof(float));
-        ZS_RETURN_IF(!w->pristine, ZS_ENOMEM, "out of memory");
-    }
-    for (int b = 0; b < 2; b++) {
-        /* Not zeroed: every plane a stage reads was written before (the z-sets say so);
-         * only the STORE-only benchmark phase reads a buffer nothing wrote. */
-        w->buf[b] = (phases & ZS_PHASE_COMPUTE) ? zs__alloc(planes * plane * sizeof(float))
-                                                : zs__calloc(planes * plane * sizeof(float));
-        ZS_RETURN_IF(!w->buf[b], ZS_ENOMEM, "out of memory for %.1f MiB of work buffers",
-                     (double)(planes * plane * sizeof(float)) / 1048576.0);
-    }
-    if (p->scratch) {
-        w->scratch = zs__alloc(p->scratch);
-        ZS_RETURN_IF(!w->scratch, ZS_ENOMEM, "out of memory for %.1f MiB of kernel scratch",
-                     (double)p->scratch / 1048576.0);
-    }
-    for (int i = 0; i <= p->nstages; i++) {
-        w->set[i] = zs__alloc(planes * sizeof(int64_t));
-        ZS_RETURN_IF(!w->set[i], ZS_ENOMEM, "out of memory");
-    }
-    return ZS_OK;
-}
-
-/* set[n] = [z0,z1); set[k] = planes stage k reads to produce set[k+1]. */
-static zs_status compute_sets(const zs_plan *p, worker *w, int64_t z0, int64_t z1)
-{
-    const int n = p->nstages;
-    w->nset[n] = z1 - z0;
-    for (int64_t z = z0; z < z1; z++) w->set[n][z - z0] = z;
-    for (int k = n - 1; k >= 0; k--) {
-        const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
-        int64_t m = zs_zset_expand(w->set[k + 1], w->nset[k + 1], h->lo[2], h->hi[2], p->in.shape[2], h->zmode,
-                                   w->set[k], p->max_planes);
-        ZS_RETURN_IF(m < 0, ZS_EINTERNAL, "planner: stage %d needs more than %lld planes", k, (long long)p->max_planes);
-        w->nset[k] = m;
-    }
-    return ZS_OK;
+    ZS_FREE(w->io_in);
+    ZS_FREE(w->io_out);
+    ZS_FREE(w->assembly);
 }
 
 /* Sums 64-bit words so that every cache line of the bytes is read (READ-only phase). */
@@ -158,116 +143,305 @@ static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint6
     return ZS_OK;
 }
 
-/* Reads planes [z0,z1) of volume t through the engine into buf (float32) or, without
- * CONVERT, only touches the bytes. */
-static zs_status load_run(const zs_plan *p, worker *w, const zs_volume *in, int64_t t, int64_t z0, int64_t z1,
-                          float *buf, unsigned phases, uint64_t *sink)
+static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
 {
-    const size_t n = (size_t)(p->in.shape[0] * p->in.shape[1]) * (size_t)(z1 - z0);
-    const size_t bytes = n * zs_dtype_size(p->in.dtype);
-    w->bytes_in += bytes;
-    if (in->io || p->read_engine == ZS_ENGINE_PREAD) {
-        /* decoded volumes (compressed TIFF pages, plane series) are read by their format into
-         * the worker's buffer, like pread: no buffer allocated per slab */
-        if (in->io)
-            ZS_FORWARD(in->io->read_planes(in, t, z0, z1, w->io));
-        else
-            ZS_FORWARD(pread_all(in, w->io, bytes, zs__plane_offset(&p->in, t, z0)));
-        if (phases & ZS_PHASE_CONVERT)
-            zs__to_f32(w->io, p->in.dtype, n, p->in.slope, p->in.inter, buf);
-        else
-            *sink += touch(w->io, bytes);
-        return ZS_OK;
+    memset(w, 0, sizeof *w);
+    w->p = p;
+    w->in = j->in;
+    w->out = j->out;
+    w->phases = j->phases;
+    const int n = p->nstages;
+    const size_t nx = (size_t)p->in.shape[0];
+    w->plane_floats = (size_t)p->tile_rows * nx;
+    for (int k = 0; k <= n; k++) {
+        /* Not zeroed: every row a stage reads was written before (the geometry says so); only
+         * the STORE-only benchmark phase stores planes nothing wrote. */
+        const size_t bytes = (size_t)p->ring[k] * w->plane_floats * sizeof(float);
+        w->r[k].base = (w->phases & ZS_PHASE_COMPUTE) ? zs__alloc(bytes) : zs__calloc(bytes);
+        w->r[k].cap = p->ring[k];
+        ZS_RETURN_IF(!w->r[k].base, ZS_ENOMEM, "out of memory for %.1f MiB of tile rings",
+                     (double)p->ring_bytes / 1048576.0);
     }
-    zs_slab s = {t, z0, z1, z0, z1};
-    zs_mapping m;
-    ZS_FORWARD(zs_slab_map(in, &s, &m));
-    if (phases & ZS_PHASE_CONVERT)
-        zs__to_f32(m.data, p->in.dtype, n, p->in.slope, p->in.inter, buf);
+    const size_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
+    w->io_in = zs__alloc((size_t)p->batch[n] * (size_t)p->load_rows * nx * in_es);
+    w->io_out = zs__alloc((size_t)p->band * nx * out_es);
+    ZS_RETURN_IF(!w->io_in || !w->io_out, ZS_ENOMEM, "out of memory for %.1f MiB of I/O staging",
+                 (double)p->io_bytes / 1048576.0);
+    if (p->assembly_bytes && (w->phases & ZS_PHASE_STORE)) {
+        w->assembly = zs__calloc((size_t)p->assembly_bytes);
+        ZS_RETURN_IF(!w->assembly, ZS_ENOMEM, "out of memory for %.1f MiB of output planes",
+                     (double)p->assembly_bytes / 1048576.0);
+    }
+    if (p->scratch) {
+        w->scratch = zs__alloc(p->scratch);
+        ZS_RETURN_IF(!w->scratch, ZS_ENOMEM, "out of memory for %.1f MiB of kernel scratch",
+                     (double)p->scratch / 1048576.0);
+    }
+    for (int k = 0; k < n; k++) {
+        w->zin[k] = zs__alloc((size_t)p->max_in[k] * sizeof(int64_t));
+        w->pin[k] = zs__alloc((size_t)p->max_in[k] * sizeof(float *));
+        w->zout[k] = zs__alloc((size_t)p->batch[k] * sizeof(int64_t));
+        w->pout[k] = zs__alloc((size_t)p->batch[k] * sizeof(float *));
+        ZS_RETURN_IF(!w->zin[k] || !w->pin[k] || !w->zout[k] || !w->pout[k], ZS_ENOMEM, "out of memory");
+    }
+    return ZS_OK;
+}
+
+/* Row v (volume row) of plane z of ring k, in the current band. */
+static float *ring_row(const worker *w, int k, int64_t z, int64_t v)
+{
+    const ring *r = &w->r[k];
+    return r->base + (size_t)(z % r->cap) * w->plane_floats + (size_t)(v - w->g.W.a) * (size_t)w->p->in.shape[0];
+}
+
+/* Converts n voxels of file bytes into floats, or (READ-only phase) only touches them. */
+static void convert_in(worker *w, const void *src, size_t n, float *dst)
+{
+    const zs_plan *p = w->p;
+    if (w->phases & ZS_PHASE_CONVERT)
+        zs__to_f32(src, p->in.dtype, n, p->in.slope, p->in.inter, dst);
     else
-        *sink += touch(m.data, bytes);
-    return zs_slab_unmap(&m);
+        w->sink += touch(src, n * zs_dtype_size(p->in.dtype));
 }
 
-/* Reads the planes of set[0] of volume t, one run of consecutive z at a time. */
-static zs_status load_planes(const zs_plan *p, worker *w, const zs_volume *in, int64_t t, unsigned phases,
-                             uint64_t *sink)
+/* Reads rows [ra, rb) of planes [za, zb) of volume t; dst(z) receives plane z's rows. */
+static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int ring_k, int64_t row_at)
 {
-    const size_t plane = (size_t)(p->in.shape[0] * p->in.shape[1]);
-    const int64_t *zs = w->set[0], n = w->nset[0];
-    for (int64_t a = 0; a < n;) {
-        int64_t b = a + 1;
-        while (b < n && zs[b] == zs[b - 1] + 1) b++;
-        ZS_FORWARD(load_run(p, w, in, t, zs[a], zs[b - 1] + 1, w->buf[0] + (size_t)a * plane, phases, sink));
-        a = b;
-    }
-    return ZS_OK;
-}
-
-static zs_status run_stages(const zs_plan *p, worker *w, int *cur)
-{
+    const zs_plan *p = w->p;
+    const zs_volume *in = w->in;
     const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
-    for (int k = 0; k < p->nstages; k++) {
-        const zs_stage *s = zs__pipeline_stage(p->pipe, k);
-        const float *in = k == 0 && w->pristine ? w->pristine : w->buf[*cur];
-        zs_kernel_call c = {s->params,
-                            nx,
-                            ny,
-                            p->in.shape[2],
-                            in,
-                            w->nset[k],
-                            w->set[k],
-                            w->buf[1 - *cur],
-                            w->nset[k + 1],
-                            w->set[k + 1],
-                            w->scratch,
-                            p->scratch};
-        zs_status st = s->k->run(&c);
-        if (st < 0) {
-            if (!zs_last_error()[0]) ZS_ERR(st, "kernel %s failed: %s", s->k->name, zs_strerror(st));
-            return st;
+    const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)nx;
+    const size_t plane = (size_t)(nx * ny);
+    w->bytes_in += (uint64_t)(zb - za) * nrow * es;
+#define DST(z) (ring_k >= 0 ? ring_row(w, ring_k, (z), row_at) : (float *)NULL)
+    if (in->io || in->info.order == ZS_ORDER_C) { /* decoded or gathered: whole planes */
+        zs_slab s = {w->t, za, zb, za, zb};
+        zs_mapping m;
+        ZS_FORWARD(zs_slab_map(in, &s, &m));
+        for (int64_t z = za; z < zb; z++)
+            convert_in(w, (const unsigned char *)m.data + (size_t)(z - za) * plane * es + (size_t)ra * nx * es, nrow,
+                       DST(z));
+        return zs_slab_unmap(&m);
+    }
+    /* F order: one contiguous range when the rows are whole planes, else one per plane */
+    const int whole = ra == 0 && rb == ny;
+    const int64_t step = whole ? zb - za : 1;
+    for (int64_t z = za; z < zb; z += step) {
+        const uint64_t off = zs__plane_offset(&p->in, w->t, z) + (uint64_t)ra * (uint64_t)nx * es;
+        const size_t len = (size_t)step * nrow * es;
+        const unsigned char *src;
+        void *base = NULL;
+        size_t maplen = 0;
+        if (p->read_engine == ZS_ENGINE_PREAD) {
+            ZS_FORWARD(pread_all(in, w->io_in, len, off));
+            src = w->io_in;
+        } else {
+            void *ptr;
+            ZS_FORWARD(zs__map_range(in->fd, in->info.path, off, len, ZS_MODE_R, &base, &maplen, &ptr));
+            src = ptr;
         }
-        *cur = 1 - *cur;
+        for (int64_t q = 0; q < step; q++) convert_in(w, src + (size_t)q * nrow * es, nrow, DST(z + q));
+        if (base) munmap(base, maplen);
+    }
+#undef DST
+    return ZS_OK;
+}
+
+/* Rows of stage k's tile outside the volume: copies of the rows they mirror by the stage's
+ * mode, or its cval. The rows mirrored are in the plane (the geometry includes them). */
+static void extend_rows(const worker *w, int k, int64_t z)
+{
+    const zs_plan *p = w->p;
+    const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
+    const int64_t ny = p->in.shape[1], nx = p->in.shape[0];
+    const zs_rows V = w->g.V[k];
+    for (int64_t v = V.a; v < V.b; v++) {
+        if (v >= 0 && v < ny) {
+            v = ny - 1; /* skip the rows inside */
+            continue;
+        }
+        const int64_t m = zs_border_index(v, ny, h->zmode);
+        float *dst = ring_row(w, k, z, v);
+        if (m < 0)
+            for (int64_t x = 0; x < nx; x++) dst[x] = (float)h->cval;
+        else
+            memcpy(dst, ring_row(w, k, z, m), sizeof(float) * (size_t)nx);
+    }
+}
+
+static zs_status ensure(worker *w, int k, int64_t upto);
+
+/* Loads planes [za, zb) of the band into ring 0. */
+static zs_status produce_load(worker *w, int64_t za, int64_t zb)
+{
+    const zs_plan *p = w->p;
+    if (w->phases & ZS_PHASE_READ) {
+        double t0 = omp_get_wtime();
+        ZS_FORWARD(load_rows(w, za, zb, w->g.load.a, w->g.load.b, 0, w->g.load.a));
+        w->tl += omp_get_wtime() - t0;
+    }
+    if (p->nstages && (w->phases & ZS_PHASE_COMPUTE)) {
+        double t0 = omp_get_wtime();
+        for (int64_t z = za; z < zb; z++) extend_rows(w, 0, z);
+        w->tc += omp_get_wtime() - t0;
     }
     return ZS_OK;
 }
 
-static zs_status store_planes(const zs_plan *p, worker *w, zs_volume *out, int64_t t, int64_t z0, int64_t z1,
-                              const float *buf)
+/* Stage k writes planes [za, zb) into ring k+1. */
+static zs_status produce_stage(worker *w, int k, int64_t za, int64_t zb)
 {
-    const size_t n = (size_t)(p->in.shape[0] * p->in.shape[1]) * (size_t)(z1 - z0);
-    w->bytes_out += n * zs_dtype_size(p->out.dtype);
-    if (p->write_engine == ZS_ENGINE_PREAD && !out->io) { /* encoded outputs go through their format */
-        zs__from_f32(buf, n, p->out.dtype, w->io);
-        return pwrite_all(out, w->io, n * zs_dtype_size(p->out.dtype), zs__plane_offset(&out->info, t, z0));
+    const zs_plan *p = w->p;
+    const zs_stage *s = zs__pipeline_stage(p->pipe, k);
+    const zs_halo *h = &s->halo;
+    const int64_t nb = zb - za, nz = p->in.shape[2];
+    const zs_rows V = w->g.V[k];
+    for (int64_t j = 0; j < nb; j++) {
+        w->zout[k][j] = za + j;
+        w->pout[k][j] = ring_row(w, k + 1, za + j, V.a);
     }
-    zs_slab s;
-    zs_mapping m;
-    ZS_FORWARD(zs_slab_make(zs_volume_get_info(out), t, z0, z1, 0, &s));
-    ZS_FORWARD(zs_slab_map(out, &s, &m));
-    zs__from_f32(buf, n, p->out.dtype, m.data);
-    return zs_slab_unmap(&m);
+    const int64_t nin = zs_zset_expand(w->zout[k], nb, h->lo[2], h->hi[2], nz, h->zmode, w->zin[k], p->max_in[k]);
+    ZS_RETURN_IF(nin < 0, ZS_EINTERNAL, "planner: stage %d (%s) needs more than %lld input planes", k, s->k->name,
+                 (long long)p->max_in[k]);
+    if (nin > 0) ZS_FORWARD(ensure(w, k, w->zin[k][nin - 1] + 1));
+    if (!(w->phases & ZS_PHASE_COMPUTE)) return ZS_OK;
+    double t0 = omp_get_wtime();
+    for (int64_t i = 0; i < nin; i++) w->pin[k][i] = ring_row(w, k, w->zin[k][i], V.a);
+    const zs_kernel_call c = {s->params,  p->state[k], p->in.shape[0],       V.b - V.a,  V.a,       p->in.shape[1],
+                              nz,         h->lo[1],    V.b - V.a - h->hi[1], w->pin[k],  nin,       w->zin[k],
+                              w->pout[k], nb,          w->zout[k],           w->scratch, p->scratch};
+    zs_clear_error();
+    zs_status st = s->k->run(&c);
+    if (st < 0) {
+        const char *m = zs_last_error();
+        if (!m[0])
+            ZS_ERR(st, "kernel %s failed: %s", s->k->name, zs_strerror(st));
+        else if (strncmp(m, s->k->name, strlen(s->k->name)) != 0) {
+            char buf[1024];
+            snprintf(buf, sizeof buf, "kernel %s: %s", s->k->name, m);
+            zs__error_set(buf);
+        }
+        return st;
+    }
+    if (k + 1 < p->nstages)
+        for (int64_t z = za; z < zb; z++) extend_rows(w, k + 1, z);
+    w->tc += omp_get_wtime() - t0;
+    return ZS_OK;
 }
 
-/* One slab through the phases asked for; timings added to the worker's sums. */
-static zs_status run_slab(job *j, worker *w, int64_t i, double *tl, double *tc, double *ts)
+/* Makes ring k hold planes up to `upto` (exclusive), producing batches in order. */
+static zs_status ensure(worker *w, int k, int64_t upto)
+{
+    const zs_plan *p = w->p;
+    const int n = p->nstages;
+    ring *r = &w->r[k];
+    const int64_t batch = k == 0 ? p->batch[n] : p->batch[k - 1];
+    if (r->next < w->prod[k].a) r->next = w->prod[k].a;
+    while (r->next < upto) {
+        const int64_t za = r->next, zb = za + batch < w->prod[k].b ? za + batch : w->prod[k].b;
+        ZS_RETURN_IF(za >= zb, ZS_EINTERNAL, "planner: plane %lld is outside what ring %d produces", (long long)za, k);
+        ZS_FORWARD(k == 0 ? produce_load(w, za, zb) : produce_stage(w, k - 1, za, zb));
+        r->next = zb;
+    }
+    return ZS_OK;
+}
+
+/* Writes rows [y0, y1) of planes [za, zb) of the last ring into the output. */
+static zs_status store_rows(worker *w, int64_t za, int64_t zb)
+{
+    const zs_plan *p = w->p;
+    zs_volume *out = w->out;
+    const int n = p->nstages;
+    const int64_t nx = p->in.shape[0], y0 = w->g.y0, y1 = w->g.y1;
+    const size_t es = zs_dtype_size(p->out.dtype), nvox = (size_t)(y1 - y0) * (size_t)nx;
+    double t0 = omp_get_wtime();
+    for (int64_t z = za; z < zb; z++) {
+        const float *src = ring_row(w, n, z, y0);
+        w->bytes_out += nvox * es;
+        if (out->io) { /* encoded outputs: assembled, written whole at the end of the run */
+            const size_t plane = (size_t)nx * (size_t)p->in.shape[1];
+            zs__from_f32(src, nvox, p->out.dtype,
+                         w->assembly + ((size_t)(z - w->run_z0) * plane + (size_t)y0 * (size_t)nx) * es);
+            continue;
+        }
+        const uint64_t off = zs__plane_offset(&out->info, w->t, z) + (uint64_t)y0 * (uint64_t)nx * es;
+        if (p->write_engine == ZS_ENGINE_PREAD) {
+            zs__from_f32(src, nvox, p->out.dtype, w->io_out);
+            ZS_FORWARD(pwrite_all(out, w->io_out, nvox * es, off));
+        } else {
+            void *base, *ptr;
+            size_t maplen;
+            ZS_FORWARD(zs__map_range(out->fd, out->info.path, off, nvox * es, out->mode, &base, &maplen, &ptr));
+            zs__from_f32(src, nvox, p->out.dtype, ptr);
+            munmap(base, maplen);
+        }
+    }
+    w->ts += omp_get_wtime() - t0;
+    return ZS_OK;
+}
+
+/* One band of one run: the store pulls batches of the last ring through the stages. */
+static zs_status run_band(worker *w, int64_t z0, int64_t z1)
+{
+    const zs_plan *p = w->p;
+    const int n = p->nstages;
+    for (int k = 0; k <= n; k++) w->r[k].next = w->prod[k].a;
+    const int64_t batch = n ? p->batch[n - 1] : p->batch[n];
+    for (int64_t za = z0; za < z1; za += batch) {
+        const int64_t zb = za + batch < z1 ? za + batch : z1;
+        ZS_FORWARD(ensure(w, n, zb));
+        if (w->phases & ZS_PHASE_STORE) ZS_FORWARD(store_rows(w, za, zb));
+    }
+    return ZS_OK;
+}
+
+/* Compute-only phase: ring 0 holds real planes, loaded once (untimed), read by stage 0. */
+static zs_status load_pristine(worker *w)
+{
+    const zs_plan *p = w->p;
+    const int64_t ny = p->in.shape[1], nz = p->in.shape[2];
+    const int64_t rows = p->tile_rows < ny ? p->tile_rows : ny;
+    unsigned saved = w->phases;
+    w->phases = ZS_PHASE_READ | ZS_PHASE_CONVERT;
+    w->g.W.a = 0;
+    const int64_t ra = p->whole_planes ? 0 : 0, rb = p->whole_planes ? ny : rows;
+    zs_status st = ZS_OK;
+    for (int64_t s = 0; s < w->r[0].cap && st == ZS_OK; s++) {
+        /* slot s holds plane s (mod the ring) of the middle of the volume */
+        const int64_t z = (nz / 2 + s) % nz;
+        float *dst = w->r[0].base + (size_t)s * w->plane_floats;
+        ring tmp = w->r[0];
+        w->r[0].base = dst;
+        w->r[0].cap = 1;
+        st = load_rows(w, z, z + 1, ra, rb < ny ? rb : ny, 0, 0);
+        w->r[0] = tmp;
+    }
+    w->bytes_in = 0; /* untimed preparation, not part of the phase */
+    w->phases = saved;
+    return st;
+}
+
+/* A run: slabs [sa, sb) of one volume, streamed band by band. */
+static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb)
 {
     const zs_plan *p = j->plan;
-    const unsigned ph = j->phases;
-    int64_t t, z0, z1;
-    zs__plan_slab(p, i, &t, &z0, &z1);
-    double t0 = omp_get_wtime();
-    ZS_FORWARD(compute_sets(p, w, z0, z1));
-    if (ph & ZS_PHASE_READ) ZS_FORWARD(load_planes(p, w, j->in, t, ph, &w->sink));
-    double t1 = omp_get_wtime();
-    int cur = 0;
-    if (ph & ZS_PHASE_COMPUTE) ZS_FORWARD(run_stages(p, w, &cur));
-    double t2 = omp_get_wtime();
-    if (ph & ZS_PHASE_STORE) ZS_FORWARD(store_planes(p, w, j->out, t, z0, z1, w->buf[cur]));
-    double t3 = omp_get_wtime();
-    *tl += t1 - t0;
-    *tc += t2 - t1;
-    *ts += t3 - t2;
+    int64_t t, z0, z1, ta, zz;
+    zs__plan_slab(p, sa, &t, &z0, &zz);
+    zs__plan_slab(p, sb - 1, &ta, &zz, &z1);
+    w->t = t;
+    w->run_z0 = z0;
+    zs__run_zranges(p, z0, z1, w->prod);
+    const int64_t ny = p->in.shape[1];
+    for (int64_t y0 = 0; y0 < ny; y0 += p->band) {
+        if (atomic_load(&j->cancel)) return ZS_ECANCELED;
+        zs__band_geom(p, y0, y0 + p->band < ny ? y0 + p->band : ny, &w->g);
+        ZS_FORWARD(run_band(w, z0, z1));
+    }
+    if (w->out && w->out->io && (w->phases & ZS_PHASE_STORE)) {
+        double t0 = omp_get_wtime();
+        ZS_FORWARD(w->out->io->write_planes(w->out, t, z0, z1, w->assembly));
+        w->ts += omp_get_wtime() - t0;
+    }
     return ZS_OK;
 }
 
@@ -285,19 +459,6 @@ static void report_progress(job *j, int64_t z0, int64_t z1)
     }
 }
 
-/* Compute-only phase: the planes of the middle slab (the largest z-set), loaded once. */
-static zs_status load_pristine(job *j, worker *w)
-{
-    const zs_plan *p = j->plan;
-    int64_t t, z0, z1;
-    zs__plan_slab(p, p->nslabs / 2, &t, &z0, &z1);
-    ZS_FORWARD(compute_sets(p, w, z0, z1));
-    ZS_FORWARD(load_planes(p, w, j->in, t, ZS_PHASE_READ | ZS_PHASE_CONVERT, &w->sink));
-    w->bytes_in = 0; /* untimed preparation, not part of the phase */
-    memcpy(w->pristine, w->buf[0], sizeof(float) * (size_t)(p->in.shape[0] * p->in.shape[1] * p->max_planes));
-    return ZS_OK;
-}
-
 static void worker_main(job *j)
 {
     const zs_plan *p = j->plan;
@@ -307,30 +468,44 @@ static void worker_main(job *j)
     const int restore = p->bind && sched_getaffinity(0, sizeof saved, &saved) == 0;
     if (p->bind) zs__topology_bind_thread(omp_get_thread_num());
     worker w;
-    double tl = 0, tc = 0, ts = 0;
-    zs_status st = worker_init(p, j->phases, &w);
-    if (st == ZS_OK && w.pristine) st = load_pristine(j, &w);
+    zs_status st = worker_init(p, j, &w);
+    if (st == ZS_OK && (j->phases & ZS_PHASE_COMPUTE) && !(j->phases & ZS_PHASE_READ)) st = load_pristine(&w);
     if (st < 0) job_fail(j, st);
-    const int64_t last = j->opts->last_slab > 0 && j->opts->last_slab < p->nslabs ? j->opts->last_slab : p->nslabs;
     while (!atomic_load(&j->cancel)) {
         if (j->opts->stop && *j->opts->stop) {
             job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
             break;
         }
-        int64_t i = atomic_fetch_add(&j->next, 1);
-        if (i >= last) break;
-        if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue; /* recorded: done */
-        if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u);                /* test hook: a slow slab */
-        st = run_slab(j, &w, i, &tl, &tc, &ts);
-        if (st == ZS_OK && (j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
-            st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
+        const int64_t first = atomic_fetch_add(&j->next, j->run_slabs);
+        if (first >= j->last) break;
+        const int64_t end = first + j->run_slabs < j->last ? first + j->run_slabs : j->last;
+        /* The claim splits into runs of consecutive slabs of one volume not yet recorded. */
+        for (int64_t a = first; a < end && st == ZS_OK;) {
+            if (j->opts->journal && zs__journal_done(j->opts->journal, a)) {
+                a++;
+                continue;
+            }
+            int64_t b = a + 1;
+            while (b < end && b % p->nslabs_per_vol != 0 &&
+                   !(j->opts->journal && zs__journal_done(j->opts->journal, b)))
+                b++;
+            if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u * (useconds_t)(b - a)); /* test hook */
+            st = run_slabs(j, &w, a, b);
+            for (int64_t i = a; i < b && st == ZS_OK; i++) {
+                if ((j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
+                    st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
+                if (st == ZS_OK) {
+                    int64_t t, z0, z1;
+                    zs__plan_slab(p, i, &t, &z0, &z1);
+                    report_progress(j, z0, z1);
+                }
+            }
+            a = b;
+        }
         if (st < 0) {
-            job_fail(j, st);
+            if (st != ZS_ECANCELED || !atomic_load(&j->cancel)) job_fail(j, st);
             break;
         }
-        int64_t t, z0, z1;
-        zs__plan_slab(p, i, &t, &z0, &z1);
-        report_progress(j, z0, z1);
     }
     worker_free(&w);
     if (restore) (void)sched_setaffinity(0, sizeof saved, &saved);
@@ -341,11 +516,11 @@ static void worker_main(job *j)
 #pragma omp atomic
     j->bytes_out += w.bytes_out;
 #pragma omp atomic
-    j->load_s += tl;
+    j->load_s += w.tl;
 #pragma omp atomic
-    j->compute_s += tc;
+    j->compute_s += w.tc;
 #pragma omp atomic
-    j->store_s += ts;
+    j->store_s += w.ts;
 }
 
 void zs_exec_opts_default(zs_exec_opts *o) { memset(o, 0, sizeof *o); }
@@ -355,6 +530,7 @@ static void count_work(job *j)
 {
     const zs_plan *p = j->plan;
     const int64_t last = j->opts->last_slab > 0 && j->opts->last_slab < p->nslabs ? j->opts->last_slab : p->nslabs;
+    j->last = last;
     for (int64_t i = atomic_load(&j->next); i < last; i++) {
         if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue;
         int64_t t, z0, z1;
@@ -364,9 +540,11 @@ static void count_work(job *j)
     }
     /* Test hook (tests/python/test_hpc_resume.py): sleep this long before each slab, so
      * that a signal reliably arrives mid-run. Not for production use. */
+    j->run_slabs = zs__plan_run_slabs(p, j->total);
     const char *d = getenv("ZS_TEST_SLAB_DELAY_MS");
     j->delay_ms = d ? atoi(d) : 0;
     if (j->delay_ms < 0 || j->delay_ms > 60000) j->delay_ms = 0;
+    if (j->delay_ms) j->run_slabs = 1; /* the hook means one slab at a time, as the signal tests expect */
 }
 
 static zs_status check_output(const zs_plan *p, const zs_volume *out)
@@ -381,6 +559,24 @@ static zs_status check_output(const zs_plan *p, const zs_volume *out)
                      (long long)p->in.shape[3]);
     ZS_RETURN_IF(o->dtype.type != p->out.dtype.type, ZS_EINVAL, "%s: output dtype %s, the plan makes %s", o->path,
                  zs_dtype_name(o->dtype), zs_dtype_name(p->out.dtype));
+    ZS_RETURN_IF(out->io && !p->whole_plane_output, ZS_EINVAL,
+                 "%s: this output format encodes whole planes; make the plan with whole_plane_output set "
+                 "(zs_volume_writes_whole_planes)",
+                 o->path);
+    return ZS_OK;
+}
+
+static zs_status check_input(const zs_plan *p, const zs_volume *in)
+{
+    const zs_volume_info *i = zs_volume_get_info(in);
+    for (int d = 0; d < 4; d++)
+        ZS_RETURN_IF(i->shape[d] != p->in.shape[d], ZS_EINVAL,
+                     "%s: input shape %lldx%lldx%lldx%lld differs from the planned %lldx%lldx%lldx%lld", i->path,
+                     (long long)i->shape[0], (long long)i->shape[1], (long long)i->shape[2], (long long)i->shape[3],
+                     (long long)p->in.shape[0], (long long)p->in.shape[1], (long long)p->in.shape[2],
+                     (long long)p->in.shape[3]);
+    ZS_RETURN_IF(i->dtype.type != p->in.dtype.type || i->order != p->in.order || i->decoded != p->in.decoded, ZS_EINVAL,
+                 "%s: input dtype or layout differs from the planned volume's", i->path);
     return ZS_OK;
 }
 
@@ -395,6 +591,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     const unsigned phases = opts->phases ? opts->phases : ZS_PHASE_ALL;
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");
+    if (in) ZS_FORWARD(check_input(plan, in));
     job j;
     memset(&j, 0, sizeof j);
     j.plan = plan;

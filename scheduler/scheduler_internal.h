@@ -29,6 +29,11 @@ const zs_stage *zs__pipeline_stage(const zs_pipeline *p, int i);
 zs_status zs__kernel_registry_check(void);
 
 /* ---- plan ---------------------------------------------------------------------------- */
+/* Rows [a, b) of a plane (virtual rows: may lie outside [0, ny)). */
+typedef struct zs_rows {
+    int64_t a, b;
+} zs_rows;
+
 struct zs_plan {
     zs_volume_info in;       /* set by planner, read-only in workers */
     zs_volume_info out;      /* output spec: shape of in, output dtype */
@@ -36,21 +41,54 @@ struct zs_plan {
     int nstages;
     int threads;
     int bind;
-    int64_t slab;             /* core planes per slab */
-    int64_t nslabs_per_vol;   /* slabs per 3-D volume of the series */
-    int64_t nslabs;           /* total, all volumes of the series */
-    int64_t halo_lo, halo_hi; /* pipeline halo in z (sum of stages) */
-    int64_t max_planes;       /* most planes any stage buffer holds for one slab */
-    size_t scratch;           /* bytes of kernel scratch per worker */
-    uint64_t buffer_bytes;    /* float32 work buffers per worker */
-    uint64_t map_bytes;       /* bytes mapped per worker (input + output windows) */
-    uint64_t peak_bytes;      /* estimate for all workers */
+    int64_t slab;               /* core planes per slab (the unit of distribution, journal, parts) */
+    int64_t nslabs_per_vol;     /* slabs per 3-D volume of the series */
+    int64_t nslabs;             /* total, all volumes of the series */
+    int64_t run_slabs;          /* consecutive slabs a worker streams at once (halos recomputed per run) */
+    int64_t halo_lo, halo_hi;   /* pipeline halo in z (sum of stages) */
+    int64_t yhalo_lo, yhalo_hi; /* pipeline halo in y */
+    /* Tiles: a band of output rows (all of x) streamed along z through per-stage rings. Ring k
+     * holds stage k's input planes (ring 0: loaded from the file; ring n: the last stage's
+     * output, stored at once); every ring plane holds tile_rows rows. */
+    int64_t band;                      /* output rows per band */
+    int64_t nbands;                    /* bands per plane */
+    int whole_planes;                  /* the input is read plane by plane (decoded, C order) */
+    int64_t tile_rows;                 /* most rows of a ring plane (|W| over the bands) */
+    int64_t load_rows;                 /* most rows read from the file per plane */
+    int64_t stage_rows[ZS_MAX_STAGES]; /* most rows of stage k's tile */
+    int64_t batch[ZS_MAX_STAGES + 1];  /* output planes per call of stage k; [n]: the loader's */
+    int64_t max_in[ZS_MAX_STAGES];     /* most input planes of one call of stage k */
+    int64_t ring[ZS_MAX_STAGES + 1];   /* planes in ring k */
+    size_t scratch;                    /* bytes of kernel scratch per worker */
+    uint64_t ring_bytes;               /* float32 rings per worker */
+    uint64_t io_bytes;                 /* file-byte staging per worker */
+    uint64_t worker_bytes;             /* everything a worker holds */
+    uint64_t peak_bytes;               /* estimate for all workers */
     uint64_t mem_budget;
+    int band_forced;                     /* --band */
+    int whole_plane_output;              /* stores assemble a slab's planes (encoded outputs) */
+    uint64_t assembly_bytes;             /* that buffer, per worker */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
+    void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
 };
 
-/** The z-range of slab i: volume t, core [z0,z1). */
+/* The rows of one band [y0, y1): V[k] are the rows of stage k's tile (its input, extended past
+ * the volume by the stage's mode), load the real rows read from the file, W the hull of all,
+ * which every ring plane of the band holds. */
+typedef struct zs_band_geom {
+    int64_t y0, y1;
+    zs_rows V[ZS_MAX_STAGES];
+    zs_rows load;
+    zs_rows W;
+} zs_band_geom;
+void zs__band_geom(const zs_plan *p, int64_t y0, int64_t y1, zs_band_geom *g);
+/* The planes stage k (k = nstages: the store) reads or writes for a run [z0, z1): out[k] are stage
+ * k's output planes, out[-1] (index 0 of `in`) the planes loaded. */
+void zs__run_zranges(const zs_plan *p, int64_t z0, int64_t z1, zs_rows *prod);
+
 void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
+/* Slabs one run takes when `todo` slabs are left to share among the workers. */
+int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo);
 
 /* ---- journal (journal.c, journal_report.c) ------------------------------------------ */
 /** 1 if slab i is recorded by any part (read-only after zs_journal_attach: safe in workers). */

@@ -22,6 +22,28 @@ zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **
     return st;
 }
 
+zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,
+                       int64_t nin, const int64_t *in_z, float *out, int64_t nout, const int64_t *out_z, void *scratch,
+                       size_t scratch_bytes)
+{
+    const size_t plane = (size_t)(nx * ny);
+    const float **ip = malloc(sizeof *ip * (size_t)(nin > 0 ? nin : 1));
+    float **op = malloc(sizeof *op * (size_t)(nout > 0 ? nout : 1));
+    if (!ip || !op) {
+        free(ip);
+        free(op);
+        return ZS_ENOMEM;
+    }
+    for (int64_t i = 0; i < nin; i++) ip[i] = in + (size_t)i * plane;
+    for (int64_t j = 0; j < nout; j++) op[j] = out + (size_t)j * plane;
+    const zs_kernel_call c = {params, NULL, nx, ny,   0,     ny,      nz,           0, ny, ip,
+                              nin,    in_z, op, nout, out_z, scratch, scratch_bytes};
+    zs_status st = k->run(&c);
+    free(ip);
+    free(op);
+    return st;
+}
+
 static zs_status run_slab(const zs_kernel_desc *k, const void *params, const float *vol, int64_t nx, int64_t ny,
                           int64_t nz, int64_t z0, int64_t z1, float *out)
 {
@@ -38,8 +60,9 @@ static zs_status run_slab(const zs_kernel_desc *k, const void *params, const flo
     size_t sb = k->scratch_bytes ? k->scratch_bytes(params, nx, ny, nin) : 0;
     void *scratch = NULL;
     if (sb && posix_memalign(&scratch, 64, sb) != 0) scratch = NULL;
-    zs_kernel_call c = {params, nx, ny, nz, inb, nin, iz, out + (size_t)z0 * plane, nout, oz, scratch, sb};
-    zs_status st = nin < 0 ? ZS_EOVERFLOW : k->run(&c);
+    zs_status st =
+        nin < 0 ? ZS_EOVERFLOW
+                : zs_test_call(k, params, nx, ny, nz, inb, nin, iz, out + (size_t)z0 * plane, nout, oz, scratch, sb);
     free(scratch);
     free(inb);
     free(iz);

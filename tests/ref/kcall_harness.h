@@ -15,6 +15,12 @@
 zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
                              float *out);
 
+/** Calls kernel k once over whole planes held contiguously (slot-major: plane s at in + s*nx*ny),
+ *  the way a unit test lays them out; builds the plane pointers of the ABI-2 call. */
+zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,
+                       int64_t nin, const int64_t *in_z, float *out, int64_t nout, const int64_t *out_z, void *scratch,
+                       size_t scratch_bytes);
+
 /** The parsed parameters and descriptor of a spec (caller frees *params with free()). */
 zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **params);
 

@@ -254,8 +254,8 @@ static void test_sparse_planes(void **state)
         for (int64_t i = 0; i < nin; i++) memcpy(inb + i * plane, in + in_z[i] * plane, sizeof(float) * (size_t)plane);
         size_t sb = k->scratch_bytes(params, n[0], n[1], nin);
         void *scratch = malloc(sb);
-        const zs_kernel_call c = {params, n[0], n[1], n[2], inb, nin, in_z, out, nout, out_z, scratch, sb};
-        if (k->run(&c) != ZS_OK) fail_msg("%s: %s", specs[s], zs_last_error());
+        if (zs_test_call(k, params, n[0], n[1], n[2], inb, nin, in_z, out, nout, out_z, scratch, sb) != ZS_OK)
+            fail_msg("%s: %s", specs[s], zs_last_error());
         for (int64_t j = 0; j < nout; j++)
             if (memcmp(out + j * plane, full + out_z[j] * plane, sizeof(float) * (size_t)plane) != 0)
                 fail_msg("%s: output plane %lld differs from the whole-volume result", specs[s], (long long)out_z[j]);

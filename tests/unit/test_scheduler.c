@@ -142,16 +142,16 @@ static zs_status failing_run(const zs_kernel_call *c)
     for (int64_t j = 0; j < c->n_out; j++)
         if (c->out_z[j] == 13) return ZS_ERR(ZS_EIO, "failing kernel: plane 13");
     for (int64_t j = 0; j < c->n_out; j++)
-        memcpy(c->out + j * c->nx * c->ny, zs_kcall_plane(c, c->out_z[j]), sizeof(float) * (size_t)(c->nx * c->ny));
+        memcpy(c->out[j], zs_kcall_plane(c, c->out_z[j]), sizeof(float) * (size_t)(c->nx * c->ny));
     return ZS_OK;
 }
 static void one_halo(const void *p, zs_halo *h)
 {
     (void)p;
-    *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP};
+    *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0};
 }
-static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,          NULL, 0, 0, 0,
-                                       NULL,          one_halo,  NULL,   failing_run};
+static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,           NULL, 0,   0, 0,
+                                       NULL,          one_halo,  NULL,   failing_run, NULL, NULL};
 
 static int cancel_after_two(void *user, int64_t done, int64_t total, uint64_t dv, uint64_t tv)
 {
@@ -168,7 +168,7 @@ static void test_errors_and_cancel(void **state)
     zs_volume *in = make_ramp("sched_in2.raw", 8, 8, 40, 1);
     zs_pipeline *p;
     assert_int_equal(zs_pipeline_new(&p), ZS_OK);
-    p->st[0] = (zs_stage){&failing, NULL, {{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP}};
+    p->st[0] = (zs_stage){&failing, NULL, {{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0}};
     p->n = 1;
     for (int threads = 1; threads <= 4; threads++) {
         zs_plan_opts po;
@@ -228,9 +228,16 @@ static void test_plan_budget(void **state)
     assert_non_null(strstr(text, "slabs:"));
     assert_non_null(strstr(text, "peak:"));
     zs_plan_free(plan);
-    po.mem_budget = 1u << 20; /* one plane alone is 2 MiB */
+    /* Tiles: a plane (2 MiB) need not fit, a band of rows does */
+    po.mem_budget = 1u << 20;
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+    assert_true(zs_plan_peak_bytes(plan) <= po.mem_budget);
+    assert_true(zs_plan_band_height(plan) < 1024);
+    zs_plan_free(plan);
+    po.mem_budget = 16u << 10; /* not even one row band of 1024 floats per ring plane */
     assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_EINVAL);
-    assert_non_null(strstr(zs_last_error(), "mem-budget"));
+    assert_non_null(strstr(zs_last_error(), "memory budget"));
+    assert_non_null(strstr(zs_last_error(), "virtual.npy"));
     /* nz = 1 and a slab taller than the volume */
     in.shape[2] = 1;
     po.mem_budget = 0;
