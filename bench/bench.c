@@ -30,7 +30,7 @@ typedef struct phase_result {
 
 typedef struct setting_result {
     int threads;
-    int64_t slab;
+    int64_t slab, band;
     zs_engine engine;
     phase_result ph[PH_COUNT];
 } setting_result;
@@ -126,6 +126,7 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     zs_plan_opts_default(&po);
     po.threads = s->threads;
     po.slab = s->slab;
+    po.band = s->band;
     po.mem_budget = c->o->mem_budget;
     po.read_engine = po.write_engine = s->engine;
     po.out_dtype = c->o->out_dtype;
@@ -135,6 +136,7 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     if (st < 0) return st;
     s->threads = zs_plan_threads(plan);
     s->slab = zs_plan_slab_height(plan);
+    s->band = zs_plan_band_height(plan);
     zs_engine wr;
     zs_plan_engines(plan, &s->engine, &wr);
     for (int ph = 0; ph < PH_COUNT && st == ZS_OK; ph++) st = measure(c, plan, ph, &s->ph[ph]);
@@ -160,8 +162,8 @@ static void print_table(FILE *f, const zs_volume_info *in, const setting_result 
     const double vox = voxels_of(in);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
-        fprintf(f, "%s threads=%d slab=%lld engine=%s\n", i == best ? "*" : " ", s->threads, (long long)s->slab,
-                zs_engine_name(s->engine));
+        fprintf(f, "%s threads=%d slab=%lld band=%lld engine=%s\n", i == best ? "*" : " ", s->threads,
+                (long long)s->slab, (long long)s->band, zs_engine_name(s->engine));
         fprintf(f, "    %-11s %9s %9s %9s %9s %9s\n", "phase", "median_s", "min_s", "max_s", "GB/s", "Mvox/s");
         for (int ph = 0; ph < PH_COUNT; ph++) {
             const phase_result *p = &s->ph[ph];
@@ -230,8 +232,10 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
             c->o->cold ? "true" : "false", c->o->repeat, best);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
-        fprintf(f, "%s\n  {\"settings\": {\"threads\": %d, \"slab\": %lld, \"engine\": \"%s\"}, \"phases\": {",
-                i ? "," : "", s->threads, (long long)s->slab, zs_engine_name(s->engine));
+        fprintf(f,
+                "%s\n  {\"settings\": {\"threads\": %d, \"slab\": %lld, \"band\": %lld, \"engine\": \"%s\"}, "
+                "\"phases\": {",
+                i ? "," : "", s->threads, (long long)s->slab, (long long)s->band, zs_engine_name(s->engine));
         for (int ph = 0; ph < PH_COUNT; ph++) {
             const phase_result *p = &s->ph[ph];
             fprintf(f,
@@ -277,6 +281,9 @@ zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json)
     static const int def_threads[1] = {0};
     static const int64_t def_slab[1] = {0};
     static const zs_engine def_engine[1] = {ZS_ENGINE_AUTO};
+    static const int64_t def_band[1] = {0};
+    const int64_t *bl = o->nbands ? o->bands : def_band;
+    const int nb = o->nbands ? o->nbands : 1;
     const int *tl = o->nthreads ? o->threads : def_threads;
     const int64_t *sl = o->nslabs ? o->slabs : def_slab;
     const zs_engine *el = o->nengines ? o->engines : def_engine;
@@ -284,21 +291,23 @@ zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json)
     bench_ctx c;
     memset(&c, 0, sizeof c);
     c.o = o;
-    c.nsettings = nt * ns * ne;
+    c.nsettings = nt * ns * ne * nb;
     setting_result *r = calloc((size_t)c.nsettings, sizeof *r);
     zs_status st = r ? open_all(&c) : ZS_ENOMEM;
     int best = 0;
     for (int a = 0; a < nt && st == ZS_OK; a++)
         for (int b = 0; b < ns && st == ZS_OK; b++)
-            for (int e = 0; e < ne && st == ZS_OK; e++) {
-                setting_result *s = &r[c.setting];
-                s->threads = tl[a];
-                s->slab = sl[b];
-                s->engine = el[e];
-                st = measure_setting(&c, s);
-                if (st == ZS_OK && s->ph[PH_E2E].med < r[best].ph[PH_E2E].med) best = c.setting;
-                c.setting++;
-            }
+            for (int e = 0; e < ne && st == ZS_OK; e++)
+                for (int g = 0; g < nb && st == ZS_OK; g++) {
+                    setting_result *s = &r[c.setting];
+                    s->threads = tl[a];
+                    s->slab = sl[b];
+                    s->engine = el[e];
+                    s->band = bl[g];
+                    st = measure_setting(&c, s);
+                    if (st == ZS_OK && s->ph[PH_E2E].med < r[best].ph[PH_E2E].med) best = c.setting;
+                    c.setting++;
+                }
     if (o->progress) fprintf(stderr, "\r%60s\r", "");
     if (st == ZS_OK && table) print_table(table, zs_volume_get_info(c.in), r, c.nsettings, best);
     if (st == ZS_OK && json) print_json(json, &c, r, c.nsettings, best);

@@ -104,6 +104,8 @@ typedef struct cli_bench_opts {
     int threads[CLI_MAX_SWEEP], nthreads;
     int64_t slabs[CLI_MAX_SWEEP];
     int nslabs;
+    int64_t bands[CLI_MAX_SWEEP];
+    int nbands;
     zs_engine engines[CLI_MAX_SWEEP];
     int nengines;
     int cold, repeat, json, smoke;

@@ -62,6 +62,8 @@ int cli_cmd_bench(const cli_bench_opts *o)
     b.nthreads = o->nthreads;
     b.slabs = o->nslabs ? o->slabs : NULL;
     b.nslabs = o->nslabs;
+    b.bands = o->nbands ? o->bands : NULL;
+    b.nbands = o->nbands;
     b.engines = o->nengines ? o->engines : NULL;
     b.nengines = o->nengines;
     b.cold = o->cold;

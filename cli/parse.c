@@ -731,6 +731,7 @@ enum {
     OPT_BDTYPE,
     OPT_BTHREADS,
     OPT_BSLAB,
+    OPT_BBAND,
     OPT_BENGINE,
     OPT_COLD,
     OPT_REPEAT,
@@ -754,6 +755,7 @@ static void help_bench(FILE *f)
             "  --dtype T             output dtype (default: the input's)\n"
             "  --threads LIST        e.g. 1,2 (default: usable cores)\n"
             "  --slab LIST           planes per slab, e.g. 8,32 (default: the planner's choice)\n"
+            "  --band LIST           rows per tile band, e.g. 16,64 (default: the planner's choice)\n"
             "  --engine LIST         mmap, pread (pread in, pwrite out), e.g. mmap,pread\n"
             "  --cold                drop the input's pages before each run and sync the output in\n"
             "                        store and end-to-end: measures the storage, not the page cache\n"
@@ -802,6 +804,8 @@ static int bench_option(int id, const char *val, cli_bench_opts *o)
         return 0;
     case OPT_BSLAB:
         return parse_int_list("--slab", val, 1, INT64_MAX, o->slabs, &o->nslabs);
+    case OPT_BBAND:
+        return parse_int_list("--band", val, 1, INT64_MAX, o->bands, &o->nbands);
     case OPT_BENGINE:
         snprintf(buf, sizeof buf, "%s", val);
         o->nengines = 0;
@@ -839,6 +843,7 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
                                       {"dtype", 0, 1, OPT_BDTYPE},
                                       {"threads", 0, 1, OPT_BTHREADS},
                                       {"slab", 0, 1, OPT_BSLAB},
+                                      {"band", 0, 1, OPT_BBAND},
                                       {"engine", 0, 1, OPT_BENGINE},
                                       {"cold", 0, 0, OPT_COLD},
                                       {"repeat", 0, 1, OPT_REPEAT},

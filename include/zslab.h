@@ -270,6 +270,13 @@ ZS_API void zs_pipeline_free(zs_pipeline *p);
 /** Appends a stage written "name[:key=value...]" (e.g. "gaussian:sigma=1x1x3:mode=nearest").
  *  A bad name or parameter is ZS_EPARAM with a message naming it, its bounds and what was given. */
 ZS_API zs_status zs_pipeline_add(zs_pipeline *p, const char *spec);
+/** Appends a stage running a caller's kernel (include/zslab_kernel.h), with parameters written
+ *  "key=value:key=value" (NULL or "" for the defaults) and checked against its declaration. The
+ *  descriptor is borrowed: it must outlive the pipeline and every plan made from it. The kernel
+ *  must be built for this library's ZS_KERNEL_ABI; its run() is called from many threads at once.
+ *  examples/custom_kernel.c shows one. */
+struct zs_kernel_desc;
+ZS_API zs_status zs_pipeline_add_kernel(zs_pipeline *p, const struct zs_kernel_desc *k, const char *params);
 /** Sets the voxel size used to convert physical units in later zs_pipeline_add calls. */
 ZS_API void zs_pipeline_set_voxel(zs_pipeline *p, const double voxel[3], const char *unit);
 ZS_API int zs_pipeline_length(const zs_pipeline *p);
@@ -516,8 +523,10 @@ typedef struct zs_bench_opts {
                      and include the output's fdatasync in store and end-to-end */
     int repeat; /**< runs per phase (median, min, max); default 5 */
     uint64_t mem_budget;
-    const char *tmpdir; /**< where outputs go; NULL = the input's directory */
-    int progress;       /**< a progress line on stderr */
+    const char *tmpdir;   /**< where outputs go; NULL = the input's directory */
+    int progress;         /**< a progress line on stderr */
+    const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
+    int nbands;
 } zs_bench_opts;
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);
 /** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in

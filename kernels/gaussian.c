@@ -262,7 +262,7 @@ static void g_yx(grt *g, int t, const float *src, float *dst, double sz, double 
     const int64_t nx = g->nx;
     const double cval = g->s->nb.cval;
     float *mid = g->ext + g->xlo;
-    for (int64_t y = 0; y < g->ny; y++) {
+    for (int64_t y = g->c->row_lo; y < g->c->row_hi; y++) { /* only the rows that must be right */
         float *drow = dst + (size_t)y * (size_t)nx;
         for (int64_t d = -ky->lo; d <= ky->hi; d++) {
             const int64_t r = g->ymap[y + d + g->ylo];

@@ -248,17 +248,30 @@ static zs_status z_pass(const mm_ctx *m)
     return ZS_OK;
 }
 
-static void y_pass(const mm_ctx *m, const float *src, float *dst)
+/* Output rows [r0, r1) of dst from src along y. */
+static void y_pass(const mm_ctx *m, const float *src, float *dst, int64_t r0, int64_t r1)
 {
     const zs_kernel_call *c = m->c;
     const int64_t sy = zs__box_extent(m->b, 1), lo = m->b->lo[1];
-    for (int64_t t = 0; t < c->ny + sy - 1; t++) {
-        int64_t y = zs_border_index(t - lo, c->ny, m->mode);
+    for (int64_t t = 0; t < r1 - r0 + sy - 1; t++) {
+        int64_t y = zs_border_index(r0 + t - lo, c->ny, m->mode);
         m->eptr[t] = y < 0 ? NULL : src + y * c->nx;
     }
     for (int64_t x0 = 0; x0 < c->nx; x0 += TILE) {
-        seq_job j = {m->eptr,  m->cv,  x0,     c->ny,     sy,   -lo, c->nx, c->nx - x0 < TILE ? c->nx - x0 : TILE,
-                     dst + x0, m->suf, m->pre, m->is_max, NULL, 0};
+        seq_job j = {m->eptr,
+                     m->cv,
+                     x0,
+                     r1 - r0,
+                     sy,
+                     r0 - lo,
+                     c->nx,
+                     c->nx - x0 < TILE ? c->nx - x0 : TILE,
+                     dst + r0 * c->nx + x0,
+                     m->suf,
+                     m->pre,
+                     m->is_max,
+                     NULL,
+                     0};
         seq_filter(&j);
     }
 }
@@ -268,16 +281,20 @@ static void xy_pass(const mm_ctx *m, const float *src, float *dst)
 {
     const zs_kernel_call *c = m->c;
     const int64_t sx = zs__box_extent(m->b, 0), sy = zs__box_extent(m->b, 1), nx = c->nx;
+    const int64_t r0 = c->row_lo, r1 = c->row_hi; /* the rows that must be right */
     if (sy == 1) {
-        for (int64_t y = 0; y < c->ny; y++) row_filter(&m->row, src + y * nx, dst + y * nx);
+        for (int64_t y = r0; y < r1; y++) row_filter(&m->row, src + y * nx, dst + y * nx);
         return;
     }
     const float *ysrc = src;
     if (sx > 1 || src == dst) {
-        for (int64_t y = 0; y < c->ny; y++) row_filter(&m->row, src + y * nx, m->q + y * nx);
+        /* the rows the y pass reads (all of them if its window crosses the tile's edge) */
+        const int64_t a = r0 - m->b->lo[1], b = r1 + m->b->hi[1];
+        const int64_t ya = a < 0 || b > c->ny ? 0 : a, yb = a < 0 || b > c->ny ? c->ny : b;
+        for (int64_t y = ya; y < yb; y++) row_filter(&m->row, src + y * nx, m->q + y * nx);
         ysrc = m->q;
     }
-    y_pass(m, ysrc, dst);
+    y_pass(m, ysrc, dst, r0, r1);
 }
 
 zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, zs_border mode, float cval,

@@ -112,6 +112,8 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
         step.out = tptr;
         step.n_out = nt;
         step.out_z = tz;
+        step.row_lo = 0; /* T on every row: the second step reads around the rows it must get right */
+        step.row_hi = c->ny;
         ZS_FORWARD(zs__minmax_apply(&step, &first, !erode_first, mode, cval, s + mm_off, mm_bytes));
         /* the second step extends T itself at the volume's edges in y, as scipy does */
         if (c->y0 < 0 || c->y0 + c->ny > c->ny_vol)

@@ -261,7 +261,7 @@ static zs_status rank_network(const zs_kernel_call *c, const rk_plan *pl, unsign
         }
         for (int64_t y = 0; y < c->ny; y++) r.row_slot[y] = -1;
         for (int64_t s = 0; s < pl->g.s[1]; s++) r.slot_row[s] = -1;
-        for (int64_t y = 0; y < c->ny; y++) {
+        for (int64_t y = c->row_lo; y < c->row_hi; y++) { /* only the rows that must be right */
             stage_a(&r, y);
             stage_b(&r, c->out[j] + (size_t)(y * c->nx));
         }
@@ -373,7 +373,7 @@ static zs_status rank_select(const zs_kernel_call *c, const rk_geom *g, zs_borde
             taps[dz] = z < 0 ? NULL : zs_kcall_plane(c, z);
             ZS_RETURN_IF(z >= 0 && !taps[dz], ZS_EINTERNAL, "rank: input plane %lld missing", (long long)z);
         }
-        for (int64_t y = 0; y < ny; y++) {
+        for (int64_t y = c->row_lo; y < c->row_hi; y++) {
             for (int64_t dz = 0; dz < sz; dz++)
                 for (int64_t dy = 0; dy < sy; dy++) {
                     int64_t yy = zs_border_index(y + dy - g->lo[1], ny, mode);

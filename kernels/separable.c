@@ -263,8 +263,8 @@ zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d)
     const size_t nx = (size_t)c->nx;
     const int64_t nt = d->zlo + d->zhi + 1;
     const float **tp = d->taps, **lines = d->taps + nt;
-    for (int64_t y0 = 0; y0 < c->ny; y0 += d->band) {
-        const int64_t m = c->ny - y0 < d->band ? c->ny - y0 : d->band, nrows = m + d->ylo + d->yhi;
+    for (int64_t y0 = c->row_lo; y0 < c->row_hi; y0 += d->band) { /* only the rows that must be right */
+        const int64_t m = c->row_hi - y0 < d->band ? c->row_hi - y0 : d->band, nrows = m + d->ylo + d->yhi;
         for (int64_t j = 0; j < c->n_out; j++) {
             const float *src = NULL;
             if (d->has_z) {

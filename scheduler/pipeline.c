@@ -170,22 +170,17 @@ static const zs_param_desc *find_param(const zs_kernel_desc *k, const char *name
     return NULL;
 }
 
-zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
+/* Appends stage k with the parameters "key=value:key=value" in kv (modified; may be empty). */
+static zs_status add_stage(zs_pipeline *p, const zs_kernel_desc *k, char *kv_list)
 {
-    char buf[1024];
-    ZS_RETURN_IF(strlen(spec) >= sizeof buf, ZS_EPARAM, "--op '%.40s...': too long", spec);
     ZS_RETURN_IF(p->n >= ZS_MAX_STAGES, ZS_EPARAM, "a pipeline holds at most %d stages", ZS_MAX_STAGES);
-    snprintf(buf, sizeof buf, "%s", spec);
-    ZS_RETURN_IF(buf[0] == '\0' || buf[0] == ':', ZS_EPARAM, "--op '%s': no kernel name (see zslab list)", spec);
-    char *save = NULL, *name = strtok_r(buf, ":", &save);
-    const zs_kernel_desc *k = zs_kernel_find(name);
-    ZS_RETURN_IF(!k, ZS_EPARAM, "unknown kernel '%s' (zslab list shows the kernels)", name);
     void *params = calloc(1, k->params_size ? k->params_size : 1);
     ZS_RETURN_IF(!params, ZS_ENOMEM, "out of memory");
     zs_status st = ZS_OK;
     for (int i = 0; i < k->nparams && st == ZS_OK; i++)
         if (k->params[i].def) st = set_param(p, k, &k->params[i], params, k->params[i].def);
-    for (char *kv = strtok_r(NULL, ":", &save); kv && st == ZS_OK; kv = strtok_r(NULL, ":", &save)) {
+    char *save = NULL;
+    for (char *kv = strtok_r(kv_list, ":", &save); kv && st == ZS_OK; kv = strtok_r(NULL, ":", &save)) {
         char *eq = strchr(kv, '=');
         if (!eq) {
             st = ZS_ERR(ZS_EPARAM, "%s: '%s' is not key=value", k->name, kv);
@@ -208,6 +203,17 @@ zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
         st = k->validate(params, msg, sizeof msg);
         if (st < 0) st = ZS_ERR(ZS_EPARAM, "%s: %s", k->name, msg[0] ? msg : "invalid parameters");
     }
+    zs_halo h;
+    memset(&h, 0, sizeof h);
+    if (st == ZS_OK) {
+        k->halo(params, &h);
+        for (int a = 0; a < 3 && st == ZS_OK; a++)
+            if (h.lo[a] < 0 || h.hi[a] < 0 || h.lo[a] > ((int64_t)1 << 40) || h.hi[a] > ((int64_t)1 << 40))
+                st = ZS_ERR(ZS_EPARAM, "%s: the kernel declares a halo of %lld/%lld along axis %d", k->name,
+                            (long long)h.lo[a], (long long)h.hi[a], a);
+        if (st == ZS_OK && (int)h.zmode > (int)ZS_BORDER_WRAP)
+            st = ZS_ERR(ZS_EPARAM, "%s: the kernel declares an unknown boundary mode %d", k->name, (int)h.zmode);
+    }
     if (st < 0) {
         free(params);
         return st;
@@ -215,8 +221,48 @@ zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
     zs_stage *s = &p->st[p->n++];
     s->k = k;
     s->params = params;
-    k->halo(params, &s->halo);
+    s->halo = h;
     return ZS_OK;
+}
+
+zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
+{
+    char buf[1024];
+    ZS_RETURN_IF(strlen(spec) >= sizeof buf, ZS_EPARAM, "stage '%.40s...': too long", spec);
+    snprintf(buf, sizeof buf, "%s", spec);
+    ZS_RETURN_IF(buf[0] == '\0' || buf[0] == ':', ZS_EPARAM, "stage '%s': no kernel name (see zslab list)", spec);
+    char *colon = strchr(buf, ':');
+    if (colon) *colon = '\0';
+    const zs_kernel_desc *k = zs_kernel_find(buf);
+    ZS_RETURN_IF(!k, ZS_EPARAM, "unknown kernel '%s' (zslab list shows the kernels)", buf);
+    return add_stage(p, k, colon ? colon + 1 : buf + strlen(buf));
+}
+
+zs_status zs_pipeline_add_kernel(zs_pipeline *p, const zs_kernel_desc *k, const char *params)
+{
+    ZS_RETURN_IF(!p || !k, ZS_EINVAL, "zs_pipeline_add_kernel: no pipeline or no kernel given");
+    ZS_RETURN_IF(!k->name || !k->name[0], ZS_EINVAL, "zs_pipeline_add_kernel: the kernel has no name");
+    ZS_RETURN_IF(k->abi != ZS_KERNEL_ABI, ZS_EINVAL,
+                 "kernel %s: built for kernel ABI %d, this library has ABI %d (rebuild it against zslab_kernel.h)",
+                 k->name, k->abi, ZS_KERNEL_ABI);
+    ZS_RETURN_IF(!k->halo || !k->run, ZS_EINVAL, "kernel %s: the descriptor needs halo() and run()", k->name);
+    ZS_RETURN_IF(k->nparams < 0 || (k->nparams > 0 && !k->params), ZS_EINVAL,
+                 "kernel %s: nparams is %d but no parameter list is given", k->name, k->nparams);
+    for (int i = 0; i < k->nparams; i++) {
+        const zs_param_desc *d = &k->params[i];
+        const size_t size = d->type == ZS_PARAM_ENUM || d->type == ZS_PARAM_BOOL     ? sizeof(int)
+                            : d->type == ZS_PARAM_INT3 || d->type == ZS_PARAM_FLOAT3 ? 3 * sizeof(double)
+                                                                                     : sizeof(double);
+        ZS_RETURN_IF(!d->name || d->offset + size > k->params_size || (d->type == ZS_PARAM_ENUM && !d->choices),
+                     ZS_EINVAL,
+                     "kernel %s: parameter %d (%s) is malformed: no name, no choices, or it lies past "
+                     "params_size",
+                     k->name, i, d->name ? d->name : "?");
+    }
+    char buf[1024];
+    ZS_RETURN_IF(params && strlen(params) >= sizeof buf, ZS_EPARAM, "kernel %s: parameters too long", k->name);
+    snprintf(buf, sizeof buf, "%s", params ? params : "");
+    return add_stage(p, k, buf);
 }
 
 static void describe_param(const zs_param_desc *d, const void *params, char *buf, size_t n)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Output is bit-identical for threads {1,2,3,8} x slab heights {1,2,7,whole}, for single kernels and
-pipelines (constant mode at the volume's edges included), and `--op a --op b` equals b(a(volume))."""
+"""Output is bit-identical for threads {1,2,3,8} x slab heights {1,2,7,whole} and for tile band
+heights {1,3,17 (the whole plane), the planner's} x threads {1,3}, for single kernels and pipelines
+(constant and wrap modes at the volume's edges included), and `--op a --op b` equals b(a(volume))."""
 import os
 import shutil
 import sys
@@ -29,6 +30,7 @@ SPECS = [
 ]
 THREADS = [1, 2, 3, 8]
 SLABS = [1, 2, 7, 0]  # 0: the whole volume in one slab
+BANDS = [1, 3, 17, 0]  # rows per tile band; 17 = ny (whole planes); 0: the planner's choice
 
 
 def filt(src, dst, ops, *extra):
@@ -57,6 +59,14 @@ def main():
                 elif out.tobytes() != ref.tobytes():
                     diff = np.argwhere(out != ref)
                     print(f"FAIL {ops}: threads={t} slab={slab} differs at {len(diff)} voxels, first {diff[0]}")
+                    failures += 1
+        for t in (1, 3):
+            for b in BANDS:
+                out = filt(src, os.path.join(d, "out.npy"), ops, "--threads", t, "--slab", 7,
+                           *(["--band", b] if b else []))
+                if out.tobytes() != ref.tobytes():
+                    diff = np.argwhere(out != ref)
+                    print(f"FAIL {ops}: threads={t} band={b or 'auto'} differs at {len(diff)} voxels, first {diff[0]}")
                     failures += 1
         if len(ops) > 1:  # a pipeline equals its stages run one after the other
             cur = src
