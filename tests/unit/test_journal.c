@@ -325,8 +325,7 @@ static void test_drop_cache(void **state)
     fixture *fx = *state;
     struct statfs sf;
     if (statfs(fx->dir, &sf) == 0 && (unsigned long)sf.f_type == 0x01021994UL) {
-        print_message("tmpfs keeps its pages in memory by design: nothing to drop here\n");
-        skip();
+        zs_test_skip("tmpfs keeps its pages in memory by design: nothing to drop here");
     }
     /* a volume of several pages per plane, so that whole pages can be dropped */
     char in_path[160], out_path[160];
@@ -387,5 +386,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_creator_failure_and_plain_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_drop_cache, setup, teardown),
     };
-    return cmocka_run_group_tests_name("journal", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("journal", tests, NULL, NULL));
 }

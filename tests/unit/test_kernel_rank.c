@@ -413,5 +413,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nan_invariance), cmocka_unit_test(test_scipy_values),
         cmocka_unit_test(test_bad_params),     cmocka_unit_test(test_descriptors),
     };
-    return cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL));
 }

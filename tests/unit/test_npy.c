@@ -478,5 +478,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_errors, setup, zs_test_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_open_modes, setup, zs_test_tmpdir_teardown),
     };
-    return cmocka_run_group_tests_name("npy", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("npy", tests, NULL, NULL));
 }

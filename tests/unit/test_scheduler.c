@@ -275,5 +275,5 @@ int main(void)
         cmocka_unit_test(test_copy_any_slab_threads), cmocka_unit_test(test_errors_and_cancel),
         cmocka_unit_test(test_plan_budget),           cmocka_unit_test(test_pipeline_errors),
     };
-    return cmocka_run_group_tests_name("scheduler", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("scheduler", tests, NULL, NULL));
 }
