@@ -566,6 +566,7 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     else
         fprintf(f, "order:      %s\n",
                 i->order == ZS_ORDER_F ? "F (x fastest: each z-slab is one contiguous byte range)"
+                : i->shape[3] > 1      ? "C (t fastest, then z: z-slabs are gathered element by element; slower)"
                                        : "C (z fastest: z-slabs are gathered element by element; slower)");
     if (!i->decoded) fprintf(f, "offset:     %llu bytes\n", (unsigned long long)i->offset);
     fprintf(f, "data:       %llu bytes (%.3f GiB)\n", (unsigned long long)i->nbytes, (double)i->nbytes / (1u << 30));
