@@ -6,8 +6,9 @@
  * [offset + (t*nz + lo)*P, offset + (t*nz + hi)*P) with P = nx*ny*itemsize; the mapping
  * starts at that offset aligned down to the page size (numpy's memmap does the same), so it
  * covers the slab's bytes plus less than one page before them. In C order an (x,y) row holds
- * the z values contiguously: the planes [lo,hi) are spread over the whole array, so the
- * mapping covers the span from the first row's plane lo to the last row's plane hi-1 and
+ * the z values of the volume contiguously (in a 4-D array, every nt-th element: t is the
+ * fastest axis, numpy's default layout): the planes [lo,hi) are spread over the whole array,
+ * so the mapping covers the span from the first row's plane lo to the last row's plane hi-1 and
  * gathers the voxels into an F-order buffer; in mode r+ the buffer is scattered back on unmap.
  * Volumes that are not one byte range (compressed TIFF pages, plane series) have format hooks
  * (zs_volume_io): the mapping is a buffer that read_planes fills and, for a created volume,
@@ -64,24 +65,35 @@ zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_
     return ZS_OK;
 }
 
-/* C order: voxel (x,y,z) at ((x*ny + y)*nz + z) elements. Copies planes [lo,hi) to or from
- * an F-order buffer; the source is walked in memory order. */
+/* C order: voxel (x,y,z,t) at (((x*ny + y)*nz + z)*nt + t) elements (nt = 1 for a 3-D array).
+ * Copies planes [lo,hi) of volume t to or from an F-order buffer; `span` points at element
+ * (0,0,lo,t) and the source is walked in memory order. */
 static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi, unsigned char *f,
                          int to_f)
 {
-    const int64_t nx = i->shape[0], ny = i->shape[1], nz = i->shape[2], h = hi - lo;
-    const size_t es = zs_dtype_size(i->dtype);
+    const int64_t nx = i->shape[0], ny = i->shape[1], nz = i->shape[2], nt = i->shape[3], h = hi - lo;
+    const size_t es = zs_dtype_size(i->dtype), zstep = (size_t)nt * es;
     for (int64_t x = 0; x < nx; x++)
         for (int64_t y = 0; y < ny; y++) {
-            unsigned char *row = span + (size_t)((x * ny + y) * nz) * es; /* span starts at plane lo */
+            unsigned char *row = span + (size_t)((x * ny + y) * nz) * zstep;
             for (int64_t z = 0; z < h; z++) {
                 unsigned char *fv = f + (size_t)((z * ny + y) * nx + x) * es;
                 if (to_f)
-                    memcpy(fv, row + (size_t)z * es, es);
+                    memcpy(fv, row + (size_t)z * zstep, es);
                 else
-                    memcpy(row + (size_t)z * es, fv, es);
+                    memcpy(row + (size_t)z * zstep, fv, es);
             }
         }
+}
+
+/* The byte offset of element (0,0,lo,t) of a C-order volume, and the bytes from there to
+ * element (nx-1,ny-1,hi-1,t) inclusive. */
+static void c_order_span(const zs_volume_info *i, int64_t t, int64_t lo, int64_t hi, uint64_t *first, uint64_t *span)
+{
+    const uint64_t es = zs_dtype_size(i->dtype), rows = (uint64_t)i->shape[0] * (uint64_t)i->shape[1];
+    const uint64_t nz = (uint64_t)i->shape[2], nt = (uint64_t)i->shape[3];
+    *first = i->offset + ((uint64_t)lo * nt + (uint64_t)t) * es;
+    *span = (((rows - 1) * nz + (uint64_t)(hi - 1 - lo)) * nt + 1) * es;
 }
 
 /* Volumes whose planes are decoded by their format: the mapping is a buffer filled through
@@ -121,9 +133,8 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
         out->data = ptr;
         return ZS_OK;
     }
-    const uint64_t es = zs_dtype_size(i->dtype), rows = (uint64_t)i->shape[0] * (uint64_t)i->shape[1];
-    const uint64_t first = i->offset + (uint64_t)s->lo * es;
-    const uint64_t span = ((rows - 1) * (uint64_t)i->shape[2] + (uint64_t)s->hi - (uint64_t)s->lo) * es;
+    uint64_t first, span;
+    c_order_span(i, s->t, s->lo, s->hi, &first, &span);
     out->gather = zs__alloc((size_t)(h * plane));
     ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for a %llu-byte C-order gather", i->path,
                  (unsigned long long)(h * plane));
@@ -145,7 +156,8 @@ zs_status zs_slab_unmap(zs_mapping *m)
     if (m->gather && m->map_base && m->vol && m->vol->mode != ZS_MODE_R && m->vol->mode != ZS_MODE_COW) {
         const zs_volume_info *i = &m->vol->info;
         size_t page = zs_sys_page_size();
-        uint64_t first = i->offset + (uint64_t)m->lo * zs_dtype_size(i->dtype);
+        uint64_t first, span;
+        c_order_span(i, m->t, m->lo, m->hi, &first, &span);
         c_order_copy(i, (unsigned char *)m->map_base + first % page, m->lo, m->hi, m->gather, 0);
     }
     if (m->map_base && munmap(m->map_base, m->map_length) != 0)

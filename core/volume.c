@@ -274,8 +274,6 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     v->committed = 1;
     zs_status s = open_describe(v, path, opts, fmt);
     if (s == ZS_OK && !v->info.data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", path);
-    if (s == ZS_OK && v->info.order == ZS_ORDER_C && v->info.shape[3] > 1)
-        s = ZS_ERR(ZS_EUNSUPPORTED, "%s: a 4-D array in C order is not supported (save it in Fortran order)", path);
     if (s == ZS_OK && v->io && mode == ZS_MODE_RW)
         s = ZS_ERR(ZS_EUNSUPPORTED,
                    "%s: %s volumes whose planes are decoded (compressed or scattered pages, plane "
@@ -580,6 +578,7 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     else
         fprintf(f, "order:      %s\n",
                 i->order == ZS_ORDER_F ? "F (x fastest: each z-slab is one contiguous byte range)"
+                : i->shape[3] > 1      ? "C (t fastest, then z: z-slabs are gathered element by element; slower)"
                                        : "C (z fastest: z-slabs are gathered element by element; slower)");
     if (!i->decoded) fprintf(f, "offset:     %llu bytes\n", (unsigned long long)i->offset);
     fprintf(f, "data:       %llu bytes (%.3f GiB)\n", (unsigned long long)i->nbytes, (double)i->nbytes / (1u << 30));

@@ -100,6 +100,7 @@ def make_ok():
     put(OK, "npy_1d_i8.npy", npy_save(pattern((7,), "|i1")))
     put(OK, "npy_2d_u32_f.npy", npy_save(pattern((5, 3), "<u4")))
     put(OK, "npy_4d_u8_f.npy", npy_save(pattern((3, 2, 2, 2), "|u1")))
+    put(OK, "npy_4d_u16_c.npy", npy_save(pattern((3, 4, 2, 3), "<u2"), fortran=False))  # numpy's default order
     # Written by hand: keys in another order, double quotes, odd spacing, no trailing comma,
     # 16-byte alignment as numpy < 1.9 wrote.
     put(OK, "npy_hand_keys_reordered.npy",
@@ -164,7 +165,6 @@ def make_bad_npy():
     put(BAD, "npy_unterminated_dict.npy", hdr("{'descr': '<u2', 'fortran_order': True, 'shape': (2,), "))
     put(BAD, "npy_garbage_after_dict.npy", hdr("{'descr': '<u2', 'fortran_order': True, 'shape': (2,), } x"))
     put(BAD, "npy_nul_in_header.npy", hdr("{'descr': '<u2', 'fortran_order': True,\0 'shape': (2,), }"))
-    put(BAD, "npy_c_order_4d.npy", npy_save(pattern((2, 2, 2, 2), "|u1"), fortran=False))
 
 
 def make_bad_nifti():

@@ -144,13 +144,6 @@ def numpy_to_zslab(zslab, dump, tmp):
                     count += 1
                     path = os.path.join(tmp, f"{dtype}_{'be' if bo == '>' else 'le'}_{order}_{len(shape)}d.npy")
                     write(path, a, how)
-                    fortran = header_of(path)[3]
-                    if len(shape) == 4 and not fortran:
-                        r = capture([zslab, "info", path, "--json"])
-                        if r.returncode != 1 or os.path.basename(path) not in r.stderr:
-                            fail(f"{path}: a 4-D C-order array must be refused naming the file "
-                                 f"(exit {r.returncode}, {r.stderr.strip()!r})")
-                        continue
                     if check_info(zslab, path) is None:
                         continue
                     nz = shape[2] if len(shape) > 2 else 1

@@ -2,7 +2,8 @@
 /* Copyright (c) 2026 the zslab authors */
 /* Test harness: run one kernel, given as "name:key=value...", over a whole float32 volume
  * (F order, nx*ny*nz) either in one call or slab by slab the way the scheduler does it
- * (each slab's input planes = the kernel's z-neighbourhood of its output planes). */
+ * (each slab's input planes = the kernel's z-neighbourhood of its output planes, found by
+ * ref_zset). */
 #ifndef ZS_KCALL_HARNESS_H
 #define ZS_KCALL_HARNESS_H
 

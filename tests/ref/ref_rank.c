@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ref_border.h"
+
 void zs_ref_box_of(const int64_t size[3], int mirrored, zs_ref_box *b)
 {
     for (int a = 0; a < 3; a++) {
@@ -21,11 +23,11 @@ static int64_t gather(const float *in, int64_t nx, int64_t ny, int64_t nz, const
 {
     int64_t n = 0;
     for (int64_t dz = -b->lo[2]; dz <= b->hi[2]; dz++) {
-        int64_t iz = zs_border_index(z + dz, nz, mode);
+        int64_t iz = ref_border_index(z + dz, nz, mode);
         for (int64_t dy = -b->lo[1]; dy <= b->hi[1]; dy++) {
-            int64_t iy = zs_border_index(y + dy, ny, mode);
+            int64_t iy = ref_border_index(y + dy, ny, mode);
             for (int64_t dx = -b->lo[0]; dx <= b->hi[0]; dx++) {
-                int64_t ix = zs_border_index(x + dx, nx, mode);
+                int64_t ix = ref_border_index(x + dx, nx, mode);
                 w[n++] = ix < 0 || iy < 0 || iz < 0 ? cval : in[(iz * ny + iy) * nx + ix];
             }
         }

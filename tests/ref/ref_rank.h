@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* Naive references for the box kernels (minimum, maximum, median, percentile, grey
- * morphology): the window of every voxel gathered with zs_border_index per axis, written
+ * morphology): the window of every voxel gathered with ref_border_index per axis, written
  * the plain way, for small volumes in tests. Volumes are float32, F order (x fastest). */
 #ifndef ZS_REF_RANK_H
 #define ZS_REF_RANK_H

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "zslab_kernel.h"
+#include "ref_border.h"
 
 typedef struct ref_axis {
     int64_t lo, hi;
@@ -32,7 +32,7 @@ static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], c
                 double v = 0.0, m = 0.0;
                 for (int64_t dz = -ax[2].lo; dz <= ax[2].hi; dz++) {
                     const double wz = ax[2].w[dz + ax[2].lo];
-                    const int64_t iz = zs_border_index(z + dz, n[2], mode);
+                    const int64_t iz = ref_border_index(z + dz, n[2], mode);
                     if (iz < 0) {
                         v += wz * c;
                         m += fabs(wz * c);
@@ -41,7 +41,7 @@ static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], c
                     double vy = 0.0, my = 0.0;
                     for (int64_t dy = -ax[1].lo; dy <= ax[1].hi; dy++) {
                         const double wy = ax[1].w[dy + ax[1].lo];
-                        const int64_t iy = zs_border_index(y + dy, n[1], mode);
+                        const int64_t iy = ref_border_index(y + dy, n[1], mode);
                         if (iy < 0) {
                             vy += wy * c;
                             my += fabs(wy * c);
@@ -50,7 +50,7 @@ static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], c
                         double vx = 0.0, mx = 0.0;
                         for (int64_t dx = -ax[0].lo; dx <= ax[0].hi; dx++) {
                             const double wx = ax[0].w[dx + ax[0].lo];
-                            const int64_t ix = zs_border_index(x + dx, n[0], mode);
+                            const int64_t ix = ref_border_index(x + dx, n[0], mode);
                             const double t = ix < 0 ? c : at(in, n, ix, iy, iz);
                             vx += wx * t;
                             mx += fabs(wx * t);

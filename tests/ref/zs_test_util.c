@@ -17,6 +17,21 @@
 
 #include "zs_internal.h"
 
+static int skipped;
+
+void zs_test_skip(const char *why)
+{
+    print_message("skipped: %s\n", why);
+    skipped++;
+    skip();
+}
+
+int zs_test_exit(int failed)
+{
+    if (failed) return 1;
+    return skipped ? ZS_TEST_SKIPPED : 0;
+}
+
 int zs_test_tmpdir_setup(void **state, const char *prefix)
 {
     zs_test_tmpdir *f = calloc(1, sizeof *f);

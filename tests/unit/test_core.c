@@ -253,5 +253,5 @@ int main(void)
         cmocka_unit_test(test_open_errors),    cmocka_unit_test(test_slab_mapping_offsets),
         cmocka_unit_test(test_c_order_gather),
     };
-    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("core", tests, NULL, NULL));
 }

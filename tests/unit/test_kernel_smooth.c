@@ -528,5 +528,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_params),      cmocka_unit_test(test_descriptors),
         cmocka_unit_test(test_pointwise),
     };
-    return cmocka_run_group_tests_name("kernel_smooth", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("kernel_smooth", tests, NULL, NULL));
 }

@@ -390,5 +390,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_nifti2_switch, setup, zs_test_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_open_modes, setup, zs_test_tmpdir_teardown),
     };
-    return cmocka_run_group_tests_name("nifti", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("nifti", tests, NULL, NULL));
 }

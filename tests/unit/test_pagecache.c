@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "zs_internal.h"
+#include "zs_test_util.h"
 
 static void test_drop_cache(void **state)
 {
     (void)state;
     struct statfs sf;
     if (statfs(".", &sf) == 0 && (unsigned long)sf.f_type == 0x01021994UL) {
-        print_message("tmpfs keeps its pages in memory by design: nothing to drop here\n");
-        skip();
+        zs_test_skip("tmpfs keeps its pages in memory by design: nothing to drop here");
     }
     const char *path = "pagecache.bin";
     FILE *f = fopen(path, "wb");
@@ -47,5 +47,5 @@ static void test_drop_cache(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_drop_cache)};
-    return cmocka_run_group_tests_name("pagecache", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("pagecache", tests, NULL, NULL));
 }

@@ -257,5 +257,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_noise_range, setup, zs_test_tmpdir_teardown),
         cmocka_unit_test_setup_teardown(test_errors, setup, zs_test_tmpdir_teardown),
     };
-    return cmocka_run_group_tests_name("pattern", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("pattern", tests, NULL, NULL));
 }

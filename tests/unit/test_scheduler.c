@@ -10,24 +10,38 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ref_border.h"
 #include "scheduler_internal.h"
 #include "zs_test_util.h"
 
-/* Brute force: mark every mapped plane. */
-static int64_t expand_naive(const int64_t *zs, int64_t n, int64_t lo, int64_t hi, int64_t nz, zs_border mode,
-                            int64_t *out)
+/* zs_border_index and zs_border_extend_row against the plain reference, for every mode, lines
+ * of 1..9 values and positions far outside them (windows longer than the line). */
+static void test_border_index(void **state)
 {
-    char *mark = calloc((size_t)nz, 1);
-    for (int64_t i = 0; i < n; i++)
-        for (int64_t d = -lo; d <= hi; d++) {
-            int64_t z = zs_border_index(zs[i] + d, nz, mode);
-            if (z >= 0) mark[z] = 1;
+    (void)state;
+    const zs_border modes[] = {ZS_BORDER_REFLECT, ZS_BORDER_NEAREST, ZS_BORDER_MIRROR, ZS_BORDER_CONSTANT,
+                               ZS_BORDER_WRAP};
+    float src[9], dst[9 + 2 * 40];
+    for (size_t m = 0; m < COUNT(modes); m++)
+        for (int64_t n = 1; n <= 9; n++) {
+            for (int64_t i = -40; i < n + 40; i++)
+                if (zs_border_index(i, n, modes[m]) != ref_border_index(i, n, modes[m]))
+                    fail_msg("mode=%s n=%lld i=%lld: %lld, reference %lld", zs_border_names[modes[m]], (long long)n,
+                             (long long)i, (long long)zs_border_index(i, n, modes[m]),
+                             (long long)ref_border_index(i, n, modes[m]));
+            for (int64_t i = 0; i < n; i++) src[i] = (float)(10 + i);
+            for (int64_t lo = 0; lo <= 40; lo += 5)
+                for (int64_t hi = 0; hi <= 40; hi += 8) {
+                    zs_border_extend_row(src, n, lo, hi, modes[m], -1.0f, dst);
+                    for (int64_t i = -lo; i < n + hi; i++) {
+                        const int64_t j = ref_border_index(i, n, modes[m]);
+                        if (dst[i + lo] != (j < 0 ? -1.0f : src[j]))
+                            fail_msg("extend_row mode=%s n=%lld lo=%lld hi=%lld: position %lld",
+                                     zs_border_names[modes[m]], (long long)n, (long long)lo, (long long)hi,
+                                     (long long)i);
+                    }
+                }
         }
-    int64_t k = 0;
-    for (int64_t z = 0; z < nz; z++)
-        if (mark[z]) out[k++] = z;
-    free(mark);
-    return k;
 }
 
 static void test_zset_expand(void **state)
@@ -42,9 +56,9 @@ static void test_zset_expand(void **state)
         /* a contiguous range, or an earlier expansion (sorted, possibly split by wrap) */
         int64_t z0 = (seed >> 4) % nz, z1 = z0 + 1 + (seed >> 12) % (nz - z0), n = 0;
         for (int64_t z = z0; z < z1; z++) zs[n++] = z;
-        if (iter % 3 == 0) n = expand_naive(zs, n, 2, 1, nz, ZS_BORDER_WRAP, zs);
+        if (iter % 3 == 0) n = ref_zset(zs, n, 2, 1, nz, ZS_BORDER_WRAP, zs);
         int64_t k = zs_zset_expand(zs, n, lo, hi, nz, mode, a, 256);
-        int64_t kn = expand_naive(zs, n, lo, hi, nz, mode, b);
+        int64_t kn = ref_zset(zs, n, lo, hi, nz, mode, b);
         assert_int_equal(k, kn);
         assert_memory_equal(a, b, sizeof(int64_t) * (size_t)k);
         assert_true(k <= nz);
@@ -264,9 +278,9 @@ static void test_pipeline_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_zset_expand),       cmocka_unit_test(test_copy_any_slab_threads),
-        cmocka_unit_test(test_errors_and_cancel), cmocka_unit_test(test_plan_budget),
-        cmocka_unit_test(test_pipeline_errors),
+        cmocka_unit_test(test_border_index),          cmocka_unit_test(test_zset_expand),
+        cmocka_unit_test(test_copy_any_slab_threads), cmocka_unit_test(test_errors_and_cancel),
+        cmocka_unit_test(test_plan_budget),           cmocka_unit_test(test_pipeline_errors),
     };
-    return cmocka_run_group_tests_name("scheduler", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("scheduler", tests, NULL, NULL));
 }

@@ -290,5 +290,5 @@ int main(void)
         cmocka_unit_test(test_ok_files),     cmocka_unit_test(test_bad_files),       cmocka_unit_test(test_roundtrips),
         cmocka_unit_test(test_parse_memory), cmocka_unit_test(test_create_detached),
     };
-    return cmocka_run_group_tests_name("text_formats", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("text_formats", tests, NULL, NULL));
 }

@@ -363,5 +363,5 @@ int main(void)
         cmocka_unit_test(test_write_compressed),
         cmocka_unit_test(test_concurrent_decode),
     };
-    return cmocka_run_group_tests_name("tiff", tests, NULL, NULL);
+    return zs_test_exit(cmocka_run_group_tests_name("tiff", tests, NULL, NULL));
 }
