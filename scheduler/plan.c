@@ -177,7 +177,7 @@ static void size_for_band(zs_plan *p)
     p->ring_bytes = planes * tile;
     const uint64_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
     const uint64_t in_io = (uint64_t)p->batch[n] * (uint64_t)p->load_rows * (uint64_t)nx * in_es;
-    const uint64_t out_io = (uint64_t)p->ring[n] * (uint64_t)p->band * (uint64_t)nx * out_es;
+    const uint64_t out_io = (uint64_t)p->band * (uint64_t)nx * out_es; /* one band-plane stored at a time */
     p->io_bytes = in_io + out_io + 4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
@@ -185,12 +185,16 @@ static void size_for_band(zs_plan *p)
     p->peak_bytes = p->worker_bytes * (uint64_t)p->threads;
 }
 
-/* Cache a worker may count on: its L2 and its share of L3 (hwloc), or 2 MiB when unknown. */
+/* Cache a worker may count on: its L2 and its share of L3 (hwloc), or 2 MiB when unknown. The L3
+ * share is capped at 4 MiB: virtual machines report the host's whole L3 (512 MiB here), and one
+ * core's slice of a real L3 is a few MiB. */
 static uint64_t worker_cache(int threads)
 {
     zs_topology_facts f;
     zs__topology_facts(&f);
-    uint64_t c = f.l2 + (f.l3 && threads > 0 ? f.l3 / (uint64_t)threads : 0);
+    uint64_t l3 = f.l3 && threads > 0 ? f.l3 / (uint64_t)threads : 0;
+    if (l3 > (4u << 20)) l3 = 4u << 20;
+    uint64_t c = f.l2 + l3;
     return c ? c : (2u << 20);
 }
 
