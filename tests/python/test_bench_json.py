@@ -42,6 +42,7 @@ def main():
     for r in res:
         s = r["settings"]
         check(s["engine"] in ("mmap", "pread") and s["slab"] == 4 and s["threads"] in (1, 2), f"settings {s}")
+        check(isinstance(s.get("band"), int) and s["band"] >= 1, f"settings.band {s.get('band')!r}")
         seen.add((s["threads"], s["engine"]))
         check(set(r["phases"]) == set(PHASES), f"phases {list(r['phases'])}")
         for ph, p in r["phases"].items():
