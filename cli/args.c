@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* Command-line scanning and overflow-checked value parsers. */
+#define _POSIX_C_SOURCE 200809L /* strtok_r */
 #include "args.h"
 
 #include <ctype.h>

@@ -48,6 +48,11 @@ void zs__error_set(const char *msg);
  * FMA and ISO C mode does not contract a*b+c), so results are identical on every machine.
  * -DZS_NO_CLONES builds the baseline only. Put the attribute on the definition only: on a
  * declaration, every caller's object emits its own resolver. */
+#if defined(__clang__) && __clang_major__ < 16 && !defined(ZS_NO_CLONES)
+/* clang before 16 emits a target_clones function's resolver only in objects that call it, so a
+ * clone called from another file is an undefined symbol at link time: baseline code there. */
+#define ZS_NO_CLONES 1
+#endif
 #if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) && !defined(ZS_NO_CLONES)
 #if __has_attribute(target_clones)
 #define ZS_TARGET_CLONES     __attribute__((target_clones("avx2", "default")))

@@ -65,8 +65,14 @@ def stitched_plane(d):
         print(f"note: an earlier child had a larger peak ({before / 1024:.1f} MiB); this run's is below it")
     print(f"peak RSS {peak / 1024:.1f} MiB for {NX}x{NY}x{NZ} with a {BUDGET_MIB} MiB budget "
           f"(whole-plane slabs would need {whole_planes_mib:.0f} MiB per worker)")
-    if peak > BUDGET_MIB * 1024:
-        sys.exit(f"FAIL: peak RSS {peak / 1024:.1f} MiB over the {BUDGET_MIB} MiB budget")
+    # An AddressSanitizer build holds shadow memory and a quarantine of freed blocks beside what
+    # zslab asks for: its bound is looser (CI runs the suite again under ASan).
+    with open(ZSLAB, "rb") as f:
+        sanitized = b"__asan_init" in f.read()
+    limit = BUDGET_MIB * (2.5 if sanitized else 1.0)
+    if peak > limit * 1024:
+        sys.exit(f"FAIL: peak RSS {peak / 1024:.1f} MiB over {limit:.0f} MiB (budget {BUDGET_MIB} MiB"
+                 f"{', x2.5 under ASan' if sanitized else ''})")
     vol = np.load(src)
     out = np.load(dst, mmap_mode="r")
     if out.shape != vol.shape or out.dtype != np.float32:
