@@ -404,7 +404,8 @@ static zs_status load_pristine(worker *w)
     unsigned saved = w->phases;
     w->phases = ZS_PHASE_READ | ZS_PHASE_CONVERT;
     w->g.W.a = 0;
-    const int64_t ra = p->whole_planes ? 0 : 0, rb = p->whole_planes ? ny : rows;
+    /* the first rows of the plane (all of them when planes are read whole), at row 0 of the slot */
+    const int64_t rb = p->whole_planes ? ny : rows;
     zs_status st = ZS_OK;
     for (int64_t s = 0; s < w->r[0].cap && st == ZS_OK; s++) {
         /* slot s holds plane s (mod the ring) of the middle of the volume */
@@ -413,7 +414,7 @@ static zs_status load_pristine(worker *w)
         ring tmp = w->r[0];
         w->r[0].base = dst;
         w->r[0].cap = 1;
-        st = load_rows(w, z, z + 1, ra, rb < ny ? rb : ny, 0, 0);
+        st = load_rows(w, z, z + 1, 0, rb, 0, 0);
         w->r[0] = tmp;
     }
     w->bytes_in = 0; /* untimed preparation, not part of the phase */
