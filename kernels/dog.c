@@ -63,17 +63,19 @@ static const zs_param_desc dog_param_list[] = {
     ZS_NBHD_PARAMS(dog_params),
 };
 
-const zs_kernel_desc zs_kernel_dog = {ZS_KERNEL_ABI,
-                                      "dog",
-                                      "difference of gaussians: gaussian(sigma1) - gaussian(sigma2)",
-                                      1,
-                                      dog_param_list,
-                                      (int)(sizeof dog_param_list / sizeof dog_param_list[0]),
-                                      sizeof(dog_params),
-                                      ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
-                                      dog_validate,
-                                      dog_halo,
-                                      dog_scratch,
-                                      dog_run,
-                                      NULL,
-                                      NULL};
+const zs_kernel_desc zs_kernel_dog = {
+    ZS_KERNEL_ABI,
+    "dog",
+    "difference of gaussians: gaussian(sigma1) - gaussian(sigma2)",
+    1,
+    dog_param_list,
+    (int)(sizeof dog_param_list / sizeof dog_param_list[0]),
+    sizeof(dog_params),
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    dog_validate,
+    dog_halo,
+    dog_scratch,
+    dog_run,
+    NULL,
+    NULL,
+};

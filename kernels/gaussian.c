@@ -437,17 +437,19 @@ static const zs_param_desc gaussian_param_list[] = {
     ZS_NBHD_PARAMS(gaussian_params),
 };
 
-const zs_kernel_desc zs_kernel_gaussian = {ZS_KERNEL_ABI,
-                                           "gaussian",
-                                           "gaussian filter or its derivatives (scipy.ndimage.gaussian_filter)",
-                                           1,
-                                           gaussian_param_list,
-                                           (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
-                                           sizeof(gaussian_params),
-                                           ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
-                                           gaussian_validate,
-                                           gaussian_halo,
-                                           gaussian_scratch,
-                                           gaussian_run,
-                                           NULL,
-                                           NULL};
+const zs_kernel_desc zs_kernel_gaussian = {
+    ZS_KERNEL_ABI,
+    "gaussian",
+    "gaussian filter or its derivatives (scipy.ndimage.gaussian_filter)",
+    1,
+    gaussian_param_list,
+    (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
+    sizeof(gaussian_params),
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    gaussian_validate,
+    gaussian_halo,
+    gaussian_scratch,
+    gaussian_run,
+    NULL,
+    NULL,
+};

@@ -78,4 +78,5 @@ const zs_kernel_desc zs_kernel_gradient_magnitude = {
     gradmag_scratch,
     gradmag_run,
     NULL,
-    NULL};
+    NULL,
+};

@@ -63,17 +63,19 @@ static const zs_param_desc log_param_list[] = {
     ZS_NBHD_PARAMS(log_params),
 };
 
-const zs_kernel_desc zs_kernel_log = {ZS_KERNEL_ABI,
-                                      "log",
-                                      "laplacian of gaussian (scipy.ndimage.gaussian_laplace)",
-                                      1,
-                                      log_param_list,
-                                      (int)(sizeof log_param_list / sizeof log_param_list[0]),
-                                      sizeof(log_params),
-                                      ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
-                                      log_validate,
-                                      log_halo,
-                                      log_scratch,
-                                      log_run,
-                                      NULL,
-                                      NULL};
+const zs_kernel_desc zs_kernel_log = {
+    ZS_KERNEL_ABI,
+    "log",
+    "laplacian of gaussian (scipy.ndimage.gaussian_laplace)",
+    1,
+    log_param_list,
+    (int)(sizeof log_param_list / sizeof log_param_list[0]),
+    sizeof(log_params),
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    log_validate,
+    log_halo,
+    log_scratch,
+    log_run,
+    NULL,
+    NULL,
+};

@@ -150,34 +150,39 @@ static const zs_param_desc threshold_param_list[] = {
 
 const zs_kernel_desc zs_kernel_scale = {
     ZS_KERNEL_ABI, "scale", "a * x + b", 1,          scale_param_list, 2,    sizeof(scale_params),
-    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL};
+    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL,
+};
 
-const zs_kernel_desc zs_kernel_clip = {ZS_KERNEL_ABI,
-                                       "clip",
-                                       "limit values to [lo, hi] (numpy.clip)",
-                                       1,
-                                       clip_param_list,
-                                       2,
-                                       sizeof(clip_params),
-                                       PW_FLAGS,
-                                       clip_validate,
-                                       pw_halo,
-                                       pw_scratch,
-                                       clip_run,
-                                       NULL,
-                                       NULL};
+const zs_kernel_desc zs_kernel_clip = {
+    ZS_KERNEL_ABI,
+    "clip",
+    "limit values to [lo, hi] (numpy.clip)",
+    1,
+    clip_param_list,
+    2,
+    sizeof(clip_params),
+    PW_FLAGS,
+    clip_validate,
+    pw_halo,
+    pw_scratch,
+    clip_run,
+    NULL,
+    NULL,
+};
 
-const zs_kernel_desc zs_kernel_threshold = {ZS_KERNEL_ABI,
-                                            "threshold",
-                                            "x > value ? 1 : 0 (or x with keep=1)",
-                                            1,
-                                            threshold_param_list,
-                                            2,
-                                            sizeof(threshold_params),
-                                            PW_FLAGS,
-                                            NULL,
-                                            pw_halo,
-                                            pw_scratch,
-                                            threshold_run,
-                                            NULL,
-                                            NULL};
+const zs_kernel_desc zs_kernel_threshold = {
+    ZS_KERNEL_ABI,
+    "threshold",
+    "x > value ? 1 : 0 (or x with keep=1)",
+    1,
+    threshold_param_list,
+    2,
+    sizeof(threshold_params),
+    PW_FLAGS,
+    NULL,
+    pw_halo,
+    pw_scratch,
+    threshold_run,
+    NULL,
+    NULL,
+};

@@ -308,4 +308,5 @@ const zs_kernel_desc zs_kernel_uniform = {
     uniform_scratch,
     uniform_run,
     NULL,
-    NULL};
+    NULL,
+};

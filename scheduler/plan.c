@@ -233,17 +233,19 @@ static double redundancy(const zs_plan *p, int64_t run)
 {
     const int64_t nz = p->in.shape[2], ny = p->in.shape[1], n = p->nstages;
     if (n == 0) return 1.0;
-    double computed = 0.0;
+    /* rows a stage computes summed over the bands, times planes it computes summed over the runs */
+    double rows[ZS_MAX_STAGES] = {0}, planes[ZS_MAX_STAGES] = {0}, computed = 0.0;
+    for (int64_t b = 0; b < p->nbands; b++) {
+        zs_band_geom g;
+        zs__band_geom(p, b * p->band, min64(ny, (b + 1) * p->band), &g);
+        for (int k = 0; k < n; k++) rows[k] += (double)(g.V[k].b - g.V[k].a);
+    }
     zs_rows prod[ZS_MAX_STAGES + 1];
     for (int64_t z0 = 0; z0 < nz; z0 += run) {
         zs__run_zranges(p, z0, min64(nz, z0 + run), prod);
-        for (int64_t b = 0; b < p->nbands; b++) {
-            zs_band_geom g;
-            zs__band_geom(p, b * p->band, min64(ny, (b + 1) * p->band), &g);
-            for (int k = 0; k < n; k++)
-                computed += (double)(g.V[k].b - g.V[k].a) * (double)(prod[k + 1].b - prod[k + 1].a);
-        }
+        for (int k = 0; k < n; k++) planes[k] += (double)(prod[k + 1].b - prod[k + 1].a);
     }
+    for (int k = 0; k < n; k++) computed += rows[k] * planes[k];
     return computed / ((double)ny * (double)nz * (double)n);
 }
 

@@ -204,8 +204,9 @@ static void convert_in(worker *w, const void *src, size_t n, float *dst)
         w->sink += touch(src, n * zs_dtype_size(p->in.dtype));
 }
 
-/* Reads rows [ra, rb) of planes [za, zb) of volume t; dst(z) receives plane z's rows. */
-static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int ring_k, int64_t row_at)
+/* Reads rows [ra, rb) of planes [za, zb) of volume t into ring 0, plane z's rows from ring row
+ * `row_at` on. */
+static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
 {
     const zs_plan *p = w->p;
     const zs_volume *in = w->in;
@@ -213,7 +214,7 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
     const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)nx;
     const size_t plane = (size_t)(nx * ny);
     w->bytes_in += (uint64_t)(zb - za) * nrow * es;
-#define DST(z) (ring_k >= 0 ? ring_row(w, ring_k, (z), row_at) : (float *)NULL)
+#define DST(z) ring_row(w, 0, (z), row_at)
     if (in->io || in->info.order == ZS_ORDER_C) { /* decoded or gathered: whole planes */
         zs_slab s = {w->t, za, zb, za, zb};
         zs_mapping m;
@@ -247,26 +248,22 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
     return ZS_OK;
 }
 
-/* Rows of stage k's tile outside the volume: copies of the rows they mirror by the stage's
- * mode, or its cval. The rows mirrored are in the plane (the geometry includes them). */
+/* Rows of the band outside the volume, in plane z of ring k: copies of the rows they mirror by
+ * stage k's mode, or its cval (zs_kcall_extend_rows over the ring plane's rows W, which hold every
+ * row mirrored). */
 static void extend_rows(const worker *w, int k, int64_t z)
 {
     const zs_plan *p = w->p;
     const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
-    const int64_t ny = p->in.shape[1], nx = p->in.shape[0];
-    const zs_rows V = w->g.V[k];
-    for (int64_t v = V.a; v < V.b; v++) {
-        if (v >= 0 && v < ny) {
-            v = ny - 1; /* skip the rows inside */
-            continue;
-        }
-        const int64_t m = zs_border_index(v, ny, h->zmode);
-        float *dst = ring_row(w, k, z, v);
-        if (m < 0)
-            for (int64_t x = 0; x < nx; x++) dst[x] = (float)h->cval;
-        else
-            memcpy(dst, ring_row(w, k, z, m), sizeof(float) * (size_t)nx);
-    }
+    const zs_rows W = w->g.W;
+    if (W.a >= 0 && W.b <= p->in.shape[1]) return; /* an interior band */
+    zs_kernel_call c;
+    memset(&c, 0, sizeof c);
+    c.nx = p->in.shape[0];
+    c.ny = W.b - W.a;
+    c.y0 = W.a;
+    c.ny_vol = p->in.shape[1];
+    zs_kcall_extend_rows(&c, ring_row(w, k, z, W.a), h->zmode, (float)h->cval);
 }
 
 static zs_status ensure(worker *w, int k, int64_t upto);
@@ -277,7 +274,7 @@ static zs_status produce_load(worker *w, int64_t za, int64_t zb)
     const zs_plan *p = w->p;
     if (w->phases & ZS_PHASE_READ) {
         double t0 = omp_get_wtime();
-        ZS_FORWARD(load_rows(w, za, zb, w->g.load.a, w->g.load.b, 0, w->g.load.a));
+        ZS_FORWARD(load_rows(w, za, zb, w->g.load.a, w->g.load.b, w->g.load.a));
         w->tl += omp_get_wtime() - t0;
     }
     if (p->nstages && (w->phases & ZS_PHASE_COMPUTE)) {
@@ -414,7 +411,7 @@ static zs_status load_pristine(worker *w)
         ring tmp = w->r[0];
         w->r[0].base = dst;
         w->r[0].cap = 1;
-        st = load_rows(w, z, z + 1, 0, rb, 0, 0);
+        st = load_rows(w, z, z + 1, 0, rb, 0);
         w->r[0] = tmp;
     }
     w->bytes_in = 0; /* untimed preparation, not part of the phase */

@@ -82,8 +82,8 @@ typedef struct zs_band_geom {
     zs_rows W;
 } zs_band_geom;
 void zs__band_geom(const zs_plan *p, int64_t y0, int64_t y1, zs_band_geom *g);
-/* The planes stage k (k = nstages: the store) reads or writes for a run [z0, z1): out[k] are stage
- * k's output planes, out[-1] (index 0 of `in`) the planes loaded. */
+/* The planes produced into each ring for a run [z0, z1): prod[0] the planes loaded, prod[k] stage
+ * k-1's output planes, prod[nstages] = [z0, z1), what the store writes. */
 void zs__run_zranges(const zs_plan *p, int64_t z0, int64_t z1, zs_rows *prod);
 
 void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
