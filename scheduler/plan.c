@@ -309,7 +309,6 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     p->slab = choose_slab(p, opts);
     p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
     p->nslabs = p->nslabs_per_vol * in->shape[3];
-    if (p->threads > p->nslabs) p->threads = (int)p->nslabs;
     p->run_slabs = ZS_RUN_CAP / p->slab > 1 ? ZS_RUN_CAP / p->slab : 1;
     p->whole_plane_output = opts->whole_plane_output;
     if (p->whole_plane_output) {
@@ -322,7 +321,18 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         p->nslabs = p->nslabs_per_vol * in->shape[3];
         p->run_slabs = 1;
     }
+    /* Workers share slabs, or the band groups of a slab (run.c): no more workers than those. */
+    if (p->threads > p->nslabs) {
+        p->threads = (int)p->nslabs;
+        if (!p->whole_plane_output && !p->whole_planes)
+            p->threads = (int)min64(opts->threads > 0 ? opts->threads : zs_sys_threads(),
+                                    p->nslabs * ((in->shape[1] + 15) / 16));
+    }
     choose_band(p, opts);
+    if (p->threads > p->nslabs * p->nbands) { /* bands taller than guessed: fewer groups */
+        p->threads = (int)(p->nslabs * p->nbands);
+        p->peak_bytes = p->worker_bytes * (uint64_t)p->threads;
+    }
     if (p->peak_bytes > p->mem_budget) {
         const uint64_t need = p->peak_bytes, budget = p->mem_budget;
         const int64_t band = p->band, rows = p->tile_rows;

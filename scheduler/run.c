@@ -44,8 +44,11 @@ typedef struct job {
     uint64_t bytes_in, bytes_out;      /* summed under omp atomic */
     int64_t total;                     /* read-only: slabs this run does (range less recorded ones) */
     uint64_t total_vox;                /* read-only: their voxels */
-    int64_t last;                      /* read-only: end of the slab range */
-    int64_t run_slabs;                 /* read-only: slabs claimed at once */
+    int64_t first, last;               /* read-only: the slab range */
+    int64_t run_slabs;                 /* read-only: slabs of one claim */
+    int64_t groups;                    /* read-only: band groups a claim is split into (items per claim) */
+    int64_t nclaims;                   /* read-only */
+    _Atomic int64_t *left;             /* atomic, per claim: band groups not finished yet */
     int delay_ms;                      /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
 } job;
 
@@ -419,8 +422,8 @@ static zs_status load_pristine(worker *w)
     return st;
 }
 
-/* A run: slabs [sa, sb) of one volume, streamed band by band. */
-static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb)
+/* A run: bands [b0, b1) of slabs [sa, sb) of one volume, streamed band by band. */
+static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb, int64_t b0, int64_t b1)
 {
     const zs_plan *p = j->plan;
     int64_t t, z0, z1, ta, zz;
@@ -430,7 +433,7 @@ static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb)
     w->run_z0 = z0;
     zs__run_zranges(p, z0, z1, w->prod);
     const int64_t ny = p->in.shape[1];
-    for (int64_t y0 = 0; y0 < ny; y0 += p->band) {
+    for (int64_t y0 = b0 * p->band; y0 < ny && y0 < b1 * p->band; y0 += p->band) {
         if (atomic_load(&j->cancel)) return ZS_ECANCELED;
         zs__band_geom(p, y0, y0 + p->band < ny ? y0 + p->band : ny, &w->g);
         ZS_FORWARD(run_band(w, z0, z1));
@@ -474,9 +477,13 @@ static void worker_main(job *j)
             job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
             break;
         }
-        const int64_t first = atomic_fetch_add(&j->next, j->run_slabs);
-        if (first >= j->last) break;
+        /* An item is one band group of one claim of run_slabs slabs. */
+        const int64_t item = atomic_fetch_add(&j->next, 1);
+        if (item >= j->nclaims * j->groups) break;
+        const int64_t claim = item / j->groups, g = item % j->groups;
+        const int64_t first = j->first + claim * j->run_slabs;
         const int64_t end = first + j->run_slabs < j->last ? first + j->run_slabs : j->last;
+        const int64_t b0 = g * p->nbands / j->groups, b1 = (g + 1) * p->nbands / j->groups;
         /* The claim splits into runs of consecutive slabs of one volume not yet recorded. */
         for (int64_t a = first; a < end && st == ZS_OK;) {
             if (j->opts->journal && zs__journal_done(j->opts->journal, a)) {
@@ -488,8 +495,13 @@ static void worker_main(job *j)
                    !(j->opts->journal && zs__journal_done(j->opts->journal, b)))
                 b++;
             if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u * (useconds_t)(b - a)); /* test hook */
-            st = run_slabs(j, &w, a, b);
-            for (int64_t i = a; i < b && st == ZS_OK; i++) {
+            st = run_slabs(j, &w, a, b, b0, b1);
+            a = b;
+        }
+        /* The worker that finishes a claim's last band group records its slabs. */
+        if (st == ZS_OK && atomic_fetch_sub(&j->left[claim], 1) == 1)
+            for (int64_t i = first; i < end && st == ZS_OK; i++) {
+                if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue;
                 if ((j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
                     st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
                 if (st == ZS_OK) {
@@ -498,8 +510,6 @@ static void worker_main(job *j)
                     report_progress(j, z0, z1);
                 }
             }
-            a = b;
-        }
         if (st < 0) {
             if (st != ZS_ECANCELED || !atomic_load(&j->cancel)) job_fail(j, st);
             break;
@@ -528,8 +538,9 @@ static void count_work(job *j)
 {
     const zs_plan *p = j->plan;
     const int64_t last = j->opts->last_slab > 0 && j->opts->last_slab < p->nslabs ? j->opts->last_slab : p->nslabs;
+    j->first = j->opts->first_slab > 0 ? j->opts->first_slab : 0;
     j->last = last;
-    for (int64_t i = atomic_load(&j->next); i < last; i++) {
+    for (int64_t i = j->first; i < last; i++) {
         if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue;
         int64_t t, z0, z1;
         zs__plan_slab(p, i, &t, &z0, &z1);
@@ -543,6 +554,16 @@ static void count_work(job *j)
     j->delay_ms = d ? atoi(d) : 0;
     if (j->delay_ms < 0 || j->delay_ms > 60000) j->delay_ms = 0;
     if (j->delay_ms) j->run_slabs = 1; /* the hook means one slab at a time, as the signal tests expect */
+    j->nclaims = last > j->first ? (last - j->first + j->run_slabs - 1) / j->run_slabs : 0;
+    /* Too few claims to keep every worker busy (a stack of a few planes, wide ones): split each
+     * claim's bands into groups that different workers run; the slabs are recorded when the
+     * last group ends. Encoded outputs assemble whole planes in one worker: no groups. */
+    const int64_t want = 2 * (int64_t)p->threads;
+    j->groups = 1;
+    if (!p->whole_plane_output && !j->delay_ms && j->nclaims > 0 && j->nclaims < want) {
+        j->groups = (want + j->nclaims - 1) / j->nclaims;
+        if (j->groups > p->nbands) j->groups = p->nbands;
+    }
 }
 
 static zs_status check_output(const zs_plan *p, const zs_volume *out)
@@ -597,12 +618,16 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     j.out = out;
     j.opts = opts;
     j.phases = phases;
-    atomic_store(&j.next, opts->first_slab > 0 ? opts->first_slab : 0);
+    atomic_store(&j.next, 0);
     count_work(&j);
+    j.left = calloc((size_t)(j.nclaims > 0 ? j.nclaims : 1), sizeof *j.left);
+    ZS_RETURN_IF(!j.left, ZS_ENOMEM, "out of memory");
+    for (int64_t c = 0; c < j.nclaims; c++) atomic_store(&j.left[c], j.groups);
     double t0 = omp_get_wtime();
 #pragma omp parallel num_threads(plan->threads)
     worker_main(&j);
     double t1 = omp_get_wtime();
+    free((void *)j.left);
     if (stats) {
         memset(stats, 0, sizeof *stats);
         stats->seconds = t1 - t0;

@@ -258,7 +258,12 @@ static void test_plan_budget(void **state)
     po.slab = 64;
     assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
     assert_int_equal(zs_plan_slab_count(plan), 1);
-    assert_int_equal(zs_plan_threads(plan), 1);
+    assert_int_equal(zs_plan_threads(plan), 1); /* one slab of one band: one worker */
+    zs_plan_free(plan);
+    po.band = 64; /* one slab of 16 bands: the two workers share them */
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+    assert_int_equal(zs_plan_slab_count(plan), 1);
+    assert_int_equal(zs_plan_threads(plan), 2);
     zs_plan_free(plan);
     zs_pipeline_free(p);
 }
