@@ -86,6 +86,19 @@ static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t l
         }
 }
 
+typedef struct gather_job {
+    const zs_volume_info *i;
+    unsigned char *span;
+    int64_t lo, hi;
+    unsigned char *f;
+} gather_job;
+
+static void gather(void *arg)
+{
+    const gather_job *g = arg;
+    c_order_copy(g->i, g->span, g->lo, g->hi, g->f, 1);
+}
+
 /* The byte offset of element (0,0,lo,t) of a C-order volume, and the bytes from there to
  * element (nx-1,ny-1,hi-1,t) inclusive. */
 static void c_order_span(const zs_volume_info *i, int64_t t, int64_t lo, int64_t hi, uint64_t *first, uint64_t *span)
@@ -143,7 +156,13 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
         ZS_FREE(out->gather);
         return st;
     }
-    c_order_copy(i, ptr, s->lo, s->hi, out->gather, 1);
+    gather_job g = {i, ptr, s->lo, s->hi, out->gather};
+    if (zs__call_guarded(gather, &g)) { /* the file shrank under us */
+        munmap(out->map_base, out->map_length);
+        ZS_FREE(out->gather);
+        memset(out, 0, sizeof *out);
+        return zs__fault_error(v, "read");
+    }
     out->data = out->gather;
     return ZS_OK;
 }

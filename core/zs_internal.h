@@ -228,4 +228,14 @@ void zs__json_string(FILE *f, const char *s);
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
 
+/* ---- faults on mapped files (fault.c) ------------------------------------------------ */
+/** Calls fn(arg) with SIGBUS on this thread turned into a return of 1 (fn abandoned mid-way:
+ *  it must hold no lock or allocation of its own); 0 when fn returned. */
+int zs__call_guarded(void (*fn)(void *), void *arg);
+/** The error for a fault while `what` ("read", "write") went through v's mapping: names the
+ *  file and, when it shrank, its size at open and now. */
+zs_status zs__fault_error(const zs_volume *v, const char *what);
+/** An error naming v's data file when it is now shorter than at open (truncated under a run). */
+zs_status zs__volume_check_size(const zs_volume *v);
+
 #endif /* ZS_INTERNAL_H */

@@ -21,6 +21,7 @@
 
 #include <omp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ typedef struct job {
     int64_t nclaims;                   /* read-only */
     _Atomic int64_t *left;             /* atomic, per claim: band groups not finished yet */
     int delay_ms;                      /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
+    int64_t stop_at;                   /* read-only: test hook ZS_TEST_STOP_AT_SLAB (-1 = off) */
 } job;
 
 typedef struct ring {
@@ -207,6 +209,22 @@ static void convert_in(worker *w, const void *src, size_t n, float *dst)
         w->sink += touch(src, n * zs_dtype_size(p->in.dtype));
 }
 
+/* Converts n planes of nrow voxels each, `stride` bytes apart from src, into ring 0 rows of
+ * planes z, z+1, ... from ring row `row_at` on (run under a fault guard when src is mapped). */
+typedef struct convert_job {
+    worker *w;
+    const unsigned char *src;
+    size_t nrow, stride;
+    int64_t z, n, row_at;
+} convert_job;
+
+static void convert_planes(void *arg)
+{
+    const convert_job *c = arg;
+    for (int64_t q = 0; q < c->n; q++)
+        convert_in(c->w, c->src + (size_t)q * c->stride, c->nrow, ring_row(c->w, 0, c->z + q, c->row_at));
+}
+
 /* Reads rows [ra, rb) of planes [za, zb) of volume t into ring 0, plane z's rows from ring row
  * `row_at` on. */
 static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
@@ -233,19 +251,19 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
     for (int64_t z = za; z < zb; z += step) {
         const uint64_t off = zs__plane_offset(&p->in, w->t, z) + (uint64_t)ra * (uint64_t)nx * es;
         const size_t len = (size_t)step * nrow * es;
-        const unsigned char *src;
-        void *base = NULL;
-        size_t maplen = 0;
+        convert_job c = {w, w->io_in, nrow, nrow * es, z, step, row_at};
         if (p->read_engine == ZS_ENGINE_PREAD) {
             ZS_FORWARD(pread_all(in, w->io_in, len, off));
-            src = w->io_in;
-        } else {
-            void *ptr;
-            ZS_FORWARD(zs__map_range(in->fd, in->info.path, off, len, ZS_MODE_R, &base, &maplen, &ptr));
-            src = ptr;
+            convert_planes(&c);
+            continue;
         }
-        for (int64_t q = 0; q < step; q++) convert_in(w, src + (size_t)q * nrow * es, nrow, DST(z + q));
-        if (base) munmap(base, maplen);
+        void *base, *ptr;
+        size_t maplen;
+        ZS_FORWARD(zs__map_range(in->fd, in->info.path, off, len, ZS_MODE_R, &base, &maplen, &ptr));
+        c.src = ptr;
+        const int faulted = zs__call_guarded(convert_planes, &c); /* the file may shrink under us */
+        munmap(base, maplen);
+        if (faulted) return zs__fault_error(in, "read");
     }
 #undef DST
     return ZS_OK;
@@ -346,6 +364,20 @@ static zs_status ensure(worker *w, int k, int64_t upto)
     return ZS_OK;
 }
 
+/* Converts floats into a mapped output (under a fault guard). */
+typedef struct store_job {
+    const float *src;
+    size_t n;
+    zs_dtype dt;
+    void *dst;
+} store_job;
+
+static void store_mapped(void *arg)
+{
+    const store_job *s = arg;
+    zs__from_f32(s->src, s->n, s->dt, s->dst);
+}
+
 /* Writes rows [y0, y1) of planes [za, zb) of the last ring into the output. */
 static zs_status store_rows(worker *w, int64_t za, int64_t zb)
 {
@@ -372,8 +404,10 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
             void *base, *ptr;
             size_t maplen;
             ZS_FORWARD(zs__map_range(out->fd, out->info.path, off, nvox * es, out->mode, &base, &maplen, &ptr));
-            zs__from_f32(src, nvox, p->out.dtype, ptr);
+            store_job sj = {src, nvox, p->out.dtype, ptr};
+            const int faulted = zs__call_guarded(store_mapped, &sj);
             munmap(base, maplen);
+            if (faulted) return zs__fault_error(out, "write");
         }
     }
     w->ts += omp_get_wtime() - t0;
@@ -495,7 +529,10 @@ static void worker_main(job *j)
                    !(j->opts->journal && zs__journal_done(j->opts->journal, b)))
                 b++;
             if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u * (useconds_t)(b - a)); /* test hook */
-            st = run_slabs(j, &w, a, b, b0, b1);
+            if (j->stop_at >= 0 && a <= j->stop_at && j->stop_at < b) raise(SIGSTOP);       /* test hook */
+            /* an input truncated under the run is reported before its planes are read */
+            if (j->in && (j->phases & ZS_PHASE_READ)) st = zs__volume_check_size(j->in);
+            if (st == ZS_OK) st = run_slabs(j, &w, a, b, b0, b1);
             a = b;
         }
         /* The worker that finishes a claim's last band group records its slabs. */
@@ -553,14 +590,18 @@ static void count_work(job *j)
     const char *d = getenv("ZS_TEST_SLAB_DELAY_MS");
     j->delay_ms = d ? atoi(d) : 0;
     if (j->delay_ms < 0 || j->delay_ms > 60000) j->delay_ms = 0;
-    if (j->delay_ms) j->run_slabs = 1; /* the hook means one slab at a time, as the signal tests expect */
+    /* Test hook: stop the process (SIGSTOP) just before slab N, so that a test can change the
+     * files under the run at a known point and continue it (SIGCONT). Not for production use. */
+    const char *s = getenv("ZS_TEST_STOP_AT_SLAB");
+    j->stop_at = s ? atoll(s) : -1;
+    if (j->delay_ms || j->stop_at >= 0) j->run_slabs = 1; /* one slab at a time, as the tests expect */
     j->nclaims = last > j->first ? (last - j->first + j->run_slabs - 1) / j->run_slabs : 0;
     /* Too few claims to keep every worker busy (a stack of a few planes, wide ones): split each
      * claim's bands into groups that different workers run; the slabs are recorded when the
      * last group ends. Encoded outputs assemble whole planes in one worker: no groups. */
     const int64_t want = 2 * (int64_t)p->threads;
     j->groups = 1;
-    if (!p->whole_plane_output && !j->delay_ms && j->nclaims > 0 && j->nclaims < want) {
+    if (!p->whole_plane_output && !j->delay_ms && j->stop_at < 0 && j->nclaims > 0 && j->nclaims < want) {
         j->groups = (want + j->nclaims - 1) / j->nclaims;
         if (j->groups > p->nbands) j->groups = p->nbands;
     }

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Files that shrink under a mapping: a read through the mapping past the new end (SIGBUS) is
+ * an error naming the file, not the end of the process; a SIGBUS outside zslab's guarded
+ * reads still ends the process as it would without zslab. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "zs_internal.h"
+#include "zs_test_util.h"
+
+enum { FILE_BYTES = 1 << 20 };
+
+static void make_file(const char *path)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    static unsigned char buf[FILE_BYTES];
+    memset(buf, 3, sizeof buf);
+    assert_int_equal(fwrite(buf, 1, sizeof buf, f), sizeof buf);
+    assert_int_equal(fclose(f), 0);
+}
+
+typedef struct sum_job {
+    const volatile unsigned char *p;
+    size_t n;
+    unsigned long sum;
+} sum_job;
+
+static void sum_bytes(void *arg)
+{
+    sum_job *s = arg;
+    for (size_t i = 0; i < s->n; i += 512) s->sum += s->p[i];
+}
+
+static void test_guarded_read_of_a_shrunk_file(void **state)
+{
+    (void)state;
+    const char *path = "shrinks.bin";
+    make_file(path);
+    zs_volume *v = NULL;
+    zs_open_opts o;
+    zs_open_opts_default(&o);
+    o.format = ZS_FMT_RAW;
+    o.raw_ndim = 3;
+    o.raw_shape[0] = 1024, o.raw_shape[1] = 1024, o.raw_shape[2] = 1, o.raw_shape[3] = 1;
+    o.raw_dtype.type = ZS_U8;
+    assert_int_equal(zs_volume_open(path, &o, &v), ZS_OK);
+    assert_int_equal(zs__volume_check_size(v), ZS_OK);
+
+    void *base, *ptr;
+    size_t maplen;
+    assert_int_equal(zs__map_range(v->fd, path, 0, FILE_BYTES, ZS_MODE_R, &base, &maplen, &ptr), ZS_OK);
+    sum_job whole = {ptr, FILE_BYTES, 0};
+    assert_int_equal(zs__call_guarded(sum_bytes, &whole), 0);
+    assert_int_equal(whole.sum, 3ul * (FILE_BYTES / 512));
+
+    assert_int_equal(truncate(path, 8192), 0);
+    sum_job head = {ptr, 8192, 0};
+    assert_int_equal(zs__call_guarded(sum_bytes, &head), 0); /* still inside the file */
+    sum_job past = {ptr, FILE_BYTES, 0};
+    assert_int_equal(zs__call_guarded(sum_bytes, &past), 1); /* faulted, and we are still here */
+    assert_int_equal(zs__call_guarded(sum_bytes, &past), 1); /* the guard is armed again each call */
+    munmap(base, maplen);
+
+    assert_int_equal(zs__fault_error(v, "read"), ZS_EIO);
+    assert_non_null(strstr(zs_last_error(), "shrinks.bin: changed size during the run (1048576 bytes at open, 8192"));
+    assert_int_equal(zs__volume_check_size(v), ZS_EIO);
+    assert_non_null(strstr(zs_last_error(), "shrinks.bin: changed size during the run"));
+    zs_volume_free(v);
+    unlink(path);
+}
+
+/* A C-order volume is gathered from its mapping by zs_slab_map: a file that shrank since it
+ * was opened gives an error from zs_slab_map, not a SIGBUS. */
+static void test_c_order_gather_of_a_shrunk_file(void **state)
+{
+    (void)state;
+    const char *path = "corder.bin";
+    make_file(path);
+    zs_volume *v = NULL;
+    zs_open_opts o;
+    zs_open_opts_default(&o);
+    o.format = ZS_FMT_RAW;
+    o.raw_ndim = 3;
+    o.raw_shape[0] = 64, o.raw_shape[1] = 64, o.raw_shape[2] = 256, o.raw_shape[3] = 1;
+    o.raw_dtype.type = ZS_U8;
+    o.raw_order = ZS_ORDER_C;
+    assert_int_equal(zs_volume_open(path, &o, &v), ZS_OK);
+    zs_slab s = {0, 0, 256, 0, 256};
+    zs_mapping m;
+    assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+    assert_int_equal(zs_slab_unmap(&m), ZS_OK);
+    assert_int_equal(truncate(path, 4096), 0);
+    assert_int_equal(zs_slab_map(v, &s, &m), ZS_EIO);
+    assert_non_null(strstr(zs_last_error(), "corder.bin: changed size during the run"));
+    zs_volume_free(v);
+    unlink(path);
+}
+
+/* A bus error that is not a guarded read ends the process as before (the handler steps aside:
+ * the default action, or a handler installed before ours). */
+static void test_unguarded_fault_still_ends_the_process(void **state)
+{
+    (void)state;
+    const char *path = "unguarded.bin";
+    make_file(path);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGBUS, SIG_DFL); /* as in a program: not cmocka's handler of the parent's test */
+        int fd = open(path, O_RDONLY);
+        void *base, *ptr;
+        size_t maplen;
+        if (fd < 0 || zs__map_range(fd, path, 0, FILE_BYTES, ZS_MODE_R, &base, &maplen, &ptr) != ZS_OK) _exit(3);
+        sum_job ok = {ptr, 4096, 0};
+        if (zs__call_guarded(sum_bytes, &ok) != 0) _exit(4); /* installs the handler */
+        if (truncate(path, 4096) != 0) _exit(5);
+        sum_job bad = {ptr, FILE_BYTES, 0};
+        sum_bytes(&bad); /* no guard: must not return */
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGBUS);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_guarded_read_of_a_shrunk_file),
+        cmocka_unit_test(test_c_order_gather_of_a_shrunk_file),
+        cmocka_unit_test(test_unguarded_fault_still_ends_the_process),
+    };
+    return zs_test_exit(cmocka_run_group_tests_name("fault", tests, NULL, NULL));
+}
