@@ -41,6 +41,7 @@ typedef struct series {
     /* writing */
     zs_compression comp;
     int direct;
+    int made_dir;              /* the output directory was made by this run (removed again on failure) */
     _Atomic int64_t written;   /* planes written */
     zs_volume_info plane_spec; /* a 2-D volume: one plane */
 } series;
@@ -388,12 +389,14 @@ static void series_free(series *s)
 static void series_close(zs_volume *v)
 {
     series *s = v->fmt_state;
-    if (s && v->mode == ZS_MODE_CREATE && !v->committed && !s->direct)
-        for (int64_t z = 0; z < s->n; z++) {
+    if (s && v->mode == ZS_MODE_CREATE && !v->committed) {
+        for (int64_t z = 0; v->claimed && !s->direct && z < s->n && s->planes[z].path; z++) {
             char partial[ZS_PATH_MAX + 16];
             snprintf(partial, sizeof partial, "%s.partial", s->planes[z].path);
             unlink(partial);
         }
+        if (s->made_dir) rmdir(v->info.path); /* the directory this run made, when nothing is left in it */
+    }
     series_free(s);
     v->fmt_state = NULL;
 }
@@ -538,10 +541,16 @@ static zs_status series_create(zs_volume *v, const zs_create_opts *o)
     ZS_RETURN_IF(pattern && !npy && !has_ext(path, ".tif") && !has_ext(path, ".tiff"), ZS_EINVAL,
                  "%s: plane files are written as .tif, .tiff or .npy", path);
     ZS_RETURN_IF(npy && o->compress, ZS_EUNSUPPORTED, "%s: .npy planes are not compressed (use .tif planes)", path);
-    if (!pattern && mkdir(path, 0755) != 0 && errno != EEXIST)
-        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create the directory", path);
     series *s = calloc(1, sizeof *s);
     ZS_RETURN_IF(!s, ZS_ENOMEM, "%s: out of memory", path);
+    if (!pattern) {
+        s->made_dir = mkdir(path, 0755) == 0;
+        if (!s->made_dir && errno != EEXIST) {
+            int err = errno;
+            free(s);
+            return ZS_ERR_SYS(ZS_EIO, err, "%s: cannot create the directory", path);
+        }
+    }
     v->fmt_state = s; /* freed by series_close */
     v->io = &series_write_io;
     s->n = info->shape[2];
@@ -551,6 +560,12 @@ static zs_status series_create(zs_volume *v, const zs_create_opts *o)
     s->planes = calloc((size_t)s->n, sizeof *s->planes);
     ZS_RETURN_IF(!s->planes, ZS_ENOMEM, "%s: out of memory", path);
     ZS_FORWARD(plane_names(s, path, o->force));
+    /* the run's claim on the whole series: a lock on its first plane's file */
+    char first[ZS_PATH_MAX + 16];
+    ZS_RETURN_IF(s->n < 1, ZS_EUNSUPPORTED, "%s: a plane series of no planes cannot be written", path);
+    snprintf(first, sizeof first, s->direct ? "%s" : "%s.partial", s->planes[0].path);
+    ZS_FORWARD(zs__claim_file(first, path, &v->claim_fd));
+    v->claimed = 1;
     info->format = ZS_FMT_SERIES;
     info->ndim = 3;
     info->decoded = 1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -266,6 +267,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
         if (fd >= 0) close(fd);
         return ZS_ERR(ZS_ENOMEM, "%s: out of memory", path);
     }
+    v->claim_fd = -1;
     zs_volume_info_init(&v->info);
     snprintf(v->info.path, sizeof v->info.path, "%s", path);
     v->fd = fd;
@@ -317,7 +319,7 @@ static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
     snprintf(info->data_path, sizeof info->data_path, o->direct ? "%s" : "%s.partial", v->final_data_path);
     int fd = open(info->data_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create its data file %s", v->final_path, info->data_path);
-    close(v->fd);
+    v->claim_fd = v->fd; /* the header's file: kept open (and locked) as the output's claim */
     v->fd = fd;
     return ZS_OK;
 }
@@ -367,6 +369,83 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fm
     return ZS_OK;
 }
 
+/* The claim of an output. A run owns the file it writes (OUT.partial, or OUT itself for direct
+ * creation) by an exclusive lock held until the volume is freed: a second run for the same
+ * output finds the lock taken and is refused at once, so no two runs ever write one file. The
+ * lock dies with its process, so the OUT.partial of a killed run is taken over (and truncated)
+ * by the next run. A file renamed or removed between our open and our lock is not the one the
+ * path names: open it again. */
+zs_status zs__claim_file(const char *file, const char *final, int *fd_out)
+{
+    for (int attempt = 0; attempt < 16; attempt++) {
+        int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create %s", final, file);
+        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            int e = errno;
+            close(fd);
+            if (e == EWOULDBLOCK)
+                return ZS_ERR(ZS_EEXIST,
+                              "%s: another run is writing it (%s is locked by that process); wait for it to end, or "
+                              "write another output",
+                              final, file);
+            if (e != ENOLCK && e != EINVAL && e != EOPNOTSUPP)
+                return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot lock %s", final, file);
+            /* a file system without locks: create the file exclusively instead */
+            fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            if (fd < 0 && errno == EEXIST)
+                return ZS_ERR(ZS_EEXIST,
+                              "%s: %s exists and this file system cannot lock it: another run may be writing it; "
+                              "remove it if no run is",
+                              final, file);
+            if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create %s", final, file);
+            *fd_out = fd;
+            return ZS_OK;
+        }
+        struct stat a, b;
+        if (fstat(fd, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            if (ftruncate(fd, 0) != 0) {
+                int e = errno;
+                close(fd);
+                return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot truncate %s", final, file);
+            }
+            *fd_out = fd;
+            return ZS_OK;
+        }
+        close(fd); /* renamed into place or removed by the run that held it: not ours */
+    }
+    return ZS_ERR(ZS_EIO, "%s: %s keeps changing under us (other runs for the same output?)", final, file);
+}
+
+/* Renames a finished file into place; without `replace`, never over a file that appeared since
+ * the run began (another run that finished first keeps its output). */
+static zs_status rename_into_place(const char *from, const char *to, int replace)
+{
+    int r;
+#ifdef RENAME_NOREPLACE
+    r = replace ? rename(from, to) : renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+    if (r != 0 && !replace && (errno == EINVAL || errno == ENOSYS)) { /* a file system without it */
+#else
+    r = -1;
+    errno = EINVAL;
+    if (!replace) {
+#endif
+        r = link(from, to);
+        if (r == 0)
+            r = unlink(from);
+        else if (errno != EEXIST)
+            r = rename(from, to); /* no hard links here either: the check at creation must do */
+    }
+#ifndef RENAME_NOREPLACE
+    else
+        r = rename(from, to);
+#endif
+    if (r == 0) return ZS_OK;
+    if (errno == EEXIST)
+        return ZS_ERR(ZS_EEXIST, "%s: appeared while this run wrote %s (another run finished first?); not replaced", to,
+                      from);
+    return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", to, from);
+}
+
 zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts, zs_volume **out)
 {
     zs_create_opts def;
@@ -394,11 +473,13 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     v->mode = ZS_MODE_CREATE;
     snprintf(v->final_path, sizeof v->final_path, "%s", path);
     v->committed = opts->direct;
+    v->replace = opts->force;
+    v->claim_fd = -1;
     if (fmt == ZS_FMT_SERIES) { /* many files: the format names and commits each one */
         v->fd = -1;
         v->info.format = ZS_FMT_SERIES;
         snprintf(v->info.path, sizeof v->info.path, "%s", path);
-        zs_status s = create_file(v, opts, fmt);
+        zs_status s = create_file(v, opts, fmt); /* claims the first plane's file */
         if (s < 0) {
             zs_volume_free(v);
             return s;
@@ -407,13 +488,13 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         return ZS_OK;
     }
     snprintf(v->info.path, sizeof v->info.path, opts->direct ? "%s" : "%s.partial", path);
-    v->fd = open(v->info.path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (v->fd < 0) {
-        int e = errno;
+    zs_status s = zs__claim_file(v->info.path, path, &v->fd);
+    if (s < 0) {
         free(v);
-        return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot create", path);
+        return s;
     }
-    zs_status s = create_file(v, opts, fmt);
+    v->claimed = 1;
+    s = create_file(v, opts, fmt);
     if (s < 0) {
         zs_volume_free(v);
         return s;
@@ -433,12 +514,10 @@ zs_status zs_volume_commit(zs_volume *v)
         return ZS_OK;
     }
     if (v->final_data_path[0]) {
-        if (rename(v->info.data_path, v->final_data_path) != 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", v->final_data_path, v->info.data_path);
+        ZS_FORWARD(rename_into_place(v->info.data_path, v->final_data_path, v->replace));
         snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_data_path);
     }
-    if (rename(v->info.path, v->final_path) != 0)
-        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", v->final_path, v->info.path);
+    ZS_FORWARD(rename_into_place(v->info.path, v->final_path, v->replace));
     snprintf(v->info.path, sizeof v->info.path, "%s", v->final_path);
     if (!v->final_data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_path);
     v->committed = 1;
@@ -449,11 +528,13 @@ void zs_volume_free(zs_volume *v)
 {
     if (!v) return;
     if (v->io && v->io->close) v->io->close(v); /* removes an uncommitted series' planes */
-    if (v->fd >= 0) close(v->fd);
-    if (v->mode == ZS_MODE_CREATE && !v->committed && v->info.format != ZS_FMT_SERIES) {
+    if (v->mode == ZS_MODE_CREATE && v->claimed && !v->committed && v->info.format != ZS_FMT_SERIES) {
         unlink(v->info.path);
         if (v->final_data_path[0] && v->info.data_path[0]) unlink(v->info.data_path);
     }
+    /* closed last: the claim holds until the partial files are gone */
+    if (v->fd >= 0) close(v->fd);
+    if (v->claim_fd >= 0 && v->claim_fd != v->fd) close(v->claim_fd);
     free(v);
 }
 

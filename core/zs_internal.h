@@ -208,6 +208,11 @@ struct zs_volume {
     char final_path[ZS_PATH_MAX];      /* create: path after commit; info.path is the .partial */
     char final_data_path[ZS_PATH_MAX]; /* create, detached data: data file after commit */
     int committed;                     /* create: renamed into place */
+    int claimed;                       /* create: holds the output's claim (claim_fd locked); only
+                                          then does free remove the partial files */
+    int claim_fd;                      /* create: the locked file of the claim (fd, or a series'
+                                          first plane); -1 without one */
+    int replace;                       /* create: commit may replace an existing output */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
     void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */
 };
@@ -227,6 +232,15 @@ void zs__json_string(FILE *f, const char *s);
 
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
+
+/** Claims an output file for this run (volume.c): opens `file` (created if missing), takes an
+ *  exclusive lock held as long as the fd stays open, then truncates it. Another run's claim
+ *  is refused with an error naming `final` and `file`. */
+zs_status zs__claim_file(const char *file, const char *final, int *fd_out);
+
+/** An error when ZS_THREADS is set but is not a thread count (topology.c); callers that take
+ *  their thread count from the environment check it first, so that a typo is not ignored. */
+zs_status zs__check_env_threads(void);
 
 /* ---- faults on mapped files (fault.c) ------------------------------------------------ */
 /** Calls fn(arg) with SIGBUS on this thread turned into a return of 1 (fn abandoned mid-way:
