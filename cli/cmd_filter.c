@@ -21,7 +21,7 @@ int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pi
     for (int i = 0; i < o->nops; i++) {
         st = zs_pipeline_add(*out, o->ops[i]);
         if (st < 0) {
-            cli_error("--op '%s': %s", o->ops[i], *zs_last_error() ? zs_last_error() : zs_strerror(st));
+            cli_error("%s: --op '%s': %s", in->path, o->ops[i], *zs_last_error() ? zs_last_error() : zs_strerror(st));
             return st == ZS_EPARAM || st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
         }
     }

@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,10 @@ static const struct command *find_command(const char *name)
 int main(int argc, char **argv)
 {
     check_library_version();
+    /* A file-size limit (ulimit -f, common in batch queues) makes a write fail with EFBIG, which
+     * the library reports naming the file and the limit, instead of killing the process and
+     * leaving OUT.partial behind. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         cli_usage_main(stderr);
         return CLI_EXIT_USAGE;

@@ -94,7 +94,8 @@ zs_status zs__error_sys(zs_status code, int err, const char *file, int line, con
     int n = vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n < sizeof last_error)
-        snprintf(last_error + n, sizeof last_error - (size_t)n, ": %s", strerror(err));
+        snprintf(last_error + n, sizeof last_error - (size_t)n, ": %s%s", strerror(err),
+                 err == EFBIG ? " (the file size limit, ulimit -f, was reached)" : "");
     trace(file, line);
     return code;
 }

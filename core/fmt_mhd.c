@@ -144,8 +144,13 @@ static zs_status fill_info(const char *path, const mhd_fields *f, zs_volume_info
     info->dtype.big_endian = zs_dtype_size(info->dtype) > 1 && f->msb;
     info->order = ZS_ORDER_F;
     const int ns = f->has_spacing < 0 ? -f->has_spacing : f->has_spacing;
-    for (int i = 0; i < 3; i++) info->voxel[i] = i < ns && f->spacing[i] > 0 ? f->spacing[i] : 1.0;
-    snprintf(info->unit, sizeof info->unit, "%s", f->unit);
+    int bad = 0;
+    for (int i = 0; i < 3; i++) {
+        info->voxel[i] = i < ns && isfinite(f->spacing[i]) && f->spacing[i] > 0 ? f->spacing[i] : 1.0;
+        bad |= i < ns && !(isfinite(f->spacing[i]) && f->spacing[i] > 0);
+    }
+    /* a zero, negative or NaN spacing is no physical size: no unit, so sizes in um are refused */
+    snprintf(info->unit, sizeof info->unit, "%s", bad ? "" : f->unit);
     return ZS_OK;
 }
 

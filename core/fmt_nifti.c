@@ -230,12 +230,15 @@ static zs_status check_scaling(const char *path, const nii_fields *f, zs_volume_
 
 static void read_geometry(const nii_fields *f, zs_volume_info *info)
 {
+    int bad = 0;
     for (int i = 0; i < 3; i++) {
         double p = f->pixdim[i + 1];
         info->voxel[i] = i < f->dim[0] && isfinite(p) && p > 0 ? p : 1.0; /* absent axis: 1 */
+        bad |= i < f->dim[0] && !(isfinite(p) && p > 0);
     }
     static const char *const units[8] = {"", "m", "mm", "um", "", "", "", ""};
-    snprintf(info->unit, sizeof info->unit, "%s", units[f->xyzt_units & 7]);
+    /* a zero, negative or NaN voxel size is no physical size: no unit, so sizes in um are refused */
+    snprintf(info->unit, sizeof info->unit, "%s", bad ? "" : units[f->xyzt_units & 7]);
 }
 
 static zs_status nifti_parse(const unsigned char *buf, size_t n, uint64_t file_size, zs_volume_info *info)

@@ -255,9 +255,13 @@ static zs_status fill_info(const char *path, const nrrd_fields *f, zs_volume_inf
                  "%s: NRRD header lacks 'endian' (required for %s)", path, zs_dtype_name(info->dtype));
     info->dtype.big_endian = zs_dtype_size(info->dtype) > 1 && f->endian == 2;
     info->order = ZS_ORDER_F;
-    for (int i = 0; i < 3; i++)
+    int bad = 0;
+    for (int i = 0; i < 3; i++) {
         info->voxel[i] = i < f->nspacing && isfinite(f->spacing[i]) && f->spacing[i] > 0 ? f->spacing[i] : 1.0;
-    snprintf(info->unit, sizeof info->unit, "%s", f->unit);
+        bad |= i < f->nspacing && !(isfinite(f->spacing[i]) && f->spacing[i] > 0);
+    }
+    /* a zero, negative or NaN spacing is no physical size: no unit, so sizes in um are refused */
+    snprintf(info->unit, sizeof info->unit, "%s", bad ? "" : f->unit);
     return ZS_OK;
 }
 

@@ -322,18 +322,6 @@ static void fill_run(fill_job *j, int threads)
     }
 }
 
-static int fill_threads(int threads)
-{
-    if (threads > 0) return threads;
-    const char *env = getenv("ZS_THREADS");
-    if (env && *env) {
-        char *end;
-        long v = strtol(env, &end, 10);
-        if (*end == '\0' && v > 0 && v < 100000) return (int)v;
-    }
-    return omp_get_max_threads();
-}
-
 static zs_status phantom_setup(fill_job *j)
 {
     const int64_t nx = j->info->shape[0], ny = j->info->shape[1];
@@ -374,9 +362,10 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     j.nslabs = j.slabs_per_vol * info->shape[3];
     j.band = (int64_t)(262144 / info->shape[0]);
     j.band = j.band < 1 ? 1 : (j.band > info->shape[1] ? info->shape[1] : j.band);
-    zs_status st = pattern == ZS_PATTERN_PHANTOM ? phantom_setup(&j) : ZS_OK;
+    zs_status st = threads > 0 ? ZS_OK : zs__check_env_threads();
+    if (st == ZS_OK && pattern == ZS_PATTERN_PHANTOM) st = phantom_setup(&j);
     if (st == ZS_OK) {
-        int n = fill_threads(threads);
+        const int n = threads > 0 ? threads : zs_sys_threads();
         fill_run(&j, n > j.nslabs ? (int)j.nslabs : n);
         st = j.status;
         if (st < 0) zs__error_set(j.msg);

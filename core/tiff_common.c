@@ -77,7 +77,8 @@ static tmsize_t client_write(thandle_t h, void *buf, tmsize_t n)
         ssize_t r = pwrite(c->fd, b + done, (size_t)(n - done), (off_t)(c->pos + (uint64_t)done));
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
-            snprintf(c->err, sizeof c->err, "write failed: %s", r < 0 ? strerror(errno) : "no progress");
+            if (!c->write_errno) c->write_errno = r < 0 ? errno : EIO;
+            snprintf(c->err, sizeof c->err, "write failed");
             break;
         }
         done += r;
@@ -165,6 +166,9 @@ TIFF *zs__tiff_open(zs_tiff_client *c, const char *mode)
 
 zs_status zs__tiff_fail(const zs_tiff_client *c, zs_status code, const char *what)
 {
+    if (c->write_errno)
+        return ZS_ERR_SYS(zs__status_from_errno(c->write_errno), c->write_errno, "%s: %s%s%s", c->path, what,
+                          c->err[0] ? ": " : "", c->err);
     return ZS_ERR(code, "%s: %s%s%s", c->path, what, c->err[0] ? ": " : "", c->err);
 }
 
@@ -199,6 +203,34 @@ static uint64_t raw_offset(TIFF *tif, const zs_tiff_client *c, const zs_tiff_pag
         next += TIFFGetStrileByteCount(tif, s);
     }
     return first > 0 && next - first >= plane && first + plane <= c->end ? first : 0;
+}
+
+/* A page whose plane is not one raw range (compressed, tiled, scattered strips) must have its
+ * strips (or tiles) inside the file, and uncompressed ones must hold the plane its header
+ * declares: a header that claims more than the file holds is refused at open, naming the page,
+ * before any buffer is sized from it. */
+static zs_status check_strips(TIFF *tif, const zs_tiff_client *c, int64_t page, const zs_tiff_page_info *pi)
+{
+    const uint64_t plane = (uint64_t)pi->width * pi->height * zs_dtype_size(pi->dtype);
+    const uint32_t n = pi->tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif);
+    uint64_t sum = 0;
+    for (uint32_t s = 0; s < n; s++) {
+        const uint64_t off = TIFFGetStrileOffset(tif, s), cnt = TIFFGetStrileByteCount(tif, s);
+        if (off > c->end || cnt > c->end - off)
+            return ZS_ERR(ZS_EFORMAT,
+                          "%s: page %lld: %s %u lies past the end of the file (bytes %llu to %llu of a %llu-byte "
+                          "file): the file is truncated or its header is corrupt",
+                          c->path, (long long)page, pi->tiled ? "tile" : "strip", s, (unsigned long long)off,
+                          (unsigned long long)(off + cnt), (unsigned long long)c->end);
+        sum += cnt;
+    }
+    if (pi->compression == COMPRESSION_NONE && sum < plane)
+        return ZS_ERR(ZS_EFORMAT,
+                      "%s: page %lld declares %ux%u %s samples (%llu bytes, uncompressed) but its %s hold %llu bytes: "
+                      "the file is truncated or its header is corrupt",
+                      c->path, (long long)page, pi->width, pi->height, zs_dtype_name(pi->dtype),
+                      (unsigned long long)plane, pi->tiled ? "tiles" : "strips", (unsigned long long)sum);
+    return ZS_OK;
 }
 
 zs_status zs__tiff_page_read(TIFF *tif, const zs_tiff_client *c, int64_t page, zs_tiff_page_info *pi)
@@ -237,7 +269,7 @@ zs_status zs__tiff_page_read(TIFF *tif, const zs_tiff_client *c, int64_t page, z
     pi->compression = comp;
     pi->tiled = TIFFIsTiled(tif);
     pi->raw = raw_offset(tif, c, pi);
-    return ZS_OK;
+    return pi->raw ? ZS_OK : check_strips(tif, c, page, pi);
 }
 
 static zs_status decode_tiles(TIFF *tif, const zs_tiff_client *c, int64_t page, const zs_tiff_page_info *pi,

@@ -44,7 +44,9 @@ typedef struct zs_tiff_client {
     uint64_t pos, end;  /* current position; end of what was written / the file size */
     uint64_t data_next; /* reserve mode: where the next data byte goes */
     int reserve;
-    char err[512]; /* last libtiff error (or warning, when no error) on this handle */
+    char err[512];   /* last libtiff error (or warning, when no error) on this handle */
+    int write_errno; /* errno of the first failed write on this handle (0: none), which libtiff's own
+                        message ("Write error at scanline ...") does not carry */
 } zs_tiff_client;
 
 /** Opens a libtiff handle on c->fd (mode "r", "w", "w8", with 'l'/'b' for the byte order).
@@ -54,7 +56,8 @@ TIFF *zs__tiff_open(zs_tiff_client *c, const char *mode);
 /** Open options whose error handler writes into c->err and whose warnings are silent.
  *  Caller frees with TIFFOpenOptionsFree; NULL when out of memory. */
 TIFFOpenOptions *zs__tiff_options(zs_tiff_client *c);
-/** A message for a failed libtiff call: "path: what: libtiff's last error". */
+/** A message for a failed libtiff call: "path: what: libtiff's last error", and the system's
+ *  reason when a write failed (no space left, file size limit, ...), with its status. */
 zs_status zs__tiff_fail(const zs_tiff_client *c, zs_status code, const char *what);
 
 /* ---- one page ------------------------------------------------------------------------------ */

@@ -138,7 +138,7 @@ static zs_status create_contiguous(zs_volume *v, page_geom *g)
     if (tif) TIFFClose(tif);
     free(zeros);
     ZS_FORWARD(st);
-    ZS_RETURN_IF(c.err[0], ZS_EIO, "%s: %s", info->path, c.err);
+    if (c.err[0]) return zs__tiff_fail(&c, ZS_EIO, "cannot write the TIFF directories");
     int e = posix_fallocate(v->fd, 0, (off_t)end);
     if (e == EINVAL || e == EOPNOTSUPP) e = ftruncate(v->fd, (off_t)end) == 0 ? 0 : errno;
     if (e != 0)
@@ -336,7 +336,7 @@ static zs_status tiff_finish(zs_volume *v)
     const int ok = TIFFFlush(w->tif);
     TIFFClose(w->tif);
     w->tif = NULL;
-    ZS_RETURN_IF(!ok || w->c.err[0], ZS_EIO, "%s: cannot finish the TIFF file: %s", v->info.path, w->c.err);
+    if (!ok || w->c.err[0]) return zs__tiff_fail(&w->c, ZS_EIO, "cannot finish the TIFF file");
     w->finished = 1;
     return ZS_OK;
 }

@@ -76,8 +76,9 @@ static zs_status parse_number(const zs_pipeline *p, const char *kname, const zs_
                      d->type == ZS_PARAM_FLOAT3 || d->type == ZS_PARAM_INT3 ? ", optionally with a unit: nm, um, mm"
                                                                             : "");
         ZS_RETURN_IF(!p->has_voxel || !unit_um(p->unit[0] ? p->unit : "-", &voxel_um), ZS_EPARAM,
-                     "%s: parameter '%s=%s' is in physical units but the input has no voxel size with a unit", kname,
-                     d->name, s);
+                     "%s: parameter '%s=%s' is in physical units but the input has no voxel size with a unit (none in "
+                     "its header, or one that is zero, negative or not a number)",
+                     kname, d->name, s);
         v = v * um_per_unit / (p->voxel[axis] * voxel_um);
         if (d->type == ZS_PARAM_INT3) v = floor(v + 0.5);
     }

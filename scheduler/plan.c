@@ -272,6 +272,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     }
     *out = NULL;
     ZS_FORWARD(check_pipeline(in, pipe));
+    if (opts->threads <= 0) ZS_FORWARD(zs__check_env_threads());
     zs_plan *p = calloc(1, sizeof *p);
     ZS_RETURN_IF(!p, ZS_ENOMEM, "out of memory");
     p->in = *in;

@@ -126,6 +126,7 @@ static zs_status pread_all(const zs_volume *v, void *buf, size_t n, uint64_t off
         if (r < 0 && errno == EINTR) continue;
         if (r < 0)
             return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
+        if (r == 0 && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
         if (r == 0)
             return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
                           (unsigned long long)off);
@@ -164,30 +165,31 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
         const size_t bytes = (size_t)p->ring[k] * w->plane_floats * sizeof(float);
         w->r[k].base = (w->phases & ZS_PHASE_COMPUTE) ? zs__alloc(bytes) : zs__calloc(bytes);
         w->r[k].cap = p->ring[k];
-        ZS_RETURN_IF(!w->r[k].base, ZS_ENOMEM, "out of memory for %.1f MiB of tile rings",
-                     (double)p->ring_bytes / 1048576.0);
+        ZS_RETURN_IF(!w->r[k].base, ZS_ENOMEM, "%s: out of memory for %.1f MiB of tile rings (a worker's share)",
+                     p->in.path, (double)p->ring_bytes / 1048576.0);
     }
     const size_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
     w->io_in = zs__alloc((size_t)p->batch[n] * (size_t)p->load_rows * nx * in_es);
     w->io_out = zs__alloc((size_t)p->band * nx * out_es);
-    ZS_RETURN_IF(!w->io_in || !w->io_out, ZS_ENOMEM, "out of memory for %.1f MiB of I/O staging",
-                 (double)p->io_bytes / 1048576.0);
+    ZS_RETURN_IF(!w->io_in || !w->io_out, ZS_ENOMEM, "%s: out of memory for %.1f MiB of I/O staging (a worker's share)",
+                 p->in.path, (double)p->io_bytes / 1048576.0);
     if (p->assembly_bytes && (w->phases & ZS_PHASE_STORE)) {
         w->assembly = zs__calloc((size_t)p->assembly_bytes);
-        ZS_RETURN_IF(!w->assembly, ZS_ENOMEM, "out of memory for %.1f MiB of output planes",
-                     (double)p->assembly_bytes / 1048576.0);
+        ZS_RETURN_IF(!w->assembly, ZS_ENOMEM, "%s: out of memory for %.1f MiB of output planes (a worker's share)",
+                     p->in.path, (double)p->assembly_bytes / 1048576.0);
     }
     if (p->scratch) {
         w->scratch = zs__alloc(p->scratch);
-        ZS_RETURN_IF(!w->scratch, ZS_ENOMEM, "out of memory for %.1f MiB of kernel scratch",
-                     (double)p->scratch / 1048576.0);
+        ZS_RETURN_IF(!w->scratch, ZS_ENOMEM, "%s: out of memory for %.1f MiB of kernel scratch (a worker's share)",
+                     p->in.path, (double)p->scratch / 1048576.0);
     }
     for (int k = 0; k < n; k++) {
         w->zin[k] = zs__alloc((size_t)p->max_in[k] * sizeof(int64_t));
         w->pin[k] = zs__alloc((size_t)p->max_in[k] * sizeof(float *));
         w->zout[k] = zs__alloc((size_t)p->batch[k] * sizeof(int64_t));
         w->pout[k] = zs__alloc((size_t)p->batch[k] * sizeof(float *));
-        ZS_RETURN_IF(!w->zin[k] || !w->pin[k] || !w->zout[k] || !w->pout[k], ZS_ENOMEM, "out of memory");
+        ZS_RETURN_IF(!w->zin[k] || !w->pin[k] || !w->zout[k] || !w->pout[k], ZS_ENOMEM,
+                     "%s: out of memory for the plane lists of stage %d", p->in.path, k + 1);
     }
     return ZS_OK;
 }

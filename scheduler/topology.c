@@ -107,6 +107,16 @@ void zs__topology_bind_thread(int i)
 #endif
 }
 
+zs_status zs__check_env_threads(void)
+{
+    const char *s = getenv("ZS_THREADS");
+    ZS_RETURN_IF(s && *s && !env_int("ZS_THREADS"), ZS_EINVAL,
+                 "ZS_THREADS='%.32s' is not a thread count (a whole number from 1 to 99999; unset it to use every "
+                 "usable core)",
+                 s);
+    return ZS_OK;
+}
+
 int zs_sys_threads(void)
 {
     int n = env_int("ZS_THREADS");

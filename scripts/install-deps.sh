@@ -24,6 +24,7 @@ lib_present hwloc libhwloc-dev || missing+=(libhwloc-dev)
 lib_present cmocka libcmocka-dev || missing+=(libcmocka-dev)
 lib_present libtiff-4 libtiff-dev || missing+=(libtiff-dev)
 have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)
+[ -x /usr/bin/time ] || missing+=(time)  # peak memory in the CLI tests (/usr/bin/time -f %M)
 if [ "${ZS_WITH_MPI:-ON}" != OFF ]; then
     have mpicc || lib_present ompi-c libopenmpi-dev || missing+=(libopenmpi-dev)
     have mpirun || have mpiexec || missing+=(openmpi-bin)
