@@ -33,8 +33,8 @@ static void spec_init(zs_volume_info *s, int64_t nx, int64_t ny, int64_t nz, int
 }
 
 /* Creates dir/name, fills it and returns every data byte (caller frees). */
-static unsigned char *make(const zs_test_tmpdir *f, const char *name, const zs_volume_info *spec, zs_pattern pat,
-                           uint64_t seed, int threads, size_t *nbytes)
+static void *make(const zs_test_tmpdir *f, const char *name, const zs_volume_info *spec, zs_pattern pat, uint64_t seed,
+                  int threads, size_t *nbytes)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/%s", f->dir, name);
