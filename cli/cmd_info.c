@@ -18,21 +18,22 @@ int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
     if (raw->has_dtype) oo.raw_dtype = raw->dtype;
     oo.raw_offset = raw->offset;
     oo.raw_order = raw->order;
-    zs_status st = zs_volume_open(path, &oo, out);
-    if (st < 0) return cli_fail(st, 0);
-    const zs_volume_info *info = zs_volume_get_info(*out);
-    const int given = raw->ndim || raw->has_dtype || raw->has_offset || raw->has_order;
-    if (info->format == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
+    zs_format fmt = ZS_FMT_AUTO;
+    zs_status st = zs_volume_identify(path, &fmt);
+    if (st == ZS_OK && fmt == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
         cli_error("%s: not a known format (.npy, .nii, .tif, .mhd, .mha, .nrrd, .nhdr, a plane series), so it is "
                   "read as raw data: give %s (e.g. --in-shape 512x512x64 "
                   "--in-dtype uint16)",
                   path,
                   !raw->ndim && !raw->has_dtype ? "--in-shape and --in-dtype"
                                                 : (!raw->ndim ? "--in-shape" : "--in-dtype"));
-        zs_volume_free(*out);
-        *out = NULL;
         return CLI_EXIT_USAGE;
     }
+    zs_clear_error();
+    st = zs_volume_open(path, &oo, out);
+    if (st < 0) return cli_fail(st, 0);
+    const zs_volume_info *info = zs_volume_get_info(*out);
+    const int given = raw->ndim || raw->has_dtype || raw->has_offset || raw->has_order;
     if (info->format != ZS_FMT_RAW && given)
         cli_note(2, "warning: %s has a header; --in-shape/--in-dtype/--in-offset/--in-order are ignored", path);
     return CLI_RUN;

@@ -209,13 +209,44 @@ static zs_status open_data_file(zs_volume *v)
     return s;
 }
 
-static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o, zs_format fmt)
+/* A file whose name says nothing: TIFF by its magic bytes, else raw. */
+static zs_format sniff(int fd)
+{
+    unsigned char magic[4] = {0};
+    return pread(fd, magic, 4, 0) == 4 && zs__tiff_magic(magic, 4) ? ZS_FMT_TIFF : ZS_FMT_RAW;
+}
+
+zs_status zs_volume_identify(const char *path, zs_format *out)
+{
+    ZS_RETURN_IF(!path || !*path || !out, ZS_EINVAL, "zs_volume_identify: no path given");
+    ZS_FORWARD(zs__format_from_name(path, out));
+    if (*out != ZS_FMT_RAW) return ZS_OK;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
+    *out = sniff(fd);
+    close(fd);
+    return ZS_OK;
+}
+
+/* The caller described raw data: a dimension count, or a shape other than the default 1x1x1x1. */
+static int raw_described(const zs_open_opts *o)
+{
+    int shaped = o->raw_ndim > 0;
+    for (int i = 0; i < 4; i++) shaped |= o->raw_shape[i] != 1;
+    return shaped;
+}
+
+static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o, zs_format fmt, int guessed)
 {
     zs_volume_info *info = &v->info;
-    if (fmt == ZS_FMT_RAW && o->raw_ndim == 0) {
-        unsigned char magic[4] = {0};
-        if (pread(v->fd, magic, 4, 0) == 4 && zs__tiff_magic(magic, 4)) fmt = ZS_FMT_TIFF; /* TIFF by any name */
-    }
+    if (fmt == ZS_FMT_RAW && o->raw_ndim == 0) fmt = sniff(v->fd); /* TIFF by any name */
+    /* Raw bytes are a volume only with the layout the caller gives: a file zslab cannot identify
+     * is not taken for a 1x1x1 volume. */
+    ZS_RETURN_IF(fmt == ZS_FMT_RAW && !raw_described(o), ZS_EFORMAT,
+                 guessed ? "%s: not a format zslab recognises (.npy, .nii, .tif, .mhd, .mha, .nrrd, .nhdr, a plane "
+                           "series); to read it as raw data, give its shape and dtype (raw_ndim, raw_shape, raw_dtype)"
+                         : "%s: raw data needs its shape and dtype (raw_ndim, raw_shape, raw_dtype)",
+                 path);
     if (ops_for(fmt)->open) return ops_for(fmt)->open(v, o);
     if (fmt == ZS_FMT_RAW) {
         info->format = ZS_FMT_RAW;
@@ -274,7 +305,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     v->mode = mode;
     v->file_size = (uint64_t)st.st_size;
     v->committed = 1;
-    zs_status s = open_describe(v, path, opts, fmt);
+    zs_status s = open_describe(v, path, opts, fmt, opts->format == ZS_FMT_AUTO);
     if (s == ZS_OK && !v->info.data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", path);
     if (s == ZS_OK && v->io && mode == ZS_MODE_RW)
         s = ZS_ERR(ZS_EUNSUPPORTED,

@@ -177,8 +177,14 @@ typedef struct zs_open_opts {
 } zs_open_opts;
 ZS_API void zs_open_opts_default(zs_open_opts *o);
 
-/** Opens an existing volume. @param[out] out caller frees with zs_volume_free. */
+/** Opens an existing volume. A file that zslab cannot identify (by its name or magic bytes) is
+ *  refused with ZS_EFORMAT unless the caller describes it as raw data (raw_ndim > 0, or a
+ *  raw_shape other than the default 1x1x1x1).
+ *  @param[out] out caller frees with zs_volume_free. */
 ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out);
+/** The format zs_volume_open would read `path` as: from its name, then its magic bytes;
+ *  ZS_FMT_RAW when neither tells (zs_volume_open then needs the raw layout). */
+ZS_API zs_status zs_volume_identify(const char *path, zs_format *out);
 
 typedef struct zs_create_opts {
     zs_format format;        /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
@@ -319,7 +325,9 @@ typedef struct zs_plan_opts {
 } zs_plan_opts;
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
-/** Plans the pipeline over the input volume. Pure: touches no file.
+/** Plans the pipeline over the input volume. Pure: touches no file. The plan holds a reference
+ *  to the pipeline: the caller may free the pipeline at once (it lives until its last plan is
+ *  freed), and a pipeline with plans refuses new stages (ZS_EINVAL).
  *  @param[out] out caller frees with zs_plan_free. */
 ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
                                 zs_plan **out);

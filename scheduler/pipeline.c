@@ -14,15 +14,35 @@ zs_status zs_pipeline_new(zs_pipeline **out)
     ZS_FORWARD(zs__kernel_registry_check());
     *out = calloc(1, sizeof **out);
     ZS_RETURN_IF(!*out, ZS_ENOMEM, "out of memory");
+    atomic_init(&(*out)->refs, 1);
     for (int i = 0; i < 3; i++) (*out)->voxel[i] = 1.0;
     return ZS_OK;
 }
 
-void zs_pipeline_free(zs_pipeline *p)
+zs_pipeline *zs__pipeline_retain(const zs_pipeline *p)
 {
-    if (!p) return;
+    zs_pipeline *m = (zs_pipeline *)p; /* the count is the one field a plan changes */
+    atomic_fetch_add(&m->refs, 1);
+    return m;
+}
+
+void zs__pipeline_release(zs_pipeline *p)
+{
+    if (!p || atomic_fetch_sub(&p->refs, 1) != 1) return;
     for (int i = 0; i < p->n; i++) free(p->st[i].params);
     free(p);
+}
+
+/* The caller's handle goes; plans made from the pipeline keep it until they are freed. */
+void zs_pipeline_free(zs_pipeline *p) { zs__pipeline_release(p); }
+
+/* Stages are added before any plan is made: a plan sized its rings and halos for the stages it saw. */
+static zs_status check_unplanned(const zs_pipeline *p)
+{
+    ZS_RETURN_IF(atomic_load(&((zs_pipeline *)p)->refs) > 1, ZS_EINVAL,
+                 "the pipeline has plans made from it: add its stages before zs_plan_create, or make a new "
+                 "pipeline");
+    return ZS_OK;
 }
 
 void zs_pipeline_set_voxel(zs_pipeline *p, const double voxel[3], const char *unit)
@@ -174,6 +194,7 @@ static const zs_param_desc *find_param(const zs_kernel_desc *k, const char *name
 /* Appends stage k with the parameters "key=value:key=value" in kv (modified; may be empty). */
 static zs_status add_stage(zs_pipeline *p, const zs_kernel_desc *k, char *kv_list)
 {
+    ZS_FORWARD(check_unplanned(p));
     ZS_RETURN_IF(p->n >= ZS_MAX_STAGES, ZS_EPARAM, "a pipeline holds at most %d stages", ZS_MAX_STAGES);
     void *params = calloc(1, k->params_size ? k->params_size : 1);
     ZS_RETURN_IF(!params, ZS_ENOMEM, "out of memory");

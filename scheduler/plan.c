@@ -276,7 +276,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     zs_plan *p = calloc(1, sizeof *p);
     ZS_RETURN_IF(!p, ZS_ENOMEM, "out of memory");
     p->in = *in;
-    p->pipe = pipe;
+    p->pipe = zs__pipeline_retain(pipe);
     p->nstages = zs_pipeline_length(pipe);
     p->bind = opts->bind;
     p->threads = opts->threads > 0 ? opts->threads : zs_sys_threads();
@@ -297,7 +297,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     p->out.path[0] = '\0';
     zs_status st = zs_volume_info_sizes(&p->out, NULL, NULL, &p->out.nbytes);
     if (st < 0) {
-        free(p);
+        zs_plan_free(p); /* drops its reference to the pipeline */
         return st;
     }
     /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
@@ -338,7 +338,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         const uint64_t need = p->peak_bytes, budget = p->mem_budget;
         const int64_t band = p->band, rows = p->tile_rows;
         const int whole = p->whole_planes;
-        free(p);
+        zs_plan_free(p);
         char hb[32], hn[32];
         return ZS_ERR(ZS_EINVAL,
                       "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
@@ -378,6 +378,7 @@ void zs_plan_free(zs_plan *plan)
         const zs_stage *s = zs__pipeline_stage(plan->pipe, k);
         if (plan->state[k] && s->k->release) s->k->release(plan->state[k]);
     }
+    zs__pipeline_release(plan->pipe);
     free(plan);
 }
 

@@ -5,6 +5,8 @@
 #define ZS_SCHEDULER_INTERNAL_H
 
 #include "zs_internal.h"
+
+#include <stdatomic.h>
 #include "zslab_kernel.h"
 
 #define ZS_MAX_STAGES 32
@@ -16,12 +18,18 @@ typedef struct zs_stage {
 } zs_stage;
 
 struct zs_pipeline {
+    atomic_int refs; /* 1 for the caller's handle + 1 per plan made from it; freed at 0 */
     int n;
     zs_stage st[ZS_MAX_STAGES];
     double voxel[3]; /* for physical units ("2um") */
     char unit[16];
     int has_voxel;
 };
+
+/** Plans hold a reference to their pipeline: zs_pipeline_free before zs_plan_free is safe, and
+ *  a pipeline with plans refuses new stages. */
+zs_pipeline *zs__pipeline_retain(const zs_pipeline *p);
+void zs__pipeline_release(zs_pipeline *p);
 
 /** Stage i of a pipeline (for tests and the scheduler). */
 const zs_stage *zs__pipeline_stage(const zs_pipeline *p, int i);
@@ -37,7 +45,7 @@ typedef struct zs_rows {
 struct zs_plan {
     zs_volume_info in;       /* set by planner, read-only in workers */
     zs_volume_info out;      /* output spec: shape of in, output dtype */
-    const zs_pipeline *pipe; /* borrowed: must outlive the plan */
+    zs_pipeline *pipe; /* a reference (zs__pipeline_retain): the pipeline lives as long as the plan */
     int nstages;
     int threads;
     int bind;

@@ -51,20 +51,31 @@ for i in $(seq 1 20); do
     expect_no_file "$out.partial"
 done
 
-# --force does not take an output from a run in progress
+# --force does not take an output from a run in progress: the first run stops itself (test hook
+# ZS_TEST_STOP_AT_SLAB) with its claim held while the second one tries, then goes on.
+unset ZS_TEST_SLAB_DELAY_MS
+wait_stopped() {
+    local st
+    for _ in $(seq 1 3000); do
+        st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+        [ "$st" = T ] && return 0
+        sleep 0.01
+    done
+    return 1
+}
 rm -f "$WORK/out.npy"
-"$ZSLAB" filter "$IN" "$WORK/out.npy" "${A[@]}" --slab 1 --threads 1 >/dev/null 2>"$WORK/.err1" &
+ZS_TEST_STOP_AT_SLAB=2 "$ZSLAB" filter "$IN" "$WORK/out.npy" "${A[@]}" --slab 2 --threads 1 >/dev/null 2>"$WORK/.err1" &
 p1=$!
-for _ in $(seq 1 500); do [ -e "$WORK/out.npy.partial" ] && break; sleep 0.01; done
+wait_stopped "$p1" || fail "the first run ended before the hook stopped it"
 run filter "$IN" "$WORK/out.npy" "${B[@]}" --force
 expect_rc 1 "--force while another run writes the output"
 expect_err "out.npy: another run is writing it ($WORK/out.npy.partial is locked by that process)"
+kill -CONT "$p1"
 wait "$p1"
 CHECKS=$((CHECKS + 1))
 [ $? -eq 0 ] || fail "the first run failed: $(cat "$WORK/.err1")"
 CHECKS=$((CHECKS + 1))
 cmp -s "$WORK/out.npy" "$WORK/ref_a.npy" || fail "the first run's output was changed by the second"
-unset ZS_TEST_SLAB_DELAY_MS
 
 # ... but replaces a finished one
 run filter "$IN" "$WORK/out.npy" "${B[@]}" --force
@@ -81,20 +92,18 @@ CHECKS=$((CHECKS + 1))
 cmp -s "$WORK/out.npy" "$WORK/ref_a.npy" || fail "the run over a stale OUT.partial wrote a wrong output"
 
 # every format is claimed: a second writer of a .nii, a .tif, a .mhd or a plane series is refused
-export ZS_TEST_SLAB_DELAY_MS=100
 for out in out.nii out.tif out.mhd planes/; do
-    "$ZSLAB" filter "$IN" "$WORK/$out" "${A[@]}" --slab 4 --threads 1 >/dev/null 2>"$WORK/.err1" &
+    ZS_TEST_STOP_AT_SLAB=2 "$ZSLAB" filter "$IN" "$WORK/$out" "${A[@]}" --slab 2 --threads 1 >/dev/null \
+        2>"$WORK/.err1" &
     p1=$!
-    claim=$WORK/${out%/}.partial
-    [ "$out" = planes/ ] && claim=$WORK/planes/plane_0000.tif.partial
-    for _ in $(seq 1 500); do [ -e "$claim" ] && break; sleep 0.01; done
+    wait_stopped "$p1" || fail "the first writer of $out ended before the hook stopped it"
     run filter "$IN" "$WORK/$out" "${B[@]}" --force
     expect_rc 1 "a second writer of $out"
     expect_err "another run is writing it"
+    kill -CONT "$p1"
     wait "$p1"
     CHECKS=$((CHECKS + 1))
     [ $? -eq 0 ] || fail "the first writer of $out failed: $(cat "$WORK/.err1")"
 done
-unset ZS_TEST_SLAB_DELAY_MS
 
 done_ok

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The library as a C program sees it: only the public header. A whole filter (create, fill,
+ * open, pipeline, plan, create the output, execute, commit) checked against a reference
+ * computed here, and the misuses that once crashed or passed silently, each an error now. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zslab.h"
+
+enum { NX = 23, NY = 17, NZ = 9 };
+
+static zs_volume *make_input(const char *path, int64_t nx, int64_t ny, int64_t nz)
+{
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    spec.shape[0] = nx, spec.shape[1] = ny, spec.shape[2] = nz;
+    spec.dtype.type = ZS_F32;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1;
+    zs_volume *v = NULL;
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_OK);
+    assert_int_equal(zs_volume_fill(v, ZS_PATTERN_NOISE, 11, 1), ZS_OK);
+    assert_int_equal(zs_volume_commit(v), ZS_OK);
+    zs_volume_free(v);
+    assert_int_equal(zs_volume_open(path, NULL, &v), ZS_OK);
+    return v;
+}
+
+/* Every voxel of a volume through slab mappings, as float. */
+static float *read_all(const zs_volume *v)
+{
+    const zs_volume_info *i = zs_volume_get_info(v);
+    const size_t n = (size_t)(i->shape[0] * i->shape[1] * i->shape[2]);
+    float *out = malloc(n * sizeof *out);
+    assert_non_null(out);
+    zs_slab s;
+    zs_mapping m;
+    assert_int_equal(zs_slab_make(i, 0, 0, i->shape[2], 0, &s), ZS_OK);
+    assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+    memcpy(out, m.data, n * sizeof *out);
+    assert_int_equal(zs_slab_unmap(&m), ZS_OK);
+    return out;
+}
+
+/* maximum over a 3x3x3 box, nearest mode: written here from its definition */
+static float box_max(const float *a, int64_t x, int64_t y, int64_t z)
+{
+    float m = -INFINITY;
+    for (int dz = -1; dz <= 1; dz++)
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                int64_t xx = x + dx < 0 ? 0 : x + dx >= NX ? NX - 1 : x + dx;
+                int64_t yy = y + dy < 0 ? 0 : y + dy >= NY ? NY - 1 : y + dy;
+                int64_t zz = z + dz < 0 ? 0 : z + dz >= NZ ? NZ - 1 : z + dz;
+                float v = a[(zz * NY + yy) * NX + xx];
+                if (v > m) m = v;
+            }
+    return m;
+}
+
+/* The whole path; the caller's pipeline is freed right after planning (the plan keeps it). */
+static void test_filter_through_the_public_header(void **state)
+{
+    (void)state;
+    zs_volume *in = make_input("api_in.npy", NX, NY, NZ);
+    zs_pipeline *pipe = NULL;
+    assert_int_equal(zs_pipeline_new(&pipe), ZS_OK);
+    assert_int_equal(zs_pipeline_add(pipe, "maximum:size=3:mode=nearest"), ZS_OK);
+    zs_plan_opts po;
+    zs_plan_opts_default(&po);
+    po.threads = 2;
+    po.slab = 2;
+    zs_plan *plan = NULL;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), pipe, &po, &plan), ZS_OK);
+    /* a planned pipeline takes no new stage: the plan's rings were sized for the one it saw */
+    assert_int_equal(zs_pipeline_add(pipe, "gaussian:sigma=1"), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "the pipeline has plans made from it"));
+    zs_pipeline_free(pipe); /* the plan holds its own reference */
+
+    zs_volume_info spec;
+    zs_plan_output_spec(plan, &spec);
+    zs_volume *out = NULL;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1;
+    assert_int_equal(zs_volume_create("api_out.npy", &spec, &co, &out), ZS_OK);
+    assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_OK);
+    assert_int_equal(zs_volume_commit(out), ZS_OK);
+    zs_plan_free(plan);
+
+    float *a = read_all(in), *b = read_all(out);
+    for (int64_t z = 0; z < NZ; z++)
+        for (int64_t y = 0; y < NY; y++)
+            for (int64_t x = 0; x < NX; x++)
+                if (b[(z * NY + y) * NX + x] != box_max(a, x, y, z))
+                    fail_msg("voxel (%lld,%lld,%lld): %g, expected %g", (long long)x, (long long)y, (long long)z,
+                             b[(z * NY + y) * NX + x], box_max(a, x, y, z));
+    free(a);
+    free(b);
+    zs_volume_free(in);
+    zs_volume_free(out);
+    unlink("api_in.npy");
+    unlink("api_out.npy");
+}
+
+/* A file zslab cannot identify is not a 1x1x1 volume; described as raw data, it opens. */
+static void test_unidentified_files_are_refused(void **state)
+{
+    (void)state;
+    FILE *f = fopen("junk.dat", "wb");
+    assert_non_null(f);
+    for (int i = 0; i < 100; i++) fputc(i * 7, f);
+    fclose(f);
+    zs_volume *v = NULL;
+    assert_int_equal(zs_volume_open("junk.dat", NULL, &v), ZS_EFORMAT);
+    assert_null(v);
+    assert_non_null(strstr(zs_last_error(), "junk.dat: not a format zslab recognises"));
+    zs_format fmt = ZS_FMT_AUTO;
+    assert_int_equal(zs_volume_identify("junk.dat", &fmt), ZS_OK);
+    assert_int_equal(fmt, ZS_FMT_RAW);
+
+    zs_open_opts o;
+    zs_open_opts_default(&o);
+    o.format = ZS_FMT_RAW;
+    assert_int_equal(zs_volume_open("junk.dat", &o, &v), ZS_EFORMAT); /* raw, but no layout */
+    assert_non_null(strstr(zs_last_error(), "raw data needs its shape and dtype"));
+    o.raw_ndim = 2;
+    o.raw_shape[0] = 10, o.raw_shape[1] = 10;
+    assert_int_equal(zs_volume_open("junk.dat", &o, &v), ZS_OK);
+    assert_int_equal(zs_volume_get_info(v)->shape[1], 10);
+    zs_volume_free(v);
+    unlink("junk.dat");
+}
+
+/* An input that is not the planned one is an error from zs_plan_execute, not a crash. */
+static void test_execute_checks_the_input(void **state)
+{
+    (void)state;
+    zs_volume *small = make_input("api_small.npy", NX, NY - 5, NZ);
+    zs_volume *in = make_input("api_in2.npy", NX, NY, NZ);
+    zs_pipeline *pipe = NULL;
+    assert_int_equal(zs_pipeline_new(&pipe), ZS_OK);
+    assert_int_equal(zs_pipeline_add(pipe, "median:size=3"), ZS_OK);
+    zs_plan *plan = NULL;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), pipe, NULL, &plan), ZS_OK);
+    zs_volume_info spec;
+    zs_plan_output_spec(plan, &spec);
+    zs_volume *out = NULL;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1;
+    assert_int_equal(zs_volume_create("api_out2.npy", &spec, &co, &out), ZS_OK);
+    assert_int_equal(zs_plan_execute(plan, small, out, NULL, NULL), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "api_small.npy: input shape"));
+    assert_int_equal(zs_plan_execute(plan, in, in, NULL, NULL), ZS_EINVAL); /* read-only "output" */
+    assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_OK);
+    zs_plan_free(plan);
+    zs_pipeline_free(pipe); /* after the plan: the other order works too */
+    zs_volume_free(out);    /* never committed: its partial file goes */
+    assert_int_equal(access("api_out2.npy.partial", F_OK), -1);
+    assert_int_equal(access("api_out2.npy", F_OK), -1);
+    zs_volume_free(small);
+    zs_volume_free(in);
+    unlink("api_small.npy");
+    unlink("api_in2.npy");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_filter_through_the_public_header),
+        cmocka_unit_test(test_unidentified_files_are_refused),
+        cmocka_unit_test(test_execute_checks_the_input),
+    };
+    return cmocka_run_group_tests_name("public API", tests, NULL, NULL);
+}
