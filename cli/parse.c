@@ -300,7 +300,9 @@ enum {
     OPT_BATCH,
     OPT_JOBS,
     OPT_OUTDIR,
-    OPT_OUTFMT
+    OPT_OUTFMT,
+    OPT_FPREVIEW,
+    OPT_REPORT
 };
 
 static void kernel_names(FILE *f)
@@ -333,6 +335,8 @@ static const char run_help[] =
     "  -f, --force           overwrite OUT if it exists\n"
     "  --compress C          TIFF output: none (default: contiguous, mapped like .npy), deflate,\n"
     "                        lzw, zstd (compressed in the workers, pages written in order)\n"
+    "  --preview             when OUT is written, also write its three-view beside it: OUT.preview.png\n"
+    "                        (zslab preview OUT OUT.preview.png --three-view --size 512; reads OUT once)\n"
     "  --no-bind             do not bind workers to cores\n"
     "  --engine E            how workers move bytes: mmap (map the slab) or pread (read into and\n"
     "                        write from a worker buffer); --read-engine/--write-engine set one side\n"
@@ -364,7 +368,11 @@ static const char batch_help[] =
     "  --force redoes them all. The table: stack, status (ok, skipped, FAILED), seconds, Mvox/s,\n"
     "  output (or the error). Exit 1 if a stack failed (the last line on stderr names them).\n"
     "  --dry-run checks every stack and prints the table (to do, skipped, FAILED); writes nothing.\n"
-    "  --part, --resume, --journal and MPI launches do not combine with a batch.\n\n";
+    "  --part, --resume, --journal and MPI launches do not combine with a batch.\n"
+    "  --report R.html       also write one self-contained page (images inline): per stack its input\n"
+    "                        and output three-views side by side, status, seconds, Mvox/s, shape,\n"
+    "                        voxel size and pipeline, or the error; reads each input and output once\n"
+    "                        more (three-views as --preview)\n\n";
 
 static void help_filter(FILE *f)
 {
@@ -471,6 +479,17 @@ static int parse_out_format(const char *val, cli_filter_opts *o)
  * (a batch is one process; a rerun skips the stacks that are complete). */
 static int check_batch(const char *cmd, const cli_filter_opts *o)
 {
+    if (o->preview && (o->has_part || o->resume || o->journal)) {
+        cli_error("%s: --preview does not combine with %s (run zslab preview on the finished output)", cmd,
+                  o->has_part ? "--part"
+                  : o->resume ? "--resume"
+                              : "--journal");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->report && !o->batch && !o->jobs_file) {
+        cli_error("%s: --report goes with --batch or --jobs-file (one stack: --preview)", cmd);
+        return CLI_EXIT_USAGE;
+    }
     if (!o->batch && !o->jobs_file) {
         if (!o->out_dir && !o->out_format) return CLI_RUN;
         cli_error("%s: %s goes with --batch or --jobs-file (see zslab %s --help)", cmd,
@@ -573,6 +592,12 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return *val ? 0 : -1;
     case OPT_OUTFMT:
         return parse_out_format(val, o);
+    case OPT_FPREVIEW:
+        o->preview = 1;
+        return 0;
+    case OPT_REPORT:
+        o->report = val;
+        return *val ? 0 : (cli_error("--report: empty"), -1);
     default:
         return -1;
     }
@@ -605,6 +630,8 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"jobs-file", 0, 1, OPT_JOBS},
                                       {"out-dir", 0, 1, OPT_OUTDIR},
                                       {"out-format", 0, 1, OPT_OUTFMT},
+                                      {"preview", 0, 0, OPT_FPREVIEW},
+                                      {"report", 0, 1, OPT_REPORT},
                                       {0, 0, 0, 0}};
     /* convert takes the same options except --op */
     const cli_optdef *table = defs;

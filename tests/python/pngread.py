@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""A small PNG decoder in pure Python (zlib + the five row filters), for the tests: 8-bit grey
-or RGB, not interlaced, which is what zslab writes. Raises ValueError on anything else or on a
+"""A small PNG decoder in pure Python (zlib + the five row filters), for the tests: 8-bit grey,
+grey + alpha, RGB or RGBA, not interlaced (what zslab writes, and Chromium's screenshots). Raises ValueError on anything else or on a
 damaged file (bad signature, CRC, missing chunks), so a test fails rather than guesses."""
 import struct
 import zlib
@@ -17,7 +17,7 @@ def _paeth(a, b, c):
 
 
 def decode(data):
-    """PNG bytes -> numpy uint8 array (height, width) for grey, (height, width, 3) for RGB."""
+    """PNG bytes -> numpy uint8 array: (height, width) for grey, else (height, width, channels)."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         raise ValueError("not a PNG signature")
     pos, idat, ihdr, ended = 8, b"", None, False
@@ -38,9 +38,10 @@ def decode(data):
     if not ihdr or not ended:
         raise ValueError("missing IHDR or IEND")
     w, h, depth, ctype, _, _, interlace = ihdr
-    if depth != 8 or ctype not in (0, 2) or interlace:
+    channels = {0: 1, 4: 2, 2: 3, 6: 4}
+    if depth != 8 or ctype not in channels or interlace:
         raise ValueError(f"unsupported PNG: depth {depth}, colour type {ctype}, interlace {interlace}")
-    ch = 1 if ctype == 0 else 3
+    ch = channels[ctype]
     raw = zlib.decompress(idat)
     stride = w * ch
     if len(raw) != h * (stride + 1):
@@ -67,7 +68,7 @@ def decode(data):
         out[y * stride:(y + 1) * stride] = line
         prev = line
     a = np.frombuffer(bytes(out), dtype=np.uint8)
-    return a.reshape(h, w) if ch == 1 else a.reshape(h, w, 3)
+    return a.reshape(h, w) if ch == 1 else a.reshape(h, w, ch)
 
 
 def read(path):
