@@ -114,6 +114,7 @@ typedef struct cli_bench_opts {
     uint64_t mem_budget;
     const char *tmpdir;
     cli_raw raw;
+    const char *plot; /* --plot B.svg: the chart (bench/bench_plot.c); NULL: none */
 } cli_bench_opts;
 
 typedef struct cli_status_opts {

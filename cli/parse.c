@@ -767,7 +767,8 @@ enum {
     OPT_BJSON,
     OPT_SMOKE,
     OPT_BBUDGET,
-    OPT_TMP
+    OPT_TMP,
+    OPT_PLOT
 };
 
 static void help_bench(FILE *f)
@@ -790,6 +791,9 @@ static void help_bench(FILE *f)
             "                        store and end-to-end: measures the storage, not the page cache\n"
             "  --repeat N            runs per phase (default 5)\n"
             "  --json                print one JSON record (docs/bench.md) instead of the table\n"
+            "  --plot B.svg          also draw the phases as bars per setting (median, min-max whiskers),\n"
+            "                        the bound max(read+store, compute) as a dashed line, the overlap\n"
+            "                        efficiency under each setting: an SVG file (with the table or --json)\n"
             "  --mem-budget B        as for filter\n"
             "  --tmp DIR             where outputs are written (default: beside IN)\n"
             "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s",
@@ -859,6 +863,9 @@ static int bench_option(int id, const char *val, cli_bench_opts *o)
     case OPT_TMP:
         o->tmpdir = val;
         return 0;
+    case OPT_PLOT:
+        o->plot = val;
+        return *val ? 0 : (cli_error("--plot: empty"), -1);
     default:
         return -1;
     }
@@ -880,6 +887,7 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
                                       {"smoke", 0, 0, OPT_SMOKE},
                                       {"mem-budget", 0, 1, OPT_BBUDGET},
                                       {"tmp", 0, 1, OPT_TMP},
+                                      {"plot", 0, 1, OPT_PLOT},
                                       {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->repeat = 5;
