@@ -19,6 +19,7 @@
  * background as the eye sees it in the projection. */
 #include "preview_internal.h"
 
+#include <fcntl.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -60,7 +61,27 @@ typedef struct reducer {
     float *xzpart;         /* chunk * nx floats per worker */
 } reducer;
 
-static inline float nanmax(float m, float v) { return (v > m || m != m) ? v : m; }
+/* The projections start at -inf and fold with v > d ? v : d (one vector max: a NaN v loses every
+ * comparison, so NaN voxels are left out); rays that saw no number stay -inf and become NaN at the
+ * end (unfold_empty). */
+ZS_TARGET_CLONES static void fold_row(float *restrict d, const float *restrict v, int64_t n)
+{
+    for (int64_t x = 0; x < n; x++) d[x] = v[x] > d[x] ? v[x] : d[x];
+}
+
+/* The largest number of v[0..n), or -inf; overwrites v: folds its upper half onto its lower half
+ * (vector maxima) until 16 values are left. */
+static float row_max(float *v, int64_t n)
+{
+    while (n > 16) {
+        const int64_t h = n / 2;
+        fold_row(v, v + (n - h), h);
+        n -= h;
+    }
+    float m = -INFINITY;
+    for (int64_t x = 0; x < n; x++) m = v[x] > m ? v[x] : m;
+    return m;
+}
 
 static double voxel_of(const zs_volume_info *i, int a)
 {
@@ -186,7 +207,7 @@ static zs_status alloc_buffers(reducer *r)
         r->img[p].px = zs__alloc(n * sizeof(float));
         ZS_RETURN_IF(!r->img[p].px, ZS_ENOMEM, "%s: out of memory for a %.1f MiB projection", r->i->path,
                      mib(n * sizeof(float)));
-        for (size_t k = 0; k < n; k++) r->img[p].px[k] = NAN;
+        for (size_t k = 0; k < n; k++) r->img[p].px[k] = -INFINITY;
     }
     r->rows = zs__alloc((size_t)r->threads * nx * sizeof(float));
     if (r->pan[P_XZ].used) r->xzpart = zs__alloc((size_t)r->threads * (size_t)r->chunk * nx * sizeof(float));
@@ -205,7 +226,8 @@ static void fold_chunk(reducer *r, const unsigned char *data, int64_t z0, int64_
     float *pxy = r->img[P_XY].px, *pzy = r->img[P_ZY].px;
     if (xz) /* each worker's part: hz rows of nx, at a stride of chunk rows */
         for (int t = 0; t < r->threads; t++)
-            for (size_t k = 0; k < (size_t)(hz * nx); k++) r->xzpart[(size_t)t * (size_t)(r->chunk * nx) + k] = NAN;
+            for (size_t k = 0; k < (size_t)(hz * nx); k++)
+                r->xzpart[(size_t)t * (size_t)(r->chunk * nx) + k] = -INFINITY;
 #pragma omp parallel num_threads(r->threads)
     {
         const int tid = omp_get_thread_num();
@@ -215,28 +237,37 @@ static void fold_chunk(reducer *r, const unsigned char *data, int64_t z0, int64_
         for (int64_t y = 0; y < ny; y++)
             for (int64_t k = 0; k < hz; k++) {
                 zs__to_f32(data + (size_t)((k * ny + y) * nx) * es, i->dtype, (size_t)nx, i->slope, i->inter, row);
-                if (xy) {
-                    float *d = pxy + y * nx;
-                    for (int64_t x = 0; x < nx; x++) d[x] = nanmax(d[x], row[x]);
-                }
-                if (xz) {
-                    float *d = part + k * nx;
-                    for (int64_t x = 0; x < nx; x++) d[x] = nanmax(d[x], row[x]);
-                }
-                if (zy) {
-                    float m = NAN;
-                    for (int64_t x = 0; x < nx; x++) m = nanmax(m, row[x]);
-                    pzy[y * nzp + (z0 - r->zlo) + k] = m;
-                }
+                if (xy) fold_row(pxy + y * nx, row, nx);
+                if (xz) fold_row(part + k * nx, row, nx);
+                if (zy) pzy[y * nzp + (z0 - r->zlo) + k] = row_max(row, nx); /* last: overwrites row */
             }
     }
     if (!xz) return;
     for (int t = 0; t < r->threads; t++)
         for (int64_t k = 0; k < hz; k++) {
             float *d = r->img[P_XZ].px + (z0 - r->zlo + k) * nx;
-            const float *s = r->xzpart + (size_t)t * (size_t)(r->chunk * nx) + k * nx;
-            for (int64_t x = 0; x < nx; x++) d[x] = nanmax(d[x], s[x]);
+            fold_row(d, r->xzpart + (size_t)t * (size_t)(r->chunk * nx) + k * nx, nx);
         }
+}
+
+/* Rays without a number (only NaN voxels, or -inf ones) become NaN: shown as 0, left out of the
+ * percentiles. */
+static void unfold_empty(reducer *r)
+{
+    for (int p = 0; p < P_COUNT; p++)
+        if (r->pan[p].used)
+            for (int64_t k = 0; k < r->img[p].w * r->img[p].h; k++)
+                if (r->img[p].px[k] == -INFINITY) r->img[p].px[k] = NAN;
+}
+
+/* Asks the kernel to start reading planes [z0, z1) while the workers fold the chunk before them
+ * (a volume that is one byte range; others read through their format). */
+static void prefetch(const reducer *r, int64_t z0, int64_t z1)
+{
+    const zs_volume_info *i = r->i;
+    if (z0 >= z1 || r->v->io || i->order != ZS_ORDER_F || r->v->fd < 0) return;
+    const uint64_t a = zs__plane_offset(i, r->o->t, z0), b = zs__plane_offset(i, r->o->t, z1);
+    (void)posix_fadvise(r->v->fd, (off_t)a, (off_t)(b - a), POSIX_FADV_WILLNEED);
 }
 
 static zs_status read_all(reducer *r)
@@ -247,9 +278,11 @@ static zs_status read_all(reducer *r)
         zs_mapping m;
         ZS_FORWARD(zs_slab_make(r->i, r->o->t, z0, z1, 0, &s));
         ZS_FORWARD(zs_slab_map(r->v, &s, &m));
+        prefetch(r, z1, z1 + r->chunk < r->zhi ? z1 + r->chunk : r->zhi);
         fold_chunk(r, m.data, z0, z1 - z0);
         ZS_FORWARD(zs_slab_unmap(&m));
     }
+    unfold_empty(r);
     return ZS_OK;
 }
 
