@@ -950,8 +950,9 @@ static void help_preview(FILE *f)
             "  --size N              the image's long side in pixels (default: one pixel per the finest\n"
             "                        voxel size shown)\n"
             "  --cmap C              grey (default, one channel), hot, green, magenta (RGB)\n"
-            "  --mem-budget B        memory for the preview (default 256M): projections in float32,\n"
-            "                        a chunk of planes (at most 32 MiB), resampling\n"
+            "  --mem-budget B        memory for the preview: projections in float32, a chunk of planes\n"
+            "                        (at most 32 MiB), resampling, 16 MiB for the process (default 256M,\n"
+            "                        or what the projections need, up to half the available memory)\n"
             "  --threads N           worker threads (default: usable cores, or ZS_THREADS)\n"
             "  -f, --force           overwrite OUT.png if it exists\n%s\n%s",
             common_help, raw_help);

@@ -544,8 +544,8 @@ ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
  * x (z right, y down) to its right and the MIP along y (x right, z down) below it, with gaps
  * of ZS_PREVIEW_GAP black pixels; the bottom-right square is black. Every view has square
  * pixels in physical units (the voxel size; 1 where the file has none), resampled by box
- * (area) averaging. NaN voxels are ignored by the projections (numpy's nanmax); an all-NaN
- * ray, and NaN pixels, are shown as 0. A value v becomes round(255 (v - lo) / (hi - lo)),
+ * (area) averaging. NaN voxels are ignored by the projections (numpy's nanmax); a ray with no
+ * number (all NaN, or -inf) is shown as 0. A value v becomes round(255 (v - lo) / (hi - lo)),
  * clipped to 0..255; with an automatic range, lo and hi are the plo and phi percentiles
  * (numpy's default, linear interpolation, NaN left out) of the full-resolution pixels shown
  * (the projections or the plane, pooled for a three-view): the stack is read once. A
@@ -573,7 +573,8 @@ typedef struct zs_preview_opts {
     double lo, hi;       /**< auto_range 0: the values shown as 0 and 255 (hi > lo) */
     int64_t size;        /**< the image's long side in pixels; 0: one pixel per the finest voxel size shown */
     zs_cmap cmap;        /**< ZS_CMAP_GREY: one channel; others: RGB */
-    uint64_t mem_budget; /**< bytes for everything the preview holds; 0: 256 MiB */
+    uint64_t mem_budget; /**< bytes for everything the preview holds; 0: 256 MiB, or what the
+                              projections need when that is more and under half the available memory */
     int threads;         /**< 0: zs_sys_threads() */
 } zs_preview_opts;
 ZS_API void zs_preview_opts_default(zs_preview_opts *o);

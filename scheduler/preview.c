@@ -184,8 +184,14 @@ static zs_status size_chunk(reducer *r)
     const uint64_t canvas = (uint64_t)r->width * (uint64_t)r->height * 3;
     const uint64_t per_plane = plane + (r->pan[P_XZ].used ? th * nx * sizeof(float) : 0);
     const uint64_t fixed = ZS_PREVIEW_MARGIN + proj + th * nx * sizeof(float) + canvas + 65536 * 8;
-    const uint64_t budget = r->o->mem_budget ? r->o->mem_budget : 256ull << 20;
     const uint64_t least = fixed + (per_plane > resample ? per_plane : resample);
+    uint64_t budget = r->o->mem_budget;
+    if (!budget) {
+        /* no budget given: 256 MiB, or what the projections need when that is less than half the
+         * available memory (a three-view of a very deep stack) */
+        const uint64_t avail = zs_sys_available_memory() / 2;
+        budget = least > (256ull << 20) && least <= avail ? least : 256ull << 20;
+    }
     ZS_RETURN_IF(budget < least, ZS_EINVAL,
                  "%s: the memory budget of %.1f MiB is too small for this preview: it needs at least %.1f MiB "
                  "(projections %.1f MiB, one plane %.1f MiB, %.0f MiB for the process)",
