@@ -178,7 +178,7 @@ static zs_status size_chunk(reducer *r)
         const uint64_t w = (uint64_t)r->img[p].w, h = (uint64_t)r->img[p].h;
         const uint64_t pw = (uint64_t)r->pan[p].w, ph = (uint64_t)r->pan[p].h;
         proj += w * h * sizeof(float);
-        const uint64_t mid = h * pw < ph * w ? h * pw : ph * w, need = (mid + pw * ph) * sizeof(float);
+        const uint64_t mid = h * pw < ph * w ? h * pw : ph * w, need = (2 * mid + pw * ph) * sizeof(float);
         resample = need > resample ? need : resample;
     }
     const uint64_t canvas = (uint64_t)r->width * (uint64_t)r->height * 3;

@@ -9,8 +9,12 @@
 
 /* ---- resampling ------------------------------------------------------------------------ */
 
-/* One axis: n source samples (stride `in_step` apart) into m, box weights. */
-static void resample_line(const float *in, int64_t n, int64_t in_step, float *out, int64_t m, int64_t out_step)
+/* One axis: n source samples (stride `in_step` apart) into m, box weights. A source sample counts
+ * with its overlap times its own weight (iw: the valid share a first pass left it; NULL: 1, 0 for
+ * NaN); ow receives each output's total weight, so that two passes give the 2-D area mean of the
+ * numbers exactly (NaN left out). */
+static void resample_line(const float *in, const float *iw, int64_t n, int64_t in_step, float *out, float *ow,
+                          int64_t m, int64_t out_step)
 {
     const double s = (double)n / (double)m;
     for (int64_t i = 0; i < m; i++) {
@@ -21,11 +25,12 @@ static void resample_line(const float *in, int64_t n, int64_t in_step, float *ou
         double sum = 0, wsum = 0;
         for (int64_t j = j0; j < j1; j++) {
             const double lo = (double)j > a ? (double)j : a, hi = (double)(j + 1) < b ? (double)(j + 1) : b;
-            const double w = hi - lo;
             const float v = in[j * in_step];
+            const double w = (hi - lo) * (iw ? (double)iw[j * in_step] : 1.0);
             if (w > 0 && v == v) sum += w * (double)v, wsum += w;
         }
         out[i * out_step] = wsum > 0 ? (float)(sum / wsum) : NAN;
+        if (ow) ow[i * out_step] = (float)wsum;
     }
 }
 
@@ -36,7 +41,7 @@ zs_status zs__fimage_resample(const zs_fimage *in, int64_t out_w, int64_t out_h,
     /* rows first (in->h x out_w in between), or columns first (out_h x in->w): the smaller */
     const int rows_first = (double)in->h * (double)out_w <= (double)out_h * (double)in->w;
     const int64_t mw = rows_first ? out_w : in->w, mh = rows_first ? in->h : out_h;
-    float *mid = zs__alloc((size_t)(mw * mh) * sizeof(float));
+    float *mid = zs__alloc((size_t)(mw * mh) * 2 * sizeof(float)), *mwt = mid ? mid + mw * mh : NULL;
     out->w = out_w, out->h = out_h;
     out->px = zs__alloc((size_t)(out_w * out_h) * sizeof(float));
     if (!mid || !out->px) {
@@ -46,11 +51,13 @@ zs_status zs__fimage_resample(const zs_fimage *in, int64_t out_w, int64_t out_h,
                       (long long)in->h);
     }
     if (rows_first) {
-        for (int64_t y = 0; y < in->h; y++) resample_line(in->px + y * in->w, in->w, 1, mid + y * mw, out_w, 1);
-        for (int64_t x = 0; x < out_w; x++) resample_line(mid + x, in->h, mw, out->px + x, out_h, out_w);
+        for (int64_t y = 0; y < in->h; y++)
+            resample_line(in->px + y * in->w, NULL, in->w, 1, mid + y * mw, mwt + y * mw, out_w, 1);
+        for (int64_t x = 0; x < out_w; x++) resample_line(mid + x, mwt + x, in->h, mw, out->px + x, NULL, out_h, out_w);
     } else {
-        for (int64_t x = 0; x < in->w; x++) resample_line(in->px + x, in->h, in->w, mid + x, out_h, mw);
-        for (int64_t y = 0; y < out_h; y++) resample_line(mid + y * mw, in->w, 1, out->px + y * out_w, out_w, 1);
+        for (int64_t x = 0; x < in->w; x++) resample_line(in->px + x, NULL, in->h, in->w, mid + x, mwt + x, out_h, mw);
+        for (int64_t y = 0; y < out_h; y++)
+            resample_line(mid + y * mw, mwt + y * mw, in->w, 1, out->px + y * out_w, NULL, out_w, 1);
     }
     zs__free(mid);
     return ZS_OK;

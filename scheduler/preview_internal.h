@@ -15,8 +15,9 @@ typedef struct zs_fimage {
 
 /** Resamples in (w x h) to out_w x out_h by box (area) averaging, one axis after the other:
  *  output pixel i covers source pixels [i s, (i+1) s), s = n / out_n, each weighted by its
- *  overlap; NaN pixels are left out (an output pixel with only NaN is NaN). The same size is
- *  an exact copy. @param[out] out px allocated (zs__free). */
+ *  overlap (in 2-D: the area of the overlap); NaN pixels are left out exactly (the weights of
+ *  the first pass carry into the second; an output pixel with only NaN is NaN). The same size
+ *  is an exact copy. @param[out] out px allocated (zs__free). */
 zs_status zs__fimage_resample(const zs_fimage *in, int64_t out_w, int64_t out_h, zs_fimage *out);
 
 /** Percentiles plo and phi (0..100) of the non-NaN pixels of n images pooled, as numpy's
