@@ -148,6 +148,10 @@ def main():
     p = zs("filter", os.path.join(ind, "s2.npy"), os.path.join(d, "two.npy"), "--op", "median:size=3", "--report", page)
     if p.returncode != 2 or "--batch" not in p.stderr:
         fail(f"--report without a batch: exit {p.returncode}, {p.stderr.strip()!r}")
+    p = zs("filter", os.path.join(ind, "s2.npy"), os.path.join(d, "three.npy"), "--op", "median:size=3", "--preview",
+           "--part", "0/2")
+    if p.returncode != 2 or "--preview does not combine with --part" not in p.stderr:
+        fail(f"--preview with --part: exit {p.returncode}, {p.stderr.strip()!r}")
     finish("report: 5 stacks listed, 4 pairs of three-views as zslab preview, the error; --preview beside outputs", d)
 
 
