@@ -3,7 +3,7 @@
 same stack, contrast-scaled as documented (v -> round(255 (v - lo) / (hi - lo)) clipped, lo and
 hi the 0.1 and 99.9 percentiles of the pixels shown, or --range LO:HI), within one grey level;
 for uint8, uint16 and float32 (with NaN), every axis, --z, the three-view's layout, C order,
-NIfTI scaling; the three-view's aspect follows the voxel size (box resampling checked against a
+NIfTI scaling, deflate TIFF and plane series inputs; the three-view's aspect follows the voxel size (box resampling checked against a
 resampling written here as matrices); the image does not depend on threads or chunking."""
 import os
 import sys
@@ -187,6 +187,14 @@ def check_invariance(d):
         got = preview(d, src, "--three-view", *args)
         if got.shape != ref.shape or (got != ref).any():
             fail(f"three-view with {' '.join(args)} differs from --threads 1")
+    # formats read through their own plane decoders: a deflate TIFF and a plane series
+    tif, series = os.path.join(d, "inv.tif"), os.path.join(d, "inv_planes") + "/"
+    run("convert", src, tif, "--compress", "deflate", "-q")
+    run("convert", src, series, "-q")
+    for other in (tif, series):
+        got = preview(d, other, "--three-view", "--mem-budget", "20M")
+        if got.shape != ref.shape or (got != ref).any():
+            fail(f"three-view of {other} differs from the .npy's")
     a = np.load(src)
     want = proj(a, "z")
     lo, hi = percentiles([want])
