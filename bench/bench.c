@@ -16,24 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_internal.h"
 #include "zslab.h"
 
-enum { PH_READ, PH_LOAD, PH_COMPUTE, PH_STORE, PH_E2E, PH_COUNT };
-static const char *const phase_names[PH_COUNT] = {"read", "load", "compute", "store", "end-to-end"};
+const char *const zs__bench_phase_names[PH_COUNT] = {"read", "load", "compute", "store", "end-to-end"};
 static const unsigned phase_mask[PH_COUNT] = {ZS_PHASE_READ, ZS_PHASE_READ | ZS_PHASE_CONVERT, ZS_PHASE_COMPUTE,
                                               ZS_PHASE_STORE, ZS_PHASE_ALL};
-
-typedef struct phase_result {
-    double med, min, max; /* seconds */
-    double bytes;         /* file bytes moved per run */
-} phase_result;
-
-typedef struct setting_result {
-    int threads;
-    int64_t slab, band;
-    zs_engine engine;
-    phase_result ph[PH_COUNT];
-} setting_result;
 
 void zs_bench_opts_default(zs_bench_opts *o)
 {
@@ -108,7 +96,7 @@ static zs_status measure(bench_ctx *c, const zs_plan *plan, int ph, phase_result
     for (int i = 0; i < n && i < 64; i++) {
         if (c->o->progress)
             fprintf(stderr, "\rzslab bench: setting %d/%d, %-10s run %d/%d   ", c->setting + 1, c->nsettings,
-                    phase_names[ph], i + 1, n);
+                    zs__bench_phase_names[ph], i + 1, n);
         zs_status st = run_once(c, plan, ph, &t[i], &r->bytes);
         if (st < 0) return st;
     }
@@ -150,10 +138,10 @@ static double voxels_of(const zs_volume_info *i)
     return (double)i->shape[0] * (double)i->shape[1] * (double)i->shape[2] * (double)i->shape[3];
 }
 
-static double io_bound_s(const setting_result *s) { return s->ph[PH_READ].med + s->ph[PH_STORE].med; }
-static double overlap(const setting_result *s)
+double zs__bench_io_s(const setting_result *s) { return s->ph[PH_READ].med + s->ph[PH_STORE].med; }
+double zs__bench_overlap(const setting_result *s)
 {
-    double io = io_bound_s(s), comp = s->ph[PH_COMPUTE].med;
+    double io = zs__bench_io_s(s), comp = s->ph[PH_COMPUTE].med;
     return (io > comp ? io : comp) / s->ph[PH_E2E].med;
 }
 
@@ -169,12 +157,12 @@ static void print_table(FILE *f, const zs_volume_info *in, const setting_result 
             const phase_result *p = &s->ph[ph];
             char gbs[32] = "-";
             if (p->bytes > 0) snprintf(gbs, sizeof gbs, "%.2f", p->bytes / p->med / 1e9);
-            fprintf(f, "    %-11s %9.3f %9.3f %9.3f %9s %9.1f\n", phase_names[ph], p->med, p->min, p->max, gbs,
-                    vox / p->med / 1e6);
+            fprintf(f, "    %-11s %9.3f %9.3f %9.3f %9s %9.1f\n", zs__bench_phase_names[ph], p->med, p->min, p->max,
+                    gbs, vox / p->med / 1e6);
         }
-        double io = io_bound_s(s), comp = s->ph[PH_COMPUTE].med;
+        double io = zs__bench_io_s(s), comp = s->ph[PH_COMPUTE].med;
         fprintf(f, "    bound: %s (read+store %.3f s vs compute %.3f s), overlap efficiency %.2f\n",
-                io > comp ? "I/O" : "compute", io, comp, overlap(s));
+                io > comp ? "I/O" : "compute", io, comp, zs__bench_overlap(s));
     }
     if (n > 1) fprintf(f, "* fastest end-to-end\n");
 }
@@ -241,11 +229,11 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
             fprintf(f,
                     "%s\"%s\": {\"median_s\": %.6f, \"min_s\": %.6f, \"max_s\": %.6f, \"gb_per_s\": %.4f, "
                     "\"mvox_per_s\": %.3f}",
-                    ph ? ", " : "", phase_names[ph], p->med, p->min, p->max, p->bytes / p->med / 1e9,
+                    ph ? ", " : "", zs__bench_phase_names[ph], p->med, p->min, p->max, p->bytes / p->med / 1e9,
                     voxels_of(in) / p->med / 1e6);
         }
         fprintf(f, "}, \"bound\": \"%s\", \"overlap_efficiency\": %.4f}",
-                io_bound_s(s) > s->ph[PH_COMPUTE].med ? "io" : "compute", overlap(s));
+                zs__bench_io_s(s) > s->ph[PH_COMPUTE].med ? "io" : "compute", zs__bench_overlap(s));
     }
     fputs("\n ]}\n", f);
 }
@@ -311,6 +299,12 @@ zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json)
     if (o->progress) fprintf(stderr, "\r%60s\r", "");
     if (st == ZS_OK && table) print_table(table, zs_volume_get_info(c.in), r, c.nsettings, best);
     if (st == ZS_OK && json) print_json(json, &c, r, c.nsettings, best);
+    if (st == ZS_OK && o->plot) {
+        char pipe[2048];
+        zs_pipeline_describe(c.pipe, pipe, sizeof pipe);
+        zs__bench_plot_svg(o->plot, zs_volume_get_info(c.in), zs_pipeline_length(c.pipe) ? pipe : "(copy)", o->cold, r,
+                           c.nsettings, best);
+    }
     free(r);
     zs_pipeline_free(c.pipe);
     zs_volume_free(c.in);

@@ -21,6 +21,11 @@ typedef struct batch_stack {
     batch_status status;
     double seconds; /**< wall time of the run (open to commit) */
     char *message;  /**< why it failed; NULL otherwise */
+    /* for the report (--report), once the input was opened */
+    char *pipeline;  /**< zs_pipeline_describe of the stack's pipeline (units resolved) */
+    double voxel[3]; /**< the input's voxel size and unit */
+    char unit[16];
+    char shape[96], dtype[24]; /**< the input's shape ("AxBxC") and dtype name */
 } batch_stack;
 
 typedef struct batch_list {
@@ -42,5 +47,11 @@ int batch_natural_cmp(const char *a, const char *b);
 
 /** The batch: check every stack, run those not complete, print the table. @return an exit code. */
 int cli_cmd_batch(const cli_filter_opts *o);
+/** "ok", "skipped", "FAILED", "to do", "not run". */
+const char *batch_status_name(batch_status st);
+
+/** report.c: writes o->report, one HTML page with every stack of the batch (images inline as
+ *  data: URIs). @return an exit code (message printed). */
+int batch_report_write(const cli_filter_opts *o, const batch_list *l, double seconds);
 
 #endif /* ZS_CLI_BATCH_H */

@@ -89,6 +89,7 @@ void batch_list_free(batch_list *l)
         free(l->s[i].out);
         free(l->s[i].record);
         free(l->s[i].message);
+        free(l->s[i].pipeline);
     }
     free(l->s);
     memset(l, 0, sizeof *l);

@@ -92,6 +92,8 @@ typedef struct cli_filter_opts {
     /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
      * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
     const char *batch, *jobs_file, *out_dir, *out_format; /* borrowed from argv; NULL when not given */
+    int preview;        /* --preview: OUT's three-view beside it, OUT.preview.png (cmd_preview.c) */
+    const char *report; /* --report R.html (batches): a page with every stack's three-views (report.c) */
 } cli_filter_opts;
 
 #define CLI_MAX_SWEEP 16
@@ -112,12 +114,21 @@ typedef struct cli_bench_opts {
     uint64_t mem_budget;
     const char *tmpdir;
     cli_raw raw;
+    const char *plot; /* --plot B.svg: the chart (bench/bench_plot.c); NULL: none */
 } cli_bench_opts;
 
 typedef struct cli_status_opts {
     const char *out;
     int json;
 } cli_status_opts;
+
+typedef struct cli_preview_opts {
+    const char *in, *out; /* borrowed from argv */
+    zs_preview_opts p;
+    int force;
+    int has_view, has_axis, has_z;
+    cli_raw raw;
+} cli_preview_opts;
 
 typedef struct cli_list_opts {
     const char *name; /* NULL: every kernel */
@@ -134,6 +145,7 @@ int cli_parse_list(int argc, char **argv, cli_list_opts *o);
 int cli_parse_bench(int argc, char **argv, cli_bench_opts *o);
 void cli_bench_opts_free(cli_bench_opts *o);
 int cli_parse_status(int argc, char **argv, cli_status_opts *o);
+int cli_parse_preview(int argc, char **argv, cli_preview_opts *o);
 void cli_usage_main(FILE *f);
 
 /* The subcommands: each returns an exit code. */
@@ -143,6 +155,17 @@ int cli_cmd_filter(const cli_filter_opts *o);
 int cli_cmd_list(const cli_list_opts *o);
 int cli_cmd_bench(const cli_bench_opts *o);
 int cli_cmd_status(const cli_status_opts *o);
+int cli_cmd_preview(const cli_preview_opts *o);
+
+/* cmd_preview.c, shared with filter --preview and the batch report. */
+/** Long side of the three-views of filter --preview and of the report. */
+#define CLI_PREVIEW_SIZE 512
+/** The three-view of the volume at `path` (CLI_PREVIEW_SIZE, automatic range, grey) as PNG
+ *  bytes (caller frees with free()); mem_budget 0: the library's default. @return CLI_RUN or
+ *  an exit code (message printed). */
+int cli_preview_png(const char *path, uint64_t mem_budget, int threads, unsigned char **png, size_t *len);
+/** Writes OUT.preview.png beside a finished output (filter --preview). @return an exit code. */
+int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
 
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out);

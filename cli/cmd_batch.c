@@ -90,6 +90,19 @@ static char *fingerprint(const cli_filter_opts *o, const zs_volume_info *in, con
     return buf;
 }
 
+/* What the report shows of a stack: shape, dtype, voxel size, pipeline. */
+static void describe_stack(batch_stack *s, const zs_volume_info *info, const zs_pipeline *pipe)
+{
+    char buf[8192] = "(copy)";
+    if (pipe && zs_pipeline_length(pipe)) zs_pipeline_describe(pipe, buf, sizeof buf);
+    free(s->pipeline);
+    s->pipeline = pipe ? strdup(buf) : NULL;
+    memcpy(s->voxel, info->voxel, sizeof s->voxel);
+    snprintf(s->unit, sizeof s->unit, "%s", info->unit);
+    cli_shape_string(info, s->shape, sizeof s->shape);
+    snprintf(s->dtype, sizeof s->dtype, "%s", zs_dtype_name(info->dtype));
+}
+
 /* Opens the input, builds the pipeline and the plan: what `zslab filter IN OUT` does first. */
 static int prepare(const cli_filter_opts *o, batch_stack *s, stack_job *j)
 {
@@ -105,6 +118,7 @@ static int prepare(const cli_filter_opts *o, batch_stack *s, stack_job *j)
     }
     s->voxels = 1;
     for (int a = 0; a < 4; a++) s->voxels *= (uint64_t)info->shape[a];
+    describe_stack(s, info, j->pipe);
     return rc;
 }
 
@@ -276,6 +290,9 @@ static void run_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *pr
     if (rc == CLI_EXIT_OK) {
         s->status = BATCH_OK;
         write_record(s, &j);
+        /* the output is complete and recorded: a preview that fails is only a warning here */
+        if (o->preview && cli_preview_beside(s->out, o->mem_budget, o->threads) != CLI_EXIT_OK)
+            cli_error("warning: %s: no preview written (above)", s->out);
     } else {
         fail(s, rc);
     }
@@ -308,7 +325,7 @@ static void run_all(const cli_filter_opts *o, batch_list *l)
     cli_interrupt_clear();
 }
 
-static const char *status_name(batch_status st)
+const char *batch_status_name(batch_status st)
 {
     switch (st) {
     case BATCH_TODO:
@@ -341,7 +358,7 @@ static int report(const batch_list *l, double seconds, int dry_run)
             snprintf(sec, sizeof sec, "%.2f", s->seconds);
         if (s->status == BATCH_OK)
             snprintf(rate, sizeof rate, "%.1f", (double)s->voxels / 1e6 / (s->seconds > 1e-9 ? s->seconds : 1e-9));
-        printf("%-*s  %-7s  %8s  %8s  %s\n", w, s->in, status_name(s->status), sec, rate,
+        printf("%-*s  %-7s  %8s  %8s  %s\n", w, s->in, batch_status_name(s->status), sec, rate,
                s->status == BATCH_FAILED ? s->message : s->out);
     }
     if (fflush(stdout) != 0) cli_error("cannot write to standard output");
@@ -425,7 +442,10 @@ int cli_cmd_batch(const cli_filter_opts *o)
         cli_note(3, "batch: %d stack%s into %s", l.n, l.n == 1 ? "" : "s", o->out_dir);
         for (int i = 0; i < l.n; i++) check_stack(o, &l.s[i]);
         if (!o->dry_run) run_all(o, &l);
+        /* the page first: the table and the line naming the failed stacks stay the last output */
+        const int page = o->report ? batch_report_write(o, &l, cli_now() - t0) : CLI_EXIT_OK;
         rc = report(&l, cli_now() - t0, o->dry_run);
+        if (page != CLI_EXIT_OK) rc = CLI_EXIT_ERROR;
     }
     batch_list_free(&l);
     return rc;

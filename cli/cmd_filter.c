@@ -138,6 +138,7 @@ static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volum
     cli_progress_start(&prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
     const int rc = cli_filter_execute(o, plan, in, &prog, &rs);
     if (rc == CLI_EXIT_OK) summary(o, zs_volume_get_info(in), plan, &rs);
+    if (rc == CLI_EXIT_OK && o->preview) return cli_preview_beside(o->out, o->mem_budget, o->threads);
     return rc;
 }
 

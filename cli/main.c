@@ -121,12 +121,19 @@ static int run_status(int argc, char **argv)
     return rc == CLI_RUN ? cli_cmd_status(&o) : rc;
 }
 
+static int run_preview(int argc, char **argv)
+{
+    cli_preview_opts o;
+    int rc = cli_parse_preview(argc, argv, &o);
+    return rc == CLI_RUN ? cli_cmd_preview(&o) : rc;
+}
+
 static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
     {"info", run_info}, {"create", run_create}, {"filter", run_filter}, {"convert", run_convert},
-    {"list", run_list}, {"bench", run_bench},   {"status", run_status},
+    {"list", run_list}, {"bench", run_bench},   {"status", run_status}, {"preview", run_preview},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -167,7 +174,8 @@ int main(int argc, char **argv)
     const struct command *c = find_command(cmd);
     if (!c) {
         cli_error(
-            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status; see zslab --help)",
+            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status, preview; see zslab "
+            "--help)",
             cmd);
         return CLI_EXIT_USAGE;
     }

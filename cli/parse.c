@@ -4,6 +4,7 @@
  * here touches a file; the subcommands (cmd_*.c) do the work. */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,7 +112,8 @@ void cli_usage_main(FILE *f)
                "  convert IN OUT        change format, dtype or memory order\n"
                "  list [NAME]           kernels with their parameters, bounds and defaults\n"
                "  bench IN --op ...     I/O versus compute: time each phase of the slab path\n"
-               "  status OUT            is OUT complete? slabs done by each part (--part, --resume, MPI)\n\n"
+               "  status OUT            is OUT complete? slabs done by each part (--part, --resume, MPI)\n"
+               "  preview IN OUT.png    look at a stack: a MIP, a plane or a three-view, read once\n\n"
                "options: -h/--help, --version; per command: zslab COMMAND --help\n"
                "environment: ZS_THREADS (worker threads), ZS_TRACE=1 (trace errors)\n"
                "exit codes: 0 success, 1 runtime error, 2 usage error, 3 incomplete output (status),\n"
@@ -298,7 +300,9 @@ enum {
     OPT_BATCH,
     OPT_JOBS,
     OPT_OUTDIR,
-    OPT_OUTFMT
+    OPT_OUTFMT,
+    OPT_FPREVIEW,
+    OPT_REPORT
 };
 
 static void kernel_names(FILE *f)
@@ -331,6 +335,8 @@ static const char run_help[] =
     "  -f, --force           overwrite OUT if it exists\n"
     "  --compress C          TIFF output: none (default: contiguous, mapped like .npy), deflate,\n"
     "                        lzw, zstd (compressed in the workers, pages written in order)\n"
+    "  --preview             when OUT is written, also write its three-view beside it: OUT.preview.png\n"
+    "                        (zslab preview OUT OUT.preview.png --three-view --size 512; reads OUT once)\n"
     "  --no-bind             do not bind workers to cores\n"
     "  --engine E            how workers move bytes: mmap (map the slab) or pread (read into and\n"
     "                        write from a worker buffer); --read-engine/--write-engine set one side\n"
@@ -362,7 +368,11 @@ static const char batch_help[] =
     "  --force redoes them all. The table: stack, status (ok, skipped, FAILED), seconds, Mvox/s,\n"
     "  output (or the error). Exit 1 if a stack failed (the last line on stderr names them).\n"
     "  --dry-run checks every stack and prints the table (to do, skipped, FAILED); writes nothing.\n"
-    "  --part, --resume, --journal and MPI launches do not combine with a batch.\n\n";
+    "  --part, --resume, --journal and MPI launches do not combine with a batch.\n"
+    "  --report R.html       also write one self-contained page (images inline): per stack its input\n"
+    "                        and output three-views side by side, status, seconds, Mvox/s, shape,\n"
+    "                        voxel size and pipeline, or the error; reads each input and output once\n"
+    "                        more (three-views as --preview)\n\n";
 
 static void help_filter(FILE *f)
 {
@@ -469,6 +479,17 @@ static int parse_out_format(const char *val, cli_filter_opts *o)
  * (a batch is one process; a rerun skips the stacks that are complete). */
 static int check_batch(const char *cmd, const cli_filter_opts *o)
 {
+    if (o->preview && (o->has_part || o->resume || o->journal)) {
+        cli_error("%s: --preview does not combine with %s (run zslab preview on the finished output)", cmd,
+                  o->has_part ? "--part"
+                  : o->resume ? "--resume"
+                              : "--journal");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->report && !o->batch && !o->jobs_file) {
+        cli_error("%s: --report goes with --batch or --jobs-file (one stack: --preview)", cmd);
+        return CLI_EXIT_USAGE;
+    }
     if (!o->batch && !o->jobs_file) {
         if (!o->out_dir && !o->out_format) return CLI_RUN;
         cli_error("%s: %s goes with --batch or --jobs-file (see zslab %s --help)", cmd,
@@ -571,6 +592,12 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return *val ? 0 : -1;
     case OPT_OUTFMT:
         return parse_out_format(val, o);
+    case OPT_FPREVIEW:
+        o->preview = 1;
+        return 0;
+    case OPT_REPORT:
+        o->report = val;
+        return *val ? 0 : (cli_error("--report: empty"), -1);
     default:
         return -1;
     }
@@ -603,6 +630,8 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"jobs-file", 0, 1, OPT_JOBS},
                                       {"out-dir", 0, 1, OPT_OUTDIR},
                                       {"out-format", 0, 1, OPT_OUTFMT},
+                                      {"preview", 0, 0, OPT_FPREVIEW},
+                                      {"report", 0, 1, OPT_REPORT},
                                       {0, 0, 0, 0}};
     /* convert takes the same options except --op */
     const cli_optdef *table = defs;
@@ -738,7 +767,8 @@ enum {
     OPT_BJSON,
     OPT_SMOKE,
     OPT_BBUDGET,
-    OPT_TMP
+    OPT_TMP,
+    OPT_PLOT
 };
 
 static void help_bench(FILE *f)
@@ -761,6 +791,9 @@ static void help_bench(FILE *f)
             "                        store and end-to-end: measures the storage, not the page cache\n"
             "  --repeat N            runs per phase (default 5)\n"
             "  --json                print one JSON record (docs/bench.md) instead of the table\n"
+            "  --plot B.svg          also draw the phases as bars per setting (median, min-max whiskers),\n"
+            "                        the bound max(read+store, compute) as a dashed line, the overlap\n"
+            "                        efficiency under each setting: an SVG file (with the table or --json)\n"
             "  --mem-budget B        as for filter\n"
             "  --tmp DIR             where outputs are written (default: beside IN)\n"
             "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s",
@@ -830,6 +863,9 @@ static int bench_option(int id, const char *val, cli_bench_opts *o)
     case OPT_TMP:
         o->tmpdir = val;
         return 0;
+    case OPT_PLOT:
+        o->plot = val;
+        return *val ? 0 : (cli_error("--plot: empty"), -1);
     default:
         return -1;
     }
@@ -851,6 +887,7 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
                                       {"smoke", 0, 0, OPT_SMOKE},
                                       {"mem-budget", 0, 1, OPT_BBUDGET},
                                       {"tmp", 0, 1, OPT_TMP},
+                                      {"plot", 0, 1, OPT_PLOT},
                                       {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->repeat = 5;
@@ -874,3 +911,204 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
 }
 
 void cli_bench_opts_free(cli_bench_opts *o) { free((void *)o->ops); }
+
+/* ---- preview --------------------------------------------------------------------------- */
+enum {
+    OPT_PVIEW = OPT_FIRST_OWN,
+    OPT_PTHREE,
+    OPT_PAXIS,
+    OPT_PZ,
+    OPT_PT,
+    OPT_PRANGE,
+    OPT_PSIZE,
+    OPT_PCMAP,
+    OPT_PBUDGET,
+    OPT_PTHREADS,
+    OPT_PFORCE
+};
+
+static void help_preview(FILE *f)
+{
+    fprintf(f,
+            "usage: zslab preview IN OUT.png [options]\n\n"
+            "Reads IN once, a few planes at a time, and writes an 8-bit PNG: a maximum-intensity\n"
+            "projection (MIP), one z-plane, or a three-view. x runs to the right and y down, as Fiji\n"
+            "shows a plane. Every view has square pixels in physical units (the voxel size), resampled\n"
+            "by box (area) averaging; NaN voxels are left out of the maxima.\n\n"
+            "  --view V              mip (default), plane (needs --z) or three\n"
+            "  --three-view          the same as --view three: the xy MIP top left, the MIP along x\n"
+            "                        (z to the right, y down) to its right, the MIP along y (x to the\n"
+            "                        right, z down) below it; 2-pixel black gaps, black bottom-right\n"
+            "  --axis x|y|z          the MIP's axis (default z: x right, y down; y: x right, z down;\n"
+            "                        x: z right, y down)\n"
+            "  --z N                 the plane z=N (implies --view plane)\n"
+            "  --t N                 the volume of a series (default 0)\n"
+            "  --range R             auto (default: the 0.1 and 99.9 percentiles of the pixels shown,\n"
+            "                        full resolution, numpy's linear method), auto:P1:P2 (other\n"
+            "                        percentiles) or LO:HI; v becomes round(255 (v-LO)/(HI-LO)), clipped\n"
+            "                        to 0..255; a constant image is black\n"
+            "  --size N              the image's long side in pixels (default: one pixel per the finest\n"
+            "                        voxel size shown)\n"
+            "  --cmap C              grey (default, one channel), hot, green, magenta (RGB)\n"
+            "  --mem-budget B        memory for the preview: projections in float32, a chunk of planes\n"
+            "                        (at most 32 MiB), resampling, 16 MiB for the process (default 256M,\n"
+            "                        or what the projections need, up to half the available memory)\n"
+            "  --threads N           worker threads (default: usable cores, or ZS_THREADS)\n"
+            "  -f, --force           overwrite OUT.png if it exists\n%s\n%s",
+            common_help, raw_help);
+}
+
+static int parse_double(const char *opt, const char *text, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(text, &end);
+    if (end == text || *end || errno || !(*out == *out)) {
+        cli_error("%s: cannot read the number '%s'", opt, text);
+        return -1;
+    }
+    return 0;
+}
+
+/* auto, auto:P1:P2 or LO:HI. */
+static int parse_range(const char *val, zs_preview_opts *p)
+{
+    char buf[128];
+    const int is_auto = strncmp(val, "auto", 4) == 0;
+    snprintf(buf, sizeof buf, "%s", is_auto ? val + 4 : val);
+    if (is_auto && !buf[0]) return p->auto_range = 1, 0;
+    char *a = buf + (is_auto && buf[0] == ':'), *colon = strchr(a, ':');
+    if ((is_auto && buf[0] != ':') || !colon) {
+        cli_error("--range: cannot read '%s' (want auto, auto:P1:P2 or LO:HI)", val);
+        return -1;
+    }
+    *colon = '\0';
+    double x, y;
+    if (parse_double("--range", a, &x) || parse_double("--range", colon + 1, &y)) return -1;
+    if (is_auto ? !(x >= 0 && x <= y && y <= 100) : !(x < y)) {
+        cli_error("--range: %s: want %s", val, is_auto ? "0 <= P1 <= P2 <= 100" : "LO < HI");
+        return -1;
+    }
+    p->auto_range = is_auto;
+    if (is_auto)
+        p->plo = x, p->phi = y;
+    else
+        p->lo = x, p->hi = y;
+    return 0;
+}
+
+static int preview_option(int id, const char *val, cli_preview_opts *o)
+{
+    zs_preview_opts *p = &o->p;
+    int64_t n;
+    switch (id) {
+    case OPT_PVIEW:
+        if (strcmp(val, "mip") == 0)
+            p->view = ZS_VIEW_MIP;
+        else if (strcmp(val, "plane") == 0)
+            p->view = ZS_VIEW_PLANE;
+        else if (strcmp(val, "three") == 0)
+            p->view = ZS_VIEW_THREE;
+        else {
+            cli_error("--view: unknown view '%s' (use mip, plane or three)", val);
+            return -1;
+        }
+        o->has_view = 1;
+        return 0;
+    case OPT_PTHREE:
+        p->view = ZS_VIEW_THREE;
+        o->has_view = 1;
+        return 0;
+    case OPT_PAXIS:
+        if (strlen(val) != 1 || !strchr("xyz", val[0])) {
+            cli_error("--axis: '%s' (use x, y or z)", val);
+            return -1;
+        }
+        p->axis = val[0] - 'x';
+        o->has_axis = 1;
+        return 0;
+    case OPT_PZ:
+        o->has_z = 1;
+        return cli_parse_int("--z", val, 0, INT64_MAX, 0, &p->z);
+    case OPT_PT:
+        return cli_parse_int("--t", val, 0, INT64_MAX, 0, &p->t);
+    case OPT_PRANGE:
+        return parse_range(val, p);
+    case OPT_PSIZE:
+        return cli_parse_int("--size", val, 1, 32768, 0, &p->size);
+    case OPT_PCMAP:
+        if (zs_cmap_parse(val, &p->cmap) == ZS_OK) return 0;
+        cli_error("--cmap: %s", zs_last_error());
+        return -1;
+    case OPT_PBUDGET:
+        return cli_parse_size("--mem-budget", val, &p->mem_budget);
+    case OPT_PTHREADS:
+        if (cli_parse_int("--threads", val, 0, 4096, 0, &n)) return -1;
+        p->threads = (int)n;
+        return 0;
+    case OPT_PFORCE:
+        o->force = 1;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+/* --z, --axis and --view must agree: --z alone means a plane, --axis a MIP. */
+static int check_preview(cli_preview_opts *o)
+{
+    zs_preview_opts *p = &o->p;
+    if (o->has_z && !o->has_view) p->view = ZS_VIEW_PLANE;
+    if (p->view == ZS_VIEW_PLANE && !o->has_z) return missing("preview", "--view plane needs --z N");
+    if (o->has_z && p->view != ZS_VIEW_PLANE) {
+        cli_error("preview: --z shows one plane; it does not combine with --view %s",
+                  p->view == ZS_VIEW_THREE ? "three" : "mip");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->has_axis && p->view != ZS_VIEW_MIP) {
+        cli_error("preview: --axis chooses the MIP's axis; it does not combine with a %s",
+                  p->view == ZS_VIEW_THREE ? "three-view" : "plane");
+        return CLI_EXIT_USAGE;
+    }
+    if (p->view == ZS_VIEW_THREE && p->size && p->size < 2 * ZS_PREVIEW_GAP + 2) {
+        cli_error("--size: a three-view needs at least %d pixels", 2 * ZS_PREVIEW_GAP + 2);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_RUN;
+}
+
+int cli_parse_preview(int argc, char **argv, cli_preview_opts *o)
+{
+    static const cli_optdef defs[] = {COMMON_OPTS,
+                                      RAW_OPTS,
+                                      {"view", 0, 1, OPT_PVIEW},
+                                      {"three-view", 0, 0, OPT_PTHREE},
+                                      {"axis", 0, 1, OPT_PAXIS},
+                                      {"z", 0, 1, OPT_PZ},
+                                      {"t", 0, 1, OPT_PT},
+                                      {"range", 0, 1, OPT_PRANGE},
+                                      {"size", 0, 1, OPT_PSIZE},
+                                      {"cmap", 0, 1, OPT_PCMAP},
+                                      {"mem-budget", 0, 1, OPT_PBUDGET},
+                                      {"threads", 0, 1, OPT_PTHREADS},
+                                      {"force", 'f', 0, OPT_PFORCE},
+                                      {0, 0, 0, 0}};
+    memset(o, 0, sizeof *o);
+    zs_preview_opts_default(&o->p);
+    cli_scan s;
+    cli_scan_init(&s, argc, argv, 0, "preview", defs);
+    const char *val;
+    int id, rc = CLI_RUN;
+    while (rc == CLI_RUN && (id = cli_scan_next(&s, &val)) != CLI_SCAN_END) {
+        if (id == CLI_SCAN_BAD)
+            rc = CLI_EXIT_USAGE;
+        else if (id == CLI_SCAN_POSITIONAL)
+            rc = !o->in ? (o->in = val, CLI_RUN) : one_positional("preview", &o->out, val);
+        else if (!common_option(id, val, &o->raw, help_preview, &rc) && preview_option(id, val, o))
+            rc = CLI_EXIT_USAGE;
+    }
+    if (rc != CLI_RUN) return rc;
+    if (!o->in) return missing("preview", "no IN file given");
+    if (!o->out) return missing("preview", "no OUT.png given");
+    return check_preview(o);
+}

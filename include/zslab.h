@@ -535,11 +535,75 @@ typedef struct zs_bench_opts {
     int progress;         /**< a progress line on stderr */
     const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
     int nbands;
+    FILE *plot; /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
 } zs_bench_opts;
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);
 /** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
  *  docs/bench.md) to `json` (may be NULL). */
 ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
+/** @} */
+
+/** \defgroup preview Previews: projections, planes and three-views as 8-bit images
+ * A preview streams a volume once, a few planes at a time through zs_slab_map (never more than
+ * the memory budget), and reduces it to a maximum-intensity projection (MIP) along one axis,
+ * one z-plane, or a three-view (the three MIPs). Images have x to the right and y down, as
+ * Fiji shows a plane: the MIP along z (and a plane) is x right, y down; along y, x right and
+ * z down; along x, z right and y down. The three-view puts the xy MIP top left, the MIP along
+ * x (z right, y down) to its right and the MIP along y (x right, z down) below it, with gaps
+ * of ZS_PREVIEW_GAP black pixels; the bottom-right square is black. Every view has square
+ * pixels in physical units (the voxel size; 1 where the file has none), resampled by box
+ * (area) averaging. NaN voxels are ignored by the projections (numpy's nanmax); a ray with no
+ * number (all NaN, or -inf) is shown as 0. A value v becomes round(255 (v - lo) / (hi - lo)),
+ * clipped to 0..255; with an automatic range, lo and hi are the plo and phi percentiles
+ * (numpy's default, linear interpolation, NaN left out) of the full-resolution pixels shown
+ * (the projections or the plane, pooled for a three-view): the stack is read once. A
+ * constant image (hi <= lo) is black.
+ * @{ */
+#define ZS_PREVIEW_GAP 2
+typedef enum zs_preview_view {
+    ZS_VIEW_MIP = 0, /**< maximum-intensity projection along opts.axis */
+    ZS_VIEW_PLANE,   /**< z-plane opts.z */
+    ZS_VIEW_THREE    /**< the three MIPs, laid out as above */
+} zs_preview_view;
+/** Colour maps: grey (one channel), hot (black, red, yellow, white), green, magenta. */
+typedef enum zs_cmap { ZS_CMAP_GREY = 0, ZS_CMAP_HOT, ZS_CMAP_GREEN, ZS_CMAP_MAGENTA } zs_cmap;
+/** Parses "grey" (or "gray"), "hot", "green", "magenta". */
+ZS_API zs_status zs_cmap_parse(const char *s, zs_cmap *out);
+ZS_API const char *zs_cmap_name(zs_cmap c);
+
+typedef struct zs_preview_opts {
+    zs_preview_view view;
+    int axis;            /**< ZS_VIEW_MIP: 0 (x), 1 (y) or 2 (z, default) */
+    int64_t z;           /**< ZS_VIEW_PLANE: the plane */
+    int64_t t;           /**< volume of a series (default 0) */
+    int auto_range;      /**< 1 (default): lo and hi from the percentiles plo and phi */
+    double plo, phi;     /**< default 0.1 and 99.9 */
+    double lo, hi;       /**< auto_range 0: the values shown as 0 and 255 (hi > lo) */
+    int64_t size;        /**< the image's long side in pixels; 0: one pixel per the finest voxel size shown */
+    zs_cmap cmap;        /**< ZS_CMAP_GREY: one channel; others: RGB */
+    uint64_t mem_budget; /**< bytes for everything the preview holds; 0: 256 MiB, or what the
+                              projections need when that is more and under half the available memory */
+    int threads;         /**< 0: zs_sys_threads() */
+} zs_preview_opts;
+ZS_API void zs_preview_opts_default(zs_preview_opts *o);
+
+/** An 8-bit image: rows top to bottom, `channels` bytes a pixel (1 grey, 3 RGB). */
+typedef struct zs_image {
+    int64_t width, height;
+    int channels;
+    unsigned char *pixels; /**< width * height * channels bytes (owner: the image) */
+    double lo, hi;         /**< the values shown as 0 and 255 */
+} zs_image;
+/** Makes a preview of volume v. @param[out] out caller frees with zs_image_free.
+ *  @return ZS_EINVAL for bad options or a budget too small for the projections (the message
+ *  says how much is needed), else the volume's read errors. */
+ZS_API zs_status zs_preview_make(const zs_volume *v, const zs_preview_opts *o, zs_image **out);
+/** NULL is a no-op. */
+ZS_API void zs_image_free(zs_image *img);
+/** Encodes a PNG (libpng) in memory. @param[out] buf caller frees with free(). */
+ZS_API zs_status zs_image_encode_png(const zs_image *img, unsigned char **buf, size_t *len);
+/** Writes a PNG file: path.partial, renamed to path when complete. */
+ZS_API zs_status zs_image_write_png(const zs_image *img, const char *path);
 /** @} */
 
 #ifdef __cplusplus

@@ -14,7 +14,7 @@ for h in --help -h help; do
     expect_rc 0 "$h"
     expect_out "usage: zslab COMMAND"
 done
-for cmd in info create filter convert list; do
+for cmd in info create filter convert list preview; do
     for h in --help -h; do
         run $cmd $h
         expect_rc 0 "$cmd $h"
@@ -37,7 +37,7 @@ expect_err_prefixed
 
 # every command is in the help
 run --help
-for c in info create filter convert list bench status; do
+for c in info create filter convert list bench status preview; do
     grep -q "^  $c " "$WORK/.out" || fail "help does not list '$c'"
 done
 

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The benchmark's results, shared by the driver (bench.c) and the chart (bench_plot.c). */
+#ifndef ZS_BENCH_INTERNAL_H
+#define ZS_BENCH_INTERNAL_H
+
+#include "zslab.h"
+
+enum { PH_READ, PH_LOAD, PH_COMPUTE, PH_STORE, PH_E2E, PH_COUNT };
+/** "read", "load", "compute", "store", "end-to-end". */
+extern const char *const zs__bench_phase_names[PH_COUNT];
+
+typedef struct phase_result {
+    double med, min, max; /* seconds */
+    double bytes;         /* file bytes moved per run */
+} phase_result;
+
+typedef struct setting_result {
+    int threads;
+    int64_t slab, band;
+    zs_engine engine;
+    phase_result ph[PH_COUNT];
+} setting_result;
+
+/** read + store (medians): the I/O side of the bound. */
+double zs__bench_io_s(const setting_result *s);
+/** max(read + store, compute) / end-to-end. */
+double zs__bench_overlap(const setting_result *s);
+
+/** The SVG chart of zs_bench_opts.plot: per setting, the phases' medians as bars with min-max
+ *  whiskers, the bound max(read + store, compute) as a dashed line labelled I/O or compute,
+ *  the overlap efficiency; the fastest setting starred. */
+void zs__bench_plot_svg(FILE *f, const zs_volume_info *in, const char *pipeline, int cold, const setting_result *r,
+                        int n, int best);
+
+#endif /* ZS_BENCH_INTERNAL_H */

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* `zslab preview IN OUT.png`, and the three-views of filter --preview and of batch reports. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static const char *view_name(const zs_preview_opts *p)
+{
+    static const char *const axes[] = {"x", "y", "z"};
+    if (p->view == ZS_VIEW_THREE) return "three-view";
+    if (p->view == ZS_VIEW_PLANE) return "plane";
+    return axes[p->axis];
+}
+
+int cli_cmd_preview(const cli_preview_opts *o)
+{
+    struct stat st;
+    if (!o->force && stat(o->out, &st) == 0) {
+        cli_error("%s: exists (use --force to overwrite it)", o->out);
+        return CLI_EXIT_ERROR;
+    }
+    zs_volume *v = NULL;
+    int rc = cli_open_input(o->in, &o->raw, &v);
+    if (rc != CLI_RUN) return rc;
+    zs_image *img = NULL;
+    zs_status s = zs_preview_make(v, &o->p, &img);
+    if (s == ZS_OK) s = zs_image_write_png(img, o->out);
+    if (s < 0) {
+        rc = cli_fail(s, 1);
+    } else {
+        rc = CLI_EXIT_OK;
+        if (o->p.view == ZS_VIEW_MIP)
+            cli_note(2, "%s -> %s: MIP along %s, %lld x %lld pixels, range %g:%g", o->in, o->out, view_name(&o->p),
+                     (long long)img->width, (long long)img->height, img->lo, img->hi);
+        else
+            cli_note(2, "%s -> %s: %s, %lld x %lld pixels, range %g:%g", o->in, o->out,
+                     o->p.view == ZS_VIEW_PLANE ? "plane" : "three-view", (long long)img->width, (long long)img->height,
+                     img->lo, img->hi);
+    }
+    zs_image_free(img);
+    zs_volume_free(v);
+    return rc;
+}
+
+static void three_view_opts(zs_preview_opts *p, uint64_t mem_budget, int threads)
+{
+    zs_preview_opts_default(p);
+    p->view = ZS_VIEW_THREE;
+    p->size = CLI_PREVIEW_SIZE;
+    p->mem_budget = mem_budget;
+    p->threads = threads;
+}
+
+int cli_preview_png(const char *path, uint64_t mem_budget, int threads, unsigned char **png, size_t *len)
+{
+    *png = NULL;
+    *len = 0;
+    zs_preview_opts p;
+    three_view_opts(&p, mem_budget, threads);
+    zs_volume *v = NULL;
+    zs_image *img = NULL;
+    zs_status s = zs_volume_open(path, NULL, &v);
+    if (s == ZS_OK) s = zs_preview_make(v, &p, &img);
+    if (s == ZS_OK) s = zs_image_encode_png(img, png, len);
+    zs_image_free(img);
+    zs_volume_free(v);
+    return s < 0 ? cli_fail(s, 0) : CLI_RUN;
+}
+
+int cli_preview_beside(const char *out, uint64_t mem_budget, int threads)
+{
+    zs_preview_opts p;
+    three_view_opts(&p, mem_budget, threads);
+    char png[ZS_PATH_MAX + 16];
+    const size_t n = strlen(out);
+    /* a plane series written as DIR/ gets DIR.preview.png */
+    snprintf(png, sizeof png, "%.*s.preview.png", (int)(n > 1 && out[n - 1] == '/' ? n - 1 : n), out);
+    zs_volume *v = NULL;
+    zs_image *img = NULL;
+    zs_status s = zs_volume_open(out, NULL, &v);
+    if (s == ZS_OK) s = zs_preview_make(v, &p, &img);
+    if (s == ZS_OK) s = zs_image_write_png(img, png);
+    zs_image_free(img);
+    zs_volume_free(v);
+    if (s < 0) return cli_fail(s, 0);
+    cli_note(3, "preview: %s", png);
+    return CLI_EXIT_OK;
+}
