@@ -28,7 +28,7 @@ static void morph_halo(const void *params, zs_halo *h)
 {
     const zs_kbox *p = params;
     for (int a = 0; a < 3; a++) {
-        int64_t s = a == 2 && p->nb.axes == ZS_AXES_XY ? 1 : p->size[a];
+        int64_t s = (a == 2 && p->nb.axes == ZS_AXES_XY) || p->size[a] < 1 ? 1 : p->size[a];
         h->lo[a] = h->hi[a] = 2 * (s / 2);
     }
     h->zmode = (zs_border)p->nb.mode;

@@ -465,6 +465,11 @@ static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t n
 
 static const zs_param_desc median_params[] = {ZS_BOX_SIZE_PARAM(zs_kbox), ZS_NBHD_PARAMS(zs_kbox)};
 
+static zs_status median_validate(const void *params, char *msg, size_t msglen)
+{
+    return zs__box_refuse_zero(params, msg, msglen);
+}
+
 static void median_halo(const void *params, zs_halo *h) { zs__box_halo(params, h); }
 
 static size_t median_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
@@ -484,6 +489,7 @@ static zs_status pct_validate(const void *params, char *msg, size_t msglen)
 {
     const pct_params *p = params;
     zs_kbox b = pct_box(p);
+    if (zs__box_refuse_zero(&b, msg, msglen) < 0) return ZS_EPARAM;
     int64_t rank = pct_rank(p), n = box_voxels(&b);
     if (rank >= 0 && rank < n) return ZS_OK;
     snprintf(msg, msglen, "percentile %g gives rank %lld, outside the %lld voxels of the window", p->percentile,
@@ -517,7 +523,7 @@ const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
                                          (int)(sizeof median_params / sizeof median_params[0]),
                                          sizeof(zs_kbox),
                                          ZS_KF_DETERMINISTIC,
-                                         NULL,
+                                         median_validate,
                                          median_halo,
                                          median_scratch,
                                          median_run,

@@ -289,8 +289,8 @@ static zs_status uniform_run(const zs_kernel_call *c)
 }
 
 static const zs_param_desc uniform_param_list[] = {
-    {"size", ZS_PARAM_INT3, offsetof(uniform_params, size), 1, 10001, "3",
-     "box size per axis in voxels (x y z: 5 or 3x3x1); 1 leaves an axis unfiltered", NULL},
+    {"size", ZS_PARAM_INT3, offsetof(uniform_params, size), 0, 10001, "3",
+     "box size per axis in voxels (x y z: 5 or 3x3x1); 0 or 1 leaves an axis unfiltered", NULL},
     ZS_NBHD_PARAMS(uniform_params),
 };
 

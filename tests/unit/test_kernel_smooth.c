@@ -426,7 +426,7 @@ static void test_bad_params(void **state)
         {"gaussian:sigma=1:truncate=0", {"truncate", NULL}},
         {"gaussian:sigma=1:order=4", {"order", NULL}},
         {"gaussian:sigma=1x2", {"sigma", NULL}},
-        {"uniform:size=0", {"size", NULL}},
+        {"uniform:size=-1", {"size", NULL}},
         {"uniform:size=2.5", {"size", NULL}},
         {"dog:sigma1=1:sigma2=-2", {"sigma2", NULL}},
         {"log:sigma=1:axes=xz", {"axes", NULL}},
