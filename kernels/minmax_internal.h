@@ -93,7 +93,21 @@ size_t zs__minmax_scratch(const zs_box *b, int64_t nx, int64_t ny, int64_t max_p
  *  aligned), never c->scratch. Exact, and bitwise the same whatever the z-sets (the
  *  van Herk blocks are aligned to absolute coordinates). */
 zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, zs_border mode, float cval,
-                           void *scratch, size_t scratch_bytes);
+                           void *scratch, size_t scratch_bytes, int has_nan);
+
+/* The NaN rule for the box kernels (docs/design.md): outputs whose window holds a NaN are NaN.
+ * zs__minmax_apply applies it itself: has_nan < 0 scans c->in, 0 says the input holds no NaN,
+ * 1 that it may. */
+
+/** 1 when an input plane of the call holds a NaN (a vectorised scan). */
+int zs__call_has_nan(const zs_kernel_call *c);
+
+/** Bytes of the mask zs__nan_mask_apply needs for planes of nx*ny. */
+size_t zs__nan_mask_bytes(int64_t nx, int64_t ny);
+
+/** Sets to NaN each output voxel of rows [row_lo, row_hi) whose box b (extended by mode, as the
+ *  filter extends its input) holds a NaN in c->in. m: zs__nan_mask_bytes(nx, ny) bytes. */
+zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, zs_border mode, unsigned char *m);
 
 /** base + off bytes, as void * (carving typed parts out of a scratch area without casts
  *  that -Wcast-align would flag; the layouts keep every part 64-byte aligned). */

@@ -474,10 +474,10 @@ static float pw_ref(int op, float x)
         return 2.5f * x + -1.0f;
     case 1:
         return x < 0.5f ? 0.5f : (x > 2.0f ? 2.0f : x);
-    case 2:
-        return x > 1.25f ? 1.0f : 0.0f;
+    case 2: /* NaN stays NaN (the NaN rule) */
+        return isnan(x) ? x : x > 1.25f ? 1.0f : 0.0f;
     default:
-        return x > 1.25f ? x : 0.0f;
+        return isnan(x) || x > 1.25f ? x : 0.0f;
     }
 }
 
