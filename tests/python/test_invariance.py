@@ -34,7 +34,6 @@ SPECS = [
 NAN_SPECS = [
     ["median:size=3"],
     ["percentile:percentile=30:size=4x3x2:mode=wrap"],
-    ["maximum:size=5:mode=mirror"],
     ["white_tophat:size=4x3x2:mode=constant:cval=2"],
     ["uniform:size=19x3x2"],
     ["median:size=3:mode=nearest", "gaussian:sigma=1", "threshold:value=500:keep=1"],
