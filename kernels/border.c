@@ -8,8 +8,7 @@
  *   mirror   period 2n-2, i -> i mod (2n-2), then 2n-2-i for the upper half (n = 1: 0)
  *   wrap     period n
  *   nearest  clamp;  constant: -1 (the caller substitutes cval). */
-#include "zslab_kernel.h"
-#include "zs_internal.h"
+#include "kernels_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,6 +16,22 @@
 #include <string.h>
 
 const char *const zs_border_names[] = {"reflect", "nearest", "mirror", "constant", "wrap", NULL};
+
+/* scipy's grid-* names: for filters scipy.ndimage treats them as these modes (its
+ * _ni_support._extend_mode_to_code maps grid-mirror to reflect, grid-constant to constant
+ * and grid-wrap to wrap; they differ only for interpolation). */
+static const struct {
+    const char *name;
+    zs_border mode;
+} border_aliases[] = {
+    {"grid-mirror", ZS_BORDER_REFLECT}, {"grid-constant", ZS_BORDER_CONSTANT}, {"grid-wrap", ZS_BORDER_WRAP}};
+
+int zs__border_alias(const char *name)
+{
+    for (size_t i = 0; i < sizeof border_aliases / sizeof border_aliases[0]; i++)
+        if (strcmp(border_aliases[i].name, name) == 0) return (int)border_aliases[i].mode;
+    return -1;
+}
 
 static int64_t pmod(int64_t a, int64_t m)
 {

@@ -28,7 +28,8 @@ extern const char *const zs__axes_names[]; /* "xyz", "xy", NULL */
      0,                                                                                                                \
      4,                                                                                                                \
      "reflect",                                                                                                        \
-     "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap",                                       \
+     "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap (grid-mirror, grid-constant, "          \
+     "grid-wrap: the same as reflect, constant, wrap)",                                                                \
      zs_border_names},                                                                                                 \
         {"cval",                                                                                                       \
          ZS_PARAM_FLOAT,                                                                                               \
@@ -42,6 +43,10 @@ extern const char *const zs__axes_names[]; /* "xyz", "xy", NULL */
         "axes", ZS_PARAM_ENUM, offsetof(STRUCT, nb.axes), 0, 1, "xyz",                                                 \
             "xyz: 3-D filter; xy: filter each z-plane on its own (2-D)", zs__axes_names                                \
     }
+
+/** The mode a scipy alias of a boundary mode stands for (grid-mirror -> reflect,
+ *  grid-constant -> constant, grid-wrap -> wrap), or -1. Used by the parameter parser. */
+int zs__border_alias(const char *name);
 
 /** Fills a plane with `v` (for constant-mode taps outside the volume). */
 static inline void zs__fill_plane(float *p, size_t n, float v)

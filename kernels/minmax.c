@@ -18,6 +18,7 @@
  * Small z and y sizes take the direct s-1 operations, cheaper than van Herk's three. */
 #include "minmax_internal.h"
 
+#include <math.h>
 #include <string.h>
 
 enum {
@@ -189,7 +190,7 @@ static void row_filter(const row_job *j, const float *src, float *dst)
 
 /* ---- scratch layout ------------------------------------------------------------------ */
 typedef struct mm_layout {
-    size_t eptr, q, rows, tiles, total; /* byte offsets of the parts, and the total */
+    size_t eptr, q, rows, tiles, mask, total; /* byte offsets of the parts, and the total */
     int64_t neptr;
 } mm_layout;
 
@@ -204,7 +205,8 @@ static void mm_layout_of(const zs_box *b, int64_t nx, int64_t ny, int64_t nplane
     l->rows =
         zs__sat_add(l->q, zs__align64(sy > 1 ? zs__sat_mul(sizeof(float), zs__sat_mul((size_t)nx, (size_t)ny)) : 0));
     l->tiles = zs__sat_add(l->rows, zs__align64(zs__sat_mul(3, zs__align64(row))));
-    l->total = zs__sat_add(l->tiles, 3 * sizeof(float) * TILE);
+    l->mask = zs__sat_add(l->tiles, 3 * sizeof(float) * TILE);
+    l->total = zs__sat_add(l->mask, zs__nan_mask_bytes(nx, ny));
 }
 
 size_t zs__minmax_scratch(const zs_box *b, int64_t nx, int64_t ny, int64_t max_planes)
@@ -297,8 +299,75 @@ static void xy_pass(const mm_ctx *m, const float *src, float *dst)
     y_pass(m, ysrc, dst, r0, r1);
 }
 
+/* ---- the NaN rule (docs/design.md): a window that holds a NaN gives NaN ---------------------
+ * The min/max selects above return their second operand when one is NaN (as minps), and the
+ * selection networks and quickselect of rank.c do not order NaN either, so their result for such
+ * a window depends on where the NaN sits. When a call's input holds a NaN (one vectorised scan),
+ * the outputs whose window holds one are set to NaN afterwards: a separable OR of isnan over the
+ * box (z taps, then y, then x, each extended by the mode as the filter extends its input; cval is
+ * never NaN). +-Inf are ordered as any value and need nothing. */
+size_t zs__nan_mask_bytes(int64_t nx, int64_t ny) { return zs__align64(zs__sat_mul(2, (size_t)(nx * ny))); }
+
+ZS_SIMD_CLONES static int plane_has_nan(const float *restrict p, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) bad |= p[i] != p[i];
+    return bad;
+}
+
+int zs__call_has_nan(const zs_kernel_call *c)
+{
+    for (int64_t s = 0; s < c->n_in; s++)
+        if (plane_has_nan(c->in[s], (size_t)(c->nx * c->ny))) return 1;
+    return 0;
+}
+
+ZS_SIMD_CLONES static void or_isnan(unsigned char *restrict m, const float *restrict p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) m[i] |= p[i] != p[i];
+}
+
+/* NaN where the y-OR row `my` has a hit in x's box, in output row o. */
+static void nan_row(const zs_kernel_call *c, const zs_box *b, zs_border mode, const unsigned char *my, float *o)
+{
+    for (int64_t x = 0; x < c->nx; x++) {
+        int hit = 0;
+        for (int64_t d = -b->lo[0]; d <= b->hi[0] && !hit; d++) {
+            const int64_t xi = zs_border_index(x + d, c->nx, mode);
+            hit = xi >= 0 && my[xi];
+        }
+        if (hit) o[x] = NAN;
+    }
+}
+
+zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, zs_border mode, unsigned char *m)
+{
+    const size_t nx = (size_t)c->nx, plane = nx * (size_t)c->ny;
+    unsigned char *my = m + plane;
+    for (int64_t j = 0; j < c->n_out; j++) {
+        memset(m, 0, plane);
+        for (int64_t d = -b->lo[2]; d <= b->hi[2]; d++) {
+            const int64_t z = zs_border_index(c->out_z[j] + d, c->nz, mode);
+            const float *p = z < 0 ? NULL : zs_kcall_plane(c, z);
+            ZS_RETURN_IF(z >= 0 && !p, ZS_EINTERNAL, "NaN mask: input plane %lld missing", (long long)z);
+            if (p) or_isnan(m, p, plane);
+        }
+        for (int64_t r = c->row_lo; r < c->row_hi; r++) {
+            unsigned char *row = my + (size_t)r * nx;
+            memset(row, 0, nx);
+            for (int64_t d = -b->lo[1]; d <= b->hi[1]; d++) {
+                const int64_t y = zs_border_index(r + d, c->ny, mode);
+                if (y < 0) continue;
+                for (size_t x = 0; x < nx; x++) row[x] |= m[(size_t)y * nx + x];
+            }
+            nan_row(c, b, mode, row, c->out[j] + (size_t)r * nx);
+        }
+    }
+    return ZS_OK;
+}
+
 zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, zs_border mode, float cval,
-                           void *scratch, size_t scratch_bytes)
+                           void *scratch, size_t scratch_bytes, int has_nan)
 {
     mm_layout l;
     mm_layout_of(b, c->nx, c->ny, c->n_out > 0 ? c->n_out : 1, &l);
@@ -327,7 +396,8 @@ zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max,
         ZS_RETURN_IF(!src, ZS_EINTERNAL, "min/max: input plane %lld missing", (long long)c->out_z[j]);
         xy_pass(&m, src, dst);
     }
-    return ZS_OK;
+    if (has_nan < 0) has_nan = zs__call_has_nan(c);
+    return has_nan ? zs__nan_mask_apply(c, b, mode, zs__at(s, l.mask)) : ZS_OK;
 }
 
 /* ---- the two kernels ----------------------------------------------------------------- */
@@ -347,7 +417,7 @@ static zs_status box_run(const zs_kernel_call *c, int is_max)
     const zs_kbox *p = c->params;
     zs_box b;
     zs__box_window(p, 0, &b);
-    return zs__minmax_apply(c, &b, is_max, (zs_border)p->nb.mode, (float)p->nb.cval, c->scratch, c->scratch_bytes);
+    return zs__minmax_apply(c, &b, is_max, (zs_border)p->nb.mode, (float)p->nb.cval, c->scratch, c->scratch_bytes, -1);
 }
 
 static zs_status minimum_run(const zs_kernel_call *c) { return box_run(c, 0); }

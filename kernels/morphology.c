@@ -28,7 +28,7 @@ static void morph_halo(const void *params, zs_halo *h)
 {
     const zs_kbox *p = params;
     for (int a = 0; a < 3; a++) {
-        int64_t s = a == 2 && p->nb.axes == ZS_AXES_XY ? 1 : p->size[a];
+        int64_t s = (a == 2 && p->nb.axes == ZS_AXES_XY) || p->size[a] < 1 ? 1 : p->size[a];
         h->lo[a] = h->hi[a] = 2 * (s / 2);
     }
     h->zmode = (zs_border)p->nb.mode;
@@ -100,6 +100,8 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
     zs_box first, second;
     zs__box_window(p, !erode_first, &first);
     zs__box_window(p, erode_first, &second);
+    /* the NaN rule at each step: without NaN in the input, T has none either (one scan) */
+    const int has_nan = zs__call_has_nan(c);
     /* Chunks of output planes; one whose T does not fit (out_z not consecutive) is halved. */
     for (int64_t j0 = 0, nj = chunk_planes(&first); j0 < c->n_out; j0 += nj, nj = chunk_planes(&first)) {
         if (nj > c->n_out - j0) nj = c->n_out - j0;
@@ -114,7 +116,7 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
         step.out_z = tz;
         step.row_lo = 0; /* T on every row: the second step reads around the rows it must get right */
         step.row_hi = c->ny;
-        ZS_FORWARD(zs__minmax_apply(&step, &first, !erode_first, mode, cval, s + mm_off, mm_bytes));
+        ZS_FORWARD(zs__minmax_apply(&step, &first, !erode_first, mode, cval, s + mm_off, mm_bytes, has_nan));
         /* the second step extends T itself at the volume's edges in y, as scipy does */
         if (c->y0 < 0 || c->y0 + c->ny > c->ny_vol)
             for (int64_t t = 0; t < nt; t++) zs_kcall_extend_rows(c, tptr[t], mode, cval);
@@ -125,7 +127,7 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
         step.out = c->out + j0;
         step.n_out = nj;
         step.out_z = c->out_z + j0;
-        ZS_FORWARD(zs__minmax_apply(&step, &second, erode_first, mode, cval, s + mm_off, mm_bytes));
+        ZS_FORWARD(zs__minmax_apply(&step, &second, erode_first, mode, cval, s + mm_off, mm_bytes, has_nan));
     }
     return op == M_OPENING || op == M_CLOSING ? ZS_OK : morph_subtract(c, op);
 }

@@ -39,9 +39,9 @@ typedef enum pw_op { PW_SCALE, PW_CLIP, PW_THRESHOLD, PW_THRESHOLD_KEEP } pw_op;
     }
 
 PW_LOOP(pw_scale, u *x + v)
-PW_LOOP(pw_clip, x < u ? u : (x > v ? v : x)) /* NaN stays NaN, as np.clip */
-PW_LOOP(pw_thr, x > u ? 1.0f : v)             /* v = 0 */
-PW_LOOP(pw_thrkeep, x > u ? x : v)            /* v = 0 */
+PW_LOOP(pw_clip, x < u ? u : (x > v ? v : x))    /* NaN stays NaN, as np.clip */
+PW_LOOP(pw_thr, x <= u ? v : (x > u ? 1.0f : x)) /* v = 0; NaN stays NaN (the NaN rule) */
+PW_LOOP(pw_thrkeep, x <= u ? v : x)              /* v = 0 */
 
 static void pw_apply(pw_op op, float *d, const float *s, size_t n, float u, float v)
 {

@@ -418,6 +418,20 @@ static int64_t pct_rank(const pct_params *p)
     return pct == 100.0 ? n - 1 : (int64_t)((double)n * pct / 100.0);
 }
 
+/* The NaN rule (docs/design.md): networks and quickselect do not order NaN, so when a call's input
+ * holds one, the outputs whose window holds one are set to NaN afterwards (zs__nan_mask_apply, in
+ * the mask's bytes at the end of the scratch). */
+static zs_status rank_select_or_net(const zs_kernel_call *c, const rk_geom *g, const rk_sizes *s, zs_border mode,
+                                    float cval)
+{
+    if (!s->network) return rank_select(c, g, mode, cval);
+    ZS_RETURN_IF(!c->scratch || c->scratch_bytes < s->ws, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed",
+                 c->scratch_bytes, s->ws);
+    rk_plan pl;
+    ZS_FORWARD(zs__rank_net_build(&pl, g, s, c->scratch));
+    return rank_network(c, &pl, (unsigned char *)c->scratch + s->ws, mode, cval);
+}
+
 static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t rank)
 {
     rk_geom g;
@@ -429,16 +443,19 @@ static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t r
     if (rank == 0 || rank == g.n - 1) {
         zs_box b;
         zs__box_window(p, 0, &b);
-        return zs__minmax_apply(c, &b, rank != 0, mode, cval, c->scratch, c->scratch_bytes);
+        return zs__minmax_apply(c, &b, rank != 0, mode, cval, c->scratch, c->scratch_bytes, -1);
     }
     rk_sizes s;
     zs__rank_net_sizes(&g, &s);
-    if (!s.network) return rank_select(c, &g, mode, cval);
-    ZS_RETURN_IF(!c->scratch || c->scratch_bytes < s.ws, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed",
-                 c->scratch_bytes, s.ws);
-    rk_plan pl;
-    ZS_FORWARD(zs__rank_net_build(&pl, &g, &s, c->scratch));
-    return rank_network(c, &pl, (unsigned char *)c->scratch + s.ws, mode, cval);
+    const size_t mb = zs__nan_mask_bytes(c->nx, c->ny);
+    ZS_RETURN_IF(c->scratch_bytes < mb, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", c->scratch_bytes, mb);
+    zs_kernel_call cc = *c; /* the scratch without the NaN mask at its end */
+    cc.scratch_bytes = c->scratch_bytes - mb;
+    ZS_FORWARD(rank_select_or_net(&cc, &g, &s, mode, cval));
+    if (!zs__call_has_nan(c)) return ZS_OK;
+    zs_box b;
+    zs__box_window(p, 0, &b);
+    return zs__nan_mask_apply(c, &b, mode, (unsigned char *)c->scratch + cc.scratch_bytes);
 }
 
 static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t ny, int64_t max_in)
@@ -453,17 +470,23 @@ static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t n
     rk_sizes s;
     zs__rank_net_sizes(&g, &s);
     sel_layout l;
-    if (!s.network) return sel_layout_of(&g, nx, &l);
+    if (!s.network) return zs__sat_add(zs__align64(sel_layout_of(&g, nx, &l)), zs__nan_mask_bytes(nx, ny));
     unsigned char *ws = malloc(s.ws);
     rk_plan pl;
     rk_data d;
     size_t total = SIZE_MAX;
-    if (ws && zs__rank_net_build(&pl, &g, &s, ws) == ZS_OK) total = zs__sat_add(s.ws, data_layout(&pl, nx, ny, &d));
+    if (ws && zs__rank_net_build(&pl, &g, &s, ws) == ZS_OK)
+        total = zs__sat_add(zs__align64(zs__sat_add(s.ws, data_layout(&pl, nx, ny, &d))), zs__nan_mask_bytes(nx, ny));
     free(ws);
     return total;
 }
 
 static const zs_param_desc median_params[] = {ZS_BOX_SIZE_PARAM(zs_kbox), ZS_NBHD_PARAMS(zs_kbox)};
+
+static zs_status median_validate(const void *params, char *msg, size_t msglen)
+{
+    return zs__box_refuse_zero(params, msg, msglen);
+}
 
 static void median_halo(const void *params, zs_halo *h) { zs__box_halo(params, h); }
 
@@ -484,6 +507,7 @@ static zs_status pct_validate(const void *params, char *msg, size_t msglen)
 {
     const pct_params *p = params;
     zs_kbox b = pct_box(p);
+    if (zs__box_refuse_zero(&b, msg, msglen) < 0) return ZS_EPARAM;
     int64_t rank = pct_rank(p), n = box_voxels(&b);
     if (rank >= 0 && rank < n) return ZS_OK;
     snprintf(msg, msglen, "percentile %g gives rank %lld, outside the %lld voxels of the window", p->percentile,
@@ -517,7 +541,7 @@ const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
                                          (int)(sizeof median_params / sizeof median_params[0]),
                                          sizeof(zs_kbox),
                                          ZS_KF_DETERMINISTIC,
-                                         NULL,
+                                         median_validate,
                                          median_halo,
                                          median_scratch,
                                          median_run,

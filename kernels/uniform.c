@@ -141,6 +141,14 @@ ZS_LINE void xdirect(float *restrict out, const float *e, double *restrict acc, 
     }
 }
 
+/* 0 when a value of p[0..n) is NaN or +-Inf (x - x is 0 for every finite x). */
+ZS_LINE int row_finite(const float *restrict p, size_t n)
+{
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) bad |= (p[i] - p[i]) != 0.0f;
+    return !bad;
+}
+
 /* Running means along four extended rows at once (four independent dependency chains):
  * out_q[x] = mean of e_q[x .. x + s - 1]. Each row's operations are those of a row alone. */
 ZS_LINE void xrun4(float *const out[4], const float *const e[4], int64_t rows, int64_t s, int64_t nx, double inv)
@@ -243,7 +251,13 @@ ZS_TARGET_CLONES_512 static void u_yx(void *ctx, const float *const *rowp, float
             zs__extend_inplace(e, u->nx, u->lo[0], u->lo[0], u->hi[0], u->xmap, u->cval);
             if (sx <= XDIRECT) xdirect(out[q], e, u->xacc, sx, u->nx, u->inv[0]);
         }
-        if (u->on[0] && sx > XDIRECT) xrun4(out, ext, rows, sx, u->nx, u->inv[0]);
+        if (u->on[0] && sx > XDIRECT) {
+            xrun4(out, ext, rows, sx, u->nx, u->inv[0]);
+            /* A NaN or Inf would stay in a running sum past its window (Inf - Inf): a row with a
+             * value that is not finite is summed again directly (the NaN rule, docs/design.md). */
+            for (int64_t q = 0; q < rows; q++)
+                if (!row_finite(out[q], nx)) xdirect(out[q], ext[q], u->xacc, sx, u->nx, u->inv[0]);
+        }
     }
 }
 
@@ -289,8 +303,8 @@ static zs_status uniform_run(const zs_kernel_call *c)
 }
 
 static const zs_param_desc uniform_param_list[] = {
-    {"size", ZS_PARAM_INT3, offsetof(uniform_params, size), 1, 10001, "3",
-     "box size per axis in voxels (x y z: 5 or 3x3x1); 1 leaves an axis unfiltered", NULL},
+    {"size", ZS_PARAM_INT3, offsetof(uniform_params, size), 0, 10001, "3",
+     "box size per axis in voxels (x y z: 5 or 3x3x1); 0 or 1 leaves an axis unfiltered", NULL},
     ZS_NBHD_PARAMS(uniform_params),
 };
 

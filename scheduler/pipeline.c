@@ -128,10 +128,23 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
                 memcpy(dst, &c, sizeof c);
                 return ZS_OK;
             }
+        ZS_RETURN_IF(d->choices == zs_border_names && strchr(val, ','), ZS_EPARAM,
+                     "%s: parameter '%s' takes one boundary mode, got the list '%s' (per-axis modes are not "
+                     "supported; scipy.ndimage takes them for its separable filters only, not for median or "
+                     "percentile)",
+                     k->name, d->name, val);
+        if (d->choices == zs_border_names && zs__border_alias(val) >= 0) {
+            int c = zs__border_alias(val);
+            memcpy(dst, &c, sizeof c);
+            return ZS_OK;
+        }
         {
             char list[256] = "";
             for (int i = 0; d->choices[i]; i++)
                 snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", d->choices[i]);
+            if (d->choices == zs_border_names)
+                snprintf(list + strlen(list), sizeof list - strlen(list),
+                         " (or grid-mirror, grid-constant, grid-wrap)");
             return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be one of %s, got '%s'", k->name, d->name, list, val);
         }
     case ZS_PARAM_BOOL: {

@@ -35,6 +35,9 @@ void zs__pipeline_release(zs_pipeline *p);
 const zs_stage *zs__pipeline_stage(const zs_pipeline *p, int i);
 /** Registry self-check (kernels/registry.c). */
 zs_status zs__kernel_registry_check(void);
+/** The mode a scipy alias of a boundary mode stands for (grid-mirror, grid-constant, grid-wrap),
+ *  or -1 (kernels/border.c). */
+int zs__border_alias(const char *name);
 
 /* ---- plan ---------------------------------------------------------------------------- */
 /* Rows [a, b) of a plane (virtual rows: may lie outside [0, ny)). */

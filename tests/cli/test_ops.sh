@@ -38,7 +38,7 @@ bad_op "'sigma'" "'nan'" -- gaussian:sigma=nan
 bad_op "'truncate'" "got '1e9'" -- gaussian:truncate=1e9
 bad_op "'mode'" "'sideways'" -- gaussian:mode=sideways
 bad_op "not key=value" -- gaussian:sigma
-bad_op "'size'" "[1, " "got '0'" -- uniform:size=0
+bad_op "'size'" "is 0 along x" -- median:size=0
 bad_op "'size'" "got '2.5'" -- uniform:size=2.5
 bad_op "'size'" "'3x'" -- uniform:size=3x
 bad_op "'size'" "got '-3'" -- uniform:size=-3
@@ -55,9 +55,9 @@ run filter "$IN" "$OUTF" --op gaussian:sigma=-1
 expect_err "$bounds"
 
 # the second of several --op is named
-run filter "$IN" "$OUTF" --op gaussian:sigma=1 --op uniform:size=0
+run filter "$IN" "$OUTF" --op gaussian:sigma=1 --op uniform:size=-2
 expect_rc 2 "bad second stage"
-expect_err "--op 'uniform:size=0'"
+expect_err "--op 'uniform:size=-2'"
 
 # good specs: a dry run prints the plan and writes nothing
 run filter "$IN" "$OUTF" --op gaussian:sigma=1x1x2:mode=nearest --op uniform:size=3 --dry-run

@@ -297,6 +297,46 @@ static void test_nan_invariance(void **state)
     free(b);
 }
 
+/* ---- scipy's grid-* names and size=0 (scipy 1.10: grid-mirror, grid-constant and grid-wrap
+ * are reflect, constant and wrap for filters; a size of 0 leaves an axis alone in the separable
+ * filters and is refused by the rank filters) ------------------------------------------------- */
+
+static void test_grid_modes_size0(void **state)
+{
+    (void)state;
+    static const char *const grid[] = {"grid-mirror", "grid-constant", "grid-wrap"};
+    static const int base[] = {ZS_BORDER_REFLECT, ZS_BORDER_CONSTANT, ZS_BORDER_WRAP};
+    const int64_t n[3] = {9, 7, 6};
+    const size_t nv = (size_t)(n[0] * n[1] * n[2]);
+    float *in = random_volume(n, 5000, 8), *ref = malloc(sizeof(float) * nv), *out = malloc(sizeof(float) * nv);
+    uint64_t salt = 5001;
+    for (int k = 0; k < R_NKIND; k++)
+        for (int g = 0; g < 3; g++) {
+            const int zero = k != R_MEDIAN && k != R_PCT; /* size 0 on y where scipy allows it */
+            rcase c = {(rkind)k, {n[0], n[1], n[2]}, {3, zero ? 1 : 2, 4}, 30.0, base[g], 1.5, 0};
+            char spec[256];
+            snprintf(spec, sizeof spec, "%s:size=3x%dx4:mode=%s:cval=1.5%s", knames[k], zero ? 0 : 2, grid[g],
+                     k == R_PCT ? ":percentile=30" : "");
+            float *v = random_volume(n, salt++, 8);
+            reference(&c, v, ref);
+            for (int64_t slab = 0; slab <= 3; slab += 3) {
+                if (zs_test_run_kernel(spec, v, n[0], n[1], n[2], slab, out) != ZS_OK)
+                    fail_msg("%s: %s", spec, zs_last_error());
+                if (memcmp(out, ref, sizeof(float) * nv) != 0)
+                    fail_msg("%s differs from the reference of mode %s, size 3x%dx4", spec, zs_border_names[base[g]],
+                             zero ? 1 : 2);
+            }
+            free(v);
+        }
+    assert_int_equal(zs_test_run_kernel("median:size=3x0x3", in, n[0], n[1], n[2], 0, out), ZS_EPARAM);
+    assert_non_null(strstr(zs_last_error(), "'size' is 0 along y"));
+    assert_int_equal(zs_test_run_kernel("percentile:size=0:percentile=10", in, n[0], n[1], n[2], 0, out), ZS_EPARAM);
+    assert_int_equal(zs_test_run_kernel("minimum:mode=grid-reflect", in, n[0], n[1], n[2], 0, out), ZS_EPARAM);
+    free(in);
+    free(ref);
+    free(out);
+}
+
 /* ---- values from scipy.ndimage 1.10 (anchors the references' reading of scipy) ------------- */
 
 static void test_scipy_values(void **state)
@@ -332,7 +372,7 @@ static void test_bad_params(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "minimum:size=0",
+        "median:size=0",
         "maximum:size=10002",
         "median:size=3x3",
         "median:size=2.5",
@@ -393,7 +433,7 @@ static void test_descriptors(void **state)
         assert_non_null(k);
         double lo, hi;
         assert_int_equal(zs_kernel_param_bounds(k, "size", &lo, &hi), ZS_OK);
-        assert_true(lo == 1 && hi >= 10001);
+        assert_true(lo == 0 && hi >= 10001);
     }
     /* Absurd windows: a scratch size that cannot be allocated, never a crash or a wrap-around. */
     const zs_kernel_desc *k;
@@ -407,11 +447,12 @@ int main(int argc, char **argv)
 {
     g_seed = zs_test_seed(argc, argv, "test_kernel_rank", g_seed);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_modes_shapes),   cmocka_unit_test(test_percentiles),
-        cmocka_unit_test(test_large_sizes),    cmocka_unit_test(test_slab_invariance),
-        cmocka_unit_test(test_tall_volumes),   cmocka_unit_test(test_sparse_planes),
-        cmocka_unit_test(test_nan_invariance), cmocka_unit_test(test_scipy_values),
-        cmocka_unit_test(test_bad_params),     cmocka_unit_test(test_descriptors),
+        cmocka_unit_test(test_modes_shapes),     cmocka_unit_test(test_percentiles),
+        cmocka_unit_test(test_large_sizes),      cmocka_unit_test(test_slab_invariance),
+        cmocka_unit_test(test_tall_volumes),     cmocka_unit_test(test_sparse_planes),
+        cmocka_unit_test(test_nan_invariance),   cmocka_unit_test(test_scipy_values),
+        cmocka_unit_test(test_bad_params),       cmocka_unit_test(test_descriptors),
+        cmocka_unit_test(test_grid_modes_size0),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL));
 }

@@ -426,7 +426,7 @@ static void test_bad_params(void **state)
         {"gaussian:sigma=1:truncate=0", {"truncate", NULL}},
         {"gaussian:sigma=1:order=4", {"order", NULL}},
         {"gaussian:sigma=1x2", {"sigma", NULL}},
-        {"uniform:size=0", {"size", NULL}},
+        {"uniform:size=-1", {"size", NULL}},
         {"uniform:size=2.5", {"size", NULL}},
         {"dog:sigma1=1:sigma2=-2", {"sigma2", NULL}},
         {"log:sigma=1:axes=xz", {"axes", NULL}},
@@ -474,10 +474,10 @@ static float pw_ref(int op, float x)
         return 2.5f * x + -1.0f;
     case 1:
         return x < 0.5f ? 0.5f : (x > 2.0f ? 2.0f : x);
-    case 2:
-        return x > 1.25f ? 1.0f : 0.0f;
+    case 2: /* NaN stays NaN (the NaN rule) */
+        return isnan(x) ? x : x > 1.25f ? 1.0f : 0.0f;
     default:
-        return x > 1.25f ? x : 0.0f;
+        return isnan(x) || x > 1.25f ? x : 0.0f;
     }
 }
 
