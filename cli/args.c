@@ -232,7 +232,7 @@ int cli_parse_dtype(const char *opt, const char *text, zs_dtype *out)
 {
     if (zs_dtype_parse(text, out) == ZS_OK) return 0;
     cli_error("%s: unknown dtype '%s' (use uint8, int8, uint16, int16, uint32, int32, uint64, int64, "
-              "float32, float64, or numpy's '<u2', '>f4', ...)",
+              "float32, float64, bool, or numpy's '<u2', '>f4', '|b1', ...)",
               opt, text);
     return -1;
 }

@@ -295,8 +295,8 @@ static zs_status descr_to_dtype(const char *path, const char *descr, zs_dtype *o
         int size;
         zs_type t;
     } ok[] = {
-        {'u', 1, ZS_U8},  {'i', 1, ZS_I8},  {'u', 2, ZS_U16}, {'i', 2, ZS_I16}, {'u', 4, ZS_U32},
-        {'i', 4, ZS_I32}, {'u', 8, ZS_U64}, {'i', 8, ZS_I64}, {'f', 4, ZS_F32}, {'f', 8, ZS_F64},
+        {'u', 1, ZS_U8},  {'i', 1, ZS_I8},  {'u', 2, ZS_U16}, {'i', 2, ZS_I16}, {'u', 4, ZS_U32},  {'i', 4, ZS_I32},
+        {'u', 8, ZS_U64}, {'i', 8, ZS_I64}, {'f', 4, ZS_F32}, {'f', 8, ZS_F64}, {'b', 1, ZS_BOOL},
     };
     for (size_t i = 0; digits > 0 && size > 0 && i < sizeof ok / sizeof ok[0]; i++)
         if (ok[i].kind == kind && ok[i].size == size) {
@@ -306,7 +306,7 @@ static zs_status descr_to_dtype(const char *path, const char *descr, zs_dtype *o
         }
     return ZS_ERR(ZS_EUNSUPPORTED,
                   "%s: dtype '%s' (%s) is not supported; zslab reads uint8, int8, uint16, int16, uint32, "
-                  "int32, uint64, int64, float32 and float64",
+                  "int32, uint64, int64, float32, float64 and bool",
                   path, descr, kind_name(kind));
 }
 

@@ -103,7 +103,7 @@ static void noise_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int6
         } else {
             h >>= 8 * es * (idx % per);
             if (es == 1)
-                dst[k] = (unsigned char)h;
+                dst[k] = i->dtype.type == ZS_BOOL ? (unsigned char)(h & 1) : (unsigned char)h;
             else if (es == 2) {
                 uint16_t u = (uint16_t)h;
                 memcpy(dst + k * 2, &u, 2);
