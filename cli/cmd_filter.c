@@ -64,6 +64,12 @@ static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs
     zs_volume_info out;
     zs_plan_output_spec(plan, &out);
     cli_shape_string(in, shape, sizeof shape);
+    if (zs_plan_slab_count(plan) == 0) { /* an axis of length 0 */
+        cli_note(2, "%s %s -> %s: %s %s -> %s: empty (an axis of length 0), nothing to do",
+                 o->convert ? "converted" : "filtered", o->in, o->out, shape, zs_dtype_name(in->dtype),
+                 zs_dtype_name(out.dtype));
+        return;
+    }
     const double s = rs->seconds > 0 ? rs->seconds : 1e-9;
     const double mvox = (double)rs->voxels / 1e6;
     cli_note(2,

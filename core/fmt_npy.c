@@ -38,7 +38,6 @@ typedef struct npy_dict {
     int fortran;
     int ndim; /* entries in the shape tuple (may exceed 4) */
     int64_t shape[4];
-    int zero_dim; /* index of the first 0 dimension, or -1 */
 } npy_dict;
 
 static int is_py_space(unsigned char c)
@@ -154,13 +153,11 @@ static zs_status parse_shape(npy_cursor *c, npy_dict *d)
 {
     if (!accept(c, '(')) return syntax(c, "'shape' must be a tuple such as (5, 4, 3)");
     d->ndim = 0;
-    d->zero_dim = -1;
     int commas = 0;
     while (!accept(c, ')')) {
         int64_t v = 0;
         ZS_FORWARD(parse_dim(c, &v));
         if (d->ndim < 4) d->shape[d->ndim] = v;
-        if (v == 0 && d->zero_dim < 0) d->zero_dim = d->ndim;
         if (++d->ndim > NPY_MAX_PARSED_DIMS)
             return ZS_ERR(ZS_EUNSUPPORTED, "%s: npy header: more than %d dimensions", c->path, NPY_MAX_PARSED_DIMS);
         if (accept(c, ',')) {
@@ -365,8 +362,6 @@ static zs_status npy_parse(const unsigned char *buf, size_t n, uint64_t file_siz
     ZS_RETURN_IF(d.ndim > 4, ZS_EUNSUPPORTED,
                  "%s: a %d-dimensional array is not supported (zslab reads 1 to 4 dimensions: x, y, z, t)", path,
                  d.ndim);
-    ZS_RETURN_IF(d.zero_dim >= 0, ZS_EUNSUPPORTED, "%s: dimension %d of 'shape' is 0: the array holds no voxels", path,
-                 d.zero_dim);
     info->format = ZS_FMT_NPY;
     info->version = version;
     info->ndim = d.ndim;
@@ -388,7 +383,7 @@ static int written_ndim(const zs_volume_info *spec)
 {
     int nd = spec->ndim < 1 ? 1 : spec->ndim > 4 ? 4 : spec->ndim;
     for (int i = nd; i < 4; i++)
-        if (spec->shape[i] > 1) nd = i + 1;
+        if (spec->shape[i] != 1) nd = i + 1; /* > 1, or 0: an empty axis is kept */
     return nd;
 }
 
@@ -398,7 +393,7 @@ static int64_t npy_write_header(zs_volume_info *spec, unsigned char *buf, size_t
     ZS_RETURN_IF(zs_dtype_size(spec->dtype) == 0, ZS_EINVAL, "%s: invalid dtype", path);
     const int nd = written_ndim(spec);
     for (int i = 0; i < 4; i++)
-        ZS_RETURN_IF(spec->shape[i] < 1, ZS_EINVAL, "%s: dimension %d is %lld (must be >= 1)", path, i,
+        ZS_RETURN_IF(spec->shape[i] < 0, ZS_EINVAL, "%s: dimension %d is %lld (must be >= 0)", path, i,
                      (long long)spec->shape[i]);
     char descr[8], dict[256];
     zs_dtype_descr(spec->dtype, descr, sizeof descr);

@@ -360,6 +360,7 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     ZS_RETURN_IF((unsigned)pattern > ZS_PATTERN_PHANTOM, ZS_EINVAL, "%s: unknown pattern %d", info->path, (int)pattern);
     uint64_t plane;
     ZS_FORWARD(zs_volume_info_sizes(info, &plane, NULL, NULL));
+    if (zs__volume_empty(info)) return ZS_OK; /* an axis of length 0: no voxel to fill */
     fill_job j;
     memset(&j, 0, sizeof j);
     j.v = v;

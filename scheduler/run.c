@@ -611,6 +611,10 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");
     if (in) ZS_FORWARD(check_input(plan, in));
+    if (plan->nslabs == 0) { /* an empty volume: nothing to read, compute or write */
+        if (stats) memset(stats, 0, sizeof *stats), stats->threads = plan->threads;
+        return ZS_OK;
+    }
     job j;
     memset(&j, 0, sizeof j);
     j.plan = plan;

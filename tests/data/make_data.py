@@ -155,7 +155,6 @@ def make_bad_npy():
     put(BAD, "npy_dtype_f2.npy", hdr("{'descr': '<f2', 'fortran_order': True, 'shape': (2,), }"))
     put(BAD, "npy_dtype_structured.npy", hdr("{'descr': [('a', '<i4'), ('b', '<f4')], 'fortran_order': False, 'shape': (2,), }"))
     put(BAD, "npy_ndim5.npy", hdr("{'descr': '|u1', 'fortran_order': True, 'shape': (2, 2, 1, 1, 2), }"))
-    put(BAD, "npy_zero_dim.npy", hdr("{'descr': '|u1', 'fortran_order': True, 'shape': (4, 0, 3), }"))
     put(BAD, "npy_0d.npy", hdr("{'descr': '<f8', 'fortran_order': False, 'shape': (), }"))
     put(BAD, "npy_missing_key.npy", hdr("{'descr': '<u2', 'shape': (2, 2), }"))
     put(BAD, "npy_extra_key.npy", hdr("{'descr': '<u2', 'fortran_order': True, 'shape': (2,), 'order': 'F', }"))
