@@ -114,7 +114,7 @@ static int parse_raw_shape(const char *s, zs_open_opts *o)
 /* Options after the positional arguments. @return 0, or 2 on a usage error. */
 static int parse_options(int argc, char **argv, int first, zs_open_opts *o)
 {
-    for (int i = first; i < argc; i++) {
+    for (int i = first; i < argc; i += 2) { /* option, value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) return usage();
         if (strcmp(a, "--mode") == 0)
@@ -133,7 +133,6 @@ static int parse_options(int argc, char **argv, int first, zs_open_opts *o)
         else
             return usage();
         if (strcmp(a, "--raw-shape") == 0 || strcmp(a, "--raw-dtype") == 0) o->format = ZS_FMT_RAW;
-        i++;
     }
     return 0;
 }

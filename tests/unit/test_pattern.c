@@ -88,7 +88,7 @@ static void test_ramp_exact(void **state)
     zs_volume_info s;
     size_t n;
     spec_init(&s, 41, 29, 17, 1, "uint16");
-    uint16_t *u = (uint16_t *)make(f, "r16.npy", &s, ZS_PATTERN_RAMP, 0, 2, &n);
+    uint16_t *u = (uint16_t *)(void *)make(f, "r16.npy", &s, ZS_PATTERN_RAMP, 0, 2, &n);
     for (int64_t z = 0; z < 17; z++)
         for (int64_t y = 0; y < 29; y++)
             for (int64_t x = 0; x < 41; x++) assert_int_equal(u[(z * 29 + y) * 41 + x], x + y + z);
@@ -175,7 +175,7 @@ static void test_phantom_values(void **state)
     zs_volume_info s;
     size_t n, nf;
     spec_init(&s, 128, 128, 64, 1, "uint16");
-    uint16_t *u = (uint16_t *)make(f, "p.npy", &s, ZS_PATTERN_PHANTOM, 7, 2, &n);
+    uint16_t *u = (uint16_t *)(void *)make(f, "p.npy", &s, ZS_PATTERN_PHANTOM, 7, 2, &n);
     size_t bright = 0, dark = 0;
     double sum = 0;
     for (size_t k = 0; k < n / 2; k++) {
@@ -190,7 +190,7 @@ static void test_phantom_values(void **state)
     assert_true(dark < n / 1000);
     /* float32: the same numbers before rounding */
     spec_init(&s, 128, 128, 64, 1, "float32");
-    float *fl = (float *)make(f, "pf.npy", &s, ZS_PATTERN_PHANTOM, 7, 2, &nf);
+    float *fl = (float *)(void *)make(f, "pf.npy", &s, ZS_PATTERN_PHANTOM, 7, 2, &nf);
     for (size_t k = 0; k < n / 2; k++) {
         const float r = fl[k] > 65535.0f ? 65535.0f : rintf(fl[k]);
         assert_true(r == (float)u[k]);
@@ -205,7 +205,7 @@ static void test_noise_range(void **state)
     zs_volume_info s;
     size_t n;
     spec_init(&s, 64, 64, 16, 1, "float32");
-    float *fl = (float *)make(f, "nf.npy", &s, ZS_PATTERN_NOISE, 3, 2, &n);
+    float *fl = (float *)(void *)make(f, "nf.npy", &s, ZS_PATTERN_NOISE, 3, 2, &n);
     double sum = 0;
     for (size_t k = 0; k < n / 4; k++) {
         assert_true(fl[k] >= 0.0f && fl[k] < 1.0f);
