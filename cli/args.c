@@ -214,8 +214,8 @@ int cli_parse_shape(const char *opt, const char *text, int64_t shape[4], int *nd
         }
         int r = parse_scaled(tok, 0, 1, &v);
         if (r == -1) goto bad;
-        if (r == -2 || v > (uint64_t)INT64_MAX || v == 0) {
-            cli_error("%s: extent '%s' of '%s' must be in [1, %lld]", opt, tok, text, (long long)INT64_MAX);
+        if (r == -2 || v > (uint64_t)INT64_MAX) { /* 0 is an empty axis, as in numpy */
+            cli_error("%s: extent '%s' of '%s' must be in [0, %lld]", opt, tok, text, (long long)INT64_MAX);
             return -1;
         }
         shape[n++] = (int64_t)v;
@@ -224,7 +224,7 @@ int cli_parse_shape(const char *opt, const char *text, int64_t shape[4], int *nd
     *ndim = n;
     return 0;
 bad:
-    cli_error("%s: cannot read '%s' (a shape such as 512x512x64, extents >= 1)", opt, text);
+    cli_error("%s: cannot read '%s' (a shape such as 512x512x64, extents >= 0)", opt, text);
     return -1;
 }
 
@@ -232,7 +232,7 @@ int cli_parse_dtype(const char *opt, const char *text, zs_dtype *out)
 {
     if (zs_dtype_parse(text, out) == ZS_OK) return 0;
     cli_error("%s: unknown dtype '%s' (use uint8, int8, uint16, int16, uint32, int32, uint64, int64, "
-              "float32, float64, or numpy's '<u2', '>f4', ...)",
+              "float32, float64, bool, or numpy's '<u2', '>f4', '|b1', ...)",
               opt, text);
     return -1;
 }

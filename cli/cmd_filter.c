@@ -64,6 +64,12 @@ static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs
     zs_volume_info out;
     zs_plan_output_spec(plan, &out);
     cli_shape_string(in, shape, sizeof shape);
+    if (zs_plan_slab_count(plan) == 0) { /* an axis of length 0 */
+        cli_note(2, "%s %s -> %s: %s %s -> %s: empty (an axis of length 0), nothing to do",
+                 o->convert ? "converted" : "filtered", o->in, o->out, shape, zs_dtype_name(in->dtype),
+                 zs_dtype_name(out.dtype));
+        return;
+    }
     const double s = rs->seconds > 0 ? rs->seconds : 1e-9;
     const double mvox = (double)rs->voxels / 1e6;
     cli_note(2,
@@ -75,12 +81,29 @@ static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs
              (long long)zs_plan_slab_height(plan), zs_plan_slab_height(plan) == 1 ? "" : "s");
 }
 
+/* --drop-cache / --no-drop-cache, else ZS_DROP_CACHE, else on under a cgroup memory limit.
+ * The decision and its reason are printed at -v, so that each side can be tested. */
 int cli_drop_cache_wanted(const cli_filter_opts *o)
 {
-    if (o->drop_cache >= 0) return o->drop_cache;
     const char *e = getenv("ZS_DROP_CACHE");
-    if (e && *e) return strcmp(e, "0") != 0;
-    return zs_sys_memory_limit() > 0;
+    int on;
+    char why[96];
+    if (o->drop_cache >= 0) {
+        on = o->drop_cache;
+        snprintf(why, sizeof why, "%s", on ? "--drop-cache" : "--no-drop-cache");
+    } else if (e && *e) {
+        on = strcmp(e, "0") != 0;
+        snprintf(why, sizeof why, "ZS_DROP_CACHE=%.40s", e);
+    } else {
+        const uint64_t lim = zs_sys_memory_limit();
+        on = lim > 0;
+        if (on)
+            snprintf(why, sizeof why, "cgroup memory limit %.1f MiB", (double)lim / (1 << 20));
+        else
+            snprintf(why, sizeof why, "no cgroup memory limit");
+    }
+    cli_note(3, "page cache: drop-cache %s (%s)", on ? "on" : "off", why);
+    return on;
 }
 
 int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, cli_progress *prog,

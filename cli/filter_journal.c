@@ -234,6 +234,26 @@ static int choose_part(jrun *r)
     return CLI_RUN;
 }
 
+/* An empty input (an axis of length 0): no slab to share or to journal. Part 0 (rank 0)
+ * writes the empty output as a plain run does; the other parts have nothing to do. */
+static int empty_run(jrun *r)
+{
+    int rc = CLI_EXIT_OK;
+    if (r->part == 0) {
+        rc = cli_make_plan(r->o, zs_volume_get_info(r->in), r->pipe, &r->plan);
+        if (rc == CLI_RUN) {
+            cli_progress prog;
+            zs_run_stats rs;
+            cli_progress_start(&prog, cli_progress_choose(r->o->progress, cli_level), &cli_stop);
+            rc = cli_filter_execute(r->o, r->plan, r->in, &prog, &rs);
+        }
+    }
+    if (rc == CLI_EXIT_OK)
+        cli_note(2, "%s: %s is empty (an axis of length 0): %s", r->o->out, r->o->in,
+                 r->part == 0 ? "wrote an empty output of the same shape" : "nothing to do for this part");
+    return cli_mpi_agree(&r->mpi, rc);
+}
+
 int cli_filter_journaled(const cli_filter_opts *o)
 {
     jrun r;
@@ -244,9 +264,11 @@ int cli_filter_journaled(const cli_filter_opts *o)
     int rc = choose_part(&r);
     if (rc == CLI_RUN) rc = cli_open_input(o->in, &o->raw, &r.in);
     if (rc == CLI_RUN) rc = cli_build_pipeline(o, zs_volume_get_info(r.in), &r.pipe);
+    const int empty = rc == CLI_RUN && !o->dry_run && zs_volume_get_info(r.in)->nbytes == 0;
+    if (empty) rc = empty_run(&r);
     if (rc == CLI_RUN && o->dry_run)
         rc = dry_run(&r);
-    else if (!o->dry_run) {
+    else if (!o->dry_run && !empty) {
         cli_interrupt_install(NULL, 1); /* a second signal ends at once; OUT.partial stays */
         /* Rank 0 creates the output and publishes the journal; then the others join it. */
         if (rc == CLI_RUN && r.mpi.rank == 0) rc = setup(&r);

@@ -34,7 +34,10 @@ static long env_long(const char *name)
     return e && *e ? strtol(e, NULL, 10) : 0;
 }
 
-/* Ranks the launcher started: OpenMPI's mpirun, MPICH/Intel's hydra (PMI), srun with PMIx. */
+/* Ranks the launcher started: OpenMPI's mpirun, MPICH/Intel's hydra (PMI), srun with PMIx.
+ * A zslab built without MPI also counts the tasks of any srun step (SLURM_PROCID is set in
+ * every task srun starts): it cannot tell its task from the others, so `srun -n 4 zslab`
+ * would have four processes write the whole output. */
 static long launch_size(void)
 {
     long n = env_long("OMPI_COMM_WORLD_SIZE");
@@ -43,6 +46,9 @@ static long launch_size(void)
         n = env_long("SLURM_STEP_NUM_TASKS");
         if (!n) n = env_long("SLURM_NTASKS");
     }
+#ifndef ZS_HAVE_MPI
+    if (!n && getenv("SLURM_PROCID")) n = env_long("SLURM_STEP_NUM_TASKS");
+#endif
     return n;
 }
 
@@ -66,12 +72,21 @@ int cli_mpi_start(cli_mpi *m)
     }
     MPI_Comm_rank(MPI_COMM_WORLD, &m->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &m->size);
+    m->active = 1; /* even with one rank: MPI_Finalize is owed */
+    if (m->size == 1 && launch_size() > 1) {
+        /* e.g. MPICH's mpiexec starting a zslab linked with OpenMPI: each rank is alone */
+        cli_error("the launcher started %ld ranks, but MPI sees only this one (an mpirun of another MPI than the "
+                  "one zslab was built with?): every rank would write the whole output",
+                  launch_size());
+        MPI_Finalize();
+        m->active = 0;
+        return -1;
+    }
     MPI_Comm node;
     if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
         MPI_Comm_size(node, &m->local_size);
         MPI_Comm_free(&node);
     }
-    m->active = 1; /* even with one rank: MPI_Finalize is owed */
     return 0;
 #else
     cli_error("started by an MPI launcher with %ld ranks, but this zslab was built without MPI: every rank would "

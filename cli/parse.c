@@ -187,7 +187,7 @@ static void help_create(FILE *f)
             "The contents depend only on the pattern, seed, shape and dtype.\n\n"
             "  --shape AxBxC[xT]     extents x, y, z (and a series length t)\n"
             "  --dtype T             uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
-            "                        float32, float64, or numpy's '<u2', '>f4', ...\n"
+            "                        float32, float64, bool, or numpy's '<u2', '>f4', ...\n"
             "  --pattern P           zeros (default), ramp (x+y+z), noise (uniform over the\n"
             "                        dtype; [0,1) for floats), phantom (light-sheet-like blobs)\n"
             "  --seed N              seed of noise and phantom (default 0)\n"

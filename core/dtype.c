@@ -8,13 +8,13 @@
 
 static const struct {
     const char *name;
-    char kind; /* numpy kind: u, i, f */
+    char kind; /* numpy kind: u, i, f, b */
     size_t size;
 } types[ZS_TYPE_COUNT] = {
     [ZS_U8] = {"uint8", 'u', 1},    [ZS_I8] = {"int8", 'i', 1},    [ZS_U16] = {"uint16", 'u', 2},
     [ZS_I16] = {"int16", 'i', 2},   [ZS_U32] = {"uint32", 'u', 4}, [ZS_I32] = {"int32", 'i', 4},
     [ZS_U64] = {"uint64", 'u', 8},  [ZS_I64] = {"int64", 'i', 8},  [ZS_F32] = {"float32", 'f', 4},
-    [ZS_F64] = {"float64", 'f', 8},
+    [ZS_F64] = {"float64", 'f', 8}, [ZS_BOOL] = {"bool", 'b', 1},
 };
 
 int zs__host_big_endian(void)
@@ -62,21 +62,23 @@ zs_status zs_dtype_parse(const char *s, zs_dtype *out)
         const char *alias;
         zs_type t;
     } aliases[] = {
-        {"float", ZS_F64},  {"double", ZS_F64}, {"single", ZS_F32}, {"ubyte", ZS_U8}, {"byte", ZS_I8},
-        {"ushort", ZS_U16}, {"short", ZS_I16},  {"uintc", ZS_U32},  {"intc", ZS_I32},
+        {"float", ZS_F64}, {"double", ZS_F64}, {"single", ZS_F32}, {"ubyte", ZS_U8},
+        {"byte", ZS_I8},   {"ushort", ZS_U16}, {"short", ZS_I16},  {"uintc", ZS_U32},
+        {"intc", ZS_I32},  {"?", ZS_BOOL},     {"bool_", ZS_BOOL},
     };
     for (int i = 0; i < ZS_TYPE_COUNT && t < 0; i++)
         if (strcmp(p, types[i].name) == 0) t = i;
     for (size_t i = 0; i < sizeof aliases / sizeof aliases[0] && t < 0; i++)
         if (strcmp(p, aliases[i].alias) == 0) t = (int)aliases[i].t;
-    if (t < 0 && (p[0] == 'u' || p[0] == 'i' || p[0] == 'f') && p[1] >= '1' && p[1] <= '8' && p[2] == '\0')
+    if (t < 0 && (p[0] == 'u' || p[0] == 'i' || p[0] == 'f' || p[0] == 'b') && p[1] >= '1' && p[1] <= '8' &&
+        p[2] == '\0')
         t = find_kind_size(p[0], (size_t)(p[1] - '0'));
     if (t < 0 && p[0] == 'B' && p[1] == '\0') t = ZS_U8;
     if (t < 0 && p[0] == 'b' && p[1] == '\0') t = ZS_I8;
     if (t < 0)
         return ZS_ERR(ZS_EINVAL,
                       "unknown dtype '%s' (expected one of uint8 int8 uint16 int16 uint32 int32 "
-                      "uint64 int64 float32 float64, or numpy's '<u2', '>f4', ...)",
+                      "uint64 int64 float32 float64 bool, or numpy's '<u2', '>f4', '|b1', ...)",
                       s);
     (void)explicit_order;
     out->type = (zs_type)t;
@@ -160,6 +162,7 @@ void zs__bswap(void *p, size_t size, size_t n)
 #define DISPATCH_LOAD(LOOP)                                                                                            \
     switch (dt.type) {                                                                                                 \
     case ZS_U8:                                                                                                        \
+    case ZS_BOOL:                                                                                                      \
         LOOP(uint8_t, (void)0) break;                                                                                  \
     case ZS_I8:                                                                                                        \
         LOOP(int8_t, (void)0) break;                                                                                   \
@@ -278,6 +281,9 @@ ZS_TARGET_CLONES void zs__from_f32(const float *src, size_t n, zs_dtype dt, void
     unsigned char *d = dst;
     const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();
     switch (dt.type) {
+    case ZS_BOOL: /* scipy.ndimage: (npy_bool)value, a truncation; stored as 0 or 1; NaN fails both tests: 0 */
+        for (size_t i = 0; i < n; i++) d[i] = (unsigned char)(src[i] >= 1.0f || src[i] <= -1.0f);
+        break;
     case ZS_U8:
         STORE_SMALL(uint8_t, 0, 255, (void)0) break;
     case ZS_I8:

@@ -189,6 +189,7 @@ static const char *met_name(zs_type t)
 {
     switch (t) {
     case ZS_U8:
+    case ZS_BOOL: /* MetaIO has no bool: its 0/1 bytes as uchar */
         return "MET_UCHAR";
     case ZS_I8:
         return "MET_CHAR";

@@ -291,6 +291,7 @@ static zs_status nifti_parse(const unsigned char *buf, size_t n, uint64_t file_s
 
 static int nifti_code(zs_type t)
 {
+    if (t == ZS_BOOL) t = ZS_U8; /* DT_BINARY is 1 bit a voxel: bool's 0/1 bytes are written as uint8 */
     for (size_t i = 0; i < sizeof nii_types / sizeof nii_types[0]; i++)
         if (!nii_types[i].name && nii_types[i].type == t) return nii_types[i].code;
     return 0;

@@ -38,7 +38,6 @@ typedef struct npy_dict {
     int fortran;
     int ndim; /* entries in the shape tuple (may exceed 4) */
     int64_t shape[4];
-    int zero_dim; /* index of the first 0 dimension, or -1 */
 } npy_dict;
 
 static int is_py_space(unsigned char c)
@@ -154,13 +153,11 @@ static zs_status parse_shape(npy_cursor *c, npy_dict *d)
 {
     if (!accept(c, '(')) return syntax(c, "'shape' must be a tuple such as (5, 4, 3)");
     d->ndim = 0;
-    d->zero_dim = -1;
     int commas = 0;
     while (!accept(c, ')')) {
         int64_t v = 0;
         ZS_FORWARD(parse_dim(c, &v));
         if (d->ndim < 4) d->shape[d->ndim] = v;
-        if (v == 0 && d->zero_dim < 0) d->zero_dim = d->ndim;
         if (++d->ndim > NPY_MAX_PARSED_DIMS)
             return ZS_ERR(ZS_EUNSUPPORTED, "%s: npy header: more than %d dimensions", c->path, NPY_MAX_PARSED_DIMS);
         if (accept(c, ',')) {
@@ -295,8 +292,8 @@ static zs_status descr_to_dtype(const char *path, const char *descr, zs_dtype *o
         int size;
         zs_type t;
     } ok[] = {
-        {'u', 1, ZS_U8},  {'i', 1, ZS_I8},  {'u', 2, ZS_U16}, {'i', 2, ZS_I16}, {'u', 4, ZS_U32},
-        {'i', 4, ZS_I32}, {'u', 8, ZS_U64}, {'i', 8, ZS_I64}, {'f', 4, ZS_F32}, {'f', 8, ZS_F64},
+        {'u', 1, ZS_U8},  {'i', 1, ZS_I8},  {'u', 2, ZS_U16}, {'i', 2, ZS_I16}, {'u', 4, ZS_U32},  {'i', 4, ZS_I32},
+        {'u', 8, ZS_U64}, {'i', 8, ZS_I64}, {'f', 4, ZS_F32}, {'f', 8, ZS_F64}, {'b', 1, ZS_BOOL},
     };
     for (size_t i = 0; digits > 0 && size > 0 && i < sizeof ok / sizeof ok[0]; i++)
         if (ok[i].kind == kind && ok[i].size == size) {
@@ -306,7 +303,7 @@ static zs_status descr_to_dtype(const char *path, const char *descr, zs_dtype *o
         }
     return ZS_ERR(ZS_EUNSUPPORTED,
                   "%s: dtype '%s' (%s) is not supported; zslab reads uint8, int8, uint16, int16, uint32, "
-                  "int32, uint64, int64, float32 and float64",
+                  "int32, uint64, int64, float32, float64 and bool",
                   path, descr, kind_name(kind));
 }
 
@@ -365,8 +362,6 @@ static zs_status npy_parse(const unsigned char *buf, size_t n, uint64_t file_siz
     ZS_RETURN_IF(d.ndim > 4, ZS_EUNSUPPORTED,
                  "%s: a %d-dimensional array is not supported (zslab reads 1 to 4 dimensions: x, y, z, t)", path,
                  d.ndim);
-    ZS_RETURN_IF(d.zero_dim >= 0, ZS_EUNSUPPORTED, "%s: dimension %d of 'shape' is 0: the array holds no voxels", path,
-                 d.zero_dim);
     info->format = ZS_FMT_NPY;
     info->version = version;
     info->ndim = d.ndim;
@@ -388,7 +383,7 @@ static int written_ndim(const zs_volume_info *spec)
 {
     int nd = spec->ndim < 1 ? 1 : spec->ndim > 4 ? 4 : spec->ndim;
     for (int i = nd; i < 4; i++)
-        if (spec->shape[i] > 1) nd = i + 1;
+        if (spec->shape[i] != 1) nd = i + 1; /* > 1, or 0: an empty axis is kept */
     return nd;
 }
 
@@ -398,7 +393,7 @@ static int64_t npy_write_header(zs_volume_info *spec, unsigned char *buf, size_t
     ZS_RETURN_IF(zs_dtype_size(spec->dtype) == 0, ZS_EINVAL, "%s: invalid dtype", path);
     const int nd = written_ndim(spec);
     for (int i = 0; i < 4; i++)
-        ZS_RETURN_IF(spec->shape[i] < 1, ZS_EINVAL, "%s: dimension %d is %lld (must be >= 1)", path, i,
+        ZS_RETURN_IF(spec->shape[i] < 0, ZS_EINVAL, "%s: dimension %d is %lld (must be >= 0)", path, i,
                      (long long)spec->shape[i]);
     char descr[8], dict[256];
     zs_dtype_descr(spec->dtype, descr, sizeof descr);

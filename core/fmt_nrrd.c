@@ -302,8 +302,9 @@ static zs_status nrrd_parse(const unsigned char *buf, size_t n, uint64_t file_si
 static const char *type_name(zs_type t)
 {
     static const char *const names[ZS_TYPE_COUNT] = {
-        [ZS_U8] = "uint8",  [ZS_I8] = "int8",    [ZS_U16] = "uint16", [ZS_I16] = "int16", [ZS_U32] = "uint32",
-        [ZS_I32] = "int32", [ZS_U64] = "uint64", [ZS_I64] = "int64",  [ZS_F32] = "float", [ZS_F64] = "double"};
+        [ZS_U8] = "uint8",   [ZS_I8] = "int8",    [ZS_U16] = "uint16", [ZS_I16] = "int16",
+        [ZS_U32] = "uint32", [ZS_I32] = "int32",  [ZS_U64] = "uint64", [ZS_I64] = "int64",
+        [ZS_F32] = "float",  [ZS_F64] = "double", [ZS_BOOL] = "uint8"}; /* NRRD has no bool: its 0/1 bytes as uint8 */
     return (unsigned)t < ZS_TYPE_COUNT ? names[t] : "?";
 }
 

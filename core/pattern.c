@@ -103,7 +103,7 @@ static void noise_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int6
         } else {
             h >>= 8 * es * (idx % per);
             if (es == 1)
-                dst[k] = (unsigned char)h;
+                dst[k] = i->dtype.type == ZS_BOOL ? (unsigned char)(h & 1) : (unsigned char)h;
             else if (es == 2) {
                 uint16_t u = (uint16_t)h;
                 memcpy(dst + k * 2, &u, 2);
@@ -348,6 +348,7 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     ZS_RETURN_IF((unsigned)pattern > ZS_PATTERN_PHANTOM, ZS_EINVAL, "%s: unknown pattern %d", info->path, (int)pattern);
     uint64_t plane;
     ZS_FORWARD(zs_volume_info_sizes(info, &plane, NULL, NULL));
+    if (zs__volume_empty(info)) return ZS_OK; /* an axis of length 0: no voxel to fill */
     fill_job j;
     memset(&j, 0, sizeof j);
     j.v = v;

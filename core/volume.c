@@ -30,7 +30,7 @@ zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes
     uint64_t es = zs_dtype_size(info->dtype), plane, vol, total;
     ZS_RETURN_IF(es == 0, ZS_EINVAL, "%s: invalid dtype", info->path);
     for (int i = 0; i < 4; i++)
-        ZS_RETURN_IF(info->shape[i] < 1, ZS_EFORMAT, "%s: dimension %d is %lld (must be >= 1)", info->path, i,
+        ZS_RETURN_IF(info->shape[i] < 0, ZS_EFORMAT, "%s: dimension %d is %lld (must be >= 0)", info->path, i,
                      (long long)info->shape[i]);
     if (!zs__mul_u64((uint64_t)info->shape[0], (uint64_t)info->shape[1], &plane) || !zs__mul_u64(plane, es, &plane) ||
         !zs__mul_u64(plane, (uint64_t)info->shape[2], &vol) || !zs__mul_u64(vol, (uint64_t)info->shape[3], &total) ||
@@ -495,6 +495,14 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
         ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists (use --force to overwrite)", path);
     }
+    /* An empty volume (an axis of length 0) is a valid .npy or raw file; the other formats
+     * cannot describe one (TIFF: no zero-page or zero-width files; NIfTI, NRRD, MetaImage:
+     * sizes >= 1). */
+    ZS_RETURN_IF(zs__volume_empty(spec) && fmt != ZS_FMT_NPY && fmt != ZS_FMT_RAW, ZS_EUNSUPPORTED,
+                 "%s: a %s file cannot hold a volume with an axis of length 0 (shape %lldx%lldx%lldx%lld); write "
+                 ".npy or raw",
+                 path, zs_format_name(fmt), (long long)spec->shape[0], (long long)spec->shape[1],
+                 (long long)spec->shape[2], (long long)spec->shape[3]);
     zs_volume *v = calloc(1, sizeof *v);
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;

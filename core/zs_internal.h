@@ -145,6 +145,11 @@ void zs__detached_data_name(const char *path, char *out, size_t n);
 /** Checks that info's data (offset + nbytes) fits in file_size; fills info->nbytes.
  *  Messages name info->path. Shared by all readers. */
 zs_status zs__check_fits(zs_volume_info *info, uint64_t file_size, uint64_t header_bytes);
+/* 1 when an axis has length 0: the volume holds no voxels (a valid .npy or raw file). */
+static inline int zs__volume_empty(const zs_volume_info *i)
+{
+    return i->shape[0] == 0 || i->shape[1] == 0 || i->shape[2] == 0 || i->shape[3] == 0;
+}
 
 /* ---- text headers (text_header.c): MetaImage and NRRD ----------------------------------- */
 /** One line of a text header: [b, e) without the line end, trimmed of spaces and '\r'. */

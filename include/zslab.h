@@ -77,6 +77,7 @@ typedef enum zs_type {
     ZS_I64,
     ZS_F32,
     ZS_F64,
+    ZS_BOOL, /**< numpy's bool ("|b1"): one byte, 0 or 1; read as uint8, stored by truncation (see zs_dtype_parse) */
     ZS_TYPE_COUNT
 } zs_type;
 
@@ -85,7 +86,10 @@ typedef struct zs_dtype {
     int big_endian; /**< 1 = stored big-endian; always 0 for 1-byte types */
 } zs_dtype;
 
-/** Parses a numpy dtype spelling ("uint16", "u2", "<u2", ">f4", "|u1", "float", "double"). */
+/** Parses a numpy dtype spelling ("uint16", "u2", "<u2", ">f4", "|u1", "float", "double",
+ *  "bool", "|b1", "?"). A bool volume is read as uint8 (0 and 1); a result stored as bool is
+ *  1 where its truncation toward zero is nonzero (|v| >= 1), as scipy.ndimage's C casts of a
+ *  float result into a bool output do; NaN is stored as 0. */
 ZS_API zs_status zs_dtype_parse(const char *s, zs_dtype *out);
 /** @return bytes per element (1, 2, 4 or 8). */
 ZS_API size_t zs_dtype_size(zs_dtype d);

@@ -300,6 +300,13 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         zs_plan_free(p); /* drops its reference to the pipeline */
         return st;
     }
+    if (zs__volume_empty(in)) { /* an axis of length 0: no slab, nothing to do (scipy: an empty result) */
+        p->slab = p->run_slabs = 1;
+        p->threads = 1;
+        p->read_engine = p->write_engine = ZS_ENGINE_PREAD;
+        *out = p;
+        return ZS_OK;
+    }
     /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
     p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_PREAD;
     p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_PREAD;
@@ -436,6 +443,10 @@ void zs_plan_print(const zs_plan *p, FILE *f)
     fprintf(f, "pipeline:   %s\n", p->nstages ? desc : "(none: copy with conversion)");
     fprintf(f, "halo z:     %lld below, %lld above (sum of the stages' halos)\n", (long long)p->halo_lo,
             (long long)p->halo_hi);
+    if (p->nslabs == 0) {
+        fprintf(f, "slabs:      none: an axis has length 0, the output is an empty volume of the same shape\n");
+        return;
+    }
     int64_t last = i->shape[2] - (p->nslabs_per_vol - 1) * p->slab;
     fprintf(f, "slabs:      %lld of %lld planes (last %lld)%s\n", (long long)p->nslabs, (long long)p->slab,
             (long long)last, i->shape[3] > 1 ? ", per volume of the series" : "");

@@ -440,8 +440,10 @@ static zs_status load_pristine(worker *w)
     unsigned saved = w->phases;
     w->phases = ZS_PHASE_READ | ZS_PHASE_CONVERT;
     w->g.W.a = 0;
-    /* the first rows of the plane (all of them when planes are read whole), at row 0 of the slot */
-    const int64_t rb = p->whole_planes ? ny : rows;
+    /* the first rows of the plane (all of them when planes are read whole), at row 0 of the slot,
+     * read at most load_rows at a time: the staging buffer holds no more (a tile's rows, halos
+     * included, may outnumber the rows a band loads) */
+    const int64_t rb = p->whole_planes ? ny : rows, chunk = p->load_rows > 0 ? p->load_rows : rb;
     zs_status st = ZS_OK;
     for (int64_t s = 0; s < w->r[0].cap && st == ZS_OK; s++) {
         /* slot s holds plane s (mod the ring) of the middle of the volume */
@@ -450,7 +452,8 @@ static zs_status load_pristine(worker *w)
         ring tmp = w->r[0];
         w->r[0].base = dst;
         w->r[0].cap = 1;
-        st = load_rows(w, z, z + 1, 0, rb, 0);
+        for (int64_t r0 = 0; r0 < rb && st == ZS_OK; r0 += chunk)
+            st = load_rows(w, z, z + 1, r0, r0 + chunk < rb ? r0 + chunk : rb, r0);
         w->r[0] = tmp;
     }
     w->bytes_in = 0; /* untimed preparation, not part of the phase */
@@ -654,6 +657,10 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");
     if (in) ZS_FORWARD(check_input(plan, in));
+    if (plan->nslabs == 0) { /* an empty volume: nothing to read, compute or write */
+        if (stats) memset(stats, 0, sizeof *stats), stats->threads = plan->threads;
+        return ZS_OK;
+    }
     job j;
     memset(&j, 0, sizeof j);
     j.plan = plan;

@@ -155,11 +155,18 @@ static uint64_t limit_up_tree(const char *root, const char *rel, const char *fil
 
 /* The memory limit of this process's cgroup (a SLURM job's, a container's): cgroup v2
  * memory.max, else v1 memory.limit_in_bytes, of the cgroup named in /proc/self/cgroup and
- * of its parents; 0 when unlimited or unknown. */
+ * of its parents; 0 when unlimited or unknown. The test hook ZS_TEST_CGROUP_ROOT=DIR reads
+ * DIR/proc/self/cgroup and DIR/sys/fs/cgroup instead, so that both sides of every decision
+ * taken on the limit (the --drop-cache default, the memory available) can be tested. */
 static uint64_t cgroup_limit(void)
 {
-    char v2[512] = "", v1[512] = "", line[1024];
-    FILE *f = fopen("/proc/self/cgroup", "r");
+    char v2[512] = "", v1[512] = "", line[1024], path[1024], sysfs[1024], sysfs1[1100];
+    const char *root = getenv("ZS_TEST_CGROUP_ROOT");
+    if (!root) root = "";
+    snprintf(path, sizeof path, "%s/proc/self/cgroup", root);
+    snprintf(sysfs, sizeof sysfs, "%s/sys/fs/cgroup", root);
+    snprintf(sysfs1, sizeof sysfs1, "%s/memory", sysfs);
+    FILE *f = fopen(path, "r");
     if (f) {
         while (fgets(line, sizeof line, f)) {
             line[strcspn(line, "\n")] = '\0';
@@ -175,8 +182,8 @@ static uint64_t cgroup_limit(void)
     }
     if (strcmp(v2, "/") == 0) v2[0] = '\0';
     if (strcmp(v1, "/") == 0) v1[0] = '\0';
-    uint64_t lim = limit_up_tree("/sys/fs/cgroup", v2, "memory.max");
-    if (!lim) lim = limit_up_tree("/sys/fs/cgroup/memory", v1, "memory.limit_in_bytes");
+    uint64_t lim = limit_up_tree(sysfs, v2, "memory.max");
+    if (!lim) lim = limit_up_tree(sysfs1, v1, "memory.limit_in_bytes");
     return lim;
 }
 

@@ -80,7 +80,7 @@ check_bad() { # expected-text args...
 check_bad "--dtype: unknown dtype 'uint12'" create "$WORK/x.npy" --shape 4x4x4 --dtype uint12
 check_bad "--dtype: unknown dtype 'float16'" create "$WORK/x.npy" --shape 4x4x4 --dtype float16
 check_bad "--shape: cannot read '4x4x'" create "$WORK/x.npy" --shape 4x4x --dtype uint8
-check_bad "--shape: extent '0'" create "$WORK/x.npy" --shape 0x4x4 --dtype uint8
+check_bad "--shape: cannot read '-1x4x4'" create "$WORK/x.npy" --shape -1x4x4 --dtype uint8
 check_bad "--shape: cannot read 'axbxc'" create "$WORK/x.npy" --shape axbxc --dtype uint8
 check_bad "more than 4 extents" create "$WORK/x.npy" --shape 2x2x2x2x2 --dtype uint8
 check_bad "--shape: extent '99999999999999999999'" create "$WORK/x.npy" --shape 99999999999999999999x2x2 --dtype uint8

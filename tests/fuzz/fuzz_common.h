@@ -28,11 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A driver's check of a header that parsed: `info` as `ops` gave it for a file of `file_size`. */
 typedef void (*fuzz_check_fn)(const zs_format_ops *ops, const zs_volume_info *info, uint64_t file_size);
 
-/* What every parsed header holds: 1 to 4 dimensions, none empty, a known dtype. */
+/* What every parsed header holds: 1 to 4 dimensions, none empty (but an .npy's, as in numpy),
+ * a known dtype. */
 static inline void fuzz_require_volume(const zs_volume_info *info)
 {
     REQUIRE(info->ndim >= 1 && info->ndim <= 4 && zs_dtype_size(info->dtype) > 0);
-    for (int d = 0; d < 4; d++) REQUIRE(info->shape[d] >= 1);
+    for (int d = 0; d < 4; d++) REQUIRE(info->shape[d] >= 1 || (info->format == ZS_FMT_NPY && info->shape[d] == 0));
 }
 
 /* ... and a single-file header: no dimension beyond ndim, the data fit after the header. */

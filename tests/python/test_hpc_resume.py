@@ -92,8 +92,11 @@ def killed(src, d, ref):
     if rc != -signal.SIGKILL:
         sys.exit(f"FAIL: SIGKILL: exit {rc}")
     n = left_for_resume(out, "SIGKILL")
-    resume(src, out, ref, "SIGKILL", "--resume")
-    print(f"ok   SIGKILL after {n} slabs, --resume completes it")
+    log = resume(src, out, ref, "SIGKILL", "--resume", "--threads", 2, "--slab", 1)
+    # the journal holds exactly the slabs whose bytes were on disk: those, and only those, are skipped
+    if f"({n} of them done before)" not in log:
+        sys.exit(f"FAIL SIGKILL: the resumed run did not report skipping the {n} recorded slabs:\n{log}")
+    print(f"ok   SIGKILL after {n} slabs, --resume skips those {n} and completes it")
     # a second signal ends at once (killed by it) and still leaves what is needed to resume
     out = os.path.join(d, "twice.npy")
     rc, _ = interrupted(src, out, signal.SIGTERM, "--journal", twice=True)

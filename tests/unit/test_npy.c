@@ -45,6 +45,7 @@ static const ok_case ok_cases[] = {
     {"npy_hand_py2_long.npy", 1, 2, {3, 2, 1, 1}, ZS_I16, 0, ZS_ORDER_C, 80},
     {"npy_hand_unaligned_f4.npy", 1, 3, {3, 2, 2, 1}, ZS_F32, 0, ZS_ORDER_F, 77},
     {"npy_i64_f.npy", 1, 3, {2, 3, 2, 1}, ZS_I64, 0, ZS_ORDER_F, 128},
+    {"npy_bool_f.npy", 1, 3, {4, 3, 2, 1}, ZS_BOOL, 0, ZS_ORDER_F, 128},
     {"npy_v1_f32_c.npy", 1, 3, {5, 4, 3, 1}, ZS_F32, 0, ZS_ORDER_C, 128},
     {"npy_v1_u16_f.npy", 1, 3, {5, 4, 3, 1}, ZS_U16, 0, ZS_ORDER_F, 128},
     {"npy_v2_i16_f.npy", 2, 3, {4, 3, 2, 1}, ZS_I16, 0, ZS_ORDER_F, 128},
@@ -62,7 +63,6 @@ static const bad_case bad_cases[] = {
     {"npy_0d.npy", ZS_EUNSUPPORTED, 0},
     {"npy_bad_magic.npy", ZS_EFORMAT, 0},
     {"npy_dim_beyond_int64.npy", ZS_EOVERFLOW, 0},
-    {"npy_dtype_bool.npy", ZS_EUNSUPPORTED, 0},
     {"npy_dtype_c8.npy", ZS_EUNSUPPORTED, 0},
     {"npy_dtype_f2.npy", ZS_EUNSUPPORTED, 0},
     {"npy_dtype_object.npy", ZS_EUNSUPPORTED, 0},
@@ -86,7 +86,6 @@ static const bad_case bad_cases[] = {
     {"npy_v2_hlen_beyond_file.npy", ZS_EFORMAT, 0},
     {"npy_version_1_1.npy", ZS_EUNSUPPORTED, 0},
     {"npy_version_4.npy", ZS_EUNSUPPORTED, 0},
-    {"npy_zero_dim.npy", ZS_EUNSUPPORTED, 0},
 };
 
 static int is_npy_name(const char *n)
@@ -218,7 +217,8 @@ static const mem_case mem_cases[] = {
      0,
      ZS_ORDER_F},
     {"{'descr': '<u2', 'fortran_order': True, 'shape': (), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
-    {"{'descr': '<u2', 'fortran_order': True, 'shape': (2, 0), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
+    {"{'descr': '<u2', 'fortran_order': True, 'shape': (2, 0), }", ZS_OK, 2, {2, 0, 1, 1}, ZS_U16, 0, ZS_ORDER_F},
+    {"{'descr': '|b1', 'fortran_order': False, 'shape': (0, 3, 4), }", ZS_OK, 3, {0, 3, 4, 1}, ZS_BOOL, 0, ZS_ORDER_C},
     {"{'descr': '<u2', 'fortran_order': True, 'shape': (1,1,1,1,1), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
     {"{'descr': '<c16', 'fortran_order': True, 'shape': (2,), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
     {"{'descr': '|S4', 'fortran_order': True, 'shape': (2,), }", ZS_EUNSUPPORTED, 0, {0}, 0, 0, 0},
@@ -380,9 +380,11 @@ static void test_write_errors(void **state)
     snprintf(spec.path, sizeof spec.path, "w.npy");
     spec.shape[0] = 10;
     assert_true(zs__fmt_npy.write_header(&spec, buf, 64) < 0);
-    spec.shape[1] = 0;
+    spec.shape[1] = -1;
     assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), ZS_EINVAL);
     assert_non_null(strstr(zs_last_error(), "w.npy"));
+    spec.shape[1] = 0; /* an empty axis is a valid .npy */
+    assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), 128);
     spec.shape[1] = 1;
     spec.dtype.type = ZS_TYPE_COUNT;
     assert_int_equal(zs__fmt_npy.write_header(&spec, buf, sizeof buf), ZS_EINVAL);

@@ -83,7 +83,7 @@ static void check_voxels(const zs_volume *v)
             unsigned char b[8];
             memcpy(b, (unsigned char *)m.data + k * es, es);
             if (es > 1 && i->dtype.big_endian != zs__host_big_endian()) zs__bswap(b, es, 1);
-            double d = 0;
+            double d = -1.0;
             switch (i->dtype.type) {
             case ZS_U8:
                 d = b[0];
