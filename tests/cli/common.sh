@@ -45,4 +45,16 @@ expect_err_prefixed() {
 expect_file() { CHECKS=$((CHECKS + 1)); [ -f "$1" ] || fail "expected file $1"; }
 expect_no_file() { CHECKS=$((CHECKS + 1)); [ ! -e "$1" ] || fail "expected no file $1"; }
 
+# wait_stopped PID: true once PID is stopped (state T in /proc: the test hook ZS_TEST_STOP_AT_SLAB
+# makes zslab stop itself), false when it ends first.
+wait_stopped() {
+    local st
+    for _ in $(seq 1 3000); do
+        st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+        [ "$st" = T ] && return 0
+        sleep 0.01
+    done
+    return 1
+}
+
 done_ok() { echo "ok [$TEST_NAME]: $CHECKS checks"; exit 0; }

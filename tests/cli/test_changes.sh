@@ -11,17 +11,6 @@
 
 [ -r /proc/self/stat ] || fail "no /proc/self/stat: this test needs Linux's /proc"
 
-# wait_stopped PID: true once PID is stopped (state T), false when it ends first.
-wait_stopped() {
-    local st
-    for _ in $(seq 1 3000); do
-        st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-        [ "$st" = T ] && return 0
-        sleep 0.01
-    done
-    return 1
-}
-
 # truncated_run NAME INPUT BYTES ARGS...: zslab filter ARGS stopped before slab 3, INPUT cut to
 # BYTES, continued; sets RC and LAST_CMD, fails when the run never stopped.
 truncated_run() {

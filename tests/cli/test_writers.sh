@@ -54,15 +54,6 @@ done
 # --force does not take an output from a run in progress: the first run stops itself (test hook
 # ZS_TEST_STOP_AT_SLAB) with its claim held while the second one tries, then goes on.
 unset ZS_TEST_SLAB_DELAY_MS
-wait_stopped() {
-    local st
-    for _ in $(seq 1 3000); do
-        st=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
-        [ "$st" = T ] && return 0
-        sleep 0.01
-    done
-    return 1
-}
 rm -f "$WORK/out.npy"
 ZS_TEST_STOP_AT_SLAB=2 "$ZSLAB" filter "$IN" "$WORK/out.npy" "${A[@]}" --slab 2 --threads 1 >/dev/null 2>"$WORK/.err1" &
 p1=$!
