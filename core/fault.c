@@ -13,8 +13,10 @@
  * restored and the fault happens again under it (the default: the process dies, as without
  * zslab), or the previous handler is called. SIGBUS is synchronous: it is delivered to the
  * thread that touched the page, so a thread-local guard is enough. The handler runs with
- * SA_NODEFER, so jumping out of it needs no signal mask restored (sigsetjmp(env, 0): no system
- * call per guard). Guarded code must hold no lock and own no allocation that a jump would leak. */
+ * SA_NODEFER, so jumping out of it needs no signal mask restored (sigsetjmp(env, 0)); a guard
+ * costs one sigaction() query, to see that the handler is still ours. A handler that chains back
+ * to ours is caught by a per-thread re-entry flag. Guarded code must hold no lock and own no
+ * allocation that a jump would leak. */
 #include "zs_internal.h"
 
 #include <pthread.h>
@@ -31,24 +33,33 @@ static _Thread_local guard *volatile tl_guard;
 static struct sigaction previous;
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static _Thread_local volatile int tl_in_handler; /* on_sigbus is running on this thread */
+
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
     guard *g = tl_guard;
-    if (g) {
+    /* a fault of a guarded access (si_code > 0: raised by the kernel, not sent by kill) */
+    if (g && si && si->si_code > 0) {
         tl_guard = NULL;
         siglongjmp(g->env, 1);
     }
+    /* Entered again while the previous handler runs: a handler that chains back to the one it
+     * found (ours) would loop. Step aside: the default action ends the process on the retry. */
+    if (tl_in_handler) {
+        signal(SIGBUS, SIG_DFL);
+        return;
+    }
+    tl_in_handler = 1;
     if (previous.sa_flags & SA_SIGINFO) {
         if (previous.sa_sigaction) previous.sa_sigaction(sig, si, ctx);
-        return;
-    }
-    if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN && previous.sa_handler) {
+    } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN && previous.sa_handler) {
         previous.sa_handler(sig);
-        return;
+    } else {
+        /* Not a mapped read of ours: put the default back; returning retries the access, which
+         * faults again and ends the process as it would have without this handler. */
+        signal(SIGBUS, SIG_DFL);
     }
-    /* Not a mapped read of ours: put the default back; returning retries the access, which
-     * faults again and ends the process as it would have without this handler. */
-    signal(SIGBUS, SIG_DFL);
+    tl_in_handler = 0;
 }
 
 static int is_ours(const struct sigaction *a) { return (a->sa_flags & SA_SIGINFO) && a->sa_sigaction == on_sigbus; }

@@ -496,11 +496,12 @@ static zs_status series_finish(zs_volume *v)
 static zs_status series_commit(zs_volume *v)
 {
     series *s = v->fmt_state;
-    for (int64_t z = 0; z < s->n && !s->direct; z++) {
+    /* plane 0 last: its file is the series' claim, held until every other plane is in place */
+    for (int64_t k = 1; k <= s->n && !s->direct; k++) {
+        const int64_t z = k % s->n;
         char partial[ZS_PATH_MAX + 16];
         snprintf(partial, sizeof partial, "%s.partial", s->planes[z].path);
-        if (rename(partial, s->planes[z].path) != 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", s->planes[z].path, partial);
+        ZS_FORWARD(zs__rename_into_place(partial, s->planes[z].path, v->replace));
     }
     return ZS_OK;
 }

@@ -409,28 +409,34 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fm
 zs_status zs__claim_file(const char *file, const char *final, int *fd_out)
 {
     for (int attempt = 0; attempt < 16; attempt++) {
-        int fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        int fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644), created = fd >= 0;
+        if (fd < 0 && errno == EEXIST) {
+            fd = open(file, O_RDWR | O_CLOEXEC);
+            if (fd < 0 && errno == ENOENT) continue; /* removed in between: create it again */
+        }
         if (fd < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create %s", final, file);
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
             int e = errno;
+            if (e == ENOLCK || e == EINVAL || e == EOPNOTSUPP || e == ENOSYS) {
+                /* a file system without locks: the file is ours only if we created it */
+                if (created) {
+                    *fd_out = fd;
+                    return ZS_OK;
+                }
+                close(fd);
+                return ZS_ERR(ZS_EEXIST,
+                              "%s: %s exists and this file system cannot lock it: another run may be writing it; "
+                              "remove it if no run is",
+                              final, file);
+            }
+            if (created) unlink(file);
             close(fd);
             if (e == EWOULDBLOCK)
                 return ZS_ERR(ZS_EEXIST,
                               "%s: another run is writing it (%s is locked by that process); wait for it to end, or "
                               "write another output",
                               final, file);
-            if (e != ENOLCK && e != EINVAL && e != EOPNOTSUPP)
-                return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot lock %s", final, file);
-            /* a file system without locks: create the file exclusively instead */
-            fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-            if (fd < 0 && errno == EEXIST)
-                return ZS_ERR(ZS_EEXIST,
-                              "%s: %s exists and this file system cannot lock it: another run may be writing it; "
-                              "remove it if no run is",
-                              final, file);
-            if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create %s", final, file);
-            *fd_out = fd;
-            return ZS_OK;
+            return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot lock %s", final, file);
         }
         struct stat a, b;
         if (fstat(fd, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
@@ -449,7 +455,7 @@ zs_status zs__claim_file(const char *file, const char *final, int *fd_out)
 
 /* Renames a finished file into place; without `replace`, never over a file that appeared since
  * the run began (another run that finished first keeps its output). */
-static zs_status rename_into_place(const char *from, const char *to, int replace)
+zs_status zs__rename_into_place(const char *from, const char *to, int replace)
 {
     int r;
 #ifdef RENAME_NOREPLACE
@@ -553,10 +559,10 @@ zs_status zs_volume_commit(zs_volume *v)
         return ZS_OK;
     }
     if (v->final_data_path[0]) {
-        ZS_FORWARD(rename_into_place(v->info.data_path, v->final_data_path, v->replace));
+        ZS_FORWARD(zs__rename_into_place(v->info.data_path, v->final_data_path, v->replace));
         snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_data_path);
     }
-    ZS_FORWARD(rename_into_place(v->info.path, v->final_path, v->replace));
+    ZS_FORWARD(zs__rename_into_place(v->info.path, v->final_path, v->replace));
     snprintf(v->info.path, sizeof v->info.path, "%s", v->final_path);
     if (!v->final_data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_path);
     v->committed = 1;

@@ -242,6 +242,9 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
  *  exclusive lock held as long as the fd stays open, then truncates it. Another run's claim
  *  is refused with an error naming `final` and `file`. */
 zs_status zs__claim_file(const char *file, const char *final, int *fd_out);
+/** Renames a finished file into place; without `replace`, never over a file that appeared since
+ *  (an error naming both). */
+zs_status zs__rename_into_place(const char *from, const char *to, int replace);
 
 /** An error when ZS_THREADS is set but is not a thread count (topology.c); callers that take
  *  their thread count from the environment check it first, so that a typo is not ignored. */

@@ -561,6 +561,9 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
         ZS_FORWARD(create_output(j, plan));
         ZS_FORWARD(write_header(j));
         j->published = 1;
+        /* From now on the parts share OUT.partial: each holds a shared lock on it, so that a plain
+         * run (which needs it exclusively) is refused while any part is alive. */
+        (void)flock(j->vol->fd, LOCK_SH);
         char path[ZS_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/creating", j->dir);
         unlink(path);
@@ -571,6 +574,8 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
     ZS_FORWARD(st);
     if (path_exists(j->partial)) {
         st = open_output(j, plan);
+        if (st == ZS_OK && flock(j->vol->fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+            return ZS_ERR(ZS_EEXIST, "%s: another run (not a part of this job) is writing %s", j->out, j->partial);
         if (st == ZS_OK || path_exists(j->partial)) return st;
         zs_volume_free(j->vol); /* renamed under us by the part that finished it */
         j->vol = NULL;
@@ -647,16 +652,17 @@ void zs_journal_free(zs_journal *j)
 {
     if (!j) return;
     if (j->fd >= 0) close(j->fd);
-    zs_volume_free(j->vol); /* created with direct=1 or opened r+: never unlinked here */
     if (j->creating && !j->published) {
-        /* Failed before anyone could join: leave nothing behind, so the next try creates.
-         * OUT.partial is ours (or stale garbage): we hold the creation lock. */
+        /* Failed before anyone could join: leave nothing behind, so the next try creates. Only
+         * an OUT.partial we claimed is removed (before the claim goes with the volume): one that
+         * another run holds is not ours, and a stale one is taken over by the next claim. */
         char path[ZS_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/creating", j->dir);
         unlink(path);
-        unlink(j->partial);
+        if (j->vol && j->vol->claimed) unlink(j->partial);
         rmdir(j->dir);
     }
+    zs_volume_free(j->vol); /* created with direct=1 or opened r+: never unlinked by it */
     free(j->hdr);
     free(j->done);
     free(j);
@@ -674,7 +680,13 @@ zs_status zs_journal_remove(const char *out_path)
     char dir[ZS_PATH_MAX + 16], partial[ZS_PATH_MAX + 16];
     snprintf(dir, sizeof dir, "%s.zsjournal", out_path);
     snprintf(partial, sizeof partial, "%s.partial", out_path);
-    if (unlink(partial) != 0 && errno != ENOENT) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove", partial);
+    if (path_exists(partial)) { /* removed only under our claim: never while a run or a part writes it */
+        int fd = -1;
+        ZS_FORWARD(zs__claim_file(partial, out_path, &fd));
+        const int e = unlink(partial) != 0 && errno != ENOENT ? errno : 0;
+        close(fd);
+        if (e) return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot remove", partial);
+    }
     DIR *d = opendir(dir);
     if (!d) return errno == ENOENT ? ZS_OK : ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot list", dir);
     struct dirent *e;

@@ -68,6 +68,37 @@ CHECKS=$((CHECKS + 1))
 CHECKS=$((CHECKS + 1))
 cmp -s "$WORK/out.npy" "$WORK/ref_a.npy" || fail "the first run's output was changed by the second"
 
+# a journaled run (--resume) does not touch a plain run's OUT.partial, and a plain --force run does
+# not take the output of a journaled run in progress
+rm -f "$WORK/out.npy"
+ZS_TEST_STOP_AT_SLAB=2 "$ZSLAB" filter "$IN" "$WORK/out.npy" "${A[@]}" --slab 2 --threads 1 >/dev/null 2>"$WORK/.err1" &
+p1=$!
+wait_stopped "$p1" || fail "the plain run ended before the hook stopped it"
+run filter "$IN" "$WORK/out.npy" "${A[@]}" --resume
+expect_rc 1 "--resume while a plain run writes the output"
+expect_err "another run is writing it"
+expect_file "$WORK/out.npy.partial"
+kill -CONT "$p1"
+wait "$p1"
+CHECKS=$((CHECKS + 1))
+[ $? -eq 0 ] || fail "the plain run failed after a refused --resume: $(cat "$WORK/.err1")"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/out.npy" "$WORK/ref_a.npy" || fail "the plain run's output was changed by the refused --resume"
+rm -f "$WORK/out.npy"
+ZS_TEST_STOP_AT_SLAB=2 "$ZSLAB" filter "$IN" "$WORK/out.npy" "${A[@]}" --slab 2 --threads 1 --journal >/dev/null \
+    2>"$WORK/.err1" &
+p1=$!
+wait_stopped "$p1" || fail "the journaled run ended before the hook stopped it"
+run filter "$IN" "$WORK/out.npy" "${B[@]}" --force
+expect_rc 1 "--force while a journaled run writes the output"
+expect_err "another run is writing it"
+kill -CONT "$p1"
+wait "$p1"
+CHECKS=$((CHECKS + 1))
+[ $? -eq 0 ] || fail "the journaled run failed after a refused --force: $(cat "$WORK/.err1")"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/out.npy" "$WORK/ref_a.npy" || fail "the journaled run's output was changed by the refused --force"
+
 # ... but replaces a finished one
 run filter "$IN" "$WORK/out.npy" "${B[@]}" --force
 expect_rc 0 "--force over a finished output"

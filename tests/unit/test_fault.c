@@ -139,12 +139,56 @@ static void test_unguarded_fault_still_ends_the_process(void **state)
     unlink(path);
 }
 
+/* A handler installed after ours that chains to the one it found (ours, which in turn calls it
+ * back) must not loop: an unguarded fault still ends the process by SIGBUS. */
+static struct sigaction chained;
+static void chaining_handler(int sig, siginfo_t *si, void *ctx)
+{
+    if (chained.sa_flags & SA_SIGINFO) chained.sa_sigaction(sig, si, ctx);
+}
+
+static void test_chaining_handlers_do_not_loop(void **state)
+{
+    (void)state;
+    const char *path = "chain.bin";
+    make_file(path);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGBUS, SIG_DFL);
+        int fd = open(path, O_RDONLY);
+        void *base, *ptr;
+        size_t maplen;
+        if (fd < 0 || zs__map_range(fd, path, 0, FILE_BYTES, ZS_MODE_R, &base, &maplen, &ptr) != ZS_OK) _exit(3);
+        sum_job ok = {ptr, 4096, 0};
+        if (zs__call_guarded(sum_bytes, &ok) != 0) _exit(4); /* ours is installed */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = chaining_handler;
+        sa.sa_flags = SA_SIGINFO;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGBUS, &sa, &chained);                    /* a crash reporter, chaining to ours */
+        if (zs__call_guarded(sum_bytes, &ok) != 0) _exit(5); /* ours again, the reporter behind it */
+        if (truncate(path, 4096) != 0) _exit(6);
+        sum_job bad = {ptr, FILE_BYTES, 0};
+        sum_bytes(&bad); /* no guard: must end the process, not recurse */
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGBUS);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_guarded_read_of_a_shrunk_file),
         cmocka_unit_test(test_c_order_gather_of_a_shrunk_file),
         cmocka_unit_test(test_unguarded_fault_still_ends_the_process),
+        cmocka_unit_test(test_chaining_handlers_do_not_loop),
     };
     return zs_test_exit(cmocka_run_group_tests_name("fault", tests, NULL, NULL));
 }
