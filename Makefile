@@ -1,5 +1,6 @@
 # zslab: the two newcomer commands. The build itself is CMake (CMakeLists.txt).
-#   make demo   install what is missing, build (Release), filter a synthetic light-sheet stack
+#   make demo   install what is missing, build (Release), filter a synthetic light-sheet stack and write
+#               a three-view preview of the result (build/demo/spots.npy.preview.png)
 #   make test   install what is missing, build, run every test
 #   make clean  remove the build directory
 BUILD ?= build
@@ -23,7 +24,7 @@ demo: build
 	$(ZSLAB) create $(DEMO)/phantom.npy --shape 512x512x128 --dtype uint16 --pattern phantom --seed 1 --force
 	$(ZSLAB) info $(DEMO)/phantom.npy
 	$(ZSLAB) filter $(DEMO)/phantom.npy $(DEMO)/spots.npy --op white_tophat:size=7 --op dog:sigma1=1:sigma2=3 \
-		--dtype float32 --force
+		--dtype float32 --force --preview
 	$(ZSLAB) info $(DEMO)/spots.npy
 
 test: build
