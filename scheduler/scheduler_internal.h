@@ -46,9 +46,9 @@ typedef struct zs_rows {
 } zs_rows;
 
 struct zs_plan {
-    zs_volume_info in;       /* set by planner, read-only in workers */
-    zs_volume_info out;      /* output spec: shape of in, output dtype */
-    zs_pipeline *pipe; /* a reference (zs__pipeline_retain): the pipeline lives as long as the plan */
+    zs_volume_info in;  /* set by planner, read-only in workers */
+    zs_volume_info out; /* output spec: shape of in, output dtype */
+    zs_pipeline *pipe;  /* a reference (zs__pipeline_retain): the pipeline lives as long as the plan */
     int nstages;
     int threads;
     int bind;
