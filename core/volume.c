@@ -429,8 +429,7 @@ zs_status zs__claim_file(const char *file, const char *final, int *fd_out)
                               "remove it if no run is",
                               final, file);
             }
-            if (created) unlink(file);
-            close(fd);
+            close(fd); /* even one we created: a run that locked it first owns it now */
             if (e == EWOULDBLOCK)
                 return ZS_ERR(ZS_EEXIST,
                               "%s: another run is writing it (%s is locked by that process); wait for it to end, or "
