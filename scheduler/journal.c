@@ -559,11 +559,12 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
     if (j->creating) {
         j->hdr = mine;
         ZS_FORWARD(create_output(j, plan));
+        /* The parts share OUT.partial: each holds a shared lock on it, so that a plain run (which
+         * needs it exclusively) is refused while any part is alive. Ours becomes shared before the
+         * header tells the other parts to open the file. */
+        (void)flock(j->vol->fd, LOCK_SH);
         ZS_FORWARD(write_header(j));
         j->published = 1;
-        /* From now on the parts share OUT.partial: each holds a shared lock on it, so that a plain
-         * run (which needs it exclusively) is refused while any part is alive. */
-        (void)flock(j->vol->fd, LOCK_SH);
         char path[ZS_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/creating", j->dir);
         unlink(path);
