@@ -36,6 +36,19 @@ static zs_volume *make_input(const char *path, int64_t nx, int64_t ny, int64_t n
     return v;
 }
 
+/* Creates the plan's output at `path` (replacing one left by an earlier run). */
+static zs_volume *create_output(const zs_plan *plan, const char *path)
+{
+    zs_volume_info spec;
+    zs_plan_output_spec(plan, &spec);
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1;
+    zs_volume *out = NULL;
+    assert_int_equal(zs_volume_create(path, &spec, &co, &out), ZS_OK);
+    return out;
+}
+
 /* Every voxel of a volume through slab mappings, as float. */
 static float *read_all(const zs_volume *v)
 {
@@ -87,13 +100,7 @@ static void test_filter_through_the_public_header(void **state)
     assert_non_null(strstr(zs_last_error(), "the pipeline has plans made from it"));
     zs_pipeline_free(pipe); /* the plan holds its own reference */
 
-    zs_volume_info spec;
-    zs_plan_output_spec(plan, &spec);
-    zs_volume *out = NULL;
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = 1;
-    assert_int_equal(zs_volume_create("api_out.npy", &spec, &co, &out), ZS_OK);
+    zs_volume *out = create_output(plan, "api_out.npy");
     assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_OK);
     assert_int_equal(zs_volume_commit(out), ZS_OK);
     zs_plan_free(plan);
@@ -153,13 +160,7 @@ static void test_execute_checks_the_input(void **state)
     assert_int_equal(zs_pipeline_add(pipe, "median:size=3"), ZS_OK);
     zs_plan *plan = NULL;
     assert_int_equal(zs_plan_create(zs_volume_get_info(in), pipe, NULL, &plan), ZS_OK);
-    zs_volume_info spec;
-    zs_plan_output_spec(plan, &spec);
-    zs_volume *out = NULL;
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = 1;
-    assert_int_equal(zs_volume_create("api_out2.npy", &spec, &co, &out), ZS_OK);
+    zs_volume *out = create_output(plan, "api_out2.npy");
     assert_int_equal(zs_plan_execute(plan, small, out, NULL, NULL), ZS_EINVAL);
     assert_non_null(strstr(zs_last_error(), "api_small.npy: input shape"));
     assert_int_equal(zs_plan_execute(plan, in, in, NULL, NULL), ZS_EINVAL); /* read-only "output" */
