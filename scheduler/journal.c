@@ -209,11 +209,6 @@ zs_status zs__journal_read_info(const char *dir, zs_jinfo *info)
     return st;
 }
 
-static const char *format_name(zs_format f)
-{
-    return f == ZS_FMT_NPY ? "npy" : f == ZS_FMT_NIFTI1 ? "nifti1" : f == ZS_FMT_NIFTI2 ? "nifti2" : "raw";
-}
-
 static void shape_text(const int64_t s[4], char *buf, size_t n)
 {
     snprintf(buf, n, "%lldx%lldx%lldx%lld", (long long)s[0], (long long)s[1], (long long)s[2], (long long)s[3]);
@@ -232,7 +227,7 @@ static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
     snprintf(h->val[K_INPUT], VAL_MAX, "%s", realpath(in->path, real) ? real : in->path);
     snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%lld", (long long)st.st_size);
     snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
-    snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", format_name(in->format));
+    snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", zs_format_name(in->format));
     shape_text(in->shape, h->val[K_INPUT_SHAPE], VAL_MAX);
     zs_dtype_descr(in->dtype, h->val[K_INPUT_DTYPE], VAL_MAX);
     snprintf(h->val[K_INPUT_ORDER], VAL_MAX, "%s", in->order == ZS_ORDER_F ? "F" : "C");
@@ -510,7 +505,7 @@ int64_t zs_journal_slab_height(const zs_journal *j) { return j->creating ? 0 : j
 static zs_status shared_format(const zs_journal *j, zs_format *fmt)
 {
     ZS_FORWARD(zs__format_from_name(j->out, fmt));
-    ZS_RETURN_IF(*fmt != ZS_FMT_NPY && *fmt != ZS_FMT_NIFTI1 && *fmt != ZS_FMT_RAW, ZS_EUNSUPPORTED,
+    ZS_RETURN_IF(!(zs_format_describe(*fmt)->flags & ZS_FORMAT_SHARED), ZS_EUNSUPPORTED,
                  "%s: parts, --resume and MPI write .npy, .nii or raw outputs (one byte range that many processes "
                  "can share); write one of those, then convert it",
                  j->out);
