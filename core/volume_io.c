@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -198,4 +199,20 @@ void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
     uint64_t off, len;
     if (!v->io && planes_range(v, t, z0, z1, &off, &len))
         (void)posix_fadvise(v->fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+}
+
+zs_status zs__volume_flush(const zs_volume *v)
+{
+    if (v->io) return v->io->sync ? v->io->sync(v, 0, 0, v->info.shape[2]) : ZS_OK;
+    if (v->fd >= 0 && fsync(v->fd) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync", v->info.path);
+    if (v->claim_fd >= 0 && v->claim_fd != v->fd && fsync(v->claim_fd) != 0)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync", v->info.path);
+    return ZS_OK;
+}
+
+int zs__volume_share(const zs_volume *v, int nonblock)
+{
+    const int fd = v->claim_fd >= 0 ? v->claim_fd : v->fd;
+    if (fd < 0) return 0;
+    return flock(fd, LOCK_SH | (nonblock ? LOCK_NB : 0)) == 0 ? 0 : errno;
 }

@@ -312,6 +312,11 @@ zs_status zs__volume_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
 void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
 /** Tells the kernel that planes [z0,z1) of volume t will be read soon (readahead). */
 void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
+/** fsync of the volume's files (a created output, before other processes open it). */
+zs_status zs__volume_flush(const zs_volume *v);
+/** Holds the volume's claim shared (journal parts write one output together; a plain run needs
+ *  it exclusively): 0, or the errno of flock (EWOULDBLOCK: another run holds it, with nonblock). */
+int zs__volume_share(const zs_volume *v, int nonblock);
 /** Gathers planes [z0,z1) of a C-order volume t into an F-order buffer (slab.c). */
 zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
 
