@@ -650,26 +650,53 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-zs_status zs_volume_files_stamp(const zs_volume *v, char *buf, size_t n)
+zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out)
 {
-    ZS_RETURN_IF(!v || !buf || n == 0, ZS_EINVAL, "zs_volume_files_stamp: no volume or buffer given");
-    uint64_t h = 14695981039346656037ull, bytes = 0;
-    int64_t count = 0;
-    struct timespec newest = {0, 0};
-    for (const char *f; (f = zs_volume_file(v, count)); count++) {
+    memset(out, 0, sizeof *out);
+    out->hash = 14695981039346656037ull;
+    for (const char *f; (f = zs_volume_file(v, out->count)); out->count++) {
         struct stat st;
         if (stat(f, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat %s", v->info.path, f);
         const int64_t rec[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
         char real[PATH_MAX]; /* the same files from another directory are the same volume */
         const char *name = realpath(f, real) ? real : f;
-        h = fnv1a(h, name, strlen(name) + 1);
-        h = fnv1a(h, rec, sizeof rec);
-        bytes += (uint64_t)st.st_size;
-        if (st.st_mtim.tv_sec > newest.tv_sec ||
-            (st.st_mtim.tv_sec == newest.tv_sec && st.st_mtim.tv_nsec > newest.tv_nsec))
-            newest = st.st_mtim;
+        out->hash = fnv1a(out->hash, name, strlen(name) + 1);
+        out->hash = fnv1a(out->hash, rec, sizeof rec);
+        out->bytes += (uint64_t)st.st_size;
+        if (st.st_mtim.tv_sec > out->newest_sec ||
+            (st.st_mtim.tv_sec == out->newest_sec && st.st_mtim.tv_nsec > out->newest_nsec))
+            out->newest_sec = st.st_mtim.tv_sec, out->newest_nsec = st.st_mtim.tv_nsec;
     }
-    snprintf(buf, n, "files=%lld bytes=%llu newest=%lld.%09ld hash=%016llx", (long long)count,
-             (unsigned long long)bytes, (long long)newest.tv_sec, (long)newest.tv_nsec, (unsigned long long)h);
+    return ZS_OK;
+}
+
+zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out)
+{
+    const zs_format_ops *ops = zs__format_ops(info->format);
+    if (ops && ops->file) { /* the format lists its files: open the volume again to ask it */
+        zs_open_opts oo;
+        zs_open_opts_default(&oo);
+        oo.format = info->format;
+        zs_volume *v = NULL;
+        ZS_FORWARD(zs_volume_open(info->path, &oo, &v));
+        zs_status st = zs__volume_files_sum(v, out);
+        zs_volume_free(v);
+        return st;
+    }
+    zs_volume v; /* the files follow from the descriptor: path and data file */
+    memset(&v, 0, sizeof v);
+    v.info = *info;
+    v.ops = ops;
+    v.fd = v.claim_fd = -1;
+    return zs__volume_files_sum(&v, out);
+}
+
+zs_status zs_volume_files_stamp(const zs_volume *v, char *buf, size_t n)
+{
+    ZS_RETURN_IF(!v || !buf || n == 0, ZS_EINVAL, "zs_volume_files_stamp: no volume or buffer given");
+    zs_files_sum s;
+    ZS_FORWARD(zs__volume_files_sum(v, &s));
+    snprintf(buf, n, "files=%lld bytes=%llu newest=%lld.%09ld hash=%016llx", (long long)s.count,
+             (unsigned long long)s.bytes, (long long)s.newest_sec, (long)s.newest_nsec, (unsigned long long)s.hash);
     return ZS_OK;
 }

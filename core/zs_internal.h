@@ -317,6 +317,19 @@ zs_status zs__volume_flush(const zs_volume *v);
 /** Holds the volume's claim shared (journal parts write one output together; a plain run needs
  *  it exclusively): 0, or the errno of flock (EWOULDBLOCK: another run holds it, with nonblock). */
 int zs__volume_share(const zs_volume *v, int nonblock);
+/** What the files of a volume add up to: count, bytes, the newest modification time, and a
+ *  hash of every file's real path, size and modification time (zs_volume_files_stamp). */
+typedef struct zs_files_sum {
+    int64_t count;
+    uint64_t bytes;
+    int64_t newest_sec;
+    long newest_nsec;
+    uint64_t hash;
+} zs_files_sum;
+zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out);
+/** The same for the volume `info` describes (a plan's input): its path and data file, or, when
+ *  its format lists files itself (a plane series), the files of the volume opened again. */
+zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out);
 /** Gathers planes [z0,z1) of a C-order volume t into an F-order buffer (slab.c). */
 zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
 

@@ -45,6 +45,7 @@ enum {
     K_INPUT_ORDER,
     K_INPUT_OFFSET,
     K_INPUT_SCALING,
+    K_INPUT_FILES,
     K_PIPELINE,
     K_OUTPUT_DTYPE,
     K_OUTPUT_SHAPE,
@@ -55,9 +56,9 @@ enum {
     K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
-    "zslab-journal", "zslab",        "input",       "input-size",   "input-mtime",   "input-format",
-    "input-shape",   "input-dtype",  "input-order", "input-offset", "input-scaling", "pipeline",
-    "output-dtype",  "output-shape", "slab-height", "slab-count",   "output",        "created"};
+    "zslab-journal", "zslab",       "input",        "input-size",    "input-mtime", "input-format", "input-shape",
+    "input-dtype",   "input-order", "input-offset", "input-scaling", "input-files", "pipeline",     "output-dtype",
+    "output-shape",  "slab-height", "slab-count",   "output",        "created"};
 #define JOURNAL_FORMAT "1"
 #define VAL_MAX        4608
 
@@ -216,21 +217,22 @@ static void shape_text(const int64_t s[4], char *buf, size_t n)
 static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
 {
     const zs_volume_info *in = &p->in;
-    struct stat st;
-    if (stat(in->path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat the input", in->path);
+    zs_files_sum files; /* the input's files, as its format lists them */
+    ZS_FORWARD(zs__info_files_sum(in, &files));
     char real[PATH_MAX];
     memset(h, 0, sizeof *h);
     snprintf(h->val[K_MAGIC], VAL_MAX, "%s", JOURNAL_FORMAT);
     snprintf(h->val[K_VERSION], VAL_MAX, "%s", ZS_VERSION_STRING);
     snprintf(h->val[K_INPUT], VAL_MAX, "%s", realpath(in->path, real) ? real : in->path);
-    snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%lld", (long long)st.st_size);
-    snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%llu", (unsigned long long)files.bytes);
+    snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)files.newest_sec, files.newest_nsec);
     snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", zs_format_name(in->format));
     shape_text(in->shape, h->val[K_INPUT_SHAPE], VAL_MAX);
     zs_dtype_descr(in->dtype, h->val[K_INPUT_DTYPE], VAL_MAX);
     snprintf(h->val[K_INPUT_ORDER], VAL_MAX, "%s", in->order == ZS_ORDER_F ? "F" : "C");
     snprintf(h->val[K_INPUT_OFFSET], VAL_MAX, "%llu", (unsigned long long)in->offset);
     snprintf(h->val[K_INPUT_SCALING], VAL_MAX, "%.17g %.17g", in->slope, in->inter);
+    snprintf(h->val[K_INPUT_FILES], VAL_MAX, "%lld %016llx", (long long)files.count, (unsigned long long)files.hash);
     if (p->nstages)
         zs_pipeline_describe(p->pipe, h->val[K_PIPELINE], VAL_MAX);
     else
