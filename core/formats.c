@@ -91,18 +91,20 @@ void zs_format_names(char *buf, size_t n)
     size_t len = 0;
     if (!buf || !n) return;
     buf[0] = '\0';
-    for (int i = 0; i < NFORMATS - 1; i++) { /* the fallback (raw) is no name */
+    /* suffixes first, then the formats named otherwise ("a plane series"); the fallback (raw) is no name */
+    for (int k = 0; k < 2 * (NFORMATS - 1); k++) {
+        const int i = k % (NFORMATS - 1), hints = k >= NFORMATS - 1;
         const zs_format_ops *f = formats[i];
-        if (!(f->desc.flags & ZS_FORMAT_READ) || listed_before(i)) continue;
+        if (!(f->desc.flags & ZS_FORMAT_READ) || listed_before(i) || hints != (f->hint != NULL)) continue;
         if (f->hint) {
             if (len < n) len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", f->hint);
             continue;
         }
         for (const char *s = f->desc.suffixes; *s;) {
             while (*s == ' ') s++;
-            const int k = (int)strcspn(s, " ");
-            if (k && len < n) len += (size_t)snprintf(buf + len, n - len, "%s%.*s", len ? ", " : "", k, s);
-            s += k;
+            const int w = (int)strcspn(s, " ");
+            if (w && len < n) len += (size_t)snprintf(buf + len, n - len, "%s%.*s", len ? ", " : "", w, s);
+            s += w;
         }
     }
 }
