@@ -216,3 +216,5 @@ int zs__volume_share(const zs_volume *v, int nonblock)
     if (fd < 0) return 0;
     return flock(fd, LOCK_SH | (nonblock ? LOCK_NB : 0)) == 0 ? 0 : errno;
 }
+
+int zs__volume_claimed(const zs_volume *v) { return v && v->claimed; }

@@ -314,6 +314,8 @@ void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int 
 void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
 /** fsync of the volume's files (a created output, before other processes open it). */
 zs_status zs__volume_flush(const zs_volume *v);
+/** 1 when this process holds the claim of the created volume (its partial files are ours). */
+int zs__volume_claimed(const zs_volume *v);
 /** Holds the volume's claim shared (journal parts write one output together; a plain run needs
  *  it exclusively): 0, or the errno of flock (EWOULDBLOCK: another run holds it, with nonblock). */
 int zs__volume_share(const zs_volume *v, int nonblock);

@@ -537,7 +537,7 @@ static zs_status open_output(zs_journal *j, const zs_plan *plan)
     oo.raw_ndim = plan->out.ndim;
     oo.raw_dtype = plan->out.dtype;
     ZS_FORWARD(zs_volume_open(j->partial, &oo, &j->vol));
-    const zs_volume_info *v = &j->vol->info;
+    const zs_volume_info *v = zs_volume_get_info(j->vol);
     char a[96], b[96];
     shape_text(v->shape, a, sizeof a);
     shape_text(plan->out.shape, b, sizeof b);
@@ -654,7 +654,7 @@ void zs_journal_free(zs_journal *j)
         char path[ZS_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/creating", j->dir);
         unlink(path);
-        if (j->vol && j->vol->claimed) unlink(j->partial);
+        if (j->vol && zs__volume_claimed(j->vol)) unlink(j->partial);
         rmdir(j->dir);
     }
     zs_volume_free(j->vol); /* created with direct=1 or opened r+: never unlinked by it */
