@@ -6,6 +6,7 @@
 #define ZS_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "zslab.h"
 
@@ -170,6 +171,8 @@ int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out);
 int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out);
+/** Writes zs_plan_describe's text to f. */
+void cli_print_plan(const zs_plan *plan, FILE *f);
 /** 1 if finished slabs' pages are dropped: --drop-cache/--no-drop-cache, else ZS_DROP_CACHE,
  *  else on when this process runs under a cgroup memory limit. */
 int cli_drop_cache_wanted(const cli_filter_opts *o);

@@ -12,6 +12,14 @@
 #include "cli.h"
 #include "progress.h"
 
+void cli_print_plan(const zs_plan *plan, FILE *f)
+{
+    const size_t n = zs_plan_describe(plan, NULL, 0);
+    char *text = malloc(n + 1);
+    if (text && zs_plan_describe(plan, text, n + 1) == n) fputs(text, f);
+    free(text);
+}
+
 /* @return CLI_RUN, or 2 naming the bad --op. */
 int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
 {
@@ -181,10 +189,10 @@ int cli_cmd_filter(const cli_filter_opts *o)
         cli_note(3, "pipeline: %s", zs_pipeline_length(pipe) ? desc : "(none: copy with conversion)");
     }
     if (rc == CLI_RUN && o->dry_run) {
-        zs_plan_print(plan, stdout);
+        cli_print_plan(plan, stdout);
         rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
     } else if (rc == CLI_RUN) {
-        if (cli_level >= 4) zs_plan_print(plan, stderr);
+        if (cli_level >= 4) cli_print_plan(plan, stderr);
         rc = execute(o, plan, in);
     }
     zs_plan_free(plan);

@@ -88,7 +88,7 @@ static int setup(jrun *r)
     if (st < 0) return cli_fail(st, 0);
     int rc = plan_for_journal(r);
     if (rc != CLI_RUN) return rc;
-    if (cli_level >= 4) zs_plan_print(r->plan, stderr);
+    if (cli_level >= 4) cli_print_plan(r->plan, stderr);
     st = zs_journal_attach(r->j, r->plan, &r->out);
     if (st < 0) return cli_fail(st, 0);
     zs_journal_part_range(r->j, &r->first, &r->last);
@@ -203,7 +203,7 @@ static int dry_run(jrun *r)
     }
     if (rc != CLI_RUN) return rc;
     if (r->mpi.rank > 0) return CLI_EXIT_OK;
-    zs_plan_print(r->plan, stdout);
+    cli_print_plan(r->plan, stdout);
     const int64_t S = zs_plan_slab_count(r->plan);
     printf("part:       %lld/%lld: slabs %lld-%lld of %lld%s\n", (long long)r->part, (long long)r->nparts,
            (long long)(r->part * S / r->nparts), (long long)((r->part + 1) * S / r->nparts) - 1, (long long)S,

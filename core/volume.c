@@ -109,6 +109,7 @@ void zs__detached_data_name(const char *path, char *out, size_t n)
 void zs_open_opts_default(zs_open_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->mode = "r";
     o->format = ZS_FMT_AUTO;
     for (int i = 0; i < 4; i++) o->raw_shape[i] = 1;
@@ -119,6 +120,7 @@ void zs_open_opts_default(zs_open_opts *o)
 void zs_create_opts_default(zs_create_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->format = ZS_FMT_AUTO;
 }
 
@@ -274,6 +276,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_open_opts");
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no input file given");
     ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_mode mode = ZS_MODE_R;
@@ -490,6 +493,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_create_opts");
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_format fmt = opts->format;
@@ -587,6 +591,7 @@ int zs_volume_writes_whole_planes(const zs_volume *v) { return v && v->io && v->
 
 int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
 {
+    if (o && o->struct_size != sizeof *o) o = NULL; /* options of another size count as none */
     zs_format f = o && o->format ? o->format : ZS_FMT_AUTO;
     if (!f && zs__format_from_name(path, &f) < 0) {
         zs_clear_error();
@@ -650,7 +655,7 @@ static void json_double(FILE *f, double d)
         fputs("null", f);
 }
 
-void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
+void zs__volume_info_print_json(const zs_volume_info *i, FILE *f)
 {
     char descr[8];
     zs_dtype_descr(i->dtype, descr, sizeof descr);
@@ -682,7 +687,7 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
     fprintf(f, ", \"slab_access\": \"%s\"}\n", slab_access(i));
 }
 
-void zs_volume_info_print(const zs_volume_info *i, FILE *f)
+void zs__volume_info_print(const zs_volume_info *i, FILE *f)
 {
     char descr[8];
     zs_dtype_descr(i->dtype, descr, sizeof descr);

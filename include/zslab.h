@@ -6,6 +6,14 @@
  * Lifecycle: open/create volumes → build a pipeline → zs_plan_create (pure, printable)
  * → zs_plan_execute. Every function returns a zs_status (0 = ok, negative = ZS_E*);
  * the detail message of the last failure on the calling thread is zs_last_error().
+ *
+ * Options structs (zs_open_opts, zs_create_opts, zs_plan_opts, zs_exec_opts, zs_journal_opts,
+ * zs_bench_opts, zs_preview_opts) begin with `struct_size`: initialise each with
+ * its _default() function, which sets it, then change the fields you need. A function given
+ * options whose struct_size is not this library's sizeof (zeroed options, or a caller built
+ * against another zslab.h) refuses them with ZS_EINVAL instead of reading past them. NULL
+ * options mean the defaults. Text comes back in the caller's buffers, snprintf-style (see
+ * zs_volume_info_describe); no function takes a FILE * except the benchmark's.
  */
 #ifndef ZSLAB_H
 #define ZSLAB_H
@@ -162,16 +170,22 @@ ZS_API void zs_volume_info_init(zs_volume_info *info);
 /** Overflow-checked byte count of one z-plane / one 3-D volume of the series. */
 ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
                                       uint64_t *total_bytes);
-/** Writes the descriptor as one JSON object with stable keys (zslab info --json). */
-ZS_API void zs_volume_info_print_json(const zs_volume_info *info, FILE *f);
-/** Writes the descriptor as human-readable lines (zslab info). */
-ZS_API void zs_volume_info_print(const zs_volume_info *info, FILE *f);
+/** Describe functions (zs_volume_info_describe, zs_plan_describe, zs_pipeline_describe,
+ *  zs_journal_report) write their text into the caller's buffer `buf` of `n` bytes, as snprintf
+ *  does: always NUL-terminated when n > 0, truncated when the text does not fit, and buf may be
+ *  NULL when n is 0. They return the length of the whole text (without the NUL), so a result
+ *  >= n means the buffer was too small: call again with that length + 1. */
+#define ZS_DESCRIBE_JSON 1 /**< flag: one JSON object with stable keys, instead of lines for people */
+/** Describes the descriptor: human-readable lines (zslab info), or with ZS_DESCRIBE_JSON one JSON
+ *  object and a newline (zslab info --json). @return the text's length (0 when out of memory). */
+ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n);
 
 typedef struct zs_volume zs_volume;
 
 typedef struct zs_open_opts {
-    const char *mode; /**< "r" (default), "r+" or "c" (copy-on-write) */
-    zs_format format; /**< ZS_FMT_AUTO: from the file name and magic bytes */
+    size_t struct_size; /**< sizeof the struct: set by zs_open_opts_default(); any other value is ZS_EINVAL */
+    const char *mode;   /**< "r" (default), "r+" or "c" (copy-on-write) */
+    zs_format format;   /**< ZS_FMT_AUTO: from the file name and magic bytes */
     /* raw files: the caller describes the data */
     int64_t raw_shape[4];
     int raw_ndim;
@@ -191,6 +205,7 @@ ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_v
 ZS_API zs_status zs_volume_identify(const char *path, zs_format *out);
 
 typedef struct zs_create_opts {
+    size_t struct_size;      /**< sizeof the struct: set by zs_create_opts_default(); any other value is ZS_EINVAL */
     zs_format format;        /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
                                   .nhdr, a plane series pattern; else raw) */
     int force;               /**< overwrite an existing file */
@@ -292,8 +307,9 @@ ZS_API void zs_pipeline_set_voxel(zs_pipeline *p, const double voxel[3], const c
 ZS_API int zs_pipeline_length(const zs_pipeline *p);
 /** Total halo of the pipeline (planes below and above, per axis x,y,z). */
 ZS_API void zs_pipeline_halo(const zs_pipeline *p, int64_t lo[3], int64_t hi[3]);
-/** Writes "gaussian:sigma=2x2x2:truncate=4:mode=reflect | ..." (normalised) into buf. */
-ZS_API void zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n);
+/** Writes "gaussian:sigma=2x2x2:truncate=4:mode=reflect | ..." (normalised; "" for no stage) into
+ *  buf as snprintf does. @return the text's length (see zs_volume_info_describe). */
+ZS_API size_t zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n);
 /** @} */
 
 /** \defgroup plan Plans and execution
@@ -315,6 +331,7 @@ ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 
 typedef struct zs_plan_opts {
+    size_t struct_size;     /**< sizeof the struct: set by zs_plan_opts_default(); any other value is ZS_EINVAL */
     int threads;            /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
     int64_t slab;           /**< planes per slab (the unit of the journal and of parts); 0: chosen */
     int64_t band;           /**< rows per tile band; 0: chosen from the cache sizes and mem_budget */
@@ -336,8 +353,10 @@ ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
                                 zs_plan **out);
 ZS_API void zs_plan_free(zs_plan *plan);
-/** Prints slabs, halo, bytes mapped and scratch per worker, peak-memory estimate. */
-ZS_API void zs_plan_print(const zs_plan *plan, FILE *f);
+/** Describes the plan in lines (zslab filter --dry-run): input, pipeline, slabs, halo, tiles,
+ *  engines, memory per worker and the peak-memory estimate, into buf as snprintf does.
+ *  @return the text's length (see zs_volume_info_describe; 0 when out of memory). */
+ZS_API size_t zs_plan_describe(const zs_plan *plan, char *buf, size_t n);
 /** The output descriptor the plan will produce (shape of the input, output dtype). */
 ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec);
 ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
@@ -372,7 +391,8 @@ enum zs_phase {
 typedef struct zs_journal zs_journal; /* see \ref journal */
 
 typedef struct zs_exec_opts {
-    unsigned phases; /**< 0 = ZS_PHASE_ALL */
+    size_t struct_size; /**< sizeof the struct: set by zs_exec_opts_default(); any other value is ZS_EINVAL */
+    unsigned phases;    /**< 0 = ZS_PHASE_ALL */
     zs_progress_fn progress;
     void *user;
     int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
@@ -454,6 +474,7 @@ typedef enum zs_journal_role {
 } zs_journal_role;
 
 typedef struct zs_journal_opts {
+    size_t struct_size;   /**< sizeof the struct: set by zs_journal_opts_default(); any other value is ZS_EINVAL */
     int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
     zs_journal_role role;
     double wait_seconds; /**< how long to wait for another process to publish the header
@@ -505,10 +526,13 @@ typedef struct zs_journal_summary {
     int journal;   /**< OUT has a journal */
 } zs_journal_summary;
 /** Describes the state of OUT from its journal alone (the input need not exist): complete
- *  or not, slabs done of total, the slabs each part recorded and the missing ones, as text
- *  or (json) one JSON object. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
- *  @param[out] sum may be NULL. */
-ZS_API zs_status zs_journal_report(const char *out_path, FILE *f, int json, zs_journal_summary *sum);
+ *  or not, slabs done of total, the slabs each part recorded and the missing ones, as lines
+ *  or (json) one JSON object, into buf as snprintf does (see zs_volume_info_describe). The
+ *  state is read at each call: a journal that other processes write may grow between a call
+ *  that measures and the next. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
+ *  @param[out] len the text's length (may be NULL). @param[out] sum may be NULL. */
+ZS_API zs_status zs_journal_report(const char *out_path, int json, char *buf, size_t n, size_t *len,
+                                   zs_journal_summary *sum);
 /** @} */
 
 /** \defgroup bench I/O versus compute (bench/)
@@ -519,6 +543,7 @@ ZS_API zs_status zs_journal_report(const char *out_path, FILE *f, int json, zs_j
  * heights and engines sweep a grid.
  * @{ */
 typedef struct zs_bench_opts {
+    size_t struct_size;       /**< sizeof the struct: set by zs_bench_opts_default(); any other value is ZS_EINVAL */
     const char *input;        /**< input volume */
     const zs_open_opts *open; /**< raw description, or NULL */
     const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
@@ -576,6 +601,7 @@ ZS_API zs_status zs_cmap_parse(const char *s, zs_cmap *out);
 ZS_API const char *zs_cmap_name(zs_cmap c);
 
 typedef struct zs_preview_opts {
+    size_t struct_size; /**< sizeof the struct: set by zs_preview_opts_default(); any other value is ZS_EINVAL */
     zs_preview_view view;
     int axis;            /**< ZS_VIEW_MIP: 0 (x), 1 (y) or 2 (z, default) */
     int64_t z;           /**< ZS_VIEW_PLANE: the plane */

@@ -84,6 +84,7 @@ struct zs_journal {
 void zs_journal_opts_default(zs_journal_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->nparts = 1;
     o->role = ZS_JOURNAL_ANY;
     const char *w = getenv("ZS_JOURNAL_WAIT");
@@ -486,6 +487,7 @@ zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_journal_opts");
     ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
                  "part %lld of %lld: want 0 <= part < parts", (long long)opts->part, (long long)opts->nparts);
     zs_journal *j = calloc(1, sizeof *j);
