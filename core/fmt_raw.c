@@ -8,7 +8,7 @@ static zs_status raw_parse(const unsigned char *buf, size_t n, uint64_t file_siz
     (void)buf;
     (void)n;
     (void)file_size;
-    return ZS_ERR(ZS_EINVAL, "%s: a raw file has no header; give --in-shape and --in-dtype", info->path);
+    return ZS_ERR(ZS_EINVAL, "%s: a raw file has no header: give its shape and dtype (zs_open_opts)", info->path);
 }
 
 static int64_t raw_write_header(zs_volume_info *spec, unsigned char *buf, size_t cap)

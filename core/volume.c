@@ -348,8 +348,7 @@ static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
     zs_volume_info *info = &v->info;
     struct stat st;
     if (stat(v->final_data_path, &st) == 0 && !o->force)
-        return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists (use --force to overwrite)", v->final_path,
-                      v->final_data_path);
+        return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists", v->final_path, v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, o->direct ? "%s" : "%s.partial", v->final_data_path);
     int fd = open(info->data_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create its data file %s", v->final_path, info->data_path);
@@ -502,7 +501,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     struct stat st;
     if (fmt != ZS_FMT_SERIES && stat(path, &st) == 0) { /* a series checks each plane's file */
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
-        ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists (use --force to overwrite)", path);
+        ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists", path);
     }
     /* An empty volume (an axis of length 0) is a valid .npy or raw file; the other formats
      * cannot describe one (TIFF: no zero-page or zero-width files; NIfTI, NRRD, MetaImage:

@@ -462,16 +462,16 @@ static zs_status create_or_join(zs_journal *j)
     for (;;) {
         if (!path_exists(j->dir) && path_exists(j->out))
             return ZS_ERR(ZS_EEXIST,
-                          "%s: exists and has no journal (it was written by a run without parts or "
-                          "--resume); remove it, or overwrite it with --force",
+                          "%s: exists and has no journal (it was written by a run without one); remove it, or "
+                          "overwrite it (force)",
                           j->out);
         if (j->opts.role != ZS_JOURNAL_JOIN) {
             if (mkdir(j->dir, 0777) == 0) return take_creation(j);
             if (errno != EEXIST) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create the journal", j->dir);
             if (j->opts.role == ZS_JOURNAL_NEW)
                 return ZS_ERR(ZS_EEXIST,
-                              "%s: a journal exists (%s): continue that job with --resume, look at it "
-                              "with zslab status, or start over with --force",
+                              "%s: a journal exists (%s): continue that job (resume), look at it "
+                              "(zs_journal_report), or start over (force)",
                               j->out, j->dir);
         }
         zs_status st = join(j);
@@ -513,7 +513,8 @@ static zs_status shared_format(const zs_journal *j, zs_format *fmt)
 {
     ZS_FORWARD(zs__format_from_name(j->out, fmt));
     ZS_RETURN_IF(*fmt != ZS_FMT_NPY && *fmt != ZS_FMT_NIFTI1 && *fmt != ZS_FMT_RAW, ZS_EUNSUPPORTED,
-                 "%s: parts, --resume and MPI write .npy, .nii or raw outputs (one byte range that many processes "
+                 "%s: jobs with a journal (parts, resumed runs) write .npy, .nii or raw outputs (one byte range that "
+                 "many processes "
                  "can share); write one of those, then convert it",
                  j->out);
     return ZS_OK;

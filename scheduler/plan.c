@@ -459,7 +459,7 @@ static void plan_print(const void *obj, int flags, FILE *f)
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
             (long long)p->band, (long long)i->shape[1], (long long)p->nbands, (long long)p->tile_rows,
             p->whole_planes  ? " (whole planes: decoded or C-order input)"
-            : p->band_forced ? " (--band)"
+            : p->band_forced ? " (band given)"
                              : "");
     fprintf(f, "runs:       up to %lld slabs streamed by one worker at a time\n", (long long)p->run_slabs);
     const int64_t nz = i->shape[2], run = zs__plan_run_slabs(p, p->nslabs_per_vol) * p->slab;
