@@ -8,7 +8,7 @@
  * the detail message of the last failure on the calling thread is zs_last_error().
  *
  * Options structs (zs_open_opts, zs_create_opts, zs_plan_opts, zs_exec_opts, zs_journal_opts,
- * zs_bench_opts, zs_preview_opts) begin with `struct_size`: initialise each with
+ * zs_bench_opts, zs_preview_opts, zs_job_opts) begin with `struct_size`: initialise each with
  * its _default() function, which sets it, then change the fields you need. A function given
  * options whose struct_size is not this library's sizeof (zeroed options, or a caller built
  * against another zslab.h) refuses them with ZS_EINVAL instead of reading past them. NULL
@@ -533,6 +533,128 @@ typedef struct zs_journal_summary {
  *  @param[out] len the text's length (may be NULL). @param[out] sum may be NULL. */
 ZS_API zs_status zs_journal_report(const char *out_path, int json, char *buf, size_t n, size_t *len,
                                    zs_journal_summary *sum);
+/** @} */
+
+/** \defgroup job Jobs: one output made from one input, start to finish
+ * A job runs the whole way of `zslab filter` as a state machine:
+ *
+ *     zs_job_open -> [zs_job_pipeline: add stages] -> zs_job_plan -> zs_job_create
+ *                 -> zs_job_execute -> zs_job_commit -> zs_job_free
+ *
+ * Each step runs the ones before it that were not run yet (zs_job_create plans, zs_job_execute
+ * creates), so a caller may call only the steps it wants to look between. The policies of a
+ * run live here, not in the tools that call it:
+ *  - plain run: OUT.partial is created at full size, filled, and renamed to OUT by the commit;
+ *    a job freed before its commit removes OUT.partial. An OUT with a journal is refused
+ *    unless `force` (which then removes the journal and its partial output).
+ *  - journal (`journal`, `resume`, or `nparts` > 1): see \ref journal. zs_job_plan takes part in
+ *    OUT's journal first (creating it or joining it), and plans with the journal's slab height
+ *    when it joins one; zs_job_create binds the plan to it (creating OUT.partial or opening it);
+ *    zs_job_execute runs this part's slabs not yet recorded; zs_job_commit records and renames
+ *    OUT.partial to OUT when every slab of every part is recorded. An interrupted job (`stop`,
+ *    or a progress callback returning nonzero) keeps what it recorded for the next run.
+ *  - parts: part I of N runs slabs [floor(I*S/N), floor((I+1)*S/N)). The part that creates the
+ *    journal lowers the planner's slab height so that the N parts together have two slabs per
+ *    worker (unless `plan.slab` is given), and several parts write with pwrite (the mmap engine
+ *    would write back whole pages shared with a neighbour's slab), unless an engine is given.
+ *  - an empty input (an axis of length 0): part 0 writes the empty output as a plain run does,
+ *    the other parts have nothing to do.
+ * Errors name the files, the stages and the parameters; never an option of a tool.
+ * @{ */
+typedef struct zs_job zs_job;
+
+/** The steps a job has passed. */
+typedef enum zs_job_state {
+    ZS_JOB_OPENED = 0, /**< input open, pipeline made */
+    ZS_JOB_JOINED,     /**< took part in OUT's journal (created or joined it); not planned yet */
+    ZS_JOB_PLANNED,
+    ZS_JOB_CREATED,
+    ZS_JOB_EXECUTED, /**< zs_job_execute ran (successfully or not) */
+    ZS_JOB_COMMITTED
+} zs_job_state;
+
+/** Called after each finished slab with the fraction of the job's work done (0..1], from a
+ *  worker thread (one call at a time); return nonzero to stop the job (ZS_ECANCELED). */
+typedef int (*zs_job_progress_fn)(void *user, double fraction);
+
+typedef enum zs_job_journal {
+    ZS_JOB_NO_JOURNAL = 0, /**< a plain run (unless nparts > 1) */
+    ZS_JOB_JOURNAL_NEW,    /**< keep a new journal; an existing one is ZS_EEXIST (unless force: start over) */
+    ZS_JOB_RESUME          /**< continue OUT's journal, or start one */
+} zs_job_journal;
+
+typedef struct zs_job_opts {
+    size_t struct_size;       /**< sizeof the struct: set by zs_job_opts_default(); any other value is ZS_EINVAL */
+    const zs_open_opts *open; /**< how zs_job_open opens the input (a raw layout); NULL: defaults */
+    const char *const *ops;   /**< stages added by zs_job_open ("gaussian:sigma=2"), nops of them; may be NULL */
+    int nops;
+    const zs_plan_opts *plan;     /**< threads, slab, band, memory budget, output dtype, engines; NULL: defaults.
+                                       whole_plane_output is set by the job from the output's format */
+    zs_compression compress;      /**< TIFF outputs */
+    int force;                    /**< overwrite OUT; with a journal: remove it and start over */
+    zs_job_journal journal;       /**< a journal (\ref journal) or not */
+    int64_t part, nparts;         /**< this process runs part `part` of `nparts` (default 0 of 1); nparts > 1
+                                       implies a journal (ZS_JOB_RESUME unless ZS_JOB_JOURNAL_NEW) */
+    int join;                     /**< 1: never create the journal, wait for the process that does (MPI ranks > 0) */
+    double wait_seconds;          /**< how long a joining part waits for the header (< 0: the journal's default) */
+    int drop_cache;               /**< 1: drop finished slabs' pages from the page cache (zs_exec_opts.drop_cache) */
+    volatile int *stop;           /**< optional: set nonzero (a signal handler) to stop at the next slab */
+    zs_job_progress_fn progress;  /**< optional: fraction done; nonzero return stops the job */
+    void *user;                   /**< passed to progress and slab_progress */
+    zs_progress_fn slab_progress; /**< optional: the plan's per-slab counts (a tool's progress display) */
+    int dry_run;                  /**< 1: plan only, never touch a journal or OUT (zs_job_create refuses) */
+} zs_job_opts;
+ZS_API void zs_job_opts_default(zs_job_opts *o);
+
+/** Opens the input `in_path` (opts->open), makes a pipeline with the input's voxel size and adds
+ *  opts->ops. Touches no output. @param[out] job caller frees with zs_job_free (also after a
+ *  failure of a later step). @return ZS_EPARAM naming the stage for a bad op; the input's errors. */
+ZS_API zs_status zs_job_open(const char *in_path, const char *out_path, const zs_job_opts *opts, zs_job **job);
+/** The same over an input the caller opened (borrowed: it must outlive the job). */
+ZS_API zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs_job_opts *opts, zs_job **job);
+/** The job's pipeline (borrowed): add stages to it before zs_job_plan; afterwards it refuses them. */
+ZS_API zs_pipeline *zs_job_pipeline(zs_job *job);
+/** The job's input (borrowed). */
+ZS_API const zs_volume *zs_job_input(const zs_job *job);
+/** Plans (see the policies above); with a journal and not dry_run, takes part in OUT's journal
+ *  first, which may wait for the process that creates it. @return the planner's errors (a
+ *  memory budget too small is ZS_EINVAL naming it), the journal's (ZS_EEXIST: another job's
+ *  journal, or a new one wanted where one exists; ZS_ECANCELED: stopped while waiting). */
+ZS_API zs_status zs_job_plan(zs_job *job);
+/** The plan (borrowed), or NULL before zs_job_plan. */
+ZS_API const zs_plan *zs_job_get_plan(const zs_job *job);
+/** Creates OUT.partial (or, with a journal, binds to it). ZS_EEXIST: OUT exists (without force),
+ *  or has a journal and this job keeps none. ZS_EINVAL for a dry run. */
+ZS_API zs_status zs_job_create(zs_job *job);
+/** The output being written (borrowed; its path is OUT.partial), or NULL before zs_job_create and
+ *  when there is nothing to write. */
+ZS_API const zs_volume *zs_job_output(const zs_job *job);
+/** Runs this part's slabs that are not recorded yet. @return ZS_ECANCELED when stopped. */
+ZS_API zs_status zs_job_execute(zs_job *job);
+/** Plain run: flushes and renames OUT.partial to OUT. Journal: syncs this part's records, reads
+ *  every part's and renames OUT.partial to OUT when all slabs are recorded; may be called again
+ *  (after other processes finished) and after a failed or stopped zs_job_execute. */
+ZS_API zs_status zs_job_commit(zs_job *job);
+/** Closes; a plain run's uncommitted OUT.partial is removed, a journal's stays. NULL: no-op. */
+ZS_API void zs_job_free(zs_job *job);
+
+/** This part's slab range [first, last) of the plan (all slabs without parts). */
+ZS_API void zs_job_part_range(const zs_job *job, int64_t *first, int64_t *last);
+/** Slabs of this part's range recorded before this run (0 without a journal). */
+ZS_API int64_t zs_job_done_before(const zs_job *job);
+/** Slabs recorded by every part, as read by the last zs_job_commit (without a journal: the
+ *  plan's slab count once committed). */
+ZS_API int64_t zs_job_done(const zs_job *job);
+/** 1 when OUT is complete (after zs_job_create: it already was, nothing to do; after
+ *  zs_job_commit: it is now). */
+ZS_API int zs_job_complete(const zs_job *job);
+/** The last step the job passed: after a failure of zs_job_plan, ZS_JOB_JOINED says the
+ *  planning failed, ZS_JOB_OPENED that taking part in the journal did. */
+ZS_API zs_job_state zs_job_get_state(const zs_job *job);
+/** 1 if the job keeps a journal. */
+ZS_API int zs_job_journaled(const zs_job *job);
+/** Statistics of zs_job_execute (zeros before). */
+ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats);
 /** @} */
 
 /** \defgroup bench I/O versus compute (bench/)
