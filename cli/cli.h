@@ -171,7 +171,6 @@ int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 struct cli_progress;
 int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out);
-int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out);
 /** Adds the --op stages to pipe. */
 int cli_add_ops(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline *pipe);
 /** The plan options the flags give. */
@@ -191,11 +190,6 @@ void cli_print_plan(const zs_plan *plan, FILE *f);
  *  else on when this process runs under a cgroup memory limit. */
 int cli_drop_cache_wanted(const cli_filter_opts *o);
 struct cli_progress;
-/** Creates o->out (o->force: over an existing one), runs the plan into it while `prog` shows
- *  the progress, and commits it; a failure or an interruption removes the partial output.
- *  `stats` receives the run's statistics. @return an exit code (message printed). */
-int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, struct cli_progress *prog,
-                       zs_run_stats *stats);
 
 /* filter_journal.c: filter with a journal: --part, --resume, --journal, or under MPI. */
 /** 1 if the run keeps a journal (those options, or an MPI launch with more than one rank). */

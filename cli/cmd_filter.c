@@ -67,20 +67,6 @@ int cli_plan_failed(const cli_filter_opts *o, zs_status st)
     return cli_fail(st, 1);
 }
 
-int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out)
-{
-    zs_plan_opts po;
-    cli_plan_opts(o, &po);
-    if (o->out) {
-        zs_create_opts co;
-        zs_create_opts_default(&co);
-        co.compress = o->compress;
-        po.whole_plane_output = zs_path_writes_whole_planes(o->out, &co);
-    }
-    zs_status st = zs_plan_create(in, pipe, &po, out);
-    return st < 0 ? cli_plan_failed(o, st) : CLI_RUN;
-}
-
 /* Opens the job of `zslab filter IN OUT` over the opened input: the plan options and the
  * stages the flags give. `po` must outlive the call only. @return CLI_RUN or an exit code. */
 int cli_job_open(const cli_filter_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job)
@@ -165,6 +151,10 @@ int cli_job_run(const cli_filter_opts *o, zs_job *job, cli_progress *prog, zs_ru
     cli_progress_finish(prog);
     zs_job_stats(job, stats);
     if (st == ZS_OK) st = zs_job_commit(job);
+    if (st < 0 && zs_job_complete(job)) { /* OUT is complete; its record (a batch's) is not */
+        cli_error("warning: %s", zs_last_error());
+        st = ZS_OK;
+    }
     int rc = CLI_EXIT_OK;
     if (st == ZS_ECANCELED && cli_stop) {
         cli_error("%s: interrupted; the partial output was removed", o->out);
@@ -173,53 +163,6 @@ int cli_job_run(const cli_filter_opts *o, zs_job *job, cli_progress *prog, zs_ru
         rc = cli_fail(st, 0);
     }
     if (rc != CLI_EXIT_OK) zs_job_free(job); /* uncommitted: the partial output is removed */
-    cli_interrupt_clear();
-    return rc;
-}
-
-int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, cli_progress *prog,
-                       zs_run_stats *stats)
-{
-    /* A journaled job owns OUT: never write over its partial output behind its back. */
-    if (zs_journal_exists(o->out)) {
-        if (!o->force) {
-            cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
-                      "--resume, see it with zslab status, or start over with --force",
-                      o->out, o->out);
-            return CLI_EXIT_ERROR;
-        }
-        zs_status rs = zs_journal_remove(o->out);
-        if (rs < 0) return cli_fail(rs, 0);
-    }
-    zs_volume_info spec;
-    zs_plan_output_spec(plan, &spec);
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = o->force;
-    co.compress = o->compress;
-    zs_volume *out = NULL;
-    zs_status st = zs_volume_create(o->out, &spec, &co, &out);
-    if (st < 0) return cli_fail(st, 0);
-    cli_interrupt_install(zs_volume_get_info(out)->path, 1);
-
-    zs_exec_opts eo;
-    zs_exec_opts_default(&eo);
-    eo.progress = cli_progress_update;
-    eo.user = prog;
-    eo.stop = &cli_stop;
-    eo.drop_cache = cli_drop_cache_wanted(o);
-    memset(stats, 0, sizeof *stats);
-    st = zs_plan_execute(plan, in, out, &eo, stats);
-    cli_progress_finish(prog);
-    if (st == ZS_OK) st = zs_volume_commit(out);
-    int rc = CLI_EXIT_OK;
-    if (st == ZS_ECANCELED && cli_stop) {
-        cli_error("%s: interrupted; the partial output was removed", o->out);
-        rc = CLI_EXIT_ERROR;
-    } else if (st < 0) {
-        rc = cli_fail(st, 0);
-    }
-    zs_volume_free(out); /* uncommitted on failure: removed */
     cli_interrupt_clear();
     return rc;
 }

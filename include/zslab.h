@@ -603,6 +603,9 @@ typedef struct zs_job_opts {
     void *user;                   /**< passed to progress and slab_progress */
     zs_progress_fn slab_progress; /**< optional: the plan's per-slab counts (a tool's progress display) */
     int dry_run;                  /**< 1: plan only, never touch a journal or OUT (zs_job_create refuses) */
+    const char *record;           /**< optional, plain runs: a file that records what OUT was made from (a batch's
+                                       D/.zslab-batch/NAME.done): removed by zs_job_create, written by zs_job_commit,
+                                       read by zs_job_up_to_date */
 } zs_job_opts;
 ZS_API void zs_job_opts_default(zs_job_opts *o);
 
@@ -651,6 +654,14 @@ ZS_API int zs_job_complete(const zs_job *job);
 /** The last step the job passed: after a failure of zs_job_plan, ZS_JOB_JOINED says the
  *  planning failed, ZS_JOB_OPENED that taking part in the journal did. */
 ZS_API zs_job_state zs_job_get_state(const zs_job *job);
+/** Whether OUT is up to date: it exists, the record (zs_job_opts.record) holds this job's
+ *  fingerprint (the journal's: the input's real path, size and modification time, its data file,
+ *  format, shape, dtype, order, offset and scaling, the pipeline, the output's dtype and shape,
+ *  the zslab version; and the compression) and OUT's own size and modification time, and OUT's
+ *  header has the shape and dtype this job makes. Plans the job first (zs_job_plan's errors).
+ *  @param[out] up_to_date 1 or 0. @param[out] why when 0, the first reason ("" when there is
+ *  neither OUT nor a record), as snprintf writes into a buffer of n bytes. */
+ZS_API zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size_t n);
 /** 1 if the job keeps a journal. */
 ZS_API int zs_job_journaled(const zs_job *job);
 /** Statistics of zs_job_execute (zeros before). */

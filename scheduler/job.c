@@ -8,8 +8,11 @@
 #include "scheduler_internal.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum {
@@ -26,7 +29,8 @@ struct zs_job {
     zs_job_opts o;   /* ops, open and plan are not kept: copied below */
     zs_plan_opts po; /* the caller's plan options with the job's policies applied */
     char out[ZS_PATH_MAX];
-    zs_volume *in; /* the input (owner when own_in) */
+    char record[ZS_PATH_MAX]; /* "" without one */
+    zs_volume *in;            /* the input (owner when own_in) */
     int own_in;
     zs_pipeline *pipe; /* owner */
     zs_plan *plan;     /* owner */
@@ -66,7 +70,8 @@ static zs_status job_new(const char *out_path, const zs_job_opts *opts, zs_job *
     zs_job *job = calloc(1, sizeof *job);
     ZS_RETURN_IF(!job, ZS_ENOMEM, "out of memory");
     job->o = *opts;
-    job->o.ops = NULL, job->o.nops = 0, job->o.open = NULL, job->o.plan = NULL;
+    job->o.ops = NULL, job->o.nops = 0, job->o.open = NULL, job->o.plan = NULL, job->o.record = NULL;
+    if (opts->record) snprintf(job->record, sizeof job->record, "%s", opts->record);
     if (opts->plan)
         job->po = *opts->plan;
     else
@@ -225,6 +230,9 @@ zs_status zs_job_create(zs_job *job)
                          job->out, job->out);
             ZS_FORWARD(zs_journal_remove(job->out));
         }
+        /* the record goes first: a run that fails never leaves one */
+        if (job->record[0] && unlink(job->record) != 0 && errno != ENOENT)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove %s", job->out, job->record);
         zs_volume_info spec;
         zs_plan_output_spec(job->plan, &spec);
         zs_create_opts co;
@@ -278,6 +286,144 @@ zs_status zs_job_execute(zs_job *job)
     return ZS_OK;
 }
 
+/* ---- records: what a finished output was made from (a batch's up-to-date check) --------- */
+#define RECORD_MAGIC "zslab-batch-record 2\n"
+
+/* The record's lines this job must match: the fingerprint and the compression. */
+static zs_status record_head(const zs_job *job, char **head)
+{
+    char *fp = NULL;
+    ZS_FORWARD(zs__fingerprint_lines(job->plan, &fp));
+    const size_t n = strlen(RECORD_MAGIC) + strlen(fp) + 32;
+    *head = malloc(n);
+    if (*head) snprintf(*head, n, "%s%scompress %d\n", RECORD_MAGIC, fp, (int)job->o.compress);
+    free(fp);
+    ZS_RETURN_IF(!*head, ZS_ENOMEM, "out of memory");
+    return ZS_OK;
+}
+
+/* Written after the commit: the fingerprint and the output's size and mtime. A failure is
+ * ZS_EIO naming the record; OUT is complete all the same (zs_job_complete). */
+static zs_status write_record(const zs_job *job)
+{
+    struct stat st;
+    char tmp[ZS_PATH_MAX + 8], *head = NULL;
+    ZS_FORWARD(record_head(job, &head));
+    snprintf(tmp, sizeof tmp, "%s.tmp", job->record);
+    errno = 0;
+    FILE *f = stat(job->out, &st) == 0 ? fopen(tmp, "w") : NULL;
+    int e = f ? 0 : errno ? errno : EIO;
+    if (f) {
+        fprintf(f, "%soutput size=%lld mtime=%lld.%09ld\n", head, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                (long)st.st_mtim.tv_nsec);
+        if (fclose(f) != 0 || rename(tmp, job->record) != 0) e = errno ? errno : EIO;
+    }
+    free(head);
+    if (!e) return ZS_OK;
+    unlink(tmp);
+    return ZS_ERR(ZS_EIO, "%s: cannot write %s (%s): the next run will redo it", job->out, job->record, strerror(e));
+}
+
+/* Why a record differs from this job's lines: the first line that differs, by its key. */
+static void first_difference(const char *want, const char *rec, char *why, size_t n)
+{
+    static const struct {
+        const char *key, *why;
+    } keys[] = {
+        {"input-data ", "the input's data file changed after it was made"},
+        {"input-size ", "the input changed after it was made"},
+        {"input-mtime ", "the input changed after it was made"},
+        {"input ", "the input changed after it was made"},
+        {"input-", "the input's header changed after it was made"},
+        {"pipeline ", "it was made with another pipeline"},
+        {"output-", "it was made with another output dtype, shape or compression"},
+        {"compress ", "it was made with another output dtype, shape or compression"},
+        {"zslab ", "it was made by another zslab version"},
+    };
+    for (;;) {
+        const char *ea = strchr(want, '\n'), *eb = strchr(rec, '\n');
+        if (!ea || !eb || ea - want != eb - rec || strncmp(want, rec, (size_t)(ea - want)) != 0) break;
+        want = ea + 1, rec = eb + 1;
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strncmp(want, keys[i].key, strlen(keys[i].key)) == 0) {
+            snprintf(why, n, "%s", keys[i].why);
+            return;
+        }
+    snprintf(why, n, "its record is not one this zslab writes");
+}
+
+/* OUT's header: the shape and dtype this job makes? */
+static int header_matches(const zs_job *job, char *why, size_t n)
+{
+    zs_volume *v = NULL;
+    zs_volume_info spec;
+    zs_plan_output_spec(job->plan, &spec);
+    if (zs_volume_open(job->out, NULL, &v) < 0) {
+        char msg[1024];
+        zs__error_copy(msg, sizeof msg);
+        snprintf(why, n, "its header cannot be read (%s)", msg);
+        zs_clear_error();
+        return 0;
+    }
+    const zs_volume_info *got = zs_volume_get_info(v);
+    int same = got->dtype.type == spec.dtype.type && got->dtype.big_endian == spec.dtype.big_endian;
+    for (int a = 0; a < 4; a++) same = same && got->shape[a] == spec.shape[a];
+    if (!same)
+        snprintf(why, n, "its header says %lldx%lldx%lldx%lld %s, this run makes %lldx%lldx%lldx%lld %s",
+                 (long long)got->shape[0], (long long)got->shape[1], (long long)got->shape[2], (long long)got->shape[3],
+                 zs_dtype_name(got->dtype), (long long)spec.shape[0], (long long)spec.shape[1],
+                 (long long)spec.shape[2], (long long)spec.shape[3], zs_dtype_name(spec.dtype));
+    zs_volume_free(v);
+    return same;
+}
+
+static char *read_record(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    char *buf = malloc(65536 + 1);
+    size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    return buf;
+}
+
+zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size_t n)
+{
+    char dummy[1];
+    if (!why || !n) why = dummy, n = sizeof dummy;
+    why[0] = '\0';
+    *up_to_date = 0;
+    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
+    ZS_RETURN_IF(!job->record[0], ZS_EINVAL, "%s: the job has no record to check (zs_job_opts.record)", job->out);
+    ZS_FORWARD(zs_job_plan(job));
+    char *head = NULL;
+    ZS_FORWARD(record_head(job, &head));
+    struct stat st;
+    const int exists = stat(job->out, &st) == 0;
+    char *rec = read_record(job->record);
+    const size_t hl = strlen(head);
+    long long size = -1, sec = -1;
+    long nsec = -1;
+    if (!exists) {
+        if (rec) snprintf(why, n, "its record is there but the output is gone");
+    } else if (!rec) {
+        snprintf(why, n, "there is no record that this batch made it (%s)", job->record);
+    } else if (strncmp(rec, head, hl) != 0) {
+        first_difference(head, rec, why, n);
+    } else if (sscanf(rec + hl, "output size=%lld mtime=%lld.%ld", &size, &sec, &nsec) != 3 ||
+               size != (long long)st.st_size || sec != (long long)st.st_mtim.tv_sec ||
+               nsec != (long)st.st_mtim.tv_nsec) {
+        snprintf(why, n, "the output was changed after it was made");
+    } else {
+        *up_to_date = header_matches(job, why, n);
+    }
+    free(rec);
+    free(head);
+    return ZS_OK;
+}
+
 zs_status zs_job_commit(zs_job *job)
 {
     ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
@@ -293,7 +439,7 @@ zs_status zs_job_commit(zs_job *job)
     job->complete = !job->idle;
     job->done = job->idle ? 0 : zs_plan_slab_count(job->plan);
     job->st = J_COMMITTED;
-    return ZS_OK;
+    return job->record[0] && !job->idle ? write_record(job) : ZS_OK;
 }
 
 void zs_job_free(zs_job *job)

@@ -41,6 +41,7 @@ enum {
     K_INPUT,
     K_INPUT_SIZE,
     K_INPUT_MTIME,
+    K_INPUT_DATA,
     K_INPUT_FORMAT,
     K_INPUT_SHAPE,
     K_INPUT_DTYPE,
@@ -57,9 +58,9 @@ enum {
     K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
-    "zslab-journal", "zslab",        "input",       "input-size",   "input-mtime",   "input-format",
-    "input-shape",   "input-dtype",  "input-order", "input-offset", "input-scaling", "pipeline",
-    "output-dtype",  "output-shape", "slab-height", "slab-count",   "output",        "created"};
+    "zslab-journal", "zslab",       "input",       "input-size",   "input-mtime",   "input-data", "input-format",
+    "input-shape",   "input-dtype", "input-order", "input-offset", "input-scaling", "pipeline",   "output-dtype",
+    "output-shape",  "slab-height", "slab-count",  "output",       "created"};
 #define JOURNAL_FORMAT "1"
 #define VAL_MAX        4608
 
@@ -220,12 +221,17 @@ static void shape_text(const int64_t s[4], char *buf, size_t n)
     snprintf(buf, n, "%lldx%lldx%lldx%lld", (long long)s[0], (long long)s[1], (long long)s[2], (long long)s[3]);
 }
 
-/* The fingerprint of this run: everything that decides the output's bytes and layout. */
-static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
+/* The fingerprint of this run: everything that decides the output's bytes and layout. A journal
+ * needs the input's size and mtime; a record (out NULL) of an input that cannot be stat'ed (a
+ * plane series' pattern) goes without them. */
+static zs_status fingerprint(const char *out, const zs_plan *p, jheader *h)
 {
     const zs_volume_info *in = &p->in;
     struct stat st;
-    if (stat(in->path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat the input", in->path);
+    if (stat(in->path, &st) != 0) {
+        if (out) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat the input", in->path);
+        memset(&st, 0, sizeof st);
+    }
     char real[PATH_MAX];
     memset(h, 0, sizeof *h);
     snprintf(h->val[K_MAGIC], VAL_MAX, "%s", JOURNAL_FORMAT);
@@ -233,6 +239,13 @@ static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
     snprintf(h->val[K_INPUT], VAL_MAX, "%s", realpath(in->path, real) ? real : in->path);
     snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%lld", (long long)st.st_size);
     snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    /* the data file of a header (.mhd, .nhdr): its change changes the input */
+    if (in->data_path[0] && strcmp(in->data_path, in->path) != 0 && stat(in->data_path, &st) == 0)
+        snprintf(h->val[K_INPUT_DATA], VAL_MAX, "%s size=%lld mtime=%lld.%09ld",
+                 realpath(in->data_path, real) ? real : in->data_path, (long long)st.st_size,
+                 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+    else
+        snprintf(h->val[K_INPUT_DATA], VAL_MAX, "(the input)");
     snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", format_name(in->format));
     shape_text(in->shape, h->val[K_INPUT_SHAPE], VAL_MAX);
     zs_dtype_descr(in->dtype, h->val[K_INPUT_DTYPE], VAL_MAX);
@@ -247,7 +260,7 @@ static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
     shape_text(p->out.shape, h->val[K_OUTPUT_SHAPE], VAL_MAX);
     snprintf(h->val[K_SLAB_HEIGHT], VAL_MAX, "%lld", (long long)p->slab);
     snprintf(h->val[K_SLAB_COUNT], VAL_MAX, "%lld", (long long)p->nslabs);
-    snprintf(h->val[K_OUTPUT], VAL_MAX, "%s", j->out);
+    snprintf(h->val[K_OUTPUT], VAL_MAX, "%s", out ? out : "");
     char host[256] = "?";
     (void)gethostname(host, sizeof host - 1);
     snprintf(h->val[K_CREATED], VAL_MAX, "%s pid %ld at %lld", host, (long)getpid(), (long long)time(NULL));
@@ -597,7 +610,7 @@ zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out)
     ZS_RETURN_IF(j->vol || j->complete, ZS_EINVAL, "%s: journal already attached", j->out);
     jheader *mine = malloc(sizeof *mine);
     ZS_RETURN_IF(!mine, ZS_ENOMEM, "out of memory");
-    zs_status st = fingerprint(j, plan, mine);
+    zs_status st = fingerprint(j->out, plan, mine);
     if (st == ZS_OK)
         st = attach_output(j, plan, mine);
     else
@@ -755,4 +768,23 @@ zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in,
         if (in) drop_input(p, in, t, z0, z1);
     }
     return j ? record(j, i, t, z0, z1) : ZS_OK;
+}
+
+/* ---- the fingerprint outside a journal (a batch's records, job.c) ---------------------- */
+zs_status zs__fingerprint_lines(const zs_plan *p, char **text)
+{
+    *text = NULL;
+    jheader *h = malloc(sizeof *h);
+    ZS_RETURN_IF(!h, ZS_ENOMEM, "out of memory");
+    zs_status st = fingerprint(NULL, p, h);
+    size_t n = 1;
+    for (int k = K_VERSION; st == ZS_OK && k <= K_OUTPUT_SHAPE; k++) n += strlen(key_names[k]) + strlen(h->val[k]) + 2;
+    char *buf = st == ZS_OK ? malloc(n) : NULL;
+    if (st == ZS_OK && !buf) st = ZS_ERR(ZS_ENOMEM, "out of memory");
+    size_t len = 0;
+    for (int k = K_VERSION; st == ZS_OK && k <= K_OUTPUT_SHAPE; k++)
+        len += (size_t)snprintf(buf + len, n - len, "%s %s\n", key_names[k], h->val[k]);
+    free(h);
+    if (st == ZS_OK) *text = buf;
+    return st;
 }

@@ -344,13 +344,66 @@ static void test_misuse(void **state)
     zs_job_free(NULL);
 }
 
+/* A record says what an output was made from: a job with the same fingerprint finds the output
+ * up to date; another pipeline, a touched input or a changed output make it out of date. */
+static void test_records(void **state)
+{
+    (void)state;
+    zs_job_opts o;
+    zs_plan_opts po;
+    job_opts(&o, &po);
+    o.record = "job_r.done";
+    zs_job *job = NULL;
+    int ok = -1;
+    char why[512];
+    assert_int_equal(zs_job_open("job_in.npy", "job_r.npy", &o, &job), ZS_OK);
+    assert_int_equal(zs_job_up_to_date(job, &ok, why, sizeof why), ZS_OK);
+    assert_int_equal(ok, 0);
+    assert_string_equal(why, ""); /* neither output nor record */
+    assert_int_equal(zs_job_execute(job), ZS_OK);
+    assert_int_equal(zs_job_commit(job), ZS_OK);
+    zs_job_free(job);
+    assert_same_file("job_r.npy", "job_ref.npy");
+    assert_int_equal(access("job_r.done", F_OK), 0);
+
+    assert_int_equal(zs_job_open("job_in.npy", "job_r.npy", &o, &job), ZS_OK);
+    assert_int_equal(zs_job_up_to_date(job, &ok, why, sizeof why), ZS_OK);
+    assert_int_equal(ok, 1);
+    zs_job_free(job);
+
+    static const char *const other[] = {"gaussian:sigma=1.5"};
+    o.ops = other;
+    o.nops = 1;
+    assert_int_equal(zs_job_open("job_in.npy", "job_r.npy", &o, &job), ZS_OK);
+    assert_int_equal(zs_job_up_to_date(job, &ok, why, sizeof why), ZS_OK);
+    assert_int_equal(ok, 0);
+    assert_string_equal(why, "it was made with another pipeline");
+    /* running it removes the record first; a failure would leave none */
+    assert_int_equal(zs_job_create(job), ZS_OK);
+    assert_int_equal(access("job_r.done", F_OK), -1);
+    zs_job_free(job);
+
+    /* the record is gone: out of date, saying so */
+    o.ops = OPS;
+    o.nops = 2;
+    assert_int_equal(zs_job_open("job_in.npy", "job_r.npy", &o, &job), ZS_OK);
+    assert_int_equal(zs_job_up_to_date(job, &ok, why, sizeof why), ZS_OK);
+    assert_int_equal(ok, 0);
+    assert_non_null(strstr(why, "there is no record"));
+    zs_job_free(job);
+    o.record = NULL;
+    assert_int_equal(zs_job_open("job_in.npy", "job_r.npy", &o, &job), ZS_OK);
+    assert_int_equal(zs_job_up_to_date(job, &ok, why, sizeof why), ZS_EINVAL); /* no record to check */
+    zs_job_free(job);
+    unlink("job_r.npy");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_job),
-        cmocka_unit_test(test_interrupted_and_resumed),
-        cmocka_unit_test(test_parts),
-        cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_plain_job), cmocka_unit_test(test_interrupted_and_resumed),
+        cmocka_unit_test(test_parts),     cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_records),
     };
     return cmocka_run_group_tests_name("jobs", tests, setup, teardown);
 }
