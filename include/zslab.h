@@ -610,8 +610,12 @@ typedef struct zs_job_opts {
 ZS_API void zs_job_opts_default(zs_job_opts *o);
 
 /** Opens the input `in_path` (opts->open), makes a pipeline with the input's voxel size and adds
- *  opts->ops. Touches no output. @param[out] job caller frees with zs_job_free (also after a
- *  failure of a later step). @return ZS_EPARAM naming the stage for a bad op; the input's errors. */
+ *  opts->ops. Touches no output. The options are copied (ops, open, plan and record are read
+ *  during the call); stop, user and the callbacks must stay valid while the job runs.
+ *  @param[out] job caller frees with zs_job_free, also when this call fails after making the job
+ *  (it is then set, and refuses the later steps; NULL when the options were refused).
+ *  @return ZS_EINVAL for unsized or bad options, ZS_EPARAM naming the stage for a bad op, the
+ *  input's errors (ZS_EIO, ZS_EFORMAT, ...). */
 ZS_API zs_status zs_job_open(const char *in_path, const char *out_path, const zs_job_opts *opts, zs_job **job);
 /** The same over an input the caller opened (borrowed: it must outlive the job). */
 ZS_API zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs_job_opts *opts, zs_job **job);
