@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "bench_internal.h"
+#include "zs_internal.h"
 #include "zslab.h"
 
 const char *const zs__bench_phase_names[PH_COUNT] = {"read", "load", "compute", "store", "end-to-end"};
@@ -26,6 +27,7 @@ static const unsigned phase_mask[PH_COUNT] = {ZS_PHASE_READ, ZS_PHASE_READ | ZS_
 void zs_bench_opts_default(zs_bench_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->repeat = 5;
 }
 
@@ -215,7 +217,8 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
             host, si.cores, si.pus, si.numa_nodes, (unsigned long long)si.l2, (unsigned long long)si.l3, si.page_size,
             (unsigned long long)si.mem_available, fs_type_name(c->o->input));
     fputs(" \"volume\": ", f);
-    zs_volume_info_print_json(in, f);
+    char vol[2 * ZS_PATH_MAX + 1024];
+    fputs(zs_volume_info_describe(in, ZS_DESCRIBE_JSON, vol, sizeof vol) < sizeof vol ? vol : "null\n", f);
     fprintf(f, " ,\"pipeline\": \"%s\", \"cold\": %s, \"repeat\": %d, \"best\": %d,\n \"results\": [", pipe,
             c->o->cold ? "true" : "false", c->o->repeat, best);
     for (int i = 0; i < n; i++) {
@@ -270,6 +273,8 @@ zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json)
     static const int64_t def_slab[1] = {0};
     static const zs_engine def_engine[1] = {ZS_ENGINE_AUTO};
     static const int64_t def_band[1] = {0};
+    ZS_RETURN_IF(!o, ZS_EINVAL, "zs_bench_run: no options given");
+    ZS_CHECK_OPTS(o, "zs_bench_opts");
     const int64_t *bl = o->nbands ? o->bands : def_band;
     const int nb = o->nbands ? o->nbands : 1;
     const int *tl = o->nthreads ? o->threads : def_threads;

@@ -6,6 +6,7 @@
 #define ZS_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "zslab.h"
 
@@ -183,17 +184,27 @@ int cli_preview_png(const char *path, uint64_t mem_budget, int threads, unsigned
 int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
 
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
+struct cli_progress;
 int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out);
-int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out);
+/** Adds the --op stages to pipe. */
+int cli_add_ops(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline *pipe);
+/** The plan options the flags give. */
+void cli_plan_opts(const cli_filter_opts *o, zs_plan_opts *po);
+/** Prints a failure of planning (naming --mem-budget when the budget is the problem). @return an exit code. */
+int cli_plan_failed(const cli_filter_opts *o, zs_status st);
+/** Opens the job of IN -> OUT over the opened input `in` with the flags' plan options, force,
+ *  compression, the stop flag and the progress display (jo->user: a cli_progress), and adds the
+ *  --op stages. @param jo the caller's job options (dry run, parts, journal, drop cache). */
+int cli_job_open(const cli_filter_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job);
+/** Creates the job's output, runs it while `prog` shows the progress and commits it. On
+ *  failure the job is freed (a plain run's partial output removed). @return an exit code. */
+int cli_job_run(const cli_filter_opts *o, zs_job *job, struct cli_progress *prog, zs_run_stats *stats);
+/** Writes zs_plan_describe's text to f. */
+void cli_print_plan(const zs_plan *plan, FILE *f);
 /** 1 if finished slabs' pages are dropped: --drop-cache/--no-drop-cache, else ZS_DROP_CACHE,
  *  else on when this process runs under a cgroup memory limit. */
 int cli_drop_cache_wanted(const cli_filter_opts *o);
 struct cli_progress;
-/** Creates o->out (o->force: over an existing one), runs the plan into it while `prog` shows
- *  the progress, and commits it; a failure or an interruption removes the partial output.
- *  `stats` receives the run's statistics. @return an exit code (message printed). */
-int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, struct cli_progress *prog,
-                       zs_run_stats *stats);
 
 /* filter_journal.c: filter with a journal: --part, --resume, --journal, or under MPI. */
 /** 1 if the run keeps a journal (those options, or an MPI launch with more than one rank). */

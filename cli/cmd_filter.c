@@ -12,14 +12,19 @@
 #include "cli.h"
 #include "progress.h"
 
-/* @return CLI_RUN, or 2 naming the bad --op. */
-int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
+void cli_print_plan(const zs_plan *plan, FILE *f)
 {
-    zs_status st = zs_pipeline_new(out);
-    if (st < 0) return cli_fail(st, 0);
-    zs_pipeline_set_voxel(*out, in->voxel, in->unit);
+    const size_t n = zs_plan_describe(plan, NULL, 0);
+    char *text = malloc(n + 1);
+    if (text && zs_plan_describe(plan, text, n + 1) == n) fputs(text, f);
+    free(text);
+}
+
+/* Adds the --op stages to `pipe`. @return CLI_RUN, or 2 naming the bad --op. */
+int cli_add_ops(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline *pipe)
+{
     for (int i = 0; i < o->nops; i++) {
-        st = zs_pipeline_add(*out, o->ops[i]);
+        zs_status st = zs_pipeline_add(pipe, o->ops[i]);
         if (st < 0) {
             cli_error("%s: --op '%s': %s", in->path, o->ops[i], *zs_last_error() ? zs_last_error() : zs_strerror(st));
             return st == ZS_EPARAM || st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
@@ -28,32 +33,55 @@ int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pi
     return CLI_RUN;
 }
 
-int cli_make_plan(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe, zs_plan **out)
+/* @return CLI_RUN, or 2 naming the bad --op. */
+int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
 {
-    zs_plan_opts po;
-    zs_plan_opts_default(&po);
-    po.threads = o->threads;
-    po.slab = o->slab;
-    po.mem_budget = o->mem_budget;
-    po.bind = o->bind;
-    po.read_engine = o->read_engine;
-    po.write_engine = o->write_engine;
-    po.band = o->band;
-    if (o->out) {
-        zs_create_opts co;
-        zs_create_opts_default(&co);
-        co.compress = o->compress;
-        po.whole_plane_output = zs_path_writes_whole_planes(o->out, &co);
-    }
-    po.has_out_dtype = o->has_dtype;
-    if (o->has_dtype) po.out_dtype = o->dtype;
-    zs_status st = zs_plan_create(in, pipe, &po, out);
-    if (st < 0 && strstr(zs_last_error(), "memory budget")) {
-        /* the library names the budget; the CLI names the flags that set it */
+    zs_status st = zs_pipeline_new(out);
+    if (st < 0) return cli_fail(st, 0);
+    zs_pipeline_set_voxel(*out, in->voxel, in->unit);
+    return cli_add_ops(o, in, *out);
+}
+
+/* The plan options the flags give. */
+void cli_plan_opts(const cli_filter_opts *o, zs_plan_opts *po)
+{
+    zs_plan_opts_default(po);
+    po->threads = o->threads;
+    po->slab = o->slab;
+    po->mem_budget = o->mem_budget;
+    po->bind = o->bind;
+    po->read_engine = o->read_engine;
+    po->write_engine = o->write_engine;
+    po->band = o->band;
+    po->has_out_dtype = o->has_dtype;
+    if (o->has_dtype) po->out_dtype = o->dtype;
+}
+
+/* A failure of planning (the library names the budget; the CLI names the flags that set it). */
+int cli_plan_failed(const cli_filter_opts *o, zs_status st)
+{
+    if (strstr(zs_last_error(), "memory budget")) {
         cli_error("%s (--mem-budget%s)", zs_last_error(), o->band ? ", --band" : "");
         return st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
     }
-    return st < 0 ? cli_fail(st, 1) : CLI_RUN;
+    return cli_fail(st, 1);
+}
+
+/* Opens the job of `zslab filter IN OUT` over the opened input: the plan options and the
+ * stages the flags give. `po` must outlive the call only. @return CLI_RUN or an exit code. */
+int cli_job_open(const cli_filter_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job)
+{
+    zs_plan_opts po;
+    cli_plan_opts(o, &po);
+    jo->plan = &po;
+    jo->compress = o->compress;
+    jo->force = o->force;
+    jo->stop = &cli_stop;
+    jo->slab_progress = cli_progress_update;
+    zs_status st = zs_job_open_volume(in, o->out, jo, job);
+    jo->plan = NULL;
+    if (st < 0) return cli_fail(st, 0);
+    return cli_add_ops(o, zs_volume_get_info(in), zs_job_pipeline(*job));
 }
 
 /* `zslab: filtered IN -> OUT: 1024x1024x256 uint16 -> float32, 268.4 Mvox in 1.23 s
@@ -106,41 +134,27 @@ int cli_drop_cache_wanted(const cli_filter_opts *o)
     return on;
 }
 
-int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in, cli_progress *prog,
-                       zs_run_stats *stats)
+int cli_job_run(const cli_filter_opts *o, zs_job *job, cli_progress *prog, zs_run_stats *stats)
 {
-    /* A journaled job owns OUT: never write over its partial output behind its back. */
-    if (zs_journal_exists(o->out)) {
-        if (!o->force) {
-            cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
-                      "--resume, see it with zslab status, or start over with --force",
-                      o->out, o->out);
-            return CLI_EXIT_ERROR;
-        }
-        zs_status rs = zs_journal_remove(o->out);
-        if (rs < 0) return cli_fail(rs, 0);
-    }
-    zs_volume_info spec;
-    zs_plan_output_spec(plan, &spec);
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = o->force;
-    co.compress = o->compress;
-    zs_volume *out = NULL;
-    zs_status st = zs_volume_create(o->out, &spec, &co, &out);
-    if (st < 0) return cli_fail(st, 0);
-    cli_interrupt_install(zs_volume_get_info(out)->path, 1);
-
-    zs_exec_opts eo;
-    zs_exec_opts_default(&eo);
-    eo.progress = cli_progress_update;
-    eo.user = prog;
-    eo.stop = &cli_stop;
-    eo.drop_cache = cli_drop_cache_wanted(o);
+    zs_status st = zs_job_create(job);
     memset(stats, 0, sizeof *stats);
-    st = zs_plan_execute(plan, in, out, &eo, stats);
+    if (st == ZS_EEXIST && !o->force && zs_journal_exists(o->out)) {
+        /* the library names the job's options; the tool names its flags */
+        cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
+                  "--resume, see it with zslab status, or start over with --force",
+                  o->out, o->out);
+        return CLI_EXIT_ERROR;
+    }
+    if (st < 0) return cli_fail(st, 0);
+    cli_interrupt_install(zs_volume_get_info(zs_job_output(job))->path, 1);
+    st = zs_job_execute(job);
     cli_progress_finish(prog);
-    if (st == ZS_OK) st = zs_volume_commit(out);
+    zs_job_stats(job, stats);
+    if (st == ZS_OK) st = zs_job_commit(job);
+    if (st < 0 && zs_job_complete(job)) { /* OUT is complete; its record (a batch's) is not */
+        cli_error("warning: %s", zs_last_error());
+        st = ZS_OK;
+    }
     int rc = CLI_EXIT_OK;
     if (st == ZS_ECANCELED && cli_stop) {
         cli_error("%s: interrupted; the partial output was removed", o->out);
@@ -148,20 +162,21 @@ int cli_filter_execute(const cli_filter_opts *o, const zs_plan *plan, const zs_v
     } else if (st < 0) {
         rc = cli_fail(st, 0);
     }
-    zs_volume_free(out); /* uncommitted on failure: removed */
+    if (rc != CLI_EXIT_OK) zs_job_free(job); /* uncommitted: the partial output is removed */
     cli_interrupt_clear();
     return rc;
 }
 
-/* Creates OUT, runs the plan into it and commits it. */
-static int execute(const cli_filter_opts *o, const zs_plan *plan, const zs_volume *in)
+/* Creates OUT, runs the plan into it and commits it. Frees the job. */
+static int execute(const cli_filter_opts *o, zs_job *job, cli_progress *prog)
 {
-    cli_progress prog;
     zs_run_stats rs;
-    cli_progress_start(&prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
-    const int rc = cli_filter_execute(o, plan, in, &prog, &rs);
-    if (rc == CLI_EXIT_OK) summary(o, zs_volume_get_info(in), plan, &rs);
-    if (rc == CLI_EXIT_OK && o->preview) return cli_preview_beside(o->out, o->mem_budget, o->threads);
+    cli_progress_start(prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
+    const int rc = cli_job_run(o, job, prog, &rs);
+    if (rc != CLI_EXIT_OK) return rc; /* the job is freed */
+    summary(o, zs_volume_get_info(zs_job_input(job)), zs_job_get_plan(job), &rs);
+    zs_job_free(job);
+    if (o->preview) return cli_preview_beside(o->out, o->mem_budget, o->threads);
     return rc;
 }
 
@@ -170,25 +185,34 @@ int cli_cmd_filter(const cli_filter_opts *o)
     if (o->batch || o->jobs_file) return cli_cmd_batch(o);
     if (cli_filter_journaled_wanted(o)) return cli_filter_journaled(o);
     zs_volume *in = NULL;
-    zs_pipeline *pipe = NULL;
-    zs_plan *plan = NULL;
+    zs_job *job = NULL;
+    cli_progress prog;
+    zs_job_opts jo;
+    zs_job_opts_default(&jo);
+    jo.dry_run = o->dry_run;
+    jo.user = &prog;
     int rc = cli_open_input(o->in, &o->raw, &in);
-    if (rc == CLI_RUN) rc = cli_build_pipeline(o, zs_volume_get_info(in), &pipe);
-    if (rc == CLI_RUN) rc = cli_make_plan(o, zs_volume_get_info(in), pipe, &plan);
+    if (rc == CLI_RUN && !o->dry_run) jo.drop_cache = cli_drop_cache_wanted(o);
+    if (rc == CLI_RUN) rc = cli_job_open(o, in, &jo, &job);
+    if (rc == CLI_RUN) {
+        zs_status st = zs_job_plan(job);
+        if (st < 0) rc = cli_plan_failed(o, st);
+    }
     if (rc == CLI_RUN && cli_level >= 3) {
         char desc[2048];
+        const zs_pipeline *pipe = zs_job_pipeline(job);
         zs_pipeline_describe(pipe, desc, sizeof desc);
         cli_note(3, "pipeline: %s", zs_pipeline_length(pipe) ? desc : "(none: copy with conversion)");
     }
     if (rc == CLI_RUN && o->dry_run) {
-        zs_plan_print(plan, stdout);
+        cli_print_plan(zs_job_get_plan(job), stdout);
         rc = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
     } else if (rc == CLI_RUN) {
-        if (cli_level >= 4) zs_plan_print(plan, stderr);
-        rc = execute(o, plan, in);
+        if (cli_level >= 4) cli_print_plan(zs_job_get_plan(job), stderr);
+        rc = execute(o, job, &prog); /* frees the job */
+        job = NULL;
     }
-    zs_plan_free(plan);
-    zs_pipeline_free(pipe);
+    zs_job_free(job);
     zs_volume_free(in);
     return rc;
 }

@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 the zslab authors */
 /* `zslab info`: describe volumes from their headers; and opening an input for any command. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -60,12 +61,17 @@ int cli_cmd_info(const cli_info_opts *o)
             rc = rc == CLI_EXIT_OK || r == CLI_EXIT_USAGE ? r : rc;
             continue;
         }
-        if (o->json)
-            zs_volume_info_print_json(zs_volume_get_info(v), stdout);
-        else {
-            if (i) fputc('\n', stdout);
-            zs_volume_info_print(zs_volume_get_info(v), stdout);
+        const int flags = o->json ? ZS_DESCRIBE_JSON : 0;
+        const size_t n = zs_volume_info_describe(zs_volume_get_info(v), flags, NULL, 0);
+        char *text = malloc(n + 1);
+        if (text && zs_volume_info_describe(zs_volume_get_info(v), flags, text, n + 1) == n) {
+            if (i && !o->json) fputc('\n', stdout);
+            fputs(text, stdout);
+        } else {
+            cli_error("out of memory");
+            rc = CLI_EXIT_ERROR;
         }
+        free(text);
         zs_volume_free(v);
     }
     if (fflush(stdout) != 0) {

@@ -6,7 +6,8 @@
  * its slab height), runs its slab range and finishes: the one that sees every slab
  * recorded renames OUT.partial to OUT. Under MPI, rank 0 sets up first (it creates the
  * output) and the ranks meet at a few collective points that each of them always reaches,
- * so that one rank's failure ends the whole job with its message. */
+ * so that one rank's failure ends the whole job with its message. The rules of a journaled
+ * job (slab height of parts, pwrite, part ranges, refusals) are the library's (zs_job). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdio.h>
@@ -24,78 +25,52 @@ int cli_filter_journaled_wanted(const cli_filter_opts *o)
 
 typedef struct jrun {
     const cli_filter_opts *o;
-    cli_filter_opts po; /* o with this run's threads, binding, slab height and engines */
+    cli_filter_opts po; /* o with this run's threads and binding */
     cli_mpi mpi;
     int64_t part, nparts;
     zs_volume *in;
-    zs_pipeline *pipe;
-    zs_plan *plan;
-    zs_journal *j;
-    zs_volume *out;      /* borrowed from j; NULL when OUT was already complete */
+    zs_job *job;
+    cli_progress prog;
+    int already;         /* OUT was complete before this run */
     int64_t first, last; /* this part's slab range */
     int64_t before;      /* slabs of the range recorded before this run */
     zs_run_stats rs;
 } jrun;
 
-/* The creator's slab height when --slab is not given: the planner's (which balances one
- * process), lowered so that the N parts together have two slabs per worker. Every other
- * part reads it from the journal's header, so it is decided once. */
-static int64_t parts_slab(const jrun *r, const zs_volume_info *in)
+/* The job of this process: part, journal, dry run. @return CLI_RUN or an exit code. */
+static int open_job(jrun *r)
 {
-    const int64_t planned = zs_plan_slab_height(r->plan);
-    const int64_t want = 2 * (int64_t)zs_plan_threads(r->plan) * r->nparts;
-    const int64_t per_vol = (want + in->shape[3] - 1) / in->shape[3];
-    int64_t cap = in->shape[2] / (per_vol > 0 ? per_vol : 1);
-    if (cap < 1) cap = 1;
-    return planned < cap ? planned : cap;
-}
-
-static int plan_for_journal(jrun *r)
-{
-    const zs_volume_info *in = zs_volume_get_info(r->in);
-    if (!r->po.slab) r->po.slab = zs_journal_slab_height(r->j);
-    int rc = cli_make_plan(&r->po, in, r->pipe, &r->plan);
-    if (rc != CLI_RUN || !zs_journal_creating(r->j) || r->o->slab || r->nparts < 2) return rc;
-    const int64_t s = parts_slab(r, in);
-    if (s == zs_plan_slab_height(r->plan)) return CLI_RUN;
-    zs_plan_free(r->plan);
-    r->plan = NULL;
-    r->po.slab = s;
-    return cli_make_plan(&r->po, in, r->pipe, &r->plan);
+    const cli_filter_opts *o = r->o;
+    zs_job_opts jo;
+    zs_job_opts_default(&jo);
+    jo.part = r->part;
+    jo.nparts = r->nparts;
+    jo.journal = o->journal && !o->resume && !o->has_part ? ZS_JOB_JOURNAL_NEW : ZS_JOB_RESUME;
+    jo.join = r->mpi.active && r->mpi.rank > 0;
+    jo.dry_run = o->dry_run;
+    jo.user = &r->prog;
+    if (!o->dry_run && (zs_volume_get_info(r->in)->nbytes > 0 || r->part == 0))
+        jo.drop_cache = cli_drop_cache_wanted(o);
+    return cli_job_open(&r->po, r->in, &jo, &r->job);
 }
 
 /* Journal, plan and output. @return CLI_RUN or an exit code (message printed). */
 static int setup(jrun *r)
 {
     const cli_filter_opts *o = r->o;
-    zs_journal_opts jo;
-    zs_journal_opts_default(&jo);
-    jo.part = r->part;
-    jo.nparts = r->nparts;
-    jo.stop = &cli_stop;
-    const int fresh = o->journal && !o->resume && !o->has_part;
-    jo.role = r->mpi.active && r->mpi.rank > 0 ? ZS_JOURNAL_JOIN : fresh ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
-    if (jo.role == ZS_JOURNAL_NEW && o->force) {
-        zs_status st = zs_journal_remove(o->out);
-        if (st < 0) return cli_fail(st, 0);
-        if (unlink(o->out) != 0 && access(o->out, F_OK) == 0) {
-            cli_error("%s: cannot remove it to start over", o->out);
-            return CLI_EXIT_ERROR;
-        }
-    }
-    zs_status st = zs_journal_begin(o->out, &jo, &r->j);
+    zs_status st = zs_job_plan(r->job);
     if (st == ZS_ECANCELED && cli_stop) return CLI_EXIT_INTERRUPTED;
+    if (st < 0) return zs_job_get_state(r->job) == ZS_JOB_JOINED ? cli_plan_failed(o, st) : cli_fail(st, 0);
+    const zs_plan *plan = zs_job_get_plan(r->job);
+    if (cli_level >= 4) cli_print_plan(plan, stderr);
+    st = zs_job_create(r->job);
     if (st < 0) return cli_fail(st, 0);
-    int rc = plan_for_journal(r);
-    if (rc != CLI_RUN) return rc;
-    if (cli_level >= 4) zs_plan_print(r->plan, stderr);
-    st = zs_journal_attach(r->j, r->plan, &r->out);
-    if (st < 0) return cli_fail(st, 0);
-    zs_journal_part_range(r->j, &r->first, &r->last);
-    r->before = zs_journal_done_count(r->j, r->first, r->last);
+    r->already = zs_job_complete(r->job);
+    zs_job_part_range(r->job, &r->first, &r->last);
+    r->before = zs_job_done_before(r->job);
     cli_note(3, "%s part %lld/%lld: slabs %lld-%lld of %lld (%lld of them done before), %lld planes each", o->out,
              (long long)r->part, (long long)r->nparts, (long long)r->first, (long long)r->last - 1,
-             (long long)zs_plan_slab_count(r->plan), (long long)r->before, (long long)zs_plan_slab_height(r->plan));
+             (long long)zs_plan_slab_count(plan), (long long)r->before, (long long)zs_plan_slab_height(plan));
     /* Test hook (tests/python/test_hpc_mpi.py): this part fails, as a rank would on a bad disk. */
     const char *fail = getenv("ZS_TEST_FAIL_PART");
     if (fail && *fail && strtoll(fail, NULL, 10) == r->part) {
@@ -109,21 +84,12 @@ static int setup(jrun *r)
 static int run_part(jrun *r)
 {
     memset(&r->rs, 0, sizeof r->rs);
-    r->rs.threads = zs_plan_threads(r->plan);
-    if (!r->out || r->first >= r->last || r->before == r->last - r->first) return CLI_EXIT_OK;
-    cli_progress prog;
-    cli_progress_start(&prog, cli_progress_choose(r->o->progress, cli_level), &cli_stop);
-    zs_exec_opts eo;
-    zs_exec_opts_default(&eo);
-    eo.progress = cli_progress_update;
-    eo.user = &prog;
-    eo.stop = &cli_stop;
-    eo.first_slab = r->first;
-    eo.last_slab = r->last;
-    eo.journal = r->j;
-    eo.drop_cache = cli_drop_cache_wanted(r->o);
-    zs_status st = zs_plan_execute(r->plan, r->in, r->out, &eo, &r->rs);
-    cli_progress_finish(&prog);
+    r->rs.threads = zs_plan_threads(zs_job_get_plan(r->job));
+    const int work = !r->already && r->first < r->last && r->before < r->last - r->first;
+    if (work) cli_progress_start(&r->prog, cli_progress_choose(r->o->progress, cli_level), &cli_stop);
+    zs_status st = zs_job_execute(r->job);
+    if (work) cli_progress_finish(&r->prog);
+    zs_job_stats(r->job, &r->rs);
     if (st == ZS_ECANCELED && cli_stop) return CLI_EXIT_INTERRUPTED;
     return st < 0 ? cli_fail(st, 0) : CLI_EXIT_OK;
 }
@@ -133,11 +99,12 @@ static void summary(const jrun *r, int64_t done, int complete)
 {
     const cli_filter_opts *o = r->o;
     const zs_volume_info *in = zs_volume_get_info(r->in);
-    const int64_t S = zs_plan_slab_count(r->plan), H = zs_plan_slab_height(r->plan);
+    const zs_plan *plan = zs_job_get_plan(r->job);
+    const int64_t S = zs_plan_slab_count(plan), H = zs_plan_slab_height(plan);
     const double s = r->rs.seconds > 0 ? r->rs.seconds : 1e-9, mvox = (double)r->rs.voxels / 1e6;
     char shape[96], who[64], state[ZS_PATH_MAX + 64];
     zs_volume_info spec;
-    zs_plan_output_spec(r->plan, &spec);
+    zs_plan_output_spec(plan, &spec);
     cli_shape_string(in, shape, sizeof shape);
     if (r->mpi.active)
         snprintf(who, sizeof who, " on %d ranks", r->mpi.size);
@@ -167,51 +134,44 @@ static void summary(const jrun *r, int64_t done, int complete)
  * says what happened. @return the job's exit code. */
 static int conclude(jrun *r, int rc)
 {
-    int64_t done = 0;
-    int complete = 0;
-    zs_status st = zs_journal_finish(r->j, &done, &complete);
+    zs_status st = zs_job_commit(r->job);
     if (st < 0 && rc == CLI_EXIT_OK) rc = cli_fail(st, 0);
     rc = cli_mpi_agree(&r->mpi, rc);
     cli_mpi_reduce_stats(&r->mpi, &r->rs);
     if (r->mpi.rank > 0) return rc;
     if (r->mpi.active) { /* every rank's records are on disk now */
-        st = zs_journal_finish(r->j, &done, &complete);
+        st = zs_job_commit(r->job);
         if (st < 0 && rc == CLI_EXIT_OK) rc = cli_fail(st, 0);
     }
-    const int64_t S = zs_plan_slab_count(r->plan);
+    const int64_t S = zs_plan_slab_count(zs_job_get_plan(r->job)), done = zs_job_done(r->job);
     if (rc == CLI_EXIT_INTERRUPTED)
         cli_error("%s: interrupted: %lld of %lld slabs are done and journaled (%s.zsjournal); run the same command "
                   "again%s to finish",
                   r->o->out, (long long)done, (long long)S, r->o->out,
                   r->o->has_part || r->mpi.active || r->o->resume ? "" : " with --resume");
-    else if (rc == CLI_EXIT_OK && !r->out)
+    else if (rc == CLI_EXIT_OK && r->already)
         cli_note(2, "%s is complete already (%lld slabs): nothing to do", r->o->out, (long long)S);
     else if (rc == CLI_EXIT_OK)
-        summary(r, done, complete);
+        summary(r, done, zs_job_complete(r->job));
     return rc;
 }
 
 static int dry_run(jrun *r)
 {
-    const zs_volume_info *in = zs_volume_get_info(r->in);
-    int rc = cli_make_plan(&r->po, in, r->pipe, &r->plan);
-    if (rc == CLI_RUN && !r->o->slab && r->nparts > 1) {
-        r->po.slab = parts_slab(r, in);
-        zs_plan_free(r->plan);
-        r->plan = NULL;
-        rc = cli_make_plan(&r->po, in, r->pipe, &r->plan);
-    }
-    if (rc != CLI_RUN) return rc;
+    zs_status st = zs_job_plan(r->job);
+    if (st < 0) return cli_plan_failed(r->o, st);
     if (r->mpi.rank > 0) return CLI_EXIT_OK;
-    zs_plan_print(r->plan, stdout);
-    const int64_t S = zs_plan_slab_count(r->plan);
+    const zs_plan *plan = zs_job_get_plan(r->job);
+    cli_print_plan(plan, stdout);
+    int64_t first, last;
+    zs_job_part_range(r->job, &first, &last);
     printf("part:       %lld/%lld: slabs %lld-%lld of %lld%s\n", (long long)r->part, (long long)r->nparts,
-           (long long)(r->part * S / r->nparts), (long long)((r->part + 1) * S / r->nparts) - 1, (long long)S,
+           (long long)first, (long long)last - 1, (long long)zs_plan_slab_count(plan),
            zs_journal_exists(r->o->out) ? " (OUT has a journal: its slab height is used)" : "");
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }
 
-/* Which part this process is, threads and engines. @return CLI_RUN or 2. */
+/* Which part this process is, threads and binding. @return CLI_RUN or 2. */
 static int choose_part(jrun *r)
 {
     const cli_filter_opts *o = r->o;
@@ -227,25 +187,22 @@ static int choose_part(jrun *r)
         if (r->mpi.rank > 0 && cli_level > 1) cli_level = 1; /* one voice: rank 0's */
         cli_mpi_share_node(&r->mpi, &r->po.threads, &r->po.bind);
     }
-    /* Several writers of one file: pwrite sends only the bytes a slab owns, where a mapped
-     * page shared with a neighbour's slab would be written back whole. On NFS, from two
-     * nodes, that would overwrite the neighbour's bytes with stale ones. */
-    if (r->nparts > 1 && o->write_engine == ZS_ENGINE_AUTO) r->po.write_engine = ZS_ENGINE_PREAD;
     return CLI_RUN;
 }
 
-/* An empty input (an axis of length 0): no slab to share or to journal. Part 0 (rank 0)
- * writes the empty output as a plain run does; the other parts have nothing to do. */
+/* An empty input (an axis of length 0): no slab to share or to journal. The job makes part 0
+ * (rank 0) write the empty output as a plain run does; the other parts have nothing to do. */
 static int empty_run(jrun *r)
 {
     int rc = CLI_EXIT_OK;
     if (r->part == 0) {
-        rc = cli_make_plan(r->o, zs_volume_get_info(r->in), r->pipe, &r->plan);
+        zs_status st = zs_job_plan(r->job);
+        rc = st < 0 ? cli_plan_failed(r->o, st) : CLI_RUN;
         if (rc == CLI_RUN) {
-            cli_progress prog;
             zs_run_stats rs;
-            cli_progress_start(&prog, cli_progress_choose(r->o->progress, cli_level), &cli_stop);
-            rc = cli_filter_execute(r->o, r->plan, r->in, &prog, &rs);
+            cli_progress_start(&r->prog, cli_progress_choose(r->o->progress, cli_level), &cli_stop);
+            rc = cli_job_run(r->o, r->job, &r->prog, &rs);
+            if (rc != CLI_EXIT_OK) r->job = NULL; /* freed */
         }
     }
     if (rc == CLI_EXIT_OK)
@@ -263,7 +220,7 @@ int cli_filter_journaled(const cli_filter_opts *o)
     if (cli_mpi_start(&r.mpi) < 0) return CLI_EXIT_ERROR;
     int rc = choose_part(&r);
     if (rc == CLI_RUN) rc = cli_open_input(o->in, &o->raw, &r.in);
-    if (rc == CLI_RUN) rc = cli_build_pipeline(o, zs_volume_get_info(r.in), &r.pipe);
+    if (rc == CLI_RUN) rc = open_job(&r);
     const int empty = rc == CLI_RUN && !o->dry_run && zs_volume_get_info(r.in)->nbytes == 0;
     if (empty) rc = empty_run(&r);
     if (rc == CLI_RUN && o->dry_run)
@@ -279,9 +236,7 @@ int cli_filter_journaled(const cli_filter_opts *o)
         cli_interrupt_clear();
     }
     if (rc == CLI_RUN) rc = CLI_EXIT_OK;
-    zs_journal_free(r.j);
-    zs_plan_free(r.plan);
-    zs_pipeline_free(r.pipe);
+    zs_job_free(r.job);
     zs_volume_free(r.in);
     cli_mpi_end(&r.mpi);
     return rc;

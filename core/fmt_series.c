@@ -522,7 +522,7 @@ static zs_status plane_names(series *s, const char *path, int force)
             snprintf(name, sizeof name, "%splane_%04lld.tif", path, (long long)z);
         ZS_RETURN_IF(!(s->planes[z].path = strdup(name)), ZS_ENOMEM, "%s: out of memory", path);
         struct stat st;
-        ZS_RETURN_IF(!force && stat(name, &st) == 0, ZS_EEXIST, "%s: exists (use --force to overwrite)", name);
+        ZS_RETURN_IF(!force && stat(name, &st) == 0, ZS_EEXIST, "%s: exists", name);
     }
     return ZS_OK;
 }

@@ -73,6 +73,7 @@ void zs__detached_data_name(const char *path, char *out, size_t n)
 void zs_open_opts_default(zs_open_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->mode = "r";
     o->format = ZS_FMT_AUTO;
     for (int i = 0; i < 4; i++) o->raw_shape[i] = 1;
@@ -83,6 +84,7 @@ void zs_open_opts_default(zs_open_opts *o)
 void zs_create_opts_default(zs_create_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->format = ZS_FMT_AUTO;
 }
 
@@ -205,6 +207,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_open_opts");
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no input file given");
     ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_mode mode = ZS_MODE_R;
@@ -277,8 +280,7 @@ static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
     zs_volume_info *info = &v->info;
     struct stat st;
     if (stat(v->final_data_path, &st) == 0 && !o->force)
-        return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists (use --force to overwrite)", v->final_path,
-                      v->final_data_path);
+        return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists", v->final_path, v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, o->direct ? "%s" : "%s.partial", v->final_data_path);
     int fd = open(info->data_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create its data file %s", v->final_path, info->data_path);
@@ -419,6 +421,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_create_opts");
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_format fmt = opts->format;
@@ -429,7 +432,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     struct stat st;
     if (!files && stat(path, &st) == 0) { /* a series checks each plane's file */
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
-        ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists (use --force to overwrite)", path);
+        ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists", path);
     }
     /* An empty volume (an axis of length 0) is a valid .npy or raw file; the other formats
      * cannot describe one (TIFF: no zero-page or zero-width files; NIfTI, NRRD, MetaImage:
@@ -520,6 +523,7 @@ int zs_volume_writes_whole_planes(const zs_volume *v) { return v && v->io && v->
 
 int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
 {
+    if (o && o->struct_size != sizeof *o) o = NULL; /* options of another size count as none */
     zs_format f = o && o->format ? o->format : ZS_FMT_AUTO;
     if (!f && zs__format_from_name(path, &f) < 0) {
         zs_clear_error();
@@ -560,7 +564,7 @@ static void json_double(FILE *f, double d)
         fputs("null", f);
 }
 
-void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
+void zs__volume_info_print_json(const zs_volume_info *i, FILE *f)
 {
     char descr[8];
     zs_dtype_descr(i->dtype, descr, sizeof descr);
@@ -592,7 +596,7 @@ void zs_volume_info_print_json(const zs_volume_info *i, FILE *f)
     fprintf(f, ", \"slab_access\": \"%s\"}\n", slab_access(i));
 }
 
-void zs_volume_info_print(const zs_volume_info *i, FILE *f)
+void zs__volume_info_print(const zs_volume_info *i, FILE *f)
 {
     char descr[8];
     zs_dtype_descr(i->dtype, descr, sizeof descr);

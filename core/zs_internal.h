@@ -33,6 +33,11 @@ void zs__error_set(const char *msg);
     do {                                                                                                               \
         if (cond) return ZS_ERR((code), __VA_ARGS__);                                                                  \
     } while (0)
+/** An error unless the options struct `o` carries this library's size (its _default function sets it). */
+#define ZS_CHECK_OPTS(o, name)                                                                                         \
+    ZS_RETURN_IF((o)->struct_size != sizeof *(o), ZS_EINVAL,                                                           \
+                 "%s: size is %zu, this library's is %zu: initialise the options with %s_default()", (name),           \
+                 (size_t)(o)->struct_size, sizeof *(o), (name))
 /** Propagates a failure; the message stays the detector's. */
 #define ZS_FORWARD(expr)                                                                                               \
     do {                                                                                                               \
@@ -365,5 +370,16 @@ int zs__call_guarded(void (*fn)(void *), void *arg);
 zs_status zs__fault_error(const zs_volume *v, const char *what);
 /** An error naming v's data file when it is now shorter than at open (truncated under a run). */
 zs_status zs__volume_check_size(const zs_volume *v);
+
+/* ---- describe functions (describe.c) --------------------------------------------------- */
+/** Runs print(obj, flags, f) into memory and copies the text into buf as snprintf would.
+ *  @return the length of the whole text (0 when out of memory). */
+size_t zs__describe(void (*print)(const void *obj, int flags, FILE *f), const void *obj, int flags, char *buf,
+                    size_t n);
+/** Copies len bytes of text into buf (n bytes), truncated and NUL-terminated; buf may be NULL when n is 0. */
+void zs__copy_text(const char *text, size_t len, char *buf, size_t n);
+/** The printers behind zs_volume_info_describe (volume.c). */
+void zs__volume_info_print_json(const zs_volume_info *info, FILE *f);
+void zs__volume_info_print(const zs_volume_info *info, FILE *f);
 
 #endif /* ZS_INTERNAL_H */

@@ -6,6 +6,14 @@
  * Lifecycle: open/create volumes → build a pipeline → zs_plan_create (pure, printable)
  * → zs_plan_execute. Every function returns a zs_status (0 = ok, negative = ZS_E*);
  * the detail message of the last failure on the calling thread is zs_last_error().
+ *
+ * Options structs (zs_open_opts, zs_create_opts, zs_plan_opts, zs_exec_opts, zs_journal_opts,
+ * zs_bench_opts, zs_preview_opts, zs_job_opts) begin with `struct_size`: initialise each with
+ * its _default() function, which sets it, then change the fields you need. A function given
+ * options whose struct_size is not this library's sizeof (zeroed options, or a caller built
+ * against another zslab.h) refuses them with ZS_EINVAL instead of reading past them. NULL
+ * options mean the defaults. Text comes back in the caller's buffers, snprintf-style (see
+ * zs_volume_info_describe); no function takes a FILE * except the benchmark's.
  */
 #ifndef ZSLAB_H
 #define ZSLAB_H
@@ -190,16 +198,22 @@ ZS_API void zs_volume_info_init(zs_volume_info *info);
 /** Overflow-checked byte count of one z-plane / one 3-D volume of the series. */
 ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
                                       uint64_t *total_bytes);
-/** Writes the descriptor as one JSON object with stable keys (zslab info --json). */
-ZS_API void zs_volume_info_print_json(const zs_volume_info *info, FILE *f);
-/** Writes the descriptor as human-readable lines (zslab info). */
-ZS_API void zs_volume_info_print(const zs_volume_info *info, FILE *f);
+/** Describe functions (zs_volume_info_describe, zs_plan_describe, zs_pipeline_describe,
+ *  zs_journal_report) write their text into the caller's buffer `buf` of `n` bytes, as snprintf
+ *  does: always NUL-terminated when n > 0, truncated when the text does not fit, and buf may be
+ *  NULL when n is 0. They return the length of the whole text (without the NUL), so a result
+ *  >= n means the buffer was too small: call again with that length + 1. */
+#define ZS_DESCRIBE_JSON 1 /**< flag: one JSON object with stable keys, instead of lines for people */
+/** Describes the descriptor: human-readable lines (zslab info), or with ZS_DESCRIBE_JSON one JSON
+ *  object and a newline (zslab info --json). @return the text's length (0 when out of memory). */
+ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n);
 
 typedef struct zs_volume zs_volume;
 
 typedef struct zs_open_opts {
-    const char *mode; /**< "r" (default), "r+" or "c" (copy-on-write) */
-    zs_format format; /**< ZS_FMT_AUTO: from the file name and magic bytes */
+    size_t struct_size; /**< sizeof the struct: set by zs_open_opts_default(); any other value is ZS_EINVAL */
+    const char *mode;   /**< "r" (default), "r+" or "c" (copy-on-write) */
+    zs_format format;   /**< ZS_FMT_AUTO: from the file name and magic bytes */
     /* raw files: the caller describes the data */
     int64_t raw_shape[4];
     int raw_ndim;
@@ -219,6 +233,7 @@ ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_v
 ZS_API zs_status zs_volume_identify(const char *path, zs_format *out);
 
 typedef struct zs_create_opts {
+    size_t struct_size;      /**< sizeof the struct: set by zs_create_opts_default(); any other value is ZS_EINVAL */
     zs_format format;        /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
                                   .nhdr, a plane series pattern; else raw) */
     int force;               /**< overwrite an existing file */
@@ -330,8 +345,9 @@ ZS_API void zs_pipeline_set_voxel(zs_pipeline *p, const double voxel[3], const c
 ZS_API int zs_pipeline_length(const zs_pipeline *p);
 /** Total halo of the pipeline (planes below and above, per axis x,y,z). */
 ZS_API void zs_pipeline_halo(const zs_pipeline *p, int64_t lo[3], int64_t hi[3]);
-/** Writes "gaussian:sigma=2x2x2:truncate=4:mode=reflect | ..." (normalised) into buf. */
-ZS_API void zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n);
+/** Writes "gaussian:sigma=2x2x2:truncate=4:mode=reflect | ..." (normalised; "" for no stage) into
+ *  buf as snprintf does. @return the text's length (see zs_volume_info_describe). */
+ZS_API size_t zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n);
 /** @} */
 
 /** \defgroup plan Plans and execution
@@ -353,6 +369,7 @@ ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 
 typedef struct zs_plan_opts {
+    size_t struct_size;     /**< sizeof the struct: set by zs_plan_opts_default(); any other value is ZS_EINVAL */
     int threads;            /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
     int64_t slab;           /**< planes per slab (the unit of the journal and of parts); 0: chosen */
     int64_t band;           /**< rows per tile band; 0: chosen from the cache sizes and mem_budget */
@@ -374,8 +391,10 @@ ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
                                 zs_plan **out);
 ZS_API void zs_plan_free(zs_plan *plan);
-/** Prints slabs, halo, bytes mapped and scratch per worker, peak-memory estimate. */
-ZS_API void zs_plan_print(const zs_plan *plan, FILE *f);
+/** Describes the plan in lines (zslab filter --dry-run): input, pipeline, slabs, halo, tiles,
+ *  engines, memory per worker and the peak-memory estimate, into buf as snprintf does.
+ *  @return the text's length (see zs_volume_info_describe; 0 when out of memory). */
+ZS_API size_t zs_plan_describe(const zs_plan *plan, char *buf, size_t n);
 /** The output descriptor the plan will produce (shape of the input, output dtype). */
 ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec);
 ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
@@ -410,7 +429,8 @@ enum zs_phase {
 typedef struct zs_journal zs_journal; /* see \ref journal */
 
 typedef struct zs_exec_opts {
-    unsigned phases; /**< 0 = ZS_PHASE_ALL */
+    size_t struct_size; /**< sizeof the struct: set by zs_exec_opts_default(); any other value is ZS_EINVAL */
+    unsigned phases;    /**< 0 = ZS_PHASE_ALL */
     zs_progress_fn progress;
     void *user;
     int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
@@ -492,6 +512,7 @@ typedef enum zs_journal_role {
 } zs_journal_role;
 
 typedef struct zs_journal_opts {
+    size_t struct_size;   /**< sizeof the struct: set by zs_journal_opts_default(); any other value is ZS_EINVAL */
     int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
     zs_journal_role role;
     double wait_seconds; /**< how long to wait for another process to publish the header
@@ -543,10 +564,150 @@ typedef struct zs_journal_summary {
     int journal;   /**< OUT has a journal */
 } zs_journal_summary;
 /** Describes the state of OUT from its journal alone (the input need not exist): complete
- *  or not, slabs done of total, the slabs each part recorded and the missing ones, as text
- *  or (json) one JSON object. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
- *  @param[out] sum may be NULL. */
-ZS_API zs_status zs_journal_report(const char *out_path, FILE *f, int json, zs_journal_summary *sum);
+ *  or not, slabs done of total, the slabs each part recorded and the missing ones, as lines
+ *  or (json) one JSON object, into buf as snprintf does (see zs_volume_info_describe). The
+ *  state is read at each call: a journal that other processes write may grow between a call
+ *  that measures and the next. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
+ *  @param[out] len the text's length (may be NULL). @param[out] sum may be NULL. */
+ZS_API zs_status zs_journal_report(const char *out_path, int json, char *buf, size_t n, size_t *len,
+                                   zs_journal_summary *sum);
+/** @} */
+
+/** \defgroup job Jobs: one output made from one input, start to finish
+ * A job runs the whole way of `zslab filter` as a state machine:
+ *
+ *     zs_job_open -> [zs_job_pipeline: add stages] -> zs_job_plan -> zs_job_create
+ *                 -> zs_job_execute -> zs_job_commit -> zs_job_free
+ *
+ * Each step runs the ones before it that were not run yet (zs_job_create plans, zs_job_execute
+ * creates), so a caller may call only the steps it wants to look between. The policies of a
+ * run live here, not in the tools that call it:
+ *  - plain run: OUT.partial is created at full size, filled, and renamed to OUT by the commit;
+ *    a job freed before its commit removes OUT.partial. An OUT with a journal is refused
+ *    unless `force` (which then removes the journal and its partial output).
+ *  - journal (`journal`, `resume`, or `nparts` > 1): see \ref journal. zs_job_plan takes part in
+ *    OUT's journal first (creating it or joining it), and plans with the journal's slab height
+ *    when it joins one; zs_job_create binds the plan to it (creating OUT.partial or opening it);
+ *    zs_job_execute runs this part's slabs not yet recorded; zs_job_commit records and renames
+ *    OUT.partial to OUT when every slab of every part is recorded. An interrupted job (`stop`,
+ *    or a progress callback returning nonzero) keeps what it recorded for the next run.
+ *  - parts: part I of N runs slabs [floor(I*S/N), floor((I+1)*S/N)). The part that creates the
+ *    journal lowers the planner's slab height so that the N parts together have two slabs per
+ *    worker (unless `plan.slab` is given), and several parts write with pwrite (the mmap engine
+ *    would write back whole pages shared with a neighbour's slab), unless an engine is given.
+ *  - an empty input (an axis of length 0): part 0 writes the empty output as a plain run does,
+ *    the other parts have nothing to do.
+ * Errors name the files, the stages and the parameters; never an option of a tool.
+ * @{ */
+typedef struct zs_job zs_job;
+
+/** The steps a job has passed. */
+typedef enum zs_job_state {
+    ZS_JOB_OPENED = 0, /**< input open, pipeline made */
+    ZS_JOB_JOINED,     /**< took part in OUT's journal (created or joined it); not planned yet */
+    ZS_JOB_PLANNED,
+    ZS_JOB_CREATED,
+    ZS_JOB_EXECUTED, /**< zs_job_execute ran (successfully or not) */
+    ZS_JOB_COMMITTED
+} zs_job_state;
+
+/** Called after each finished slab with the fraction of the job's work done (0..1], from a
+ *  worker thread (one call at a time); return nonzero to stop the job (ZS_ECANCELED). */
+typedef int (*zs_job_progress_fn)(void *user, double fraction);
+
+typedef enum zs_job_journal {
+    ZS_JOB_NO_JOURNAL = 0, /**< a plain run (unless nparts > 1) */
+    ZS_JOB_JOURNAL_NEW,    /**< keep a new journal; an existing one is ZS_EEXIST (unless force: start over) */
+    ZS_JOB_RESUME          /**< continue OUT's journal, or start one */
+} zs_job_journal;
+
+typedef struct zs_job_opts {
+    size_t struct_size;       /**< sizeof the struct: set by zs_job_opts_default(); any other value is ZS_EINVAL */
+    const zs_open_opts *open; /**< how zs_job_open opens the input (a raw layout); NULL: defaults */
+    const char *const *ops;   /**< stages added by zs_job_open ("gaussian:sigma=2"), nops of them; may be NULL */
+    int nops;
+    const zs_plan_opts *plan;     /**< threads, slab, band, memory budget, output dtype, engines; NULL: defaults.
+                                       whole_plane_output is set by the job from the output's format */
+    zs_compression compress;      /**< TIFF outputs */
+    int force;                    /**< overwrite OUT; with a journal: remove it and start over */
+    zs_job_journal journal;       /**< a journal (\ref journal) or not */
+    int64_t part, nparts;         /**< this process runs part `part` of `nparts` (default 0 of 1); nparts > 1
+                                       implies a journal (ZS_JOB_RESUME unless ZS_JOB_JOURNAL_NEW) */
+    int join;                     /**< 1: never create the journal, wait for the process that does (MPI ranks > 0) */
+    double wait_seconds;          /**< how long a joining part waits for the header (< 0: the journal's default) */
+    int drop_cache;               /**< 1: drop finished slabs' pages from the page cache (zs_exec_opts.drop_cache) */
+    volatile int *stop;           /**< optional: set nonzero (a signal handler) to stop at the next slab */
+    zs_job_progress_fn progress;  /**< optional: fraction done; nonzero return stops the job */
+    void *user;                   /**< passed to progress and slab_progress */
+    zs_progress_fn slab_progress; /**< optional: the plan's per-slab counts (a tool's progress display) */
+    int dry_run;                  /**< 1: plan only, never touch a journal or OUT (zs_job_create refuses) */
+    const char *record;           /**< optional, plain runs: a file that records what OUT was made from (a batch's
+                                       D/.zslab-batch/NAME.done): removed by zs_job_create, written by zs_job_commit,
+                                       read by zs_job_up_to_date */
+} zs_job_opts;
+ZS_API void zs_job_opts_default(zs_job_opts *o);
+
+/** Opens the input `in_path` (opts->open), makes a pipeline with the input's voxel size and adds
+ *  opts->ops. Touches no output. The options are copied (ops, open, plan and record are read
+ *  during the call); stop, user and the callbacks must stay valid while the job runs.
+ *  @param[out] job caller frees with zs_job_free, also when this call fails after making the job
+ *  (it is then set, and refuses the later steps; NULL when the options were refused).
+ *  @return ZS_EINVAL for unsized or bad options, ZS_EPARAM naming the stage for a bad op, the
+ *  input's errors (ZS_EIO, ZS_EFORMAT, ...). */
+ZS_API zs_status zs_job_open(const char *in_path, const char *out_path, const zs_job_opts *opts, zs_job **job);
+/** The same over an input the caller opened (borrowed: it must outlive the job). */
+ZS_API zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs_job_opts *opts, zs_job **job);
+/** The job's pipeline (borrowed): add stages to it before zs_job_plan; afterwards it refuses them. */
+ZS_API zs_pipeline *zs_job_pipeline(zs_job *job);
+/** The job's input (borrowed). */
+ZS_API const zs_volume *zs_job_input(const zs_job *job);
+/** Plans (see the policies above); with a journal and not dry_run, takes part in OUT's journal
+ *  first, which may wait for the process that creates it. @return the planner's errors (a
+ *  memory budget too small is ZS_EINVAL naming it), the journal's (ZS_EEXIST: another job's
+ *  journal, or a new one wanted where one exists; ZS_ECANCELED: stopped while waiting). */
+ZS_API zs_status zs_job_plan(zs_job *job);
+/** The plan (borrowed), or NULL before zs_job_plan. */
+ZS_API const zs_plan *zs_job_get_plan(const zs_job *job);
+/** Creates OUT.partial (or, with a journal, binds to it). ZS_EEXIST: OUT exists (without force),
+ *  or has a journal and this job keeps none. ZS_EINVAL for a dry run. */
+ZS_API zs_status zs_job_create(zs_job *job);
+/** The output being written (borrowed; its path is OUT.partial), or NULL before zs_job_create and
+ *  when there is nothing to write. */
+ZS_API const zs_volume *zs_job_output(const zs_job *job);
+/** Runs this part's slabs that are not recorded yet. @return ZS_ECANCELED when stopped. */
+ZS_API zs_status zs_job_execute(zs_job *job);
+/** Plain run: flushes and renames OUT.partial to OUT. Journal: syncs this part's records, reads
+ *  every part's and renames OUT.partial to OUT when all slabs are recorded; may be called again
+ *  (after other processes finished) and after a failed or stopped zs_job_execute. */
+ZS_API zs_status zs_job_commit(zs_job *job);
+/** Closes; a plain run's uncommitted OUT.partial is removed, a journal's stays. NULL: no-op. */
+ZS_API void zs_job_free(zs_job *job);
+
+/** This part's slab range [first, last) of the plan (all slabs without parts). */
+ZS_API void zs_job_part_range(const zs_job *job, int64_t *first, int64_t *last);
+/** Slabs of this part's range recorded before this run (0 without a journal). */
+ZS_API int64_t zs_job_done_before(const zs_job *job);
+/** Slabs recorded by every part, as read by the last zs_job_commit (without a journal: the
+ *  plan's slab count once committed). */
+ZS_API int64_t zs_job_done(const zs_job *job);
+/** 1 when OUT is complete (after zs_job_create: it already was, nothing to do; after
+ *  zs_job_commit: it is now). */
+ZS_API int zs_job_complete(const zs_job *job);
+/** The last step the job passed: after a failure of zs_job_plan, ZS_JOB_JOINED says the
+ *  planning failed, ZS_JOB_OPENED that taking part in the journal did. */
+ZS_API zs_job_state zs_job_get_state(const zs_job *job);
+/** Whether OUT is up to date: it exists, the record (zs_job_opts.record) holds this job's
+ *  fingerprint (the journal's: the input's real path, size and modification time, its data file,
+ *  format, shape, dtype, order, offset and scaling, the pipeline, the output's dtype and shape,
+ *  the zslab version; and the compression) and OUT's own size and modification time, and OUT's
+ *  header has the shape and dtype this job makes. Plans the job first (zs_job_plan's errors).
+ *  @param[out] up_to_date 1 or 0. @param[out] why when 0, the first reason ("" when there is
+ *  neither OUT nor a record), as snprintf writes into a buffer of n bytes. */
+ZS_API zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size_t n);
+/** 1 if the job keeps a journal. */
+ZS_API int zs_job_journaled(const zs_job *job);
+/** Statistics of zs_job_execute (zeros before). */
+ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats);
 /** @} */
 
 /** \defgroup bench I/O versus compute (bench/)
@@ -557,6 +718,7 @@ ZS_API zs_status zs_journal_report(const char *out_path, FILE *f, int json, zs_j
  * heights and engines sweep a grid.
  * @{ */
 typedef struct zs_bench_opts {
+    size_t struct_size;       /**< sizeof the struct: set by zs_bench_opts_default(); any other value is ZS_EINVAL */
     const char *input;        /**< input volume */
     const zs_open_opts *open; /**< raw description, or NULL */
     const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
@@ -614,6 +776,7 @@ ZS_API zs_status zs_cmap_parse(const char *s, zs_cmap *out);
 ZS_API const char *zs_cmap_name(zs_cmap c);
 
 typedef struct zs_preview_opts {
+    size_t struct_size; /**< sizeof the struct: set by zs_preview_opts_default(); any other value is ZS_EINVAL */
     zs_preview_view view;
     int axis;            /**< ZS_VIEW_MIP: 0 (x), 1 (y) or 2 (z, default) */
     int64_t z;           /**< ZS_VIEW_PLANE: the plane */

@@ -59,7 +59,7 @@ static const char *const key_names[K_COUNT] = {
     "zslab-journal", "zslab",       "input",        "input-size",    "input-mtime", "input-format", "input-shape",
     "input-dtype",   "input-order", "input-offset", "input-scaling", "input-files", "pipeline",     "output-dtype",
     "output-shape",  "slab-height", "slab-count",   "output",        "created"};
-#define JOURNAL_FORMAT "1"
+#define JOURNAL_FORMAT "2" /* 2: input-files (the files of the input, as its format lists them) */
 #define VAL_MAX        4608
 
 typedef struct jheader {
@@ -83,6 +83,7 @@ struct zs_journal {
 void zs_journal_opts_default(zs_journal_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->nparts = 1;
     o->role = ZS_JOURNAL_ANY;
     const char *w = getenv("ZS_JOURNAL_WAIT");
@@ -213,8 +214,9 @@ static void shape_text(const int64_t s[4], char *buf, size_t n)
     snprintf(buf, n, "%lldx%lldx%lldx%lld", (long long)s[0], (long long)s[1], (long long)s[2], (long long)s[3]);
 }
 
-/* The fingerprint of this run: everything that decides the output's bytes and layout. */
-static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
+/* The fingerprint of this run: everything that decides the output's bytes and layout, the input's
+ * files as its format lists them included (a plane series: every plane; a header: its data file). */
+static zs_status fingerprint(const char *out, const zs_plan *p, jheader *h)
 {
     const zs_volume_info *in = &p->in;
     zs_files_sum files; /* the input's files, as its format lists them */
@@ -241,7 +243,7 @@ static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
     shape_text(p->out.shape, h->val[K_OUTPUT_SHAPE], VAL_MAX);
     snprintf(h->val[K_SLAB_HEIGHT], VAL_MAX, "%lld", (long long)p->slab);
     snprintf(h->val[K_SLAB_COUNT], VAL_MAX, "%lld", (long long)p->nslabs);
-    snprintf(h->val[K_OUTPUT], VAL_MAX, "%s", j->out);
+    snprintf(h->val[K_OUTPUT], VAL_MAX, "%s", out ? out : "");
     char host[256] = "?";
     (void)gethostname(host, sizeof host - 1);
     snprintf(h->val[K_CREATED], VAL_MAX, "%s pid %ld at %lld", host, (long)getpid(), (long long)time(NULL));
@@ -456,16 +458,16 @@ static zs_status create_or_join(zs_journal *j)
     for (;;) {
         if (!path_exists(j->dir) && path_exists(j->out))
             return ZS_ERR(ZS_EEXIST,
-                          "%s: exists and has no journal (it was written by a run without parts or "
-                          "--resume); remove it, or overwrite it with --force",
+                          "%s: exists and has no journal (it was written by a run without one); remove it, or "
+                          "overwrite it (force)",
                           j->out);
         if (j->opts.role != ZS_JOURNAL_JOIN) {
             if (mkdir(j->dir, 0777) == 0) return take_creation(j);
             if (errno != EEXIST) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create the journal", j->dir);
             if (j->opts.role == ZS_JOURNAL_NEW)
                 return ZS_ERR(ZS_EEXIST,
-                              "%s: a journal exists (%s): continue that job with --resume, look at it "
-                              "with zslab status, or start over with --force",
+                              "%s: a journal exists (%s): continue that job (resume), look at it "
+                              "(zs_journal_report), or start over (force)",
                               j->out, j->dir);
         }
         zs_status st = join(j);
@@ -481,6 +483,7 @@ zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_journal_opts");
     ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
                  "part %lld of %lld: want 0 <= part < parts", (long long)opts->part, (long long)opts->nparts);
     zs_journal *j = calloc(1, sizeof *j);
@@ -506,7 +509,8 @@ static zs_status shared_format(const zs_journal *j, zs_format *fmt)
 {
     ZS_FORWARD(zs__format_from_name(j->out, fmt));
     ZS_RETURN_IF(!(zs_format_describe(*fmt)->flags & ZS_FORMAT_SHARED), ZS_EUNSUPPORTED,
-                 "%s: parts, --resume and MPI write .npy, .nii or raw outputs (one byte range that many processes "
+                 "%s: jobs with a journal (parts, resumed runs) write .npy, .nii or raw outputs (one byte range "
+                 "that many processes "
                  "can share); write one of those, then convert it",
                  j->out);
     return ZS_OK;
@@ -588,7 +592,7 @@ zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out)
     ZS_RETURN_IF(j->vol || j->complete, ZS_EINVAL, "%s: journal already attached", j->out);
     jheader *mine = malloc(sizeof *mine);
     ZS_RETURN_IF(!mine, ZS_ENOMEM, "out of memory");
-    zs_status st = fingerprint(j, plan, mine);
+    zs_status st = fingerprint(j->out, plan, mine);
     if (st == ZS_OK)
         st = attach_output(j, plan, mine);
     else
@@ -721,4 +725,23 @@ zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in,
         if (in) drop_input(p, in, t, z0, z1);
     }
     return j ? record(j, i, t, z0, z1) : ZS_OK;
+}
+
+/* ---- the fingerprint outside a journal (a batch's records, job.c) ---------------------- */
+zs_status zs__fingerprint_lines(const zs_plan *p, char **text)
+{
+    *text = NULL;
+    jheader *h = malloc(sizeof *h);
+    ZS_RETURN_IF(!h, ZS_ENOMEM, "out of memory");
+    zs_status st = fingerprint(NULL, p, h);
+    size_t n = 1;
+    for (int k = K_VERSION; st == ZS_OK && k <= K_OUTPUT_SHAPE; k++) n += strlen(key_names[k]) + strlen(h->val[k]) + 2;
+    char *buf = st == ZS_OK ? malloc(n) : NULL;
+    if (st == ZS_OK && !buf) st = ZS_ERR(ZS_ENOMEM, "out of memory");
+    size_t len = 0;
+    for (int k = K_VERSION; st == ZS_OK && k <= K_OUTPUT_SHAPE; k++)
+        len += (size_t)snprintf(buf + len, n - len, "%s %s\n", key_names[k], h->val[k]);
+    free(h);
+    if (st == ZS_OK) *text = buf;
+    return st;
 }

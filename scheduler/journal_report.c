@@ -2,6 +2,8 @@
 /* Copyright (c) 2026 the zslab authors */
 /* `zslab status`: the state of an output from its journal alone (complete or not, slabs
  * done, which part recorded which slabs, what is missing), as text or JSON. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+
 #include "scheduler_internal.h"
 
 #include <stdio.h>
@@ -159,7 +161,7 @@ static zs_status report_plain(const char *out, FILE *f, int json, int has_out, i
     return ZS_OK;
 }
 
-zs_status zs_journal_report(const char *out, FILE *f, int json, zs_journal_summary *sum)
+static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summary *sum)
 {
     zs_journal_summary dummy;
     if (!sum) sum = &dummy;
@@ -224,5 +226,23 @@ zs_status zs_journal_report(const char *out, FILE *f, int json, zs_journal_summa
     }
     free(r->owner);
     free(r);
+    return s;
+}
+
+zs_status zs_journal_report(const char *out, int json, char *buf, size_t n, size_t *len, zs_journal_summary *sum)
+{
+    char *text = NULL;
+    size_t tlen = 0;
+    if (len) *len = 0;
+    zs__copy_text("", 0, buf, n);
+    FILE *f = open_memstream(&text, &tlen);
+    ZS_RETURN_IF(!f, ZS_ENOMEM, "out of memory");
+    zs_status s = report_to(out, f, json, sum);
+    if (fclose(f) != 0 && s == ZS_OK) s = ZS_ERR(ZS_ENOMEM, "out of memory");
+    if (s == ZS_OK) {
+        zs__copy_text(text, tlen, buf, n);
+        if (len) *len = tlen;
+    }
+    free(text);
     return s;
 }

@@ -334,17 +334,34 @@ static void describe_param(const zs_param_desc *d, const void *params, char *buf
     }
 }
 
-void zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n)
+/* Appends text to buf (n bytes) as snprintf would at offset *len, and counts it in *len. */
+static void append(char *buf, size_t n, size_t *len, const char *text)
+{
+    const size_t l = strlen(text);
+    if (*len + 1 < n) {
+        const size_t room = n - 1 - *len, k = l < room ? l : room;
+        memcpy(buf + *len, text, k);
+        buf[*len + k] = '\0';
+    }
+    *len += l;
+}
+
+size_t zs_pipeline_describe(const zs_pipeline *p, char *buf, size_t n)
 {
     size_t len = 0;
-    if (n) buf[0] = '\0';
-    for (int i = 0; i < p->n && len < n; i++) {
+    if (buf && n) buf[0] = '\0';
+    if (!buf) n = 0;
+    if (!p) return 0;
+    for (int i = 0; i < p->n; i++) {
         const zs_kernel_desc *k = p->st[i].k;
-        len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? " | " : "", k->name);
-        for (int j = 0; j < k->nparams && len < n; j++) {
-            char v[128];
+        if (i) append(buf, n, &len, " | ");
+        append(buf, n, &len, k->name);
+        for (int j = 0; j < k->nparams; j++) {
+            char v[128], kv[192];
             describe_param(&k->params[j], p->st[i].params, v, sizeof v);
-            len += (size_t)snprintf(buf + len, n - len, ":%s=%s", k->params[j].name, v);
+            snprintf(kv, sizeof kv, ":%s=%s", k->params[j].name, v);
+            append(buf, n, &len, kv);
         }
     }
+    return len;
 }

@@ -27,6 +27,7 @@
 void zs_plan_opts_default(zs_plan_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->bind = 1;
 }
 
@@ -271,6 +272,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         opts = &def;
     }
     *out = NULL;
+    ZS_CHECK_OPTS(opts, "zs_plan_opts");
     ZS_FORWARD(check_pipeline(in, pipe));
     if (opts->threads <= 0) ZS_FORWARD(zs__check_env_threads());
     zs_plan *p = calloc(1, sizeof *p);
@@ -427,8 +429,10 @@ void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write)
     *write = plan->write_engine;
 }
 
-void zs_plan_print(const zs_plan *p, FILE *f)
+static void plan_print(const void *obj, int flags, FILE *f)
 {
+    (void)flags;
+    const zs_plan *p = obj;
     const zs_volume_info *i = &p->in;
     char desc[2048];
     zs_pipeline_describe(p->pipe, desc, sizeof desc);
@@ -455,7 +459,7 @@ void zs_plan_print(const zs_plan *p, FILE *f)
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
             (long long)p->band, (long long)i->shape[1], (long long)p->nbands, (long long)p->tile_rows,
             p->whole_planes  ? " (whole planes: decoded or C-order input)"
-            : p->band_forced ? " (--band)"
+            : p->band_forced ? " (band given)"
                              : "");
     fprintf(f, "runs:       up to %lld slabs streamed by one worker at a time\n", (long long)p->run_slabs);
     const int64_t nz = i->shape[2], run = zs__plan_run_slabs(p, p->nslabs_per_vol) * p->slab;
@@ -466,4 +470,13 @@ void zs_plan_print(const zs_plan *p, FILE *f)
     fprintf(f, " planes), kernel scratch %.1f MiB, file staging %.1f MiB\n", mib(p->scratch), mib(p->io_bytes));
     fprintf(f, "peak:       %.1f MiB estimated for %d workers (budget %.1f MiB)\n", mib(p->peak_bytes), p->threads,
             mib(p->mem_budget));
+}
+
+size_t zs_plan_describe(const zs_plan *plan, char *buf, size_t n)
+{
+    if (!plan) {
+        zs__copy_text("", 0, buf, n);
+        return 0;
+    }
+    return zs__describe(plan_print, plan, 0, buf, n);
 }

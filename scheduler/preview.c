@@ -32,6 +32,7 @@
 void zs_preview_opts_default(zs_preview_opts *o)
 {
     memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
     o->view = ZS_VIEW_MIP;
     o->axis = 2;
     o->auto_range = 1;
@@ -338,6 +339,7 @@ zs_status zs_preview_make(const zs_volume *v, const zs_preview_opts *o, zs_image
     *out = NULL;
     zs_preview_opts def;
     if (!o) zs_preview_opts_default(&def), o = &def;
+    ZS_CHECK_OPTS(o, "zs_preview_opts");
     reducer r;
     memset(&r, 0, sizeof r);
     r.v = v, r.i = zs_volume_get_info(v), r.o = o;

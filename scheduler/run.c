@@ -528,7 +528,11 @@ static void worker_main(job *j)
     j->store_s += w.ts;
 }
 
-void zs_exec_opts_default(zs_exec_opts *o) { memset(o, 0, sizeof *o); }
+void zs_exec_opts_default(zs_exec_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+}
 
 /* The slabs and voxels this run does (for progress), and the test hook. */
 static void count_work(job *j)
@@ -608,6 +612,8 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
         zs_exec_opts_default(&def);
         opts = &def;
     }
+    ZS_RETURN_IF(!plan, ZS_EINVAL, "no plan given");
+    ZS_CHECK_OPTS(opts, "zs_exec_opts");
     const unsigned phases = opts->phases ? opts->phases : ZS_PHASE_ALL;
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");

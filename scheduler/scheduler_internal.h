@@ -138,4 +138,9 @@ void zs__topology_facts(zs_topology_facts *f);
 /** Binds the calling thread to the i-th allowed core (no-op without hwloc). */
 void zs__topology_bind_thread(int i);
 
+/** The fingerprint a journal's header compares, from the zslab version to the output's shape (not
+ *  the slab height), as "key value" lines: what an output is made from (journal.c). A batch's
+ *  record of a finished output is these lines (job.c). @param[out] text caller frees. */
+zs_status zs__fingerprint_lines(const zs_plan *p, char **text);
+
 #endif

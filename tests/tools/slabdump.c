@@ -235,7 +235,9 @@ int main(int argc, char **argv)
         if (rc) return rc;
         zs_volume *v;
         if (zs_volume_open(argv[2], &o, &v) != ZS_OK) return fail();
-        zs_volume_info_print_json(zs_volume_get_info(v), stdout);
+        char text[3 * ZS_PATH_MAX];
+        zs_volume_info_describe(zs_volume_get_info(v), ZS_DESCRIBE_JSON, text, sizeof text);
+        fputs(text, stdout);
         zs_volume_free(v);
         return 0;
     }

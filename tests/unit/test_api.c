@@ -176,12 +176,124 @@ static void test_execute_checks_the_input(void **state)
     unlink("api_in2.npy");
 }
 
+/* Describe functions write into the caller's buffer as snprintf does: a buffer too small gets a
+ * truncated, terminated text and the length needed, never an overflow. */
+static void test_describe_into_buffers(void **state)
+{
+    (void)state;
+    zs_volume *in = make_input("api_desc.npy", NX, NY, NZ);
+    const zs_volume_info *info = zs_volume_get_info(in);
+    char big[16384], tiny[6];
+    memset(tiny, '#', sizeof tiny);
+    const size_t n = zs_volume_info_describe(info, 0, big, sizeof big);
+    assert_true(n > 0 && n < sizeof big);
+    assert_int_equal(strlen(big), n);
+    assert_non_null(strstr(big, "shape:      23 x 17 x 9"));
+    assert_int_equal(zs_volume_info_describe(info, 0, tiny, sizeof tiny), n);
+    assert_string_equal(tiny, "file:");
+    assert_int_equal(zs_volume_info_describe(info, 0, NULL, 0), n);
+    const size_t nj = zs_volume_info_describe(info, ZS_DESCRIBE_JSON, big, sizeof big);
+    assert_int_equal(strlen(big), nj);
+    assert_true(big[0] == '{' && big[nj - 1] == '\n');
+
+    zs_pipeline *pipe = NULL;
+    assert_int_equal(zs_pipeline_new(&pipe), ZS_OK);
+    assert_int_equal(zs_pipeline_describe(pipe, big, sizeof big), 0); /* no stage: "" */
+    assert_string_equal(big, "");
+    assert_int_equal(zs_pipeline_add(pipe, "gaussian:sigma=2"), ZS_OK);
+    assert_int_equal(zs_pipeline_add(pipe, "median:size=3"), ZS_OK);
+    const size_t np = zs_pipeline_describe(pipe, big, sizeof big);
+    assert_int_equal(strlen(big), np);
+    assert_non_null(strstr(big, " | median:size=3x3x3"));
+    memset(tiny, '#', sizeof tiny);
+    assert_int_equal(zs_pipeline_describe(pipe, tiny, sizeof tiny), np);
+    assert_string_equal(tiny, "gauss");
+
+    zs_plan *plan = NULL;
+    assert_int_equal(zs_plan_create(info, pipe, NULL, &plan), ZS_OK);
+    const size_t nplan = zs_plan_describe(plan, NULL, 0);
+    char *text = malloc(nplan + 1);
+    assert_non_null(text);
+    assert_int_equal(zs_plan_describe(plan, text, nplan + 1), nplan);
+    assert_int_equal(strlen(text), nplan);
+    assert_non_null(strstr(text, "pipeline:   gaussian:sigma=2x2x2"));
+    free(text);
+    zs_plan_free(plan);
+    zs_pipeline_free(pipe);
+    zs_volume_free(in);
+    unlink("api_desc.npy");
+}
+
+/* Options that were not made by their _default() function (zeroed, or from another zslab.h)
+ * are refused by their size, whatever the function; NULL options are the defaults. */
+static void test_unsized_options_are_refused(void **state)
+{
+    (void)state;
+    zs_volume *in = make_input("api_opts.npy", NX, NY, NZ);
+    zs_volume *v = NULL;
+    zs_open_opts oo;
+    memset(&oo, 0, sizeof oo);
+    assert_int_equal(zs_volume_open("api_opts.npy", &oo, &v), ZS_EINVAL);
+    assert_null(v);
+    assert_non_null(strstr(zs_last_error(), "zs_open_opts: size is 0"));
+    assert_non_null(strstr(zs_last_error(), "zs_open_opts_default()"));
+    zs_open_opts_default(&oo);
+    oo.struct_size = sizeof oo - 8; /* a caller built against an older header */
+    assert_int_equal(zs_volume_open("api_opts.npy", &oo, &v), ZS_EINVAL);
+
+    zs_pipeline *pipe = NULL;
+    assert_int_equal(zs_pipeline_new(&pipe), ZS_OK);
+    zs_plan_opts po;
+    memset(&po, 0, sizeof po);
+    po.threads = 1;
+    zs_plan *plan = NULL;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), pipe, &po, &plan), ZS_EINVAL);
+    assert_null(plan);
+    assert_non_null(strstr(zs_last_error(), "zs_plan_opts"));
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), pipe, NULL, &plan), ZS_OK);
+
+    zs_create_opts co;
+    memset(&co, 0, sizeof co);
+    zs_volume_info spec;
+    zs_plan_output_spec(plan, &spec);
+    zs_volume *out = NULL;
+    assert_int_equal(zs_volume_create("api_opts_out.npy", &spec, &co, &out), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "zs_create_opts"));
+    assert_int_equal(access("api_opts_out.npy.partial", F_OK), -1);
+    out = create_output(plan, "api_opts_out.npy");
+    zs_exec_opts eo;
+    memset(&eo, 0, sizeof eo);
+    assert_int_equal(zs_plan_execute(plan, in, out, &eo, NULL), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "zs_exec_opts"));
+    assert_int_equal(zs_plan_execute(NULL, in, out, NULL, NULL), ZS_EINVAL);
+
+    zs_journal_opts jo;
+    memset(&jo, 0, sizeof jo);
+    zs_journal *j = NULL;
+    assert_int_equal(zs_journal_begin("api_opts_j.npy", &jo, &j), ZS_EINVAL);
+    assert_null(j);
+    assert_int_equal(access("api_opts_j.npy.zsjournal", F_OK), -1);
+    zs_preview_opts pv;
+    memset(&pv, 0, sizeof pv);
+    zs_image *img = NULL;
+    assert_int_equal(zs_preview_make(in, &pv, &img), ZS_EINVAL);
+    assert_null(img);
+
+    zs_volume_free(out); /* never committed: removed */
+    zs_plan_free(plan);
+    zs_pipeline_free(pipe);
+    zs_volume_free(in);
+    unlink("api_opts.npy");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filter_through_the_public_header),
         cmocka_unit_test(test_unidentified_files_are_refused),
         cmocka_unit_test(test_execute_checks_the_input),
+        cmocka_unit_test(test_describe_into_buffers),
+        cmocka_unit_test(test_unsized_options_are_refused),
     };
     return cmocka_run_group_tests_name("public API", tests, NULL, NULL);
 }

@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The job layer: one output made from one input, open -> pipeline -> plan -> create ->
+ * execute -> commit, plain or with a journal (parts, resume, MPI ranks). The policies of a
+ * run live here (zslab.h, \ref job): the slab height of parts, pwrite for several writers,
+ * the part's range, the refusals; a tool only parses its arguments, calls these steps and
+ * prints. */
+#include "scheduler_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum {
+    J_OPEN = ZS_JOB_OPENED,
+    J_JOINED = ZS_JOB_JOINED,
+    J_PLANNED = ZS_JOB_PLANNED,
+    J_CREATED = ZS_JOB_CREATED,
+    J_EXECUTED = ZS_JOB_EXECUTED,
+    J_COMMITTED = ZS_JOB_COMMITTED
+};
+typedef int jstate;
+
+struct zs_job {
+    zs_job_opts o;   /* ops, open and plan are not kept: copied below */
+    zs_plan_opts po; /* the caller's plan options with the job's policies applied */
+    char out[ZS_PATH_MAX];
+    char record[ZS_PATH_MAX]; /* "" without one */
+    zs_volume *in;            /* the input (owner when own_in) */
+    int own_in;
+    zs_pipeline *pipe; /* owner */
+    zs_plan *plan;     /* owner */
+    zs_journal *j;     /* with a journal (owner) */
+    zs_volume *vol;    /* the output: owner in a plain run, the journal's otherwise; NULL when complete */
+    int journaled;     /* keeps a journal */
+    int idle;          /* an empty input and a part other than 0: nothing to do */
+    jstate st;
+    int executed; /* zs_job_execute succeeded */
+    int complete;
+    int64_t first, last, before, done;
+    zs_run_stats rs;
+};
+
+void zs_job_opts_default(zs_job_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->struct_size = sizeof *o;
+    o->nparts = 1;
+    o->wait_seconds = -1.0;
+}
+
+static zs_status job_new(const char *out_path, const zs_job_opts *opts, zs_job **out)
+{
+    *out = NULL;
+    zs_job_opts def;
+    if (!opts) zs_job_opts_default(&def), opts = &def;
+    ZS_CHECK_OPTS(opts, "zs_job_opts");
+    ZS_RETURN_IF(!out_path || !*out_path, ZS_EINVAL, "no output file given");
+    ZS_RETURN_IF(strlen(out_path) + 16 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", out_path);
+    ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
+                 "%s: part %lld of %lld: want 0 <= part < parts", out_path, (long long)opts->part,
+                 (long long)opts->nparts);
+    ZS_RETURN_IF(opts->nops < 0 || (opts->nops > 0 && !opts->ops), ZS_EINVAL, "%s: %d stages but no list of them",
+                 out_path, opts->nops);
+    if (opts->plan) ZS_CHECK_OPTS(opts->plan, "zs_plan_opts");
+    zs_job *job = calloc(1, sizeof *job);
+    ZS_RETURN_IF(!job, ZS_ENOMEM, "out of memory");
+    job->o = *opts;
+    job->o.ops = NULL, job->o.nops = 0, job->o.open = NULL, job->o.plan = NULL, job->o.record = NULL;
+    if (opts->record) snprintf(job->record, sizeof job->record, "%s", opts->record);
+    if (opts->plan)
+        job->po = *opts->plan;
+    else
+        zs_plan_opts_default(&job->po);
+    snprintf(job->out, sizeof job->out, "%s", out_path);
+    job->journaled = opts->journal != ZS_JOB_NO_JOURNAL || opts->nparts > 1 || opts->join;
+    *out = job;
+    return ZS_OK;
+}
+
+/* The pipeline with the input's voxel size, and the caller's stages. */
+static zs_status job_pipeline(zs_job *job, const zs_job_opts *opts)
+{
+    const zs_volume_info *in = zs_volume_get_info(job->in);
+    ZS_FORWARD(zs_pipeline_new(&job->pipe));
+    zs_pipeline_set_voxel(job->pipe, in->voxel, in->unit);
+    for (int i = 0; i < opts->nops; i++) {
+        const zs_status st = zs_pipeline_add(job->pipe, opts->ops[i]);
+        if (st < 0) {
+            char msg[1024];
+            zs__error_copy(msg, sizeof msg);
+            return ZS_ERR(st, "%s: '%s': %s", in->path, opts->ops[i], msg);
+        }
+    }
+    return ZS_OK;
+}
+
+zs_status zs_job_open(const char *in_path, const char *out_path, const zs_job_opts *opts, zs_job **out)
+{
+    ZS_FORWARD(job_new(out_path, opts, out));
+    zs_job *job = *out;
+    zs_status st = zs_volume_open(in_path, opts ? opts->open : NULL, &job->in);
+    job->own_in = 1;
+    if (st == ZS_OK && opts) st = job_pipeline(job, opts);
+    if (st == ZS_OK && !opts) st = zs_pipeline_new(&job->pipe);
+    return st; /* on failure the caller frees the job, as documented */
+}
+
+zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs_job_opts *opts, zs_job **out)
+{
+    ZS_RETURN_IF(!in, ZS_EINVAL, "%s: no input volume given", out_path ? out_path : "?");
+    ZS_FORWARD(job_new(out_path, opts, out));
+    zs_job *job = *out;
+    job->in = (zs_volume *)in;
+    return opts ? job_pipeline(job, opts) : zs_pipeline_new(&job->pipe);
+}
+
+zs_pipeline *zs_job_pipeline(zs_job *job) { return job ? job->pipe : NULL; }
+const zs_volume *zs_job_input(const zs_job *job) { return job ? job->in : NULL; }
+const zs_plan *zs_job_get_plan(const zs_job *job) { return job ? job->plan : NULL; }
+
+/* The part that creates a journal of N parts, without a slab height given: the planner's
+ * height (which balances one process), lowered so that the N parts together have two slabs
+ * per worker. Every other part reads it from the journal's header, so it is decided once. */
+static int64_t parts_slab(const zs_job *job)
+{
+    const zs_volume_info *in = zs_volume_get_info(job->in);
+    const int64_t planned = zs_plan_slab_height(job->plan);
+    const int64_t want = 2 * (int64_t)zs_plan_threads(job->plan) * job->o.nparts;
+    const int64_t per_vol = (want + in->shape[3] - 1) / in->shape[3];
+    int64_t cap = in->shape[2] / (per_vol > 0 ? per_vol : 1);
+    if (cap < 1) cap = 1;
+    return planned < cap ? planned : cap;
+}
+
+static zs_status make_plan(zs_job *job, int parts_policy)
+{
+    const zs_volume_info *in = zs_volume_get_info(job->in);
+    const int64_t given = job->po.slab;
+    ZS_FORWARD(zs_plan_create(in, job->pipe, &job->po, &job->plan));
+    if (!parts_policy || given || job->o.nparts < 2) return ZS_OK;
+    const int64_t s = parts_slab(job);
+    if (s == zs_plan_slab_height(job->plan)) return ZS_OK;
+    zs_plan_free(job->plan);
+    job->plan = NULL;
+    job->po.slab = s;
+    return zs_plan_create(in, job->pipe, &job->po, &job->plan);
+}
+
+/* Takes part in OUT's journal: creates it, or joins it. */
+static zs_status begin_journal(zs_job *job)
+{
+    zs_journal_opts jo;
+    zs_journal_opts_default(&jo);
+    jo.part = job->o.part;
+    jo.nparts = job->o.nparts;
+    jo.stop = job->o.stop;
+    if (job->o.wait_seconds >= 0) jo.wait_seconds = job->o.wait_seconds;
+    jo.role = job->o.join ? ZS_JOURNAL_JOIN : job->o.journal == ZS_JOB_JOURNAL_NEW ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
+    if (jo.role == ZS_JOURNAL_NEW && job->o.force) { /* start over */
+        ZS_FORWARD(zs_journal_remove(job->out));
+        ZS_RETURN_IF(unlink(job->out) != 0 && access(job->out, F_OK) == 0, ZS_EIO, "%s: cannot remove it to start over",
+                     job->out);
+    }
+    return zs_journal_begin(job->out, &jo, &job->j);
+}
+
+zs_status zs_job_plan(zs_job *job)
+{
+    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
+    if (job->st >= J_PLANNED) return ZS_OK;
+    ZS_RETURN_IF(!job->in || !job->pipe, ZS_EINVAL, "%s: the job's input did not open", job->out);
+    const zs_volume_info *in = zs_volume_get_info(job->in);
+    /* Several writers of one file: pwrite sends only the bytes a slab owns, where a mapped
+     * page shared with a neighbour's slab would be written back whole. On NFS, from two
+     * nodes, that would overwrite the neighbour's bytes with stale ones. */
+    if (job->o.nparts > 1 && job->po.write_engine == ZS_ENGINE_AUTO) job->po.write_engine = ZS_ENGINE_PREAD;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.compress = job->o.compress;
+    job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
+    /* An empty input has no slab to share or to journal: part 0 writes it as a plain run. */
+    if (job->journaled && !job->o.dry_run && zs__volume_empty(in)) {
+        job->journaled = 0;
+        job->idle = job->o.part > 0;
+        ZS_FORWARD(zs_plan_create(in, job->pipe, &job->po, &job->plan));
+    } else if (job->journaled && !job->o.dry_run) {
+        if (!job->j) ZS_FORWARD(begin_journal(job));
+        job->st = J_JOINED;
+        const int creating = zs_journal_creating(job->j);
+        if (!job->po.slab) job->po.slab = zs_journal_slab_height(job->j);
+        ZS_FORWARD(make_plan(job, creating));
+    } else {
+        ZS_FORWARD(make_plan(job, job->journaled));
+    }
+    job->first = 0;
+    job->last = zs_plan_slab_count(job->plan);
+    if (job->journaled && job->o.dry_run) {
+        const int64_t S = job->last, N = job->o.nparts, I = job->o.part;
+        job->first = (int64_t)((__int128)I * S / N);
+        job->last = (int64_t)((__int128)(I + 1) * S / N);
+    }
+    job->st = J_PLANNED;
+    return ZS_OK;
+}
+
+zs_status zs_job_create(zs_job *job)
+{
+    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
+    if (job->st >= J_CREATED) return ZS_OK;
+    ZS_RETURN_IF(job->o.dry_run, ZS_EINVAL, "%s: a dry run creates nothing", job->out);
+    ZS_FORWARD(zs_job_plan(job));
+    if (job->idle) {
+        job->first = job->last = 0;
+    } else if (job->journaled) {
+        ZS_FORWARD(zs_journal_attach(job->j, job->plan, &job->vol));
+        zs_journal_part_range(job->j, &job->first, &job->last);
+        job->before = zs_journal_done_count(job->j, job->first, job->last);
+        job->complete = job->vol == NULL;
+    } else {
+        /* A journaled job owns OUT: never write over its partial output behind its back. */
+        if (zs_journal_exists(job->out)) {
+            ZS_RETURN_IF(!job->o.force, ZS_EEXIST,
+                         "%s: has a journal (%s.zsjournal) of a job run in parts or to be resumed: continue that "
+                         "job, or start over (force)",
+                         job->out, job->out);
+            ZS_FORWARD(zs_journal_remove(job->out));
+        }
+        /* the record goes first: a run that fails never leaves one */
+        if (job->record[0] && unlink(job->record) != 0 && errno != ENOENT)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove %s", job->out, job->record);
+        zs_volume_info spec;
+        zs_plan_output_spec(job->plan, &spec);
+        zs_create_opts co;
+        zs_create_opts_default(&co);
+        co.force = job->o.force;
+        co.compress = job->o.compress;
+        ZS_FORWARD(zs_volume_create(job->out, &spec, &co, &job->vol));
+    }
+    job->st = J_CREATED;
+    return ZS_OK;
+}
+
+const zs_volume *zs_job_output(const zs_job *job) { return job ? job->vol : NULL; }
+
+static int on_slab(void *user, int64_t done_slabs, int64_t total_slabs, uint64_t done_vox, uint64_t total_vox)
+{
+    const zs_job *job = user;
+    int stop = 0;
+    if (job->o.slab_progress) stop = job->o.slab_progress(job->o.user, done_slabs, total_slabs, done_vox, total_vox);
+    if (!stop && job->o.progress)
+        stop = job->o.progress(job->o.user, total_vox ? (double)done_vox / (double)total_vox : 1.0);
+    return stop;
+}
+
+zs_status zs_job_execute(zs_job *job)
+{
+    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
+    ZS_RETURN_IF(job->st >= J_EXECUTED, ZS_EINVAL, "%s: the job ran already", job->out);
+    ZS_FORWARD(zs_job_create(job));
+    job->st = J_EXECUTED;
+    memset(&job->rs, 0, sizeof job->rs);
+    job->rs.threads = zs_plan_threads(job->plan);
+    if (job->idle || !job->vol ||
+        (job->journaled && (job->first >= job->last || job->before == job->last - job->first))) {
+        job->executed = 1;
+        return ZS_OK;
+    }
+    zs_exec_opts eo;
+    zs_exec_opts_default(&eo);
+    eo.progress = job->o.slab_progress || job->o.progress ? on_slab : NULL;
+    eo.user = job;
+    eo.stop = job->o.stop;
+    eo.drop_cache = job->o.drop_cache;
+    if (job->journaled) {
+        eo.first_slab = job->first;
+        eo.last_slab = job->last;
+        eo.journal = job->j;
+    }
+    ZS_FORWARD(zs_plan_execute(job->plan, job->in, job->vol, &eo, &job->rs));
+    job->executed = 1;
+    return ZS_OK;
+}
+
+/* ---- records: what a finished output was made from (a batch's up-to-date check) --------- */
+#define RECORD_MAGIC "zslab-batch-record 2\n"
+
+/* The record's lines this job must match: the fingerprint and the compression. */
+static zs_status record_head(const zs_job *job, char **head)
+{
+    char *fp = NULL;
+    ZS_FORWARD(zs__fingerprint_lines(job->plan, &fp));
+    const size_t n = strlen(RECORD_MAGIC) + strlen(fp) + 32;
+    *head = malloc(n);
+    if (*head) snprintf(*head, n, "%s%scompress %d\n", RECORD_MAGIC, fp, (int)job->o.compress);
+    free(fp);
+    ZS_RETURN_IF(!*head, ZS_ENOMEM, "out of memory");
+    return ZS_OK;
+}
+
+/* Written after the commit: the fingerprint and the output's size and mtime. A failure is
+ * ZS_EIO naming the record; OUT is complete all the same (zs_job_complete). */
+static zs_status write_record(const zs_job *job)
+{
+    struct stat st;
+    char tmp[ZS_PATH_MAX + 8], *head = NULL;
+    ZS_FORWARD(record_head(job, &head));
+    snprintf(tmp, sizeof tmp, "%s.tmp", job->record);
+    errno = 0;
+    FILE *f = stat(job->out, &st) == 0 ? fopen(tmp, "w") : NULL;
+    int e = f ? 0 : errno ? errno : EIO;
+    if (f) {
+        fprintf(f, "%soutput size=%lld mtime=%lld.%09ld\n", head, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+                (long)st.st_mtim.tv_nsec);
+        if (fclose(f) != 0 || rename(tmp, job->record) != 0) e = errno ? errno : EIO;
+    }
+    free(head);
+    if (!e) return ZS_OK;
+    unlink(tmp);
+    return ZS_ERR(ZS_EIO, "%s: cannot write %s (%s): the next run will redo it", job->out, job->record, strerror(e));
+}
+
+/* Why a record differs from this job's lines: the first line that differs, by its key. */
+static void first_difference(const char *want, const char *rec, char *why, size_t n)
+{
+    static const struct {
+        const char *key, *why;
+    } keys[] = {
+        {"input-data ", "the input's data file changed after it was made"},
+        {"input-size ", "the input changed after it was made"},
+        {"input-mtime ", "the input changed after it was made"},
+        {"input ", "the input changed after it was made"},
+        {"input-", "the input's header changed after it was made"},
+        {"pipeline ", "it was made with another pipeline"},
+        {"output-", "it was made with another output dtype, shape or compression"},
+        {"compress ", "it was made with another output dtype, shape or compression"},
+        {"zslab ", "it was made by another zslab version"},
+    };
+    for (;;) {
+        const char *ea = strchr(want, '\n'), *eb = strchr(rec, '\n');
+        if (!ea || !eb || ea - want != eb - rec || strncmp(want, rec, (size_t)(ea - want)) != 0) break;
+        want = ea + 1, rec = eb + 1;
+    }
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (strncmp(want, keys[i].key, strlen(keys[i].key)) == 0) {
+            snprintf(why, n, "%s", keys[i].why);
+            return;
+        }
+    snprintf(why, n, "its record is not one this zslab writes");
+}
+
+/* OUT's header: the shape and dtype this job makes? */
+static int header_matches(const zs_job *job, char *why, size_t n)
+{
+    zs_volume *v = NULL;
+    zs_volume_info spec;
+    zs_plan_output_spec(job->plan, &spec);
+    if (zs_volume_open(job->out, NULL, &v) < 0) {
+        char msg[1024];
+        zs__error_copy(msg, sizeof msg);
+        snprintf(why, n, "its header cannot be read (%s)", msg);
+        zs_clear_error();
+        return 0;
+    }
+    const zs_volume_info *got = zs_volume_get_info(v);
+    int same = got->dtype.type == spec.dtype.type && got->dtype.big_endian == spec.dtype.big_endian;
+    for (int a = 0; a < 4; a++) same = same && got->shape[a] == spec.shape[a];
+    if (!same)
+        snprintf(why, n, "its header says %lldx%lldx%lldx%lld %s, this run makes %lldx%lldx%lldx%lld %s",
+                 (long long)got->shape[0], (long long)got->shape[1], (long long)got->shape[2], (long long)got->shape[3],
+                 zs_dtype_name(got->dtype), (long long)spec.shape[0], (long long)spec.shape[1],
+                 (long long)spec.shape[2], (long long)spec.shape[3], zs_dtype_name(spec.dtype));
+    zs_volume_free(v);
+    return same;
+}
+
+static char *read_record(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    char *buf = malloc(65536 + 1);
+    size_t n = buf ? fread(buf, 1, 65536, f) : 0;
+    fclose(f);
+    if (buf) buf[n] = '\0';
+    return buf;
+}
+
+zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size_t n)
+{
+    char dummy[1];
+    if (!why || !n) why = dummy, n = sizeof dummy;
+    why[0] = '\0';
+    *up_to_date = 0;
+    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
+    ZS_RETURN_IF(!job->record[0], ZS_EINVAL, "%s: the job has no record to check (zs_job_opts.record)", job->out);
+    ZS_FORWARD(zs_job_plan(job));
+    char *head = NULL;
+    ZS_FORWARD(record_head(job, &head));
+    struct stat st;
+    const int exists = stat(job->out, &st) == 0;
+    char *rec = read_record(job->record);
+    const size_t hl = strlen(head);
+    long long size = -1, sec = -1;
+    long nsec = -1;
+    if (!exists) {
+        if (rec) snprintf(why, n, "its record is there but the output is gone");
+    } else if (!rec) {
+        snprintf(why, n, "there is no record that this batch made it (%s)", job->record);
+    } else if (strncmp(rec, head, hl) != 0) {
+        first_difference(head, rec, why, n);
+    } else if (sscanf(rec + hl, "output size=%lld mtime=%lld.%ld", &size, &sec, &nsec) != 3 ||
+               size != (long long)st.st_size || sec != (long long)st.st_mtim.tv_sec ||
+               nsec != (long)st.st_mtim.tv_nsec) {
+        snprintf(why, n, "the output was changed after it was made");
+    } else {
+        *up_to_date = header_matches(job, why, n);
+    }
+    free(rec);
+    free(head);
+    return ZS_OK;
+}
+
+zs_status zs_job_commit(zs_job *job)
+{
+    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
+    if (job->journaled) { /* also after a failure, and again after the other parts finished */
+        ZS_RETURN_IF(job->st < J_CREATED, ZS_EINVAL, "%s: the job has no output to commit", job->out);
+        ZS_FORWARD(zs_journal_finish(job->j, &job->done, &job->complete));
+        job->st = J_COMMITTED;
+        return ZS_OK;
+    }
+    if (job->st == J_COMMITTED) return ZS_OK;
+    ZS_RETURN_IF(!job->executed, ZS_EINVAL, "%s: the job did not run to its end: nothing to commit", job->out);
+    if (job->vol) ZS_FORWARD(zs_volume_commit(job->vol));
+    job->complete = !job->idle;
+    job->done = job->idle ? 0 : zs_plan_slab_count(job->plan);
+    job->st = J_COMMITTED;
+    return job->record[0] && !job->idle ? write_record(job) : ZS_OK;
+}
+
+void zs_job_free(zs_job *job)
+{
+    if (!job) return;
+    zs_journal_free(job->j);                       /* closes the journal's output; never removes it */
+    if (!job->journaled) zs_volume_free(job->vol); /* uncommitted: removed */
+    zs_plan_free(job->plan);
+    zs_pipeline_free(job->pipe);
+    if (job->own_in) zs_volume_free(job->in);
+    free(job);
+}
+
+void zs_job_part_range(const zs_job *job, int64_t *first, int64_t *last)
+{
+    *first = job->first;
+    *last = job->last;
+}
+int64_t zs_job_done_before(const zs_job *job) { return job->before; }
+int64_t zs_job_done(const zs_job *job) { return job->done; }
+int zs_job_complete(const zs_job *job) { return job->complete; }
+int zs_job_journaled(const zs_job *job) { return job->journaled; }
+zs_job_state zs_job_get_state(const zs_job *job) { return job ? (zs_job_state)job->st : ZS_JOB_OPENED; }
+void zs_job_stats(const zs_job *job, zs_run_stats *stats) { *stats = job->rs; }
