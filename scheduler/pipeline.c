@@ -115,13 +115,14 @@ static zs_status check_bounds(const char *kname, const zs_param_desc *d, double 
     return ZS_OK;
 }
 
-/* Splits a per-axis value "AxBxC" (or "A,B,C") in place: 1 or 3 parts, or the count found. */
-static int split_axes(char *buf, char *parts[3])
+/* Splits a per-axis value in place at any of `seps` ("xX," for numbers: "AxBxC" or "A,B,C"; "," for
+ * modes, whose names would make "x" ambiguous in messages): 1 or 3 parts, or the count found. */
+static int split_axes(char *buf, const char *seps, char *parts[3])
 {
     int n = 1;
     parts[0] = buf;
     for (char *c = buf; *c; c++)
-        if (*c == 'x' || *c == 'X' || *c == ',') {
+        if (strchr(seps, *c)) {
             if (n == 3) return 4;
             *c = '\0';
             parts[n++] = c + 1;
@@ -157,7 +158,7 @@ static zs_status set_modes(const zs_kernel_desc *k, const zs_param_desc *d, unsi
     char *parts[3];
     ZS_RETURN_IF(strlen(val) >= sizeof buf, ZS_EPARAM, "%s: parameter '%s' is too long", k->name, d->name);
     snprintf(buf, sizeof buf, "%s", val);
-    const int n = split_axes(buf, parts);
+    const int n = split_axes(buf, ",", parts);
     ZS_RETURN_IF(n != 1 && n != 3, ZS_EPARAM,
                  "%s: parameter '%s' takes 1 or 3 boundary modes (x y z, written reflect,nearest,wrap), got %s in "
                  "'%s'",
@@ -214,7 +215,7 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
         char buf[256];
         char *parts[3];
         snprintf(buf, sizeof buf, "%s", val);
-        const int n = split_axes(buf, parts);
+        const int n = split_axes(buf, "xX,", parts);
         ZS_RETURN_IF(n != 1 && n != 3, ZS_EPARAM,
                      "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'", k->name, d->name, val);
         for (int a = 0; a < 3; a++) {

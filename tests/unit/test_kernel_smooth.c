@@ -452,7 +452,7 @@ static void test_halo(void **state)
     static const struct {
         const char *spec;
         int64_t lo[3], hi[3];
-        int zmode, ymode; /* ymode (kernels with ZS_KF_YMODE): zmode unless given */
+        int zmode;
     } cs[] = {
         {"gaussian:sigma=2", {8, 8, 8}, {8, 8, 8}, ZS_BORDER_REFLECT},
         {"gaussian:sigma=1x1x3:mode=wrap", {4, 4, 12}, {4, 4, 12}, ZS_BORDER_WRAP},
@@ -467,24 +467,6 @@ static void test_halo(void **state)
         {"log:sigma=1.5:mode=mirror", {6, 6, 6}, {6, 6, 6}, ZS_BORDER_MIRROR},
         {"gradient_magnitude:sigma=1:axes=xy", {4, 4, 0}, {4, 4, 0}, ZS_BORDER_REFLECT},
         {"scale:a=3", {0, 0, 0}, {0, 0, 0}, ZS_BORDER_REFLECT},
-        /* a mode per axis x y z: z's decides the z-sets, y's the rows the executor extends */
-        {"gaussian:sigma=1:mode=reflect,nearest,wrap", {4, 4, 4}, {4, 4, 4}, ZS_BORDER_WRAP, ZS_BORDER_NEAREST},
-        {"gaussian:sigma=1:mode=wrap,wrap,wrap", {4, 4, 4}, {4, 4, 4}, ZS_BORDER_WRAP, ZS_BORDER_WRAP},
-        {"gaussian:sigma=1:mode=grid-wrap,grid-constant,grid-mirror",
-         {4, 4, 4},
-         {4, 4, 4},
-         ZS_BORDER_REFLECT,
-         ZS_BORDER_CONSTANT},
-        {"uniform:size=3:mode=constant,mirror,nearest:cval=2",
-         {1, 1, 1},
-         {1, 1, 1},
-         ZS_BORDER_NEAREST,
-         ZS_BORDER_MIRROR},
-        {"dog:sigma1=1:sigma2=1.5:mode=nearest,constant,mirror",
-         {6, 6, 6},
-         {6, 6, 6},
-         ZS_BORDER_MIRROR,
-         ZS_BORDER_CONSTANT},
     };
     for (size_t i = 0; i < NCASES(cs); i++) {
         zs_halo h;
@@ -499,7 +481,29 @@ static void test_halo(void **state)
         void *params = NULL;
         assert_int_equal(zs_test_parse_spec(cs[i].spec, &k, &params), ZS_OK);
         free(params);
-        if (k->flags & ZS_KF_YMODE) assert_int_equal(h.ymode, cs[i].ymode ? cs[i].ymode : cs[i].zmode);
+        if (k->flags & ZS_KF_YMODE) assert_int_equal(h.ymode, cs[i].zmode);
+    }
+    /* a mode per axis x y z: z's decides the z-sets, y's the rows the executor extends */
+    static const struct {
+        const char *spec;
+        int zmode, ymode;
+    } lists[] = {
+        {"gaussian:sigma=1:mode=reflect,nearest,wrap", ZS_BORDER_WRAP, ZS_BORDER_NEAREST},
+        {"gaussian:sigma=1:mode=wrap,wrap,wrap", ZS_BORDER_WRAP, ZS_BORDER_WRAP},
+        {"gaussian:sigma=1:mode=grid-wrap,grid-constant,grid-mirror", ZS_BORDER_REFLECT, ZS_BORDER_CONSTANT},
+        {"uniform:size=3:mode=constant,mirror,nearest:cval=2", ZS_BORDER_NEAREST, ZS_BORDER_MIRROR},
+        {"dog:sigma1=1:sigma2=1.5:mode=nearest,constant,mirror", ZS_BORDER_MIRROR, ZS_BORDER_CONSTANT},
+    };
+    for (size_t i = 0; i < NCASES(lists); i++) {
+        const zs_kernel_desc *k;
+        void *params = NULL;
+        assert_int_equal(zs_test_parse_spec(lists[i].spec, &k, &params), ZS_OK);
+        assert_true(k->flags & ZS_KF_YMODE);
+        zs_halo h;
+        k->halo(params, &h);
+        free(params);
+        assert_int_equal(h.zmode, lists[i].zmode);
+        assert_int_equal(h.ymode, lists[i].ymode);
     }
 }
 
@@ -517,6 +521,7 @@ static void test_bad_params(void **state)
         {"uniform:size=-1", {"size", NULL}},
         {"uniform:size=2.5", {"size", NULL}},
         {"dog:sigma1=1:sigma2=-2", {"sigma2", NULL}},
+        {"uniform:mode=reflectxnearestxwrap", {"mode", "'reflectxnearestxwrap'"}}, /* modes: commas only */
         {"log:sigma=1:axes=xz", {"axes", NULL}},
         {"threshold:keep=2", {"keep", NULL}},
         {"scale:c=1", {"c", NULL}},
