@@ -11,9 +11,8 @@
  * along axis a (on every axis), not along axis a: one mode here until the executor can extend
  * one stage's input by several modes. */
 #define ONE_MODE                                                                                                       \
-    "one mode for all axes (scipy.ndimage's gaussian_gradient_magnitude applies a list's mode for axis a to the "      \
-    "whole a-th derivative, on "                                                                                       \
-    "every axis)"
+    "one mode for all axes: scipy.ndimage's gaussian_gradient_magnitude applies a list's mode for axis a to "          \
+    "the whole a-th derivative, on every axis"
 
 typedef struct gradmag_params {
     zs_knbhd nb;

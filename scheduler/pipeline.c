@@ -188,8 +188,8 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
         }
         if (d->choices == zs_border_names && strchr(val, ',')) {
             const char *why = d->help ? strrchr(d->help, ';') : NULL;
-            return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' takes one boundary mode for all axes, got the list '%s'%s%s%s",
-                          k->name, d->name, val, why ? " (" : "", why ? why + 2 : "", why ? ")" : "");
+            return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' takes one boundary mode, got the list '%s'%s%s%s", k->name,
+                          d->name, val, why ? " (" : "", why ? why + 2 : "", why ? ")" : "");
         }
         return bad_choice(k, d, val, val);
     }

@@ -165,7 +165,7 @@ def mode_lists(d):
     lap = sum(ndi.gaussian_filter(a, 1, order=[2 * (i == ax) for i in range(3)], mode=ml[ax]) for ax in range(3))
     if not np.allclose(ndi.gaussian_laplace(a, 1, mode=ml), lap, rtol=0, atol=1e-9):
         fail("scipy's gaussian_laplace no longer applies mode[a] to the a-th term: accept lists for log")
-    refused = [("median:size=3:mode=reflect,nearest,wrap", "takes one boundary mode for all axes"),
+    refused = [("median:size=3:mode=reflect,nearest,wrap", "takes one boundary mode, got the list"),
                ("percentile:mode=wrap,wrap,wrap", "rank filters"),
                ("log:sigma=1:mode=reflect,nearest,wrap", "gaussian_laplace"),
                ("gradient_magnitude:mode=constant,wrap,wrap", "gaussian_gradient_magnitude"),
