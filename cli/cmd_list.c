@@ -22,6 +22,8 @@ static const char *type_name(zs_param_type t)
         return "choice";
     case ZS_PARAM_BOOL:
         return "bool";
+    case ZS_PARAM_MODE3:
+        return "choice3";
     }
     return "?";
 }
@@ -39,11 +41,12 @@ static void bound_string(double v, char *buf, size_t n)
 /* "[0.5, 10]", "reflect|nearest|...", "0|1" */
 static void range_string(const zs_param_desc *d, char *buf, size_t n)
 {
-    if (d->type == ZS_PARAM_ENUM && d->choices) {
+    if ((d->type == ZS_PARAM_ENUM || d->type == ZS_PARAM_MODE3) && d->choices) {
         size_t len = 0;
         buf[0] = '\0';
         for (int i = 0; d->choices[i] && len < n; i++)
             len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? "|" : "", d->choices[i]);
+        if (d->type == ZS_PARAM_MODE3 && len < n) snprintf(buf + len, n - len, " per axis");
         return;
     }
     if (d->type == ZS_PARAM_BOOL) {

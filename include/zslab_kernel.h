@@ -20,10 +20,9 @@
  *   mode (zs_kcall_tap).
  * - **y**: the input tile already holds every row an output row needs. Rows of the tile
  *   outside the volume (y0 + r < 0 or >= ny_vol) were filled by the executor with the stage's
- *   boundary mode. Output rows [row_lo, row_hi) must be right; they read input rows
- *   [r - halo.lo[1], r + halo.hi[1]], all inside the tile. Rows outside [row_lo, row_hi) may be
- *   left with anything, so a kernel written for whole planes (extending at ny itself) is
- *   correct on a tile as it is.
+ *   boundary mode in y (halo.ymode with ZS_KF_YMODE, else halo.zmode). Output rows [row_lo, row_hi) must be right; they
+ * read input rows [r - halo.lo[1], r + halo.hi[1]], all inside the tile. Rows outside [row_lo, row_hi) may be left with
+ * anything, so a kernel written for whole planes (extending at ny itself) is correct on a tile as it is.
  * - **x**: rows are whole; a kernel extends them in x with zs_border_extend_row.
  *
  * So `--op a --op b` equals b(a(volume)) whatever the tile, slab or thread count, provided a
@@ -68,7 +67,9 @@ typedef enum zs_param_type {
     ZS_PARAM_FLOAT3, /**< double[3], x y z; written "2" or "1x1x3"; physical units allowed */
     ZS_PARAM_INT3,   /**< int64_t[3], x y z; written "5" or "3x5x2"; physical units allowed */
     ZS_PARAM_ENUM,   /**< int, index into `choices` */
-    ZS_PARAM_BOOL    /**< int 0/1; written 0/1/true/false */
+    ZS_PARAM_BOOL,   /**< int 0/1; written 0/1/true/false */
+    ZS_PARAM_MODE3   /**< int[3], a zs_border per axis x y z (`choices`: zs_border_names); written "reflect"
+                          or, one mode per axis as scipy.ndimage's mode=[...], "reflect,nearest,wrap" */
 } zs_param_type;
 
 typedef struct zs_param_desc {
@@ -85,8 +86,10 @@ typedef struct zs_param_desc {
 typedef struct zs_halo {
     int64_t lo[3], hi[3];
     zs_border zmode; /**< how the kernel extends its input past the volume's edges, in z (by the kernel,
-                          zs_kcall_tap) and in y (by the executor, which fills the tile's rows) */
+                          zs_kcall_tap; the executor's z-sets follow it) and, without ZS_KF_YMODE, in y */
     double cval;     /**< the value outside the volume for ZS_BORDER_CONSTANT */
+    zs_border ymode; /**< with ZS_KF_YMODE: the mode the executor extends the tile's rows with in y (a
+                          per-axis mode list); without the flag the executor uses zmode */
 } zs_halo;
 
 /** One call of a kernel over a tile. Plain data; set by the executor. */
@@ -151,7 +154,8 @@ enum zs_kernel_flags {
     ZS_KF_SEPARABLE = 1u << 0,     /**< runs as 1-D passes */
     ZS_KF_INPLACE_OK = 1u << 1,    /**< out may alias in (pointwise kernels) */
     ZS_KF_DETERMINISTIC = 1u << 2, /**< bitwise identical whatever the slab/threads */
-    ZS_KF_POINTWISE = 1u << 3      /**< halo 0 in every axis */
+    ZS_KF_POINTWISE = 1u << 3,     /**< halo 0 in every axis */
+    ZS_KF_YMODE = 1u << 4          /**< halo() sets zs_halo.ymode (y may have a mode of its own) */
 };
 
 typedef struct zs_kernel_desc {

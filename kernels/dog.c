@@ -71,7 +71,7 @@ const zs_kernel_desc zs_kernel_dog = {
     dog_param_list,
     (int)(sizeof dog_param_list / sizeof dog_param_list[0]),
     sizeof(dog_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
     dog_validate,
     dog_halo,
     dog_scratch,

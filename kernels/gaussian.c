@@ -14,7 +14,10 @@
  * 0 in one order and not in another), so passes here extend with 0 and the cval part is added
  * at the end in closed form. Along one axis, with b(i) = the weight of the taps falling
  * outside and s(i) = the weight of those inside, scipy's order gives
- *     out = (passes with zero extension) + cval * (b_x s_y s_z + b_y s_z + b_z). */
+ *     out = (passes with zero extension) + cval * (b_x s_y s_z + b_y s_z + b_z).
+ * With a mode per axis, only the constant axes extend with 0; along another axis a pass maps a
+ * line that is constant along it to the line times the sum of its weights, so there b = 0 and
+ * s = that sum, and the same formula holds. */
 #include "separable.h"
 
 #include <math.h>
@@ -70,8 +73,7 @@ void zs__gauss_halo(const zs_gspec *s, zs_halo *h)
             int64_t r = zs__gauss_radius(s, t, a);
             if (r > h->lo[a]) h->lo[a] = h->hi[a] = r;
         }
-    h->zmode = (zs_border)s->nb.mode;
-    h->cval = s->nb.cval;
+    zs__nbhd_halo(&s->nb, h);
 }
 
 zs_status zs__gauss_validate(const zs_gspec *s, char *msg, size_t msglen)
@@ -126,7 +128,8 @@ static void glayout(grt *g, zs_bump *b, const zs_gspec *s, int64_t nx, int64_t n
     g->s = s;
     g->nx = nx;
     g->ny = ny;
-    g->cfix = s->nb.mode == ZS_BORDER_CONSTANT && s->nb.cval != 0.0;
+    g->cfix = s->nb.cval != 0.0 && (s->nb.mode[0] == ZS_BORDER_CONSTANT || s->nb.mode[1] == ZS_BORDER_CONSTANT ||
+                                    s->nb.mode[2] == ZS_BORDER_CONSTANT);
     g->xlo = g->ylo = 0;
     g->maxtaps = 1;
     for (int t = 0; t < s->nterms; t++)
@@ -192,15 +195,17 @@ static void edge_weights(const double *w, int64_t r, int64_t n, int64_t i, doubl
 }
 
 /* b[i], s[i] for the `count` positions at0 + i of a line of n (a tile's rows sit at y0 in the
- * volume's ny rows: the edges are the volume's). */
-static void edge_line(const double *w, int64_t r, int64_t n, int64_t at0, int64_t count, double *b, double *s)
+ * volume's ny rows: the edges are the volume's). An axis that is not constant has b = 0 and s =
+ * the sum of the weights. */
+static void edge_line(const double *w, int64_t r, int64_t n, int constant, int64_t at0, int64_t count, double *b,
+                      double *s)
 {
     double total = 0.0;
     for (int64_t d = -r; d <= r; d++) total += w ? w[d + r] : 1.0;
     for (int64_t k = 0; k < count; k++) {
         const int64_t i = at0 + k;
         double bi = 0.0, si = total;
-        if (w && (i - r < 0 || i + r >= n)) edge_weights(w, r, n, i, &bi, &si);
+        if (w && constant && (i - r < 0 || i + r >= n)) edge_weights(w, r, n, i, &bi, &si);
         b[k] = bi;
         if (s) s[k] = si;
     }
@@ -216,13 +221,14 @@ static void gsetup(grt *g)
             zs__gauss_weights(s->t[t].sigma[a], s->t[t].order[a], r, g->wd[t][a]);
             for (int64_t i = 0; i < 2 * r + 1; i++) g->wf[t][a][i] = (float)g->wd[t][a][i];
         }
-    zs__border_map(g->xmap, g->nx, g->xlo, g->xlo, (zs_border)s->nb.mode);
-    zs__tile_ymap(g->c, g->ymap, g->ylo, g->ylo, (zs_border)s->nb.mode);
+    zs__border_map(g->xmap, g->nx, g->xlo, g->xlo, (zs_border)s->nb.mode[0]);
+    zs__tile_ymap(g->c, g->ymap, g->ylo, g->ylo, (zs_border)s->nb.mode[1]);
     zs__fill_plane(g->zero, g->chunk > (size_t)g->nx ? g->chunk : (size_t)g->nx, 0.0f);
     if (!g->cfix) return;
     for (int t = 0; t < s->nterms; t++) {
-        edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, 0, g->nx, g->bx[t], NULL);
-        edge_line(g->wd[t][1], g->k[t][1].lo, g->c->ny_vol, g->c->y0, g->ny, g->by[t], g->sy[t]);
+        edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, s->nb.mode[0] == ZS_BORDER_CONSTANT, 0, g->nx, g->bx[t], NULL);
+        edge_line(g->wd[t][1], g->k[t][1].lo, g->c->ny_vol, s->nb.mode[1] == ZS_BORDER_CONSTANT, g->c->y0, g->ny,
+                  g->by[t], g->sy[t]);
     }
 }
 
@@ -286,7 +292,8 @@ static void zedge(const grt *g, int t, int64_t z, double *sz, double *bz)
 {
     *sz = 1.0;
     *bz = 0.0;
-    if (g->cfix && g->wd[t][2]) edge_weights(g->wd[t][2], g->k[t][2].lo, g->c->nz, z, bz, sz);
+    if (g->cfix && g->wd[t][2])
+        edge_line(g->wd[t][2], g->k[t][2].lo, g->c->nz, g->s->nb.mode[2] == ZS_BORDER_CONSTANT, z, 1, bz, sz);
 }
 
 /* ---- single filter: the slab driver --------------------------------------------------------- */
@@ -308,7 +315,7 @@ static void single_yx(void *ctx, const float *src, float *dst, int64_t slot)
 static zs_status run_single(grt *g)
 {
     const zs_k1d *kz = &g->k[0][2];
-    zs_sep_driver d = {kz->lo,      kz->hi,   !kz->identity, (zs_border)g->s->nb.mode,
+    zs_sep_driver d = {kz->lo,      kz->hi,   !kz->identity, (zs_border)g->s->nb.mode[2],
                        g->zero,     g->chunk, g->ztab,       g->tab_rows,
                        g->plane[0], single_z, single_yx,     g};
     return zs__sep_drive(g->c, &d);
@@ -332,7 +339,7 @@ static zs_status multi_z(grt *g, int64_t j, const float *zres[ZS_GMAX_TERMS])
         ZS_RETURN_IF(!zres[t], ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
     }
     for (int64_t d = -r; d <= r; d++) {
-        g->ztab[d + r] = zs_kcall_tap(c, j, d, (zs_border)g->s->nb.mode, g->zero);
+        g->ztab[d + r] = zs_kcall_tap(c, j, d, (zs_border)g->s->nb.mode[2], g->zero);
         ZS_RETURN_IF(!g->ztab[d + r], ZS_EINTERNAL, "plane %lld%+lld is not among the call's input planes",
                      (long long)c->out_z[j], (long long)d);
     }
@@ -445,7 +452,7 @@ const zs_kernel_desc zs_kernel_gaussian = {
     gaussian_param_list,
     (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
     sizeof(gaussian_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
     gaussian_validate,
     gaussian_halo,
     gaussian_scratch,

@@ -12,7 +12,8 @@
 
 /** First member of every neighbourhood kernel's parameter struct. */
 typedef struct zs_knbhd {
-    int mode;    /**< zs_border */
+    int mode[3]; /**< zs_border per axis x y z (kernels declared with ZS_NBHD_PARAMS_1MODE set mode[0]
+                      only: zs__nbhd_one_mode copies it to the others) */
     double cval; /**< value outside the volume for mode=constant */
     int axes;    /**< ZS_AXES_XYZ or ZS_AXES_XY (each z-plane on its own) */
 } zs_knbhd;
@@ -20,29 +21,54 @@ typedef struct zs_knbhd {
 enum { ZS_AXES_XYZ = 0, ZS_AXES_XY = 1 };
 extern const char *const zs__axes_names[]; /* "xyz", "xy", NULL */
 
-/** The three parameter declarations of zs_knbhd, for a struct whose member is `nb`. */
-#define ZS_NBHD_PARAMS(STRUCT)                                                                                         \
-    {"mode",                                                                                                           \
-     ZS_PARAM_ENUM,                                                                                                    \
-     offsetof(STRUCT, nb.mode),                                                                                        \
-     0,                                                                                                                \
-     4,                                                                                                                \
-     "reflect",                                                                                                        \
-     "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap (grid-mirror, grid-constant, "          \
-     "grid-wrap: the same as reflect, constant, wrap)",                                                                \
-     zs_border_names},                                                                                                 \
-        {"cval",                                                                                                       \
-         ZS_PARAM_FLOAT,                                                                                               \
-         offsetof(STRUCT, nb.cval),                                                                                    \
-         -3.4e38,                                                                                                      \
-         3.4e38,                                                                                                       \
-         "0",                                                                                                          \
-         "value outside the volume for mode=constant",                                                                 \
-         NULL},                                                                                                        \
+#define ZS_NBHD_MODE_HELP                                                                                              \
+    "boundary mode as scipy.ndimage: reflect, nearest, mirror, constant, wrap (grid-mirror, grid-constant, "           \
+    "grid-wrap: the same as reflect, constant, wrap)"
+
+/** The parameters cval and axes of zs_knbhd, for a struct whose member is `nb`. */
+#define ZS_NBHD_CVAL_AXES(STRUCT)                                                                                      \
+    {"cval",                                                                                                           \
+     ZS_PARAM_FLOAT,                                                                                                   \
+     offsetof(STRUCT, nb.cval),                                                                                        \
+     -3.4e38,                                                                                                          \
+     3.4e38,                                                                                                           \
+     "0",                                                                                                              \
+     "value outside the volume for mode=constant",                                                                     \
+     NULL},                                                                                                            \
     {                                                                                                                  \
         "axes", ZS_PARAM_ENUM, offsetof(STRUCT, nb.axes), 0, 1, "xyz",                                                 \
             "xyz: 3-D filter; xy: filter each z-plane on its own (2-D)", zs__axes_names                                \
     }
+
+/** The three parameter declarations of zs_knbhd (mode: one per axis, as scipy's separable filters
+ *  take them), for a struct whose member is `nb`. */
+#define ZS_NBHD_PARAMS(STRUCT)                                                                                         \
+    {"mode",                                                                                                           \
+     ZS_PARAM_MODE3,                                                                                                   \
+     offsetof(STRUCT, nb.mode),                                                                                        \
+     0,                                                                                                                \
+     4,                                                                                                                \
+     "reflect",                                                                                                        \
+     ZS_NBHD_MODE_HELP "; one per axis x y z as reflect,nearest,wrap",                                                 \
+     zs_border_names},                                                                                                 \
+        ZS_NBHD_CVAL_AXES(STRUCT)
+
+/** The same with one mode for all axes (kernels whose scipy filter refuses a list of modes, or
+ *  reads one otherwise than per axis); `why` ends the mode's help and the refusal of a list. */
+#define ZS_NBHD_PARAMS_1MODE(STRUCT, why)                                                                              \
+    {"mode", ZS_PARAM_ENUM, offsetof(STRUCT, nb.mode), 0, 4, "reflect", ZS_NBHD_MODE_HELP "; " why, zs_border_names},  \
+        ZS_NBHD_CVAL_AXES(STRUCT)
+
+/** For kernels declared with ZS_NBHD_PARAMS_1MODE: their one mode, on every axis. */
+static inline void zs__nbhd_one_mode(zs_knbhd *nb) { nb->mode[1] = nb->mode[2] = nb->mode[0]; }
+
+/** The boundary part of a halo: cval, z mode and (ZS_KF_YMODE) y mode from nb. */
+static inline void zs__nbhd_halo(const zs_knbhd *nb, zs_halo *h)
+{
+    h->zmode = (zs_border)nb->mode[2];
+    h->ymode = (zs_border)nb->mode[1];
+    h->cval = nb->cval;
+}
 
 /** The mode a scipy alias of a boundary mode stands for (grid-mirror -> reflect,
  *  grid-constant -> constant, grid-wrap -> wrap), or -1. Used by the parameter parser. */

@@ -7,6 +7,13 @@
 
 #include <string.h>
 
+/* scipy's gaussian_laplace takes a list of modes but applies mode[a] to the whole term that differentiates
+ * along axis a (on every axis), not along axis a: one mode here until the executor can extend
+ * one stage's input by several modes. */
+#define ONE_MODE                                                                                                       \
+    "one mode for all axes: scipy.ndimage's gaussian_laplace applies a list's mode for axis a to "                     \
+    "the whole a-th derivative, on every axis"
+
 typedef struct log_params {
     zs_knbhd nb;
     double sigma[3];
@@ -25,6 +32,7 @@ static void log_spec(const void *params, zs_gspec *s)
     }
     s->truncate = p->truncate;
     s->nb = p->nb;
+    zs__nbhd_one_mode(&s->nb);
 }
 
 static zs_status log_validate(const void *params, char *msg, size_t msglen)
@@ -60,7 +68,7 @@ static const zs_param_desc log_param_list[] = {
      "standard deviation per axis in voxels (x y z: 2 or 1x1x3)", NULL},
     {"truncate", ZS_PARAM_FLOAT, offsetof(log_params, truncate), 0, 100, "4",
      "radius = int(truncate * sigma + 0.5) voxels, as scipy (> 0)", NULL},
-    ZS_NBHD_PARAMS(log_params),
+    ZS_NBHD_PARAMS_1MODE(log_params, ONE_MODE),
 };
 
 const zs_kernel_desc zs_kernel_log = {

@@ -221,7 +221,7 @@ typedef struct mm_ctx {
     const zs_kernel_call *c;
     const zs_box *b;
     int is_max;
-    zs_border mode;
+    const zs_border *mode; /* x y z */
     const float **eptr;
     float *q, *cv, *suf, *pre;
     row_job row;
@@ -235,7 +235,7 @@ static zs_status z_pass(const mm_ctx *m)
         for (r1 = r0 + 1; r1 < c->n_out && c->out_z[r1] == c->out_z[r1 - 1] + 1; r1++) continue;
         const int64_t z0 = c->out_z[r0] - m->b->lo[2];
         for (int64_t t = 0; t < r1 - r0 + sz - 1; t++) {
-            int64_t z = zs_border_index(z0 + t, c->nz, m->mode);
+            int64_t z = zs_border_index(z0 + t, c->nz, m->mode[2]);
             m->eptr[t] = z < 0 ? NULL : zs_kcall_plane(c, z);
             ZS_RETURN_IF(z >= 0 && !m->eptr[t], ZS_EINTERNAL, "min/max: input plane %lld missing for output plane %lld",
                          (long long)z, (long long)c->out_z[r0]);
@@ -256,7 +256,7 @@ static void y_pass(const mm_ctx *m, const float *src, float *dst, int64_t r0, in
     const zs_kernel_call *c = m->c;
     const int64_t sy = zs__box_extent(m->b, 1), lo = m->b->lo[1];
     for (int64_t t = 0; t < r1 - r0 + sy - 1; t++) {
-        int64_t y = zs_border_index(r0 + t - lo, c->ny, m->mode);
+        int64_t y = zs_border_index(r0 + t - lo, c->ny, m->mode[1]);
         m->eptr[t] = y < 0 ? NULL : src + y * c->nx;
     }
     for (int64_t x0 = 0; x0 < c->nx; x0 += TILE) {
@@ -328,26 +328,26 @@ ZS_SIMD_CLONES static void or_isnan(unsigned char *restrict m, const float *rest
 }
 
 /* NaN where the y-OR row `my` has a hit in x's box, in output row o. */
-static void nan_row(const zs_kernel_call *c, const zs_box *b, zs_border mode, const unsigned char *my, float *o)
+static void nan_row(const zs_kernel_call *c, const zs_box *b, zs_border xmode, const unsigned char *my, float *o)
 {
     for (int64_t x = 0; x < c->nx; x++) {
         int hit = 0;
         for (int64_t d = -b->lo[0]; d <= b->hi[0] && !hit; d++) {
-            const int64_t xi = zs_border_index(x + d, c->nx, mode);
+            const int64_t xi = zs_border_index(x + d, c->nx, xmode);
             hit = xi >= 0 && my[xi];
         }
         if (hit) o[x] = NAN;
     }
 }
 
-zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, zs_border mode, unsigned char *m)
+zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, const zs_border mode[3], unsigned char *m)
 {
     const size_t nx = (size_t)c->nx, plane = nx * (size_t)c->ny;
     unsigned char *my = m + plane;
     for (int64_t j = 0; j < c->n_out; j++) {
         memset(m, 0, plane);
         for (int64_t d = -b->lo[2]; d <= b->hi[2]; d++) {
-            const int64_t z = zs_border_index(c->out_z[j] + d, c->nz, mode);
+            const int64_t z = zs_border_index(c->out_z[j] + d, c->nz, mode[2]);
             const float *p = z < 0 ? NULL : zs_kcall_plane(c, z);
             ZS_RETURN_IF(z >= 0 && !p, ZS_EINTERNAL, "NaN mask: input plane %lld missing", (long long)z);
             if (p) or_isnan(m, p, plane);
@@ -356,17 +356,17 @@ zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, zs_border
             unsigned char *row = my + (size_t)r * nx;
             memset(row, 0, nx);
             for (int64_t d = -b->lo[1]; d <= b->hi[1]; d++) {
-                const int64_t y = zs_border_index(r + d, c->ny, mode);
+                const int64_t y = zs_border_index(r + d, c->ny, mode[1]);
                 if (y < 0) continue;
                 for (size_t x = 0; x < nx; x++) row[x] |= m[(size_t)y * nx + x];
             }
-            nan_row(c, b, mode, row, c->out[j] + (size_t)r * nx);
+            nan_row(c, b, mode[0], row, c->out[j] + (size_t)r * nx);
         }
     }
     return ZS_OK;
 }
 
-zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, zs_border mode, float cval,
+zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, const zs_border mode[3], float cval,
                            void *scratch, size_t scratch_bytes, int has_nan)
 {
     mm_layout l;
@@ -385,7 +385,7 @@ zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max,
                 tiles,
                 tiles + TILE,
                 tiles + 2 * TILE,
-                {c->nx, b->lo[0], b->hi[0], mode, cval, is_max, zs__at(s, l.rows), zs__at(s, l.rows + rowlen),
+                {c->nx, b->lo[0], b->hi[0], mode[0], cval, is_max, zs__at(s, l.rows), zs__at(s, l.rows + rowlen),
                  zs__at(s, l.rows + 2 * rowlen)}};
     zs__fill_plane(m.cv, TILE, cval);
     const int zdone = zs__box_extent(b, 2) > 1;
@@ -417,7 +417,8 @@ static zs_status box_run(const zs_kernel_call *c, int is_max)
     const zs_kbox *p = c->params;
     zs_box b;
     zs__box_window(p, 0, &b);
-    return zs__minmax_apply(c, &b, is_max, (zs_border)p->nb.mode, (float)p->nb.cval, c->scratch, c->scratch_bytes, -1);
+    const zs_border mode[3] = {(zs_border)p->nb.mode[0], (zs_border)p->nb.mode[1], (zs_border)p->nb.mode[2]};
+    return zs__minmax_apply(c, &b, is_max, mode, (float)p->nb.cval, c->scratch, c->scratch_bytes, -1);
 }
 
 static zs_status minimum_run(const zs_kernel_call *c) { return box_run(c, 0); }
@@ -431,7 +432,7 @@ const zs_kernel_desc zs_kernel_minimum = {
     box_params,
     (int)(sizeof box_params / sizeof box_params[0]),
     sizeof(zs_kbox),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
     NULL,
     box_halo,
     box_scratch,
@@ -448,7 +449,7 @@ const zs_kernel_desc zs_kernel_maximum = {
     box_params,
     (int)(sizeof box_params / sizeof box_params[0]),
     sizeof(zs_kbox),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
     NULL,
     box_halo,
     box_scratch,

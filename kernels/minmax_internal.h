@@ -61,8 +61,7 @@ static inline void zs__box_halo(const zs_kbox *p, zs_halo *h)
         h->lo[a] = b.lo[a];
         h->hi[a] = b.hi[a];
     }
-    h->zmode = (zs_border)p->nb.mode;
-    h->cval = p->nb.cval;
+    zs__nbhd_halo(&p->nb, h);
 }
 
 /** For median and percentile: refuses a size of 0 on an axis, as scipy's rank filters do
@@ -88,11 +87,11 @@ static inline int64_t zs__box_extent(const zs_box *b, int a) { return b->lo[a] +
 size_t zs__minmax_scratch(const zs_box *b, int64_t nx, int64_t ny, int64_t max_planes);
 
 /** Minimum (is_max = 0) or maximum over the box window, separable, O(1) per voxel and
- *  axis whatever the size: writes c->out from c->in, extending the input by `mode`
- *  (cval for constant) in x, y and z. Uses `scratch` (zs__minmax_scratch bytes, 64-byte
+ *  axis whatever the size: writes c->out from c->in, extending the input by mode[a] along
+ *  axis a (x y z; cval for constant). Uses `scratch` (zs__minmax_scratch bytes, 64-byte
  *  aligned), never c->scratch. Exact, and bitwise the same whatever the z-sets (the
  *  van Herk blocks are aligned to absolute coordinates). */
-zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, zs_border mode, float cval,
+zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, const zs_border mode[3], float cval,
                            void *scratch, size_t scratch_bytes, int has_nan);
 
 /* The NaN rule for the box kernels (docs/design.md): outputs whose window holds a NaN are NaN.
@@ -106,8 +105,9 @@ int zs__call_has_nan(const zs_kernel_call *c);
 size_t zs__nan_mask_bytes(int64_t nx, int64_t ny);
 
 /** Sets to NaN each output voxel of rows [row_lo, row_hi) whose box b (extended by mode, as the
- *  filter extends its input) holds a NaN in c->in. m: zs__nan_mask_bytes(nx, ny) bytes. */
-zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, zs_border mode, unsigned char *m);
+ *  filter extends its input: mode[a] along axis a) holds a NaN in c->in. m: zs__nan_mask_bytes(nx, ny)
+ *  bytes. */
+zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, const zs_border mode[3], unsigned char *m);
 
 /** base + off bytes, as void * (carving typed parts out of a scratch area without casts
  *  that -Wcast-align would flag; the layouts keep every part 64-byte aligned). */

@@ -31,8 +31,7 @@ static void morph_halo(const void *params, zs_halo *h)
         int64_t s = (a == 2 && p->nb.axes == ZS_AXES_XY) || p->size[a] < 1 ? 1 : p->size[a];
         h->lo[a] = h->hi[a] = 2 * (s / 2);
     }
-    h->zmode = (zs_border)p->nb.mode;
-    h->cval = p->nb.cval;
+    zs__nbhd_halo(&p->nb, h);
 }
 
 /* Output planes per chunk. The first step recomputes the s-1 planes where neighbouring
@@ -84,7 +83,7 @@ static zs_status morph_subtract(const zs_kernel_call *c, morph_op op)
 static zs_status morph_run(const zs_kernel_call *c, morph_op op)
 {
     const zs_kbox *p = c->params;
-    const zs_border mode = (zs_border)p->nb.mode;
+    const zs_border mode[3] = {(zs_border)p->nb.mode[0], (zs_border)p->nb.mode[1], (zs_border)p->nb.mode[2]};
     const float cval = (float)p->nb.cval;
     int64_t cap;
     size_t tp_off, mm_off;
@@ -106,7 +105,8 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
     for (int64_t j0 = 0, nj = chunk_planes(&first); j0 < c->n_out; j0 += nj, nj = chunk_planes(&first)) {
         if (nj > c->n_out - j0) nj = c->n_out - j0;
         int64_t nt;
-        while ((nt = zs_zset_expand(c->out_z + j0, nj, second.lo[2], second.hi[2], c->nz, mode, tz, cap)) < 0 && nj > 1)
+        while ((nt = zs_zset_expand(c->out_z + j0, nj, second.lo[2], second.hi[2], c->nz, mode[2], tz, cap)) < 0 &&
+               nj > 1)
             nj /= 2;
         ZS_RETURN_IF(nt < 0, ZS_EINTERNAL, "morphology: the planes under one output plane exceed %lld", (long long)cap);
         zs_kernel_call step = *c;
@@ -119,7 +119,7 @@ static zs_status morph_run(const zs_kernel_call *c, morph_op op)
         ZS_FORWARD(zs__minmax_apply(&step, &first, !erode_first, mode, cval, s + mm_off, mm_bytes, has_nan));
         /* the second step extends T itself at the volume's edges in y, as scipy does */
         if (c->y0 < 0 || c->y0 + c->ny > c->ny_vol)
-            for (int64_t t = 0; t < nt; t++) zs_kcall_extend_rows(c, tptr[t], mode, cval);
+            for (int64_t t = 0; t < nt; t++) zs_kcall_extend_rows(c, tptr[t], mode[1], cval);
         step = *c;
         step.in = (const float *const *)tptr;
         step.n_in = nt;
@@ -145,7 +145,7 @@ static zs_status black_run(const zs_kernel_call *c) { return morph_run(c, M_BLAC
                                 morph_params,                                                                          \
                                 (int)(sizeof morph_params / sizeof morph_params[0]),                                   \
                                 sizeof(zs_kbox),                                                                       \
-                                ZS_KF_DETERMINISTIC,                                                                   \
+                                ZS_KF_DETERMINISTIC | ZS_KF_YMODE,                                                     \
                                 NULL,                                                                                  \
                                 morph_halo,                                                                            \
                                 morph_scratch,                                                                         \

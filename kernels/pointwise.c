@@ -120,7 +120,7 @@ static zs_status clip_validate(const void *params, char *msg, size_t msglen)
 static void pw_halo(const void *params, zs_halo *h)
 {
     (void)params;
-    *h = (zs_halo){{0, 0, 0}, {0, 0, 0}, ZS_BORDER_REFLECT, 0.0};
+    *h = (zs_halo){{0, 0, 0}, {0, 0, 0}, ZS_BORDER_REFLECT, 0.0, ZS_BORDER_REFLECT};
 }
 
 static size_t pw_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)

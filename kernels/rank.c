@@ -399,6 +399,7 @@ typedef struct pct_params {
 static zs_kbox pct_box(const pct_params *p)
 {
     zs_kbox b = {p->nb, {p->size[0], p->size[1], p->size[2]}};
+    zs__nbhd_one_mode(&b.nb);
     return b;
 }
 
@@ -436,14 +437,14 @@ static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t r
 {
     rk_geom g;
     geom_of(p, rank, &g);
-    const zs_border mode = (zs_border)p->nb.mode;
+    const zs_border mode = (zs_border)p->nb.mode[0], mode3[3] = {mode, mode, mode};
     const float cval = (float)p->nb.cval;
     ZS_RETURN_IF(rank < 0 || rank >= g.n, ZS_EINTERNAL, "rank %lld outside a window of %lld", (long long)rank,
                  (long long)g.n);
     if (rank == 0 || rank == g.n - 1) {
         zs_box b;
         zs__box_window(p, 0, &b);
-        return zs__minmax_apply(c, &b, rank != 0, mode, cval, c->scratch, c->scratch_bytes, -1);
+        return zs__minmax_apply(c, &b, rank != 0, mode3, cval, c->scratch, c->scratch_bytes, -1);
     }
     rk_sizes s;
     zs__rank_net_sizes(&g, &s);
@@ -455,7 +456,7 @@ static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t r
     if (!zs__call_has_nan(c)) return ZS_OK;
     zs_box b;
     zs__box_window(p, 0, &b);
-    return zs__nan_mask_apply(c, &b, mode, (unsigned char *)c->scratch + cc.scratch_bytes);
+    return zs__nan_mask_apply(c, &b, mode3, (unsigned char *)c->scratch + cc.scratch_bytes);
 }
 
 static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t ny, int64_t max_in)
@@ -481,14 +482,22 @@ static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t n
     return total;
 }
 
-static const zs_param_desc median_params[] = {ZS_BOX_SIZE_PARAM(zs_kbox), ZS_NBHD_PARAMS(zs_kbox)};
+/* scipy's rank filters refuse a list of modes ("not supported by non-separable rank filters") */
+#define RANK_ONE_MODE "one mode for all axes: scipy's rank filters refuse a list of modes too"
+
+static const zs_param_desc median_params[] = {ZS_BOX_SIZE_PARAM(zs_kbox), ZS_NBHD_PARAMS_1MODE(zs_kbox, RANK_ONE_MODE)};
 
 static zs_status median_validate(const void *params, char *msg, size_t msglen)
 {
     return zs__box_refuse_zero(params, msg, msglen);
 }
 
-static void median_halo(const void *params, zs_halo *h) { zs__box_halo(params, h); }
+static void median_halo(const void *params, zs_halo *h)
+{
+    zs_kbox b = *(const zs_kbox *)params;
+    zs__nbhd_one_mode(&b.nb);
+    zs__box_halo(&b, h);
+}
 
 static size_t median_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
 {
@@ -501,7 +510,7 @@ static const zs_param_desc pct_params_desc[] = {
     ZS_BOX_SIZE_PARAM(pct_params),
     {"percentile", ZS_PARAM_FLOAT, offsetof(pct_params, percentile), -100, 100, "50",
      "percentile as scipy: rank int(n*p/100) of the n window voxels, 100 the largest; p < 0 means 100+p", NULL},
-    ZS_NBHD_PARAMS(pct_params)};
+    ZS_NBHD_PARAMS_1MODE(pct_params, RANK_ONE_MODE)};
 
 static zs_status pct_validate(const void *params, char *msg, size_t msglen)
 {

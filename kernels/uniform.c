@@ -268,8 +268,7 @@ static void uniform_halo(const void *params, zs_halo *h)
     const uniform_params *p = params;
     int on[3];
     uniform_axes(p, h->lo, h->hi, on);
-    h->zmode = (zs_border)p->nb.mode;
-    h->cval = p->nb.cval;
+    zs__nbhd_halo(&p->nb, h);
 }
 
 static size_t uniform_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
@@ -292,10 +291,10 @@ static zs_status uniform_run(const zs_kernel_call *c)
     u.c = c;
     u.cval = (float)p->nb.cval;
     for (int a = 0; a < 3; a++) u.inv[a] = 1.0 / (double)(u.lo[a] + u.hi[a] + 1);
-    zs__border_map(u.xmap, u.nx, u.lo[0], u.hi[0], (zs_border)p->nb.mode);
-    zs__tile_ymap(c, u.ymap, u.lo[1], u.hi[1], (zs_border)p->nb.mode);
+    zs__border_map(u.xmap, u.nx, u.lo[0], u.hi[0], (zs_border)p->nb.mode[0]);
+    zs__tile_ymap(c, u.ymap, u.lo[1], u.hi[1], (zs_border)p->nb.mode[1]);
     zs__fill_plane(u.fill, (size_t)u.nx, u.cval);
-    zs_band_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode,
+    zs_band_driver d = {u.lo[2], u.hi[2], u.on[2], (zs_border)p->nb.mode[2],
                         u.lo[1], u.hi[1], u.ymap,  u.fill,
                         u.band,  u.rows,  u.rowp,  u.taps,
                         u_zpass, u_yx,    &u};
@@ -316,7 +315,7 @@ const zs_kernel_desc zs_kernel_uniform = {
     uniform_param_list,
     (int)(sizeof uniform_param_list / sizeof uniform_param_list[0]),
     sizeof(uniform_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
     NULL,
     uniform_halo,
     uniform_scratch,

@@ -115,38 +115,84 @@ static zs_status check_bounds(const char *kname, const zs_param_desc *d, double 
     return ZS_OK;
 }
 
+/* Splits a per-axis value in place at any of `seps` ("xX," for numbers: "AxBxC" or "A,B,C"; "," for
+ * modes, whose names would make "x" ambiguous in messages): 1 or 3 parts, or the count found. */
+static int split_axes(char *buf, const char *seps, char *parts[3])
+{
+    int n = 1;
+    parts[0] = buf;
+    for (char *c = buf; *c; c++)
+        if (strchr(seps, *c)) {
+            if (n == 3) return 4;
+            *c = '\0';
+            parts[n++] = c + 1;
+        }
+    return n;
+}
+
+/* One choice of an enum (a boundary mode also by scipy's grid-* names), or -1. */
+static int find_choice(const zs_param_desc *d, const char *val)
+{
+    for (int i = 0; d->choices[i]; i++)
+        if (strcmp(d->choices[i], val) == 0) return i;
+    return d->choices == zs_border_names ? zs__border_alias(val) : -1;
+}
+
+static zs_status bad_choice(const zs_kernel_desc *k, const zs_param_desc *d, const char *val, const char *whole)
+{
+    char list[256] = "";
+    for (int i = 0; d->choices[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", d->choices[i]);
+    if (d->choices == zs_border_names)
+        snprintf(list + strlen(list), sizeof list - strlen(list), " (or grid-mirror, grid-constant, grid-wrap)");
+    if (whole != val)
+        return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be one of %s, got '%s' in '%s'", k->name, d->name, list, val,
+                      whole);
+    return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be one of %s, got '%s'", k->name, d->name, list, val);
+}
+
+/* A boundary mode per axis: "reflect" (all axes) or "reflect,nearest,wrap" (x y z). */
+static zs_status set_modes(const zs_kernel_desc *k, const zs_param_desc *d, unsigned char *dst, const char *val)
+{
+    char buf[256];
+    char *parts[3];
+    ZS_RETURN_IF(strlen(val) >= sizeof buf, ZS_EPARAM, "%s: parameter '%s' is too long", k->name, d->name);
+    snprintf(buf, sizeof buf, "%s", val);
+    const int n = split_axes(buf, ",", parts);
+    ZS_RETURN_IF(n != 1 && n != 3, ZS_EPARAM,
+                 "%s: parameter '%s' takes 1 or 3 boundary modes (x y z, written reflect,nearest,wrap), got %s in "
+                 "'%s'",
+                 k->name, d->name, n > 3 ? "more than 3" : "2", val);
+    int m[3];
+    for (int a = 0; a < n; a++) {
+        m[a] = find_choice(d, parts[a]);
+        if (m[a] < 0) return bad_choice(k, d, parts[a], n == 1 ? parts[a] : val);
+    }
+    for (int a = 0; a < 3; a++) memcpy(dst + a * sizeof(int), &m[n == 1 ? 0 : a], sizeof(int));
+    return ZS_OK;
+}
+
 static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const zs_param_desc *d, void *params,
                            const char *val)
 {
     unsigned char *dst = (unsigned char *)params + d->offset;
     double v[3];
     switch (d->type) {
-    case ZS_PARAM_ENUM:
-        for (int i = 0; d->choices[i]; i++)
-            if (strcmp(d->choices[i], val) == 0) {
-                int c = i;
-                memcpy(dst, &c, sizeof c);
-                return ZS_OK;
-            }
-        ZS_RETURN_IF(d->choices == zs_border_names && strchr(val, ','), ZS_EPARAM,
-                     "%s: parameter '%s' takes one boundary mode, got the list '%s' (per-axis modes are not "
-                     "supported; scipy.ndimage takes them for its separable filters only, not for median or "
-                     "percentile)",
-                     k->name, d->name, val);
-        if (d->choices == zs_border_names && zs__border_alias(val) >= 0) {
-            int c = zs__border_alias(val);
+    case ZS_PARAM_MODE3:
+        return set_modes(k, d, dst, val);
+    case ZS_PARAM_ENUM: {
+        const int c = find_choice(d, val);
+        if (c >= 0) {
             memcpy(dst, &c, sizeof c);
             return ZS_OK;
         }
-        {
-            char list[256] = "";
-            for (int i = 0; d->choices[i]; i++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", d->choices[i]);
-            if (d->choices == zs_border_names)
-                snprintf(list + strlen(list), sizeof list - strlen(list),
-                         " (or grid-mirror, grid-constant, grid-wrap)");
-            return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' must be one of %s, got '%s'", k->name, d->name, list, val);
+        if (d->choices == zs_border_names && strchr(val, ',')) {
+            const char *why = d->help ? strrchr(d->help, ';') : NULL;
+            return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' takes one boundary mode, got the list '%s'%s%s%s", k->name,
+                          d->name, val, why ? " (" : "", why ? why + 2 : "", why ? ")" : "");
         }
+        return bad_choice(k, d, val, val);
+    }
     case ZS_PARAM_BOOL: {
         int b = strcmp(val, "1") == 0 || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0;
         ZS_RETURN_IF(!b && strcmp(val, "0") && strcmp(val, "false") && strcmp(val, "no"), ZS_EPARAM,
@@ -167,19 +213,11 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
     case ZS_PARAM_FLOAT3:
     case ZS_PARAM_INT3: {
         char buf[256];
+        char *parts[3];
         snprintf(buf, sizeof buf, "%s", val);
-        char *parts[3] = {buf, NULL, NULL};
-        int n = 1;
-        for (char *c = buf; *c; c++)
-            if (*c == 'x' || *c == 'X' || *c == ',') {
-                ZS_RETURN_IF(n == 3, ZS_EPARAM,
-                             "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'", k->name,
-                             d->name, val);
-                *c = '\0';
-                parts[n++] = c + 1;
-            }
-        ZS_RETURN_IF(n == 2, ZS_EPARAM, "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'",
-                     k->name, d->name, val);
+        const int n = split_axes(buf, "xX,", parts);
+        ZS_RETURN_IF(n != 1 && n != 3, ZS_EPARAM,
+                     "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'", k->name, d->name, val);
         for (int a = 0; a < 3; a++) {
             ZS_FORWARD(parse_number(p, k->name, d, parts[n == 1 ? 0 : a], a, &v[a]));
             ZS_FORWARD(check_bounds(k->name, d, v[a], val));
@@ -246,8 +284,10 @@ static zs_status add_stage(zs_pipeline *p, const zs_kernel_desc *k, char *kv_lis
             if (h.lo[a] < 0 || h.hi[a] < 0 || h.lo[a] > ((int64_t)1 << 40) || h.hi[a] > ((int64_t)1 << 40))
                 st = ZS_ERR(ZS_EPARAM, "%s: the kernel declares a halo of %lld/%lld along axis %d", k->name,
                             (long long)h.lo[a], (long long)h.hi[a], a);
-        if (st == ZS_OK && (int)h.zmode > (int)ZS_BORDER_WRAP)
-            st = ZS_ERR(ZS_EPARAM, "%s: the kernel declares an unknown boundary mode %d", k->name, (int)h.zmode);
+        if (!(k->flags & ZS_KF_YMODE)) h.ymode = h.zmode; /* one mode for z and y */
+        if (st == ZS_OK && ((int)h.zmode > (int)ZS_BORDER_WRAP || (int)h.ymode > (int)ZS_BORDER_WRAP))
+            st = ZS_ERR(ZS_EPARAM, "%s: the kernel declares an unknown boundary mode %d", k->name,
+                        (int)h.zmode > (int)ZS_BORDER_WRAP ? (int)h.zmode : (int)h.ymode);
     }
     if (st < 0) {
         free(params);
@@ -286,9 +326,11 @@ zs_status zs_pipeline_add_kernel(zs_pipeline *p, const zs_kernel_desc *k, const 
     for (int i = 0; i < k->nparams; i++) {
         const zs_param_desc *d = &k->params[i];
         const size_t size = d->type == ZS_PARAM_ENUM || d->type == ZS_PARAM_BOOL     ? sizeof(int)
+                            : d->type == ZS_PARAM_MODE3                              ? 3 * sizeof(int)
                             : d->type == ZS_PARAM_INT3 || d->type == ZS_PARAM_FLOAT3 ? 3 * sizeof(double)
                                                                                      : sizeof(double);
-        ZS_RETURN_IF(!d->name || d->offset + size > k->params_size || (d->type == ZS_PARAM_ENUM && !d->choices),
+        ZS_RETURN_IF(!d->name || d->offset + size > k->params_size ||
+                         ((d->type == ZS_PARAM_ENUM || d->type == ZS_PARAM_MODE3) && !d->choices),
                      ZS_EINVAL,
                      "kernel %s: parameter %d (%s) is malformed: no name, no choices, or it lies past "
                      "params_size",
@@ -311,6 +353,15 @@ static void describe_param(const zs_param_desc *d, const void *params, char *buf
         memcpy(&e, src, sizeof e);
         snprintf(buf, n, "%s", d->choices[e]);
         break;
+    case ZS_PARAM_MODE3: { /* one name when the axes agree: the text of a single mode, as before lists */
+        int m[3];
+        memcpy(m, src, sizeof m);
+        if (m[0] == m[1] && m[1] == m[2])
+            snprintf(buf, n, "%s", d->choices[m[0]]);
+        else
+            snprintf(buf, n, "%s,%s,%s", d->choices[m[0]], d->choices[m[1]], d->choices[m[2]]);
+        break;
+    }
     case ZS_PARAM_BOOL:
         memcpy(&e, src, sizeof e);
         snprintf(buf, n, "%d", e);

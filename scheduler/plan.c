@@ -72,7 +72,7 @@ void zs__band_geom(const zs_plan *p, int64_t y0, int64_t y1, zs_band_geom *g)
         const zs_halo *h = &zs__pipeline_stage(p->pipe, k)->halo;
         g->V[k] = (zs_rows){R.a - h->lo[1], R.b + h->hi[1]};
         g->W = hull(g->W, g->V[k]);
-        R = mapped_hull(g->V[k].a, g->V[k].b, ny, h->zmode);
+        R = mapped_hull(g->V[k].a, g->V[k].b, ny, h->ymode);
     }
     g->load = R;
     g->W = hull(g->W, R);

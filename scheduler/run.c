@@ -243,7 +243,7 @@ static void extend_rows(const worker *w, int k, int64_t z)
     c.ny = W.b - W.a;
     c.y0 = W.a;
     c.ny_vol = p->in.shape[1];
-    zs_kcall_extend_rows(&c, ring_row(w, k, z, W.a), h->zmode, (float)h->cval);
+    zs_kcall_extend_rows(&c, ring_row(w, k, z, W.a), h->ymode, (float)h->cval);
 }
 
 static zs_status ensure(worker *w, int k, int64_t upto);

@@ -101,6 +101,8 @@ def refusals(src, d):
     cases = [
         ("another input", [other, out, *OPS], "input is"),
         ("another pipeline", [src, out, "--op", "gaussian:sigma=2", "--op", "uniform:size=3"], "pipeline is"),
+        ("another mode along z", [src, out, "--op", "gaussian:sigma=1:mode=reflect,reflect,wrap", "--op",
+                                  "uniform:size=3"], "pipeline is"),
         ("another shape", [taller, out, *OPS], "input-shape is '64x48x40x1' there, '64x48x41x1' here"),
         ("another dtype", [src, out, *OPS, "--dtype", "float32"], "output-dtype is '<u2' there, '<f4' here"),
         ("another slab height", [src, out, *OPS, "--slab", 3], "slab-height is"),
@@ -123,6 +125,18 @@ def refusals(src, d):
     p = subprocess.run(filter_cmd(src, out, "--part", "1/2"), capture_output=True, text=True)
     check(p, 1, "a part against a journal without its output", "has lost its output")
     print("ok   refusals: input, pipeline, shape, dtype, slab height, plain output, orphan journal")
+
+
+def mode_spellings(src, d, ref):
+    """The job's modes spelled as per-axis lists are the same job: its journal takes the part."""
+    out = os.path.join(d, "spelled.npy")
+    run("filter", src, out, *OPS, "--part", "0/2", "--quiet")
+    p = subprocess.run([ZSLAB, "filter", src, out, "--op", "gaussian:sigma=1:mode=reflect,grid-mirror,reflect", "--op",
+                        "uniform:size=3:mode=reflect,reflect,reflect", "--part", "1/2", "--quiet"],
+                       capture_output=True, text=True)
+    check(p, 0, "a part whose modes are the job's, spelled as lists")
+    same_bytes(out, ref, "a job finished by a part with its modes spelled as lists")
+    print("ok   a mode list of one mode is that mode for the journal")
 
 
 def usage_and_guards(src, d, ref):
@@ -162,6 +176,7 @@ def main():
     one_after_another(src, d, ref)
     slurm_array(src, d, ref)
     refusals(src, d)
+    mode_spellings(src, d, ref)
     usage_and_guards(src, d, ref)
     shutil.rmtree(d)
 

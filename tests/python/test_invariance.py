@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Output is bit-identical for threads {1,2,3,8} x slab heights {1,2,7,whole} and for tile band
 heights {1,3,17 (the whole plane), the planner's} x threads {1,3}, for single kernels and pipelines
-(constant and wrap modes at the volume's edges included), with NaN and +-Inf in float input too, and
-`--op a --op b` equals b(a(volume))."""
+(constant and wrap modes at the volume's edges included, and a mode per axis), with NaN and +-Inf in
+float input too, and `--op a --op b` equals b(a(volume))."""
 import os
 import shutil
 import sys
@@ -28,6 +28,15 @@ SPECS = [
     ["gaussian:sigma=1:mode=constant:cval=5", "maximum:size=3:mode=wrap", "scale:a=2:b=1"],
     ["white_tophat:size=5:mode=constant", "dog:sigma1=1:sigma2=3:mode=constant:cval=1", "clip:lo=0:hi=50"],
     ["median:size=3:axes=xy", "gaussian:sigma=2:axes=xy:mode=wrap", "threshold:value=100:keep=1"],
+    # a mode per axis x y z: the y mode extends the tile's rows at the volume's edges, the z mode
+    # decides the z-sets (wrap in y or z joins the two ends)
+    ["gaussian:sigma=1.5:mode=reflect,nearest,wrap"],
+    ["gaussian:sigma=1x2x1:order=0x1x1:mode=nearest,constant,mirror:cval=40"],
+    ["uniform:size=4x5x3:mode=constant,wrap,mirror:cval=7"],
+    ["maximum:size=3x5x4:mode=wrap,constant,nearest:cval=2000"],
+    ["white_tophat:size=4:mode=nearest,wrap,constant:cval=500"],
+    ["gaussian:sigma=1:mode=constant,mirror,reflect:cval=9", "opening:size=3:mode=wrap,reflect,constant",
+     "dog:sigma1=1:sigma2=2:mode=mirror,wrap,nearest"],
 ]
 # NaN and +-Inf in float32 input (the NaN rule has its own paths: a NaN-free tile skips the rank
 # kernels' NaN mask, uniform's long rows fall back to direct sums)

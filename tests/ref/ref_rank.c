@@ -18,16 +18,16 @@ void zs_ref_box_of(const int64_t size[3], int mirrored, zs_ref_box *b)
 }
 
 /* The window of voxel (x,y,z) into w (x fastest within the window); @return its size. */
-static int64_t gather(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, zs_border mode,
+static int64_t gather(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, const zs_border mode[3],
                       float cval, int64_t x, int64_t y, int64_t z, float *w)
 {
     int64_t n = 0;
     for (int64_t dz = -b->lo[2]; dz <= b->hi[2]; dz++) {
-        int64_t iz = ref_border_index(z + dz, nz, mode);
+        int64_t iz = ref_border_index(z + dz, nz, mode[2]);
         for (int64_t dy = -b->lo[1]; dy <= b->hi[1]; dy++) {
-            int64_t iy = ref_border_index(y + dy, ny, mode);
+            int64_t iy = ref_border_index(y + dy, ny, mode[1]);
             for (int64_t dx = -b->lo[0]; dx <= b->hi[0]; dx++) {
-                int64_t ix = ref_border_index(x + dx, nx, mode);
+                int64_t ix = ref_border_index(x + dx, nx, mode[0]);
                 w[n++] = ix < 0 || iy < 0 || iz < 0 ? cval : in[(iz * ny + iy) * nx + ix];
             }
         }
@@ -46,8 +46,8 @@ static int64_t box_voxels(const zs_ref_box *b)
     return (b->lo[0] + b->hi[0] + 1) * (b->lo[1] + b->hi[1] + 1) * (b->lo[2] + b->hi[2] + 1);
 }
 
-void zs_ref_rank(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int64_t rank, zs_border mode,
-                 float cval, float *out)
+void zs_ref_rank(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int64_t rank,
+                 const zs_border mode[3], float cval, float *out)
 {
     float *w = malloc(sizeof(float) * (size_t)box_voxels(b));
     for (int64_t z = 0; z < nz; z++)
@@ -60,8 +60,8 @@ void zs_ref_rank(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_r
     free(w);
 }
 
-void zs_ref_minmax(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int is_max, zs_border mode,
-                   float cval, float *out)
+void zs_ref_minmax(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs_ref_box *b, int is_max,
+                   const zs_border mode[3], float cval, float *out)
 {
     float *w = malloc(sizeof(float) * (size_t)box_voxels(b));
     for (int64_t z = 0; z < nz; z++)
@@ -77,7 +77,7 @@ void zs_ref_minmax(const float *in, int64_t nx, int64_t ny, int64_t nz, const zs
 }
 
 void zs_ref_morph(const float *in, int64_t nx, int64_t ny, int64_t nz, const int64_t size[3], zs_ref_morph_op op,
-                  zs_border mode, float cval, float *out)
+                  const zs_border mode[3], float cval, float *out)
 {
     const size_t n = (size_t)(nx * ny * nz);
     float *t = malloc(sizeof(float) * n);

@@ -24,7 +24,7 @@ static double at(const float *in, const int64_t n[3], int64_t x, int64_t y, int6
 static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], const ref_nbhd *nb, double *val,
                     double *mag)
 {
-    const zs_border mode = (zs_border)nb->mode;
+    const zs_border xmode = (zs_border)nb->mode[0], ymode = (zs_border)nb->mode[1], zmode = (zs_border)nb->mode[2];
     const double c = nb->cval;
     for (int64_t z = 0; z < n[2]; z++)
         for (int64_t y = 0; y < n[1]; y++)
@@ -32,7 +32,7 @@ static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], c
                 double v = 0.0, m = 0.0;
                 for (int64_t dz = -ax[2].lo; dz <= ax[2].hi; dz++) {
                     const double wz = ax[2].w[dz + ax[2].lo];
-                    const int64_t iz = ref_border_index(z + dz, n[2], mode);
+                    const int64_t iz = ref_border_index(z + dz, n[2], zmode);
                     if (iz < 0) {
                         v += wz * c;
                         m += fabs(wz * c);
@@ -41,7 +41,7 @@ static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], c
                     double vy = 0.0, my = 0.0;
                     for (int64_t dy = -ax[1].lo; dy <= ax[1].hi; dy++) {
                         const double wy = ax[1].w[dy + ax[1].lo];
-                        const int64_t iy = ref_border_index(y + dy, n[1], mode);
+                        const int64_t iy = ref_border_index(y + dy, n[1], ymode);
                         if (iy < 0) {
                             vy += wy * c;
                             my += fabs(wy * c);
@@ -50,7 +50,7 @@ static void ref_sum(const float *in, const int64_t n[3], const ref_axis ax[3], c
                         double vx = 0.0, mx = 0.0;
                         for (int64_t dx = -ax[0].lo; dx <= ax[0].hi; dx++) {
                             const double wx = ax[0].w[dx + ax[0].lo];
-                            const int64_t ix = ref_border_index(x + dx, n[0], mode);
+                            const int64_t ix = ref_border_index(x + dx, n[0], xmode);
                             const double t = ix < 0 ? c : at(in, n, ix, iy, iz);
                             vx += wx * t;
                             mx += fabs(wx * t);
@@ -166,7 +166,8 @@ static void ref_axis_sum(const float *in, const int64_t n[3], const double sigma
     for (int a = 0; a < (nb->xy ? 2 : 3); a++) {
         int order[3] = {0, 0, 0};
         order[a] = deriv;
-        ref_gaussian(in, n, sigma, order, truncate, nb, v, m);
+        const ref_nbhd term = {{nb->mode[a], nb->mode[a], nb->mode[a]}, nb->cval, nb->xy}; /* scipy's modes[a] */
+        ref_gaussian(in, n, sigma, order, truncate, &term, v, m);
         for (size_t i = 0; i < voxels(n); i++) {
             val[i] += magnitude ? v[i] * v[i] : v[i];
             mag[i] += m[i];

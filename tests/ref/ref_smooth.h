@@ -10,9 +10,10 @@
 
 #include <stdint.h>
 
-/** Where the filter applies and how it extends the volume (zs_border values). */
+/** Where the filter applies and how it extends the volume (zs_border values, one per axis x y z,
+ *  as scipy's mode=[...]). */
 typedef struct ref_nbhd {
-    int mode;
+    int mode[3];
     double cval;
     int xy; /**< 1: each z-plane on its own (z not filtered) */
 } ref_nbhd;
@@ -29,11 +30,12 @@ void ref_uniform(const float *in, const int64_t n[3], const int64_t size[3], con
 void ref_dog(const float *in, const int64_t n[3], const double sigma1[3], const double sigma2[3], double truncate,
              const ref_nbhd *nb, double *val, double *mag);
 
-/** scipy.ndimage.gaussian_laplace (over x, y only when nb->xy). */
+/** scipy.ndimage.gaussian_laplace (over x, y only when nb->xy). As scipy's generic_laplace, the
+ *  term that differentiates along axis a extends every axis by mode[a]. */
 void ref_log(const float *in, const int64_t n[3], const double sigma[3], double truncate, const ref_nbhd *nb,
              double *val, double *mag);
 
-/** scipy.ndimage.gaussian_gradient_magnitude (over x, y only when nb->xy). */
+/** scipy.ndimage.gaussian_gradient_magnitude (over x, y only when nb->xy); mode[a] as in ref_log. */
 void ref_gradmag(const float *in, const int64_t n[3], const double sigma[3], double truncate, const ref_nbhd *nb,
                  double *val, double *mag);
 

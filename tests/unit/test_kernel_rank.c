@@ -47,13 +47,27 @@ typedef struct rcase {
     int mode;   /* zs_border */
     double cval;
     int xy;
+    int per_axis; /* 1: modes (mode, ymode, zmode) along x y z, written as a list */
+    int ymode, zmode;
 } rcase;
+
+static void modes_of(const rcase *c, zs_border m[3])
+{
+    m[0] = (zs_border)c->mode;
+    m[1] = (zs_border)(c->per_axis ? c->ymode : c->mode);
+    m[2] = (zs_border)(c->per_axis ? c->zmode : c->mode);
+}
 
 static void spec_of(const rcase *c, char *buf, size_t len)
 {
-    int k =
-        snprintf(buf, len, "%s:size=%lldx%lldx%lld:mode=%s:cval=%.17g:axes=%s", knames[c->k], (long long)c->size[0],
-                 (long long)c->size[1], (long long)c->size[2], zs_border_names[c->mode], c->cval, c->xy ? "xy" : "xyz");
+    char mode[64];
+    if (c->per_axis)
+        snprintf(mode, sizeof mode, "%s,%s,%s", zs_border_names[c->mode], zs_border_names[c->ymode],
+                 zs_border_names[c->zmode]);
+    else
+        snprintf(mode, sizeof mode, "%s", zs_border_names[c->mode]);
+    int k = snprintf(buf, len, "%s:size=%lldx%lldx%lld:mode=%s:cval=%.17g:axes=%s", knames[c->k], (long long)c->size[0],
+                     (long long)c->size[1], (long long)c->size[2], mode, c->cval, c->xy ? "xy" : "xyz");
     if (c->k == R_PCT) snprintf(buf + k, len - (size_t)k, ":percentile=%.17g", c->pct);
 }
 
@@ -61,7 +75,8 @@ static void reference(const rcase *c, const float *in, float *out)
 {
     const int64_t size[3] = {c->size[0], c->size[1], c->xy ? 1 : c->size[2]};
     const int64_t n = size[0] * size[1] * size[2];
-    const zs_border mode = (zs_border)c->mode;
+    zs_border mode[3];
+    modes_of(c, mode);
     const float cval = (float)c->cval;
     zs_ref_box b;
     zs_ref_box_of(size, 0, &b);
@@ -133,7 +148,10 @@ static void test_modes_shapes(void **state)
                                    30.0,
                                    mode,
                                    mode == ZS_BORDER_CONSTANT ? 2.5 : 0.0,
-                                   xy};
+                                   xy,
+                                   0,
+                                   0,
+                                   0};
                         check_case(&c, salt++, whole, 1);
                     }
 }
@@ -149,7 +167,8 @@ static void test_percentiles(void **state)
     for (size_t p = 0; p < sizeof pcts / sizeof pcts[0]; p++)
         for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
             for (int mode = 0; mode < 5; mode += 3) {
-                rcase c = {R_PCT, {9, 8, 7}, {sizes[si][0], sizes[si][1], sizes[si][2]}, pcts[p], mode, -1.0, 0};
+                rcase c = {R_PCT, {9, 8, 7}, {sizes[si][0], sizes[si][1], sizes[si][2]}, pcts[p], mode, -1.0, 0, 0,
+                           0,     0};
                 check_case(&c, salt++, whole, 1);
             }
     assert_int_equal(zs_ref_percentile_rank(100, 27), 26);
@@ -182,6 +201,9 @@ static void test_large_sizes(void **state)
                        70.0,
                        mode,
                        3.0,
+                       0,
+                       0,
+                       0,
                        0};
             check_case(&c, salt++, mode == 0 ? slab_heights : whole, mode == 0 ? 4 : 1);
         }
@@ -197,9 +219,61 @@ static void test_slab_invariance(void **state)
     for (int k = 0; k < R_NKIND; k++)
         for (int mode = 0; mode < 5; mode++)
             for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
-                rcase c = {(rkind)k, {11, 9, 13}, {sizes[si][0], sizes[si][1], sizes[si][2]}, 80.0, mode, -2.0, 0};
+                rcase c = {(rkind)k, {11, 9, 13}, {sizes[si][0], sizes[si][1], sizes[si][2]}, 80.0, mode, -2.0, 0, 0, 0,
+                           0};
                 check_case(&c, salt++, slab_heights, 4);
             }
+}
+
+/* A boundary mode per axis x y z (scipy's mode=[...]) for the kernels whose scipy filter takes
+ * one: each axis extended by its own mode, against the reference, bitwise, at every slab height
+ * (the z mode decides the z-sets). Lists of equal modes equal the single mode. */
+static void test_mode_lists(void **state)
+{
+    (void)state;
+    static const int lists[][3] = {{ZS_BORDER_REFLECT, ZS_BORDER_NEAREST, ZS_BORDER_WRAP},
+                                   {ZS_BORDER_CONSTANT, ZS_BORDER_MIRROR, ZS_BORDER_REFLECT},
+                                   {ZS_BORDER_WRAP, ZS_BORDER_CONSTANT, ZS_BORDER_NEAREST},
+                                   {ZS_BORDER_MIRROR, ZS_BORDER_WRAP, ZS_BORDER_CONSTANT},
+                                   {ZS_BORDER_NEAREST, ZS_BORDER_REFLECT, ZS_BORDER_MIRROR}};
+    static const int64_t sizes[][3] = {{3, 3, 3}, {2, 4, 3}, {4, 1, 5}, {5, 6, 2}};
+    static const rkind kinds[] = {R_MIN, R_MAX, R_OPEN, R_CLOSE, R_WHITE, R_BLACK};
+    uint64_t salt = 7000;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++)
+            for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++) {
+                rcase c = {
+                    kinds[k],    {9, 8, 11}, {sizes[si][0], sizes[si][1], sizes[si][2]}, 50.0, lists[l][0], 2.5, 0, 1,
+                    lists[l][1], lists[l][2]};
+                check_case(&c, salt++, slab_heights, 4);
+            }
+    /* a list of one mode three times is that mode: same spec text, same bits */
+    const int64_t n[3] = {7, 6, 9};
+    float *in = random_volume(n, 7100, 8), *a = malloc(sizeof(float) * 7 * 6 * 9),
+          *b = malloc(sizeof(float) * 7 * 6 * 9);
+    assert_int_equal(zs_test_run_kernel("opening:size=3:mode=wrap,wrap,wrap", in, n[0], n[1], n[2], 2, a), ZS_OK);
+    assert_int_equal(zs_test_run_kernel("opening:size=3:mode=wrap", in, n[0], n[1], n[2], 2, b), ZS_OK);
+    assert_memory_equal(a, b, sizeof(float) * 7 * 6 * 9);
+    free(in);
+    free(a);
+    free(b);
+    /* median and percentile take one mode, as scipy's rank filters; a wrong length is named */
+    static const struct {
+        const char *spec, *words[3];
+    } bad[] = {
+        {"median:size=3:mode=reflect,nearest,wrap", {"median", "'mode'", "one boundary mode"}},
+        {"percentile:mode=wrap,wrap,wrap", {"percentile", "'mode'", "rank filters"}},
+        {"maximum:mode=reflect,wrap", {"maximum", "'mode'", "1 or 3"}},
+        {"white_tophat:mode=reflect,wrap,wrap,nearest", {"white_tophat", "'mode'", "1 or 3"}},
+    };
+    float v = 1, o;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const zs_status st = zs_test_run_kernel(bad[i].spec, &v, 1, 1, 1, 0, &o);
+        if (st != ZS_EPARAM) fail_msg("%s: status %d, expected ZS_EPARAM", bad[i].spec, (int)st);
+        for (int w = 0; w < 3; w++)
+            if (!strstr(zs_last_error(), bad[i].words[w]))
+                fail_msg("%s: message '%s' does not say '%s'", bad[i].spec, zs_last_error(), bad[i].words[w]);
+    }
 }
 
 /* Tall volumes: morphology works in chunks of output planes (32 and more), min/max in runs. */
@@ -217,8 +291,9 @@ static void test_tall_volumes(void **state)
     uint64_t salt = 3500;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         for (int mode = 0; mode < 5; mode++) {
-            rcase c = {cases[i].k, {7, 6, 90}, {cases[i].size[0], cases[i].size[1], cases[i].size[2]}, 50.0, mode,
-                       1.0,        0};
+            rcase c = {
+                cases[i].k, {7, 6, 90}, {cases[i].size[0], cases[i].size[1], cases[i].size[2]}, 50.0, mode, 1.0, 0, 0,
+                0,          0};
             check_case(&c, salt++, slabs, 4);
         }
 }
@@ -313,7 +388,7 @@ static void test_grid_modes_size0(void **state)
     for (int k = 0; k < R_NKIND; k++)
         for (int g = 0; g < 3; g++) {
             const int zero = k != R_MEDIAN && k != R_PCT; /* size 0 on y where scipy allows it */
-            rcase c = {(rkind)k, {n[0], n[1], n[2]}, {3, zero ? 1 : 2, 4}, 30.0, base[g], 1.5, 0};
+            rcase c = {(rkind)k, {n[0], n[1], n[2]}, {3, zero ? 1 : 2, 4}, 30.0, base[g], 1.5, 0, 0, 0, 0};
             char spec[256];
             snprintf(spec, sizeof spec, "%s:size=3x%dx4:mode=%s:cval=1.5%s", knames[k], zero ? 0 : 2, grid[g],
                      k == R_PCT ? ":percentile=30" : "");
@@ -400,14 +475,14 @@ static void test_descriptors(void **state)
         int64_t lo[3], hi[3];
         unsigned flags;
     } cases[] = {
-        {"minimum:size=4x3x2", {2, 1, 1}, {1, 1, 0}, ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC},
-        {"maximum:size=5:axes=xy:mode=wrap", {2, 2, 0}, {2, 2, 0}, ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC},
+        {"minimum:size=4x3x2", {2, 1, 1}, {1, 1, 0}, ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE},
+        {"maximum:size=5:axes=xy:mode=wrap", {2, 2, 0}, {2, 2, 0}, ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE},
         {"median:size=2x3x6", {1, 1, 3}, {0, 1, 2}, ZS_KF_DETERMINISTIC},
         {"percentile:size=3:percentile=-10", {1, 1, 1}, {1, 1, 1}, ZS_KF_DETERMINISTIC},
-        {"opening:size=4x3x1", {4, 2, 0}, {4, 2, 0}, ZS_KF_DETERMINISTIC},
-        {"white_tophat:size=5:axes=xy", {4, 4, 0}, {4, 4, 0}, ZS_KF_DETERMINISTIC},
-        {"black_tophat:size=2:mode=constant", {2, 2, 2}, {2, 2, 2}, ZS_KF_DETERMINISTIC},
-        {"closing:size=7x1x6", {6, 0, 6}, {6, 0, 6}, ZS_KF_DETERMINISTIC},
+        {"opening:size=4x3x1", {4, 2, 0}, {4, 2, 0}, ZS_KF_DETERMINISTIC | ZS_KF_YMODE},
+        {"white_tophat:size=5:axes=xy", {4, 4, 0}, {4, 4, 0}, ZS_KF_DETERMINISTIC | ZS_KF_YMODE},
+        {"black_tophat:size=2:mode=constant", {2, 2, 2}, {2, 2, 2}, ZS_KF_DETERMINISTIC | ZS_KF_YMODE},
+        {"closing:size=7x1x6", {6, 0, 6}, {6, 0, 6}, ZS_KF_DETERMINISTIC | ZS_KF_YMODE},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const zs_kernel_desc *k;
@@ -425,6 +500,7 @@ static void test_descriptors(void **state)
         assert_int_equal(h.zmode, strstr(cases[i].spec, "wrap")       ? ZS_BORDER_WRAP
                                   : strstr(cases[i].spec, "constant") ? ZS_BORDER_CONSTANT
                                                                       : ZS_BORDER_REFLECT);
+        if (k->flags & ZS_KF_YMODE) assert_int_equal(h.ymode, h.zmode);
         assert_true(k->scratch_bytes(params, 64, 48, 20) > 0);
         free(params);
     }
@@ -452,7 +528,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_tall_volumes),     cmocka_unit_test(test_sparse_planes),
         cmocka_unit_test(test_nan_invariance),   cmocka_unit_test(test_scipy_values),
         cmocka_unit_test(test_bad_params),       cmocka_unit_test(test_descriptors),
-        cmocka_unit_test(test_grid_modes_size0),
+        cmocka_unit_test(test_grid_modes_size0), cmocka_unit_test(test_mode_lists),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL));
 }

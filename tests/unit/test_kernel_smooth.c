@@ -47,11 +47,19 @@ typedef struct scase {
     int mode;        /* zs_border */
     double cval;
     int xy;
+    int per_axis; /* 1: modes (mode, ymode, zmode) along x y z, written as a list */
+    int ymode, zmode;
 } scase;
 
 static void spec_of(const scase *c, char *buf, size_t len)
 {
-    const char *m = zs_border_names[c->mode], *axes = c->xy ? "xy" : "xyz";
+    const char *axes = c->xy ? "xy" : "xyz";
+    char m[64];
+    if (c->per_axis)
+        snprintf(m, sizeof m, "%s,%s,%s", zs_border_names[c->mode], zs_border_names[c->ymode],
+                 zs_border_names[c->zmode]);
+    else
+        snprintf(m, sizeof m, "%s", zs_border_names[c->mode]);
     const double tr = c->truncate > 0 ? c->truncate : 4.0;
     int k = 0;
     switch (c->k) {
@@ -78,7 +86,7 @@ static void spec_of(const scase *c, char *buf, size_t len)
 
 static void reference(const scase *c, const float *in, double *val, double *mag)
 {
-    const ref_nbhd nb = {c->mode, c->cval, c->xy};
+    const ref_nbhd nb = {{c->mode, c->per_axis ? c->ymode : c->mode, c->per_axis ? c->zmode : c->mode}, c->cval, c->xy};
     const double tr = c->truncate > 0 ? c->truncate : 4.0;
     switch (c->k) {
     case K_GAUSS:
@@ -289,6 +297,63 @@ static void test_gradmag_ref(void **state)
     check_cases(cs, k);
 }
 
+/* ---- a boundary mode per axis (scipy's mode=[...]) ------------------------------------------------ */
+
+/* Each axis extended by its own mode, the constant correction of the gaussian on the constant
+ * axes only (derivatives too), against the reference; and every slab height gives the same bits. */
+static void test_mode_lists(void **state)
+{
+    (void)state;
+    enum {
+        R = ZS_BORDER_REFLECT,
+        N = ZS_BORDER_NEAREST,
+        M = ZS_BORDER_MIRROR,
+        C = ZS_BORDER_CONSTANT,
+        W = ZS_BORDER_WRAP
+    };
+    static const int lists[][3] = {{R, N, W}, {C, M, R}, {W, C, N}, {M, W, C}, {N, R, M}, {C, C, W}, {R, W, C}};
+    scase cs[7 * 6];
+    size_t k = 0;
+    for (size_t l = 0; l < NCASES(lists); l++) {
+        const double cval = lists[l][0] == C || lists[l][1] == C || lists[l][2] == C ? 4.5 : 0.0;
+#define LIST .mode = lists[l][0], .cval = cval, .per_axis = 1, .ymode = lists[l][1], .zmode = lists[l][2]
+        cs[k++] = (scase){K_GAUSS, VOL(13, 11, 9), S3(1.5, 1.0, 1.2), LIST};
+        cs[k++] = (scase){K_GAUSS, VOL(13, 11, 9), S3(1.2, 1.0, 1.0), .order = {1, 0, 2}, LIST};
+        cs[k++] = (scase){K_GAUSS, VOL(4, 5, 3), S3(2, 2, 2), .order = {0, 1, 1}, LIST};
+        cs[k++] = (scase){K_UNIFORM, VOL(13, 11, 9), .size = {4, 3, 5}, LIST};
+        cs[k++] = (scase){K_UNIFORM, VOL(3, 700, 4), .size = {3, 5, 3}, LIST};
+        cs[k++] = (scase){K_DOG, VOL(13, 11, 9), S3(1, 1, 0.5), .s2 = {1.6, 1.6, 2}, LIST};
+#undef LIST
+    }
+    check_cases(cs, k);
+    static const char *const specs[] = {
+        "gaussian:sigma=1.5:mode=reflect,nearest,wrap",
+        "gaussian:sigma=1.2:order=1x0x1:mode=constant,mirror,reflect:cval=3",
+        "uniform:size=4x3x6:mode=wrap,constant,nearest:cval=-1",
+        "dog:sigma1=1:sigma2=2:mode=mirror,wrap,constant:cval=2",
+    };
+    const int64_t n[3] = {13, 11, 23}, slabs[] = {1, 2, 7};
+    const size_t nv = (size_t)n[0] * (size_t)n[1] * (size_t)n[2];
+    float *in = random_volume(n, 98), *whole = malloc(sizeof(float) * nv), *part = malloc(sizeof(float) * nv);
+    for (size_t s = 0; s < NCASES(specs); s++) {
+        assert_int_equal(zs_test_run_kernel(specs[s], in, n[0], n[1], n[2], 0, whole), ZS_OK);
+        for (size_t h = 0; h < NCASES(slabs); h++) {
+            memset(part, 0xff, sizeof(float) * nv);
+            assert_int_equal(zs_test_run_kernel(specs[s], in, n[0], n[1], n[2], slabs[h], part), ZS_OK);
+            if (memcmp(whole, part, sizeof(float) * nv) != 0)
+                fail_msg("%s: slab height %lld differs from one call", specs[s], (long long)slabs[h]);
+        }
+    }
+    /* a list of one mode three times, and grid-* names, are the single mode */
+    assert_int_equal(
+        zs_test_run_kernel("gaussian:sigma=1:mode=grid-wrap,wrap,grid-wrap", in, n[0], n[1], n[2], 3, part), ZS_OK);
+    assert_int_equal(zs_test_run_kernel("gaussian:sigma=1:mode=wrap", in, n[0], n[1], n[2], 0, whole), ZS_OK);
+    assert_memory_equal(whole, part, sizeof(float) * nv);
+    free(in);
+    free(whole);
+    free(part);
+}
+
 /* ---- invariance: bitwise equal whatever the slab height ------------------------------------------- */
 
 static void test_slab_invariance(void **state)
@@ -412,6 +477,33 @@ static void test_halo(void **state)
                          (long long)h.hi[a], (long long)cs[i].lo[a], (long long)cs[i].hi[a]);
         }
         assert_int_equal(h.zmode, cs[i].zmode);
+        const zs_kernel_desc *k;
+        void *params = NULL;
+        assert_int_equal(zs_test_parse_spec(cs[i].spec, &k, &params), ZS_OK);
+        free(params);
+        if (k->flags & ZS_KF_YMODE) assert_int_equal(h.ymode, cs[i].zmode);
+    }
+    /* a mode per axis x y z: z's decides the z-sets, y's the rows the executor extends */
+    static const struct {
+        const char *spec;
+        int zmode, ymode;
+    } lists[] = {
+        {"gaussian:sigma=1:mode=reflect,nearest,wrap", ZS_BORDER_WRAP, ZS_BORDER_NEAREST},
+        {"gaussian:sigma=1:mode=wrap,wrap,wrap", ZS_BORDER_WRAP, ZS_BORDER_WRAP},
+        {"gaussian:sigma=1:mode=grid-wrap,grid-constant,grid-mirror", ZS_BORDER_REFLECT, ZS_BORDER_CONSTANT},
+        {"uniform:size=3:mode=constant,mirror,nearest:cval=2", ZS_BORDER_NEAREST, ZS_BORDER_MIRROR},
+        {"dog:sigma1=1:sigma2=1.5:mode=nearest,constant,mirror", ZS_BORDER_MIRROR, ZS_BORDER_CONSTANT},
+    };
+    for (size_t i = 0; i < NCASES(lists); i++) {
+        const zs_kernel_desc *k;
+        void *params = NULL;
+        assert_int_equal(zs_test_parse_spec(lists[i].spec, &k, &params), ZS_OK);
+        assert_true(k->flags & ZS_KF_YMODE);
+        zs_halo h;
+        k->halo(params, &h);
+        free(params);
+        assert_int_equal(h.zmode, lists[i].zmode);
+        assert_int_equal(h.ymode, lists[i].ymode);
     }
 }
 
@@ -429,9 +521,17 @@ static void test_bad_params(void **state)
         {"uniform:size=-1", {"size", NULL}},
         {"uniform:size=2.5", {"size", NULL}},
         {"dog:sigma1=1:sigma2=-2", {"sigma2", NULL}},
+        {"uniform:mode=reflectxnearestxwrap", {"mode", "'reflectxnearestxwrap'"}}, /* modes: commas only */
         {"log:sigma=1:axes=xz", {"axes", NULL}},
         {"threshold:keep=2", {"keep", NULL}},
         {"scale:c=1", {"c", NULL}},
+        /* mode lists: 1 or 3 modes, known names; one mode for kernels whose scipy filter is not per axis */
+        {"gaussian:sigma=1:mode=reflect,nearest", {"mode", "1 or 3"}},
+        {"uniform:mode=reflect,nearest,wrap,wrap", {"mode", "1 or 3"}},
+        {"maximum:mode=reflect,nearst,wrap", {"mode", "nearst"}},
+        {"gaussian:mode=reflect,,wrap", {"mode", "reflect,,wrap"}},
+        {"log:sigma=1:mode=reflect,nearest,wrap", {"log", "gaussian_laplace"}},
+        {"gradient_magnitude:mode=wrap,wrap,constant", {"gradient_magnitude", "one boundary mode"}},
     };
     for (size_t i = 0; i < NCASES(cs); i++) {
         const zs_kernel_desc *k;
@@ -526,7 +626,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_slab_invariance), cmocka_unit_test(test_weights),
         cmocka_unit_test(test_derivative_sign), cmocka_unit_test(test_halo),
         cmocka_unit_test(test_bad_params),      cmocka_unit_test(test_descriptors),
-        cmocka_unit_test(test_pointwise),
+        cmocka_unit_test(test_pointwise),       cmocka_unit_test(test_mode_lists),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_smooth", tests, NULL, NULL));
 }

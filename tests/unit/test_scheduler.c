@@ -162,7 +162,7 @@ static zs_status failing_run(const zs_kernel_call *c)
 static void one_halo(const void *p, zs_halo *h)
 {
     (void)p;
-    *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0};
+    *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0, ZS_BORDER_WRAP};
 }
 static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,           NULL, 0,   0, 0,
                                        NULL,          one_halo,  NULL,   failing_run, NULL, NULL};
@@ -182,7 +182,7 @@ static void test_errors_and_cancel(void **state)
     zs_volume *in = make_ramp("sched_in2.raw", 8, 8, 40, 1);
     zs_pipeline *p;
     assert_int_equal(zs_pipeline_new(&p), ZS_OK);
-    p->st[0] = (zs_stage){&failing, NULL, {{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0}};
+    p->st[0] = (zs_stage){&failing, NULL, {{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0, ZS_BORDER_WRAP}};
     p->n = 1;
     for (int threads = 1; threads <= 4; threads++) {
         zs_plan_opts po;
