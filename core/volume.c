@@ -617,6 +617,8 @@ const char *zs_format_name(zs_format f)
         return "mhd";
     case ZS_FMT_NRRD:
         return "nrrd";
+    case ZS_FMT_MEMORY:
+        return "memory";
     default:
         return "auto";
     }

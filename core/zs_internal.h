@@ -220,6 +220,8 @@ struct zs_volume {
     int replace;                       /* create: commit may replace an existing output */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
     void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */
+    unsigned char *mem;                /* memory volumes in F order (volume_memory.c): voxel (0,0,0,0) of
+                                          the caller's buffer, read and written in place; NULL for files */
 };
 
 /** Byte offset in the file of plane z of volume t (overflow checked by open). */
@@ -228,6 +230,12 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
     uint64_t plane = (uint64_t)i->shape[0] * (uint64_t)i->shape[1] * zs_dtype_size(i->dtype);
     return i->offset + ((uint64_t)t * (uint64_t)i->shape[2] + (uint64_t)z) * plane;
 }
+
+/** Copies planes between a strided array and an F-order buffer `f` (nx*ny*h elements of es
+ *  bytes, x fastest). `base` is voxel (0,0,0) of the strided planes, stride[] the byte steps along
+ *  x, y, z; to_f 1 gathers into f, 0 scatters f back (slab.c: C-order files, memory volumes). */
+void zs__strided_copy(unsigned char *base, const int64_t stride[3], int64_t nx, int64_t ny, int64_t h, size_t es,
+                      unsigned char *f, int to_f);
 
 /* ---- memory mapping helpers --------------------------------------------------------- */
 /** Maps [offset, offset+len) of fd with the offset aligned down to the page size.

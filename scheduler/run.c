@@ -254,6 +254,11 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
         const uint64_t off = zs__plane_offset(&p->in, w->t, z) + (uint64_t)ra * (uint64_t)nx * es;
         const size_t len = (size_t)step * nrow * es;
         convert_job c = {w, w->io_in, nrow, nrow * es, z, step, row_at};
+        if (in->mem) { /* a caller's buffer (zs_volume_wrap): converted where it lies */
+            c.src = in->mem + off;
+            convert_planes(&c);
+            continue;
+        }
         if (p->read_engine == ZS_ENGINE_PREAD) {
             ZS_FORWARD(pread_all(in, w->io_in, len, off));
             convert_planes(&c);
@@ -399,7 +404,9 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
             continue;
         }
         const uint64_t off = zs__plane_offset(&out->info, w->t, z) + (uint64_t)y0 * (uint64_t)nx * es;
-        if (p->write_engine == ZS_ENGINE_PREAD) {
+        if (out->mem) /* a caller's buffer: converted into place */
+            zs__from_f32(src, nvox, p->out.dtype, out->mem + off);
+        else if (p->write_engine == ZS_ENGINE_PREAD) {
             zs__from_f32(src, nvox, p->out.dtype, w->io_out);
             ZS_FORWARD(pwrite_all(out, w->io_out, nvox * es, off));
         } else {
@@ -474,6 +481,10 @@ static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb, int64_t b0
     const int64_t ny = p->in.shape[1];
     for (int64_t y0 = b0 * p->band; y0 < ny && y0 < b1 * p->band; y0 += p->band) {
         if (atomic_load(&j->cancel)) return ZS_ECANCELED;
+        if (j->opts->stop && *j->opts->stop && !j->opts->journal) { /* nothing of this run would be kept */
+            job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
+            return ZS_ECANCELED;
+        }
         zs__band_geom(p, y0, y0 + p->band < ny ? y0 + p->band : ny, &w->g);
         ZS_FORWARD(run_band(w, z0, z1));
     }
