@@ -246,9 +246,9 @@ typedef struct zs_memory_desc {
  *  Inline, so that `size` is the caller's sizeof whatever library version it runs with. */
 static inline void zs_memory_desc_init(zs_memory_desc *d)
 {
-    zs_memory_desc z = {0};
-    z.size = sizeof z;
-    *d = z;
+    unsigned char *b = (unsigned char *)d;
+    for (size_t i = 0; i < sizeof *d; i++) b[i] = 0;
+    d->size = sizeof *d;
 }
 
 /** Wraps a caller's buffer as a volume, read-only or (writable) an output for zs_plan_execute.

@@ -88,3 +88,9 @@ def test_memmap_input(vol, tmp_path):
     np.save(path, vol)
     m = np.load(path, mmap_mode="r")
     np.testing.assert_array_equal(zslab.minimum_filter(m, 3), ndi.minimum_filter(vol, 3))
+
+
+def test_empty_array():
+    a = np.zeros((0, 5, 4), np.float32)
+    got = zslab.gaussian_filter(a, 1)
+    assert got.shape == a.shape and got.dtype == a.dtype

@@ -124,7 +124,10 @@ class Volume:
             self.keep = None
 
     def __del__(self):
-        self.free()
+        try:
+            self.free()
+        except Exception:  # noqa: BLE001 (interpreter shutdown: the library may be gone already)
+            pass
 
 
 def wrap(array, perm, name, writable):
@@ -208,7 +211,10 @@ class Plan:
             self.handle = None
 
     def __del__(self):
-        self.free()
+        try:
+            self.free()
+        except Exception:  # noqa: BLE001
+            pass
 
 
 POLL_SECONDS = 0.05
