@@ -105,13 +105,13 @@ static zs_status check_no_overlap(const zs_volume_info *i, const int64_t st[4], 
                      "%s: voxels overlap (the stride along %s, %lld bytes, is less than the %lld bytes the faster "
                      "axes span): an overlapping buffer cannot be written",
                      name, axis_name(ax[a]), (long long)st[ax[a]], (long long)span);
-        span = s * i->shape[ax[a]];
+        if (__builtin_mul_overflow(s, i->shape[ax[a]], &span)) span = INT64_MAX;
     }
     return ZS_OK;
 }
 
-/* Checks the descriptor and gives the strides in bytes (zero for axes of length 1). */
-static zs_status check_desc(const zs_memory_desc *d, const char *name, int64_t st[4])
+/* Checks the descriptor's size, rank, dtype, order and lengths. */
+static zs_status check_desc(const zs_memory_desc *d, const char *name)
 {
     ZS_RETURN_IF(d->size < DESC_V1_SIZE, ZS_EINVAL,
                  "%s: memory descriptor of %zu bytes (size not set? fill it with zs_memory_desc_init)", name, d->size);
@@ -127,6 +127,12 @@ static zs_status check_desc(const zs_memory_desc *d, const char *name, int64_t s
     for (int k = 0; k < d->ndim; k++)
         ZS_RETURN_IF(d->shape[k] < 0, ZS_EINVAL, "%s: length %lld along %s (must be >= 0)", name,
                      (long long)d->shape[k], axis_name(k));
+    return ZS_OK;
+}
+
+/* The strides in bytes (zero for axes of length 1), once the shape's byte count is known to fit. */
+static zs_status desc_strides(const zs_memory_desc *d, const char *name, int64_t st[4])
+{
     const int64_t es = (int64_t)zs_dtype_size(d->dtype);
     int given = 0;
     for (int k = 0; k < d->ndim; k++) given |= d->strides[k] != 0;
@@ -147,8 +153,7 @@ zs_status zs_volume_wrap(const zs_memory_desc *d, zs_volume **out)
     *out = NULL;
     ZS_RETURN_IF(!d, ZS_EINVAL, "zs_volume_wrap: no memory descriptor given");
     const char *name = d->size >= DESC_V1_SIZE && d->name && *d->name ? d->name : "memory";
-    int64_t st[4];
-    ZS_FORWARD(check_desc(d, name, st));
+    ZS_FORWARD(check_desc(d, name));
     zs_volume_info info;
     zs_volume_info_init(&info);
     snprintf(info.path, sizeof info.path, "%s", name);
@@ -159,6 +164,8 @@ zs_status zs_volume_wrap(const zs_memory_desc *d, zs_volume **out)
     uint64_t total;
     ZS_FORWARD(zs_volume_info_sizes(&info, NULL, NULL, &total));
     info.nbytes = total;
+    int64_t st[4];
+    ZS_FORWARD(desc_strides(d, name, st));
     const int64_t es = (int64_t)zs_dtype_size(d->dtype);
     if (total > 0) {
         ZS_RETURN_IF(!d->data, ZS_EINVAL, "%s: no buffer given (data is NULL) for %llu bytes of voxels", name,
