@@ -17,6 +17,8 @@ from scipy import ndimage as ndi
 import zslab
 
 PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Under the sanitizers (a Debug build, ctest sets ZS_SANITIZED) the volumes are smaller: same checks, less time.
+SANITIZED = bool(os.environ.get("ZS_SANITIZED"))
 
 
 def python(script, *args):
@@ -31,7 +33,7 @@ def python(script, *args):
 
 
 def test_other_threads_run(rng):
-    a = rng.random((160, 160, 160), dtype=np.float32)
+    a = rng.random((64, 64, 64) if SANITIZED else (160, 160, 160), dtype=np.float32)
     ticks, done = [], threading.Event()
 
     def ticker():
@@ -56,7 +58,7 @@ def test_other_threads_run(rng):
 
 def test_progress_on_the_callers_thread(rng, tmp_path):
     src = tmp_path / "in.npy"
-    np.save(src, np.asfortranarray(rng.random((128, 96, 160), dtype=np.float32)))
+    np.save(src, np.asfortranarray(rng.random((64, 48, 80) if SANITIZED else (128, 96, 160), dtype=np.float32)))
     seen = []
     me = threading.get_ident()
     zslab.filter(src, tmp_path / "out.npy", "median:size=5", threads=2,
@@ -69,7 +71,7 @@ def test_progress_on_the_callers_thread(rng, tmp_path):
 
 def test_progress_exception_stops_the_run(rng, tmp_path):
     src = tmp_path / "in.npy"
-    np.save(src, np.asfortranarray(rng.random((128, 96, 160), dtype=np.float32)))
+    np.save(src, np.asfortranarray(rng.random((64, 48, 80) if SANITIZED else (128, 96, 160), dtype=np.float32)))
 
     def stop(fraction):
         raise RuntimeError("enough")
@@ -141,7 +143,7 @@ RSS = """
 
 def test_filter_stays_within_its_memory_budget(tmp_path, rng):
     src, dst = tmp_path / "in.npy", tmp_path / "out.npy"
-    shape = (512, 512, 256)  # 256 MiB of float32
+    shape = (512, 512, 128 if SANITIZED else 256)  # 256 MiB of float32 (128 MiB: twice the budget)
     m = np.lib.format.open_memmap(src, mode="w+", dtype=np.float32, shape=shape, fortran_order=True)
     for z in range(0, shape[2], 32):
         m[:, :, z:z + 32] = rng.random((512, 512, 32), dtype=np.float32)
