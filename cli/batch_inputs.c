@@ -18,26 +18,10 @@
 
 #include "batch.h"
 
-/* What a directory holds that zslab reads as a volume (the data files of .mhd and .nhdr,
- * usually .raw, are not volumes of their own). */
-static const char *const volume_exts[] = {".npy", ".nii", ".tif", ".tiff", ".btf",
-                                          ".tf8", ".mhd", ".mha", ".nrrd", ".nhdr"};
-
-static int has_ext(const char *name, const char *ext)
-{
-    const size_t a = strlen(name), b = strlen(ext);
-    if (a <= b) return 0;
-    for (size_t i = 0; i < b; i++)
-        if (tolower((unsigned char)name[a - b + i]) != ext[i]) return 0;
-    return 1;
-}
-
-static int volume_name(const char *name)
-{
-    for (size_t i = 0; i < sizeof volume_exts / sizeof volume_exts[0]; i++)
-        if (has_ext(name, volume_exts[i])) return 1;
-    return 0;
-}
+/* What a directory holds that zslab reads as a volume: the names of the registry's formats
+ * (cli_volume_file_name; the data files of .mhd and .nhdr, usually .raw, are not volumes of
+ * their own). */
+static int volume_name(const char *name) { return cli_volume_file_name(name); }
 
 int batch_natural_cmp(const char *a, const char *b)
 {
@@ -182,8 +166,9 @@ static int read_dir(const char *dir, batch_list *l)
     }
     closedir(d);
     if (rc == CLI_RUN && l->n == 0) {
-        cli_error("%s: no volume files in the directory (.npy, .nii, .tif, .tiff, .btf, .mhd, .mha, .nrrd, .nhdr)",
-                  dir);
+        char names[256];
+        cli_suffix_list(names, sizeof names, 1);
+        cli_error("%s: no volume files in the directory (%s)", dir, names);
         rc = CLI_EXIT_ERROR;
     }
     if (rc == CLI_RUN) qsort(l->s, (size_t)l->n, sizeof *l->s, natural_cmp_stacks);

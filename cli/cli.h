@@ -48,6 +48,7 @@ typedef struct cli_info_opts {
     const char **files; /* borrowed from argv (array owned by the opts) */
     int nfiles;
     int json;
+    int formats; /* --formats: list the formats instead */
     cli_raw raw;
 } cli_info_opts;
 
@@ -147,6 +148,20 @@ void cli_bench_opts_free(cli_bench_opts *o);
 int cli_parse_status(int argc, char **argv, cli_status_opts *o);
 int cli_parse_preview(int argc, char **argv, cli_preview_opts *o);
 void cli_usage_main(FILE *f);
+
+/* formats.c: the formats from the library's registry. */
+/** 1 if `name` ends with one of the space-separated suffixes (ASCII case ignored). */
+int cli_has_suffix(const char *name, const char *suffixes);
+/** 1 if `name` is a volume file by its suffix (what a batch directory lists). */
+int cli_volume_file_name(const char *name);
+/** The writable format whose suffix is `ext` ("tif" or ".tif"); NULL if none. */
+const zs_format_desc *cli_format_of_ext(const char *ext);
+/** Every suffix of the registry, ", "-separated, with or without their dots, into buf. */
+void cli_suffix_list(char *buf, size_t n, int dots);
+/** Prints `text` in lines of at most `width` columns (no final newline). */
+void cli_wrap(FILE *f, const char *text, int width);
+/** `zslab info --formats`: the registry as a table, or one JSON object per format. */
+int cli_print_formats(int json);
 
 /* The subcommands: each returns an exit code. */
 int cli_cmd_info(const cli_info_opts *o);

@@ -61,9 +61,9 @@ static void file_line(FILE *f, const char *key, const char *path)
 }
 
 /* The fingerprint of this stack's run. @return malloc'd text, NULL when out of memory. */
-static char *fingerprint(const cli_filter_opts *o, const zs_volume_info *in, const zs_pipeline *pipe,
-                         const zs_plan *plan)
+static char *fingerprint(const cli_filter_opts *o, const zs_volume *vol, const zs_pipeline *pipe, const zs_plan *plan)
 {
+    const zs_volume_info *in = zs_volume_get_info(vol);
     char *buf = NULL, descr[16], odescr[16], shape[96], oshape[96], pipeline[8192];
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -78,6 +78,13 @@ static char *fingerprint(const cli_filter_opts *o, const zs_volume_info *in, con
     fprintf(f, "zslab-batch-record 1\nzslab %s\n", zs_version_string());
     file_line(f, "input", in->path);
     if (strcmp(in->data_path, in->path) != 0 && in->data_path[0]) file_line(f, "data", in->data_path);
+    /* a volume of more files than its name and data file (a plane series): all of them, as its
+     * format lists them */
+    int more = 0;
+    for (int64_t i = 0; zs_volume_file(vol, i) && !more; i++)
+        more = strcmp(zs_volume_file(vol, i), in->path) != 0 && strcmp(zs_volume_file(vol, i), in->data_path) != 0;
+    char stamp[160];
+    if (more && zs_volume_files_stamp(vol, stamp, sizeof stamp) == ZS_OK) fprintf(f, "files %s\n", stamp);
     fprintf(f, "header %s %s %s %s offset=%llu scaling=%.17g,%.17g voxel=%.17gx%.17gx%.17g%s\n",
             zs_format_name(in->format), shape, descr, in->order == ZS_ORDER_F ? "F" : "C",
             (unsigned long long)in->offset, in->slope, in->inter, in->voxel[0], in->voxel[1], in->voxel[2], in->unit);
@@ -112,7 +119,7 @@ static int prepare(const cli_filter_opts *o, batch_stack *s, stack_job *j)
     const zs_volume_info *info = zs_volume_get_info(j->in);
     rc = cli_build_pipeline(o, info, &j->pipe);
     if (rc == CLI_RUN) rc = cli_make_plan(o, info, j->pipe, &j->plan);
-    if (rc == CLI_RUN && !(j->head = fingerprint(o, info, j->pipe, j->plan))) {
+    if (rc == CLI_RUN && !(j->head = fingerprint(o, j->in, j->pipe, j->plan))) {
         cli_error("out of memory");
         rc = CLI_EXIT_ERROR;
     }

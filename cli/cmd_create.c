@@ -33,7 +33,7 @@ int cli_cmd_create(const cli_create_opts *o)
     zs_status st = zs_volume_create(o->out, &spec, &co, &v);
     if (st < 0) return cli_fail(st, 0);
     const zs_format fmt = zs_volume_get_info(v)->format;
-    if (has_voxel && (fmt == ZS_FMT_NPY || fmt == ZS_FMT_RAW))
+    if (has_voxel && !(zs_format_describe(fmt)->flags & ZS_FORMAT_VOXEL_SIZE))
         cli_note(2,
                  "warning: %s: %s files store no voxel size; --voxel-size/--unit are not kept (NIfTI, TIFF, "
                  "MetaImage and NRRD keep them)",

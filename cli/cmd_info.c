@@ -21,10 +21,11 @@ int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
     zs_format fmt = ZS_FMT_AUTO;
     zs_status st = zs_volume_identify(path, &fmt);
     if (st == ZS_OK && fmt == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
-        cli_error("%s: not a known format (.npy, .nii, .tif, .mhd, .mha, .nrrd, .nhdr, a plane series), so it is "
-                  "read as raw data: give %s (e.g. --in-shape 512x512x64 "
+        char names[512];
+        zs_format_names(names, sizeof names);
+        cli_error("%s: not a known format (%s), so it is read as raw data: give %s (e.g. --in-shape 512x512x64 "
                   "--in-dtype uint16)",
-                  path,
+                  path, names,
                   !raw->ndim && !raw->has_dtype ? "--in-shape and --in-dtype"
                                                 : (!raw->ndim ? "--in-shape" : "--in-dtype"));
         return CLI_EXIT_USAGE;
@@ -50,6 +51,7 @@ void cli_shape_string(const zs_volume_info *info, char *buf, size_t n)
 
 int cli_cmd_info(const cli_info_opts *o)
 {
+    if (o->formats) return cli_print_formats(o->json);
     int rc = CLI_EXIT_OK;
     for (int i = 0; i < o->nfiles; i++) {
         zs_volume *v = NULL;

@@ -23,10 +23,28 @@ enum { OPT_HELP = 1, OPT_QUIET, OPT_VERBOSE, OPT_IN_SHAPE, OPT_IN_DTYPE, OPT_IN_
         "in-order", 0, 1, OPT_IN_ORDER                                                                                 \
     }
 
-static const char raw_help[] =
-    "formats follow the names: .npy, .nii, .tif/.tiff (TIFF, BigTIFF, ImageJ, OME), .mhd/.mha\n"
-    "(MetaImage), .nrrd/.nhdr (NRRD), a plane series: a directory, a quoted glob ('stack/*.tif')\n"
-    "or a printf pattern (plane_%04d.tif); other input files are raw; describe them with\n"
+/* The formats part of the raw options' help, from the registry. */
+static const char *formats_help(void)
+{
+    static char buf[1024];
+    char names[512], *b = NULL;
+    size_t len = 0;
+    zs_format_names(names, sizeof names);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "formats follow the names (zslab info --formats lists them): %s (a directory, a quoted glob "
+             "('stack/*.tif') or a printf pattern (plane_%%04d.tif)); other input files are raw; describe them with",
+             names);
+    FILE *f = open_memstream(&b, &len);
+    if (!f) return "";
+    cli_wrap(f, text, 90);
+    fclose(f);
+    snprintf(buf, sizeof buf, "%s\n", b ? b : "");
+    free(b);
+    return buf;
+}
+
+static const char raw_options_help[] =
     "  --in-shape AxBxC[xT]  extents x, y, z (x fastest in F order), optionally a series length\n"
     "  --in-dtype T          numpy dtype name: uint8 ... float64, '<u2', '>f4' (byte order)\n"
     "  --in-offset N         bytes before the first voxel (default 0; K, M, G accepted)\n"
@@ -103,7 +121,8 @@ static int missing(const char *cmd, const char *what)
 void cli_usage_main(FILE *f)
 {
     fprintf(f, "usage: zslab COMMAND [options]\n\n"
-               "Filters 3-D volumes far larger than memory, slab by slab (.npy, NIfTI, raw).\n\n"
+               "Filters 3-D volumes far larger than memory, slab by slab (.npy, NIfTI, TIFF, ...:\n"
+               "zslab info --formats lists the formats).\n\n"
                "commands:\n"
                "  info FILE...          describe a volume from its header (--json for scripts)\n"
                "  create OUT            write a synthetic volume: zeros, ramp, noise, phantom\n"
@@ -121,21 +140,24 @@ void cli_usage_main(FILE *f)
 }
 
 /* ---- info ---------------------------------------------------------------------------- */
-enum { OPT_JSON = OPT_FIRST_OWN };
+enum { OPT_JSON = OPT_FIRST_OWN, OPT_FORMATS };
 
 static void help_info(FILE *f)
 {
     fprintf(f,
-            "usage: zslab info FILE... [--json] [raw options]\n\n"
+            "usage: zslab info FILE... [--json] [raw options]\n"
+            "       zslab info --formats [--json]\n\n"
             "Describes volumes from their headers (no voxel is read): format, shape, dtype,\n"
             "memory order, data offset, scaling and voxel size.\n\n"
-            "  --json                one JSON object per file, on one line\n%s\n%s",
-            common_help, raw_help);
+            "  --json                one JSON object per file, on one line\n"
+            "  --formats             the formats zslab reads and writes: names, what each can do\n%s\n%s%s",
+            common_help, formats_help(), raw_options_help);
 }
 
 int cli_parse_info(int argc, char **argv, cli_info_opts *o)
 {
-    static const cli_optdef defs[] = {COMMON_OPTS, RAW_OPTS, {"json", 0, 0, OPT_JSON}, {0, 0, 0, 0}};
+    static const cli_optdef defs[] = {
+        COMMON_OPTS, RAW_OPTS, {"json", 0, 0, OPT_JSON}, {"formats", 0, 0, OPT_FORMATS}, {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->files = calloc((size_t)argc + 1, sizeof *o->files);
     if (!o->files) return missing("info", "out of memory");
@@ -150,10 +172,16 @@ int cli_parse_info(int argc, char **argv, cli_info_opts *o)
             o->files[o->nfiles++] = val;
         else if (id == OPT_JSON)
             o->json = 1;
+        else if (id == OPT_FORMATS)
+            o->formats = 1;
         else
             common_option(id, val, &o->raw, help_info, &rc);
     }
-    if (rc == CLI_RUN && o->nfiles == 0) rc = missing("info", "no FILE given");
+    if (rc == CLI_RUN && o->formats && o->nfiles > 0) {
+        cli_error("info: --formats lists the formats; give no FILE with it");
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc == CLI_RUN && o->nfiles == 0 && !o->formats) rc = missing("info", "no FILE given");
     return rc;
 }
 
@@ -182,8 +210,8 @@ static void help_create(FILE *f)
 {
     fprintf(f,
             "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
-            "Writes a synthetic volume. The format follows the name: .npy, .nii, .tif, .mhd,\n"
-            ".mha, .nrrd, .nhdr, a plane series (plane_%%04d.tif, DIR/), else raw.\n"
+            "Writes a synthetic volume in the format its name says (zslab info --formats lists\n"
+            "them; a plane series: plane_%%04d.tif or DIR/; any other name: raw).\n"
             "The contents depend only on the pattern, seed, shape and dtype.\n\n"
             "  --shape AxBxC[xT]     extents x, y, z (and a series length t)\n"
             "  --dtype T             uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
@@ -360,8 +388,9 @@ static const char batch_help[] =
     "  --jobs-file F         the inputs from the list file F: one path per line (relative to the\n"
     "                        current directory; blank lines and # comments are skipped)\n"
     "  --out-dir D           where the outputs go (created if missing); required in a batch\n"
-    "  --out-format F        npy, tif, nii, mhd or nrrd (also tiff, mha, nhdr); default: each input's\n"
-    "                        own extension; a plane-series input then gives D/<name>/ (TIFF planes)\n"
+    "  --out-format F        a name suffix of zslab info --formats (npy, tif, nii, mhd, nrrd, ...);\n"
+    "                        default: each input's own extension; a plane-series input then gives\n"
+    "                        D/<name>/ (TIFF planes)\n"
     "  Stacks run one after another, each with all worker threads. A stack that fails is reported\n"
     "  and the batch goes on; its partial output is removed. A rerun skips every stack whose output\n"
     "  is complete and was made from the same input and pipeline (recorded in D/.zslab-batch/);\n"
@@ -379,14 +408,14 @@ static void help_filter(FILE *f)
     fprintf(f,
             "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n"
             "       zslab filter --batch LIST|GLOB|DIR --out-dir D --op ... [options]\n\n"
-            "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name:\n"
-            ".npy, .nii, else raw). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
+            "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name,\n"
+            "see below). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
             "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
             "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
             "  --op SPEC             a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
-            "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s%s\n%s\n"
+            "                        median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3\n%s%s%s\n%s%s\n"
             "kernels (zslab list NAME shows a kernel's parameters):\n",
-            run_help, batch_help, common_help, raw_help);
+            run_help, batch_help, common_help, formats_help(), raw_options_help);
     kernel_names(f);
 }
 
@@ -396,8 +425,8 @@ static void help_convert(FILE *f)
             "usage: zslab convert IN OUT [--dtype T] [options]\n"
             "       zslab convert --batch LIST|GLOB|DIR --out-dir D --out-format F [options]\n\n"
             "Copies IN to OUT, converting format (from the names), dtype (round half to even,\n"
-            "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s%s\n%s",
-            run_help, batch_help, common_help, raw_help);
+            "saturated) and memory order (OUT is always in Fortran order).\n\n%s%s%s\n%s%s",
+            run_help, batch_help, common_help, formats_help(), raw_options_help);
 }
 
 static int parse_engine(const char *opt, const char *val, zs_engine *e)
@@ -464,14 +493,13 @@ static int parse_part_slurm(cli_filter_opts *o)
 /* --out-format: the extension of a batch's outputs. */
 static int parse_out_format(const char *val, cli_filter_opts *o)
 {
-    static const char *const known[] = {"npy", "tif", "nii", "mhd", "nrrd", "tiff", "mha", "nhdr"};
-    const char *v = *val == '.' ? val + 1 : val;
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strcmp(v, known[i]) == 0) {
-            o->out_format = known[i];
-            return 0;
-        }
-    cli_error("--out-format: unknown format '%s' (use npy, tif, nii, mhd or nrrd; also tiff, mha, nhdr)", val);
+    if (cli_format_of_ext(val)) {
+        o->out_format = *val == '.' ? val + 1 : val;
+        return 0;
+    }
+    char names[256];
+    cli_suffix_list(names, sizeof names, 0);
+    cli_error("--out-format: unknown format '%s' (use one of %s)", val, names);
     return -1;
 }
 
@@ -513,7 +541,8 @@ static int check_batch(const char *cmd, const cli_filter_opts *o)
                               : "--journal");
         return CLI_EXIT_USAGE;
     }
-    if (o->compress != ZS_COMPRESS_NONE && o->out_format && strncmp(o->out_format, "tif", 3) != 0) {
+    if (o->compress != ZS_COMPRESS_NONE && o->out_format &&
+        !(cli_format_of_ext(o->out_format)->flags & ZS_FORMAT_COMPRESS)) {
         cli_error("%s: --compress is for TIFF outputs, not --out-format %s", cmd, o->out_format);
         return CLI_EXIT_USAGE;
     }
@@ -796,8 +825,8 @@ static void help_bench(FILE *f)
             "                        efficiency under each setting: an SVG file (with the table or --json)\n"
             "  --mem-budget B        as for filter\n"
             "  --tmp DIR             where outputs are written (default: beside IN)\n"
-            "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s",
-            common_help, raw_help);
+            "  --smoke               a quick self-test on a small synthetic volume (IN not needed)\n%s\n%s%s",
+            common_help, formats_help(), raw_options_help);
 }
 
 /* "1,2,4" into at most CLI_MAX_SWEEP integers. */
@@ -954,8 +983,8 @@ static void help_preview(FILE *f)
             "                        (at most 32 MiB), resampling, 16 MiB for the process (default 256M,\n"
             "                        or what the projections need, up to half the available memory)\n"
             "  --threads N           worker threads (default: usable cores, or ZS_THREADS)\n"
-            "  -f, --force           overwrite OUT.png if it exists\n%s\n%s",
-            common_help, raw_help);
+            "  -f, --force           overwrite OUT.png if it exists\n%s\n%s%s",
+            common_help, formats_help(), raw_options_help);
 }
 
 static int parse_double(const char *opt, const char *text, double *out)

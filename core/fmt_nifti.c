@@ -416,5 +416,27 @@ static int64_t nifti2_write_header(zs_volume_info *spec, unsigned char *buf, siz
     return write_nifti(spec, buf, cap, &layout2);
 }
 
-const zs_format_ops zs__fmt_nifti1 = {ZS_FMT_NIFTI1, "nifti1", nifti_parse, nifti1_write_header, NULL, NULL};
-const zs_format_ops zs__fmt_nifti2 = {ZS_FMT_NIFTI2, "nifti2", nifti_parse, nifti2_write_header, NULL, NULL};
+/* NIfTI-1 holds dimensions up to 32767: larger volumes are written as NIfTI-2. */
+static const zs_format_ops *nifti1_writer_for(const zs_volume_info *spec)
+{
+    for (int i = 0; i < 4; i++)
+        if (spec->shape[i] > 32767) return &zs__fmt_nifti2;
+    return &zs__fmt_nifti1;
+}
+
+const zs_format_ops zs__fmt_nifti1 = {
+    .desc = {ZS_FMT_NIFTI1, "nifti1", ".nii",
+             "NIfTI-1 and NIfTI-2 single files (reads both; writes NIfTI-1, or NIfTI-2 past 32767 voxels an axis)",
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_SHARED},
+    .refused = ".nii.gz",
+    .refused_hint = "gunzip -k for .nii.gz",
+    .parse = nifti_parse,
+    .write_header = nifti1_write_header,
+    .writer_for = nifti1_writer_for,
+};
+const zs_format_ops zs__fmt_nifti2 = {
+    .desc = {ZS_FMT_NIFTI2, "nifti2", ".nii", "NIfTI-2 single files (64-bit dimensions)",
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_SHARED},
+    .parse = nifti_parse,
+    .write_header = nifti2_write_header,
+};

@@ -401,7 +401,7 @@ static void series_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io series_read_io = {series_read_planes, NULL, NULL, NULL, series_close};
+static const zs_volume_io series_read_io = {.read_planes = series_read_planes, .close = series_close};
 
 static zs_status series_open(zs_volume *v, const zs_open_opts *o)
 {
@@ -506,7 +506,8 @@ static zs_status series_commit(zs_volume *v)
     return ZS_OK;
 }
 
-static const zs_volume_io series_write_io = {NULL, series_write_planes, series_finish, series_commit, series_close};
+static const zs_volume_io series_write_io = {
+    .write_planes = series_write_planes, .finish = series_finish, .commit = series_commit, .close = series_close};
 
 /* Plane z's name: the pattern printed with z, or DIR/plane_%04d.tif. */
 static zs_status plane_names(series *s, const char *path, int force)
@@ -577,4 +578,38 @@ static zs_status series_create(zs_volume *v, const zs_create_opts *o)
     return zs_volume_info_sizes(info, NULL, NULL, &info->nbytes);
 }
 
-const zs_format_ops zs__fmt_series = {ZS_FMT_SERIES, "series", NULL, NULL, series_open, series_create};
+/* A printf pattern, a glob or a name ending in '/' (before suffixes: "plane_%04d.tif" is no
+ * TIFF file), or a directory whose name is not a volume file's (a directory "x.npy" stays an
+ * error of the .npy reader). */
+static int series_claims(const char *path, int exists, int is_dir)
+{
+    const size_t len = strlen(path);
+    if ((!exists && zs__series_name(path)) || (is_dir && len && path[len - 1] == '/')) return ZS_CLAIM_FIRST;
+    return is_dir ? ZS_CLAIM_LAST : 0;
+}
+
+static int series_encodes(const zs_create_opts *o)
+{
+    (void)o;
+    return 1;
+}
+
+static const char *series_file(const zs_volume *v, int64_t i)
+{
+    const series *s = v->fmt_state;
+    return s && i >= 0 && i < s->n ? s->planes[i].path : NULL;
+}
+
+const zs_format_ops zs__fmt_series = {
+    .desc = {ZS_FMT_SERIES, "series", "",
+             "a plane series: one 2-D TIFF or .npy file a plane, named by a directory, a quoted glob or a printf "
+             "pattern (plane_%04d.tif)",
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_COMPRESS |
+                 ZS_FORMAT_FILES},
+    .hint = "a plane series",
+    .claims_name = series_claims,
+    .open = series_open,
+    .create = series_create,
+    .encodes = series_encodes,
+    .file = series_file,
+};

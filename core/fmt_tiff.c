@@ -346,7 +346,7 @@ static void tiff_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io tiff_read_io = {tiff_read_planes, NULL, NULL, NULL, tiff_close};
+static const zs_volume_io tiff_read_io = {.read_planes = tiff_read_planes, .close = tiff_close};
 
 /* ---- open ---------------------------------------------------------------------------------- */
 
@@ -403,4 +403,21 @@ static zs_status tiff_open(zs_volume *v, const zs_open_opts *o)
     return choose_access(v, r);
 }
 
-const zs_format_ops zs__fmt_tiff = {ZS_FMT_TIFF, "tiff", NULL, NULL, tiff_open, zs__tiff_create};
+static int tiff_encodes(const zs_create_opts *o) { return o && o->compress != ZS_COMPRESS_NONE; }
+
+static void tiff_version_text(const zs_volume_info *i, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s", i->version == 43 ? "BigTIFF" : "classic TIFF");
+}
+
+const zs_format_ops zs__fmt_tiff = {
+    .desc = {ZS_FMT_TIFF, "tiff", ".tif .tiff .btf .tf8",
+             "TIFF and BigTIFF stacks, one page a plane (ImageJ, OME): uncompressed mapped, others decoded",
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE |
+                 ZS_FORMAT_COMPRESS},
+    .sniff = zs__tiff_magic,
+    .open = tiff_open,
+    .create = zs__tiff_create,
+    .encodes = tiff_encodes,
+    .version_text = tiff_version_text,
+};

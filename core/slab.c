@@ -143,6 +143,20 @@ static void c_order_span(const zs_volume_info *i, int64_t t, int64_t lo, int64_t
     *span = (((rows - 1) * nz + (uint64_t)(hi - 1 - lo)) * nt + 1) * es;
 }
 
+zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+{
+    const zs_volume_info *i = &v->info;
+    uint64_t first, span;
+    c_order_span(i, t, z0, z1, &first, &span);
+    void *base = NULL, *ptr = NULL;
+    size_t maplen = 0;
+    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, ZS_MODE_R, &base, &maplen, &ptr));
+    gather_job g = {i, ptr, z0, z1, dst};
+    const int faulted = zs__call_guarded(gather, &g);
+    munmap(base, maplen);
+    return faulted ? zs__fault_error(v, "read") : ZS_OK; /* the file shrank under us */
+}
+
 /* Volumes whose planes are decoded by their format: the mapping is a buffer filled through
  * read_planes (a created volume starts from zeros: nothing is on disk yet). */
 static zs_status map_decoded(const zs_volume *v, const zs_slab *s, size_t bytes, zs_mapping *out)

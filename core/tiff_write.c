@@ -354,7 +354,8 @@ static void tiff_writer_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io tiff_write_io = {NULL, tiff_write_planes, tiff_finish, NULL, tiff_writer_close};
+static const zs_volume_io tiff_write_io = {
+    .write_planes = tiff_write_planes, .finish = tiff_finish, .close = tiff_writer_close};
 
 static zs_status create_encoded(zs_volume *v, const zs_create_opts *o, const page_geom *g)
 {

@@ -4,6 +4,7 @@
 #include "zs_internal.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,43 +63,6 @@ zs_status zs__check_fits(zs_volume_info *info, uint64_t file_size, uint64_t head
     return ZS_OK;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-zs_status zs__format_from_name(const char *path, zs_format *out)
-{
-    struct stat st;
-    const int exists = stat(path, &st) == 0, dir = exists && S_ISDIR(st.st_mode);
-    const size_t len = strlen(path);
-    /* A plane series: a printf pattern, a glob, a name ending in '/', or a directory whose
-     * name is not that of a volume file (a directory "x.npy" stays an error). */
-    if ((!exists && zs__series_name(path)) || (dir && len && path[len - 1] == '/')) {
-        *out = ZS_FMT_SERIES;
-        return ZS_OK;
-    }
-    if (ends_with(path, ".nii.gz") || ends_with(path, ".npz"))
-        return ZS_ERR(ZS_EUNSUPPORTED,
-                      "%s: compressed files cannot be memory-mapped; decompress it first "
-                      "(gunzip -k for .nii.gz, np.load + np.save for .npz)",
-                      path);
-    if (ends_with(path, ".npy"))
-        *out = ZS_FMT_NPY;
-    else if (ends_with(path, ".nii"))
-        *out = ZS_FMT_NIFTI1;
-    else if (ends_with(path, ".tif") || ends_with(path, ".tiff") || ends_with(path, ".btf") || ends_with(path, ".tf8"))
-        *out = ZS_FMT_TIFF;
-    else if (ends_with(path, ".mhd") || ends_with(path, ".mha"))
-        *out = ZS_FMT_MHD;
-    else if (ends_with(path, ".nrrd") || ends_with(path, ".nhdr"))
-        *out = ZS_FMT_NRRD;
-    else
-        *out = dir ? ZS_FMT_SERIES : ZS_FMT_RAW;
-    return ZS_OK;
-}
-
 void zs__detached_data_name(const char *path, char *out, size_t n)
 {
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
@@ -133,30 +97,6 @@ static zs_status parse_mode(const char *m, const char *path, zs_mode *out)
     else
         return ZS_ERR(ZS_EINVAL, "%s: unknown open mode '%s' (use r, r+ or c; w+ is zs_volume_create)", path, m);
     return ZS_OK;
-}
-
-static const zs_format_ops *ops_for(zs_format f)
-{
-    switch (f) {
-    case ZS_FMT_NPY:
-        return &zs__fmt_npy;
-    case ZS_FMT_NIFTI1:
-        return &zs__fmt_nifti1;
-    case ZS_FMT_NIFTI2:
-        return &zs__fmt_nifti2;
-    case ZS_FMT_RAW:
-        return &zs__fmt_raw;
-    case ZS_FMT_MHD:
-        return &zs__fmt_mhd;
-    case ZS_FMT_NRRD:
-        return &zs__fmt_nrrd;
-    case ZS_FMT_TIFF:
-        return &zs__fmt_tiff;
-    case ZS_FMT_SERIES:
-        return &zs__fmt_series;
-    default:
-        return NULL;
-    }
 }
 
 /* Reads the first bytes of the file for the header parser. */
@@ -209,58 +149,49 @@ static zs_status open_data_file(zs_volume *v)
     return s;
 }
 
-/* A file whose name says nothing: TIFF by its magic bytes, else raw. */
-static zs_format sniff(int fd)
+/* A file whose name says nothing: the format whose magic bytes it starts with, else NULL. */
+static const zs_format_ops *sniff(int fd)
 {
-    unsigned char magic[4] = {0};
-    return pread(fd, magic, 4, 0) == 4 && zs__tiff_magic(magic, 4) ? ZS_FMT_TIFF : ZS_FMT_RAW;
+    unsigned char magic[64] = {0};
+    const ssize_t n = pread(fd, magic, sizeof magic, 0);
+    for (int i = 0; n > 0 && zs__format_at(i); i++)
+        if (zs__format_at(i)->sniff && zs__format_at(i)->sniff(magic, (size_t)n)) return zs__format_at(i);
+    return NULL;
+}
+
+/* The registry's fallback (raw): the last entry. */
+static const zs_format_ops *fallback(void)
+{
+    int i = 0;
+    while (zs__format_at(i + 1)) i++;
+    return zs__format_at(i);
 }
 
 zs_status zs_volume_identify(const char *path, zs_format *out)
 {
     ZS_RETURN_IF(!path || !*path || !out, ZS_EINVAL, "zs_volume_identify: no path given");
     ZS_FORWARD(zs__format_from_name(path, out));
-    if (*out != ZS_FMT_RAW) return ZS_OK;
+    if (zs__format_ops(*out) != fallback()) return ZS_OK;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
-    *out = sniff(fd);
+    const zs_format_ops *f = sniff(fd);
+    if (f) *out = f->desc.format;
     close(fd);
     return ZS_OK;
 }
 
-/* The caller described raw data: a dimension count, or a shape other than the default 1x1x1x1. */
-static int raw_described(const zs_open_opts *o)
-{
-    int shaped = o->raw_ndim > 0;
-    for (int i = 0; i < 4; i++) shaped |= o->raw_shape[i] != 1;
-    return shaped;
-}
-
-static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o, zs_format fmt, int guessed)
+static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opts *o)
 {
     zs_volume_info *info = &v->info;
-    if (fmt == ZS_FMT_RAW && o->raw_ndim == 0) fmt = sniff(v->fd); /* TIFF by any name */
-    /* Raw bytes are a volume only with the layout the caller gives: a file zslab cannot identify
-     * is not taken for a 1x1x1 volume. */
-    ZS_RETURN_IF(fmt == ZS_FMT_RAW && !raw_described(o), ZS_EFORMAT,
-                 guessed ? "%s: not a format zslab recognises (.npy, .nii, .tif, .mhd, .mha, .nrrd, .nhdr, a plane "
-                           "series); to read it as raw data, give its shape and dtype (raw_ndim, raw_shape, raw_dtype)"
-                         : "%s: raw data needs its shape and dtype (raw_ndim, raw_shape, raw_dtype)",
-                 path);
-    if (ops_for(fmt)->open) return ops_for(fmt)->open(v, o);
-    if (fmt == ZS_FMT_RAW) {
-        info->format = ZS_FMT_RAW;
-        info->ndim = o->raw_ndim > 0 ? o->raw_ndim : 3;
-        memcpy(info->shape, o->raw_shape, sizeof info->shape);
-        info->dtype = o->raw_dtype;
-        info->offset = o->raw_offset;
-        info->order = o->raw_order;
-        return zs__check_fits(info, v->file_size, o->raw_offset);
+    if (v->ops == fallback() && o->raw_ndim == 0 && v->fd >= 0) { /* TIFF by any name */
+        const zs_format_ops *f = sniff(v->fd);
+        if (f) v->ops = f;
     }
+    if (v->ops->open) return v->ops->open(v, o);
     unsigned char *head = NULL;
     size_t n = 0;
     ZS_FORWARD(read_head(v->fd, path, v->file_size, &head, &n));
-    zs_status st = ops_for(fmt)->parse(head, n, v->file_size, info);
+    zs_status st = v->ops->parse(head, n, v->file_size, info);
     free(head);
     if (st == ZS_OK) st = open_data_file(v);
     return st;
@@ -280,11 +211,12 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     ZS_FORWARD(parse_mode(opts->mode, path, &mode));
     zs_format fmt = opts->format;
     if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
-    ZS_RETURN_IF(!ops_for(fmt), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
+    const zs_format_ops *ops = zs__format_ops(fmt);
+    ZS_RETURN_IF(!ops || !(ops->desc.flags & ZS_FORMAT_READ), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
     int fd = -1;
     struct stat st;
     memset(&st, 0, sizeof st);
-    if (fmt != ZS_FMT_SERIES) {
+    if (!(ops->desc.flags & ZS_FORMAT_FILES)) { /* one file: the format opens its own files otherwise */
         if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
         ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
@@ -305,7 +237,8 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     v->mode = mode;
     v->file_size = (uint64_t)st.st_size;
     v->committed = 1;
-    zs_status s = open_describe(v, path, opts, fmt, opts->format == ZS_FMT_AUTO);
+    v->ops = ops;
+    zs_status s = open_describe(v, path, opts);
     if (s == ZS_OK && !v->info.data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", path);
     if (s == ZS_OK && v->io && mode == ZS_MODE_RW)
         s = ZS_ERR(ZS_EUNSUPPORTED,
@@ -338,7 +271,6 @@ static zs_status write_all(int fd, const char *path, const unsigned char *buf, s
 /* .mhd and .nhdr keep the voxels in a data file beside the header ("x.mhd" → "x.raw"): the
  * header goes to info.path, the data to info.data_path (both .partial until commit), and the
  * volume's fd becomes the data file's. */
-static int detached_name(const char *path) { return ends_with(path, ".mhd") || ends_with(path, ".nhdr"); }
 
 static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
 {
@@ -355,26 +287,23 @@ static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
     return ZS_OK;
 }
 
-static zs_status create_file(zs_volume *v, const zs_create_opts *o, zs_format fmt)
+static zs_status create_file(zs_volume *v, const zs_create_opts *o)
 {
     zs_volume_info *info = &v->info;
-    if (ops_for(fmt)->create) {
+    if (v->ops->create) {
         snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
-        return ops_for(fmt)->create(v, o);
+        return v->ops->create(v, o);
     }
     ZS_RETURN_IF(o->compress != ZS_COMPRESS_NONE, ZS_EUNSUPPORTED,
                  "%s: only TIFF outputs (and TIFF plane series) are compressed; %s data are stored raw", v->final_path,
-                 zs_format_name(fmt));
-    const int detached = (fmt == ZS_FMT_MHD || fmt == ZS_FMT_NRRD) && detached_name(v->final_path);
+                 v->ops->desc.name);
+    const int detached = v->ops->detached && zs__name_has_suffix(v->final_path, v->ops->detached);
     if (detached) zs__detached_data_name(v->final_path, v->final_data_path, sizeof v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, "%s", detached ? v->final_data_path : "");
-    if (fmt == ZS_FMT_NIFTI1) {
-        for (int i = 0; i < 4; i++)
-            if (info->shape[i] > 32767) fmt = ZS_FMT_NIFTI2;
-    }
+    if (v->ops->writer_for) v->ops = v->ops->writer_for(info);
     unsigned char *hdr = calloc(1, 65536);
     ZS_RETURN_IF(!hdr, ZS_ENOMEM, "%s: out of memory", v->final_path);
-    int64_t hn = ops_for(fmt)->write_header(info, hdr, 65536);
+    int64_t hn = v->ops->write_header(info, hdr, 65536);
     if (hn < 0) {
         free(hdr);
         return (zs_status)hn;
@@ -494,16 +423,18 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_format fmt = opts->format;
     if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
-    ZS_RETURN_IF(!ops_for(fmt), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
+    const zs_format_ops *ops = zs__format_ops(fmt);
+    ZS_RETURN_IF(!ops || !(ops->desc.flags & ZS_FORMAT_WRITE), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
+    const int files = (ops->desc.flags & ZS_FORMAT_FILES) != 0;
     struct stat st;
-    if (fmt != ZS_FMT_SERIES && stat(path, &st) == 0) { /* a series checks each plane's file */
+    if (!files && stat(path, &st) == 0) { /* a series checks each plane's file */
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
         ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists (use --force to overwrite)", path);
     }
     /* An empty volume (an axis of length 0) is a valid .npy or raw file; the other formats
      * cannot describe one (TIFF: no zero-page or zero-width files; NIfTI, NRRD, MetaImage:
      * sizes >= 1). */
-    ZS_RETURN_IF(zs__volume_empty(spec) && fmt != ZS_FMT_NPY && fmt != ZS_FMT_RAW, ZS_EUNSUPPORTED,
+    ZS_RETURN_IF(zs__volume_empty(spec) && !(ops->desc.flags & ZS_FORMAT_EMPTY), ZS_EUNSUPPORTED,
                  "%s: a %s file cannot hold a volume with an axis of length 0 (shape %lldx%lldx%lldx%lld); write "
                  ".npy or raw",
                  path, zs_format_name(fmt), (long long)spec->shape[0], (long long)spec->shape[1],
@@ -519,11 +450,12 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     v->committed = opts->direct;
     v->replace = opts->force;
     v->claim_fd = -1;
-    if (fmt == ZS_FMT_SERIES) { /* many files: the format names and commits each one */
+    v->ops = ops;
+    if (files) { /* many files: the format names and commits each one */
         v->fd = -1;
-        v->info.format = ZS_FMT_SERIES;
+        v->info.format = fmt;
         snprintf(v->info.path, sizeof v->info.path, "%s", path);
-        zs_status s = create_file(v, opts, fmt); /* claims the first plane's file */
+        zs_status s = create_file(v, opts); /* claims its files (a series: the first plane's) */
         if (s < 0) {
             zs_volume_free(v);
             return s;
@@ -538,7 +470,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         return s;
     }
     v->claimed = 1;
-    s = create_file(v, opts, fmt);
+    s = create_file(v, opts);
     if (s < 0) {
         zs_volume_free(v);
         return s;
@@ -572,7 +504,8 @@ void zs_volume_free(zs_volume *v)
 {
     if (!v) return;
     if (v->io && v->io->close) v->io->close(v); /* removes an uncommitted series' planes */
-    if (v->mode == ZS_MODE_CREATE && v->claimed && !v->committed && v->info.format != ZS_FMT_SERIES) {
+    if (v->mode == ZS_MODE_CREATE && v->claimed && !v->committed &&
+        !(v->ops && (v->ops->desc.flags & ZS_FORMAT_FILES))) {
         unlink(v->info.path);
         if (v->final_data_path[0] && v->info.data_path[0]) unlink(v->info.data_path);
     }
@@ -592,38 +525,13 @@ int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
         zs_clear_error();
         return 0;
     }
-    return f == ZS_FMT_SERIES || (f == ZS_FMT_TIFF && o && o->compress != ZS_COMPRESS_NONE);
+    const zs_format_ops *ops = zs__format_ops(f);
+    return ops && ops->encodes && ops->encodes(o);
 }
 
 int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->mode == ZS_MODE_CREATE; }
 
 /* ---- description ------------------------------------------------------------------- */
-const char *zs_format_name(zs_format f)
-{
-    switch (f) {
-    case ZS_FMT_NPY:
-        return "npy";
-    case ZS_FMT_NIFTI1:
-        return "nifti1";
-    case ZS_FMT_NIFTI2:
-        return "nifti2";
-    case ZS_FMT_RAW:
-        return "raw";
-    case ZS_FMT_TIFF:
-        return "tiff";
-    case ZS_FMT_SERIES:
-        return "series";
-    case ZS_FMT_MHD:
-        return "mhd";
-    case ZS_FMT_NRRD:
-        return "nrrd";
-    case ZS_FMT_MEMORY:
-        return "memory";
-    default:
-        return "auto";
-    }
-}
-
 static const char *slab_access(const zs_volume_info *i)
 {
     return i->decoded ? "decode" : i->order == ZS_ORDER_F ? "contiguous" : "gather";
@@ -690,9 +598,12 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     zs_dtype_descr(i->dtype, descr, sizeof descr);
     fprintf(f, "file:       %s\n", i->path);
     fprintf(f, "format:     %s", zs_format_name(i->format));
-    if (i->format == ZS_FMT_TIFF)
-        fprintf(f, " (%s)", i->version == 43 ? "BigTIFF" : "classic TIFF");
-    else if (i->version)
+    const zs_format_ops *ops = zs__format_ops(i->format);
+    char version[64];
+    if (ops && ops->version_text) {
+        ops->version_text(i, version, sizeof version);
+        fprintf(f, " (%s)", version);
+    } else if (i->version)
         fprintf(f, " (version %d)", i->version);
     fprintf(f, "\nshape:      ");
     for (int d = 0; d < i->ndim; d++) fprintf(f, "%s%lld", d ? " x " : "", (long long)i->shape[d]);
@@ -711,4 +622,83 @@ void zs_volume_info_print(const zs_volume_info *i, FILE *f)
     fprintf(f, "data:       %llu bytes (%.3f GiB)\n", (unsigned long long)i->nbytes, (double)i->nbytes / (1u << 30));
     if (i->slope != 1.0 || i->inter != 0.0) fprintf(f, "scaling:    value = %g * stored + %g\n", i->slope, i->inter);
     fprintf(f, "voxel size: %g x %g x %g%s%s\n", i->voxel[0], i->voxel[1], i->voxel[2], i->unit[0] ? " " : "", i->unit);
+}
+
+/* ---- the files of a volume ------------------------------------------------------------ */
+const char *zs_volume_file(const zs_volume *v, int64_t i)
+{
+    if (!v || i < 0) return NULL;
+    if (v->ops && v->ops->file) return v->ops->file(v, i);
+    const zs_volume_info *info = &v->info;
+    if (!info->path[0]) return NULL; /* no file */
+    if (i == 0) return info->path;
+    return i == 1 && info->data_path[0] && strcmp(info->data_path, info->path) != 0 ? info->data_path : NULL;
+}
+
+int64_t zs_volume_file_count(const zs_volume *v)
+{
+    int64_t n = 0;
+    while (zs_volume_file(v, n)) n++;
+    return n;
+}
+
+/* FNV-1a, 64 bits: a stamp, not a defence against anyone. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out)
+{
+    memset(out, 0, sizeof *out);
+    out->hash = 14695981039346656037ull;
+    for (const char *f; (f = zs_volume_file(v, out->count)); out->count++) {
+        struct stat st;
+        if (stat(f, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat %s", v->info.path, f);
+        const int64_t rec[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, (int64_t)st.st_mtim.tv_nsec};
+        char real[PATH_MAX]; /* the same files from another directory are the same volume */
+        const char *name = realpath(f, real) ? real : f;
+        out->hash = fnv1a(out->hash, name, strlen(name) + 1);
+        out->hash = fnv1a(out->hash, rec, sizeof rec);
+        out->bytes += (uint64_t)st.st_size;
+        if (st.st_mtim.tv_sec > out->newest_sec ||
+            (st.st_mtim.tv_sec == out->newest_sec && st.st_mtim.tv_nsec > out->newest_nsec))
+            out->newest_sec = st.st_mtim.tv_sec, out->newest_nsec = st.st_mtim.tv_nsec;
+    }
+    return ZS_OK;
+}
+
+zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out)
+{
+    const zs_format_ops *ops = zs__format_ops(info->format);
+    /* the format lists its files: open the volume again to ask it (a caller's buffer, which no
+     * name opens, has none: its list is asked below) */
+    if (ops && ops->file && (ops->desc.flags & ZS_FORMAT_READ)) {
+        zs_open_opts oo;
+        zs_open_opts_default(&oo);
+        oo.format = info->format;
+        zs_volume *v = NULL;
+        ZS_FORWARD(zs_volume_open(info->path, &oo, &v));
+        zs_status st = zs__volume_files_sum(v, out);
+        zs_volume_free(v);
+        return st;
+    }
+    zs_volume v; /* the files follow from the descriptor: path and data file, or the format's list */
+    memset(&v, 0, sizeof v);
+    v.info = *info;
+    v.ops = ops;
+    v.fd = v.claim_fd = -1;
+    return zs__volume_files_sum(&v, out);
+}
+
+zs_status zs_volume_files_stamp(const zs_volume *v, char *buf, size_t n)
+{
+    ZS_RETURN_IF(!v || !buf || n == 0, ZS_EINVAL, "zs_volume_files_stamp: no volume or buffer given");
+    zs_files_sum s;
+    ZS_FORWARD(zs__volume_files_sum(v, &s));
+    snprintf(buf, n, "files=%lld bytes=%llu newest=%lld.%09ld hash=%016llx", (long long)s.count,
+             (unsigned long long)s.bytes, (long long)s.newest_sec, (long)s.newest_nsec, (unsigned long long)s.hash);
+    return ZS_OK;
 }

@@ -2,12 +2,16 @@
 /* Copyright (c) 2026 the zslab authors */
 /* Memory volumes: a caller's buffer (a numpy array) as an input or output volume.
  *
- * A buffer in zslab's own layout (F order, x fastest, no gaps) gets v->mem: workers convert its
- * rows where they lie and store into it in place, as they would through a file mapping, so
- * nothing is copied. Any other layout (C order, a strided view) is a volume whose planes are
- * read and written through format hooks (zs_volume_io), as compressed TIFF pages are: a worker
- * gathers whole planes into its buffer and scatters output planes back, with the same strided
- * copy that gathers C-order files (zs__strided_copy in slab.c). The buffer is borrowed. */
+ * A memory volume is one more entry of the format registry (zs__fmt_memory, never listed nor
+ * matched against a name) and the scheduler reaches it through the volume functions
+ * (volume_io.c) like any file. A buffer in zslab's own layout (F order, x fastest, no gaps) gets
+ * v->mem: its views (zs__volume_view) are the buffer itself, so workers convert its rows where
+ * they lie and store into it in place, as they would through a file mapping, and nothing is
+ * copied. Any other layout (C order, a strided view) is a volume whose planes are read and
+ * written through format hooks (zs_volume_io), as compressed TIFF pages are: a worker gathers
+ * whole planes into its buffer and scatters output planes back, with the same strided copy that
+ * gathers C-order files (zs__strided_copy in slab.c). The buffer is borrowed: no fd, nothing to
+ * sync or drop, no files. */
 #include "zs_internal.h"
 
 #include <stdlib.h>
@@ -46,7 +50,24 @@ static void mem_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io mem_io = {mem_read_planes, mem_write_planes, NULL, NULL, mem_close};
+static const zs_volume_io mem_io = {
+    .read_planes = mem_read_planes,
+    .write_planes = mem_write_planes,
+    .close = mem_close,
+};
+
+/* A caller's buffer is no file. */
+static const char *mem_file(const zs_volume *v, int64_t i)
+{
+    (void)v, (void)i;
+    return NULL;
+}
+
+const zs_format_ops zs__fmt_memory = {
+    .desc = {ZS_FMT_MEMORY, "memory", "", "a caller's buffer (zs_volume_wrap): in place in F order, else by planes",
+             ZS_FORMAT_MAPPED | ZS_FORMAT_DECODED | ZS_FORMAT_EMPTY},
+    .file = mem_file,
+};
 
 /* Strides for a contiguous buffer in `order` (C: the last of the ndim axes fastest). */
 static void contiguous_strides(const int64_t shape[4], int ndim, zs_order order, int64_t es, int64_t st[4])
@@ -185,6 +206,7 @@ zs_status zs_volume_wrap(const zs_memory_desc *d, zs_volume **out)
     v->info = info;
     v->fd = -1;
     v->claim_fd = -1;
+    v->ops = &zs__fmt_memory;
     v->mode = d->writable ? ZS_MODE_RW : ZS_MODE_R;
     unsigned char *base = total ? (unsigned char *)d->data + d->offset : NULL;
     if (in_place || total == 0) {

@@ -91,13 +91,39 @@ void zs__bswap(void *p, size_t size, size_t n);
 /** 1 if this machine is big-endian. */
 int zs__host_big_endian(void);
 
-/* ---- formats: one file each (fmt_npy.c, fmt_nifti.c, fmt_raw.c) ------------------------ */
+/* ---- formats: one file each, one line each in the registry (formats.c) ------------------
+ * A format is a zs_format_ops descriptor declared const in its fmt_*.c and listed once in the
+ * registry table of formats.c; volume.c never names a format. A format is either
+ *  - a header in front of one byte range (parse + write_header): volume.c opens and creates
+ *    the file, maps its slabs, syncs and drops its pages; or
+ *  - its own reader and writer (open + create): it fills the volume's plane hooks
+ *    (zs_volume_io) when planes are decoded or encoded, or leaves v->io NULL and sets
+ *    info.offset when the file turns out to be one byte range (an uncompressed TIFF).
+ * Names go to a format by claims_name (patterns, directories), then by suffix; a name that
+ * says nothing goes to the format whose sniff recognises the first bytes, else to the
+ * fallback entry (raw). */
 /** Largest header a reader accepts (npy v2/v3 may announce up to 4 GiB). */
 #define ZS_MAX_HEADER (1u << 20)
 
+/* claims_name's answers */
+#define ZS_CLAIM_FIRST 2 /* before any suffix is looked at */
+#define ZS_CLAIM_LAST  1 /* when no suffix matched */
+
 typedef struct zs_format_ops {
-    zs_format format;
-    const char *name; /* "npy", "nifti1", "nifti2", "raw" */
+    zs_format_desc desc; /* name, suffixes, one line, ZS_FORMAT_* flags (zs_format_at) */
+    /** How its names look in lists ("a plane series"); NULL: its suffixes. */
+    const char *hint;
+    /** Suffixes refused with a reason (".nii.gz"); NULL none. */
+    const char *refused;
+    /** The hint that ends the refusal: "decompress it first (...)". */
+    const char *refused_hint;
+    /** Suffixes of headers whose voxels go to a data file beside them (".mhd"); NULL none. */
+    const char *detached;
+    /** ZS_CLAIM_FIRST / ZS_CLAIM_LAST when the format reads or writes `path` whatever its
+     *  suffix (a plane series' pattern or directory); 0 otherwise. NULL: suffixes only. */
+    int (*claims_name)(const char *path, int exists, int is_dir);
+    /** 1 when the first n bytes of a file are this format's (magic bytes); NULL: none. */
+    int (*sniff)(const unsigned char *b, size_t n);
     /** Parses a header held in buf[0..n) (the first n bytes of the file; n may be shorter
      *  than the header if the file is short). file_size is the whole file's size. Fills
      *  info (path already set), checks the data fits in the file. Pure: no I/O, so it can
@@ -106,33 +132,53 @@ typedef struct zs_format_ops {
     /** Serialises a header for spec (shape, ndim, dtype, voxel, scaling) into buf (capacity
      *  cap); sets spec->offset, order, format, version. @return header bytes or an error. */
     int64_t (*write_header)(zs_volume_info *spec, unsigned char *buf, size_t cap);
-    /** Formats that are more than a header in front of one byte range (TIFF, plane series)
-     *  open and create volumes themselves; parse and write_header are then NULL.
-     *  open: v->info.path set, v->fd open on it (-1 for a series); fills v->info and, when
-     *  planes must be decoded, v->io and v->fmt_state. create: v->info holds the spec and
+    /** The entry that writes spec (NIfTI-1 hands shapes beyond 32767 to NIfTI-2); NULL: this one. */
+    const struct zs_format_ops *(*writer_for)(const zs_volume_info *spec);
+    /** Formats that are more than a header in front of one byte range (TIFF, plane series,
+     *  raw data described by the caller) open and create volumes themselves; parse and
+     *  write_header are then NULL.
+     *  open: v->info.path set, v->fd open on it (-1 for ZS_FORMAT_FILES); fills v->info and,
+     *  when planes must be decoded, v->io and v->fmt_state. create: v->info holds the spec and
      *  v->info.path the name to write (path.partial unless direct), v->fd is open on it
-     *  (-1 for a series); writes what must precede the data and sets v->io when planes are
-     *  encoded. */
+     *  (-1 for ZS_FORMAT_FILES); writes what must precede the data and sets v->io when planes
+     *  are encoded. */
     zs_status (*open)(zs_volume *v, const zs_open_opts *o);
     zs_status (*create)(zs_volume *v, const zs_create_opts *o);
+    /** 1 when a volume created with these options encodes whole planes (v->io set by create);
+     *  NULL: never. */
+    int (*encodes)(const zs_create_opts *o);
+    /** The files of an open volume, in a stable order: file i, or NULL past the end. NULL:
+     *  info.path, and info.data_path when it differs. */
+    const char *(*file)(const zs_volume *v, int64_t i);
+    /** A word after the format's name in `zslab info` ("BigTIFF"); NULL: "version N". */
+    void (*version_text)(const zs_volume_info *i, char *buf, size_t n);
 } zs_format_ops;
 
 extern const zs_format_ops zs__fmt_npy;
 extern const zs_format_ops zs__fmt_nifti1; /* reads NIfTI-1 and NIfTI-2; writes NIfTI-1 */
 extern const zs_format_ops zs__fmt_nifti2; /* writes NIfTI-2 */
-extern const zs_format_ops zs__fmt_raw;    /* write_header: no header, offset 0 */
+extern const zs_format_ops zs__fmt_raw;    /* the fallback: data the caller describes */
 extern const zs_format_ops zs__fmt_mhd;    /* MetaImage .mhd (detached) / .mha (attached) */
 extern const zs_format_ops zs__fmt_nrrd;   /* NRRD .nrrd (attached) / .nhdr (detached) */
 extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
 extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
+extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c): no file, no name */
+
+/** The registry's entry of f (the memory entry, which is never listed, included); NULL for
+ *  ZS_FMT_AUTO or an unknown value (formats.c). */
+const zs_format_ops *zs__format_ops(zs_format f);
+/** The entry at index i of the registry; NULL past the end. */
+const zs_format_ops *zs__format_at(int i);
+/** 1 if `path` ends with one of the space-separated suffixes (ASCII case ignored). */
+int zs__name_has_suffix(const char *path, const char *suffixes);
 
 /** Data offset of formats that put the voxels at the end of the data file (MetaImage
  *  HeaderSize = -1, NRRD byte skip: -1): resolved once the data file's size is known. */
 #define ZS_OFFSET_FROM_END UINT64_MAX
 
-/** Format of a path from its name: .npy, .nii, .tif/.tiff/.btf, .mhd/.mha, .nrrd/.nhdr, a
- *  plane series (a directory, a glob, a printf pattern, a name ending in '/'), else raw
- *  (.nii.gz → ZS_EUNSUPPORTED with a message). */
+/** Format of a path from its name, through the registry: a format that claims it (a plane
+ *  series: a directory, a glob, a printf pattern, a name ending in '/'), else the format of its
+ *  suffix, else the fallback (raw); a refused suffix (.nii.gz) → ZS_EUNSUPPORTED with a message. */
 zs_status zs__format_from_name(const char *path, zs_format *out);
 /** 1 if path names a plane series rather than a file: ends with '/', holds a glob
  *  character (* ? [) or a printf integer conversion (%d, %04d, %i, %u). */
@@ -203,6 +249,11 @@ typedef struct zs_volume_io {
     zs_status (*commit)(zs_volume *v);
     /** Releases fmt_state; removes the files of a created volume that was not committed. */
     void (*close)(zs_volume *v);
+    /** Makes planes [z0,z1) of volume t durable (a journal records them next); NULL: nothing to do. */
+    zs_status (*sync)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
+    /** Drops planes [z0,z1) of volume t from the page cache (flushing them first when asked);
+     *  NULL: nothing to drop. */
+    void (*drop)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
 } zs_volume_io;
 
 struct zs_volume {
@@ -218,10 +269,12 @@ struct zs_volume {
     int claim_fd;                      /* create: the locked file of the claim (fd, or a series'
                                           first plane); -1 without one */
     int replace;                       /* create: commit may replace an existing output */
+    const zs_format_ops *ops;          /* the registry's entry that opened or created it */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
     void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */
     unsigned char *mem;                /* memory volumes in F order (volume_memory.c): voxel (0,0,0,0) of
-                                          the caller's buffer, read and written in place; NULL for files */
+                                          the caller's buffer, read and written in place through the
+                                          volume functions (volume_io.c); NULL for files */
 };
 
 /** Byte offset in the file of plane z of volume t (overflow checked by open). */
@@ -230,6 +283,67 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
     uint64_t plane = (uint64_t)i->shape[0] * (uint64_t)i->shape[1] * zs_dtype_size(i->dtype);
     return i->offset + ((uint64_t)t * (uint64_t)i->shape[2] + (uint64_t)z) * plane;
 }
+
+/* ---- volume I/O: the one door to a volume's bytes (volume_io.c) ------------------------
+ * The scheduler, the journal and the preview go through these, never through fd, io or an
+ * offset. Rows [y0,y1) of planes [z0,z1) of volume t travel in the volume's dtype and byte
+ * order, x fastest, the planes' rows one after the other. Workers call them concurrently for
+ * disjoint planes. */
+/** 1 when the volume's rows can be viewed in place: one Fortran-order byte range in a file, or
+ *  a caller's buffer in F order (zs_volume.mem, whose views are the buffer itself). */
+int zs__volume_maps(const zs_volume *v);
+/** 1 when the scheduler reaches rows of v through views rather than its staging buffer with this
+ *  engine: a volume that maps under ZS_ENGINE_MMAP, a caller's F-order buffer under any engine (no
+ *  copy and no system call: its voxels are read and written where they lie). */
+int zs__volume_views(const zs_volume *v, zs_engine engine);
+/** A view: rows mapped in place (zero-copy). */
+typedef struct zs_view {
+    void *data;    /* the first byte of the rows */
+    void *base;    /* the mapping (owner: the view) */
+    size_t length; /* its length */
+} zs_view;
+/** Maps rows [y0,y1) of planes [z0,z1): whole planes, or part of one plane, so that they are
+ *  one range; for writing when `write` (the volume must be writable). ZS_EUNSUPPORTED when the
+ *  volume does not map (zs__volume_maps). A file that shrinks under a view faults: touch it
+ *  under zs__call_guarded. Release with zs__volume_unview. */
+zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, int write,
+                          zs_view *out);
+void zs__volume_unview(zs_view *view);
+/** Reads rows [y0,y1) of planes [z0,z1) of volume t into dst: pread, gathered (C order) or
+ *  decoded by the format. */
+zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, void *dst);
+/** Writes rows [y0,y1) of planes [z0,z1) of volume t from src; formats that encode planes take
+ *  whole planes only (zs_volume_writes_whole_planes). */
+zs_status zs__volume_write(zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, const void *src);
+/** Makes planes [z0,z1) of volume t durable (a ranged data sync). */
+zs_status zs__volume_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
+/** Drops planes [z0,z1) of volume t from the page cache, flushing them first when `flush`
+ *  (an optimisation: no error; a volume without pages of its own does nothing). */
+void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
+/** Tells the kernel that planes [z0,z1) of volume t will be read soon (readahead). */
+void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
+/** fsync of the volume's files (a created output, before other processes open it). */
+zs_status zs__volume_flush(const zs_volume *v);
+/** 1 when this process holds the claim of the created volume (its partial files are ours). */
+int zs__volume_claimed(const zs_volume *v);
+/** Holds the volume's claim shared (journal parts write one output together; a plain run needs
+ *  it exclusively): 0, or the errno of flock (EWOULDBLOCK: another run holds it, with nonblock). */
+int zs__volume_share(const zs_volume *v, int nonblock);
+/** What the files of a volume add up to: count, bytes, the newest modification time, and a
+ *  hash of every file's real path, size and modification time (zs_volume_files_stamp). */
+typedef struct zs_files_sum {
+    int64_t count;
+    uint64_t bytes;
+    int64_t newest_sec;
+    long newest_nsec;
+    uint64_t hash;
+} zs_files_sum;
+zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out);
+/** The same for the volume `info` describes (a plan's input): its path and data file, or, when
+ *  its format lists files itself (a plane series), the files of the volume opened again. */
+zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out);
+/** Gathers planes [z0,z1) of a C-order volume t into an F-order buffer (slab.c). */
+zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
 
 /** Copies planes between a strided array and an F-order buffer `f` (nx*ny*h elements of es
  *  bytes, x fastest). `base` is voxel (0,0,0) of the strided planes, stride[] the byte steps along

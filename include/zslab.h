@@ -122,6 +122,34 @@ typedef enum zs_format {
 /** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory" (static). */
 ZS_API const char *zs_format_name(zs_format f);
 
+/** What a format can do (zs_format_desc.flags). */
+enum {
+    ZS_FORMAT_READ = 1u << 0,       /**< zs_volume_open reads it */
+    ZS_FORMAT_WRITE = 1u << 1,      /**< zs_volume_create writes it */
+    ZS_FORMAT_MAPPED = 1u << 2,     /**< its voxels can be one byte range, mapped in place */
+    ZS_FORMAT_DECODED = 1u << 3,    /**< its planes can be decoded or encoded by the format */
+    ZS_FORMAT_VOXEL_SIZE = 1u << 4, /**< it stores a voxel size */
+    ZS_FORMAT_SHARED = 1u << 5,     /**< parts, --resume and MPI can write one output together */
+    ZS_FORMAT_COMPRESS = 1u << 6,   /**< written compressed with zs_create_opts.compress */
+    ZS_FORMAT_EMPTY = 1u << 7,      /**< holds a volume with an axis of length 0 */
+    ZS_FORMAT_FILES = 1u << 8       /**< one volume is many files (named by a pattern or directory) */
+};
+/** One entry of the format registry (static, never freed). */
+typedef struct zs_format_desc {
+    zs_format format;
+    const char *name;        /**< as zs_format_name prints it */
+    const char *suffixes;    /**< the names it takes, space-separated (".tif .tiff .btf .tf8"); "" none */
+    const char *description; /**< one line */
+    unsigned flags;          /**< ZS_FORMAT_* */
+} zs_format_desc;
+/** The i-th format of the registry, in the order names are matched (i from 0); NULL past the end. */
+ZS_API const zs_format_desc *zs_format_at(int i);
+/** The registry's entry of format f; NULL for ZS_FMT_AUTO or an unknown value. */
+ZS_API const zs_format_desc *zs_format_describe(zs_format f);
+/** The names zslab reads, for messages and help: ".npy, .nii, .tif, ..., a plane series"
+ *  (from the registry), into buf (always terminated). */
+ZS_API void zs_format_names(char *buf, size_t n);
+
 /** Compression of written TIFF pages (zs_create_opts.compress). */
 typedef enum zs_compression {
     ZS_COMPRESS_NONE = 0, /**< uncompressed: contiguous pages, mapped like .npy */
@@ -222,6 +250,16 @@ ZS_API int zs_volume_writes_whole_planes(const zs_volume *v);
 ZS_API int zs_path_writes_whole_planes(const char *path, const zs_create_opts *opts);
 /** @return 1 if the volume may be written (modes r+ and w+; c writes privately). */
 ZS_API int zs_volume_writable(const zs_volume *v);
+/** @return how many files make up the volume (a header and its data file, every plane of a
+ *  series; 0 for a volume held in memory), as its format lists them. */
+ZS_API int64_t zs_volume_file_count(const zs_volume *v);
+/** @return file i (0 <= i < zs_volume_file_count) of the volume (borrowed, valid until
+ *  zs_volume_free); NULL out of range. */
+ZS_API const char *zs_volume_file(const zs_volume *v, int64_t i);
+/** A stamp of the volume's files: "files=N bytes=B newest=S.NS hash=H", H a hash of every
+ *  file's name, size and modification time, so that a file replaced, touched, added or removed
+ *  changes it. For journals and batch records. */
+ZS_API zs_status zs_volume_files_stamp(const zs_volume *v, char *buf, size_t n);
 
 /** A caller's buffer described as a volume (zs_volume_wrap): numpy's array interface in zslab's
  *  axes. Voxel (x,y,z,t) is at byte data + offset + x*strides[0] + y*strides[1] + z*strides[2] +

@@ -11,10 +11,9 @@
  *     a fresh one, so records of a removed output can never be mixed with new data: a
  *     journal whose output is gone is an error that says what to remove.
  *   - part-I-of-N holds one line `slab i t z0 z1` per finished slab, appended (O_APPEND,
- *     one write) only after the slab's bytes are on disk. The sync is ranged: the slab's
- *     bytes are mapped again and msync(MS_SYNC)ed, which Linux turns into a data sync of
- *     that range only (vfs_fsync_range), for the mmap and the pwrite engines alike. The
- *     record itself is not synced: a lost record only means a slab is redone.
+ *     one write) only after the slab's bytes are on disk: the volume syncs the slab's planes
+ *     (zs__volume_sync: a ranged data sync of a byte range, the format's own for others).
+ *     The record itself is not synced: a lost record only means a slab is redone.
  *   - A torn last line (a process killed mid-write) lacks its newline and is ignored; the
  *     next writer of that file starts a new line first.
  * The part that finds every slab recorded renames OUT.partial to OUT. */
@@ -29,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +45,7 @@ enum {
     K_INPUT_ORDER,
     K_INPUT_OFFSET,
     K_INPUT_SCALING,
+    K_INPUT_FILES,
     K_PIPELINE,
     K_OUTPUT_DTYPE,
     K_OUTPUT_SHAPE,
@@ -57,9 +56,9 @@ enum {
     K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
-    "zslab-journal", "zslab",        "input",       "input-size",   "input-mtime",   "input-format",
-    "input-shape",   "input-dtype",  "input-order", "input-offset", "input-scaling", "pipeline",
-    "output-dtype",  "output-shape", "slab-height", "slab-count",   "output",        "created"};
+    "zslab-journal", "zslab",       "input",        "input-size",    "input-mtime", "input-format", "input-shape",
+    "input-dtype",   "input-order", "input-offset", "input-scaling", "input-files", "pipeline",     "output-dtype",
+    "output-shape",  "slab-height", "slab-count",   "output",        "created"};
 #define JOURNAL_FORMAT "1"
 #define VAL_MAX        4608
 
@@ -209,11 +208,6 @@ zs_status zs__journal_read_info(const char *dir, zs_jinfo *info)
     return st;
 }
 
-static const char *format_name(zs_format f)
-{
-    return f == ZS_FMT_NPY ? "npy" : f == ZS_FMT_NIFTI1 ? "nifti1" : f == ZS_FMT_NIFTI2 ? "nifti2" : "raw";
-}
-
 static void shape_text(const int64_t s[4], char *buf, size_t n)
 {
     snprintf(buf, n, "%lldx%lldx%lldx%lld", (long long)s[0], (long long)s[1], (long long)s[2], (long long)s[3]);
@@ -223,21 +217,22 @@ static void shape_text(const int64_t s[4], char *buf, size_t n)
 static zs_status fingerprint(const zs_journal *j, const zs_plan *p, jheader *h)
 {
     const zs_volume_info *in = &p->in;
-    struct stat st;
-    if (stat(in->path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat the input", in->path);
+    zs_files_sum files; /* the input's files, as its format lists them */
+    ZS_FORWARD(zs__info_files_sum(in, &files));
     char real[PATH_MAX];
     memset(h, 0, sizeof *h);
     snprintf(h->val[K_MAGIC], VAL_MAX, "%s", JOURNAL_FORMAT);
     snprintf(h->val[K_VERSION], VAL_MAX, "%s", ZS_VERSION_STRING);
     snprintf(h->val[K_INPUT], VAL_MAX, "%s", realpath(in->path, real) ? real : in->path);
-    snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%lld", (long long)st.st_size);
-    snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
-    snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", format_name(in->format));
+    snprintf(h->val[K_INPUT_SIZE], VAL_MAX, "%llu", (unsigned long long)files.bytes);
+    snprintf(h->val[K_INPUT_MTIME], VAL_MAX, "%lld.%09ld", (long long)files.newest_sec, files.newest_nsec);
+    snprintf(h->val[K_INPUT_FORMAT], VAL_MAX, "%s", zs_format_name(in->format));
     shape_text(in->shape, h->val[K_INPUT_SHAPE], VAL_MAX);
     zs_dtype_descr(in->dtype, h->val[K_INPUT_DTYPE], VAL_MAX);
     snprintf(h->val[K_INPUT_ORDER], VAL_MAX, "%s", in->order == ZS_ORDER_F ? "F" : "C");
     snprintf(h->val[K_INPUT_OFFSET], VAL_MAX, "%llu", (unsigned long long)in->offset);
     snprintf(h->val[K_INPUT_SCALING], VAL_MAX, "%.17g %.17g", in->slope, in->inter);
+    snprintf(h->val[K_INPUT_FILES], VAL_MAX, "%lld %016llx", (long long)files.count, (unsigned long long)files.hash);
     if (p->nstages)
         zs_pipeline_describe(p->pipe, h->val[K_PIPELINE], VAL_MAX);
     else
@@ -510,7 +505,7 @@ int64_t zs_journal_slab_height(const zs_journal *j) { return j->creating ? 0 : j
 static zs_status shared_format(const zs_journal *j, zs_format *fmt)
 {
     ZS_FORWARD(zs__format_from_name(j->out, fmt));
-    ZS_RETURN_IF(*fmt != ZS_FMT_NPY && *fmt != ZS_FMT_NIFTI1 && *fmt != ZS_FMT_RAW, ZS_EUNSUPPORTED,
+    ZS_RETURN_IF(!(zs_format_describe(*fmt)->flags & ZS_FORMAT_SHARED), ZS_EUNSUPPORTED,
                  "%s: parts, --resume and MPI write .npy, .nii or raw outputs (one byte range that many processes "
                  "can share); write one of those, then convert it",
                  j->out);
@@ -529,8 +524,7 @@ static zs_status create_output(zs_journal *j, const zs_plan *plan)
     ZS_FORWARD(zs_volume_create(j->partial, &spec, &co, &j->vol));
     /* Other nodes open OUT.partial as soon as the header is published: the file's header
      * and size must be on the server before that (NFS close-to-open). */
-    if (fsync(j->vol->fd) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync", j->partial);
-    return ZS_OK;
+    return zs__volume_flush(j->vol);
 }
 
 static zs_status open_output(zs_journal *j, const zs_plan *plan)
@@ -543,7 +537,7 @@ static zs_status open_output(zs_journal *j, const zs_plan *plan)
     oo.raw_ndim = plan->out.ndim;
     oo.raw_dtype = plan->out.dtype;
     ZS_FORWARD(zs_volume_open(j->partial, &oo, &j->vol));
-    const zs_volume_info *v = &j->vol->info;
+    const zs_volume_info *v = zs_volume_get_info(j->vol);
     char a[96], b[96];
     shape_text(v->shape, a, sizeof a);
     shape_text(plan->out.shape, b, sizeof b);
@@ -562,7 +556,7 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
         /* The parts share OUT.partial: each holds a shared lock on it, so that a plain run (which
          * needs it exclusively) is refused while any part is alive. Ours becomes shared before the
          * header tells the other parts to open the file. */
-        (void)flock(j->vol->fd, LOCK_SH);
+        (void)zs__volume_share(j->vol, 0);
         ZS_FORWARD(write_header(j));
         j->published = 1;
         char path[ZS_PATH_MAX + 32];
@@ -575,7 +569,7 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
     ZS_FORWARD(st);
     if (path_exists(j->partial)) {
         st = open_output(j, plan);
-        if (st == ZS_OK && flock(j->vol->fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK)
+        if (st == ZS_OK && zs__volume_share(j->vol, 1) == EWOULDBLOCK)
             return ZS_ERR(ZS_EEXIST, "%s: another run (not a part of this job) is writing %s", j->out, j->partial);
         if (st == ZS_OK || path_exists(j->partial)) return st;
         zs_volume_free(j->vol); /* renamed under us by the part that finished it */
@@ -660,7 +654,7 @@ void zs_journal_free(zs_journal *j)
         char path[ZS_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/creating", j->dir);
         unlink(path);
-        if (j->vol && j->vol->claimed) unlink(j->partial);
+        if (j->vol && zs__volume_claimed(j->vol)) unlink(j->partial);
         rmdir(j->dir);
     }
     zs_volume_free(j->vol); /* created with direct=1 or opened r+: never unlinked by it */
@@ -705,34 +699,15 @@ zs_status zs_journal_remove(const char *out_path)
 /* ---- the hooks run.c calls after each slab --------------------------------------------- */
 int zs__journal_done(const zs_journal *j, int64_t i) { return j->done && i < j->info.nslabs && j->done[i]; }
 
-/* A ranged data sync: msync(MS_SYNC) of a shared mapping of the range is vfs_fsync_range on
- * Linux, whether the bytes were stored through a mapping or with pwrite. */
-static zs_status sync_range(const zs_volume *v, uint64_t off, uint64_t len)
-{
-    void *base, *ptr;
-    size_t n;
-    ZS_FORWARD(zs__map_range(v->fd, v->info.path, off, len, ZS_MODE_RW, &base, &n, &ptr));
-    int e = msync(base, n, MS_SYNC) == 0 ? 0 : errno;
-    munmap(base, n);
-    if (e)
-        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot flush %llu bytes at offset %llu to disk",
-                          v->info.path, (unsigned long long)len, (unsigned long long)off);
-    return ZS_OK;
-}
-
 /* Input planes [a,b) of slab (t, z0, z1) that no later slab reads: later slabs start reading
  * at their z0 - halo_lo >= z1 - halo_lo. The slabs of a volume drop disjoint ranges that
  * cover it. Only an optimisation: a plane dropped too early is read again. */
 static void drop_input(const zs_plan *p, const zs_volume *in, int64_t t, int64_t z0, int64_t z1)
 {
-    if (in->info.order != ZS_ORDER_F) return;
     const int64_t nz = p->in.shape[2];
     int64_t a = z0 == 0 ? 0 : z0 - p->halo_lo, b = z1 == nz ? nz : z1 - p->halo_lo;
     if (a < 0) a = 0;
-    if (b <= a) return;
-    const uint64_t plane = (uint64_t)p->in.shape[0] * (uint64_t)p->in.shape[1] * zs_dtype_size(p->in.dtype);
-    (void)posix_fadvise(in->fd, (off_t)zs__plane_offset(&in->info, t, a), (off_t)((uint64_t)(b - a) * plane),
-                        POSIX_FADV_DONTNEED);
+    if (b > a) zs__volume_drop(in, t, a, b, 0);
 }
 
 zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in, const zs_volume *out, int64_t i,
@@ -740,15 +715,9 @@ zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in,
 {
     int64_t t, z0, z1;
     zs__plan_slab(p, i, &t, &z0, &z1);
-    const uint64_t plane = (uint64_t)p->out.shape[0] * (uint64_t)p->out.shape[1] * zs_dtype_size(p->out.dtype);
-    const uint64_t off = zs__plane_offset(&out->info, t, z0), len = (uint64_t)(z1 - z0) * plane;
-    if (j)
-        ZS_FORWARD(sync_range(out, off, len));
-    else if (drop)
-        (void)sync_file_range(out->fd, (off_t)off, (off_t)len,
-                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    if (j) ZS_FORWARD(zs__volume_sync(out, t, z0, z1)); /* durable before it is recorded */
     if (drop) {
-        (void)posix_fadvise(out->fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
+        zs__volume_drop(out, t, z0, z1, !j); /* flushed first, unless synced above */
         if (in) drop_input(p, in, t, z0, z1);
     }
     return j ? record(j, i, t, z0, z1) : ZS_OK;

@@ -268,13 +268,7 @@ static void unfold_empty(reducer *r)
 
 /* Asks the kernel to start reading planes [z0, z1) while the workers fold the chunk before them
  * (a volume that is one byte range; others read through their format). */
-static void prefetch(const reducer *r, int64_t z0, int64_t z1)
-{
-    const zs_volume_info *i = r->i;
-    if (z0 >= z1 || r->v->io || i->order != ZS_ORDER_F || r->v->fd < 0) return;
-    const uint64_t a = zs__plane_offset(i, r->o->t, z0), b = zs__plane_offset(i, r->o->t, z1);
-    (void)posix_fadvise(r->v->fd, (off_t)a, (off_t)(b - a), POSIX_FADV_WILLNEED);
-}
+static void prefetch(const reducer *r, int64_t z0, int64_t z1) { zs__volume_willneed(r->v, r->o->t, z0, z1); }
 
 static zs_status read_all(reducer *r)
 {

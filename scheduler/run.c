@@ -25,7 +25,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 typedef struct job {
@@ -69,6 +68,7 @@ typedef struct worker {
     size_t plane_floats;           /* tile_rows * nx */
     unsigned char *io_in, *io_out; /* file bytes of loaded rows / stored rows (owner: worker) */
     unsigned char *assembly;       /* encoded outputs: the run's output planes (owner: worker) */
+    int encoded;                   /* the output encodes whole planes: stores go to the assembly */
     int64_t run_z0;                /* first plane of the run */
     void *scratch;
     int64_t *zin[ZS_MAX_STAGES];      /* a call's input planes */
@@ -118,37 +118,6 @@ static uint64_t touch(const void *p, size_t n)
     return acc + (n ? b[n - 1] : 0);
 }
 
-static zs_status pread_all(const zs_volume *v, void *buf, size_t n, uint64_t off)
-{
-    unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pread(v->fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
-        if (r == 0 && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
-        if (r == 0)
-            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
-                          (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
-    return ZS_OK;
-}
-
-static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint64_t off)
-{
-    const unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pwrite(v->fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", v->info.path,
-                              (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
-    return ZS_OK;
-}
-
 static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
 {
     memset(w, 0, sizeof *w);
@@ -156,6 +125,7 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
     w->in = j->in;
     w->out = j->out;
     w->phases = j->phases;
+    w->encoded = j->out && zs_volume_writes_whole_planes(j->out);
     const int n = p->nstages;
     const size_t nx = (size_t)p->in.shape[0];
     w->plane_floats = (size_t)p->tile_rows * nx;
@@ -228,51 +198,34 @@ static void convert_planes(void *arg)
 }
 
 /* Reads rows [ra, rb) of planes [za, zb) of volume t into ring 0, plane z's rows from ring row
- * `row_at` on. */
+ * `row_at` on: through the staging buffer (pread, gathered or decoded by the format), or
+ * converted in place from a view (zero-copy) where the volume views (zs__volume_views: the mmap
+ * engine on a file that maps, a caller's F-order buffer with either engine). */
 static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
 {
     const zs_plan *p = w->p;
     const zs_volume *in = w->in;
     const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
     const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)nx;
-    const size_t plane = (size_t)(nx * ny);
     w->bytes_in += (uint64_t)(zb - za) * nrow * es;
-#define DST(z) ring_row(w, 0, (z), row_at)
-    if (in->io || in->info.order == ZS_ORDER_C) { /* decoded or gathered: whole planes */
-        zs_slab s = {w->t, za, zb, za, zb};
-        zs_mapping m;
-        ZS_FORWARD(zs_slab_map(in, &s, &m));
-        for (int64_t z = za; z < zb; z++)
-            convert_in(w, (const unsigned char *)m.data + (size_t)(z - za) * plane * es + (size_t)ra * nx * es, nrow,
-                       DST(z));
-        return zs_slab_unmap(&m);
+    convert_job c = {w, w->io_in, nrow, nrow * es, za, zb - za, row_at};
+    if (!zs__volume_views(in, p->read_engine)) {
+        ZS_FORWARD(zs__volume_read(in, w->t, za, zb, ra, rb, w->io_in));
+        convert_planes(&c);
+        return ZS_OK;
     }
-    /* F order: one contiguous range when the rows are whole planes, else one per plane */
-    const int whole = ra == 0 && rb == ny;
-    const int64_t step = whole ? zb - za : 1;
+    /* one view when the rows are whole planes, else one per plane */
+    const int64_t step = ra == 0 && rb == ny ? zb - za : 1;
     for (int64_t z = za; z < zb; z += step) {
-        const uint64_t off = zs__plane_offset(&p->in, w->t, z) + (uint64_t)ra * (uint64_t)nx * es;
-        const size_t len = (size_t)step * nrow * es;
-        convert_job c = {w, w->io_in, nrow, nrow * es, z, step, row_at};
-        if (in->mem) { /* a caller's buffer (zs_volume_wrap): converted where it lies */
-            c.src = in->mem + off;
-            convert_planes(&c);
-            continue;
-        }
-        if (p->read_engine == ZS_ENGINE_PREAD) {
-            ZS_FORWARD(pread_all(in, w->io_in, len, off));
-            convert_planes(&c);
-            continue;
-        }
-        void *base, *ptr;
-        size_t maplen;
-        ZS_FORWARD(zs__map_range(in->fd, in->info.path, off, len, ZS_MODE_R, &base, &maplen, &ptr));
-        c.src = ptr;
+        zs_view view;
+        ZS_FORWARD(zs__volume_view(in, w->t, z, z + step, ra, rb, 0, &view));
+        c.src = view.data;
+        c.z = z;
+        c.n = step;
         const int faulted = zs__call_guarded(convert_planes, &c); /* the file may shrink under us */
-        munmap(base, maplen);
+        zs__volume_unview(&view);
         if (faulted) return zs__fault_error(in, "read");
     }
-#undef DST
     return ZS_OK;
 }
 
@@ -397,27 +350,23 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
     for (int64_t z = za; z < zb; z++) {
         const float *src = ring_row(w, n, z, y0);
         w->bytes_out += nvox * es;
-        if (out->io) { /* encoded outputs: assembled, written whole at the end of the run */
+        if (w->encoded) { /* encoded outputs: assembled, written whole at the end of the run */
             const size_t plane = (size_t)nx * (size_t)p->in.shape[1];
             zs__from_f32(src, nvox, p->out.dtype,
                          w->assembly + ((size_t)(z - w->run_z0) * plane + (size_t)y0 * (size_t)nx) * es);
             continue;
         }
-        const uint64_t off = zs__plane_offset(&out->info, w->t, z) + (uint64_t)y0 * (uint64_t)nx * es;
-        if (out->mem) /* a caller's buffer: converted into place */
-            zs__from_f32(src, nvox, p->out.dtype, out->mem + off);
-        else if (p->write_engine == ZS_ENGINE_PREAD) {
+        if (!zs__volume_views(out, p->write_engine)) {
             zs__from_f32(src, nvox, p->out.dtype, w->io_out);
-            ZS_FORWARD(pwrite_all(out, w->io_out, nvox * es, off));
-        } else {
-            void *base, *ptr;
-            size_t maplen;
-            ZS_FORWARD(zs__map_range(out->fd, out->info.path, off, nvox * es, out->mode, &base, &maplen, &ptr));
-            store_job sj = {src, nvox, p->out.dtype, ptr};
-            const int faulted = zs__call_guarded(store_mapped, &sj);
-            munmap(base, maplen);
-            if (faulted) return zs__fault_error(out, "write");
+            ZS_FORWARD(zs__volume_write(out, w->t, z, z + 1, y0, y1, w->io_out));
+            continue;
         }
+        zs_view view;
+        ZS_FORWARD(zs__volume_view(out, w->t, z, z + 1, y0, y1, 1, &view));
+        store_job sj = {src, nvox, p->out.dtype, view.data};
+        const int faulted = zs__call_guarded(store_mapped, &sj);
+        zs__volume_unview(&view);
+        if (faulted) return zs__fault_error(out, "write");
     }
     w->ts += omp_get_wtime() - t0;
     return ZS_OK;
@@ -488,9 +437,9 @@ static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb, int64_t b0
         zs__band_geom(p, y0, y0 + p->band < ny ? y0 + p->band : ny, &w->g);
         ZS_FORWARD(run_band(w, z0, z1));
     }
-    if (w->out && w->out->io && (w->phases & ZS_PHASE_STORE)) {
+    if (w->encoded && (w->phases & ZS_PHASE_STORE)) {
         double t0 = omp_get_wtime();
-        ZS_FORWARD(w->out->io->write_planes(w->out, t, z0, z1, w->assembly));
+        ZS_FORWARD(zs__volume_write(w->out, t, z0, z1, 0, ny, w->assembly));
         w->ts += omp_get_wtime() - t0;
     }
     return ZS_OK;
@@ -635,7 +584,7 @@ static zs_status check_output(const zs_plan *p, const zs_volume *out)
                      (long long)p->in.shape[3]);
     ZS_RETURN_IF(o->dtype.type != p->out.dtype.type, ZS_EINVAL, "%s: output dtype %s, the plan makes %s", o->path,
                  zs_dtype_name(o->dtype), zs_dtype_name(p->out.dtype));
-    ZS_RETURN_IF(out->io && !p->whole_plane_output, ZS_EINVAL,
+    ZS_RETURN_IF(zs_volume_writes_whole_planes(out) && !p->whole_plane_output, ZS_EINVAL,
                  "%s: this output format encodes whole planes; make the plan with whole_plane_output set "
                  "(zs_volume_writes_whole_planes)",
                  o->path);

@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Volume I/O: the one door to a volume's bytes for the scheduler, the journal and the preview.
+ *
+ * A request names rows [y0, y1) of planes [z0, z1) of volume t; the bytes travel in the
+ * volume's dtype and byte order, x fastest, the planes' rows one after the other. How they get
+ * there is the volume's business:
+ *  - one byte range in Fortran order (.npy, .nii, raw, MetaImage, NRRD, an uncompressed TIFF
+ *    stack): pread / pwrite at the planes' offsets, or a view (a mapping of the rows in place,
+ *    zero-copy) when the caller prefers; ranged sync and page-cache drops at those offsets;
+ *  - Fortran order it is not (a C-order .npy): planes are gathered from a mapping of their span;
+ *  - planes decoded or encoded by the format (v->io: compressed TIFF, plane series, and
+ *    chunked formats to come): its read_planes / write_planes, its sync and drop when it has
+ *    them;
+ *  - a caller's buffer (volume_memory.c), which has no file: in F order without gaps (v->mem)
+ *    its views are the buffer itself and reads and writes copy rows to and from it; in any other
+ *    layout it is one more set of hooks, gathered and scattered by planes with the strided copy
+ *    C-order files use. It has no fd: nothing to sync, drop or read ahead. */
+#include "zs_internal.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* One Fortran-order byte range in a file: mapped, pread and pwritten at the planes' offsets. */
+static int file_range(const zs_volume *v)
+{
+    return !v->io && !v->mem && v->fd >= 0 && v->info.order == ZS_ORDER_F && !v->info.decoded;
+}
+
+int zs__volume_maps(const zs_volume *v) { return v && (v->mem || file_range(v)); }
+
+int zs__volume_views(const zs_volume *v, zs_engine engine)
+{
+    return zs__volume_maps(v) && (engine == ZS_ENGINE_MMAP || v->mem);
+}
+
+static size_t row_bytes(const zs_volume_info *i) { return (size_t)i->shape[0] * zs_dtype_size(i->dtype); }
+
+static uint64_t rows_offset(const zs_volume_info *i, int64_t t, int64_t z, int64_t y)
+{
+    return zs__plane_offset(i, t, z) + (uint64_t)y * row_bytes(i);
+}
+
+static zs_status check_rows(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1)
+{
+    const zs_volume_info *i = &v->info;
+    ZS_RETURN_IF(t < 0 || t >= i->shape[3] || z0 < 0 || z1 > i->shape[2] || z0 >= z1 || y0 < 0 || y1 > i->shape[1] ||
+                     y0 >= y1,
+                 ZS_EINVAL, "%s: rows [%lld,%lld) of planes [%lld,%lld) of volume %lld are outside the volume", i->path,
+                 (long long)y0, (long long)y1, (long long)z0, (long long)z1, (long long)t);
+    return ZS_OK;
+}
+
+zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, int write,
+                          zs_view *out)
+{
+    memset(out, 0, sizeof *out);
+    ZS_FORWARD(check_rows(v, t, z0, z1, y0, y1));
+    ZS_RETURN_IF(!zs__volume_maps(v), ZS_EUNSUPPORTED, "%s: its voxels are not one byte range: they cannot be mapped",
+                 v->info.path);
+    const int whole = y0 == 0 && y1 == v->info.shape[1];
+    ZS_RETURN_IF(!whole && z1 - z0 > 1, ZS_EINVAL, "%s: a view of part of the rows holds one plane", v->info.path);
+    ZS_RETURN_IF(write && !zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", v->info.path);
+    if (v->mem) { /* the caller's buffer: nothing to map or release */
+        out->data = v->mem + rows_offset(&v->info, t, z0, y0);
+        return ZS_OK;
+    }
+    const uint64_t len = (uint64_t)(z1 - z0) * (uint64_t)(y1 - y0) * row_bytes(&v->info);
+    return zs__map_range(v->fd, v->info.path, rows_offset(&v->info, t, z0, y0), len, write ? v->mode : ZS_MODE_R,
+                         &out->base, &out->length, &out->data);
+}
+
+void zs__volume_unview(zs_view *view)
+{
+    if (view->base) munmap(view->base, view->length);
+    memset(view, 0, sizeof *view);
+}
+
+static zs_status pread_all(const zs_volume *v, void *buf, size_t n, uint64_t off)
+{
+    unsigned char *b = buf;
+    while (n > 0) {
+        ssize_t r = pread(v->fd, b, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
+        if (r == 0 && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
+        if (r == 0)
+            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
+                          (unsigned long long)off);
+        b += r, off += (uint64_t)r, n -= (size_t)r;
+    }
+    return ZS_OK;
+}
+
+static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint64_t off)
+{
+    const unsigned char *b = buf;
+    while (n > 0) {
+        ssize_t r = pwrite(v->fd, b, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", v->info.path,
+                              (unsigned long long)off);
+        b += r, off += (uint64_t)r, n -= (size_t)r;
+    }
+    return ZS_OK;
+}
+
+/* Rows of a caller's F-order buffer (v->mem) copied out of it into buf (`out`), or from buf into
+ * it: the staging path of a volume whose views are free (the scheduler views it instead). */
+static zs_status mem_rows(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                          unsigned char *buf, int out)
+{
+    const size_t nrow = (size_t)(y1 - y0) * row_bytes(&v->info);
+    const int whole = y0 == 0 && y1 == v->info.shape[1];
+    for (int64_t z = z0; z < z1; z += whole ? z1 - z0 : 1) {
+        unsigned char *m = v->mem + rows_offset(&v->info, t, z, y0), *b = buf + (size_t)(z - z0) * nrow;
+        const size_t n = whole ? (size_t)(z1 - z0) * nrow : nrow;
+        out ? memcpy(b, m, n) : memcpy(m, b, n);
+    }
+    return ZS_OK;
+}
+
+/* Whole planes of a volume that is not one Fortran-order byte range. */
+static zs_status read_whole_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+{
+    if (v->io) {
+        ZS_RETURN_IF(!v->io->read_planes, ZS_EUNSUPPORTED, "%s: is being written: its planes cannot be read back",
+                     v->info.path);
+        return v->io->read_planes(v, t, z0, z1, dst);
+    }
+    return zs__gather_planes(v, t, z0, z1, dst);
+}
+
+zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, void *dst)
+{
+    ZS_FORWARD(check_rows(v, t, z0, z1, y0, y1));
+    const zs_volume_info *i = &v->info;
+    const size_t rb = row_bytes(i), nrow = (size_t)(y1 - y0) * rb, plane = (size_t)i->shape[1] * rb;
+    const int whole = y0 == 0 && y1 == i->shape[1];
+    if (v->io || i->order != ZS_ORDER_F) {
+        if (whole) return read_whole_planes(v, t, z0, z1, dst);
+        /* part of the rows of planes that come whole: one plane at a time through a buffer (the
+         * planner reads such volumes by whole planes, so this is not the fast path) */
+        unsigned char *tmp = zs__alloc(plane);
+        ZS_RETURN_IF(!tmp, ZS_ENOMEM, "%s: out of memory for a plane", i->path);
+        zs_status st = ZS_OK;
+        for (int64_t z = z0; z < z1 && st == ZS_OK; z++) {
+            st = read_whole_planes(v, t, z, z + 1, tmp);
+            if (st == ZS_OK) memcpy((unsigned char *)dst + (size_t)(z - z0) * nrow, tmp + (size_t)y0 * rb, nrow);
+        }
+        zs__free(tmp);
+        return st;
+    }
+    if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, dst, 1);
+    if (whole) return pread_all(v, dst, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
+    for (int64_t z = z0; z < z1; z++)
+        ZS_FORWARD(pread_all(v, (unsigned char *)dst + (size_t)(z - z0) * nrow, nrow, rows_offset(i, t, z, y0)));
+    return ZS_OK;
+}
+
+zs_status zs__volume_write(zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, const void *src)
+{
+    ZS_FORWARD(check_rows(v, t, z0, z1, y0, y1));
+    const zs_volume_info *i = &v->info;
+    ZS_RETURN_IF(!zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", i->path);
+    const size_t rb = row_bytes(i), nrow = (size_t)(y1 - y0) * rb, plane = (size_t)i->shape[1] * rb;
+    const int whole = y0 == 0 && y1 == i->shape[1];
+    if (v->io) {
+        ZS_RETURN_IF(!v->io->write_planes || !whole, ZS_EUNSUPPORTED,
+                     "%s: this format encodes whole planes: rows cannot be written on their own", i->path);
+        return v->io->write_planes(v, t, z0, z1, src);
+    }
+    ZS_RETURN_IF(i->order != ZS_ORDER_F, ZS_EUNSUPPORTED, "%s: C-order volumes are written through slab mappings",
+                 i->path);
+    if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, (void *)(uintptr_t)src, 0);
+    if (whole) return pwrite_all(v, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
+    for (int64_t z = z0; z < z1; z++)
+        ZS_FORWARD(pwrite_all(v, (const unsigned char *)src + (size_t)(z - z0) * nrow, nrow, rows_offset(i, t, z, y0)));
+    return ZS_OK;
+}
+
+/* The byte range in the file of planes [z0, z1) of volume t, when the volume is one. */
+static int planes_range(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, uint64_t *off, uint64_t *len)
+{
+    if (!file_range(v) || z0 >= z1) return 0;
+    *off = zs__plane_offset(&v->info, t, z0);
+    *len = (uint64_t)(z1 - z0) * (uint64_t)v->info.shape[1] * row_bytes(&v->info);
+    return *len > 0;
+}
+
+/* A ranged data sync: msync(MS_SYNC) of a shared mapping of the range is vfs_fsync_range on
+ * Linux (the only ranged data-integrity sync it has), whether the bytes were stored through a
+ * mapping or with pwrite. */
+zs_status zs__volume_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
+{
+    if (v->io) return v->io->sync ? v->io->sync(v, t, z0, z1) : ZS_OK;
+    uint64_t off, len;
+    if (!planes_range(v, t, z0, z1, &off, &len)) return ZS_OK;
+    void *base, *ptr;
+    size_t n;
+    ZS_FORWARD(zs__map_range(v->fd, v->info.path, off, len, ZS_MODE_RW, &base, &n, &ptr));
+    int e = msync(base, n, MS_SYNC) == 0 ? 0 : errno;
+    munmap(base, n);
+    if (e)
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot flush %llu bytes at offset %llu to disk",
+                          v->info.path, (unsigned long long)len, (unsigned long long)off);
+    return ZS_OK;
+}
+
+void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush)
+{
+    if (v->io) {
+        if (v->io->drop) v->io->drop(v, t, z0, z1, flush);
+        return;
+    }
+    uint64_t off, len;
+    if (!planes_range(v, t, z0, z1, &off, &len)) return;
+    if (flush)
+        (void)sync_file_range(v->fd, (off_t)off, (off_t)len,
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+    (void)posix_fadvise(v->fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
+}
+
+void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
+{
+    uint64_t off, len;
+    if (!v->io && planes_range(v, t, z0, z1, &off, &len))
+        (void)posix_fadvise(v->fd, (off_t)off, (off_t)len, POSIX_FADV_WILLNEED);
+}
+
+zs_status zs__volume_flush(const zs_volume *v)
+{
+    if (v->io) return v->io->sync ? v->io->sync(v, 0, 0, v->info.shape[2]) : ZS_OK;
+    if (v->fd >= 0 && fsync(v->fd) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync", v->info.path);
+    if (v->claim_fd >= 0 && v->claim_fd != v->fd && fsync(v->claim_fd) != 0)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot sync", v->info.path);
+    return ZS_OK;
+}
+
+int zs__volume_share(const zs_volume *v, int nonblock)
+{
+    const int fd = v->claim_fd >= 0 ? v->claim_fd : v->fd;
+    if (fd < 0) return 0;
+    return flock(fd, LOCK_SH | (nonblock ? LOCK_NB : 0)) == 0 ? 0 : errno;
+}
+
+int zs__volume_claimed(const zs_volume *v) { return v && v->claimed; }
