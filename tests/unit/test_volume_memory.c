@@ -106,6 +106,12 @@ static void test_f_order_in_place(void **state)
     assert_string_equal(zs_format_name(zs_volume_get_info(in)->format), "memory");
     assert_string_equal(zs_volume_get_info(in)->path, "input");
     assert_int_equal(zs_volume_writes_whole_planes(out), 0);
+    /* the registry describes it but never lists it (zslab info --formats): it has no file */
+    assert_non_null(zs_format_describe(ZS_FMT_MEMORY));
+    assert_string_equal(zs_format_describe(ZS_FMT_MEMORY)->name, "memory");
+    for (int i = 0; zs_format_at(i); i++) assert_int_not_equal(zs_format_at(i)->format, ZS_FMT_MEMORY);
+    assert_int_equal(zs_volume_file_count(in), 0);
+    assert_null(zs_volume_file(out, 0));
     zs_slab s;
     zs_mapping m;
     assert_int_equal(zs_slab_make(zs_volume_get_info(in), 0, 2, 4, 1, &s), ZS_OK);
