@@ -16,12 +16,19 @@ static const zs_format_ops *const formats[] = {
 };
 #define NFORMATS ((int)(sizeof formats / sizeof formats[0]))
 
+/* Volumes no name reaches (a caller's buffer: zs_volume_wrap): described and named like the
+ * others, never listed (zs_format_at, zslab info --formats) nor matched against a path. */
+static const zs_format_ops *const unnamed[] = {&zs__fmt_memory};
+#define NUNNAMED ((int)(sizeof unnamed / sizeof unnamed[0]))
+
 const zs_format_ops *zs__format_at(int i) { return i >= 0 && i < NFORMATS ? formats[i] : NULL; }
 
 const zs_format_ops *zs__format_ops(zs_format f)
 {
     for (int i = 0; i < NFORMATS; i++)
         if (formats[i]->desc.format == f && f != ZS_FMT_AUTO) return formats[i];
+    for (int i = 0; i < NUNNAMED; i++)
+        if (unnamed[i]->desc.format == f) return unnamed[i];
     return NULL;
 }
 

@@ -65,25 +65,59 @@ zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_
     return ZS_OK;
 }
 
+/* One element of es bytes (1, 2, 4 or 8: fixed-size copies the compiler inlines). */
+static inline void copy_elem(unsigned char *d, const unsigned char *s, size_t es)
+{
+    switch (es) {
+    case 1:
+        *d = *s;
+        break;
+    case 2:
+        memcpy(d, s, 2);
+        break;
+    case 4:
+        memcpy(d, s, 4);
+        break;
+    default:
+        memcpy(d, s, 8);
+        break;
+    }
+}
+
+/* The innermost loop runs along x or z, whichever the strided side steps through more closely
+ * (z for a C-order file, whose rows hold z contiguously; x for an array in x-fastest layout). */
+void zs__strided_copy(unsigned char *base, const int64_t stride[3], int64_t nx, int64_t ny, int64_t h, size_t es,
+                      unsigned char *f, int to_f)
+{
+    const int64_t sx = stride[0], sy = stride[1], sz = stride[2];
+    const int z_inner = (sz < 0 ? -sz : sz) < (sx < 0 ? -sx : sx);
+    const size_t fz = (size_t)(nx * ny) * es, fy = (size_t)nx * es;
+    if (z_inner) {
+        for (int64_t x = 0; x < nx; x++)
+            for (int64_t y = 0; y < ny; y++) {
+                unsigned char *row = base + x * sx + y * sy, *fv = f + (size_t)y * fy + (size_t)x * es;
+                for (int64_t z = 0; z < h; z++, row += sz, fv += fz)
+                    to_f ? copy_elem(fv, row, es) : copy_elem(row, fv, es);
+            }
+        return;
+    }
+    for (int64_t z = 0; z < h; z++)
+        for (int64_t y = 0; y < ny; y++) {
+            unsigned char *row = base + z * sz + y * sy, *fv = f + (size_t)z * fz + (size_t)y * fy;
+            for (int64_t x = 0; x < nx; x++, row += sx, fv += es)
+                to_f ? copy_elem(fv, row, es) : copy_elem(row, fv, es);
+        }
+}
+
 /* C order: voxel (x,y,z,t) at (((x*ny + y)*nz + z)*nt + t) elements (nt = 1 for a 3-D array).
  * Copies planes [lo,hi) of volume t to or from an F-order buffer; `span` points at element
- * (0,0,lo,t) and the source is walked in memory order. */
+ * (0,0,lo,t). */
 static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi, unsigned char *f,
                          int to_f)
 {
-    const int64_t nx = i->shape[0], ny = i->shape[1], nz = i->shape[2], nt = i->shape[3], h = hi - lo;
-    const size_t es = zs_dtype_size(i->dtype), zstep = (size_t)nt * es;
-    for (int64_t x = 0; x < nx; x++)
-        for (int64_t y = 0; y < ny; y++) {
-            unsigned char *row = span + (size_t)((x * ny + y) * nz) * zstep;
-            for (int64_t z = 0; z < h; z++) {
-                unsigned char *fv = f + (size_t)((z * ny + y) * nx + x) * es;
-                if (to_f)
-                    memcpy(fv, row + (size_t)z * zstep, es);
-                else
-                    memcpy(row + (size_t)z * zstep, fv, es);
-            }
-        }
+    const int64_t ny = i->shape[1], nz = i->shape[2], nt = i->shape[3], es = (int64_t)zs_dtype_size(i->dtype);
+    const int64_t stride[3] = {ny * nz * nt * es, nz * nt * es, nt * es};
+    zs__strided_copy(span, stride, i->shape[0], ny, hi - lo, (size_t)es, f, to_f);
 }
 
 typedef struct gather_job {
@@ -154,6 +188,10 @@ zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
     out->writable = v->mode != ZS_MODE_R;
     if (v->io) return map_decoded(v, s, (size_t)(h * plane), out);
     void *ptr;
+    if (v->mem) { /* a caller's buffer in F order (volume_memory.c): the planes themselves */
+        out->data = v->mem + zs__plane_offset(i, s->t, s->lo);
+        return ZS_OK;
+    }
     if (i->order == ZS_ORDER_F) {
         ZS_FORWARD(zs__map_range(v->fd, i->path, zs__plane_offset(i, s->t, s->lo), h * plane, v->mode, &out->map_base,
                                  &out->map_length, &ptr));

@@ -677,7 +677,9 @@ zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out)
 zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out)
 {
     const zs_format_ops *ops = zs__format_ops(info->format);
-    if (ops && ops->file) { /* the format lists its files: open the volume again to ask it */
+    /* the format lists its files: open the volume again to ask it (a caller's buffer, which no
+     * name opens, has none: its list is asked below) */
+    if (ops && ops->file && (ops->desc.flags & ZS_FORMAT_READ)) {
         zs_open_opts oo;
         zs_open_opts_default(&oo);
         oo.format = info->format;
@@ -687,7 +689,7 @@ zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out)
         zs_volume_free(v);
         return st;
     }
-    zs_volume v; /* the files follow from the descriptor: path and data file */
+    zs_volume v; /* the files follow from the descriptor: path and data file, or the format's list */
     memset(&v, 0, sizeof v);
     v.info = *info;
     v.ops = ops;

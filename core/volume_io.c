@@ -11,7 +11,11 @@
  *  - Fortran order it is not (a C-order .npy): planes are gathered from a mapping of their span;
  *  - planes decoded or encoded by the format (v->io: compressed TIFF, plane series, and
  *    chunked formats to come): its read_planes / write_planes, its sync and drop when it has
- *    them. A volume with no file at all (a caller's buffer) is one more set of hooks. */
+ *    them;
+ *  - a caller's buffer (volume_memory.c), which has no file: in F order without gaps (v->mem)
+ *    its views are the buffer itself and reads and writes copy rows to and from it; in any other
+ *    layout it is one more set of hooks, gathered and scattered by planes with the strided copy
+ *    C-order files use. It has no fd: nothing to sync, drop or read ahead. */
 #include "zs_internal.h"
 
 #include <fcntl.h>
@@ -21,9 +25,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-int zs__volume_maps(const zs_volume *v)
+/* One Fortran-order byte range in a file: mapped, pread and pwritten at the planes' offsets. */
+static int file_range(const zs_volume *v)
 {
-    return v && !v->io && v->fd >= 0 && v->info.order == ZS_ORDER_F && !v->info.decoded;
+    return !v->io && !v->mem && v->fd >= 0 && v->info.order == ZS_ORDER_F && !v->info.decoded;
+}
+
+int zs__volume_maps(const zs_volume *v) { return v && (v->mem || file_range(v)); }
+
+int zs__volume_views(const zs_volume *v, zs_engine engine)
+{
+    return zs__volume_maps(v) && (engine == ZS_ENGINE_MMAP || v->mem);
 }
 
 static size_t row_bytes(const zs_volume_info *i) { return (size_t)i->shape[0] * zs_dtype_size(i->dtype); }
@@ -53,6 +65,10 @@ zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1,
     const int whole = y0 == 0 && y1 == v->info.shape[1];
     ZS_RETURN_IF(!whole && z1 - z0 > 1, ZS_EINVAL, "%s: a view of part of the rows holds one plane", v->info.path);
     ZS_RETURN_IF(write && !zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", v->info.path);
+    if (v->mem) { /* the caller's buffer: nothing to map or release */
+        out->data = v->mem + rows_offset(&v->info, t, z0, y0);
+        return ZS_OK;
+    }
     const uint64_t len = (uint64_t)(z1 - z0) * (uint64_t)(y1 - y0) * row_bytes(&v->info);
     return zs__map_range(v->fd, v->info.path, rows_offset(&v->info, t, z0, y0), len, write ? v->mode : ZS_MODE_R,
                          &out->base, &out->length, &out->data);
@@ -95,6 +111,21 @@ static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint6
     return ZS_OK;
 }
 
+/* Rows of a caller's F-order buffer (v->mem) copied out of it into buf (`out`), or from buf into
+ * it: the staging path of a volume whose views are free (the scheduler views it instead). */
+static zs_status mem_rows(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                          unsigned char *buf, int out)
+{
+    const size_t nrow = (size_t)(y1 - y0) * row_bytes(&v->info);
+    const int whole = y0 == 0 && y1 == v->info.shape[1];
+    for (int64_t z = z0; z < z1; z += whole ? z1 - z0 : 1) {
+        unsigned char *m = v->mem + rows_offset(&v->info, t, z, y0), *b = buf + (size_t)(z - z0) * nrow;
+        const size_t n = whole ? (size_t)(z1 - z0) * nrow : nrow;
+        out ? memcpy(b, m, n) : memcpy(m, b, n);
+    }
+    return ZS_OK;
+}
+
 /* Whole planes of a volume that is not one Fortran-order byte range. */
 static zs_status read_whole_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
 {
@@ -126,6 +157,7 @@ zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1,
         zs__free(tmp);
         return st;
     }
+    if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, dst, 1);
     if (whole) return pread_all(v, dst, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
     for (int64_t z = z0; z < z1; z++)
         ZS_FORWARD(pread_all(v, (unsigned char *)dst + (size_t)(z - z0) * nrow, nrow, rows_offset(i, t, z, y0)));
@@ -146,16 +178,17 @@ zs_status zs__volume_write(zs_volume *v, int64_t t, int64_t z0, int64_t z1, int6
     }
     ZS_RETURN_IF(i->order != ZS_ORDER_F, ZS_EUNSUPPORTED, "%s: C-order volumes are written through slab mappings",
                  i->path);
+    if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, (void *)(uintptr_t)src, 0);
     if (whole) return pwrite_all(v, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
     for (int64_t z = z0; z < z1; z++)
         ZS_FORWARD(pwrite_all(v, (const unsigned char *)src + (size_t)(z - z0) * nrow, nrow, rows_offset(i, t, z, y0)));
     return ZS_OK;
 }
 
-/* The byte range of planes [z0, z1) of volume t, when the volume is one. */
+/* The byte range in the file of planes [z0, z1) of volume t, when the volume is one. */
 static int planes_range(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, uint64_t *off, uint64_t *len)
 {
-    if (!zs__volume_maps(v) || z0 >= z1) return 0;
+    if (!file_range(v) || z0 >= z1) return 0;
     *off = zs__plane_offset(&v->info, t, z0);
     *len = (uint64_t)(z1 - z0) * (uint64_t)v->info.shape[1] * row_bytes(&v->info);
     return *len > 0;

@@ -167,8 +167,10 @@ extern const zs_format_ops zs__fmt_mhd;    /* MetaImage .mhd (detached) / .mha (
 extern const zs_format_ops zs__fmt_nrrd;   /* NRRD .nrrd (attached) / .nhdr (detached) */
 extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
 extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
+extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c): no file, no name */
 
-/** The registry's entry of f; NULL for ZS_FMT_AUTO or an unknown value (formats.c). */
+/** The registry's entry of f (the memory entry, which is never listed, included); NULL for
+ *  ZS_FMT_AUTO or an unknown value (formats.c). */
 const zs_format_ops *zs__format_ops(zs_format f);
 /** The entry at index i of the registry; NULL past the end. */
 const zs_format_ops *zs__format_at(int i);
@@ -275,6 +277,9 @@ struct zs_volume {
     const zs_format_ops *ops;          /* the registry's entry that opened or created it */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
     void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */
+    unsigned char *mem;                /* memory volumes in F order (volume_memory.c): voxel (0,0,0,0) of
+                                          the caller's buffer, read and written in place through the
+                                          volume functions (volume_io.c); NULL for files */
 };
 
 /** Byte offset in the file of plane z of volume t (overflow checked by open). */
@@ -289,8 +294,13 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
  * offset. Rows [y0,y1) of planes [z0,z1) of volume t travel in the volume's dtype and byte
  * order, x fastest, the planes' rows one after the other. Workers call them concurrently for
  * disjoint planes. */
-/** 1 when the volume's rows can be viewed in place (one Fortran-order byte range in a file). */
+/** 1 when the volume's rows can be viewed in place: one Fortran-order byte range in a file, or
+ *  a caller's buffer in F order (zs_volume.mem, whose views are the buffer itself). */
 int zs__volume_maps(const zs_volume *v);
+/** 1 when the scheduler reaches rows of v through views rather than its staging buffer with this
+ *  engine: a volume that maps under ZS_ENGINE_MMAP, a caller's F-order buffer under any engine (no
+ *  copy and no system call: its voxels are read and written where they lie). */
+int zs__volume_views(const zs_volume *v, zs_engine engine);
 /** A view: rows mapped in place (zero-copy). */
 typedef struct zs_view {
     void *data;    /* the first byte of the rows */
@@ -339,6 +349,12 @@ zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out);
 zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out);
 /** Gathers planes [z0,z1) of a C-order volume t into an F-order buffer (slab.c). */
 zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
+
+/** Copies planes between a strided array and an F-order buffer `f` (nx*ny*h elements of es
+ *  bytes, x fastest). `base` is voxel (0,0,0) of the strided planes, stride[] the byte steps along
+ *  x, y, z; to_f 1 gathers into f, 0 scatters f back (slab.c: C-order files, memory volumes). */
+void zs__strided_copy(unsigned char *base, const int64_t stride[3], int64_t nx, int64_t ny, int64_t h, size_t es,
+                      unsigned char *f, int to_f);
 
 /* ---- memory mapping helpers --------------------------------------------------------- */
 /** Maps [offset, offset+len) of fd with the offset aligned down to the page size.

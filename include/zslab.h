@@ -124,9 +124,10 @@ typedef enum zs_format {
     ZS_FMT_TIFF,   /**< multi-page TIFF / BigTIFF, one page per z-plane (libtiff) */
     ZS_FMT_SERIES, /**< a plane series: one 2-D TIFF or .npy file per z-plane */
     ZS_FMT_MHD,    /**< MetaImage: .mhd header + data file, or .mha with the data attached */
-    ZS_FMT_NRRD    /**< NRRD: .nrrd (attached) or .nhdr + data file */
+    ZS_FMT_NRRD,   /**< NRRD: .nrrd (attached) or .nhdr + data file */
+    ZS_FMT_MEMORY  /**< a caller's buffer (zs_volume_wrap): no file */
 } zs_format;
-/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd" (static). */
+/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory" (static). */
 ZS_API const char *zs_format_name(zs_format f);
 
 /** What a format can do (zs_format_desc.flags). */
@@ -274,6 +275,50 @@ ZS_API const char *zs_volume_file(const zs_volume *v, int64_t i);
  *  file's name, size and modification time, so that a file replaced, touched, added or removed
  *  changes it. For journals and batch records. */
 ZS_API zs_status zs_volume_files_stamp(const zs_volume *v, char *buf, size_t n);
+
+/** A caller's buffer described as a volume (zs_volume_wrap): numpy's array interface in zslab's
+ *  axes. Voxel (x,y,z,t) is at byte data + offset + x*strides[0] + y*strides[1] + z*strides[2] +
+ *  t*strides[3]; strides all 0 mean contiguous in `order` (F: x fastest; C: the last axis
+ *  fastest). Fill with zs_memory_desc_init, which sets `size`: a caller built against an older
+ *  header passes a smaller struct, and the fields it lacks take their defaults. */
+typedef struct zs_memory_desc {
+    size_t size;        /**< sizeof(zs_memory_desc) as the caller was compiled (zs_memory_desc_init) */
+    void *data;         /**< the buffer's first byte (borrowed: zslab never frees it) */
+    size_t nbytes;      /**< bytes of the buffer from data; every voxel must lie inside */
+    int64_t offset;     /**< byte offset of voxel (0,0,0,0) from data (non-zero with negative strides) */
+    int ndim;           /**< 1 to 4; absent axes have length 1 */
+    int64_t shape[4];   /**< nx, ny, nz, nt (a length 0 is an empty volume, as in numpy) */
+    int64_t strides[4]; /**< bytes between neighbours along x, y, z, t (any sign, multiples of the
+                             element size); all 0: contiguous in `order` */
+    zs_order order;     /**< used when strides are all 0 */
+    zs_dtype dtype;
+    int writable;     /**< 1: the volume may be written (an output); its voxels must not overlap */
+    const char *name; /**< what messages call it ("input", "output"); NULL: "memory". Copied. */
+} zs_memory_desc;
+/** Defaults: size set, no data, ndim 0 (the caller sets the shape), F order, uint8, read-only.
+ *  Inline, so that `size` is the caller's sizeof whatever library version it runs with. */
+static inline void zs_memory_desc_init(zs_memory_desc *d)
+{
+    unsigned char *b = (unsigned char *)d;
+    for (size_t i = 0; i < sizeof *d; i++) b[i] = 0;
+    d->size = sizeof *d;
+}
+
+/** Wraps a caller's buffer as a volume, read-only or (writable) an output for zs_plan_execute.
+ *  No copy when the voxels are in zslab's own layout (F order, x fastest, no gaps: numpy's
+ *  F-contiguous arrays, or the transpose of a C-contiguous one): workers read and write the
+ *  buffer itself. Any other layout is gathered into (and scattered from) whole planes by the
+ *  workers, like a C-order file; plan an output of that kind with whole_plane_output
+ *  (zs_volume_writes_whole_planes says so).
+ *  Lifetime: the volume borrows the buffer; it must stay valid and keep its layout until
+ *  zs_volume_free, and nobody may write an input buffer while a plan executes on it. The volume
+ *  never frees the buffer. A memory volume needs no zs_volume_commit (it refuses one).
+ *  @return ZS_EINVAL for a NULL descriptor or buffer, a bad size field, ndim outside 1..4, a
+ *  negative length, a stride that is not a multiple of the element size, a misaligned first
+ *  voxel, voxels outside [data, data + nbytes), a writable volume whose voxels overlap;
+ *  ZS_EOVERFLOW when the shape's byte count overflows. Messages start with d->name.
+ *  @param[out] out caller frees with zs_volume_free. */
+ZS_API zs_status zs_volume_wrap(const zs_memory_desc *d, zs_volume **out);
 
 /** Synthetic contents for tests, benchmarks and the demo (core/pattern.c). */
 typedef enum zs_pattern {
@@ -434,7 +479,10 @@ typedef struct zs_exec_opts {
     zs_progress_fn progress;
     void *user;
     int64_t first_slab, last_slab; /**< slab range [first,last) to run; last 0 = all */
-    volatile int *stop;            /**< optional: set non-zero (e.g. from a signal handler) to stop */
+    volatile int *stop;            /**< optional: set non-zero (e.g. from a signal handler or another thread)
+                                        to stop (ZS_ECANCELED). With a journal the slabs in flight finish
+                                        and are recorded; without one, workers stop at their next band of
+                                        rows (within a fraction of a second) */
     zs_journal *journal;           /**< optional (\ref journal): slabs it records are skipped; each finished
                                         slab's output bytes are made durable, then recorded */
     int drop_cache;                /**< 1: after each slab, flush and drop the page-cache pages of its

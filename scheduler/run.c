@@ -198,8 +198,9 @@ static void convert_planes(void *arg)
 }
 
 /* Reads rows [ra, rb) of planes [za, zb) of volume t into ring 0, plane z's rows from ring row
- * `row_at` on: through the staging buffer (pread, gathered or decoded by the format), or, with
- * the mmap engine on a volume that maps, converted in place from a view (zero-copy). */
+ * `row_at` on: through the staging buffer (pread, gathered or decoded by the format), or
+ * converted in place from a view (zero-copy) where the volume views (zs__volume_views: the mmap
+ * engine on a file that maps, a caller's F-order buffer with either engine). */
 static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
 {
     const zs_plan *p = w->p;
@@ -208,7 +209,7 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
     const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)nx;
     w->bytes_in += (uint64_t)(zb - za) * nrow * es;
     convert_job c = {w, w->io_in, nrow, nrow * es, za, zb - za, row_at};
-    if (p->read_engine != ZS_ENGINE_MMAP || !zs__volume_maps(in)) {
+    if (!zs__volume_views(in, p->read_engine)) {
         ZS_FORWARD(zs__volume_read(in, w->t, za, zb, ra, rb, w->io_in));
         convert_planes(&c);
         return ZS_OK;
@@ -355,7 +356,7 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
                          w->assembly + ((size_t)(z - w->run_z0) * plane + (size_t)y0 * (size_t)nx) * es);
             continue;
         }
-        if (p->write_engine != ZS_ENGINE_MMAP || !zs__volume_maps(out)) {
+        if (!zs__volume_views(out, p->write_engine)) {
             zs__from_f32(src, nvox, p->out.dtype, w->io_out);
             ZS_FORWARD(zs__volume_write(out, w->t, z, z + 1, y0, y1, w->io_out));
             continue;
@@ -429,6 +430,10 @@ static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb, int64_t b0
     const int64_t ny = p->in.shape[1];
     for (int64_t y0 = b0 * p->band; y0 < ny && y0 < b1 * p->band; y0 += p->band) {
         if (atomic_load(&j->cancel)) return ZS_ECANCELED;
+        if (j->opts->stop && *j->opts->stop && !j->opts->journal) { /* nothing of this run would be kept */
+            job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
+            return ZS_ECANCELED;
+        }
         zs__band_geom(p, y0, y0 + p->band < ny ? y0 + p->band : ny, &w->g);
         ZS_FORWARD(run_band(w, z0, z1));
     }

@@ -37,6 +37,7 @@ if ! py_has "numpy, scipy, nibabel, tifffile"; then
     py_has nibabel || missing+=(python3-nibabel)
     py_has tifffile || missing+=(python3-tifffile)
 fi
+py_has pytest || missing+=(python3-pytest) # the zslab Python package's suite (python/tests)
 for pkg in "$@"; do
     deb_installed "$pkg" || missing+=("$pkg")
 done

@@ -1,0 +1,271 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the zslab authors
+"""Volumes, plans and runs over libzslab: errors become exceptions, numpy arrays become memory
+volumes, and a run executes on a thread of its own so that the caller's thread can take Ctrl-C,
+call `progress` and let other Python threads run (ctypes releases the GIL during the call)."""
+import ctypes
+import os
+import threading
+
+import numpy as np
+
+from . import _lib
+from ._lib import lib
+
+
+class ZslabError(RuntimeError):
+    """A failure reported by libzslab; `code` is its zs_status."""
+
+    def __init__(self, message, code=_lib.EINTERNAL):
+        super().__init__(message)
+        self.code = code
+
+
+class ZslabValueError(ZslabError, ValueError):
+    """A bad argument or parameter (ZS_EINVAL, ZS_EPARAM, ZS_EOVERFLOW)."""
+
+
+class ZslabFileNotFoundError(ZslabError, FileNotFoundError):
+    """A file that does not exist."""
+
+
+class ZslabFileExistsError(ZslabError, FileExistsError):
+    """An output that exists, or that another run is writing."""
+
+
+def _error(code, message=None):
+    """The exception for a status, with the library's message (read on the failing thread)."""
+    if message is None:
+        message = lib.zs_last_error().decode(errors="replace")
+    if not message:
+        message = lib.zs_strerror(code).decode()
+    if code in (_lib.EINVAL, _lib.EPARAM, _lib.EOVERFLOW, _lib.EUNSUPPORTED):
+        return ZslabValueError(message, code)
+    if code == _lib.EIO and "No such file or directory" in message:
+        return ZslabFileNotFoundError(message, code)
+    if code == _lib.EEXIST:
+        return ZslabFileExistsError(message, code)
+    if code == _lib.ENOMEM:
+        return MemoryError(message)
+    return ZslabError(message, code)
+
+
+def check(code):
+    if code < 0:
+        raise _error(code)
+    return code
+
+
+# ---- dtypes ------------------------------------------------------------------------------------
+def zs_dtype(dt, what):
+    """numpy dtype -> zs_dtype, or ValueError naming `what`."""
+    dt = np.dtype(dt)
+    out = _lib.Dtype()
+    if dt.kind not in "biuf" or lib.zs_dtype_parse(dt.str.encode(), ctypes.byref(out)) < 0:
+        lib.zs_clear_error()
+        raise ValueError(f"{what}: dtype {dt} is not supported by zslab (bool, integers of 8 to 64 bits, "
+                         "float32, float64)")
+    return out
+
+
+def np_dtype(zd):
+    buf = ctypes.create_string_buffer(16)
+    lib.zs_dtype_descr(zd, buf, 16)
+    return np.dtype(buf.value.decode())
+
+
+def parse_size(value, what="mem_budget"):
+    """Bytes from an int or a string with a K, M, G or T suffix (powers of 1024), as the CLI reads."""
+    if value is None:
+        return 0
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        if value < 0:
+            raise ValueError(f"{what}: {value} is negative")
+        return int(value)
+    if isinstance(value, str):
+        s = value.strip()
+        mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(s[-1:].upper(), 1)
+        num = s[:-1] if mult > 1 else s
+        num = num[:-1] if mult > 1 and num[-1:].upper() == "I" else num  # "64Mi"
+        try:
+            v = float(num) if mult > 1 else int(num)
+        except ValueError:
+            raise ValueError(f"{what}: cannot read {value!r} (bytes, or with a suffix: 512M, 1.5G, 64K)") from None
+        if v < 0:
+            raise ValueError(f"{what}: {value!r} is negative")
+        return int(v * mult)
+    raise ValueError(f"{what}: expected bytes (an int) or a string such as '512M', got {value!r}")
+
+
+def thread_count(threads):
+    if threads is None:
+        return 0
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads: expected a positive number of threads, got {threads!r}")
+    return int(threads)
+
+
+# ---- volumes -----------------------------------------------------------------------------------
+class Volume:
+    """An owned zs_volume handle (freed once)."""
+
+    def __init__(self, handle, keep=None):
+        self.handle = handle
+        self.keep = keep  # the array a memory volume borrows: alive as long as the volume
+
+    @property
+    def info(self):
+        return lib.zs_volume_get_info(self.handle).contents
+
+    def free(self):
+        if self.handle:
+            lib.zs_volume_free(self.handle)
+            self.handle = None
+            self.keep = None
+
+    def __del__(self):
+        try:
+            self.free()
+        except Exception:  # noqa: BLE001 (interpreter shutdown: the library may be gone already)
+            pass
+
+
+def wrap(array, perm, name, writable):
+    """A memory volume over `array`, whose numpy axis perm[k] is zslab's axis k."""
+    a = array
+    d = _lib.MemoryDesc()
+    d.size = ctypes.sizeof(d)
+    d.ndim = a.ndim
+    d.dtype = zs_dtype(a.dtype, name)
+    d.writable = 1 if writable else 0
+    d.name = name.encode()
+    lo = hi = 0
+    for n, s in zip(a.shape, a.strides):
+        if n > 1:
+            lo += min(0, (n - 1) * s)
+            hi += max(0, (n - 1) * s)
+    for k, ax in enumerate(perm):
+        d.shape[k] = a.shape[ax]
+        d.strides[k] = a.strides[ax] if a.shape[ax] > 1 else 0
+    if a.size:
+        d.data = a.ctypes.data + lo
+        d.nbytes = hi - lo + a.itemsize
+        d.offset = -lo
+    h = ctypes.c_void_p()
+    check(lib.zs_volume_wrap(ctypes.byref(d), ctypes.byref(h)))
+    return Volume(h, keep=a)
+
+
+def open_volume(path):
+    h = ctypes.c_void_p()
+    p = os.fsencode(path)
+    st = lib.zs_volume_open(p, None, ctypes.byref(h))
+    if st < 0:
+        raise _error(st)
+    return Volume(h)
+
+
+def create_volume(path, spec, force=True):
+    co = _lib.CreateOpts()
+    lib.zs_create_opts_default(ctypes.byref(co))
+    co.force = 1 if force else 0
+    h = ctypes.c_void_p()
+    check(lib.zs_volume_create(os.fsencode(path), ctypes.byref(spec), ctypes.byref(co), ctypes.byref(h)))
+    return Volume(h)
+
+
+# ---- plans and runs ----------------------------------------------------------------------------
+class Plan:
+    def __init__(self, info, ops, out_dtype=None, threads=None, mem_budget=None, whole_plane_output=False,
+                 voxel=None):
+        pipe = ctypes.c_void_p()
+        check(lib.zs_pipeline_new(ctypes.byref(pipe)))
+        self.handle = None
+        try:
+            if voxel is not None:
+                lib.zs_pipeline_set_voxel(pipe, (ctypes.c_double * 3)(*voxel[0]), voxel[1])
+            for op in ops:
+                check(lib.zs_pipeline_add(pipe, op.encode()))
+            po = _lib.PlanOpts()
+            lib.zs_plan_opts_default(ctypes.byref(po))
+            po.threads = thread_count(threads)
+            po.mem_budget = parse_size(mem_budget)
+            po.whole_plane_output = 1 if whole_plane_output else 0
+            if out_dtype is not None:
+                po.out_dtype = zs_dtype(out_dtype, "dtype")
+                po.has_out_dtype = 1
+            h = ctypes.c_void_p()
+            check(lib.zs_plan_create(ctypes.byref(info), pipe, ctypes.byref(po), ctypes.byref(h)))
+            self.handle = h
+        finally:
+            lib.zs_pipeline_free(pipe)  # the plan holds its own reference
+
+    def output_spec(self):
+        spec = _lib.VolumeInfo()
+        lib.zs_plan_output_spec(self.handle, ctypes.byref(spec))
+        return spec
+
+    def free(self):
+        if self.handle:
+            lib.zs_plan_free(self.handle)
+            self.handle = None
+
+    def __del__(self):
+        try:
+            self.free()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+POLL_SECONDS = 0.05
+
+
+def execute(plan, vin, vout, progress=None):
+    """Runs the plan on a thread of its own while this thread waits, takes signals and reports
+    progress. KeyboardInterrupt (or any exception from `progress`) sets the plan's stop flag:
+    workers stop at their next band of rows, the run returns, and the exception propagates."""
+    stop = ctypes.c_int(0)
+    seen = [None]
+
+    def on_progress(user, done, total, done_vox, total_vox):  # a worker thread, under the GIL
+        seen[0] = done_vox / total_vox if total_vox else 1.0
+        return 0
+
+    eo = _lib.ExecOpts()
+    lib.zs_exec_opts_default(ctypes.byref(eo))
+    cb = _lib.PROGRESS_FN(on_progress) if progress is not None else _lib.PROGRESS_FN()
+    eo.progress = cb
+    eo.stop = ctypes.pointer(stop)
+    stats = _lib.RunStats()
+    result = {}
+
+    def work():
+        st = lib.zs_plan_execute(plan.handle, vin.handle if vin else None, vout.handle if vout else None,
+                                 ctypes.byref(eo), ctypes.byref(stats))
+        result["status"] = st
+        if st < 0:
+            result["message"] = lib.zs_last_error().decode(errors="replace")  # per thread: read it here
+
+    t = threading.Thread(target=work, name="zslab-run", daemon=True)
+    t.start()
+    reported = None
+    try:
+        while t.is_alive():
+            t.join(POLL_SECONDS)
+            if progress is not None and seen[0] is not None and seen[0] != reported:
+                reported = seen[0]
+                progress(reported)
+    except BaseException:
+        stop.value = 1
+        while t.is_alive():
+            try:
+                t.join()
+            except BaseException:  # a second Ctrl-C: keep waiting, the workers are stopping
+                stop.value = 1
+        raise
+    st = result.get("status", _lib.EINTERNAL)
+    if st < 0:
+        raise _error(st, result.get("message"))
+    if progress is not None and reported != 1.0:
+        progress(1.0)
+    return stats

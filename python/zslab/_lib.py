@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the zslab authors
+"""libzslab through ctypes (ABI mode: nothing is compiled at install time).
+
+The structures below mirror include/zslab.h and include/zslab_kernel.h field for field; the
+library is found from ZSLAB_LIBRARY (a path), then the path `cmake --install` wrote into
+_libpath.py, then the system's search path."""
+import ctypes
+import ctypes.util
+import os
+
+PATH_MAX = 4096
+
+# zs_status codes (zslab.h, frozen once released)
+OK, EINVAL, ENOMEM, EIO, EFORMAT, EUNSUPPORTED, EOVERFLOW, EEXIST, ECANCELED, ENOSPC, EPARAM, EINTERNAL = (
+    0, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11)
+ORDER_F, ORDER_C = 0, 1
+FMT_MEMORY = 9
+
+
+class Dtype(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("big_endian", ctypes.c_int)]
+
+
+class VolumeInfo(ctypes.Structure):
+    _fields_ = [("path", ctypes.c_char * PATH_MAX), ("format", ctypes.c_int), ("ndim", ctypes.c_int),
+                ("shape", ctypes.c_int64 * 4), ("dtype", Dtype), ("order", ctypes.c_int),
+                ("offset", ctypes.c_uint64), ("slope", ctypes.c_double), ("inter", ctypes.c_double),
+                ("voxel", ctypes.c_double * 3), ("unit", ctypes.c_char * 16), ("nbytes", ctypes.c_uint64),
+                ("version", ctypes.c_int), ("decoded", ctypes.c_int), ("data_path", ctypes.c_char * PATH_MAX)]
+
+
+class CreateOpts(ctypes.Structure):
+    _fields_ = [("format", ctypes.c_int), ("force", ctypes.c_int), ("direct", ctypes.c_int),
+                ("compress", ctypes.c_int)]
+
+
+class PlanOpts(ctypes.Structure):
+    _fields_ = [("threads", ctypes.c_int), ("slab", ctypes.c_int64), ("band", ctypes.c_int64),
+                ("whole_plane_output", ctypes.c_int), ("mem_budget", ctypes.c_uint64), ("bind", ctypes.c_int),
+                ("out_dtype", Dtype), ("has_out_dtype", ctypes.c_int), ("read_engine", ctypes.c_int),
+                ("write_engine", ctypes.c_int)]
+
+
+PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64,
+                               ctypes.c_uint64)
+
+
+class ExecOpts(ctypes.Structure):
+    _fields_ = [("phases", ctypes.c_uint), ("progress", PROGRESS_FN), ("user", ctypes.c_void_p),
+                ("first_slab", ctypes.c_int64), ("last_slab", ctypes.c_int64),
+                ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int)]
+
+
+class RunStats(ctypes.Structure):
+    _fields_ = [("seconds", ctypes.c_double), ("load_seconds", ctypes.c_double),
+                ("compute_seconds", ctypes.c_double), ("store_seconds", ctypes.c_double),
+                ("voxels", ctypes.c_uint64), ("bytes_read", ctypes.c_uint64), ("bytes_written", ctypes.c_uint64),
+                ("threads", ctypes.c_int)]
+
+
+class MemoryDesc(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("data", ctypes.c_void_p), ("nbytes", ctypes.c_size_t),
+                ("offset", ctypes.c_int64), ("ndim", ctypes.c_int), ("shape", ctypes.c_int64 * 4),
+                ("strides", ctypes.c_int64 * 4), ("order", ctypes.c_int), ("dtype", Dtype),
+                ("writable", ctypes.c_int), ("name", ctypes.c_char_p)]
+
+
+class ParamDesc(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("type", ctypes.c_int), ("offset", ctypes.c_size_t),
+                ("min", ctypes.c_double), ("max", ctypes.c_double), ("default", ctypes.c_char_p),
+                ("help", ctypes.c_char_p), ("choices", ctypes.POINTER(ctypes.c_char_p))]
+
+
+class KernelDesc(ctypes.Structure):
+    _fields_ = [("abi", ctypes.c_int), ("name", ctypes.c_char_p), ("summary", ctypes.c_char_p),
+                ("version", ctypes.c_int), ("params", ctypes.POINTER(ParamDesc)), ("nparams", ctypes.c_int),
+                ("params_size", ctypes.c_size_t), ("flags", ctypes.c_uint)]
+
+
+KERNEL_ABI = 2
+PARAM_TYPES = {0: "int", 1: "float", 2: "float3", 3: "int3", 4: "choice", 5: "bool"}
+
+_P = ctypes.c_void_p
+_SIGNATURES = {
+    "zs_version": (ctypes.c_int, []),
+    "zs_version_string": (ctypes.c_char_p, []),
+    "zs_strerror": (ctypes.c_char_p, [ctypes.c_int]),
+    "zs_last_error": (ctypes.c_char_p, []),
+    "zs_clear_error": (None, []),
+    "zs_dtype_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(Dtype)]),
+    "zs_dtype_descr": (None, [Dtype, ctypes.c_char_p, ctypes.c_size_t]),
+    "zs_format_name": (ctypes.c_char_p, [ctypes.c_int]),
+    "zs_volume_open": (ctypes.c_int, [ctypes.c_char_p, _P, ctypes.POINTER(_P)]),
+    "zs_volume_create": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(VolumeInfo), ctypes.POINTER(CreateOpts),
+                                        ctypes.POINTER(_P)]),
+    "zs_volume_wrap": (ctypes.c_int, [ctypes.POINTER(MemoryDesc), ctypes.POINTER(_P)]),
+    "zs_volume_commit": (ctypes.c_int, [_P]),
+    "zs_volume_free": (None, [_P]),
+    "zs_volume_get_info": (ctypes.POINTER(VolumeInfo), [_P]),
+    "zs_volume_writes_whole_planes": (ctypes.c_int, [_P]),
+    "zs_path_writes_whole_planes": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(CreateOpts)]),
+    "zs_create_opts_default": (None, [ctypes.POINTER(CreateOpts)]),
+    "zs_pipeline_new": (ctypes.c_int, [ctypes.POINTER(_P)]),
+    "zs_pipeline_free": (None, [_P]),
+    "zs_pipeline_add": (ctypes.c_int, [_P, ctypes.c_char_p]),
+    "zs_pipeline_set_voxel": (None, [_P, ctypes.POINTER(ctypes.c_double), ctypes.c_char_p]),
+    "zs_pipeline_describe": (None, [_P, ctypes.c_char_p, ctypes.c_size_t]),
+    "zs_plan_opts_default": (None, [ctypes.POINTER(PlanOpts)]),
+    "zs_plan_create": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(PlanOpts),
+                                      ctypes.POINTER(_P)]),
+    "zs_plan_free": (None, [_P]),
+    "zs_plan_output_spec": (None, [_P, ctypes.POINTER(VolumeInfo)]),
+    "zs_plan_execute": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(ExecOpts), ctypes.POINTER(RunStats)]),
+    "zs_exec_opts_default": (None, [ctypes.POINTER(ExecOpts)]),
+    "zs_kernel_count": (ctypes.c_int, []),
+    "zs_kernel_get": (ctypes.POINTER(KernelDesc), [ctypes.c_int]),
+    "zs_sys_threads": (ctypes.c_int, []),
+}
+
+
+def _candidates():
+    env = os.environ.get("ZSLAB_LIBRARY")
+    if env:
+        return [env]
+    found = []
+    try:
+        from ._libpath import LIBRARY  # written by cmake --install
+        found.append(LIBRARY)
+    except ImportError:
+        pass
+    name = ctypes.util.find_library("zslab")
+    found.append(name or "libzslab.so.0")
+    return found
+
+
+def _load():
+    errors = []
+    for path in _candidates():
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError as e:
+            errors.append(f"{path}: {e}")
+            continue
+        for name, (res, args) in _SIGNATURES.items():
+            f = getattr(lib, name)
+            f.restype = res
+            f.argtypes = args
+        return lib
+    raise ImportError("zslab: cannot load libzslab (" + "; ".join(errors) +
+                      "); set ZSLAB_LIBRARY to the path of libzslab.so")
+
+
+lib = _load()
+if lib.zs_version() // 100 != 3:  # 0.3.x: the structures above are this version's
+    raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} does not match this package (0.3)")

@@ -1,0 +1,358 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the zslab authors
+"""scipy.ndimage's filters (and skimage's difference_of_gaussians) over libzslab.
+
+Each function takes scipy's signature and gives scipy's result in the caller's axis order. The
+array is wrapped, not copied: zslab's axis x is the numpy axis with the smallest stride, y the
+next, z the largest (a C-order array's axis 0 is z; an F-order array's axis 0 is x), so that
+both memory orders are read in place; per-axis sigmas and sizes are reordered to match. Other
+layouts (strided views) are gathered plane by plane by the library. Arithmetic is float32, with
+one rounding at the end (round half to even, saturating): integer results of sums (gaussian,
+uniform, ...) can differ by 1 from scipy's exact result, and scipy itself truncates its integer
+outputs after every 1-D pass. What zslab cannot compute (a footprint that is not a box, an
+origin, per-axis modes, a radius) is refused with ValueError naming the parameter.
+
+output: None (the input's dtype, as scipy), a dtype, an array to fill, or a path (str or
+os.PathLike; a str that numpy reads as a dtype name is a dtype, as in scipy). A path is written
+out of core in its format (by its name: .npy, .tif, .nii, ...) and returned as an np.memmap in
+the caller's axis order; a .npy holds the result in the caller's axis order (np.load gives it
+back), other formats hold it with the caller's last axis as x (tifffile reads it back as the
+array). Keyword-only extras: threads, mem_budget ('512M'), progress (called with the fraction
+done, on the caller's thread)."""
+import numbers
+import os
+
+import numpy as np
+
+from . import _core, _files
+from ._lib import lib
+
+# ---- arguments ---------------------------------------------------------------------------------
+
+
+def _per_axis(value, ndim, what, conv=float):
+    """scipy's _normalize_sequence: a scalar for every axis, or one value per axis."""
+    if isinstance(value, str) or not hasattr(value, "__len__"):
+        try:
+            return [conv(value)] * ndim
+        except (TypeError, ValueError):
+            raise ValueError(f"{what}: expected a number or one per axis, got {value!r}") from None
+    vals = list(value)
+    if len(vals) != ndim:
+        raise ValueError(f"{what}: {len(vals)} values for an input of {ndim} dimensions")
+    try:
+        return [conv(v) for v in vals]
+    except (TypeError, ValueError):
+        raise ValueError(f"{what}: expected numbers, got {value!r}") from None
+
+
+def _int(v):
+    if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+        if isinstance(v, numbers.Real) and float(v).is_integer():
+            return int(v)
+        raise ValueError(f"not an integer: {v!r}")
+    return int(v)
+
+
+def _num(v):
+    return format(float(v), ".17g")
+
+
+def _zs3(values, perm, neutral, fmt=_num):
+    """'AxBxC' in zslab's axes: zslab axis k is numpy axis perm[k]; absent axes take `neutral`."""
+    return "x".join(fmt(values[perm[k]]) if k < len(perm) else fmt(neutral) for k in range(3))
+
+
+def _mode(mode):
+    if isinstance(mode, str):
+        return mode
+    modes = list(mode)
+    if modes and all(isinstance(m, str) and m == modes[0] for m in modes):
+        return modes[0]
+    raise ValueError(f"mode: a mode per axis ({mode!r}) is not supported by zslab; give one mode")
+
+
+def _common(mode, cval):
+    try:
+        c = float(cval)
+    except (TypeError, ValueError):
+        raise ValueError(f"cval: expected a number, got {cval!r}") from None
+    return f":mode={_mode(mode)}:cval={_num(c)}"
+
+
+def _no_origin(origin):
+    if np.any(np.asarray(origin) != 0):
+        raise ValueError(f"origin: zslab centres every window at size//2 (origin=0); got {origin!r}")
+
+
+def _box(size, footprint, ndim, structure=None):
+    """The box size per numpy axis from size= or an all-True footprint=."""
+    if structure is not None:
+        raise ValueError("structure: zslab's morphology uses flat boxes only (give size= or a footprint of ones)")
+    if footprint is not None:
+        fp = np.asarray(footprint)
+        if fp.ndim != ndim:
+            raise ValueError(f"footprint: {fp.ndim} dimensions for an input of {ndim}")
+        if not fp.size or not np.all(fp):
+            raise ValueError("footprint: zslab filters over boxes only; this footprint is not all ones "
+                             "(give size= or a footprint of ones)")
+        if size is not None:
+            raise ValueError("size: give size or footprint, not both")
+        return list(fp.shape)
+    if size is None:
+        raise ValueError("size: no size or footprint given")
+    return _per_axis(size, ndim, "size", _int)
+
+
+# ---- the array path ----------------------------------------------------------------------------
+
+
+def _is_path(output):
+    if isinstance(output, os.PathLike):
+        return True
+    if isinstance(output, str):
+        try:
+            np.dtype(output)
+            return False
+        except TypeError:
+            return True
+    return False
+
+
+def _perm(a, path=None):
+    """Numpy axes in zslab's order x, y, z: by increasing stride, axes of length 1 last. A path
+    output takes an order its file can say: .npy files say F or C order, other formats hold the
+    last axis as x."""
+    if path is not None:
+        nat = sorted(range(a.ndim), key=lambda ax: (a.shape[ax] <= 1, abs(a.strides[ax])))
+        if str(path).lower().endswith(".npy") and nat and nat[0] == 0:
+            return list(range(a.ndim))
+        return list(range(a.ndim))[::-1]
+    return sorted(range(a.ndim), key=lambda ax: (a.shape[ax] <= 1, abs(a.strides[ax]), -ax))
+
+
+def _npy_to_c_order(path, shape):
+    """Rewrites the header of a zslab-written .npy (F order, shape in zslab's axes) to describe
+    the same bytes as C order in the caller's axes: x fastest is the last axis fastest."""
+    with open(path, "r+b") as f:
+        major, _minor = np.lib.format.read_magic(f)
+        hsize = 2 if major == 1 else 4
+        hlen = int.from_bytes(f.read(hsize), "little")
+        old = f.read(hlen).decode("latin1")
+        descr = old.split("'descr':", 1)[1].split("'")[1]
+        shape_s = repr(tuple(int(n) for n in shape))
+        for new in (f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_s}, }}",
+                    f"{{'descr':'{descr}','fortran_order':False,'shape':{shape_s}}}"):
+            if len(new) + 1 <= hlen:
+                break
+        else:
+            raise _core.ZslabError(f"{path}: the header has no room to say C order")
+        f.seek(8 + hsize)
+        f.write((new + " " * (hlen - len(new) - 1) + "\n").encode("latin1"))
+
+
+def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, default_dtype=None):
+    """Filters array `input` through the ops that ops_of(perm, ndim) gives, into `output`."""
+    a = np.asarray(input)
+    if a.ndim < 1 or a.ndim > 3:
+        raise ValueError(f"input: {a.ndim} dimensions; zslab filters arrays of 1 to 3 dimensions")
+    _core.zs_dtype(a.dtype, "input")
+    if not a.flags.aligned:
+        a = a.copy()
+    path = output if _is_path(output) else None
+    out_arr = output if isinstance(output, np.ndarray) else None
+    if out_arr is not None:
+        if out_arr.shape != a.shape:
+            raise ValueError(f"output: shape {out_arr.shape} differs from the input's {a.shape}")
+        if not out_arr.flags.writeable:
+            raise ValueError("output: the array is read-only")
+        if np.may_share_memory(a, out_arr):  # in place: workers must not read what others wrote
+            a = a.copy()
+        dtype = out_arr.dtype
+    elif path is not None or output is None:
+        dtype = np.dtype(default_dtype) if default_dtype is not None else a.dtype
+    else:
+        try:
+            dtype = np.dtype(output)
+        except TypeError:
+            raise ValueError(f"output: expected None, a dtype, an array or a path, got {output!r}") from None
+    _core.zs_dtype(dtype, "output")
+    perm = _perm(a, path)
+    inv = list(np.argsort(perm))
+    ops = ops_of(perm, a.ndim)
+    vin = _core.wrap(a, perm, "input", writable=False)
+    vout = plan = None
+    try:
+        zshape = tuple(a.shape[ax] for ax in perm)
+        if path is None:
+            if out_arr is None:
+                out_arr = np.empty(zshape, dtype, order="F").transpose(inv)
+            vout = _core.wrap(out_arr, perm, "output", writable=True)
+        whole = (lib.zs_volume_writes_whole_planes(vout.handle) if vout is not None
+                 else lib.zs_path_writes_whole_planes(os.fsencode(path), None))
+        plan = _core.Plan(vin.info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
+                          whole_plane_output=whole)
+        if path is not None:
+            if whole:
+                raise ValueError(f"output: {os.fspath(path)} is written plane by plane (a plane series): it cannot "
+                                 "be returned as an array; use zslab.filter")
+            vout = _core.create_volume(path, plan.output_spec(), force=True)
+        _core.execute(plan, vin, vout, progress)
+        if path is None:
+            return out_arr
+        if str(path).lower().endswith(".npy") and perm != list(range(a.ndim)):
+            _npy_to_c_order(os.fsdecode(vout.info.path), a.shape)
+        _core.check(lib.zs_volume_commit(vout.handle))
+    finally:
+        if plan is not None:
+            plan.free()
+        if vout is not None:
+            vout.free()  # a file output that was not committed is removed
+        vin.free()
+    if str(path).lower().endswith(".npy"):
+        return np.load(path, mmap_mode="r+")
+    with _files.File(path) as f:
+        return f.array("r+").transpose(inv)
+
+
+# ---- scipy.ndimage's functions -----------------------------------------------------------------
+
+
+def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0, truncate=4.0, *, radius=None,
+                    threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.gaussian_filter: sigma and order (0 to 3) per axis or for all."""
+    if radius is not None:
+        raise ValueError("radius: not supported by zslab; the radius is int(truncate * sigma + 0.5), give truncate")
+    tail = _common(mode, cval)
+
+    def ops(perm, nd):
+        s = _per_axis(sigma, nd, "sigma")
+        o = _per_axis(order, nd, "order", _int)
+        o = [oi if si > 1e-15 else 0 for oi, si in zip(o, s)]  # scipy skips axes with sigma 0
+        return [f"gaussian:sigma={_zs3(s, perm, 0)}:order={_zs3(o, perm, 0, str)}:truncate={_num(truncate)}{tail}"]
+    return _run(input, output, ops, threads, mem_budget, progress)
+
+
+def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, truncate=4.0, threads=None,
+                     mem_budget=None, progress=None):
+    """scipy.ndimage.gaussian_laplace (truncate is passed on to the gaussian, as scipy's **kwargs)."""
+    tail = _common(mode, cval)
+    return _run(input, output,
+                lambda perm, nd: [f"log:sigma={_zs3(_per_axis(sigma, nd, 'sigma'), perm, 0)}"
+                                  f":truncate={_num(truncate)}{tail}"],
+                threads, mem_budget, progress)
+
+
+def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=0.0, *, truncate=4.0, threads=None,
+                                mem_budget=None, progress=None):
+    """scipy.ndimage.gaussian_gradient_magnitude."""
+    tail = _common(mode, cval)
+    return _run(input, output,
+                lambda perm, nd: [f"gradient_magnitude:sigma={_zs3(_per_axis(sigma, nd, 'sigma'), perm, 0)}"
+                                  f":truncate={_num(truncate)}{tail}"],
+                threads, mem_budget, progress)
+
+
+def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *, threads=None, mem_budget=None,
+                   progress=None):
+    """scipy.ndimage.uniform_filter."""
+    _no_origin(origin)
+    tail = _common(mode, cval)
+    return _run(input, output,
+                lambda perm, nd: [f"uniform:size={_zs3(_per_axis(size, nd, 'size', _int), perm, 1, str)}{tail}"],
+                threads, mem_budget, progress)
+
+
+def _box_filter(kernel, input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress,
+                structure=None, extra=""):
+    _no_origin(origin)
+    tail = _common(mode, cval)
+    return _run(input, output,
+                lambda perm, nd: [f"{kernel}:size={_zs3(_box(size, footprint, nd, structure), perm, 1, str)}"
+                                  f"{extra}{tail}"],
+                threads, mem_budget, progress)
+
+
+def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
+                   threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.minimum_filter over a box (size=, or a footprint of ones)."""
+    return _box_filter("minimum", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress)
+
+
+def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
+                   threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.maximum_filter over a box (size=, or a footprint of ones)."""
+    return _box_filter("maximum", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress)
+
+
+def median_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
+                  threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.median_filter over a box."""
+    return _box_filter("median", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress)
+
+
+def percentile_filter(input, percentile, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0,
+                      *, threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.percentile_filter over a box."""
+    try:
+        p = float(percentile)
+    except (TypeError, ValueError):
+        raise ValueError(f"percentile: expected a number, got {percentile!r}") from None
+    return _box_filter("percentile", input, size, footprint, output, mode, cval, origin, threads, mem_budget,
+                       progress, extra=f":percentile={_num(p)}")
+
+
+def white_tophat(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
+                 *, threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.white_tophat with a flat box."""
+    return _box_filter("white_tophat", input, size, footprint, output, mode, cval, origin, threads, mem_budget,
+                       progress, structure)
+
+
+def black_tophat(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
+                 *, threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.black_tophat with a flat box."""
+    return _box_filter("black_tophat", input, size, footprint, output, mode, cval, origin, threads, mem_budget,
+                       progress, structure)
+
+
+def grey_opening(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
+                 *, threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.grey_opening with a flat box."""
+    return _box_filter("opening", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress,
+                       structure)
+
+
+def grey_closing(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
+                 *, threads=None, mem_budget=None, progress=None):
+    """scipy.ndimage.grey_closing with a flat box."""
+    return _box_filter("closing", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress,
+                       structure)
+
+
+def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest", cval=0, channel_axis=None,
+                            truncate=4.0, output=None, threads=None, mem_budget=None, progress=None):
+    """skimage.filters.difference_of_gaussians: the image as img_as_float makes it (unsigned
+    integers divided by their maximum, signed ones too and clipped at -1, bool as 0/1, floats as
+    they are), filtered by gaussian(low_sigma) - gaussian(high_sigma); high_sigma defaults to
+    1.6 * low_sigma and must not be below low_sigma. A float image (float64 for integer input,
+    as skimage; float32 stays float32), unless output says otherwise."""
+    if channel_axis is not None:
+        raise ValueError("channel_axis: not supported by zslab; filter each channel on its own")
+    a = np.asarray(image)
+    lo = _per_axis(low_sigma, a.ndim, "low_sigma")
+    hi = [1.6 * s for s in lo] if high_sigma is None else _per_axis(high_sigma, a.ndim, "high_sigma")
+    if any(h < l for h, l in zip(hi, lo)):
+        raise ValueError("high_sigma: must be equal to or larger than low_sigma for all axes")
+    pre = []
+    if a.dtype.kind in "ui":
+        imax = np.iinfo(a.dtype).max
+        pre = [f"scale:a={_num(1.0 / imax)}"]
+        if a.dtype.kind == "i":
+            pre.append("clip:lo=-1")
+    out_dt = a.dtype if a.dtype.kind == "f" else np.float64
+    tail = _common(mode, cval)
+    return _run(a, output,
+                lambda perm, nd: pre + [f"dog:sigma1={_zs3(lo, perm, 0)}:sigma2={_zs3(hi, perm, 0)}"
+                                        f":truncate={_num(truncate)}{tail}"],
+                threads, mem_budget, progress, default_dtype=out_dt)
