@@ -54,6 +54,13 @@ CASES = [
      lambda a: ndi.grey_opening(a, (4, 3, 2)), "select"),
     ("grey_closing", lambda a: zslab.grey_closing(a, (2, 3, 4), mode="nearest"),
      lambda a: ndi.grey_closing(a, (2, 3, 4), mode="nearest"), "select"),
+    # a mode per numpy axis, as scipy takes it: reordered into zslab's x,y,z by the axis mapping
+    ("gaussian_modes", lambda a: zslab.gaussian_filter(a, (1.2, 0.8, 1.5), mode=("wrap", "constant", "nearest"), cval=7),
+     lambda a: ndi.gaussian_filter(a, (1.2, 0.8, 1.5), mode=("wrap", "constant", "nearest"), cval=7), "sum"),
+    ("uniform_modes", lambda a: zslab.uniform_filter(a, (3, 4, 2), mode=["mirror", "reflect", "wrap"]),
+     lambda a: ndi.uniform_filter(a, (3, 4, 2), mode=["mirror", "reflect", "wrap"]), "sum"),
+    ("maximum_modes", lambda a: zslab.maximum_filter(a, (4, 3, 5), mode=["constant", "wrap", "mirror"], cval=9),
+     lambda a: ndi.maximum_filter(a, (4, 3, 5), mode=["constant", "wrap", "mirror"], cval=9), "select"),
     ("gaussian_laplace", lambda a: zslab.gaussian_laplace(a, (1.5, 1.0, 1.2)),
      lambda a: ndi.gaussian_laplace(a, (1.5, 1.0, 1.2)), "sum"),
     ("gaussian_gradient_magnitude", lambda a: zslab.gaussian_gradient_magnitude(a, (1.0, 0.8, 1.4)),

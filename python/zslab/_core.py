@@ -166,8 +166,7 @@ def open_volume(path):
 
 
 def create_volume(path, spec, force=True):
-    co = _lib.CreateOpts()
-    lib.zs_create_opts_default(ctypes.byref(co))
+    co = _lib.default_opts(_lib.CreateOpts)
     co.force = 1 if force else 0
     h = ctypes.c_void_p()
     check(lib.zs_volume_create(os.fsencode(path), ctypes.byref(spec), ctypes.byref(co), ctypes.byref(h)))
@@ -186,8 +185,7 @@ class Plan:
                 lib.zs_pipeline_set_voxel(pipe, (ctypes.c_double * 3)(*voxel[0]), voxel[1])
             for op in ops:
                 check(lib.zs_pipeline_add(pipe, op.encode()))
-            po = _lib.PlanOpts()
-            lib.zs_plan_opts_default(ctypes.byref(po))
+            po = _lib.default_opts(_lib.PlanOpts)
             po.threads = thread_count(threads)
             po.mem_budget = parse_size(mem_budget)
             po.whole_plane_output = 1 if whole_plane_output else 0
@@ -231,8 +229,7 @@ def execute(plan, vin, vout, progress=None):
         seen[0] = done_vox / total_vox if total_vox else 1.0
         return 0
 
-    eo = _lib.ExecOpts()
-    lib.zs_exec_opts_default(ctypes.byref(eo))
+    eo = _lib.default_opts(_lib.ExecOpts)
     cb = _lib.PROGRESS_FN(on_progress) if progress is not None else _lib.PROGRESS_FN()
     eo.progress = cb
     eo.stop = ctypes.pointer(stop)

@@ -31,12 +31,12 @@ class VolumeInfo(ctypes.Structure):
 
 
 class CreateOpts(ctypes.Structure):
-    _fields_ = [("format", ctypes.c_int), ("force", ctypes.c_int), ("direct", ctypes.c_int),
+    _fields_ = [("struct_size", ctypes.c_size_t), ("format", ctypes.c_int), ("force", ctypes.c_int), ("direct", ctypes.c_int),
                 ("compress", ctypes.c_int)]
 
 
 class PlanOpts(ctypes.Structure):
-    _fields_ = [("threads", ctypes.c_int), ("slab", ctypes.c_int64), ("band", ctypes.c_int64),
+    _fields_ = [("struct_size", ctypes.c_size_t), ("threads", ctypes.c_int), ("slab", ctypes.c_int64), ("band", ctypes.c_int64),
                 ("whole_plane_output", ctypes.c_int), ("mem_budget", ctypes.c_uint64), ("bind", ctypes.c_int),
                 ("out_dtype", Dtype), ("has_out_dtype", ctypes.c_int), ("read_engine", ctypes.c_int),
                 ("write_engine", ctypes.c_int)]
@@ -47,7 +47,7 @@ PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ct
 
 
 class ExecOpts(ctypes.Structure):
-    _fields_ = [("phases", ctypes.c_uint), ("progress", PROGRESS_FN), ("user", ctypes.c_void_p),
+    _fields_ = [("struct_size", ctypes.c_size_t), ("phases", ctypes.c_uint), ("progress", PROGRESS_FN), ("user", ctypes.c_void_p),
                 ("first_slab", ctypes.c_int64), ("last_slab", ctypes.c_int64),
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int)]
 
@@ -79,7 +79,7 @@ class KernelDesc(ctypes.Structure):
 
 
 KERNEL_ABI = 2
-PARAM_TYPES = {0: "int", 1: "float", 2: "float3", 3: "int3", 4: "choice", 5: "bool"}
+PARAM_TYPES = {0: "int", 1: "float", 2: "float3", 3: "int3", 4: "choice", 5: "bool", 6: "choice3"}
 
 _P = ctypes.c_void_p
 _SIGNATURES = {
@@ -100,19 +100,19 @@ _SIGNATURES = {
     "zs_volume_get_info": (ctypes.POINTER(VolumeInfo), [_P]),
     "zs_volume_writes_whole_planes": (ctypes.c_int, [_P]),
     "zs_path_writes_whole_planes": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(CreateOpts)]),
-    "zs_create_opts_default": (None, [ctypes.POINTER(CreateOpts)]),
+    "zs_create_opts_default": (None, [_P]),
     "zs_pipeline_new": (ctypes.c_int, [ctypes.POINTER(_P)]),
     "zs_pipeline_free": (None, [_P]),
     "zs_pipeline_add": (ctypes.c_int, [_P, ctypes.c_char_p]),
     "zs_pipeline_set_voxel": (None, [_P, ctypes.POINTER(ctypes.c_double), ctypes.c_char_p]),
-    "zs_pipeline_describe": (None, [_P, ctypes.c_char_p, ctypes.c_size_t]),
-    "zs_plan_opts_default": (None, [ctypes.POINTER(PlanOpts)]),
+    "zs_pipeline_describe": (ctypes.c_size_t, [_P, ctypes.c_char_p, ctypes.c_size_t]),
+    "zs_plan_opts_default": (None, [_P]),
     "zs_plan_create": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(PlanOpts),
                                       ctypes.POINTER(_P)]),
     "zs_plan_free": (None, [_P]),
     "zs_plan_output_spec": (None, [_P, ctypes.POINTER(VolumeInfo)]),
     "zs_plan_execute": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(ExecOpts), ctypes.POINTER(RunStats)]),
-    "zs_exec_opts_default": (None, [ctypes.POINTER(ExecOpts)]),
+    "zs_exec_opts_default": (None, [_P]),
     "zs_kernel_count": (ctypes.c_int, []),
     "zs_kernel_get": (ctypes.POINTER(KernelDesc), [ctypes.c_int]),
     "zs_sys_threads": (ctypes.c_int, []),
@@ -154,3 +154,28 @@ def _load():
 lib = _load()
 if lib.zs_version() // 100 != 3:  # 0.3.x: the structures above are this version's
     raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} does not match this package (0.3)")
+
+
+def _checked_default(cls, fill):
+    """Options as the library's _default() function fills them, after checking that this
+    package's mirror of the struct has the library's size (struct_size, which _default() sets):
+    the default is written into a larger scratch buffer first, so a mismatch is an ImportError,
+    never a write past the mirror."""
+    scratch = ctypes.create_string_buffer(ctypes.sizeof(cls) + 4096)
+    fill(scratch)
+    size = ctypes.c_size_t.from_buffer(scratch).value
+    if size != ctypes.sizeof(cls):
+        raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()}'s {cls.__name__} has {size} bytes, "
+                          f"this package's {ctypes.sizeof(cls)}: the package and the library do not match")
+    return cls.from_buffer_copy(scratch.raw[:size])
+
+
+_DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
+             ExecOpts: lib.zs_exec_opts_default}
+for _cls, _fill in _DEFAULTS.items():  # at import: a mismatched library fails here, not in a run
+    _checked_default(_cls, _fill)
+
+
+def default_opts(cls):
+    """A CreateOpts, PlanOpts or ExecOpts initialised by the library."""
+    return _checked_default(cls, _DEFAULTS[cls])

@@ -9,8 +9,10 @@ both memory orders are read in place; per-axis sigmas and sizes are reordered to
 layouts (strided views) are gathered plane by plane by the library. Arithmetic is float32, with
 one rounding at the end (round half to even, saturating): integer results of sums (gaussian,
 uniform, ...) can differ by 1 from scipy's exact result, and scipy itself truncates its integer
-outputs after every 1-D pass. What zslab cannot compute (a footprint that is not a box, an
-origin, per-axis modes, a radius) is refused with ValueError naming the parameter.
+outputs after every 1-D pass. A mode per axis (scipy's mode=[...]) follows the caller's axes as
+sigmas and sizes do. What zslab cannot compute (a footprint that is not a box, an origin, a mode
+per axis in median, percentile, log or gradient magnitude, a radius) is refused with ValueError
+naming the parameter.
 
 output: None (the input's dtype, as scipy), a dtype, an array to fill, or a path (str or
 os.PathLike; a str that numpy reads as a dtype name is a dtype, as in scipy). A path is written
@@ -63,21 +65,30 @@ def _zs3(values, perm, neutral, fmt=_num):
     return "x".join(fmt(values[perm[k]]) if k < len(perm) else fmt(neutral) for k in range(3))
 
 
-def _mode(mode):
+def _mode(mode, perm, nd):
+    """One mode, or scipy's one mode per axis as zslab's list in its axes x,y,z (zslab axis k is
+    numpy axis perm[k]); an axis the array does not have (length 1) takes 'nearest', which leaves
+    it as it is. Kernels that take one mode (median, percentile, log, gradient_magnitude) refuse a
+    list in the library, as scipy's do or with scipy's reason."""
     if isinstance(mode, str):
         return mode
     modes = list(mode)
-    if modes and all(isinstance(m, str) and m == modes[0] for m in modes):
+    if len(modes) != nd or not all(isinstance(m, str) for m in modes):
+        raise ValueError(f"mode: one mode or one per axis ({nd} for this input), got {mode!r}")
+    if all(m == modes[0] for m in modes):
         return modes[0]
-    raise ValueError(f"mode: a mode per axis ({mode!r}) is not supported by zslab; give one mode")
+    return ",".join(modes[perm[k]] if k < len(perm) else "nearest" for k in range(3))
 
 
 def _common(mode, cval):
+    """The ':mode=...:cval=...' tail of an op, as a function of the axis mapping (perm, nd)."""
     try:
         c = float(cval)
     except (TypeError, ValueError):
         raise ValueError(f"cval: expected a number, got {cval!r}") from None
-    return f":mode={_mode(mode)}:cval={_num(c)}"
+    if not isinstance(mode, str) and not all(isinstance(m, str) for m in mode):
+        raise ValueError(f"mode: expected a mode name or one per axis, got {mode!r}")
+    return lambda perm, nd: f":mode={_mode(mode, perm, nd)}:cval={_num(c)}"
 
 
 def _no_origin(origin):
@@ -229,7 +240,7 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
         s = _per_axis(sigma, nd, "sigma")
         o = _per_axis(order, nd, "order", _int)
         o = [oi if si > 1e-15 else 0 for oi, si in zip(o, s)]  # scipy skips axes with sigma 0
-        return [f"gaussian:sigma={_zs3(s, perm, 0)}:order={_zs3(o, perm, 0, str)}:truncate={_num(truncate)}{tail}"]
+        return [f"gaussian:sigma={_zs3(s, perm, 0)}:order={_zs3(o, perm, 0, str)}:truncate={_num(truncate)}{tail(perm, nd)}"]
     return _run(input, output, ops, threads, mem_budget, progress)
 
 
@@ -239,7 +250,7 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, tru
     tail = _common(mode, cval)
     return _run(input, output,
                 lambda perm, nd: [f"log:sigma={_zs3(_per_axis(sigma, nd, 'sigma'), perm, 0)}"
-                                  f":truncate={_num(truncate)}{tail}"],
+                                  f":truncate={_num(truncate)}{tail(perm, nd)}"],
                 threads, mem_budget, progress)
 
 
@@ -249,7 +260,7 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
     tail = _common(mode, cval)
     return _run(input, output,
                 lambda perm, nd: [f"gradient_magnitude:sigma={_zs3(_per_axis(sigma, nd, 'sigma'), perm, 0)}"
-                                  f":truncate={_num(truncate)}{tail}"],
+                                  f":truncate={_num(truncate)}{tail(perm, nd)}"],
                 threads, mem_budget, progress)
 
 
@@ -259,7 +270,7 @@ def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=
     _no_origin(origin)
     tail = _common(mode, cval)
     return _run(input, output,
-                lambda perm, nd: [f"uniform:size={_zs3(_per_axis(size, nd, 'size', _int), perm, 1, str)}{tail}"],
+                lambda perm, nd: [f"uniform:size={_zs3(_per_axis(size, nd, 'size', _int), perm, 1, str)}{tail(perm, nd)}"],
                 threads, mem_budget, progress)
 
 
@@ -269,7 +280,7 @@ def _box_filter(kernel, input, size, footprint, output, mode, cval, origin, thre
     tail = _common(mode, cval)
     return _run(input, output,
                 lambda perm, nd: [f"{kernel}:size={_zs3(_box(size, footprint, nd, structure), perm, 1, str)}"
-                                  f"{extra}{tail}"],
+                                  f"{extra}{tail(perm, nd)}"],
                 threads, mem_budget, progress)
 
 
@@ -354,5 +365,5 @@ def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest"
     tail = _common(mode, cval)
     return _run(a, output,
                 lambda perm, nd: pre + [f"dog:sigma1={_zs3(lo, perm, 0)}:sigma2={_zs3(hi, perm, 0)}"
-                                        f":truncate={_num(truncate)}{tail}"],
+                                        f":truncate={_num(truncate)}{tail(perm, nd)}"],
                 threads, mem_budget, progress, default_dtype=out_dt)
