@@ -219,6 +219,10 @@ static void shape_text(const int64_t s[4], char *buf, size_t n)
 static zs_status fingerprint(const char *out, const zs_plan *p, jheader *h)
 {
     const zs_volume_info *in = &p->in;
+    ZS_RETURN_IF(in->format == ZS_FMT_MEMORY, ZS_EUNSUPPORTED,
+                 "%s: a journal or a record fingerprints the input's files, and a memory volume has none: run it "
+                 "without one",
+                 in->path[0] ? in->path : "memory");
     zs_files_sum files; /* the input's files, as its format lists them */
     ZS_FORWARD(zs__info_files_sum(in, &files));
     char real[PATH_MAX];

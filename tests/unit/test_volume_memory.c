@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zslab.h"
 
@@ -323,6 +324,22 @@ static void test_misuse(void **state)
     assert_int_equal(run(in, sm, NULL), ZS_EINVAL);
     assert_non_null(strstr(zs_last_error(), "output: output shape"));
     zs_volume_free(sm);
+    /* a journal fingerprints the input's files: a memory input has none, and is refused */
+    zs_job_opts jo;
+    zs_job_opts_default(&jo);
+    jo.journal = ZS_JOB_JOURNAL_NEW;
+    const char *ops[] = {"uniform:size=3"};
+    jo.ops = ops;
+    jo.nops = 1;
+    zs_job *job = NULL;
+    (void)zs_journal_remove("memvol_journal.npy"); /* what an earlier, failed run may have left */
+    zs_status st = zs_job_open_volume(in, "memvol_journal.npy", &jo, &job);
+    if (st == ZS_OK) st = zs_job_create(job);
+    assert_int_equal(st, ZS_EUNSUPPORTED);
+    assert_non_null(strstr(zs_last_error(), "input: a journal or a record fingerprints the input's files"));
+    zs_job_free(job);
+    assert_int_equal(access("memvol_journal.npy.partial", F_OK), -1);
+    assert_int_equal(access("memvol_journal.npy.zsjournal", F_OK), -1);
     zs_volume_free(ro);
     zs_volume_free(in);
     free(a);
