@@ -518,7 +518,7 @@ void zs_volume_free(zs_volume *v)
     free(v);
 }
 
-const zs_volume_info *zs_volume_get_info(const zs_volume *v) { return &v->info; }
+const zs_volume_info *zs_volume_get_info(const zs_volume *v) { return v ? &v->info : NULL; }
 int zs_volume_writes_whole_planes(const zs_volume *v) { return v && v->io && v->mode != ZS_MODE_R; }
 
 int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)

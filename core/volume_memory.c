@@ -69,15 +69,24 @@ const zs_format_ops zs__fmt_memory = {
     .file = mem_file,
 };
 
+/* The next stride after an axis of `len` voxels. Only an empty volume (a length 0 elsewhere, so
+ * its byte count fits whatever the other lengths) can overflow here; it never steps, and its
+ * remaining strides become 0. */
+static int64_t next_step(int64_t step, int64_t len)
+{
+    int64_t r;
+    return __builtin_mul_overflow(step, len ? len : 1, &r) ? 0 : r;
+}
+
 /* Strides for a contiguous buffer in `order` (C: the last of the ndim axes fastest). */
 static void contiguous_strides(const int64_t shape[4], int ndim, zs_order order, int64_t es, int64_t st[4])
 {
     int64_t step = es;
     for (int k = 0; k < 4; k++) st[k] = 0;
     if (order == ZS_ORDER_F) {
-        for (int k = 0; k < ndim; k++) st[k] = step, step *= shape[k] ? shape[k] : 1;
+        for (int k = 0; k < ndim; k++) st[k] = step, step = next_step(step, shape[k]);
     } else {
-        for (int k = ndim - 1; k >= 0; k--) st[k] = step, step *= shape[k] ? shape[k] : 1;
+        for (int k = ndim - 1; k >= 0; k--) st[k] = step, step = next_step(step, shape[k]);
     }
 }
 

@@ -137,7 +137,7 @@ enum {
     ZS_FORMAT_MAPPED = 1u << 2,     /**< its voxels can be one byte range, mapped in place */
     ZS_FORMAT_DECODED = 1u << 3,    /**< its planes can be decoded or encoded by the format */
     ZS_FORMAT_VOXEL_SIZE = 1u << 4, /**< it stores a voxel size */
-    ZS_FORMAT_SHARED = 1u << 5,     /**< parts, --resume and MPI can write one output together */
+    ZS_FORMAT_SHARED = 1u << 5,     /**< several processes can write one output together (parts, resumed runs, MPI ranks) */
     ZS_FORMAT_COMPRESS = 1u << 6,   /**< written compressed with zs_create_opts.compress */
     ZS_FORMAT_EMPTY = 1u << 7,      /**< holds a volume with an axis of length 0 */
     ZS_FORMAT_FILES = 1u << 8       /**< one volume is many files (named by a pattern or directory) */
@@ -255,7 +255,7 @@ ZS_API zs_status zs_volume_create(const char *path, const zs_volume_info *spec, 
 ZS_API zs_status zs_volume_commit(zs_volume *v);
 /** Closes; a created volume that was never committed is removed. NULL is a no-op. */
 ZS_API void zs_volume_free(zs_volume *v);
-/** @return the descriptor (borrowed, valid until zs_volume_free). */
+/** @return the descriptor (borrowed, valid until zs_volume_free); NULL for a NULL volume. */
 ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v);
 /** @return 1 if the volume's format encodes whole planes when written (compressed TIFF, plane
  *  series), so that a plan must be made with zs_plan_opts.whole_plane_output. */
@@ -731,6 +731,8 @@ ZS_API zs_status zs_job_commit(zs_job *job);
 /** Closes; a plain run's uncommitted OUT.partial is removed, a journal's stays. NULL: no-op. */
 ZS_API void zs_job_free(zs_job *job);
 
+/* The getters below take a NULL job (one whose open failed) and answer 0, an empty range or zeroed
+ * statistics. */
 /** This part's slab range [first, last) of the plan (all slabs without parts). */
 ZS_API void zs_job_part_range(const zs_job *job, int64_t *first, int64_t *last);
 /** Slabs of this part's range recorded before this run (0 without a journal). */
@@ -745,7 +747,8 @@ ZS_API int zs_job_complete(const zs_job *job);
  *  planning failed, ZS_JOB_OPENED that taking part in the journal did. */
 ZS_API zs_job_state zs_job_get_state(const zs_job *job);
 /** Whether OUT is up to date: it exists, the record (zs_job_opts.record) holds this job's
- *  fingerprint (the journal's: the input's real path, size and modification time, its data file,
+ *  fingerprint (the journal's: the input's real path, its files as its format lists them (each
+ *  one's real path, size and modification time; a header's data file, every plane of a series),
  *  format, shape, dtype, order, offset and scaling, the pipeline, the output's dtype and shape,
  *  the zslab version; and the compression) and OUT's own size and modification time, and OUT's
  *  header has the shape and dtype this job makes. Plans the job first (zs_job_plan's errors).

@@ -55,6 +55,7 @@ void zs_job_opts_default(zs_job_opts *o)
 
 static zs_status job_new(const char *out_path, const zs_job_opts *opts, zs_job **out)
 {
+    ZS_RETURN_IF(!out, ZS_EINVAL, "zs_job_open: no place for the job (job is NULL)");
     *out = NULL;
     zs_job_opts def;
     if (!opts) zs_job_opts_default(&def), opts = &def;
@@ -330,7 +331,7 @@ static void first_difference(const char *want, const char *rec, char *why, size_
     static const struct {
         const char *key, *why;
     } keys[] = {
-        {"input-data ", "the input's data file changed after it was made"},
+        {"input-files ", "one of the input's files changed after it was made"},
         {"input-size ", "the input changed after it was made"},
         {"input-mtime ", "the input changed after it was made"},
         {"input ", "the input changed after it was made"},
@@ -394,8 +395,8 @@ zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size_t n)
     char dummy[1];
     if (!why || !n) why = dummy, n = sizeof dummy;
     why[0] = '\0';
+    ZS_RETURN_IF(!job || !up_to_date, ZS_EINVAL, "zs_job_up_to_date: no job or no place for the answer given");
     *up_to_date = 0;
-    ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
     ZS_RETURN_IF(!job->record[0], ZS_EINVAL, "%s: the job has no record to check (zs_job_opts.record)", job->out);
     ZS_FORWARD(zs_job_plan(job));
     char *head = NULL;
@@ -453,14 +454,22 @@ void zs_job_free(zs_job *job)
     free(job);
 }
 
+/* The getters take NULL (a job whose open failed): an empty range, zeros, zeroed stats. */
 void zs_job_part_range(const zs_job *job, int64_t *first, int64_t *last)
 {
-    *first = job->first;
-    *last = job->last;
+    if (first) *first = job ? job->first : 0;
+    if (last) *last = job ? job->last : 0;
 }
-int64_t zs_job_done_before(const zs_job *job) { return job->before; }
-int64_t zs_job_done(const zs_job *job) { return job->done; }
-int zs_job_complete(const zs_job *job) { return job->complete; }
-int zs_job_journaled(const zs_job *job) { return job->journaled; }
+int64_t zs_job_done_before(const zs_job *job) { return job ? job->before : 0; }
+int64_t zs_job_done(const zs_job *job) { return job ? job->done : 0; }
+int zs_job_complete(const zs_job *job) { return job ? job->complete : 0; }
+int zs_job_journaled(const zs_job *job) { return job ? job->journaled : 0; }
 zs_job_state zs_job_get_state(const zs_job *job) { return job ? (zs_job_state)job->st : ZS_JOB_OPENED; }
-void zs_job_stats(const zs_job *job, zs_run_stats *stats) { *stats = job->rs; }
+void zs_job_stats(const zs_job *job, zs_run_stats *stats)
+{
+    if (!stats) return;
+    if (job)
+        *stats = job->rs;
+    else
+        memset(stats, 0, sizeof *stats);
+}

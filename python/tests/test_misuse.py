@@ -21,6 +21,8 @@ A = np.zeros((8, 7, 6), np.float32)
     (lambda: zslab.uniform_filter(A, 3, mode=["reflect", "nearest"]), "mode"),
     (lambda: zslab.median_filter(A, 3, mode=["reflect", "nearest", "wrap"]), "mode"),
     (lambda: zslab.uniform_filter(A, 3, mode="sideways"), "mode"),
+    (lambda: zslab.uniform_filter(A, 3, mode=None), "mode"),
+    (lambda: zslab.uniform_filter(A, 3, mode=3), "mode"),
     (lambda: zslab.minimum_filter(A, 3, origin=1), "origin"),
     (lambda: zslab.percentile_filter(A, 150, 3), "percentile"),
     (lambda: zslab.gaussian_filter(np.zeros((2, 2, 2, 2)), 1), "input"),

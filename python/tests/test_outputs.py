@@ -75,6 +75,23 @@ def test_output_tiff_path(vol, tmp_path):
     np.testing.assert_allclose(tifffile.imread(path), want, rtol=1e-4, atol=1e-3)  # the last axis as x
 
 
+@pytest.mark.parametrize("suffix", [".tif", ".npy"])
+def test_output_path_2d(vol, tmp_path, suffix):
+    """A 2-D array to a file: the file holds a plane (formats reopen it as 3-D), the memmap returned
+    has the array's two axes."""
+    a = np.ascontiguousarray(vol[:, :, 3])
+    got = zslab.gaussian_filter(a, 1, output=tmp_path / ("out2d" + suffix))
+    assert isinstance(got, np.memmap) and got.shape == a.shape
+    np.testing.assert_allclose(got, ndi.gaussian_filter(a, 1), rtol=1e-4, atol=1e-3)
+
+
+def test_broadcast_input():
+    """A broadcast view (stride 0 along axes longer than 1) is a valid input."""
+    for a in (np.broadcast_to(np.arange(6, dtype=np.float32)[:, None, None], (6, 5, 4)),
+              np.broadcast_to(np.float32(2.5), (6, 5, 4))):  # every stride 0
+        np.testing.assert_allclose(zslab.uniform_filter(a, 3), ndi.uniform_filter(a, 3), rtol=1e-5, atol=1e-5)
+
+
 def test_difference_of_gaussians_output(vol):
     got = zslab.difference_of_gaussians(vol.astype(np.uint16), 1, output=np.float32)
     assert got.dtype == np.float32

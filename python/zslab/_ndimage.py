@@ -86,7 +86,7 @@ def _common(mode, cval):
         c = float(cval)
     except (TypeError, ValueError):
         raise ValueError(f"cval: expected a number, got {cval!r}") from None
-    if not isinstance(mode, str) and not all(isinstance(m, str) for m in mode):
+    if not isinstance(mode, str) and not (isinstance(mode, (list, tuple)) and all(isinstance(m, str) for m in mode)):
         raise ValueError(f"mode: expected a mode name or one per axis, got {mode!r}")
     return lambda perm, nd: f":mode={_mode(mode, perm, nd)}:cval={_num(c)}"
 
@@ -168,8 +168,8 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
     if a.ndim < 1 or a.ndim > 3:
         raise ValueError(f"input: {a.ndim} dimensions; zslab filters arrays of 1 to 3 dimensions")
     _core.zs_dtype(a.dtype, "input")
-    if not a.flags.aligned:
-        a = a.copy()
+    if not a.flags.aligned or any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):
+        a = a.copy()  # misaligned, or a broadcast view (a stride 0 repeats voxels): one plain copy
     path = output if _is_path(output) else None
     out_arr = output if isinstance(output, np.ndarray) else None
     if out_arr is not None:
@@ -223,7 +223,8 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
     if str(path).lower().endswith(".npy"):
         return np.load(path, mmap_mode="r+")
     with _files.File(path) as f:
-        return f.array("r+").transpose(inv)
+        m = f.array("r+")  # formats reopen as 3-D: the array's own axes, then axes of length 1
+        return m[(slice(None),) * len(zshape) + (0,) * (m.ndim - len(zshape))].transpose(inv)
 
 
 # ---- scipy.ndimage's functions -----------------------------------------------------------------
