@@ -512,12 +512,19 @@ int64_t zs_journal_slab_height(const zs_journal *j) { return j->creating ? 0 : j
 static zs_status shared_format(const zs_journal *j, zs_format *fmt)
 {
     ZS_FORWARD(zs__format_from_name(j->out, fmt));
-    ZS_RETURN_IF(!(zs_format_describe(*fmt)->flags & ZS_FORMAT_SHARED), ZS_EUNSUPPORTED,
-                 "%s: jobs with a journal (parts, resumed runs) write .npy, .nii or raw outputs (one byte range "
-                 "that many processes "
-                 "can share); write one of those, then convert it",
-                 j->out);
-    return ZS_OK;
+    if (zs_format_describe(*fmt)->flags & ZS_FORMAT_SHARED) return ZS_OK;
+    char names[256] = ""; /* the formats that can be shared, as the registry lists them */
+    size_t len = 0;
+    for (int i = 0; zs_format_at(i) && len < sizeof names; i++) {
+        const zs_format_desc *d = zs_format_at(i);
+        const char *name = d->suffixes[0] ? d->suffixes : d->name; /* ".npy", ".nii", "raw" */
+        if ((d->flags & ZS_FORMAT_SHARED) && !strstr(names, name))
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", name);
+    }
+    return ZS_ERR(ZS_EUNSUPPORTED,
+                  "%s: jobs with a journal (parts, resumed runs) write %s outputs (one byte range that many "
+                  "processes can share); write one of those, then convert it",
+                  j->out, names);
 }
 
 static zs_status create_output(zs_journal *j, const zs_plan *plan)
