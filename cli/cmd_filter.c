@@ -143,9 +143,14 @@ int cli_job_run(const cli_filter_opts *o, zs_job *job, cli_progress *prog, zs_ru
         cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
                   "--resume, see it with zslab status, or start over with --force",
                   o->out, o->out);
+        zs_job_free(job);
         return CLI_EXIT_ERROR;
     }
-    if (st < 0) return cli_fail(st, 0);
+    if (st < 0) {
+        const int rc = cli_fail(st, 0);
+        zs_job_free(job); /* after cli_fail, which prints the library's last error */
+        return rc;
+    }
     cli_interrupt_install(zs_volume_get_info(zs_job_output(job))->path, 1);
     st = zs_job_execute(job);
     cli_progress_finish(prog);
