@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,4 +159,19 @@ uint64_t zs_test_seed(int argc, char **argv, const char *name, uint64_t dflt)
         if (strcmp(argv[i], "--seed") == 0) seed = strtoull(argv[i + 1], NULL, 0);
     printf("# %s --seed %llu\n", name, (unsigned long long)seed);
     return seed;
+}
+
+static int64_t clamp_index(int64_t i, int64_t n) { return i < 0 ? 0 : i >= n ? n - 1 : i; }
+
+float zs_test_box_max3(const float *a, int64_t nx, int64_t ny, int64_t nz, int64_t x, int64_t y, int64_t z)
+{
+    float m = -INFINITY;
+    for (int dz = -1; dz <= 1; dz++)
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                const float v =
+                    a[(clamp_index(z + dz, nz) * ny + clamp_index(y + dy, ny)) * nx + clamp_index(x + dx, nx)];
+                if (v > m) m = v;
+            }
+    return m;
 }

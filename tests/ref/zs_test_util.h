@@ -67,4 +67,8 @@ uint64_t zs_test_rand(uint64_t *s);
  *  can be reproduced. */
 uint64_t zs_test_seed(int argc, char **argv, const char *name, uint64_t dflt);
 
+/** The maximum over the 3x3x3 box around (x,y,z) of an F-order float volume, nearest mode
+ *  (the edge voxel repeats), written from its definition. */
+float zs_test_box_max3(const float *a, int64_t nx, int64_t ny, int64_t nz, int64_t x, int64_t y, int64_t z);
+
 #endif

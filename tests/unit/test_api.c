@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zs_test_util.h"
 #include "zslab.h"
 
 enum { NX = 23, NY = 17, NZ = 9 };
@@ -65,20 +66,9 @@ static float *read_all(const zs_volume *v)
     return out;
 }
 
-/* maximum over a 3x3x3 box, nearest mode: written here from its definition */
 static float box_max(const float *a, int64_t x, int64_t y, int64_t z)
 {
-    float m = -INFINITY;
-    for (int dz = -1; dz <= 1; dz++)
-        for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++) {
-                int64_t xx = x + dx < 0 ? 0 : x + dx >= NX ? NX - 1 : x + dx;
-                int64_t yy = y + dy < 0 ? 0 : y + dy >= NY ? NY - 1 : y + dy;
-                int64_t zz = z + dz < 0 ? 0 : z + dz >= NZ ? NZ - 1 : z + dz;
-                float v = a[(zz * NY + yy) * NX + xx];
-                if (v > m) m = v;
-            }
-    return m;
+    return zs_test_box_max3(a, NX, NY, NZ, x, y, z);
 }
 
 /* The whole path; the caller's pipeline is freed right after planning (the plan keeps it). */
@@ -289,10 +279,8 @@ static void test_unsized_options_are_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_filter_through_the_public_header),
-        cmocka_unit_test(test_unidentified_files_are_refused),
-        cmocka_unit_test(test_execute_checks_the_input),
-        cmocka_unit_test(test_describe_into_buffers),
+        cmocka_unit_test(test_filter_through_the_public_header), cmocka_unit_test(test_unidentified_files_are_refused),
+        cmocka_unit_test(test_execute_checks_the_input),         cmocka_unit_test(test_describe_into_buffers),
         cmocka_unit_test(test_unsized_options_are_refused),
     };
     return cmocka_run_group_tests_name("public API", tests, NULL, NULL);

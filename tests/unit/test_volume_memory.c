@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "zs_test_util.h"
 #include "zslab.h"
 
 enum { NX = 13, NY = 11, NZ = 7 };
@@ -29,20 +30,9 @@ static void fill(float *a)
 
 static float at(const float *a, int64_t x, int64_t y, int64_t z) { return a[(z * NY + y) * NX + x]; }
 
-/* maximum over a 3x3x3 box, nearest mode, from its definition */
 static float box_max(const float *a, int64_t x, int64_t y, int64_t z)
 {
-    float m = -INFINITY;
-    for (int dz = -1; dz <= 1; dz++)
-        for (int dy = -1; dy <= 1; dy++)
-            for (int dx = -1; dx <= 1; dx++) {
-                int64_t xx = x + dx < 0 ? 0 : x + dx >= NX ? NX - 1 : x + dx;
-                int64_t yy = y + dy < 0 ? 0 : y + dy >= NY ? NY - 1 : y + dy;
-                int64_t zz = z + dz < 0 ? 0 : z + dz >= NZ ? NZ - 1 : z + dz;
-                float v = at(a, xx, yy, zz);
-                if (v > m) m = v;
-            }
-    return m;
+    return zs_test_box_max3(a, NX, NY, NZ, x, y, z);
 }
 
 static zs_memory_desc desc(void *data, size_t nbytes, int writable, const char *name)
