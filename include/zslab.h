@@ -137,7 +137,7 @@ enum {
     ZS_FORMAT_MAPPED = 1u << 2,     /**< its voxels can be one byte range, mapped in place */
     ZS_FORMAT_DECODED = 1u << 3,    /**< its planes can be decoded or encoded by the format */
     ZS_FORMAT_VOXEL_SIZE = 1u << 4, /**< it stores a voxel size */
-    ZS_FORMAT_SHARED = 1u << 5,     /**< several processes can write one output together (parts, resumed runs, MPI ranks) */
+    ZS_FORMAT_SHARED = 1u << 5,     /**< many processes write one output (parts, resumed runs, MPI) */
     ZS_FORMAT_COMPRESS = 1u << 6,   /**< written compressed with zs_create_opts.compress */
     ZS_FORMAT_EMPTY = 1u << 7,      /**< holds a volume with an axis of length 0 */
     ZS_FORMAT_FILES = 1u << 8       /**< one volume is many files (named by a pattern or directory) */
