@@ -373,7 +373,21 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
 }
 
 /* One band of one run: the store pulls batches of the last ring through the stages. */
-static zs_status run_band(worker *w, int64_t z0, int64_t z1)
+/* Whether the run must end now: another worker failed, or the caller asked to stop and nothing of
+ * this run would be kept (with a journal, the slab under way is finished and recorded). Checked
+ * per band and per batch of planes, so a stop takes effect within one batch even when a band is
+ * the whole plane of a small volume. */
+static zs_status stop_requested(job *j)
+{
+    if (atomic_load(&j->cancel)) return ZS_ECANCELED;
+    if (j->opts->stop && *j->opts->stop && !j->opts->journal) {
+        job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
+        return ZS_ECANCELED;
+    }
+    return ZS_OK;
+}
+
+static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
 {
     const zs_plan *p = w->p;
     const int n = p->nstages;
@@ -381,6 +395,7 @@ static zs_status run_band(worker *w, int64_t z0, int64_t z1)
     const int64_t batch = n ? p->batch[n - 1] : p->batch[n];
     for (int64_t za = z0; za < z1; za += batch) {
         const int64_t zb = za + batch < z1 ? za + batch : z1;
+        ZS_FORWARD(stop_requested(j));
         ZS_FORWARD(ensure(w, n, zb));
         if (w->phases & ZS_PHASE_STORE) ZS_FORWARD(store_rows(w, za, zb));
     }
@@ -429,13 +444,9 @@ static zs_status run_slabs(job *j, worker *w, int64_t sa, int64_t sb, int64_t b0
     zs__run_zranges(p, z0, z1, w->prod);
     const int64_t ny = p->in.shape[1];
     for (int64_t y0 = b0 * p->band; y0 < ny && y0 < b1 * p->band; y0 += p->band) {
-        if (atomic_load(&j->cancel)) return ZS_ECANCELED;
-        if (j->opts->stop && *j->opts->stop && !j->opts->journal) { /* nothing of this run would be kept */
-            job_fail(j, ZS_ERR(ZS_ECANCELED, "stopped by a signal"));
-            return ZS_ECANCELED;
-        }
+        ZS_FORWARD(stop_requested(j));
         zs__band_geom(p, y0, y0 + p->band < ny ? y0 + p->band : ny, &w->g);
-        ZS_FORWARD(run_band(w, z0, z1));
+        ZS_FORWARD(run_band(j, w, z0, z1));
     }
     if (w->encoded && (w->phases & ZS_PHASE_STORE)) {
         double t0 = omp_get_wtime();

@@ -221,7 +221,12 @@ POLL_SECONDS = 0.05
 def execute(plan, vin, vout, progress=None):
     """Runs the plan on a thread of its own while this thread waits, takes signals and reports
     progress. KeyboardInterrupt (or any exception from `progress`) sets the plan's stop flag:
-    workers stop at their next band of rows, the run returns, and the exception propagates."""
+    workers stop at their next band of rows, the run returns, and the exception propagates.
+
+    The exception may arrive at any bytecode, also while the run's thread is being started (CPython
+    checks for signals inside Thread.start). The caller frees plan and volumes as soon as this
+    returns or raises, so the thread may only touch them if it claims the run before this thread
+    gives it up: `state` goes new -> running -> done, or new -> abandoned, under `lock`."""
     stop = ctypes.c_int(0)
     seen = [None]
 
@@ -235,30 +240,49 @@ def execute(plan, vin, vout, progress=None):
     eo.stop = ctypes.pointer(stop)
     stats = _lib.RunStats()
     result = {}
+    lock = threading.Lock()
+    state = ["new"]
+    finished = threading.Event()
 
     def work():
-        st = lib.zs_plan_execute(plan.handle, vin.handle if vin else None, vout.handle if vout else None,
-                                 ctypes.byref(eo), ctypes.byref(stats))
-        result["status"] = st
-        if st < 0:
-            result["message"] = lib.zs_last_error().decode(errors="replace")  # per thread: read it here
+        with lock:
+            if state[0] != "new":
+                return  # given up before this thread ran: the handles may be freed already
+            state[0] = "running"
+        try:
+            st = lib.zs_plan_execute(plan.handle, vin.handle if vin else None, vout.handle if vout else None,
+                                     ctypes.byref(eo), ctypes.byref(stats))
+            result["status"] = st
+            if st < 0:
+                result["message"] = lib.zs_last_error().decode(errors="replace")  # per thread: read it here
+        finally:
+            state[0] = "done"
+            finished.set()
 
-    t = threading.Thread(target=work, name="zslab-run", daemon=True)
-    t.start()
+    def give_up_or_wait():
+        """Until no thread runs on the handles: abandons a run that has not begun, waits for one that
+        has. A second Ctrl-C only sets the stop flag again."""
+        while True:
+            try:
+                stop.value = 1
+                with lock:
+                    if state[0] in ("new", "abandoned"):
+                        state[0] = "abandoned"
+                        return
+                finished.wait()
+                return
+            except BaseException:  # noqa: BLE001 (keep going: the workers are stopping)
+                continue
+
     reported = None
     try:
-        while t.is_alive():
-            t.join(POLL_SECONDS)
+        threading.Thread(target=work, name="zslab-run", daemon=True).start()
+        while not finished.wait(POLL_SECONDS):
             if progress is not None and seen[0] is not None and seen[0] != reported:
                 reported = seen[0]
                 progress(reported)
     except BaseException:
-        stop.value = 1
-        while t.is_alive():
-            try:
-                t.join()
-            except BaseException:  # a second Ctrl-C: keep waiting, the workers are stopping
-                stop.value = 1
+        give_up_or_wait()
         raise
     st = result.get("status", _lib.EINTERNAL)
     if st < 0:
