@@ -12,11 +12,37 @@
  * Writing is zarr_write.c. Metadata parsing is zarr_meta.c, the codecs zarr_codec.c. */
 #include "zarr_internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#define ZARR_SLOTS 64
+/* Largest layer of chunks a worker keeps decoded (chunk-z planes): larger layers are decoded
+ * again for each request. */
+#define ZARR_LAYER_CACHE ((size_t)256 << 20)
+
+/* A worker's buffers: a decoded chunk and a chunk file's bytes, kept from call to call (large
+ * allocations are fresh pages each time: page faults cost more than the decoding). */
+typedef struct zarr_bufs {
+    unsigned char *chunk; /* one decoded chunk */
+    unsigned char *file;  /* a chunk file's bytes (file_cap) */
+    size_t file_cap;
+} zarr_bufs;
+
+/* A worker's last decoded layer of chunks: planes [L*cz, L*cz + h) of volume t, F order. */
+typedef struct zarr_slot {
+    atomic_int busy; /* claimed by one thread at a time (CAS) */
+    int valid;
+    int64_t t, L;
+    unsigned char *planes; /* owner: the slot */
+    zarr_bufs bufs;
+} zarr_slot;
 
 typedef struct zarr_reader {
     int writer; /* 0 (zarr_write.c's state starts with 1) */
@@ -29,6 +55,7 @@ typedef struct zarr_reader {
     char **files;
     int64_t nfiles;
     int listed;
+    zarr_slot slots[ZARR_SLOTS];
 } zarr_reader;
 
 static int exists_in(const char *dir, const char *name)
@@ -75,6 +102,32 @@ typedef struct box {
     int64_t z0;                /* the first plane of dst */
 } box;
 
+/* dst[i] = src[i * step], n elements of es bytes (x is not the chunk's fastest dimension). */
+static void gather_row(unsigned char *dst, const unsigned char *src, int64_t n, int64_t step, size_t es)
+{
+#define GATHER(T)                                                                                                      \
+    do {                                                                                                               \
+        T *d = (T *)(void *)dst;                                                                                       \
+        const T *sp = (const T *)(const void *)src;                                                                    \
+        for (int64_t i = 0; i < n; i++) d[i] = sp[i * step];                                                           \
+    } while (0)
+    switch (es) {
+    case 1:
+        GATHER(uint8_t);
+        break;
+    case 2:
+        GATHER(uint16_t);
+        break;
+    case 4:
+        GATHER(uint32_t);
+        break;
+    default:
+        GATHER(uint64_t);
+        break;
+    }
+#undef GATHER
+}
+
 /* Copies the part of a decoded chunk (origin o[] along each dimension) that lies in the box into
  * dst (F order: x fastest, then y, then z - z0); a NULL chunk is fill_value. */
 static void copy_part(const zarr_reader *r, const int64_t *o, const unsigned char *chunk, const box *b,
@@ -105,34 +158,63 @@ static void copy_part(const zarr_reader *r, const int64_t *o, const unsigned cha
             else if (step[0] == 1 || w == 1)
                 memcpy(out, chunk + (size_t)src * es, (size_t)w * es);
             else
-                for (int64_t x = 0; x < w; x++)
-                    memcpy(out + (size_t)x * es, chunk + (size_t)(src + x * step[0]) * es, es);
+                gather_row(out, chunk + (size_t)src * es, w, step[0], es);
         }
 }
 
-/* Decodes chunk k into buf; *have 0 when its file is missing and the array has a fill_value. */
-static zs_status load_chunk(const zarr_reader *r, const int64_t *k, unsigned char *buf, size_t want, int *have)
+static void bufs_free(zarr_bufs *b)
+{
+    free(b->chunk);
+    free(b->file);
+    memset(b, 0, sizeof *b);
+}
+
+/* Reads a chunk file into b->file; *missing when it does not exist. */
+static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, size_t *n, int *missing)
+{
+    *missing = 0;
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) return (*missing = 1), ZS_OK;
+    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", file);
+    struct stat st;
+    zs_status s = ZS_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
+        s = ZS_ERR(ZS_EFORMAT, "%s: not a chunk file of at most %zu bytes", file, max);
+    if (s == ZS_OK && (size_t)st.st_size > b->file_cap) {
+        free(b->file);
+        b->file_cap = (size_t)st.st_size;
+        if (!(b->file = malloc(b->file_cap))) b->file_cap = 0, s = ZS_ERR(ZS_ENOMEM, "%s: out of memory", file);
+    }
+    size_t got = 0;
+    while (s == ZS_OK && got < (size_t)st.st_size) {
+        const ssize_t r = pread(fd, b->file + got, (size_t)st.st_size - got, (off_t)got);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) s = ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot read", file);
+        if (r == 0) s = ZS_ERR(ZS_EIO, "%s: shrank while it was read", file);
+        got += r > 0 ? (size_t)r : 0;
+    }
+    close(fd);
+    *n = got;
+    return s;
+}
+
+/* Decodes chunk k into b->chunk; *have 0 when its file is missing and the array has a fill_value. */
+static zs_status load_chunk(const zarr_reader *r, const int64_t *k, zarr_bufs *b, size_t want, int *have)
 {
     char file[ZS_PATH_MAX + 128];
     chunk_path(r, k, file, sizeof file);
-    char *data = NULL;
     size_t n = 0;
     int missing = 0;
     const size_t max = want > (SIZE_MAX - 65536) / 2 ? SIZE_MAX : want * 2 + 65536;
-    zs_status st = zs__zarr_read_file(file, max, &data, &n, &missing);
+    ZS_FORWARD(read_chunk_file(file, max, b, &n, &missing));
     *have = !missing;
-    if (missing) {
-        ZS_RETURN_IF(!r->a.has_fill, ZS_EFORMAT, "%s: missing, and the array has no fill_value (%s/.zarray)", file,
-                     r->dir);
-        return ZS_OK;
-    }
-    ZS_FORWARD(st);
-    st = zs__zarr_decode(&r->a.codec, file, data, n, buf, want);
-    free(data);
-    return st;
+    ZS_RETURN_IF(missing && !r->a.has_fill, ZS_EFORMAT, "%s: missing, and the array has no fill_value (%s/.zarray)",
+                 file, r->dir);
+    return missing ? ZS_OK : zs__zarr_decode(&r->a.codec, file, b->file, n, b->chunk, want);
 }
 
-static zs_status zarr_read_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+/* Decodes every chunk overlapping planes [z0,z1) of volume t and copies its part into dst. */
+static zs_status decode_planes(const zs_volume *v, zarr_bufs *bufs, int64_t t, int64_t z0, int64_t z1, void *dst)
 {
     const zarr_reader *r = v->fmt_state;
     const zs_zarr_array *a = &r->a;
@@ -147,14 +229,14 @@ static zs_status zarr_read_planes(const zs_volume *v, int64_t t, int64_t z0, int
         khi[d] = (hi - 1) / a->chunks[d];
     }
     const size_t want = (size_t)chunk_elems(a) * zs_dtype_size(a->dtype);
-    unsigned char *buf = malloc(want);
-    ZS_RETURN_IF(!buf, ZS_ENOMEM, "%s: out of memory for a chunk of %zu bytes", v->info.path, want);
+    if (!bufs->chunk && !(bufs->chunk = malloc(want)))
+        return ZS_ERR(ZS_ENOMEM, "%s: out of memory for a chunk of %zu bytes", v->info.path, want);
     zs_status st = ZS_OK;
     for (int done = 0; !done && st == ZS_OK;) {
         int have = 0;
-        st = load_chunk(r, k, buf, want, &have);
+        st = load_chunk(r, k, bufs, want, &have);
         for (int d = 0; d < a->ndim; d++) o[d] = k[d] * a->chunks[d];
-        if (st == ZS_OK) copy_part(r, o, have ? buf : NULL, &b, &v->info, dst);
+        if (st == ZS_OK) copy_part(r, o, have ? bufs->chunk : NULL, &b, &v->info, dst);
         int d = a->ndim - 1; /* the next chunk, last dimension fastest */
         while (d >= 0 && k[d] == khi[d]) k[d] = klo[d], d--;
         if (d < 0)
@@ -162,7 +244,82 @@ static zs_status zarr_read_planes(const zs_volume *v, int64_t t, int64_t z0, int
         else
             k[d]++;
     }
-    free(buf);
+    return st;
+}
+
+/* ---- the layer cache ------------------------------------------------------------------------
+ * Workers read a few planes at a time, and a chunk holds chunk-z planes: decoding the chunks
+ * of every request would decode each chunk chunk-z / (planes per request) times. Each worker
+ * keeps the layer of chunks (chunk-z planes) it last decoded, in a slot of its own (claimed by
+ * compare-and-swap from a number of the thread's own, as fmt_tiff.c's handles): a request inside
+ * that layer is a copy. Layers above ZARR_LAYER_CACHE bytes are not kept. */
+
+/* A number of the calling thread's own, stable for its life (workers may not be OpenMP threads). */
+static int thread_hint(void)
+{
+    static atomic_int next;
+    static _Thread_local int hint = -1;
+    if (hint < 0) hint = atomic_fetch_add(&next, 1) % ZARR_SLOTS;
+    return hint;
+}
+
+static zarr_slot *slot_claim(zarr_reader *r)
+{
+    const int hint = thread_hint();
+    for (int k = 0; k < ZARR_SLOTS; k++) {
+        zarr_slot *s = &r->slots[(hint + k) % ZARR_SLOTS];
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&s->busy, &expected, 1)) return s;
+    }
+    return NULL;
+}
+
+/* Planes [z0,z1) of layer L of volume t from the slot, decoding the layer when it holds another. */
+static zs_status layer_read(const zs_volume *v, zarr_slot *s, int64_t t, int64_t L, int64_t z0, int64_t z1,
+                            unsigned char *dst)
+{
+    const zarr_reader *r = v->fmt_state;
+    const int64_t cz = r->dim[2] >= 0 ? r->a.chunks[r->dim[2]] : 1, lz0 = L * cz;
+    const int64_t lz1 = lz0 + cz < v->info.shape[2] ? lz0 + cz : v->info.shape[2];
+    const size_t plane = (size_t)(v->info.shape[0] * v->info.shape[1]) * zs_dtype_size(v->info.dtype);
+    if (!s->valid || s->t != t || s->L != L) {
+        s->valid = 0;
+        if (!s->planes && !(s->planes = malloc((size_t)cz * plane)))
+            return ZS_ERR(ZS_ENOMEM, "%s: out of memory for a layer of chunks", v->info.path);
+        ZS_FORWARD(decode_planes(v, &s->bufs, t, lz0, lz1, s->planes));
+        s->valid = 1, s->t = t, s->L = L;
+    }
+    memcpy(dst, s->planes + (size_t)(z0 - lz0) * plane, (size_t)(z1 - z0) * plane);
+    return ZS_OK;
+}
+
+static zs_status zarr_read_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+{
+    zarr_reader *r = v->fmt_state;
+    const int64_t cz = r->dim[2] >= 0 ? r->a.chunks[r->dim[2]] : 1;
+    const size_t plane = (size_t)(v->info.shape[0] * v->info.shape[1]) * zs_dtype_size(v->info.dtype);
+    zarr_slot *s = slot_claim(r);
+    if (!s) { /* more threads than slots: buffers for this call */
+        zarr_bufs b = {NULL, NULL, 0};
+        zs_status st = decode_planes(v, &b, t, z0, z1, dst);
+        bufs_free(&b);
+        return st;
+    }
+    if (cz == 1 || plane > ZARR_LAYER_CACHE / (size_t)cz) { /* no layer kept */
+        zs_status st = decode_planes(v, &s->bufs, t, z0, z1, dst);
+        atomic_store(&s->busy, 0);
+        return st;
+    }
+    zs_status st = ZS_OK;
+    unsigned char *d = dst;
+    for (int64_t L = z0 / cz; st == ZS_OK && L * cz < z1; L++) {
+        const int64_t a = z0 > L * cz ? z0 : L * cz, b = z1 < (L + 1) * cz ? z1 : (L + 1) * cz;
+        if (a == L * cz && b == (L + 1) * cz) /* a whole layer: straight into dst, the slot kept */
+            st = decode_planes(v, &s->bufs, t, a, b, d + (size_t)(a - z0) * plane);
+        else
+            st = layer_read(v, s, t, L, a, b, d + (size_t)(a - z0) * plane);
+    }
+    atomic_store(&s->busy, 0);
     return st;
 }
 
@@ -230,6 +387,10 @@ static void zarr_close(zs_volume *v)
     if (!r) return;
     for (int64_t i = 0; i < r->nfiles; i++) free(r->files[i]);
     free(r->files);
+    for (int k = 0; k < ZARR_SLOTS; k++) {
+        free(r->slots[k].planes);
+        bufs_free(&r->slots[k].bufs);
+    }
     pthread_mutex_destroy(&r->lock);
     free(r);
     v->fmt_state = NULL;
