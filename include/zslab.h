@@ -585,9 +585,12 @@ typedef struct zs_journal_opts {
     size_t struct_size;   /**< sizeof the struct: set by zs_journal_opts_default(); any other value is ZS_EINVAL */
     int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
     zs_journal_role role;
-    double wait_seconds; /**< how long to wait for another process to publish the header
-                              (default: ZS_JOURNAL_WAIT from the environment, else 600) */
-    volatile int *stop;  /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    double wait_seconds;          /**< how long to wait for another process to publish the header
+                                       (default: ZS_JOURNAL_WAIT from the environment, else 600) */
+    volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
+                                       (format, force and direct are the journal's); NULL: defaults. Copied
+                                       by zs_journal_begin */
 } zs_journal_opts;
 ZS_API void zs_journal_opts_default(zs_journal_opts *o);
 

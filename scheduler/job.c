@@ -163,6 +163,11 @@ static zs_status begin_journal(zs_job *job)
     jo.nparts = job->o.nparts;
     jo.stop = job->o.stop;
     if (job->o.wait_seconds >= 0) jo.wait_seconds = job->o.wait_seconds;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.compress = job->o.compress;
+    memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
+    jo.create = &co;
     jo.role = job->o.join ? ZS_JOURNAL_JOIN : job->o.journal == ZS_JOB_JOURNAL_NEW ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
     if (jo.role == ZS_JOURNAL_NEW && job->o.force) { /* start over */
         ZS_FORWARD(zs_journal_remove(job->out));
