@@ -524,11 +524,13 @@ const zs_format_ops zs__fmt_zarr = {
              "Zarr v2 arrays and OME-Zarr (NGFF 0.4) images: a directory of compressed chunks (blosc, zstd, gzip, "
              "zlib); written as an OME-Zarr image",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_COMPRESS |
-                 ZS_FORMAT_FILES},
+                 ZS_FORMAT_FILES,
+             "blosc-lz4 blosc-zstd zstd gzip deflate"},
     .claims_name = zarr_claims,
     .open = zarr_open,
     .create = zs__zarr_create,
     .encodes = zarr_encodes,
     .file = zarr_file,
+    .z_align = zs__zarr_z_align,
     .version_text = zarr_version_text,
 };

@@ -4,7 +4,7 @@
  * zstd frames (libzstd, a context per call), gzip and zlib streams (zlib), and raw chunks.
  * Every decoder checks that the chunk decodes to exactly the chunk's size: a truncated or
  * corrupt chunk is an error naming its file and the cause, never a short or overrun buffer.
- * Encoding uses numcodecs' default levels (blosc clevel 5, zstd 1, gzip 1), which zarr-python
+ * Encoding uses numcodecs' default levels (blosc clevel 5, zstd 1, gzip and zlib 1), which zarr-python
  * writes too: fast enough to keep up with the filters, and what users of zarr expect. */
 #include "zarr_internal.h"
 
@@ -155,20 +155,30 @@ zs_status zs__zarr_encode(const zarr_codec *c, const char *file, const void *src
 zs_status zs__zarr_codec_for(zs_compression comp, const char *file, zarr_codec *c)
 {
     memset(c, 0, sizeof *c);
+    c->level = 1;
     switch (comp) {
     case ZS_COMPRESS_NONE:
         c->id = ZARR_RAW;
         return ZS_OK;
     case ZS_COMPRESS_ZSTD:
-        c->id = ZARR_ZSTD, c->level = 1;
+        c->id = ZARR_ZSTD;
+        return ZS_OK;
+    case ZS_COMPRESS_GZIP:
+        c->id = ZARR_GZIP;
         return ZS_OK;
     case ZS_COMPRESS_DEFLATE:
-        c->id = ZARR_ZLIB, c->level = 1;
+        c->id = ZARR_ZLIB;
+        return ZS_OK;
+    case ZS_COMPRESS_BLOSC_LZ4:  /* numcodecs' Blosc() default */
+    case ZS_COMPRESS_BLOSC_ZSTD: /* bit shuffle: the better one for zstd on integer images */
+        c->id = ZARR_BLOSC, c->level = 5, c->shuffle = comp == ZS_COMPRESS_BLOSC_LZ4 ? 1 : 2;
+        snprintf(c->cname, sizeof c->cname, "%s", comp == ZS_COMPRESS_BLOSC_LZ4 ? "lz4" : "zstd");
         return ZS_OK;
     default:
         break;
     }
-    return ZS_ERR(ZS_EUNSUPPORTED, "%s: Zarr outputs are written uncompressed, or with zstd or zlib", file);
+    return ZS_ERR(ZS_EUNSUPPORTED, "%s: Zarr outputs are not written with compression %s", file,
+                  zs_compression_name(comp));
 }
 
 void zs__zarr_codec_json(const zarr_codec *c, char *buf, size_t n)

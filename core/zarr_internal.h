@@ -87,5 +87,7 @@ int zs__zarr_remove_tree(const char *path);
 
 /** The writer (zarr_write.c): creates OUT (a directory) for v->info. */
 zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o);
+/** The planes an output created with these options writes at once: its chunks' z extent. */
+int64_t zs__zarr_z_align(const zs_create_opts *o);
 
 #endif /* ZS_ZARR_INTERNAL_H */

@@ -5,12 +5,13 @@
  * dataset "0") and the array 0/: C order (t, z, y, x), so that a plane is contiguous, chunk
  * files 0/z/y/x (dimension_separator "/"), fill_value 0.
  *
- * Chunks: default 32 planes x 256 x 256 voxels (bounded by the shape): 2 Mi voxels, a few MiB
+ * Chunks: zs_create_opts.chunk, by default 32 planes x 256 x 256 voxels (bounded by the shape): 2 Mi voxels, a few MiB
  * a chunk, which compresses well and keeps the number of files and metadata reads small, while
  * 32 planes keeps the layers that a worker must hold whole small next to a slab's height.
  * write_planes takes whole planes; a layer of chunks (chunk-z planes) that the call covers is
- * encoded and written at once by the calling worker, in parallel with the other workers. A
- * call that covers only part of a layer (slab heights not a multiple of the chunk height)
+ * encoded and written at once by the calling worker, in parallel with the other workers (the
+ * planner starts slabs on layers: zs__zarr_z_align). A call that covers only part of a layer
+ * (a plan made without that alignment)
  * copies its planes into that layer's buffer under a lock; the call that completes the layer
  * encodes it. So any order of calls is correct, and aligned calls never wait for each other.
  *
@@ -300,6 +301,8 @@ static zs_status clear_dir(const char *dir)
     return st;
 }
 
+int64_t zs__zarr_z_align(const zs_create_opts *o) { return o && o->chunk[2] > 0 ? o->chunk[2] : DEFAULT_CHUNK_Z; }
+
 static int64_t bounded(int64_t want, int64_t n) { return want > 0 && want < n ? want : n > 0 ? n : 1; }
 
 /* Shape, chunks and codec of the array to write. */
@@ -308,9 +311,9 @@ static zs_status layout(zarr_writer *w, const zs_volume_info *info, const zs_cre
     ZS_FORWARD(zs__zarr_codec_for(o->compress, path, &w->codec));
     w->nx = info->shape[0], w->ny = info->shape[1], w->nz = info->shape[2], w->nt = info->shape[3];
     w->es = zs_dtype_size(info->dtype);
-    w->cx = bounded(DEFAULT_CHUNK_XY, w->nx);
-    w->cy = bounded(DEFAULT_CHUNK_XY, w->ny);
-    w->cz = bounded(DEFAULT_CHUNK_Z, w->nz);
+    w->cx = bounded(o->chunk[0] ? o->chunk[0] : DEFAULT_CHUNK_XY, w->nx);
+    w->cy = bounded(o->chunk[1] ? o->chunk[1] : DEFAULT_CHUNK_XY, w->ny);
+    w->cz = bounded(zs__zarr_z_align(o), w->nz);
     ZS_RETURN_IF((uint64_t)(w->cx * w->cy) * (uint64_t)w->cz * w->es > ZARR_MAX_CHUNK_BYTES, ZS_EUNSUPPORTED,
                  "%s: chunks of more than %llu bytes are not supported", path,
                  (unsigned long long)ZARR_MAX_CHUNK_BYTES);

@@ -126,7 +126,7 @@ def write_outputs():
     np.save(src, a)
     ref = path("ref.npy")
     run_ok("write", "filter", src, ref, "--op", "median:size=3", "-q")
-    for comp, cid in [("none", None), ("zstd", "zstd"), ("deflate", "zlib")]:
+    for comp, cid in [("none", None), ("zstd", "zstd"), ("deflate", "zlib"), ("gzip", "gzip"), ("blosc-lz4", "blosc")]:
         out = path(f"out_{comp}.ome.zarr")
         if not run_ok(f"write {comp}", "filter", src, out, "--op", "median:size=3", "--compress", comp, "-q"):
             continue
@@ -142,6 +142,16 @@ def write_outputs():
             fail(f"write {comp}: multiscales axes {ms['axes']} version {ms['version']}")
         if glob.glob(out + ".partial*"):
             fail(f"write {comp}: a .partial directory is left beside the output")
+    # --chunks (z first) and blosc-zstd: bit shuffle; chunks that do not divide the shape
+    out = path("chunked.ome.zarr")
+    if run_ok("chunks", "filter", src, out, "--op", "median:size=3", "--chunks", "8x16x10", "--compress",
+              "blosc-zstd", "--threads", "2", "-q"):
+        za = zarray(out)
+        comp = za["compressor"] or {}
+        if za["chunks"] != [8, 16, 10] or comp.get("cname") != "zstd" or comp.get("shuffle") != 2:
+            fail(f"chunks: .zarray says chunks {za['chunks']} compressor {comp}, expected [8, 16, 10] blosc zstd 2")
+        if not np.array_equal(zarr.open(out + "/0", mode="r")[...].transpose(2, 1, 0), np.load(ref)):
+            fail("chunks: zarr-python reads other voxels than the .npy result")
     # the voxel size and unit go to the scale of dataset 0; a zslab output reads back as written
     grp = ngff_group("scaled.ome.zarr", [data((6, 7, 8), 4)], SPACE, [[3.0, 0.25, 0.5]])
     out = path("scaled_out.ome.zarr")
