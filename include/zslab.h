@@ -128,7 +128,7 @@ typedef enum zs_format {
     ZS_FMT_MEMORY, /**< a caller's buffer (zs_volume_wrap): no file */
     ZS_FMT_ZARR    /**< Zarr v2 array or OME-Zarr image: a directory of chunk files */
 } zs_format;
-/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory" (static). */
+/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory", "zarr" (static). */
 ZS_API const char *zs_format_name(zs_format f);
 
 /** What a format can do (zs_format_desc.flags). */
