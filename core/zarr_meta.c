@@ -295,9 +295,9 @@ static zs_status axis_roles(const cJSON *ms, const char *file, const zs_zarr_arr
     int seen[3] = {0, 0, 0};
     const cJSON *e = axes ? axes->child : NULL;
     for (int d = 0; d < a->ndim; d++, e = e ? e->next : NULL) {
-        const char *name = "tczyx" + 5 - a->ndim + d, *unit = NULL;
-        char one[2] = {name[0], 0};
-        name = one;
+        static const char implied[] = "tczyx"; /* NGFF 0.1 and 0.2: the last of t, c, z, y, x */
+        char one[2] = {implied[5 - a->ndim + d], 0};
+        const char *name = one, *unit = NULL;
         if (e && cJSON_IsString(e)) name = e->valuestring;
         if (e && cJSON_IsObject(e)) {
             const cJSON *nm = cJSON_GetObjectItemCaseSensitive(e, "name"),
