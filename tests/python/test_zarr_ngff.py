@@ -254,10 +254,10 @@ def bad_inputs():
     expect_error("filter", src, "delta")
     src = make("dtype.zarr", numcodecs.Blosc("lz4", 5, 1))
     edit_zarray(src, dtype="<u4")
-    expect_error("lying dtype", src, os.path.join(src, "0.0.0"))
+    expect_error("lying dtype", src, os.path.join(src, "0."))  # whichever chunk a worker decodes first
     src = make("chunks.zarr", None)
     edit_zarray(src, chunks=[8, 8, 4])
-    expect_error("lying chunks", src, os.path.join(src, "0.0.0"))
+    expect_error("lying chunks", src, os.path.join(src, "0."))
     src = make("nofill.zarr", None, fill=None)
     os.remove(os.path.join(src, "0.1.1"))
     expect_error("missing chunk without fill_value", src, os.path.join(src, "0.1.1"))
