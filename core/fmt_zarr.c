@@ -77,7 +77,7 @@ static uint64_t chunk_elems(const zs_zarr_array *a)
 
 static void chunk_path(const zarr_reader *r, const int64_t *k, char *out, size_t n)
 {
-    size_t len = (size_t)snprintf(out, n, "%s/", r->dir);
+    size_t len = (size_t)snprintf(out, n, "%s/%s", r->dir, r->a.key_prefix ? (r->a.sep == '/' ? "c/" : "c.") : "");
     for (int d = 0; d < r->a.ndim && len < n; d++) {
         if (d && len + 1 < n) out[len++] = r->a.sep;
         len += (size_t)snprintf(out + len, n - len, "%lld", (long long)k[d]);
@@ -89,7 +89,7 @@ static void chunk_strides(const zs_zarr_array *a, int64_t *s)
 {
     int64_t acc = 1;
     for (int i = 0; i < a->ndim; i++) {
-        const int d = a->fortran ? i : a->ndim - 1 - i;
+        const int d = a->perm[a->ndim - 1 - i];
         s[d] = acc;
         acc *= a->chunks[d];
     }
@@ -343,13 +343,13 @@ static zs_status list_files(zarr_reader *r)
 {
     int64_t cap = 0, k[ZARR_MAX_DIMS] = {0}, nk[ZARR_MAX_DIMS];
     char p[ZS_PATH_MAX + 128];
-    static const char *const meta[] = {".zgroup", ".zattrs"};
-    for (int i = 0; i < 2 && r->group[0]; i++)
+    static const char *const meta[] = {".zgroup", ".zattrs", "zarr.json"};
+    for (int i = 0; i < 3 && r->group[0]; i++)
         if (exists_in(r->group, meta[i])) {
             snprintf(p, sizeof p, "%s/%s", r->group, meta[i]);
             ZS_FORWARD(push_file(r, p, &cap));
         }
-    snprintf(p, sizeof p, "%s/.zarray", r->dir);
+    snprintf(p, sizeof p, "%s/%s", r->dir, r->a.version == 3 ? "zarr.json" : ".zarray");
     ZS_FORWARD(push_file(r, p, &cap));
     for (int d = 0; d < r->a.ndim; d++) {
         nk[d] = (r->a.shape[d] + r->a.chunks[d] - 1) / r->a.chunks[d];
@@ -407,26 +407,51 @@ static zs_status read_meta(const char *dir, const char *name, char **text, size_
     return zs__zarr_read_file(p, ZS_MAX_HEADER, text, n, NULL);
 }
 
-/* The array at r->dir: its .zarray, and its axes from the group at `group` ("" none) when that
- * group's multiscales list it as `level`. */
+/* What a directory holds: a v2 array (.zarray) or group (.zgroup), a v3 array or group
+ * (zarr.json), or nothing Zarr reads. */
+enum { NODE_NONE, NODE_ARRAY2, NODE_GROUP2, NODE_ARRAY3, NODE_GROUP3 };
+
+static int node_of(const char *dir)
+{
+    if (exists_in(dir, ".zarray")) return NODE_ARRAY2;
+    if (exists_in(dir, ".zgroup")) return NODE_GROUP2;
+    char *text = NULL;
+    size_t n = 0;
+    if (!exists_in(dir, "zarr.json") || read_meta(dir, "zarr.json", &text, &n) < 0) {
+        zs_clear_error();
+        return NODE_NONE;
+    }
+    const int kind = zs__zarr_v3_node(text, n);
+    free(text);
+    return kind == 1 ? NODE_ARRAY3 : kind == 2 ? NODE_GROUP3 : NODE_NONE;
+}
+
+/* The group metadata holding multiscales: .zattrs (v2) or zarr.json (v3). */
+static const char *group_meta(const char *group) { return exists_in(group, ".zattrs") ? ".zattrs" : "zarr.json"; }
+
+/* The array at r->dir: its .zarray or zarr.json, and its axes from the group at `group` ("" none)
+ * when that group's multiscales list it as `level`. */
 static zs_status open_array(zarr_reader *r, const char *group, const char *level)
 {
     char *text = NULL, file[ZS_PATH_MAX + 32];
     size_t n = 0;
-    snprintf(file, sizeof file, "%s/.zarray", r->dir);
-    ZS_FORWARD(read_meta(r->dir, ".zarray", &text, &n));
-    zs_status st = zs__zarr_parse_array(text, n, file, &r->a);
+    const char *meta = exists_in(r->dir, ".zarray") ? ".zarray" : "zarr.json";
+    snprintf(file, sizeof file, "%s/%s", r->dir, meta);
+    ZS_FORWARD(read_meta(r->dir, meta, &text, &n));
+    zs_status st =
+        meta[0] == '.' ? zs__zarr_parse_array(text, n, file, &r->a) : zs__zarr_parse_array_v3(text, n, file, &r->a);
     free(text);
     ZS_FORWARD(st);
-    if (group[0] && exists_in(group, ".zattrs")) {
-        ZS_FORWARD(read_meta(group, ".zattrs", &text, &n));
-        snprintf(file, sizeof file, "%s/.zattrs", group);
+    const int kind = group[0] ? node_of(group) : NODE_NONE;
+    if (kind == NODE_GROUP2 || kind == NODE_GROUP3) {
+        meta = group_meta(group);
+        snprintf(file, sizeof file, "%s/%s", group, meta);
+        ZS_FORWARD(read_meta(group, meta, &text, &n));
         char path[ZS_PATH_MAX];
         if (zs__zarr_lists_dataset(text, n, level)) {
             st = zs__zarr_parse_multiscales(text, n, file, level, &r->a, path, sizeof path, &r->ax);
             snprintf(r->group, sizeof r->group, "%s", group);
-        } else
-            group = "";
+        }
         free(text);
         ZS_FORWARD(st);
     }
@@ -437,40 +462,45 @@ static zs_status open_array(zarr_reader *r, const char *group, const char *level
     return ZS_OK;
 }
 
+/* A group: its first multiscale's first dataset. */
+static zs_status open_group(zarr_reader *r, const char *path)
+{
+    const char *meta = group_meta(path);
+    char *text = NULL, file[ZS_PATH_MAX + 32], level[ZS_PATH_MAX];
+    size_t n = 0;
+    snprintf(file, sizeof file, "%s/%s", path, meta);
+    ZS_RETURN_IF(!exists_in(path, meta), ZS_EFORMAT,
+                 "%s: a Zarr group without attributes: name one of its arrays (an OME-Zarr image has multiscales)",
+                 path);
+    ZS_FORWARD(read_meta(path, meta, &text, &n));
+    zs_status st = zs__zarr_first_dataset(text, n, file, level, sizeof level);
+    free(text);
+    ZS_FORWARD(st);
+    ZS_RETURN_IF(strlen(path) + strlen(level) + 2 > sizeof r->dir, ZS_EINVAL, "%s: path too long", path);
+    memcpy(r->dir, path, strlen(path));
+    r->dir[strlen(path)] = '/';
+    memcpy(r->dir + strlen(path) + 1, level, strlen(level) + 1);
+    const int kind = node_of(r->dir);
+    ZS_RETURN_IF(kind != NODE_ARRAY2 && kind != NODE_ARRAY3, ZS_EFORMAT,
+                 "%s: its multiscales name dataset \"%s\" but %s is not a Zarr array", file, level, r->dir);
+    return open_array(r, path, level);
+}
+
 /* path (without trailing '/') names an array, or a group whose first dataset is read. */
 static zs_status locate(zarr_reader *r, const char *path)
 {
-    if (exists_in(path, ".zarray")) {
+    const int kind = node_of(path);
+    if (kind == NODE_ARRAY2 || kind == NODE_ARRAY3) {
         snprintf(r->dir, sizeof r->dir, "%s", path);
         char parent[ZS_PATH_MAX];
         const char *slash = strrchr(path, '/');
         snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
         return open_array(r, slash && slash > path ? parent : (slash ? "/" : "."), slash ? slash + 1 : path);
     }
-    if (exists_in(path, ".zgroup")) {
-        char *text = NULL, file[ZS_PATH_MAX + 32], level[ZS_PATH_MAX];
-        size_t n = 0;
-        snprintf(file, sizeof file, "%s/.zattrs", path);
-        ZS_RETURN_IF(!exists_in(path, ".zattrs"), ZS_EFORMAT,
-                     "%s: a Zarr group without .zattrs: name one of its arrays (an OME-Zarr image has multiscales)",
-                     path);
-        ZS_FORWARD(read_meta(path, ".zattrs", &text, &n));
-        zs_status st = zs__zarr_first_dataset(text, n, file, level, sizeof level);
-        free(text);
-        ZS_FORWARD(st);
-        ZS_RETURN_IF(strlen(path) + strlen(level) + 2 > sizeof r->dir, ZS_EINVAL, "%s: path too long", path);
-        memcpy(r->dir, path, strlen(path));
-        r->dir[strlen(path)] = '/';
-        memcpy(r->dir + strlen(path) + 1, level, strlen(level) + 1);
-        ZS_RETURN_IF(!exists_in(r->dir, ".zarray"), ZS_EFORMAT,
-                     "%s: its multiscales name dataset \"%s\" but %s has no .zarray", file, level, r->dir);
-        return open_array(r, path, level);
-    }
-    ZS_RETURN_IF(exists_in(path, "zarr.json"), ZS_EUNSUPPORTED,
-                 "%s: a Zarr v3 store (zarr.json); zslab reads Zarr v2 (.zarray, .zgroup)", path);
+    if (kind == NODE_GROUP2 || kind == NODE_GROUP3) return open_group(r, path);
     struct stat st;
     ZS_RETURN_IF(stat(path, &st) != 0, ZS_EIO, "%s: no such directory", path);
-    return ZS_ERR(ZS_EFORMAT, "%s: not a Zarr array or group (no .zarray or .zgroup in it)", path);
+    return ZS_ERR(ZS_EFORMAT, "%s: not a Zarr array or group (no .zarray, .zgroup or zarr.json in it)", path);
 }
 
 static zs_status zarr_open(zs_volume *v, const zs_open_opts *o)
@@ -487,7 +517,7 @@ static zs_status zarr_open(zs_volume *v, const zs_open_opts *o)
     v->io = &zarr_read_io;
     ZS_FORWARD(locate(r, path));
     info->format = ZS_FMT_ZARR;
-    info->version = 2;
+    info->version = r->a.version;
     info->order = ZS_ORDER_F;
     info->decoded = 1;
     info->offset = 0;

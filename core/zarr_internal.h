@@ -34,8 +34,12 @@ typedef struct zs_zarr_array {
     int64_t shape[ZARR_MAX_DIMS];
     int64_t chunks[ZARR_MAX_DIMS];
     zs_dtype dtype;
-    int fortran; /* order "F": dimension 0 fastest within a chunk */
-    char sep;    /* dimension_separator: '.' or '/' */
+    int fortran;             /* order "F": dimension 0 fastest within a chunk */
+    int perm[ZARR_MAX_DIMS]; /* a chunk is stored as the C-order array of dimensions perm[0], perm[1],
+                                ... (C order: 0, 1, ...; F order: reversed; Zarr v3: transpose) */
+    char sep;                /* dimension_separator: '.' or '/' */
+    int key_prefix;          /* Zarr v3's default chunk keys: "c" and sep before the indices */
+    int version;             /* 2 or 3 */
     int has_fill;
     unsigned char fill[8]; /* fill_value as one element in dtype's byte order (has_fill) */
     zarr_codec codec;
@@ -53,6 +57,10 @@ typedef struct zs_zarr_axes {
 
 /** Parses a .zarray's text (n bytes; `file` names it in messages). */
 zs_status zs__zarr_parse_array(const char *text, size_t n, const char *file, zs_zarr_array *a);
+/** Parses a Zarr v3 array's zarr.json text (codecs bytes, transpose, blosc, zstd, gzip). */
+zs_status zs__zarr_parse_array_v3(const char *text, size_t n, const char *file, zs_zarr_array *a);
+/** A zarr.json's node_type: 1 array, 2 group, 0 neither (or not JSON). */
+int zs__zarr_v3_node(const char *text, size_t n);
 /** Axes without names: dimension k is zslab axis k (x, y, z, t); at most 4 dimensions. */
 zs_status zs__zarr_default_axes(const zs_zarr_array *a, const char *file, zs_zarr_axes *ax);
 /** The NGFF multiscales of a group's .zattrs text: the dataset path of level `level` (-1: the

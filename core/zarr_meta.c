@@ -184,6 +184,7 @@ static zs_status parse_layout(const cJSON *root, const char *file, zs_zarr_array
     ZS_RETURN_IF(!cJSON_IsString(order) || (strcmp(order->valuestring, "C") && strcmp(order->valuestring, "F")),
                  ZS_EFORMAT, "%s: \"order\" is not \"C\" or \"F\"", file);
     a->fortran = order->valuestring[0] == 'F';
+    for (int d = 0; d < ZARR_MAX_DIMS; d++) a->perm[d] = d; /* reversed below for F, once ndim is known */
     const cJSON *sep = cJSON_GetObjectItemCaseSensitive(root, "dimension_separator");
     a->sep = '.';
     if (sep && !cJSON_IsNull(sep)) {
@@ -215,6 +216,8 @@ zs_status zs__zarr_parse_array(const char *text, size_t n, const char *file, zs_
     if (!json_int(fmt, 0, &version) || version != 2) st = ZS_ERR(ZS_EUNSUPPORTED, "%s: zarr_format is not 2", file);
     if (st == ZS_OK) st = parse_dtype(root, file, &a->dtype);
     if (st == ZS_OK) st = parse_layout(root, file, a);
+    for (int d = 0; st == ZS_OK && a->fortran && d < a->ndim; d++) a->perm[d] = a->ndim - 1 - d;
+    a->version = 2;
     if (st == ZS_OK) st = parse_fill(root, file, a);
     if (st == ZS_OK) st = parse_codec(root, file, &a->codec);
     cJSON_Delete(root);
@@ -249,10 +252,20 @@ static void ngff_unit(const char *u, char out[16])
     (void)zs__unit_normalize(u, strlen(u), out);
 }
 
-/* The first multiscale of a group's .zattrs (owner: root). */
+/* The object holding "multiscales": a v2 group's .zattrs, or a v3 group's zarr.json attributes
+ * (NGFF 0.5 puts it in attributes.ome). */
+static const cJSON *ms_holder(const cJSON *root)
+{
+    if (cJSON_GetObjectItemCaseSensitive(root, "multiscales")) return root;
+    const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(root, "attributes");
+    const cJSON *ome = cJSON_GetObjectItemCaseSensitive(attrs, "ome");
+    return cJSON_GetObjectItemCaseSensitive(ome, "multiscales") ? ome : attrs;
+}
+
+/* The first multiscale of a group's .zattrs or zarr.json (owner: root). */
 static const cJSON *first_multiscale(const cJSON *root, const char *file, zs_status *st)
 {
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(root, "multiscales");
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(ms_holder(root), "multiscales");
     if (!cJSON_IsArray(ms) || !cJSON_IsObject(ms->child)) {
         *st = ZS_ERR(ZS_EFORMAT, "%s: no NGFF \"multiscales\" (a Zarr group zslab reads is an OME-Zarr image)", file);
         return NULL;
@@ -392,11 +405,124 @@ zs_status zs__zarr_info(const zs_zarr_array *a, const zs_zarr_axes *ax, zs_volum
 int zs__zarr_lists_dataset(const char *text, size_t n, const char *level)
 {
     cJSON *root = cJSON_ParseWithLength(text, n);
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(root, "multiscales");
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(ms_holder(root), "multiscales");
     int found = 0;
     if (cJSON_IsArray(ms) && cJSON_IsObject(ms->child) &&
         cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(ms->child, "datasets")))
         found = find_dataset(ms->child, level) != NULL;
     cJSON_Delete(root);
     return found;
+}
+
+/* ---- Zarr v3 arrays (zarr.json) ------------------------------------------------------------ */
+
+static zs_status v3_transpose(const cJSON *cfg, const char *file, zs_zarr_array *a)
+{
+    const cJSON *order = cJSON_GetObjectItemCaseSensitive(cfg, "order");
+    int seen[ZARR_MAX_DIMS] = {0}, d = 0;
+    ZS_RETURN_IF(!cJSON_IsArray(order) || cJSON_GetArraySize(order) != a->ndim, ZS_EFORMAT,
+                 "%s: the transpose codec's order is not one dimension each", file);
+    for (const cJSON *e = order->child; e; e = e->next, d++) {
+        int64_t v = -1;
+        ZS_RETURN_IF(!json_int(e, 0, &v) || v >= a->ndim || seen[v]++, ZS_EFORMAT,
+                     "%s: the transpose codec's order is not a permutation", file);
+        a->perm[d] = (int)v;
+    }
+    return ZS_OK;
+}
+
+/* One codec of the list; *bytes: the bytes codec was seen (array → bytes). */
+static zs_status v3_codec(const cJSON *c, const char *file, zs_zarr_array *a, int *bytes)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(c, "configuration");
+    ZS_RETURN_IF(!cJSON_IsString(name), ZS_EFORMAT, "%s: a codec has no \"name\"", file);
+    const char *s = name->valuestring;
+    if (strcmp(s, "transpose") == 0 && !*bytes) return v3_transpose(cfg, file, a);
+    if (strcmp(s, "bytes") == 0 && !*bytes) {
+        const cJSON *endian = cJSON_GetObjectItemCaseSensitive(cfg, "endian");
+        a->dtype.big_endian =
+            zs_dtype_size(a->dtype) > 1 && cJSON_IsString(endian) && strcmp(endian->valuestring, "big") == 0;
+        *bytes = 1;
+        return ZS_OK;
+    }
+    ZS_RETURN_IF(strcmp(s, "sharding_indexed") == 0, ZS_EUNSUPPORTED,
+                 "%s: sharded arrays (codec sharding_indexed) are not read by zslab yet", file);
+    const zarr_codec_id id = strcmp(s, "blosc") == 0  ? ZARR_BLOSC
+                             : strcmp(s, "zstd") == 0 ? ZARR_ZSTD
+                             : strcmp(s, "gzip") == 0 ? ZARR_GZIP
+                                                      : ZARR_RAW;
+    ZS_RETURN_IF(id == ZARR_RAW, ZS_EUNSUPPORTED,
+                 "%s: unknown codec \"%s\" (zslab reads bytes, transpose, blosc, zstd and gzip)", file, s);
+    ZS_RETURN_IF(!*bytes || a->codec.id != ZARR_RAW, ZS_EUNSUPPORTED,
+                 "%s: codec \"%s\" where zslab reads one compressor after the bytes codec", file, s);
+    a->codec.id = id;
+    return ZS_OK;
+}
+
+static zs_status v3_grid(const cJSON *root, const char *file, zs_zarr_array *a)
+{
+    const cJSON *grid = cJSON_GetObjectItemCaseSensitive(root, "chunk_grid");
+    const cJSON *gname = cJSON_GetObjectItemCaseSensitive(grid, "name");
+    ZS_RETURN_IF(!cJSON_IsString(gname) || strcmp(gname->valuestring, "regular") != 0, ZS_EUNSUPPORTED,
+                 "%s: the chunk grid is not \"regular\"", file);
+    int nc = 0;
+    ZS_FORWARD(parse_dims(root, "shape", file, 0, a->shape, &a->ndim));
+    ZS_FORWARD(
+        parse_dims(cJSON_GetObjectItemCaseSensitive(grid, "configuration"), "chunk_shape", file, 1, a->chunks, &nc));
+    ZS_RETURN_IF(nc != a->ndim, ZS_EFORMAT, "%s: chunk_shape has %d dimensions and shape %d", file, nc, a->ndim);
+    uint64_t bytes = zs_dtype_size(a->dtype);
+    for (int d = 0; d < a->ndim; d++)
+        ZS_RETURN_IF(!zs__mul_u64(bytes, (uint64_t)a->chunks[d], &bytes) || bytes > ZARR_MAX_CHUNK_BYTES,
+                     ZS_EUNSUPPORTED, "%s: chunks of more than %llu bytes are not supported", file,
+                     (unsigned long long)ZARR_MAX_CHUNK_BYTES);
+    const cJSON *enc = cJSON_GetObjectItemCaseSensitive(root, "chunk_key_encoding");
+    const cJSON *ename = cJSON_GetObjectItemCaseSensitive(enc, "name");
+    const cJSON *sep =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(enc, "configuration"), "separator");
+    a->key_prefix = !cJSON_IsString(ename) || strcmp(ename->valuestring, "v2") != 0;
+    a->sep = a->key_prefix ? '/' : '.';
+    if (cJSON_IsString(sep)) a->sep = sep->valuestring[0] == '.' ? '.' : '/';
+    return ZS_OK;
+}
+
+zs_status zs__zarr_parse_array_v3(const char *text, size_t n, const char *file, zs_zarr_array *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int d = 0; d < ZARR_MAX_DIMS; d++) a->perm[d] = d;
+    a->version = 3;
+    cJSON *root = cJSON_ParseWithLength(text, n);
+    ZS_RETURN_IF(!cJSON_IsObject(root), ZS_EFORMAT, "%s: not a JSON object", file);
+    zs_status st = ZS_OK;
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "zarr_format"),
+                *node = cJSON_GetObjectItemCaseSensitive(root, "node_type"),
+                *dt = cJSON_GetObjectItemCaseSensitive(root, "data_type"),
+                *codecs = cJSON_GetObjectItemCaseSensitive(root, "codecs");
+    int64_t version = 0;
+    if (!json_int(fmt, 0, &version) || version != 3 || !cJSON_IsString(node) || strcmp(node->valuestring, "array"))
+        st = ZS_ERR(ZS_EFORMAT, "%s: not a Zarr v3 array (zarr_format 3, node_type \"array\")", file);
+    if (st == ZS_OK && (!cJSON_IsString(dt) || zs_dtype_parse(dt->valuestring, &a->dtype) < 0))
+        st = ZS_ERR(ZS_EUNSUPPORTED, "%s: data_type %s is not one zslab reads", file,
+                    cJSON_IsString(dt) ? dt->valuestring : "(none)");
+    if (st == ZS_OK) st = v3_grid(root, file, a);
+    int bytes = 0;
+    if (st == ZS_OK && !cJSON_IsArray(codecs)) st = ZS_ERR(ZS_EFORMAT, "%s: \"codecs\" is not a list", file);
+    for (const cJSON *c = st == ZS_OK ? codecs->child : NULL; c && st == ZS_OK; c = c->next)
+        st = v3_codec(c, file, a, &bytes);
+    if (st == ZS_OK && !bytes) st = ZS_ERR(ZS_EFORMAT, "%s: no bytes codec", file);
+    if (st == ZS_OK) st = parse_fill(root, file, a);
+    cJSON_Delete(root);
+    return st;
+}
+
+int zs__zarr_v3_node(const char *text, size_t n)
+{
+    cJSON *root = cJSON_ParseWithLength(text, n);
+    const cJSON *node = cJSON_GetObjectItemCaseSensitive(root, "node_type");
+    const int kind = !cJSON_IsString(node)                     ? 0
+                     : strcmp(node->valuestring, "array") == 0 ? 1
+                     : strcmp(node->valuestring, "group") == 0 ? 2
+                                                               : 0;
+    cJSON_Delete(root);
+    return kind;
 }
