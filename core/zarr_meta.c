@@ -208,8 +208,11 @@ zs_status zs__zarr_parse_array(const char *text, size_t n, const char *file, zs_
 {
     memset(a, 0, sizeof *a);
     cJSON *root = cJSON_ParseWithLength(text, n);
-    ZS_RETURN_IF(!cJSON_IsObject(root), ZS_EFORMAT, "%s: not a JSON object (%s)", file,
-                 root ? "another JSON value" : "malformed JSON");
+    if (!cJSON_IsObject(root)) {
+        const int other = root != NULL;
+        cJSON_Delete(root);
+        return ZS_ERR(ZS_EFORMAT, "%s: not a JSON object (%s)", file, other ? "another JSON value" : "malformed JSON");
+    }
     zs_status st = ZS_OK;
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "zarr_format");
     int64_t version = 0;
@@ -492,7 +495,10 @@ zs_status zs__zarr_parse_array_v3(const char *text, size_t n, const char *file, 
     for (int d = 0; d < ZARR_MAX_DIMS; d++) a->perm[d] = d;
     a->version = 3;
     cJSON *root = cJSON_ParseWithLength(text, n);
-    ZS_RETURN_IF(!cJSON_IsObject(root), ZS_EFORMAT, "%s: not a JSON object", file);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return ZS_ERR(ZS_EFORMAT, "%s: not a JSON object", file);
+    }
     zs_status st = ZS_OK;
     const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "zarr_format"),
                 *node = cJSON_GetObjectItemCaseSensitive(root, "node_type"),
