@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* Zarr v2 arrays and OME-Zarr images: a directory of metadata (.zarray, .zattrs, .zgroup) and
- * one file per chunk. Named by
+/* Zarr arrays and OME-Zarr images: a directory of metadata (v2: .zarray, .zattrs, .zgroup; v3:
+ * zarr.json) and one file per chunk. Named by
  *  - a name ending in .zarr (or .zarr/): an array, or a group (an OME-Zarr image) whose first
  *    multiscale's first dataset is read;
- *  - any directory holding .zarray or .zgroup: "stack.ome.zarr/2" is level 2 of a pyramid,
- *    with the axes and scale its group's multiscales give that level.
+ *  - any directory holding .zarray, .zgroup or zarr.json: "stack.ome.zarr/2" is level 2 of a
+ *    pyramid, with the axes and scale its group's multiscales give that level.
  * Reading (read_planes) decodes every chunk that overlaps the planes asked for, in the calling
- * worker with a buffer of its own (nothing shared between workers), and copies its part into
+ * worker with buffers of its own (nothing shared between workers), and copies its part into
  * the F-order planes; a missing chunk file holds fill_value (none: an error naming the file).
  * Writing is zarr_write.c. Metadata parsing is zarr_meta.c, the codecs zarr_codec.c. */
 #include "zarr_internal.h"
@@ -551,8 +551,8 @@ static void zarr_version_text(const zs_volume_info *i, char *buf, size_t n)
 
 const zs_format_ops zs__fmt_zarr = {
     .desc = {ZS_FMT_ZARR, "zarr", ".zarr",
-             "Zarr v2 arrays and OME-Zarr (NGFF 0.4) images: a directory of compressed chunks (blosc, zstd, gzip, "
-             "zlib); written as an OME-Zarr image",
+             "Zarr v2 and v3 arrays and OME-Zarr (NGFF 0.4, 0.5) images: a directory of compressed chunks (blosc, "
+             "zstd, gzip, zlib); written as an OME-Zarr 0.4 image",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_COMPRESS |
                  ZS_FORMAT_FILES,
              "blosc-lz4 blosc-zstd zstd gzip deflate"},
