@@ -210,7 +210,9 @@ static zs_status load_chunk(const zarr_reader *r, const int64_t *k, zarr_bufs *b
     *have = !missing;
     ZS_RETURN_IF(missing && !r->a.has_fill, ZS_EFORMAT, "%s: missing, and the array has no fill_value (%s/.zarray)",
                  file, r->dir);
-    return missing ? ZS_OK : zs__zarr_decode(&r->a.codec, file, b->file, n, b->chunk, want);
+    if (missing) return ZS_OK;
+    if (r->a.sharded) return zs__zarr_decode_shard(&r->a, file, b->file, n, b->chunk, want);
+    return zs__zarr_decode(&r->a.codec, file, b->file, n, b->chunk, want);
 }
 
 /* Decodes every chunk overlapping planes [z0,z1) of volume t and copies its part into dst. */

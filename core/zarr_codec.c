@@ -253,3 +253,65 @@ int zs__zarr_remove_tree(const char *path)
     if (!S_ISDIR(st.st_mode)) return unlink(path) == 0 ? 0 : errno;
     return nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+/* ---- shards (Zarr v3 sharding_indexed) ----------------------------------------------------- */
+
+static uint64_t le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+    return v;
+}
+
+/* Copies an inner chunk (decoded: the C-order array of its dimensions in a->inner_perm order)
+ * into the C-order shard at inner chunk coordinates g; NULL: fill_value. */
+static void place_inner(const zs_zarr_array *a, const unsigned char *in, const int64_t *g, unsigned char *shard)
+{
+    const size_t es = zs_dtype_size(a->dtype);
+    const int nd = a->ndim;
+    int64_t sin[ZARR_MAX_DIMS], ssh[ZARR_MAX_DIMS], c[ZARR_MAX_DIMS] = {0}, acc = 1;
+    for (int i = nd - 1; i >= 0; i--) sin[a->inner_perm[i]] = acc, acc *= a->inner[a->inner_perm[i]];
+    acc = 1;
+    for (int d = nd - 1; d >= 0; d--) ssh[d] = acc, acc *= a->chunks[d];
+    for (;;) { /* every element, the last dimension fastest */
+        int64_t so = 0, dofs = 0;
+        for (int d = 0; d < nd; d++) so += c[d] * sin[d], dofs += (g[d] * a->inner[d] + c[d]) * ssh[d];
+        memcpy(shard + (size_t)dofs * es, in ? in + (size_t)so * es : a->fill, es);
+        int d = nd - 1;
+        while (d >= 0 && c[d] == a->inner[d] - 1) c[d] = 0, d--;
+        if (d < 0) return;
+        c[d]++;
+    }
+}
+
+zs_status zs__zarr_decode_shard(const zs_zarr_array *a, const char *file, const void *src, size_t n, void *dst,
+                                size_t want)
+{
+    const size_t es = zs_dtype_size(a->dtype);
+    int64_t ng[ZARR_MAX_DIMS], g[ZARR_MAX_DIMS] = {0}, count = 1, inner_elems = 1;
+    for (int d = 0; d < a->ndim; d++) ng[d] = a->chunks[d] / a->inner[d], count *= ng[d], inner_elems *= a->inner[d];
+    const size_t index = (size_t)count * 16 + (a->index_crc ? 4 : 0), inner = (size_t)inner_elems * es;
+    ZS_RETURN_IF(n < index, ZS_EFORMAT, "%s: truncated shard (%zu bytes, its index alone takes %zu)", file, n, index);
+    ZS_RETURN_IF(want != (size_t)count * inner, ZS_EINVAL, "%s: shard size mismatch", file);
+    const unsigned char *s = src, *idx = a->index_end ? s + n - index : s;
+    unsigned char *buf = malloc(inner ? inner : 1);
+    ZS_RETURN_IF(!buf, ZS_ENOMEM, "%s: out of memory for an inner chunk", file);
+    zs_status st = ZS_OK;
+    for (int64_t i = 0; i < count && st == ZS_OK; i++) {
+        const uint64_t off = le64(idx + 16 * i), len = le64(idx + 16 * i + 8);
+        if (off == UINT64_MAX && len == UINT64_MAX) {
+            if (!a->has_fill)
+                st = ZS_ERR(ZS_EFORMAT, "%s: inner chunk %lld is missing and there is no fill_value", file,
+                            (long long)i);
+        } else if (off > n || len > n - off)
+            st = ZS_ERR(ZS_EFORMAT, "%s: inner chunk %lld lies outside the shard (truncated?)", file, (long long)i);
+        else
+            st = zs__zarr_decode(&a->inner_codec, file, s + off, (size_t)len, buf, inner);
+        if (st == ZS_OK) place_inner(a, off == UINT64_MAX && len == UINT64_MAX ? NULL : buf, g, dst);
+        int d = a->ndim - 1;
+        while (d >= 0 && g[d] == ng[d] - 1) g[d] = 0, d--;
+        if (d >= 0) g[d]++;
+    }
+    free(buf);
+    return st;
+}

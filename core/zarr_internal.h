@@ -40,6 +40,14 @@ typedef struct zs_zarr_array {
     char sep;                /* dimension_separator: '.' or '/' */
     int key_prefix;          /* Zarr v3's default chunk keys: "c" and sep before the indices */
     int version;             /* 2 or 3 */
+    /* Zarr v3 sharding: a chunk file is a shard of inner chunks and an index; decoded, a shard is
+     * the C-order array of the chunk shape (perm is then the identity). */
+    int sharded;
+    int64_t inner[ZARR_MAX_DIMS]; /* inner chunk shape (divides chunks) */
+    int inner_perm[ZARR_MAX_DIMS];
+    zarr_codec inner_codec;
+    int index_end; /* the index follows the inner chunks (else it precedes them) */
+    int index_crc; /* the index ends with a 4-byte CRC32C (not checked) */
     int has_fill;
     unsigned char fill[8]; /* fill_value as one element in dtype's byte order (has_fill) */
     zarr_codec codec;
@@ -77,6 +85,10 @@ zs_status zs__zarr_info(const zs_zarr_array *a, const zs_zarr_axes *ax, zs_volum
 
 /** Decodes a chunk file's bytes (src, n) into dst (exactly `want` bytes). Errors name `file`. */
 zs_status zs__zarr_decode(const zarr_codec *c, const char *file, const void *src, size_t n, void *dst, size_t want);
+/** Decodes a shard file's bytes into dst (the C-order shard, exactly `want` bytes): each inner
+ *  chunk through the inner codecs, a missing one as fill_value. Errors name `file`. */
+zs_status zs__zarr_decode_shard(const zs_zarr_array *a, const char *file, const void *src, size_t n, void *dst,
+                                size_t want);
 /** Encodes n bytes of elements of `typesize` bytes; *out is malloc'ed (free), *out_n its length. */
 zs_status zs__zarr_encode(const zarr_codec *c, const char *file, const void *src, size_t n, size_t typesize, void **out,
                           size_t *out_n);

@@ -434,6 +434,56 @@ static zs_status v3_transpose(const cJSON *cfg, const char *file, zs_zarr_array 
     return ZS_OK;
 }
 
+static zs_status v3_codec(const cJSON *c, const char *file, zs_zarr_array *a, int *bytes);
+
+/* index_codecs: bytes (little-endian) and an optional crc32c. */
+static zs_status v3_index_codecs(const cJSON *list, const char *file, zs_zarr_array *a)
+{
+    int k = 0;
+    for (const cJSON *c = cJSON_IsArray(list) ? list->child : NULL; c; c = c->next, k++) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "name");
+        const cJSON *endian =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "configuration"), "endian");
+        const int is_bytes = cJSON_IsString(name) && strcmp(name->valuestring, "bytes") == 0 &&
+                             (!cJSON_IsString(endian) || strcmp(endian->valuestring, "little") == 0);
+        const int is_crc = cJSON_IsString(name) && strcmp(name->valuestring, "crc32c") == 0;
+        ZS_RETURN_IF(!(k == 0 && is_bytes) && !(k == 1 && is_crc), ZS_EUNSUPPORTED,
+                     "%s: the shard index codecs are not bytes (little-endian) and an optional crc32c", file);
+        a->index_crc |= is_crc;
+    }
+    ZS_RETURN_IF(k == 0, ZS_EFORMAT, "%s: the shard index has no codecs", file);
+    return ZS_OK;
+}
+
+/* sharding_indexed: the inner chunk shape and codecs (parsed as an array of that chunk shape). */
+static zs_status v3_sharding(const cJSON *cfg, const char *file, zs_zarr_array *a, int *bytes)
+{
+    zs_zarr_array in = *a;
+    int nc = 0, inner_bytes = 0;
+    for (int d = 0; d < a->ndim; d++)
+        ZS_RETURN_IF(a->perm[d] != d, ZS_EUNSUPPORTED, "%s: a transpose before sharding is not supported", file);
+    ZS_FORWARD(parse_dims(cfg, "chunk_shape", file, 1, in.chunks, &nc));
+    ZS_RETURN_IF(nc != a->ndim, ZS_EFORMAT, "%s: the inner chunk shape has %d dimensions, the array %d", file, nc,
+                 a->ndim);
+    for (int d = 0; d < a->ndim; d++)
+        ZS_RETURN_IF(a->chunks[d] % in.chunks[d] != 0, ZS_EFORMAT,
+                     "%s: the inner chunk shape does not divide the shard shape", file);
+    const cJSON *codecs = cJSON_GetObjectItemCaseSensitive(cfg, "codecs");
+    ZS_RETURN_IF(!cJSON_IsArray(codecs), ZS_EFORMAT, "%s: the shards' \"codecs\" is not a list", file);
+    in.sharded = 1; /* no shards inside shards */
+    for (const cJSON *c = codecs->child; c; c = c->next) ZS_FORWARD(v3_codec(c, file, &in, &inner_bytes));
+    ZS_RETURN_IF(!inner_bytes, ZS_EFORMAT, "%s: the shards' codecs have no bytes codec", file);
+    ZS_FORWARD(v3_index_codecs(cJSON_GetObjectItemCaseSensitive(cfg, "index_codecs"), file, a));
+    const cJSON *loc = cJSON_GetObjectItemCaseSensitive(cfg, "index_location");
+    a->index_end = !cJSON_IsString(loc) || strcmp(loc->valuestring, "start") != 0;
+    a->sharded = 1;
+    a->dtype = in.dtype;
+    a->inner_codec = in.codec;
+    for (int d = 0; d < a->ndim; d++) a->inner[d] = in.chunks[d], a->inner_perm[d] = in.perm[d];
+    *bytes = 1; /* sharding maps the array to bytes */
+    return ZS_OK;
+}
+
 /* One codec of the list; *bytes: the bytes codec was seen (array → bytes). */
 static zs_status v3_codec(const cJSON *c, const char *file, zs_zarr_array *a, int *bytes)
 {
@@ -449,8 +499,7 @@ static zs_status v3_codec(const cJSON *c, const char *file, zs_zarr_array *a, in
         *bytes = 1;
         return ZS_OK;
     }
-    ZS_RETURN_IF(strcmp(s, "sharding_indexed") == 0, ZS_EUNSUPPORTED,
-                 "%s: sharded arrays (codec sharding_indexed) are not read by zslab yet", file);
+    if (strcmp(s, "sharding_indexed") == 0 && !*bytes && !a->sharded) return v3_sharding(cfg, file, a, bytes);
     const zarr_codec_id id = strcmp(s, "blosc") == 0  ? ZARR_BLOSC
                              : strcmp(s, "zstd") == 0 ? ZARR_ZSTD
                              : strcmp(s, "gzip") == 0 ? ZARR_GZIP

@@ -72,6 +72,46 @@ def write_v3(name, a, chunks, compressor=None, cname=None, endian="little", orde
     return root
 
 
+def write_sharded(name, a, shard, inner, compressor, cname, skip_inner=(), index_start=False):
+    """A sharded Zarr v3 array: shards of `shard` voxels holding inner chunks of `inner`, each
+    encoded by compressor, and an index of (offset, nbytes) little-endian uint64 pairs."""
+    root = path(name)
+    os.makedirs(root, exist_ok=True)
+    loc = "start" if index_start else "end"
+    meta = {"zarr_format": 3, "node_type": "array", "shape": list(a.shape), "data_type": str(a.dtype),
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": list(shard)}},
+            "chunk_key_encoding": {"name": "default"}, "fill_value": 5,
+            "codecs": [{"name": "sharding_indexed", "configuration": {
+                "chunk_shape": list(inner), "index_location": loc,
+                "codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                           {"name": cname, "configuration": compressor[1]}],
+                "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}}]}}]}
+    with open(os.path.join(root, "zarr.json"), "w") as f:
+        json.dump(meta, f)
+    per = [s // i for s, i in zip(shard, inner)]
+    count = int(np.prod(per))
+    for k in itertools.product(*[range((n + c - 1) // c) for n, c in zip(a.shape, shard)]):
+        full = np.zeros(shard, dtype=a.dtype)
+        sl = tuple(slice(i * c, min((i + 1) * c, n)) for i, c, n in zip(k, shard, a.shape))
+        full[tuple(slice(0, x.stop - x.start) for x in sl)] = a[sl]
+        body, index = b"", []
+        base = 16 * count if index_start else 0
+        for j, g in enumerate(itertools.product(*[range(p) for p in per])):
+            if (k, g) in skip_inner:
+                index.append((2**64 - 1, 2**64 - 1))
+                continue
+            blk = full[tuple(slice(gi * ii, (gi + 1) * ii) for gi, ii in zip(g, inner))]
+            enc = bytes(compressor[0].encode(np.ascontiguousarray(blk).astype("<" + a.dtype.str[1:]).tobytes()))
+            index.append((base + len(body), len(enc)))
+            body += enc
+        idx = np.array(index, dtype="<u8").tobytes()
+        f = os.path.join(root, "c", *map(str, k))
+        os.makedirs(os.path.dirname(f), exist_ok=True)
+        with open(f, "wb") as out:
+            out.write(idx + body if index_start else body + idx)
+    return root
+
+
 def converted(src, name):
     out = path(name + ".npy")
     r = zs("convert", src, out, "--force", "-q")
@@ -123,8 +163,25 @@ def main():
     if not inf or inf["shape"] != [13, 9, 11] or not np.allclose(inf["voxel_size"], [0.25, 0.5, 2.0]) \
             or inf["unit"] != "um":
         fail(f"OME-Zarr 0.5: zslab info says {inf and (inf['shape'], inf['voxel_size'], inf['unit'])} ({r.stderr})")
+    # sharded arrays: shards of 2x2x2 inner chunks, one inner chunk missing (fill_value 5)
+    for start in (False, True):
+        name = f"sharded_{'start' if start else 'end'}"
+        src = write_sharded(name + ".zarr", a, (8, 10, 12), (4, 5, 6), zstd, "zstd",
+                            skip_inner={((1, 0, 1), (0, 1, 0))}, index_start=start)
+        got = converted(src, name)
+        want = a.copy()
+        want[8:11, 5:9, 12:13] = 5  # shard (1, 0, 1), inner (0, 1, 0), cut by the shape
+        if got is not None and not np.array_equal(got, want):
+            fail(f"{name}: {int(np.sum(got != want))} voxels differ from the array written")
+    src = path("sharded_end.zarr")
+    shard = os.path.join(src, "c", "0", "0", "0")
+    with open(shard, "r+b") as f:
+        f.truncate(40)
+    r = zs("convert", src, path("trunc.npy"), "-q")
+    if r.returncode != 1 or shard not in r.stderr:
+        fail(f"truncated shard: exit {r.returncode}, message {r.stderr.strip()!r}: expected 1 naming {shard}")
     # refusals name the file
-    for name, codec in [("sharded", "sharding_indexed"), ("unknown", "lzma")]:
+    for name, codec in [("bitround", "bitround"), ("unknown", "lzma")]:
         src = write_v3(name + ".zarr", a, (4, 5, 6))
         meta_file = os.path.join(src, "zarr.json")
         with open(meta_file) as f:
