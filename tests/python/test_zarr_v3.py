@@ -6,9 +6,10 @@
 The zarr-python of Debian 12 (2.13) writes no Zarr v3, so the stores are written here from the
 specification: zarr.json metadata and chunk files encoded by numcodecs (blosc, zstd, gzip), with
 the default chunk keys (c/0/0/0) and the v2 ones (0.0.0), the bytes codec in either byte order,
-the transpose codec, chunks that do not divide the shape and a missing chunk (fill_value). zslab
-must read the same voxels as numpy holds; an OME-Zarr 0.5 group (attributes.ome.multiscales)
-gives the axes and voxel size; a sharded array and an unknown codec are refused naming the file.
+the transpose codec, chunks that do not divide the shape, a missing chunk (fill_value), and
+shards (sharding_indexed, index at the end or the start, a missing inner chunk). zslab must read
+the same voxels as numpy holds; an OME-Zarr 0.5 group (attributes.ome.multiscales) gives the
+axes and voxel size; a truncated shard and unknown codecs are refused naming the file.
 
 Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """
