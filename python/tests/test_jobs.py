@@ -88,6 +88,9 @@ def test_compression_a_format_does_not_write(src, tmp_path):
     assert "out.npy" in str(e.value) and "tiff" in str(e.value)
     with pytest.raises(ValueError):
         zslab.filter(src, tmp_path / "out.tif", "median:size=3", compress="brotli")
+    with pytest.raises(ValueError) as e:  # a chunk shape for a format that is not chunked
+        zslab.filter(src, tmp_path / "out.npy", "median:size=3", chunks=(8, 16, 16))
+    assert "not chunked" in str(e.value)
     for bad in ((0, 4, 4), (4, 4), "16x16x16"):
         with pytest.raises(ValueError):
             zslab.filter(src, tmp_path / "out.tif", "median:size=3", chunks=bad)
