@@ -10,13 +10,15 @@ scale; a (t, c, z, y, x) image is a series of t*c volumes, t = c + C*frame.
 Writing: `zslab filter in.npy out.ome.zarr` is a group zarr-python opens, whose array "0"
 holds the .npy result transposed to (z, y, x) (and (t, z, y, x) for a series), whose .zattrs
 name the axes z, y, x with the input's voxel size, with the compression asked for; --force
-replaces an existing output without a trace of the old one; --threads 1 and 2 write the same
-chunk files. Bad inputs (a truncated or corrupt chunk, an unknown codec or filter, a .zarray
+replaces an existing output without a trace of the old one; a second run for an output whose
+OUT.partial/.zgroup another run holds is refused and leaves it alone; --threads 1 and 2 write the
+same chunk files. Bad inputs (a truncated or corrupt chunk, an unknown codec or filter, a .zarray
 lying about the dtype, a missing chunk without fill_value) exit 1 naming the file and leave
 no output.
 
 Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """
+import fcntl
 import glob
 import json
 import os
@@ -185,6 +187,16 @@ def force_and_threads(src):
     if run_ok("force", "filter", src, out, "--op", "gaussian:sigma=1.5", "-q", "--force"):
         if os.path.exists(os.path.join(out, "stale")) or glob.glob(out + ".*"):
             fail("--force: the old output left a file in the new one, or a directory beside it")
+    # a second run for the same output is refused while the first holds OUT.partial/.zgroup
+    busy = path("busy.ome.zarr")
+    os.makedirs(busy + ".partial")
+    with open(os.path.join(busy + ".partial", ".zgroup"), "w") as claim:
+        fcntl.flock(claim, fcntl.LOCK_EX)
+        r = zs("filter", src, busy, "--op", "median:size=3", "-q")
+        if r.returncode != 1 or "another run is writing it" not in r.stderr or os.path.exists(busy):
+            fail(f"a claimed output: exit {r.returncode}, {r.stderr.strip()!r}: expected 1, another run named")
+    if not os.path.isdir(busy + ".partial"):
+        fail("a refused run removed the other run's partial output")
     outs = []
     for t in (1, 2):
         o = path(f"threads{t}.ome.zarr")
