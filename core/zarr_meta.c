@@ -53,6 +53,32 @@ static zs_status parse_dtype(const cJSON *root, const char *file, zs_dtype *dt)
     return ZS_OK;
 }
 
+/* One element of value d in dt (its byte order): integers saturate (NaN is 0), as zslab stores
+ * results. Built from the value's bits, so that the host's byte order does not matter. */
+static void fill_bytes(double d, zs_dtype dt, unsigned char *out)
+{
+    const size_t es = zs_dtype_size(dt);
+    uint64_t bits = 0;
+    if (dt.type == ZS_F32) {
+        const float f = (float)d;
+        uint32_t b32;
+        memcpy(&b32, &f, 4);
+        bits = b32;
+    } else if (dt.type == ZS_F64)
+        memcpy(&bits, &d, 8);
+    else {
+        const int is_signed = dt.type == ZS_I8 || dt.type == ZS_I16 || dt.type == ZS_I32 || dt.type == ZS_I64;
+        const double span = es == 8 ? 18446744073709551616.0 : (double)((uint64_t)1 << (8 * es));
+        const double lo = is_signed ? -span / 2 : 0, hi = (is_signed ? span / 2 : span) - 1;
+        d = d != d ? 0 : d < lo ? lo : d > hi ? hi : d;
+        if (is_signed)
+            bits = d >= 9223372036854775808.0 ? (uint64_t)INT64_MAX : (uint64_t)(int64_t)d;
+        else
+            bits = d >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)d;
+    }
+    for (size_t i = 0; i < es; i++) out[dt.big_endian ? es - 1 - i : i] = (unsigned char)(bits >> (8 * i));
+}
+
 /* fill_value: a number, "NaN", "Infinity", "-Infinity", or null (a missing chunk is an error). */
 static zs_status parse_fill(const cJSON *root, const char *file, zs_zarr_array *a)
 {
@@ -74,55 +100,7 @@ static zs_status parse_fill(const cJSON *root, const char *file, zs_zarr_array *
         return ZS_ERR(ZS_EFORMAT, "%s: fill_value is not a number", file);
     ZS_RETURN_IF(!zs_dtype_is_float(a->dtype) && !isfinite(d), ZS_EFORMAT, "%s: fill_value %g for an integer dtype",
                  file, d);
-    union {
-        uint8_t u8;
-        int8_t i8;
-        uint16_t u16;
-        int16_t i16;
-        uint32_t u32;
-        int32_t i32;
-        uint64_t u64;
-        int64_t i64;
-        float f32;
-        double f64;
-    } v;
-    memset(&v, 0, sizeof v);
-    switch (a->dtype.type) {
-    case ZS_U8:
-    case ZS_BOOL:
-        v.u8 = (uint8_t)d;
-        break;
-    case ZS_I8:
-        v.i8 = (int8_t)d;
-        break;
-    case ZS_U16:
-        v.u16 = (uint16_t)d;
-        break;
-    case ZS_I16:
-        v.i16 = (int16_t)d;
-        break;
-    case ZS_U32:
-        v.u32 = (uint32_t)d;
-        break;
-    case ZS_I32:
-        v.i32 = (int32_t)d;
-        break;
-    case ZS_U64:
-        v.u64 = (uint64_t)d;
-        break;
-    case ZS_I64:
-        v.i64 = (int64_t)d;
-        break;
-    case ZS_F32:
-        v.f32 = (float)d;
-        break;
-    default:
-        v.f64 = d;
-        break;
-    }
-    const size_t es = zs_dtype_size(a->dtype);
-    memcpy(a->fill, &v, es);
-    if (es > 1 && a->dtype.big_endian != zs__host_big_endian()) zs__bswap(a->fill, es, 1);
+    fill_bytes(d, a->dtype, a->fill);
     a->has_fill = 1;
     return ZS_OK;
 }

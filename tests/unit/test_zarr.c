@@ -49,6 +49,17 @@ static void test_parse_array(void **state)
                            &a),
                      ZS_OK);
     assert_true(!a.has_fill && a.codec.id == ZARR_GZIP);
+    /* fill values beyond the dtype saturate, as zslab stores results */
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<u2\", \"order\": "
+                           "\"C\", \"fill_value\": 70000, \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    assert_true(a.fill[0] == 0xff && a.fill[1] == 0xff);
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \">i8\", \"order\": "
+                           "\"C\", \"fill_value\": -1e300, \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    assert_true(a.fill[0] == 0x80 && a.fill[7] == 0x00);
 }
 
 static void refused(const char *text, const char *needle)
