@@ -67,6 +67,7 @@ typedef struct cli_create_opts {
     int force;
     zs_compression compress; /* outputs that compress: --compress */
     int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
+    int pyramid;             /* multiscale outputs: --pyramid N more levels */
 } cli_create_opts;
 
 typedef struct cli_filter_opts {
@@ -93,6 +94,7 @@ typedef struct cli_filter_opts {
     int drop_cache;          /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
     zs_compression compress; /* outputs that compress: --compress */
     int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
+    int pyramid;             /* multiscale outputs: --pyramid N more levels */
     /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
      * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
     const char *batch, *jobs_file, *out_dir, *out_format; /* borrowed from argv; NULL when not given */

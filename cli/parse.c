@@ -196,7 +196,8 @@ enum {
     OPT_THREADS,
     OPT_FORCE,
     OPT_CCOMPRESS,
-    OPT_CCHUNKS
+    OPT_CCHUNKS,
+    OPT_CPYRAMID
 };
 
 /* --compress NAME: the library checks it against the output's format. */
@@ -226,6 +227,7 @@ static void help_create(FILE *f)
             "  --compress C          compressed output: none (default); TIFF: deflate, lzw, zstd\n"
             "                        (zslab info --formats lists what each format writes)\n"
             "  --chunks ZxYxX        chunked output: the chunk shape, z first (default: the format's)\n"
+            "  --pyramid N           OME-Zarr output: N more levels, each the 2x2x2 mean of the one before\n"
             "  -f, --force           overwrite OUT if it exists\n%s",
             common_help);
 }
@@ -269,6 +271,10 @@ static int create_option(int id, const char *val, cli_create_opts *o)
         return parse_compress(val, &o->compress);
     case OPT_CCHUNKS:
         return cli_parse_chunks("--chunks", val, o->chunk);
+    case OPT_CPYRAMID:
+        if (cli_parse_int("--pyramid", val, 0, ZS_PYRAMID_MAX, 0, &n)) return -1;
+        o->pyramid = (int)n;
+        return 0;
     default:
         return -1;
     }
@@ -287,6 +293,7 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
                                       {"force", 'f', 0, OPT_FORCE},
                                       {"compress", 0, 1, OPT_CCOMPRESS},
                                       {"chunks", 0, 1, OPT_CCHUNKS},
+                                      {"pyramid", 0, 1, OPT_CPYRAMID},
                                       {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->pattern = ZS_PATTERN_ZEROS;
@@ -332,6 +339,7 @@ enum {
     OPT_NODROP,
     OPT_COMPRESS,
     OPT_CHUNKS,
+    OPT_PYRAMID,
     OPT_BATCH,
     OPT_JOBS,
     OPT_OUTDIR,
@@ -373,6 +381,8 @@ static const char run_help[] =
     "                        zslab info --formats lists what each format writes\n"
     "  --chunks ZxYxX        chunked output: the chunk shape, z first (default: the format's); slabs\n"
     "                        start on the chunks, so no two workers or parts write one chunk\n"
+    "  --pyramid N           OME-Zarr output: N more levels, each the 2x2x2 mean of the one before,\n"
+    "                        written once the volume is (plain runs; napari and neuroglancer open them)\n"
     "  --preview             when OUT is written, also write its three-view beside it: OUT.preview.png\n"
     "                        (zslab preview OUT OUT.preview.png --three-view --size 512; reads OUT once)\n"
     "  --no-bind             do not bind workers to cores\n"
@@ -620,6 +630,10 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return parse_compress(val, &o->compress);
     case OPT_CHUNKS:
         return cli_parse_chunks("--chunks", val, o->chunk);
+    case OPT_PYRAMID:
+        if (cli_parse_int("--pyramid", val, 0, ZS_PYRAMID_MAX, 0, &n)) return -1;
+        o->pyramid = (int)n;
+        return 0;
     case OPT_BATCH:
         o->batch = val;
         return 0;
@@ -669,6 +683,7 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"no-drop-cache", 0, 0, OPT_NODROP},
                                       {"compress", 0, 1, OPT_COMPRESS},
                                       {"chunks", 0, 1, OPT_CHUNKS},
+                                      {"pyramid", 0, 1, OPT_PYRAMID},
                                       {"batch", 0, 1, OPT_BATCH},
                                       {"jobs-file", 0, 1, OPT_JOBS},
                                       {"out-dir", 0, 1, OPT_OUTDIR},

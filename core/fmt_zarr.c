@@ -565,7 +565,7 @@ const zs_format_ops zs__fmt_zarr = {
              "Zarr v2 and v3 arrays and OME-Zarr (NGFF 0.4, 0.5) images: a directory of compressed chunks (blosc, "
              "zstd, gzip, zlib); written as an OME-Zarr 0.4 image",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_COMPRESS |
-                 ZS_FORMAT_FILES | ZS_FORMAT_SHARED,
+                 ZS_FORMAT_FILES | ZS_FORMAT_SHARED | ZS_FORMAT_PYRAMID,
              "blosc-lz4 blosc-zstd zstd gzip deflate"},
     .claims_name = zarr_claims,
     .open = zarr_open,

@@ -441,6 +441,11 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
                  (long long)spec->shape[2], (long long)spec->shape[3]);
     ZS_FORWARD(zs__format_check_compression(ops, path, opts->compress));
     ZS_FORWARD(zs__format_check_chunks(ops, path, opts->chunk));
+    ZS_RETURN_IF(opts->pyramid < 0 || opts->pyramid > ZS_PYRAMID_MAX, ZS_EINVAL, "%s: %d pyramid levels (want 0 to %d)",
+                 path, opts->pyramid, ZS_PYRAMID_MAX);
+    ZS_RETURN_IF(opts->pyramid && !(ops->desc.flags & ZS_FORMAT_PYRAMID), ZS_EUNSUPPORTED,
+                 "%s: %s outputs hold one resolution; a pyramid of levels is written to OME-Zarr (.ome.zarr)", path,
+                 ops->desc.name);
     zs_volume *v = calloc(1, sizeof *v);
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;

@@ -22,6 +22,7 @@
 #include "zarr_internal.h"
 
 #include <dirent.h>
+#include <omp.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -51,6 +52,8 @@ typedef struct zarr_writer {
     layer *layers;        /* nt * nlayers */
     int64_t nlayers;
     _Atomic int64_t written; /* planes written */
+    int levels;              /* pyramid levels after the first (zs_create_opts.pyramid) */
+    int built;               /* levels written so far (finish is idempotent) */
 } zarr_writer;
 
 /* ---- metadata ---------------------------------------------------------------------------------- */
@@ -81,9 +84,10 @@ static const char *ngff_unit(const char *unit)
     return NULL;
 }
 
-static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info)
+/* The group's .zattrs: one multiscale of levels 0..last, level k at 2^k times the voxel size. */
+static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info, int last)
 {
-    char text[4096], unit[64] = "";
+    char text[16384], unit[64] = "";
     const char *u = ngff_unit(info->unit);
     if (u) snprintf(unit, sizeof unit, ", \"unit\": \"%s\"", u);
     int len = snprintf(text, sizeof text, "{\n    \"multiscales\": [\n        {\n            \"axes\": [\n%s",
@@ -93,13 +97,21 @@ static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info)
         len +=
             snprintf(text + len, sizeof text - (size_t)len,
                      "                {\"name\": \"%s\", \"type\": \"space\"%s}%s\n", names[k], unit, k < 2 ? "," : "");
+    len += snprintf(text + len, sizeof text - (size_t)len, "            ],\n            \"datasets\": [\n");
+    for (int k = 0; k <= last; k++) {
+        const double f = (double)(1u << k);
+        len +=
+            snprintf(text + len, sizeof text - (size_t)len,
+                     "                {\n                    \"path\": \"%d\",\n"
+                     "                    \"coordinateTransformations\": [{\"type\": \"scale\", \"scale\": [%s%.17g, "
+                     "%.17g, %.17g]}]\n                }%s\n",
+                     k, w->nt > 1 ? "1.0, " : "", info->voxel[2] * f, info->voxel[1] * f, info->voxel[0] * f,
+                     k < last ? "," : "");
+    }
     len += snprintf(
         text + len, sizeof text - (size_t)len,
-        "            ],\n            \"datasets\": [\n                {\n                    \"path\": \"0\",\n"
-        "                    \"coordinateTransformations\": [{\"type\": \"scale\", \"scale\": [%s%.17g, "
-        "%.17g, %.17g]}]\n                }\n            ],\n            \"name\": \"\",\n"
-        "            \"version\": \"0.4\"\n        }\n    ]\n}\n",
-        w->nt > 1 ? "1.0, " : "", info->voxel[2], info->voxel[1], info->voxel[0]);
+        "            ],\n            \"name\": \"\",\n            \"version\": \"0.4\"\n        }\n    ]\n}\n");
+    ZS_RETURN_IF(len >= (int)sizeof text, ZS_EINTERNAL, "%s: .zattrs too long", w->dir);
     char path[ZS_PATH_MAX + 16];
     snprintf(path, sizeof path, "%s/.zattrs", w->dir);
     return write_text(path, text);
@@ -239,6 +251,84 @@ static zs_status zarr_write_planes(const zs_volume *v, int64_t t, int64_t z0, in
     return ZS_OK;
 }
 
+/* ---- the pyramid: level k is the 2x2x2 mean of level k-1 --------------------------------------------- */
+
+/* Planes [2h0, 2h0 + 2h) of the level below (read from `below` plane pair by plane pair, through
+ * its reader's cache of decoded chunk layers) folded into the h planes of layer L of level `to`:
+ * each voxel the mean of the up to 8 voxels it covers (fewer past an odd edge), in float32 as
+ * zslab computes, rounded half to even and saturated to the dtype as outputs are. */
+static zs_status fold_layer(const zarr_writer *to, const zs_volume *below, int64_t t, int64_t L, unsigned char *out,
+                            float *pair, float *acc, unsigned char *raw)
+{
+    const zs_volume_info *bi = zs_volume_get_info(below);
+    const int64_t px = bi->shape[0], py = bi->shape[1], pz = bi->shape[2], nx = to->nx, ny = to->ny;
+    const int64_t z0 = L * to->cz, h = z0 + to->cz <= to->nz ? to->cz : to->nz - z0;
+    const size_t pplane = (size_t)(px * py), plane = (size_t)(nx * ny);
+    for (int64_t z = z0; z < z0 + h; z++) {
+        const int64_t b0 = 2 * z, b1 = 2 * z + 2 < pz ? 2 * z + 2 : pz;
+        ZS_FORWARD(zs__volume_read(below, t, b0, b1, 0, py, raw));
+        zs__to_f32(raw, bi->dtype, (size_t)(b1 - b0) * pplane, 1.0, 0.0, pair);
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t x = 0; x < nx; x++) {
+                float s = 0.0f;
+                int n = 0;
+                for (int64_t dz = 0; dz < b1 - b0; dz++)
+                    for (int64_t yy = 2 * y; yy < 2 * y + 2 && yy < py; yy++)
+                        for (int64_t xx = 2 * x; xx < 2 * x + 2 && xx < px; xx++, n++)
+                            s += pair[(size_t)dz * pplane + (size_t)(yy * px + xx)];
+                acc[y * nx + x] = s / (float)n;
+            }
+        zs__from_f32(acc, plane, bi->dtype, out + (size_t)(z - z0) * plane * to->es);
+    }
+    return ZS_OK;
+}
+
+/* Level k (k >= 1) from level k-1, which the group's .zattrs lists already: its array k/ with
+ * the chunks of level 0 (bounded by its shape), written layer by layer by OpenMP threads. */
+static zs_status build_level(zs_volume *v, const zarr_writer *w, int k)
+{
+    char below_path[ZS_PATH_MAX + 16];
+    snprintf(below_path, sizeof below_path, "%s/%d", w->dir, k - 1);
+    zs_volume *below = NULL;
+    ZS_FORWARD(zs_volume_open(below_path, NULL, &below));
+    const zs_volume_info *bi = zs_volume_get_info(below);
+    zarr_writer to = *w; /* the layout of level k; write_layer reads nothing else */
+    to.layers = NULL;
+    to.nx = (bi->shape[0] + 1) / 2, to.ny = (bi->shape[1] + 1) / 2, to.nz = (bi->shape[2] + 1) / 2;
+    to.cx = w->cx < to.nx ? w->cx : to.nx, to.cy = w->cy < to.ny ? w->cy : to.ny, to.cz = w->cz < to.nz ? w->cz : to.nz;
+    to.nlayers = (to.nz + to.cz - 1) / to.cz;
+    zs_status st = snprintf(to.array, sizeof to.array, "%s/%d", w->dir, k) < (int)sizeof to.array
+                       ? make_dir(to.array)
+                       : ZS_ERR(ZS_EINVAL, "%s: path too long", w->dir);
+    if (st == ZS_OK) st = write_zarray(&to, &v->info);
+    const int64_t tasks = to.nt * to.nlayers;
+    const size_t pplane = (size_t)(bi->shape[0] * bi->shape[1]), plane = (size_t)(to.nx * to.ny);
+    _Atomic int failed = st != ZS_OK;
+    char msg[1024] = "";
+#pragma omp parallel if (tasks > 1)
+    {
+        unsigned char *out = malloc((size_t)to.cz * plane * to.es), *raw = malloc(2 * pplane * to.es);
+        float *pair = malloc(2 * pplane * sizeof(float)), *acc = malloc(plane * sizeof(float));
+        zs_status my =
+            out && raw && pair && acc ? ZS_OK : ZS_ERR(ZS_ENOMEM, "%s: out of memory for pyramid level %d", w->dir, k);
+#pragma omp for schedule(dynamic)
+        for (int64_t i = 0; i < tasks; i++) {
+            if (my != ZS_OK || atomic_load(&failed)) continue;
+            const int64_t t = i / to.nlayers, L = i % to.nlayers;
+            my = fold_layer(&to, below, t, L, out, pair, acc, raw);
+            if (my == ZS_OK) my = write_layer(&to, t, L, out);
+        }
+        if (my != ZS_OK && !atomic_exchange(&failed, 1)) {
+            st = my;
+            snprintf(msg, sizeof msg, "%s", zs_last_error());
+        }
+        free(out), free(raw), free(pair), free(acc);
+    }
+    zs_volume_free(below);
+    if (st != ZS_OK && msg[0]) return ZS_ERR(st, "%s", msg); /* the worker's message, on this thread */
+    return st;
+}
+
 /* ---- finishing ------------------------------------------------------------------------------------ */
 
 static zs_status zarr_finish(zs_volume *v)
@@ -247,6 +337,11 @@ static zs_status zarr_finish(zs_volume *v)
     const int64_t n = atomic_load(&w->written);
     ZS_RETURN_IF(n < w->nz * w->nt, ZS_EINVAL, "%s: only %lld of %lld planes were written", v->final_path, (long long)n,
                  (long long)(w->nz * w->nt));
+    while (w->built < w->levels) { /* each level is listed once it is complete */
+        ZS_FORWARD(build_level(v, w, w->built + 1));
+        w->built++;
+        ZS_FORWARD(write_zattrs(w, &v->info, w->built));
+    }
     return ZS_OK;
 }
 
@@ -407,7 +502,7 @@ static zs_status start_group(zs_volume *v, zarr_writer *w)
         return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", p);
     snprintf(w->array, sizeof w->array, "%s/0", w->dir);
     ZS_FORWARD(make_dir(w->array));
-    ZS_FORWARD(write_zattrs(w, &v->info));
+    ZS_FORWARD(write_zattrs(w, &v->info, 0));
     return write_zarray(w, &v->info);
 }
 
@@ -427,6 +522,7 @@ zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o)
     struct stat st;
     ZS_RETURN_IF(!o->force && lstat(path, &st) == 0, ZS_EEXIST, "%s: exists", path);
     w->direct = o->direct;
+    w->levels = o->pyramid;
     snprintf(w->dir, sizeof w->dir, "%s%s", path, o->direct ? "" : ".partial");
     ZS_FORWARD(make_dir(w->dir));
     ZS_FORWARD(start_group(v, w));

@@ -141,7 +141,8 @@ enum {
     ZS_FORMAT_SHARED = 1u << 5,     /**< many processes write one output (parts, resumed runs, MPI) */
     ZS_FORMAT_COMPRESS = 1u << 6,   /**< written compressed with zs_create_opts.compress */
     ZS_FORMAT_EMPTY = 1u << 7,      /**< holds a volume with an axis of length 0 */
-    ZS_FORMAT_FILES = 1u << 8       /**< one volume is many files (named by a pattern or directory) */
+    ZS_FORMAT_FILES = 1u << 8,      /**< one volume is many files (named by a pattern or directory) */
+    ZS_FORMAT_PYRAMID = 1u << 9     /**< writes a multiscale pyramid after the volume (zs_create_opts.pyramid) */
 };
 /** One entry of the format registry (static, never freed). */
 typedef struct zs_format_desc {
@@ -255,7 +256,12 @@ typedef struct zs_create_opts {
                                   zs_format_desc.compressions */
     int64_t chunk[3];        /**< chunked formats: the chunk's voxels along x, y, z; 0: the format's default
                                   (other formats refuse a chunk shape: ZS_EUNSUPPORTED) */
+    int pyramid;             /**< formats with ZS_FORMAT_PYRAMID (OME-Zarr): this many more levels, written when
+                                  the volume is complete (zs_volume_commit), each the 2x2x2 mean of the one
+                                  before; 0 (default): none; at most ZS_PYRAMID_MAX */
 } zs_create_opts;
+/** Most levels zs_create_opts.pyramid may ask for. */
+#define ZS_PYRAMID_MAX 16
 ZS_API void zs_create_opts_default(zs_create_opts *o);
 
 /** Creates a volume in mode w+: header written, data allocated at full size with
@@ -704,6 +710,8 @@ typedef struct zs_job_opts {
                                        whole_plane_output is set by the job from the output's format */
     zs_compression compress;      /**< outputs that compress (zs_create_opts.compress) */
     int64_t chunk[3];             /**< chunked outputs: chunk voxels along x, y, z (zs_create_opts.chunk) */
+    int pyramid;                  /**< more levels of a multiscale output (zs_create_opts.pyramid); plain runs
+                                       only (a job with a journal refuses it) */
     int force;                    /**< overwrite OUT; with a journal: remove it and start over */
     zs_job_journal journal;       /**< a journal (\ref journal) or not */
     int64_t part, nparts;         /**< this process runs part `part` of `nparts` (default 0 of 1); nparts > 1

@@ -182,6 +182,10 @@ zs_status zs_job_plan(zs_job *job)
     ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
     if (job->st >= J_PLANNED) return ZS_OK;
     ZS_RETURN_IF(!job->in || !job->pipe, ZS_EINVAL, "%s: the job's input did not open", job->out);
+    ZS_RETURN_IF(job->journaled && job->o.pyramid, ZS_EUNSUPPORTED,
+                 "%s: a pyramid is built when the whole volume is written, by one process: jobs with a journal "
+                 "(parts, resumed runs) write level 0 only; build the pyramid with a plain run from their output",
+                 job->out);
     const zs_volume_info *in = zs_volume_get_info(job->in);
     /* Several writers of one file: pwrite sends only the bytes a slab owns, where a mapped
      * page shared with a neighbour's slab would be written back whole. On NFS, from two
@@ -191,6 +195,7 @@ zs_status zs_job_plan(zs_job *job)
     zs_create_opts_default(&co);
     co.compress = job->o.compress;
     memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
+    co.pyramid = job->o.pyramid;
     job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
     job->po.z_align = zs_path_write_z_align(job->out, &co);
     /* An empty input has no slab to share or to journal: part 0 writes it as a plain run. */
@@ -250,6 +255,7 @@ zs_status zs_job_create(zs_job *job)
         co.force = job->o.force;
         co.compress = job->o.compress;
         memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
+        co.pyramid = job->o.pyramid;
         ZS_FORWARD(zs_volume_create(job->out, &spec, &co, &job->vol));
     }
     job->st = J_CREATED;
@@ -311,6 +317,8 @@ static zs_status record_head(const zs_job *job, char **head)
     char chunk[96] = "";
     if (c[0] || c[1] || c[2])
         snprintf(chunk, sizeof chunk, " chunk %lld %lld %lld", (long long)c[0], (long long)c[1], (long long)c[2]);
+    if (job->o.pyramid) /* appended: records without one read as before */
+        snprintf(chunk + strlen(chunk), sizeof chunk - strlen(chunk), " pyramid %d", job->o.pyramid);
     *head = malloc(n);
     if (*head) snprintf(*head, n, "%s%scompress %d%s\n", RECORD_MAGIC, fp, (int)job->o.compress, chunk);
     free(fp);

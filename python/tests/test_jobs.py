@@ -97,3 +97,17 @@ def test_compression_a_format_does_not_write(src, tmp_path):
     with pytest.raises(ValueError):
         zslab.filter(src, tmp_path / "out.npy", "median:size=3", part=(2, 2))
     assert sorted(os.listdir(tmp_path)) == ["in.npy"]
+
+
+def test_ome_zarr_output_with_chunks_and_a_pyramid(src, tmp_path):
+    zarr = pytest.importorskip("zarr")
+    out = tmp_path / "out.ome.zarr"
+    f = zslab.filter(src, out, "median:size=3", compress="blosc-zstd", chunks=(8, 16, 12), pyramid=1)
+    assert f.format == "zarr" and f.shape == (40, 36, 50)
+    g = zarr.open_group(str(out), mode="r")
+    assert g["0"].chunks == (8, 16, 12) and g["0"].compressor.cname == "zstd"
+    np.testing.assert_array_equal(g["0"][:], plain(src, tmp_path, "median:size=3").transpose(2, 1, 0))
+    assert g["1"].shape == (25, 18, 20)
+    with pytest.raises(ValueError) as e:  # a pyramid needs the whole volume, in one process
+        zslab.filter(src, tmp_path / "p.ome.zarr", "median:size=3", pyramid=1, part=(0, 2))
+    assert "journal" in str(e.value)

@@ -64,7 +64,7 @@ def open(path):  # noqa: A001 (zslab.open, as the issue names it)
 
 
 def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False,  # noqa: A001
-           compress=None, chunks=None, journal=False, resume=False, part=None):
+           compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None):
     """Filters file `src` into file `dst` out of core, as `zslab filter SRC DST --op ...` does, through
     the library's job layer (the same rules, journal and refusals as the command line).
 
@@ -73,7 +73,8 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
     threads, mem_budget ('512M', or bytes): as the CLI's --threads and --mem-budget. progress: called
     on this thread with the fraction done. force: replace an existing dst (with a journal: start
     over). compress: "deflate", "zstd", "blosc-lz4", ... where dst's format writes it. chunks:
-    (z, y, x) chunk shape of a chunked dst, as zarr and h5py give chunk shapes.
+    (z, y, x) chunk shape of a chunked dst, as zarr and h5py give chunk shapes. pyramid: this many
+    more levels of an OME-Zarr dst, each the 2x2x2 mean of the one before (plain runs).
     journal=True keeps a journal (dst.zsjournal/) so that an interrupted run can be resumed;
     resume=True continues dst's journal (or starts one); part=(i, n) runs part i of n of a job
     shared by n processes (implies a journal). dst is written as dst.partial and renamed when
@@ -101,6 +102,7 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
         if len(chunks) != 3 or min(chunks) < 1:
             raise ValueError(f"chunks: expected (z, y, x) extents >= 1, got {chunks!r}")
         jo.chunk[0], jo.chunk[1], jo.chunk[2] = chunks[2], chunks[1], chunks[0]
+    jo.pyramid = int(pyramid)
     if part is not None:
         i, n = (int(v) for v in part)
         if n < 1 or not 0 <= i < n:

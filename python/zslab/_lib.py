@@ -32,7 +32,7 @@ class VolumeInfo(ctypes.Structure):
 
 class CreateOpts(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("format", ctypes.c_int), ("force", ctypes.c_int), ("direct", ctypes.c_int),
-                ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3)]
+                ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3), ("pyramid", ctypes.c_int)]
 
 
 class PlanOpts(ctypes.Structure):
@@ -59,7 +59,8 @@ JOB_NO_JOURNAL, JOB_JOURNAL_NEW, JOB_RESUME = 0, 1, 2
 class JobOpts(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("open", ctypes.c_void_p),
                 ("ops", ctypes.POINTER(ctypes.c_char_p)), ("nops", ctypes.c_int), ("plan", ctypes.POINTER(PlanOpts)),
-                ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3), ("force", ctypes.c_int),
+                ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3), ("pyramid", ctypes.c_int),
+                ("force", ctypes.c_int),
                 ("journal", ctypes.c_int), ("part", ctypes.c_int64), ("nparts", ctypes.c_int64),
                 ("join", ctypes.c_int), ("wait_seconds", ctypes.c_double), ("drop_cache", ctypes.c_int),
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("progress", JOB_PROGRESS_FN), ("user", ctypes.c_void_p),
