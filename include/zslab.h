@@ -125,9 +125,10 @@ typedef enum zs_format {
     ZS_FMT_SERIES, /**< a plane series: one 2-D TIFF or .npy file per z-plane */
     ZS_FMT_MHD,    /**< MetaImage: .mhd header + data file, or .mha with the data attached */
     ZS_FMT_NRRD,   /**< NRRD: .nrrd (attached) or .nhdr + data file */
-    ZS_FMT_MEMORY  /**< a caller's buffer (zs_volume_wrap): no file */
+    ZS_FMT_MEMORY, /**< a caller's buffer (zs_volume_wrap): no file */
+    ZS_FMT_HDF5    /**< an HDF5 dataset (plain, Imaris .ims, BigDataViewer .h5) through libhdf5 */
 } zs_format;
-/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory" (static). */
+/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory", "hdf5" (static). */
 ZS_API const char *zs_format_name(zs_format f);
 
 /** What a format can do (zs_format_desc.flags). */
