@@ -222,8 +222,8 @@ static zs_status describe(zs_volume *v, h5_reader *r)
     if (ds >= 0) H5Dclose(ds);
     ZS_FORWARD(st);
     info->format = ZS_FMT_HDF5;
-    info->ndim = info->shape[3] > 1 || r->l.rank == 4 ? 4 : 3;
     memcpy(info->shape, r->l.shape, sizeof info->shape);
+    info->ndim = info->shape[3] > 1 || r->l.rank == 4 ? 4 : 3;
     memcpy(info->voxel, r->l.voxel, sizeof info->voxel);
     snprintf(info->unit, sizeof info->unit, "%s", r->l.unit);
     snprintf(info->data_path, sizeof info->data_path, "%s", r->file);

@@ -131,7 +131,8 @@ static int text_attr(hid_t loc, const char *obj, const char *name, char *out, si
         } else {
             const size_t sz = H5Tget_size(t), total = sz * (size_t)np;
             char *b = calloc(total + 1, 1);
-            H5Tset_size(mt, sz);
+            H5Tset_size(mt, sz); /* padded with NULs: a one-character string keeps its character */
+            H5Tset_strpad(mt, H5T_STR_NULLPAD);
             if (b && H5Aread(a, mt, b) >= 0) { /* one-character strings: keep the characters */
                 size_t k = 0;
                 for (size_t i = 0; i < total && k + 1 < n; i++)
@@ -226,13 +227,14 @@ zs_status zs__h5_write_axes(hid_t ds, int rank, const zs_volume_info *info, cons
     ok = a >= 0 ? H5Awrite(a, H5T_NATIVE_DOUBLE, zyx_size) : -1;
     if (a >= 0) H5Aclose(a);
     if (sp >= 0) H5Sclose(sp);
-    hid_t scalar = H5Screate(H5S_SCALAR);
-    if (ok >= 0) ok = H5Tset_size(st, strlen(unit) + 1);
-    a = ok >= 0 ? H5Acreate2(ds, "unit", st, scalar, H5P_DEFAULT, H5P_DEFAULT) : -1;
-    ok = a >= 0 ? H5Awrite(a, st, unit) : -1;
+    if (st >= 0) H5Tclose(st);
+    hid_t scalar = H5Screate(H5S_SCALAR), fixed = H5Tcopy(H5T_C_S1); /* the unit: one fixed-length string */
+    if (ok >= 0) ok = fixed >= 0 ? H5Tset_size(fixed, strlen(unit) + 1) : -1;
+    a = ok >= 0 ? H5Acreate2(ds, "unit", fixed, scalar, H5P_DEFAULT, H5P_DEFAULT) : -1;
+    ok = a >= 0 ? H5Awrite(a, fixed, unit) : -1;
     if (a >= 0) H5Aclose(a);
     if (scalar >= 0) H5Sclose(scalar);
-    if (st >= 0) H5Tclose(st);
+    if (fixed >= 0) H5Tclose(fixed);
     return ok >= 0 ? ZS_OK : zs__h5_fail(ZS_EIO, fname, dset, "cannot write the axis labels and the voxel size");
 }
 
