@@ -24,38 +24,77 @@
 /* ---- the lock and the error stack ------------------------------------------------------ */
 
 static pthread_mutex_t h5_mutex = PTHREAD_MUTEX_INITIALIZER;
-static int h5_quiet;
+
+/* The cause of the last failed libhdf5 call of this thread. libhdf5 clears its error stack at
+ * the start of every call (a close after a failure would empty it), so the stack is read when
+ * the call fails, by the handler libhdf5 calls then instead of printing it on stderr. */
+typedef struct h5_cause {
+    char text[256];
+    int err; /* the errno a system call failed with, when the cause names one */
+} h5_cause;
+static _Thread_local h5_cause last_cause;
+static _Thread_local int handler_set; /* a thread-safe build keeps the handler per thread */
+
+/* Walked upward: entry 0 is where the error was detected (the most specific cause). A failed
+ * system call reads "file write failed: time = ..., errno = 28, error message = '...', ...":
+ * keep what failed and the system's message. */
+static herr_t cause_of(unsigned n, const H5E_error2_t *e, void *data)
+{
+    h5_cause *c = data;
+    if (n != 0 || !e->desc || !e->desc[0]) return 0;
+    const char *msg = strstr(e->desc, "error message = '"), *no = strstr(e->desc, "errno = ");
+    if (msg && no) {
+        msg += strlen("error message = '");
+        snprintf(c->text, sizeof c->text, "%.*s: %.*s", (int)strcspn(e->desc, ":"), e->desc, (int)strcspn(msg, "'"),
+                 msg);
+        c->err = atoi(no + strlen("errno = "));
+    } else {
+        snprintf(c->text, sizeof c->text, "%s", e->desc);
+        c->err = 0;
+    }
+    for (char *p = c->text; *p; p++)
+        if (*p == '\n') *p = ' ';
+    return 0;
+}
+
+static herr_t on_failure(hid_t stack, void *data)
+{
+    (void)data;
+    last_cause.text[0] = '\0';
+    H5Ewalk2(stack, H5E_WALK_UPWARD, cause_of, &last_cause);
+    return 0;
+}
+
+/* No termination of libhdf5 at exit: after a failed H5Fclose (an output on a full disk, which
+ * is abandoned) the file stays in libhdf5's tables and its exit handler crashes closing it
+ * again. zslab closes every id it opens; what libhdf5 keeps in its globals is freed with the
+ * process. */
+static int library_started;
 
 void zs__h5_lock(void)
 {
     pthread_mutex_lock(&h5_mutex);
-    if (!h5_quiet) { /* libhdf5 prints its error stack on stderr unless told not to */
-        H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-        h5_quiet = 1;
+    if (!library_started) {
+        H5dont_atexit(); /* before any other call */
+        library_started = 1;
+    }
+    if (!handler_set) {
+        H5Eset_auto2(H5E_DEFAULT, on_failure, NULL);
+        handler_set = 1;
     }
 }
 
 void zs__h5_unlock(void) { pthread_mutex_unlock(&h5_mutex); }
 
-typedef struct h5_cause {
-    char text[256];
-} h5_cause;
-
-/* Walked upward: entry 0 is where the error was detected (the most specific cause). */
-static herr_t cause_of(unsigned n, const H5E_error2_t *e, void *data)
-{
-    h5_cause *c = data;
-    if (n == 0 && e->desc && e->desc[0]) snprintf(c->text, sizeof c->text, "%s", e->desc);
-    return 0;
-}
-
 zs_status zs__h5_fail(zs_status code, const char *file, const char *dset, const char *what)
 {
-    h5_cause c = {"no detail from libhdf5"};
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, cause_of, &c);
-    H5Eclear2(H5E_DEFAULT);
-    if (dset && dset[0]) return ZS_ERR(code, "%s: dataset %s: %s (libhdf5: %s)", file, dset, what, c.text);
-    return ZS_ERR(code, "%s: %s (libhdf5: %s)", file, what, c.text);
+    const char *cause = last_cause.text[0] ? last_cause.text : "no detail from libhdf5";
+    if (code == ZS_EIO && last_cause.err > 0) code = zs__status_from_errno(last_cause.err);
+    zs_status st = dset && dset[0] ? ZS_ERR(code, "%s: dataset %s: %s (libhdf5: %s)", file, dset, what, cause)
+                                   : ZS_ERR(code, "%s: %s (libhdf5: %s)", file, what, cause);
+    last_cause.text[0] = '\0';
+    last_cause.err = 0;
+    return st;
 }
 
 hid_t zs__h5_fapl(void)
