@@ -228,6 +228,19 @@ bad:
     return -1;
 }
 
+int cli_parse_chunks(const char *opt, const char *text, int64_t chunk[3])
+{
+    int64_t e[4];
+    int n = 0;
+    if (cli_parse_shape(opt, text, e, &n)) return -1;
+    if (n != 3 || e[0] < 1 || e[1] < 1 || e[2] < 1) {
+        cli_error("%s: '%s' is not a chunk shape ZxYxX (three extents >= 1, z first: 16x256x256)", opt, text);
+        return -1;
+    }
+    chunk[0] = e[2], chunk[1] = e[1], chunk[2] = e[0];
+    return 0;
+}
+
 int cli_parse_dtype(const char *opt, const char *text, zs_dtype *out)
 {
     if (zs_dtype_parse(text, out) == ZS_OK) return 0;

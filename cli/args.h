@@ -48,6 +48,9 @@ int cli_parse_u64(const char *opt, const char *text, uint64_t *out);
 int cli_parse_size(const char *opt, const char *text, uint64_t *out);
 /** A shape "AxBxC" (1 to 4 extents, each >= 1, K/M suffixes allowed). */
 int cli_parse_shape(const char *opt, const char *text, int64_t shape[4], int *ndim);
+/** --chunks ZxYxX (z first, as zarr and h5py print chunk shapes) into chunk[] along x, y, z;
+ *  every extent >= 1. 0 or -1 with a message. */
+int cli_parse_chunks(const char *opt, const char *text, int64_t chunk[3]);
 /** A numpy dtype name ("uint16", "<f4", ">u2", "float32"). */
 int cli_parse_dtype(const char *opt, const char *text, zs_dtype *out);
 /** "F" or "C" (any case). */

@@ -65,7 +65,8 @@ typedef struct cli_create_opts {
     char unit[16];
     int threads; /* 0: the library decides */
     int force;
-    zs_compression compress; /* TIFF outputs: --compress */
+    zs_compression compress; /* outputs that compress: --compress */
+    int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
 } cli_create_opts;
 
 typedef struct cli_filter_opts {
@@ -90,7 +91,8 @@ typedef struct cli_filter_opts {
     int resume;              /* --resume: continue OUT's journal, or start one */
     int journal;             /* --journal: keep a journal (a new one) */
     int drop_cache;          /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
-    zs_compression compress; /* TIFF outputs: --compress */
+    zs_compression compress; /* outputs that compress: --compress */
+    int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
     /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
      * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
     const char *batch, *jobs_file, *out_dir, *out_format; /* borrowed from argv; NULL when not given */

@@ -26,6 +26,7 @@ int cli_cmd_create(const cli_create_opts *o)
     zs_create_opts_default(&co);
     co.force = o->force;
     co.compress = o->compress;
+    memcpy(co.chunk, o->chunk, sizeof co.chunk);
 
     const int has_voxel = o->unit[0] || o->voxel[0] != 1.0 || o->voxel[1] != 1.0 || o->voxel[2] != 1.0;
     const double t0 = cli_now();

@@ -75,6 +75,7 @@ int cli_job_open(const cli_filter_opts *o, const zs_volume *in, zs_job_opts *jo,
     cli_plan_opts(o, &po);
     jo->plan = &po;
     jo->compress = o->compress;
+    memcpy(jo->chunk, o->chunk, sizeof jo->chunk);
     jo->force = o->force;
     jo->stop = &cli_stop;
     jo->slab_progress = cli_progress_update;

@@ -122,11 +122,15 @@ int cli_print_formats(int json)
             printf("], \"read\": %s, \"write\": %s, \"flags\": ", d->flags & ZS_FORMAT_READ ? "true" : "false",
                    d->flags & ZS_FORMAT_WRITE ? "true" : "false");
             json_string(stdout, can);
+            printf(", \"compressions\": ");
+            json_string(stdout, d->compressions);
             printf(", \"description\": ");
             json_string(stdout, d->description);
             printf("}\n");
-        } else
+        } else {
             printf("%-8s  %-22s  %-50s  %s\n", d->name, *d->suffixes ? d->suffixes : "-", can, d->description);
+            if (*d->compressions) printf("%-8s  %-22s  %-50s  writes --compress %s\n", "", "", "", d->compressions);
+        }
     }
     if (fflush(stdout) != 0) {
         cli_error("cannot write to standard output");

@@ -195,10 +195,11 @@ enum {
     OPT_UNIT,
     OPT_THREADS,
     OPT_FORCE,
-    OPT_CCOMPRESS
+    OPT_CCOMPRESS,
+    OPT_CCHUNKS
 };
 
-/* --compress none|deflate|lzw|zstd (TIFF outputs). */
+/* --compress NAME: the library checks it against the output's format. */
 static int parse_compress(const char *val, zs_compression *out)
 {
     if (zs_compression_parse(val, out) == ZS_OK) return 0;
@@ -222,7 +223,9 @@ static void help_create(FILE *f)
             "  --voxel-size S        voxel size: 0.5 or 1x1x4, optionally with a unit (1x1x4um)\n"
             "  --unit U              unit of the voxel size (um, mm, nm)\n"
             "  --threads N           worker threads (default: all usable cores, or ZS_THREADS)\n"
-            "  --compress C          TIFF output: none (default), deflate, lzw, zstd\n"
+            "  --compress C          compressed output: none (default); TIFF: deflate, lzw, zstd\n"
+            "                        (zslab info --formats lists what each format writes)\n"
+            "  --chunks ZxYxX        chunked output: the chunk shape, z first (default: the format's)\n"
             "  -f, --force           overwrite OUT if it exists\n%s",
             common_help);
 }
@@ -264,6 +267,8 @@ static int create_option(int id, const char *val, cli_create_opts *o)
         return 0;
     case OPT_CCOMPRESS:
         return parse_compress(val, &o->compress);
+    case OPT_CCHUNKS:
+        return cli_parse_chunks("--chunks", val, o->chunk);
     default:
         return -1;
     }
@@ -281,6 +286,7 @@ int cli_parse_create(int argc, char **argv, cli_create_opts *o)
                                       {"threads", 0, 1, OPT_THREADS},
                                       {"force", 'f', 0, OPT_FORCE},
                                       {"compress", 0, 1, OPT_CCOMPRESS},
+                                      {"chunks", 0, 1, OPT_CCHUNKS},
                                       {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
     o->pattern = ZS_PATTERN_ZEROS;
@@ -325,6 +331,7 @@ enum {
     OPT_DROP,
     OPT_NODROP,
     OPT_COMPRESS,
+    OPT_CHUNKS,
     OPT_BATCH,
     OPT_JOBS,
     OPT_OUTDIR,
@@ -361,8 +368,11 @@ static const char run_help[] =
     "  --progress            show progress even with -q (default: a bar on a terminal, a line\n"
     "                        every ~5 s otherwise)\n"
     "  -f, --force           overwrite OUT if it exists\n"
-    "  --compress C          TIFF output: none (default: contiguous, mapped like .npy), deflate,\n"
-    "                        lzw, zstd (compressed in the workers, pages written in order)\n"
+    "  --compress C          compressed output: none (default: contiguous, mapped like .npy); TIFF:\n"
+    "                        deflate, lzw, zstd (compressed in the workers, pages written in order);\n"
+    "                        zslab info --formats lists what each format writes\n"
+    "  --chunks ZxYxX        chunked output: the chunk shape, z first (default: the format's); slabs\n"
+    "                        start on the chunks, so no two workers or parts write one chunk\n"
     "  --preview             when OUT is written, also write its three-view beside it: OUT.preview.png\n"
     "                        (zslab preview OUT OUT.preview.png --three-view --size 512; reads OUT once)\n"
     "  --no-bind             do not bind workers to cores\n"
@@ -541,9 +551,10 @@ static int check_batch(const char *cmd, const cli_filter_opts *o)
                               : "--journal");
         return CLI_EXIT_USAGE;
     }
-    if (o->compress != ZS_COMPRESS_NONE && o->out_format &&
-        !(cli_format_of_ext(o->out_format)->flags & ZS_FORMAT_COMPRESS)) {
-        cli_error("%s: --compress is for TIFF outputs, not --out-format %s", cmd, o->out_format);
+    if (o->compress != ZS_COMPRESS_NONE && o->out_format && !*cli_format_of_ext(o->out_format)->compressions) {
+        cli_error("%s: --out-format %s writes uncompressed data only: drop --compress %s (zslab info --formats lists "
+                  "what each format compresses)",
+                  cmd, o->out_format, zs_compression_name(o->compress));
         return CLI_EXIT_USAGE;
     }
     return CLI_RUN;
@@ -607,6 +618,8 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return 0;
     case OPT_COMPRESS:
         return parse_compress(val, &o->compress);
+    case OPT_CHUNKS:
+        return cli_parse_chunks("--chunks", val, o->chunk);
     case OPT_BATCH:
         o->batch = val;
         return 0;
@@ -655,6 +668,7 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"drop-cache", 0, 0, OPT_DROP},
                                       {"no-drop-cache", 0, 0, OPT_NODROP},
                                       {"compress", 0, 1, OPT_COMPRESS},
+                                      {"chunks", 0, 1, OPT_CHUNKS},
                                       {"batch", 0, 1, OPT_BATCH},
                                       {"jobs-file", 0, 1, OPT_JOBS},
                                       {"out-dir", 0, 1, OPT_OUTDIR},

@@ -311,7 +311,8 @@ const zs_format_ops zs__fmt_hdf5 = {
     .desc = {ZS_FMT_HDF5, "hdf5", ".h5 .hdf5 .he5 .ims",
              "HDF5 datasets (FILE.h5:/path), Imaris .ims, BigDataViewer .h5: contiguous mapped, chunked decoded",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE |
-                 ZS_FORMAT_COMPRESS | ZS_FORMAT_FILES},
+                 ZS_FORMAT_COMPRESS | ZS_FORMAT_FILES,
+             "gzip deflate"},
     .hint = NULL,
     .claims_name = h5_claims,
     .sniff = h5_sniff,
@@ -319,5 +320,6 @@ const zs_format_ops zs__fmt_hdf5 = {
     .create = zs__h5_create,
     .encodes = h5_encodes,
     .file = h5_file,
+    .z_align = zs__h5_z_align,
     .version_text = h5_version_text,
 };

@@ -266,7 +266,7 @@ static int64_t mhd_write_header(zs_volume_info *spec, unsigned char *buf, size_t
 const zs_format_ops zs__fmt_mhd = {
     .desc = {ZS_FMT_MHD, "mhd", ".mhd .mha",
              "MetaImage (ITK): .mhd header and a data file, or .mha with the data attached",
-             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE},
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE, ""},
     .detached = ".mhd",
     .parse = mhd_parse,
     .write_header = mhd_write_header,

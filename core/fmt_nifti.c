@@ -427,7 +427,7 @@ static const zs_format_ops *nifti1_writer_for(const zs_volume_info *spec)
 const zs_format_ops zs__fmt_nifti1 = {
     .desc = {ZS_FMT_NIFTI1, "nifti1", ".nii",
              "NIfTI-1 and NIfTI-2 single files (reads both; writes NIfTI-1, or NIfTI-2 past 32767 voxels an axis)",
-             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_SHARED},
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_SHARED, ""},
     .refused = ".nii.gz",
     .refused_hint = "gunzip -k for .nii.gz",
     .parse = nifti_parse,
@@ -436,7 +436,7 @@ const zs_format_ops zs__fmt_nifti1 = {
 };
 const zs_format_ops zs__fmt_nifti2 = {
     .desc = {ZS_FMT_NIFTI2, "nifti2", ".nii", "NIfTI-2 single files (64-bit dimensions)",
-             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_SHARED},
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_SHARED, ""},
     .parse = nifti_parse,
     .write_header = nifti2_write_header,
 };

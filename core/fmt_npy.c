@@ -435,7 +435,7 @@ static int64_t npy_write_header(zs_volume_info *spec, unsigned char *buf, size_t
 const zs_format_ops zs__fmt_npy = {
     .desc = {ZS_FMT_NPY, "npy", ".npy",
              "numpy arrays (NEP 1, versions 1.0-3.0): Fortran order mapped, C order gathered",
-             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_SHARED | ZS_FORMAT_EMPTY},
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_SHARED | ZS_FORMAT_EMPTY, ""},
     .refused = ".npz",
     .refused_hint = "np.load + np.save for .npz",
     .parse = npy_parse,

@@ -344,7 +344,7 @@ static int64_t nrrd_write_header(zs_volume_info *spec, unsigned char *buf, size_
 const zs_format_ops zs__fmt_nrrd = {
     .desc = {ZS_FMT_NRRD, "nrrd", ".nrrd .nhdr",
              "NRRD (teem), raw encoding: .nrrd attached, or .nhdr header and a data file",
-             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE},
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_VOXEL_SIZE, ""},
     .detached = ".nhdr",
     .parse = nrrd_parse,
     .write_header = nrrd_write_header,

@@ -52,7 +52,7 @@ static int64_t raw_write_header(zs_volume_info *spec, unsigned char *buf, size_t
 
 const zs_format_ops zs__fmt_raw = {
     .desc = {ZS_FMT_RAW, "raw", "", "headerless data: any other name, described by its shape, dtype, offset and order",
-             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_SHARED | ZS_FORMAT_EMPTY},
+             ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_SHARED | ZS_FORMAT_EMPTY, ""},
     .open = raw_open,
     .write_header = raw_write_header,
 };

@@ -605,7 +605,8 @@ const zs_format_ops zs__fmt_series = {
              "a plane series: one 2-D TIFF or .npy file a plane, named by a directory, a quoted glob or a printf "
              "pattern (plane_%04d.tif)",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_COMPRESS |
-                 ZS_FORMAT_FILES},
+                 ZS_FORMAT_FILES,
+             "deflate lzw zstd"},
     .hint = "a plane series",
     .claims_name = series_claims,
     .open = series_open,

@@ -414,7 +414,8 @@ const zs_format_ops zs__fmt_tiff = {
     .desc = {ZS_FMT_TIFF, "tiff", ".tif .tiff .btf .tf8",
              "TIFF and BigTIFF stacks, one page a plane (ImageJ, OME): uncompressed mapped, others decoded",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_MAPPED | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE |
-                 ZS_FORMAT_COMPRESS},
+                 ZS_FORMAT_COMPRESS,
+             "deflate lzw zstd"},
     .sniff = zs__tiff_magic,
     .open = tiff_open,
     .create = zs__tiff_create,

@@ -115,3 +115,60 @@ void zs_format_names(char *buf, size_t n)
         }
     }
 }
+
+/* ---- compressions: the one list of names --------------------------------------------------- */
+static const struct {
+    const char *name;
+    zs_compression c;
+} compressions[] = {{"none", ZS_COMPRESS_NONE},           {"deflate", ZS_COMPRESS_DEFLATE},
+                    {"zlib", ZS_COMPRESS_DEFLATE},        {"lzw", ZS_COMPRESS_LZW},
+                    {"zstd", ZS_COMPRESS_ZSTD},           {"gzip", ZS_COMPRESS_GZIP},
+                    {"blosc-lz4", ZS_COMPRESS_BLOSC_LZ4}, {"blosc-zstd", ZS_COMPRESS_BLOSC_ZSTD}};
+#define NCOMPRESSIONS ((int)(sizeof compressions / sizeof compressions[0]))
+
+zs_status zs_compression_parse(const char *s, zs_compression *out)
+{
+    for (int i = 0; s && i < NCOMPRESSIONS; i++)
+        if (strcmp(s, compressions[i].name) == 0) {
+            *out = compressions[i].c;
+            return ZS_OK;
+        }
+    return ZS_ERR(ZS_EINVAL, "unknown compression '%s' (use none, deflate, lzw, zstd, gzip, blosc-lz4 or blosc-zstd)",
+                  s ? s : "");
+}
+
+const char *zs_compression_name(zs_compression c)
+{
+    for (int i = 0; i < NCOMPRESSIONS; i++)
+        if (compressions[i].c == c) return compressions[i].name;
+    return "?";
+}
+
+/* 1 if the space-separated list holds a name of c ("deflate" also takes its alias "zlib"). */
+static int lists_compression(const char *list, zs_compression c)
+{
+    for (int i = 0; list && i < NCOMPRESSIONS; i++) {
+        if (compressions[i].c != c) continue;
+        const size_t n = strlen(compressions[i].name);
+        for (const char *s = list; (s = strstr(s, compressions[i].name)) != NULL; s += n)
+            if ((s == list || s[-1] == ' ') && (s[n] == ' ' || s[n] == '\0')) return 1;
+    }
+    return 0;
+}
+
+zs_status zs__format_check_compression(const zs_format_ops *ops, const char *path, zs_compression c)
+{
+    if (c == ZS_COMPRESS_NONE || lists_compression(ops->desc.compressions, c)) return ZS_OK;
+    const char *list = ops->desc.compressions;
+    if (list && *list)
+        return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s outputs are not written with compression %s (they take none, %s)", path,
+                      ops->desc.name, zs_compression_name(c), list);
+    char names[256] = ""; /* the formats that compress, as the registry lists them */
+    size_t len = 0;
+    for (int i = 0; i < NFORMATS && len < sizeof names; i++)
+        if (formats[i]->desc.compressions && formats[i]->desc.compressions[0] &&
+            lists_compression(formats[i]->desc.compressions, c))
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", formats[i]->desc.name);
+    return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s data are stored uncompressed; compression %s is written by: %s", path,
+                  ops->desc.name, zs_compression_name(c), len ? names : "no format of this build");
+}

@@ -55,5 +55,7 @@ zs_status zs__h5_write_axes(hid_t ds, int rank, const zs_volume_info *info, cons
 
 /** create: the HDF5 output (hdf5_write.c). */
 zs_status zs__h5_create(zs_volume *v, const zs_create_opts *o);
+/** The planes an output written with these options writes at once: its chunks' z extent. */
+int64_t zs__h5_z_align(const zs_create_opts *o);
 
 #endif /* ZS_HDF5_INTERNAL_H */

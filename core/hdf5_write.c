@@ -5,7 +5,8 @@
  * Fortran-order plane. The dimensions are labelled z, y, x (HDF5 dimension scales) so that zslab
  * and h5py's dims[i].label read the axes back, and the voxel size is stored as element_size_um
  * (z, y, x). Chunks: zs_create_opts.chunk when given, else 16 planes of 256 x 256 (less along
- * shorter axes); gzip with the shuffle filter when compressed.
+ * shorter axes); slabs start on the chunks (z_align), so each chunk is written whole by one
+ * H5Dwrite. gzip (level 4) with the shuffle filter when compressed ("gzip", or "deflate").
  *
  * The file is OUT.h5.partial, claimed with zslab's lock (HDF5's own file locking is off),
  * renamed to OUT.h5 by commit and removed when the run ends without one. Workers hand whole
@@ -33,12 +34,7 @@ typedef struct h5_writer {
     int finished;
 } h5_writer;
 
-/* The chunk along z (planes) of an output with these options and this depth. */
-static int64_t chunk_z(const zs_create_opts *o, int64_t nz)
-{
-    (void)o;
-    return nz < H5_CHUNK_Z ? nz : H5_CHUNK_Z;
-}
+int64_t zs__h5_z_align(const zs_create_opts *o) { return o && o->chunk[2] > 0 ? o->chunk[2] : H5_CHUNK_Z; }
 
 static hid_t memory_type(zs_dtype dt)
 {
@@ -64,7 +60,8 @@ static void writer_close_ids(h5_writer *w)
 /* The dataset's creation properties: chunks and filters (lock held). */
 static hid_t creation_plist(const zs_volume_info *info, const zs_create_opts *o, int rank)
 {
-    const int64_t want[3] = {H5_CHUNK_XY, H5_CHUNK_XY, chunk_z(o, info->shape[2])};
+    const int64_t want[3] = {o->chunk[0] > 0 ? o->chunk[0] : H5_CHUNK_XY, o->chunk[1] > 0 ? o->chunk[1] : H5_CHUNK_XY,
+                             zs__h5_z_align(o)};
     hsize_t chunk[4] = {1, 1, 1, 1};
     for (int a = 0; a < 3; a++) chunk[rank - 1 - a] = (hsize_t)(info->shape[a] < want[a] ? info->shape[a] : want[a]);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);

@@ -358,7 +358,10 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     for (int k = 0; k < 3; k++) j.key[k] = mix64(seed ^ mix64((uint64_t)k + 1));
     /* ~1 MiB per slab and ~256 Ki floats per band: fixed by the shape, not the threads. */
     j.planes = (int64_t)((1u << 20) / plane);
-    j.planes = j.planes < 1 ? 1 : (j.planes > info->shape[2] ? info->shape[2] : j.planes);
+    j.planes = j.planes < 1 ? 1 : j.planes;
+    const int64_t a = zs_volume_write_z_align(v); /* a chunked output: whole chunks per slab */
+    if (j.planes % a != 0) j.planes = j.planes < a ? a : j.planes / a * a;
+    j.planes = j.planes > info->shape[2] ? info->shape[2] : j.planes;
     j.slabs_per_vol = (info->shape[2] + j.planes - 1) / j.planes;
     j.nslabs = j.slabs_per_vol * info->shape[3];
     j.band = (int64_t)(262144 / info->shape[0]);

@@ -28,26 +28,6 @@
 #include <string.h>
 #include <unistd.h>
 
-zs_status zs_compression_parse(const char *s, zs_compression *out)
-{
-    static const struct {
-        const char *name;
-        zs_compression c;
-    } names[] = {{"none", ZS_COMPRESS_NONE},
-                 {"deflate", ZS_COMPRESS_DEFLATE},
-                 {"zlib", ZS_COMPRESS_DEFLATE},
-                 {"lzw", ZS_COMPRESS_LZW},
-                 {"zstd", ZS_COMPRESS_ZSTD}};
-    for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(s, names[i].name) == 0) {
-            if (names[i].c == ZS_COMPRESS_ZSTD && !TIFFIsCODECConfigured(COMPRESSION_ZSTD))
-                return ZS_ERR(ZS_EINVAL, "compression 'zstd' is not available in this libtiff (use deflate or lzw)");
-            *out = names[i].c;
-            return ZS_OK;
-        }
-    return ZS_ERR(ZS_EINVAL, "unknown compression '%s' (use none, deflate, lzw or zstd)", s ? s : "");
-}
-
 /* What every page of the output shares. */
 typedef struct page_geom {
     uint64_t plane, row;  /* bytes */

@@ -296,9 +296,6 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o)
         snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
         return v->ops->create(v, o);
     }
-    ZS_RETURN_IF(o->compress != ZS_COMPRESS_NONE, ZS_EUNSUPPORTED,
-                 "%s: only TIFF outputs (and TIFF plane series) are compressed; %s data are stored raw", v->final_path,
-                 v->ops->desc.name);
     const int detached = v->ops->detached && zs__name_has_suffix(v->final_path, v->ops->detached);
     if (detached) zs__detached_data_name(v->final_path, v->final_data_path, sizeof v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, "%s", detached ? v->final_data_path : "");
@@ -442,9 +439,14 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
                  ".npy or raw",
                  path, zs_format_name(fmt), (long long)spec->shape[0], (long long)spec->shape[1],
                  (long long)spec->shape[2], (long long)spec->shape[3]);
+    ZS_FORWARD(zs__format_check_compression(ops, path, opts->compress));
+    for (int k = 0; k < 3; k++)
+        ZS_RETURN_IF(opts->chunk[k] < 0, ZS_EINVAL, "%s: chunk extent %lld along %c is negative", path,
+                     (long long)opts->chunk[k], "xyz"[k]);
     zs_volume *v = calloc(1, sizeof *v);
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;
+    v->z_align = ops->z_align && ops->z_align(opts) > 1 ? ops->z_align(opts) : 1;
     v->info.order = ZS_ORDER_F;
     v->info.decoded = 0;
     v->info.data_path[0] = '\0';
@@ -531,6 +533,28 @@ int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
     }
     const zs_format_ops *ops = zs__format_ops(f);
     return ops && ops->encodes && ops->encodes(o);
+}
+
+int64_t zs_volume_write_z_align(const zs_volume *v)
+{
+    return v && v->mode == ZS_MODE_CREATE && v->z_align > 1 ? v->z_align : 1;
+}
+
+int64_t zs_path_write_z_align(const char *path, const zs_create_opts *o)
+{
+    zs_create_opts def;
+    if (!o || o->struct_size != sizeof *o) { /* options of another size count as none */
+        zs_create_opts_default(&def);
+        o = &def;
+    }
+    zs_format f = o->format;
+    if (!path || (!f && zs__format_from_name(path, &f) < 0)) {
+        zs_clear_error();
+        return 1;
+    }
+    const zs_format_ops *ops = zs__format_ops(f);
+    const int64_t a = ops && ops->z_align ? ops->z_align(o) : 1;
+    return a > 1 ? a : 1;
 }
 
 int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->mode == ZS_MODE_CREATE; }

@@ -65,7 +65,7 @@ static const char *mem_file(const zs_volume *v, int64_t i)
 
 const zs_format_ops zs__fmt_memory = {
     .desc = {ZS_FMT_MEMORY, "memory", "", "a caller's buffer (zs_volume_wrap): in place in F order, else by planes",
-             ZS_FORMAT_MAPPED | ZS_FORMAT_DECODED | ZS_FORMAT_EMPTY},
+             ZS_FORMAT_MAPPED | ZS_FORMAT_DECODED | ZS_FORMAT_EMPTY, ""},
     .file = mem_file,
 };
 

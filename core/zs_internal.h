@@ -155,6 +155,9 @@ typedef struct zs_format_ops {
     /** The files of an open volume, in a stable order: file i, or NULL past the end. NULL:
      *  info.path, and info.data_path when it differs. */
     const char *(*file)(const zs_volume *v, int64_t i);
+    /** Chunked outputs: the planes a volume created with these options writes at once (its
+     *  chunks' z extent), which slabs must start on; NULL or a value <= 1: none. */
+    int64_t (*z_align)(const zs_create_opts *o);
     /** A word after the format's name in `zslab info` ("BigTIFF"); NULL: "version N". */
     void (*version_text)(const zs_volume_info *i, char *buf, size_t n);
 } zs_format_ops;
@@ -173,6 +176,9 @@ extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c
 /** The registry's entry of f (the memory entry, which is never listed, included); NULL for
  *  ZS_FMT_AUTO or an unknown value (formats.c). */
 const zs_format_ops *zs__format_ops(zs_format f);
+/** ZS_OK if the format writes compression c (ZS_COMPRESS_NONE always); else ZS_EUNSUPPORTED
+ *  naming path and the formats that write c (formats.c). */
+zs_status zs__format_check_compression(const zs_format_ops *ops, const char *path, zs_compression c);
 /** The entry at index i of the registry; NULL past the end. */
 const zs_format_ops *zs__format_at(int i);
 /** 1 if `path` ends with one of the space-separated suffixes (ASCII case ignored). */
@@ -275,6 +281,7 @@ struct zs_volume {
     int claim_fd;                      /* create: the locked file of the claim (fd, or a series'
                                           first plane); -1 without one */
     int replace;                       /* create: commit may replace an existing output */
+    int64_t z_align;                   /* create: planes written at once (ops->z_align); 1: any */
     const zs_format_ops *ops;          /* the registry's entry that opened or created it */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
     void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */

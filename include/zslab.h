@@ -146,10 +146,13 @@ enum {
 /** One entry of the format registry (static, never freed). */
 typedef struct zs_format_desc {
     zs_format format;
-    const char *name;        /**< as zs_format_name prints it */
-    const char *suffixes;    /**< the names it takes, space-separated (".tif .tiff .btf .tf8"); "" none */
-    const char *description; /**< one line */
-    unsigned flags;          /**< ZS_FORMAT_* */
+    const char *name;         /**< as zs_format_name prints it */
+    const char *suffixes;     /**< the names it takes, space-separated (".tif .tiff .btf .tf8"); "" none */
+    const char *description;  /**< one line */
+    unsigned flags;           /**< ZS_FORMAT_* */
+    const char *compressions; /**< what zs_create_opts.compress may be for its outputs, as
+                                   zs_compression_parse reads them, space-separated ("deflate lzw zstd");
+                                   "" when it writes uncompressed data only */
 } zs_format_desc;
 /** The i-th format of the registry, in the order names are matched (i from 0); NULL past the end. */
 ZS_API const zs_format_desc *zs_format_at(int i);
@@ -159,15 +162,21 @@ ZS_API const zs_format_desc *zs_format_describe(zs_format f);
  *  (from the registry), into buf (always terminated). */
 ZS_API void zs_format_names(char *buf, size_t n);
 
-/** Compression of written TIFF pages (zs_create_opts.compress). */
+/** Compression of written pages or chunks (zs_create_opts.compress). Each format writes some of
+ *  them (zs_format_desc.compressions); creating a volume with another is ZS_EUNSUPPORTED. */
 typedef enum zs_compression {
-    ZS_COMPRESS_NONE = 0, /**< uncompressed: contiguous pages, mapped like .npy */
-    ZS_COMPRESS_DEFLATE,  /**< zlib/deflate with horizontal differencing */
-    ZS_COMPRESS_LZW,      /**< LZW with horizontal differencing */
-    ZS_COMPRESS_ZSTD      /**< Zstandard (where the linked libtiff has it) */
+    ZS_COMPRESS_NONE = 0,  /**< uncompressed: contiguous pages, mapped like .npy */
+    ZS_COMPRESS_DEFLATE,   /**< TIFF: zlib/deflate with horizontal differencing */
+    ZS_COMPRESS_LZW,       /**< TIFF: LZW with horizontal differencing */
+    ZS_COMPRESS_ZSTD,      /**< Zstandard (TIFF where the linked libtiff has it; Zarr chunks) */
+    ZS_COMPRESS_GZIP,      /**< gzip/deflate chunks (Zarr's gzip, HDF5's deflate filter) */
+    ZS_COMPRESS_BLOSC_LZ4, /**< Blosc with LZ4 and byte shuffle (Zarr's default compressor) */
+    ZS_COMPRESS_BLOSC_ZSTD /**< Blosc with Zstandard and bit shuffle */
 } zs_compression;
-/** Parses "none", "deflate" (or "zlib"), "lzw", "zstd". */
+/** Parses "none", "deflate" (or "zlib"), "lzw", "zstd", "gzip", "blosc-lz4", "blosc-zstd". */
 ZS_API zs_status zs_compression_parse(const char *s, zs_compression *out);
+/** The name zs_compression_parse reads ("blosc-lz4"); "?" for an unknown value. */
+ZS_API const char *zs_compression_name(zs_compression c);
 typedef enum zs_order { ZS_ORDER_F = 0, ZS_ORDER_C = 1 } zs_order;
 
 #define ZS_PATH_MAX 4096
@@ -242,7 +251,10 @@ typedef struct zs_create_opts {
     int direct;              /**< 1: create `path` itself; 0 (default): create `path.partial` and
                                   rename it to `path` in zs_volume_commit, so an interrupted job
                                   never leaves a file that looks complete */
-    zs_compression compress; /**< TIFF outputs (and the planes of a TIFF series) only */
+    zs_compression compress; /**< formats that compress (TIFF, a TIFF series, chunked formats): one of their
+                                  zs_format_desc.compressions */
+    int64_t chunk[3];        /**< chunked formats: the chunk's voxels along x, y, z; 0: the format's default
+                                  (other formats ignore it) */
 } zs_create_opts;
 ZS_API void zs_create_opts_default(zs_create_opts *o);
 
@@ -264,6 +276,13 @@ ZS_API int zs_volume_writes_whole_planes(const zs_volume *v);
 /** @return 1 if a volume created at `path` with these options (NULL: defaults) would be such a
  *  format (compressed TIFF, plane series). */
 ZS_API int zs_path_writes_whole_planes(const char *path, const zs_create_opts *opts);
+/** @return the planes a created volume writes at once (a chunked format: its chunks' z extent),
+ *  so that a plan made with zs_plan_opts.z_align set to it never lets two workers or processes
+ *  write one chunk; 1 for other volumes. */
+ZS_API int64_t zs_volume_write_z_align(const zs_volume *v);
+/** @return what zs_volume_write_z_align would say of a volume created at `path` with these
+ *  options (NULL: defaults), before it exists. */
+ZS_API int64_t zs_path_write_z_align(const char *path, const zs_create_opts *opts);
 /** @return 1 if the volume may be written (modes r+ and w+; c writes privately). */
 ZS_API int zs_volume_writable(const zs_volume *v);
 /** @return how many files make up the volume (a header and its data file, every plane of a
@@ -427,6 +446,9 @@ typedef struct zs_plan_opts {
     zs_dtype out_dtype;     /**< used when has_out_dtype */
     int has_out_dtype;
     zs_engine read_engine, write_engine;
+    int64_t z_align; /**< slabs start on multiples of this many planes (a chunked output's chunk
+                          depth: zs_path_write_z_align); 0 or 1: anywhere. A given slab height
+                          must be a multiple of it */
 } zs_plan_opts;
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
@@ -564,9 +586,12 @@ typedef struct zs_journal_opts {
     size_t struct_size;   /**< sizeof the struct: set by zs_journal_opts_default(); any other value is ZS_EINVAL */
     int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
     zs_journal_role role;
-    double wait_seconds; /**< how long to wait for another process to publish the header
-                              (default: ZS_JOURNAL_WAIT from the environment, else 600) */
-    volatile int *stop;  /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    double wait_seconds;          /**< how long to wait for another process to publish the header
+                                       (default: ZS_JOURNAL_WAIT from the environment, else 600) */
+    volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
+                                       (format, force and direct are the journal's); NULL: defaults. Copied
+                                       by zs_journal_begin */
 } zs_journal_opts;
 ZS_API void zs_journal_opts_default(zs_journal_opts *o);
 
@@ -677,7 +702,8 @@ typedef struct zs_job_opts {
     int nops;
     const zs_plan_opts *plan;     /**< threads, slab, band, memory budget, output dtype, engines; NULL: defaults.
                                        whole_plane_output is set by the job from the output's format */
-    zs_compression compress;      /**< TIFF outputs */
+    zs_compression compress;      /**< outputs that compress (zs_create_opts.compress) */
+    int64_t chunk[3];             /**< chunked outputs: chunk voxels along x, y, z (zs_create_opts.chunk) */
     int force;                    /**< overwrite OUT; with a journal: remove it and start over */
     zs_job_journal journal;       /**< a journal (\ref journal) or not */
     int64_t part, nparts;         /**< this process runs part `part` of `nparts` (default 0 of 1); nparts > 1

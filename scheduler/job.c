@@ -135,6 +135,8 @@ static int64_t parts_slab(const zs_job *job)
     const int64_t per_vol = (want + in->shape[3] - 1) / in->shape[3];
     int64_t cap = in->shape[2] / (per_vol > 0 ? per_vol : 1);
     if (cap < 1) cap = 1;
+    const int64_t a = job->po.z_align > 1 ? job->po.z_align : 1; /* whole chunks of the output */
+    if (cap % a != 0) cap = cap < a ? a : cap / a * a;
     return planned < cap ? planned : cap;
 }
 
@@ -161,6 +163,11 @@ static zs_status begin_journal(zs_job *job)
     jo.nparts = job->o.nparts;
     jo.stop = job->o.stop;
     if (job->o.wait_seconds >= 0) jo.wait_seconds = job->o.wait_seconds;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.compress = job->o.compress;
+    memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
+    jo.create = &co;
     jo.role = job->o.join ? ZS_JOURNAL_JOIN : job->o.journal == ZS_JOB_JOURNAL_NEW ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
     if (jo.role == ZS_JOURNAL_NEW && job->o.force) { /* start over */
         ZS_FORWARD(zs_journal_remove(job->out));
@@ -183,7 +190,9 @@ zs_status zs_job_plan(zs_job *job)
     zs_create_opts co;
     zs_create_opts_default(&co);
     co.compress = job->o.compress;
+    memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
     job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
+    job->po.z_align = zs_path_write_z_align(job->out, &co);
     /* An empty input has no slab to share or to journal: part 0 writes it as a plain run. */
     if (job->journaled && !job->o.dry_run && zs__volume_empty(in)) {
         job->journaled = 0;
@@ -240,6 +249,7 @@ zs_status zs_job_create(zs_job *job)
         zs_create_opts_default(&co);
         co.force = job->o.force;
         co.compress = job->o.compress;
+        memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
         ZS_FORWARD(zs_volume_create(job->out, &spec, &co, &job->vol));
     }
     job->st = J_CREATED;
@@ -290,14 +300,19 @@ zs_status zs_job_execute(zs_job *job)
 /* ---- records: what a finished output was made from (a batch's up-to-date check) --------- */
 #define RECORD_MAGIC "zslab-batch-record 2\n"
 
-/* The record's lines this job must match: the fingerprint and the compression. */
+/* The record's lines this job must match: the fingerprint, the compression and the chunks (when
+ * given: records of outputs written with the default chunks read as before). */
 static zs_status record_head(const zs_job *job, char **head)
 {
     char *fp = NULL;
     ZS_FORWARD(zs__fingerprint_lines(job->plan, &fp));
-    const size_t n = strlen(RECORD_MAGIC) + strlen(fp) + 32;
+    const size_t n = strlen(RECORD_MAGIC) + strlen(fp) + 128;
+    const int64_t *c = job->o.chunk;
+    char chunk[96] = "";
+    if (c[0] || c[1] || c[2])
+        snprintf(chunk, sizeof chunk, " chunk %lld %lld %lld", (long long)c[0], (long long)c[1], (long long)c[2]);
     *head = malloc(n);
-    if (*head) snprintf(*head, n, "%s%scompress %d\n", RECORD_MAGIC, fp, (int)job->o.compress);
+    if (*head) snprintf(*head, n, "%s%scompress %d%s\n", RECORD_MAGIC, fp, (int)job->o.compress, chunk);
     free(fp);
     ZS_RETURN_IF(!*head, ZS_ENOMEM, "out of memory");
     return ZS_OK;

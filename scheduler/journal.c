@@ -69,15 +69,16 @@ typedef struct jheader {
 struct zs_journal {
     char out[ZS_PATH_MAX], partial[ZS_PATH_MAX + 16], dir[ZS_PATH_MAX + 16];
     zs_journal_opts opts;
-    int creating;        /* won the mkdir: this process creates the output */
-    int published;       /* the creator's header is on disk */
-    jheader *hdr;        /* read (joiner) or written (creator) */
-    zs_jinfo info;       /* parsed header: slab height and count */
-    zs_volume *vol;      /* the output, r+ or created (owner) */
-    int complete;        /* OUT is in place */
-    unsigned char *done; /* info.nslabs flags: recorded by any part; read-only while running */
-    int fd;              /* this part's record file (O_APPEND), or -1 */
-    int64_t first, last; /* this part's slab range */
+    zs_create_opts create; /* opts.create's copy (opts.create then points to it) */
+    int creating;          /* won the mkdir: this process creates the output */
+    int published;         /* the creator's header is on disk */
+    jheader *hdr;          /* read (joiner) or written (creator) */
+    zs_jinfo info;         /* parsed header: slab height and count */
+    zs_volume *vol;        /* the output, r+ or created (owner) */
+    int complete;          /* OUT is in place */
+    unsigned char *done;   /* info.nslabs flags: recorded by any part; read-only while running */
+    int fd;                /* this part's record file (O_APPEND), or -1 */
+    int64_t first, last;   /* this part's slab range */
 };
 
 void zs_journal_opts_default(zs_journal_opts *o)
@@ -488,12 +489,18 @@ zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs
     }
     *out = NULL;
     ZS_CHECK_OPTS(opts, "zs_journal_opts");
+    if (opts->create) ZS_CHECK_OPTS(opts->create, "zs_create_opts");
     ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
                  "part %lld of %lld: want 0 <= part < parts", (long long)opts->part, (long long)opts->nparts);
     zs_journal *j = calloc(1, sizeof *j);
     ZS_RETURN_IF(!j, ZS_ENOMEM, "out of memory");
     j->fd = -1;
     j->opts = *opts;
+    if (opts->create)
+        j->create = *opts->create; /* checked above */
+    else
+        zs_create_opts_default(&j->create);
+    j->opts.create = &j->create;
     zs_status st = set_paths(j, out_path);
     if (st == ZS_OK) st = create_or_join(j);
     if (st < 0) {
@@ -531,10 +538,9 @@ static zs_status create_output(zs_journal *j, const zs_plan *plan)
 {
     zs_volume_info spec;
     zs_plan_output_spec(plan, &spec);
-    zs_create_opts co;
-    zs_create_opts_default(&co);
-    co.force = 1;  /* a stale OUT.partial without a journal is garbage: we hold the lock */
-    co.direct = 1; /* create OUT.partial itself; the journal renames it */
+    zs_create_opts co = j->create; /* compression and chunks */
+    co.force = 1;                  /* a stale OUT.partial without a journal is garbage: we hold the lock */
+    co.direct = 1;                 /* create OUT.partial itself; the journal renames it */
     ZS_FORWARD(shared_format(j, &co.format));
     ZS_FORWARD(zs_volume_create(j->partial, &spec, &co, &j->vol));
     /* Other nodes open OUT.partial as soon as the header is published: the file's header

@@ -108,11 +108,14 @@ enum { ZS_SLAB_CAP = 32, ZS_RUN_CAP = 256 }; /* planes */
 
 static int64_t choose_slab(const zs_plan *p, const zs_plan_opts *o)
 {
-    const int64_t nz = p->in.shape[2], nt = p->in.shape[3], T = p->threads;
+    const int64_t nz = p->in.shape[2], nt = p->in.shape[3], T = p->threads, a = p->z_align;
     if (o->slab > 0) return o->slab < nz ? o->slab : nz;
-    const int64_t cap = nz < ZS_SLAB_CAP ? nz : ZS_SLAB_CAP, H = p->halo_lo + p->halo_hi;
+    const int64_t H = p->halo_lo + p->halo_hi;
+    int64_t cap = nz < ZS_SLAB_CAP ? nz : ZS_SLAB_CAP;
+    if (cap < a) cap = a < nz ? a : nz; /* a chunk deeper than the usual cap: one chunk a slab */
     int64_t best = 1, best_work = INT64_MAX;
     for (int64_t s = 1; s <= cap; s++) {
+        if (s % a != 0 && s != nz) continue; /* slabs start on the output's chunks */
         const int64_t slabs = (nz + s - 1) / s * nt, rounds = (slabs + T - 1) / T;
         const int64_t halo = H < nz - s ? H : nz - s; /* a slab that is the whole volume has none */
         const int64_t work = rounds * (s + halo + 1);
@@ -275,12 +278,18 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     ZS_CHECK_OPTS(opts, "zs_plan_opts");
     ZS_FORWARD(check_pipeline(in, pipe));
     if (opts->threads <= 0) ZS_FORWARD(zs__check_env_threads());
+    ZS_RETURN_IF(opts->z_align < 0, ZS_EINVAL, "%s: z alignment %lld is negative", in->path, (long long)opts->z_align);
+    ZS_RETURN_IF(opts->z_align > 1 && opts->slab > 0 && opts->slab % opts->z_align != 0 && opts->slab < in->shape[2],
+                 ZS_EINVAL,
+                 "%s: a slab of %lld planes would split the output's chunks of %lld planes: give a multiple of %lld",
+                 in->path, (long long)opts->slab, (long long)opts->z_align, (long long)opts->z_align);
     zs_plan *p = calloc(1, sizeof *p);
     ZS_RETURN_IF(!p, ZS_ENOMEM, "out of memory");
     p->in = *in;
     p->pipe = zs__pipeline_retain(pipe);
     p->nstages = zs_pipeline_length(pipe);
     p->bind = opts->bind;
+    p->z_align = opts->z_align > 1 ? opts->z_align : 1;
     p->threads = opts->threads > 0 ? opts->threads : zs_sys_threads();
     p->mem_budget = opts->mem_budget ? opts->mem_budget : default_budget();
     int64_t lo[3], hi[3];
@@ -326,7 +335,11 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         const uint64_t plane_out = (uint64_t)in->shape[0] * (uint64_t)in->shape[1] * zs_dtype_size(p->out.dtype);
         const uint64_t share = p->mem_budget / 4 / (uint64_t)p->threads;
         int64_t fit = plane_out ? (int64_t)(share / plane_out) : p->slab;
-        if (opts->slab <= 0 && fit < p->slab) p->slab = fit > 0 ? fit : 1;
+        if (opts->slab <= 0 && fit < p->slab) {
+            p->slab = fit > 0 ? fit : 1;
+            if (p->slab % p->z_align != 0) /* whole chunks still (a chunk is the least a worker writes) */
+                p->slab = p->slab < p->z_align ? min64(p->z_align, nz) : p->slab / p->z_align * p->z_align;
+        }
         p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
         p->nslabs = p->nslabs_per_vol * in->shape[3];
         p->run_slabs = 1;
@@ -454,6 +467,8 @@ static void plan_print(const void *obj, int flags, FILE *f)
     int64_t last = i->shape[2] - (p->nslabs_per_vol - 1) * p->slab;
     fprintf(f, "slabs:      %lld of %lld planes (last %lld)%s\n", (long long)p->nslabs, (long long)p->slab,
             (long long)last, i->shape[3] > 1 ? ", per volume of the series" : "");
+    if (p->z_align > 1)
+        fprintf(f, "            starting on the output's chunks of %lld planes\n", (long long)p->z_align);
     fprintf(f, "threads:    %d%s\n", p->threads, p->bind ? " (bound to cores)" : "");
     fprintf(f, "engines:    read %s, write %s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine));
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",

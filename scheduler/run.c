@@ -603,6 +603,11 @@ static zs_status check_output(const zs_plan *p, const zs_volume *out)
                  "%s: this output format encodes whole planes; make the plan with whole_plane_output set "
                  "(zs_volume_writes_whole_planes)",
                  o->path);
+    const int64_t a = zs_volume_write_z_align(out);
+    ZS_RETURN_IF(a > 1 && p->slab % a != 0 && p->slab < p->in.shape[2], ZS_EINVAL,
+                 "%s: its chunks hold %lld planes, the plan's slabs %lld: make the plan with z_align %lld "
+                 "(zs_volume_write_z_align)",
+                 o->path, (long long)a, (long long)p->slab, (long long)a);
     return ZS_OK;
 }
 

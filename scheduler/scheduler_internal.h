@@ -78,6 +78,7 @@ struct zs_plan {
     uint64_t mem_budget;
     int band_forced;                     /* --band */
     int whole_plane_output;              /* stores assemble a slab's planes (encoded outputs) */
+    int64_t z_align;                     /* slabs start on multiples of it (a chunked output); >= 1 */
     uint64_t assembly_bytes;             /* that buffer, per worker */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */

@@ -24,6 +24,12 @@ lib_present hwloc libhwloc-dev || missing+=(libhwloc-dev)
 lib_present cmocka libcmocka-dev || missing+=(libcmocka-dev)
 lib_present libtiff-4 libtiff-dev || missing+=(libtiff-dev)
 lib_present libpng libpng-dev || missing+=(libpng-dev) # previews are PNG files
+# chunked formats: Zarr (JSON metadata, blosc/zstd/gzip chunks) and HDF5 (serial libhdf5)
+lib_present libcjson libcjson-dev || missing+=(libcjson-dev)
+lib_present blosc libblosc-dev || missing+=(libblosc-dev)
+lib_present libzstd libzstd-dev || missing+=(libzstd-dev)
+lib_present zlib zlib1g-dev || missing+=(zlib1g-dev)
+lib_present hdf5 libhdf5-dev || missing+=(libhdf5-dev)
 [ -x /usr/bin/time ] || missing+=(time) # peak RSS in the tests (/usr/bin/time -f %M)
 have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)
 if [ "${ZS_WITH_MPI:-ON}" != OFF ]; then
@@ -38,6 +44,8 @@ if ! py_has "numpy, scipy, nibabel, tifffile"; then
     py_has tifffile || missing+=(python3-tifffile)
 fi
 py_has pytest || missing+=(python3-pytest) # the zslab Python package's suite (python/tests)
+py_has zarr || missing+=(python3-zarr)       # Zarr and OME-Zarr files as zarr-python writes and reads them
+py_has h5py || missing+=(python3-h5py)       # HDF5 files as h5py writes and reads them
 for pkg in "$@"; do
     deb_installed "$pkg" || missing+=("$pkg")
 done

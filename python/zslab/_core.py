@@ -176,7 +176,7 @@ def create_volume(path, spec, force=True):
 # ---- plans and runs ----------------------------------------------------------------------------
 class Plan:
     def __init__(self, info, ops, out_dtype=None, threads=None, mem_budget=None, whole_plane_output=False,
-                 voxel=None):
+                 voxel=None, z_align=1):
         pipe = ctypes.c_void_p()
         check(lib.zs_pipeline_new(ctypes.byref(pipe)))
         self.handle = None
@@ -189,6 +189,7 @@ class Plan:
             po.threads = thread_count(threads)
             po.mem_budget = parse_size(mem_budget)
             po.whole_plane_output = 1 if whole_plane_output else 0
+            po.z_align = z_align  # a chunked output: slabs start on its chunks
             if out_dtype is not None:
                 po.out_dtype = zs_dtype(out_dtype, "dtype")
                 po.has_out_dtype = 1

@@ -83,7 +83,8 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
         voxel = (tuple(info.voxel), info.unit) if info.unit else None
         whole = lib.zs_path_writes_whole_planes(os.fsencode(dst), None)
         plan = _core.Plan(info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
-                          whole_plane_output=whole, voxel=voxel)
+                          whole_plane_output=whole, voxel=voxel,
+                          z_align=lib.zs_path_write_z_align(os.fsencode(dst), None))
         out = _core.create_volume(dst, plan.output_spec(), force=force)
         _core.execute(plan, vin, out, progress)
         _core.check(lib.zs_volume_commit(out.handle))

@@ -32,14 +32,14 @@ class VolumeInfo(ctypes.Structure):
 
 class CreateOpts(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("format", ctypes.c_int), ("force", ctypes.c_int), ("direct", ctypes.c_int),
-                ("compress", ctypes.c_int)]
+                ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3)]
 
 
 class PlanOpts(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("threads", ctypes.c_int), ("slab", ctypes.c_int64), ("band", ctypes.c_int64),
                 ("whole_plane_output", ctypes.c_int), ("mem_budget", ctypes.c_uint64), ("bind", ctypes.c_int),
                 ("out_dtype", Dtype), ("has_out_dtype", ctypes.c_int), ("read_engine", ctypes.c_int),
-                ("write_engine", ctypes.c_int)]
+                ("write_engine", ctypes.c_int), ("z_align", ctypes.c_int64)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64,
@@ -100,6 +100,8 @@ _SIGNATURES = {
     "zs_volume_get_info": (ctypes.POINTER(VolumeInfo), [_P]),
     "zs_volume_writes_whole_planes": (ctypes.c_int, [_P]),
     "zs_path_writes_whole_planes": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(CreateOpts)]),
+    "zs_volume_write_z_align": (ctypes.c_int64, [_P]),
+    "zs_path_write_z_align": (ctypes.c_int64, [ctypes.c_char_p, ctypes.POINTER(CreateOpts)]),
     "zs_create_opts_default": (None, [_P]),
     "zs_pipeline_new": (ctypes.c_int, [ctypes.POINTER(_P)]),
     "zs_pipeline_free": (None, [_P]),

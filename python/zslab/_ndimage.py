@@ -202,7 +202,8 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
         whole = (lib.zs_volume_writes_whole_planes(vout.handle) if vout is not None
                  else lib.zs_path_writes_whole_planes(os.fsencode(path), None))
         plan = _core.Plan(vin.info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
-                          whole_plane_output=whole)
+                          whole_plane_output=whole,
+                          z_align=1 if path is None else lib.zs_path_write_z_align(os.fsencode(path), None))
         if path is not None:
             if whole:
                 raise ValueError(f"output: {os.fspath(path)} is written plane by plane (a plane series): it cannot "

@@ -68,7 +68,7 @@ expect_err "unknown format 'png'"
 expect_err "npy, nii, tif"
 run convert --batch "$WORK/b" --out-dir "$WORK/o2" --out-format mha --compress deflate
 expect_rc 2 "--compress with a format that does not compress"
-expect_err "--compress is for TIFF outputs"
+expect_err "--out-format mha writes uncompressed data only: drop --compress deflate"
 
 # a batch directory without volume files names the suffixes it looked for
 mkdir "$WORK/empty"

@@ -319,6 +319,15 @@ static void test_creator_failure_and_plain_output(void **state)
     zs_journal_opts_default(&jo);
     jo.part = 2, jo.nparts = 2;
     assert_int_equal(zs_journal_begin(fx->out, &jo, &j), ZS_EINVAL);
+    /* the creator's output options are checked like every option struct */
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.struct_size = 8;
+    jo.part = 0, jo.nparts = 1;
+    jo.create = &co;
+    assert_int_equal(zs_journal_begin(fx->out, &jo, &j), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "zs_create_opts"));
+    assert_null(j);
 }
 
 static void test_drop_cache(void **state)

@@ -272,6 +272,118 @@ static void test_plan_budget(void **state)
     zs_pipeline_free(p);
 }
 
+/* z_align: every slab starts on a multiple of it (a chunked output's chunks), whether the
+ * planner chooses the height (for any chunk depth and thread count, also a chunk deeper than
+ * the usual slab cap, or a budget that fits less than a chunk of assembled planes) or the caller
+ * gives one; a given height that splits chunks is refused, naming the input. */
+static void test_plan_z_align(void **state)
+{
+    (void)state;
+    zs_volume_info in;
+    zs_volume_info_init(&in);
+    strcpy(in.path, "virtual.npy");
+    in.shape[0] = 64, in.shape[1] = 48, in.shape[2] = 300;
+    in.dtype.type = ZS_U16;
+    zs_pipeline *p;
+    assert_int_equal(zs_pipeline_new(&p), ZS_OK);
+    assert_int_equal(zs_pipeline_add(p, "median:size=5"), ZS_OK);
+    zs_plan_opts po;
+    zs_plan *plan;
+    static const int64_t aligns[] = {2, 7, 16, 64, 100, 299, 300, 1000};
+    for (size_t i = 0; i < sizeof aligns / sizeof aligns[0]; i++)
+        for (int threads = 1; threads <= 3; threads++)
+            for (int whole = 0; whole <= 1; whole++) {
+                zs_plan_opts_default(&po);
+                po.threads = threads;
+                po.z_align = aligns[i];
+                po.whole_plane_output = whole;
+                if (whole) po.mem_budget = 4u << 20; /* a few assembled planes a worker */
+                assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+                const int64_t s = zs_plan_slab_height(plan);
+                if (s % aligns[i] != 0 && s != in.shape[2])
+                    fail_msg("z_align %lld, %d threads, whole %d: slab %lld", (long long)aligns[i], threads, whole,
+                             (long long)s);
+                char text[4096];
+                zs_plan_describe(plan, text, sizeof text);
+                if (aligns[i] < in.shape[2] && s < in.shape[2]) assert_non_null(strstr(text, "output's chunks"));
+                zs_plan_free(plan);
+            }
+    zs_plan_opts_default(&po);
+    po.z_align = 16;
+    po.slab = 32; /* a multiple: taken */
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+    assert_int_equal(zs_plan_slab_height(plan), 32);
+    zs_plan_free(plan);
+    po.slab = 300; /* the whole volume: one slab, no chunk split */
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_OK);
+    zs_plan_free(plan);
+    po.slab = 24;
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "virtual.npy"));
+    assert_non_null(strstr(zs_last_error(), "multiple of 16"));
+    po.slab = 0;
+    po.z_align = -2;
+    assert_int_equal(zs_plan_create(&in, p, &po, &plan), ZS_EINVAL);
+    /* formats that are not chunked write planes anywhere */
+    assert_int_equal(zs_path_write_z_align("out.npy", NULL), 1);
+    assert_int_equal(zs_path_write_z_align("out.tif", NULL), 1);
+    zs_pipeline_free(p);
+}
+
+/* The one list of compression names: each parses to a value whose name parses back to it; the
+ * registry says which format writes which, and creating a volume with another is refused,
+ * naming the file and the formats that do write it. */
+static void test_compression_names(void **state)
+{
+    (void)state;
+    static const char *names[] = {"none", "deflate", "lzw", "zstd", "gzip", "blosc-lz4", "blosc-zstd"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        zs_compression c, back;
+        assert_int_equal(zs_compression_parse(names[i], &c), ZS_OK);
+        assert_string_equal(zs_compression_name(c), names[i]);
+        assert_int_equal(zs_compression_parse(zs_compression_name(c), &back), ZS_OK);
+        assert_int_equal(back, c);
+    }
+    zs_compression c;
+    assert_int_equal(zs_compression_parse("zlib", &c), ZS_OK);
+    assert_int_equal(c, ZS_COMPRESS_DEFLATE);
+    assert_int_equal(zs_compression_parse("brotli", &c), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "brotli"));
+    assert_int_equal(zs_compression_parse(NULL, &c), ZS_EINVAL);
+    for (int i = 0; zs_format_at(i); i++) assert_non_null(zs_format_at(i)->compressions);
+    assert_string_equal(zs_format_describe(ZS_FMT_TIFF)->compressions, "deflate lzw zstd");
+    assert_string_equal(zs_format_describe(ZS_FMT_NPY)->compressions, "");
+
+    char dir[] = "/tmp/zs_compress_XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    spec.shape[0] = spec.shape[1] = spec.shape[2] = 4;
+    spec.dtype.type = ZS_U8;
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    zs_volume *v = NULL;
+    co.compress = ZS_COMPRESS_LZW;
+    snprintf(path, sizeof path, "%s/a.npy", dir);
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_EUNSUPPORTED);
+    assert_null(v);
+    assert_non_null(strstr(zs_last_error(), path));
+    assert_non_null(strstr(zs_last_error(), "tiff"));
+    co.compress = ZS_COMPRESS_BLOSC_LZ4;
+    snprintf(path, sizeof path, "%s/a.tif", dir);
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_EUNSUPPORTED);
+    assert_non_null(strstr(zs_last_error(), "blosc-lz4"));
+    assert_int_equal(access(path, F_OK), -1); /* refused before any file is made */
+    co.compress = ZS_COMPRESS_LZW;
+    co.chunk[0] = -1;
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_EINVAL);
+    co.chunk[0] = 0;
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_OK);
+    assert_int_equal(zs_volume_write_z_align(v), 1);
+    zs_volume_free(v);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 static void test_pipeline_errors(void **state)
 {
     (void)state;
@@ -289,7 +401,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_border_index),          cmocka_unit_test(test_zset_expand),
         cmocka_unit_test(test_copy_any_slab_threads), cmocka_unit_test(test_errors_and_cancel),
-        cmocka_unit_test(test_plan_budget),           cmocka_unit_test(test_pipeline_errors),
+        cmocka_unit_test(test_plan_budget),           cmocka_unit_test(test_plan_z_align),
+        cmocka_unit_test(test_compression_names),     cmocka_unit_test(test_pipeline_errors),
     };
     return zs_test_exit(cmocka_run_group_tests_name("scheduler", tests, NULL, NULL));
 }
