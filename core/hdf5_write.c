@@ -194,8 +194,6 @@ static zs_status output_names(h5_writer *w, const char *name, const zs_create_op
 zs_status zs__h5_create(zs_volume *v, const zs_create_opts *o)
 {
     zs_volume_info *info = &v->info;
-    ZS_RETURN_IF(o->compress != ZS_COMPRESS_NONE && o->compress != ZS_COMPRESS_DEFLATE, ZS_EUNSUPPORTED,
-                 "%s: HDF5 outputs are written uncompressed or with gzip (deflate), not this compression", info->path);
     h5_writer *w = calloc(1, sizeof *w);
     ZS_RETURN_IF(!w, ZS_ENOMEM, "%s: out of memory", info->path);
     v->fmt_state = w;

@@ -13,7 +13,8 @@ two channels → a series of 2, voxel size from ExtMin/ExtMax) and a BigDataView
 refused naming the file and the dataset; a file with two volumes asks for one.
 zslab → h5py: zslab's HDF5 outputs (plain and gzip, 3-D and series, at a chosen path) read in
 h5py with the voxels of the .npy output (transposed: (z, y, x) against x, y, z), the labels and
-element_size_um. `--resume` and `--part` run on an HDF5 input; parts refuse an HDF5 output.
+element_size_um; --chunks and gzip as asked, other compressions refused. `--resume` and `--part`
+run on an HDF5 input; parts refuse an HDF5 output.
 
 Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """
@@ -213,6 +214,16 @@ for comp in ((), ("--compress", "deflate")):
         if os.path.exists(out + ".partial"):
             fail(f"{out}.partial left after the run")
         same(f"HDF5 output read back {comp}", zslab_array(out), ref)
+# the chunk shape (--chunks, z first) and gzip; a compression HDF5 outputs do not take is refused
+out = path("chunks.h5")
+got = filtered(npy, "gaussian:sigma=1.5", out, "--chunks", "5x8x16", "--compress", "gzip", "--threads", "2")
+same("HDF5 output with --chunks 5x8x16", got, None if ref is None else np.ascontiguousarray(ref.T))
+with h5py.File(out, "r") as h:
+    if h["data"].chunks != (5, 8, 16) or h["data"].compression != "gzip":
+        fail(f"--chunks 5x8x16 --compress gzip: chunks {h['data'].chunks}, compression {h['data'].compression}")
+r = zs("filter", npy, path("blosc.h5"), "--op", "median:size=3", "--compress", "blosc-lz4", "-q")
+if r.returncode == 0 or "blosc-lz4" not in r.stderr or os.path.exists(path("blosc.h5.partial")):
+    fail(f"--compress blosc-lz4 to HDF5: exit {r.returncode}, expected a refusal: {r.stderr.strip()}")
 # a chosen path and the voxel size
 out = path("vox.h5") + ":/results/smooth"
 if ok(zs("filter", path("vox.nii"), out, "--op", "gaussian:sigma=1", "--force", "-q"), "filter to a chosen path"):
