@@ -62,6 +62,12 @@ static zs_status dtype_of(hid_t t, const char *file, const char *dset, zs_dtype 
               {H5T_INTEGER, 2, 1, ZS_I16}, {H5T_INTEGER, 4, 0, ZS_U32}, {H5T_INTEGER, 4, 1, ZS_I32},
               {H5T_INTEGER, 8, 0, ZS_U64}, {H5T_INTEGER, 8, 1, ZS_I64}, {H5T_FLOAT, 4, 0, ZS_F32},
               {H5T_FLOAT, 8, 0, ZS_F64}};
+    if (cl == H5T_ENUM && size == 1) { /* h5py's bool: an enum FALSE = 0, TRUE = 1 over int8 */
+        out->type = ZS_BOOL;
+        out->big_endian = 0;
+        *mtype = H5Tcopy(t);
+        return ZS_OK;
+    }
     const int sign = cl == H5T_INTEGER && H5Tget_sign(t) == H5T_SGN_2;
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         if (ok[i].cl == cl && ok[i].size == size && (cl == H5T_FLOAT || ok[i].sign == sign)) {
@@ -71,10 +77,13 @@ static zs_status dtype_of(hid_t t, const char *file, const char *dset, zs_dtype 
             return ZS_OK;
         }
     H5Eclear2(H5E_DEFAULT);
+    static const char *const classes[] = {"integer",  "float",     "time", "string",          "bitfield", "opaque",
+                                          "compound", "reference", "enum", "variable-length", "array"};
+    const char *what = (int)cl >= 0 && (size_t)cl < sizeof classes / sizeof *classes ? classes[cl] : "unknown";
     return ZS_ERR(ZS_EUNSUPPORTED,
-                  "%s: dataset %s: its type (HDF5 class %d, %zu bytes) is not supported; zslab reads uint8, int8, "
-                  "uint16, int16, uint32, int32, uint64, int64, float32, float64",
-                  file, dset, (int)cl, size);
+                  "%s: dataset %s: its type (HDF5 %s of %zu bytes) is not supported; zslab reads uint8, int8, "
+                  "uint16, int16, uint32, int32, uint64, int64, float32, float64 and bool",
+                  file, dset, what, size);
 }
 
 /* ---- reading ---------------------------------------------------------------------------------- */

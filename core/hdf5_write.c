@@ -41,8 +41,17 @@ static hid_t memory_type(zs_dtype dt)
     static const hid_t *const native[ZS_TYPE_COUNT] = {
         &H5T_NATIVE_UINT8_g,  &H5T_NATIVE_INT8_g,   &H5T_NATIVE_UINT16_g, &H5T_NATIVE_INT16_g,
         &H5T_NATIVE_UINT32_g, &H5T_NATIVE_INT32_g,  &H5T_NATIVE_UINT64_g, &H5T_NATIVE_INT64_g,
-        &H5T_NATIVE_FLOAT_g,  &H5T_NATIVE_DOUBLE_g, &H5T_NATIVE_UINT8_g /* bool: stored as uint8 */
+        &H5T_NATIVE_FLOAT_g,  &H5T_NATIVE_DOUBLE_g, &H5T_NATIVE_UINT8_g /* bool: above */
     };
+    if (dt.type == ZS_BOOL) { /* h5py's bool: an enum FALSE = 0, TRUE = 1 over int8 */
+        hid_t e = H5Tenum_create(H5T_NATIVE_INT8);
+        const signed char no = 0, yes = 1;
+        if (e >= 0 && (H5Tenum_insert(e, "FALSE", &no) < 0 || H5Tenum_insert(e, "TRUE", &yes) < 0)) {
+            H5Tclose(e);
+            return -1;
+        }
+        return e;
+    }
     hid_t t = H5Tcopy(*native[dt.type]);
     if (t >= 0 && zs_dtype_size(dt) > 1) H5Tset_order(t, dt.big_endian ? H5T_ORDER_BE : H5T_ORDER_LE);
     return t;

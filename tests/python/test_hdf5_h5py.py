@@ -193,6 +193,18 @@ expect_error(("info", flat), (flat, "/a", "/b"), "a file with two volumes")
 if os.path.exists(path("x.npy")):
     fail("a failed run left its output")
 
+# bool (h5py's enum over int8), contiguous and chunked, in and out
+b = np.random.default_rng(5).random((9, 8, 7)) > 0.6
+np.save(path("b.npy"), b)
+with h5py.File(path("b.h5"), "w") as h:
+    h["b"] = b
+    h.create_dataset("bg", data=b, chunks=(4, 4, 4), compression="gzip")
+ref = filtered(path("b.npy"), "maximum:size=3", path("bref.npy"))
+for d in ("b", "bg"):
+    same(f"bool dataset {d}", filtered(path("b.h5") + ":/" + d, "maximum:size=3", path("bgot.npy")), ref)
+got = filtered(path("b.npy"), "maximum:size=3", path("bout.h5"))
+same("bool HDF5 output", got, None if ref is None else np.ascontiguousarray(ref.T))
+
 # ---- zslab → h5py -------------------------------------------------------------------------------
 a = data((23, 19, 17), "float32", 3)
 npy = path("w.npy")
