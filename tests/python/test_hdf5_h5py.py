@@ -113,6 +113,9 @@ for dtype in ("uint16", "float32"):
                 got = filtered(src, op, path("got.npy"), "--threads", threads, "--slab", "5")
                 same(f"{op} of {src[len(W):]} ({threads} threads)", got, ref)
 
+# --dataset PATH is IN:PATH
+same("--dataset g/vol", zslab_array(path("chunked_uint16.h5"), "--dataset", "/g/vol"), np.load(path("a_uint16.npy")))
+
 # labelled (z, y, x): h5py's array transposed is zslab's (x, y, z); element_size_um z, y, x
 a = data((11, 13, 7), "uint16", 2)
 lab = path("labelled.h5")
