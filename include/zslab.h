@@ -141,7 +141,9 @@ enum {
     ZS_FORMAT_SHARED = 1u << 5,     /**< many processes write one output (parts, resumed runs, MPI) */
     ZS_FORMAT_COMPRESS = 1u << 6,   /**< written compressed with zs_create_opts.compress */
     ZS_FORMAT_EMPTY = 1u << 7,      /**< holds a volume with an axis of length 0 */
-    ZS_FORMAT_FILES = 1u << 8       /**< one volume is many files (named by a pattern or directory) */
+    ZS_FORMAT_FILES = 1u << 8       /**< the format opens, claims and names its files itself: one volume is many
+                                         files (named by a pattern or directory), or a name is more than a
+                                         file's (an HDF5 dataset: FILE.h5:/path) */
 };
 /** One entry of the format registry (static, never freed). */
 typedef struct zs_format_desc {
