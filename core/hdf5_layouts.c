@@ -142,7 +142,10 @@ void zs__h5_split_name(const char *name, char *file, size_t fn, char *dset, size
     }
     snprintf(file, fn, "%.*s", (int)(s - name + (ptrdiff_t)sl - 1), name);
     const char *p = s + sl;
-    snprintf(dset, dn, "%s%s", *p == '/' ? "" : "/", p);
+    if (!p[0] || strcmp(p, "/") == 0) /* FILE.h5: or FILE.h5:/ is the file */
+        dset[0] = '\0';
+    else
+        snprintf(dset, dn, "%s%s", *p == '/' ? "" : "/", p);
 }
 
 /* ---- attributes ------------------------------------------------------------------------------ */
@@ -157,8 +160,12 @@ static int text_attr(hid_t loc, const char *obj, const char *name, char *out, si
     hid_t s = a >= 0 ? H5Aget_space(a) : -1, mt = -1;
     int ok = 0;
     const hssize_t np = s >= 0 ? H5Sget_simple_extent_npoints(s) : -1;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING && np > 0 && (mt = H5Tcopy(H5T_C_S1)) >= 0) {
-        if (H5Tis_variable_str(t) > 0) {
+    const int text = t >= 0 && H5Tget_class(t) == H5T_STRING && np > 0, vlen = text && H5Tis_variable_str(t) > 0;
+    /* fixed-length: the stored bytes, unconverted (Imaris' one-character strings keep their
+     * character whatever their padding) */
+    if (text) mt = vlen ? H5Tcopy(H5T_C_S1) : H5Tcopy(t);
+    if (mt >= 0) {
+        if (vlen) {
             char **v = calloc((size_t)np, sizeof *v);
             H5Tset_size(mt, H5T_VARIABLE);
             if (v && H5Aread(a, mt, v) >= 0) {
@@ -170,9 +177,7 @@ static int text_attr(hid_t loc, const char *obj, const char *name, char *out, si
         } else {
             const size_t sz = H5Tget_size(t), total = sz * (size_t)np;
             char *b = calloc(total + 1, 1);
-            H5Tset_size(mt, sz); /* padded with NULs: a one-character string keeps its character */
-            H5Tset_strpad(mt, H5T_STR_NULLPAD);
-            if (b && H5Aread(a, mt, b) >= 0) { /* one-character strings: keep the characters */
+            if (b && H5Aread(a, mt, b) >= 0) {
                 size_t k = 0;
                 for (size_t i = 0; i < total && k + 1 < n; i++)
                     if (b[i]) out[k++] = b[i];

@@ -143,10 +143,18 @@ def chars(s):
     return np.frombuffer(s.encode(), dtype="S1")
 
 
+# Imaris writes one-character strings without room for their NUL (H5T_STR_NULLTERM of size 1), h5py
+# writes them NUL-padded: the sizes take the first kind, the extents the second
+imaris_char = h5py.h5t.C_S1.copy()
+imaris_char.set_size(1)
+imaris_char.set_strpad(h5py.h5t.STR_NULLTERM)
 with h5py.File(ims, "w") as h:
     img = h.create_group("DataSetInfo/Image")
-    for k, v in (("X", X), ("Y", Y), ("Z", Z), ("ExtMin0", -1.0), ("ExtMin1", 0.0), ("ExtMin2", 0.0),
-                 ("ExtMax0", -1.0 + 0.5 * X), ("ExtMax1", 0.75 * Y), ("ExtMax2", 2.0 * Z)):
+    for k, v in (("X", X), ("Y", Y), ("Z", Z)):  # written as stored, without h5py's conversion
+        c = chars(str(v))
+        h5py.h5a.create(img.id, k.encode(), imaris_char, h5py.h5s.create_simple(c.shape)).write(c, mtype=imaris_char)
+    for k, v in (("ExtMin0", -1.0), ("ExtMin1", 0.0), ("ExtMin2", 0.0), ("ExtMax0", -1.0 + 0.5 * X),
+                 ("ExtMax1", 0.75 * Y), ("ExtMax2", 2.0 * Z)):
         img.attrs[k] = chars(str(v))
     for c, vol in enumerate(chans):
         pad = np.zeros((16, 16, 32), "uint16")
