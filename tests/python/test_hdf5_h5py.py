@@ -279,6 +279,15 @@ if ref is not None and os.path.exists(dst):
     same("--part then --resume on an HDF5 input", np.load(dst), ref)
 else:
     fail("--part then --resume left no output")
+# the journal's fingerprint is the HDF5 file's: a dataset changed between two parts is noticed
+dst = path("changed.npy")
+ok(zs("filter", src, dst, "--op", "median:size=3", "--slab", "4", "-q", "--part", "0/2"), "--part 0/2 before a change")
+with h5py.File(path("chunked_uint16.h5"), "r+") as h:
+    h["g/vol"][0, 0, 0] += 1
+r = zs("filter", src, dst, "--op", "median:size=3", "--slab", "4", "-q", "--resume")
+if r.returncode != 1 or "input-files" not in r.stderr:
+    fail(f"--resume after the HDF5 input changed: exit {r.returncode}, expected 1 (input-files differ): "
+         f"{r.stderr.strip()}")
 r = zs("filter", npy, path("parts.h5"), "--op", "median:size=3", "--part", "0/2", "-q")
 if r.returncode == 0 or "parts.h5" not in r.stderr:
     fail(f"--part to an HDF5 output: exit {r.returncode}, expected a refusal: {r.stderr.strip()}")
