@@ -172,3 +172,18 @@ zs_status zs__format_check_compression(const zs_format_ops *ops, const char *pat
     return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s data are stored uncompressed; compression %s is written by: %s", path,
                   ops->desc.name, zs_compression_name(c), len ? names : "no format of this build");
 }
+
+zs_status zs__format_check_chunks(const zs_format_ops *ops, const char *path, const int64_t chunk[3])
+{
+    for (int k = 0; k < 3; k++)
+        ZS_RETURN_IF(chunk[k] < 0, ZS_EINVAL, "%s: chunk extent %lld along %c is negative", path, (long long)chunk[k],
+                     "xyz"[k]);
+    if ((!chunk[0] && !chunk[1] && !chunk[2]) || ops->z_align) return ZS_OK;
+    char names[256] = ""; /* the chunked formats, as the registry lists them */
+    size_t len = 0;
+    for (int i = 0; i < NFORMATS && len < sizeof names; i++)
+        if (formats[i]->z_align)
+            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", formats[i]->desc.name);
+    return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s outputs are not chunked; a chunk shape is for %s", path, ops->desc.name,
+                  len ? names : "no format of this build");
+}

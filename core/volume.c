@@ -440,9 +440,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
                  path, zs_format_name(fmt), (long long)spec->shape[0], (long long)spec->shape[1],
                  (long long)spec->shape[2], (long long)spec->shape[3]);
     ZS_FORWARD(zs__format_check_compression(ops, path, opts->compress));
-    for (int k = 0; k < 3; k++)
-        ZS_RETURN_IF(opts->chunk[k] < 0, ZS_EINVAL, "%s: chunk extent %lld along %c is negative", path,
-                     (long long)opts->chunk[k], "xyz"[k]);
+    ZS_FORWARD(zs__format_check_chunks(ops, path, opts->chunk));
     zs_volume *v = calloc(1, sizeof *v);
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;

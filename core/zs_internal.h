@@ -179,6 +179,9 @@ const zs_format_ops *zs__format_ops(zs_format f);
 /** ZS_OK if the format writes compression c (ZS_COMPRESS_NONE always); else ZS_EUNSUPPORTED
  *  naming path and the formats that write c (formats.c). */
 zs_status zs__format_check_compression(const zs_format_ops *ops, const char *path, zs_compression c);
+/** ZS_OK if chunk (x, y, z; 0 = the default) suits the format: all 0, or a chunked format (one
+ *  with z_align); else ZS_EUNSUPPORTED (ZS_EINVAL for a negative extent) naming path (formats.c). */
+zs_status zs__format_check_chunks(const zs_format_ops *ops, const char *path, const int64_t chunk[3]);
 /** The entry at index i of the registry; NULL past the end. */
 const zs_format_ops *zs__format_at(int i);
 /** 1 if `path` ends with one of the space-separated suffixes (ASCII case ignored). */

@@ -256,7 +256,7 @@ typedef struct zs_create_opts {
     zs_compression compress; /**< formats that compress (TIFF, a TIFF series, chunked formats): one of their
                                   zs_format_desc.compressions */
     int64_t chunk[3];        /**< chunked formats: the chunk's voxels along x, y, z; 0: the format's default
-                                  (other formats ignore it) */
+                                  (other formats refuse a chunk shape: ZS_EUNSUPPORTED) */
 } zs_create_opts;
 ZS_API void zs_create_opts_default(zs_create_opts *o);
 

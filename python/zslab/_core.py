@@ -174,6 +174,17 @@ def create_volume(path, spec, force=True):
 
 
 # ---- plans and runs ----------------------------------------------------------------------------
+def plan_opts(out_dtype=None, threads=None, mem_budget=None):
+    """zs_plan_opts from the package's arguments (threads, mem_budget as '512M' or bytes)."""
+    po = _lib.default_opts(_lib.PlanOpts)
+    po.threads = thread_count(threads)
+    po.mem_budget = parse_size(mem_budget)
+    if out_dtype is not None:
+        po.out_dtype = zs_dtype(out_dtype, "dtype")
+        po.has_out_dtype = 1
+    return po
+
+
 class Plan:
     def __init__(self, info, ops, out_dtype=None, threads=None, mem_budget=None, whole_plane_output=False,
                  voxel=None, z_align=1):
@@ -185,14 +196,9 @@ class Plan:
                 lib.zs_pipeline_set_voxel(pipe, (ctypes.c_double * 3)(*voxel[0]), voxel[1])
             for op in ops:
                 check(lib.zs_pipeline_add(pipe, op.encode()))
-            po = _lib.default_opts(_lib.PlanOpts)
-            po.threads = thread_count(threads)
-            po.mem_budget = parse_size(mem_budget)
+            po = plan_opts(out_dtype, threads, mem_budget)
             po.whole_plane_output = 1 if whole_plane_output else 0
             po.z_align = z_align  # a chunked output: slabs start on its chunks
-            if out_dtype is not None:
-                po.out_dtype = zs_dtype(out_dtype, "dtype")
-                po.has_out_dtype = 1
             h = ctypes.c_void_p()
             check(lib.zs_plan_create(ctypes.byref(info), pipe, ctypes.byref(po), ctypes.byref(h)))
             self.handle = h
@@ -220,14 +226,7 @@ POLL_SECONDS = 0.05
 
 
 def execute(plan, vin, vout, progress=None):
-    """Runs the plan on a thread of its own while this thread waits, takes signals and reports
-    progress. KeyboardInterrupt (or any exception from `progress`) sets the plan's stop flag:
-    workers stop at their next band of rows, the run returns, and the exception propagates.
-
-    The exception may arrive at any bytecode, also while the run's thread is being started (CPython
-    checks for signals inside Thread.start). The caller frees plan and volumes as soon as this
-    returns or raises, so the thread may only touch them if it claims the run before this thread
-    gives it up: `state` goes new -> running -> done, or new -> abandoned, under `lock`."""
+    """Runs the plan (zs_plan_execute) as run_stoppable does; returns its statistics."""
     stop = ctypes.c_int(0)
     seen = [None]
 
@@ -240,6 +239,26 @@ def execute(plan, vin, vout, progress=None):
     eo.progress = cb
     eo.stop = ctypes.pointer(stop)
     stats = _lib.RunStats()
+
+    def call():
+        return lib.zs_plan_execute(plan.handle, vin.handle if vin else None, vout.handle if vout else None,
+                                   ctypes.byref(eo), ctypes.byref(stats))
+
+    run_stoppable(call, stop, seen, progress)
+    return stats
+
+
+def run_stoppable(call, stop, seen, progress=None):
+    """Runs call() (library calls that return a zs_status and watch the flag `stop`) on a thread of
+    its own while this thread waits, takes signals and calls progress(seen[0]) when a worker has
+    moved seen[0] (the fraction done). KeyboardInterrupt (or any exception from `progress`) sets
+    `stop`: the workers stop at their next batch of planes, the call returns, and the exception
+    propagates. A failed call raises the error its thread read.
+
+    The exception may arrive at any bytecode, also while the thread is being started (CPython
+    checks for signals inside Thread.start). The caller frees what call() uses as soon as this
+    returns or raises, so the thread may only touch it if it claims the call before this thread
+    gives it up: `state` goes new -> running -> done, or new -> abandoned, under `lock`."""
     result = {}
     lock = threading.Lock()
     state = ["new"]
@@ -248,11 +267,10 @@ def execute(plan, vin, vout, progress=None):
     def work():
         with lock:
             if state[0] != "new":
-                return  # given up before this thread ran: the handles may be freed already
+                return  # given up before this thread ran: what call() uses may be freed already
             state[0] = "running"
         try:
-            st = lib.zs_plan_execute(plan.handle, vin.handle if vin else None, vout.handle if vout else None,
-                                     ctypes.byref(eo), ctypes.byref(stats))
+            st = call()
             result["status"] = st
             if st < 0:
                 result["message"] = lib.zs_last_error().decode(errors="replace")  # per thread: read it here
@@ -261,8 +279,8 @@ def execute(plan, vin, vout, progress=None):
             finished.set()
 
     def give_up_or_wait():
-        """Until no thread runs on the handles: abandons a run that has not begun, waits for one that
-        has. A second Ctrl-C only sets the stop flag again."""
+        """Until no thread runs call(): abandons a call that has not begun, waits for one that has.
+        A second Ctrl-C only sets the stop flag again."""
         while True:
             try:
                 stop.value = 1
@@ -290,4 +308,3 @@ def execute(plan, vin, vout, progress=None):
         raise _error(st, result.get("message"))
     if progress is not None and reported != 1.0:
         progress(1.0)
-    return stats

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 the zslab authors
 """Files: zslab.open, zslab.filter (the CLI's op strings, file to file) and zslab.kernels."""
+import ctypes
 import os
 
 import numpy as np
@@ -62,39 +63,77 @@ def open(path):  # noqa: A001 (zslab.open, as the issue names it)
     return File(path)
 
 
-def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False):  # noqa: A001
-    """Filters file `src` into file `dst` out of core, as `zslab filter SRC DST --op ...` does.
+def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False,  # noqa: A001
+           compress=None, chunks=None, journal=False, resume=False, part=None):
+    """Filters file `src` into file `dst` out of core, as `zslab filter SRC DST --op ...` does, through
+    the library's job layer (the same rules, journal and refusals as the command line).
 
     ops: one op string or a list ("gaussian:sigma=2", "median:size=3"; `zslab list` or
     zslab.kernels() describe them), applied in order. dtype: the output's (default: the input's).
     threads, mem_budget ('512M', or bytes): as the CLI's --threads and --mem-budget. progress: called
-    on this thread with the fraction done. force: replace an existing dst. dst is written as
-    dst.partial and renamed when complete; an error or Ctrl-C removes it. Returns zslab.open(dst)."""
+    on this thread with the fraction done. force: replace an existing dst (with a journal: start
+    over). compress: "deflate", "zstd", "blosc-lz4", ... where dst's format writes it. chunks:
+    (z, y, x) chunk shape of a chunked dst, as zarr and h5py give chunk shapes.
+    journal=True keeps a journal (dst.zsjournal/) so that an interrupted run can be resumed;
+    resume=True continues dst's journal (or starts one); part=(i, n) runs part i of n of a job
+    shared by n processes (implies a journal). dst is written as dst.partial and renamed when
+    complete; without a journal an error or Ctrl-C removes it. Returns zslab.open(dst) when dst is
+    complete, None when other parts have yet to finish."""
     if isinstance(ops, str):
         ops = [ops]
     ops = list(ops)
     for op in ops:
         if not isinstance(op, str):
             raise ValueError(f"ops: expected op strings such as 'gaussian:sigma=2', got {op!r}")
-    vin = _core.open_volume(src)
-    plan = out = None
+    po = _core.plan_opts(dtype, threads, mem_budget)
+    jo = _lib.default_opts(_lib.JobOpts)
+    op_array = (ctypes.c_char_p * max(len(ops), 1))(*[op.encode() for op in ops])
+    jo.ops = op_array
+    jo.nops = len(ops)
+    jo.plan = ctypes.pointer(po)
+    jo.force = 1 if force else 0
+    if compress is not None:
+        c = ctypes.c_int()
+        _core.check(lib.zs_compression_parse(str(compress).encode(), ctypes.byref(c)))
+        jo.compress = c.value
+    if chunks is not None:
+        chunks = tuple(int(c) for c in chunks)
+        if len(chunks) != 3 or min(chunks) < 1:
+            raise ValueError(f"chunks: expected (z, y, x) extents >= 1, got {chunks!r}")
+        jo.chunk[0], jo.chunk[1], jo.chunk[2] = chunks[2], chunks[1], chunks[0]
+    if part is not None:
+        i, n = (int(v) for v in part)
+        if n < 1 or not 0 <= i < n:
+            raise ValueError(f"part: expected (i, n) with 0 <= i < n, got {part!r}")
+        jo.part, jo.nparts = i, n
+    jo.journal = _lib.JOB_RESUME if resume else _lib.JOB_JOURNAL_NEW if journal else _lib.JOB_NO_JOURNAL
+    stop = ctypes.c_int(0)
+    seen = [None]
+
+    def on_progress(user, fraction):  # a worker thread, under the GIL
+        seen[0] = fraction
+        return 0
+
+    cb = _lib.JOB_PROGRESS_FN(on_progress) if progress is not None else _lib.JOB_PROGRESS_FN()
+    jo.progress = cb
+    jo.stop = ctypes.pointer(stop)
+    job = ctypes.c_void_p()
     try:
-        info = vin.info
-        voxel = (tuple(info.voxel), info.unit) if info.unit else None
-        whole = lib.zs_path_writes_whole_planes(os.fsencode(dst), None)
-        plan = _core.Plan(info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
-                          whole_plane_output=whole, voxel=voxel,
-                          z_align=lib.zs_path_write_z_align(os.fsencode(dst), None))
-        out = _core.create_volume(dst, plan.output_spec(), force=force)
-        _core.execute(plan, vin, out, progress)
-        _core.check(lib.zs_volume_commit(out.handle))
+        _core.check(lib.zs_job_open(os.fsencode(src), os.fsencode(dst), ctypes.byref(jo), ctypes.byref(job)))
+
+        def run():  # planning may wait for the process that creates a shared job's journal
+            for step in (lib.zs_job_plan, lib.zs_job_create, lib.zs_job_execute):
+                st = step(job)
+                if st < 0:
+                    return st
+            return 0
+
+        _core.run_stoppable(run, stop, seen, progress)
+        _core.check(lib.zs_job_commit(job))
+        complete = lib.zs_job_complete(job)
     finally:
-        if out is not None:
-            out.free()  # uncommitted (an error, Ctrl-C): its partial file is removed
-        if plan is not None:
-            plan.free()
-        vin.free()
-    return File(dst)
+        lib.zs_job_free(job)  # a plain run's uncommitted dst.partial is removed; a journal's stays
+    return File(dst) if complete else None
 
 
 def kernels():

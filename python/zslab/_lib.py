@@ -52,6 +52,20 @@ class ExecOpts(ctypes.Structure):
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int)]
 
 
+JOB_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double)
+JOB_NO_JOURNAL, JOB_JOURNAL_NEW, JOB_RESUME = 0, 1, 2
+
+
+class JobOpts(ctypes.Structure):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("open", ctypes.c_void_p),
+                ("ops", ctypes.POINTER(ctypes.c_char_p)), ("nops", ctypes.c_int), ("plan", ctypes.POINTER(PlanOpts)),
+                ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3), ("force", ctypes.c_int),
+                ("journal", ctypes.c_int), ("part", ctypes.c_int64), ("nparts", ctypes.c_int64),
+                ("join", ctypes.c_int), ("wait_seconds", ctypes.c_double), ("drop_cache", ctypes.c_int),
+                ("stop", ctypes.POINTER(ctypes.c_int)), ("progress", JOB_PROGRESS_FN), ("user", ctypes.c_void_p),
+                ("slab_progress", PROGRESS_FN), ("dry_run", ctypes.c_int), ("record", ctypes.c_char_p)]
+
+
 class RunStats(ctypes.Structure):
     _fields_ = [("seconds", ctypes.c_double), ("load_seconds", ctypes.c_double),
                 ("compute_seconds", ctypes.c_double), ("store_seconds", ctypes.c_double),
@@ -115,6 +129,16 @@ _SIGNATURES = {
     "zs_plan_output_spec": (None, [_P, ctypes.POINTER(VolumeInfo)]),
     "zs_plan_execute": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(ExecOpts), ctypes.POINTER(RunStats)]),
     "zs_exec_opts_default": (None, [_P]),
+    "zs_compression_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "zs_job_opts_default": (None, [_P]),
+    "zs_job_open": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(JobOpts), ctypes.POINTER(_P)]),
+    "zs_job_plan": (ctypes.c_int, [_P]),
+    "zs_job_create": (ctypes.c_int, [_P]),
+    "zs_job_execute": (ctypes.c_int, [_P]),
+    "zs_job_commit": (ctypes.c_int, [_P]),
+    "zs_job_free": (None, [_P]),
+    "zs_job_complete": (ctypes.c_int, [_P]),
+    "zs_job_stats": (None, [_P, ctypes.POINTER(RunStats)]),
     "zs_kernel_count": (ctypes.c_int, []),
     "zs_kernel_get": (ctypes.POINTER(KernelDesc), [ctypes.c_int]),
     "zs_sys_threads": (ctypes.c_int, []),
@@ -173,7 +197,7 @@ def _checked_default(cls, fill):
 
 
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
-             ExecOpts: lib.zs_exec_opts_default}
+             ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default}
 for _cls, _fill in _DEFAULTS.items():  # at import: a mismatched library fails here, not in a run
     _checked_default(_cls, _fill)
 

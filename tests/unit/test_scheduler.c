@@ -377,6 +377,9 @@ static void test_compression_names(void **state)
     co.compress = ZS_COMPRESS_LZW;
     co.chunk[0] = -1;
     assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_EINVAL);
+    co.chunk[0] = 16; /* TIFF is not chunked: a chunk shape is refused, not ignored */
+    assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_EUNSUPPORTED);
+    assert_non_null(strstr(zs_last_error(), "not chunked"));
     co.chunk[0] = 0;
     assert_int_equal(zs_volume_create(path, &spec, &co, &v), ZS_OK);
     assert_int_equal(zs_volume_write_z_align(v), 1);

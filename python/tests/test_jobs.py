@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# Copyright (c) 2026 the zslab authors
+"""zslab.filter goes through the library's job layer: the command line's journal, parts, resume,
+compression and refusals, from Python."""
+import os
+
+import numpy as np
+import pytest
+
+import zslab
+
+
+@pytest.fixture
+def src(rng, tmp_path):
+    path = tmp_path / "in.npy"
+    np.save(path, np.asfortranarray(rng.integers(0, 4000, (40, 36, 50), dtype=np.uint16)))
+    return path
+
+
+def plain(src, tmp_path, op):
+    out = tmp_path / "plain.npy"
+    zslab.filter(src, out, op, threads=2)
+    return np.load(out)
+
+
+def test_parts_make_the_plain_result(src, tmp_path):
+    want = plain(src, tmp_path, "median:size=3")
+    out = tmp_path / "out.npy"
+    assert zslab.filter(src, out, "median:size=3", part=(1, 3)) is None  # others are still to run
+    assert not out.exists() and (tmp_path / "out.npy.zsjournal").is_dir()
+    assert zslab.filter(src, out, "median:size=3", part=(0, 3)) is None
+    f = zslab.filter(src, out, "median:size=3", part=(2, 3))  # the last part renames dst into place
+    assert isinstance(f, zslab.File) and f.shape == (40, 36, 50)
+    np.testing.assert_array_equal(np.load(out), want)
+    assert (tmp_path / "out.npy.zsjournal").is_dir()  # kept for `zslab status`
+
+
+def test_parts_of_another_job_are_refused(src, tmp_path):
+    out = tmp_path / "out.npy"
+    assert zslab.filter(src, out, "median:size=3", part=(0, 2)) is None
+    with pytest.raises(zslab.ZslabError) as e:  # the journal's fingerprint names what differs
+        zslab.filter(src, out, "median:size=5", part=(1, 2))
+    assert "out.npy" in str(e.value) and "pipeline" in str(e.value)
+
+
+def test_resume_of_a_fresh_and_of_a_complete_job(src, tmp_path):
+    want = plain(src, tmp_path, "uniform:size=3")
+    out = tmp_path / "out.npy"
+    f = zslab.filter(src, out, "uniform:size=3", resume=True)  # no journal yet: starts one, runs it all
+    assert f is not None
+    np.testing.assert_array_equal(np.load(out), want)
+    before = os.stat(out).st_mtime_ns
+    f = zslab.filter(src, out, "uniform:size=3", resume=True)  # complete: nothing to do
+    assert f is not None and os.stat(out).st_mtime_ns == before
+    with pytest.raises(FileExistsError) as e:  # a plain run refuses an output that has a journal
+        zslab.filter(src, out, "uniform:size=3")
+    assert "out.npy" in str(e.value)
+
+
+def test_interrupted_journaled_run_keeps_its_journal(src, tmp_path):
+    out = tmp_path / "out.npy"
+
+    def stop(fraction):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        zslab.filter(src, out, "median:size=3", journal=True, threads=1, progress=stop)
+    assert not out.exists()
+    assert (tmp_path / "out.npy.zsjournal").is_dir()  # kept, so that the run can be resumed
+    f = zslab.filter(src, out, "median:size=3", resume=True)
+    assert f is not None
+    np.testing.assert_array_equal(np.load(out), plain(src, tmp_path, "median:size=3"))
+
+
+def test_compressed_tiff_output(src, tmp_path):
+    tifffile = pytest.importorskip("tifffile")
+    out = tmp_path / "out.tif"
+    zslab.filter(src, out, "median:size=3", compress="deflate")
+    with tifffile.TiffFile(out) as t:
+        assert t.pages[0].compression == tifffile.COMPRESSION.ADOBE_DEFLATE
+        got = t.asarray()
+    np.testing.assert_array_equal(got, plain(src, tmp_path, "median:size=3").transpose(2, 1, 0))
+
+
+def test_compression_a_format_does_not_write(src, tmp_path):
+    with pytest.raises(ValueError) as e:
+        zslab.filter(src, tmp_path / "out.npy", "median:size=3", compress="lzw")
+    assert "out.npy" in str(e.value) and "tiff" in str(e.value)
+    with pytest.raises(ValueError):
+        zslab.filter(src, tmp_path / "out.tif", "median:size=3", compress="brotli")
+    with pytest.raises(ValueError) as e:  # a chunk shape for a format that is not chunked
+        zslab.filter(src, tmp_path / "out.npy", "median:size=3", chunks=(8, 16, 16))
+    assert "not chunked" in str(e.value)
+    for bad in ((0, 4, 4), (4, 4), "16x16x16"):
+        with pytest.raises(ValueError):
+            zslab.filter(src, tmp_path / "out.tif", "median:size=3", chunks=bad)
+    with pytest.raises(ValueError):
+        zslab.filter(src, tmp_path / "out.npy", "median:size=3", part=(2, 2))
+    assert sorted(os.listdir(tmp_path)) == ["in.npy"]
