@@ -26,11 +26,15 @@
 #define H5_MAGIC_LEN 8
 /* Chunk cache of each open dataset: up to this many bytes (rows of chunks along z). */
 #define H5_CACHE_MAX ((size_t)256 << 20)
+/* Datasets of a series open at once. */
+#define H5_OPEN_MAX 4
 
 typedef struct h5_reader {
     char file[ZS_PATH_MAX];
     hid_t f;
-    hid_t *ds; /* opened on first use, one a source (lock held) */
+    hid_t *ds;     /* opened on first use, one a source (lock held); 0: closed */
+    int64_t *used; /* when each was last read (clock) */
+    int64_t clock; /* reads so far */
     zs_h5_layout l;
     hid_t mtype; /* the memory type: native order */
     int direct;  /* planes come as F-order planes: the dataset's last dimensions are (z, y, x) */
@@ -97,25 +101,38 @@ static void reader_free(h5_reader *r)
     if (r->f > 0) H5Fclose(r->f);
     H5Eclear2(H5E_DEFAULT);
     free(r->ds);
+    free(r->used);
     zs__h5_layout_free(&r->l);
     free(r);
 }
 
-/* Dataset i, opened with a chunk cache of a few rows of chunks along z (lock held). */
+/* Dataset i, opened with a chunk cache of 64 planes' worth of chunks (lock held). A series of
+ * datasets (Imaris time points and channels) keeps at most H5_OPEN_MAX of them open, closing
+ * the least recently used, so that their caches do not add up over a long series: every read
+ * holds the lock, so no other thread is using the one closed. */
 static zs_status source(h5_reader *r, int64_t i, hid_t *out)
 {
+    r->clock++;
     if (r->ds[i] <= 0) {
-        size_t bytes = H5Tget_size(r->mtype) * 2;
-        for (int d = 0; d < r->l.rank; d++) bytes *= r->l.dims[d] ? (size_t)r->l.dims[d] : 1;
-        const size_t nz = (size_t)(r->l.dims[r->l.dim[2]] ? r->l.dims[r->l.dim[2]] : 1);
-        size_t cache = bytes / nz * 64; /* 64 planes' worth, twice the planes' bytes */
-        if (cache > H5_CACHE_MAX) cache = H5_CACHE_MAX;
+        int64_t open = 0, lru = -1;
+        for (int64_t k = 0; k < r->l.nsrc; k++)
+            if (r->ds[k] > 0 && (open++, lru < 0 || r->used[k] < r->used[lru])) lru = k;
+        if (open >= H5_OPEN_MAX) {
+            H5Dclose(r->ds[lru]);
+            r->ds[lru] = 0;
+        }
+        const size_t plane = H5Tget_size(r->mtype) * (size_t)r->l.dims[r->l.dim[0]] * (size_t)r->l.dims[r->l.dim[1]];
+        const size_t cache = plane * 64 < H5_CACHE_MAX ? plane * 64 : H5_CACHE_MAX;
         hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
         if (dapl >= 0) H5Pset_chunk_cache(dapl, 100003, cache, 1.0);
         r->ds[i] = H5Dopen2(r->f, r->l.src[i], dapl >= 0 ? dapl : H5P_DEFAULT);
         if (dapl >= 0) H5Pclose(dapl);
-        if (r->ds[i] < 0) return zs__h5_fail(ZS_EIO, r->file, r->l.src[i], "cannot open the dataset");
+        if (r->ds[i] < 0) {
+            r->ds[i] = 0;
+            return zs__h5_fail(ZS_EIO, r->file, r->l.src[i], "cannot open the dataset");
+        }
     }
+    r->used[i] = r->clock;
     *out = r->ds[i];
     return ZS_OK;
 }
@@ -251,7 +268,8 @@ static zs_status describe(zs_volume *v, h5_reader *r)
     const int rk = r->l.rank;
     r->direct = r->l.dim[0] == rk - 1 && r->l.dim[1] == rk - 2 && r->l.dim[2] == rk - 3;
     r->ds = calloc((size_t)r->l.nsrc, sizeof *r->ds);
-    ZS_RETURN_IF(!r->ds, ZS_ENOMEM, "%s: out of memory", r->file);
+    r->used = calloc((size_t)r->l.nsrc, sizeof *r->used);
+    ZS_RETURN_IF(!r->ds || !r->used, ZS_ENOMEM, "%s: out of memory", r->file);
     return ZS_OK;
 }
 

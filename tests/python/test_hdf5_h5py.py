@@ -173,6 +173,18 @@ if inf:
         fail(f"Imaris: zslab info does not show the voxel size: {r.stdout}")
 same("Imaris read", zslab_array(ims), np.stack([v.T for v in chans], axis=3))
 
+# a longer series (6 time points x 2 channels: more datasets than are kept open at once), without
+# DataSetInfo: the size is the datasets'
+vols = [data((5, 6, 7), "uint16", 30 + k) for k in range(12)]
+with h5py.File(path("series.ims"), "w") as h:
+    for k, vol in enumerate(vols):
+        h.create_dataset(f"DataSet/ResolutionLevel 0/TimePoint {k // 2}/Channel {k % 2}/Data", data=vol,
+                         chunks=(2, 3, 7), compression="gzip")
+np.save(path("series_ref.npy"), np.stack([v.T for v in vols], axis=3))
+ref = filtered(path("series_ref.npy"), "median:size=3", path("series_want.npy"))
+same("Imaris series of 12, 2 threads", filtered(path("series.ims"), "median:size=3", path("series_got.npy"), "--threads",
+                                                "2"), ref)
+
 # ---- BigDataViewer: two setups, one time point, voxel size in the XML -------------------------
 bdv = path("bdv.h5")
 views = [data((6, 10, 12), "int16", 20 + s) for s in range(2)]
