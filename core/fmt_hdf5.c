@@ -26,6 +26,8 @@
 #define H5_MAGIC_LEN 8
 /* Chunk cache of each open dataset: up to this many bytes (rows of chunks along z). */
 #define H5_CACHE_MAX ((size_t)256 << 20)
+/* info.version: what the volume is in the file */
+enum { H5_DATASET = 1, H5_IMARIS = 2, H5_BDV = 3 };
 /* Datasets of a series open at once. */
 #define H5_OPEN_MAX 4
 
@@ -248,6 +250,7 @@ static zs_status describe(zs_volume *v, h5_reader *r)
     if (ds >= 0) H5Dclose(ds);
     ZS_FORWARD(st);
     info->format = ZS_FMT_HDF5;
+    info->version = r->l.kind[0] == 'I' ? H5_IMARIS : r->l.kind[0] == 'B' ? H5_BDV : H5_DATASET;
     memcpy(info->shape, r->l.shape, sizeof info->shape);
     info->ndim = info->shape[3] > 1 || r->l.rank == 4 ? 4 : 3;
     memcpy(info->voxel, r->l.voxel, sizeof info->voxel);
@@ -326,12 +329,15 @@ static int h5_encodes(const zs_create_opts *o)
 
 static void h5_version_text(const zs_volume_info *i, char *buf, size_t n)
 {
-    (void)i;
     unsigned maj = 0, min = 0, rel = 0;
     zs__h5_lock();
     H5get_libversion(&maj, &min, &rel);
     zs__h5_unlock();
-    snprintf(buf, n, "libhdf5 %u.%u.%u", maj, min, rel);
+    snprintf(buf, n, "%s, libhdf5 %u.%u.%u",
+             i->version == H5_IMARIS ? "an Imaris image"
+             : i->version == H5_BDV  ? "a BigDataViewer image"
+                                     : "a dataset",
+             maj, min, rel);
 }
 
 const zs_format_ops zs__fmt_hdf5 = {

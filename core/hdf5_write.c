@@ -217,7 +217,7 @@ zs_status zs__h5_create(zs_volume *v, const zs_create_opts *o)
     ZS_FORWARD(st);
     info->format = ZS_FMT_HDF5;
     info->ndim = w->rank;
-    info->version = 0;
+    info->version = 1; /* a dataset (fmt_hdf5.c) */
     info->decoded = 1;
     info->offset = 0;
     info->order = ZS_ORDER_F;

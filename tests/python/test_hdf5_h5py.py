@@ -169,8 +169,8 @@ if inf:
     if not np.allclose(inf["voxel_size"], [0.5, 0.75, 2.0]) or inf["unit"] != "um":
         fail(f"Imaris: voxel size {inf['voxel_size']} {inf['unit']!r}, expected [0.5, 0.75, 2.0] um")
     r = zs("info", ims)
-    if "0.5 x 0.75 x 2 um" not in r.stdout:
-        fail(f"Imaris: zslab info does not show the voxel size: {r.stdout}")
+    if "0.5 x 0.75 x 2 um" not in r.stdout or "an Imaris image" not in r.stdout:
+        fail(f"Imaris: zslab info does not show the voxel size or the layout: {r.stdout}")
 same("Imaris read", zslab_array(ims), np.stack([v.T for v in chans], axis=3))
 
 # a longer series (6 time points x 2 channels: more datasets than are kept open at once), without
@@ -200,6 +200,8 @@ inf = info_of(bdv)
 if inf and (inf["shape"] != [12, 10, 6, 2] or not np.allclose(inf["voxel_size"], [0.4, 0.4, 1.6])
             or inf["unit"] != "um"):
     fail(f"BigDataViewer: shape {inf['shape']} voxel {inf['voxel_size']} {inf['unit']!r}")
+if "a BigDataViewer image" not in zs("info", bdv).stdout:
+    fail("BigDataViewer: zslab info does not name the layout")
 same("BigDataViewer read", zslab_array(bdv), np.stack([v.T for v in views], axis=3))
 
 # ---- refusals -------------------------------------------------------------------------------------
