@@ -301,7 +301,7 @@ static zs_status h5_open(zs_volume *v, const zs_open_opts *o)
     (void)o;
     h5_reader *r = calloc(1, sizeof *r);
     ZS_RETURN_IF(!r, ZS_ENOMEM, "%s: out of memory", v->info.path);
-    char dset[1024];
+    char dset[ZS_H5_NAME_MAX];
     zs__h5_split_name(v->info.path, r->file, sizeof r->file, dset, sizeof dset);
     zs__h5_lock();
     zs_status st = open_file(v, r, dset);

@@ -28,18 +28,21 @@ int zs__h5_names_dataset(const char *name);
 /** A file access property list: no HDF5 file locking (outputs hold zslab's own claim). */
 hid_t zs__h5_fapl(void);
 
+/** Longest dataset path zslab names (bytes, with the NUL). */
+#define ZS_H5_NAME_MAX 1024
+
 /* What a volume is made of: nsrc datasets of one shape; volume t of the series is plane
  * source t / per, index t % per along the dataset's own t axis (a 4-D dataset). */
 typedef struct zs_h5_layout {
     const char *kind; /* "dataset", "Imaris", "BigDataViewer" */
     int64_t nsrc;
-    char (*src)[256]; /* the datasets' paths (owner: the layout; zs__h5_layout_free) */
-    int64_t per;      /* volumes per dataset */
-    int rank;         /* of each dataset (3 or 4) */
-    hsize_t dims[4];  /* each dataset's dimensions (Imaris: padded beyond the volume) */
-    int dim[4];       /* the dataset dimension of x, y, z, t (-1: none) */
-    int64_t shape[4]; /* the volume's nx, ny, nz, nt */
-    int named;        /* axes named by the file (labels, Imaris, BigDataViewer) */
+    char (*src)[ZS_H5_NAME_MAX]; /* the datasets' paths (owner: the layout; zs__h5_layout_free) */
+    int64_t per;                 /* volumes per dataset */
+    int rank;                    /* of each dataset (3 or 4) */
+    hsize_t dims[4];             /* each dataset's dimensions (Imaris: padded beyond the volume) */
+    int dim[4];                  /* the dataset dimension of x, y, z, t (-1: none) */
+    int64_t shape[4];            /* the volume's nx, ny, nz, nt */
+    int named;                   /* axes named by the file (labels, Imaris, BigDataViewer) */
     double voxel[3];
     char unit[16];
 } zs_h5_layout;

@@ -287,7 +287,7 @@ zs_status zs__h5_write_axes(hid_t ds, int rank, const zs_volume_info *info, cons
 /* 1 when every component of path exists and the last is a dataset. */
 static int is_dataset(hid_t f, const char *path)
 {
-    char prefix[1024];
+    char prefix[ZS_H5_NAME_MAX];
     const size_t n = strlen(path);
     if (n >= sizeof prefix) return 0;
     for (size_t i = 1; i <= n; i++)
@@ -308,8 +308,8 @@ static int is_dataset(hid_t f, const char *path)
 typedef struct ds_list {
     char text[512]; /* "/a (3-D), /b/c (2-D)" */
     size_t len;
-    int count, volumes; /* datasets, and those of 3 or 4 dimensions */
-    char only[256];     /* the last 3-D or 4-D dataset */
+    int count, volumes;        /* datasets, and those of 3 or 4 dimensions */
+    char only[ZS_H5_NAME_MAX]; /* the last 3-D or 4-D dataset */
 } ds_list;
 
 static herr_t list_one(hid_t g, const char *name, const H5L_info_t *info, void *data)
@@ -398,6 +398,8 @@ static zs_status plain_layout(hid_t f, const char *fname, const char *path, zs_h
                       "series of volumes)",
                       fname, path, l->rank, l->rank == 1 ? "" : "s");
     l->kind = "dataset";
+    ZS_RETURN_IF(strlen(path) >= ZS_H5_NAME_MAX, ZS_EINVAL, "%s: dataset path of %zu bytes is too long (at most %d)",
+                 fname, strlen(path), ZS_H5_NAME_MAX - 1);
     char lab[4][8];
     hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
     l->named = ds >= 0 && read_labels(ds, l->rank, lab) && axes_from_labels(lab, l->rank, l->dim);

@@ -27,7 +27,7 @@
 typedef struct h5_writer {
     char file[ZS_PATH_MAX];  /* the partial file being written */
     char final[ZS_PATH_MAX]; /* its name after commit */
-    char dset[1024];
+    char dset[ZS_H5_NAME_MAX];
     hid_t f, ds, mtype;
     int rank;
     int64_t planes; /* written so far */
