@@ -126,9 +126,10 @@ typedef enum zs_format {
     ZS_FMT_MHD,    /**< MetaImage: .mhd header + data file, or .mha with the data attached */
     ZS_FMT_NRRD,   /**< NRRD: .nrrd (attached) or .nhdr + data file */
     ZS_FMT_MEMORY, /**< a caller's buffer (zs_volume_wrap): no file */
+    ZS_FMT_ZARR,   /**< Zarr v2 array or OME-Zarr image: a directory of chunk files */
     ZS_FMT_HDF5    /**< an HDF5 dataset (plain, Imaris .ims, BigDataViewer .h5) through libhdf5 */
 } zs_format;
-/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory", "hdf5" (static). */
+/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory", "zarr", "hdf5" (static). */
 ZS_API const char *zs_format_name(zs_format f);
 
 /** What a format can do (zs_format_desc.flags). */

@@ -9,7 +9,7 @@
 run info --formats
 expect_rc 0 "info --formats"
 expect_no_err
-for name in npy nifti1 nifti2 tiff series mhd nrrd hdf5 raw; do
+for name in zarr npy nifti1 nifti2 tiff series mhd nrrd hdf5 raw; do
     grep -qE "^$name " "$WORK/.out" || fail "the table lacks $name"
 done
 expect_out ".tif .tiff .btf .tf8"
@@ -18,12 +18,13 @@ expect_out ".h5 .hdf5 .he5 .ims"
 
 run info --formats --json
 expect_rc 0 "info --formats --json"
-[ "$(grep -c '^{' "$WORK/.out")" -eq 9 ] || fail "expected one JSON object per format (9)"
+[ "$(grep -c '^{' "$WORK/.out")" -eq 10 ] || fail "expected one JSON object per format (10)"
 /usr/bin/python3 - "$WORK/.out" <<'PY' || fail "info --formats --json is not one JSON object per line with the fields"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 names = {r["format"]: r for r in rows}
-assert set(names) == {"npy", "nifti1", "nifti2", "tiff", "series", "mhd", "nrrd", "hdf5", "raw"}, names.keys()
+assert set(names) == {"zarr", "npy", "nifti1", "nifti2", "tiff", "series", "mhd", "nrrd", "hdf5", "raw"}, names.keys()
+assert names["zarr"]["suffixes"] == [".zarr"] and "many-files" in names["zarr"]["flags"]
 assert names["npy"]["suffixes"] == [".npy"] and names["npy"]["read"] and names["npy"]["write"]
 assert names["tiff"]["suffixes"] == [".tif", ".tiff", ".btf", ".tf8"]
 assert "compress" in names["tiff"]["flags"] and "mapped" in names["tiff"]["flags"]

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Writing OME-Zarr (NGFF 0.4) images as Zarr v2: OUT is a group directory with .zgroup, .zattrs
+ * (one multiscale: axes z, y, x, with t first for a series, and the voxel size as the scale of
+ * dataset "0") and the array 0/: C order (t, z, y, x), so that a plane is contiguous, chunk
+ * files 0/z/y/x (dimension_separator "/"), fill_value 0.
+ *
+ * Chunks: zs_create_opts.chunk, by default 32 planes x 256 x 256 voxels (bounded by the shape): 2 Mi voxels, a few MiB
+ * a chunk, which compresses well and keeps the number of files and metadata reads small, while
+ * 32 planes keeps the layers that a worker must hold whole small next to a slab's height.
+ * write_planes takes whole planes; a layer of chunks (chunk-z planes) that the call covers is
+ * encoded and written at once by the calling worker, in parallel with the other workers (the
+ * planner starts slabs on layers: zs__zarr_z_align). A call that covers only part of a layer
+ * (a plan made without that alignment)
+ * copies its planes into that layer's buffer under a lock; the call that completes the layer
+ * encodes it. So any order of calls is correct, and aligned calls never wait for each other.
+ *
+ * The whole output is written as OUT.partial/ (claimed by a lock on OUT.partial/.zgroup, so a
+ * second run for OUT is refused) and renamed to OUT at commit; an uncommitted output's tree is
+ * removed. Replacing an existing OUT (force) renames it aside first, then removes it: there is
+ * never a mix of two outputs under the name. */
+#include "zarr_internal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_CHUNK_Z  32
+#define DEFAULT_CHUNK_XY 256
+
+typedef struct layer {
+    unsigned char *buf; /* the layer's planes gathered so far (owner: the writer) */
+    int64_t have;       /* planes in buf */
+} layer;
+
+typedef struct zarr_writer {
+    int writer; /* 1 (fmt_zarr.c's reader state starts with 0) */
+    zarr_codec codec;
+    int64_t nx, ny, nz, nt;
+    int64_t cx, cy, cz;          /* chunk shape */
+    size_t es;                   /* bytes per element */
+    char dir[ZS_PATH_MAX];       /* the group directory being written: OUT.partial, or OUT when direct */
+    char array[ZS_PATH_MAX + 8]; /* dir/0 */
+    int direct;
+    pthread_mutex_t lock; /* the partial layers */
+    layer *layers;        /* nt * nlayers */
+    int64_t nlayers;
+    _Atomic int64_t written; /* planes written */
+} zarr_writer;
+
+/* ---- metadata ---------------------------------------------------------------------------------- */
+
+static zs_status write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", path);
+    const size_t n = strlen(text);
+    const ssize_t w = write(fd, text, n);
+    const int err = errno;
+    if (close(fd) != 0 || w != (ssize_t)n) return ZS_ERR_SYS(zs__status_from_errno(err), err, "%s: cannot write", path);
+    return ZS_OK;
+}
+
+static const char *ngff_unit(const char *unit)
+{
+    static const struct {
+        const char *unit, *ngff;
+    } units[] = {{"um", "micrometer"}, {"nm", "nanometer"}, {"mm", "millimeter"}, {"cm", "centimeter"}, {"m", "meter"}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcmp(unit, units[i].unit) == 0) return units[i].ngff;
+    return NULL;
+}
+
+static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info)
+{
+    char text[4096], unit[64] = "";
+    const char *u = ngff_unit(info->unit);
+    if (u) snprintf(unit, sizeof unit, ", \"unit\": \"%s\"", u);
+    int len = snprintf(text, sizeof text, "{\n    \"multiscales\": [\n        {\n            \"axes\": [\n%s",
+                       w->nt > 1 ? "                {\"name\": \"t\", \"type\": \"time\"},\n" : "");
+    static const char *const names[3] = {"z", "y", "x"};
+    for (int k = 0; k < 3; k++)
+        len +=
+            snprintf(text + len, sizeof text - (size_t)len,
+                     "                {\"name\": \"%s\", \"type\": \"space\"%s}%s\n", names[k], unit, k < 2 ? "," : "");
+    len += snprintf(
+        text + len, sizeof text - (size_t)len,
+        "            ],\n            \"datasets\": [\n                {\n                    \"path\": \"0\",\n"
+        "                    \"coordinateTransformations\": [{\"type\": \"scale\", \"scale\": [%s%.17g, "
+        "%.17g, %.17g]}]\n                }\n            ],\n            \"name\": \"\",\n"
+        "            \"version\": \"0.4\"\n        }\n    ]\n}\n",
+        w->nt > 1 ? "1.0, " : "", info->voxel[2], info->voxel[1], info->voxel[0]);
+    char path[ZS_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/.zattrs", w->dir);
+    return write_text(path, text);
+}
+
+static zs_status write_zarray(const zarr_writer *w, const zs_volume_info *info)
+{
+    char text[2048], descr[8], comp[256], shape[128], chunks[128];
+    zs_dtype_descr(info->dtype, descr, sizeof descr);
+    zs__zarr_codec_json(&w->codec, comp, sizeof comp);
+    if (w->nt > 1) {
+        snprintf(shape, sizeof shape, "%lld, %lld, %lld, %lld", (long long)w->nt, (long long)w->nz, (long long)w->ny,
+                 (long long)w->nx);
+        snprintf(chunks, sizeof chunks, "1, %lld, %lld, %lld", (long long)w->cz, (long long)w->cy, (long long)w->cx);
+    } else {
+        snprintf(shape, sizeof shape, "%lld, %lld, %lld", (long long)w->nz, (long long)w->ny, (long long)w->nx);
+        snprintf(chunks, sizeof chunks, "%lld, %lld, %lld", (long long)w->cz, (long long)w->cy, (long long)w->cx);
+    }
+    snprintf(text, sizeof text,
+             "{\n    \"chunks\": [%s],\n    \"compressor\": %s,\n    \"dimension_separator\": \"/\",\n"
+             "    \"dtype\": \"%s\",\n    \"fill_value\": 0,\n    \"filters\": null,\n    \"order\": \"C\",\n"
+             "    \"shape\": [%s],\n    \"zarr_format\": 2\n}\n",
+             chunks, comp, descr, shape);
+    char path[ZS_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/.zarray", w->array);
+    return write_text(path, text);
+}
+
+/* ---- chunks ------------------------------------------------------------------------------------ */
+
+static zs_status make_dir(const char *path)
+{
+    if (mkdir(path, 0755) == 0 || errno == EEXIST) return ZS_OK;
+    return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create the directory", path);
+}
+
+static zs_status write_chunk(const zarr_writer *w, const char *file, const unsigned char *chunk, size_t n)
+{
+    void *enc = NULL;
+    size_t en = 0;
+    ZS_FORWARD(zs__zarr_encode(&w->codec, file, chunk, n, w->es, &enc, &en));
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    zs_status st = ZS_OK;
+    if (fd < 0) st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", file);
+    for (size_t done = 0; st == ZS_OK && done < en;) {
+        const ssize_t r = write(fd, (unsigned char *)enc + done, en - done);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", file);
+        done += r > 0 ? (size_t)r : 0;
+    }
+    if (fd >= 0 && close(fd) != 0 && st == ZS_OK)
+        st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot close", file);
+    free(enc);
+    return st;
+}
+
+/* Gathers chunk (ky, kx) of a layer of h planes (F order, x fastest) into a C-order chunk. */
+static void gather_chunk(const zarr_writer *w, const unsigned char *planes, int64_t h, int64_t ky, int64_t kx,
+                         unsigned char *chunk)
+{
+    const int64_t x0 = kx * w->cx, y0 = ky * w->cy;
+    const int64_t wx = w->nx - x0 < w->cx ? w->nx - x0 : w->cx, wy = w->ny - y0 < w->cy ? w->ny - y0 : w->cy;
+    const size_t es = w->es, row = (size_t)w->cx * es;
+    if (wx < w->cx || wy < w->cy || h < w->cz) memset(chunk, 0, (size_t)(w->cz * w->cy) * row); /* edge: fill 0 */
+    for (int64_t z = 0; z < h; z++)
+        for (int64_t y = 0; y < wy; y++)
+            memcpy(chunk + (size_t)(z * w->cy + y) * row,
+                   planes + ((size_t)(z * w->ny + y0 + y) * (size_t)w->nx + (size_t)x0) * es, (size_t)wx * es);
+}
+
+/* Encodes and writes every chunk of layer L of volume t from its planes. */
+static zs_status write_layer(const zarr_writer *w, int64_t t, int64_t L, const unsigned char *planes)
+{
+    const int64_t h = (L + 1) * w->cz <= w->nz ? w->cz : w->nz - L * w->cz;
+    const size_t n = (size_t)(w->cz * w->cy * w->cx) * w->es;
+    char dir[ZS_PATH_MAX + 64], file[ZS_PATH_MAX + 128];
+    if (w->nt > 1) {
+        snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)t);
+        ZS_FORWARD(make_dir(dir));
+        snprintf(dir, sizeof dir, "%s/%lld/%lld", w->array, (long long)t, (long long)L);
+    } else
+        snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)L);
+    ZS_FORWARD(make_dir(dir));
+    unsigned char *chunk = malloc(n);
+    ZS_RETURN_IF(!chunk, ZS_ENOMEM, "%s: out of memory for a chunk of %zu bytes", dir, n);
+    zs_status st = ZS_OK;
+    for (int64_t ky = 0; st == ZS_OK && ky * w->cy < w->ny; ky++) {
+        snprintf(file, sizeof file, "%s/%lld", dir, (long long)ky);
+        st = make_dir(file);
+        for (int64_t kx = 0; st == ZS_OK && kx * w->cx < w->nx; kx++) {
+            snprintf(file, sizeof file, "%s/%lld/%lld", dir, (long long)ky, (long long)kx);
+            gather_chunk(w, planes, h, ky, kx, chunk);
+            st = write_chunk(w, file, chunk, n);
+        }
+    }
+    free(chunk);
+    return st;
+}
+
+/* Planes [z0,z1) of layer L, part of the layer: kept until the layer is complete. */
+static zs_status add_to_layer(zarr_writer *w, int64_t t, int64_t L, int64_t z0, int64_t z1, const unsigned char *src)
+{
+    const int64_t lz0 = L * w->cz, h = lz0 + w->cz <= w->nz ? w->cz : w->nz - lz0;
+    const size_t plane = (size_t)(w->nx * w->ny) * w->es;
+    layer *l = &w->layers[t * w->nlayers + L];
+    unsigned char *full = NULL;
+    pthread_mutex_lock(&w->lock);
+    if (!l->buf) l->buf = malloc((size_t)h * plane);
+    if (l->buf) {
+        memcpy(l->buf + (size_t)(z0 - lz0) * plane, src, (size_t)(z1 - z0) * plane);
+        l->have += z1 - z0;
+        if (l->have == h) full = l->buf, l->buf = NULL;
+    }
+    const int oom = !l->buf && !full;
+    pthread_mutex_unlock(&w->lock);
+    ZS_RETURN_IF(oom, ZS_ENOMEM, "%s: out of memory for a layer of chunks", w->dir);
+    if (!full) return ZS_OK;
+    zs_status st = write_layer(w, t, L, full);
+    free(full);
+    return st;
+}
+
+static zs_status zarr_write_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, const void *src)
+{
+    zarr_writer *w = v->fmt_state;
+    const size_t plane = (size_t)(w->nx * w->ny) * w->es;
+    const unsigned char *s = src;
+    for (int64_t L = z0 / w->cz; L * w->cz < z1; L++) {
+        const int64_t lz0 = L * w->cz, lz1 = lz0 + w->cz < w->nz ? lz0 + w->cz : w->nz;
+        const int64_t a = z0 > lz0 ? z0 : lz0, b = z1 < lz1 ? z1 : lz1;
+        if (a == lz0 && b == lz1)
+            ZS_FORWARD(write_layer(w, t, L, s + (size_t)(lz0 - z0) * plane));
+        else
+            ZS_FORWARD(add_to_layer(w, t, L, a, b, s + (size_t)(a - z0) * plane));
+    }
+    atomic_fetch_add(&w->written, z1 - z0);
+    return ZS_OK;
+}
+
+/* ---- finishing ------------------------------------------------------------------------------------ */
+
+static zs_status zarr_finish(zs_volume *v)
+{
+    zarr_writer *w = v->fmt_state;
+    const int64_t n = atomic_load(&w->written);
+    ZS_RETURN_IF(n < w->nz * w->nt, ZS_EINVAL, "%s: only %lld of %lld planes were written", v->final_path, (long long)n,
+                 (long long)(w->nz * w->nt));
+    return ZS_OK;
+}
+
+/* OUT.partial → OUT; an existing OUT (replace) is renamed aside, then removed. */
+static zs_status zarr_commit(zs_volume *v)
+{
+    zarr_writer *w = v->fmt_state;
+    if (w->direct) return ZS_OK;
+    struct stat st;
+    if (lstat(v->final_path, &st) != 0 || !v->replace) return zs__rename_into_place(w->dir, v->final_path, 0);
+    char old[ZS_PATH_MAX + 32];
+    snprintf(old, sizeof old, "%s.replaced-%ld", v->final_path, (long)getpid());
+    if (rename(v->final_path, old) != 0)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot move the existing output aside to %s", v->final_path, old);
+    zs_status s = zs__rename_into_place(w->dir, v->final_path, 0);
+    if (s < 0) {
+        (void)rename(old, v->final_path); /* the old output stays */
+        return s;
+    }
+    const int e = zs__zarr_remove_tree(old);
+    ZS_RETURN_IF(e != 0, ZS_EIO, "%s: written, but the replaced output %s could not be removed: %s", v->final_path, old,
+                 strerror(e));
+    return ZS_OK;
+}
+
+static void zarr_write_close(zs_volume *v)
+{
+    zarr_writer *w = v->fmt_state;
+    if (!w) return;
+    if (!v->committed && v->claimed) (void)zs__zarr_remove_tree(w->dir);
+    for (int64_t i = 0; w->layers && i < w->nt * w->nlayers; i++) free(w->layers[i].buf);
+    free(w->layers);
+    pthread_mutex_destroy(&w->lock);
+    free(w);
+    v->fmt_state = NULL;
+}
+
+static const zs_volume_io zarr_write_io = {
+    .write_planes = zarr_write_planes, .finish = zarr_finish, .commit = zarr_commit, .close = zarr_write_close};
+
+/* ---- creating ------------------------------------------------------------------------------------ */
+
+/* Removes what a killed run left in a claimed directory, except the claim itself (.zgroup). */
+static zs_status clear_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot list the directory", dir);
+    zs_status st = ZS_OK;
+    for (struct dirent *e; st == ZS_OK && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, ".zgroup")) continue;
+        char p[ZS_PATH_MAX + 256];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        const int err = zs__zarr_remove_tree(p);
+        if (err) st = ZS_ERR_SYS(ZS_EIO, err, "%s: cannot remove what an earlier run left there", p);
+    }
+    closedir(d);
+    return st;
+}
+
+int64_t zs__zarr_z_align(const zs_create_opts *o) { return o && o->chunk[2] > 0 ? o->chunk[2] : DEFAULT_CHUNK_Z; }
+
+static int64_t bounded(int64_t want, int64_t n) { return want > 0 && want < n ? want : n > 0 ? n : 1; }
+
+/* Shape, chunks and codec of the array to write. */
+static zs_status layout(zarr_writer *w, const zs_volume_info *info, const zs_create_opts *o, const char *path)
+{
+    ZS_FORWARD(zs__zarr_codec_for(o->compress, path, &w->codec));
+    w->nx = info->shape[0], w->ny = info->shape[1], w->nz = info->shape[2], w->nt = info->shape[3];
+    w->es = zs_dtype_size(info->dtype);
+    w->cx = bounded(o->chunk[0] ? o->chunk[0] : DEFAULT_CHUNK_XY, w->nx);
+    w->cy = bounded(o->chunk[1] ? o->chunk[1] : DEFAULT_CHUNK_XY, w->ny);
+    w->cz = bounded(zs__zarr_z_align(o), w->nz);
+    ZS_RETURN_IF((uint64_t)(w->cx * w->cy) * (uint64_t)w->cz * w->es > ZARR_MAX_CHUNK_BYTES, ZS_EUNSUPPORTED,
+                 "%s: chunks of more than %llu bytes are not supported", path,
+                 (unsigned long long)ZARR_MAX_CHUNK_BYTES);
+    w->nlayers = (w->nz + w->cz - 1) / w->cz;
+    w->layers = calloc((size_t)(w->nt * w->nlayers), sizeof *w->layers);
+    ZS_RETURN_IF(!w->layers, ZS_ENOMEM, "%s: out of memory", path);
+    return ZS_OK;
+}
+
+/* The claimed group directory: .zgroup (the claim), .zattrs and 0/.zarray. */
+static zs_status start_group(zs_volume *v, zarr_writer *w)
+{
+    char p[ZS_PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s/.zgroup", w->dir);
+    ZS_FORWARD(zs__claim_file(p, v->final_path, &v->claim_fd));
+    v->claimed = 1;
+    ZS_FORWARD(clear_dir(w->dir));
+    static const char zgroup[] = "{\n    \"zarr_format\": 2\n}\n";
+    if (pwrite(v->claim_fd, zgroup, sizeof zgroup - 1, 0) != (ssize_t)(sizeof zgroup - 1))
+        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", p);
+    snprintf(w->array, sizeof w->array, "%s/0", w->dir);
+    ZS_FORWARD(make_dir(w->array));
+    ZS_FORWARD(write_zattrs(w, &v->info));
+    return write_zarray(w, &v->info);
+}
+
+zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o)
+{
+    zs_volume_info *info = &v->info;
+    for (size_t n = strlen(v->final_path); n > 1 && v->final_path[n - 1] == '/'; n--) v->final_path[n - 1] = '\0';
+    const char *path = v->final_path;
+    snprintf(info->path, sizeof info->path, "%s", path);
+    zarr_writer *w = calloc(1, sizeof *w);
+    ZS_RETURN_IF(!w, ZS_ENOMEM, "%s: out of memory", path);
+    w->writer = 1;
+    pthread_mutex_init(&w->lock, NULL);
+    v->fmt_state = w; /* freed by zarr_write_close */
+    v->io = &zarr_write_io;
+    ZS_FORWARD(layout(w, info, o, path));
+    struct stat st;
+    ZS_RETURN_IF(!o->force && lstat(path, &st) == 0, ZS_EEXIST, "%s: exists", path);
+    w->direct = o->direct;
+    snprintf(w->dir, sizeof w->dir, "%s%s", path, o->direct ? "" : ".partial");
+    ZS_FORWARD(make_dir(w->dir));
+    ZS_FORWARD(start_group(v, w));
+    info->format = ZS_FMT_ZARR;
+    info->ndim = w->nt > 1 ? 4 : 3;
+    info->version = 2;
+    info->order = ZS_ORDER_F;
+    info->decoded = 1;
+    info->offset = 0;
+    return zs_volume_info_sizes(info, NULL, NULL, &info->nbytes);
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Zarr (core/zarr_meta.c, fmt_zarr.c, zarr_write.c): .zarray texts into descriptors (dtypes,
+ * fill values, codecs, refusals naming the file), NGFF multiscales into zslab's axes, and an
+ * output written in planes that do not start on its chunks (partial layers kept until
+ * complete), read back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zarr_internal.h"
+#include "zs_test_util.h"
+
+static zs_status parse(const char *text, zs_zarr_array *a)
+{
+    return zs__zarr_parse_array(text, strlen(text), "x/.zarray", a);
+}
+
+static void test_parse_array(void **state)
+{
+    (void)state;
+    zs_zarr_array a;
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [5, 6, 7], \"chunks\": [2, 4, 7], \"dtype\": \">u2\", "
+                           "\"order\": \"F\", \"fill_value\": 258, \"filters\": null, \"dimension_separator\": \"/\", "
+                           "\"compressor\": {\"id\": \"blosc\", \"cname\": \"zstd\", \"clevel\": 5, \"shuffle\": 2}}",
+                           &a),
+                     ZS_OK);
+    assert_int_equal(a.ndim, 3);
+    assert_true(a.shape[0] == 5 && a.shape[2] == 7 && a.chunks[1] == 4);
+    assert_true(a.dtype.type == ZS_U16 && a.dtype.big_endian && a.fortran && a.sep == '/');
+    assert_true(a.has_fill && a.fill[0] == 1 && a.fill[1] == 2); /* 258 big-endian */
+    assert_true(a.codec.id == ZARR_BLOSC && a.codec.shuffle == 2 && strcmp(a.codec.cname, "zstd") == 0);
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<f4\", \"order\": "
+                           "\"C\", \"fill_value\": \"NaN\", \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    float f;
+    memcpy(&f, a.fill, 4);
+    assert_true(isnan(f) && a.sep == '.' && a.codec.id == ZARR_RAW);
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<i4\", \"order\": "
+                           "\"C\", \"fill_value\": null, \"compressor\": {\"id\": \"gzip\", \"level\": 1}}",
+                           &a),
+                     ZS_OK);
+    assert_true(!a.has_fill && a.codec.id == ZARR_GZIP);
+    /* fill values beyond the dtype saturate, as zslab stores results */
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<u2\", \"order\": "
+                           "\"C\", \"fill_value\": 70000, \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    assert_true(a.fill[0] == 0xff && a.fill[1] == 0xff);
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \">i8\", \"order\": "
+                           "\"C\", \"fill_value\": -1e300, \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    assert_true(a.fill[0] == 0x80 && a.fill[7] == 0x00);
+}
+
+static void refused(const char *text, const char *needle)
+{
+    zs_zarr_array a;
+    assert_true(parse(text, &a) < 0);
+    if (!strstr(zs_last_error(), needle) || !strstr(zs_last_error(), "x/.zarray"))
+        fail_msg("message '%s' lacks '%s' or the file", zs_last_error(), needle);
+}
+
+static void test_parse_refusals(void **state)
+{
+    (void)state;
+    refused("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<u2\", \"order\": \"C\", "
+            "\"compressor\": {\"id\": \"lzma\"}}",
+            "lzma");
+    refused("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<u2\", \"order\": \"C\", "
+            "\"filters\": [{\"id\": \"delta\"}], \"compressor\": null}",
+            "delta");
+    refused("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [0], \"dtype\": \"<u2\", \"order\": \"C\"}", "chunks");
+    refused("{\"zarr_format\": 2, \"shape\": [3, 4], \"chunks\": [3], \"dtype\": \"<u2\", \"order\": \"C\"}", "chunks");
+    refused("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<f2\", \"order\": \"C\"}", "<f2");
+    refused("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": [[\"a\", \"<u2\"]], \"order\": \"C\"}",
+            "dtype");
+    refused("{\"zarr_format\": 3}", "zarr_format");
+    refused("{\"zarr_format\": 2, \"shape\": [", "JSON");
+    refused("{\"zarr_format\": 2, \"shape\": [1, 1, 1, 1, 1, 1], \"chunks\": [1, 1, 1, 1, 1, 1], \"dtype\": \"<u2\", "
+            "\"order\": \"C\"}",
+            "dimensions");
+}
+
+static void test_multiscales(void **state)
+{
+    (void)state;
+    static const char attrs[] =
+        "{\"multiscales\": [{\"version\": \"0.4\", \"axes\": [{\"name\": \"t\", \"type\": \"time\"}, {\"name\": "
+        "\"c\", \"type\": \"channel\"}, {\"name\": \"z\", \"type\": \"space\", \"unit\": \"micrometer\"}, "
+        "{\"name\": \"y\", \"type\": \"space\", \"unit\": \"micrometer\"}, {\"name\": \"x\", \"type\": \"space\", "
+        "\"unit\": \"micrometer\"}], \"datasets\": [{\"path\": \"0\", \"coordinateTransformations\": [{\"type\": "
+        "\"scale\", \"scale\": [1, 1, 2.0, 0.5, 0.25]}]}, {\"path\": \"1\", \"coordinateTransformations\": "
+        "[{\"type\": \"scale\", \"scale\": [1, 1, 4.0, 1.0, 0.5]}]}]}]}";
+    zs_zarr_array a;
+    memset(&a, 0, sizeof a);
+    a.ndim = 5;
+    const int64_t shape[5] = {2, 3, 10, 20, 30};
+    for (int d = 0; d < 5; d++) a.shape[d] = shape[d], a.chunks[d] = 4;
+    a.dtype.type = ZS_U16;
+    char path[64], first[64];
+    zs_zarr_axes ax;
+    assert_int_equal(zs__zarr_first_dataset(attrs, strlen(attrs), "g/.zattrs", first, sizeof first), ZS_OK);
+    assert_string_equal(first, "0");
+    assert_true(zs__zarr_lists_dataset(attrs, strlen(attrs), "1") &&
+                !zs__zarr_lists_dataset(attrs, strlen(attrs), "2"));
+    assert_int_equal(zs__zarr_parse_multiscales(attrs, strlen(attrs), "g/.zattrs", "1", &a, path, sizeof path, &ax),
+                     ZS_OK);
+    assert_true(ax.role[0] == 3 && ax.role[1] == 3 && ax.role[2] == 2 && ax.role[3] == 1 && ax.role[4] == 0);
+    assert_true(ax.tstride[1] == 1 && ax.tstride[0] == 3); /* t = c + C*frame */
+    zs_volume_info info;
+    zs_volume_info_init(&info);
+    assert_int_equal(zs__zarr_info(&a, &ax, &info), ZS_OK);
+    assert_true(info.shape[0] == 30 && info.shape[1] == 20 && info.shape[2] == 10 && info.shape[3] == 6);
+    assert_true(info.voxel[0] == 0.5 && info.voxel[1] == 1.0 && info.voxel[2] == 4.0 && info.ndim == 4);
+    assert_string_equal(info.unit, "um");
+    assert_true(zs__zarr_parse_multiscales(attrs, strlen(attrs), "g/.zattrs", "7", &a, path, sizeof path, &ax) < 0);
+    assert_non_null(strstr(zs_last_error(), "g/.zattrs"));
+    a.ndim = 3; /* five axes named for three dimensions */
+    assert_true(zs__zarr_parse_multiscales(attrs, strlen(attrs), "g/.zattrs", "0", &a, path, sizeof path, &ax) < 0);
+}
+
+/* Planes written in slabs that do not start on the chunks (4 planes): read back the same. */
+static void test_write_unaligned(void **state)
+{
+    (void)state;
+    const int64_t nx = 21, ny = 13, nz = 10, plane = nx * ny;
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    spec.shape[0] = nx, spec.shape[1] = ny, spec.shape[2] = nz;
+    spec.dtype.type = ZS_U16;
+    zs_create_opts o;
+    zs_create_opts_default(&o);
+    o.force = 1;
+    o.chunk[0] = 8, o.chunk[1] = 5, o.chunk[2] = 4;
+    o.compress = ZS_COMPRESS_BLOSC_LZ4;
+    uint16_t *src = malloc((size_t)(plane * nz) * 2), *back = calloc((size_t)(plane * nz), 2);
+    assert_non_null(src);
+    assert_non_null(back);
+    for (int64_t i = 0; i < plane * nz; i++) src[i] = (uint16_t)(i * 7 + 3);
+    zs_volume *v = NULL;
+    if (zs_volume_create("tz.zarr", &spec, &o, &v) != ZS_OK) fail_msg("%s", zs_last_error());
+    static const int64_t runs[][2] = {{6, 9}, {0, 3}, {9, 10}, {3, 6}};
+    for (size_t r = 0; r < 3; r++)
+        assert_int_equal(zs__volume_write(v, 0, runs[r][0], runs[r][1], 0, ny, src + runs[r][0] * plane), ZS_OK);
+    assert_int_equal(zs_volume_commit(v), ZS_EINVAL); /* planes 3..5 missing */
+    assert_non_null(strstr(zs_last_error(), "only 7 of 10 planes"));
+    assert_int_equal(zs__volume_write(v, 0, 3, 6, 0, ny, src + 3 * plane), ZS_OK);
+    assert_int_equal(zs_volume_commit(v), ZS_OK);
+    zs_volume_free(v);
+    assert_int_equal(zs_volume_open("tz.zarr", NULL, &v), ZS_OK);
+    const zs_volume_info *i = zs_volume_get_info(v);
+    assert_true(i->shape[0] == nx && i->shape[1] == ny && i->shape[2] == nz && i->decoded);
+    assert_int_equal(zs__volume_read(v, 0, 0, nz, 0, ny, back), ZS_OK);
+    assert_memory_equal(back, src, (size_t)(plane * nz) * 2);
+    assert_int_equal(zs__volume_read(v, 0, 5, 7, 0, ny, back), ZS_OK); /* two layers, from the middle */
+    assert_memory_equal(back, src + 5 * plane, (size_t)(2 * plane) * 2);
+    zs_volume_free(v);
+    zs_test_remove_tree("tz.zarr");
+    free(src);
+    free(back);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_array),
+        cmocka_unit_test(test_parse_refusals),
+        cmocka_unit_test(test_multiscales),
+        cmocka_unit_test(test_write_unaligned),
+    };
+    return zs_test_exit(cmocka_run_group_tests_name("zarr", tests, NULL, NULL));
+}
