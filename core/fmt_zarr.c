@@ -523,7 +523,16 @@ static zs_status zarr_open(zs_volume *v, const zs_open_opts *o)
     info->order = ZS_ORDER_F;
     info->decoded = 1;
     info->offset = 0;
-    return zs__zarr_info(&r->a, &r->ax, info);
+    ZS_FORWARD(zs__zarr_info(&r->a, &r->ax, info));
+    if (v->mode != ZS_MODE_RW) return ZS_OK;
+    /* written in place: the writer takes over (zarr_write.c) */
+    const zs_zarr_array a = r->a;
+    const zs_zarr_axes ax = r->ax;
+    char dir[ZS_PATH_MAX], group[ZS_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", r->dir);
+    snprintf(group, sizeof group, "%s", r->group);
+    zarr_close(v);
+    return zs__zarr_reopen(v, &a, &ax, dir, group);
 }
 
 /* ---- names ------------------------------------------------------------------------------------ */
@@ -556,7 +565,7 @@ const zs_format_ops zs__fmt_zarr = {
              "Zarr v2 and v3 arrays and OME-Zarr (NGFF 0.4, 0.5) images: a directory of compressed chunks (blosc, "
              "zstd, gzip, zlib); written as an OME-Zarr 0.4 image",
              ZS_FORMAT_READ | ZS_FORMAT_WRITE | ZS_FORMAT_DECODED | ZS_FORMAT_VOXEL_SIZE | ZS_FORMAT_COMPRESS |
-                 ZS_FORMAT_FILES,
+                 ZS_FORMAT_FILES | ZS_FORMAT_SHARED,
              "blosc-lz4 blosc-zstd zstd gzip deflate"},
     .claims_name = zarr_claims,
     .open = zarr_open,

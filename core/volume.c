@@ -243,7 +243,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     v->ops = ops;
     zs_status s = open_describe(v, path, opts);
     if (s == ZS_OK && !v->info.data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", path);
-    if (s == ZS_OK && v->io && mode == ZS_MODE_RW)
+    if (s == ZS_OK && v->io && mode == ZS_MODE_RW && !v->io->write_planes)
         s = ZS_ERR(ZS_EUNSUPPORTED,
                    "%s: %s volumes whose planes are decoded (compressed or scattered pages, plane "
                    "series) cannot be opened for writing in place (mode r+); write a new output instead",
@@ -535,7 +535,7 @@ int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
 
 int64_t zs_volume_write_z_align(const zs_volume *v)
 {
-    return v && v->mode == ZS_MODE_CREATE && v->z_align > 1 ? v->z_align : 1;
+    return v && zs_volume_writable(v) && v->z_align > 1 ? v->z_align : 1;
 }
 
 int64_t zs_path_write_z_align(const char *path, const zs_create_opts *o)

@@ -107,6 +107,11 @@ int zs__zarr_remove_tree(const char *path);
 
 /** The writer (zarr_write.c): creates OUT (a directory) for v->info. */
 zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o);
+/** Makes v (opened in mode r+: a journaled job's output, made by zs__zarr_create) write in place
+ *  into the array at array_dir (of the group at group_dir, "" for none), with its chunks and codec.
+ *  ZS_EUNSUPPORTED for an array zslab would not have written. */
+zs_status zs__zarr_reopen(zs_volume *v, const zs_zarr_array *a, const zs_zarr_axes *ax, const char *array_dir,
+                          const char *group_dir);
 /** The planes an output created with these options writes at once: its chunks' z extent. */
 int64_t zs__zarr_z_align(const zs_create_opts *o);
 

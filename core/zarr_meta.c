@@ -123,6 +123,15 @@ static zs_status parse_blosc(const cJSON *c, const char *file, zarr_codec *codec
     return ZS_OK;
 }
 
+/* The compression level an output written in place keeps (clevel, level); the writer's default
+ * when absent or out of range. */
+static void parse_level(const cJSON *c, const char *key, int def, int lo, int hi, zarr_codec *codec)
+{
+    int64_t v = def;
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(c, key);
+    codec->level = l && json_int(l, lo, &v) && v <= hi ? (int)v : def;
+}
+
 static zs_status parse_codec(const cJSON *root, const char *file, zarr_codec *codec)
 {
     memset(codec, 0, sizeof *codec);
@@ -141,14 +150,15 @@ static zs_status parse_codec(const cJSON *root, const char *file, zarr_codec *co
     const char *s = id->valuestring;
     if (strcmp(s, "blosc") == 0) {
         codec->id = ZARR_BLOSC;
+        parse_level(c, "clevel", 5, 0, 9, codec);
         return parse_blosc(c, file, codec);
     }
     if (strcmp(s, "zstd") == 0)
-        codec->id = ZARR_ZSTD;
+        codec->id = ZARR_ZSTD, parse_level(c, "level", 1, -131072, 22, codec);
     else if (strcmp(s, "gzip") == 0)
-        codec->id = ZARR_GZIP;
+        codec->id = ZARR_GZIP, parse_level(c, "level", 1, 0, 9, codec);
     else if (strcmp(s, "zlib") == 0)
-        codec->id = ZARR_ZLIB;
+        codec->id = ZARR_ZLIB, parse_level(c, "level", 1, 0, 9, codec);
     else
         return ZS_ERR(ZS_EUNSUPPORTED,
                       "%s: unknown codec \"%s\" (zslab reads blosc, zstd, gzip, zlib and uncompressed chunks)", file,

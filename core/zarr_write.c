@@ -61,8 +61,13 @@ static zs_status write_text(const char *path, const char *text)
     if (fd < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", path);
     const size_t n = strlen(text);
     const ssize_t w = write(fd, text, n);
-    const int err = errno;
-    if (close(fd) != 0 || w != (ssize_t)n) return ZS_ERR_SYS(zs__status_from_errno(err), err, "%s: cannot write", path);
+    int err = errno;
+    if (w == (ssize_t)n && fdatasync(fd) != 0)
+        err = errno; /* a journal publishes the output next */
+    else if (w == (ssize_t)n)
+        err = 0;
+    if (close(fd) != 0 || w != (ssize_t)n || err)
+        return ZS_ERR_SYS(zs__status_from_errno(err ? err : errno), err ? err : errno, "%s: cannot write", path);
     return ZS_OK;
 }
 
@@ -279,8 +284,74 @@ static void zarr_write_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io zarr_write_io = {
-    .write_planes = zarr_write_planes, .finish = zarr_finish, .commit = zarr_commit, .close = zarr_write_close};
+/* fsync of a file or a directory by name; a file that does not exist is not an error (a chunk
+ * not written yet). */
+static zs_status sync_path(const char *path, int dir)
+{
+    const int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? ZS_OK : ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot open", path);
+    const int e = (dir ? fsync(fd) : fdatasync(fd)) == 0 ? 0 : errno;
+    close(fd);
+    return e ? ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot sync to disk", path) : ZS_OK;
+}
+
+/* Makes the chunks of planes [z0,z1) of volume t durable, with the directory entries that name
+ * them, so that a journal may record those planes next. Every layer they touch must be written
+ * whole (the planner aligns journaled slabs to the layers). */
+static zs_status zarr_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
+{
+    zarr_writer *w = v->fmt_state;
+    char dir[ZS_PATH_MAX + 64], file[ZS_PATH_MAX + 128];
+    for (int64_t L = z0 / w->cz; L * w->cz < z1 && L < w->nlayers; L++) {
+        pthread_mutex_lock(&w->lock);
+        const int pending = w->layers[t * w->nlayers + L].have > 0;
+        pthread_mutex_unlock(&w->lock);
+        ZS_RETURN_IF(pending, ZS_EINTERNAL,
+                     "%s: planes %lld-%lld cannot be made durable: their layer of chunks is not "
+                     "complete",
+                     w->dir, (long long)z0, (long long)z1 - 1);
+        if (w->nt > 1)
+            snprintf(dir, sizeof dir, "%s/%lld/%lld", w->array, (long long)t, (long long)L);
+        else
+            snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)L);
+        for (int64_t ky = 0; ky * w->cy < w->ny; ky++) {
+            for (int64_t kx = 0; kx * w->cx < w->nx; kx++) {
+                snprintf(file, sizeof file, "%s/%lld/%lld", dir, (long long)ky, (long long)kx);
+                ZS_FORWARD(sync_path(file, 0));
+            }
+            snprintf(file, sizeof file, "%s/%lld", dir, (long long)ky);
+            ZS_FORWARD(sync_path(file, 1));
+        }
+        ZS_FORWARD(sync_path(dir, 1));
+    }
+    if (w->nt > 1) {
+        snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)t);
+        ZS_FORWARD(sync_path(dir, 1));
+    }
+    ZS_FORWARD(sync_path(w->array, 1));
+    return sync_path(w->dir, 1);
+}
+
+static const zs_volume_io zarr_write_io = {.write_planes = zarr_write_planes,
+                                           .finish = zarr_finish,
+                                           .commit = zarr_commit,
+                                           .close = zarr_write_close,
+                                           .sync = zarr_sync};
+
+static zs_status zarr_write_only(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+{
+    (void)t, (void)z0, (void)z1, (void)dst;
+    return ZS_ERR(ZS_EUNSUPPORTED,
+                  "%s: a Zarr output opened for writing in place (mode r+) is not read back; open it "
+                  "in mode r to read it",
+                  v->info.path);
+}
+
+/* An existing output written in place (zs__zarr_reopen): no finish or commit (the journal that
+ * opens it renames the directory), nothing removed when it is closed. */
+static const zs_volume_io zarr_update_io = {
+    .read_planes = zarr_write_only, .write_planes = zarr_write_planes, .close = zarr_write_close, .sync = zarr_sync};
 
 /* ---- creating ------------------------------------------------------------------------------------ */
 
@@ -366,4 +437,43 @@ zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o)
     info->decoded = 1;
     info->offset = 0;
     return zs_volume_info_sizes(info, NULL, NULL, &info->nbytes);
+}
+
+/* ---- an existing output, written in place (the parts of a journaled job) ----------------------- */
+
+zs_status zs__zarr_reopen(zs_volume *v, const zs_zarr_array *a, const zs_zarr_axes *ax, const char *array_dir,
+                          const char *group_dir)
+{
+    const char *path = v->info.path;
+    const int n = a->ndim;
+    int ours = a->version == 2 && !a->fortran && a->sep == '/' && !a->sharded && ax->named && (n == 3 || n == 4) &&
+               (n == 3 || (ax->role[0] == 3 && a->chunks[0] == 1));
+    for (int d = 0; ours && d < 3; d++) ours = ax->role[n - 1 - d] == d; /* the last dimensions are z, y, x */
+    ZS_RETURN_IF(!ours, ZS_EUNSUPPORTED,
+                 "%s: only Zarr v2 images as zslab writes them (C order, '/' chunk keys, axes (t,) z, y, x) can be "
+                 "written in place (mode r+); write a new output instead",
+                 path);
+    zarr_writer *w = calloc(1, sizeof *w);
+    ZS_RETURN_IF(!w, ZS_ENOMEM, "%s: out of memory", path);
+    w->writer = 1;
+    pthread_mutex_init(&w->lock, NULL);
+    v->fmt_state = w; /* freed by zarr_write_close */
+    v->io = &zarr_update_io;
+    w->codec = a->codec;
+    w->nx = v->info.shape[0], w->ny = v->info.shape[1], w->nz = v->info.shape[2], w->nt = v->info.shape[3];
+    w->es = zs_dtype_size(v->info.dtype);
+    w->cx = a->chunks[n - 1], w->cy = a->chunks[n - 2], w->cz = a->chunks[n - 3];
+    w->nlayers = (w->nz + w->cz - 1) / w->cz;
+    w->layers = calloc((size_t)(w->nt * w->nlayers), sizeof *w->layers);
+    ZS_RETURN_IF(!w->layers, ZS_ENOMEM, "%s: out of memory", path);
+    w->direct = 1;
+    snprintf(w->dir, sizeof w->dir, "%s", group_dir[0] ? group_dir : array_dir);
+    snprintf(w->array, sizeof w->array, "%s", array_dir);
+    v->z_align = w->cz;
+    /* the group's .zgroup: the claim a run that creates it holds; the parts of a job share it */
+    char claim[ZS_PATH_MAX + 16];
+    snprintf(claim, sizeof claim, "%s/%s", w->dir, group_dir[0] ? ".zgroup" : ".zarray");
+    v->claim_fd = open(claim, O_RDONLY | O_CLOEXEC);
+    ZS_RETURN_IF(v->claim_fd < 0, ZS_EIO, "%s: cannot open %s", path, claim);
+    return ZS_OK;
 }

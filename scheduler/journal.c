@@ -514,8 +514,9 @@ zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs
 int zs_journal_creating(const zs_journal *j) { return j->creating; }
 int64_t zs_journal_slab_height(const zs_journal *j) { return j->creating ? 0 : j->info.slab; }
 
-/* Many processes write one output in place, and a resumed run continues it: only formats
- * that are one header in front of one byte range can be shared that way. */
+/* Many processes write one output in place, and a resumed run continues it: formats that are
+ * one header in front of one byte range, and chunked formats whose slabs start on their chunks
+ * (ZS_FORMAT_SHARED), can be shared that way. */
 static zs_status shared_format(const zs_journal *j, zs_format *fmt)
 {
     ZS_FORWARD(zs__format_from_name(j->out, fmt));
@@ -529,8 +530,8 @@ static zs_status shared_format(const zs_journal *j, zs_format *fmt)
             len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", name);
     }
     return ZS_ERR(ZS_EUNSUPPORTED,
-                  "%s: jobs with a journal (parts, resumed runs) write %s outputs (one byte range that many "
-                  "processes can share); write one of those, then convert it",
+                  "%s: jobs with a journal (parts, resumed runs) write %s outputs (which many processes can "
+                  "write at once); write one of those, then convert it",
                   j->out, names);
 }
 

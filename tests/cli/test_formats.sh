@@ -30,6 +30,7 @@ assert names["tiff"]["suffixes"] == [".tif", ".tiff", ".btf", ".tf8"]
 assert "compress" in names["tiff"]["flags"] and "mapped" in names["tiff"]["flags"]
 assert names["series"]["suffixes"] == [] and "many-files" in names["series"]["flags"]
 assert "parts" in names["npy"]["flags"] and "parts" not in names["tiff"]["flags"]
+assert "parts" in names["zarr"]["flags"]  # chunked, its slabs start on the chunks
 assert "parts" not in names["hdf5"]["flags"] and "decoded" in names["hdf5"]["flags"]
 assert all(r["description"] for r in rows)
 PY
