@@ -98,8 +98,10 @@ typedef struct cli_filter_opts {
     /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
      * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
     const char *batch, *jobs_file, *out_dir, *out_format; /* borrowed from argv; NULL when not given */
-    int preview;        /* --preview: OUT's three-view beside it, OUT.preview.png (cmd_preview.c) */
-    const char *report; /* --report R.html (batches): a page with every stack's three-views (report.c) */
+    int preview;         /* --preview: OUT's three-view beside it, OUT.preview.png (cmd_preview.c) */
+    const char *report;  /* --report R.html (batches): a page with every stack's three-views (report.c) */
+    const char *dataset; /* --dataset PATH: IN is read as IN:PATH (an HDF5 dataset) */
+    char *in_named;      /* that name (owned: cli_filter_opts_free); in points to it */
 } cli_filter_opts;
 
 #define CLI_MAX_SWEEP 16

@@ -345,7 +345,8 @@ enum {
     OPT_OUTDIR,
     OPT_OUTFMT,
     OPT_FPREVIEW,
-    OPT_REPORT
+    OPT_REPORT,
+    OPT_DATASET
 };
 
 static void kernel_names(FILE *f)
@@ -363,6 +364,7 @@ static void kernel_names(FILE *f)
 }
 
 static const char run_help[] =
+    "  --dataset PATH        IN is an HDF5 file: read its dataset PATH (the same as IN:PATH)\n"
     "  --dtype T             output dtype (default: the input's)\n"
     "  --threads N           worker threads (default: usable cores, or ZS_THREADS)\n"
     "  --slab Z              planes per slab: the unit of the journal, of parts and of progress\n"
@@ -654,6 +656,9 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
     case OPT_REPORT:
         o->report = val;
         return *val ? 0 : (cli_error("--report: empty"), -1);
+    case OPT_DATASET:
+        o->dataset = val;
+        return *val ? 0 : (cli_error("--dataset: empty"), -1);
     default:
         return -1;
     }
@@ -690,6 +695,7 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"out-format", 0, 1, OPT_OUTFMT},
                                       {"preview", 0, 0, OPT_FPREVIEW},
                                       {"report", 0, 1, OPT_REPORT},
+                                      {"dataset", 0, 1, OPT_DATASET},
                                       {0, 0, 0, 0}};
     /* convert takes the same options except --op */
     const cli_optdef *table = defs;
@@ -730,6 +736,17 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
     if (rc == CLI_RUN) rc = check_batch(cmd, o);
     if (rc != CLI_RUN) return rc;
     if (!o->in && !o->batch && !o->jobs_file) return missing(cmd, "no IN file given");
+    if (o->dataset && (o->batch || o->jobs_file)) {
+        cli_error("%s: --dataset names the dataset of one HDF5 input; in a batch, name each input as FILE.h5:PATH",
+                  cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->dataset) { /* IN:PATH, the name the library reads */
+        const size_t n = strlen(o->in) + strlen(o->dataset) + 2;
+        if (!(o->in_named = malloc(n))) return missing(cmd, "out of memory");
+        snprintf(o->in_named, n, "%s:%s", o->in, o->dataset);
+        o->in = o->in_named;
+    }
     if (!o->out && !o->batch && !o->jobs_file) return missing(cmd, "no OUT file given");
     if (!convert && o->nops == 0)
         return missing(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
@@ -746,6 +763,8 @@ void cli_filter_opts_free(cli_filter_opts *o)
 {
     free(o->ops);
     o->ops = NULL;
+    free(o->in_named);
+    o->in_named = NULL;
 }
 
 /* ---- status -------------------------------------------------------------------------- */

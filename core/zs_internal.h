@@ -171,6 +171,7 @@ extern const zs_format_ops zs__fmt_nrrd;   /* NRRD .nrrd (attached) / .nhdr (det
 extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
 extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
 extern const zs_format_ops zs__fmt_zarr;   /* Zarr v2 / OME-Zarr (fmt_zarr.c, zarr_write.c) */
+extern const zs_format_ops zs__fmt_hdf5;   /* libhdf5: open/create (fmt_hdf5.c, hdf5_write.c) */
 extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c): no file, no name */
 
 /** The registry's entry of f (the memory entry, which is never listed, included); NULL for

@@ -126,9 +126,10 @@ typedef enum zs_format {
     ZS_FMT_MHD,    /**< MetaImage: .mhd header + data file, or .mha with the data attached */
     ZS_FMT_NRRD,   /**< NRRD: .nrrd (attached) or .nhdr + data file */
     ZS_FMT_MEMORY, /**< a caller's buffer (zs_volume_wrap): no file */
-    ZS_FMT_ZARR    /**< Zarr v2 array or OME-Zarr image: a directory of chunk files */
+    ZS_FMT_ZARR,   /**< Zarr v2 array or OME-Zarr image: a directory of chunk files */
+    ZS_FMT_HDF5    /**< an HDF5 dataset (plain, Imaris .ims, BigDataViewer .h5) through libhdf5 */
 } zs_format;
-/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory", "zarr" (static). */
+/** @return "npy", "nifti1", "nifti2", "raw", "tiff", "series", "mhd", "nrrd", "memory", "zarr", "hdf5" (static). */
 ZS_API const char *zs_format_name(zs_format f);
 
 /** What a format can do (zs_format_desc.flags). */
@@ -141,7 +142,9 @@ enum {
     ZS_FORMAT_SHARED = 1u << 5,     /**< many processes write one output (parts, resumed runs, MPI) */
     ZS_FORMAT_COMPRESS = 1u << 6,   /**< written compressed with zs_create_opts.compress */
     ZS_FORMAT_EMPTY = 1u << 7,      /**< holds a volume with an axis of length 0 */
-    ZS_FORMAT_FILES = 1u << 8,      /**< one volume is many files (named by a pattern or directory) */
+    ZS_FORMAT_FILES = 1u << 8,      /**< the format opens, claims and names its files itself: one volume is many
+                                         files (named by a pattern or directory), or a name is more than a
+                                         file's (an HDF5 dataset: FILE.h5:/path) */
     ZS_FORMAT_PYRAMID = 1u << 9     /**< writes a multiscale pyramid after the volume (zs_create_opts.pyramid) */
 };
 /** One entry of the format registry (static, never freed). */

@@ -9,20 +9,21 @@
 run info --formats
 expect_rc 0 "info --formats"
 expect_no_err
-for name in zarr npy nifti1 nifti2 tiff series mhd nrrd raw; do
+for name in zarr npy nifti1 nifti2 tiff series mhd nrrd hdf5 raw; do
     grep -qE "^$name " "$WORK/.out" || fail "the table lacks $name"
 done
 expect_out ".tif .tiff .btf .tf8"
 expect_out ".mhd .mha"
+expect_out ".h5 .hdf5 .he5 .ims"
 
 run info --formats --json
 expect_rc 0 "info --formats --json"
-[ "$(grep -c '^{' "$WORK/.out")" -eq 9 ] || fail "expected one JSON object per format (9)"
+[ "$(grep -c '^{' "$WORK/.out")" -eq 10 ] || fail "expected one JSON object per format (10)"
 /usr/bin/python3 - "$WORK/.out" <<'PY' || fail "info --formats --json is not one JSON object per line with the fields"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 names = {r["format"]: r for r in rows}
-assert set(names) == {"zarr", "npy", "nifti1", "nifti2", "tiff", "series", "mhd", "nrrd", "raw"}, names.keys()
+assert set(names) == {"zarr", "npy", "nifti1", "nifti2", "tiff", "series", "mhd", "nrrd", "hdf5", "raw"}, names.keys()
 assert names["zarr"]["suffixes"] == [".zarr"] and "many-files" in names["zarr"]["flags"]
 assert names["npy"]["suffixes"] == [".npy"] and names["npy"]["read"] and names["npy"]["write"]
 assert names["tiff"]["suffixes"] == [".tif", ".tiff", ".btf", ".tf8"]
@@ -30,6 +31,7 @@ assert "compress" in names["tiff"]["flags"] and "mapped" in names["tiff"]["flags
 assert names["series"]["suffixes"] == [] and "many-files" in names["series"]["flags"]
 assert "parts" in names["npy"]["flags"] and "parts" not in names["tiff"]["flags"]
 assert "parts" in names["zarr"]["flags"]  # chunked, its slabs start on the chunks
+assert "parts" not in names["hdf5"]["flags"] and "decoded" in names["hdf5"]["flags"]
 assert all(r["description"] for r in rows)
 PY
 

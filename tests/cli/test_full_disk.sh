@@ -19,9 +19,9 @@ IN="$WORK/in.npy"
 run create "$IN" --shape 256x256x32 --dtype uint16 --pattern noise --seed 4
 expect_rc 0 "create the input (4 MiB)"
 
-for out in out.npy out.nii out.tif out.mhd out.nrrd ctif.tif series/ 'p_%03d.tif' 'n_%03d.npy'; do
+for out in out.npy out.nii out.tif out.mhd out.nrrd ctif.tif series/ 'p_%03d.tif' 'n_%03d.npy' out.h5 cout.h5; do
     extra=()
-    case "$out" in ctif.tif | series/ | p_*) extra=(--compress zlib) ;; esac
+    case "$out" in ctif.tif | series/ | p_* | cout.h5) extra=(--compress zlib) ;; esac
     run filter "$IN" "$DISK/$out" --op median:size=3 "${extra[@]}"
     expect_rc 1 "full disk, $out"
     expect_err "No space left on device"
