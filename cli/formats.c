@@ -83,7 +83,8 @@ static void flag_words(unsigned flags, char *buf, size_t n)
     } words[] = {
         {ZS_FORMAT_READ, "read"},         {ZS_FORMAT_WRITE, "write"},           {ZS_FORMAT_MAPPED, "mapped"},
         {ZS_FORMAT_DECODED, "decoded"},   {ZS_FORMAT_VOXEL_SIZE, "voxel-size"}, {ZS_FORMAT_SHARED, "parts"},
-        {ZS_FORMAT_COMPRESS, "compress"}, {ZS_FORMAT_EMPTY, "empty"},           {ZS_FORMAT_FILES, "many-files"}};
+        {ZS_FORMAT_COMPRESS, "compress"}, {ZS_FORMAT_EMPTY, "empty"},           {ZS_FORMAT_FILES, "many-files"},
+        {ZS_FORMAT_PYRAMID, "pyramid"}};
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -103,7 +104,7 @@ static void json_string(FILE *f, const char *s)
 
 int cli_print_formats(int json)
 {
-    if (!json) printf("%-8s  %-22s  %-50s  %s\n", "format", "names", "can", "what");
+    if (!json) printf("%-8s  %-22s  %-60s  %s\n", "format", "names", "can", "what");
     for (int i = 0; zs_format_at(i); i++) {
         const zs_format_desc *d = zs_format_at(i);
         char can[160];
@@ -128,8 +129,8 @@ int cli_print_formats(int json)
             json_string(stdout, d->description);
             printf("}\n");
         } else {
-            printf("%-8s  %-22s  %-50s  %s\n", d->name, *d->suffixes ? d->suffixes : "-", can, d->description);
-            if (*d->compressions) printf("%-8s  %-22s  %-50s  writes --compress %s\n", "", "", "", d->compressions);
+            printf("%-8s  %-22s  %-60s  %s\n", d->name, *d->suffixes ? d->suffixes : "-", can, d->description);
+            if (*d->compressions) printf("%-8s  %-22s  %-60s  writes --compress %s\n", "", "", "", d->compressions);
         }
     }
     if (fflush(stdout) != 0) {
