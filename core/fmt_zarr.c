@@ -445,7 +445,8 @@ static zs_status open_array(zarr_reader *r, const char *group, const char *level
     free(text);
     ZS_FORWARD(st);
     const int kind = group[0] ? node_of(group) : NODE_NONE;
-    if (kind == NODE_GROUP2 || kind == NODE_GROUP3) {
+    /* a group without attributes (zarr-python's plain groups: .zgroup alone) names no axes */
+    if ((kind == NODE_GROUP2 || kind == NODE_GROUP3) && exists_in(group, group_meta(group))) {
         meta = group_meta(group);
         snprintf(file, sizeof file, "%s/%s", group, meta);
         ZS_FORWARD(read_meta(group, meta, &text, &n));

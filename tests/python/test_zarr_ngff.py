@@ -115,6 +115,13 @@ def read_groups():
         want = np.stack([a5[t, c].transpose(2, 1, 0) for t in range(2) for c in range(3)], axis=3)
         if got.shape != want.shape or not np.array_equal(got, want):
             fail(f"tczyx: zslab reads {got.shape}, expected {want.shape} with t = c + 3*frame")
+    # an array of a plain group (zarr-python's .zgroup without .zattrs): no axis names, axis 0 is x
+    g = zarr.open_group(path("plain.zarr"), mode="w")
+    g.create_dataset("raw", data=a1, chunks=(4, 4, 4))
+    outp = path("plain.npy")
+    if run_ok("array of a plain group", "convert", path("plain.zarr/raw"), outp, "-q") and \
+            not np.array_equal(np.load(outp), a1):
+        fail("array of a plain group: voxels differ from zarr's (axis 0 is x)")
 
 
 def zarray(out):
