@@ -285,9 +285,13 @@ static zs_status open_file(zs_volume *v, h5_reader *r, const char *dset)
     struct stat st;
     if (fstat(v->fd, &st) != 0 || !S_ISREG(st.st_mode)) return ZS_ERR(ZS_EINVAL, "%s: not a regular file", r->file);
     v->file_size = (uint64_t)st.st_size;
+    /* the signature starts the file, or follows a user block of 512, 1024, 2048, ... bytes */
     unsigned char magic[H5_MAGIC_LEN];
-    ZS_RETURN_IF(pread(v->fd, magic, sizeof magic, 0) != (ssize_t)sizeof magic || !h5_sniff(magic, sizeof magic),
-                 ZS_EFORMAT, "%s: not an HDF5 file (it does not start with HDF5's signature)", r->file);
+    int found = 0;
+    for (uint64_t at = 0; !found && at + sizeof magic <= v->file_size; at = at ? at * 2 : 512)
+        found = pread(v->fd, magic, sizeof magic, (off_t)at) == (ssize_t)sizeof magic && h5_sniff(magic, sizeof magic);
+    ZS_RETURN_IF(!found, ZS_EFORMAT, "%s: not an HDF5 file (no HDF5 signature at its start or after a user block)",
+                 r->file);
     hid_t fapl = zs__h5_fapl();
     r->f = H5Fopen(r->file, H5F_ACC_RDONLY, fapl); /* r+ writes through the mapping */
     if (fapl >= 0) H5Pclose(fapl);

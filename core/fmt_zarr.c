@@ -445,7 +445,8 @@ static zs_status open_array(zarr_reader *r, const char *group, const char *level
     free(text);
     ZS_FORWARD(st);
     const int kind = group[0] ? node_of(group) : NODE_NONE;
-    if (kind == NODE_GROUP2 || kind == NODE_GROUP3) {
+    /* a group without attributes (zarr-python's plain groups: .zgroup alone) names no axes */
+    if ((kind == NODE_GROUP2 || kind == NODE_GROUP3) && exists_in(group, group_meta(group))) {
         meta = group_meta(group);
         snprintf(file, sizeof file, "%s/%s", group, meta);
         ZS_FORWARD(read_meta(group, meta, &text, &n));
@@ -488,6 +489,22 @@ static zs_status open_group(zarr_reader *r, const char *path)
     return open_array(r, path, level);
 }
 
+/* 1 when the directory is a group whose multiscales list the dataset `level`. */
+static int group_lists(const char *dir, const char *level)
+{
+    const int kind = node_of(dir);
+    char *text = NULL;
+    size_t n = 0;
+    if ((kind != NODE_GROUP2 && kind != NODE_GROUP3) || !exists_in(dir, group_meta(dir)) ||
+        read_meta(dir, group_meta(dir), &text, &n) < 0) {
+        zs_clear_error();
+        return 0;
+    }
+    const int found = zs__zarr_lists_dataset(text, n, level);
+    free(text);
+    return found;
+}
+
 /* path (without trailing '/') names an array, or a group whose first dataset is read. */
 static zs_status locate(zarr_reader *r, const char *path)
 {
@@ -496,6 +513,13 @@ static zs_status locate(zarr_reader *r, const char *path)
         snprintf(r->dir, sizeof r->dir, "%s", path);
         char parent[ZS_PATH_MAX];
         const char *slash = strrchr(path, '/');
+        /* the nearest group above that lists the rest of the path as a dataset: "0" of img.zarr/0, or
+         * "s/0" of img.zarr/s/0 (a dataset path of several parts) */
+        for (const char *s = slash; s && s > path; s--)
+            if (*s == '/') {
+                snprintf(parent, sizeof parent, "%.*s", (int)(s - path), path);
+                if (group_lists(parent, s + 1)) return open_array(r, parent, s + 1);
+            }
         snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
         return open_array(r, slash && slash > path ? parent : (slash ? "/" : "."), slash ? slash + 1 : path);
     }

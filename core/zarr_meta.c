@@ -318,8 +318,12 @@ static zs_status axis_roles(const cJSON *ms, const char *file, const zs_zarr_arr
     int64_t acc = 1; /* the last non-spatial axis fastest: t = c + C*frame */
     for (int d = a->ndim - 1; d >= 0; d--)
         if (ax->role[d] == 3) {
+            uint64_t next = 0;
             ax->tstride[d] = acc;
-            acc *= a->shape[d] ? a->shape[d] : 1;
+            ZS_RETURN_IF(!zs__mul_u64((uint64_t)acc, (uint64_t)(a->shape[d] ? a->shape[d] : 1), &next) ||
+                             next > (uint64_t)INT64_MAX,
+                         ZS_EOVERFLOW, "%s: the axes other than x, y and z hold more than 2^63 volumes", file);
+            acc = (int64_t)next;
         }
     return ZS_OK;
 }

@@ -133,6 +133,17 @@ for name, access in (("contig", "contiguous"), ("chunked", "decode")):
         fail(f"labelled {name}: voxel size {inf['voxel_size']} {inf['unit']!r}, expected [0.25, 0.5, 3.0] um")
     same(f"labelled {name} read", zslab_array(f"{lab}:/{name}"), a)
 
+# a user block before the superblock (h5py's userblock_size): the signature is at 512, 1024, ...;
+# the contiguous dataset is mapped at its offset in the file, past the user block
+a = data((9, 7, 5), "uint16", 3)
+ub = path("userblock.h5")
+with h5py.File(ub, "w", userblock_size=1024) as h:
+    h["vol"] = a
+inf = info_of(ub)
+if inf and (inf["slab_access"] == "decode" or inf["offset"] <= 1024):
+    fail(f"user block: expected a dataset mapped past the 1024-byte user block, zslab says {inf}")
+same("user block read", zslab_array(ub), a)
+
 # ---- Imaris: padded datasets, char-array attributes, two channels ------------------------------
 X, Y, Z = 21, 14, 9
 chans = [data((Z, Y, X), "uint16", 10 + c) for c in range(2)]

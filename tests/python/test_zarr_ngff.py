@@ -115,6 +115,22 @@ def read_groups():
         want = np.stack([a5[t, c].transpose(2, 1, 0) for t in range(2) for c in range(3)], axis=3)
         if got.shape != want.shape or not np.array_equal(got, want):
             fail(f"tczyx: zslab reads {got.shape}, expected {want.shape} with t = c + 3*frame")
+    # an array of a plain group (zarr-python's .zgroup without .zattrs): no axis names, axis 0 is x
+    g = zarr.open_group(path("plain.zarr"), mode="w")
+    g.create_dataset("raw", data=a1, chunks=(4, 4, 4))
+    outp = path("plain.npy")
+    if run_ok("array of a plain group", "convert", path("plain.zarr/raw"), outp, "-q") and \
+            not np.array_equal(np.load(outp), a1):
+        fail("array of a plain group: voxels differ from zarr's (axis 0 is x)")
+    # a dataset path of two parts ("s/0"), named as GROUP/s/0: the group's axes and scale apply
+    g = zarr.open_group(path("nested.ome.zarr"), mode="w")
+    g.create_dataset("s/0", data=a1, chunks=(4, 4, 4))
+    g.attrs["multiscales"] = [{"version": "0.4", "axes": SPACE, "datasets": [
+        {"path": "s/0", "coordinateTransformations": [{"type": "scale", "scale": [3.0, 1.0, 0.5]}]}]}]
+    inf = info("nested dataset path", path("nested.ome.zarr/s/0"))
+    if inf and (inf["shape"] != [12, 10, 6] or not np.allclose(inf["voxel_size"], [0.5, 1.0, 3.0])):
+        fail(f"nested dataset path: shape {inf['shape']} voxel {inf['voxel_size']}, expected [12, 10, 6] and "
+             "[0.5, 1, 3] (the group's axes z, y, x)")
 
 
 def zarray(out):

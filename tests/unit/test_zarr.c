@@ -127,6 +127,12 @@ static void test_multiscales(void **state)
     assert_non_null(strstr(zs_last_error(), "g/.zattrs"));
     a.ndim = 3; /* five axes named for three dimensions */
     assert_true(zs__zarr_parse_multiscales(attrs, strlen(attrs), "g/.zattrs", "0", &a, path, sizeof path, &ax) < 0);
+    /* t and c of 2^32 and 2^32 + 1: more volumes than a 64-bit count, refused (not an overflow) */
+    a.ndim = 5;
+    a.shape[0] = (int64_t)1 << 32, a.shape[1] = ((int64_t)1 << 32) + 1;
+    assert_int_equal(zs__zarr_parse_multiscales(attrs, strlen(attrs), "g/.zattrs", "0", &a, path, sizeof path, &ax),
+                     ZS_EOVERFLOW);
+    assert_non_null(strstr(zs_last_error(), "g/.zattrs"));
 }
 
 /* Planes written in slabs that do not start on the chunks (4 planes): read back the same. */
