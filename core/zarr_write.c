@@ -52,6 +52,7 @@ typedef struct zarr_writer {
     layer *layers;        /* nt * nlayers */
     int64_t nlayers;
     _Atomic int64_t written; /* planes written */
+    int tdim;                /* the array has a t dimension first (chunk keys t/z/y/x) */
     int levels;              /* pyramid levels after the first (zs_create_opts.pyramid) */
     int built;               /* levels written so far (finish is idempotent) */
 } zarr_writer;
@@ -188,7 +189,7 @@ static zs_status write_layer(const zarr_writer *w, int64_t t, int64_t L, const u
     const int64_t h = (L + 1) * w->cz <= w->nz ? w->cz : w->nz - L * w->cz;
     const size_t n = (size_t)(w->cz * w->cy * w->cx) * w->es;
     char dir[ZS_PATH_MAX + 64], file[ZS_PATH_MAX + 128];
-    if (w->nt > 1) {
+    if (w->tdim) {
         snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)t);
         ZS_FORWARD(make_dir(dir));
         snprintf(dir, sizeof dir, "%s/%lld/%lld", w->array, (long long)t, (long long)L);
@@ -406,7 +407,7 @@ static zs_status zarr_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1
                      "%s: planes %lld-%lld cannot be made durable: their layer of chunks is not "
                      "complete",
                      w->dir, (long long)z0, (long long)z1 - 1);
-        if (w->nt > 1)
+        if (w->tdim)
             snprintf(dir, sizeof dir, "%s/%lld/%lld", w->array, (long long)t, (long long)L);
         else
             snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)L);
@@ -420,7 +421,7 @@ static zs_status zarr_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1
         }
         ZS_FORWARD(sync_path(dir, 1));
     }
-    if (w->nt > 1) {
+    if (w->tdim) {
         snprintf(dir, sizeof dir, "%s/%lld", w->array, (long long)t);
         ZS_FORWARD(sync_path(dir, 1));
     }
@@ -484,6 +485,7 @@ static zs_status layout(zarr_writer *w, const zs_volume_info *info, const zs_cre
                  "%s: chunks of more than %llu bytes are not supported", path,
                  (unsigned long long)ZARR_MAX_CHUNK_BYTES);
     w->nlayers = (w->nz + w->cz - 1) / w->cz;
+    w->tdim = w->nt > 1; /* as write_zarray writes the shape */
     w->layers = calloc((size_t)(w->nt * w->nlayers), sizeof *w->layers);
     ZS_RETURN_IF(!w->layers, ZS_ENOMEM, "%s: out of memory", path);
     return ZS_OK;
@@ -559,6 +561,7 @@ zs_status zs__zarr_reopen(zs_volume *v, const zs_zarr_array *a, const zs_zarr_ax
     w->nx = v->info.shape[0], w->ny = v->info.shape[1], w->nz = v->info.shape[2], w->nt = v->info.shape[3];
     w->es = zs_dtype_size(v->info.dtype);
     w->cx = a->chunks[n - 1], w->cy = a->chunks[n - 2], w->cz = a->chunks[n - 3];
+    w->tdim = n == 4; /* the array's own layout, also with a t of length 1 */
     w->nlayers = (w->nz + w->cz - 1) / w->cz;
     w->layers = calloc((size_t)(w->nt * w->nlayers), sizeof *w->layers);
     ZS_RETURN_IF(!w->layers, ZS_ENOMEM, "%s: out of memory", path);
