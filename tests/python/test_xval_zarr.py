@@ -28,6 +28,7 @@ except ImportError as e:  # the test cannot check anything without zarr-python
     sys.exit(77)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import zstest  # noqa: E402
 from zstest import fail, finish, workdir, zs  # noqa: E402
 
 W = workdir("zarr-xval")
@@ -57,12 +58,7 @@ def write_zarr(name, a, chunks, compressor, order="C", sep=".", fill=0):
 
 
 def converted(src, name):
-    out = path(name + ".npy")
-    r = zs("convert", src, out, "--force", "-q")
-    if r.returncode != 0:
-        fail(f"{name}: zslab convert: exit {r.returncode}: {r.stderr.strip()}")
-        return None
-    return np.load(out)
+    return zstest.converted(src, path(name + ".npy"), name)
 
 
 def filtered(src, name, op, *extra):

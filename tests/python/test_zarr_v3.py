@@ -27,6 +27,7 @@ except ImportError as e:
     sys.exit(77)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import zstest  # noqa: E402
 from zstest import fail, finish, workdir, zs  # noqa: E402
 
 W = workdir("zarr-v3")
@@ -114,12 +115,7 @@ def write_sharded(name, a, shard, inner, compressor, cname, skip_inner=(), index
 
 
 def converted(src, name):
-    out = path(name + ".npy")
-    r = zs("convert", src, out, "--force", "-q")
-    if r.returncode != 0:
-        fail(f"{name}: zslab convert: exit {r.returncode}: {r.stderr.strip()}")
-        return None
-    return np.load(out)
+    return zstest.converted(src, path(name + ".npy"), name)
 
 
 def main():

@@ -43,6 +43,16 @@ def same_files(a, b):
 FAILURES = []
 
 
+def converted(src, out, name):
+    """`zslab convert src out` (out: a .npy); the array, or None after fail() naming `name`."""
+    import numpy as np
+    r = zs("convert", src, out, "--force", "-q")
+    if r.returncode != 0:
+        fail(f"{name}: zslab convert: exit {r.returncode}: {r.stderr.strip()}")
+        return None
+    return np.load(out)
+
+
 def fail(msg):
     FAILURES.append(msg)
     print("FAIL: " + msg, flush=True)
