@@ -107,7 +107,9 @@ def thread_count(threads):
 
 # ---- volumes -----------------------------------------------------------------------------------
 class Volume:
-    """An owned zs_volume handle (freed once)."""
+    """An owned zs_volume handle (freed once). The object exists before the library call that fills
+    its handle (`ctypes.byref(v.handle)`), so that a KeyboardInterrupt arriving just after the call
+    returns still frees the volume (and removes an uncommitted output) when the object goes."""
 
     def __init__(self, handle, keep=None):
         self.handle = handle
@@ -151,26 +153,23 @@ def wrap(array, perm, name, writable):
         d.data = a.ctypes.data + lo
         d.nbytes = hi - lo + a.itemsize
         d.offset = -lo
-    h = ctypes.c_void_p()
-    check(lib.zs_volume_wrap(ctypes.byref(d), ctypes.byref(h)))
-    return Volume(h, keep=a)
+    v = Volume(ctypes.c_void_p(), keep=a)
+    check(lib.zs_volume_wrap(ctypes.byref(d), ctypes.byref(v.handle)))
+    return v
 
 
 def open_volume(path):
-    h = ctypes.c_void_p()
-    p = os.fsencode(path)
-    st = lib.zs_volume_open(p, None, ctypes.byref(h))
-    if st < 0:
-        raise _error(st)
-    return Volume(h)
+    v = Volume(ctypes.c_void_p())
+    check(lib.zs_volume_open(os.fsencode(path), None, ctypes.byref(v.handle)))
+    return v
 
 
 def create_volume(path, spec, force=True):
     co = _lib.default_opts(_lib.CreateOpts)
     co.force = 1 if force else 0
-    h = ctypes.c_void_p()
-    check(lib.zs_volume_create(os.fsencode(path), ctypes.byref(spec), ctypes.byref(co), ctypes.byref(h)))
-    return Volume(h)
+    v = Volume(ctypes.c_void_p())
+    check(lib.zs_volume_create(os.fsencode(path), ctypes.byref(spec), ctypes.byref(co), ctypes.byref(v.handle)))
+    return v
 
 
 # ---- plans and runs ----------------------------------------------------------------------------
@@ -199,9 +198,8 @@ class Plan:
             po = plan_opts(out_dtype, threads, mem_budget)
             po.whole_plane_output = 1 if whole_plane_output else 0
             po.z_align = z_align  # a chunked output: slabs start on its chunks
-            h = ctypes.c_void_p()
-            check(lib.zs_plan_create(ctypes.byref(info), pipe, ctypes.byref(po), ctypes.byref(h)))
-            self.handle = h
+            self.handle = ctypes.c_void_p()  # before the call: see Volume
+            check(lib.zs_plan_create(ctypes.byref(info), pipe, ctypes.byref(po), ctypes.byref(self.handle)))
         finally:
             lib.zs_pipeline_free(pipe)  # the plan holds its own reference
 
