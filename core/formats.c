@@ -158,6 +158,30 @@ static int lists_compression(const char *list, zs_compression c)
     return 0;
 }
 
+/* The names of the formats for which `has` is true, as the registry lists them ("zarr, hdf5"),
+ * into buf; "no format of this build" when none. For the refusals below. */
+static const char *names_where(int (*has)(const zs_format_ops *f, const void *arg), const void *arg, char *buf,
+                               size_t n)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < NFORMATS && len < n; i++)
+        if (has(formats[i], arg))
+            len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", formats[i]->desc.name);
+    return len ? buf : "no format of this build";
+}
+
+static int writes_compression(const zs_format_ops *f, const void *arg)
+{
+    return f->desc.compressions && lists_compression(f->desc.compressions, *(const zs_compression *)arg);
+}
+
+static int chunked(const zs_format_ops *f, const void *arg)
+{
+    (void)arg;
+    return f->z_align != NULL;
+}
+
 zs_status zs__format_check_compression(const zs_format_ops *ops, const char *path, zs_compression c)
 {
     if (c == ZS_COMPRESS_NONE || lists_compression(ops->desc.compressions, c)) return ZS_OK;
@@ -165,14 +189,9 @@ zs_status zs__format_check_compression(const zs_format_ops *ops, const char *pat
     if (list && *list)
         return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s outputs are not written with compression %s (they take none, %s)", path,
                       ops->desc.name, zs_compression_name(c), list);
-    char names[256] = ""; /* the formats that compress, as the registry lists them */
-    size_t len = 0;
-    for (int i = 0; i < NFORMATS && len < sizeof names; i++)
-        if (formats[i]->desc.compressions && formats[i]->desc.compressions[0] &&
-            lists_compression(formats[i]->desc.compressions, c))
-            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", formats[i]->desc.name);
+    char names[256];
     return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s data are stored uncompressed; compression %s is written by: %s", path,
-                  ops->desc.name, zs_compression_name(c), len ? names : "no format of this build");
+                  ops->desc.name, zs_compression_name(c), names_where(writes_compression, &c, names, sizeof names));
 }
 
 zs_status zs__format_check_chunks(const zs_format_ops *ops, const char *path, const int64_t chunk[3])
@@ -181,11 +200,7 @@ zs_status zs__format_check_chunks(const zs_format_ops *ops, const char *path, co
         ZS_RETURN_IF(chunk[k] < 0, ZS_EINVAL, "%s: chunk extent %lld along %c is negative", path, (long long)chunk[k],
                      "xyz"[k]);
     if ((!chunk[0] && !chunk[1] && !chunk[2]) || ops->z_align) return ZS_OK;
-    char names[256] = ""; /* the chunked formats, as the registry lists them */
-    size_t len = 0;
-    for (int i = 0; i < NFORMATS && len < sizeof names; i++)
-        if (formats[i]->z_align)
-            len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? ", " : "", formats[i]->desc.name);
+    char names[256];
     return ZS_ERR(ZS_EUNSUPPORTED, "%s: %s outputs are not chunked; a chunk shape is for %s", path, ops->desc.name,
-                  len ? names : "no format of this build");
+                  names_where(chunked, NULL, names, sizeof names));
 }
