@@ -50,6 +50,7 @@ typedef struct bench_ctx {
     zs_pipeline *pipe;
     char out_path[PATH_MAX];
     int setting, nsettings;
+    int noted; /* a fallback of the direct engine was reported */
 } bench_ctx;
 
 /* One run of one phase; returns seconds or a negative status. */
@@ -75,6 +76,10 @@ static zs_status run_once(bench_ctx *c, const zs_plan *plan, int ph, double *sec
         st = zs_volume_create(c->out_path, &spec, &co, &out);
     }
     if (st == ZS_OK) st = zs_plan_execute(plan, c->in, out, &eo, &rs);
+    if (st == ZS_OK && rs.note[0] && !c->noted) { /* direct I/O fell back: the figures are pread's */
+        fprintf(stderr, "zslab bench: note: %s\n", rs.note);
+        c->noted = 1;
+    }
     if (st == ZS_OK && writes && o->cold) {
         int fd = open(c->out_path, O_RDONLY | O_CLOEXEC);
         if (fd >= 0) {

@@ -157,6 +157,7 @@ int cli_job_run(const cli_filter_opts *o, zs_job *job, cli_progress *prog, zs_ru
     st = zs_job_execute(job);
     cli_progress_finish(prog);
     zs_job_stats(job, stats);
+    if (stats->note[0]) cli_note(2, "note: %s", stats->note); /* direct I/O fell back */
     if (st == ZS_OK) st = zs_job_commit(job);
     if (st < 0 && zs_job_complete(job)) { /* OUT is complete; its record (a batch's) is not */
         cli_error("warning: %s", zs_last_error());

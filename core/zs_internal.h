@@ -389,6 +389,31 @@ zs_status zs__rename_into_place(const char *from, const char *to, int replace);
  *  their thread count from the environment check it first, so that a typo is not ignored. */
 zs_status zs__check_env_threads(void);
 
+/* ---- direct I/O (volume_direct.c) ----------------------------------------------------
+ * O_DIRECT reads and writes of a volume that is one Fortran-order byte range in a file, for the
+ * direct engine. A request is rows [y0,y1) of one plane, or whole planes [z0,z1): one byte
+ * range. Its bytes sit in the caller's buffer `abuf` (aligned: zs__dio_aligned) from byte
+ * zs__dio_place() on; the buffer holds zs__dio_buffer_bytes(len) bytes from its unaligned start. */
+typedef struct zs_dio zs_dio;
+/** Opens v's file again with O_DIRECT. ZS_EUNSUPPORTED (with a message naming the file) when v is
+ *  not one byte range in a file or its file system refuses O_DIRECT: the caller falls back. */
+zs_status zs__dio_open(const zs_volume *v, int write, zs_dio **out);
+void zs__dio_close(zs_dio *d);
+size_t zs__dio_align(const zs_dio *d);
+/** Where in an aligned buffer the bytes of the request starting at row y0 of plane z0 go. */
+size_t zs__dio_place(const zs_dio *d, int64_t t, int64_t z0, int64_t y0);
+/** Bytes to allocate for requests of up to len bytes (alignment slack included). */
+size_t zs__dio_buffer_bytes(const zs_dio *d, size_t len);
+/** The first aligned byte of a buffer allocated with zs__dio_buffer_bytes. */
+unsigned char *zs__dio_aligned(const zs_dio *d, void *buf);
+/** Reads the aligned superset of the rows into abuf; *data points at the requested bytes. */
+zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
+                       const unsigned char **data);
+/** Writes the rows placed in abuf: the aligned middle directly, an unaligned head and tail through
+ *  the volume's ordinary descriptor (synced with the volume). */
+zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                        const unsigned char *abuf);
+
 /* ---- faults on mapped files (fault.c) ------------------------------------------------ */
 /** Calls fn(arg) with SIGBUS on this thread turned into a return of 1 (fn abandoned mid-way:
  *  it must hold no lock or allocation of its own); 0 when fn returned. */

@@ -434,11 +434,16 @@ typedef int (*zs_progress_fn)(void *user, int64_t done_slabs, int64_t total_slab
 
 /** How workers move bytes between the file and their buffers. */
 typedef enum zs_engine {
-    ZS_ENGINE_AUTO = 0, /**< the measured default for the direction (see README, Performance) */
+    ZS_ENGINE_AUTO = 0, /**< pread, or direct for a side larger than half the memory available (or
+                             writes to a parallel file system); zs_plan_describe says which and why */
     ZS_ENGINE_MMAP,     /**< map the slab's planes, convert from / into the mapping */
-    ZS_ENGINE_PREAD     /**< pread into / pwrite from a worker buffer (F-order volumes only) */
+    ZS_ENGINE_PREAD,    /**< pread into / pwrite from a worker buffer (F-order volumes only) */
+    ZS_ENGINE_DIRECT    /**< O_DIRECT reads, and O_DIRECT writes queued to an I/O thread per worker, so
+                             that they overlap compute: the bytes bypass the page cache. Files that are
+                             not one byte range, and file systems that refuse O_DIRECT, fall back to
+                             pread (zs_run_stats.note says so) */
 } zs_engine;
-/** Parses "auto", "mmap", "pread" (or "pwrite"). */
+/** Parses "auto", "mmap", "pread" (or "pwrite"), "direct". */
 ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 
@@ -458,6 +463,8 @@ typedef struct zs_plan_opts {
     int64_t z_align; /**< slabs start on multiples of this many planes (a chunked output's chunk
                           depth: zs_path_write_z_align); 0 or 1: anywhere. A given slab height
                           must be a multiple of it */
+    int parallel_fs; /**< the output lies on a parallel file system (zs_path_on_parallel_fs): the
+                          automatic write engine is direct */
 } zs_plan_opts;
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
@@ -489,6 +496,9 @@ typedef struct zs_run_stats {
     uint64_t voxels;                                     /**< voxels of the slabs processed */
     uint64_t bytes_read, bytes_written;                  /**< file bytes moved by the engines */
     int threads;
+    zs_engine read_engine, write_engine; /**< the engines that ran (a planned direct engine may have
+                                              fallen back to pread) */
+    char note[512];                      /**< why an engine fell back ("" when none did): worth telling the user */
 } zs_run_stats;
 
 /** Phases of the slab path. A run does all of them; the benchmark isolates some:
@@ -555,6 +565,10 @@ ZS_API void zs_sys_info_get(zs_sys_info *info);
 ZS_API zs_status zs_file_drop_cache(const char *path);
 /** Fraction of a file's pages resident in the page cache (mincore). */
 ZS_API zs_status zs_file_residency(const char *path, double *fraction);
+/** 1 when `path` (or, when it does not exist yet, its directory) lies on a parallel file system
+ *  (Lustre, GPFS / Spectrum Scale, BeeGFS, CephFS), whose servers reward large direct writes; its
+ *  name is copied into `name` (n bytes; may be NULL). 0 otherwise or when it cannot be told. */
+ZS_API int zs_path_on_parallel_fs(const char *path, char *name, size_t n);
 /** @} */
 
 /** \defgroup journal Parts, journal, resume

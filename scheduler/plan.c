@@ -182,7 +182,12 @@ static void size_for_band(zs_plan *p)
     const uint64_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
     const uint64_t in_io = (uint64_t)p->batch[n] * (uint64_t)p->load_rows * (uint64_t)nx * in_es;
     const uint64_t out_io = (uint64_t)p->band * (uint64_t)nx * out_es; /* one band-plane stored at a time */
-    p->io_bytes = in_io + out_io + 4 * zs_sys_page_size();
+    /* direct: ZS_DIRECT_DEPTH buffers per direction of one load or store request each, with
+     * alignment slack (an upper bound of pread's staging, should direct fall back at run time) */
+    const uint64_t slack = 3 * (uint64_t)(zs_sys_page_size() > 4096 ? zs_sys_page_size() : 4096);
+    const int dr = p->read_engine == ZS_ENGINE_DIRECT, dw = p->write_engine == ZS_ENGINE_DIRECT;
+    p->io_bytes = (dr ? ZS_DIRECT_DEPTH * (in_io + slack) : in_io) +
+                  (dw ? ZS_DIRECT_DEPTH * (zs__plan_store_bytes(p) + slack) : out_io) + 4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
     p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + planes * 32 + 4096;
@@ -221,6 +226,12 @@ static void choose_band(zs_plan *p, const zs_plan_opts *o)
         const uint64_t cache = worker_cache(p->threads);
         int64_t fit = (int64_t)(cache / ((uint64_t)win * (uint64_t)nx * sizeof(float))) - Hy;
         p->band = min64(ny, max64(floor, fit));
+        /* Direct writes: a band-plane is one request, and the device wants large ones (several
+         * MiB: docs/design.md); rings then grow with the request, not with the plane. */
+        if (p->write_engine == ZS_ENGINE_DIRECT) {
+            const uint64_t row = (uint64_t)nx * zs_dtype_size(p->out.dtype);
+            p->band = min64(ny, max64(p->band, (int64_t)((ZS_DIRECT_REQUEST + row - 1) / row)));
+        }
     }
     size_for_band(p);
     /* Lower the band until the workers fit the budget (a forced band is kept: refused below). */
@@ -255,16 +266,57 @@ static double redundancy(const zs_plan *p, int64_t run)
 
 static double mib(uint64_t b) { return (double)b / 1048576.0; }
 
-/* "512.0 MiB", "12.5 KiB", "300 bytes" */
+/* "1.5 GiB", "512.0 MiB", "12.5 KiB", "300 bytes" */
 static const char *human(uint64_t b, char *buf, size_t n)
 {
-    if (b >= (1u << 20))
+    if (b >= ((uint64_t)1 << 30))
+        snprintf(buf, n, "%.1f GiB", (double)b / 1073741824.0);
+    else if (b >= (1u << 20))
         snprintf(buf, n, "%.1f MiB", mib(b));
     else if (b >= 1024)
         snprintf(buf, n, "%.1f KiB", (double)b / 1024.0);
     else
         snprintf(buf, n, "%llu bytes", (unsigned long long)b);
     return buf;
+}
+
+/* Engines: as given, else from the benchmark (README, Performance): pread, and direct for a side
+ * whose bytes exceed half the memory available. The page cache cannot keep such a side: writing
+ * it through the cache only adds a copy and dirty-page throttling, and reading it evicts every
+ * other job's cache. Writes to a parallel file system go direct too. pread and direct need F
+ * order: C-order and decoded inputs are read through their format (the mmap path). */
+static void resolve_engines(zs_plan *p, const zs_plan_opts *o)
+{
+    const uint64_t avail = zs_sys_available_memory();
+    const zs_volume_info *in = &p->in;
+    char *why = p->engine_why, h1[32], h2[32];
+    const size_t n = sizeof p->engine_why;
+    why[0] = '\0';
+    p->read_engine = o->read_engine;
+    p->write_engine = o->write_engine;
+    if (p->read_engine == ZS_ENGINE_AUTO) {
+        p->read_engine = ZS_ENGINE_PREAD;
+        if (in->nbytes > avail / 2 && in->order == ZS_ORDER_F && !in->decoded) {
+            p->read_engine = ZS_ENGINE_DIRECT;
+            snprintf(why, n, "read direct: the input's %s exceed half of the %s available",
+                     human(in->nbytes, h1, sizeof h1), human(avail, h2, sizeof h2));
+        }
+    }
+    if (in->order == ZS_ORDER_C || in->decoded) p->read_engine = ZS_ENGINE_MMAP; /* gathered or decoded */
+    if (p->write_engine == ZS_ENGINE_AUTO) {
+        p->write_engine = ZS_ENGINE_PREAD;
+        const size_t used = strlen(why);
+        if (o->whole_plane_output) {
+            /* encoded by the format: its own writes */
+        } else if (p->out.nbytes > avail / 2) {
+            p->write_engine = ZS_ENGINE_DIRECT;
+            snprintf(why + used, n - used, "%swrite direct: the output's %s exceed half of the %s available",
+                     used ? "; " : "", human(p->out.nbytes, h1, sizeof h1), human(avail, h2, sizeof h2));
+        } else if (o->parallel_fs) {
+            p->write_engine = ZS_ENGINE_DIRECT;
+            snprintf(why + used, n - used, "%swrite direct: the output is on a parallel file system", used ? "; " : "");
+        }
+    }
 }
 
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
@@ -318,10 +370,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         *out = p;
         return ZS_OK;
     }
-    /* Engine defaults come from the benchmark (README, Performance). pread needs F order. */
-    p->read_engine = opts->read_engine ? opts->read_engine : ZS_ENGINE_PREAD;
-    p->write_engine = opts->write_engine ? opts->write_engine : ZS_ENGINE_PREAD;
-    if (in->order == ZS_ORDER_C || in->decoded) p->read_engine = ZS_ENGINE_MMAP; /* gathered or decoded */
+    resolve_engines(p, opts);
     /* Planes that are decoded or gathered come whole: a band is the whole plane. */
     p->whole_planes = in->order == ZS_ORDER_C || in->decoded;
     const int64_t nz = in->shape[2];
@@ -412,14 +461,32 @@ zs_status zs_engine_parse(const char *s, zs_engine *out)
         *out = ZS_ENGINE_MMAP;
     else if (strcmp(s, "pread") == 0 || strcmp(s, "pwrite") == 0)
         *out = ZS_ENGINE_PREAD;
+    else if (strcmp(s, "direct") == 0)
+        *out = ZS_ENGINE_DIRECT;
     else
-        return ZS_ERR(ZS_EINVAL, "unknown engine '%s' (use auto, mmap or pread)", s);
+        return ZS_ERR(ZS_EINVAL, "unknown engine '%s' (use auto, mmap, pread or direct)", s);
     return ZS_OK;
 }
 
 const char *zs_engine_name(zs_engine e)
 {
-    return e == ZS_ENGINE_MMAP ? "mmap" : e == ZS_ENGINE_PREAD ? "pread" : "auto";
+    return e == ZS_ENGINE_MMAP ? "mmap" : e == ZS_ENGINE_PREAD ? "pread" : e == ZS_ENGINE_DIRECT ? "direct" : "auto";
+}
+
+uint64_t zs__plan_store_bytes(const zs_plan *p)
+{
+    const uint64_t row = (uint64_t)p->in.shape[0] * zs_dtype_size(p->out.dtype);
+    if (p->band < p->in.shape[1]) return (uint64_t)p->band * row;
+    return (uint64_t)zs__plan_store_planes(p) * (uint64_t)p->in.shape[1] * row;
+}
+
+int64_t zs__plan_store_planes(const zs_plan *p)
+{
+    const int n = p->nstages;
+    const int64_t batch = n ? p->batch[n - 1] : p->batch[n];
+    const uint64_t plane = (uint64_t)p->in.shape[0] * (uint64_t)p->in.shape[1] * zs_dtype_size(p->out.dtype);
+    const int64_t fit = plane ? (int64_t)(ZS_DIRECT_REQUEST / plane) : 1;
+    return min64(batch, max64(1, fit));
 }
 
 void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1)
@@ -470,7 +537,8 @@ static void plan_print(const void *obj, int flags, FILE *f)
     if (p->z_align > 1)
         fprintf(f, "            starting on the output's chunks of %lld planes\n", (long long)p->z_align);
     fprintf(f, "threads:    %d%s\n", p->threads, p->bind ? " (bound to cores)" : "");
-    fprintf(f, "engines:    read %s, write %s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine));
+    fprintf(f, "engines:    read %s, write %s%s%s%s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine),
+            p->engine_why[0] ? " (" : "", p->engine_why, p->engine_why[0] ? ")" : "");
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
             (long long)p->band, (long long)i->shape[1], (long long)p->nbands, (long long)p->tile_rows,
             p->whole_planes  ? " (whole planes: decoded or C-order input)"

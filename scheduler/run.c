@@ -28,29 +28,32 @@
 #include <unistd.h>
 
 typedef struct job {
-    const zs_plan *plan;               /* set by caller, read-only in workers */
-    const zs_volume *in;               /* read-only */
-    zs_volume *out;                    /* workers write disjoint slabs */
-    const zs_exec_opts *opts;          /* read-only */
-    unsigned phases;                   /* read-only: ZS_PHASE_* */
-    _Atomic int64_t next;              /* atomic: next slab to claim */
-    _Atomic int cancel;                /* atomic: stop taking slabs */
-    _Atomic int err;                   /* atomic: first error code (0 = none) */
-    char errmsg[1024];                 /* written once by the CAS winner */
-    _Atomic int64_t done;              /* atomic: slabs finished */
-    _Atomic uint64_t done_vox;         /* atomic */
-    double load_s, compute_s, store_s; /* summed under omp atomic */
-    uint64_t sink;                     /* summed under omp atomic: keeps the READ-only touch alive */
-    uint64_t bytes_in, bytes_out;      /* summed under omp atomic */
-    int64_t total;                     /* read-only: slabs this run does (range less recorded ones) */
-    uint64_t total_vox;                /* read-only: their voxels */
-    int64_t first, last;               /* read-only: the slab range */
-    int64_t run_slabs;                 /* read-only: slabs of one claim */
-    int64_t groups;                    /* read-only: band groups a claim is split into (items per claim) */
-    int64_t nclaims;                   /* read-only */
-    _Atomic int64_t *left;             /* atomic, per claim: band groups not finished yet */
-    int delay_ms;                      /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
-    int64_t stop_at;                   /* read-only: test hook ZS_TEST_STOP_AT_SLAB (-1 = off) */
+    const zs_plan *plan;                 /* set by caller, read-only in workers */
+    const zs_volume *in;                 /* read-only */
+    zs_volume *out;                      /* workers write disjoint slabs */
+    const zs_exec_opts *opts;            /* read-only */
+    unsigned phases;                     /* read-only: ZS_PHASE_* */
+    _Atomic int64_t next;                /* atomic: next slab to claim */
+    _Atomic int cancel;                  /* atomic: stop taking slabs */
+    _Atomic int err;                     /* atomic: first error code (0 = none) */
+    char errmsg[1024];                   /* written once by the CAS winner */
+    _Atomic int64_t done;                /* atomic: slabs finished */
+    _Atomic uint64_t done_vox;           /* atomic */
+    double load_s, compute_s, store_s;   /* summed under omp atomic */
+    uint64_t sink;                       /* summed under omp atomic: keeps the READ-only touch alive */
+    uint64_t bytes_in, bytes_out;        /* summed under omp atomic */
+    int64_t total;                       /* read-only: slabs this run does (range less recorded ones) */
+    uint64_t total_vox;                  /* read-only: their voxels */
+    int64_t first, last;                 /* read-only: the slab range */
+    int64_t run_slabs;                   /* read-only: slabs of one claim */
+    int64_t groups;                      /* read-only: band groups a claim is split into (items per claim) */
+    int64_t nclaims;                     /* read-only */
+    _Atomic int64_t *left;               /* atomic, per claim: band groups not finished yet */
+    int delay_ms;                        /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
+    int64_t stop_at;                     /* read-only: test hook ZS_TEST_STOP_AT_SLAB (-1 = off) */
+    zs_engine read_engine, write_engine; /* read-only: the plan's, or pread where direct fell back */
+    zs_dio *din, *dout;                  /* read-only: the direct engine's descriptors (owner: the job) */
+    char note[512];                      /* why direct fell back, for zs_run_stats */
 } job;
 
 typedef struct ring {
@@ -67,9 +70,15 @@ typedef struct worker {
     ring r[ZS_MAX_STAGES + 1];
     size_t plane_floats;           /* tile_rows * nx */
     unsigned char *io_in, *io_out; /* file bytes of loaded rows / stored rows (owner: worker) */
-    unsigned char *assembly;       /* encoded outputs: the run's output planes (owner: worker) */
-    int encoded;                   /* the output encodes whole planes: stores go to the assembly */
-    int64_t run_z0;                /* first plane of the run */
+    const zs_dio *din, *dout;      /* direct engine (the job's), or NULL */
+    zs_ioq *rq, *wq;               /* direct engine: the worker's read and write queues (owner: worker) */
+    struct {                       /* direct reads: the band's loads still to queue ahead */
+        int on;
+        int64_t next, end, ra, rb, batch;
+    } ahead;
+    unsigned char *assembly; /* encoded outputs: the run's output planes (owner: worker) */
+    int encoded;             /* the output encodes whole planes: stores go to the assembly */
+    int64_t run_z0;          /* first plane of the run */
     void *scratch;
     int64_t *zin[ZS_MAX_STAGES];      /* a call's input planes */
     const float **pin[ZS_MAX_STAGES]; /* and their rows */
@@ -92,6 +101,9 @@ static void job_fail(job *j, zs_status code)
 
 static void worker_free(worker *w)
 {
+    zs__ioq_stop(w->rq);
+    zs__ioq_stop(w->wq);
+    w->rq = w->wq = NULL;
     for (int k = 0; k <= ZS_MAX_STAGES; k++) ZS_FREE(w->r[k].base);
     for (int k = 0; k < ZS_MAX_STAGES; k++) {
         ZS_FREE(w->zin[k]);
@@ -126,6 +138,8 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
     w->out = j->out;
     w->phases = j->phases;
     w->encoded = j->out && zs_volume_writes_whole_planes(j->out);
+    w->din = j->din;
+    w->dout = j->dout;
     const int n = p->nstages;
     const size_t nx = (size_t)p->in.shape[0];
     w->plane_floats = (size_t)p->tile_rows * nx;
@@ -139,10 +153,18 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
                      p->in.path, (double)p->ring_bytes / 1048576.0);
     }
     const size_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
-    w->io_in = zs__alloc((size_t)p->batch[n] * (size_t)p->load_rows * nx * in_es);
-    w->io_out = zs__alloc((size_t)p->band * nx * out_es);
-    ZS_RETURN_IF(!w->io_in || !w->io_out, ZS_ENOMEM, "%s: out of memory for %.1f MiB of I/O staging (a worker's share)",
-                 p->in.path, (double)p->io_bytes / 1048576.0);
+    const size_t in_stage = (size_t)p->batch[n] * (size_t)p->load_rows * nx * in_es;
+    if (w->din)
+        ZS_FORWARD(zs__ioq_start(w->din, 0, in_stage, &w->rq));
+    else
+        w->io_in = zs__alloc(in_stage);
+    if (w->dout && !w->encoded && (w->phases & ZS_PHASE_STORE))
+        ZS_FORWARD(zs__ioq_start(w->dout, 1, (size_t)zs__plan_store_bytes(p), &w->wq));
+    else
+        w->io_out = zs__alloc((size_t)p->band * nx * out_es);
+    ZS_RETURN_IF(!(w->io_in || w->rq) || !(w->io_out || w->wq), ZS_ENOMEM,
+                 "%s: out of memory for %.1f MiB of I/O staging (a worker's share)", p->in.path,
+                 (double)p->io_bytes / 1048576.0);
     if (p->assembly_bytes && (w->phases & ZS_PHASE_STORE)) {
         w->assembly = zs__calloc((size_t)p->assembly_bytes);
         ZS_RETURN_IF(!w->assembly, ZS_ENOMEM, "%s: out of memory for %.1f MiB of output planes (a worker's share)",
@@ -197,6 +219,40 @@ static void convert_planes(void *arg)
         convert_in(c->w, c->src + (size_t)q * c->stride, c->nrow, ring_row(c->w, 0, c->z + q, c->row_at));
 }
 
+/* Direct reads: queues the band's next loads while buffers are free. A load is the rows
+ * [ra, rb) of one plane, or a batch of whole planes, in the order produce_load asks for them. */
+static void read_ahead(worker *w)
+{
+    while (w->ahead.on && w->ahead.next < w->ahead.end) {
+        const int64_t z0 = w->ahead.next, z1 = z0 + w->ahead.batch < w->ahead.end ? z0 + w->ahead.batch : w->ahead.end;
+        if (!zs__ioq_queue_read(w->rq, (zs_io_request){w->t, z0, z1, w->ahead.ra, w->ahead.rb})) return;
+        w->ahead.next = z1;
+    }
+}
+
+/* Direct reads: the load `want`, from the read-ahead; one it did not foresee drops the
+ * read-ahead and is read first (the read-ahead then goes on after it when it lies on its way). */
+static zs_status take_read(worker *w, zs_io_request want, const unsigned char **data, int *taken)
+{
+    read_ahead(w);
+    ZS_FORWARD(zs__ioq_take_read(w->rq, want, data, taken));
+    if (*taken >= 0) {
+        read_ahead(w);
+        return ZS_OK;
+    }
+    zs__ioq_drop_reads(w->rq);
+    const int on_way = w->ahead.on && want.y0 == w->ahead.ra && want.y1 == w->ahead.rb && want.z0 < w->ahead.end;
+    (void)zs__ioq_queue_read(w->rq, want); /* every buffer is free after the drop */
+    if (on_way)
+        w->ahead.next = want.z1;
+    else
+        w->ahead.on = 0;
+    read_ahead(w);
+    ZS_FORWARD(zs__ioq_take_read(w->rq, want, data, taken));
+    ZS_RETURN_IF(*taken < 0, ZS_EINTERNAL, "%s: a direct read was lost from its queue", w->p->in.path);
+    return ZS_OK;
+}
+
 /* Reads rows [ra, rb) of planes [za, zb) of volume t into ring 0, plane z's rows from ring row
  * `row_at` on: through the staging buffer (pread, gathered or decoded by the format), or
  * converted in place from a view (zero-copy) where the volume views (zs__volume_views: the mmap
@@ -209,13 +265,26 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
     const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)nx;
     w->bytes_in += (uint64_t)(zb - za) * nrow * es;
     convert_job c = {w, w->io_in, nrow, nrow * es, za, zb - za, row_at};
-    if (!zs__volume_views(in, p->read_engine)) {
+    const int64_t step = ra == 0 && rb == ny ? zb - za : 1; /* planes per request: one byte range */
+    if (w->rq) { /* direct: read ahead by the I/O threads, converted from where the rows landed */
+        for (int64_t z = za; z < zb; z += step) {
+            const unsigned char *data;
+            int taken;
+            ZS_FORWARD(take_read(w, (zs_io_request){w->t, z, z + step, ra, rb}, &data, &taken));
+            c.src = data;
+            c.z = z;
+            c.n = step;
+            convert_planes(&c);
+            zs__ioq_release_read(w->rq, taken);
+        }
+        return ZS_OK;
+    }
+    if (!zs__volume_views(in, p->read_engine)) { /* pread (also where direct fell back) */
         ZS_FORWARD(zs__volume_read(in, w->t, za, zb, ra, rb, w->io_in));
         convert_planes(&c);
         return ZS_OK;
     }
     /* one view when the rows are whole planes, else one per plane */
-    const int64_t step = ra == 0 && rb == ny ? zb - za : 1;
     for (int64_t z = za; z < zb; z += step) {
         zs_view view;
         ZS_FORWARD(zs__volume_view(in, w->t, z, z + step, ra, rb, 0, &view));
@@ -347,6 +416,22 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
     const int64_t nx = p->in.shape[0], y0 = w->g.y0, y1 = w->g.y1;
     const size_t es = zs_dtype_size(p->out.dtype), nvox = (size_t)(y1 - y0) * (size_t)nx;
     double t0 = omp_get_wtime();
+    if (w->wq) { /* direct: converted into a free buffer, queued to the worker's I/O threads */
+        const int64_t most = y0 == 0 && y1 == p->in.shape[1] ? zs__plan_store_planes(p) : 1; /* one byte range */
+        for (int64_t z = za, step; z < zb; z += step) {
+            step = zb - z < most ? zb - z : most;
+            zs_status st;
+            unsigned char *b = zs__ioq_buffer(w->wq, &st);
+            if (!b) return st;
+            unsigned char *dst = b + zs__dio_place(w->dout, w->t, z, y0);
+            for (int64_t q = 0; q < step; q++)
+                zs__from_f32(ring_row(w, n, z + q, y0), nvox, p->out.dtype, dst + (size_t)q * nvox * es);
+            zs__ioq_queue_write(w->wq, b, (zs_io_request){w->t, z, z + step, y0, y1});
+        }
+        w->bytes_out += (uint64_t)(zb - za) * nvox * es;
+        w->ts += omp_get_wtime() - t0;
+        return ZS_OK;
+    }
     for (int64_t z = za; z < zb; z++) {
         const float *src = ring_row(w, n, z, y0);
         w->bytes_out += nvox * es;
@@ -392,6 +477,17 @@ static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
     const zs_plan *p = w->p;
     const int n = p->nstages;
     for (int k = 0; k <= n; k++) w->r[k].next = w->prod[k].a;
+    if (w->rq && (w->phases & ZS_PHASE_READ)) { /* direct: the band's loads, in produce_load's order */
+        const int whole = w->g.load.a == 0 && w->g.load.b == p->in.shape[1];
+        zs__ioq_drop_reads(w->rq);
+        w->ahead.on = 1;
+        w->ahead.next = w->prod[0].a;
+        w->ahead.end = w->prod[0].b;
+        w->ahead.ra = w->g.load.a;
+        w->ahead.rb = w->g.load.b;
+        w->ahead.batch = whole ? p->batch[n] : 1;
+        read_ahead(w);
+    }
     const int64_t batch = n ? p->batch[n - 1] : p->batch[n];
     for (int64_t za = z0; za < z1; za += batch) {
         const int64_t zb = za + batch < z1 ? za + batch : z1;
@@ -511,6 +607,13 @@ static void worker_main(job *j)
             if (st == ZS_OK) st = run_slabs(j, &w, a, b, b0, b1);
             a = b;
         }
+        /* Direct writes still queued are written before the claim's slabs are synced and
+         * recorded, or handed to the worker that records them. */
+        if (st == ZS_OK && w.wq) {
+            const double t0 = omp_get_wtime();
+            st = zs__ioq_drain(w.wq);
+            w.ts += omp_get_wtime() - t0;
+        }
         /* The worker that finishes a claim's last band group records its slabs. */
         if (st == ZS_OK && atomic_fetch_sub(&j->left[claim], 1) == 1)
             for (int64_t i = first; i < end && st == ZS_OK; i++) {
@@ -625,6 +728,50 @@ static zs_status check_input(const zs_plan *p, const zs_volume *in)
     return ZS_OK;
 }
 
+/* The direct engine's descriptors, opened once for the run and shared by the workers. A volume
+ * that cannot take direct I/O (not one byte range in a file, or a file system that refuses
+ * O_DIRECT) is read or written with pread / pwrite instead, and the note says why. */
+static void note_fallback(job *j, const char *side)
+{
+    const size_t used = strlen(j->note);
+    snprintf(j->note + used, sizeof j->note - used, "%s%s: %s with pread/pwrite instead", used ? "; " : "",
+             zs_last_error(), side);
+    zs_clear_error();
+}
+
+static zs_status open_direct(job *j)
+{
+    const zs_plan *p = j->plan;
+    j->read_engine = p->read_engine;
+    j->write_engine = p->write_engine;
+    if (j->in && p->read_engine == ZS_ENGINE_DIRECT && (j->phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE))) {
+        zs_status st = zs__dio_open(j->in, 0, &j->din);
+        if (st == ZS_EUNSUPPORTED) {
+            j->read_engine = ZS_ENGINE_PREAD;
+            note_fallback(j, "reading");
+        } else if (st < 0) {
+            return st;
+        }
+    }
+    if (j->out && p->write_engine == ZS_ENGINE_DIRECT && (j->phases & ZS_PHASE_STORE)) {
+        zs_status st = zs__dio_open(j->out, 1, &j->dout);
+        if (st == ZS_EUNSUPPORTED) {
+            j->write_engine = ZS_ENGINE_PREAD;
+            note_fallback(j, "writing");
+        } else if (st < 0) {
+            return st;
+        }
+    }
+    return ZS_OK;
+}
+
+static void close_direct(job *j)
+{
+    zs__dio_close(j->din);
+    zs__dio_close(j->dout);
+    j->din = j->dout = NULL;
+}
+
 zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
                           zs_run_stats *stats)
 {
@@ -652,7 +799,13 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     j.phases = phases;
     atomic_store(&j.next, 0);
     count_work(&j);
+    zs_status ds = open_direct(&j);
+    if (ds < 0) {
+        close_direct(&j);
+        return ds;
+    }
     j.left = calloc((size_t)(j.nclaims > 0 ? j.nclaims : 1), sizeof *j.left);
+    if (!j.left) close_direct(&j);
     ZS_RETURN_IF(!j.left, ZS_ENOMEM, "out of memory");
     for (int64_t c = 0; c < j.nclaims; c++) atomic_store(&j.left[c], j.groups);
     double t0 = omp_get_wtime();
@@ -660,6 +813,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     worker_main(&j);
     double t1 = omp_get_wtime();
     free((void *)j.left);
+    close_direct(&j);
     if (stats) {
         memset(stats, 0, sizeof *stats);
         stats->seconds = t1 - t0;
@@ -670,6 +824,9 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
         stats->bytes_read = j.bytes_in;
         stats->bytes_written = j.bytes_out;
         stats->threads = plan->threads;
+        stats->read_engine = j.read_engine;
+        stats->write_engine = j.write_engine;
+        snprintf(stats->note, sizeof stats->note, "%s", j.note);
     }
     int err = atomic_load(&j.err);
     if (err) {

@@ -81,6 +81,7 @@ struct zs_plan {
     int64_t z_align;                     /* slabs start on multiples of it (a chunked output); >= 1 */
     uint64_t assembly_bytes;             /* that buffer, per worker */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
+    char engine_why[256];                /* why AUTO chose direct ("" when it did not) */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
 };
 
@@ -99,6 +100,41 @@ void zs__band_geom(const zs_plan *p, int64_t y0, int64_t y1, zs_band_geom *g);
 void zs__run_zranges(const zs_plan *p, int64_t z0, int64_t z1, zs_rows *prod);
 
 void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
+/* The most bytes one direct store request writes: rows of a band of one plane, or when the band is
+ * the whole plane, zs__plan_store_planes() whole planes (one byte range either way). */
+uint64_t zs__plan_store_bytes(const zs_plan *p);
+/* Whole planes per direct store request: those of a batch of the last stage, at most
+ * ZS_DIRECT_REQUEST bytes' worth (at least one). */
+int64_t zs__plan_store_planes(const zs_plan *p);
+/* ---- the direct engine's queues (direct_queue.c) ---------------------------------------
+ * A worker's O_DIRECT requests, served by I/O threads of its own: ZS_DIRECT_DEPTH aligned buffers
+ * and ZS_DIRECT_THREADS threads per queue (one queue for reads, one for writes). */
+enum { ZS_DIRECT_DEPTH = 6, ZS_DIRECT_THREADS = 2 };
+/* The least bytes a direct write request should carry: bands are made tall enough for it. */
+#define ZS_DIRECT_REQUEST ((uint64_t)4 << 20)
+typedef struct zs_io_request {
+    int64_t t, z0, z1, y0, y1; /* rows [y0,y1) of planes [z0,z1) of volume t: one byte range */
+} zs_io_request;
+typedef struct zs_ioq zs_ioq;
+/** Starts a queue of ZS_DIRECT_DEPTH buffers for requests of up to request_bytes. */
+zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, zs_ioq **out);
+/** Ends the threads (queued writes are written first; read-ahead is dropped) and frees. NULL: no-op. */
+void zs__ioq_stop(zs_ioq *q);
+/** Writes: a free aligned buffer (waits while none is); NULL with *st set when an earlier write
+ *  failed. Fill it from zs__dio_place() on, then queue it. */
+unsigned char *zs__ioq_buffer(zs_ioq *q, zs_status *st);
+void zs__ioq_queue_write(zs_ioq *q, unsigned char *buf, zs_io_request r);
+/** Writes: waits until every queued write is done; the first error of any. NULL: ZS_OK. */
+zs_status zs__ioq_drain(zs_ioq *q);
+/** Reads: queues a read ahead; 0 when every buffer is taken. */
+int zs__ioq_queue_read(zs_ioq *q, zs_io_request r);
+/** Reads: the oldest queued read, when it is `want`: waits for it and points *data at its bytes
+ *  (*taken >= 0: release it after use). *taken = -1 when the oldest is another (or none): drop
+ *  the read-ahead and queue `want` first. */
+zs_status zs__ioq_take_read(zs_ioq *q, zs_io_request want, const unsigned char **data, int *taken);
+void zs__ioq_release_read(zs_ioq *q, int taken);
+/** Reads: forgets the read-ahead (waits for reads under way). */
+void zs__ioq_drop_reads(zs_ioq *q);
 /* Slabs one run takes when `todo` slabs are left to share among the workers. */
 int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #ifdef ZS_HAVE_HWLOC
@@ -191,6 +192,10 @@ uint64_t zs_sys_memory_limit(void) { return cgroup_limit(); }
 
 uint64_t zs_sys_available_memory(void)
 {
+    /* Test hook: pretend this many bytes are available (the automatic engine's rule is tested on
+     * small files with it). Not for production use. */
+    const char *test = getenv("ZS_TEST_MEM_AVAILABLE");
+    if (test && strtoull(test, NULL, 10) > 0) return strtoull(test, NULL, 10);
     uint64_t avail = 0;
     FILE *f = fopen("/proc/meminfo", "r");
     if (f) {
@@ -205,6 +210,44 @@ uint64_t zs_sys_available_memory(void)
     if (!avail) avail = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
     uint64_t cg = cgroup_limit();
     return cg && cg < avail ? cg : avail;
+}
+
+/* statfs f_type magics of parallel file systems (their kernel modules' SUPER_MAGIC values). */
+static const struct {
+    unsigned long magic;
+    const char *name;
+} parallel_fs[] = {
+    {0x0BD00BD0ul, "Lustre"},
+    {0x47504653ul, "GPFS"},
+    {0x19830326ul, "BeeGFS"},
+    {0x00C36400ul, "CephFS"},
+};
+
+int zs_path_on_parallel_fs(const char *path, char *name, size_t n)
+{
+    if (name && n) name[0] = '\0';
+    if (!path || !path[0]) return 0;
+    struct statfs sf;
+    int r = statfs(path, &sf);
+    if (r != 0) { /* not there yet: its directory */
+        char dir[4096];
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            dir[1] = '\0';
+        else if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        r = statfs(dir, &sf);
+    }
+    if (r != 0) return 0;
+    for (size_t i = 0; i < sizeof parallel_fs / sizeof parallel_fs[0]; i++)
+        if ((unsigned long)sf.f_type == parallel_fs[i].magic) {
+            if (name && n) snprintf(name, n, "%s", parallel_fs[i].name);
+            return 1;
+        }
+    return 0;
 }
 
 void zs_sys_info_get(zs_sys_info *info)

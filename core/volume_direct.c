@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Direct I/O (O_DIRECT) on a volume that is one Fortran-order byte range in a file: the bytes
+ * travel between the device and the caller's buffer without the page cache.
+ *
+ * O_DIRECT wants the file offset, the length and the buffer's address aligned (statx's
+ * STATX_DIOALIGN, at least the page size here, so that no page holds both bytes written
+ * directly and bytes written through the cache). A volume's rows seldom are: an .npy's data
+ * starts at 128, a NIfTI's at 352, and a band's rows start anywhere. So a request is placed in
+ * the caller's aligned buffer at its offset modulo the alignment (zs__dio_place):
+ *  - a read takes the aligned superset of the range (a short read at the end of the file is
+ *    fine as long as the requested bytes came);
+ *  - a write sends the aligned middle directly and the unaligned head and tail (less than one
+ *    alignment unit each) through the volume's ordinary descriptor, whose pages the next sync
+ *    writes back. Bytes of one range are never written both ways, and two ranges that share a
+ *    block only share its cached head or tail, so concurrent workers never overwrite each
+ *    other's bytes.
+ * The descriptor is a second open of the volume's file (through /proc/self/fd, so it is the same
+ * file even when its name changed), opened once per run and shared by the workers: pread and
+ * pwrite are thread-safe. A file system that refuses O_DIRECT is reported as ZS_EUNSUPPORTED;
+ * the scheduler then falls back to pread/pwrite with a note. */
+#include "zs_internal.h"
+
+#include <fcntl.h>
+#include <linux/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct zs_dio {
+    const zs_volume *v;
+    int fd;       /* O_DIRECT descriptor (owner: this struct) */
+    size_t align; /* offset, length and address alignment */
+    const char *path;
+};
+
+static size_t dio_alignment(int fd)
+{
+    size_t a = (size_t)zs_sys_page_size();
+#ifdef STATX_DIOALIGN
+    struct statx sx;
+    if (statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN)) {
+        if (sx.stx_dio_offset_align > a) a = sx.stx_dio_offset_align;
+        if (sx.stx_dio_mem_align > a) a = sx.stx_dio_mem_align;
+    }
+#endif
+    return a;
+}
+
+zs_status zs__dio_open(const zs_volume *v, int write, zs_dio **out)
+{
+    *out = NULL;
+    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
+    ZS_RETURN_IF(v->io || v->mem || v->fd < 0 || v->info.order != ZS_ORDER_F || v->info.decoded, ZS_EUNSUPPORTED,
+                 "%s: direct I/O needs a volume that is one byte range in a file (this one is %s)", path,
+                 v->mem                        ? "in memory"
+                 : v->info.order != ZS_ORDER_F ? "in C order"
+                                               : "decoded by its format");
+    ZS_RETURN_IF(write && !zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", path);
+    const char *test = getenv("ZS_TEST_NO_DIRECT"); /* test hook: a file system that refuses O_DIRECT */
+    ZS_RETURN_IF(test && test[0] == '1', ZS_EUNSUPPORTED, "%s: its file system refuses direct I/O (O_DIRECT)", path);
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", v->fd);
+    const int flags = (write ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC;
+    int fd = open(self, flags);
+    if (fd < 0 && errno == ENOENT) fd = open(path, flags); /* no /proc */
+    if (fd < 0) {
+        const int e = errno;
+        if (e == EINVAL || e == EOPNOTSUPP)
+            return ZS_ERR(ZS_EUNSUPPORTED, "%s: its file system refuses direct I/O (O_DIRECT)", path);
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot open for direct I/O", path);
+    }
+    zs_dio *d = calloc(1, sizeof *d);
+    if (!d) {
+        close(fd);
+        return ZS_ERR(ZS_ENOMEM, "out of memory");
+    }
+    d->v = v;
+    d->fd = fd;
+    d->align = dio_alignment(fd);
+    d->path = path;
+    *out = d;
+    return ZS_OK;
+}
+
+void zs__dio_close(zs_dio *d)
+{
+    if (!d) return;
+    close(d->fd);
+    free(d);
+}
+
+size_t zs__dio_align(const zs_dio *d) { return d->align; }
+
+/* The byte range of rows [y0,y1) of planes [z0,z1) of volume t: one plane, or whole planes. */
+static zs_status dio_range(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, uint64_t *off,
+                           size_t *len)
+{
+    const zs_volume_info *i = &d->v->info;
+    ZS_RETURN_IF(t < 0 || t >= i->shape[3] || z0 < 0 || z1 > i->shape[2] || z0 >= z1 || y0 < 0 || y1 > i->shape[1] ||
+                     y0 >= y1 || (z1 - z0 > 1 && (y0 != 0 || y1 != i->shape[1])),
+                 ZS_EINVAL, "%s: rows [%lld,%lld) of planes [%lld,%lld) are not one byte range of the volume", d->path,
+                 (long long)y0, (long long)y1, (long long)z0, (long long)z1);
+    const size_t row = (size_t)i->shape[0] * zs_dtype_size(i->dtype);
+    *off = zs__plane_offset(i, t, z0) + (uint64_t)y0 * row;
+    *len = (size_t)(z1 - z0) * (size_t)(y1 - y0) * row;
+    return ZS_OK;
+}
+
+size_t zs__dio_place(const zs_dio *d, int64_t t, int64_t z0, int64_t y0)
+{
+    const zs_volume_info *i = &d->v->info;
+    const uint64_t off = zs__plane_offset(i, t, z0) + (uint64_t)y0 * (uint64_t)i->shape[0] * zs_dtype_size(i->dtype);
+    return (size_t)(off % d->align);
+}
+
+size_t zs__dio_buffer_bytes(const zs_dio *d, size_t len) { return len + 3 * d->align; }
+
+unsigned char *zs__dio_aligned(const zs_dio *d, void *buf)
+{
+    const uintptr_t a = (uintptr_t)d->align, p = (uintptr_t)buf;
+    return (unsigned char *)((p + a - 1) / a * a);
+}
+
+zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
+                       const unsigned char **data)
+{
+    uint64_t off;
+    size_t len;
+    ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
+    const uint64_t a = off / d->align * d->align;
+    const size_t head = (size_t)(off - a), n = (head + len + d->align - 1) / d->align * d->align;
+    size_t got = 0;
+    while (got < head + len) {
+        ssize_t r = pread(d->fd, abuf + got, n - got, (off_t)(a + got));
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: direct read failed at offset %llu", d->path,
+                              (unsigned long long)(a + got));
+        if (r == 0) {
+            ZS_FORWARD(zs__volume_check_size(d->v)); /* "changed size during the run" */
+            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
+                          (unsigned long long)(a + got));
+        }
+        got += (size_t)r;
+        if (got % d->align != 0 && got < head + len) { /* a short read inside the range: the file shrank */
+            ZS_FORWARD(zs__volume_check_size(d->v));
+            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
+                          (unsigned long long)(a + got));
+        }
+    }
+    *data = abuf + head;
+    return ZS_OK;
+}
+
+static zs_status write_all(const zs_dio *d, int fd, const unsigned char *b, size_t n, uint64_t off)
+{
+    while (n > 0) {
+        ssize_t r = pwrite(fd, b, n, (off_t)off);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: %swrite failed at offset %llu", d->path,
+                              fd == d->fd ? "direct " : "", (unsigned long long)off);
+        ZS_RETURN_IF(r == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path, (unsigned long long)off);
+        b += r, off += (uint64_t)r, n -= (size_t)r;
+    }
+    return ZS_OK;
+}
+
+zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                        const unsigned char *abuf)
+{
+    uint64_t off;
+    size_t len;
+    ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
+    const size_t A = d->align, head = (size_t)(off % A);
+    const uint64_t end = off + len, a = (off + A - 1) / A * A, b = end / A * A;
+    const unsigned char *data = abuf + head; /* zs__dio_place put the bytes here */
+    if (a >= b)                              /* within one or two blocks: no aligned middle */
+        return write_all(d, d->v->fd, data, len, off);
+    if (a > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(a - off), off));
+    /* a short direct write would leave the rest unaligned: finish such a rest through the cache */
+    const unsigned char *mid = data + (a - off);
+    size_t n = (size_t)(b - a);
+    uint64_t at = a;
+    while (n > 0) {
+        ssize_t r = pwrite(d->fd, mid, n, (off_t)at);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0)
+            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: direct write failed at offset %llu", d->path,
+                              (unsigned long long)at);
+        ZS_RETURN_IF(r == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path, (unsigned long long)at);
+        mid += r, at += (uint64_t)r, n -= (size_t)r;
+        if (n > 0 && at % A != 0) {
+            ZS_FORWARD(write_all(d, d->v->fd, mid, n, at));
+            n = 0;
+        }
+    }
+    if (end > b) ZS_FORWARD(write_all(d, d->v->fd, data + (b - off), (size_t)(end - b), b));
+    return ZS_OK;
+}

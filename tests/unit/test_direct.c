@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Direct I/O on byte ranges that start and end anywhere (core/volume_direct.c): every request of a
+ * raw volume whose data start at byte 1000 and whose rows are 4099 bytes long is written with
+ * zs__dio_write and read back with zs__dio_read; a shadow copy of the file, updated by plain
+ * memcpy, must equal the file after each write (bytes outside the request untouched, the header
+ * and the bytes after the volume too), and the read must return the shadow's bytes. Then the file
+ * shrinks: a direct read past the new end is an error naming the file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "zs_internal.h"
+#include "zs_test_util.h"
+
+enum { NX = 4099, NY = 5, NZ = 4, OFFSET = 1000, TRAILER = 77 };
+#define DATA_BYTES ((size_t)NX * NY * NZ)
+#define FILE_SIZE  (OFFSET + DATA_BYTES + TRAILER)
+
+static unsigned char shadow[FILE_SIZE];
+
+static void make_file(const char *path)
+{
+    for (size_t i = 0; i < FILE_SIZE; i++) shadow[i] = (unsigned char)(i * 7u + 3u);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(shadow, 1, FILE_SIZE, f), FILE_SIZE);
+    assert_int_equal(fclose(f), 0);
+}
+
+static zs_volume *open_raw(const char *path)
+{
+    zs_volume *v = NULL;
+    zs_open_opts o;
+    zs_open_opts_default(&o);
+    o.format = ZS_FMT_RAW;
+    o.mode = "r+";
+    o.raw_ndim = 3;
+    o.raw_shape[0] = NX, o.raw_shape[1] = NY, o.raw_shape[2] = NZ, o.raw_shape[3] = 1;
+    o.raw_dtype.type = ZS_U8;
+    o.raw_offset = OFFSET;
+    assert_int_equal(zs_volume_open(path, &o, &v), ZS_OK);
+    return v;
+}
+
+static void file_equals_shadow(const char *path)
+{
+    static unsigned char now[FILE_SIZE + 1];
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(now, 1, sizeof now, f), FILE_SIZE);
+    fclose(f);
+    for (size_t i = 0; i < FILE_SIZE; i++)
+        if (now[i] != shadow[i]) fail_msg("byte %zu: file %u, expected %u", i, now[i], shadow[i]);
+}
+
+static void test_any_range(void **state)
+{
+    (void)state;
+    const char *path = "direct.raw";
+    make_file(path);
+    zs_volume *v = open_raw(path);
+    zs_dio *d = NULL;
+    zs_status st = zs__dio_open(v, 1, &d);
+    if (st == ZS_EUNSUPPORTED) {
+        zs_volume_free(v);
+        zs_test_skip("this file system refuses O_DIRECT");
+        return;
+    }
+    assert_int_equal(st, ZS_OK);
+    const size_t A = zs__dio_align(d);
+    assert_true(A >= 512 && (A & (A - 1)) == 0);
+    unsigned char *mem = malloc(zs__dio_buffer_bytes(d, DATA_BYTES)), *abuf = zs__dio_aligned(d, mem);
+    assert_non_null(mem);
+    unsigned seed = 1;
+    int n = 0;
+    /* every row range of every plane, and runs of whole planes */
+    for (int64_t z = 0; z < NZ; z++)
+        for (int64_t y0 = 0; y0 < NY; y0++)
+            for (int64_t y1 = y0 + 1; y1 <= NY; y1++)
+                for (int64_t z1 = z + 1; z1 <= NZ; z1++) {
+                    if (z1 > z + 1 && (y0 != 0 || y1 != NY)) continue; /* several planes: whole ones */
+                    const size_t off = OFFSET + (size_t)z * NX * NY + (size_t)y0 * NX;
+                    const size_t len = (size_t)(z1 - z) * (size_t)(y1 - y0) * NX;
+                    unsigned char *dst = abuf + zs__dio_place(d, 0, z, y0);
+                    assert_int_equal((uintptr_t)(dst - abuf), off % A);
+                    for (size_t i = 0; i < len; i++) dst[i] = (unsigned char)(rand_r(&seed) >> 8);
+                    memcpy(shadow + off, dst, len);
+                    assert_int_equal(zs__dio_write(d, 0, z, z1, y0, y1, abuf), ZS_OK);
+                    file_equals_shadow(path);
+                    memset(abuf, 0xEE, zs__dio_buffer_bytes(d, DATA_BYTES) - A);
+                    const unsigned char *got = NULL;
+                    assert_int_equal(zs__dio_read(d, 0, z, z1, y0, y1, abuf, &got), ZS_OK);
+                    assert_memory_equal(got, shadow + off, len);
+                    n++;
+                }
+    assert_true(n > 60);
+    /* a request that is not one byte range is refused, naming the file */
+    assert_int_equal(zs__dio_write(d, 0, 0, 2, 1, 3, abuf), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), path));
+    zs__dio_close(d);
+    free(mem);
+    zs_volume_free(v);
+}
+
+static void test_shrunk_file(void **state)
+{
+    (void)state;
+    const char *path = "shrunk.raw";
+    make_file(path);
+    zs_volume *v = open_raw(path);
+    zs_dio *d = NULL;
+    zs_status st = zs__dio_open(v, 0, &d);
+    if (st == ZS_EUNSUPPORTED) {
+        zs_volume_free(v);
+        zs_test_skip("this file system refuses O_DIRECT");
+        return;
+    }
+    assert_int_equal(st, ZS_OK);
+    unsigned char *mem = malloc(zs__dio_buffer_bytes(d, DATA_BYTES)), *abuf = zs__dio_aligned(d, mem);
+    assert_non_null(mem);
+    assert_int_equal(truncate(path, OFFSET + (off_t)NX * NY * 2), 0); /* two planes left */
+    const unsigned char *got = NULL;
+    assert_int_equal(zs__dio_read(d, 0, 1, 2, 0, NY, abuf, &got), ZS_OK); /* still there */
+    st = zs__dio_read(d, 0, 3, 4, 0, NY, abuf, &got);
+    assert_true(st < 0);
+    assert_non_null(strstr(zs_last_error(), path));
+    assert_non_null(strstr(zs_last_error(), "changed size"));
+    zs__dio_close(d);
+    free(mem);
+    zs_volume_free(v);
+}
+
+static void test_refused(void **state)
+{
+    (void)state;
+    make_file("refused.raw");
+    zs_volume *v = open_raw("refused.raw");
+    zs_dio *d = NULL;
+    setenv("ZS_TEST_NO_DIRECT", "1", 1);
+    assert_int_equal(zs__dio_open(v, 1, &d), ZS_EUNSUPPORTED);
+    unsetenv("ZS_TEST_NO_DIRECT");
+    assert_null(d);
+    assert_non_null(strstr(zs_last_error(), "refused.raw"));
+    assert_non_null(strstr(zs_last_error(), "O_DIRECT"));
+    zs_volume_free(v);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_any_range),
+        cmocka_unit_test(test_shrunk_file),
+        cmocka_unit_test(test_refused),
+    };
+    return zs_test_exit(cmocka_run_group_tests(tests, NULL, NULL));
+}
