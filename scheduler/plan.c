@@ -280,43 +280,36 @@ static const char *human(uint64_t b, char *buf, size_t n)
     return buf;
 }
 
-/* Engines: as given, else from the benchmark (README, Performance): pread, and direct for a side
- * whose bytes exceed half the memory available. The page cache cannot keep such a side: writing
- * it through the cache only adds a copy and dirty-page throttling, and reading it evicts every
- * other job's cache. Writes to a parallel file system go direct too. pread and direct need F
- * order: C-order and decoded inputs are read through their format (the mmap path). */
+/* Engines: as given, else from the benchmark (README, Performance): pread, and direct when the job
+ * moves more bytes (input and output) than half the memory available. The page cache cannot keep
+ * such a job: writing through it only adds a copy and dirty-page throttling, and reading through
+ * it evicts every other job's cache for pages read once. Writes to a parallel file system go
+ * direct too. pread and direct need F order: C-order and decoded inputs are read through their
+ * format (the mmap path), encoded outputs are written by it. */
 static void resolve_engines(zs_plan *p, const zs_plan_opts *o)
 {
-    const uint64_t avail = zs_sys_available_memory();
-    const zs_volume_info *in = &p->in;
-    char *why = p->engine_why, h1[32], h2[32];
-    const size_t n = sizeof p->engine_why;
-    why[0] = '\0';
+    const uint64_t avail = zs_sys_available_memory(), moved = p->in.nbytes + p->out.nbytes;
+    const int big = moved > avail / 2, mapped_in = p->in.order == ZS_ORDER_F && !p->in.decoded;
+    char h1[32], h2[32], h3[32], h4[32];
+    p->engine_why[0] = '\0';
     p->read_engine = o->read_engine;
     p->write_engine = o->write_engine;
-    if (p->read_engine == ZS_ENGINE_AUTO) {
-        p->read_engine = ZS_ENGINE_PREAD;
-        if (in->nbytes > avail / 2 && in->order == ZS_ORDER_F && !in->decoded) {
-            p->read_engine = ZS_ENGINE_DIRECT;
-            snprintf(why, n, "read direct: the input's %s exceed half of the %s available",
-                     human(in->nbytes, h1, sizeof h1), human(avail, h2, sizeof h2));
-        }
-    }
-    if (in->order == ZS_ORDER_C || in->decoded) p->read_engine = ZS_ENGINE_MMAP; /* gathered or decoded */
-    if (p->write_engine == ZS_ENGINE_AUTO) {
-        p->write_engine = ZS_ENGINE_PREAD;
-        const size_t used = strlen(why);
-        if (o->whole_plane_output) {
-            /* encoded by the format: its own writes */
-        } else if (p->out.nbytes > avail / 2) {
-            p->write_engine = ZS_ENGINE_DIRECT;
-            snprintf(why + used, n - used, "%swrite direct: the output's %s exceed half of the %s available",
-                     used ? "; " : "", human(p->out.nbytes, h1, sizeof h1), human(avail, h2, sizeof h2));
-        } else if (o->parallel_fs) {
-            p->write_engine = ZS_ENGINE_DIRECT;
-            snprintf(why + used, n - used, "%swrite direct: the output is on a parallel file system", used ? "; " : "");
-        }
-    }
+    const int auto_r = p->read_engine == ZS_ENGINE_AUTO, auto_w = p->write_engine == ZS_ENGINE_AUTO;
+    if (auto_r) p->read_engine = big && mapped_in ? ZS_ENGINE_DIRECT : ZS_ENGINE_PREAD;
+    if (!mapped_in) p->read_engine = ZS_ENGINE_MMAP; /* gathered or decoded */
+    if (auto_w)
+        p->write_engine = (big || o->parallel_fs) && !o->whole_plane_output ? ZS_ENGINE_DIRECT : ZS_ENGINE_PREAD;
+    const int rd = auto_r && p->read_engine == ZS_ENGINE_DIRECT, wd = auto_w && p->write_engine == ZS_ENGINE_DIRECT;
+    if (big && (rd || wd))
+        snprintf(p->engine_why, sizeof p->engine_why,
+                 "%s direct: the job moves %s (%s in, %s out), more than half of the %s available",
+                 rd && wd ? "both"
+                 : rd     ? "read"
+                          : "write",
+                 human(moved, h1, sizeof h1), human(p->in.nbytes, h2, sizeof h2), human(p->out.nbytes, h3, sizeof h3),
+                 human(avail, h4, sizeof h4));
+    else if (wd)
+        snprintf(p->engine_why, sizeof p->engine_why, "write direct: the output is on a parallel file system");
 }
 
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)

@@ -195,21 +195,28 @@ def killed_and_resumed():
 
 def auto_rule():
     before = len(FAILURES)
-    src = path("phantom.npy")  # 64x48x40 uint16: 240 KiB; float32 out 480 KiB
-    env = dict(os.environ, ZS_TEST_MEM_AVAILABLE=str(800 << 10))  # half: 400 KiB
-    r = zs("filter", src, path("auto.npy"), "--op", "gaussian:sigma=1", "--dtype", "float32", "--dry-run", env=env)
-    line = next((x for x in r.stdout.splitlines() if x.startswith("engines:")), "")
-    if r.returncode != 0 or "read pread" not in line or "write direct" not in line or "output" not in line:
-        fail(f"auto with 800 KiB available: want read pread, write direct with the reason; got {line!r}")
-    env = dict(os.environ, ZS_TEST_MEM_AVAILABLE=str(400 << 10))
-    r = zs("filter", src, path("auto.npy"), "--op", "gaussian:sigma=1", "--dtype", "float32", "--dry-run", env=env)
-    line2 = next((x for x in r.stdout.splitlines() if x.startswith("engines:")), "")
-    if "read direct" not in line2 or "write direct" not in line2:
-        fail(f"auto with 400 KiB available: want both direct; got {line2!r}")
-    r = zs("filter", src, path("auto.npy"), "--op", "gaussian:sigma=1", "--dtype", "float32", "--dry-run")
-    line3 = next((x for x in r.stdout.splitlines() if x.startswith("engines:")), "")
-    if "read pread, write pread" not in line3:
-        fail(f"auto with the machine's memory on a 240 KiB input: want pread; got {line3!r}")
+    src = path("phantom.npy")  # 64x48x40 uint16: 240 KiB in, 480 KiB out as float32: 720 KiB moved
+
+    def engines(avail, source=src):
+        env = dict(os.environ, ZS_TEST_MEM_AVAILABLE=str(avail << 10)) if avail else None
+        r = zs("filter", source, path("auto.npy"), "--op", "gaussian:sigma=1", "--dtype", "float32", "--dry-run",
+               env=env)
+        return next((x for x in r.stdout.splitlines() if x.startswith("engines:")), f"exit {r.returncode}")
+
+    line = engines(1400)  # half: 700 KiB < 720 KiB moved
+    if "read direct, write direct" not in line or "moves" not in line:
+        fail(f"auto with 1400 KiB available: want both direct with the reason; got {line!r}")
+    got = engines(1500)  # half: 750 KiB
+    if "read pread, write pread" not in got:
+        fail(f"auto with 1500 KiB available: want pread; got {got!r}")
+    got = engines(0)
+    if "read pread, write pread" not in got:
+        fail(f"auto with the machine's memory on a 240 KiB input: want pread; got {got!r}")
+    a = np.load(src)
+    np.save(path("phantom_c.npy"), np.ascontiguousarray(a))
+    got = engines(1400, path("phantom_c.npy"))
+    if "read mmap, write direct" not in got:
+        fail(f"auto on a C-order input: want it read through its format, written direct; got {got!r}")
     if len(FAILURES) == before:
         print(f"ok   auto: {line.strip()}")
 
