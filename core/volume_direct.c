@@ -22,11 +22,11 @@
 #include "zs_internal.h"
 
 #include <fcntl.h>
-#include <linux/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+#include <sys/stat.h> /* statx and its STATX_DIOALIGN (glibc 2.28+ with Linux 6.1+ headers) */
+#include <sys/vfs.h>
 #include <unistd.h>
 
 struct zs_dio {
@@ -36,9 +36,16 @@ struct zs_dio {
     const char *path;
 };
 
+/* The page size, the device's direct-I/O alignment (statx) and the file system's block size,
+ * whichever is largest: a direct write of part of a block would make some file systems (XFS with
+ * blocks larger than the page) rewrite the rest of the block, a neighbour's cached bytes. */
 static size_t dio_alignment(int fd)
 {
     size_t a = (size_t)zs_sys_page_size();
+    struct statfs sf;
+    if (fstatfs(fd, &sf) == 0 && sf.f_bsize > 0 && sf.f_bsize <= (1 << 20) && (sf.f_bsize & (sf.f_bsize - 1)) == 0 &&
+        (size_t)sf.f_bsize > a)
+        a = (size_t)sf.f_bsize;
 #ifdef STATX_DIOALIGN
     struct statx sx;
     if (statx(fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &sx) == 0 && (sx.stx_mask & STATX_DIOALIGN)) {
@@ -49,15 +56,20 @@ static size_t dio_alignment(int fd)
     return a;
 }
 
+int zs__dio_possible(const zs_volume *v)
+{
+    return !v->io && !v->mem && v->fd >= 0 && v->info.order == ZS_ORDER_F && !v->info.decoded;
+}
+
 zs_status zs__dio_open(const zs_volume *v, int write, zs_dio **out)
 {
     *out = NULL;
     const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
-    ZS_RETURN_IF(v->io || v->mem || v->fd < 0 || v->info.order != ZS_ORDER_F || v->info.decoded, ZS_EUNSUPPORTED,
+    ZS_RETURN_IF(!zs__dio_possible(v), ZS_EUNSUPPORTED,
                  "%s: direct I/O needs a volume that is one byte range in a file (this one is %s)", path,
                  v->mem                        ? "in memory"
                  : v->info.order != ZS_ORDER_F ? "in C order"
-                                               : "decoded by its format");
+                                               : "read or written by its format: compressed, chunked or a series");
     ZS_RETURN_IF(write && !zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", path);
     const char *test = getenv("ZS_TEST_NO_DIRECT"); /* test hook: a file system that refuses O_DIRECT */
     ZS_RETURN_IF(test && test[0] == '1', ZS_EUNSUPPORTED, "%s: its file system refuses direct I/O (O_DIRECT)", path);
@@ -66,11 +78,11 @@ zs_status zs__dio_open(const zs_volume *v, int write, zs_dio **out)
     const int flags = (write ? O_RDWR : O_RDONLY) | O_DIRECT | O_CLOEXEC;
     int fd = open(self, flags);
     if (fd < 0 && errno == ENOENT) fd = open(path, flags); /* no /proc */
-    if (fd < 0) {
+    if (fd < 0) { /* EINVAL: no O_DIRECT here; others (a /proc that refuses, EACCES): fall back too */
         const int e = errno;
         if (e == EINVAL || e == EOPNOTSUPP)
             return ZS_ERR(ZS_EUNSUPPORTED, "%s: its file system refuses direct I/O (O_DIRECT)", path);
-        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot open for direct I/O", path);
+        return ZS_ERR(ZS_EUNSUPPORTED, "%s: cannot open it again for direct I/O (%s)", path, strerror(e));
     }
     zs_dio *d = calloc(1, sizeof *d);
     if (!d) {

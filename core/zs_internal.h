@@ -395,6 +395,8 @@ zs_status zs__check_env_threads(void);
  * range. Its bytes sit in the caller's buffer `abuf` (aligned: zs__dio_aligned) from byte
  * zs__dio_place() on; the buffer holds zs__dio_buffer_bytes(len) bytes from its unaligned start. */
 typedef struct zs_dio zs_dio;
+/** 1 when v is one Fortran-order byte range in a file, the volumes direct I/O can take. */
+int zs__dio_possible(const zs_volume *v);
 /** Opens v's file again with O_DIRECT. ZS_EUNSUPPORTED (with a message naming the file) when v is
  *  not one byte range in a file or its file system refuses O_DIRECT: the caller falls back. */
 zs_status zs__dio_open(const zs_volume *v, int write, zs_dio **out);

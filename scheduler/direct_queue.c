@@ -12,7 +12,8 @@
  *    known from the run's geometry) and takes them in the order it queued them; a read it did not
  *    foresee drops the read-ahead and is queued first.
  * Every slot is in one state: FREE, FILLING (a write the worker converts into it), QUEUED (waiting
- * for a thread), BUSY (a thread does it), READY (a read the worker has not taken). Requests are numbered as they are
+ * for a thread), BUSY (a thread does it), READY (a read the worker has not taken), TAKEN (a read the
+ * worker converts from). Requests are numbered as they are
  * queued and threads take the oldest, so reads come in order. The first error is kept with its message (the error text
  * is per thread) and handed to the worker at its next call; later requests are dropped. The worker drains the write
  * queue before a slab is synced and recorded (the journal's durability), before the claim's slabs are handed on, and at
@@ -23,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SLOT_FREE, SLOT_FILLING, SLOT_QUEUED, SLOT_BUSY, SLOT_READY };
+enum { SLOT_FREE, SLOT_FILLING, SLOT_QUEUED, SLOT_BUSY, SLOT_READY, SLOT_TAKEN };
 
 typedef struct slot {
     int state;                 /* under lock */
@@ -133,14 +134,21 @@ zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, zs_ioq
         }
         q->s[i].buf = zs__dio_aligned(d, q->s[i].mem);
     }
+    /* small stacks (an I/O thread only calls pread/pwrite): four per worker at the default 8 MiB
+     * would count against a job's virtual-memory limit */
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    (void)pthread_attr_setstacksize(&attr, 256u << 10);
     for (int t = 0; t < ZS_DIRECT_THREADS; t++) {
-        int e = pthread_create(&q->thread[t], NULL, io_main, q);
+        int e = pthread_create(&q->thread[t], &attr, io_main, q);
         if (e) {
+            pthread_attr_destroy(&attr);
             zs__ioq_stop(q);
             return ZS_ERR_SYS(ZS_ENOMEM, e, "cannot start an I/O thread");
         }
         q->nthreads++;
     }
+    pthread_attr_destroy(&attr);
     *out = q;
     return ZS_OK;
 }
@@ -232,6 +240,7 @@ zs_status zs__ioq_take_read(zs_ioq *q, zs_io_request want, const unsigned char *
     if (st == ZS_OK) {
         *data = q->s[i].data;
         *taken = i;
+        q->s[i].state = SLOT_TAKEN;
     } else {
         q->s[i].state = SLOT_FREE;
     }

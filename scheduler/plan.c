@@ -141,6 +141,11 @@ static int64_t stage_span(const zs_halo *h, int64_t batch, int64_t nz)
     return min64(nz, batch + h->lo[2] + h->hi[2]);
 }
 
+/* Whether the direct engine reads the input / writes the output: volumes the format reads or
+ * writes itself (C order, decoded, encoded) take their own path. */
+static int direct_reads(const zs_plan *p) { return p->read_engine == ZS_ENGINE_DIRECT && !p->whole_planes; }
+static int direct_writes(const zs_plan *p) { return p->write_engine == ZS_ENGINE_DIRECT && !p->whole_plane_output; }
+
 /* Sizes everything for the plan's band: rows per stage (over every band), rings, scratch. */
 static void size_for_band(zs_plan *p)
 {
@@ -185,7 +190,7 @@ static void size_for_band(zs_plan *p)
     /* direct: ZS_DIRECT_DEPTH buffers per direction of one load or store request each, with
      * alignment slack (an upper bound of pread's staging, should direct fall back at run time) */
     const uint64_t slack = 3 * (uint64_t)(zs_sys_page_size() > 4096 ? zs_sys_page_size() : 4096);
-    const int dr = p->read_engine == ZS_ENGINE_DIRECT, dw = p->write_engine == ZS_ENGINE_DIRECT;
+    const int dr = direct_reads(p), dw = direct_writes(p);
     p->io_bytes = (dr ? ZS_DIRECT_DEPTH * (in_io + slack) : in_io) +
                   (dw ? ZS_DIRECT_DEPTH * (zs__plan_store_bytes(p) + slack) : out_io) + 4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
@@ -226,9 +231,13 @@ static void choose_band(zs_plan *p, const zs_plan_opts *o)
         const uint64_t cache = worker_cache(p->threads);
         int64_t fit = (int64_t)(cache / ((uint64_t)win * (uint64_t)nx * sizeof(float))) - Hy;
         p->band = min64(ny, max64(floor, fit));
-        /* Direct writes: a band-plane is one request, and the device wants large ones (several
+        /* Direct I/O: a band-plane is one request, and the device wants large ones (several
          * MiB: docs/design.md); rings then grow with the request, not with the plane. */
-        if (p->write_engine == ZS_ENGINE_DIRECT) {
+        if (direct_reads(p)) {
+            const uint64_t row = (uint64_t)nx * zs_dtype_size(p->in.dtype);
+            p->band = min64(ny, max64(p->band, (int64_t)((ZS_DIRECT_REQUEST + row - 1) / row)));
+        }
+        if (direct_writes(p)) {
             const uint64_t row = (uint64_t)nx * zs_dtype_size(p->out.dtype);
             p->band = min64(ny, max64(p->band, (int64_t)((ZS_DIRECT_REQUEST + row - 1) / row)));
         }
@@ -300,6 +309,8 @@ static void resolve_engines(zs_plan *p, const zs_plan_opts *o)
     if (auto_w)
         p->write_engine = (big || o->parallel_fs) && !o->whole_plane_output ? ZS_ENGINE_DIRECT : ZS_ENGINE_PREAD;
     const int rd = auto_r && p->read_engine == ZS_ENGINE_DIRECT, wd = auto_w && p->write_engine == ZS_ENGINE_DIRECT;
+    p->auto_direct[0] = rd;
+    p->auto_direct[1] = wd;
     if (big && (rd || wd))
         snprintf(p->engine_why, sizeof p->engine_why,
                  "%s direct: the job moves %s (%s in, %s out), more than half of the %s available",

@@ -276,6 +276,7 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
             c.n = step;
             convert_planes(&c);
             zs__ioq_release_read(w->rq, taken);
+            read_ahead(w); /* the freed buffer takes the next load at once */
         }
         return ZS_OK;
     }
@@ -748,7 +749,10 @@ static zs_status open_direct(job *j)
         zs_status st = zs__dio_open(j->in, 0, &j->din);
         if (st == ZS_EUNSUPPORTED) {
             j->read_engine = ZS_ENGINE_PREAD;
-            note_fallback(j, "reading");
+            if (p->auto_direct[0] && !zs__dio_possible(j->in))
+                zs_clear_error(); /* auto's guess, wrong by the volume's kind: no note */
+            else
+                note_fallback(j, "reading");
         } else if (st < 0) {
             return st;
         }
@@ -757,7 +761,10 @@ static zs_status open_direct(job *j)
         zs_status st = zs__dio_open(j->out, 1, &j->dout);
         if (st == ZS_EUNSUPPORTED) {
             j->write_engine = ZS_ENGINE_PREAD;
-            note_fallback(j, "writing");
+            if (p->auto_direct[1] && !zs__dio_possible(j->out))
+                zs_clear_error();
+            else
+                note_fallback(j, "writing");
         } else if (st < 0) {
             return st;
         }

@@ -82,6 +82,7 @@ struct zs_plan {
     uint64_t assembly_bytes;             /* that buffer, per worker */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
     char engine_why[256];                /* why AUTO chose direct ("" when it did not) */
+    int auto_direct[2];                  /* AUTO chose direct for reading [0], writing [1] */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
 };
 

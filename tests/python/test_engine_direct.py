@@ -99,6 +99,7 @@ def same_as_pread():
 
 
 def fallbacks():
+    zs("create", path("pc_src.npy"), "--shape", "600x500x20", "--dtype", "uint16", "--force")
     src = path("odd.npy")
     ref, out = path("fb_ref.npy"), path("fb.npy")
     filt(src, [], ref, "--op", "gaussian:sigma=1", "--engine", "pread")
@@ -130,6 +131,14 @@ def fallbacks():
             fail("compressed TIFF output with --engine direct: voxels differ from pread's")
         else:
             print("ok   C-order input and a compressed TIFF output with --engine direct: same voxels, a note")
+    # the plan of a write that will fall back is pread's (no bands made tall for direct requests)
+    plans = []
+    for e in ("pread", "direct"):
+        r = zs("filter", path("pc_src.npy"), tif, "--op", "gaussian:sigma=1", "--compress", "deflate", "--write-engine",
+               e, "--dry-run")
+        plans.append([x for x in r.stdout.splitlines() if x.startswith(("tiles:", "per worker:"))])
+    if plans[0] != plans[1] or not plans[0]:
+        fail(f"a compressed TIFF output: --write-engine direct plans {plans[1]}, pread {plans[0]}")
     ramfs()
 
 
