@@ -480,6 +480,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     v->claimed = 1;
     s = create_file(v, opts);
     if (s < 0) {
+        v->committed = 0; /* a creation that failed leaves nothing, `direct` too: the file is ours (claimed) */
         zs_volume_free(v);
         return s;
     }

@@ -30,6 +30,21 @@ for out in out.npy out.nii out.tif out.mhd out.nrrd ctif.tif series/ 'p_%03d.npy
     left=$(cd "$WORK" && ls | grep -v '^in\.npy$')
     [ -z "$left" ] || fail "files left after the failed run for $out: $left"
 done
+# the same with a journal (OUT.partial is created by the journal), plain and in parts, and with direct writes
+for extra in "--journal" "--part 0/2" "--journal --engine direct"; do
+    LAST_CMD="(ulimit -f 64; zslab filter in.npy out.npy --op median:size=3 $extra)"
+    (
+        ulimit -f 64
+        # shellcheck disable=SC2086
+        exec "$ZSLAB" filter "$IN" "$WORK/out.npy" --op median:size=3 $extra
+    ) >"$WORK/.out" 2>"$WORK/.err"
+    RC=$?
+    expect_rc 1 "file size limit, $extra"
+    expect_err "the file size limit, ulimit -f, was reached"
+    CHECKS=$((CHECKS + 1))
+    left=$(cd "$WORK" && ls | grep -v '^in\.npy$')
+    [ -z "$left" ] || fail "files left after the failed run with $extra: $left"
+done
 
 # TIFF stacks built by hand: PAGES pages of W x H BITS-bit samples, uncompressed, one strip each,
 # whose StripByteCounts say COUNT; DATA bytes of samples follow the pages.
