@@ -691,8 +691,8 @@ ZS_API zs_status zs_journal_report(const char *out_path, int json, char *buf, si
  *    or a progress callback returning nonzero) keeps what it recorded for the next run.
  *  - parts: part I of N runs slabs [floor(I*S/N), floor((I+1)*S/N)). The part that creates the
  *    journal lowers the planner's slab height so that the N parts together have two slabs per
- *    worker (unless `plan.slab` is given), and several parts write with pwrite (the mmap engine
- *    would write back whole pages shared with a neighbour's slab), unless an engine is given.
+ *    worker (unless `plan.slab` is given). Parts should not write with the mmap engine (it writes
+ *    back whole pages shared with a neighbour's slab); the automatic engine never maps.
  *  - an empty input (an axis of length 0): part 0 writes the empty output as a plain run does,
  *    the other parts have nothing to do.
  * Errors name the files, the stages and the parameters; never an option of a tool.

@@ -187,10 +187,10 @@ zs_status zs_job_plan(zs_job *job)
                  "(parts, resumed runs) write level 0 only; build the pyramid with a plain run from their output",
                  job->out);
     const zs_volume_info *in = zs_volume_get_info(job->in);
-    /* Several writers of one file: pwrite sends only the bytes a slab owns, where a mapped
-     * page shared with a neighbour's slab would be written back whole. On NFS, from two
-     * nodes, that would overwrite the neighbour's bytes with stale ones. */
-    if (job->o.nparts > 1 && job->po.write_engine == ZS_ENGINE_AUTO) job->po.write_engine = ZS_ENGINE_PREAD;
+    /* Several writers of one file never map it: a mapped page shared with a neighbour's slab is
+     * written back whole, which on NFS from two nodes overwrites the neighbour's bytes with stale
+     * ones. The automatic engine never maps (pwrite, or direct for jobs larger than memory,
+     * which sends only the slab's bytes as pwrite does). */
     zs_create_opts co;
     zs_create_opts_default(&co);
     co.compress = job->o.compress;

@@ -7,7 +7,8 @@ and 3 rows and the planner's, 1 and 2 threads, each side alone. Also:
    process may mount one) falls back to pread with one note on stderr, same bytes;
  - outputs that are not one byte range (compressed TIFF) and C-order inputs fall back or are read
    through their format, same bytes;
- - a journaled run killed with SIGKILL resumes with the direct engine to the same bytes;
+ - a journaled run killed with SIGKILL resumes with the direct engine to the same bytes, and three parts
+   of one job written at once with direct writes give the same bytes;
  - --engine auto picks direct only for a side larger than half the available memory (the test hook
    ZS_TEST_MEM_AVAILABLE sets it), and --dry-run says why;
  - a direct write leaves (almost) nothing in the page cache (fincore), where pwrite leaves the file."""
@@ -202,6 +203,23 @@ def killed_and_resumed():
         print(f"ok   a direct run killed after {n} recorded slabs resumes to pread's bytes")
 
 
+def parts():
+    """Three parts of one job writing one output at once with direct writes: pread's bytes."""
+    src = path("phantom.npy")
+    ops = ["--op", "gaussian:sigma=1", "--op", "uniform:size=3"]
+    ref, out = path("parts_ref.npy"), path("parts.npy")
+    filt(src, [], ref, *ops, "--dtype", "float32", "--engine", "pread")
+    procs = [subprocess.Popen([ZSLAB, "filter", src, out, *ops, "--dtype", "float32", "--engine", "direct", "--part",
+                               f"{i}/3", "--slab", "2", "--threads", "2", "-q"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for i in (2, 0, 1)]
+    errs = [p.communicate(timeout=120)[1] for p in procs]
+    if any(p.returncode != 0 for p in procs) or not os.path.exists(out) or read_bytes(out) != read_bytes(ref):
+        fail(f"three parts with --engine direct: exits {[p.returncode for p in procs]}, output differs or missing; "
+             f"{' | '.join(e.strip() for e in errs)}")
+    else:
+        print("ok   three parts at once with direct writes: pread's bytes")
+
+
 def auto_rule():
     before = len(FAILURES)
     src = path("phantom.npy")  # 64x48x40 uint16: 240 KiB in, 480 KiB out as float32: 720 KiB moved
@@ -254,6 +272,7 @@ def page_cache():
 same_as_pread()
 fallbacks()
 killed_and_resumed()
+parts()
 auto_rule()
 page_cache()
 finish("direct engine: same bytes as pread, falls back with a note, resumes, chosen by size", W)
