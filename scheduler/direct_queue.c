@@ -161,6 +161,14 @@ static zs_status take_error(zs_ioq *q)
     return q->err;
 }
 
+zs_status zs__ioq_check(zs_ioq *q)
+{
+    pthread_mutex_lock(&q->lock);
+    zs_status st = take_error(q);
+    pthread_mutex_unlock(&q->lock);
+    return st;
+}
+
 unsigned char *zs__ioq_buffer(zs_ioq *q, zs_status *st)
 {
     pthread_mutex_lock(&q->lock);

@@ -493,6 +493,8 @@ static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
     for (int64_t za = z0; za < z1; za += batch) {
         const int64_t zb = za + batch < z1 ? za + batch : z1;
         ZS_FORWARD(stop_requested(j));
+        if (w->rq) ZS_FORWARD(zs__ioq_check(w->rq)); /* an input that shrank, a failed write: stop now */
+        if (w->wq) ZS_FORWARD(zs__ioq_check(w->wq));
         ZS_FORWARD(ensure(w, n, zb));
         if (w->phases & ZS_PHASE_STORE) ZS_FORWARD(store_rows(w, za, zb));
     }

@@ -121,6 +121,9 @@ typedef struct zs_ioq zs_ioq;
 zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, zs_ioq **out);
 /** Ends the threads (queued writes are written first; read-ahead is dropped) and frees. NULL: no-op. */
 void zs__ioq_stop(zs_ioq *q);
+/** The first error an I/O thread met (ZS_OK when none), without waiting: a worker stops at once
+ *  rather than after the reads queued ahead of the failed one. */
+zs_status zs__ioq_check(zs_ioq *q);
 /** Writes: a free aligned buffer (waits while none is); NULL with *st set when an earlier write
  *  failed. Fill it from zs__dio_place() on, then queue it. */
 unsigned char *zs__ioq_buffer(zs_ioq *q, zs_status *st);
