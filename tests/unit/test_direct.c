@@ -61,24 +61,49 @@ static void file_equals_shadow(const char *path)
         if (now[i] != shadow[i]) fail_msg("byte %zu: file %u, expected %u", i, now[i], shadow[i]);
 }
 
+/* A fresh file at `path` opened as the raw volume, its direct descriptor and an aligned buffer for
+ * the whole volume; 0 after zs_test_skip when the file system refuses O_DIRECT. */
+typedef struct fixture {
+    zs_volume *v;
+    zs_dio *d;
+    unsigned char *mem, *abuf;
+} fixture;
+
+static int setup_direct(const char *path, int write, fixture *f)
+{
+    make_file(path);
+    f->v = open_raw(path);
+    f->d = NULL;
+    zs_status st = zs__dio_open(f->v, write, &f->d);
+    if (st == ZS_EUNSUPPORTED) {
+        zs_volume_free(f->v);
+        zs_test_skip("this file system refuses O_DIRECT");
+        return 0;
+    }
+    assert_int_equal(st, ZS_OK);
+    f->mem = malloc(zs__dio_buffer_bytes(f->d, DATA_BYTES));
+    assert_non_null(f->mem);
+    f->abuf = zs__dio_aligned(f->d, f->mem);
+    return 1;
+}
+
+static void teardown_direct(fixture *f)
+{
+    zs__dio_close(f->d);
+    free(f->mem);
+    zs_volume_free(f->v);
+}
+
 static void test_any_range(void **state)
 {
     (void)state;
     const char *path = "direct.raw";
-    make_file(path);
-    zs_volume *v = open_raw(path);
-    zs_dio *d = NULL;
-    zs_status st = zs__dio_open(v, 1, &d);
-    if (st == ZS_EUNSUPPORTED) {
-        zs_volume_free(v);
-        zs_test_skip("this file system refuses O_DIRECT");
-        return;
-    }
-    assert_int_equal(st, ZS_OK);
+    fixture f;
+    if (!setup_direct(path, 1, &f)) return;
+    zs_dio *d = f.d;
+    unsigned char *abuf = f.abuf;
     const size_t A = zs__dio_align(d);
     assert_true(A >= 512 && (A & (A - 1)) == 0);
-    unsigned char *mem = malloc(zs__dio_buffer_bytes(d, DATA_BYTES)), *abuf = zs__dio_aligned(d, mem);
-    assert_non_null(mem);
     unsigned seed = 1;
     int n = 0;
     /* every row range of every plane, and runs of whole planes */
@@ -105,37 +130,22 @@ static void test_any_range(void **state)
     /* a request that is not one byte range is refused, naming the file */
     assert_int_equal(zs__dio_write(d, 0, 0, 2, 1, 3, abuf), ZS_EINVAL);
     assert_non_null(strstr(zs_last_error(), path));
-    zs__dio_close(d);
-    free(mem);
-    zs_volume_free(v);
+    teardown_direct(&f);
 }
 
 static void test_shrunk_file(void **state)
 {
     (void)state;
     const char *path = "shrunk.raw";
-    make_file(path);
-    zs_volume *v = open_raw(path);
-    zs_dio *d = NULL;
-    zs_status st = zs__dio_open(v, 0, &d);
-    if (st == ZS_EUNSUPPORTED) {
-        zs_volume_free(v);
-        zs_test_skip("this file system refuses O_DIRECT");
-        return;
-    }
-    assert_int_equal(st, ZS_OK);
-    unsigned char *mem = malloc(zs__dio_buffer_bytes(d, DATA_BYTES)), *abuf = zs__dio_aligned(d, mem);
-    assert_non_null(mem);
+    fixture f;
+    if (!setup_direct(path, 0, &f)) return;
     assert_int_equal(truncate(path, OFFSET + (off_t)NX * NY * 2), 0); /* two planes left */
     const unsigned char *got = NULL;
-    assert_int_equal(zs__dio_read(d, 0, 1, 2, 0, NY, abuf, &got), ZS_OK); /* still there */
-    st = zs__dio_read(d, 0, 3, 4, 0, NY, abuf, &got);
-    assert_true(st < 0);
+    assert_int_equal(zs__dio_read(f.d, 0, 1, 2, 0, NY, f.abuf, &got), ZS_OK); /* still there */
+    assert_true(zs__dio_read(f.d, 0, 3, 4, 0, NY, f.abuf, &got) < 0);
     assert_non_null(strstr(zs_last_error(), path));
     assert_non_null(strstr(zs_last_error(), "changed size"));
-    zs__dio_close(d);
-    free(mem);
-    zs_volume_free(v);
+    teardown_direct(&f);
 }
 
 static void test_refused(void **state)
