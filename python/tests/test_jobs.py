@@ -111,3 +111,24 @@ def test_ome_zarr_output_with_chunks_and_a_pyramid(src, tmp_path):
     with pytest.raises(ValueError) as e:  # a pyramid needs the whole volume, in one process
         zslab.filter(src, tmp_path / "p.ome.zarr", "median:size=3", pyramid=1, part=(0, 2))
     assert "journal" in str(e.value)
+
+
+@pytest.mark.parametrize("engine", ["pread", "mmap", "direct"])
+def test_engines_write_the_same_bytes(src, tmp_path, engine):
+    want = plain(src, tmp_path, "gaussian:sigma=1.5")
+    out = tmp_path / f"{engine}.npy"
+    zslab.filter(src, out, "gaussian:sigma=1.5", threads=2, engine=engine)
+    assert np.array_equal(np.load(out), want)
+
+
+def test_direct_that_falls_back_warns(src, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZS_TEST_NO_DIRECT", "1")
+    out = tmp_path / "out.npy"
+    with pytest.warns(RuntimeWarning, match="refuses direct I/O"):
+        zslab.filter(src, out, "uniform:size=3", engine="direct")
+    assert np.array_equal(np.load(out), plain(src, tmp_path, "uniform:size=3"))
+
+
+def test_unknown_engine_is_refused(src, tmp_path):
+    with pytest.raises(zslab.ZslabError, match="unknown engine"):
+        zslab.filter(src, tmp_path / "out.npy", "uniform:size=3", engine="fast")

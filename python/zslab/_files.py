@@ -3,6 +3,7 @@
 """Files: zslab.open, zslab.filter (the CLI's op strings, file to file) and zslab.kernels."""
 import ctypes
 import os
+import warnings
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def open(path):  # noqa: A001 (zslab.open, as the issue names it)
 
 
 def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False,  # noqa: A001
-           compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None):
+           compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None, engine=None):
     """Filters file `src` into file `dst` out of core, as `zslab filter SRC DST --op ...` does, through
     the library's job layer (the same rules, journal and refusals as the command line).
 
@@ -77,7 +78,10 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
     more levels of an OME-Zarr dst, each the 2x2x2 mean of the one before (plain runs).
     journal=True keeps a journal (dst.zsjournal/) so that an interrupted run can be resumed;
     resume=True continues dst's journal (or starts one); part=(i, n) runs part i of n of a job
-    shared by n processes (implies a journal). dst is written as dst.partial and renamed when
+    shared by n processes (implies a journal). engine: how bytes move, as the CLI's --engine: "auto"
+    (default: pread, or O_DIRECT when the job moves more than half the available memory), "pread",
+    "mmap" or "direct"; a direct engine that falls back (a file system without O_DIRECT) says so with
+    a RuntimeWarning. dst is written as dst.partial and renamed when
     complete; without a journal an error or Ctrl-C removes it. Returns zslab.open(dst) when dst is
     complete, None when other parts have yet to finish."""
     if isinstance(ops, str):
@@ -103,6 +107,10 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
             raise ValueError(f"chunks: expected (z, y, x) extents >= 1, got {chunks!r}")
         jo.chunk[0], jo.chunk[1], jo.chunk[2] = chunks[2], chunks[1], chunks[0]
     jo.pyramid = int(pyramid)
+    if engine is not None:
+        e = ctypes.c_int()
+        _core.check(lib.zs_engine_parse(str(engine).encode(), ctypes.byref(e)))
+        po.read_engine = po.write_engine = e.value
     if part is not None:
         i, n = (int(v) for v in part)
         if n < 1 or not 0 <= i < n:
@@ -131,6 +139,10 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
             return 0
 
         _core.run_stoppable(run, stop, seen, progress)
+        rs = _lib.RunStats()
+        lib.zs_job_stats(job, ctypes.byref(rs))
+        if rs.note:
+            warnings.warn(f"zslab: {rs.note.decode(errors='replace')}", RuntimeWarning, stacklevel=2)
         _core.check(lib.zs_job_commit(job))
         complete = lib.zs_job_complete(job)
     finally:

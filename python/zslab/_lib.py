@@ -132,6 +132,7 @@ _SIGNATURES = {
     "zs_plan_execute": (ctypes.c_int, [_P, _P, _P, ctypes.POINTER(ExecOpts), ctypes.POINTER(RunStats)]),
     "zs_exec_opts_default": (None, [_P]),
     "zs_compression_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "zs_engine_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
     "zs_job_opts_default": (None, [_P]),
     "zs_job_open": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(JobOpts), ctypes.POINTER(_P)]),
     "zs_job_plan": (ctypes.c_int, [_P]),
