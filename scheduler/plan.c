@@ -321,6 +321,10 @@ static void resolve_engines(zs_plan *p, const zs_plan_opts *o)
                  human(avail, h4, sizeof h4));
     else if (wd)
         snprintf(p->engine_why, sizeof p->engine_why, "write direct: the output is on a parallel file system");
+    else if (auto_r || auto_w) /* the page cache can keep the job: say so, so --dry-run always tells why */
+        snprintf(p->engine_why, sizeof p->engine_why,
+                 "auto: the job moves %s, within half of the %s available; direct above that",
+                 human(moved, h1, sizeof h1), human(avail, h4, sizeof h4));
 }
 
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)

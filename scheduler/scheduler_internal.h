@@ -81,7 +81,7 @@ struct zs_plan {
     int64_t z_align;                     /* slabs start on multiples of it (a chunked output); >= 1 */
     uint64_t assembly_bytes;             /* that buffer, per worker */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
-    char engine_why[256];                /* why AUTO chose direct ("" when it did not) */
+    char engine_why[256];                /* why AUTO chose what it chose ("" without AUTO) */
     int auto_direct[2];                  /* AUTO chose direct for reading [0], writing [1] */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
 };
