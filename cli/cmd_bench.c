@@ -72,26 +72,20 @@ int cli_cmd_bench(const cli_bench_opts *o)
     b.mem_budget = o->mem_budget;
     b.tmpdir = o->tmpdir;
     b.progress = cli_level >= 2 && isatty(STDERR_FILENO);
-    char plot_tmp[PATH_MAX + 16] = "";
-    if (o->plot) {
-        snprintf(plot_tmp, sizeof plot_tmp, "%s.partial", o->plot);
-        if (!(b.plot = fopen(plot_tmp, "w"))) cli_error("%s: cannot create: %s", plot_tmp, strerror(errno));
-    }
-    zs_status st = o->plot && !b.plot ? ZS_EIO : zs_bench_run(&b, o->json ? NULL : stdout, o->json ? stdout : NULL);
+    zs_partial_file *plot = NULL; /* the chart: OUT.partial, renamed once complete */
+    zs_status st = o->plot ? zs_partial_file_new(o->plot, &plot) : ZS_OK;
+    b.plot = zs_partial_file_stream(plot);
+    if (st == ZS_OK) st = zs_bench_run(&b, o->json ? NULL : stdout, o->json ? stdout : NULL);
     if (smoke[0]) {
         unlink(smoke);
         rmdir(dir);
     }
-    rc = st < 0 ? (b.plot ? cli_fail(st, 1) : CLI_EXIT_ERROR) : CLI_EXIT_OK;
-    if (b.plot) {
-        /* the chart is written as OUT.partial and renamed once complete */
-        const int bad = ferror(b.plot) | (fclose(b.plot) != 0);
-        if (rc == CLI_EXIT_OK && (bad || rename(plot_tmp, o->plot) != 0)) {
-            cli_error("%s: cannot write the chart: %s", o->plot, strerror(errno));
-            rc = CLI_EXIT_ERROR;
-        }
-        if (rc != CLI_EXIT_OK) unlink(plot_tmp);
+    rc = st < 0 ? cli_fail(st, 1) : CLI_EXIT_OK;
+    if (plot && rc == CLI_EXIT_OK && zs_partial_file_commit(plot) < 0) {
+        cli_error("%s: cannot write the chart: %s", o->plot, zs_last_error());
+        rc = CLI_EXIT_ERROR;
     }
+    zs_partial_file_free(plot); /* uncommitted: removed */
     if (rc != CLI_EXIT_OK) return rc;
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
 }

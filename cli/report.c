@@ -157,18 +157,15 @@ static void page(FILE *f, const cli_filter_opts *o, const batch_list *l, double 
 
 int batch_report_write(const cli_filter_opts *o, const batch_list *l, double seconds)
 {
-    char tmp[ZS_PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.partial", o->report);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        cli_error("%s: cannot create the report: %s", tmp, strerror(errno));
-        return CLI_EXIT_ERROR;
+    zs_partial_file *p = NULL; /* R.html.partial, claimed as outputs are */
+    zs_status st = zs_partial_file_new(o->report, &p);
+    if (st == ZS_OK) {
+        page(zs_partial_file_stream(p), o, l, seconds);
+        st = zs_partial_file_commit(p);
     }
-    page(f, o, l, seconds);
-    const int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, o->report) != 0) {
-        cli_error("%s: cannot write the report: %s", o->report, strerror(errno));
-        unlink(tmp);
+    zs_partial_file_free(p);
+    if (st < 0) {
+        cli_error("%s: cannot write the report: %s", o->report, zs_last_error());
         return CLI_EXIT_ERROR;
     }
     cli_note(2, "report: %s", o->report);

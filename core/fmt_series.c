@@ -32,6 +32,7 @@ typedef struct series_plane {
     uint64_t raw; /* offset of the plane in the file when it is one pread; 0: decode */
     int swap;     /* raw bytes in the other byte order than the host */
     int c_order;  /* .npy in C order: transposed after reading */
+    zs_file_id id; /* writing: the identity of the file written (checked at commit) */
 } series_plane;
 
 typedef struct series {
@@ -393,7 +394,7 @@ static void series_close(zs_volume *v)
         for (int64_t z = 0; v->claimed && !s->direct && z < s->n && s->planes[z].path; z++) {
             char partial[ZS_PATH_MAX + 16];
             snprintf(partial, sizeof partial, "%s.partial", s->planes[z].path);
-            unlink(partial);
+            zs__remove_claimed(partial, &s->planes[z].id); /* never a name this run did not write */
         }
         if (s->made_dir) rmdir(v->info.path); /* the directory this run made, when nothing is left in it */
     }
@@ -464,6 +465,20 @@ static zs_status write_npy_plane(int fd, const char *file, const zs_volume_info 
                            (uint64_t)hn);
 }
 
+/* Plane z's file, claimed (plane 0's is the series' claim, held already). */
+static zs_status claim_plane(const zs_volume *v, series *s, int64_t z, const char *file, int *fd)
+{
+    if (z == 0) {
+        *fd = dup(v->claim_fd);
+        if (*fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", file);
+    } else {
+        ZS_FORWARD(zs__claim_file(file, v->info.path, fd));
+    }
+    const zs_status st = zs__file_id(*fd, file, &s->planes[z].id);
+    if (st < 0) close(*fd);
+    return st;
+}
+
 static zs_status series_write_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, const void *src)
 {
     (void)t;
@@ -472,8 +487,8 @@ static zs_status series_write_planes(const zs_volume *v, int64_t t, int64_t z0, 
     for (int64_t z = z0; z < z1; z++) {
         char file[ZS_PATH_MAX + 16];
         snprintf(file, sizeof file, s->direct ? "%s" : "%s.partial", s->planes[z].path);
-        int fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create", file);
+        int fd = -1;
+        ZS_FORWARD(claim_plane(v, s, z, file, &fd));
         const void *p = (const unsigned char *)src + (size_t)(z - z0) * plane;
         zs_status st = s->npy ? write_npy_plane(fd, file, &s->plane_spec, p)
                               : zs__tiff_write_plane_file(fd, file, &s->plane_spec, s->comp, p);
@@ -501,7 +516,7 @@ static zs_status series_commit(zs_volume *v)
         const int64_t z = k % s->n;
         char partial[ZS_PATH_MAX + 16];
         snprintf(partial, sizeof partial, "%s.partial", s->planes[z].path);
-        ZS_FORWARD(zs__rename_into_place(partial, s->planes[z].path, v->replace));
+        ZS_FORWARD(zs__rename_into_place(partial, s->planes[z].path, v->replace, &s->planes[z].id));
     }
     return ZS_OK;
 }
@@ -568,6 +583,7 @@ static zs_status series_create(zs_volume *v, const zs_create_opts *o)
     snprintf(first, sizeof first, s->direct ? "%s" : "%s.partial", s->planes[0].path);
     ZS_FORWARD(zs__claim_file(first, path, &v->claim_fd));
     v->claimed = 1;
+    ZS_FORWARD(zs__file_id(v->claim_fd, first, &s->planes[0].id));
     info->format = ZS_FMT_SERIES;
     info->ndim = 3;
     info->decoded = 1;

@@ -27,6 +27,7 @@
 typedef struct h5_writer {
     char file[ZS_PATH_MAX];  /* the partial file being written */
     char final[ZS_PATH_MAX]; /* its name after commit */
+    zs_file_id id;           /* the claimed file's identity */
     char dset[ZS_H5_NAME_MAX];
     hid_t f, ds, mtype;
     int rank;
@@ -164,7 +165,7 @@ static zs_status h5_finish(zs_volume *v)
 static zs_status h5_commit(zs_volume *v)
 {
     h5_writer *w = v->fmt_state;
-    ZS_FORWARD(zs__rename_into_place(w->file, w->final, v->replace));
+    ZS_FORWARD(zs__rename_into_place(w->file, w->final, v->replace, &w->id));
     snprintf(v->info.data_path, sizeof v->info.data_path, "%s", w->final);
     return ZS_OK;
 }
@@ -177,7 +178,7 @@ static void h5_writer_close(zs_volume *v)
     if (v->committed && !w->finished) (void)finish_locked(v, w); /* a direct output freed without commit */
     writer_close_ids(w);
     zs__h5_unlock();
-    if (!v->committed && v->claimed) unlink(w->file); /* the claim (claim_fd) is still held */
+    if (!v->committed && v->claimed) zs__remove_claimed(w->file, &w->id); /* the claim (claim_fd) is still held */
     free(w);
     v->fmt_state = NULL;
 }
@@ -210,6 +211,7 @@ zs_status zs__h5_create(zs_volume *v, const zs_create_opts *o)
     ZS_FORWARD(output_names(w, info->path, o));
     ZS_FORWARD(zs__claim_file(w->file, w->final, &v->claim_fd));
     v->claimed = 1;
+    ZS_FORWARD(zs__file_id(v->claim_fd, w->file, &w->id));
     w->rank = info->shape[3] > 1 || info->ndim == 4 ? 4 : 3;
     zs__h5_lock();
     zs_status st = create_dataset(w, info, o);

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* PNG encoding of 8-bit images (previews) through libpng's simplified API: grey or RGB,
- * in memory or to a file written as NAME.partial and renamed when complete. */
+ * in memory or to a file written as NAME.partial (zs_partial_file) and renamed when complete. */
 #include "zs_internal.h"
 
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static zs_status check_image(const zs_image *img)
 {
@@ -49,24 +48,12 @@ zs_status zs_image_write_png(const zs_image *img, const char *path)
     unsigned char *buf;
     size_t len;
     ZS_FORWARD(zs_image_encode_png(img, &buf, &len));
-    char tmp[ZS_PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.partial", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        free(buf);
-        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", tmp);
-    }
-    const int ok = fwrite(buf, 1, len, f) == len;
-    const int err = errno;
+    zs_partial_file *p = NULL;
+    zs_status st = zs_partial_file_new(path, &p);
+    if (st == ZS_OK && fwrite(buf, 1, len, zs_partial_file_stream(p)) != len)
+        st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s.partial: cannot write", path);
     free(buf);
-    if (fclose(f) != 0 || !ok) {
-        unlink(tmp);
-        return ZS_ERR_SYS(zs__status_from_errno(err), err, "%s: cannot write", tmp);
-    }
-    if (rename(tmp, path) != 0) {
-        const int e = errno;
-        unlink(tmp);
-        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot rename to %s", tmp, path);
-    }
-    return ZS_OK;
+    if (st == ZS_OK) st = zs_partial_file_commit(p);
+    zs_partial_file_free(p); /* uncommitted: removed */
+    return st;
 }

@@ -282,11 +282,12 @@ static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
     if (stat(v->final_data_path, &st) == 0 && !o->force)
         return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists", v->final_path, v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, o->direct ? "%s" : "%s.partial", v->final_data_path);
-    int fd = open(info->data_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create its data file %s", v->final_path, info->data_path);
+    int fd = -1;
+    ZS_FORWARD(zs__claim_file(info->data_path, v->final_path, &fd));
     v->claim_fd = v->fd; /* the header's file: kept open (and locked) as the output's claim */
     v->fd = fd;
-    return ZS_OK;
+    v->data_claimed = 1;
+    return zs__file_id(fd, info->data_path, &v->data_id);
 }
 
 static zs_status create_file(zs_volume *v, const zs_create_opts *o)
@@ -326,88 +327,6 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o)
                           (unsigned long long)end);
     v->file_size = end;
     return ZS_OK;
-}
-
-/* The claim of an output. A run owns the file it writes (OUT.partial, or OUT itself for direct
- * creation) by an exclusive lock held until the volume is freed: a second run for the same
- * output finds the lock taken and is refused at once, so no two runs ever write one file. The
- * lock dies with its process, so the OUT.partial of a killed run is taken over (and truncated)
- * by the next run. A file renamed or removed between our open and our lock is not the one the
- * path names: open it again. */
-zs_status zs__claim_file(const char *file, const char *final, int *fd_out)
-{
-    for (int attempt = 0; attempt < 16; attempt++) {
-        int fd = open(file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644), created = fd >= 0;
-        if (fd < 0 && errno == EEXIST) {
-            fd = open(file, O_RDWR | O_CLOEXEC);
-            if (fd < 0 && errno == ENOENT) continue; /* removed in between: create it again */
-        }
-        if (fd < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create %s", final, file);
-        if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            int e = errno;
-            if (e == ENOLCK || e == EINVAL || e == EOPNOTSUPP || e == ENOSYS) {
-                /* a file system without locks: the file is ours only if we created it */
-                if (created) {
-                    *fd_out = fd;
-                    return ZS_OK;
-                }
-                close(fd);
-                return ZS_ERR(ZS_EEXIST,
-                              "%s: %s exists and this file system cannot lock it: another run may be writing it; "
-                              "remove it if no run is",
-                              final, file);
-            }
-            close(fd); /* even one we created: a run that locked it first owns it now */
-            if (e == EWOULDBLOCK)
-                return ZS_ERR(ZS_EEXIST,
-                              "%s: another run is writing it (%s is locked by that process); wait for it to end, or "
-                              "write another output",
-                              final, file);
-            return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot lock %s", final, file);
-        }
-        struct stat a, b;
-        if (fstat(fd, &a) == 0 && stat(file, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-            if (ftruncate(fd, 0) != 0) {
-                int e = errno;
-                close(fd);
-                return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot truncate %s", final, file);
-            }
-            *fd_out = fd;
-            return ZS_OK;
-        }
-        close(fd); /* renamed into place or removed by the run that held it: not ours */
-    }
-    return ZS_ERR(ZS_EIO, "%s: %s keeps changing under us (other runs for the same output?)", final, file);
-}
-
-/* Renames a finished file into place; without `replace`, never over a file that appeared since
- * the run began (another run that finished first keeps its output). */
-zs_status zs__rename_into_place(const char *from, const char *to, int replace)
-{
-    int r;
-#ifdef RENAME_NOREPLACE
-    r = replace ? rename(from, to) : renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
-    if (r != 0 && !replace && (errno == EINVAL || errno == ENOSYS)) { /* a file system without it */
-#else
-    r = -1;
-    errno = EINVAL;
-    if (!replace) {
-#endif
-        r = link(from, to);
-        if (r == 0)
-            r = unlink(from);
-        else if (errno != EEXIST)
-            r = rename(from, to); /* no hard links here either: the check at creation must do */
-    }
-#ifndef RENAME_NOREPLACE
-    else
-        r = rename(from, to);
-#endif
-    if (r == 0) return ZS_OK;
-    if (errno == EEXIST)
-        return ZS_ERR(ZS_EEXIST, "%s: appeared while this run wrote %s (another run finished first?); not replaced", to,
-                      from);
-    return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", to, from);
 }
 
 zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts, zs_volume **out)
@@ -478,7 +397,8 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
         return s;
     }
     v->claimed = 1;
-    s = create_file(v, opts);
+    s = zs__file_id(v->fd, v->info.path, &v->id);
+    if (s == ZS_OK) s = create_file(v, opts);
     if (s < 0) {
         v->committed = 0; /* a creation that failed leaves nothing, `direct` too: the file is ours (claimed) */
         zs_volume_free(v);
@@ -499,10 +419,10 @@ zs_status zs_volume_commit(zs_volume *v)
         return ZS_OK;
     }
     if (v->final_data_path[0]) {
-        ZS_FORWARD(zs__rename_into_place(v->info.data_path, v->final_data_path, v->replace));
+        ZS_FORWARD(zs__rename_into_place(v->info.data_path, v->final_data_path, v->replace, &v->data_id));
         snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_data_path);
     }
-    ZS_FORWARD(zs__rename_into_place(v->info.path, v->final_path, v->replace));
+    ZS_FORWARD(zs__rename_into_place(v->info.path, v->final_path, v->replace, &v->id));
     snprintf(v->info.path, sizeof v->info.path, "%s", v->final_path);
     if (!v->final_data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", v->final_path);
     v->committed = 1;
@@ -515,8 +435,8 @@ void zs_volume_free(zs_volume *v)
     if (v->io && v->io->close) v->io->close(v); /* removes an uncommitted series' planes */
     if (v->mode == ZS_MODE_CREATE && v->claimed && !v->committed &&
         !(v->ops && (v->ops->desc.flags & ZS_FORMAT_FILES))) {
-        unlink(v->info.path);
-        if (v->final_data_path[0] && v->info.data_path[0]) unlink(v->info.data_path);
+        zs__remove_claimed(v->info.path, &v->id);
+        if (v->data_claimed) zs__remove_claimed(v->info.data_path, &v->data_id);
     }
     /* closed last: the claim holds until the partial files are gone */
     if (v->fd >= 0) close(v->fd);

@@ -46,6 +46,7 @@ typedef struct zarr_writer {
     int64_t cx, cy, cz;          /* chunk shape */
     size_t es;                   /* bytes per element */
     char dir[ZS_PATH_MAX];       /* the group directory being written: OUT.partial, or OUT when direct */
+    zs_file_id dir_id;           /* its identity, as claimed */
     char array[ZS_PATH_MAX + 8]; /* dir/0 */
     int direct;
     pthread_mutex_t lock; /* the partial layers */
@@ -61,7 +62,7 @@ typedef struct zarr_writer {
 
 static zs_status write_text(const char *path, const char *text)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", path);
     const size_t n = strlen(text);
     const ssize_t w = write(fd, text, n);
@@ -154,7 +155,7 @@ static zs_status write_chunk(const zarr_writer *w, const char *file, const unsig
     void *enc = NULL;
     size_t en = 0;
     ZS_FORWARD(zs__zarr_encode(&w->codec, file, chunk, n, w->es, &enc, &en));
-    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     zs_status st = ZS_OK;
     if (fd < 0) st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", file);
     for (size_t done = 0; st == ZS_OK && done < en;) {
@@ -352,12 +353,13 @@ static zs_status zarr_commit(zs_volume *v)
     zarr_writer *w = v->fmt_state;
     if (w->direct) return ZS_OK;
     struct stat st;
-    if (lstat(v->final_path, &st) != 0 || !v->replace) return zs__rename_into_place(w->dir, v->final_path, 0);
+    if (lstat(v->final_path, &st) != 0 || !v->replace)
+        return zs__rename_into_place(w->dir, v->final_path, 0, &w->dir_id);
     char old[ZS_PATH_MAX + 32];
     snprintf(old, sizeof old, "%s.replaced-%ld", v->final_path, (long)getpid());
     if (rename(v->final_path, old) != 0)
         return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot move the existing output aside to %s", v->final_path, old);
-    zs_status s = zs__rename_into_place(w->dir, v->final_path, 0);
+    zs_status s = zs__rename_into_place(w->dir, v->final_path, 0, &w->dir_id);
     if (s < 0) {
         (void)rename(old, v->final_path); /* the old output stays */
         return s;
@@ -372,7 +374,7 @@ static void zarr_write_close(zs_volume *v)
 {
     zarr_writer *w = v->fmt_state;
     if (!w) return;
-    if (!v->committed && v->claimed) (void)zs__zarr_remove_tree(w->dir);
+    if (!v->committed && v->claimed && zs__is_claimed(w->dir, &w->dir_id)) (void)zs__zarr_remove_tree(w->dir);
     for (int64_t i = 0; w->layers && i < w->nt * w->nlayers; i++) free(w->layers[i].buf);
     free(w->layers);
     pthread_mutex_destroy(&w->lock);
@@ -495,8 +497,12 @@ static zs_status layout(zarr_writer *w, const zs_volume_info *info, const zs_cre
 static zs_status start_group(zs_volume *v, zarr_writer *w)
 {
     char p[ZS_PATH_MAX + 16];
+    int made = 0;
+    ZS_FORWARD(zs__claim_dir(w->dir, v->final_path, &made, &w->dir_id));
     snprintf(p, sizeof p, "%s/.zgroup", w->dir);
-    ZS_FORWARD(zs__claim_file(p, v->final_path, &v->claim_fd));
+    const zs_status claim = zs__claim_file(p, v->final_path, &v->claim_fd);
+    if (claim < 0 && made) rmdir(w->dir);
+    ZS_FORWARD(claim);
     v->claimed = 1;
     ZS_FORWARD(clear_dir(w->dir));
     static const char zgroup[] = "{\n    \"zarr_format\": 2\n}\n";
@@ -526,7 +532,6 @@ zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o)
     w->direct = o->direct;
     w->levels = o->pyramid;
     snprintf(w->dir, sizeof w->dir, "%s%s", path, o->direct ? "" : ".partial");
-    ZS_FORWARD(make_dir(w->dir));
     ZS_FORWARD(start_group(v, w));
     info->format = ZS_FMT_ZARR;
     info->ndim = w->nt > 1 ? 4 : 3;

@@ -272,6 +272,11 @@ typedef struct zs_volume_io {
     void (*drop)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
 } zs_volume_io;
 
+/** The identity (st_dev, st_ino) of a claimed file or directory. */
+typedef struct zs_file_id {
+    uint64_t dev, ino;
+} zs_file_id;
+
 struct zs_volume {
     zs_volume_info info; /* the plain descriptor (read-only after open) */
     int fd;              /* the data file (info.data_path); -1 for a plane series */
@@ -285,6 +290,9 @@ struct zs_volume {
     int claim_fd;                      /* create: the locked file of the claim (fd, or a series'
                                           first plane); -1 without one */
     int replace;                       /* create: commit may replace an existing output */
+    zs_file_id id;                     /* create: the claimed file's identity (checked at commit) */
+    zs_file_id data_id;                /* create, detached data: the data file's */
+    int data_claimed;                  /* create, detached data: its partial data file is ours */
     int64_t z_align;                   /* create: planes written at once (ops->z_align); 1: any */
     const zs_format_ops *ops;          /* the registry's entry that opened or created it */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
@@ -377,13 +385,34 @@ void zs__json_string(FILE *f, const char *s);
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
 
-/** Claims an output file for this run (volume.c): opens `file` (created if missing), takes an
- *  exclusive lock held as long as the fd stays open, then truncates it. Another run's claim
- *  is refused with an error naming `final` and `file`. */
+/* ---- claims of outputs (claim.c) --------------------------------------------------------
+ * Every file or directory a run writes as a partial output (OUT.partial, a plane's NAME.partial,
+ * a journal's OUT.partial) is claimed here: created new, or taken over only when it is what a
+ * killed run of this user leaves (never a symbolic link), and renamed into place only while its
+ * name still holds what was claimed. */
+/** Checks that the existing `path` (a partial output of `final`) may be taken over: a regular
+ *  file with one name (dir: a directory) owned by this user, not a symbolic link; ZS_EEXIST
+ *  naming `final` and `path` and saying why not. `id` (may be NULL) receives its identity. */
+zs_status zs__partial_check(const char *path, const char *final, int dir, zs_file_id *id);
+/** The identity of an open file (fstat). */
+zs_status zs__file_id(int fd, const char *path, zs_file_id *id);
+/** Claims an output file for this run: creates `file` (O_EXCL, O_NOFOLLOW) or takes over an
+ *  existing one that passes zs__partial_check, takes an exclusive lock held as long as the fd
+ *  stays open, then truncates it. Another run's claim is refused with an error naming `final`
+ *  and `file`. */
 zs_status zs__claim_file(const char *file, const char *final, int *fd_out);
-/** Renames a finished file into place; without `replace`, never over a file that appeared since
- *  (an error naming both). */
-zs_status zs__rename_into_place(const char *from, const char *to, int replace);
+/** Creates the directory `dir` (*made = 1), or takes over an existing one that passes
+ *  zs__partial_check; `id` receives its identity. */
+zs_status zs__claim_dir(const char *dir, const char *final, int *made, zs_file_id *id);
+/** Renames a finished file (or directory) into place once `from` is checked to be the claimed
+ *  `id` (not a link, not swapped since); without `replace`, never over a file that appeared
+ *  since (an error naming both). */
+zs_status zs__rename_into_place(const char *from, const char *to, int replace, const zs_file_id *id);
+/** 1 when `path` names the claimed `id` (not a link; an id of zeros claims nothing). */
+int zs__is_claimed(const char *path, const zs_file_id *id);
+/** Removes the file `path` only when it is the claimed `id`: a name planted or swapped in since
+ *  stays as it is. */
+void zs__remove_claimed(const char *path, const zs_file_id *id);
 
 /** An error when ZS_THREADS is set but is not a thread count (topology.c); callers that take
  *  their thread count from the environment check it first, so that a typo is not ignored. */

@@ -570,6 +570,23 @@ ZS_API zs_status zs_file_residency(const char *path, double *fraction);
  *  (Lustre, GPFS / Spectrum Scale, BeeGFS, CephFS), whose servers reward large direct writes; its
  *  name is copied into `name` (n bytes; may be NULL). 0 otherwise or when it cannot be told. */
 ZS_API int zs_path_on_parallel_fs(const char *path, char *name, size_t n);
+
+/** A file written whole (a chart, a report page) as PATH.partial and renamed to PATH when
+ *  complete, claimed as outputs are: PATH.partial is created new, and one that exists is taken
+ *  over only when it is a regular file of this user that a killed run left (never through a
+ *  symbolic link, never while another run holds it). */
+typedef struct zs_partial_file zs_partial_file;
+/** @param[out] out caller frees with zs_partial_file_free. @return ZS_EEXIST when PATH.partial
+ *  is a link, not a regular file of this user, or held by another run (the message says which),
+ *  ZS_EIO when it cannot be created. */
+ZS_API zs_status zs_partial_file_new(const char *path, zs_partial_file **out);
+/** The stream to write the contents to (borrowed until zs_partial_file_free). */
+ZS_API FILE *zs_partial_file_stream(zs_partial_file *p);
+/** Flushes the stream and renames PATH.partial to PATH (replacing it); a write error, or a
+ *  PATH.partial that is no longer the file created, is an error naming it. */
+ZS_API zs_status zs_partial_file_commit(zs_partial_file *p);
+/** Closes; without a successful commit, PATH.partial is removed. NULL: no-op. */
+ZS_API void zs_partial_file_free(zs_partial_file *p);
 /** @} */
 
 /** \defgroup journal Parts, journal, resume

@@ -75,6 +75,7 @@ struct zs_journal {
     jheader *hdr;          /* read (joiner) or written (creator) */
     zs_jinfo info;         /* parsed header: slab height and count */
     zs_volume *vol;        /* the output, r+ or created (owner) */
+    zs_file_id id;         /* OUT.partial as created or opened: the rename moves only that */
     int complete;          /* OUT is in place */
     unsigned char *done;   /* info.nslabs flags: recorded by any part; read-only while running */
     int fd;                /* this part's record file (O_APPEND), or -1 */
@@ -130,6 +131,15 @@ static zs_status set_paths(zs_journal *j, const char *out)
     snprintf(j->partial, sizeof j->partial, "%s.partial", out);
     snprintf(j->dir, sizeof j->dir, "%s.zsjournal", out);
     return ZS_OK;
+}
+
+/* A file in the journal's directory, created or truncated for writing; never through a link. */
+static FILE *create_text(const char *path)
+{
+    const int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f) close(fd);
+    return f;
 }
 
 /* ---- header text ----------------------------------------------------------------------- */
@@ -279,7 +289,7 @@ static zs_status write_header(const zs_journal *j)
     char tmp[ZS_PATH_MAX + 64], path[ZS_PATH_MAX + 32];
     snprintf(tmp, sizeof tmp, "%s/header.tmp.%ld", j->dir, (long)getpid());
     snprintf(path, sizeof path, "%s/header", j->dir);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = create_text(tmp);
     if (!f) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot write the journal header", tmp);
     for (int k = 0; k < K_COUNT; k++) fprintf(f, "%s %s\n", key_names[k], j->hdr->val[k]);
     int e = fflush(f) != 0 || fsync(fileno(f)) != 0 ? errno : 0;
@@ -361,7 +371,7 @@ static zs_status open_part_file(zs_journal *j)
 {
     char path[ZS_PATH_MAX + 96];
     snprintf(path, sizeof path, "%s/part-%lld-of-%lld", j->dir, (long long)j->opts.part, (long long)j->opts.nparts);
-    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (j->fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open the part's journal", path);
     if (flock(j->fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK)
         return ZS_ERR(ZS_EEXIST, "%s: part %lld/%lld is being run by another process", j->out, (long long)j->opts.part,
@@ -369,7 +379,7 @@ static zs_status open_part_file(zs_journal *j)
     struct stat st;
     char last = '\n';
     if (fstat(j->fd, &st) == 0 && st.st_size > 0) {
-        int rfd = open(path, O_RDONLY | O_CLOEXEC);
+        int rfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (rfd >= 0) {
             if (pread(rfd, &last, 1, st.st_size - 1) != 1) last = '\n';
             close(rfd);
@@ -417,7 +427,7 @@ static zs_status take_creation(zs_journal *j)
     j->creating = 1;
     (void)gethostname(host, sizeof host - 1);
     snprintf(path, sizeof path, "%s/creating", j->dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = create_text(path);
     if (!f) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot write in the journal", path);
     fprintf(f, "%s %ld\n", host, (long)getpid());
     fclose(f);
@@ -437,6 +447,7 @@ static zs_status join(zs_journal *j)
             return ZS_ERR(ZS_ECANCELED, "%s: stopped while waiting for the journal", j->out);
         const int dir = path_exists(j->dir);
         if (!dir && j->opts.role != ZS_JOURNAL_JOIN) return 1;
+        if (dir) ZS_FORWARD(zs__partial_check(j->dir, j->out, 1, NULL)); /* a directory of ours, not a link */
         if (dir && creator_gone(j, who, sizeof who))
             return ZS_ERR(ZS_EIO,
                           "%s: the output was being created by %s, which is gone; remove %s and %s, then start again",
@@ -451,6 +462,7 @@ static zs_status join(zs_journal *j)
         sleep_seconds(nap);
         nap = nap < 0.5 ? nap * 1.5 : 0.5;
     }
+    ZS_FORWARD(zs__partial_check(j->dir, j->out, 1, NULL));
     j->hdr = malloc(sizeof *j->hdr);
     ZS_RETURN_IF(!j->hdr, ZS_ENOMEM, "out of memory");
     ZS_FORWARD(parse_header(path, j->hdr));
@@ -544,6 +556,7 @@ static zs_status create_output(zs_journal *j, const zs_plan *plan)
     co.direct = 1;                 /* create OUT.partial itself; the journal renames it */
     ZS_FORWARD(shared_format(j, &co.format));
     ZS_FORWARD(zs_volume_create(j->partial, &spec, &co, &j->vol));
+    ZS_FORWARD(zs__partial_check(j->partial, j->out, co.format == ZS_FMT_ZARR, &j->id));
     /* Other nodes open OUT.partial as soon as the header is published: the file's header
      * and size must be on the server before that (NFS close-to-open). */
     return zs__volume_flush(j->vol);
@@ -555,6 +568,8 @@ static zs_status open_output(zs_journal *j, const zs_plan *plan)
     zs_open_opts_default(&oo);
     oo.mode = "r+";
     ZS_FORWARD(shared_format(j, &oo.format));
+    /* opened in place: only the file (or Zarr directory) a part of this job created, never a link */
+    ZS_FORWARD(zs__partial_check(j->partial, j->out, oo.format == ZS_FMT_ZARR, &j->id));
     memcpy(oo.raw_shape, plan->out.shape, sizeof oo.raw_shape);
     oo.raw_ndim = plan->out.ndim;
     oo.raw_dtype = plan->out.dtype;
@@ -646,20 +661,16 @@ zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete)
     const int64_t n = zs_journal_done_count(j, 0, j->info.nslabs);
     if (done) *done = n;
     if (!j->complete && j->info.nslabs > 0 && n == j->info.nslabs) {
-        if (rename(j->partial, j->out) == 0)
-            j->complete = 1;
-        else if (errno == ENOENT && path_exists(j->out))
-            j->complete = 1; /* another part did it */
-        else
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot rename %s into place", j->out, j->partial);
-        if (j->complete) {
-            /* the directory of OUT, for the rename */
-            char parent[ZS_PATH_MAX];
-            snprintf(parent, sizeof parent, "%s", j->out);
-            char *slash = strrchr(parent, '/');
-            if (slash) *(slash == parent ? slash + 1 : slash) = '\0';
-            sync_dir(slash ? parent : ".");
-        }
+        struct stat st;
+        const int gone = lstat(j->partial, &st) != 0 && errno == ENOENT && path_exists(j->out);
+        if (!gone) ZS_FORWARD(zs__rename_into_place(j->partial, j->out, 1, &j->id)); /* else another part did it */
+        j->complete = 1;
+        /* the directory of OUT, for the rename */
+        char parent[ZS_PATH_MAX];
+        snprintf(parent, sizeof parent, "%s", j->out);
+        char *slash = strrchr(parent, '/');
+        if (slash) *(slash == parent ? slash + 1 : slash) = '\0';
+        sync_dir(slash ? parent : ".");
     }
     if (complete) *complete = j->complete;
     return ZS_OK;
@@ -676,7 +687,7 @@ void zs_journal_free(zs_journal *j)
         char path[ZS_PATH_MAX + 32];
         snprintf(path, sizeof path, "%s/creating", j->dir);
         unlink(path);
-        if (j->vol && zs__volume_claimed(j->vol)) unlink(j->partial);
+        if (j->vol && zs__volume_claimed(j->vol)) zs__remove_claimed(j->partial, &j->id);
         rmdir(j->dir);
     }
     zs_volume_free(j->vol); /* created with direct=1 or opened r+: never unlinked by it */
