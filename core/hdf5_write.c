@@ -190,7 +190,12 @@ static const zs_volume_io h5_write_io = {
 static zs_status output_names(h5_writer *w, const char *name, const zs_create_opts *o)
 {
     zs__h5_split_name(name, w->final, sizeof w->final, w->dset, sizeof w->dset);
-    if (!w->dset[0] || strcmp(w->dset, "/") == 0) snprintf(w->dset, sizeof w->dset, "%s", H5_DEFAULT_DATASET);
+    const size_t n = strlen(w->dset);
+    ZS_RETURN_IF(zs__h5_names_dataset(name) && (!n || w->dset[n - 1] == '/'), ZS_EINVAL,
+                 "%s: names no dataset to write in %s (a dataset path is needed after the ':', as in %s:/data; "
+                 "or name the file alone for the dataset %s)",
+                 name, w->final, w->final, H5_DEFAULT_DATASET);
+    if (!n) snprintf(w->dset, sizeof w->dset, "%s", H5_DEFAULT_DATASET);
     struct stat st;
     if (stat(w->final, &st) == 0) {
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", w->final);

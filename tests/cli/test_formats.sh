@@ -90,4 +90,20 @@ expect_rc 2 "an unknown name"
 expect_err "not a known format (.npy, .nii, .tif"
 expect_err "a plane series"
 
+# An HDF5 output names a dataset after its ':' (or none at all: /data). "w.h5:/" was once taken for a
+# directory of TIFF planes "w.h5:"; an empty dataset path, "/" or a group path is refused, naming it.
+for out in 'w.h5:/' 'w.h5:' 'w.h5:/grp/'; do
+    run convert "$WORK/in.npy" "$WORK/$out"
+    expect_rc 1 "an HDF5 output named $out"
+    expect_err "$WORK/$out: names no dataset to write in $WORK/w.h5"
+    expect_no_file "$WORK/w.h5:"
+    expect_no_file "$WORK/w.h5"
+    expect_no_file "$WORK/w.h5.partial"
+done
+run convert "$WORK/in.npy" "$WORK/w.h5:/x"
+expect_rc 0 "an HDF5 output with its dataset named"
+run info "$WORK/w.h5:/"
+expect_rc 0 "FILE.h5:/ read as the file"
+expect_out "format:     hdf5"
+
 done_ok
