@@ -445,6 +445,10 @@ void zs_volume_free(zs_volume *v)
 }
 
 const zs_volume_info *zs_volume_get_info(const zs_volume *v) { return v ? &v->info : NULL; }
+void zs__volume_set_stop(zs_volume *v, volatile int *stop)
+{
+    if (v) v->stop = stop;
+}
 int zs_volume_writes_whole_planes(const zs_volume *v) { return v && v->io && v->mode != ZS_MODE_R; }
 
 int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)

@@ -285,6 +285,24 @@ static zs_status fold_layer(const zarr_writer *to, const zs_volume *below, int64
     return ZS_OK;
 }
 
+/* The run's stop flag (a signal, a caller's progress: zs__volume_set_stop) is polled before each
+ * level and each layer of a level: building the levels is part of the run, and stops like it. */
+static zs_status check_stop(const zs_volume *v, int k)
+{
+    ZS_RETURN_IF(v->stop && *v->stop, ZS_ECANCELED, "%s: stopped while pyramid level %d was built", v->final_path, k);
+    return ZS_OK;
+}
+
+/* Test hook ZS_TEST_SLAB_DELAY_MS (run.c's sleep before each slab): the same sleep before each layer
+ * of a pyramid level, so that a signal reliably arrives while the levels are built. Not for
+ * production use. */
+static int test_delay_ms(void)
+{
+    const char *d = getenv("ZS_TEST_SLAB_DELAY_MS");
+    const int ms = d ? atoi(d) : 0;
+    return ms > 0 && ms <= 60000 ? ms : 0;
+}
+
 /* Level k (k >= 1) from level k-1, which the group's .zattrs lists already: its array k/ with
  * the chunks of level 0 (bounded by its shape), written layer by layer by OpenMP threads. */
 static zs_status build_level(zs_volume *v, const zarr_writer *w, int k)
@@ -307,6 +325,7 @@ static zs_status build_level(zs_volume *v, const zarr_writer *w, int k)
     const size_t pplane = (size_t)(bi->shape[0] * bi->shape[1]), plane = (size_t)(to.nx * to.ny);
     _Atomic int failed = st != ZS_OK;
     char msg[1024] = "";
+    const int delay_ms = test_delay_ms();
 #pragma omp parallel if (tasks > 1)
     {
         unsigned char *out = malloc((size_t)to.cz * plane * to.es), *raw = malloc(2 * pplane * to.es);
@@ -316,8 +335,10 @@ static zs_status build_level(zs_volume *v, const zarr_writer *w, int k)
 #pragma omp for schedule(dynamic)
         for (int64_t i = 0; i < tasks; i++) {
             if (my != ZS_OK || atomic_load(&failed)) continue;
+            if (delay_ms) usleep((useconds_t)delay_ms * 1000u); /* test hook */
             const int64_t t = i / to.nlayers, L = i % to.nlayers;
-            my = fold_layer(&to, below, t, L, out, pair, acc, raw);
+            my = check_stop(v, k);
+            if (my == ZS_OK) my = fold_layer(&to, below, t, L, out, pair, acc, raw);
             if (my == ZS_OK) my = write_layer(&to, t, L, out);
         }
         if (my != ZS_OK && !atomic_exchange(&failed, 1)) {
@@ -340,6 +361,7 @@ static zs_status zarr_finish(zs_volume *v)
     ZS_RETURN_IF(n < w->nz * w->nt, ZS_EINVAL, "%s: only %lld of %lld planes were written", v->final_path, (long long)n,
                  (long long)(w->nz * w->nt));
     while (w->built < w->levels) { /* each level is listed once it is complete */
+        ZS_FORWARD(check_stop(v, w->built + 1));
         ZS_FORWARD(build_level(v, w, w->built + 1));
         w->built++;
         ZS_FORWARD(write_zattrs(w, &v->info, w->built));

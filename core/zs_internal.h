@@ -293,6 +293,8 @@ struct zs_volume {
     zs_file_id id;                     /* create: the claimed file's identity (checked at commit) */
     zs_file_id data_id;                /* create, detached data: the data file's */
     int data_claimed;                  /* create, detached data: its partial data file is ours */
+    volatile int *stop;                /* create: the run's stop flag, polled by work done at commit (pyramid
+                                          levels); NULL: none (zs__volume_set_stop) */
     int64_t z_align;                   /* create: planes written at once (ops->z_align); 1: any */
     const zs_format_ops *ops;          /* the registry's entry that opened or created it */
     const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
@@ -349,6 +351,9 @@ void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int 
 void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
 /** fsync of the volume's files (a created output, before other processes open it). */
 zs_status zs__volume_flush(const zs_volume *v);
+/** Hands a created volume the run's stop flag (borrowed: it must outlive the commit): work the
+ *  commit does (a pyramid's levels) stops with ZS_ECANCELED once it is set non-zero. */
+void zs__volume_set_stop(zs_volume *v, volatile int *stop);
 /** 1 when this process holds the claim of the created volume (its partial files are ours). */
 int zs__volume_claimed(const zs_volume *v);
 /** Holds the volume's claim shared (journal parts write one output together; a plain run needs

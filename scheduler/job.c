@@ -460,6 +460,7 @@ zs_status zs_job_commit(zs_job *job)
     }
     if (job->st == J_COMMITTED) return ZS_OK;
     ZS_RETURN_IF(!job->executed, ZS_EINVAL, "%s: the job did not run to its end: nothing to commit", job->out);
+    zs__volume_set_stop(job->vol, job->o.stop); /* the commit's own work (pyramid levels) stops too */
     if (job->vol) ZS_FORWARD(zs_volume_commit(job->vol));
     job->complete = !job->idle;
     job->done = job->idle ? 0 : zs_plan_slab_count(job->plan);

@@ -3,6 +3,9 @@
 """zslab.filter goes through the library's job layer: the command line's journal, parts, resume,
 compression and refusals, from Python."""
 import os
+import signal
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -111,6 +114,31 @@ def test_ome_zarr_output_with_chunks_and_a_pyramid(src, tmp_path):
     with pytest.raises(ValueError) as e:  # a pyramid needs the whole volume, in one process
         zslab.filter(src, tmp_path / "p.ome.zarr", "median:size=3", pyramid=1, part=(0, 2))
     assert "journal" in str(e.value)
+
+
+def test_ctrl_c_while_the_pyramid_is_built_commits_nothing(src, tmp_path, monkeypatch):
+    out = tmp_path / "out.ome.zarr"
+    level1 = tmp_path / "out.ome.zarr.partial" / "1" / ".zarray"
+    monkeypatch.setenv("ZS_TEST_SLAB_DELAY_MS", "50")  # test hook: also a sleep before each layer of a level
+    main, sent = threading.get_ident(), []
+
+    def interrupt():  # Ctrl-C once level 1's array exists: while the levels are built
+        deadline = time.monotonic() + 60
+        while not level1.exists() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        if level1.exists():
+            sent.append(True)
+            signal.pthread_kill(main, signal.SIGINT)
+
+    t = threading.Thread(target=interrupt)
+    t.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            zslab.filter(src, out, "median:size=3", chunks=(8, 16, 12), pyramid=2, threads=1)
+    finally:
+        t.join()
+    assert sent, "the levels were never built"
+    assert not out.exists() and not (tmp_path / "out.ome.zarr.partial").exists()
 
 
 @pytest.mark.parametrize("engine", ["pread", "mmap", "direct"])

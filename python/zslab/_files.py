@@ -143,7 +143,7 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
         lib.zs_job_stats(job, ctypes.byref(rs))
         if rs.note:
             warnings.warn(f"zslab: {rs.note.decode(errors='replace')}", RuntimeWarning, stacklevel=2)
-        _core.check(lib.zs_job_commit(job))
+        _core.run_stoppable(lambda: lib.zs_job_commit(job), stop, seen)  # a pyramid's levels: Ctrl-C stops them
         complete = lib.zs_job_complete(job)
     finally:
         lib.zs_job_free(job)  # a plain run's uncommitted dst.partial is removed; a journal's stays

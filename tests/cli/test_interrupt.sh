@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 the zslab authors
-# SIGINT/SIGTERM never leave a partial output: filter stops at the next slab and exits 1;
-# create removes its partial file and dies of the signal. The signal is sent only once the
-# tool has its handler (SigCgt in /proc/PID/status) and its OUT.partial, while it is stopped
-# (SIGSTOP), so it always lands mid-run; filter is also slowed by the test hook
-# ZS_TEST_SLAB_DELAY_MS (a sleep before each slab), so that slabs are left to stop.
+# SIGINT/SIGTERM never leave a partial output: filter stops at the next slab (or layer of a
+# pyramid level) and exits 1; create removes its partial file and dies of the signal. The
+# signal is sent only once the tool has its handler (SigCgt in /proc/PID/status) and its
+# OUT.partial, while it is stopped (SIGSTOP), so it always lands mid-run; filter is also slowed
+# by the test hook ZS_TEST_SLAB_DELAY_MS (a sleep before each slab and each layer of a pyramid
+# level), so that slabs are left to stop.
 # A run that ends before the signal fails the test.
 . "$(dirname "$0")/common.sh"
 
@@ -56,6 +57,24 @@ expect_rc 1 "filter interrupted"
 expect_err "$WORK/out.npy: interrupted"
 expect_no_file "$WORK/out.npy"
 expect_no_file "$WORK/out.npy.partial"
+
+# The levels of a pyramid are part of the run: a signal while they are built (level 1's array
+# exists; each layer of a level sleeps ZS_TEST_SLAB_DELAY_MS too) stops it as at a slab, exit 1,
+# nothing committed and OUT.partial/ removed.
+ZS_TEST_SLAB_DELAY_MS=50 "$ZSLAB" filter "$IN" "$WORK/out.zarr" --op gaussian:sigma=1 --pyramid 2 --chunks 4x32x32 \
+    --threads 1 --slab 16 >"$WORK/.out" 2>"$WORK/.err" &
+pid=$!
+signal_mid_run "$pid" TERM 15 "$WORK/out.zarr.partial/1/.zarray"
+sent=$?
+wait "$pid"
+RC=$?
+LAST_CMD="zslab filter --pyramid 2, layers of at least 50 ms (SIGTERM while level 1 is built)"
+CHECKS=$((CHECKS + 1))
+[ "$sent" -eq 0 ] || fail "filter ended before its pyramid levels could be interrupted"
+expect_rc 1 "filter interrupted while building its pyramid"
+expect_err "$WORK/out.zarr: interrupted"
+expect_no_file "$WORK/out.zarr"
+expect_no_file "$WORK/out.zarr.partial"
 
 "$ZSLAB" create "$WORK/big.npy" --shape 1024x1024x128 --dtype uint16 --pattern phantom --threads 1 \
     >"$WORK/.out" 2>"$WORK/.err" &
