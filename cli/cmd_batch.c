@@ -284,6 +284,10 @@ static int make_dirs(const char *d)
         cli_error("%s: cannot create the directory of the batch's records: %s", buf, strerror(errno));
         return CLI_EXIT_ERROR;
     }
+    if (lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) { /* never through a link */
+        cli_error("%s: is not a directory of yours (a symbolic link or another user's); remove it", buf);
+        return CLI_EXIT_ERROR;
+    }
     return CLI_RUN;
 }
 

@@ -332,21 +332,22 @@ static zs_status record_head(const zs_job *job, char **head)
 static zs_status write_record(const zs_job *job)
 {
     struct stat st;
-    char tmp[ZS_PATH_MAX + 8], *head = NULL;
+    char *head = NULL;
     ZS_FORWARD(record_head(job, &head));
-    snprintf(tmp, sizeof tmp, "%s.tmp", job->record);
-    errno = 0;
-    FILE *f = stat(job->out, &st) == 0 ? fopen(tmp, "w") : NULL;
-    int e = f ? 0 : errno ? errno : EIO;
-    if (f) {
-        fprintf(f, "%soutput size=%lld mtime=%lld.%09ld\n", head, (long long)st.st_size, (long long)st.st_mtim.tv_sec,
-                (long)st.st_mtim.tv_nsec);
-        if (fclose(f) != 0 || rename(tmp, job->record) != 0) e = errno ? errno : EIO;
+    zs_partial_file *p = NULL; /* RECORD.partial, claimed as outputs are, renamed into place */
+    zs_status s = stat(job->out, &st) == 0 ? zs_partial_file_new(job->record, &p)
+                                            : ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", job->out);
+    if (s == ZS_OK) {
+        fprintf(zs_partial_file_stream(p), "%soutput size=%lld mtime=%lld.%09ld\n", head, (long long)st.st_size,
+                (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+        s = zs_partial_file_commit(p);
     }
+    zs_partial_file_free(p);
     free(head);
-    if (!e) return ZS_OK;
-    unlink(tmp);
-    return ZS_ERR(ZS_EIO, "%s: cannot write %s (%s): the next run will redo it", job->out, job->record, strerror(e));
+    if (s == ZS_OK) return ZS_OK;
+    char why[512];
+    snprintf(why, sizeof why, "%s", zs_last_error());
+    return ZS_ERR(ZS_EIO, "%s: cannot write %s (%s): the next run will redo it", job->out, job->record, why);
 }
 
 /* Why a record differs from this job's lines: the first line that differs, by its key. */

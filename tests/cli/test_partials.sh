@@ -3,7 +3,7 @@
 # Copyright (c) 2026 the zslab authors
 # A partial output planted by someone else is never written through. Every writer's partial
 # (.npy, a Zarr directory and the .zgroup in it, .h5, a plane of a series, a preview's .png, a
-# batch's report page, a bench chart, a journal's OUT.partial, OUT.zsjournal and part file)
+# batch's report page and records, a bench chart, a journal's OUT.partial, OUT.zsjournal and part file)
 # planted as a symbolic link makes the run exit 1 naming it as a link, with the link and its
 # target as they were. A partial of another user or with a second name is refused too; a name
 # swapped for a link while the run writes is not renamed into place; and a killed run's own
@@ -85,6 +85,23 @@ plant r.html.partial victim.txt
 run filter --batch stacks --out-dir done --op median:size=3 --report r.html
 refused r.html.partial "batch report"
 expect_no_file r.html
+
+# a batch's records: its directory D/.zslab-batch, and a record's partial file (a failed record is a
+# warning: the output is complete all the same, and the next run redoes the stack)
+mkdir done2
+plant done2/.zslab-batch victim_dir
+run filter --batch stacks --out-dir done2 --op median:size=3
+expect_rc 1 "a batch whose record directory is a link"
+expect_err "done2/.zslab-batch: is not a directory of yours (a symbolic link or another user's)"
+CHECKS=$((CHECKS + 1))
+[ -L done2/.zslab-batch ] && [ "$(victims_sum)" = "$BEFORE" ] || fail "the record directory's link was followed"
+mkdir -p done3/.zslab-batch
+plant done3/.zslab-batch/a.npy.done.partial victim.txt
+run filter --batch stacks --out-dir done3 --op median:size=3
+expect_rc 0 "a batch whose record's partial file is a link"
+expect_err "a.npy.done.partial is a symbolic link"
+CHECKS=$((CHECKS + 1))
+[ -L done3/.zslab-batch/a.npy.done.partial ] && [ "$(victims_sum)" = "$BEFORE" ] || fail "the record's link was followed"
 
 plant c.svg.partial victim.txt
 run bench --smoke --plot c.svg
