@@ -377,6 +377,17 @@ void zs__json_string(FILE *f, const char *s);
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
 
+/* ---- opening inputs (regular_file.c) ---------------------------------------------------- */
+/** Opens an input that must be a regular file (flags: O_RDONLY or O_RDWR) without blocking on a
+ *  FIFO: anything else is refused, "PATH: not a regular file (a FIFO)". On an error the message
+ *  names path and errno is open(2)'s (ENOENT for a missing file; 0 when the file is not regular).
+ *  *fd_out: the caller closes it. */
+zs_status zs__open_regular(const char *path, int flags, int *fd_out);
+/** The same check by stat(2), for libraries that open the path themselves (libhdf5, stdio). */
+zs_status zs__check_regular(const char *path);
+/** "a FIFO", "a directory", ...: what a st_mode that is not a regular file is. */
+const char *zs__file_kind(unsigned mode);
+
 /** Claims an output file for this run (volume.c): opens `file` (created if missing), takes an
  *  exclusive lock held as long as the fd stays open, then truncates it. Another run's claim
  *  is refused with an error naming `final` and `file`. */
