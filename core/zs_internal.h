@@ -244,6 +244,11 @@ int zs__unit_normalize(const char *u, size_t n, char out[16]);
 /** Micrometres per unit of a normalised unit ("um" 1, "mm" 1000, ...); 0 when unknown. */
 double zs__unit_um(const char *unit);
 
+/** Voxel sizes that are not finite and positive (inf, NaN, 0, negative: from any file's
+ *  metadata or a caller's spec) are no voxel size: 1. Every opened and created volume's info
+ *  goes through it, so that no writer is given a size it cannot write as a number. */
+void zs__voxel_normalize(zs_volume_info *info);
+
 /* ---- volume handle -------------------------------------------------------------------- */
 typedef enum zs_mode { ZS_MODE_R = 0, ZS_MODE_RW, ZS_MODE_COW, ZS_MODE_CREATE } zs_mode;
 
