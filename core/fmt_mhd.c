@@ -14,6 +14,7 @@
  * A data file given as a list or a printf pattern (one file per slice) is refused. */
 #include "zs_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -248,6 +249,7 @@ static int64_t mhd_write_header(zs_volume_info *spec, unsigned char *buf, size_t
                      nd, zs_dtype_size(spec->dtype) > 1 && spec->dtype.big_endian ? "True" : "False",
                      (long long)spec->shape[0], (long long)spec->shape[1], (long long)spec->shape[2]);
     if (nd == 4) k += snprintf(b + k, cap - (size_t)k, " %lld", (long long)spec->shape[3]);
+    assert(isfinite(v[0]) && isfinite(v[1]) && isfinite(v[2]));
     k += snprintf(b + k, cap - (size_t)k, "\nElementSpacing = %.17g %.17g %.17g%s\n", v[0], v[1], v[2],
                   nd == 4 ? " 1" : "");
     if (unit) k += snprintf(b + k, cap - (size_t)k, "DistanceUnits = %s\n", unit);

@@ -12,6 +12,7 @@
  * skip (attached files), data file (one file; lists and patterns are refused). */
 #include "zs_internal.h"
 
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -317,6 +318,7 @@ static int64_t nrrd_write_header(zs_volume_info *spec, unsigned char *buf, size_
     char unit[16];
     (void)zs__unit_normalize(spec->unit, strlen(spec->unit), unit);
     char *b = (char *)buf;
+    assert(isfinite(spec->voxel[0]) && isfinite(spec->voxel[1]) && isfinite(spec->voxel[2]));
     int k = snprintf(b, cap, "NRRD0004\n# written by zslab\ntype: %s\ndimension: %d\nsizes: %lld %lld %lld",
                      type_name(spec->dtype.type), nd, (long long)spec->shape[0], (long long)spec->shape[1],
                      (long long)spec->shape[2]);

@@ -8,7 +8,9 @@
  *    pyramid, with the axes and scale its group's multiscales give that level.
  * Reading (read_planes) decodes every chunk that overlaps the planes asked for, in the calling
  * worker with buffers of its own (nothing shared between workers), and copies its part into
- * the F-order planes; a missing chunk file holds fill_value (none: an error naming the file).
+ * the F-order planes; a chunk file absent when the array was opened holds fill_value (none: an
+ * error naming the file). One present then and gone later, or the array's metadata gone or
+ * replaced, is the input changed during the run: an error naming the file.
  * Writing is zarr_write.c. Metadata parsing is zarr_meta.c, the codecs zarr_codec.c. */
 #include "zarr_internal.h"
 
@@ -51,7 +53,11 @@ typedef struct zarr_reader {
     int dim[3];              /* the array's dimension that is x, y, z; -1: none (length 1) */
     char dir[ZS_PATH_MAX];   /* the array's directory */
     char group[ZS_PATH_MAX]; /* its group's directory when its axes come from one; "" */
-    pthread_mutex_t lock;    /* the file list, built on first use */
+    char meta[ZS_PATH_MAX + 16]; /* its .zarray or zarr.json, */
+    struct stat meta_st;         /* as it was at open */
+    int64_t nk[ZARR_MAX_DIMS];   /* the chunk grid (zs__zarr_chunk_grid) */
+    unsigned char *present;      /* a bit per chunk: its file existed at open (zs__zarr_scan_chunks) */
+    pthread_mutex_t lock;        /* the file list, built on first use */
     char **files;
     int64_t nfiles;
     int listed;
@@ -169,16 +175,21 @@ static void bufs_free(zarr_bufs *b)
     memset(b, 0, sizeof *b);
 }
 
-/* Reads a chunk file into b->file; *missing when it does not exist. */
-static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, size_t *n, int *missing)
+/* Reads a chunk file into b->file. */
+static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, size_t *n)
 {
-    *missing = 0;
-    int fd = open(file, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT) return (*missing = 1), ZS_OK;
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", file);
+    int fd = -1;
+    if (zs__open_regular(file, O_RDONLY, &fd) < 0) {
+        if (errno == ENOENT) {
+            zs_clear_error();
+            return ZS_ERR(ZS_EIO, "%s: the input changed during the run: this chunk file existed at open and is gone",
+                          file);
+        }
+        return ZS_EIO;
+    }
     struct stat st;
     zs_status s = ZS_OK;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max)
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max)
         s = ZS_ERR(ZS_EFORMAT, "%s: not a chunk file of at most %zu bytes", file, max);
     if (s == ZS_OK && (size_t)st.st_size > b->file_cap) {
         free(b->file);
@@ -198,21 +209,34 @@ static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, siz
     return s;
 }
 
-/* Decodes chunk k into b->chunk; *have 0 when its file is missing and the array has a fill_value. */
+/* Decodes chunk k into b->chunk; *have 0 when its file was absent at open and the array has a
+ * fill_value. */
 static zs_status load_chunk(const zarr_reader *r, const int64_t *k, zarr_bufs *b, size_t want, int *have)
 {
     char file[ZS_PATH_MAX + 128];
     chunk_path(r, k, file, sizeof file);
     size_t n = 0;
-    int missing = 0;
+    const int64_t i = zs__zarr_chunk_index(&r->a, r->nk, k);
+    *have = (r->present[i >> 3] >> (i & 7)) & 1;
+    ZS_RETURN_IF(!*have && !r->a.has_fill, ZS_EFORMAT, "%s: missing, and the array has no fill_value (%s)", file,
+                 r->meta);
+    if (!*have) return ZS_OK;
     const size_t max = want > (SIZE_MAX - 65536) / 2 ? SIZE_MAX : want * 2 + 65536;
-    ZS_FORWARD(read_chunk_file(file, max, b, &n, &missing));
-    *have = !missing;
-    ZS_RETURN_IF(missing && !r->a.has_fill, ZS_EFORMAT, "%s: missing, and the array has no fill_value (%s/.zarray)",
-                 file, r->dir);
-    if (missing) return ZS_OK;
+    ZS_FORWARD(read_chunk_file(file, max, b, &n));
     if (r->a.sharded) return zs__zarr_decode_shard(&r->a, file, b->file, n, b->chunk, want);
     return zs__zarr_decode(&r->a.codec, file, b->file, n, b->chunk, want);
+}
+
+/* An error when the array's metadata file is gone or is another file than at open (the array
+ * removed, or replaced as zarr-python's mode 'w' and --force do). */
+static zs_status check_meta(const zarr_reader *r, const char *path)
+{
+    struct stat st;
+    const struct stat *o = &r->meta_st;
+    if (stat(r->meta, &st) == 0 && st.st_dev == o->st_dev && st.st_ino == o->st_ino && st.st_size == o->st_size &&
+        st.st_mtim.tv_sec == o->st_mtim.tv_sec && st.st_mtim.tv_nsec == o->st_mtim.tv_nsec)
+        return ZS_OK;
+    return ZS_ERR(ZS_EIO, "%s: the input changed during the run: %s is gone or was replaced", path, r->meta);
 }
 
 /* Decodes every chunk overlapping planes [z0,z1) of volume t and copies its part into dst. */
@@ -230,6 +254,7 @@ static zs_status decode_planes(const zs_volume *v, zarr_bufs *bufs, int64_t t, i
         klo[d] = k[d] = lo / a->chunks[d];
         khi[d] = (hi - 1) / a->chunks[d];
     }
+    ZS_FORWARD(check_meta(r, v->info.path));
     const size_t want = (size_t)chunk_elems(a) * zs_dtype_size(a->dtype);
     if (!bufs->chunk && !(bufs->chunk = malloc(want)))
         return ZS_ERR(ZS_ENOMEM, "%s: out of memory for a chunk of %zu bytes", v->info.path, want);
@@ -339,8 +364,8 @@ static zs_status push_file(zarr_reader *r, const char *path, int64_t *cap)
     return ZS_OK;
 }
 
-/* Metadata first (the group's, then the array's), then every chunk file that exists, in
- * chunk order. */
+/* Metadata first (the group's, then the array's), then every chunk file that existed at open,
+ * in chunk order. */
 static zs_status list_files(zarr_reader *r)
 {
     int64_t cap = 0, k[ZARR_MAX_DIMS] = {0}, nk[ZARR_MAX_DIMS];
@@ -353,14 +378,11 @@ static zs_status list_files(zarr_reader *r)
         }
     snprintf(p, sizeof p, "%s/%s", r->dir, r->a.version == 3 ? "zarr.json" : ".zarray");
     ZS_FORWARD(push_file(r, p, &cap));
-    for (int d = 0; d < r->a.ndim; d++) {
-        nk[d] = (r->a.shape[d] + r->a.chunks[d] - 1) / r->a.chunks[d];
-        if (nk[d] == 0) return ZS_OK;
-    }
-    for (;;) {
-        struct stat st;
+    for (int d = 0; d < r->a.ndim; d++)
+        if ((nk[d] = r->nk[d]) == 0) return ZS_OK;
+    for (int64_t i = 0;; i++) { /* the chunks present at open */
         chunk_path(r, k, p, sizeof p);
-        if (stat(p, &st) == 0) ZS_FORWARD(push_file(r, p, &cap));
+        if ((r->present[i >> 3] >> (i & 7)) & 1) ZS_FORWARD(push_file(r, p, &cap));
         int d = r->a.ndim - 1;
         while (d >= 0 && k[d] == nk[d] - 1) k[d] = 0, d--;
         if (d < 0) return ZS_OK;
@@ -389,6 +411,7 @@ static void zarr_close(zs_volume *v)
     if (!r) return;
     for (int64_t i = 0; i < r->nfiles; i++) free(r->files[i]);
     free(r->files);
+    free(r->present);
     for (int k = 0; k < ZARR_SLOTS; k++) {
         free(r->slots[k].planes);
         bufs_free(&r->slots[k].bufs);
@@ -529,6 +552,16 @@ static zs_status locate(zarr_reader *r, const char *path)
     return ZS_ERR(ZS_EFORMAT, "%s: not a Zarr array or group (no .zarray, .zgroup or zarr.json in it)", path);
 }
 
+/* What a reader checks its reads against: the metadata file and the chunk files there now. */
+static zs_status snapshot(zarr_reader *r)
+{
+    snprintf(r->meta, sizeof r->meta, "%s/%s", r->dir, r->a.version == 3 ? "zarr.json" : ".zarray");
+    if (stat(r->meta, &r->meta_st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", r->meta);
+    ZS_RETURN_IF(zs__zarr_chunk_grid(&r->a, r->nk) < 0, ZS_EUNSUPPORTED, "%s: more than %lld chunks", r->meta,
+                 (long long)ZARR_MAX_CHUNK_COUNT);
+    return zs__zarr_scan_chunks(&r->a, r->dir, &r->present);
+}
+
 static zs_status zarr_open(zs_volume *v, const zs_open_opts *o)
 {
     (void)o;
@@ -548,7 +581,7 @@ static zs_status zarr_open(zs_volume *v, const zs_open_opts *o)
     info->decoded = 1;
     info->offset = 0;
     ZS_FORWARD(zs__zarr_info(&r->a, &r->ax, info));
-    if (v->mode != ZS_MODE_RW) return ZS_OK;
+    if (v->mode != ZS_MODE_RW) return snapshot(r);
     /* written in place: the writer takes over (zarr_write.c) */
     const zs_zarr_array a = r->a;
     const zs_zarr_axes ax = r->ax;

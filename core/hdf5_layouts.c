@@ -16,10 +16,13 @@
  * (z, y, x) files: the planes are then Fortran-order planes. */
 #include "hdf5_internal.h" /* strcasestr: _GNU_SOURCE is the build's */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* ---- the lock and the error stack ------------------------------------------------------ */
 
@@ -485,24 +488,36 @@ static zs_status imaris_layout(hid_t f, const char *fname, zs_h5_layout *l)
 }
 
 /* The voxel size of a BigDataViewer file: <voxelSize><unit>..</unit><size>x y z</size> of the
- * first view setup of the XML beside it (NAME.xml), when there is one. */
-static void bdv_voxel(const char *fname, zs_h5_layout *l)
+ * first view setup of the XML beside it (NAME.xml, the extension dropped from the base name),
+ * when there is one. An XML that is there but is not a regular file (a FIFO) is an error. */
+static zs_status bdv_voxel(const char *fname, zs_h5_layout *l)
 {
     char xml[ZS_PATH_MAX], buf[65536];
-    const char *dot = strrchr(fname, '.');
+    const char *slash = strrchr(fname, '/'), *dot = strrchr(slash ? slash + 1 : fname, '.');
     snprintf(xml, sizeof xml, "%.*s.xml", (int)(dot ? dot - fname : (ptrdiff_t)strlen(fname)), fname);
-    FILE *fp = fopen(xml, "r");
-    if (!fp) return;
-    const size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
+    int fd = -1;
+    if (zs__open_regular(xml, O_RDONLY, &fd) < 0) {
+        if (errno != ENOENT) return ZS_EIO;
+        zs_clear_error(); /* no XML: no voxel size */
+        return ZS_OK;
+    }
+    size_t n = 0;
+    while (n < sizeof buf - 1) { /* the first 64 KiB hold the view setups */
+        const ssize_t r = read(fd, buf + n, sizeof buf - 1 - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
     buf[n] = '\0';
     const char *vs = strstr(buf, "<voxelSize>"), *end = vs ? strstr(vs, "</voxelSize>") : NULL;
     const char *u = vs ? strstr(vs, "<unit>") : NULL, *s = vs ? strstr(vs, "<size>") : NULL;
     double v[3];
-    if (!end || !s || s > end || sscanf(s + 6, "%lf %lf %lf", &v[0], &v[1], &v[2]) != 3) return;
+    if (!end || !s || s > end || sscanf(s + 6, "%lf %lf %lf", &v[0], &v[1], &v[2]) != 3) return ZS_OK;
     for (int a = 0; a < 3; a++)
         if (v[a] > 0) l->voxel[a] = v[a];
     if (u && u < end) zs__unit_normalize(u + 6, strcspn(u + 6, "<"), l->unit);
+    return ZS_OK;
 }
 
 static zs_status bdv_layout(hid_t f, const char *fname, zs_h5_layout *l)
@@ -515,8 +530,7 @@ static zs_status bdv_layout(hid_t f, const char *fname, zs_h5_layout *l)
     ZS_FORWARD(zyx_sources(f, fname, l));
     for (int a = 0; a < 3; a++) l->shape[a] = (int64_t)l->dims[2 - a];
     l->shape[3] = T * S;
-    bdv_voxel(fname, l);
-    return ZS_OK;
+    return bdv_voxel(fname, l);
 }
 
 zs_status zs__h5_layout(hid_t f, const char *fname, const char *dset, zs_h5_layout *l)

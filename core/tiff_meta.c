@@ -11,6 +11,7 @@
  * fuzzed (tests/fuzz/fuzz_tiff_meta.c). */
 #include "tiff_internal.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -178,6 +179,7 @@ void zs__tiff_imagej_description(const zs_volume_info *spec, char *buf, size_t n
         /* ImageJ writes micrometres as "micron" (plain ASCII); its readers all know it */
         append(buf, n, &k, "unit=%s\n", strcmp(unit, "um") == 0 ? "micron" : unit);
     }
+    assert(isfinite(spec->voxel[2]));
     if (spec->unit[0] || spec->voxel[2] != 1.0) append(buf, n, &k, "spacing=%.17g\n", spec->voxel[2]);
     append(buf, n, &k, "loop=false\n");
 }

@@ -25,6 +25,12 @@ void zs_volume_info_init(zs_volume_info *info)
     for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
 }
 
+void zs__voxel_normalize(zs_volume_info *info)
+{
+    for (int i = 0; i < 3; i++)
+        if (!(isfinite(info->voxel[i]) && info->voxel[i] > 0)) info->voxel[i] = 1.0;
+}
+
 zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
                                uint64_t *total_bytes)
 {
@@ -242,6 +248,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     v->committed = 1;
     v->ops = ops;
     zs_status s = open_describe(v, path, opts);
+    zs__voxel_normalize(&v->info);
     if (s == ZS_OK && !v->info.data_path[0]) snprintf(v->info.data_path, sizeof v->info.data_path, "%s", path);
     if (s == ZS_OK && v->io && mode == ZS_MODE_RW && !v->io->write_planes)
         s = ZS_ERR(ZS_EUNSUPPORTED,
@@ -368,6 +375,7 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     zs_volume *v = calloc(1, sizeof *v);
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;
+    zs__voxel_normalize(&v->info);
     v->z_align = ops->z_align && ops->z_align(opts) > 1 ? ops->z_align(opts) : 1;
     v->info.order = ZS_ORDER_F;
     v->info.decoded = 0;

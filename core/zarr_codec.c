@@ -209,14 +209,15 @@ zs_status zs__zarr_read_file(const char *path, size_t max, char **buf, size_t *n
 {
     *buf = NULL, *n = 0;
     if (missing) *missing = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno == ENOENT && missing) {
+    int fd = -1;
+    if (zs__open_regular(path, O_RDONLY, &fd) < 0) {
+        if (errno != ENOENT || !missing) return ZS_EIO;
+        zs_clear_error();
         *missing = 1;
         return ZS_EIO;
     }
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max) {
         close(fd);
         return ZS_ERR(ZS_EFORMAT, "%s: not a regular file of at most %zu bytes", path, max);
     }

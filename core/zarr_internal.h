@@ -11,6 +11,8 @@
 #define ZARR_MAX_DIMS 5
 /* Largest decoded chunk accepted (blosc's limit, with its header): bigger chunks are refused. */
 #define ZARR_MAX_CHUNK_BYTES ((uint64_t)INT32_MAX - 64)
+/* Most chunks an array read may have (a bit each is kept: 2 GiB). */
+#define ZARR_MAX_CHUNK_COUNT ((int64_t)1 << 34)
 
 /* A chunk codec (.zarray "compressor"). */
 typedef enum zarr_codec_id {
@@ -97,6 +99,15 @@ zs_status zs__zarr_encode(const zarr_codec *c, const char *file, const void *src
 zs_status zs__zarr_codec_for(zs_compression comp, const char *file, zarr_codec *c);
 /** The "compressor" object of c as JSON text into buf ("null" for raw). */
 void zs__zarr_codec_json(const zarr_codec *c, char *buf, size_t n);
+
+/** The chunk grid: nk[d] chunks along dimension d (the last one of each axis partial).
+ *  @return their number, or -1 when above ZARR_MAX_CHUNK_COUNT. */
+int64_t zs__zarr_chunk_grid(const zs_zarr_array *a, int64_t *nk);
+/** Chunk k's place in the grid nk, the last dimension fastest. */
+int64_t zs__zarr_chunk_index(const zs_zarr_array *a, const int64_t *nk, const int64_t *k);
+/** Which chunk files of the array at dir exist now: *present (caller frees) holds a bit per chunk
+ *  (bit i of byte i/8 for zs__zarr_chunk_index i), set when its file exists. Errors name dir. */
+zs_status zs__zarr_scan_chunks(const zs_zarr_array *a, const char *dir, unsigned char **present);
 
 /** Reads a whole small file (metadata or a chunk) into a malloc'ed buffer (+1 NUL byte).
  *  @return ZS_OK; ZS_EIO with *missing = 1 when it does not exist (no message then when

@@ -11,7 +11,9 @@
 #include "zarr_internal.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* An integer-valued JSON number in [lo, 2^53]. */
@@ -53,8 +55,15 @@ static zs_status parse_dtype(const cJSON *root, const char *file, zs_dtype *dt)
     return ZS_OK;
 }
 
-/* One element of value d in dt (its byte order): integers saturate (NaN is 0), as zslab stores
- * results. Built from the value's bits, so that the host's byte order does not matter. */
+/* One element's bits in dt's byte order: built from the value's bits, so that the host's byte
+ * order does not matter. */
+static void put_bits(uint64_t bits, zs_dtype dt, unsigned char *out)
+{
+    const size_t es = zs_dtype_size(dt);
+    for (size_t i = 0; i < es; i++) out[dt.big_endian ? es - 1 - i : i] = (unsigned char)(bits >> (8 * i));
+}
+
+/* One element of value d in dt: integers saturate (NaN is 0), as zslab stores results. */
 static void fill_bytes(double d, zs_dtype dt, unsigned char *out)
 {
     const size_t es = zs_dtype_size(dt);
@@ -76,11 +85,57 @@ static void fill_bytes(double d, zs_dtype dt, unsigned char *out)
         else
             bits = d >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)d;
     }
-    for (size_t i = 0; i < es; i++) out[dt.big_endian ? es - 1 - i : i] = (unsigned char)(bits >> (8 * i));
+    put_bits(bits, dt, out);
 }
 
-/* fill_value: a number, "NaN", "Infinity", "-Infinity", or null (a missing chunk is an error). */
-static zs_status parse_fill(const cJSON *root, const char *file, zs_zarr_array *a)
+/* The text of the number that is the value of the top-level member `key` of a JSON object's text
+ * (cJSON parsed it: it is valid JSON), into out; 0 when it is not a number or too long. */
+static int member_number(const char *text, size_t n, const char *key, char *out, size_t out_n)
+{
+    const size_t klen = strlen(key);
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '{' || text[i] == '[') depth++;
+        if (text[i] == '}' || text[i] == ']') depth--;
+        if (text[i] != '"') continue;
+        const size_t start = ++i;
+        while (i < n && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+        if (depth != 1 || i >= n || i - start != klen || memcmp(text + start, key, klen) != 0) continue;
+        size_t j = i + 1, k;
+        while (j < n && strchr(" \t\r\n", text[j])) j++;
+        if (j >= n || text[j] != ':') continue; /* a string value, not a key */
+        for (j++; j < n && strchr(" \t\r\n", text[j]); j++) {}
+        for (k = j; k < n && text[k] && strchr("+-0123456789.eE", text[k]); k++) {}
+        if (k == j || k - j >= out_n) return 0;
+        memcpy(out, text + j, k - j);
+        out[k - j] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+/* An int64 or uint64 fill_value from its digits (a double holds 53 bits: 2^53 + 1 would round),
+ * saturated as fill_bytes does; 0 when the number is not written as an integer. */
+static int fill_exact64(const char *text, size_t n, zs_dtype dt, unsigned char *out)
+{
+    char num[64], *end = NULL;
+    if ((dt.type != ZS_I64 && dt.type != ZS_U64) || !member_number(text, n, "fill_value", num, sizeof num) ||
+        strpbrk(num, ".eE"))
+        return 0;
+    errno = 0;
+    uint64_t bits;
+    if (dt.type == ZS_I64)
+        bits = (uint64_t)strtoll(num, &end, 10); /* out of range: LLONG_MIN or LLONG_MAX */
+    else
+        bits = num[0] == '-' ? 0 : strtoull(num, &end, 10); /* out of range: ULLONG_MAX */
+    if (end && *end) return 0;
+    put_bits(bits, dt, out);
+    return 1;
+}
+
+/* fill_value: a number, "NaN", "Infinity", "-Infinity", or null (a missing chunk is an error).
+ * text is the metadata's JSON, whose digits give 64-bit integers exactly. */
+static zs_status parse_fill(const cJSON *root, const char *text, size_t n, const char *file, zs_zarr_array *a)
 {
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(root, "fill_value");
     double d;
@@ -100,7 +155,7 @@ static zs_status parse_fill(const cJSON *root, const char *file, zs_zarr_array *
         return ZS_ERR(ZS_EFORMAT, "%s: fill_value is not a number", file);
     ZS_RETURN_IF(!zs_dtype_is_float(a->dtype) && !isfinite(d), ZS_EFORMAT, "%s: fill_value %g for an integer dtype",
                  file, d);
-    fill_bytes(d, a->dtype, a->fill);
+    if (!cJSON_IsNumber(j) || !fill_exact64(text, n, a->dtype, a->fill)) fill_bytes(d, a->dtype, a->fill);
     a->has_fill = 1;
     return ZS_OK;
 }
@@ -209,7 +264,7 @@ zs_status zs__zarr_parse_array(const char *text, size_t n, const char *file, zs_
     if (st == ZS_OK) st = parse_layout(root, file, a);
     for (int d = 0; st == ZS_OK && a->fortran && d < a->ndim; d++) a->perm[d] = a->ndim - 1 - d;
     a->version = 2;
-    if (st == ZS_OK) st = parse_fill(root, file, a);
+    if (st == ZS_OK) st = parse_fill(root, text, n, file, a);
     if (st == ZS_OK) st = parse_codec(root, file, &a->codec);
     cJSON_Delete(root);
     return st;
@@ -557,7 +612,7 @@ zs_status zs__zarr_parse_array_v3(const char *text, size_t n, const char *file, 
     for (const cJSON *c = st == ZS_OK ? codecs->child : NULL; c && st == ZS_OK; c = c->next)
         st = v3_codec(c, file, a, &bytes);
     if (st == ZS_OK && !bytes) st = ZS_ERR(ZS_EFORMAT, "%s: no bytes codec", file);
-    if (st == ZS_OK) st = parse_fill(root, file, a);
+    if (st == ZS_OK) st = parse_fill(root, text, n, file, a);
     cJSON_Delete(root);
     return st;
 }

@@ -21,9 +21,11 @@
  * never a mix of two outputs under the name. */
 #include "zarr_internal.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <omp.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -102,6 +104,7 @@ static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info, 
     len += snprintf(text + len, sizeof text - (size_t)len, "            ],\n            \"datasets\": [\n");
     for (int k = 0; k <= last; k++) {
         const double f = (double)(1u << k);
+        assert(isfinite(info->voxel[0] * f) && isfinite(info->voxel[1] * f) && isfinite(info->voxel[2] * f));
         len +=
             snprintf(text + len, sizeof text - (size_t)len,
                      "                {\n                    \"path\": \"%d\",\n"

@@ -244,6 +244,11 @@ int zs__unit_normalize(const char *u, size_t n, char out[16]);
 /** Micrometres per unit of a normalised unit ("um" 1, "mm" 1000, ...); 0 when unknown. */
 double zs__unit_um(const char *unit);
 
+/** Voxel sizes that are not finite and positive (inf, NaN, 0, negative: from any file's
+ *  metadata or a caller's spec) are no voxel size: 1. Every opened and created volume's info
+ *  goes through it, so that no writer is given a size it cannot write as a number. */
+void zs__voxel_normalize(zs_volume_info *info);
+
 /* ---- volume handle -------------------------------------------------------------------- */
 typedef enum zs_mode { ZS_MODE_R = 0, ZS_MODE_RW, ZS_MODE_COW, ZS_MODE_CREATE } zs_mode;
 
@@ -389,6 +394,17 @@ void zs__json_string(FILE *f, const char *s);
 
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
+
+/* ---- opening inputs (regular_file.c) ---------------------------------------------------- */
+/** Opens an input that must be a regular file (flags: O_RDONLY or O_RDWR) without blocking on a
+ *  FIFO: anything else is refused, "PATH: not a regular file (a FIFO)". On an error the message
+ *  names path and errno is open(2)'s (ENOENT for a missing file; 0 when the file is not regular).
+ *  *fd_out: the caller closes it. */
+zs_status zs__open_regular(const char *path, int flags, int *fd_out);
+/** The same check by stat(2), for libraries that open the path themselves (libhdf5, stdio). */
+zs_status zs__check_regular(const char *path);
+/** "a FIFO", "a directory", ...: what a st_mode that is not a regular file is. */
+const char *zs__file_kind(unsigned mode);
 
 /* ---- claims of outputs (claim.c) --------------------------------------------------------
  * Every file or directory a run writes as a partial output (OUT.partial, a plane's NAME.partial,

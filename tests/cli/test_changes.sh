@@ -4,7 +4,9 @@
 # Files that change under a run. An input truncated mid-run (read through mappings, through
 # pread, as a mapped TIFF, or by a journaled run) is an error naming the input, exit 1, and no
 # OUT.partial is left; a journaled run keeps its journal, and --resume finishes it once the
-# input is whole again, with the output of an uninterrupted run. Deterministic: the test hook
+# input is whole again, with the output of an uninterrupted run. A Zarr input removed mid-run,
+# or one of its chunk files, is the same error naming the file (never chunks read as
+# fill_value), and its journaled run is not complete. Deterministic: the test hook
 # ZS_TEST_STOP_AT_SLAB=N makes zslab stop itself (SIGSTOP) before slab N; the file is changed
 # while it is stopped, then it is continued.
 . "$(dirname "$0")/common.sh"
@@ -75,6 +77,50 @@ run filter "$WORK/in.npy" "$WORK/out.npy" "${OPS[@]}" --slab 2 --resume --engine
 expect_rc 0 "--resume once the input is whole"
 CHECKS=$((CHECKS + 1))
 cmp -s "$WORK/out.npy" "$WORK/ref.npy" || fail "the resumed output differs from an uninterrupted run's"
+expect_no_file "$WORK/out.npy.partial"
+
+# a Zarr input removed mid-run (rm -rf, as zarr-python's mode 'w' and --force replace arrays):
+# its vanished chunks are an error naming the input, never read as fill_value; a journaled run
+# is not complete
+run convert "$WORK/orig.npy" "$WORK/orig.zarr" --chunks 2x80x96
+expect_rc 0 "Zarr copy of the input"
+for journal in "" --journal; do
+    rm -rf "$WORK/in.zarr" "$WORK/out.npy" "$WORK/out.npy.zsjournal" "$WORK/out.npy.partial"
+    cp -r "$WORK/orig.zarr" "$WORK/in.zarr"
+    ZS_TEST_STOP_AT_SLAB=3 "$ZSLAB" filter "$WORK/in.zarr" "$WORK/out.npy" "${OPS[@]}" --slab 2 --threads 1 \
+        $journal >"$WORK/.out" 2>"$WORK/.err" &
+    pid=$!
+    wait_stopped "$pid" || fail "zarr$journal: zslab ended before the hook stopped it"
+    rm -rf "$WORK/in.zarr"
+    kill -CONT "$pid"
+    wait "$pid"
+    RC=$?
+    LAST_CMD="ZS_TEST_STOP_AT_SLAB=3 zslab filter in.zarr out.npy $journal (in.zarr removed at slab 3)"
+    expect_rc 1 "Zarr input removed mid-run$journal"
+    expect_err "$WORK/in.zarr"
+    expect_err "changed during the run"
+    expect_no_file "$WORK/out.npy"
+    [ -n "$journal" ] || expect_no_file "$WORK/out.npy.partial" # a journal keeps it for --resume
+done
+run status "$WORK/out.npy"
+expect_out "out.npy: incomplete, 3 of 12 slabs"
+
+# one chunk file deleted mid-run: the error names it
+rm -rf "$WORK/in.zarr" "$WORK/out.npy.zsjournal" "$WORK/out.npy.partial"
+cp -r "$WORK/orig.zarr" "$WORK/in.zarr"
+ZS_TEST_STOP_AT_SLAB=3 "$ZSLAB" filter "$WORK/in.zarr" "$WORK/out.npy" "${OPS[@]}" --slab 2 --threads 1 \
+    >"$WORK/.out" 2>"$WORK/.err" &
+pid=$!
+wait_stopped "$pid" || fail "zarr chunk: zslab ended before the hook stopped it"
+chunk=$(cd "$WORK/in.zarr" && find . -path '*/0/*' -type f -name '*' | grep -v '/\.z' | sort | tail -1)
+rm -f "$WORK/in.zarr/$chunk"
+kill -CONT "$pid"
+wait "$pid"
+RC=$?
+LAST_CMD="ZS_TEST_STOP_AT_SLAB=3 zslab filter in.zarr out.npy (chunk $chunk deleted at slab 3)"
+expect_rc 1 "a chunk deleted mid-run"
+expect_err "${chunk#./}: the input changed during the run"
+expect_no_file "$WORK/out.npy"
 expect_no_file "$WORK/out.npy.partial"
 
 done_ok

@@ -75,4 +75,25 @@ touch -d "2001-01-01" "$WORK/ref.ome.zarr/0/1/0/0"
 run filter "$WORK/ref.ome.zarr" "$WORK/changed.npy" --op uniform:size=3 --resume
 expect_rc 1 "--resume after a chunk changed"
 expect_err "belongs to another job"
+# every chunk is fingerprinted, those of the last, partial layer, row and column of chunks too
+# (50x36x40 in chunks of 8x16x16: 7x3x3 chunks), and those of an axis shorter than its chunks
+# (x of 10 in chunks of 16): a chunk changed between two parts is refused
+changed_chunk() { # changed_chunk INPUT CHUNK: part 0/2, CHUNK touched, --resume refused
+    rm -rf "$WORK/changed.npy" "$WORK/changed.npy.partial" "$WORK/changed.npy.zsjournal"
+    run filter "$1" "$WORK/changed.npy" --op uniform:size=3 --part 0/2 -q
+    expect_rc 0 "part 0/2 before $2 changed"
+    [ -f "$1/0/$2" ] || fail "no chunk file $1/0/$2"
+    touch -d "2001-01-02" "$1/0/$2"
+    run filter "$1" "$WORK/changed.npy" --op uniform:size=3 --resume
+    expect_rc 1 "--resume after chunk $2 changed"
+    expect_err "belongs to another job"
+}
+changed_chunk "$WORK/ref.ome.zarr" 6/0/0
+changed_chunk "$WORK/ref.ome.zarr" 0/2/0
+changed_chunk "$WORK/ref.ome.zarr" 0/0/2
+run create "$WORK/thin.npy" --shape 10x36x50 --dtype uint16 --pattern noise --seed 4
+expect_rc 0 "create an input thinner than its chunks"
+run convert "$WORK/thin.npy" "$WORK/thin.ome.zarr" --chunks 8x16x16
+expect_rc 0 "convert it to Zarr in chunks of 16 along x"
+changed_chunk "$WORK/thin.ome.zarr" 3/1/0
 done_ok

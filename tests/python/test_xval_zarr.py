@@ -5,7 +5,8 @@
 
 Each array (blosc lz4 + shuffle, blosc zstd + bitshuffle, blosc lz4hc / zlib / blosclz,
 zstd, gzip, zlib, uncompressed; C and F order; "." and "/" dimension separators; chunks that
-do not divide the shape; a missing chunk read as fill_value; big-endian dtypes; uint8, int16,
+do not divide the shape; a missing chunk read as fill_value (int64 and uint64 fill values
+beyond 2^53 exactly); big-endian dtypes; uint8, int16,
 uint16, int32, float32, float64) is
  - converted to .npy and compared with the array zarr-python reads (an array without axis
    names keeps zslab's rule: dimension 0 is x, as for .npy), and
@@ -16,6 +17,7 @@ Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """
 import os
 import shutil
+import subprocess
 import sys
 
 import numpy as np
@@ -32,6 +34,7 @@ import zstest  # noqa: E402
 from zstest import fail, finish, workdir, zs  # noqa: E402
 
 W = workdir("zarr-xval")
+DUMP = zstest.find_tools()[1]
 OPS = ["median:size=3", "gaussian:sigma=1.5"]
 
 
@@ -119,6 +122,25 @@ def main():
     if not np.all(expect[7:14, 10:15, 6:12] == 7):
         fail("missing chunk: zarr-python does not read fill_value where the chunk was (test data)")
     check("missing_chunk_fill", src, expect)
+
+    # 64-bit fill values beyond 2^53 read exactly as zarr-python reads them (no chunk written)
+    big = [("<i8", 2**53 + 1), ("<i8", -(2**53) - 1), ("<i8", 2**63 - 1), ("<i8", -(2**63)), ("<u8", 2**64 - 1),
+           ("<u8", 2**63 + 1), (">u8", 2**53 + 3)]
+    for k, (dt, fill) in enumerate(big):
+        src = path(f"fill64_{k}.zarr")
+        zarr.create(shape=(5, 4, 3), chunks=(2, 4, 3), dtype=dt, compressor=None, fill_value=fill,
+                    store=zarr.DirectoryStore(src), overwrite=True)
+        expect = zarr.open(src, mode="r")[...]
+        if int(expect[0, 0, 0]) != fill:
+            fail(f"fill {fill}: zarr-python reads {int(expect[0, 0, 0])} (test data)")
+        out = path(f"fill64_{k}.bin")  # the stored elements (zslab's F order), exact
+        r = subprocess.run([DUMP, src, out, "whole", "0", "--values", "stored"], capture_output=True, text=True)
+        if r.returncode != 0:
+            fail(f"{dt} fill_value {fill}: slabdump: exit {r.returncode}: {r.stderr.strip()}")
+            continue
+        got = np.fromfile(out, dtype=np.dtype(dt).newbyteorder("="))
+        if got.size != expect.size or not np.all(got == expect.flat[0]):
+            fail(f"{dt} fill_value {fill}: zslab reads {int(got.flat[0])}, zarr-python {int(expect.flat[0])}")
 
     # a directory named without .zarr (it holds .zarray), and a 2-D and a 4-D array
     plain = path("plain_dir")

@@ -3,7 +3,7 @@
 /* slabdump: reads every voxel of a volume through slab mappings and writes them as float64.
  *
  *   slabdump FILE OUT.f64 SLAB HALO [--mode r|r+|c] [--raw-shape AxBxC[xT] --raw-dtype T
- *            [--raw-offset N] [--raw-order F|C]]
+ *            [--raw-offset N] [--raw-order F|C]] [--values f64|stored]
  *   slabdump --info FILE [raw options]      prints the descriptor as JSON (the library's view)
  *
  * For each volume t of the series and each slab [z0, z0+SLAB) (SLAB 0 or "whole": all
@@ -12,7 +12,8 @@
  *    two pages (the offset is aligned down to a page, nothing more);
  *  - every halo plane holds the same bytes as the same plane mapped on its own;
  * then writes the core planes, value = slope * stored + inter in double (exact for every
- * stored dtype up to 2^53), x fastest, then y, z, t. Python tests compare the output with
+ * stored dtype up to 2^53), x fastest, then y, z, t; with --values stored, the stored elements
+ * themselves in the host's byte order (exact for 64-bit integers). Python tests compare the output with
  * numpy and nibabel. Exit codes: 0 ok, 1 library error (message on stderr), 2 usage,
  * 3 a check failed. */
 #include "zs_internal.h"
@@ -24,9 +25,11 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: slabdump FILE OUT.f64 SLAB HALO [--mode r|r+|c] [--raw-shape AxBxC --raw-dtype T "
-                    "--raw-offset N --raw-order F|C]\n       slabdump --info FILE [raw options]\n");
+                    "--raw-offset N --raw-order F|C] [--values f64|stored]\n       slabdump --info FILE [raw options]\n");
     return 2;
 }
+
+static int g_stored; /* --values stored: the stored elements, not float64 */
 
 static int fail(void)
 {
@@ -128,6 +131,8 @@ static int parse_options(int argc, char **argv, int first, zs_open_opts *o)
             }
         } else if (strcmp(a, "--raw-offset") == 0)
             o->raw_offset = strtoull(v, NULL, 10);
+        else if (strcmp(a, "--values") == 0)
+            g_stored = strcmp(v, "stored") == 0;
         else if (strcmp(a, "--raw-order") == 0)
             o->raw_order = (v[0] == 'C' || v[0] == 'c') ? ZS_ORDER_C : ZS_ORDER_F;
         else
@@ -183,6 +188,16 @@ static int write_core(const zs_volume_info *info, const zs_slab *s, const zs_map
     const int scaled = info->slope != 1.0 || info->inter != 0.0;
     for (int64_t z = s->z0; z < s->z1; z++) {
         const unsigned char *p = (const unsigned char *)m->data + (size_t)((uint64_t)(z - m->lo) * plane);
+        if (g_stored) { /* the plane's elements in the host's byte order */
+            const size_t es = zs_dtype_size(info->dtype);
+            memcpy(row, p, per_plane * es);
+            if (es > 1 && info->dtype.big_endian != zs__host_big_endian()) zs__bswap(row, es, per_plane);
+            if (fwrite(row, es, per_plane, out) != per_plane) {
+                perror("slabdump: write");
+                return 1;
+            }
+            continue;
+        }
         for (size_t i = 0; i < per_plane; i++) {
             double v = stored_value(p, i, info->dtype);
             row[i] = scaled ? info->slope * v + info->inter : v;

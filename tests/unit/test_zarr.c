@@ -60,6 +60,21 @@ static void test_parse_array(void **state)
                            &a),
                      ZS_OK);
     assert_true(a.fill[0] == 0x80 && a.fill[7] == 0x00);
+    /* 64-bit integers from their digits: 2^53 + 1 is not a double */
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<i8\", \"order\": "
+                           "\"C\", \"attrs\": {\"fill_value\": 5}, \"fill_value\": -9007199254740993, \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    int64_t i64;
+    memcpy(&i64, a.fill, 8);
+    assert_true(i64 == -9007199254740993LL);
+    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<u8\", \"order\": "
+                           "\"C\", \"fill_value\" : 18446744073709551615, \"compressor\": null}",
+                           &a),
+                     ZS_OK);
+    uint64_t u64;
+    memcpy(&u64, a.fill, 8);
+    assert_true(u64 == UINT64_MAX);
 }
 
 static void refused(const char *text, const char *needle)
@@ -227,12 +242,104 @@ static void test_write_in_place(void **state)
     free(back);
 }
 
+/* A raw uint16 array of shape (4, 6, 5) (x, y, z) in chunks of (2, 4, 5) at dir, with metadata
+ * `meta` (.zarray or zarr.json): chunk (i, j, 0) holds 100 + 2i + j, and chunk (1, 1, 0) is not
+ * written (fill_value 7). `key` formats a chunk's file name from i and j. */
+static void small_array(const char *dir, const char *meta, const char *text, const char *key)
+{
+    char p[256], cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
+    assert_int_equal(system(cmd), 0);
+    snprintf(p, sizeof p, "%s/%s", dir, meta);
+    put(p, text);
+    for (int c = 0; c < 3; c++) {
+        uint16_t chunk[2 * 4 * 5];
+        for (int e = 0; e < 40; e++) chunk[e] = (uint16_t)(100 + c);
+        const int n = snprintf(p, sizeof p, "%s/", dir);
+        snprintf(p + n, sizeof p - (size_t)n, key, c / 2, c % 2);
+        snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname %s)\"", p);
+        assert_int_equal(system(cmd), 0);
+        FILE *f = fopen(p, "wb");
+        assert_non_null(f);
+        assert_int_equal(fwrite(chunk, 2, 40, f), 40);
+        assert_int_equal(fclose(f), 0);
+    }
+}
+
+static void read_fails(zs_volume *v, uint16_t *back, const char *n1, const char *n2)
+{
+    assert_true(zs__volume_read(v, 0, 0, 5, 0, 6, back) < 0);
+    if (!strstr(zs_last_error(), n1) || !strstr(zs_last_error(), n2))
+        fail_msg("message '%s' lacks '%s' or '%s'", zs_last_error(), n1, n2);
+}
+
+/* The chunk files present at open are the input: one removed later is an error naming it, one
+ * written later stays fill_value, the metadata replaced is an error; v2 and v3 keys. */
+static void check_vanishing(const char *dir, const char *meta, const char *text, const char *key)
+{
+    uint16_t back[4 * 6 * 5];
+    char p[256], q[256];
+    small_array(dir, meta, text, key);
+    zs_volume *v = NULL;
+    if (zs_volume_open(dir, NULL, &v) != ZS_OK) fail_msg("%s", zs_last_error());
+    assert_int_equal(zs__volume_read(v, 0, 0, 5, 0, 6, back), ZS_OK);
+    assert_true(back[0] == 100 && back[3 + 4 * 0] == 102 && back[0 + 4 * 5] == 101 && back[3 + 4 * 5] == 7);
+    /* written after open: still fill_value */
+    int n = snprintf(p, sizeof p, "%s/", dir);
+    snprintf(p + n, sizeof p - (size_t)n, key, 1, 1);
+    n = snprintf(q, sizeof q, "%s/", dir);
+    snprintf(q + n, sizeof q - (size_t)n, key, 0, 1);
+    char cmd[900];
+    snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname %s)\" && cp %s %s", p, q, p);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(zs__volume_read(v, 0, 0, 5, 0, 6, back), ZS_OK);
+    assert_int_equal(back[3 + 4 * 5], 7);
+    /* gone after open: the input changed */
+    assert_int_equal(remove(q), 0);
+    read_fails(v, back, q, "changed during the run");
+    zs_volume_free(v);
+    /* opened without it: fill_value; then the metadata replaced (zarr-python's mode 'w') */
+    if (zs_volume_open(dir, NULL, &v) != ZS_OK) fail_msg("%s", zs_last_error());
+    assert_int_equal(zs__volume_read(v, 0, 0, 5, 0, 6, back), ZS_OK);
+    assert_int_equal(back[0 + 4 * 5], 7);
+    snprintf(p, sizeof p, "%s/%s.new", dir, meta);
+    put(p, text);
+    snprintf(q, sizeof q, "%s/%s", dir, meta);
+    assert_int_equal(rename(p, q), 0);
+    read_fails(v, back, q, "gone or was replaced");
+    zs_volume_free(v);
+    /* the whole array removed */
+    if (zs_volume_open(dir, NULL, &v) != ZS_OK) fail_msg("%s", zs_last_error());
+    zs_test_remove_tree(dir);
+    read_fails(v, back, dir, "changed during the run");
+    zs_volume_free(v);
+}
+
+static void test_chunk_vanished(void **state)
+{
+    (void)state;
+    check_vanishing("tv2.zarr", ".zarray",
+                    "{\"zarr_format\": 2, \"shape\": [4, 6, 5], \"chunks\": [2, 4, 5], \"dtype\": \"<u2\", "
+                    "\"order\": \"C\", \"fill_value\": 7, \"compressor\": null}",
+                    "%d.%d.0");
+    check_vanishing("tvs.zarr", ".zarray",
+                    "{\"zarr_format\": 2, \"shape\": [4, 6, 5], \"chunks\": [2, 4, 5], \"dtype\": \"<u2\", "
+                    "\"order\": \"C\", \"fill_value\": 7, \"compressor\": null, \"dimension_separator\": \"/\"}",
+                    "%d/%d/0");
+    check_vanishing("tv3.zarr", "zarr.json",
+                    "{\"zarr_format\": 3, \"node_type\": \"array\", \"shape\": [4, 6, 5], \"data_type\": "
+                    "\"uint16\", \"chunk_grid\": {\"name\": \"regular\", \"configuration\": {\"chunk_shape\": "
+                    "[2, 4, 5]}}, \"chunk_key_encoding\": {\"name\": \"default\"}, \"fill_value\": 7, "
+                    "\"codecs\": [{\"name\": \"bytes\", \"configuration\": {\"endian\": \"little\"}}]}",
+                    "c/%d/%d/0");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_array),    cmocka_unit_test(test_parse_refusals),
         cmocka_unit_test(test_multiscales),    cmocka_unit_test(test_write_unaligned),
-        cmocka_unit_test(test_write_in_place),
+        cmocka_unit_test(test_write_in_place), cmocka_unit_test(test_chunk_vanished),
     };
     return zs_test_exit(cmocka_run_group_tests_name("zarr", tests, NULL, NULL));
 }
