@@ -200,7 +200,47 @@ static void h5_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io h5_read_io = {.read_planes = h5_read_planes, .close = h5_close};
+/* Per reading worker: the planes it asks for, in the dataset's order, before the transposition
+ * (h5_read_planes). Once for the process (every call holds the lock): a chunk cache per open
+ * dataset, and the chunk libhdf5 is decoding, with its compressed bytes when it is filtered
+ * (libhdf5 reads a chunk larger than the cache whole, past the cache). */
+static void h5_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *out)
+{
+    h5_reader *r = v->fmt_state;
+    const uint64_t es = H5Tget_size(r->mtype), plane = (uint64_t)v->info.shape[0] * (uint64_t)v->info.shape[1];
+    out->worker = r->direct ? 0 : (uint64_t)planes * plane * zs_dtype_size(v->info.dtype);
+    const uint64_t lplane = es * (uint64_t)r->l.dims[r->l.dim[0]] * (uint64_t)r->l.dims[r->l.dim[1]];
+    const uint64_t cache = lplane * 64 < H5_CACHE_MAX ? lplane * 64 : H5_CACHE_MAX;
+    out->shared = cache * (uint64_t)(r->l.nsrc < H5_OPEN_MAX ? r->l.nsrc : H5_OPEN_MAX);
+    hsize_t cd[4] = {0};
+    int rank = -1, filters = 0;
+    zs__h5_lock();
+    hid_t ds = -1;
+    const zs_status st = source(r, 0, &ds);
+    if (st == ZS_OK) {
+        hid_t dcpl = H5Dget_create_plist(ds);
+        if (dcpl >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED) rank = H5Pget_chunk(dcpl, 4, cd);
+        if (dcpl >= 0) filters = H5Pget_nfilters(dcpl), H5Pclose(dcpl);
+    }
+    H5Eclear2(H5E_DEFAULT);
+    zs__h5_unlock();
+    if (st != ZS_OK) zs_clear_error(); /* reading will say why */
+    if (rank <= 0) return;
+    uint64_t chunk = es;
+    int n = snprintf(out->unit, sizeof out->unit, "%schunks of ", filters > 0 ? "compressed " : "");
+    for (int d = 0; d < rank && d < 4; d++) {
+        chunk *= (uint64_t)cd[d];
+        if (n > 0 && (size_t)n < sizeof out->unit)
+            n += snprintf(out->unit + n, sizeof out->unit - (size_t)n, "%s%llu", d ? "x" : "", (unsigned long long)cd[d]);
+    }
+    if (n > 0 && (size_t)n < sizeof out->unit)
+        snprintf(out->unit + n, sizeof out->unit - (size_t)n, " %s (%.1f MiB each)", zs_dtype_name(v->info.dtype),
+                 (double)chunk / 1048576.0);
+    out->shared += filters > 0 ? 2 * chunk : chunk;
+}
+
+static const zs_volume_io h5_read_io = {
+    .read_planes = h5_read_planes, .close = h5_close, .decode_cost = h5_decode_cost};
 
 /* ---- open ----------------------------------------------------------------------------------------- */
 

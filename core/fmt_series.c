@@ -402,7 +402,22 @@ static void series_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io series_read_io = {.read_planes = series_read_planes, .close = series_close};
+/* Per reading worker: libtiff's buffer of a plane's encoded bytes (TIFF planes), or the plane
+ * read before its transposition (C-order .npy planes). */
+static void series_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *out)
+{
+    (void)planes;
+    const series *s = v->fmt_state;
+    int decoded = 0;
+    for (int64_t i = 0; i < s->n && !decoded; i++) decoded = !s->planes[i].raw || s->planes[i].c_order;
+    if (!decoded) return;
+    out->worker = (uint64_t)v->info.shape[0] * (uint64_t)v->info.shape[1] * zs_dtype_size(v->info.dtype);
+    snprintf(out->unit, sizeof out->unit, "planes of %lldx%lld %s decoded one by one", (long long)v->info.shape[0],
+             (long long)v->info.shape[1], zs_dtype_name(v->info.dtype));
+}
+
+static const zs_volume_io series_read_io = {
+    .read_planes = series_read_planes, .close = series_close, .decode_cost = series_decode_cost};
 
 static zs_status series_open(zs_volume *v, const zs_open_opts *o)
 {

@@ -346,7 +346,23 @@ static void tiff_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io tiff_read_io = {.read_planes = tiff_read_planes, .close = tiff_close};
+/* Per reading worker, for pages libtiff decodes: its buffer of a strip's or tile's encoded bytes
+ * (at most about a plane), and a tile when the pages are tiled. */
+static void tiff_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *out)
+{
+    (void)planes;
+    const tiff_reader *r = v->fmt_state;
+    const uint64_t plane = (uint64_t)r->first.width * r->first.height * zs_dtype_size(r->first.dtype);
+    int decoded = 0;
+    for (int64_t i = 0; i < r->npages && !decoded; i++) decoded = !r->pages[i].raw;
+    if (!decoded) return;
+    out->worker = r->first.tiled ? 2 * plane : plane;
+    snprintf(out->unit, sizeof out->unit, "%s pages of %ux%u %s", r->first.compression == 1 ? "scattered" : "compressed",
+             r->first.width, r->first.height, zs_dtype_name(v->info.dtype));
+}
+
+static const zs_volume_io tiff_read_io = {
+    .read_planes = tiff_read_planes, .close = tiff_close, .decode_cost = tiff_decode_cost};
 
 /* ---- open ---------------------------------------------------------------------------------- */
 

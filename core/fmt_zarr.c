@@ -350,6 +350,31 @@ static zs_status zarr_read_planes(const zs_volume *v, int64_t t, int64_t z0, int
     return st;
 }
 
+/* What a worker holds beyond the planes it is given (zarr_read_planes): one decoded chunk, a chunk
+ * file's bytes (at most about a chunk: the codecs do not grow data by more than a few bytes), a
+ * shard's inner chunk, and the layer of chunks its slot keeps. */
+static void zarr_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *out)
+{
+    (void)planes;
+    const zarr_reader *r = v->fmt_state;
+    const zs_zarr_array *a = &r->a;
+    const uint64_t es = zs_dtype_size(a->dtype), chunk = chunk_elems(a) * es;
+    const int64_t cz = r->dim[2] >= 0 ? a->chunks[r->dim[2]] : 1;
+    const uint64_t plane = (uint64_t)v->info.shape[0] * (uint64_t)v->info.shape[1] * es;
+    uint64_t inner = 0;
+    if (a->sharded) {
+        inner = es;
+        for (int d = 0; d < a->ndim; d++) inner *= (uint64_t)a->inner[d];
+    }
+    out->worker = 2 * chunk + inner + (cz > 1 && plane <= ZARR_LAYER_CACHE / (uint64_t)cz ? (uint64_t)cz * plane : 0);
+    int n = snprintf(out->unit, sizeof out->unit, "chunks of ");
+    for (int d = 0; d < a->ndim && n > 0 && (size_t)n < sizeof out->unit; d++)
+        n += snprintf(out->unit + n, sizeof out->unit - (size_t)n, "%s%lld", d ? "x" : "", (long long)a->chunks[d]);
+    if (n > 0 && (size_t)n < sizeof out->unit)
+        snprintf(out->unit + n, sizeof out->unit - (size_t)n, " %s (%.1f MiB each)", zs_dtype_name(a->dtype),
+                 (double)chunk / 1048576.0);
+}
+
 /* ---- the files of an input -------------------------------------------------------------- */
 
 static zs_status push_file(zarr_reader *r, const char *path, int64_t *cap)
@@ -421,7 +446,8 @@ static void zarr_close(zs_volume *v)
     v->fmt_state = NULL;
 }
 
-static const zs_volume_io zarr_read_io = {.read_planes = zarr_read_planes, .close = zarr_close};
+static const zs_volume_io zarr_read_io = {
+    .read_planes = zarr_read_planes, .close = zarr_close, .decode_cost = zarr_decode_cost};
 
 /* ---- opening ---------------------------------------------------------------------------------- */
 

@@ -227,6 +227,12 @@ void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int 
     (void)posix_fadvise(v->fd, (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
 }
 
+void zs__volume_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *out)
+{
+    memset(out, 0, sizeof *out);
+    if (v->io && v->io->decode_cost) v->io->decode_cost(v, planes, out);
+}
+
 void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
 {
     uint64_t off, len;

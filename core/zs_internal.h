@@ -259,6 +259,13 @@ typedef enum zs_mode { ZS_MODE_R = 0, ZS_MODE_RW, ZS_MODE_COW, ZS_MODE_CREATE } 
  *  (x fastest), in the volume's dtype (info.dtype, with its byte order). Workers call both
  *  concurrently for disjoint planes: each format makes them thread-safe (no lock shared by
  *  readers of different planes, see fmt_tiff.c). */
+/** What a format holds to decode planes, beyond the planes it returns (zs_volume_io.decode_cost). */
+typedef struct zs_decode_cost {
+    uint64_t worker; /* bytes each reading worker holds: a decoded chunk, a chunk file's bytes, a cached layer */
+    uint64_t shared; /* bytes held once for all workers (libhdf5's chunk caches, its one decoded chunk) */
+    char unit[112];  /* what they are made of, for messages: "chunks of 32x1024x1024 uint16 (z, y, x)" */
+} zs_decode_cost;
+
 typedef struct zs_volume_io {
     /** Reads planes [z0,z1) of volume t into dst. */
     zs_status (*read_planes)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
@@ -275,6 +282,10 @@ typedef struct zs_volume_io {
     /** Drops planes [z0,z1) of volume t from the page cache (flushing them first when asked);
      *  NULL: nothing to drop. */
     void (*drop)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
+    /** Fills `out` (zeroed by the caller) with what a worker holds while it reads `planes` planes at a
+     *  time, beyond those planes, and what the process holds once for all workers; NULL: nothing. The
+     *  planner counts both in its peak estimate and its budget (zs__volume_decode_cost). */
+    void (*decode_cost)(const zs_volume *v, int64_t planes, zs_decode_cost *out);
 } zs_volume_io;
 
 /** The identity (st_dev, st_ino) of a claimed file or directory. */
@@ -352,6 +363,9 @@ zs_status zs__volume_sync(const zs_volume *v, int64_t t, int64_t z0, int64_t z1)
 /** Drops planes [z0,z1) of volume t from the page cache, flushing them first when `flush`
  *  (an optimisation: no error; a volume without pages of its own does nothing). */
 void zs__volume_drop(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
+/** What reading `planes` planes at a time through the format costs beyond those planes (the
+ *  format's decode_cost; all zero for volumes read as they lie). */
+void zs__volume_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *out);
 /** Tells the kernel that planes [z0,z1) of volume t will be read soon (readahead). */
 void zs__volume_willneed(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
 /** fsync of the volume's files (a created output, before other processes open it). */

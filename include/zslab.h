@@ -466,6 +466,11 @@ typedef struct zs_plan_opts {
                           must be a multiple of it */
     int parallel_fs; /**< the output lies on a parallel file system (zs_path_on_parallel_fs): the
                           automatic write engine is direct */
+    const zs_volume *input; /**< the volume `in` describes, or NULL (zs_job sets it; borrowed for the
+                                 call only): the planner asks its format what a worker holds to decode
+                                 planes (a chunk, its file's bytes, a cached layer; libhdf5's caches),
+                                 counts it in the peak and the budget, and runs fewer workers, or
+                                 refuses the plan (ZS_ENOMEM), when the budget cannot hold it */
 } zs_plan_opts;
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 

@@ -199,6 +199,7 @@ zs_status zs_job_plan(zs_job *job)
     job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
     job->po.z_align = zs_path_write_z_align(job->out, &co);
     job->po.parallel_fs = zs_path_on_parallel_fs(job->out, NULL, 0);
+    job->po.input = job->in; /* the planner counts what its format holds to decode planes */
     /* An empty input has no slab to share or to journal: part 0 writes it as a plain run. */
     if (job->journaled && !job->o.dry_run && zs__volume_empty(in)) {
         job->journaled = 0;

@@ -743,12 +743,25 @@ static void drop_input(const zs_plan *p, const zs_volume *in, int64_t t, int64_t
     if (b > a) zs__volume_drop(in, t, a, b, 0);
 }
 
+/* A slab's data sync. Test hook (tests/cli/test_journal_sync.sh): ZS_TEST_FAIL_SYNC=N makes the
+ * process's Nth slab sync fail, as a failing disk would, so that a test sees that a slab is
+ * recorded only once its bytes are on disk. Not for production use. */
+static zs_status sync_slab(const zs_volume *out, int64_t t, int64_t z0, int64_t z1)
+{
+    static atomic_llong syncs;
+    const char *fail = getenv("ZS_TEST_FAIL_SYNC");
+    if (fail && atomic_fetch_add(&syncs, 1) + 1 == atoll(fail))
+        return ZS_ERR(ZS_EIO, "%s: cannot flush planes %lld to %lld to disk (ZS_TEST_FAIL_SYNC)",
+                      zs_volume_get_info(out)->path, (long long)z0, (long long)z1 - 1);
+    return zs__volume_sync(out, t, z0, z1);
+}
+
 zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in, const zs_volume *out, int64_t i,
                            int drop)
 {
     int64_t t, z0, z1;
     zs__plan_slab(p, i, &t, &z0, &z1);
-    if (j) ZS_FORWARD(zs__volume_sync(out, t, z0, z1)); /* durable before it is recorded */
+    if (j) ZS_FORWARD(sync_slab(out, t, z0, z1)); /* durable before it is recorded */
     if (drop) {
         zs__volume_drop(out, t, z0, z1, !j); /* flushed first, unless synced above */
         if (in) drop_input(p, in, t, z0, z1);

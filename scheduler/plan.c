@@ -146,6 +146,9 @@ static int64_t stage_span(const zs_halo *h, int64_t batch, int64_t nz)
 static int direct_reads(const zs_plan *p) { return p->read_engine == ZS_ENGINE_DIRECT && !p->whole_planes; }
 static int direct_writes(const zs_plan *p) { return p->write_engine == ZS_ENGINE_DIRECT && !p->whole_plane_output; }
 
+/* The peak: every worker's bytes, and what the input's format holds once for all of them. */
+static void set_peak(zs_plan *p) { p->peak_bytes = p->worker_bytes * (uint64_t)p->threads + p->decode.shared; }
+
 /* Sizes everything for the plan's band: rows per stage (over every band), rings, scratch. */
 static void size_for_band(zs_plan *p)
 {
@@ -195,8 +198,8 @@ static void size_for_band(zs_plan *p)
                   (dw ? ZS_DIRECT_DEPTH * (zs__plan_store_bytes(p) + slack) : out_io) + 4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
-    p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + planes * 32 + 4096;
-    p->peak_bytes = p->worker_bytes * (uint64_t)p->threads;
+    p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + p->decode.worker + planes * 32 + 4096;
+    set_peak(p);
 }
 
 /* Cache a worker may count on: its L2 and its share of L3 (hwloc), or 2 MiB when unknown. The L3
@@ -327,6 +330,21 @@ static void resolve_engines(zs_plan *p, const zs_plan_opts *o)
                  human(moved, h1, sizeof h1), human(avail, h4, sizeof h4));
 }
 
+/* A budget that cannot hold one worker with what the input's format needs to decode planes: the
+ * error names the file, what the format decodes and the bytes. */
+static zs_status refuse_decode(const zs_plan *p, const zs_plan_opts *o)
+{
+    char hb[32], hw[32], hs[32], hp[32];
+    const uint64_t rest = p->worker_bytes - p->decode.worker;
+    return ZS_ERR(ZS_ENOMEM,
+                  "%s: a memory budget of %s%s is too small to read it: decoding its %s takes %s per worker%s%s%s, "
+                  "besides %s for the planes; raise the budget or store the data in smaller chunks",
+                  p->in.path, human(p->mem_budget, hb, sizeof hb), o->mem_budget ? "" : " (half of the available memory)",
+                  p->decode.unit[0] ? p->decode.unit : "planes", human(p->decode.worker, hw, sizeof hw),
+                  p->decode.shared ? " and " : "", p->decode.shared ? human(p->decode.shared, hs, sizeof hs) : "",
+                  p->decode.shared ? " once (the library's caches)" : "", human(rest, hp, sizeof hp));
+}
+
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
 {
     zs_plan_opts def;
@@ -382,6 +400,8 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     /* Planes that are decoded or gathered come whole: a band is the whole plane. */
     p->whole_planes = in->order == ZS_ORDER_C || in->decoded;
     const int64_t nz = in->shape[2];
+    if (opts->input && in->decoded) /* the loader reads up to 4 whole planes at once (size_for_band) */
+        zs__volume_decode_cost(opts->input, min64(4, nz), &p->decode);
     p->slab = choose_slab(p, opts);
     p->nslabs_per_vol = (nz + p->slab - 1) / p->slab;
     p->nslabs = p->nslabs_per_vol * in->shape[3];
@@ -411,7 +431,18 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     choose_band(p, opts);
     if (p->threads > p->nslabs * p->nbands) { /* bands taller than guessed: fewer groups */
         p->threads = (int)(p->nslabs * p->nbands);
-        p->peak_bytes = p->worker_bytes * (uint64_t)p->threads;
+        set_peak(p);
+    }
+    /* Bands as low as they go (or whole planes): fewer workers, down to one, before refusing. */
+    p->threads_wanted = p->threads;
+    while (p->threads > 1 && p->peak_bytes > p->mem_budget) {
+        p->threads--;
+        set_peak(p);
+    }
+    if (p->peak_bytes > p->mem_budget && p->decode.worker + p->decode.shared > 0) {
+        const zs_status refused = refuse_decode(p, opts);
+        zs_plan_free(p);
+        return refused;
     }
     if (p->peak_bytes > p->mem_budget) {
         const uint64_t need = p->peak_bytes, budget = p->mem_budget;
@@ -423,7 +454,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
                       "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
                       "%lld row(s) (%lld rows per tile plane of %lld voxels)%s; raise the budget, lower the threads%s",
                       in->path, human(budget, hb, sizeof hb), opts->mem_budget ? "" : " (half of the available memory)",
-                      opts->threads > 0 ? opts->threads : zs_sys_threads(), human(need, hn, sizeof hn), (long long)band,
+                      1, human(need, hn, sizeof hn), (long long)band,
                       (long long)rows, (long long)in->shape[0],
                       whole ? " (decoded or C-order planes are read whole)" : "",
                       opts->band > 0 ? " or the band" : " or the kernels' sizes");
@@ -544,7 +575,9 @@ static void plan_print(const void *obj, int flags, FILE *f)
             (long long)last, i->shape[3] > 1 ? ", per volume of the series" : "");
     if (p->z_align > 1)
         fprintf(f, "            starting on the output's chunks of %lld planes\n", (long long)p->z_align);
-    fprintf(f, "threads:    %d%s\n", p->threads, p->bind ? " (bound to cores)" : "");
+    fprintf(f, "threads:    %d%s", p->threads, p->bind ? " (bound to cores)" : "");
+    if (p->threads < p->threads_wanted) fprintf(f, " (of %d: the memory budget holds no more)", p->threads_wanted);
+    fputc('\n', f);
     fprintf(f, "engines:    read %s, write %s%s%s%s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine),
             p->engine_why[0] ? " (" : "", p->engine_why, p->engine_why[0] ? ")" : "");
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
@@ -558,7 +591,12 @@ static void plan_print(const void *obj, int flags, FILE *f)
             redundancy(p, run < nz ? run : nz));
     fprintf(f, "per worker: %.1f MiB: rings %.1f MiB (", mib(p->worker_bytes), mib(p->ring_bytes));
     for (int k = 0; k <= p->nstages; k++) fprintf(f, "%s%lld", k ? "+" : "", (long long)p->ring[k]);
-    fprintf(f, " planes), kernel scratch %.1f MiB, file staging %.1f MiB\n", mib(p->scratch), mib(p->io_bytes));
+    fprintf(f, " planes), kernel scratch %.1f MiB, file staging %.1f MiB", mib(p->scratch), mib(p->io_bytes));
+    if (p->decode.worker) fprintf(f, ", decoding %.1f MiB", mib(p->decode.worker));
+    fputc('\n', f);
+    if (p->decode.worker + p->decode.shared > 0)
+        fprintf(f, "decoding:   %s: %.1f MiB per worker, %.1f MiB once for all\n",
+                p->decode.unit[0] ? p->decode.unit : "planes", mib(p->decode.worker), mib(p->decode.shared));
     fprintf(f, "peak:       %.1f MiB estimated for %d workers (budget %.1f MiB)\n", mib(p->peak_bytes), p->threads,
             mib(p->mem_budget));
 }

@@ -80,6 +80,8 @@ struct zs_plan {
     int whole_plane_output;              /* stores assemble a slab's planes (encoded outputs) */
     int64_t z_align;                     /* slabs start on multiples of it (a chunked output); >= 1 */
     uint64_t assembly_bytes;             /* that buffer, per worker */
+    zs_decode_cost decode;               /* what the input's format holds to decode planes */
+    int threads_wanted;                  /* before the budget lowered them (decode costs) */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
     char engine_why[256];                /* why AUTO chose what it chose ("" without AUTO) */
     int auto_direct[2];                  /* AUTO chose direct for reading [0], writing [1] */

@@ -39,7 +39,8 @@ class PlanOpts(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("threads", ctypes.c_int), ("slab", ctypes.c_int64), ("band", ctypes.c_int64),
                 ("whole_plane_output", ctypes.c_int), ("mem_budget", ctypes.c_uint64), ("bind", ctypes.c_int),
                 ("out_dtype", Dtype), ("has_out_dtype", ctypes.c_int), ("read_engine", ctypes.c_int),
-                ("write_engine", ctypes.c_int), ("z_align", ctypes.c_int64), ("parallel_fs", ctypes.c_int)]
+                ("write_engine", ctypes.c_int), ("z_align", ctypes.c_int64), ("parallel_fs", ctypes.c_int),
+                ("input", ctypes.c_void_p)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64,
