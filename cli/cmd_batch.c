@@ -398,6 +398,8 @@ int cli_cmd_batch(const cli_filter_opts *o)
         cli_note(3, "batch: %d stack%s into %s", l.n, l.n == 1 ? "" : "s", o->out_dir);
         cli_progress prog;
         memset(&prog, 0, sizeof prog);
+        zs_sys_info si; /* the machine's topology is read once, here, not by each stack's process */
+        zs_sys_info_get(&si);
         for (int i = 0; i < l.n; i++) isolated_stack(o, &l.s[i], &prog, 0);
         if (!o->dry_run) run_all(o, &l, &prog);
         /* the page first: the table and the line naming the failed stacks stay the last output */
