@@ -26,9 +26,6 @@ typedef struct batch_stack {
     double voxel[3]; /**< the input's voxel size and unit */
     char unit[16];
     char shape[96], dtype[24]; /**< the input's shape ("AxBxC") and dtype name */
-    /* a stack to run: its job and input from the check, run by the second pass (cmd_batch.c) */
-    zs_job *job;
-    zs_volume *job_in;
 } batch_stack;
 
 typedef struct batch_list {

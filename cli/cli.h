@@ -259,4 +259,21 @@ extern volatile int cli_stop;
 void cli_interrupt_install(const char *partial, int cooperative);
 void cli_interrupt_clear(void);
 
+/* isolate.c: work in a child process, so that a crash (a third-party decoder's) costs that work
+ * only. The child runs fn(arg, fd), writes its result to fd and ends with fn's return value as
+ * its exit code; a stop (cli_stop) in the parent is passed on to it once as SIGINT. */
+typedef int (*cli_isolated_fn)(void *arg, int fd);
+typedef struct cli_isolated_result {
+    char *data; /**< what the child wrote, NUL-terminated (owner: the result; cli_isolated_free) */
+    size_t len, cap;
+    int signal;    /**< the signal that killed the child; 0 when it exited */
+    int exit_code; /**< its exit code when it exited */
+} cli_isolated_result;
+/** @return CLI_RUN when the child ran (r says how it ended), or CLI_EXIT_ERROR (message printed)
+ *  when no child could be started. */
+int cli_isolated(cli_isolated_fn fn, void *arg, cli_isolated_result *r);
+void cli_isolated_free(cli_isolated_result *r);
+/** write() of all n bytes; -1 on an error. */
+int cli_write_all(int fd, const void *buf, size_t n);
+
 #endif /* ZS_CLI_H */

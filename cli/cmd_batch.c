@@ -10,7 +10,11 @@
  *
  * First every stack is checked (header, pipeline, plan): a stack that fails is reported and
  * left out, a stack whose output is complete is skipped; the voxels of the others give the
- * batch's ETA. Then they run, each through the job its check prepared. After each output is
+ * batch's ETA. Then they run. Each check and each run is a process of its own (isolate.c), which
+ * sends the stack's result back: a crash in a third-party decoder (libhdf5 on a corrupt file)
+ * fails that stack only ("IN: crashed in its decoder (SIGSEGV)", zs_job_crashed removes what the
+ * run left) and the batch goes on; so a run opens and plans its input again (milliseconds) rather
+ * than continuing the check's job. After each output is
  * committed, the job writes a record beside it, D/.zslab-batch/<output name>.done, saying what
  * it was made from: the fingerprint a journal compares (the input's real path, size, mtime,
  * data file and header, the pipeline, the output's dtype and shape, the zslab version), the
@@ -25,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -100,8 +103,8 @@ static void fail(batch_stack *s, int rc)
 }
 
 /* The first pass: header, pipeline, plan and completeness of every stack (zs_job_up_to_date).
- * Nothing is written. A stack to run keeps its job for the second pass when `keep`. */
-static void check_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog, int keep)
+ * Nothing is written. */
+static void check_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog)
 {
     stack_job j;
     char why[ZS_PATH_MAX + 256];
@@ -123,11 +126,6 @@ static void check_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *
     } else {
         s->status = BATCH_TODO;
         if (!o->force && why[0]) cli_note(2, "%s: redoing it: %s", s->out, why);
-        if (keep) { /* prepared once: the run continues this job */
-            s->job = j.job;
-            s->job_in = j.in;
-            return;
-        }
     }
     job_free(&j);
 }
@@ -136,10 +134,9 @@ static void check_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *
 static void run_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog)
 {
     const double t0 = cli_now();
-    stack_job j = {s->job_in, s->job};
-    s->job = NULL, s->job_in = NULL;
+    stack_job j;
     cli_forget_error();
-    int rc = j.job ? CLI_RUN : prepare(o, s, &j, prog);
+    int rc = prepare(o, s, &j, prog);
     if (rc == CLI_RUN) {
         cli_filter_opts so = *o;
         zs_run_stats rs;
@@ -161,6 +158,104 @@ static void run_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *pr
     job_free(&j);
 }
 
+/* ---- each stack in a process of its own (isolate.c) ---------------------------------------- */
+/* What a stack's process sends back: this, then the message and the pipeline (lengths with
+ * their NUL; 0: none). */
+typedef struct stack_wire {
+    int status;
+    double seconds;
+    uint64_t voxels;
+    double voxel[3];
+    char unit[16], shape[96], dtype[24];
+    uint32_t message_len, pipeline_len;
+} stack_wire;
+
+static int send_stack(int fd, const batch_stack *s)
+{
+    stack_wire w;
+    memset(&w, 0, sizeof w);
+    w.status = (int)s->status, w.seconds = s->seconds, w.voxels = s->voxels;
+    memcpy(w.voxel, s->voxel, sizeof w.voxel);
+    memcpy(w.unit, s->unit, sizeof w.unit);
+    memcpy(w.shape, s->shape, sizeof w.shape);
+    memcpy(w.dtype, s->dtype, sizeof w.dtype);
+    w.message_len = s->message ? (uint32_t)strlen(s->message) + 1 : 0;
+    w.pipeline_len = s->pipeline ? (uint32_t)strlen(s->pipeline) + 1 : 0;
+    const int bad = cli_write_all(fd, &w, sizeof w) || cli_write_all(fd, s->message, w.message_len) ||
+                    cli_write_all(fd, s->pipeline, w.pipeline_len);
+    return bad ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+/* The stack as its process sent it; 0 when the bytes are not a whole result. */
+static int receive_stack(const cli_isolated_result *r, batch_stack *s)
+{
+    stack_wire w;
+    if (r->len < sizeof w) return 0;
+    memcpy(&w, r->data, sizeof w);
+    const char *msg = r->data + sizeof w, *pipe = msg + w.message_len;
+    if (w.status < BATCH_TODO || w.status > BATCH_NOT_RUN || r->len != sizeof w + w.message_len + w.pipeline_len ||
+        (w.message_len && msg[w.message_len - 1]) || (w.pipeline_len && pipe[w.pipeline_len - 1]))
+        return 0;
+    s->status = (batch_status)w.status, s->seconds = w.seconds, s->voxels = w.voxels;
+    memcpy(s->voxel, w.voxel, sizeof w.voxel);
+    memcpy(s->unit, w.unit, sizeof s->unit), s->unit[sizeof s->unit - 1] = '\0';
+    memcpy(s->shape, w.shape, sizeof s->shape), s->shape[sizeof s->shape - 1] = '\0';
+    memcpy(s->dtype, w.dtype, sizeof s->dtype), s->dtype[sizeof s->dtype - 1] = '\0';
+    free(s->message);
+    free(s->pipeline);
+    s->message = w.message_len ? strdup(msg) : NULL;
+    s->pipeline = w.pipeline_len ? strdup(pipe) : NULL;
+    return 1;
+}
+
+typedef struct stack_call {
+    const cli_filter_opts *o;
+    batch_stack *s;
+    cli_progress *prog;
+} stack_call;
+
+static int check_child(void *arg, int fd)
+{
+    stack_call *c = arg;
+    check_stack(c->o, c->s, c->prog);
+    return send_stack(fd, c->s);
+}
+
+static void run_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog);
+static int run_child(void *arg, int fd)
+{
+    stack_call *c = arg;
+    run_stack(c->o, c->s, c->prog);
+    return send_stack(fd, c->s);
+}
+
+/* Checks (`run` 0) or runs a stack in a process of its own. A process that dies (a crash in a
+ * decoder, a kill) fails its stack only; the library says why and removes what a run left. */
+static void isolated_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog, int run)
+{
+    stack_call c = {o, s, prog};
+    cli_isolated_result r;
+    char why[ZS_PATH_MAX + 128] = "";
+    const double t0 = cli_now();
+    if (cli_isolated(run ? run_child : check_child, &c, &r) != CLI_RUN) {
+        snprintf(why, sizeof why, "%s: %s", s->in, cli_last_error_text());
+    } else if (r.signal) {
+        if (zs_job_crashed(s->in, run ? s->out : NULL, run ? s->record : NULL, r.signal, why, sizeof why) < 0)
+            cli_error("warning: %s", zs_last_error());
+        cli_error("%s", why);
+        s->seconds = run ? cli_now() - t0 : 0;
+    } else if (!receive_stack(&r, s)) {
+        snprintf(why, sizeof why, "%s: its process ended without a result (exit %d)", s->in, r.exit_code);
+        cli_error("%s", why);
+    }
+    cli_isolated_free(&r);
+    if (why[0]) {
+        s->status = BATCH_FAILED;
+        free(s->message);
+        s->message = strdup(why);
+    }
+}
+
 static void run_all(const cli_filter_opts *o, batch_list *l, cli_progress *prog)
 {
     uint64_t total = 0, done = 0;
@@ -178,7 +273,7 @@ static void run_all(const cli_filter_opts *o, batch_list *l, cli_progress *prog)
         }
         cli_note(3, "stack %d of %d: %s -> %s", ++k, n, s->in, s->out);
         cli_progress_stack(prog, k, n, s->in, done, total);
-        run_stack(o, s, prog);
+        isolated_stack(o, s, prog, 1);
         done += s->voxels;
         cli_interrupt_install(NULL, 1); /* cli_job_run cleared it */
     }
@@ -305,20 +400,12 @@ int cli_cmd_batch(const cli_filter_opts *o)
     if (rc == CLI_RUN && !o->dry_run) rc = make_dirs(o->out_dir);
     if (rc == CLI_RUN) {
         cli_note(3, "batch: %d stack%s into %s", l.n, l.n == 1 ? "" : "s", o->out_dir);
-        /* Each stack is prepared once: the check's job runs it, unless so many stacks would hold
-         * their inputs open at once that the batch could run out of file descriptors. */
-        struct rlimit lim;
-        const int keep = !o->dry_run && getrlimit(RLIMIT_NOFILE, &lim) == 0 &&
-                         (lim.rlim_cur == RLIM_INFINITY || (rlim_t)l.n * 4 + 64 <= lim.rlim_cur);
         cli_progress prog;
         memset(&prog, 0, sizeof prog);
-        for (int i = 0; i < l.n; i++) check_stack(o, &l.s[i], &prog, keep);
+        zs_sys_info si; /* the machine's topology is read once, here, not by each stack's process */
+        zs_sys_info_get(&si);
+        for (int i = 0; i < l.n; i++) isolated_stack(o, &l.s[i], &prog, 0);
         if (!o->dry_run) run_all(o, &l, &prog);
-        for (int i = 0; i < l.n; i++) { /* stacks not run (an interruption) */
-            zs_job_free(l.s[i].job);
-            zs_volume_free(l.s[i].job_in);
-            l.s[i].job = NULL, l.s[i].job_in = NULL;
-        }
         /* the page first: the table and the line naming the failed stacks stay the last output */
         const int page = o->report ? batch_report_write(o, &l, cli_now() - t0) : CLI_EXIT_OK;
         rc = report(&l, cli_now() - t0, o->dry_run);

@@ -4,7 +4,8 @@
  * batch in a browser. Per stack a row: status, seconds, Mvox/s, shape and dtype, voxel size,
  * pipeline, and the input's and the output's three-views side by side (PNG inline as data:
  * URIs, so the page can be mailed or copied alone), or the error. The three-views are made after
- * the batch ran: each input and output is read once more. The page is written as R.html.partial
+ * the batch ran: each input and output is read once more, in a process of its own (isolate.c: a
+ * decoder that crashes costs that image only). The page is written as R.html.partial
  * and renamed when complete. */
 #define _POSIX_C_SOURCE 200809L
 
@@ -51,25 +52,51 @@ static void base64(FILE *f, const unsigned char *b, size_t n)
     }
 }
 
-/* One three-view cell: the image, or why there is none. */
-static void image_cell(FILE *f, const cli_filter_opts *o, const char *path, const char *what)
+typedef struct preview_call {
+    const cli_filter_opts *o;
+    const char *path;
+} preview_call;
+
+/* In a process of its own (a decoder may crash on the file): 'P' and the PNG, or 'E' and why not. */
+static int preview_child(void *arg, int fd)
 {
+    const preview_call *c = arg;
     unsigned char *png = NULL;
     size_t len = 0;
     cli_forget_error();
+    const int ok = cli_preview_png(c->path, c->o->mem_budget, c->o->threads, &png, &len) == CLI_RUN;
+    const char *text = ok ? (const char *)png : cli_last_error_text();
+    const int bad = cli_write_all(fd, ok ? "P" : "E", 1) || cli_write_all(fd, text, ok ? len : strlen(text));
+    free(png);
+    return bad ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+}
+
+/* One three-view cell: the image, or why there is none. */
+static void image_cell(FILE *f, const cli_filter_opts *o, const char *path, const char *what)
+{
+    preview_call c = {o, path};
+    cli_isolated_result r;
+    char why[ZS_PATH_MAX + 128] = "no result";
     fputs("<td class=\"view\">", f);
-    if (cli_preview_png(path, o->mem_budget, o->threads, &png, &len) == CLI_RUN) {
+    const int ran = cli_isolated(preview_child, &c, &r) == CLI_RUN;
+    if (ran && !r.signal && r.len && r.data[0] == 'P') {
         fprintf(f, "<img class=\"%s\" alt=\"%s three-view of ", what, what);
         html_text(f, path);
         fputs("\" src=\"data:image/png;base64,", f);
-        base64(f, png, len);
+        base64(f, (const unsigned char *)r.data + 1, r.len - 1);
         fputs("\">", f);
     } else {
+        if (ran && r.signal)
+            zs_job_crashed(path, NULL, NULL, r.signal, why, sizeof why);
+        else if (ran && r.len && r.data[0] == 'E')
+            snprintf(why, sizeof why, "%s", r.data + 1);
+        else if (!ran)
+            snprintf(why, sizeof why, "%s", cli_last_error_text());
         fputs("<span class=\"error\">no preview: ", f);
-        html_text(f, cli_last_error_text());
+        html_text(f, why);
         fputs("</span>", f);
     }
-    free(png);
+    cli_isolated_free(&r);
     fputs("</td>", f);
 }
 

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -118,4 +119,16 @@ zs_status zs__volume_check_size(const zs_volume *v)
                  "%s: changed size during the run (%llu bytes at open, %llu now)", path,
                  (unsigned long long)v->file_size, (unsigned long long)st.st_size);
     return ZS_OK;
+}
+
+void zs__test_crash_on(const char *path, const char *when)
+{
+    const char *want = getenv("ZS_TEST_CRASH_ON");
+    if (!want || !*want || !path) return;
+    const char *base = strrchr(path, '/'), *at = strchr(want, '@');
+    base = base ? base + 1 : path;
+    const size_t n = at ? (size_t)(at - want) : strlen(want);
+    if (strlen(base) != n || strncmp(base, want, n) != 0 || strcmp(at ? at + 1 : "open", when) != 0) return;
+    signal(SIGSEGV, SIG_DFL); /* the death of a real crash, also under a sanitizer's handler */
+    raise(SIGSEGV);
 }

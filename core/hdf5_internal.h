@@ -52,6 +52,21 @@ typedef struct zs_h5_layout {
 zs_status zs__h5_layout(hid_t file, const char *fname, const char *dset, zs_h5_layout *l);
 void zs__h5_layout_free(zs_h5_layout *l);
 
+/* The pure parts of layout discovery: text in, numbers out (fuzzed: tests/fuzz/fuzz_hdf5_meta.c). */
+/** Axes from a dataset's dimension labels (NUL-terminated): dim[a] is the dimension named x, y, z,
+ *  and for rank 4 the one named t or c, else the one left. 0 when x, y and z are not named on
+ *  distinct dimensions. */
+int zs__h5_axes_from_labels(char lab[4][8], int rank, int dim[4]);
+/** One Imaris axis from DataSetInfo/Image's text attributes: its length *n from `size` (NULL:
+ *  absent, the datasets' padded extent), and *voxel from ExtMin `lo` and ExtMax `hi` (NULL: absent)
+ *  when they give a finite positive size (else unchanged). ZS_EFORMAT naming fname and the axis
+ *  when the length is not 1 to `padded`. */
+zs_status zs__h5_imaris_axis(const char *fname, const char *axis, const char *size, const char *lo, const char *hi,
+                             int64_t padded, int64_t *n, double *voxel);
+/** The voxel size (finite, positive values only) and unit of the first <voxelSize> of a
+ *  BigDataViewer XML (NUL-terminated text); voxel and unit unchanged when it has none. */
+void zs__h5_bdv_voxel_parse(const char *xml, double voxel[3], char unit[16]);
+
 /** Writes dimension labels (the HDF5 dimension-scale attribute DIMENSION_LABELS) on a dataset
  *  and the voxel size (element_size_um, z y x; unit). Lock held. */
 zs_status zs__h5_write_axes(hid_t ds, int rank, const zs_volume_info *info, const char *fname, const char *dset);

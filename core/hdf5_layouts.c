@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +152,30 @@ void zs__h5_split_name(const char *name, char *file, size_t fn, char *dset, size
         snprintf(dset, dn, "%s%s", *p == '/' ? "" : "/", p);
 }
 
+/* ---- the pure parts of layout discovery (text in, numbers out; fuzzed) ------------------------ */
+
+zs_status zs__h5_imaris_axis(const char *fname, const char *axis, const char *size, const char *lo, const char *hi,
+                             int64_t padded, int64_t *n, double *voxel)
+{
+    *n = size ? (int64_t)strtoll(size, NULL, 10) : padded;
+    ZS_RETURN_IF(*n < 1 || *n > padded, ZS_EFORMAT, "%s: Imaris image size %s=%lld does not fit its datasets (%lld)",
+                 fname, axis, (long long)*n, (long long)padded);
+    const double v = lo && hi ? (strtod(hi, NULL) - strtod(lo, NULL)) / (double)*n : 0;
+    if (isfinite(v) && v > 0) *voxel = v; /* an extent of no size, or beyond a double, is none */
+    return ZS_OK;
+}
+
+void zs__h5_bdv_voxel_parse(const char *xml, double voxel[3], char unit[16])
+{
+    const char *vs = strstr(xml, "<voxelSize>"), *end = vs ? strstr(vs, "</voxelSize>") : NULL;
+    const char *u = vs ? strstr(vs, "<unit>") : NULL, *s = vs ? strstr(vs, "<size>") : NULL;
+    double v[3];
+    if (!end || !s || s > end || sscanf(s + 6, "%lf %lf %lf", &v[0], &v[1], &v[2]) != 3) return;
+    for (int a = 0; a < 3; a++)
+        if (isfinite(v[a]) && v[a] > 0) voxel[a] = v[a];
+    if (u && u < end) zs__unit_normalize(u + 6, strcspn(u + 6, "<"), unit);
+}
+
 /* ---- attributes ------------------------------------------------------------------------------ */
 
 /* A text attribute of obj/name: a string (fixed or variable length) or an array of
@@ -236,8 +261,7 @@ static int read_labels(hid_t ds, int rank, char lab[4][8])
     return ok;
 }
 
-/* Axes from labels: x, y, z required; t (or c) for the 4th. 0 when the labels do not name them. */
-static int axes_from_labels(char lab[4][8], int rank, int dim[4])
+int zs__h5_axes_from_labels(char lab[4][8], int rank, int dim[4])
 {
     static const char *const names[4][2] = {{"x", "x"}, {"y", "y"}, {"z", "z"}, {"t", "c"}};
     for (int a = 0; a < 4; a++) {
@@ -405,7 +429,7 @@ static zs_status plain_layout(hid_t f, const char *fname, const char *path, zs_h
                  fname, strlen(path), ZS_H5_NAME_MAX - 1);
     char lab[4][8];
     hid_t ds = H5Dopen2(f, path, H5P_DEFAULT);
-    l->named = ds >= 0 && read_labels(ds, l->rank, lab) && axes_from_labels(lab, l->rank, l->dim);
+    l->named = ds >= 0 && read_labels(ds, l->rank, lab) && zs__h5_axes_from_labels(lab, l->rank, l->dim);
     if (ds >= 0) H5Dclose(ds);
     if (!l->named)
         for (int a = 0; a < 4; a++) l->dim[a] = a < l->rank ? a : -1; /* axis 0 is x */
@@ -469,19 +493,14 @@ static zs_status imaris_layout(hid_t f, const char *fname, zs_h5_layout *l)
     static const char *const sizes[3] = {"X", "Y", "Z"};
     for (int a = 0; a < 3; a++) {
         char text[64], mn[16], mx[16], lo[64], hi[64];
-        const int64_t padded = (int64_t)l->dims[2 - a];
-        l->shape[a] = text_attr(f, "/DataSetInfo/Image", sizes[a], text, sizeof text) ? atoll(text) : padded;
-        ZS_RETURN_IF(l->shape[a] < 1 || l->shape[a] > padded, ZS_EFORMAT,
-                     "%s: Imaris image size %s=%lld does not fit its datasets (%lld)", fname, sizes[a],
-                     (long long)l->shape[a], (long long)padded);
         snprintf(mn, sizeof mn, "ExtMin%d", a);
         snprintf(mx, sizeof mx, "ExtMax%d", a);
-        if (text_attr(f, "/DataSetInfo/Image", mn, lo, sizeof lo) &&
-            text_attr(f, "/DataSetInfo/Image", mx, hi, sizeof hi)) {
-            const double v = (atof(hi) - atof(lo)) / (double)l->shape[a];
-            if (v > 0) l->voxel[a] = v;
-            snprintf(l->unit, sizeof l->unit, "um");
-        }
+        const int has_size = text_attr(f, "/DataSetInfo/Image", sizes[a], text, sizeof text);
+        const int extent = text_attr(f, "/DataSetInfo/Image", mn, lo, sizeof lo) &&
+                           text_attr(f, "/DataSetInfo/Image", mx, hi, sizeof hi);
+        ZS_FORWARD(zs__h5_imaris_axis(fname, sizes[a], has_size ? text : NULL, extent ? lo : NULL, extent ? hi : NULL,
+                                      (int64_t)l->dims[2 - a], &l->shape[a], &l->voxel[a]));
+        if (extent) snprintf(l->unit, sizeof l->unit, "um");
     }
     l->shape[3] = T * C;
     return ZS_OK;
@@ -510,13 +529,7 @@ static zs_status bdv_voxel(const char *fname, zs_h5_layout *l)
     }
     close(fd);
     buf[n] = '\0';
-    const char *vs = strstr(buf, "<voxelSize>"), *end = vs ? strstr(vs, "</voxelSize>") : NULL;
-    const char *u = vs ? strstr(vs, "<unit>") : NULL, *s = vs ? strstr(vs, "<size>") : NULL;
-    double v[3];
-    if (!end || !s || s > end || sscanf(s + 6, "%lf %lf %lf", &v[0], &v[1], &v[2]) != 3) return ZS_OK;
-    for (int a = 0; a < 3; a++)
-        if (v[a] > 0) l->voxel[a] = v[a];
-    if (u && u < end) zs__unit_normalize(u + 6, strcspn(u + 6, "<"), l->unit);
+    zs__h5_bdv_voxel_parse(buf, l->voxel, l->unit);
     return ZS_OK;
 }
 

@@ -216,6 +216,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     ZS_CHECK_OPTS(opts, "zs_open_opts");
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no input file given");
     ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
+    zs__test_crash_on(path, "open");
     zs_mode mode = ZS_MODE_R;
     ZS_FORWARD(parse_mode(opts->mode, path, &mode));
     zs_format fmt = opts->format;

@@ -481,6 +481,11 @@ zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int6
                         const unsigned char *abuf);
 
 /* ---- faults on mapped files (fault.c) ------------------------------------------------ */
+/** Test hook: a crash in a third-party decoder (libhdf5 on a corrupt file). With
+ *  ZS_TEST_CRASH_ON=NAME[@WHEN], raises SIGSEGV when `path`'s file name is NAME and `when` is
+ *  WHEN ("open", the default: zs_volume_open; "run": zs_job_execute; "preview":
+ *  zs_preview_make). */
+void zs__test_crash_on(const char *path, const char *when);
 /** Calls fn(arg) with SIGBUS on this thread turned into a return of 1 (fn abandoned mid-way:
  *  it must hold no lock or allocation of its own); 0 when fn returned. */
 int zs__call_guarded(void (*fn)(void *), void *arg);

@@ -805,6 +805,17 @@ ZS_API zs_status zs_job_execute(zs_job *job);
 ZS_API zs_status zs_job_commit(zs_job *job);
 /** Closes; a plain run's uncommitted OUT.partial is removed, a journal's stays. NULL: no-op. */
 ZS_API void zs_job_free(zs_job *job);
+/** A batch's stack whose job ended with its process killed by signal `sig` while it was checked,
+ *  run or previewed (a crash in a third-party decoder, such as libhdf5 on a corrupt file; a kill;
+ *  an interruption): the stack failed and the batch goes on with the others. Removes what the dead
+ *  process may have left of OUT: the stack's record (`record`; NULL: none) and OUT.partial (NULL
+ *  out_path: no output) when it is a regular file of this user that no live process holds (a
+ *  directory or a link is left to the next run's claim). Writes why into `why`: "IN: crashed in
+ *  its decoder (SIGSEGV)" for SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT; "IN: stopped (SIGINT)"
+ *  for SIGINT, SIGTERM, SIGHUP; "IN: killed (SIGKILL)" otherwise.
+ *  @return ZS_OK, or ZS_EIO naming a file that could not be removed (`why` is written all the same). */
+ZS_API zs_status zs_job_crashed(const char *in_path, const char *out_path, const char *record, int sig, char *why,
+                                size_t n);
 
 /* The getters below take a NULL job (one whose open failed) and answer 0, an empty range or zeroed
  * statistics. */

@@ -8,10 +8,13 @@
 #include "scheduler_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -284,6 +287,7 @@ zs_status zs_job_execute(zs_job *job)
     job->st = J_EXECUTED;
     memset(&job->rs, 0, sizeof job->rs);
     job->rs.threads = zs_plan_threads(job->plan);
+    zs__test_crash_on(zs_volume_get_info(job->in)->path, "run");
     if (job->idle || !job->vol ||
         (job->journaled && (job->first >= job->last || job->before == job->last - job->first))) {
         job->executed = 1;
@@ -449,6 +453,48 @@ zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size_t n)
     free(rec);
     free(head);
     return ZS_OK;
+}
+
+/* ---- a stack whose process died (a batch runs each stack in a process of its own) --------- */
+static const struct {
+    int sig;
+    const char *name;
+    int crash; /* 1: a fault in the process's own code (a decoder); 0: a signal from outside */
+} signals[] = {{SIGSEGV, "SIGSEGV", 1}, {SIGBUS, "SIGBUS", 1},  {SIGFPE, "SIGFPE", 1},   {SIGILL, "SIGILL", 1},
+               {SIGABRT, "SIGABRT", 1}, {SIGINT, "SIGINT", 0},  {SIGTERM, "SIGTERM", 0}, {SIGHUP, "SIGHUP", 0},
+               {SIGKILL, "SIGKILL", 0}, {SIGPIPE, "SIGPIPE", 0}, {SIGXFSZ, "SIGXFSZ", 0}};
+
+/* OUT.partial of a dead process: removed when it is a regular file of ours that nobody holds (its
+ * claim, a lock, died with its process; a live run's lock keeps it). */
+static zs_status remove_dead_partial(const char *out_path)
+{
+    char partial[ZS_PATH_MAX + 16];
+    struct stat st;
+    snprintf(partial, sizeof partial, "%s.partial", out_path);
+    if (lstat(partial, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) return ZS_OK;
+    const int fd = open(partial, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return ZS_OK;
+    int e = 0;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0 && unlink(partial) != 0 && errno != ENOENT) e = errno;
+    close(fd);
+    return e ? ZS_ERR_SYS(ZS_EIO, e, "%s: cannot remove %s", out_path, partial) : ZS_OK;
+}
+
+zs_status zs_job_crashed(const char *in_path, const char *out_path, const char *record, int sig, char *why, size_t n)
+{
+    char name[32];
+    int crash = 0;
+    snprintf(name, sizeof name, "signal %d", sig);
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
+        if (signals[i].sig == sig) snprintf(name, sizeof name, "%s", signals[i].name), crash = signals[i].crash;
+    const int stopped = sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
+    if (why && n)
+        snprintf(why, n, "%s: %s (%s)", in_path ? in_path : "?",
+                 crash ? "crashed in its decoder" : stopped ? "stopped" : "killed", name);
+    zs_status st = out_path ? remove_dead_partial(out_path) : ZS_OK;
+    if (record && unlink(record) != 0 && errno != ENOENT && st == ZS_OK)
+        st = ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove %s", out_path ? out_path : in_path, record);
+    return st;
 }
 
 zs_status zs_job_commit(zs_job *job)

@@ -340,6 +340,7 @@ zs_status zs_preview_make(const zs_volume *v, const zs_preview_opts *o, zs_image
     zs_preview_opts def;
     if (!o) zs_preview_opts_default(&def), o = &def;
     ZS_CHECK_OPTS(o, "zs_preview_opts");
+    zs__test_crash_on(zs_volume_get_info(v)->path, "preview");
     reducer r;
     memset(&r, 0, sizeof r);
     r.v = v, r.i = zs_volume_get_info(v), r.o = o;

@@ -2,6 +2,9 @@
 # Copyright (c) 2026 the zslab authors
 """What zslab cannot do is refused with ValueError naming the parameter; files that are not there
 are FileNotFoundError; the library's messages reach the caller."""
+import os
+import re
+
 import numpy as np
 import pytest
 
@@ -71,3 +74,64 @@ def test_unidentified_file(tmp_path):
     p.write_bytes(bytes(range(100)))
     with pytest.raises(zslab.ZslabError, match="junk.dat"):
         zslab.open(p)
+
+
+@pytest.mark.parametrize("kwargs,param,error", [
+    ({"pyramid": 2**32 + 1}, "pyramid", OverflowError),  # a C int: would wrap to 1 level
+    ({"pyramid": -1}, "pyramid", ValueError),
+    ({"pyramid": 1.5}, "pyramid", ValueError),
+    ({"mem_budget": 2**64}, "mem_budget", OverflowError),  # a uint64_t: would wrap to 0, the default
+    ({"mem_budget": "nanG"}, "mem_budget", ValueError),
+    ({"mem_budget": "infM"}, "mem_budget", ValueError),
+    ({"mem_budget": "1e40G"}, "mem_budget", OverflowError),
+    ({"threads": 2**32}, "threads", OverflowError),  # a C int: would wrap to 0, every core
+    ({"threads": 2**31}, "threads", OverflowError),
+    ({"chunks": (1, 1, 2**64 + 4)}, "chunks", OverflowError),
+    ({"chunks": (1, 1, 0)}, "chunks", ValueError),
+    ({"part": (0, 2**64 + 2)}, "part", OverflowError),
+])
+def test_keywords_out_of_their_fields_range(tmp_path, kwargs, param, error):
+    """Every keyword that fills an integer field of the library's structs is refused by name
+    when the field cannot hold it, before anything is written."""
+    src = tmp_path / "in.npy"
+    np.save(src, A)
+    dst = tmp_path / "o.ome.zarr"
+    with pytest.raises(error, match=f"^{param}: "):
+        zslab.filter(src, dst, "gaussian", **kwargs)
+    assert not os.path.exists(dst) and not os.path.exists(f"{dst}.partial")
+
+
+@pytest.mark.parametrize("kwargs,param,error", [
+    ({"mem_budget": 2**64}, "mem_budget", OverflowError),
+    ({"mem_budget": "nanG"}, "mem_budget", ValueError),
+    ({"threads": 2**32}, "threads", OverflowError),
+])
+def test_array_keywords_out_of_their_fields_range(kwargs, param, error):
+    with pytest.raises(error, match=f"^{param}: "):
+        zslab.gaussian_filter(A, 1, **kwargs)
+
+
+def test_array_modes_that_would_recreate_the_file(tmp_path):
+    """np.memmap's 'w+' creates the file anew: zeroing a volume's header and voxels."""
+    p = tmp_path / "v.npy"
+    data = np.arange(A.size, dtype=np.float32).reshape(A.shape)
+    np.save(p, data)
+    before = p.read_bytes()
+    f = zslab.open(p)
+    for mode in ("w+", "w", "readwrite", "x"):
+        with pytest.raises(ValueError, match=re.escape(f"mode: {mode!r}")):
+            f.array(mode)
+    assert p.read_bytes() == before
+    assert np.array_equal(f.array("r"), data) and np.array_equal(f.array("c"), data)
+    f.array("r+")[0, 0, 0] = -1
+    assert np.load(p)[0, 0, 0] == -1
+
+
+def test_path_output_that_cannot_be_returned_is_refused_before_writing(tmp_path):
+    """output='x.raw' would be written and committed, then fail to open again by its name."""
+    old = tmp_path / "old.raw"
+    old.write_bytes(b"keep me")
+    for name in ("x.raw", "old.raw", "x.dat"):
+        with pytest.raises(ValueError, match=f"output: .*{name}"):
+            zslab.gaussian_filter(A, 1, output=str(tmp_path / name))
+    assert sorted(os.listdir(tmp_path)) == ["old.raw"] and old.read_bytes() == b"keep me"

@@ -4,6 +4,7 @@
 volumes, and a run executes on a thread of its own so that the caller's thread can take Ctrl-C,
 call `progress` and let other Python threads run (ctypes releases the GIL during the call)."""
 import ctypes
+import math
 import os
 import threading
 
@@ -74,14 +75,48 @@ def np_dtype(zd):
     return np.dtype(buf.value.decode())
 
 
+# ---- keywords that fill integer fields of the library's structs --------------------------------
+# keyword -> (the C field's type, the least value the package passes). Every such keyword goes
+# through c_int(): a Python integer beyond the field's type would wrap in ctypes (2**32 + 1
+# pyramid levels are 1 in a C int, a budget of 2**64 bytes is 0, the default), so it is refused
+# with the keyword named. What the library itself bounds more tightly (ZS_PYRAMID_MAX) it refuses.
+C_FIELDS = {
+    "threads": (ctypes.c_int, 1),  # zs_plan_opts.threads
+    "mem_budget": (ctypes.c_uint64, 0),  # zs_plan_opts.mem_budget
+    "pyramid": (ctypes.c_int, 0),  # zs_job_opts.pyramid
+    "chunks": (ctypes.c_int64, 1),  # zs_job_opts.chunk[3]
+    "part": (ctypes.c_int64, 0),  # zs_job_opts.part, nparts
+}
+
+
+def c_range(ctype):
+    """The values a ctypes integer type holds: (least, greatest)."""
+    bits = 8 * ctypes.sizeof(ctype)
+    if ctype(-1).value < 0:
+        return -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+    return 0, (1 << bits) - 1
+
+
+def c_int(keyword, value, least=None):
+    """value as an int for keyword's C field (C_FIELDS): ValueError naming the keyword for what
+    is not an integer or is below the least value, OverflowError for what the field cannot hold."""
+    ctype, floor = C_FIELDS[keyword]
+    floor = floor if least is None else least
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{keyword}: expected an integer, got {value!r}")
+    v = int(value)
+    lo, hi = c_range(ctype)
+    if v < max(lo, floor):
+        raise ValueError(f"{keyword}: {v} is below {max(lo, floor)}")
+    if v > hi:
+        raise OverflowError(f"{keyword}: {v} is out of range (at most {hi})")
+    return v
+
+
 def parse_size(value, what="mem_budget"):
     """Bytes from an int or a string with a K, M, G or T suffix (powers of 1024), as the CLI reads."""
     if value is None:
         return 0
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        if value < 0:
-            raise ValueError(f"{what}: {value} is negative")
-        return int(value)
     if isinstance(value, str):
         s = value.strip()
         mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}.get(s[-1:].upper(), 1)
@@ -90,19 +125,19 @@ def parse_size(value, what="mem_budget"):
         try:
             v = float(num) if mult > 1 else int(num)
         except ValueError:
-            raise ValueError(f"{what}: cannot read {value!r} (bytes, or with a suffix: 512M, 1.5G, 64K)") from None
+            v = None
+        if v is None or not math.isfinite(v):  # 'nanG', 'infM'
+            raise ValueError(f"{what}: cannot read {value!r} (bytes, or with a suffix: 512M, 1.5G, 64K)")
         if v < 0:
             raise ValueError(f"{what}: {value!r} is negative")
-        return int(v * mult)
-    raise ValueError(f"{what}: expected bytes (an int) or a string such as '512M', got {value!r}")
+        value = int(v * mult)
+    elif isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{what}: expected bytes (an int) or a string such as '512M', got {value!r}")
+    return c_int(what, value)
 
 
 def thread_count(threads):
-    if threads is None:
-        return 0
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
-        raise ValueError(f"threads: expected a positive number of threads, got {threads!r}")
-    return int(threads)
+    return 0 if threads is None else c_int("threads", threads)
 
 
 # ---- volumes -----------------------------------------------------------------------------------

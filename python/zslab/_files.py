@@ -35,7 +35,11 @@ class File:
         """The voxels as a read-only np.memmap (mode 'r+' to write them) indexed [x, y, z] (t), where
         the file holds them as one byte range (.npy, NIfTI, raw, MetaImage, NRRD, uncompressed TIFF
         written end to end). Stored values: apply `scaling` (slope, inter) yourself. Decoded files
-        (compressed TIFF, plane series) raise ValueError: filter or convert them instead."""
+        (compressed TIFF, plane series) raise ValueError: filter or convert them instead. mode is
+        np.memmap's 'r', 'r+' or 'c' (copy on write); 'w+' (which would recreate the file) is refused."""
+        if mode not in ("r", "r+", "c"):
+            raise ValueError(f"mode: {mode!r} is not 'r', 'r+' or 'c' (the file exists: zslab maps it, never "
+                             "recreates it)")
         if self.decoded:
             raise ValueError(f"{self.path}: its voxels are decoded plane by plane ({self.format}), not one byte "
                              "range: it cannot be mapped as an array (zslab.filter converts it)")
@@ -102,17 +106,17 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
         _core.check(lib.zs_compression_parse(str(compress).encode(), ctypes.byref(c)))
         jo.compress = c.value
     if chunks is not None:
-        chunks = tuple(int(c) for c in chunks)
-        if len(chunks) != 3 or min(chunks) < 1:
+        chunks = tuple(chunks)
+        if len(chunks) != 3:
             raise ValueError(f"chunks: expected (z, y, x) extents >= 1, got {chunks!r}")
-        jo.chunk[0], jo.chunk[1], jo.chunk[2] = chunks[2], chunks[1], chunks[0]
-    jo.pyramid = int(pyramid)
+        jo.chunk[0], jo.chunk[1], jo.chunk[2] = (_core.c_int("chunks", c) for c in chunks[::-1])
+    jo.pyramid = _core.c_int("pyramid", pyramid)
     if engine is not None:
         e = ctypes.c_int()
         _core.check(lib.zs_engine_parse(str(engine).encode(), ctypes.byref(e)))
         po.read_engine = po.write_engine = e.value
     if part is not None:
-        i, n = (int(v) for v in part)
+        i, n = (_core.c_int("part", v) for v in part)
         if n < 1 or not 0 <= i < n:
             raise ValueError(f"part: expected (i, n) with 0 <= i < n, got {part!r}")
         jo.part, jo.nparts = i, n

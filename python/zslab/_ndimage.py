@@ -26,7 +26,7 @@ import os
 
 import numpy as np
 
-from . import _core, _files
+from . import _core, _files, _lib
 from ._lib import lib
 
 # ---- arguments ---------------------------------------------------------------------------------
@@ -162,6 +162,17 @@ def _npy_to_c_order(path, shape):
         f.write((new + " " * (hlen - len(new) - 1) + "\n").encode("latin1"))
 
 
+def _returnable(path, info):
+    """Refuses a path output that the array path could write but not return: one zslab cannot
+    open again by its name (raw data: its shape and dtype are in no header) or cannot map."""
+    if info.format == _lib.FMT_RAW:
+        raise ValueError(f"output: {os.fspath(path)} would be raw data, which zslab cannot open again by its name "
+                         "to return it; name a format (.npy, .nii, .tif, .mhd, .nrrd) or use zslab.filter")
+    if info.decoded:
+        raise ValueError(f"output: {os.fspath(path)} is decoded plane by plane ({lib.zs_format_name(info.format).decode()}"
+                         "): it cannot be returned as an array; use zslab.filter")
+
+
 def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, default_dtype=None):
     """Filters array `input` through the ops that ops_of(perm, ndim) gives, into `output`."""
     a = np.asarray(input)
@@ -209,6 +220,7 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
                 raise ValueError(f"output: {os.fspath(path)} is written plane by plane (a plane series): it cannot "
                                  "be returned as an array; use zslab.filter")
             vout = _core.create_volume(path, plan.output_spec(), force=True)
+            _returnable(path, vout.info)  # before the run: nothing is committed that then raises
         _core.execute(plan, vin, vout, progress)
         if path is None:
             return out_arr

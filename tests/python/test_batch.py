@@ -222,6 +222,53 @@ def test_interrupted():
         print("ok: an interrupted batch leaves no partial output; the rerun finishes it")
 
 
+def crash_batch(data, out, crash_on, *extra):
+    """A batch whose stack s2.npy crashes its process (the test hook raises SIGSEGV, as Debian's
+    libhdf5 does in the attributes of a corrupt Imaris file): rows, and the CompletedProcess."""
+    env = dict(os.environ, ZS_TEST_CRASH_ON=crash_on)
+    r = zs("filter", "--batch", data, "--out-dir", out, *OPS, "--threads", 2, *extra, env=env)
+    return table(r.stdout), r
+
+
+def test_crashing_decoder():
+    """A stack whose decoder crashes while it is checked (at open) or run fails alone: the table
+    and the report say it crashed, the others finish, exit 1, nothing of it is left."""
+    data = path("crash")
+    names = ["s1.npy", "s2.npy", "s3.npy"]
+    stacks(data, names, 4)
+    for when in ("", "@run"):
+        out = path("crash-out" + when.replace("@", "-"))
+        report = out + ".html"
+        rows, r = crash_batch(data, out, "s2.npy" + when, "--report", report)
+        states = [rows.get(os.path.join(data, n), ("?",))[0] for n in names]
+        why = rows.get(os.path.join(data, "s2.npy"), ("?",) * 4)[3]
+        page = open(report).read() if os.path.exists(report) else ""
+        left = sorted(f for f in os.listdir(out) if f != ".zslab-batch") if os.path.isdir(out) else None
+        records = sorted(os.listdir(os.path.join(out, ".zslab-batch"))) if os.path.isdir(out) else None
+        if (r.returncode != 1 or states != ["ok", "FAILED", "ok"] or
+                why != os.path.join(data, "s2.npy") + ": crashed in its decoder (SIGSEGV)"):
+            fail(f"crash{when}: exit {r.returncode}, states {states}, why {why!r}, stderr {r.stderr!r}")
+        elif "crashed in its decoder (SIGSEGV)" not in page or "s2.npy" not in r.stderr.splitlines()[-1]:
+            fail(f"crash{when}: the report or the last line does not name the crashed stack: {r.stderr!r}")
+        elif left != ["s1.npy", "s3.npy"] or records != ["s1.npy.done", "s3.npy.done"]:
+            fail(f"crash{when}: the crashed stack left {left}, records {records}")
+        else:
+            print(f"ok: a stack that crashes {'in its run' if when else 'at open'} fails alone: {why}")
+    # the batch's other answers hold for a crashed stack: a rerun redoes it (once it no longer crashes);
+    # a three-view of the report that crashes costs that image only
+    report = path("crash-rerun.html")
+    rows, r = crash_batch(data, path("crash-out"), "s3.npy@preview", "--report", report)
+    states = [rows.get(os.path.join(data, n), ("?",))[0] for n in names]
+    page = open(report).read() if os.path.exists(report) else ""
+    if r.returncode or states != ["skipped", "ok", "skipped"]:
+        fail(f"rerun after a crash: exit {r.returncode}, states {states}, stderr {r.stderr!r}")
+    elif page.count("<img") != 4 or page.count("no preview: " + os.path.join(data, "s3.npy") +
+                                                ": crashed in its decoder (SIGSEGV)") != 1:
+        fail(f"a crashing three-view: {page.count('<img')} images, {page.count('no preview')} without one")
+    else:
+        print("ok: the rerun after a crash does the crashed stack only; a crashing three-view costs that image")
+
+
 def test_usage():
     data = path("data")
     out = path("u-out")
@@ -266,6 +313,7 @@ def main():
     test_acceptance()
     test_jobs_file_dir_glob()
     test_interrupted()
+    test_crashing_decoder()
     test_usage()
     print(f"{time.monotonic() - t0:.1f} s")
     finish("all batch checks passed", W)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -398,12 +399,60 @@ static void test_records(void **state)
     unlink("job_r.npy");
 }
 
+static void touch(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("x", f);
+    fclose(f);
+}
+
+/* A stack whose process died: the message says how; what a dead run left (its unlocked
+ * OUT.partial, its record) is removed, a live run's partial and anything behind a link are not. */
+static void test_crashed(void **state)
+{
+    (void)state;
+    char why[512];
+    assert_int_equal(zs_job_crashed("in.ims", NULL, NULL, SIGSEGV, why, sizeof why), ZS_OK);
+    assert_string_equal(why, "in.ims: crashed in its decoder (SIGSEGV)");
+    assert_int_equal(zs_job_crashed("in.ims", NULL, NULL, SIGBUS, why, sizeof why), ZS_OK);
+    assert_string_equal(why, "in.ims: crashed in its decoder (SIGBUS)");
+    assert_int_equal(zs_job_crashed("in.ims", NULL, NULL, SIGINT, why, sizeof why), ZS_OK);
+    assert_string_equal(why, "in.ims: stopped (SIGINT)");
+    assert_int_equal(zs_job_crashed("in.ims", NULL, NULL, SIGKILL, why, sizeof why), ZS_OK);
+    assert_string_equal(why, "in.ims: killed (SIGKILL)");
+
+    touch("job_c.npy.partial"); /* a dead run's: nobody holds it */
+    touch("job_c.done");
+    assert_int_equal(zs_job_crashed("job_in.npy", "job_c.npy", "job_c.done", SIGSEGV, why, sizeof why), ZS_OK);
+    assert_int_equal(access("job_c.npy.partial", F_OK), -1);
+    assert_int_equal(access("job_c.done", F_OK), -1);
+
+    zs_job_opts o; /* a live run's partial (claimed by this process) stays */
+    zs_plan_opts po;
+    job_opts(&o, &po);
+    zs_job *job = NULL;
+    assert_int_equal(zs_job_open("job_in.npy", "job_c.npy", &o, &job), ZS_OK);
+    assert_int_equal(zs_job_create(job), ZS_OK);
+    assert_int_equal(zs_job_crashed("job_in.npy", "job_c.npy", NULL, SIGSEGV, why, sizeof why), ZS_OK);
+    assert_int_equal(access("job_c.npy.partial", F_OK), 0);
+    zs_job_free(job);
+    assert_int_equal(access("job_c.npy.partial", F_OK), -1);
+
+    touch("job_c_victim"); /* a link is never followed nor removed */
+    assert_int_equal(symlink("job_c_victim", "job_c.npy.partial"), 0);
+    assert_int_equal(zs_job_crashed("job_in.npy", "job_c.npy", NULL, SIGSEGV, why, sizeof why), ZS_OK);
+    assert_int_equal(access("job_c_victim", F_OK), 0);
+    assert_int_equal(unlink("job_c.npy.partial"), 0);
+    unlink("job_c_victim");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_job), cmocka_unit_test(test_interrupted_and_resumed),
         cmocka_unit_test(test_parts),     cmocka_unit_test(test_misuse),
-        cmocka_unit_test(test_records),
+        cmocka_unit_test(test_records),   cmocka_unit_test(test_crashed),
     };
     return cmocka_run_group_tests_name("jobs", tests, setup, teardown);
 }
