@@ -86,6 +86,7 @@ typedef struct cli_filter_opts {
     int force;
     int bind;
     zs_engine read_engine, write_engine; /* ZS_ENGINE_AUTO: the library's default */
+    zs_precision precision;              /* --precision (ZS_PRECISION_AUTO: the library's default) */
     cli_raw raw;
     int64_t part, nparts; /* --part I/N (0 of 1 when not given) */
     int has_part;

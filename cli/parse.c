@@ -332,6 +332,7 @@ enum {
     OPT_ENGINE,
     OPT_RENGINE,
     OPT_WENGINE,
+    OPT_PRECISION,
     OPT_PART,
     OPT_RESUME,
     OPT_JOURNAL,
@@ -393,7 +394,11 @@ static const char run_help[] =
     "                        thread per worker: bypasses the page cache), or auto (default: pread;\n"
     "                        direct when input and output together exceed half the available memory,\n"
     "                        and for writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
-    "                        --read-engine/--write-engine set one side\n"
+"                        --read-engine/--write-engine set one side\n"
+    "  --precision P         the type the stages compute in: float32 (fast; integers beyond 2^24 are\n"
+    "                        rounded), float64 (exact selections on 32/64-bit integers, float64\n"
+    "                        arithmetic as scipy), or auto (default: float64 for int32/uint32/int64/\n"
+    "                        uint64 inputs when every stage has a float64 kernel; --dry-run says why)\n"
     "  --drop-cache          drop each finished slab's pages from the page cache (input and\n"
     "                        output): on by default under a cgroup memory limit (a SLURM job),\n"
     "                        or as ZS_DROP_CACHE=0|1 says; --no-drop-cache: never\n"
@@ -617,6 +622,10 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return parse_engine("--read-engine", val, &o->read_engine);
     case OPT_WENGINE:
         return parse_engine("--write-engine", val, &o->write_engine);
+    case OPT_PRECISION:
+        if (zs_precision_parse(val, &o->precision) == ZS_OK) return 0;
+        cli_error("--precision: %s", zs_last_error());
+        return -1;
     case OPT_PART:
         o->has_part = 1;
         return strcmp(val, "slurm") == 0 ? parse_part_slurm(o) : parse_part_numbers(val, o);
@@ -685,6 +694,7 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"engine", 0, 1, OPT_ENGINE},
                                       {"read-engine", 0, 1, OPT_RENGINE},
                                       {"write-engine", 0, 1, OPT_WENGINE},
+                                      {"precision", 0, 1, OPT_PRECISION},
                                       {"part", 0, 1, OPT_PART},
                                       {"resume", 0, 0, OPT_RESUME},
                                       {"journal", 0, 0, OPT_JOURNAL},

@@ -150,7 +150,7 @@ static const zs_param_desc threshold_param_list[] = {
 
 const zs_kernel_desc zs_kernel_scale = {
     ZS_KERNEL_ABI, "scale", "a * x + b", 1,          scale_param_list, 2,    sizeof(scale_params),
-    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL,
+    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL, NULL,
 };
 
 const zs_kernel_desc zs_kernel_clip = {
@@ -168,6 +168,7 @@ const zs_kernel_desc zs_kernel_clip = {
     clip_run,
     NULL,
     NULL,
+    NULL,
 };
 
 const zs_kernel_desc zs_kernel_threshold = {
@@ -183,6 +184,7 @@ const zs_kernel_desc zs_kernel_threshold = {
     pw_halo,
     pw_scratch,
     threshold_run,
+    NULL,
     NULL,
     NULL,
 };

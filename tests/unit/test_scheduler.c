@@ -165,7 +165,7 @@ static void one_halo(const void *p, zs_halo *h)
     *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0, ZS_BORDER_WRAP};
 }
 static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,           NULL, 0,   0, 0,
-                                       NULL,          one_halo,  NULL,   failing_run, NULL, NULL};
+                                       NULL,          one_halo,  NULL,   failing_run, NULL, NULL, NULL};
 
 static int cancel_after_two(void *user, int64_t done, int64_t total, uint64_t dv, uint64_t tv)
 {
