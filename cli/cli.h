@@ -119,6 +119,7 @@ typedef struct cli_bench_opts {
     int nbands;
     zs_engine engines[CLI_MAX_SWEEP];
     int nengines;
+    zs_precision precision; /* --precision */
     int cold, repeat, json, smoke;
     uint64_t mem_budget;
     const char *tmpdir;

@@ -333,6 +333,7 @@ enum {
     OPT_RENGINE,
     OPT_WENGINE,
     OPT_PRECISION,
+    OPT_BPRECISION,
     OPT_PART,
     OPT_RESUME,
     OPT_JOURNAL,
@@ -867,7 +868,7 @@ static void help_bench(FILE *f)
     fprintf(f,
             "usage: zslab bench IN [--op SPEC ...] [options]\n\n"
             "Measures each phase of the slab path for IN and the pipeline: read (touch every input\n"
-            "byte), load (read + convert to float32), compute (the pipeline on slabs in memory),\n"
+            "byte), load (read + convert to the work type), compute (the pipeline on slabs in memory),\n"
             "store (create the output, convert and write every byte) and end-to-end (the real\n"
             "filter). Each is the median of --repeat runs, with min and max, in s, GB/s and Mvox/s;\n"
             "then which side bounds the job and the overlap efficiency max(read+store, compute) /\n"
@@ -877,6 +878,7 @@ static void help_bench(FILE *f)
             "  --threads LIST        e.g. 1,2 (default: usable cores)\n"
             "  --slab LIST           planes per slab, e.g. 8,32 (default: the planner's choice)\n"
             "  --band LIST           rows per tile band, e.g. 16,64 (default: the planner's choice)\n"
+            "  --precision P         the work type, as for filter: auto (default), float32, float64\n"
             "  --engine LIST         mmap, pread (pread in, pwrite out), direct (O_DIRECT), e.g.\n"
             "                        mmap,pread,direct\n"
             "  --cold                drop the input's pages before each run and sync the output in\n"
@@ -955,6 +957,10 @@ static int bench_option(int id, const char *val, cli_bench_opts *o)
     case OPT_TMP:
         o->tmpdir = val;
         return 0;
+    case OPT_BPRECISION:
+        if (zs_precision_parse(val, &o->precision) == ZS_OK) return 0;
+        cli_error("--precision: %s", zs_last_error());
+        return -1;
     case OPT_PLOT:
         o->plot = val;
         return *val ? 0 : (cli_error("--plot: empty"), -1);
@@ -973,6 +979,7 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
                                       {"slab", 0, 1, OPT_BSLAB},
                                       {"band", 0, 1, OPT_BBAND},
                                       {"engine", 0, 1, OPT_BENGINE},
+                                      {"precision", 0, 1, OPT_BPRECISION},
                                       {"cold", 0, 0, OPT_COLD},
                                       {"repeat", 0, 1, OPT_REPEAT},
                                       {"json", 0, 0, OPT_BJSON},

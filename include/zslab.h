@@ -860,6 +860,7 @@ typedef struct zs_bench_opts {
     const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
     int nbands;
     FILE *plot; /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
+    zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
 } zs_bench_opts;
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);
 /** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in

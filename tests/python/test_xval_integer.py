@@ -12,7 +12,8 @@ Wide integers: int32, uint32, int64 and uint64 volumes with values beyond 2^24 (
 digits: near 2^31, 2^32, 2^40, -2^45, 2^52) through every selection kernel and the top-hats, in every
 mode, compared exactly with scipy on the integer values (top-hats saturated to the dtype), under the default precision (auto:
 float64 work for these dtypes) and `--precision float64`; an int64 value beyond 2^53 fails the run
-with the file named rather than be rounded."""
+with the file named rather than be rounded. The pointwise kernels in float64 work: within float64
+rounding of numpy on a float64 volume, and clip exact on int64 labels."""
 import os
 import shutil
 import sys
@@ -123,6 +124,37 @@ def check_wide(d, rng):
     return n, failures
 
 
+def check_f64_pointwise(d, rng):
+    """The pointwise kernels in float64 work: a float64 volume with --precision float64 within
+    float64 rounding of numpy's float64 result (rtol 1e-12), and clip on int64 values beyond 2^24
+    (auto) exactly. Returns (cases, failures)."""
+    f = np.asfortranarray(rng.integers(0, 3000, size=(9, 8, 7)) / 3.0 + 1e9)
+    src = os.path.join(d, "pw64.npy")
+    np.save(src, f)
+    lo, hi = 1e9 + 100 / 3.0, 1e9 + 2000 / 3.0
+    cases = [("scale:a=1.5:b=-20", 1.5 * f - 20), (f"clip:lo={lo!r}:hi={hi!r}", np.clip(f, lo, hi)),
+             (f"threshold:value={lo!r}:keep=1", np.where(f > lo, f, 0.0)),
+             (f"threshold:value={lo!r}:keep=0", np.where(f > lo, 1.0, 0.0))]
+    n = failures = 0
+    for spec, want in cases:
+        dst = os.path.join(d, "pw64_out.npy")
+        run("filter", src, dst, "--op", spec, "--precision", "float64", "--quiet", "--force")
+        got = np.load(dst)
+        n += 1
+        if got.dtype != np.float64 or not np.allclose(got, want, rtol=1e-12, atol=0):
+            print(f"FAIL float64 {spec}: {got.dtype}, max |diff| {np.abs(got - want).max()}")
+            failures += 1
+    labels = np.asfortranarray(rng.integers(0, 3000, size=(9, 8, 7)) + 2**40)
+    np.save(src, labels)
+    run("filter", src, os.path.join(d, "pw64_out.npy"), "--op", f"clip:lo={2**40 + 1000}:hi={2**40 + 2000}",
+        "--quiet", "--force")
+    n += 1
+    if not np.array_equal(np.load(os.path.join(d, "pw64_out.npy")), np.clip(labels, 2**40 + 1000, 2**40 + 2000)):
+        print("FAIL int64 clip beyond 2^24: not exact")
+        failures += 1
+    return n, failures
+
+
 def expected(ref, dtype):
     info = np.iinfo(dtype)
     return np.clip(np.rint(ref), info.min, info.max).astype(dtype)
@@ -183,9 +215,10 @@ def main():
             print(f"FAIL convert float32 -> {dt}: {got}, expected {want}")
             failures += 1
     wn, wf = check_wide(d, rng)
-    n += wn
-    failures += wf
-    exact += wn
+    pn, pf = check_f64_pointwise(d, rng)
+    n += wn + pn
+    failures += wf + pf
+    exact += wn + pn
     shutil.rmtree(d)
     print(f"{n - failures}/{n} cases equal scipy (float64, rounded half to even, saturated): "
           f"{exact} exactly, the float sums within +-1")
