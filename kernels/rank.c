@@ -280,11 +280,13 @@ typedef struct sel_layout {
 #include "rank_select_impl.h"
 #undef T
 #undef TN
-#define T     double
-#define TN(x) x##_f64
+#define T           double
+#define TN(x)       x##_f64
+#define SEL_COLUMNS 1 /* float64 has no networks: small windows sort their columns once */
 #include "rank_select_impl.h"
 #undef T
 #undef TN
+#undef SEL_COLUMNS
 
 /* ---- the two kernels ----------------------------------------------------------------- */
 typedef struct pct_params {

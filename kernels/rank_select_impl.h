@@ -8,6 +8,7 @@
 #endif
 
 #define OUT_PLANE(c, j) ((T *)(void *)(c)->out[j])
+/* SEL_COLUMNS (defined by the includer): small windows take the sorted-columns path below. */
 
 static size_t TN(sel_layout_of)(const rk_geom *g, int64_t nx, sel_layout *l)
 {
@@ -77,10 +78,59 @@ static T TN(select_rank)(T *v, int64_t n, int64_t k)
     return v[k];
 }
 
+/* Windows of short columns (float64 plans, SEL_COLUMNS): each column of the extended rows (its
+ * m = sy*sz values) is sorted once in place, by insertion, and shared by the sx outputs that read
+ * it; an output's rank is then taken from its sx sorted columns by merging their heads. Exact as
+ * quickselect (the value of rank r); NaN windows are set afterwards by the NaN mask. */
+#ifndef SEL_COL_MAX
+#define SEL_COL_MAX 64
+#endif
+
+static int TN(sel_columns)(const rk_geom *g)
+{
+#ifdef SEL_COLUMNS
+    return g->m <= SEL_COL_MAX && g->s[0] <= SEL_COL_MAX && (g->rank + 1) * g->s[0] <= 4 * g->n;
+#else
+    (void)g;
+    return 0;
+#endif
+}
+
+static void TN(sort_columns)(T *rows, int64_t rs, int64_t m, int64_t len)
+{
+    for (int64_t x = 0; x < len; x++)
+        for (int64_t q = 1; q < m; q++) {
+            const T v = rows[q * rs + x];
+            int64_t j = q;
+            for (; j > 0 && v < rows[(j - 1) * rs + x]; j--) rows[j * rs + x] = rows[(j - 1) * rs + x];
+            rows[j * rs + x] = v;
+        }
+}
+
+static T TN(merge_rank)(const T *rows, int64_t rs, int64_t m, int64_t sx, int64_t rank)
+{
+    int64_t head[SEL_COL_MAX];
+    for (int64_t dx = 0; dx < sx; dx++) head[dx] = 0;
+    T v = 0;
+    for (int64_t k = 0; k <= rank; k++) {
+        int64_t best = -1;
+        for (int64_t dx = 0; dx < sx; dx++)
+            if (head[dx] < m && (best < 0 || rows[head[dx] * rs + dx] < rows[head[best] * rs + best])) best = dx;
+        v = rows[head[best] * rs + best];
+        head[best]++;
+    }
+    return v;
+}
+
 /* One output row: rows[q] holds source row q = dz*sy + dy extended in x. */
-static void TN(select_row)(const rk_geom *g, const sel_layout *l, const T *rows, T *buf, int64_t nx, T *out)
+static void TN(select_row)(const rk_geom *g, const sel_layout *l, T *rows, T *buf, int64_t nx, T *out)
 {
     const int64_t sx = g->s[0], nq = g->m;
+    if (TN(sel_columns)(g)) {
+        TN(sort_columns)(rows, l->rs, nq, nx + sx - 1);
+        for (int64_t x = 0; x < nx; x++) out[x] = TN(merge_rank)(rows + x, l->rs, nq, sx, g->rank);
+        return;
+    }
     for (int64_t x = 0; x < nx; x++) {
         int64_t k = 0;
         for (int64_t q = 0; q < nq; q++) {
