@@ -126,6 +126,7 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     po.read_engine = po.write_engine = s->engine;
     po.out_dtype = c->o->out_dtype;
     po.has_out_dtype = c->o->has_out_dtype;
+    po.precision = c->o->precision;
     zs_plan *plan = NULL;
     zs_status st = zs_plan_create(zs_volume_get_info(c->in), c->pipe, &po, &plan);
     if (st < 0) return st;
@@ -134,6 +135,7 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     s->band = zs_plan_band_height(plan);
     zs_engine wr;
     zs_plan_engines(plan, &s->engine, &wr);
+    s->precision = zs_plan_precision(plan);
     for (int ph = 0; ph < PH_COUNT && st == ZS_OK; ph++) st = measure(c, plan, ph, &s->ph[ph]);
     zs_plan_free(plan);
     return st;
@@ -157,8 +159,8 @@ static void print_table(FILE *f, const zs_volume_info *in, const setting_result 
     const double vox = voxels_of(in);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
-        fprintf(f, "%s threads=%d slab=%lld band=%lld engine=%s\n", i == best ? "*" : " ", s->threads,
-                (long long)s->slab, (long long)s->band, zs_engine_name(s->engine));
+        fprintf(f, "%s threads=%d slab=%lld band=%lld engine=%s precision=%s\n", i == best ? "*" : " ", s->threads,
+                (long long)s->slab, (long long)s->band, zs_engine_name(s->engine), zs_precision_name(s->precision));
         fprintf(f, "    %-11s %9s %9s %9s %9s %9s\n", "phase", "median_s", "min_s", "max_s", "GB/s", "Mvox/s");
         for (int ph = 0; ph < PH_COUNT; ph++) {
             const phase_result *p = &s->ph[ph];
@@ -229,9 +231,10 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
         fprintf(f,
-                "%s\n  {\"settings\": {\"threads\": %d, \"slab\": %lld, \"band\": %lld, \"engine\": \"%s\"}, "
-                "\"phases\": {",
-                i ? "," : "", s->threads, (long long)s->slab, (long long)s->band, zs_engine_name(s->engine));
+                "%s\n  {\"settings\": {\"threads\": %d, \"slab\": %lld, \"band\": %lld, \"engine\": \"%s\", "
+                "\"precision\": \"%s\"}, \"phases\": {",
+                i ? "," : "", s->threads, (long long)s->slab, (long long)s->band, zs_engine_name(s->engine),
+                zs_precision_name(s->precision));
         for (int ph = 0; ph < PH_COUNT; ph++) {
             const phase_result *p = &s->ph[ph];
             fprintf(f,

@@ -19,6 +19,7 @@ typedef struct setting_result {
     int threads;
     int64_t slab, band;
     zs_engine engine;
+    zs_precision precision; /* the plan's work type */
     phase_result ph[PH_COUNT];
 } setting_result;
 

@@ -86,6 +86,7 @@ typedef struct cli_filter_opts {
     int force;
     int bind;
     zs_engine read_engine, write_engine; /* ZS_ENGINE_AUTO: the library's default */
+    zs_precision precision;              /* --precision (ZS_PRECISION_AUTO: the library's default) */
     cli_raw raw;
     int64_t part, nparts; /* --part I/N (0 of 1 when not given) */
     int has_part;
@@ -118,6 +119,7 @@ typedef struct cli_bench_opts {
     int nbands;
     zs_engine engines[CLI_MAX_SWEEP];
     int nengines;
+    zs_precision precision; /* --precision */
     int cold, repeat, json, smoke;
     uint64_t mem_budget;
     const char *tmpdir;

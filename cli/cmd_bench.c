@@ -67,6 +67,7 @@ int cli_cmd_bench(const cli_bench_opts *o)
     b.nbands = o->nbands;
     b.engines = o->nengines ? o->engines : NULL;
     b.nengines = o->nengines;
+    b.precision = o->precision;
     b.cold = o->cold;
     b.repeat = o->smoke && o->repeat > 2 ? 2 : o->repeat;
     b.mem_budget = o->mem_budget;

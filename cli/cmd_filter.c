@@ -52,6 +52,7 @@ void cli_plan_opts(const cli_filter_opts *o, zs_plan_opts *po)
     po->bind = o->bind;
     po->read_engine = o->read_engine;
     po->write_engine = o->write_engine;
+    po->precision = o->precision;
     po->band = o->band;
     po->has_out_dtype = o->has_dtype;
     if (o->has_dtype) po->out_dtype = o->dtype;

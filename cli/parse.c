@@ -332,6 +332,8 @@ enum {
     OPT_ENGINE,
     OPT_RENGINE,
     OPT_WENGINE,
+    OPT_PRECISION,
+    OPT_BPRECISION,
     OPT_PART,
     OPT_RESUME,
     OPT_JOURNAL,
@@ -393,7 +395,11 @@ static const char run_help[] =
     "                        thread per worker: bypasses the page cache), or auto (default: pread;\n"
     "                        direct when input and output together exceed half the available memory,\n"
     "                        and for writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
-    "                        --read-engine/--write-engine set one side\n"
+"                        --read-engine/--write-engine set one side\n"
+    "  --precision P         the type the stages compute in: float32 (fast; integers beyond 2^24 are\n"
+    "                        rounded), float64 (exact selections on 32/64-bit integers, float64\n"
+    "                        arithmetic as scipy), or auto (default: float64 for int32/uint32/int64/\n"
+    "                        uint64 inputs when every stage has a float64 kernel; --dry-run says why)\n"
     "  --drop-cache          drop each finished slab's pages from the page cache (input and\n"
     "                        output): on by default under a cgroup memory limit (a SLURM job),\n"
     "                        or as ZS_DROP_CACHE=0|1 says; --no-drop-cache: never\n"
@@ -617,6 +623,10 @@ static int filter_option(int id, const char *val, cli_filter_opts *o)
         return parse_engine("--read-engine", val, &o->read_engine);
     case OPT_WENGINE:
         return parse_engine("--write-engine", val, &o->write_engine);
+    case OPT_PRECISION:
+        if (zs_precision_parse(val, &o->precision) == ZS_OK) return 0;
+        cli_error("--precision: %s", zs_last_error());
+        return -1;
     case OPT_PART:
         o->has_part = 1;
         return strcmp(val, "slurm") == 0 ? parse_part_slurm(o) : parse_part_numbers(val, o);
@@ -685,6 +695,7 @@ int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o)
                                       {"engine", 0, 1, OPT_ENGINE},
                                       {"read-engine", 0, 1, OPT_RENGINE},
                                       {"write-engine", 0, 1, OPT_WENGINE},
+                                      {"precision", 0, 1, OPT_PRECISION},
                                       {"part", 0, 1, OPT_PART},
                                       {"resume", 0, 0, OPT_RESUME},
                                       {"journal", 0, 0, OPT_JOURNAL},
@@ -857,7 +868,7 @@ static void help_bench(FILE *f)
     fprintf(f,
             "usage: zslab bench IN [--op SPEC ...] [options]\n\n"
             "Measures each phase of the slab path for IN and the pipeline: read (touch every input\n"
-            "byte), load (read + convert to float32), compute (the pipeline on slabs in memory),\n"
+            "byte), load (read + convert to the work type), compute (the pipeline on slabs in memory),\n"
             "store (create the output, convert and write every byte) and end-to-end (the real\n"
             "filter). Each is the median of --repeat runs, with min and max, in s, GB/s and Mvox/s;\n"
             "then which side bounds the job and the overlap efficiency max(read+store, compute) /\n"
@@ -867,6 +878,7 @@ static void help_bench(FILE *f)
             "  --threads LIST        e.g. 1,2 (default: usable cores)\n"
             "  --slab LIST           planes per slab, e.g. 8,32 (default: the planner's choice)\n"
             "  --band LIST           rows per tile band, e.g. 16,64 (default: the planner's choice)\n"
+            "  --precision P         the work type, as for filter: auto (default), float32, float64\n"
             "  --engine LIST         mmap, pread (pread in, pwrite out), direct (O_DIRECT), e.g.\n"
             "                        mmap,pread,direct\n"
             "  --cold                drop the input's pages before each run and sync the output in\n"
@@ -945,6 +957,10 @@ static int bench_option(int id, const char *val, cli_bench_opts *o)
     case OPT_TMP:
         o->tmpdir = val;
         return 0;
+    case OPT_BPRECISION:
+        if (zs_precision_parse(val, &o->precision) == ZS_OK) return 0;
+        cli_error("--precision: %s", zs_last_error());
+        return -1;
     case OPT_PLOT:
         o->plot = val;
         return *val ? 0 : (cli_error("--plot: empty"), -1);
@@ -963,6 +979,7 @@ int cli_parse_bench(int argc, char **argv, cli_bench_opts *o)
                                       {"slab", 0, 1, OPT_BSLAB},
                                       {"band", 0, 1, OPT_BBAND},
                                       {"engine", 0, 1, OPT_BENGINE},
+                                      {"precision", 0, 1, OPT_BPRECISION},
                                       {"cold", 0, 0, OPT_COLD},
                                       {"repeat", 0, 1, OPT_REPEAT},
                                       {"json", 0, 0, OPT_BJSON},

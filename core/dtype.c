@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* dtypes with numpy's spellings, and conversion to and from the float32 work buffers. */
+/* dtypes with numpy's spellings, and conversion to and from the work buffers (float32 or float64). */
 #include "zs_internal.h"
 
 #include <math.h>
@@ -119,22 +119,23 @@ void zs__bswap(void *p, size_t size, size_t n)
     }
 }
 
-/* ---- to float32 --------------------------------------------------------------------- */
+/* ---- to the work type --------------------------------------------------------------- */
 /* memcpy loads keep the loops free of alignment and aliasing assumptions; compilers turn
- * them into plain vector loads. */
+ * them into plain vector loads. WT is the work type the loops write (float or double): each
+ * conversion function is one macro body, instantiated once per work type. */
 #define LOAD_LOOP(T, SWAP)                                                                                             \
     for (size_t i = 0; i < n; i++) {                                                                                   \
         T v;                                                                                                           \
         memcpy(&v, s + i * sizeof(T), sizeof(T));                                                                      \
         SWAP;                                                                                                          \
-        dst[i] = (float)v;                                                                                             \
+        dst[i] = (WT)v;                                                                                                \
     }
 #define LOAD_LOOP_SCALED(T, SWAP)                                                                                      \
     for (size_t i = 0; i < n; i++) {                                                                                   \
         T v;                                                                                                           \
         memcpy(&v, s + i * sizeof(T), sizeof(T));                                                                      \
         SWAP;                                                                                                          \
-        dst[i] = (float)(slope * (double)v + inter);                                                                   \
+        dst[i] = (WT)(slope * (double)v + inter);                                                                      \
     }
 
 #define SW16                                                                                                           \
@@ -226,28 +227,65 @@ void zs__bswap(void *p, size_t size, size_t n)
         break;                                                                                                         \
     }
 
-ZS_TARGET_CLONES void zs__to_f32(const void *src, zs_dtype dt, size_t n, double slope, double inter, float *dst)
+#define DEFINE_TO(NAME)                                                                                                \
+    ZS_TARGET_CLONES void NAME(const void *src, zs_dtype dt, size_t n, double slope, double inter, WT *dst)            \
+    {                                                                                                                  \
+        const unsigned char *s = src;                                                                                  \
+        const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();                              \
+        if (slope == 1.0 && inter == 0.0) {                                                                            \
+            DISPATCH_LOAD(LOAD_LOOP)                                                                                   \
+        } else {                                                                                                       \
+            DISPATCH_LOAD(LOAD_LOOP_SCALED)                                                                            \
+        }                                                                                                              \
+    }
+
+#define WT float
+DEFINE_TO(zs__to_f32)
+#undef WT
+#define WT double
+DEFINE_TO(zs__to_f64)
+#undef WT
+
+/* Where a 64-bit integer leaves the integers a double holds exactly. */
+#define INEXACT_LOOP(T, SWAP, LOW)                                                                                     \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        T v;                                                                                                           \
+        memcpy(&v, s + i * sizeof(T), sizeof(T));                                                                      \
+        SWAP;                                                                                                          \
+        if (v > (T)ZS_F64_EXACT || (LOW)) return i;                                                                     \
+    }
+
+size_t zs__f64_inexact(const void *src, zs_dtype dt, size_t n)
 {
     const unsigned char *s = src;
-    const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();
-    if (slope == 1.0 && inter == 0.0) {
-        DISPATCH_LOAD(LOAD_LOOP)
-    } else {
-        DISPATCH_LOAD(LOAD_LOOP_SCALED)
+    const int swap = dt.big_endian != zs__host_big_endian();
+    if (dt.type == ZS_I64) {
+        if (swap) {
+            INEXACT_LOOP(int64_t, SW64, v < -(int64_t)ZS_F64_EXACT)
+        } else {
+            INEXACT_LOOP(int64_t, (void)0, v < -(int64_t)ZS_F64_EXACT)
+        }
+    } else if (dt.type == ZS_U64) {
+        if (swap) {
+            INEXACT_LOOP(uint64_t, SW64, 0)
+        } else {
+            INEXACT_LOOP(uint64_t, (void)0, 0)
+        }
     }
+    return n;
 }
 
-/* ---- from float32 ------------------------------------------------------------------- */
-/* Round half to even: for |v| < 2^23, (v + 1.5*2^23) - 1.5*2^23 rounds in the FPU's
- * default mode (to nearest, ties to even). Values are saturated first, so the trick holds
+/* ---- from the work type ------------------------------------------------------------- */
+/* Round half to even: for |v| < 2^23 (2^52 in double), (v + 1.5*2^23) - 1.5*2^23 rounds in the
+ * FPU's default mode (to nearest, ties to even). Values are saturated first, so the trick holds
  * for every type up to 16 bits; wider integers go through rint() in double. */
 #define STORE_SMALL(T, LO, HI, SWAP)                                                                                   \
     for (size_t i = 0; i < n; i++) {                                                                                   \
-        float f = src[i];                                                                                              \
-        f = f == f ? f : 0.0f;                                                                                         \
-        f = f < (float)(LO) ? (float)(LO) : f;                                                                         \
-        f = f > (float)(HI) ? (float)(HI) : f;                                                                         \
-        f = (f + 12582912.0f) - 12582912.0f;                                                                           \
+        WT f = src[i];                                                                                                 \
+        f = f == f ? f : (WT)0;                                                                                        \
+        f = f < (WT)(LO) ? (WT)(LO) : f;                                                                               \
+        f = f > (WT)(HI) ? (WT)(HI) : f;                                                                               \
+        f = (f + WT_ROUND) - WT_ROUND;                                                                                 \
         T v = (T)f;                                                                                                    \
         SWAP;                                                                                                          \
         memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
@@ -276,75 +314,91 @@ ZS_TARGET_CLONES void zs__to_f32(const void *src, zs_dtype dt, size_t n, double 
         memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
     }
 
-ZS_TARGET_CLONES void zs__from_f32(const float *src, size_t n, zs_dtype dt, void *dst)
-{
-    unsigned char *d = dst;
-    const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();
-    switch (dt.type) {
-    case ZS_BOOL: /* scipy.ndimage: (npy_bool)value, a truncation; stored as 0 or 1; NaN fails both tests: 0 */
-        for (size_t i = 0; i < n; i++) d[i] = (unsigned char)(src[i] >= 1.0f || src[i] <= -1.0f);
-        break;
-    case ZS_U8:
-        STORE_SMALL(uint8_t, 0, 255, (void)0) break;
-    case ZS_I8:
-        STORE_SMALL(int8_t, -128, 127, (void)0) break;
-    case ZS_U16:
-        if (swap) {
-            STORE_SMALL(uint16_t, 0, 65535, SW16)
-        } else {
-            STORE_SMALL(uint16_t, 0, 65535, (void)0)
-        }
-        break;
-    case ZS_I16:
-        if (swap) {
-            STORE_SMALL(int16_t, -32768, 32767, SW16)
-        } else {
-            STORE_SMALL(int16_t, -32768, 32767, (void)0)
-        }
-        break;
-    case ZS_U32:
-        if (swap) {
-            STORE_WIDE(uint32_t, 0, UINT32_MAX, SW32)
-        } else {
-            STORE_WIDE(uint32_t, 0, UINT32_MAX, (void)0)
-        }
-        break;
-    case ZS_I32:
-        if (swap) {
-            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, SW32)
-        } else {
-            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, (void)0)
-        }
-        break;
-    case ZS_U64:
-        if (swap) {
-            STORE_WIDE(uint64_t, 0, UINT64_MAX, SW64)
-        } else {
-            STORE_WIDE(uint64_t, 0, UINT64_MAX, (void)0)
-        }
-        break;
-    case ZS_I64:
-        if (swap) {
-            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, SW64)
-        } else {
-            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, (void)0)
-        }
-        break;
-    case ZS_F32:
-        if (swap) {
-            STORE_FLOAT(float, SW32)
-        } else {
-            memcpy(d, src, n * sizeof(float));
-        }
-        break;
-    case ZS_F64:
-        if (swap) {
-            STORE_FLOAT(double, SW64)
-        } else {
-            STORE_FLOAT(double, (void)0)
-        }
-        break;
-    default:
-        break;
-    }
+#define DEFINE_FROM(NAME) \
+ZS_TARGET_CLONES void NAME(const WT *src, size_t n, zs_dtype dt, void *dst)                                          \
+{                                                                                                                    \
+    unsigned char *d = dst;                                                                                          \
+    const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();                                \
+    switch (dt.type) {                                                                                               \
+    case ZS_BOOL: /* scipy.ndimage: (npy_bool)value, a truncation; stored as 0 or 1; NaN fails both tests: 0 */      \
+        for (size_t i = 0; i < n; i++) d[i] = (unsigned char)(src[i] >= (WT)1 || src[i] <= (WT)-1);                  \
+        break;                                                                                                       \
+    case ZS_U8:                                                                                                      \
+        STORE_SMALL(uint8_t, 0, 255, (void)0) break;                                                                 \
+    case ZS_I8:                                                                                                      \
+        STORE_SMALL(int8_t, -128, 127, (void)0) break;                                                               \
+    case ZS_U16:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_SMALL(uint16_t, 0, 65535, SW16)                                                                    \
+        } else {                                                                                                     \
+            STORE_SMALL(uint16_t, 0, 65535, (void)0)                                                                 \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_I16:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_SMALL(int16_t, -32768, 32767, SW16)                                                                \
+        } else {                                                                                                     \
+            STORE_SMALL(int16_t, -32768, 32767, (void)0)                                                             \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_U32:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_WIDE(uint32_t, 0, UINT32_MAX, SW32)                                                                \
+        } else {                                                                                                     \
+            STORE_WIDE(uint32_t, 0, UINT32_MAX, (void)0)                                                             \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_I32:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, SW32)                                                          \
+        } else {                                                                                                     \
+            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, (void)0)                                                       \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_U64:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_WIDE(uint64_t, 0, UINT64_MAX, SW64)                                                                \
+        } else {                                                                                                     \
+            STORE_WIDE(uint64_t, 0, UINT64_MAX, (void)0)                                                             \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_I64:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, SW64)                                                          \
+        } else {                                                                                                     \
+            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, (void)0)                                                       \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_F32:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_FLOAT(float, SW32)                                                                                 \
+        } else if (sizeof(WT) == sizeof(float)) {                                                                    \
+            memcpy(d, src, n * sizeof(float));                                                                       \
+        } else {                                                                                                     \
+            STORE_FLOAT(float, (void)0)                                                                              \
+        }                                                                                                            \
+        break;                                                                                                       \
+    case ZS_F64:                                                                                                     \
+        if (swap) {                                                                                                  \
+            STORE_FLOAT(double, SW64)                                                                                \
+        } else if (sizeof(WT) == sizeof(double)) {                                                                   \
+            memcpy(d, src, n * sizeof(double));                                                                      \
+        } else {                                                                                                     \
+            STORE_FLOAT(double, (void)0)                                                                             \
+        }                                                                                                            \
+        break;                                                                                                       \
+    default:                                                                                                         \
+        break;                                                                                                       \
+    }                                                                                                                \
 }
+
+#define WT       float
+#define WT_ROUND 12582912.0f
+DEFINE_FROM(zs__from_f32)
+#undef WT
+#undef WT_ROUND
+#define WT       double
+#define WT_ROUND 6755399441055744.0
+DEFINE_FROM(zs__from_f64)
+#undef WT
+#undef WT_ROUND

@@ -91,6 +91,14 @@ void zs__to_f32(const void *src, zs_dtype dt, size_t n, double slope, double int
 /** dst[i] = convert(src[i]): round half to even, saturate, NaN → 0 for integer dtypes;
  *  written in dt's byte order. */
 void zs__from_f32(const float *src, size_t n, zs_dtype dt, void *dst);
+/** The same with float64 work buffers (same rounding, saturation and NaN rules). */
+void zs__to_f64(const void *src, zs_dtype dt, size_t n, double slope, double inter, double *dst);
+void zs__from_f64(const double *src, size_t n, zs_dtype dt, void *dst);
+/** The largest magnitude up to which every integer is a double: 2^53. */
+#define ZS_F64_EXACT 9007199254740992ULL
+/** For int64 / uint64 src: the index of the first value beyond +-2^53 (which a double does not
+ *  hold exactly), or n when there is none (always n for other dtypes). */
+size_t zs__f64_inexact(const void *src, zs_dtype dt, size_t n);
 /** Byte-swaps n elements of `size` bytes in place. */
 void zs__bswap(void *p, size_t size, size_t n);
 /** 1 if this machine is big-endian. */

@@ -140,6 +140,7 @@ static const zs_kernel_desc range_kernel = {
     range_run,
     range_prepare,
     range_release,
+    NULL, /* run_f64: this kernel works in float32 only, so its plans do */
 };
 
 static int fail(const char *what, zs_status st)

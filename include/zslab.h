@@ -448,6 +448,19 @@ typedef enum zs_engine {
 ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 
+/** The type the stages compute in. */
+typedef enum zs_precision {
+    ZS_PRECISION_AUTO = 0, /**< float64 for int32/uint32/int64/uint64 inputs when every stage has a float64
+                                kernel (selections stay exact: labels), else float32; zs_plan_describe says
+                                which and why */
+    ZS_PRECISION_FLOAT32,  /**< float32: the fastest; integers beyond 2^24 are rounded */
+    ZS_PRECISION_FLOAT64   /**< float64: every stage must have a float64 kernel (else ZS_EINVAL naming it);
+                                int64/uint64 values beyond +-2^53 make the run fail (ZS_EUNSUPPORTED) */
+} zs_precision;
+/** Parses "auto", "float32", "float64". */
+ZS_API zs_status zs_precision_parse(const char *s, zs_precision *out);
+ZS_API const char *zs_precision_name(zs_precision p);
+
 typedef struct zs_plan_opts {
     size_t struct_size;     /**< sizeof the struct: set by zs_plan_opts_default(); any other value is ZS_EINVAL */
     int threads;            /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
@@ -471,6 +484,7 @@ typedef struct zs_plan_opts {
                                  planes (a chunk, its file's bytes, a cached layer; libhdf5's caches),
                                  counts it in the peak and the budget, and runs fewer workers, or
                                  refuses the plan (ZS_ENOMEM), when the budget cannot hold it */
+    zs_precision precision; /**< the work type (default auto) */
 } zs_plan_opts;
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
@@ -495,6 +509,8 @@ ZS_API uint64_t zs_plan_peak_bytes(const zs_plan *plan);
 ZS_API int64_t zs_plan_band_height(const zs_plan *plan);
 /** The engines the plan uses (never ZS_ENGINE_AUTO). */
 ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write);
+/** The work type the plan computes in (never ZS_PRECISION_AUTO). */
+ZS_API zs_precision zs_plan_precision(const zs_plan *plan);
 
 typedef struct zs_run_stats {
     double seconds;                                      /**< wall time of the execution */
@@ -877,6 +893,7 @@ typedef struct zs_bench_opts {
     const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
     int nbands;
     FILE *plot; /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
+    zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
 } zs_bench_opts;
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);
 /** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in

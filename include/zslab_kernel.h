@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /** @file zslab_kernel.h
- * @brief The kernel-author ABI (version 2): how a filter stage is declared and called.
+ * @brief The kernel-author ABI (version 3): how a filter stage is declared and called.
  *
  * A kernel is declared once, as a `const zs_kernel_desc`. The library's own kernels are listed
  * in kernels/registry.c; a C program adds its own to a pipeline with zs_pipeline_add_kernel()
  * (include/zslab.h). Parsing, help and `zslab list` come from the declaration.
  *
+ * ## The work type: float32, or float64
+ * A plan works in float32 (the default) or float64 (zs_plan_opts.precision). run() is the float32
+ * entry: its planes hold floats. A kernel that also declares run_f64 (ABI 3) can run in a float64
+ * plan: the call is the same struct, but every plane (`in[s]`, `out[j]`, the helpers' results)
+ * holds doubles; read them with zs_kcall_in_f64 / zs_kcall_out_f64 and the *_f64 helpers. In a
+ * float64 plan the scratch a call gets is twice scratch_bytes() (so a layout written for floats
+ * fits when its floats become doubles). A stage without run_f64 (or an ABI-2 descriptor) keeps a
+ * plan in float32.
+ *
  * ## How a kernel sees its data: tiles
- * Work happens in float32. A call hands the kernel a *tile*: planes of `nx` x `ny` floats (x
+ * A call hands the kernel a *tile*: planes of `nx` x `ny` work elements (x
  * fastest; every row is all of x), where the tile's row 0 is row `y0` of the volume. Input
  * planes are named by their z in the volume (`in_z[]`, strictly increasing), output planes
  * likewise (`out_z[]`); `in[s]` and `out[j]` point at each plane (planes are not contiguous:
@@ -38,7 +47,9 @@
 extern "C" {
 #endif
 
-#define ZS_KERNEL_ABI 2
+#define ZS_KERNEL_ABI 3
+/** The oldest ABI a pipeline accepts (descriptors without run_f64). */
+#define ZS_KERNEL_ABI_MIN 2
 
 /** Boundary modes, with scipy.ndimage's names and meanings. */
 typedef enum zs_border {
@@ -60,6 +71,9 @@ ZS_API int64_t zs_border_index(int64_t i, int64_t n, zs_border mode);
  *  by `mode` (cval for constant). dst holds lo+n+hi floats and must not overlap src. */
 ZS_API void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, float cval,
                                  float *dst);
+/** zs_border_extend_row on doubles (float64 plans). */
+ZS_API void zs_border_extend_row_f64(const double *src, int64_t n, int64_t lo, int64_t hi, zs_border mode,
+                                     double cval, double *dst);
 
 typedef enum zs_param_type {
     ZS_PARAM_INT,    /**< int64_t */
@@ -129,12 +143,24 @@ ZS_API zs_status zs_kcall_error(zs_status code, const char *fmt, ...)
 
 /** @return the input plane holding volume plane z, or NULL if it is not among in_z. */
 ZS_API const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z);
+/** zs_kcall_plane in a float64 plan (run_f64). */
+ZS_API const double *zs_kcall_plane_f64(const zs_kernel_call *c, int64_t z);
+
+/** In run_f64: input plane s and output plane j, as the doubles they hold. */
+static inline const double *zs_kcall_in_f64(const zs_kernel_call *c, int64_t s)
+{
+    return (const double *)(const void *)c->in[s];
+}
+static inline double *zs_kcall_out_f64(const zs_kernel_call *c, int64_t j) { return (double *)(void *)c->out[j]; }
 
 /** @return the input plane seen at out_z[out_slot] + dz once the input is extended by
  *  `mode`; for constant mode outside the volume, `const_plane` (a plane filled with cval).
  *  Never NULL when the scheduler's guarantee holds and const_plane is given. */
 ZS_API const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
                                  const float *const_plane);
+/** zs_kcall_tap in a float64 plan (run_f64). */
+ZS_API const double *zs_kcall_tap_f64(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
+                                      const double *const_plane);
 
 /** Fills the rows of a tile plane (nx * ny floats of this call's geometry) that lie outside the
  *  volume from the rows they stand for under `mode` (cval for constant), as the executor does for
@@ -142,6 +168,8 @@ ZS_API const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int6
  *  on its intermediate planes, so that the second step sees them extended at the volume's real
  *  edges, as scipy does. Rows whose source is outside the tile are left as they are. */
 ZS_API void zs_kcall_extend_rows(const zs_kernel_call *c, float *plane, zs_border mode, float cval);
+/** zs_kcall_extend_rows in a float64 plan (run_f64). */
+ZS_API void zs_kcall_extend_rows_f64(const zs_kernel_call *c, double *plane, zs_border mode, double cval);
 
 /** The set of planes {map(z+d) : z in zs[0..n), -lo <= d <= hi} (constant-mode planes
  *  outside the volume left out), sorted, unique, into out (capacity cap: nz always
@@ -181,6 +209,9 @@ typedef struct zs_kernel_desc {
     zs_status (*prepare)(const void *params, const zs_kernel_geom *geom, void **state);
     /** Frees what prepare() made. */
     void (*release)(void *state);
+    /** ABI 3, optional: run() for float64 plans (planes of doubles, see above). Read only from
+     *  descriptors whose abi >= 3; NULL: the kernel works in float32 only. */
+    zs_status (*run_f64)(const zs_kernel_call *call);
 } zs_kernel_desc;
 
 /** Registry (kernels/registry.c): @return the number of kernels. */

@@ -62,20 +62,26 @@ int64_t zs_border_index(int64_t i, int64_t n, zs_border mode)
     }
 }
 
-void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, float cval, float *dst)
-{
-    for (int64_t i = 0; i < lo; i++) {
-        int64_t j = zs_border_index(i - lo, n, mode);
-        dst[i] = j < 0 ? cval : src[j];
+/* The helpers that touch elements are written once, as macro bodies over the element type T,
+ * and instantiated for float (the float32 work type) and double (float64). */
+#define DEFINE_EXTEND_ROW(NAME, T)                                                                                     \
+    void NAME(const T *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, T cval, T *dst)                         \
+    {                                                                                                                  \
+        for (int64_t i = 0; i < lo; i++) {                                                                             \
+            int64_t j = zs_border_index(i - lo, n, mode);                                                              \
+            dst[i] = j < 0 ? cval : src[j];                                                                            \
+        }                                                                                                              \
+        for (int64_t i = 0; i < n; i++) dst[lo + i] = src[i];                                                          \
+        for (int64_t i = 0; i < hi; i++) {                                                                             \
+            int64_t j = zs_border_index(n + i, n, mode);                                                               \
+            dst[lo + n + i] = j < 0 ? cval : src[j];                                                                   \
+        }                                                                                                              \
     }
-    for (int64_t i = 0; i < n; i++) dst[lo + i] = src[i];
-    for (int64_t i = 0; i < hi; i++) {
-        int64_t j = zs_border_index(n + i, n, mode);
-        dst[lo + n + i] = j < 0 ? cval : src[j];
-    }
-}
+DEFINE_EXTEND_ROW(zs_border_extend_row, float)
+DEFINE_EXTEND_ROW(zs_border_extend_row_f64, double)
 
-const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z)
+/* The input plane of volume plane z, as the executor's pointer (whatever the element type). */
+static const void *kcall_plane(const zs_kernel_call *c, int64_t z)
 {
     /* in_z is sorted; it is contiguous except where wrap joins the two ends of the volume. */
     int64_t a = 0, b = c->n_in;
@@ -92,11 +98,26 @@ const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z)
     return NULL;
 }
 
+static const void *kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
+                             const void *const_plane)
+{
+    int64_t z = zs_border_index(c->out_z[out_slot] + dz, c->nz, mode);
+    return z < 0 ? const_plane : kcall_plane(c, z);
+}
+
+const float *zs_kcall_plane(const zs_kernel_call *c, int64_t z) { return kcall_plane(c, z); }
+const double *zs_kcall_plane_f64(const zs_kernel_call *c, int64_t z) { return kcall_plane(c, z); }
+
 const float *zs_kcall_tap(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
                           const float *const_plane)
 {
-    int64_t z = zs_border_index(c->out_z[out_slot] + dz, c->nz, mode);
-    return z < 0 ? const_plane : zs_kcall_plane(c, z);
+    return kcall_tap(c, out_slot, dz, mode, const_plane);
+}
+
+const double *zs_kcall_tap_f64(const zs_kernel_call *c, int64_t out_slot, int64_t dz, zs_border mode,
+                               const double *const_plane)
+{
+    return kcall_tap(c, out_slot, dz, mode, const_plane);
 }
 
 /* Union of the intervals [z-lo, z+hi] of a sorted set, mapped into the volume.
@@ -164,19 +185,22 @@ zs_status zs_kcall_error(zs_status code, const char *fmt, ...)
     return code < 0 ? code : ZS_EINTERNAL;
 }
 
-void zs_kcall_extend_rows(const zs_kernel_call *c, float *plane, zs_border mode, float cval)
-{
-    for (int64_t r = 0; r < c->ny; r++) {
-        const int64_t v = c->y0 + r;
-        if (v >= 0 && v < c->ny_vol) {
-            r = c->ny_vol - 1 - c->y0; /* skip the rows inside the volume */
-            continue;
-        }
-        const int64_t m = zs_border_index(v, c->ny_vol, mode) - c->y0;
-        float *dst = plane + (size_t)r * (size_t)c->nx;
-        if (m + c->y0 < 0 || mode == ZS_BORDER_CONSTANT)
-            for (int64_t x = 0; x < c->nx; x++) dst[x] = cval;
-        else if (m >= 0 && m < c->ny)
-            memcpy(dst, plane + (size_t)m * (size_t)c->nx, sizeof(float) * (size_t)c->nx);
+#define DEFINE_EXTEND_ROWS(NAME, T)                                                                                    \
+    void NAME(const zs_kernel_call *c, T *plane, zs_border mode, T cval)                                               \
+    {                                                                                                                  \
+        for (int64_t r = 0; r < c->ny; r++) {                                                                          \
+            const int64_t v = c->y0 + r;                                                                               \
+            if (v >= 0 && v < c->ny_vol) {                                                                             \
+                r = c->ny_vol - 1 - c->y0; /* skip the rows inside the volume */                                       \
+                continue;                                                                                              \
+            }                                                                                                          \
+            const int64_t m = zs_border_index(v, c->ny_vol, mode) - c->y0;                                             \
+            T *dst = plane + (size_t)r * (size_t)c->nx;                                                                \
+            if (m + c->y0 < 0 || mode == ZS_BORDER_CONSTANT)                                                           \
+                for (int64_t x = 0; x < c->nx; x++) dst[x] = cval;                                                     \
+            else if (m >= 0 && m < c->ny)                                                                              \
+                memcpy(dst, plane + (size_t)m * (size_t)c->nx, sizeof(T) * (size_t)c->nx);                             \
+        }                                                                                                              \
     }
-}
+DEFINE_EXTEND_ROWS(zs_kcall_extend_rows, float)
+DEFINE_EXTEND_ROWS(zs_kcall_extend_rows_f64, double)

@@ -78,4 +78,5 @@ const zs_kernel_desc zs_kernel_dog = {
     dog_run,
     NULL,
     NULL,
+    NULL,
 };

@@ -459,4 +459,5 @@ const zs_kernel_desc zs_kernel_gaussian = {
     gaussian_run,
     NULL,
     NULL,
+    NULL,
 };

@@ -87,4 +87,5 @@ const zs_kernel_desc zs_kernel_gradient_magnitude = {
     gradmag_run,
     NULL,
     NULL,
+    NULL,
 };

@@ -79,6 +79,10 @@ static inline void zs__fill_plane(float *p, size_t n, float v)
 {
     for (size_t i = 0; i < n; i++) p[i] = v;
 }
+static inline void zs__fill_plane_f64(double *p, size_t n, double v)
+{
+    for (size_t i = 0; i < n; i++) p[i] = v;
+}
 
 /* The registry's list (one descriptor per kernel, defined in its family's file). */
 extern const zs_kernel_desc zs_kernel_gaussian, zs_kernel_dog, zs_kernel_log, zs_kernel_gradient_magnitude,

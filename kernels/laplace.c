@@ -86,4 +86,5 @@ const zs_kernel_desc zs_kernel_log = {
     log_run,
     NULL,
     NULL,
+    NULL,
 };

@@ -85,6 +85,7 @@ static inline int64_t zs__box_extent(const zs_box *b, int a) { return b->lo[a] +
 /** Scratch bytes zs__minmax_apply needs for planes of nx*ny and calls whose out (and in)
  *  sets hold at most max_planes planes. SIZE_MAX when the size overflows. */
 size_t zs__minmax_scratch(const zs_box *b, int64_t nx, int64_t ny, int64_t max_planes);
+size_t zs__minmax_scratch_f64(const zs_box *b, int64_t nx, int64_t ny, int64_t max_planes);
 
 /** Minimum (is_max = 0) or maximum over the box window, separable, O(1) per voxel and
  *  axis whatever the size: writes c->out from c->in, extending the input by mode[a] along
@@ -93,6 +94,9 @@ size_t zs__minmax_scratch(const zs_box *b, int64_t nx, int64_t ny, int64_t max_p
  *  van Herk blocks are aligned to absolute coordinates). */
 zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max, const zs_border mode[3], float cval,
                            void *scratch, size_t scratch_bytes, int has_nan);
+/** The same for a float64 call (planes of doubles; minmax_impl.h instantiated for double). */
+zs_status zs__minmax_apply_f64(const zs_kernel_call *c, const zs_box *b, int is_max, const zs_border mode[3],
+                               double cval, void *scratch, size_t scratch_bytes, int has_nan);
 
 /* The NaN rule for the box kernels (docs/design.md): outputs whose window holds a NaN are NaN.
  * zs__minmax_apply applies it itself: has_nan < 0 scans c->in, 0 says the input holds no NaN,
@@ -100,6 +104,7 @@ zs_status zs__minmax_apply(const zs_kernel_call *c, const zs_box *b, int is_max,
 
 /** 1 when an input plane of the call holds a NaN (a vectorised scan). */
 int zs__call_has_nan(const zs_kernel_call *c);
+int zs__call_has_nan_f64(const zs_kernel_call *c);
 
 /** Bytes of the mask zs__nan_mask_apply needs for planes of nx*ny. */
 size_t zs__nan_mask_bytes(int64_t nx, int64_t ny);
@@ -108,6 +113,7 @@ size_t zs__nan_mask_bytes(int64_t nx, int64_t ny);
  *  filter extends its input: mode[a] along axis a) holds a NaN in c->in. m: zs__nan_mask_bytes(nx, ny)
  *  bytes. */
 zs_status zs__nan_mask_apply(const zs_kernel_call *c, const zs_box *b, const zs_border mode[3], unsigned char *m);
+zs_status zs__nan_mask_apply_f64(const zs_kernel_call *c, const zs_box *b, const zs_border mode[3], unsigned char *m);
 
 /** base + off bytes, as void * (carving typed parts out of a scratch area without casts
  *  that -Wcast-align would flag; the layouts keep every part 64-byte aligned). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* Pointwise kernels: scale (a x + b), clip and threshold, with numpy's float32 semantics (the
- * parameters are rounded to float32 first, as numpy does with a Python scalar). They may run
- * in place: out may be in. */
+ * parameters are rounded to float32 first, as numpy does with a Python scalar), or in a float64
+ * plan numpy's float64 ones. They may run in place: out may be in. */
 #include <stdio.h>
 
 #include "kernels_internal.h"
@@ -21,75 +21,65 @@ typedef struct threshold_params {
 typedef enum pw_op { PW_SCALE, PW_CLIP, PW_THRESHOLD, PW_THRESHOLD_KEEP } pw_op;
 
 /* Two copies of each loop: out == in (one pointer) and disjoint (restrict), so that both
- * vectorise without a runtime overlap check falling back to scalar code. */
-#define PW_LOOP(NAME, EXPR)                                                                                            \
-    static void NAME##_inplace(float *p, size_t n, float u, float v)                                                   \
+ * vectorise without a runtime overlap check falling back to scalar code. Each loop, pw_apply
+ * and pw_run are written once and instantiated per work type: float (SUF empty) and double
+ * (SUF _f64, float64 plans: the parameters are then used as given, as numpy on float64). */
+#define PW_LOOP(NAME, SUF, T, EXPR)                                                                                    \
+    static void NAME##SUF##_inplace(T *p, size_t n, T u, T v)                                                          \
     {                                                                                                                  \
         for (size_t i = 0; i < n; i++) {                                                                               \
-            const float x = p[i];                                                                                      \
+            const T x = p[i];                                                                                          \
             p[i] = (EXPR);                                                                                             \
         }                                                                                                              \
     }                                                                                                                  \
-    static void NAME##_copy(float *restrict d, const float *restrict s, size_t n, float u, float v)                    \
+    static void NAME##SUF##_copy(T *restrict d, const T *restrict s, size_t n, T u, T v)                               \
     {                                                                                                                  \
         for (size_t i = 0; i < n; i++) {                                                                               \
-            const float x = s[i];                                                                                      \
+            const T x = s[i];                                                                                          \
             d[i] = (EXPR);                                                                                             \
         }                                                                                                              \
     }
 
-PW_LOOP(pw_scale, u *x + v)
-PW_LOOP(pw_clip, x < u ? u : (x > v ? v : x))    /* NaN stays NaN, as np.clip */
-PW_LOOP(pw_thr, x <= u ? v : (x > u ? 1.0f : x)) /* v = 0; NaN stays NaN (the NaN rule) */
-PW_LOOP(pw_thrkeep, x <= u ? v : x)              /* v = 0 */
+#define PW_CASE(OP, NAME, SUF)                                                                                         \
+    case OP:                                                                                                           \
+        if (d == s)                                                                                                    \
+            NAME##SUF##_inplace(d, n, u, v);                                                                           \
+        else                                                                                                           \
+            NAME##SUF##_copy(d, s, n, u, v);                                                                           \
+        break;
 
-static void pw_apply(pw_op op, float *d, const float *s, size_t n, float u, float v)
-{
-    if (d == s) {
-        switch (op) {
-        case PW_SCALE:
-            pw_scale_inplace(d, n, u, v);
-            break;
-        case PW_CLIP:
-            pw_clip_inplace(d, n, u, v);
-            break;
-        case PW_THRESHOLD:
-            pw_thr_inplace(d, n, u, v);
-            break;
-        case PW_THRESHOLD_KEEP:
-            pw_thrkeep_inplace(d, n, u, v);
-            break;
-        }
-        return;
+/* The four loops, pw_apply over them, and pw_run: each output plane from the input plane with the
+ * same z (the same slot, for a pointwise kernel's call; looked up in case a scheduler hands more
+ * input planes than output ones). */
+#define PW_DEFINE(SUF, T, PLANE)                                                                                       \
+    PW_LOOP(pw_scale, SUF, T, u *x + v)                                                                                \
+    PW_LOOP(pw_clip, SUF, T, x < u ? u : (x > v ? v : x)) /* NaN stays NaN, as np.clip */                              \
+    PW_LOOP(pw_thr, SUF, T, x <= u ? v : (x > u ? 1 : x)) /* v = 0; NaN stays NaN (the NaN rule) */                    \
+    PW_LOOP(pw_thrkeep, SUF, T, x <= u ? v : x)           /* v = 0 */                                                  \
+    static void pw_apply##SUF(pw_op op, T *d, const T *s, size_t n, T u, T v)                                          \
+    {                                                                                                                  \
+        switch (op) {                                                                                                  \
+            PW_CASE(PW_SCALE, pw_scale, SUF)                                                                           \
+            PW_CASE(PW_CLIP, pw_clip, SUF)                                                                             \
+            PW_CASE(PW_THRESHOLD, pw_thr, SUF)                                                                         \
+            PW_CASE(PW_THRESHOLD_KEEP, pw_thrkeep, SUF)                                                                \
+        }                                                                                                              \
+    }                                                                                                                  \
+    static zs_status pw_run##SUF(const zs_kernel_call *c, pw_op op, T u, T v)                                          \
+    {                                                                                                                  \
+        const size_t plane = (size_t)c->nx * (size_t)c->ny;                                                            \
+        for (int64_t j = 0; j < c->n_out; j++) {                                                                       \
+            const T *src = j < c->n_in && c->in_z[j] == c->out_z[j] ? (const T *)(const void *)c->in[j]                \
+                                                                    : PLANE(c, c->out_z[j]);                           \
+            ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes",                        \
+                         (long long)c->out_z[j]);                                                                      \
+            pw_apply##SUF(op, (T *)(void *)c->out[j], src, plane, u, v);                                               \
+        }                                                                                                              \
+        return ZS_OK;                                                                                                  \
     }
-    switch (op) {
-    case PW_SCALE:
-        pw_scale_copy(d, s, n, u, v);
-        break;
-    case PW_CLIP:
-        pw_clip_copy(d, s, n, u, v);
-        break;
-    case PW_THRESHOLD:
-        pw_thr_copy(d, s, n, u, v);
-        break;
-    case PW_THRESHOLD_KEEP:
-        pw_thrkeep_copy(d, s, n, u, v);
-        break;
-    }
-}
 
-/* Each output plane from the input plane with the same z (the same slot, for a pointwise
- * kernel's call; looked up in case a scheduler hands more input planes than output ones). */
-static zs_status pw_run(const zs_kernel_call *c, pw_op op, float u, float v)
-{
-    const size_t plane = (size_t)c->nx * (size_t)c->ny;
-    for (int64_t j = 0; j < c->n_out; j++) {
-        const float *src = j < c->n_in && c->in_z[j] == c->out_z[j] ? c->in[j] : zs_kcall_plane(c, c->out_z[j]);
-        ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
-        pw_apply(op, c->out[j], src, plane, u, v);
-    }
-    return ZS_OK;
-}
+PW_DEFINE(, float, zs_kcall_plane)
+PW_DEFINE(_f64, double, zs_kcall_plane_f64)
 
 static zs_status scale_run(const zs_kernel_call *c)
 {
@@ -107,6 +97,24 @@ static zs_status threshold_run(const zs_kernel_call *c)
 {
     const threshold_params *p = c->params;
     return pw_run(c, p->keep ? PW_THRESHOLD_KEEP : PW_THRESHOLD, (float)p->value, 0.0f);
+}
+
+static zs_status scale_run_f64(const zs_kernel_call *c)
+{
+    const scale_params *p = c->params;
+    return pw_run_f64(c, PW_SCALE, p->a, p->b);
+}
+
+static zs_status clip_run_f64(const zs_kernel_call *c)
+{
+    const clip_params *p = c->params;
+    return pw_run_f64(c, PW_CLIP, p->lo, p->hi);
+}
+
+static zs_status threshold_run_f64(const zs_kernel_call *c)
+{
+    const threshold_params *p = c->params;
+    return pw_run_f64(c, p->keep ? PW_THRESHOLD_KEEP : PW_THRESHOLD, p->value, 0.0);
 }
 
 static zs_status clip_validate(const void *params, char *msg, size_t msglen)
@@ -150,7 +158,7 @@ static const zs_param_desc threshold_param_list[] = {
 
 const zs_kernel_desc zs_kernel_scale = {
     ZS_KERNEL_ABI, "scale", "a * x + b", 1,          scale_param_list, 2,    sizeof(scale_params),
-    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL,
+    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL, scale_run_f64,
 };
 
 const zs_kernel_desc zs_kernel_clip = {
@@ -168,6 +176,7 @@ const zs_kernel_desc zs_kernel_clip = {
     clip_run,
     NULL,
     NULL,
+    clip_run_f64,
 };
 
 const zs_kernel_desc zs_kernel_threshold = {
@@ -185,4 +194,5 @@ const zs_kernel_desc zs_kernel_threshold = {
     threshold_run,
     NULL,
     NULL,
+    threshold_run_f64,
 };

@@ -269,125 +269,24 @@ static zs_status rank_network(const zs_kernel_call *c, const rk_plan *pl, unsign
     return ZS_OK;
 }
 
-/* ---- large windows: gather each window and select --------------------------------- */
+/* ---- large windows (and float64 plans): gather each window and select ---------------- */
 typedef struct sel_layout {
     int64_t rs;
     size_t rows, buf, taps, total;
 } sel_layout;
 
-static size_t sel_layout_of(const rk_geom *g, int64_t nx, sel_layout *l)
-{
-    l->rs = (nx + g->s[0] - 1 + 15) / 16 * 16;
-    l->rows = 0;
-    l->buf = zs__align64(zs__sat_mul(sizeof(float), zs__sat_mul((size_t)l->rs, (size_t)g->m)));
-    l->taps = zs__sat_add(l->buf, zs__align64(zs__sat_mul(sizeof(float), (size_t)g->n)));
-    l->total = zs__sat_add(l->taps, zs__sat_mul(sizeof(float *), (size_t)g->s[2]));
-    return l->total;
-}
-
-static void heap_sift(float *v, int64_t n, int64_t i)
-{
-    for (int64_t c = 2 * i + 1; c < n; i = c, c = 2 * i + 1) {
-        if (c + 1 < n && v[c] < v[c + 1]) c++;
-        if (!(v[i] < v[c])) return;
-        float t = v[i];
-        v[i] = v[c];
-        v[c] = t;
-    }
-}
-
-static void heap_sort(float *v, int64_t n)
-{
-    for (int64_t i = n / 2 - 1; i >= 0; i--) heap_sift(v, n, i);
-    for (int64_t e = n - 1; e > 0; e--) {
-        float t = v[0];
-        v[0] = v[e];
-        v[e] = t;
-        heap_sift(v, e, 0);
-    }
-}
-
-/* The k-th smallest of v[0..n) (v is permuted): three-way quickselect around a median of
- * three, falling back to heapsort after 2*log2(n) rounds. Every loop is bounded by indices,
- * so NaN (which compares unordered) cannot run it off the array. */
-static float select_rank(float *v, int64_t n, int64_t k)
-{
-    int64_t lo = 0, hi = n - 1, budget = 8;
-    for (int64_t t = n; t > 1; t >>= 1) budget += 2;
-    while (lo < hi) {
-        if (budget-- <= 0) {
-            heap_sort(v + lo, hi - lo + 1);
-            return v[k];
-        }
-        float a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
-        float p = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        int64_t lt = lo, i = lo, gt = hi;
-        while (i <= gt) {
-            float x = v[i];
-            if (x < p) {
-                v[i++] = v[lt];
-                v[lt++] = x;
-            } else if (p < x) {
-                v[i] = v[gt];
-                v[gt--] = x;
-            } else
-                i++;
-        }
-        if (k < lt)
-            hi = lt - 1;
-        else if (k > gt)
-            lo = gt + 1;
-        else
-            return v[k];
-    }
-    return v[k];
-}
-
-/* One output row: rows[q] holds source row q = dz*sy + dy extended in x. */
-static void select_row(const rk_geom *g, const sel_layout *l, const float *rows, float *buf, int64_t nx, float *out)
-{
-    const int64_t sx = g->s[0], nq = g->m;
-    for (int64_t x = 0; x < nx; x++) {
-        int64_t k = 0;
-        for (int64_t q = 0; q < nq; q++) {
-            const float *src = rows + q * l->rs + x;
-            for (int64_t dx = 0; dx < sx; dx++) buf[k++] = src[dx];
-        }
-        out[x] = select_rank(buf, g->n, g->rank);
-    }
-}
-
-static zs_status rank_select(const zs_kernel_call *c, const rk_geom *g, zs_border mode, float cval)
-{
-    sel_layout l;
-    const size_t need = sel_layout_of(g, c->nx, &l);
-    ZS_RETURN_IF(!c->scratch || c->scratch_bytes < need, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed",
-                 c->scratch_bytes, need);
-    unsigned char *s = c->scratch;
-    float *rows = zs__at(s, l.rows), *buf = zs__at(s, l.buf);
-    const float **taps = zs__at(s, l.taps);
-    const int64_t nx = c->nx, ny = c->ny, sy = g->s[1], sz = g->s[2];
-    for (int64_t j = 0; j < c->n_out; j++) {
-        for (int64_t dz = 0; dz < sz; dz++) {
-            int64_t z = zs_border_index(c->out_z[j] + dz - g->lo[2], c->nz, mode);
-            taps[dz] = z < 0 ? NULL : zs_kcall_plane(c, z);
-            ZS_RETURN_IF(z >= 0 && !taps[dz], ZS_EINTERNAL, "rank: input plane %lld missing", (long long)z);
-        }
-        for (int64_t y = c->row_lo; y < c->row_hi; y++) {
-            for (int64_t dz = 0; dz < sz; dz++)
-                for (int64_t dy = 0; dy < sy; dy++) {
-                    int64_t yy = zs_border_index(y + dy - g->lo[1], ny, mode);
-                    float *dst = rows + (dz * sy + dy) * l.rs;
-                    if (taps[dz] && yy >= 0)
-                        zs_border_extend_row(taps[dz] + yy * nx, nx, g->lo[0], g->s[0] - 1 - g->lo[0], mode, cval, dst);
-                    else
-                        zs__fill_plane(dst, (size_t)(nx + g->s[0] - 1), cval);
-                }
-            select_row(g, &l, rows, buf, nx, c->out[j] + (size_t)(y * nx));
-        }
-    }
-    return ZS_OK;
-}
+#define T     float
+#define TN(x) x
+#include "rank_select_impl.h"
+#undef T
+#undef TN
+#define T           double
+#define TN(x)       x##_f64
+#define SEL_COLUMNS 1 /* float64 has no networks: small windows sort their columns once */
+#include "rank_select_impl.h"
+#undef T
+#undef TN
+#undef SEL_COLUMNS
 
 /* ---- the two kernels ----------------------------------------------------------------- */
 typedef struct pct_params {
@@ -433,7 +332,25 @@ static zs_status rank_select_or_net(const zs_kernel_call *c, const rk_geom *g, c
     return rank_network(c, &pl, (unsigned char *)c->scratch + s->ws, mode, cval);
 }
 
-static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t rank)
+/* float64 plans: the gather-and-select path for every window (the selection networks are float
+ * only; the scratch of a float64 call, twice rank_scratch(), holds the path's doubles). */
+static zs_status rank_apply_f64(const zs_kernel_call *c, const zs_kbox *p, const rk_geom *g)
+{
+    const zs_border mode = (zs_border)p->nb.mode[0], mode3[3] = {mode, mode, mode};
+    zs_box b;
+    zs__box_window(p, 0, &b);
+    if (g->rank == 0 || g->rank == g->n - 1)
+        return zs__minmax_apply_f64(c, &b, g->rank != 0, mode3, p->nb.cval, c->scratch, c->scratch_bytes, -1);
+    const size_t mb = zs__nan_mask_bytes(c->nx, c->ny);
+    ZS_RETURN_IF(c->scratch_bytes < mb, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", c->scratch_bytes, mb);
+    zs_kernel_call cc = *c; /* the scratch without the NaN mask at its end */
+    cc.scratch_bytes = c->scratch_bytes - mb;
+    ZS_FORWARD(rank_select_f64(&cc, g, mode, p->nb.cval));
+    if (!zs__call_has_nan_f64(c)) return ZS_OK;
+    return zs__nan_mask_apply_f64(c, &b, mode3, (unsigned char *)c->scratch + cc.scratch_bytes);
+}
+
+static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t rank, int f64)
 {
     rk_geom g;
     geom_of(p, rank, &g);
@@ -441,6 +358,7 @@ static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t r
     const float cval = (float)p->nb.cval;
     ZS_RETURN_IF(rank < 0 || rank >= g.n, ZS_EINTERNAL, "rank %lld outside a window of %lld", (long long)rank,
                  (long long)g.n);
+    if (f64) return rank_apply_f64(c, p, &g);
     if (rank == 0 || rank == g.n - 1) {
         zs_box b;
         zs__box_window(p, 0, &b);
@@ -479,7 +397,9 @@ static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t n
     if (ws && zs__rank_net_build(&pl, &g, &s, ws) == ZS_OK)
         total = zs__sat_add(zs__align64(zs__sat_add(s.ws, data_layout(&pl, nx, ny, &d))), zs__nan_mask_bytes(nx, ny));
     free(ws);
-    return total;
+    /* at least the select path's floats, so that twice this holds its doubles (float64 plans) */
+    const size_t sel = zs__sat_add(zs__align64(sel_layout_of(&g, nx, &l)), zs__nan_mask_bytes(nx, ny));
+    return total > sel ? total : sel;
 }
 
 /* scipy's rank filters refuse a list of modes ("not supported by non-separable rank filters") */
@@ -504,7 +424,11 @@ static size_t median_scratch(const void *params, int64_t nx, int64_t ny, int64_t
     return rank_scratch(params, box_voxels(params) / 2, nx, ny, max_in);
 }
 
-static zs_status median_run(const zs_kernel_call *c) { return rank_apply(c, c->params, box_voxels(c->params) / 2); }
+static zs_status median_run(const zs_kernel_call *c) { return rank_apply(c, c->params, box_voxels(c->params) / 2, 0); }
+static zs_status median_run_f64(const zs_kernel_call *c)
+{
+    return rank_apply(c, c->params, box_voxels(c->params) / 2, 1);
+}
 
 static const zs_param_desc pct_params_desc[] = {
     ZS_BOX_SIZE_PARAM(pct_params),
@@ -536,11 +460,13 @@ static size_t pct_scratch(const void *params, int64_t nx, int64_t ny, int64_t ma
     return rank_scratch(&b, pct_rank(params), nx, ny, max_in);
 }
 
-static zs_status pct_run(const zs_kernel_call *c)
+static zs_status pct_run_any(const zs_kernel_call *c, int f64)
 {
     zs_kbox b = pct_box(c->params);
-    return rank_apply(c, &b, pct_rank(c->params));
+    return rank_apply(c, &b, pct_rank(c->params), f64);
 }
+static zs_status pct_run(const zs_kernel_call *c) { return pct_run_any(c, 0); }
+static zs_status pct_run_f64(const zs_kernel_call *c) { return pct_run_any(c, 1); }
 
 const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
                                          "median",
@@ -555,7 +481,8 @@ const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
                                          median_scratch,
                                          median_run,
                                          NULL,
-                                         NULL};
+                                         NULL,
+                                         median_run_f64};
 
 const zs_kernel_desc zs_kernel_percentile = {
     ZS_KERNEL_ABI,
@@ -572,4 +499,5 @@ const zs_kernel_desc zs_kernel_percentile = {
     pct_run,
     NULL,
     NULL,
+    pct_run_f64,
 };

@@ -322,4 +322,5 @@ const zs_kernel_desc zs_kernel_uniform = {
     uniform_run,
     NULL,
     NULL,
+    NULL,
 };

@@ -254,6 +254,10 @@ static zs_status fingerprint(const char *out, const zs_plan *p, jheader *h)
         zs_pipeline_describe(p->pipe, h->val[K_PIPELINE], VAL_MAX);
     else
         snprintf(h->val[K_PIPELINE], VAL_MAX, "(none)");
+    if (p->precision == ZS_PRECISION_FLOAT64) { /* another work type gives other results: part of what is made */
+        const size_t used = strlen(h->val[K_PIPELINE]);
+        snprintf(h->val[K_PIPELINE] + used, VAL_MAX - used, " [float64 work]");
+    }
     zs_dtype_descr(p->out.dtype, h->val[K_OUTPUT_DTYPE], VAL_MAX);
     shape_text(p->out.shape, h->val[K_OUTPUT_SHAPE], VAL_MAX);
     snprintf(h->val[K_SLAB_HEIGHT], VAL_MAX, "%lld", (long long)p->slab);

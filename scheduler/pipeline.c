@@ -317,9 +317,10 @@ zs_status zs_pipeline_add_kernel(zs_pipeline *p, const zs_kernel_desc *k, const 
 {
     ZS_RETURN_IF(!p || !k, ZS_EINVAL, "zs_pipeline_add_kernel: no pipeline or no kernel given");
     ZS_RETURN_IF(!k->name || !k->name[0], ZS_EINVAL, "zs_pipeline_add_kernel: the kernel has no name");
-    ZS_RETURN_IF(k->abi != ZS_KERNEL_ABI, ZS_EINVAL,
-                 "kernel %s: built for kernel ABI %d, this library has ABI %d (rebuild it against zslab_kernel.h)",
-                 k->name, k->abi, ZS_KERNEL_ABI);
+    ZS_RETURN_IF(k->abi < ZS_KERNEL_ABI_MIN || k->abi > ZS_KERNEL_ABI, ZS_EINVAL,
+                 "kernel %s: built for kernel ABI %d, this library reads ABI %d to %d (rebuild it against "
+                 "zslab_kernel.h)",
+                 k->name, k->abi, ZS_KERNEL_ABI_MIN, ZS_KERNEL_ABI);
     ZS_RETURN_IF(!k->halo || !k->run, ZS_EINVAL, "kernel %s: the descriptor needs halo() and run()", k->name);
     ZS_RETURN_IF(k->nparams < 0 || (k->nparams > 0 && !k->params), ZS_EINVAL,
                  "kernel %s: nparams is %d but no parameter list is given", k->name, k->nparams);

@@ -9,7 +9,8 @@
  * its own z-neighbourhood and writes its output planes into the next stage's ring, so every
  * band-plane of a stage is computed once per run; halos are recomputed only where a run or a
  * band starts. A worker holds:
- *   - the rings: ring k (stage k's input) holds ring[k] planes of tile_rows x nx floats, where
+ *   - the rings: ring k (stage k's input) holds ring[k] planes of tile_rows x nx work elements
+ *     (float, or double in a float64 plan: choose_precision), where
  *     ring[k] = (planes one call of stage k reads) + (planes one call of its producer writes);
  *   - kernel scratch for the largest tile of any stage;
  *   - staging for file bytes (one plane's rows, or a few whole planes for decoded inputs).
@@ -179,13 +180,14 @@ static void size_for_band(zs_plan *p)
         const int64_t prod = k == 0 ? p->batch[n] : p->batch[k - 1];
         p->ring[k] = p->max_in[k] + prod;
         size_t b = s->k->scratch_bytes ? s->k->scratch_bytes(s->params, nx, p->stage_rows[k], p->max_in[k]) : 0;
+        b = b > SIZE_MAX / 2 ? SIZE_MAX : b * (p->work_size / sizeof(float)); /* float64: twice (zslab_kernel.h) */
         if (b > scratch) scratch = b;
     }
     p->ring[n] = n ? p->batch[n - 1] : p->batch[n]; /* stored as soon as written */
     p->scratch = scratch;
     uint64_t planes = 0;
     for (int k = 0; k <= n; k++) planes += (uint64_t)p->ring[k];
-    const uint64_t tile = (uint64_t)p->tile_rows * (uint64_t)nx * sizeof(float);
+    const uint64_t tile = (uint64_t)p->tile_rows * (uint64_t)nx * p->work_size;
     p->ring_bytes = planes * tile;
     const uint64_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
     const uint64_t in_io = (uint64_t)p->batch[n] * (uint64_t)p->load_rows * (uint64_t)nx * in_es;
@@ -200,6 +202,64 @@ static void size_for_band(zs_plan *p)
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
     p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + p->decode.worker + planes * 32 + 4096;
     set_peak(p);
+}
+
+/* The work type. float64 needs every stage's float64 kernel; auto takes it for the integer
+ * types a float loses digits of (selections on labels stay exact), when the stages allow. */
+static const char *const precision_names[] = {"auto", "float32", "float64", NULL};
+
+zs_status zs_precision_parse(const char *s, zs_precision *out)
+{
+    for (int i = 0; precision_names[i]; i++)
+        if (strcmp(s, precision_names[i]) == 0) {
+            *out = (zs_precision)i;
+            return ZS_OK;
+        }
+    return ZS_ERR(ZS_EINVAL, "unknown precision '%s' (use auto, float32 or float64)", s);
+}
+
+const char *zs_precision_name(zs_precision p)
+{
+    return (unsigned)p <= ZS_PRECISION_FLOAT64 ? precision_names[p] : "?";
+}
+
+static zs_status choose_precision(zs_plan *p, const zs_plan_opts *o)
+{
+    const zs_type t = p->in.dtype.type;
+    const int wide_int = t == ZS_I32 || t == ZS_U32 || t == ZS_I64 || t == ZS_U64;
+    int missing = -1; /* the first stage without a float64 kernel */
+    for (int k = 0; k < p->nstages && missing < 0; k++)
+        if (!zs__kernel_run_f64(zs__pipeline_stage(p->pipe, k)->k)) missing = k;
+    const char *mname = missing >= 0 ? zs__pipeline_stage(p->pipe, missing)->k->name : "";
+    ZS_RETURN_IF(o->precision == ZS_PRECISION_FLOAT64 && missing >= 0, ZS_EINVAL,
+                 "precision float64: stage %d (%s) has no float64 kernel (use float32 or auto)", missing + 1, mname);
+    ZS_RETURN_IF((unsigned)o->precision > ZS_PRECISION_FLOAT64, ZS_EINVAL, "precision %d is not one of zs_precision",
+                 (int)o->precision);
+    if (o->precision != ZS_PRECISION_AUTO) {
+        p->precision = o->precision;
+        snprintf(p->precision_why, sizeof p->precision_why, "given");
+    } else if (!wide_int) {
+        p->precision = ZS_PRECISION_FLOAT32;
+        snprintf(p->precision_why, sizeof p->precision_why, "auto: %s input; float64 with --precision float64",
+                 zs_dtype_name(p->in.dtype));
+    } else if (missing >= 0) {
+        p->precision = ZS_PRECISION_FLOAT32;
+        snprintf(p->precision_why, sizeof p->precision_why,
+                 "auto: stage %d (%s) has no float64 kernel: %s values beyond 2^24 are rounded", missing + 1, mname,
+                 zs_dtype_name(p->in.dtype));
+    } else {
+        p->precision = ZS_PRECISION_FLOAT64;
+        snprintf(p->precision_why, sizeof p->precision_why,
+                 "auto: %s input and every stage has a float64 kernel: selections are exact%s",
+                 zs_dtype_name(p->in.dtype),
+                 t == ZS_I64 || t == ZS_U64 ? " (values beyond +-2^53 fail the run)" : "");
+    }
+    p->work_size = p->precision == ZS_PRECISION_FLOAT64 ? sizeof(double) : sizeof(float);
+    for (int k = 0; k < p->nstages; k++) {
+        const zs_kernel_desc *kd = zs__pipeline_stage(p->pipe, k)->k;
+        p->run[k] = p->precision == ZS_PRECISION_FLOAT64 ? zs__kernel_run_f64(kd) : kd->run;
+    }
+    return ZS_OK;
 }
 
 /* Cache a worker may count on: its L2 and its share of L3 (hwloc), or 2 MiB when unknown. The L3
@@ -232,7 +292,7 @@ static void choose_band(zs_plan *p, const zs_plan_opts *o)
             win = max64(win, stage_span(&s->halo, stage_batch(&s->halo, p->in.shape[2]), p->in.shape[2]));
         }
         const uint64_t cache = worker_cache(p->threads);
-        int64_t fit = (int64_t)(cache / ((uint64_t)win * (uint64_t)nx * sizeof(float))) - Hy;
+        int64_t fit = (int64_t)(cache / ((uint64_t)win * (uint64_t)nx * p->work_size)) - Hy;
         p->band = min64(ny, max64(floor, fit));
         /* Direct I/O: a band-plane is one request, and the device wants large ones (several
          * MiB: docs/design.md); rings then grow with the request, not with the plane. */
@@ -389,6 +449,11 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         zs_plan_free(p); /* drops its reference to the pipeline */
         return st;
     }
+    st = choose_precision(p, opts);
+    if (st < 0) {
+        zs_plan_free(p);
+        return st;
+    }
     if (zs__volume_empty(in)) { /* an axis of length 0: no slab, nothing to do (scipy: an empty result) */
         p->slab = p->run_slabs = 1;
         p->threads = 1;
@@ -542,6 +607,7 @@ int zs_plan_threads(const zs_plan *plan) { return plan->threads; }
 int64_t zs_plan_slab_height(const zs_plan *plan) { return plan->slab; }
 uint64_t zs_plan_peak_bytes(const zs_plan *plan) { return plan->peak_bytes; }
 int64_t zs_plan_band_height(const zs_plan *plan) { return plan->band; }
+zs_precision zs_plan_precision(const zs_plan *plan) { return plan->precision; }
 void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *write)
 {
     *read = plan->read_engine;
@@ -580,6 +646,7 @@ static void plan_print(const void *obj, int flags, FILE *f)
     fputc('\n', f);
     fprintf(f, "engines:    read %s, write %s%s%s%s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine),
             p->engine_why[0] ? " (" : "", p->engine_why, p->engine_why[0] ? ")" : "");
+    fprintf(f, "precision:  %s (%s)\n", zs_precision_name(p->precision), p->precision_why);
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
             (long long)p->band, (long long)i->shape[1], (long long)p->nbands, (long long)p->tile_rows,
             p->whole_planes  ? " (whole planes: decoded or C-order input)"

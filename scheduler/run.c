@@ -57,7 +57,7 @@ typedef struct job {
 } job;
 
 typedef struct ring {
-    float *base;  /* cap planes of the worker's plane_floats each */
+    unsigned char *base; /* cap planes of the worker's plane_elems work elements each */
     int64_t cap;  /* planes */
     int64_t next; /* next plane to produce in this run */
 } ring;
@@ -68,7 +68,14 @@ typedef struct worker {
     zs_volume *out;
     unsigned phases;
     ring r[ZS_MAX_STAGES + 1];
-    size_t plane_floats;           /* tile_rows * nx */
+    size_t plane_elems;            /* tile_rows * nx */
+    size_t es;                     /* bytes of a work element (the plan's work_size) */
+    /* the conversions for the plan's work type, chosen once (no per-voxel branch on it) */
+    void (*to_work)(const void *src, zs_dtype dt, size_t n, double slope, double inter, void *dst);
+    void (*from_work)(const void *src, size_t n, zs_dtype dt, void *dst);
+    void (*extend)(const zs_kernel_call *c, void *plane, zs_border mode, double cval);
+    int check_exact;     /* float64 work on int64/uint64: values beyond +-2^53 fail the run */
+    int64_t inexact_z;   /* a plane holding such a value (-1: none seen) */
     unsigned char *io_in, *io_out; /* file bytes of loaded rows / stored rows (owner: worker) */
     const zs_dio *din, *dout;      /* direct engine (the job's), or NULL */
     zs_ioq *rq, *wq;               /* direct engine: the worker's read and write queues (owner: worker) */
@@ -81,7 +88,7 @@ typedef struct worker {
     int64_t run_z0;          /* first plane of the run */
     void *scratch;
     int64_t *zin[ZS_MAX_STAGES];      /* a call's input planes */
-    const float **pin[ZS_MAX_STAGES]; /* and their rows */
+    const float **pin[ZS_MAX_STAGES]; /* and their rows (of the work type: float or double) */
     int64_t *zout[ZS_MAX_STAGES];     /* a call's output planes */
     float **pout[ZS_MAX_STAGES];
     zs_band_geom g;                  /* the band being streamed */
@@ -97,6 +104,26 @@ static void job_fail(job *j, zs_status code)
     int expected = 0;
     if (atomic_compare_exchange_strong(&j->err, &expected, (int)code)) zs__error_copy(j->errmsg, sizeof j->errmsg);
     atomic_store(&j->cancel, 1);
+}
+
+/* The work type's conversions and row extension, behind one signature each. */
+static void to_w32(const void *src, zs_dtype dt, size_t n, double slope, double inter, void *dst)
+{
+    zs__to_f32(src, dt, n, slope, inter, dst);
+}
+static void to_w64(const void *src, zs_dtype dt, size_t n, double slope, double inter, void *dst)
+{
+    zs__to_f64(src, dt, n, slope, inter, dst);
+}
+static void from_w32(const void *src, size_t n, zs_dtype dt, void *dst) { zs__from_f32(src, n, dt, dst); }
+static void from_w64(const void *src, size_t n, zs_dtype dt, void *dst) { zs__from_f64(src, n, dt, dst); }
+static void extend_w32(const zs_kernel_call *c, void *plane, zs_border mode, double cval)
+{
+    zs_kcall_extend_rows(c, plane, mode, (float)cval);
+}
+static void extend_w64(const zs_kernel_call *c, void *plane, zs_border mode, double cval)
+{
+    zs_kcall_extend_rows_f64(c, plane, mode, cval);
 }
 
 static void worker_free(worker *w)
@@ -142,11 +169,18 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
     w->dout = j->dout;
     const int n = p->nstages;
     const size_t nx = (size_t)p->in.shape[0];
-    w->plane_floats = (size_t)p->tile_rows * nx;
+    w->plane_elems = (size_t)p->tile_rows * nx;
+    w->es = p->work_size;
+    const int f64 = p->work_size == sizeof(double);
+    w->to_work = f64 ? to_w64 : to_w32;
+    w->from_work = f64 ? from_w64 : from_w32;
+    w->extend = f64 ? extend_w64 : extend_w32;
+    w->check_exact = f64 && (p->in.dtype.type == ZS_I64 || p->in.dtype.type == ZS_U64);
+    w->inexact_z = -1;
     for (int k = 0; k <= n; k++) {
         /* Not zeroed: every row a stage reads was written before (the geometry says so); only
          * the STORE-only benchmark phase stores planes nothing wrote. */
-        const size_t bytes = (size_t)p->ring[k] * w->plane_floats * sizeof(float);
+        const size_t bytes = (size_t)p->ring[k] * w->plane_elems * w->es;
         w->r[k].base = (w->phases & ZS_PHASE_COMPUTE) ? zs__alloc(bytes) : zs__calloc(bytes);
         w->r[k].cap = p->ring[k];
         ZS_RETURN_IF(!w->r[k].base, ZS_ENOMEM, "%s: out of memory for %.1f MiB of tile rings (a worker's share)",
@@ -186,21 +220,25 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
     return ZS_OK;
 }
 
-/* Row v (volume row) of plane z of ring k, in the current band. */
-static float *ring_row(const worker *w, int k, int64_t z, int64_t v)
+/* Row v (volume row) of plane z of ring k, in the current band (work elements). */
+static void *ring_row(const worker *w, int k, int64_t z, int64_t v)
 {
     const ring *r = &w->r[k];
-    return r->base + (size_t)(z % r->cap) * w->plane_floats + (size_t)(v - w->g.W.a) * (size_t)w->p->in.shape[0];
+    return r->base +
+           ((size_t)(z % r->cap) * w->plane_elems + (size_t)(v - w->g.W.a) * (size_t)w->p->in.shape[0]) * w->es;
 }
 
-/* Converts n voxels of file bytes into floats, or (READ-only phase) only touches them. */
-static void convert_in(worker *w, const void *src, size_t n, float *dst)
+/* Converts n voxels of file bytes (of plane z) into work elements, or (READ-only phase) only
+ * touches them. */
+static void convert_in(worker *w, const void *src, size_t n, void *dst, int64_t z)
 {
     const zs_plan *p = w->p;
-    if (w->phases & ZS_PHASE_CONVERT)
-        zs__to_f32(src, p->in.dtype, n, p->in.slope, p->in.inter, dst);
-    else
+    if (!(w->phases & ZS_PHASE_CONVERT)) {
         w->sink += touch(src, n * zs_dtype_size(p->in.dtype));
+        return;
+    }
+    if (w->check_exact && w->inexact_z < 0 && zs__f64_inexact(src, p->in.dtype, n) < n) w->inexact_z = z;
+    w->to_work(src, p->in.dtype, n, p->in.slope, p->in.inter, dst);
 }
 
 /* Converts n planes of nrow voxels each, `stride` bytes apart from src, into ring 0 rows of
@@ -216,7 +254,7 @@ static void convert_planes(void *arg)
 {
     const convert_job *c = arg;
     for (int64_t q = 0; q < c->n; q++)
-        convert_in(c->w, c->src + (size_t)q * c->stride, c->nrow, ring_row(c->w, 0, c->z + q, c->row_at));
+        convert_in(c->w, c->src + (size_t)q * c->stride, c->nrow, ring_row(c->w, 0, c->z + q, c->row_at), c->z + q);
 }
 
 /* Direct reads: queues the band's next loads while buffers are free. A load is the rows
@@ -257,7 +295,7 @@ static zs_status take_read(worker *w, zs_io_request want, const unsigned char **
  * `row_at` on: through the staging buffer (pread, gathered or decoded by the format), or
  * converted in place from a view (zero-copy) where the volume views (zs__volume_views: the mmap
  * engine on a file that maps, a caller's F-order buffer with either engine). */
-static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
+static zs_status load_rows_raw(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
 {
     const zs_plan *p = w->p;
     const zs_volume *in = w->in;
@@ -299,6 +337,18 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
     return ZS_OK;
 }
 
+/* load_rows_raw, then the float64 limit: an int64/uint64 value a double does not hold exactly
+ * fails the run rather than be rounded (the selections promise exact values). */
+static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
+{
+    ZS_FORWARD(load_rows_raw(w, za, zb, ra, rb, row_at));
+    ZS_RETURN_IF(w->inexact_z >= 0, ZS_EUNSUPPORTED,
+                 "%s: plane %lld holds a %s value beyond +-2^53 (9007199254740992), which float64 work cannot "
+                 "hold exactly; --precision float32 computes it rounded",
+                 w->p->in.path, (long long)w->inexact_z, zs_dtype_name(w->p->in.dtype));
+    return ZS_OK;
+}
+
 /* Rows of the band outside the volume, in plane z of ring k: copies of the rows they mirror by
  * stage k's mode, or its cval (zs_kcall_extend_rows over the ring plane's rows W, which hold every
  * row mirrored). */
@@ -314,7 +364,7 @@ static void extend_rows(const worker *w, int k, int64_t z)
     c.ny = W.b - W.a;
     c.y0 = W.a;
     c.ny_vol = p->in.shape[1];
-    zs_kcall_extend_rows(&c, ring_row(w, k, z, W.a), h->ymode, (float)h->cval);
+    w->extend(&c, ring_row(w, k, z, W.a), h->ymode, h->cval);
 }
 
 static zs_status ensure(worker *w, int k, int64_t upto);
@@ -359,7 +409,7 @@ static zs_status produce_stage(worker *w, int k, int64_t za, int64_t zb)
                               nz,         h->lo[1],    V.b - V.a - h->hi[1], w->pin[k],  nin,       w->zin[k],
                               w->pout[k], nb,          w->zout[k],           w->scratch, p->scratch};
     zs_clear_error();
-    zs_status st = s->k->run(&c);
+    zs_status st = p->run[k](&c);
     if (st < 0) {
         const char *m = zs_last_error();
         if (!m[0])
@@ -396,7 +446,8 @@ static zs_status ensure(worker *w, int k, int64_t upto)
 
 /* Converts floats into a mapped output (under a fault guard). */
 typedef struct store_job {
-    const float *src;
+    const worker *w;
+    const void *src;
     size_t n;
     zs_dtype dt;
     void *dst;
@@ -405,7 +456,7 @@ typedef struct store_job {
 static void store_mapped(void *arg)
 {
     const store_job *s = arg;
-    zs__from_f32(s->src, s->n, s->dt, s->dst);
+    s->w->from_work(s->src, s->n, s->dt, s->dst);
 }
 
 /* Writes rows [y0, y1) of planes [za, zb) of the last ring into the output. */
@@ -426,7 +477,7 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
             if (!b) return st;
             unsigned char *dst = b + zs__dio_place(w->dout, w->t, z, y0);
             for (int64_t q = 0; q < step; q++)
-                zs__from_f32(ring_row(w, n, z + q, y0), nvox, p->out.dtype, dst + (size_t)q * nvox * es);
+                w->from_work(ring_row(w, n, z + q, y0), nvox, p->out.dtype, dst + (size_t)q * nvox * es);
             zs__ioq_queue_write(w->wq, b, (zs_io_request){w->t, z, z + step, y0, y1});
         }
         w->bytes_out += (uint64_t)(zb - za) * nvox * es;
@@ -434,22 +485,22 @@ static zs_status store_rows(worker *w, int64_t za, int64_t zb)
         return ZS_OK;
     }
     for (int64_t z = za; z < zb; z++) {
-        const float *src = ring_row(w, n, z, y0);
+        const void *src = ring_row(w, n, z, y0);
         w->bytes_out += nvox * es;
         if (w->encoded) { /* encoded outputs: assembled, written whole at the end of the run */
             const size_t plane = (size_t)nx * (size_t)p->in.shape[1];
-            zs__from_f32(src, nvox, p->out.dtype,
+            w->from_work(src, nvox, p->out.dtype,
                          w->assembly + ((size_t)(z - w->run_z0) * plane + (size_t)y0 * (size_t)nx) * es);
             continue;
         }
         if (!zs__volume_views(out, p->write_engine)) {
-            zs__from_f32(src, nvox, p->out.dtype, w->io_out);
+            w->from_work(src, nvox, p->out.dtype, w->io_out);
             ZS_FORWARD(zs__volume_write(out, w->t, z, z + 1, y0, y1, w->io_out));
             continue;
         }
         zs_view view;
         ZS_FORWARD(zs__volume_view(out, w->t, z, z + 1, y0, y1, 1, &view));
-        store_job sj = {src, nvox, p->out.dtype, view.data};
+        store_job sj = {w, src, nvox, p->out.dtype, view.data};
         const int faulted = zs__call_guarded(store_mapped, &sj);
         zs__volume_unview(&view);
         if (faulted) return zs__fault_error(out, "write");
@@ -518,7 +569,7 @@ static zs_status load_pristine(worker *w)
     for (int64_t s = 0; s < w->r[0].cap && st == ZS_OK; s++) {
         /* slot s holds plane s (mod the ring) of the middle of the volume */
         const int64_t z = (nz / 2 + s) % nz;
-        float *dst = w->r[0].base + (size_t)s * w->plane_floats;
+        unsigned char *dst = w->r[0].base + (size_t)s * w->plane_elems * w->es;
         ring tmp = w->r[0];
         w->r[0].base = dst;
         w->r[0].cap = 1;

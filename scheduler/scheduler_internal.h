@@ -31,6 +31,13 @@ struct zs_pipeline {
 zs_pipeline *zs__pipeline_retain(const zs_pipeline *p);
 void zs__pipeline_release(zs_pipeline *p);
 
+/** A stage's float64 entry: run_f64 of an ABI-3 descriptor, NULL for ABI 2 (whose descriptors end
+ *  before the field) or a kernel without one. */
+static inline zs_status (*zs__kernel_run_f64(const zs_kernel_desc *k))(const zs_kernel_call *)
+{
+    return k->abi >= 3 ? k->run_f64 : NULL;
+}
+
 /** Stage i of a pipeline (for tests and the scheduler). */
 const zs_stage *zs__pipeline_stage(const zs_pipeline *p, int i);
 /** Registry self-check (kernels/registry.c). */
@@ -71,7 +78,7 @@ struct zs_plan {
     int64_t max_in[ZS_MAX_STAGES];     /* most input planes of one call of stage k */
     int64_t ring[ZS_MAX_STAGES + 1];   /* planes in ring k */
     size_t scratch;                    /* bytes of kernel scratch per worker */
-    uint64_t ring_bytes;               /* float32 rings per worker */
+    uint64_t ring_bytes;               /* rings (of work_size elements) per worker */
     uint64_t io_bytes;                 /* file-byte staging per worker */
     uint64_t worker_bytes;             /* everything a worker holds */
     uint64_t peak_bytes;               /* estimate for all workers */
@@ -86,6 +93,10 @@ struct zs_plan {
     char engine_why[256];                /* why AUTO chose what it chose ("" without AUTO) */
     int auto_direct[2];                  /* AUTO chose direct for reading [0], writing [1] */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
+    zs_precision precision;              /* resolved: float32 or float64, never AUTO */
+    size_t work_size;                    /* bytes of a work element: 4 (float) or 8 (double) */
+    zs_status (*run[ZS_MAX_STAGES])(const zs_kernel_call *); /* each stage's entry for the work type */
+    char precision_why[256];                                  /* why (--dry-run) */
 };
 
 /* The rows of one band [y0, y1): V[k] are the rows of stage k's tile (its input, extended past

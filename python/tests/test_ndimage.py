@@ -125,3 +125,21 @@ def test_negative_strides_and_transposes(rng):
         np.testing.assert_allclose(zslab.gaussian_filter(v, (1, 2, 0.5)), ndi.gaussian_filter(v, (1, 2, 0.5)),
                                    rtol=1e-4, atol=1e-5)
         np.testing.assert_array_equal(zslab.maximum_filter(v, (2, 3, 4)), ndi.maximum_filter(v, (2, 3, 4)))
+
+
+def test_float64_and_wide_integers_exact(rng):
+    """float64 arrays are filtered in float64 by the selections and morphology (bitwise scipy's, on
+    values a float32 rounds), and uint32/int64 labels beyond 2^24 keep every digit; zslab.filter
+    takes precision= as the CLI's --precision."""
+    f = rng.integers(0, 40, SHAPE) / 3.0 + 1e9
+    for zs_f, nd_f in ((zslab.median_filter, ndi.median_filter), (zslab.maximum_filter, ndi.maximum_filter),
+                       (zslab.white_tophat, ndi.white_tophat)):
+        got = zs_f(f, (3, 2, 4), mode="wrap")
+        assert got.dtype == np.float64
+        np.testing.assert_array_equal(got, nd_f(f, (3, 2, 4), mode="wrap"))
+    labels = (rng.integers(0, 500, SHAPE) + 2**31 + 2**24).astype(np.uint32)
+    np.testing.assert_array_equal(zslab.maximum_filter(labels, 3), ndi.maximum_filter(labels, 3))
+    big = rng.integers(-(2**45), 2**45, SHAPE)
+    np.testing.assert_array_equal(zslab.percentile_filter(big, 20, 3), ndi.percentile_filter(big, 20, 3))
+    with pytest.raises(ValueError, match="precision"):
+        zslab.filter("x.npy", "y.npy", "median:size=3", precision="float16")

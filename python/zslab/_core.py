@@ -208,9 +208,29 @@ def create_volume(path, spec, force=True):
 
 
 # ---- plans and runs ----------------------------------------------------------------------------
-def plan_opts(out_dtype=None, threads=None, mem_budget=None):
-    """zs_plan_opts from the package's arguments (threads, mem_budget as '512M' or bytes)."""
+def precision_of(precision):
+    """zs_precision from None (auto), "auto", "float32" or "float64"."""
+    if precision is None:
+        return _lib.PRECISION_AUTO
+    p = ctypes.c_int()
+    if not isinstance(precision, str) or lib.zs_precision_parse(precision.encode(), ctypes.byref(p)) != 0:
+        raise ValueError(f"precision: expected 'auto', 'float32' or 'float64', got {precision!r}")
+    return p.value
+
+
+def has_float64(ops):
+    """True when every op's kernel has a float64 implementation (ABI 3 run_f64)."""
+    for op in ops:
+        k = lib.zs_kernel_find(op.split(":", 1)[0].encode())
+        if not k or k.contents.abi < 3 or not k.contents.run_f64:
+            return False
+    return True
+
+
+def plan_opts(out_dtype=None, threads=None, mem_budget=None, precision=None):
+    """zs_plan_opts from the package's arguments (threads, mem_budget as '512M' or bytes, precision)."""
     po = _lib.default_opts(_lib.PlanOpts)
+    po.precision = precision_of(precision)
     po.threads = thread_count(threads)
     po.mem_budget = parse_size(mem_budget)
     if out_dtype is not None:
@@ -221,7 +241,7 @@ def plan_opts(out_dtype=None, threads=None, mem_budget=None):
 
 class Plan:
     def __init__(self, info, ops, out_dtype=None, threads=None, mem_budget=None, whole_plane_output=False,
-                 voxel=None, z_align=1):
+                 voxel=None, z_align=1, precision=None):
         pipe = ctypes.c_void_p()
         check(lib.zs_pipeline_new(ctypes.byref(pipe)))
         self.handle = None
@@ -230,7 +250,7 @@ class Plan:
                 lib.zs_pipeline_set_voxel(pipe, (ctypes.c_double * 3)(*voxel[0]), voxel[1])
             for op in ops:
                 check(lib.zs_pipeline_add(pipe, op.encode()))
-            po = plan_opts(out_dtype, threads, mem_budget)
+            po = plan_opts(out_dtype, threads, mem_budget, precision)
             po.whole_plane_output = 1 if whole_plane_output else 0
             po.z_align = z_align  # a chunked output: slabs start on its chunks
             self.handle = ctypes.c_void_p()  # before the call: see Volume

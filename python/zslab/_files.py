@@ -69,7 +69,8 @@ def open(path):  # noqa: A001 (zslab.open, as the issue names it)
 
 
 def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False,  # noqa: A001
-           compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None, engine=None):
+           compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None, engine=None,
+           precision=None):
     """Filters file `src` into file `dst` out of core, as `zslab filter SRC DST --op ...` does, through
     the library's job layer (the same rules, journal and refusals as the command line).
 
@@ -85,7 +86,9 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
     shared by n processes (implies a journal). engine: how bytes move, as the CLI's --engine: "auto"
     (default: pread, or O_DIRECT when the job moves more than half the available memory), "pread",
     "mmap" or "direct"; a direct engine that falls back (a file system without O_DIRECT) says so with
-    a RuntimeWarning. dst is written as dst.partial and renamed when
+    a RuntimeWarning. precision: the type the stages compute in, as the CLI's --precision: "auto"
+    (default: float64 for int32/uint32/int64/uint64 inputs when every stage has a float64 kernel),
+    "float32" or "float64". dst is written as dst.partial and renamed when
     complete; without a journal an error or Ctrl-C removes it. Returns zslab.open(dst) when dst is
     complete, None when other parts have yet to finish."""
     if isinstance(ops, str):
@@ -94,7 +97,7 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
     for op in ops:
         if not isinstance(op, str):
             raise ValueError(f"ops: expected op strings such as 'gaussian:sigma=2', got {op!r}")
-    po = _core.plan_opts(dtype, threads, mem_budget)
+    po = _core.plan_opts(dtype, threads, mem_budget, precision)
     jo = _lib.default_opts(_lib.JobOpts)
     op_array = (ctypes.c_char_p * max(len(ops), 1))(*[op.encode() for op in ops])
     jo.ops = op_array

@@ -40,7 +40,7 @@ class PlanOpts(ctypes.Structure):
                 ("whole_plane_output", ctypes.c_int), ("mem_budget", ctypes.c_uint64), ("bind", ctypes.c_int),
                 ("out_dtype", Dtype), ("has_out_dtype", ctypes.c_int), ("read_engine", ctypes.c_int),
                 ("write_engine", ctypes.c_int), ("z_align", ctypes.c_int64), ("parallel_fs", ctypes.c_int),
-                ("input", ctypes.c_void_p)]
+                ("input", ctypes.c_void_p), ("precision", ctypes.c_int)]
 
 
 PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64, ctypes.c_uint64,
@@ -92,10 +92,14 @@ class ParamDesc(ctypes.Structure):
 class KernelDesc(ctypes.Structure):
     _fields_ = [("abi", ctypes.c_int), ("name", ctypes.c_char_p), ("summary", ctypes.c_char_p),
                 ("version", ctypes.c_int), ("params", ctypes.POINTER(ParamDesc)), ("nparams", ctypes.c_int),
-                ("params_size", ctypes.c_size_t), ("flags", ctypes.c_uint)]
+                ("params_size", ctypes.c_size_t), ("flags", ctypes.c_uint), ("validate", ctypes.c_void_p),
+                ("halo", ctypes.c_void_p), ("scratch_bytes", ctypes.c_void_p), ("run", ctypes.c_void_p),
+                ("prepare", ctypes.c_void_p), ("release", ctypes.c_void_p),
+                ("run_f64", ctypes.c_void_p)]  # ABI 3: read only when abi >= 3
 
 
-KERNEL_ABI = 2
+KERNEL_ABI = 3
+PRECISION_AUTO, PRECISION_FLOAT32, PRECISION_FLOAT64 = 0, 1, 2  # zs_precision
 PARAM_TYPES = {0: "int", 1: "float", 2: "float3", 3: "int3", 4: "choice", 5: "bool", 6: "choice3"}
 
 _P = ctypes.c_void_p
@@ -134,6 +138,7 @@ _SIGNATURES = {
     "zs_exec_opts_default": (None, [_P]),
     "zs_compression_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
     "zs_engine_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "zs_precision_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
     "zs_job_opts_default": (None, [_P]),
     "zs_job_open": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(JobOpts), ctypes.POINTER(_P)]),
     "zs_job_plan": (ctypes.c_int, [_P]),
@@ -145,6 +150,7 @@ _SIGNATURES = {
     "zs_job_stats": (None, [_P, ctypes.POINTER(RunStats)]),
     "zs_kernel_count": (ctypes.c_int, []),
     "zs_kernel_get": (ctypes.POINTER(KernelDesc), [ctypes.c_int]),
+    "zs_kernel_find": (ctypes.POINTER(KernelDesc), [ctypes.c_char_p]),
     "zs_sys_threads": (ctypes.c_int, []),
 }
 

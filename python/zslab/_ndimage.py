@@ -212,8 +212,11 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
             vout = _core.wrap(out_arr, perm, "output", writable=True)
         whole = (lib.zs_volume_writes_whole_planes(vout.handle) if vout is not None
                  else lib.zs_path_writes_whole_planes(os.fsencode(path), None))
+        # float64 arrays are computed in float64, as scipy does, where every kernel has a float64
+        # implementation (the selections and morphology; the smoothing filters work in float32)
+        f64 = a.dtype == np.float64 and _core.has_float64(ops)
         plan = _core.Plan(vin.info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
-                          whole_plane_output=whole,
+                          whole_plane_output=whole, precision="float64" if f64 else None,
                           z_align=1 if path is None else lib.zs_path_write_z_align(os.fsencode(path), None))
         if path is not None:
             if whole:

@@ -2,7 +2,8 @@
 """Output is bit-identical for threads {1,2,3,8} x slab heights {1,2,7,whole} and for tile band
 heights {1,3,17 (the whole plane), the planner's} x threads {1,3}, for single kernels and pipelines
 (constant and wrap modes at the volume's edges included, and a mode per axis), with NaN and +-Inf in
-float input too, and `--op a --op b` equals b(a(volume))."""
+float input too, and `--op a --op b` equals b(a(volume)). The same in float64 work: uint32 labels
+beyond 2^24 (auto precision) and a float64 volume with `--precision float64`."""
 import os
 import shutil
 import sys
@@ -47,13 +48,21 @@ NAN_SPECS = [
     ["uniform:size=19x3x2"],
     ["median:size=3:mode=nearest", "gaussian:sigma=1", "threshold:value=500:keep=1"],
 ]
+# float64 work (every stage has a float64 kernel): uint32 labels beyond 2^24 under auto, and a
+# float64 volume with --precision float64
+F64_SPECS = [
+    ["maximum:size=3x2x5:mode=wrap"],
+    ["median:size=3:mode=constant:cval=16777300"],
+    ["percentile:percentile=30:size=4x3x2:mode=nearest", "white_tophat:size=3:mode=mirror"],
+    ["closing:size=4:mode=wrap,constant,reflect:cval=16777217", "minimum:size=2"],
+]
 THREADS = [1, 2, 3, 8]
 SLABS = [1, 2, 7, 0]  # 0: the whole volume in one slab
 BANDS = [1, 3, 17, 0]  # rows per tile band; 17 = ny (whole planes); 0: the planner's choice
 
 
-def filt(src, dst, ops, *extra):
-    args = ["filter", src, dst, "--dtype", "float32", "--quiet", "--force"]
+def filt(src, dst, ops, *extra, dtype="float32"):
+    args = ["filter", src, dst, "--dtype", dtype, "--quiet", "--force"]
     for op in ops:
         args += ["--op", op]
     run(*args, *extra)
@@ -72,13 +81,20 @@ def main():
     flat[idx[0::3]], flat[idx[1::3]], flat[idx[2::3]] = np.nan, np.inf, -np.inf
     nsrc = os.path.join(d, "nan.npy")
     np.save(nsrc, np.asfortranarray(fvol))
+    lsrc = os.path.join(d, "labels.npy")  # uint32 beyond 2^24: float64 work under auto
+    np.save(lsrc, np.asfortranarray((vol.astype(np.uint32) + 2**24 + 1) * 3))
+    dsrc = os.path.join(d, "f64.npy")
+    np.save(dsrc, np.asfortranarray(vol / 7.0 + 1e9))
+    f64 = {lsrc: ("uint32", []), dsrc: ("float64", ["--precision", "float64"])}
     failures = 0
-    for src, ops in [(src, o) for o in SPECS] + [(nsrc, o) for o in NAN_SPECS]:
+    for src, ops in ([(src, o) for o in SPECS] + [(nsrc, o) for o in NAN_SPECS] + [(lsrc, o) for o in F64_SPECS] +
+                     [(dsrc, o) for o in F64_SPECS]):
+        dt, prec = f64.get(src, ("float32", []))
         ref = None
         for t in THREADS:
             for s in SLABS:
                 slab = s if s else vol.shape[2]
-                out = filt(src, os.path.join(d, "out.npy"), ops, "--threads", t, "--slab", slab)
+                out = filt(src, os.path.join(d, "out.npy"), ops, "--threads", t, "--slab", slab, *prec, dtype=dt)
                 if ref is None:
                     ref = out
                 elif out.tobytes() != ref.tobytes():
@@ -88,7 +104,7 @@ def main():
         for t in (1, 3):
             for b in BANDS:
                 out = filt(src, os.path.join(d, "out.npy"), ops, "--threads", t, "--slab", 7,
-                           *(["--band", b] if b else []))
+                           *(["--band", b] if b else []), *prec, dtype=dt)
                 if out.tobytes() != ref.tobytes():
                     diff = np.argwhere(out != ref)
                     print(f"FAIL {ops}: threads={t} band={b or 'auto'} differs at {len(diff)} voxels, first {diff[0]}")
@@ -97,14 +113,15 @@ def main():
             cur = src
             for i, op in enumerate(ops):
                 nxt = os.path.join(d, f"stage{i}.npy")
-                filt(cur, nxt, [op], "--slab", 5)
+                filt(cur, nxt, [op], "--slab", 5, *prec, dtype=dt)
                 cur = nxt
             seq = np.load(cur)
             if seq.tobytes() != ref.tobytes():
                 print(f"FAIL {ops}: pipeline differs from its stages run in sequence "
                       f"(max |diff| {np.abs(seq - ref).max()})")
                 failures += 1
-        print(f"ok   {' | '.join(ops)}{' (NaN, Inf input)' if src == nsrc else ''}")
+        print(f"ok   {' | '.join(ops)}{' (NaN, Inf input)' if src == nsrc else ''}"
+              f"{' (' + dt + ', float64 work)' if src in f64 else ''}")
     shutil.rmtree(d)
     if failures:
         sys.exit(f"{failures} failure(s)")

@@ -6,7 +6,14 @@ scipy's result computed in float64, rounded half to even and saturated. Kernels 
 and pointwise kernels on exact values (scale by 1.5, clip, threshold) must match exactly: their float32
 results are exact, so only the final rounding is left, and the float32 input puts ties (x.5) in front of
 it. Kernels that sum weighted values (gaussian, uniform, dog, log, gradient_magnitude) round their float32
-sums and may differ by 1. The final conversion also rounds half to even, saturates and sends NaN to 0."""
+sums and may differ by 1. The final conversion also rounds half to even, saturates and sends NaN to 0.
+
+Wide integers: int32, uint32, int64 and uint64 volumes with values beyond 2^24 (where float32 loses
+digits: near 2^31, 2^32, 2^40, -2^45, 2^52) through every selection kernel and the top-hats, in every
+mode, compared exactly with scipy on the integer values (top-hats saturated to the dtype), under the default precision (auto:
+float64 work for these dtypes) and `--precision float64`; an int64 value beyond 2^53 fails the run
+with the file named rather than be rounded. The pointwise kernels in float64 work: within float64
+rounding of numpy on a float64 volume, and clip exact on int64 labels."""
 import os
 import shutil
 import sys
@@ -51,6 +58,101 @@ def cases():
     yield "clip:lo=30:hi=90", lambda a: np.clip(a, 30, 90)
     yield "threshold:value=50:keep=1", lambda a: np.where(a > 50, a, 0)
     yield "threshold:value=50.25:keep=0", lambda a: np.where(a > 50.25, 1.0, 0.0)
+
+
+def wide_cases(cval):
+    """(zslab spec, scipy function of an integer array) for the selections and the top-hats."""
+    for m in MODES:
+        k = dict(mode=m, cval=cval)
+        sfx = f":mode={m}:cval={cval}"
+        yield f"minimum:size=3{sfx}", lambda a, k=k: ndi.minimum_filter(a, 3, **k)
+        yield f"maximum:size=4x3x2{sfx}", lambda a, k=k: ndi.maximum_filter(a, (4, 3, 2), **k)
+        yield f"median:size=3{sfx}", lambda a, k=k: ndi.median_filter(a, 3, **k)
+        yield f"median:size=5x5x3{sfx}", lambda a, k=k: ndi.median_filter(a, (5, 5, 3), **k)
+        yield f"percentile:percentile=25:size=3x2x3{sfx}", lambda a, k=k: ndi.percentile_filter(a, 25, (3, 2, 3), **k)
+        yield f"white_tophat:size=5{sfx}", lambda a, k=k: ndi.white_tophat(a, 5, **k)
+        yield f"black_tophat:size=3{sfx}", lambda a, k=k: ndi.black_tophat(a, 3, **k)
+        yield f"opening:size=4{sfx}", lambda a, k=k: ndi.grey_opening(a, 4, **k)
+        yield f"closing:size=3x2x4{sfx}", lambda a, k=k: ndi.grey_closing(a, (3, 2, 4), **k)
+
+
+def wide_inputs(rng):
+    """(name, volume): values a float32 cannot hold, a few thousand apart (repeats included)."""
+    shape = (15, 12, 10)
+    spread = rng.integers(0, 3000, size=shape)
+    return [
+        ("int32 near 2^31", (2**31 - 5 - spread).astype(np.int32)),
+        ("int32 near -2^31", (-(2**31) + 3 + spread).astype(np.int32)),
+        ("uint32 near 2^32", (2**32 - 1 - spread).astype(np.uint32)),
+        ("int64 near 2^40", (2**40 + 7 + spread * 3).astype(np.int64)),
+        ("int64 near -2^45", (-(2**45) - spread * 5).astype(np.int64)),
+        ("uint64 near 2^52", (2**52 + 1 + spread).astype(np.uint64)),
+    ]
+
+
+def check_wide(d, rng):
+    """The wide-integer cases; returns (cases, failures)."""
+    n = failures = 0
+    for name, vol in wide_inputs(rng):
+        src = os.path.join(d, "wide.npy")
+        np.save(src, np.asfortranarray(vol))
+        cval = int(vol.min()) + 3
+        for spec, f in wide_cases(cval):
+            for extra in ([], ["--precision", "float64"]) if "median:size=3:" in spec + ":" else ([],):
+                dst = os.path.join(d, "wide_out.npy")
+                run("filter", src, dst, "--op", spec, "--quiet", "--force", "--slab", 3, *extra)
+                # scipy on the values as int64 (exact here), saturated to the dtype as zslab stores
+                # (scipy's own unsigned top-hats wrap around where the result is negative)
+                info = np.iinfo(vol.dtype)
+                got, want = np.load(dst), np.clip(f(vol.astype(np.int64)), info.min, info.max).astype(vol.dtype)
+                n += 1
+                if got.dtype != vol.dtype or not np.array_equal(got, want):
+                    bad = np.argwhere(got != want) if got.shape == want.shape else [[]]
+                    i = tuple(int(v) for v in bad[0])
+                    print(f"FAIL {name} {spec} {' '.join(extra)}: {got.dtype}, {len(bad)} voxels differ, first "
+                          f"at {i}: zslab {got[i] if i else '?'}, scipy {want[i] if i else '?'}")
+                    failures += 1
+    # beyond 2^53 a double cannot hold every int64: the run fails, naming the file and the limit
+    big = np.full((6, 5, 4), 2**53 + 1, np.int64)
+    src = os.path.join(d, "beyond53.npy")
+    np.save(src, big)
+    _, err = run("filter", src, os.path.join(d, "b.npy"), "--op", "maximum:size=3", "--force", expect=1)
+    n += 1
+    if "beyond53.npy" not in err or "2^53" not in err or os.path.exists(os.path.join(d, "b.npy")):
+        print(f"FAIL int64 beyond 2^53: not refused with the file and the limit named: {err.strip()}")
+        failures += 1
+    return n, failures
+
+
+def check_f64_pointwise(d, rng):
+    """The pointwise kernels in float64 work: a float64 volume with --precision float64 within
+    float64 rounding of numpy's float64 result (rtol 1e-12), and clip on int64 values beyond 2^24
+    (auto) exactly. Returns (cases, failures)."""
+    f = np.asfortranarray(rng.integers(0, 3000, size=(9, 8, 7)) / 3.0 + 1e9)
+    src = os.path.join(d, "pw64.npy")
+    np.save(src, f)
+    lo, hi = 1e9 + 100 / 3.0, 1e9 + 2000 / 3.0
+    cases = [("scale:a=1.5:b=-20", 1.5 * f - 20), (f"clip:lo={lo!r}:hi={hi!r}", np.clip(f, lo, hi)),
+             (f"threshold:value={lo!r}:keep=1", np.where(f > lo, f, 0.0)),
+             (f"threshold:value={lo!r}:keep=0", np.where(f > lo, 1.0, 0.0))]
+    n = failures = 0
+    for spec, want in cases:
+        dst = os.path.join(d, "pw64_out.npy")
+        run("filter", src, dst, "--op", spec, "--precision", "float64", "--quiet", "--force")
+        got = np.load(dst)
+        n += 1
+        if got.dtype != np.float64 or not np.allclose(got, want, rtol=1e-12, atol=0):
+            print(f"FAIL float64 {spec}: {got.dtype}, max |diff| {np.abs(got - want).max()}")
+            failures += 1
+    labels = np.asfortranarray(rng.integers(0, 3000, size=(9, 8, 7)) + 2**40)
+    np.save(src, labels)
+    run("filter", src, os.path.join(d, "pw64_out.npy"), "--op", f"clip:lo={2**40 + 1000}:hi={2**40 + 2000}",
+        "--quiet", "--force")
+    n += 1
+    if not np.array_equal(np.load(os.path.join(d, "pw64_out.npy")), np.clip(labels, 2**40 + 1000, 2**40 + 2000)):
+        print("FAIL int64 clip beyond 2^24: not exact")
+        failures += 1
+    return n, failures
 
 
 def expected(ref, dtype):
@@ -112,6 +214,11 @@ def main():
         if got != want:
             print(f"FAIL convert float32 -> {dt}: {got}, expected {want}")
             failures += 1
+    wn, wf = check_wide(d, rng)
+    pn, pf = check_f64_pointwise(d, rng)
+    n += wn + pn
+    failures += wf + pf
+    exact += wn + pn
     shutil.rmtree(d)
     print(f"{n - failures}/{n} cases equal scipy (float64, rounded half to even, saturated): "
           f"{exact} exactly, the float sums within +-1")

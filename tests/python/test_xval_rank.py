@@ -7,7 +7,9 @@ minimum, maximum, median, percentile, opening, closing, white_tophat and black_t
 boundary mode, with odd, even and anisotropic sizes, sizes larger than the volume, axes=xy
 (scipy's size 1 along z), cval != 0, negative percentiles and several slab heights. Axis 0 of
 the numpy array is x. Output is float32 and must be bitwise scipy's, except the top-hats,
-which may differ by 1e-5 of the input's largest magnitude. Exit 1 on any failure.
+which may differ by 1e-5 of the input's largest magnitude. A float64 volume with
+`--precision float64` must give scipy's float64 result bitwise, top-hats included (the same
+subtraction in double). Exit 1 on any failure.
 """
 import os
 import shutil
@@ -54,14 +56,19 @@ def cases():
 
 def check(d, name, src, a, spec, expect, tol, extra):
     dst = os.path.join(d, "out.npy")
-    run("filter", src, dst, "--op", spec, "--dtype", "float32", "--quiet", "--force", *extra)
+    f64 = a.dtype == np.float64
+    if f64:
+        extra = [*extra, "--precision", "float64"]
+        tol = 0
+    dt, bits = (np.float64, np.uint64) if f64 else (np.float32, np.uint32)
+    run("filter", src, dst, "--op", spec, "--dtype", np.dtype(dt).name, "--quiet", "--force", *extra)
     got = np.load(dst)
-    want = expect(a.astype(np.float32))
-    if got.shape != want.shape or got.dtype != np.float32:
-        print(f"FAIL: {name} {spec}: {got.dtype} {got.shape}, expected float32 {want.shape}")
+    want = expect(a.astype(dt))
+    if got.shape != want.shape or got.dtype != dt:
+        print(f"FAIL: {name} {spec}: {got.dtype} {got.shape}, expected {np.dtype(dt).name} {want.shape}")
         return 1
     if tol == 0:
-        bad = got.view(np.uint32) != want.astype(np.float32).view(np.uint32)
+        bad = got.view(bits) != want.astype(dt).view(bits)
     else:
         bad = np.abs(got.astype(np.float64) - want.astype(np.float64)) > tol * float(np.abs(a).max())
     if bad.any():
@@ -87,6 +94,9 @@ def main():
         "f32_F_6x1x1": vol((6, 1, 1), "F"),
         "f32_F_1x1x5": vol((1, 1, 5), "F"),
         "f32_F_4x5x1": vol((4, 5, 1), "F"),
+        # float64 work: values a float32 rounds (1/3 steps, 1e9 offsets)
+        "f64_F_12x10x9": np.asfortranarray(np.round(rng.random((12, 10, 9)) * 30, 0) / 3.0 + 1e9),
+        "f64_C_7x9x6": np.ascontiguousarray(rng.standard_normal((7, 9, 6)) * 1e-3 + 12345.678901234),
     }
     failures = total = 0
     for name, a in vols.items():

@@ -23,11 +23,12 @@ zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **
     return st;
 }
 
-zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,
-                       int64_t nin, const int64_t *in_z, float *out, int64_t nout, const int64_t *out_z, void *scratch,
-                       size_t scratch_bytes)
+/* A call over planes of es-byte elements (4: run, 8: run_f64), held contiguously. */
+static zs_status call_es(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz,
+                         const void *in, int64_t nin, const int64_t *in_z, void *out, int64_t nout,
+                         const int64_t *out_z, void *scratch, size_t scratch_bytes, size_t es)
 {
-    const size_t plane = (size_t)(nx * ny);
+    const size_t plane = (size_t)(nx * ny) * es;
     const float **ip = malloc(sizeof *ip * (size_t)(nin > 0 ? nin : 1));
     float **op = malloc(sizeof *op * (size_t)(nout > 0 ? nout : 1));
     if (!ip || !op) {
@@ -35,37 +36,46 @@ zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, 
         free(op);
         return ZS_ENOMEM;
     }
-    for (int64_t i = 0; i < nin; i++) ip[i] = in + (size_t)i * plane;
-    for (int64_t j = 0; j < nout; j++) op[j] = out + (size_t)j * plane;
+    for (int64_t i = 0; i < nin; i++) ip[i] = (const void *)((const unsigned char *)in + (size_t)i * plane);
+    for (int64_t j = 0; j < nout; j++) op[j] = (void *)((unsigned char *)out + (size_t)j * plane);
     const zs_kernel_call c = {params, NULL, nx, ny,   0,     ny,      nz,           0, ny, ip,
                               nin,    in_z, op, nout, out_z, scratch, scratch_bytes};
-    zs_status st = k->run(&c);
+    zs_status st = es == sizeof(double) ? k->run_f64(&c) : k->run(&c);
     free(ip);
     free(op);
     return st;
 }
 
-static zs_status run_slab(const zs_kernel_desc *k, const void *params, const float *vol, int64_t nx, int64_t ny,
-                          int64_t nz, int64_t z0, int64_t z1, float *out)
+zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,
+                       int64_t nin, const int64_t *in_z, float *out, int64_t nout, const int64_t *out_z, void *scratch,
+                       size_t scratch_bytes)
+{
+    return call_es(k, params, nx, ny, nz, in, nin, in_z, out, nout, out_z, scratch, scratch_bytes, sizeof(float));
+}
+
+static zs_status run_slab(const zs_kernel_desc *k, const void *params, const void *vol, int64_t nx, int64_t ny,
+                          int64_t nz, int64_t z0, int64_t z1, void *out, size_t es)
 {
     zs_halo h;
     k->halo(params, &h);
-    const size_t plane = (size_t)(nx * ny);
+    const size_t plane = (size_t)(nx * ny) * es;
     /* The input planes: the kernel's declared z-halo mapped by the reference, not by the
      * library's zs_zset_expand, so that a z-set bug there cannot hide here. */
     int64_t nout = z1 - z0, nin;
     int64_t *oz = malloc(sizeof *oz * (size_t)nout), *iz = malloc(sizeof *iz * (size_t)nz);
     for (int64_t i = 0; i < nout; i++) oz[i] = z0 + i;
     nin = ref_zset(oz, nout, h.lo[2], h.hi[2], nz, h.zmode, iz);
-    float *inb = malloc(sizeof(float) * plane * (size_t)(nin > 0 ? nin : 1));
+    unsigned char *inb = malloc(plane * (size_t)(nin > 0 ? nin : 1));
     for (int64_t i = 0; i < nin; i++)
-        memcpy(inb + (size_t)i * plane, vol + (size_t)iz[i] * plane, plane * sizeof(float));
-    size_t sb = k->scratch_bytes ? k->scratch_bytes(params, nx, ny, nin) : 0;
+        memcpy(inb + (size_t)i * plane, (const unsigned char *)vol + (size_t)iz[i] * plane, plane);
+    /* a float64 call gets twice the scratch, as the executor gives it (zslab_kernel.h) */
+    size_t sb = k->scratch_bytes ? k->scratch_bytes(params, nx, ny, nin) * (es / sizeof(float)) : 0;
     void *scratch = NULL;
     if (sb && posix_memalign(&scratch, 64, sb) != 0) scratch = NULL;
     zs_status st =
         nin < 0 ? ZS_EOVERFLOW
-                : zs_test_call(k, params, nx, ny, nz, inb, nin, iz, out + (size_t)z0 * plane, nout, oz, scratch, sb);
+                : call_es(k, params, nx, ny, nz, inb, nin, iz, (unsigned char *)out + (size_t)z0 * plane, nout, oz,
+                          scratch, sb, es);
     free(scratch);
     free(inb);
     free(iz);
@@ -73,16 +83,28 @@ static zs_status run_slab(const zs_kernel_desc *k, const void *params, const flo
     return st;
 }
 
-zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
-                             float *out)
+static zs_status run_kernel_es(const char *spec, const void *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
+                               void *out, size_t es)
 {
     const zs_kernel_desc *k;
     void *params = NULL;
     ZS_FORWARD(zs_test_parse_spec(spec, &k, &params));
     if (slab <= 0) slab = nz;
-    zs_status st = ZS_OK;
+    zs_status st = es == sizeof(double) && !k->run_f64 ? ZS_EUNSUPPORTED : ZS_OK;
     for (int64_t z0 = 0; z0 < nz && st == ZS_OK; z0 += slab)
-        st = run_slab(k, params, in, nx, ny, nz, z0, z0 + slab < nz ? z0 + slab : nz, out);
+        st = run_slab(k, params, in, nx, ny, nz, z0, z0 + slab < nz ? z0 + slab : nz, out, es);
     free(params);
     return st;
+}
+
+zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
+                             float *out)
+{
+    return run_kernel_es(spec, in, nx, ny, nz, slab, out, sizeof(float));
+}
+
+zs_status zs_test_run_kernel_f64(const char *spec, const double *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
+                                 double *out)
+{
+    return run_kernel_es(spec, in, nx, ny, nz, slab, out, sizeof(double));
 }

@@ -16,6 +16,11 @@
 zs_status zs_test_run_kernel(const char *spec, const float *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
                              float *out);
 
+/** The same through the kernel's float64 entry (run_f64), on a float64 volume.
+ *  @return ZS_EUNSUPPORTED when the kernel has none. */
+zs_status zs_test_run_kernel_f64(const char *spec, const double *in, int64_t nx, int64_t ny, int64_t nz, int64_t slab,
+                                 double *out);
+
 /** Calls kernel k once over whole planes held contiguously (slot-major: plane s at in + s*nx*ny),
  *  the way a unit test lays them out; builds the plane pointers of the ABI-2 call. */
 zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,

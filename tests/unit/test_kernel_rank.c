@@ -519,6 +519,48 @@ static void test_descriptors(void **state)
     free(params);
 }
 
+/* ---- the float64 entry: values a float cannot hold --------------------------------------------
+ * Selection commutes with adding a constant: on BIG + x (BIG = 2^40, beyond float's 24 bits) the
+ * float64 kernels must give BIG + reference(x) bitwise (cval shifted likewise), and the top-hats,
+ * whose shift cancels, reference(x) itself; in every mode, whole and slab by slab. */
+static void test_float64_entry(void **state)
+{
+    (void)state;
+    const double big = 1099511627776.0;
+    const int64_t n[3] = {11, 9, 8};
+    const size_t nv = (size_t)(n[0] * n[1] * n[2]);
+    for (int k = 0; k < R_NKIND; k++)
+        for (int m = 0; m < 5; m++) {
+            const rcase c = {(rkind)k, {n[0], n[1], n[2]}, {3, 4, 2}, 30, m, 5, 0, 0, 0, 0};
+            char spec[256], shifted[300];
+            spec_of(&c, spec, sizeof spec);
+            /* the same spec with cval + BIG */
+            const char *cv = strstr(spec, ":cval=");
+            const char *rest = strchr(cv + 1, ':');
+            snprintf(shifted, sizeof shifted, "%.*s:cval=%.17g%s", (int)(cv - spec), spec, big + c.cval, rest);
+            float *in = random_volume(n, 900u + (uint64_t)(k * 5 + m), 8), *ref = malloc(sizeof(float) * nv);
+            double *in64 = malloc(sizeof(double) * nv), *out64 = malloc(sizeof(double) * nv);
+            reference(&c, in, ref);
+            const int shift_cancels = k == R_WHITE || k == R_BLACK;
+            for (size_t i = 0; i < nv; i++) in64[i] = big + (double)in[i];
+            for (int s = 0; s < 3; s++) {
+                for (size_t i = 0; i < nv; i++) out64[i] = NAN;
+                assert_int_equal(zs_test_run_kernel_f64(shifted, in64, n[0], n[1], n[2], slab_heights[s], out64),
+                                 ZS_OK);
+                for (size_t i = 0; i < nv; i++) {
+                    const double want = shift_cancels ? (double)ref[i] : big + (double)ref[i];
+                    if (memcmp(&out64[i], &want, sizeof want) != 0)
+                        fail_msg("%s (float64, values + 2^40), slab %lld: voxel %zu = %.17g, expected %.17g", shifted,
+                                 (long long)slab_heights[s], i, out64[i], want);
+                }
+            }
+            free(in);
+            free(ref);
+            free(in64);
+            free(out64);
+        }
+}
+
 int main(int argc, char **argv)
 {
     g_seed = zs_test_seed(argc, argv, "test_kernel_rank", g_seed);
@@ -529,6 +571,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nan_invariance),   cmocka_unit_test(test_scipy_values),
         cmocka_unit_test(test_bad_params),       cmocka_unit_test(test_descriptors),
         cmocka_unit_test(test_grid_modes_size0), cmocka_unit_test(test_mode_lists),
+        cmocka_unit_test(test_float64_entry),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL));
 }

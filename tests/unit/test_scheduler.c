@@ -165,7 +165,7 @@ static void one_halo(const void *p, zs_halo *h)
     *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0, ZS_BORDER_WRAP};
 }
 static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,           NULL, 0,   0, 0,
-                                       NULL,          one_halo,  NULL,   failing_run, NULL, NULL};
+                                       NULL,          one_halo,  NULL,   failing_run, NULL, NULL, NULL};
 
 static int cancel_after_two(void *user, int64_t done, int64_t total, uint64_t dv, uint64_t tv)
 {
@@ -399,6 +399,78 @@ static void test_pipeline_errors(void **state)
     zs_pipeline_free(p);
 }
 
+/* A kernel built against ABI 2 ends before run_f64: the library must not read the field (here a
+ * poison that fails the test), keeps the plan in float32 under auto and refuses float64 naming it. */
+static zs_status poison_f64(const zs_kernel_call *c)
+{
+    (void)c;
+    fail_msg("run_f64 of an ABI-2 descriptor was called");
+    return ZS_EINTERNAL;
+}
+static zs_status copy_run(const zs_kernel_call *c)
+{
+    for (int64_t j = 0; j < c->n_out; j++)
+        memcpy(c->out[j], zs_kcall_plane(c, c->out_z[j]), sizeof(float) * (size_t)(c->nx * c->ny));
+    return ZS_OK;
+}
+static const zs_kernel_desc abi2_copy = {2,    "abi2copy", "test", 1,        NULL, 0,   0, 0,
+                                         NULL, one_halo,   NULL,   copy_run, NULL, NULL, poison_f64};
+
+static zs_precision plan_precision(const zs_volume *in, const zs_pipeline *p, zs_precision want, char *why,
+                                   size_t n)
+{
+    zs_plan_opts po;
+    zs_plan_opts_default(&po);
+    po.precision = want;
+    zs_plan *plan;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
+    const zs_precision got = zs_plan_precision(plan);
+    zs_plan_describe(plan, why, n);
+    zs_plan_free(plan);
+    return got;
+}
+
+static void test_precision(void **state)
+{
+    (void)state;
+    char why[4096];
+    zs_volume *in = zs_test_volume_new("sched_prec.raw", 8, 8, 6, 1, ZS_I32, 1);
+    zs_volume *in16 = zs_test_volume_new("sched_prec16.raw", 8, 8, 6, 1, ZS_U16, 1);
+    zs_pipeline *p, *q;
+    assert_int_equal(zs_pipeline_new(&p), ZS_OK);
+    assert_int_equal(zs_pipeline_add(p, "maximum:size=3"), ZS_OK);
+    /* auto: float64 for an int32 input whose stages all have a float64 kernel, float32 for uint16 */
+    assert_int_equal(plan_precision(in, p, ZS_PRECISION_AUTO, why, sizeof why), ZS_PRECISION_FLOAT64);
+    assert_non_null(strstr(why, "precision:  float64 (auto: int32 input"));
+    assert_int_equal(plan_precision(in16, p, ZS_PRECISION_AUTO, why, sizeof why), ZS_PRECISION_FLOAT32);
+    assert_int_equal(plan_precision(in, p, ZS_PRECISION_FLOAT32, why, sizeof why), ZS_PRECISION_FLOAT32);
+    assert_int_equal(plan_precision(in16, p, ZS_PRECISION_FLOAT64, why, sizeof why), ZS_PRECISION_FLOAT64);
+    /* an ABI-2 stage: float32 under auto (said why), refused under float64, run in float32 */
+    assert_int_equal(zs_pipeline_new(&q), ZS_OK);
+    assert_int_equal(zs_pipeline_add_kernel(q, &abi2_copy, ""), ZS_OK);
+    assert_int_equal(plan_precision(in, q, ZS_PRECISION_AUTO, why, sizeof why), ZS_PRECISION_FLOAT32);
+    assert_non_null(strstr(why, "stage 1 (abi2copy) has no float64 kernel"));
+    zs_plan_opts po;
+    zs_plan_opts_default(&po);
+    po.precision = ZS_PRECISION_FLOAT64;
+    zs_plan *plan = NULL;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), q, &po, &plan), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "stage 1 (abi2copy) has no float64 kernel"));
+    po.precision = ZS_PRECISION_AUTO;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), q, &po, &plan), ZS_OK);
+    zs_volume *out = zs_test_volume_new("sched_prec_out.raw", 8, 8, 6, 1, ZS_I32, 1);
+    assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_OK);
+    zs_volume_free(out);
+    zs_plan_free(plan);
+    zs_pipeline_free(q);
+    zs_pipeline_free(p);
+    zs_volume_free(in16);
+    zs_volume_free(in);
+    unlink("sched_prec.raw");
+    unlink("sched_prec16.raw");
+    unlink("sched_prec_out.raw");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +478,7 @@ int main(void)
         cmocka_unit_test(test_copy_any_slab_threads), cmocka_unit_test(test_errors_and_cancel),
         cmocka_unit_test(test_plan_budget),           cmocka_unit_test(test_plan_z_align),
         cmocka_unit_test(test_compression_names),     cmocka_unit_test(test_pipeline_errors),
+        cmocka_unit_test(test_precision),
     };
     return zs_test_exit(cmocka_run_group_tests_name("scheduler", tests, NULL, NULL));
 }
