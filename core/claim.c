@@ -44,6 +44,15 @@ zs_status zs__partial_check(const char *path, const char *final, int dir, zs_fil
     return ZS_OK;
 }
 
+zs_status zs__path_id(const char *path, zs_file_id *id)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
+    ZS_RETURN_IF(S_ISLNK(st.st_mode), ZS_EIO, "%s: is a symbolic link now (replaced since it was created)", path);
+    id_of(&st, id);
+    return ZS_OK;
+}
+
 zs_status zs__file_id(int fd, const char *path, zs_file_id *id)
 {
     struct stat st;
