@@ -139,7 +139,7 @@ zs_status zs__claim_dir(const char *dir, const char *final, int *made, zs_file_i
     *made = mkdir(dir, 0755) == 0;
     if (!*made && errno != EEXIST)
         return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create the directory %s", final, dir);
-    return zs__partial_check(dir, final, 1, id);
+    return *made ? zs__path_id(dir, id) : zs__partial_check(dir, final, 1, id); /* only one found is checked */
 }
 
 int zs__is_claimed(const char *path, const zs_file_id *id)
