@@ -44,6 +44,15 @@ zs_status zs__partial_check(const char *path, const char *final, int dir, zs_fil
     return ZS_OK;
 }
 
+zs_status zs__path_id(const char *path, zs_file_id *id)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
+    ZS_RETURN_IF(S_ISLNK(st.st_mode), ZS_EIO, "%s: is a symbolic link now (replaced since it was created)", path);
+    id_of(&st, id);
+    return ZS_OK;
+}
+
 zs_status zs__file_id(int fd, const char *path, zs_file_id *id)
 {
     struct stat st;
@@ -130,7 +139,7 @@ zs_status zs__claim_dir(const char *dir, const char *final, int *made, zs_file_i
     *made = mkdir(dir, 0755) == 0;
     if (!*made && errno != EEXIST)
         return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create the directory %s", final, dir);
-    return zs__partial_check(dir, final, 1, id);
+    return *made ? zs__path_id(dir, id) : zs__partial_check(dir, final, 1, id); /* only one found is checked */
 }
 
 int zs__is_claimed(const char *path, const zs_file_id *id)

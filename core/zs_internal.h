@@ -437,6 +437,8 @@ const char *zs__file_kind(unsigned mode);
  *  file with one name (dir: a directory) owned by this user, not a symbolic link; ZS_EEXIST
  *  naming `final` and `path` and saying why not. `id` (may be NULL) receives its identity. */
 zs_status zs__partial_check(const char *path, const char *final, int dir, zs_file_id *id);
+/** The identity of what `path` names (lstat; a symbolic link is an error): a claim just made. */
+zs_status zs__path_id(const char *path, zs_file_id *id);
 /** The identity of an open file (fstat). */
 zs_status zs__file_id(int fd, const char *path, zs_file_id *id);
 /** Claims an output file for this run: creates `file` (O_EXCL, O_NOFOLLOW) or takes over an

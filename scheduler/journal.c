@@ -560,7 +560,7 @@ static zs_status create_output(zs_journal *j, const zs_plan *plan)
     co.direct = 1;                 /* create OUT.partial itself; the journal renames it */
     ZS_FORWARD(shared_format(j, &co.format));
     ZS_FORWARD(zs_volume_create(j->partial, &spec, &co, &j->vol));
-    ZS_FORWARD(zs__partial_check(j->partial, j->out, co.format == ZS_FMT_ZARR, &j->id));
+    ZS_FORWARD(zs__path_id(j->partial, &j->id)); /* just claimed: what the rename must move */
     /* Other nodes open OUT.partial as soon as the header is published: the file's header
      * and size must be on the server before that (NFS close-to-open). */
     return zs__volume_flush(j->vol);
