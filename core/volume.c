@@ -136,12 +136,12 @@ static zs_status open_data_file(zs_volume *v)
     zs_volume_info *info = &v->info;
     if (!info->data_path[0]) snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
     if (strcmp(info->data_path, info->path) == 0) return ZS_OK;
-    int fd = open(info->data_path, (v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open its data file %s", info->path, info->data_path);
+    int fd = -1;
+    ZS_FORWARD(zs__open_regular(info->data_path, v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd));
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
         close(fd);
-        return ZS_ERR(ZS_EIO, "%s: its data file %s is not a regular file", info->path, info->data_path);
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat its data file %s", info->path, info->data_path);
     }
     close(v->fd);
     v->fd = fd;
@@ -180,8 +180,8 @@ zs_status zs_volume_identify(const char *path, zs_format *out)
     ZS_RETURN_IF(!path || !*path || !out, ZS_EINVAL, "zs_volume_identify: no path given");
     ZS_FORWARD(zs__format_from_name(path, out));
     if (zs__format_ops(*out) != fallback()) return ZS_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
+    int fd = -1;
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd));
     const zs_format_ops *f = sniff(fd);
     if (f) *out = f->desc.format;
     close(fd);
@@ -228,11 +228,12 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     if (!(ops->desc.flags & ZS_FORMAT_FILES)) { /* one file: the format opens its own files otherwise */
         if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
-        ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
-        ZS_RETURN_IF(st.st_size == 0, ZS_EFORMAT, "%s: empty file", path);
-        fd = open(path, (mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-        if (fd < 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
+        ZS_RETURN_IF(st.st_size == 0 && S_ISREG(st.st_mode), ZS_EFORMAT, "%s: empty file", path);
+        ZS_FORWARD(zs__open_regular(path, mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd));
+        if (fstat(fd, &st) != 0) {
+            close(fd);
+            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
+        }
     }
     zs_volume *v = calloc(1, sizeof *v);
     if (!v) {

@@ -388,8 +388,6 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
  *  names path and errno is open(2)'s (ENOENT for a missing file; 0 when the file is not regular).
  *  *fd_out: the caller closes it. */
 zs_status zs__open_regular(const char *path, int flags, int *fd_out);
-/** The same check by stat(2), for libraries that open the path themselves (libhdf5, stdio). */
-zs_status zs__check_regular(const char *path);
 /** "a FIFO", "a directory", ...: what a st_mode that is not a regular file is. */
 const char *zs__file_kind(unsigned mode);
 
