@@ -578,21 +578,6 @@ static const char *slab_access(const zs_volume_info *i)
     return i->decoded ? "decode" : i->order == ZS_ORDER_F ? "contiguous" : "gather";
 }
 
-void zs__json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void json_double(FILE *f, double d)
 {
     if (isfinite(d))

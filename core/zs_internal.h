@@ -376,7 +376,8 @@ void zs__strided_copy(unsigned char *base, const int64_t stride[3], int64_t nx, 
 /* ---- memory mapping helpers --------------------------------------------------------- */
 /** Maps [offset, offset+len) of fd with the offset aligned down to the page size.
  *  *base / *maplen receive what must be passed to munmap; @return the pointer to offset. */
-/** Writes s as a JSON string literal (quotes, backslashes and control characters escaped). */
+/** Writes s as a JSON string literal (quotes, backslashes and control characters escaped, bytes
+ *  that are not UTF-8 as \ufffd): the one JSON string writer (zs_json_quote for callers). */
 void zs__json_string(FILE *f, const char *s);
 
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
