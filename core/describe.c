@@ -41,7 +41,11 @@ void zs__copy_text(const char *text, size_t len, char *buf, size_t n)
 static int utf8_length(const unsigned char *s)
 {
     const unsigned c = s[0];
-    const int n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    const int n = c < 0x80                 ? 1
+                  : c >= 0xc2 && c <= 0xdf ? 2
+                  : c >= 0xe0 && c <= 0xef ? 3
+                  : c >= 0xf0 && c <= 0xf4 ? 4
+                                           : 0;
     if (n > 1) { /* the second byte's range depends on the first */
         const unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
         if (s[1] < lo || s[1] > hi) return 0;

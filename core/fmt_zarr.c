@@ -50,9 +50,9 @@ typedef struct zarr_reader {
     int writer; /* 0 (zarr_write.c's state starts with 1) */
     zs_zarr_array a;
     zs_zarr_axes ax;
-    int dim[3];              /* the array's dimension that is x, y, z; -1: none (length 1) */
-    char dir[ZS_PATH_MAX];   /* the array's directory */
-    char group[ZS_PATH_MAX]; /* its group's directory when its axes come from one; "" */
+    int dim[3];                  /* the array's dimension that is x, y, z; -1: none (length 1) */
+    char dir[ZS_PATH_MAX];       /* the array's directory */
+    char group[ZS_PATH_MAX];     /* its group's directory when its axes come from one; "" */
     char meta[ZS_PATH_MAX + 16]; /* its .zarray or zarr.json, */
     struct stat meta_st;         /* as it was at open */
     int64_t nk[ZARR_MAX_DIMS];   /* the chunk grid (zs__zarr_chunk_grid) */

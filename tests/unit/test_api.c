@@ -287,10 +287,10 @@ static void test_json_quote(void **state)
         {"a\"b\\c\n", "\"a\\\"b\\\\c\\u000a\""},
         {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""}, /* é € U+1F600 */
         {"\xff", "\"\\ufffd\""},
-        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},         /* overlong '/' */
-        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                       /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},            /* a surrogate */
         {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
-        {"x\xe2\x82", "\"x\\ufffd\\ufffd\""},        /* cut at the end */
+        {"x\xe2\x82", "\"x\\ufffd\\ufffd\""},                     /* cut at the end */
     };
     char buf[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
