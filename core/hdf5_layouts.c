@@ -388,7 +388,7 @@ static void plain_voxel(hid_t f, const char *path, zs_h5_layout *l)
         if (n == 3 && l->rank == 4)
             for (int i = 0; i < ns; i++)
                 if (spatial[i] == l->dim[a]) k = i;
-        if (v[k] > 0) l->voxel[a] = v[k];
+        l->voxel[a] = v[k]; /* not finite and positive: none (zs__voxel_normalize) */
     }
 }
 
@@ -479,7 +479,7 @@ static zs_status imaris_layout(hid_t f, const char *fname, zs_h5_layout *l)
         if (text_attr(f, "/DataSetInfo/Image", mn, lo, sizeof lo) &&
             text_attr(f, "/DataSetInfo/Image", mx, hi, sizeof hi)) {
             const double v = (atof(hi) - atof(lo)) / (double)l->shape[a];
-            if (v > 0) l->voxel[a] = v;
+            l->voxel[a] = v; /* not finite and positive: none (zs__voxel_normalize) */
             snprintf(l->unit, sizeof l->unit, "um");
         }
     }
@@ -515,7 +515,7 @@ static zs_status bdv_voxel(const char *fname, zs_h5_layout *l)
     double v[3];
     if (!end || !s || s > end || sscanf(s + 6, "%lf %lf %lf", &v[0], &v[1], &v[2]) != 3) return ZS_OK;
     for (int a = 0; a < 3; a++)
-        if (v[a] > 0) l->voxel[a] = v[a];
+        l->voxel[a] = v[a]; /* not finite and positive: none (zs__voxel_normalize) */
     if (u && u < end) zs__unit_normalize(u + 6, strcspn(u + 6, "<"), l->unit);
     return ZS_OK;
 }

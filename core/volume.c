@@ -27,8 +27,10 @@ void zs_volume_info_init(zs_volume_info *info)
 
 void zs__voxel_normalize(zs_volume_info *info)
 {
+    int bad = 0;
     for (int i = 0; i < 3; i++)
-        if (!(isfinite(info->voxel[i]) && info->voxel[i] > 0)) info->voxel[i] = 1.0;
+        if (!(isfinite(info->voxel[i]) && info->voxel[i] > 0)) info->voxel[i] = 1.0, bad = 1;
+    if (bad) info->unit[0] = '\0'; /* no physical size: sizes in um are refused */
 }
 
 zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,

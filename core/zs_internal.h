@@ -245,8 +245,9 @@ int zs__unit_normalize(const char *u, size_t n, char out[16]);
 double zs__unit_um(const char *unit);
 
 /** Voxel sizes that are not finite and positive (inf, NaN, 0, negative: from any file's
- *  metadata or a caller's spec) are no voxel size: 1. Every opened and created volume's info
- *  goes through it, so that no writer is given a size it cannot write as a number. */
+ *  metadata or a caller's spec) are no voxel size: 1, and no unit (so that sizes in physical
+ *  units are refused, as for NIfTI, NRRD and MetaImage headers). Every opened and created
+ *  volume's info goes through it, so that no writer is given a size it cannot write. */
 void zs__voxel_normalize(zs_volume_info *info);
 
 /* ---- volume handle -------------------------------------------------------------------- */
