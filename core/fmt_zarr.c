@@ -179,7 +179,8 @@ static void bufs_free(zarr_bufs *b)
 static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, size_t *n)
 {
     int fd = -1;
-    if (zs__open_regular(file, O_RDONLY, &fd) < 0) {
+    struct stat st;
+    if (zs__open_regular(file, O_RDONLY, &fd, &st) < 0) {
         if (errno == ENOENT) {
             zs_clear_error();
             return ZS_ERR(ZS_EIO, "%s: the input changed during the run: this chunk file existed at open and is gone",
@@ -187,9 +188,8 @@ static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, siz
         }
         return ZS_EIO;
     }
-    struct stat st;
     zs_status s = ZS_OK;
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max)
+    if ((uint64_t)st.st_size > max)
         s = ZS_ERR(ZS_EFORMAT, "%s: not a chunk file of at most %zu bytes", file, max);
     if (s == ZS_OK && (size_t)st.st_size > b->file_cap) {
         free(b->file);

@@ -496,7 +496,7 @@ static zs_status bdv_voxel(const char *fname, zs_h5_layout *l)
     const char *slash = strrchr(fname, '/'), *dot = strrchr(slash ? slash + 1 : fname, '.');
     snprintf(xml, sizeof xml, "%.*s.xml", (int)(dot ? dot - fname : (ptrdiff_t)strlen(fname)), fname);
     int fd = -1;
-    if (zs__open_regular(xml, O_RDONLY, &fd) < 0) {
+    if (zs__open_regular(xml, O_RDONLY, &fd, NULL) < 0) {
         if (errno != ENOENT) return ZS_EIO;
         zs_clear_error(); /* no XML: no voxel size */
         return ZS_OK;

@@ -12,7 +12,7 @@
 zs_status zs_file_drop_cache(const char *path)
 {
     int fd = -1;
-    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd));
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd, NULL));
     (void)fdatasync(fd); /* dirty pages cannot be dropped; clean ones can */
     int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     close(fd);
@@ -23,9 +23,9 @@ zs_status zs_file_drop_cache(const char *path)
 zs_status zs_file_residency(const char *path, double *fraction)
 {
     int fd = -1;
-    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd));
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size == 0) {
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd, &st));
+    if (st.st_size == 0) {
         close(fd);
         return ZS_ERR(ZS_EIO, "%s: empty or unreadable", path);
     }

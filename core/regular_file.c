@@ -21,7 +21,7 @@ const char *zs__file_kind(unsigned mode)
     return "not a file";
 }
 
-zs_status zs__open_regular(const char *path, int flags, int *fd_out)
+zs_status zs__open_regular(const char *path, int flags, int *fd_out, struct stat *st_out)
 {
     *fd_out = -1;
     const int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -46,5 +46,6 @@ zs_status zs__open_regular(const char *path, int flags, int *fd_out)
         return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot open", path);
     }
     *fd_out = fd;
+    if (st_out) *st_out = st;
     return ZS_OK;
 }

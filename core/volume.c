@@ -139,12 +139,8 @@ static zs_status open_data_file(zs_volume *v)
     if (!info->data_path[0]) snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
     if (strcmp(info->data_path, info->path) == 0) return ZS_OK;
     int fd = -1;
-    ZS_FORWARD(zs__open_regular(info->data_path, v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd));
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        close(fd);
-        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat its data file %s", info->path, info->data_path);
-    }
+    ZS_FORWARD(zs__open_regular(info->data_path, v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd, &st));
     close(v->fd);
     v->fd = fd;
     v->file_size = (uint64_t)st.st_size;
@@ -183,7 +179,7 @@ zs_status zs_volume_identify(const char *path, zs_format *out)
     ZS_FORWARD(zs__format_from_name(path, out));
     if (zs__format_ops(*out) != fallback()) return ZS_OK;
     int fd = -1;
-    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd));
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd, NULL));
     const zs_format_ops *f = sniff(fd);
     if (f) *out = f->desc.format;
     close(fd);
@@ -231,11 +227,7 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
         if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
         ZS_RETURN_IF(st.st_size == 0 && S_ISREG(st.st_mode), ZS_EFORMAT, "%s: empty file", path);
-        ZS_FORWARD(zs__open_regular(path, mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd));
-        if (fstat(fd, &st) != 0) {
-            close(fd);
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
-        }
+        ZS_FORWARD(zs__open_regular(path, mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd, &st));
     }
     zs_volume *v = calloc(1, sizeof *v);
     if (!v) {

@@ -388,8 +388,9 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
 /** Opens an input that must be a regular file (flags: O_RDONLY or O_RDWR) without blocking on a
  *  FIFO: anything else is refused, "PATH: not a regular file (a FIFO)". On an error the message
  *  names path and errno is open(2)'s (ENOENT for a missing file; 0 when the file is not regular).
- *  *fd_out: the caller closes it. */
-zs_status zs__open_regular(const char *path, int flags, int *fd_out);
+ *  *fd_out: the caller closes it; *st_out (when not NULL): its fstat. */
+struct stat;
+zs_status zs__open_regular(const char *path, int flags, int *fd_out, struct stat *st_out);
 /** "a FIFO", "a directory", ...: what a st_mode that is not a regular file is. */
 const char *zs__file_kind(unsigned mode);
 
