@@ -215,18 +215,20 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
     zs_sys_info_get(&si);
     char host[256] = "";
     gethostname(host, sizeof host - 1);
-    char pipe[2048];
+    char pipe[2048], hostq[6 * sizeof host + 3], pipeq[6 * sizeof pipe + 3]; /* quoted: 6 bytes a byte at most */
     zs_pipeline_describe(c->pipe, pipe, sizeof pipe);
+    zs_json_quote(host, hostq, sizeof hostq);
+    zs_json_quote(pipe, pipeq, sizeof pipeq);
     fprintf(f, "{\"schema\": \"zslab-bench/1\", \"zslab_version\": \"%s\",\n", zs_version_string());
     fprintf(f,
-            " \"machine\": {\"hostname\": \"%s\", \"cores\": %d, \"pus\": %d, \"numa_nodes\": %d, \"l2_bytes\": %llu, "
+            " \"machine\": {\"hostname\": %s, \"cores\": %d, \"pus\": %d, \"numa_nodes\": %d, \"l2_bytes\": %llu, "
             "\"l3_bytes\": %llu, \"page_size\": %zu, \"mem_available_bytes\": %llu, \"fs_type\": \"%s\"},\n",
-            host, si.cores, si.pus, si.numa_nodes, (unsigned long long)si.l2, (unsigned long long)si.l3, si.page_size,
+            hostq, si.cores, si.pus, si.numa_nodes, (unsigned long long)si.l2, (unsigned long long)si.l3, si.page_size,
             (unsigned long long)si.mem_available, fs_type_name(c->o->input));
     fputs(" \"volume\": ", f);
     char vol[2 * ZS_PATH_MAX + 1024];
     fputs(zs_volume_info_describe(in, ZS_DESCRIBE_JSON, vol, sizeof vol) < sizeof vol ? vol : "null\n", f);
-    fprintf(f, " ,\"pipeline\": \"%s\", \"cold\": %s, \"repeat\": %d, \"best\": %d,\n \"results\": [", pipe,
+    fprintf(f, " ,\"pipeline\": %s, \"cold\": %s, \"repeat\": %d, \"best\": %d,\n \"results\": [", pipeq,
             c->o->cold ? "true" : "false", c->o->repeat, best);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];

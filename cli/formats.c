@@ -3,6 +3,7 @@
 /* The formats as the command line shows them, all from the library's registry (zs_format_at):
  * help texts, --out-format, the volume files of a batch directory, `zslab info --formats`. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -92,14 +93,18 @@ static void flag_words(unsigned flags, char *buf, size_t n)
             len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? "," : "", words[i].word);
 }
 
+/* s as a JSON string (the library's writer: zs_json_quote). */
 static void json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fputc('\\', f);
-        fputc(*s, f);
+    char buf[1024];
+    const size_t n = zs_json_quote(s, buf, sizeof buf);
+    if (n < sizeof buf) {
+        fputs(buf, f);
+        return;
     }
-    fputc('"', f);
+    char *big = malloc(n + 1);
+    fputs(big && zs_json_quote(s, big, n + 1) == n ? big : "null", f);
+    free(big);
 }
 
 int cli_print_formats(int json)

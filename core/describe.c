@@ -36,6 +36,51 @@ void zs__copy_text(const char *text, size_t len, char *buf, size_t n)
     buf[k] = '\0';
 }
 
+/* The length of the valid UTF-8 sequence at s (1 to 4 bytes; RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), or 0 when s does not start one. */
+static int utf8_length(const unsigned char *s)
+{
+    const unsigned c = s[0];
+    const int n = c < 0x80                 ? 1
+                  : c >= 0xc2 && c <= 0xdf ? 2
+                  : c >= 0xe0 && c <= 0xef ? 3
+                  : c >= 0xf0 && c <= 0xf4 ? 4
+                                           : 0;
+    if (n > 1) { /* the second byte's range depends on the first */
+        const unsigned lo = c == 0xe0 ? 0xa0 : c == 0xf0 ? 0x90 : 0x80, hi = c == 0xed ? 0x9f : c == 0xf4 ? 0x8f : 0xbf;
+        if (s[1] < lo || s[1] > hi) return 0;
+    }
+    for (int i = 2; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80) return 0;
+    return n;
+}
+
+void zs__json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p;) {
+        const int n = utf8_length(p);
+        if (n == 0) /* a byte that is not UTF-8 (a file name in Latin-1): the replacement character */
+            fputs("\\ufffd", f);
+        else if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fwrite(p, 1, (size_t)n, f);
+        p += n ? n : 1;
+    }
+    fputc('"', f);
+}
+
+static void print_quoted(const void *obj, int flags, FILE *f)
+{
+    (void)flags;
+    zs__json_string(f, obj);
+}
+
+size_t zs_json_quote(const char *s, char *buf, size_t n) { return zs__describe(print_quoted, s ? s : "", 0, buf, n); }
+
 static void print_info(const void *obj, int flags, FILE *f)
 {
     if (flags & ZS_DESCRIBE_JSON)

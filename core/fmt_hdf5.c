@@ -318,10 +318,8 @@ static zs_status describe(zs_volume *v, h5_reader *r)
 
 static zs_status open_file(zs_volume *v, h5_reader *r, const char *dset)
 {
-    if (v->fd < 0) {
-        v->fd = open(r->file, (v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-        if (v->fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", r->file);
-    }
+    if (v->fd < 0) /* libhdf5 opens the path again: only once it is known to be a regular file */
+        ZS_FORWARD(zs__open_regular(r->file, v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &v->fd, NULL));
     struct stat st;
     if (fstat(v->fd, &st) != 0 || !S_ISREG(st.st_mode)) return ZS_ERR(ZS_EINVAL, "%s: not a regular file", r->file);
     v->file_size = (uint64_t)st.st_size;

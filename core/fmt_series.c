@@ -301,8 +301,8 @@ static zs_status describe_planes(series *s, zs_volume_info *info)
 {
     for (int64_t z = 0; z < s->n; z++) {
         series_plane *p = &s->planes[z];
-        int fd = open(p->path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", p->path);
+        int fd = -1;
+        ZS_FORWARD(zs__open_regular(p->path, O_RDONLY, &fd, NULL));
         zs_volume_info g = *info;
         zs_status st = s->npy ? describe_npy(fd, p->path, p, &g) : describe_tiff(fd, p->path, p, &g, z == 0);
         close(fd);
@@ -351,8 +351,8 @@ static void transpose(const unsigned char *src, unsigned char *dst, int64_t nx, 
 static zs_status read_plane(const zs_volume *v, const series_plane *p, void *dst)
 {
     const size_t es = zs_dtype_size(v->info.dtype), n = (size_t)(v->info.shape[0] * v->info.shape[1]);
-    int fd = open(p->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", p->path);
+    int fd = -1;
+    ZS_FORWARD(zs__open_regular(p->path, O_RDONLY, &fd, NULL));
     zs_status st;
     if (!p->raw)
         st = read_tiff_plane(fd, p, n * es, dst);

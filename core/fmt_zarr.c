@@ -50,9 +50,9 @@ typedef struct zarr_reader {
     int writer; /* 0 (zarr_write.c's state starts with 1) */
     zs_zarr_array a;
     zs_zarr_axes ax;
-    int dim[3];              /* the array's dimension that is x, y, z; -1: none (length 1) */
-    char dir[ZS_PATH_MAX];   /* the array's directory */
-    char group[ZS_PATH_MAX]; /* its group's directory when its axes come from one; "" */
+    int dim[3];                  /* the array's dimension that is x, y, z; -1: none (length 1) */
+    char dir[ZS_PATH_MAX];       /* the array's directory */
+    char group[ZS_PATH_MAX];     /* its group's directory when its axes come from one; "" */
     char meta[ZS_PATH_MAX + 16]; /* its .zarray or zarr.json, */
     struct stat meta_st;         /* as it was at open */
     int64_t nk[ZARR_MAX_DIMS];   /* the chunk grid (zs__zarr_chunk_grid) */
@@ -179,7 +179,8 @@ static void bufs_free(zarr_bufs *b)
 static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, size_t *n)
 {
     int fd = -1;
-    if (zs__open_regular(file, O_RDONLY, &fd) < 0) {
+    struct stat st;
+    if (zs__open_regular(file, O_RDONLY, &fd, &st) < 0) {
         if (errno == ENOENT) {
             zs_clear_error();
             return ZS_ERR(ZS_EIO, "%s: the input changed during the run: this chunk file existed at open and is gone",
@@ -187,9 +188,8 @@ static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, siz
         }
         return ZS_EIO;
     }
-    struct stat st;
     zs_status s = ZS_OK;
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max)
+    if ((uint64_t)st.st_size > max)
         s = ZS_ERR(ZS_EFORMAT, "%s: not a chunk file of at most %zu bytes", file, max);
     if (s == ZS_OK && (size_t)st.st_size > b->file_cap) {
         free(b->file);

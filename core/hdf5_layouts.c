@@ -412,7 +412,7 @@ static void plain_voxel(hid_t f, const char *path, zs_h5_layout *l)
         if (n == 3 && l->rank == 4)
             for (int i = 0; i < ns; i++)
                 if (spatial[i] == l->dim[a]) k = i;
-        if (v[k] > 0) l->voxel[a] = v[k];
+        l->voxel[a] = v[k]; /* not finite and positive: none (zs__voxel_normalize) */
     }
 }
 
@@ -515,7 +515,7 @@ static zs_status bdv_voxel(const char *fname, zs_h5_layout *l)
     const char *slash = strrchr(fname, '/'), *dot = strrchr(slash ? slash + 1 : fname, '.');
     snprintf(xml, sizeof xml, "%.*s.xml", (int)(dot ? dot - fname : (ptrdiff_t)strlen(fname)), fname);
     int fd = -1;
-    if (zs__open_regular(xml, O_RDONLY, &fd) < 0) {
+    if (zs__open_regular(xml, O_RDONLY, &fd, NULL) < 0) {
         if (errno != ENOENT) return ZS_EIO;
         zs_clear_error(); /* no XML: no voxel size */
         return ZS_OK;

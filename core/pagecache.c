@@ -11,8 +11,8 @@
 
 zs_status zs_file_drop_cache(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open to drop its cached pages", path);
+    int fd = -1;
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd, NULL));
     (void)fdatasync(fd); /* dirty pages cannot be dropped; clean ones can */
     int e = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
     close(fd);
@@ -22,10 +22,10 @@ zs_status zs_file_drop_cache(const char *path)
 
 zs_status zs_file_residency(const char *path, double *fraction)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
+    int fd = -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_size == 0) {
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd, &st));
+    if (st.st_size == 0) {
         close(fd);
         return ZS_ERR(ZS_EIO, "%s: empty or unreadable", path);
     }

@@ -3,7 +3,7 @@
 /* The one way a reader opens a file it expects to be a regular file. open(2) on a FIFO blocks
  * until a writer comes (forever, when none does), so the file is opened with O_NONBLOCK, checked
  * with fstat, and refused unless it is a regular file; then O_NONBLOCK is cleared. Libraries that
- * open files themselves (libhdf5, stdio) are given only paths that zs__check_regular accepted. */
+ * open files themselves (libhdf5) are given only paths opened so first. */
 #include "zs_internal.h"
 
 #include <errno.h>
@@ -21,7 +21,7 @@ const char *zs__file_kind(unsigned mode)
     return "not a file";
 }
 
-zs_status zs__open_regular(const char *path, int flags, int *fd_out)
+zs_status zs__open_regular(const char *path, int flags, int *fd_out, struct stat *st_out)
 {
     *fd_out = -1;
     const int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -46,19 +46,6 @@ zs_status zs__open_regular(const char *path, int flags, int *fd_out)
         return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot open", path);
     }
     *fd_out = fd;
-    return ZS_OK;
-}
-
-zs_status zs__check_regular(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        const int err = errno;
-        const zs_status s = ZS_ERR_SYS(ZS_EIO, err, "%s: cannot open", path);
-        errno = err;
-        return s;
-    }
-    ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file (%s)", path,
-                 zs__file_kind((unsigned)st.st_mode));
+    if (st_out) *st_out = st;
     return ZS_OK;
 }

@@ -27,8 +27,10 @@ void zs_volume_info_init(zs_volume_info *info)
 
 void zs__voxel_normalize(zs_volume_info *info)
 {
+    int bad = 0;
     for (int i = 0; i < 3; i++)
-        if (!(isfinite(info->voxel[i]) && info->voxel[i] > 0)) info->voxel[i] = 1.0;
+        if (!(isfinite(info->voxel[i]) && info->voxel[i] > 0)) info->voxel[i] = 1.0, bad = 1;
+    if (bad) info->unit[0] = '\0'; /* no physical size: sizes in um are refused */
 }
 
 zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
@@ -136,13 +138,9 @@ static zs_status open_data_file(zs_volume *v)
     zs_volume_info *info = &v->info;
     if (!info->data_path[0]) snprintf(info->data_path, sizeof info->data_path, "%s", info->path);
     if (strcmp(info->data_path, info->path) == 0) return ZS_OK;
-    int fd = open(info->data_path, (v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open its data file %s", info->path, info->data_path);
+    int fd = -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return ZS_ERR(ZS_EIO, "%s: its data file %s is not a regular file", info->path, info->data_path);
-    }
+    ZS_FORWARD(zs__open_regular(info->data_path, v->mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd, &st));
     close(v->fd);
     v->fd = fd;
     v->file_size = (uint64_t)st.st_size;
@@ -180,8 +178,8 @@ zs_status zs_volume_identify(const char *path, zs_format *out)
     ZS_RETURN_IF(!path || !*path || !out, ZS_EINVAL, "zs_volume_identify: no path given");
     ZS_FORWARD(zs__format_from_name(path, out));
     if (zs__format_ops(*out) != fallback()) return ZS_OK;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
+    int fd = -1;
+    ZS_FORWARD(zs__open_regular(path, O_RDONLY, &fd, NULL));
     const zs_format_ops *f = sniff(fd);
     if (f) *out = f->desc.format;
     close(fd);
@@ -229,11 +227,8 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
     if (!(ops->desc.flags & ZS_FORMAT_FILES)) { /* one file: the format opens its own files otherwise */
         if (stat(path, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open", path);
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory, not a volume file", path);
-        ZS_RETURN_IF(!S_ISREG(st.st_mode), ZS_EINVAL, "%s: not a regular file", path);
-        ZS_RETURN_IF(st.st_size == 0, ZS_EFORMAT, "%s: empty file", path);
-        fd = open(path, (mode == ZS_MODE_RW ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-        if (fd < 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open%s", path, mode == ZS_MODE_RW ? " for writing" : "");
+        ZS_RETURN_IF(st.st_size == 0 && S_ISREG(st.st_mode), ZS_EFORMAT, "%s: empty file", path);
+        ZS_FORWARD(zs__open_regular(path, mode == ZS_MODE_RW ? O_RDWR : O_RDONLY, &fd, &st));
     }
     zs_volume *v = calloc(1, sizeof *v);
     if (!v) {
@@ -500,21 +495,6 @@ int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->
 static const char *slab_access(const zs_volume_info *i)
 {
     return i->decoded ? "decode" : i->order == ZS_ORDER_F ? "contiguous" : "gather";
-}
-
-void zs__json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
 }
 
 static void json_double(FILE *f, double d)

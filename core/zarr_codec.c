@@ -210,14 +210,14 @@ zs_status zs__zarr_read_file(const char *path, size_t max, char **buf, size_t *n
     *buf = NULL, *n = 0;
     if (missing) *missing = 0;
     int fd = -1;
-    if (zs__open_regular(path, O_RDONLY, &fd) < 0) {
+    struct stat st;
+    if (zs__open_regular(path, O_RDONLY, &fd, &st) < 0) {
         if (errno != ENOENT || !missing) return ZS_EIO;
         zs_clear_error();
         *missing = 1;
         return ZS_EIO;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size > max) {
+    if ((uint64_t)st.st_size > max) {
         close(fd);
         return ZS_ERR(ZS_EFORMAT, "%s: not a regular file of at most %zu bytes", path, max);
     }

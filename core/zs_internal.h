@@ -253,8 +253,9 @@ int zs__unit_normalize(const char *u, size_t n, char out[16]);
 double zs__unit_um(const char *unit);
 
 /** Voxel sizes that are not finite and positive (inf, NaN, 0, negative: from any file's
- *  metadata or a caller's spec) are no voxel size: 1. Every opened and created volume's info
- *  goes through it, so that no writer is given a size it cannot write as a number. */
+ *  metadata or a caller's spec) are no voxel size: 1, and no unit (so that sizes in physical
+ *  units are refused, as for NIfTI, NRRD and MetaImage headers). Every opened and created
+ *  volume's info goes through it, so that no writer is given a size it cannot write. */
 void zs__voxel_normalize(zs_volume_info *info);
 
 /* ---- volume handle -------------------------------------------------------------------- */
@@ -411,7 +412,8 @@ void zs__strided_copy(unsigned char *base, const int64_t stride[3], int64_t nx, 
 /* ---- memory mapping helpers --------------------------------------------------------- */
 /** Maps [offset, offset+len) of fd with the offset aligned down to the page size.
  *  *base / *maplen receive what must be passed to munmap; @return the pointer to offset. */
-/** Writes s as a JSON string literal (quotes, backslashes and control characters escaped). */
+/** Writes s as a JSON string literal (quotes, backslashes and control characters escaped, bytes
+ *  that are not UTF-8 as \ufffd): the one JSON string writer (zs_json_quote for callers). */
 void zs__json_string(FILE *f, const char *s);
 
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
@@ -421,10 +423,9 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
 /** Opens an input that must be a regular file (flags: O_RDONLY or O_RDWR) without blocking on a
  *  FIFO: anything else is refused, "PATH: not a regular file (a FIFO)". On an error the message
  *  names path and errno is open(2)'s (ENOENT for a missing file; 0 when the file is not regular).
- *  *fd_out: the caller closes it. */
-zs_status zs__open_regular(const char *path, int flags, int *fd_out);
-/** The same check by stat(2), for libraries that open the path themselves (libhdf5, stdio). */
-zs_status zs__check_regular(const char *path);
+ *  *fd_out: the caller closes it; *st_out (when not NULL): its fstat. */
+struct stat;
+zs_status zs__open_regular(const char *path, int flags, int *fd_out, struct stat *st_out);
 /** "a FIFO", "a directory", ...: what a st_mode that is not a regular file is. */
 const char *zs__file_kind(unsigned mode);
 

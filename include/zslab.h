@@ -222,6 +222,11 @@ ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plan
 /** Describes the descriptor: human-readable lines (zslab info), or with ZS_DESCRIBE_JSON one JSON
  *  object and a newline (zslab info --json). @return the text's length (0 when out of memory). */
 ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n);
+/** s as a JSON string literal, quotes included, into buf as snprintf does (see
+ *  zs_volume_info_describe): quotes, backslashes and control characters escaped, and each byte
+ *  that is not part of valid UTF-8 (a file name in another encoding) written as \ufffd, so that
+ *  the text is valid JSON whatever s holds. The one JSON string writer of the library and tool. */
+ZS_API size_t zs_json_quote(const char *s, char *buf, size_t n);
 
 typedef struct zs_volume zs_volume;
 

@@ -71,6 +71,19 @@ run convert "$WORK/data.raw" "$WORK/fromraw.npy" --in-shape 10x10x10 --in-dtype 
 expect_rc 0 "convert raw to npy"
 expect_file "$WORK/fromraw.npy"
 
+# a file name that is not UTF-8 (byte 0xff, and a cut 3-byte sequence), with a quote and a
+# backslash: info --json is still valid JSON, the bad bytes as U+FFFD, the rest kept as it is
+BAD="$WORK/a"$'\xff'"b"$'\xe2\x82'"\"q\\é.npy"
+cp "$IN" "$BAD"
+run info "$BAD" --json
+expect_rc 0 "info --json on a name that is not UTF-8"
+CHECKS=$((CHECKS + 1))
+/usr/bin/python3 -c 'import json, sys
+p = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))["path"]
+want = sys.argv[2] + "/a\ufffdb\ufffd\ufffd\"q\\\u00e9.npy"
+sys.exit(0 if p == want else f"path {p!r}, expected {want!r}")' "$WORK/.out" "$WORK" || fail "info --json of $BAD is not valid JSON"
+rm -f "$BAD"
+
 # existing output: refused without --force (exit 1, names the file, leaves it alone)
 cp "$IN" "$WORK/keep.npy"
 sum_before=$(cksum <"$WORK/keep.npy")

@@ -4,8 +4,8 @@
 """Hostile HDF5 metadata, made with h5py: voxel sizes and the files they come from.
 
  - Voxel sizes that are infinite, NaN, zero or negative in a plain dataset's element_size_um,
-   an Imaris file's extents and a BigDataViewer XML are no voxel size (1, as the other readers
-   treat them): `zslab info --json` is valid JSON with finite sizes, and `convert` to OME-Zarr,
+   an Imaris file's extents and a BigDataViewer XML are no voxel size (1 and no unit, as the
+   other readers treat them): `zslab info --json` is valid JSON with finite sizes, and `convert` to OME-Zarr,
    NRRD and MetaImage writes metadata that is JSON (.zattrs) and that zslab reads back.
  - A BigDataViewer file named without an extension, in a directory whose name has a dot, takes
    its voxel size from NAME.xml beside it, never from an XML named after the directory.
@@ -47,8 +47,8 @@ def finite_sizes(name, f, want):
     """f reads with voxel size `want` (x, y, z), and converts to files that keep it as numbers."""
     inf = info_of(f)
     if inf and not (all(isinstance(v, (int, float)) and math.isfinite(v) for v in inf["voxel_size"])
-                    and np.allclose(inf["voxel_size"], want)):
-        fail(f"{name}: voxel size {inf['voxel_size']}, expected {want}")
+                    and np.allclose(inf["voxel_size"], want) and inf["unit"] == ""):
+        fail(f"{name}: voxel size {inf['voxel_size']} {inf['unit']!r}, expected {want} without a unit")
     for ext in (".ome.zarr", ".nrrd", ".mhd"):
         out = path(name + ext)
         r = zs("convert", f, out, "--force", "-q")

@@ -24,8 +24,9 @@
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: slabdump FILE OUT.f64 SLAB HALO [--mode r|r+|c] [--raw-shape AxBxC --raw-dtype T "
-                    "--raw-offset N --raw-order F|C] [--values f64|stored]\n       slabdump --info FILE [raw options]\n");
+    fprintf(stderr,
+            "usage: slabdump FILE OUT.f64 SLAB HALO [--mode r|r+|c] [--raw-shape AxBxC --raw-dtype T "
+            "--raw-offset N --raw-order F|C] [--values f64|stored]\n       slabdump --info FILE [raw options]\n");
     return 2;
 }
 

@@ -276,12 +276,38 @@ static void test_unsized_options_are_refused(void **state)
     unlink("api_opts.npy");
 }
 
+/* zs_json_quote: valid UTF-8 kept, every byte that is not (overlong forms, surrogates, beyond
+ * U+10FFFF, cut sequences) as \ufffd, quotes and control characters escaped, snprintf's length. */
+static void test_json_quote(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"a\"b\\c\n", "\"a\\\"b\\\\c\\u000a\""},
+        {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""}, /* é € U+1F600 */
+        {"\xff", "\"\\ufffd\""},
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                       /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},            /* a surrogate */
+        {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+        {"x\xe2\x82", "\"x\\ufffd\\ufffd\""},                     /* cut at the end */
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const size_t n = zs_json_quote(cases[i].in, buf, sizeof buf);
+        assert_string_equal(buf, cases[i].out);
+        assert_int_equal(n, strlen(cases[i].out));
+    }
+    assert_int_equal(zs_json_quote("\xff", buf, 4), 8); /* truncated as snprintf */
+    assert_string_equal(buf, "\"\\u");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_filter_through_the_public_header), cmocka_unit_test(test_unidentified_files_are_refused),
         cmocka_unit_test(test_execute_checks_the_input),         cmocka_unit_test(test_describe_into_buffers),
-        cmocka_unit_test(test_unsized_options_are_refused),
+        cmocka_unit_test(test_unsized_options_are_refused),      cmocka_unit_test(test_json_quote),
     };
     return cmocka_run_group_tests_name("public API", tests, NULL, NULL);
 }

@@ -61,10 +61,11 @@ static void test_parse_array(void **state)
                      ZS_OK);
     assert_true(a.fill[0] == 0x80 && a.fill[7] == 0x00);
     /* 64-bit integers from their digits: 2^53 + 1 is not a double */
-    assert_int_equal(parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<i8\", \"order\": "
-                           "\"C\", \"attrs\": {\"fill_value\": 5}, \"fill_value\": -9007199254740993, \"compressor\": null}",
-                           &a),
-                     ZS_OK);
+    assert_int_equal(
+        parse("{\"zarr_format\": 2, \"shape\": [3], \"chunks\": [3], \"dtype\": \"<i8\", \"order\": "
+              "\"C\", \"attrs\": {\"fill_value\": 5}, \"fill_value\": -9007199254740993, \"compressor\": null}",
+              &a),
+        ZS_OK);
     int64_t i64;
     memcpy(&i64, a.fill, 8);
     assert_true(i64 == -9007199254740993LL);
