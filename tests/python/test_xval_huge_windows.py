@@ -3,7 +3,8 @@
 # Copyright (c) 2026 the zslab authors
 """Windows far larger than the volume (size=10001, sigma=1000 on a 5x6x7 array) against scipy.ndimage in
 every boundary mode, wrap and constant included: uniform and gaussian within 1e-5 of the largest |input|,
-the selections (minimum, maximum, median, percentile, opening, the tophats) exactly; the output is
+the selections (minimum, maximum, opening, the tophats) exactly, median and percentile exactly against
+their definition (rank_line); the output is
 bit-identical over threads, slab and band heights; each run costs what the volume costs (a few tenths
 of a second), not what the window would (a minute for uniform:size=10001 before the halo work was
 bounded by the volume). Exit 1 on any failure."""
@@ -22,6 +23,19 @@ RTOL = 1e-5
 SLOW = 5.0  # seconds: a run this long works on the window, not on the volume
 
 
+NP_PAD = {"reflect": "symmetric", "mirror": "reflect", "nearest": "edge", "wrap": "wrap", "constant": "constant"}
+
+
+def rank_line(a, axis, rank, m, cv, size=10001):
+    """Element `rank` of each sorted window of `size` along `axis`, on the line extended by mode m (numpy's
+    pad and sort: scipy's rank filters, as defined, computed independently; scipy's own answer for a
+    footprint 1400 times the line was once seen to differ between two calls)."""
+    pw = [(0, 0)] * 3
+    pw[axis] = (size // 2, size - 1 - size // 2)
+    e = np.pad(a, pw, mode=NP_PAD[m], **(dict(constant_values=cv) if m == "constant" else {}))
+    return np.sort(np.lib.stride_tricks.sliding_window_view(e, size, axis=axis), axis=-1)[..., rank]
+
+
 def cases(m, cv):
     kw = dict(mode=m, cval=cv)
     big = 10001
@@ -33,8 +47,8 @@ def cases(m, cv):
                                                                                   **kw), 0),
         ("minimum:size=10001", lambda a: ndi.minimum_filter(a, big, **kw), 1),
         ("maximum:size=10001x2x10000", lambda a: ndi.maximum_filter(a, (big, 2, 10000), **kw), 1),
-        ("median:size=10001x1x1", lambda a: ndi.median_filter(a, (big, 1, 1), **kw), 1),
-        ("percentile:percentile=20:size=1x1x10001", lambda a: ndi.percentile_filter(a, 20, (1, 1, big), **kw), 1),
+        ("median:size=10001x1x1", lambda a: rank_line(a, 0, big // 2, m, cv), 1),
+        ("percentile:percentile=20:size=1x1x10001", lambda a: rank_line(a, 2, big * 20 // 100, m, cv), 1),
         ("opening:size=10001", lambda a: ndi.grey_opening(a, size=(big,) * 3, **kw), 1),
         ("white_tophat:size=10001x3x10000", lambda a: ndi.white_tophat(a, size=(big, 3, 10000), **kw), 1),
         ("black_tophat:size=4x10001x2", lambda a: ndi.black_tophat(a, size=(4, big, 2), **kw), 1),
