@@ -231,7 +231,8 @@ static void h5_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost *o
     for (int d = 0; d < rank && d < 4; d++) {
         chunk *= (uint64_t)cd[d];
         if (n > 0 && (size_t)n < sizeof out->unit)
-            n += snprintf(out->unit + n, sizeof out->unit - (size_t)n, "%s%llu", d ? "x" : "", (unsigned long long)cd[d]);
+            n += snprintf(out->unit + n, sizeof out->unit - (size_t)n, "%s%llu", d ? "x" : "",
+                          (unsigned long long)cd[d]);
     }
     if (n > 0 && (size_t)n < sizeof out->unit)
         snprintf(out->unit + n, sizeof out->unit - (size_t)n, " %s (%.1f MiB each)", zs_dtype_name(v->info.dtype),

@@ -357,8 +357,9 @@ static void tiff_decode_cost(const zs_volume *v, int64_t planes, zs_decode_cost 
     for (int64_t i = 0; i < r->npages && !decoded; i++) decoded = !r->pages[i].raw;
     if (!decoded) return;
     out->worker = r->first.tiled ? 2 * plane : plane;
-    snprintf(out->unit, sizeof out->unit, "%s pages of %ux%u %s", r->first.compression == 1 ? "scattered" : "compressed",
-             r->first.width, r->first.height, zs_dtype_name(v->info.dtype));
+    snprintf(out->unit, sizeof out->unit, "%s pages of %ux%u %s",
+             r->first.compression == 1 ? "scattered" : "compressed", r->first.width, r->first.height,
+             zs_dtype_name(v->info.dtype));
 }
 
 static const zs_volume_io tiff_read_io = {

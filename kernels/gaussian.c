@@ -113,6 +113,7 @@ typedef struct grt {
     float *plane[ZS_GMAX_TERMS]; /* z results of the terms owning a z kernel; [0]: the
                                     driver's spare plane for a single filter */
     size_t chunk;
+    size_t zfrom, zto; /* voxels of a plane the y pass reads: the z pass computes only those */
 } grt;
 
 static int same_z(const zs_gspec *s, int t, int u)
@@ -224,6 +225,13 @@ static void gsetup(grt *g)
     zs__border_map(g->xmap, g->nx, g->xlo, g->xlo, (zs_border)s->nb.mode[0]);
     zs__tile_ymap(g->c, g->ymap, g->ylo, g->ylo, (zs_border)s->nb.mode[1]);
     zs__fill_plane(g->zero, g->chunk > (size_t)g->nx ? g->chunk : (size_t)g->nx, 0.0f);
+    /* The rows the y pass reads (g_yx: ymap[y + d + ylo]): a tile much taller than the volume
+     * (a radius of thousands over a few dozen rows) reads its few volume rows only. */
+    int64_t r0 = g->ny, r1 = 0;
+    for (int64_t i = g->c->row_lo; i < g->c->row_hi + 2 * g->ylo; i++)
+        if (g->ymap[i] >= 0) r0 = g->ymap[i] < r0 ? g->ymap[i] : r0, r1 = g->ymap[i] + 1 > r1 ? g->ymap[i] + 1 : r1;
+    g->zfrom = r0 < r1 ? (size_t)r0 * (size_t)g->nx : 0;
+    g->zto = r0 < r1 ? (size_t)r1 * (size_t)g->nx : 0;
     if (!g->cfix) return;
     for (int t = 0; t < s->nterms; t++) {
         edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, s->nb.mode[0] == ZS_BORDER_CONSTANT, 0, g->nx, g->bx[t], NULL);
@@ -317,7 +325,8 @@ static zs_status run_single(grt *g)
     const zs_k1d *kz = &g->k[0][2];
     zs_sep_driver d = {kz->lo,      kz->hi,   !kz->identity, (zs_border)g->s->nb.mode[2],
                        g->zero,     g->chunk, g->ztab,       g->tab_rows,
-                       g->plane[0], single_z, single_yx,     g};
+                       g->plane[0], single_z, single_yx,     g,
+                       g->zfrom,    g->zto};
     return zs__sep_drive(g->c, &d);
 }
 
@@ -329,7 +338,6 @@ static zs_status run_single(grt *g)
 static zs_status multi_z(grt *g, int64_t j, const float *zres[ZS_GMAX_TERMS])
 {
     const zs_kernel_call *c = g->c;
-    const size_t plane = (size_t)g->nx * (size_t)g->ny;
     int64_t r = 0;
     for (int t = 0; t < g->s->nterms; t++) {
         zres[t] = g->plane[t];
@@ -343,8 +351,8 @@ static zs_status multi_z(grt *g, int64_t j, const float *zres[ZS_GMAX_TERMS])
         ZS_RETURN_IF(!g->ztab[d + r], ZS_EINTERNAL, "plane %lld%+lld is not among the call's input planes",
                      (long long)c->out_z[j], (long long)d);
     }
-    for (size_t i0 = 0; i0 < plane; i0 += g->chunk) {
-        const size_t n = plane - i0 < g->chunk ? plane - i0 : g->chunk;
+    for (size_t i0 = g->zfrom; i0 < g->zto; i0 += g->chunk) {
+        const size_t n = g->zto - i0 < g->chunk ? g->zto - i0 : g->chunk;
         for (int64_t t = 0; t < 2 * r + 1; t++) g->ptrs[t] = g->ztab[t] == g->zero ? g->zero : g->ztab[t] + i0;
         for (int t = 0; t < g->s->nterms; t++)
             if (g->plane[t]) zs__sep_combine(g->plane[t] + i0, g->ptrs + (r - g->k[t][2].lo), &g->k[t][2], n);

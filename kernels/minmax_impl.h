@@ -342,9 +342,10 @@ zs_status TN(zs__nan_mask_apply)(const zs_kernel_call *c, const zs_box *b, const
     return ZS_OK;
 }
 
-zs_status TN(zs__minmax_apply)(const zs_kernel_call *c, const zs_box *b, int is_max, const zs_border mode[3], T cval,
-                           void *scratch, size_t scratch_bytes, int has_nan)
+zs_status TN(zs__minmax_apply)(const zs_kernel_call *c, const zs_box *box, int is_max, const zs_border mode[3], T cval,
+                               void *scratch, size_t scratch_bytes, int has_nan)
 {
+    const zs_box clamped = box_clamped(c, box, mode), *b = &clamped;
     mm_layout l;
     TN(mm_layout_of)(b, c->nx, c->ny, c->n_out > 0 ? c->n_out : 1, &l);
     ZS_RETURN_IF(!scratch || scratch_bytes < l.total, ZS_EINTERNAL, "min/max: scratch of %zu bytes, %zu needed",

@@ -160,10 +160,15 @@ void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border m
 void zs__tile_ymap(const zs_kernel_call *c, int64_t *map, int64_t lo, int64_t hi, zs_border mode)
 {
     zs__border_map(map, c->ny, lo, hi, mode);
-    if (mode != ZS_BORDER_CONSTANT || (c->y0 >= 0 && c->y0 + c->ny <= c->ny_vol)) return;
+    if (c->y0 - lo >= 0 && c->y0 + c->ny + hi <= c->ny_vol) return;
     for (int64_t i = 0; i < lo + c->ny + hi; i++) {
         const int64_t v = c->y0 + i - lo;
-        if (v < 0 || v >= c->ny_vol) map[i] = -1;
+        if (v >= 0 && v < c->ny_vol) continue;
+        const int64_t src = zs_border_index(v, c->ny_vol, mode) - c->y0;
+        if (mode == ZS_BORDER_CONSTANT)
+            map[i] = -1;
+        else if (src >= 0 && src < c->ny) /* the executor filled row v from row src: read src itself */
+            map[i] = src;
     }
 }
 
@@ -210,7 +215,6 @@ static zs_status driver_taps(const zs_kernel_call *c, const zs_sep_driver *d, in
 
 zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
 {
-    const size_t plane = (size_t)c->nx * (size_t)c->ny;
     const int64_t nt = d->zlo + d->zhi + 1;
     if (c->n_out <= 0) return ZS_OK;
     if (!d->has_z) {
@@ -228,8 +232,8 @@ zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d)
     if (tabled)
         for (int64_t j = 0; j < c->n_out; j++) ZS_FORWARD(driver_taps(c, d, j, d->taps + (size_t)(j * nt)));
     const float **lines = d->taps + (size_t)(d->tab_rows * nt);
-    for (size_t i0 = 0; i0 < plane; i0 += d->chunk) {
-        const size_t n = plane - i0 < d->chunk ? plane - i0 : d->chunk;
+    for (size_t i0 = d->zfrom; i0 < d->zto; i0 += d->chunk) {
+        const size_t n = d->zto - i0 < d->chunk ? d->zto - i0 : d->chunk;
         for (int64_t j = 0; j < c->n_out; j++) {
             const float **tp = d->taps + (size_t)(j * nt);
             if (!tabled) ZS_FORWARD(driver_taps(c, d, j, tp = d->taps));
@@ -274,20 +278,28 @@ zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d)
                 ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes",
                              (long long)c->out_z[j]);
             }
-            /* position k is row y0 - ylo + k; map index i is row i - ylo */
-            for (int64_t k = 0; k < nrows; k++) {
-                const int64_t r = d->ymap[y0 + k];
-                if (r < 0) {
-                    d->rowp[k] = d->fill;
-                } else if (!d->has_z) {
-                    d->rowp[k] = src + (size_t)r * nx;
-                } else {
-                    float *row = d->rows + (size_t)k * nx;
-                    for (int64_t t = 0; t < nt; t++) lines[t] = tp[t] == d->fill ? d->fill : tp[t] + (size_t)r * nx;
-                    d->zpass(d->ctx, row, lines, nx);
-                    d->rowp[k] = row;
+            /* position k is row y0 - ylo + k; map index i is row i - ylo. Rows that map to
+             * themselves first, then the others: a row outside the volume that maps to one of
+             * this band's rows shares its z result (a window much taller than the volume maps
+             * thousands of positions onto a few rows). */
+            const int64_t top = y0 - d->ylo;
+            for (int pass = 0; pass < 2; pass++)
+                for (int64_t k = 0; k < nrows; k++) {
+                    const int64_t r = d->ymap[y0 + k], kr = r - top;
+                    if ((r == top + k) != (pass == 0)) continue;
+                    if (r < 0) {
+                        d->rowp[k] = d->fill;
+                    } else if (!d->has_z) {
+                        d->rowp[k] = src + (size_t)r * nx;
+                    } else if (pass == 1 && kr >= 0 && kr < nrows && d->ymap[y0 + kr] == r) {
+                        d->rowp[k] = d->rowp[kr];
+                    } else {
+                        float *row = d->rows + (size_t)k * nx;
+                        for (int64_t t = 0; t < nt; t++) lines[t] = tp[t] == d->fill ? d->fill : tp[t] + (size_t)r * nx;
+                        d->zpass(d->ctx, row, lines, nx);
+                        d->rowp[k] = row;
+                    }
                 }
-            }
             d->yx(d->ctx, d->rowp, c->out[j] + (size_t)y0 * nx, y0, m, j);
         }
     }

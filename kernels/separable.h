@@ -81,8 +81,10 @@ void zs__sep_combine(float *dst, const float *const *p, const zs_k1d *k, size_t 
 void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border mode);
 
 /** The border map of a call's tile rows: map[i] for tile row i - lo, i in [0, lo + ny + hi). Rows
- *  inside the tile map to themselves; in constant mode, rows outside the volume map to -1 (the
- *  fill) wherever they are, so a pass reads cval there exactly as on a whole plane; other rows
+ *  of the volume inside the tile map to themselves; in constant mode, rows outside the volume map
+ *  to -1 (the fill) wherever they are, so a pass reads cval there exactly as on a whole plane; in
+ *  the other modes a row outside the volume maps to the tile row the executor copied into it (the
+ *  row it mirrors), when that row is in the tile, so that passes can compute it once; other rows
  *  past the tile are mapped within it (they only feed rows outside [row_lo, row_hi)). */
 void zs__tile_ymap(const zs_kernel_call *c, int64_t *map, int64_t lo, int64_t hi, zs_border mode);
 
@@ -107,6 +109,7 @@ typedef struct zs_sep_driver {
     /** Plane out_slot: dst = y and x passes of src (src != dst). */
     void (*yx)(void *ctx, const float *src, float *dst, int64_t out_slot);
     void *ctx;
+    size_t zfrom, zto; /**< the voxels of a plane the z pass computes (those yx reads) */
 } zs_sep_driver;
 
 /** Runs a single-pass separable kernel over one call. */

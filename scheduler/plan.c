@@ -200,7 +200,8 @@ static void size_for_band(zs_plan *p)
                   (dw ? ZS_DIRECT_DEPTH * (zs__plan_store_bytes(p) + slack) : out_io) + 4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
-    p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + p->decode.worker + planes * 32 + 4096;
+    p->worker_bytes =
+        p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + p->decode.worker + planes * 32 + 4096;
     set_peak(p);
 }
 
@@ -399,9 +400,10 @@ static zs_status refuse_decode(const zs_plan *p, const zs_plan_opts *o)
     return ZS_ERR(ZS_ENOMEM,
                   "%s: a memory budget of %s%s is too small to read it: decoding its %s takes %s per worker%s%s%s, "
                   "besides %s for the planes; raise the budget or store the data in smaller chunks",
-                  p->in.path, human(p->mem_budget, hb, sizeof hb), o->mem_budget ? "" : " (half of the available memory)",
-                  p->decode.unit[0] ? p->decode.unit : "planes", human(p->decode.worker, hw, sizeof hw),
-                  p->decode.shared ? " and " : "", p->decode.shared ? human(p->decode.shared, hs, sizeof hs) : "",
+                  p->in.path, human(p->mem_budget, hb, sizeof hb),
+                  o->mem_budget ? "" : " (half of the available memory)", p->decode.unit[0] ? p->decode.unit : "planes",
+                  human(p->decode.worker, hw, sizeof hw), p->decode.shared ? " and " : "",
+                  p->decode.shared ? human(p->decode.shared, hs, sizeof hs) : "",
                   p->decode.shared ? " once (the library's caches)" : "", human(rest, hp, sizeof hp));
 }
 
@@ -519,8 +521,7 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
                       "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
                       "%lld row(s) (%lld rows per tile plane of %lld voxels)%s; raise the budget, lower the threads%s",
                       in->path, human(budget, hb, sizeof hb), opts->mem_budget ? "" : " (half of the available memory)",
-                      1, human(need, hn, sizeof hn), (long long)band,
-                      (long long)rows, (long long)in->shape[0],
+                      1, human(need, hn, sizeof hn), (long long)band, (long long)rows, (long long)in->shape[0],
                       whole ? " (decoded or C-order planes are read whole)" : "",
                       opts->band > 0 ? " or the band" : " or the kernels' sizes");
     }

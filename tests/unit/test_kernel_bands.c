@@ -26,10 +26,14 @@ enum { NX = 7, NY = 29, NZ = 6 };
 /* The kernels with a y neighbourhood; each runs in every mode below (median and percentile
  * take no list, so one mode at a time is what every kernel gets). */
 static const char *const kernels[] = {
-    "gaussian:sigma=1.5",  "gaussian:sigma=1:order=0,1,0", "uniform:size=4x5x3", "uniform:size=3x30x2",
-    "minimum:size=3x4x2",  "maximum:size=2x5x3",           "median:size=3",      "percentile:percentile=30:size=2x4x3",
-    "opening:size=3x4x2",  "closing:size=2x3x3",           "white_tophat:size=3", "black_tophat:size=2x4x2",
-    "log:sigma=1",         "gradient_magnitude:sigma=1",   "dog:sigma1=1:sigma2=2",
+    "gaussian:sigma=1.5",    "gaussian:sigma=1:order=0,1,0",
+    "uniform:size=4x5x3",    "uniform:size=3x30x2",
+    "minimum:size=3x4x2",    "maximum:size=2x5x3",
+    "median:size=3",         "percentile:percentile=30:size=2x4x3",
+    "opening:size=3x4x2",    "closing:size=2x3x3",
+    "white_tophat:size=3",   "black_tophat:size=2x4x2",
+    "log:sigma=1",           "gradient_magnitude:sigma=1",
+    "dog:sigma1=1:sigma2=2",
 };
 static const char *const modes[] = {"reflect", "mirror", "nearest", "wrap", "constant:cval=2.5"};
 
