@@ -57,219 +57,7 @@ typedef struct rk_data {
     size_t zs, sc, row0, tab, tmp, obuf, cv, xsrc, taps, slots, total;
 } rk_data;
 
-static size_t data_layout(const rk_plan *pl, int64_t nx, int64_t ny, rk_data *d)
-{
-    const rk_geom *g = &pl->g;
-    const int64_t lx = nx + g->s[0] - 1;
-    d->H = (lx + g->B - 1) / g->B;
-    d->RS = (g->B * d->H + 15) / 16 * 16;
-    d->J = (nx + g->B - 1) / g->B;
-    d->next = g->B * d->H - nx;
-    const size_t row = sizeof(float) * (size_t)d->RS, ntab = (size_t)(pl->p0.ntab + pl->pa.ntab + pl->pb.ntab);
-    size_t at = 0;
-    d->zs = at;
-    at = zs__sat_add(at, zs__sat_mul(row, zs__sat_mul((size_t)g->s[2], (size_t)g->s[1])));
-    d->sc = at;
-    at = zs__sat_add(at, zs__sat_mul(row, (size_t)g->m));
-    d->row0 = at;
-    at = zs__sat_add(at, g->B > 1 ? zs__sat_mul(row, (size_t)g->s[2]) : 0);
-    d->tab = at;
-    at = zs__sat_add(at, zs__align64(sizeof(float *) * ntab));
-    d->tmp = at;
-    at = zs__sat_add(at, sizeof(float) * LANES * (size_t)pl->ntmp);
-    d->obuf = at;
-    at = zs__sat_add(at, sizeof(float) * LANES * 2);
-    d->cv = at;
-    at = zs__sat_add(at, row);
-    d->xsrc = at;
-    at = zs__sat_add(at, zs__align64(sizeof(int64_t) * (size_t)(d->next + 1)));
-    d->taps = at;
-    at = zs__sat_add(at, zs__align64(sizeof(float *) * (size_t)g->s[2]));
-    d->slots = at;
-    d->total = zs__sat_add(at, sizeof(int64_t) * (size_t)(ny + 3 * g->s[1]));
-    return d->total;
-}
-
-typedef struct rk_run {
-    const zs_kernel_call *c;
-    const rk_plan *pl;
-    const rk_data *d;
-    zs_border mode;
-    float cval;
-    float *zs, *sc, *row0, *tmp, *obuf, *cv;
-    float **t0, **ta, **tb; /* pointer tables of the three programs */
-    int64_t *xsrc;
-    const float **taps;                  /* sz input planes of the current output plane (NULL: cval) */
-    int64_t *row_slot;                   /* ny: ZS slot holding source row y, or -1 */
-    int64_t *slot_row, *slot_used, *win; /* sy each: row in slot; in use by this window; window's slots */
-} rk_run;
-
-static void set_temps(const rk_prog *p, float **tab, float *tmp)
-{
-    for (int32_t t = p->nin + p->nout; t < p->ntab; t++) tab[t] = tmp + (size_t)(t - p->nin - p->nout) * LANES;
-}
-
-/* zsrow[j] = row[2j], zsrow[H+j] = row[2j+1]: a row split by the parity of x. */
-ZS_SIMD_CLONES static void split_row(const float *restrict row, float *restrict zsrow, int64_t H)
-{
-    for (int64_t j = 0; j < H; j++) {
-        zsrow[j] = row[2 * j];
-        zsrow[H + j] = row[2 * j + 1];
-    }
-}
-
-/* out[2i] = a[i], out[2i+1] = b[i] for i < n. */
-ZS_SIMD_CLONES static void join_pairs(const float *restrict a, const float *restrict b, float *restrict out, int64_t n)
-{
-    for (int64_t i = 0; i < n; i++) {
-        out[2 * i] = a[i];
-        out[2 * i + 1] = b[i];
-    }
-}
-
-/* Extends a natural row (real voxels at [lo, lo+nx)) to B*H lanes, then splits it by parity. */
-static void stage0_finish_row(const rk_run *r, float *row, float *zsrow)
-{
-    const int64_t lo = r->pl->g.lo[0], nx = r->c->nx;
-    for (int64_t i = 0; i < r->d->next; i++) {
-        int64_t at = i < lo ? i : nx + i, s = r->xsrc[i];
-        row[at] = s < 0 ? r->cval : row[lo + s];
-    }
-    if (r->pl->g.B > 1) split_row(row, zsrow, r->d->H);
-}
-
-/* Stage 0 for source row y of the current output plane, into ZS slot `slot`. */
-static void stage0_row(const rk_run *r, int64_t y, int64_t slot)
-{
-    const rk_plan *pl = r->pl;
-    const int64_t nx = r->c->nx, sy = pl->g.s[1], RS = r->d->RS, lo = pl->g.lo[0];
-    const int32_t nin = pl->p0.nin, nout = pl->p0.nout;
-    for (int64_t x0 = 0; x0 < nx; x0 += LANES) {
-        for (int32_t i = 0; i < nin; i++) r->t0[i] = (float *)(r->taps[i] ? r->taps[i] + y * nx + x0 : r->cv + x0);
-        for (int32_t o = 0; o < nout; o++)
-            r->t0[nin + o] = (pl->g.B > 1 ? r->row0 + o * RS : r->zs + (pl->zr[o] * sy + slot) * RS) + lo + x0;
-        zs__rank_net_run(&pl->p0, r->t0, nx - x0 < LANES ? nx - x0 : LANES);
-    }
-    for (int32_t o = 0; o < nout; o++) {
-        float *zsrow = r->zs + (pl->zr[o] * sy + slot) * RS;
-        stage0_finish_row(r, pl->g.B > 1 ? r->row0 + o * RS : zsrow, zsrow);
-    }
-}
-
-/* Makes the ZS rows of output row y's window present (at most sy distinct rows, so sy
- * slots suffice; a slot is reused once its row leaves the window) and lists their slots
- * in r->win (-1 for constant-mode rows outside the plane). */
-static void stage0_window(const rk_run *r, int64_t y)
-{
-    const int64_t sy = r->pl->g.s[1];
-    for (int64_t s = 0; s < sy; s++) r->slot_used[s] = 0;
-    for (int64_t dy = 0; dy < sy; dy++) {
-        r->win[dy] = zs_border_index(y + dy - r->pl->g.lo[1], r->c->ny, r->mode);
-        if (r->win[dy] >= 0 && r->row_slot[r->win[dy]] >= 0) r->slot_used[r->row_slot[r->win[dy]]] = 1;
-    }
-    for (int64_t dy = 0; dy < sy; dy++) {
-        const int64_t yy = r->win[dy];
-        if (yy >= 0 && r->row_slot[yy] < 0) {
-            int64_t s = 0;
-            while (r->slot_used[s]) s++;
-            if (r->slot_row[s] >= 0) r->row_slot[r->slot_row[s]] = -1;
-            stage0_row(r, yy, s);
-            r->row_slot[yy] = s;
-            r->slot_row[s] = yy;
-            r->slot_used[s] = 1;
-        }
-    }
-    for (int64_t dy = 0; dy < sy; dy++) r->win[dy] = r->win[dy] < 0 ? -1 : r->row_slot[r->win[dy]];
-}
-
-static void stage_a(const rk_run *r, int64_t y)
-{
-    const rk_plan *pl = r->pl;
-    const int64_t sy = pl->g.s[1], sz = pl->g.s[2], RS = r->d->RS, lanes = pl->g.B * r->d->H;
-    stage0_window(r, y);
-    for (int64_t x0 = 0; x0 < lanes; x0 += LANES) {
-        for (int64_t dy = 0; dy < sy; dy++)
-            for (int64_t k = 0; k < sz; k++)
-                r->ta[dy * sz + k] = (r->win[dy] < 0 ? r->cv : r->zs + (k * sy + r->win[dy]) * RS) + x0;
-        for (int32_t o = 0; o < pl->pa.nout; o++) r->ta[pl->pa.nin + o] = r->sc + pl->kr[o] * RS + x0;
-        zs__rank_net_run(&pl->pa, r->ta, lanes - x0 < LANES ? lanes - x0 : LANES);
-    }
-}
-
-static void stage_b(const rk_run *r, float *out)
-{
-    const rk_plan *pl = r->pl;
-    const int64_t m = pl->g.m, B = pl->g.B, H = r->d->H, RS = r->d->RS, nx = r->c->nx, ncols = pl->g.s[0] + B - 1;
-    for (int64_t x0 = 0; x0 < r->d->J; x0 += LANES) {
-        const int64_t w = r->d->J - x0 < LANES ? r->d->J - x0 : LANES;
-        for (int64_t col = 0; col < ncols; col++)
-            for (int64_t k = 0; k < m; k++) r->tb[col * m + k] = r->sc + k * RS + (col % B) * H + col / B + x0;
-        for (int64_t o = 0; o < B; o++) r->tb[pl->pb.nin + o] = B == 1 ? out + x0 : r->obuf + o * LANES;
-        zs__rank_net_run(&pl->pb, r->tb, w);
-        if (B == 1) continue;
-        const int64_t pairs = 2 * (x0 + w) <= nx ? w : w - 1; /* odd nx: the last lane has one voxel */
-        join_pairs(r->obuf, r->obuf + LANES, out + 2 * x0, pairs);
-        if (pairs < w) out[nx - 1] = r->obuf[w - 1];
-    }
-}
-
-static zs_status rank_network(const zs_kernel_call *c, const rk_plan *pl, unsigned char *base, zs_border mode,
-                              float cval)
-{
-    rk_data d;
-    const size_t need = data_layout(pl, c->nx, c->ny, &d);
-    const size_t avail = c->scratch_bytes - (size_t)(base - (unsigned char *)c->scratch);
-    ZS_RETURN_IF(need > avail, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", avail, need);
-    float **tabs = zs__at(base, d.tab);
-    rk_run r = {c,
-                pl,
-                &d,
-                mode,
-                cval,
-                zs__at(base, d.zs),
-                zs__at(base, d.sc),
-                zs__at(base, d.row0),
-                zs__at(base, d.tmp),
-                zs__at(base, d.obuf),
-                zs__at(base, d.cv),
-                tabs,
-                tabs + pl->p0.ntab,
-                tabs + pl->p0.ntab + pl->pa.ntab,
-                zs__at(base, d.xsrc),
-                zs__at(base, d.taps),
-                zs__at(base, d.slots),
-                NULL,
-                NULL,
-                NULL};
-    r.slot_row = r.row_slot + c->ny;
-    r.slot_used = r.slot_row + pl->g.s[1];
-    r.win = r.slot_used + pl->g.s[1];
-    const float **taps = r.taps;
-    set_temps(&pl->p0, r.t0, r.tmp);
-    set_temps(&pl->pa, r.ta, r.tmp);
-    set_temps(&pl->pb, r.tb, r.tmp);
-    zs__fill_plane(r.cv, (size_t)d.RS, cval);
-    for (int64_t i = 0; i < d.next; i++) {
-        int64_t lo = pl->g.lo[0], at = i < lo ? i - lo : c->nx + i - lo;
-        r.xsrc[i] = zs_border_index(at, c->nx, mode);
-    }
-    for (int64_t j = 0; j < c->n_out; j++) {
-        for (int64_t dz = 0; dz < pl->g.s[2]; dz++) {
-            int64_t z = zs_border_index(c->out_z[j] + dz - pl->g.lo[2], c->nz, mode);
-            taps[dz] = z < 0 ? NULL : zs_kcall_plane(c, z);
-            ZS_RETURN_IF(z >= 0 && !taps[dz], ZS_EINTERNAL, "rank: input plane %lld missing", (long long)z);
-        }
-        for (int64_t y = 0; y < c->ny; y++) r.row_slot[y] = -1;
-        for (int64_t s = 0; s < pl->g.s[1]; s++) r.slot_row[s] = -1;
-        for (int64_t y = c->row_lo; y < c->row_hi; y++) { /* only the rows that must be right */
-            stage_a(&r, y);
-            stage_b(&r, c->out[j] + (size_t)(y * c->nx));
-        }
-    }
-    return ZS_OK;
-}
-
-/* ---- large windows (and float64 plans): gather each window and select ---------------- */
+/* ---- the networks and the gather-and-select path, once per element type (rank_impl.h) ---- */
 typedef struct sel_layout {
     int64_t rs;
     size_t rows, buf, taps, total;
@@ -277,16 +65,14 @@ typedef struct sel_layout {
 
 #define T     float
 #define TN(x) x
-#include "rank_select_impl.h"
+#include "rank_impl.h"
 #undef T
 #undef TN
-#define T           double
-#define TN(x)       x##_f64
-#define SEL_COLUMNS 1 /* float64 has no networks: small windows sort their columns once */
-#include "rank_select_impl.h"
+#define T     double
+#define TN(x) x##_f64
+#include "rank_impl.h"
 #undef T
 #undef TN
-#undef SEL_COLUMNS
 
 /* ---- the two kernels ----------------------------------------------------------------- */
 typedef struct pct_params {
@@ -318,22 +104,8 @@ static int64_t pct_rank(const pct_params *p)
     return pct == 100.0 ? n - 1 : (int64_t)((double)n * pct / 100.0);
 }
 
-/* The NaN rule (docs/design.md): networks and quickselect do not order NaN, so when a call's input
- * holds one, the outputs whose window holds one are set to NaN afterwards (zs__nan_mask_apply, in
- * the mask's bytes at the end of the scratch). */
-static zs_status rank_select_or_net(const zs_kernel_call *c, const rk_geom *g, const rk_sizes *s, zs_border mode,
-                                    float cval)
-{
-    if (!s->network) return rank_select(c, g, mode, cval);
-    ZS_RETURN_IF(!c->scratch || c->scratch_bytes < s->ws, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed",
-                 c->scratch_bytes, s->ws);
-    rk_plan pl;
-    ZS_FORWARD(zs__rank_net_build(&pl, g, s, c->scratch));
-    return rank_network(c, &pl, (unsigned char *)c->scratch + s->ws, mode, cval);
-}
-
-/* float64 plans: the gather-and-select path for every window (the selection networks are float
- * only; the scratch of a float64 call, twice rank_scratch(), holds the path's doubles). */
+/* float64 plans: the same paths on doubles (rank_impl.h's _f64 instances; the networks' programs
+ * are built as for floats and run by zs__rank_net_run_f64). */
 static zs_status rank_apply_f64(const zs_kernel_call *c, const zs_kbox *p, const rk_geom *g)
 {
     const zs_border mode = (zs_border)p->nb.mode[0], mode3[3] = {mode, mode, mode};
@@ -341,11 +113,13 @@ static zs_status rank_apply_f64(const zs_kernel_call *c, const zs_kbox *p, const
     zs__box_window(p, 0, &b);
     if (g->rank == 0 || g->rank == g->n - 1)
         return zs__minmax_apply_f64(c, &b, g->rank != 0, mode3, p->nb.cval, c->scratch, c->scratch_bytes, -1);
+    rk_sizes s;
+    zs__rank_net_sizes(g, &s);
     const size_t mb = zs__nan_mask_bytes(c->nx, c->ny);
     ZS_RETURN_IF(c->scratch_bytes < mb, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", c->scratch_bytes, mb);
     zs_kernel_call cc = *c; /* the scratch without the NaN mask at its end */
     cc.scratch_bytes = c->scratch_bytes - mb;
-    ZS_FORWARD(rank_select_f64(&cc, g, mode, p->nb.cval));
+    ZS_FORWARD(rank_select_or_net_f64(&cc, g, &s, mode, p->nb.cval));
     if (!zs__call_has_nan_f64(c)) return ZS_OK;
     return zs__nan_mask_apply_f64(c, &b, mode3, (unsigned char *)c->scratch + cc.scratch_bytes);
 }
@@ -397,9 +171,7 @@ static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t n
     if (ws && zs__rank_net_build(&pl, &g, &s, ws) == ZS_OK)
         total = zs__sat_add(zs__align64(zs__sat_add(s.ws, data_layout(&pl, nx, ny, &d))), zs__nan_mask_bytes(nx, ny));
     free(ws);
-    /* at least the select path's floats, so that twice this holds its doubles (float64 plans) */
-    const size_t sel = zs__sat_add(zs__align64(sel_layout_of(&g, nx, &l)), zs__nan_mask_bytes(nx, ny));
-    return total > sel ? total : sel;
+    return total;
 }
 
 /* scipy's rank filters refuse a list of modes ("not supported by non-separable rank filters") */

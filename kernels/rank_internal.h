@@ -55,5 +55,7 @@ zs_status zs__rank_net_build(rk_plan *pl, const rk_geom *g, const rk_sizes *s, u
 
 /** Runs program p on w <= LANES lanes of the vectors tab[] points to (ZS_SIMD_CLONES). */
 void zs__rank_net_run(const rk_prog *p, float *const *tab, int64_t w);
+/** The same on doubles (float64 plans). */
+void zs__rank_net_run_f64(const rk_prog *p, double *const *tab, int64_t w);
 
 #endif

@@ -343,8 +343,8 @@ static zs_status load_rows(worker *w, int64_t za, int64_t zb, int64_t ra, int64_
 {
     ZS_FORWARD(load_rows_raw(w, za, zb, ra, rb, row_at));
     ZS_RETURN_IF(w->inexact_z >= 0, ZS_EUNSUPPORTED,
-                 "%s: plane %lld holds a %s value beyond +-2^53 (9007199254740992), which float64 work cannot "
-                 "hold exactly; --precision float32 computes it rounded",
+                 "%s: plane %lld has a value beyond +-2^53 (9007199254740992), which float64 work cannot hold "
+                 "exactly (%s input); --precision float32 computes it rounded",
                  w->p->in.path, (long long)w->inexact_z, zs_dtype_name(w->p->in.dtype));
     return ZS_OK;
 }

@@ -445,6 +445,22 @@ static void test_precision(void **state)
     assert_int_equal(plan_precision(in16, p, ZS_PRECISION_AUTO, why, sizeof why), ZS_PRECISION_FLOAT32);
     assert_int_equal(plan_precision(in, p, ZS_PRECISION_FLOAT32, why, sizeof why), ZS_PRECISION_FLOAT32);
     assert_int_equal(plan_precision(in16, p, ZS_PRECISION_FLOAT64, why, sizeof why), ZS_PRECISION_FLOAT64);
+    /* the estimate counts the work type: doubles double the rings and the scratch */
+    uint64_t peak[2];
+    for (int f64 = 0; f64 < 2; f64++) {
+        zs_plan_opts po;
+        zs_plan_opts_default(&po);
+        po.precision = f64 ? ZS_PRECISION_FLOAT64 : ZS_PRECISION_FLOAT32;
+        po.band = 4;
+        po.threads = 1;
+        zs_plan *plan;
+        assert_int_equal(zs_plan_create(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
+        peak[f64] = zs_plan_peak_bytes(plan);
+        assert_int_equal(plan->work_size, f64 ? sizeof(double) : sizeof(float));
+        assert_int_equal(plan->ring_bytes % plan->work_size, 0);
+        if (f64) assert_true(peak[1] > peak[0] && plan->scratch > 0);
+        zs_plan_free(plan);
+    }
     /* an ABI-2 stage: float32 under auto (said why), refused under float64, run in float32 */
     assert_int_equal(zs_pipeline_new(&q), ZS_OK);
     assert_int_equal(zs_pipeline_add_kernel(q, &abi2_copy, ""), ZS_OK);
