@@ -46,6 +46,8 @@ fi
 py_has pytest || missing+=(python3-pytest) # the zslab Python package's suite (python/tests)
 py_has zarr || missing+=(python3-zarr)       # Zarr and OME-Zarr files as zarr-python writes and reads them
 py_has h5py || missing+=(python3-h5py)       # HDF5 files as h5py writes and reads them
+py_has dask.array || missing+=(python3-dask) # zslab.dask: the filters on dask arrays
+py_has distributed || missing+=(python3-distributed) # zslab.dask on a dask.distributed cluster
 for pkg in "$@"; do
     deb_installed "$pkg" || missing+=("$pkg")
 done
