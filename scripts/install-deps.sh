@@ -31,6 +31,7 @@ lib_present libzstd libzstd-dev || missing+=(libzstd-dev)
 lib_present zlib zlib1g-dev || missing+=(zlib1g-dev)
 lib_present hdf5 libhdf5-dev || missing+=(libhdf5-dev)
 [ -x /usr/bin/time ] || missing+=(time) # peak RSS in the tests (/usr/bin/time -f %M)
+have snakemake || missing+=(snakemake) # examples/snakemake, run by its test
 have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)
 if [ "${ZS_WITH_MPI:-ON}" != OFF ]; then
     have mpicc || lib_present ompi-c libopenmpi-dev || missing+=(libopenmpi-dev)
