@@ -8,7 +8,7 @@ neighbours' voxels it reads, and the result equals zslab.<function> on the whole
     y = zslab.dask.gaussian_filter(x, sigma=2)             # lazy; y.compute() or y.to_zarr(...)
 
 Every function takes the arguments of its zslab (and scipy) namesake and returns a dask array
-of the same shape and chunks (wrap axes excepted, see below). How it works:
+of the same shape, with the input's chunks where they hold the depth (see below). How it works:
 
 - depth: the overlap each block takes from its neighbours is the halo of the function's ops
   as libzslab computes it (zslab.halo), per axis, not a rule of thumb from sigma or size.
@@ -16,10 +16,14 @@ of the same shape and chunks (wrap axes excepted, see below). How it works:
   a block on an edge is filtered with zslab's own mode there (scipy's reflect, nearest,
   mirror, constant, wrap; dask's padding modes differ from scipy's), and its inner edges see
   real neighbour data. Every output voxel is computed from the same input voxels by the same
-  float32 (or float64) arithmetic as on the whole array: the results are equal, bit for bit.
+  float32 (or float64) arithmetic as on the whole array: the results are equal, bit for bit, to
+  zslab's on the whole array in C order (blocks are C order; zslab's passes follow the axes'
+  strides, so for an F-order array they equal zslab on np.ascontiguousarray(a), and differ from
+  zslab on the F-order array itself by float32 rounding).
 - chunks smaller than the depth are merged with their neighbours along that axis (dask's
   map_overlap needs depth <= chunk), and so are chunks of one voxel (a block keeps every axis
-  the whole array has).
+  the whole array has, so zslab maps the block's axes as the whole array's); the result has
+  the merged chunks.
 - mode 'wrap' (or 'grid-wrap') on an axis reads the other end of the array: that axis is
   rechunked into one chunk, and the result keeps that chunking.
 - threads: one worker thread per block by default (threads=1), as dask runs blocks in
@@ -108,7 +112,9 @@ def _merge(chunks, least):
 
 
 def _block(fn, params, block):
-    return fn(block, **params)
+    # C order, as blocks that overlap are: zslab's float32 passes run in the order of the axes'
+    # strides, so every block (and the whole array) must be laid out alike to round alike
+    return fn(np.ascontiguousarray(block), **params)
 
 
 def _filter(fn, input, args, kwargs):
