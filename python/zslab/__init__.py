@@ -11,7 +11,8 @@
 The work runs in libzslab's OpenMP workers with the GIL released; Ctrl-C stops a run within a
 fraction of a second, removes a partial output file and raises KeyboardInterrupt. Errors raise
 ValueError (bad arguments and parameters), FileNotFoundError, FileExistsError or ZslabError,
-with the library's message naming the file or the parameter."""
+with the library's message naming the file or the parameter. zslab.dask has the same functions
+for dask arrays (import zslab.dask; it needs dask), zslab.halo the voxels a pipeline reads."""
 from ._core import ZslabError
 from ._files import File, filter, halo, kernels, open, version
 from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, gaussian_gradient_magnitude,
