@@ -31,6 +31,7 @@ lib_present libzstd libzstd-dev || missing+=(libzstd-dev)
 lib_present zlib zlib1g-dev || missing+=(zlib1g-dev)
 lib_present hdf5 libhdf5-dev || missing+=(libhdf5-dev)
 [ -x /usr/bin/time ] || missing+=(time) # peak RSS in the tests (/usr/bin/time -f %M)
+have snakemake || missing+=(snakemake) # examples/snakemake, run by its test
 have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)
 if [ "${ZS_WITH_MPI:-ON}" != OFF ]; then
     have mpicc || lib_present ompi-c libopenmpi-dev || missing+=(libopenmpi-dev)
@@ -46,6 +47,8 @@ fi
 py_has pytest || missing+=(python3-pytest) # the zslab Python package's suite (python/tests)
 py_has zarr || missing+=(python3-zarr)       # Zarr and OME-Zarr files as zarr-python writes and reads them
 py_has h5py || missing+=(python3-h5py)       # HDF5 files as h5py writes and reads them
+py_has dask.array || missing+=(python3-dask) # zslab.dask: the filters on dask arrays
+py_has distributed || missing+=(python3-distributed) # zslab.dask on a dask.distributed cluster
 for pkg in "$@"; do
     deb_installed "$pkg" || missing+=("$pkg")
 done

@@ -143,3 +143,14 @@ def test_float64_and_wide_integers_exact(rng):
     np.testing.assert_array_equal(zslab.percentile_filter(big, 20, 3), ndi.percentile_filter(big, 20, 3))
     with pytest.raises(ValueError, match="precision"):
         zslab.filter("x.npy", "y.npy", "median:size=3", precision="float16")
+
+
+def test_halo_from_the_library():
+    """zslab.halo: the voxels below and above per axis x, y, z that a pipeline reads, summed over
+    its stages; scipy's radius int(truncate * sigma + 0.5), and size // 2 below, (size - 1) // 2 above."""
+    assert zslab.halo("gaussian:sigma=2") == ((8, 8, 8), (8, 8, 8))
+    assert zslab.halo(["gaussian:sigma=1x0.5x0:truncate=3", "uniform:size=4x1x3"]) == ((5, 2, 1), (4, 2, 1))
+    assert zslab.halo("opening:size=3x5x1") == ((2, 4, 0), (2, 4, 0))
+    assert zslab.halo([]) == ((0, 0, 0), (0, 0, 0))
+    with pytest.raises(ValueError, match="sigma"):
+        zslab.halo("gaussian:sigma=-1")

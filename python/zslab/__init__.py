@@ -11,15 +11,16 @@
 The work runs in libzslab's OpenMP workers with the GIL released; Ctrl-C stops a run within a
 fraction of a second, removes a partial output file and raises KeyboardInterrupt. Errors raise
 ValueError (bad arguments and parameters), FileNotFoundError, FileExistsError or ZslabError,
-with the library's message naming the file or the parameter."""
+with the library's message naming the file or the parameter. zslab.dask has the same functions
+for dask arrays (import zslab.dask; it needs dask), zslab.halo the voxels a pipeline reads."""
 from ._core import ZslabError
-from ._files import File, filter, kernels, open, version
+from ._files import File, filter, halo, kernels, open, version
 from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, gaussian_gradient_magnitude,
                        gaussian_laplace, grey_closing, grey_opening, maximum_filter, median_filter, minimum_filter,
                        percentile_filter, uniform_filter, white_tophat)
 
 __version__ = version()
 __all__ = ["File", "ZslabError", "black_tophat", "difference_of_gaussians", "filter", "gaussian_filter",
-           "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "kernels",
+           "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "halo", "kernels",
            "maximum_filter", "median_filter", "minimum_filter", "open", "percentile_filter", "uniform_filter",
            "version", "white_tophat"]

@@ -239,17 +239,37 @@ def plan_opts(out_dtype=None, threads=None, mem_budget=None, precision=None):
     return po
 
 
+def pipeline(ops, voxel=None):
+    """A new zs_pipeline of the op strings (the caller frees it with zs_pipeline_free)."""
+    pipe = ctypes.c_void_p()
+    check(lib.zs_pipeline_new(ctypes.byref(pipe)))
+    try:
+        if voxel is not None:
+            lib.zs_pipeline_set_voxel(pipe, (ctypes.c_double * 3)(*voxel[0]), voxel[1])
+        for op in ops:
+            check(lib.zs_pipeline_add(pipe, op.encode()))
+    except BaseException:
+        lib.zs_pipeline_free(pipe)
+        raise
+    return pipe
+
+
+def halo(ops, voxel=None):
+    """The library's halo of the pipeline of op strings: (lo, hi), planes below and above per
+    axis x, y, z, that every output voxel reads."""
+    pipe = pipeline(ops, voxel)
+    lo, hi = (ctypes.c_int64 * 3)(), (ctypes.c_int64 * 3)()
+    lib.zs_pipeline_halo(pipe, lo, hi)
+    lib.zs_pipeline_free(pipe)
+    return tuple(lo), tuple(hi)
+
+
 class Plan:
     def __init__(self, info, ops, out_dtype=None, threads=None, mem_budget=None, whole_plane_output=False,
                  voxel=None, z_align=1, precision=None):
-        pipe = ctypes.c_void_p()
-        check(lib.zs_pipeline_new(ctypes.byref(pipe)))
+        pipe = pipeline(ops, voxel)
         self.handle = None
         try:
-            if voxel is not None:
-                lib.zs_pipeline_set_voxel(pipe, (ctypes.c_double * 3)(*voxel[0]), voxel[1])
-            for op in ops:
-                check(lib.zs_pipeline_add(pipe, op.encode()))
             po = plan_opts(out_dtype, threads, mem_budget, precision)
             po.whole_plane_output = 1 if whole_plane_output else 0
             po.z_align = z_align  # a chunked output: slabs start on its chunks

@@ -68,6 +68,23 @@ def open(path):  # noqa: A001 (zslab.open, as the issue names it)
     return File(path)
 
 
+def _op_list(ops):
+    if isinstance(ops, str):
+        ops = [ops]
+    ops = list(ops)
+    for op in ops:
+        if not isinstance(op, str):
+            raise ValueError(f"ops: expected op strings such as 'gaussian:sigma=2', got {op!r}")
+    return ops
+
+
+def halo(ops):
+    """The halo of a pipeline of ops as the library computes it: ((lo_x, lo_y, lo_z), (hi_x, hi_y,
+    hi_z)), the voxels below and above along zslab's axes x, y, z that an output voxel reads
+    (zslab.halo("gaussian:sigma=2") is ((8, 8, 8), (8, 8, 8))). A bad op raises ValueError."""
+    return _core.halo(_op_list(ops))
+
+
 def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False,  # noqa: A001
            compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None, engine=None,
            precision=None):
@@ -91,12 +108,7 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
     "float32" or "float64". dst is written as dst.partial and renamed when
     complete; without a journal an error or Ctrl-C removes it. Returns zslab.open(dst) when dst is
     complete, None when other parts have yet to finish."""
-    if isinstance(ops, str):
-        ops = [ops]
-    ops = list(ops)
-    for op in ops:
-        if not isinstance(op, str):
-            raise ValueError(f"ops: expected op strings such as 'gaussian:sigma=2', got {op!r}")
+    ops = _op_list(ops)
     po = _core.plan_opts(dtype, threads, mem_budget, precision)
     jo = _lib.default_opts(_lib.JobOpts)
     op_array = (ctypes.c_char_p * max(len(ops), 1))(*[op.encode() for op in ops])

@@ -129,6 +129,7 @@ _SIGNATURES = {
     "zs_pipeline_add": (ctypes.c_int, [_P, ctypes.c_char_p]),
     "zs_pipeline_set_voxel": (None, [_P, ctypes.POINTER(ctypes.c_double), ctypes.c_char_p]),
     "zs_pipeline_describe": (ctypes.c_size_t, [_P, ctypes.c_char_p, ctypes.c_size_t]),
+    "zs_pipeline_halo": (None, [_P, ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)]),
     "zs_plan_opts_default": (None, [_P]),
     "zs_plan_create": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(PlanOpts),
                                       ctypes.POINTER(_P)]),

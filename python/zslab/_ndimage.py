@@ -173,11 +173,22 @@ def _returnable(path, info):
                          "): it cannot be returned as an array; use zslab.filter")
 
 
+class Probe:
+    """Given as `output`, makes a function record the ops it would run (.ops) and the axis mapping
+    (.perm: zslab axis k is numpy axis perm[k]) instead of filtering: zslab.dask asks the library
+    for their halo."""
+    ops = perm = None
+
+
 def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, default_dtype=None):
     """Filters array `input` through the ops that ops_of(perm, ndim) gives, into `output`."""
     a = np.asarray(input)
     if a.ndim < 1 or a.ndim > 3:
         raise ValueError(f"input: {a.ndim} dimensions; zslab filters arrays of 1 to 3 dimensions")
+    if isinstance(output, Probe):
+        output.perm = _perm(a)
+        output.ops = ops_of(output.perm, a.ndim)
+        return output
     _core.zs_dtype(a.dtype, "input")
     if not a.flags.aligned or any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):
         a = a.copy()  # misaligned, or a broadcast view (a stride 0 repeats voxels): one plain copy
