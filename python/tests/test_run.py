@@ -118,7 +118,9 @@ def check_interrupt(tmp_path, how, delay=1.0):
     out = tmp_path / "out.npy"
     words = python(INTERRUPT, out, how, delay, 3 if SANITIZED else 9).split()
     assert words[0] == "interrupted", f"the run was not interrupted: {words}"
-    assert float(words[1]) < 1.0, f"KeyboardInterrupt came {float(words[1]):.2f} s after SIGINT"
+    # 0.06-0.15 s on a quiet machine; the bound leaves room for a loaded one (the suite runs two
+    # tests at once on 2 cores), and stays far below the run's own length there
+    assert float(words[1]) < 2.0, f"KeyboardInterrupt came {float(words[1]):.2f} s after SIGINT"
     assert not os.path.exists(out)
     assert not os.path.exists(str(out) + ".partial")
     if os.path.exists(str(out) + ".in.npy"):
