@@ -37,6 +37,17 @@ static const cli_optdef *find_short(const cli_optdef *d, char c)
     return NULL;
 }
 
+/* "zslab COMMAND --list-options" (not in --help): the command's options from its table, one a
+ * line, "=" after those that take a value. The shell completion is generated from it. */
+static void list_options(const cli_optdef *d)
+{
+    for (; d->name; d++) {
+        printf("--%s%s\n", d->name, d->takes_value ? "=" : "");
+        if (d->letter) printf("-%c%s\n", d->letter, d->takes_value ? "=" : "");
+    }
+    exit(fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR);
+}
+
 static int bad_option(const cli_scan *s, const char *what)
 {
     cli_error("%s: unknown option '%s' (see zslab %s --help)", s->cmd, what, s->cmd);
@@ -95,6 +106,7 @@ int cli_scan_next(cli_scan *s, const char **value)
     const size_t len = eq ? (size_t)(eq - name) : strlen(name);
     snprintf(s->opt, sizeof s->opt, "--%.*s", (int)(len < 60 ? len : 60), name);
     const cli_optdef *d = find_long(s->defs, name, len);
+    if (!d && strcmp(a, "--list-options") == 0) list_options(s->defs);
     if (!d) return bad_option(s, s->opt);
     if (!d->takes_value && eq) {
         cli_error("%s: option %s takes no value (got '%s')", s->cmd, s->opt, a);
