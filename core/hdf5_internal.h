@@ -64,7 +64,8 @@ int zs__h5_axes_from_labels(char lab[4][8], int rank, int dim[4]);
 zs_status zs__h5_imaris_axis(const char *fname, const char *axis, const char *size, const char *lo, const char *hi,
                              int64_t padded, int64_t *n, double *voxel);
 /** The voxel size (finite, positive values only) and unit of the first <voxelSize> of a
- *  BigDataViewer XML (NUL-terminated text); voxel and unit unchanged when it has none. */
+ *  BigDataViewer XML (NUL-terminated text); voxel and unit unchanged when it has none, and the
+ *  unit cleared when one of its sizes is not finite and positive. */
 void zs__h5_bdv_voxel_parse(const char *xml, double voxel[3], char unit[16]);
 
 /** Writes dimension labels (the HDF5 dimension-scale attribute DIMENSION_LABELS) on a dataset

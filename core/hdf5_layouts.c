@@ -171,9 +171,16 @@ void zs__h5_bdv_voxel_parse(const char *xml, double voxel[3], char unit[16])
     const char *u = vs ? strstr(vs, "<unit>") : NULL, *s = vs ? strstr(vs, "<size>") : NULL;
     double v[3];
     if (!end || !s || s > end || sscanf(s + 6, "%lf %lf %lf", &v[0], &v[1], &v[2]) != 3) return;
+    int bad = 0;
     for (int a = 0; a < 3; a++)
-        if (isfinite(v[a]) && v[a] > 0) voxel[a] = v[a];
-    if (u && u < end) zs__unit_normalize(u + 6, strcspn(u + 6, "<"), unit);
+        if (isfinite(v[a]) && v[a] > 0)
+            voxel[a] = v[a];
+        else
+            bad = 1;
+    if (bad)
+        unit[0] = '\0'; /* a size that is not finite and positive: no unit (zs__voxel_normalize) */
+    else if (u && u < end)
+        zs__unit_normalize(u + 6, strcspn(u + 6, "<"), unit);
 }
 
 /* ---- attributes ------------------------------------------------------------------------------ */
@@ -491,6 +498,7 @@ static zs_status imaris_layout(hid_t f, const char *fname, zs_h5_layout *l)
                  (long long)(t % C));
     ZS_FORWARD(zyx_sources(f, fname, l));
     static const char *const sizes[3] = {"X", "Y", "Z"};
+    int extents = 0, bad = 0;
     for (int a = 0; a < 3; a++) {
         char text[64], mn[16], mx[16], lo[64], hi[64];
         snprintf(mn, sizeof mn, "ExtMin%d", a);
@@ -498,10 +506,16 @@ static zs_status imaris_layout(hid_t f, const char *fname, zs_h5_layout *l)
         const int has_size = text_attr(f, "/DataSetInfo/Image", sizes[a], text, sizeof text);
         const int extent = text_attr(f, "/DataSetInfo/Image", mn, lo, sizeof lo) &&
                            text_attr(f, "/DataSetInfo/Image", mx, hi, sizeof hi);
+        double v = 0; /* set only from an extent of a finite, positive size */
         ZS_FORWARD(zs__h5_imaris_axis(fname, sizes[a], has_size ? text : NULL, extent ? lo : NULL, extent ? hi : NULL,
-                                      (int64_t)l->dims[2 - a], &l->shape[a], &l->voxel[a]));
-        if (extent) snprintf(l->unit, sizeof l->unit, "um");
+                                      (int64_t)l->dims[2 - a], &l->shape[a], &v));
+        if (v > 0) l->voxel[a] = v;
+        extents += extent;
+        bad |= extent && !(v > 0);
     }
+    /* an extent that gives no size makes the voxel size partly unknown: no unit, as for any
+     * reader's size that is not finite and positive (zs__voxel_normalize) */
+    if (extents && !bad) snprintf(l->unit, sizeof l->unit, "um");
     l->shape[3] = T * C;
     return ZS_OK;
 }
