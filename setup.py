@@ -33,6 +33,16 @@ def c_version():
     return m.group(1)
 
 
+def cmake_source(cmake_dir):
+    """The source folder of the CMake build in cmake_dir, None when there is none."""
+    try:
+        with open(os.path.join(cmake_dir, "CMakeCache.txt"), encoding="utf-8") as f:
+            m = re.search(r"^CMAKE_HOME_DIRECTORY:INTERNAL=(.*)$", f.read(), re.MULTILINE)
+    except FileNotFoundError:
+        return None
+    return m.group(1) if m else None
+
+
 class BuildWithLibrary(build_py):
     """build_py, then libzslab built by CMake and copied into the built package."""
 
@@ -41,6 +51,9 @@ class BuildWithLibrary(build_py):
         if getattr(self, "editable_mode", False):
             return  # an editable install uses ZSLAB_LIBRARY or an installed library
         cmake_dir = os.path.join(os.path.abspath(self.get_finalized_command("build").build_temp), "cmake")
+        src = cmake_source(cmake_dir)
+        if src is not None and os.path.realpath(src) != os.path.realpath(ROOT):  # sources moved: configure afresh
+            shutil.rmtree(cmake_dir)
         configure = ["cmake", "-S", ROOT, "-B", cmake_dir, "-DCMAKE_BUILD_TYPE=Release", "-DZS_BUILD_TESTS=OFF",
                      "-DZS_BUILD_CLI=OFF", "-DZS_WITH_MPI=OFF", "-DZS_INSTALL_PYTHON=OFF"]
         build = ["cmake", "--build", cmake_dir, "--target", "zslab"]

@@ -28,16 +28,21 @@ step() {
     "$@" >"$WORK/.out" 2>&1 || { RC=$?; tail -n 40 "$WORK/.out" >&2; fail "$what"; }
 }
 
-# a copy of the sources as a git work tree with every file staged
+# a copy of the sources (as git lists them, when they are a work tree), itself a git work tree with
+# every file staged when git is there
 mkdir -p "$WORK/src" "$WORK/elsewhere" "$WORK/wheels"
-if git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+have_git=false
+command -v git >/dev/null 2>&1 && have_git=true
+if $have_git && git -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     git -C "$SRC" ls-files -z --cached --others --exclude-standard |
         tar -C "$SRC" --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C "$WORK/src" -xf -
 else
     tar -C "$SRC" --exclude-vcs --exclude='./build*' -cf - . | tar -C "$WORK/src" -xf -
 fi
-step "git init of the copy" git -C "$WORK/src" init -q
-step "git add of the copy" git -C "$WORK/src" add -A
+if $have_git; then
+    step "git init of the copy" git -C "$WORK/src" init -q
+    step "git add of the copy" git -C "$WORK/src" add -A
+fi
 
 # check_import VENV: zslab imports from VENV's site-packages, with the library it carries, from
 # another folder, and gaussian_filter (and one rank filter) equal scipy.ndimage's
@@ -63,9 +68,11 @@ step "pip install of the sources" "$WORK/v1/bin/pip" install --no-build-isolatio
 check_import "$WORK/v1"
 step "pip wheel of the sources" "$WORK/v1/bin/pip" wheel --no-build-isolation --no-index --no-deps \
     -w "$WORK/wheels" "$WORK/src"
-untracked=$(git -C "$WORK/src" status --porcelain --untracked-files=all | grep '^??' || true)
-CHECKS=$((CHECKS + 1))
-[ -z "$untracked" ] || fail "the pip build left files git lists: $untracked"
+if $have_git; then
+    untracked=$(git -C "$WORK/src" status --porcelain --untracked-files=all | grep '^??' || true)
+    CHECKS=$((CHECKS + 1))
+    [ -z "$untracked" ] || fail "the pip build left files git lists: $untracked"
+fi
 
 wheels=("$WORK"/wheels/*.whl)
 CHECKS=$((CHECKS + 1))
