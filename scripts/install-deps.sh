@@ -51,6 +51,11 @@ py_has zarr || missing+=(python3-zarr)       # Zarr and OME-Zarr files as zarr-p
 py_has h5py || missing+=(python3-h5py)       # HDF5 files as h5py writes and reads them
 py_has dask.array || missing+=(python3-dask) # zslab.dask: the filters on dask arrays
 py_has distributed || missing+=(python3-distributed) # zslab.dask on a dask.distributed cluster
+# `pip install .` (pyproject.toml: setuptools and wheel, offline with --no-build-isolation) in a venv
+py_has pip || missing+=(python3-pip)
+py_has "venv, ensurepip" || missing+=(python3-venv)
+py_has setuptools || missing+=(python3-setuptools)
+py_has wheel || missing+=(python3-wheel)
 for pkg in "$@"; do
     deb_installed "$pkg" || missing+=("$pkg")
 done

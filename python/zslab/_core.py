@@ -17,7 +17,7 @@ from ._lib import lib
 class ZslabError(RuntimeError):
     """A failure reported by libzslab; `code` is its zs_status."""
 
-    def __init__(self, message, code=_lib.EINTERNAL):
+    def __init__(self, message: str, code: int = _lib.EINTERNAL) -> None:
         super().__init__(message)
         self.code = code
 

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 the zslab authors
 """Files: zslab.open, zslab.filter (the CLI's op strings, file to file) and zslab.kernels."""
+from __future__ import annotations
+
 import ctypes
 import os
 import warnings
+from typing import Any, Callable, Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core, _lib
 from ._lib import lib
@@ -15,7 +19,7 @@ class File:
     """A volume file as zslab reads it (any format `zslab info` reads). Axes are zslab's: shape is
     (nx, ny, nz) or (nx, ny, nz, nt), x fastest on disk for F order, as `zslab info` prints."""
 
-    def __init__(self, path):
+    def __init__(self, path: Union[str, os.PathLike]) -> None:
         self._vol = _core.open_volume(path)
         i = self._vol.info
         self.path = os.fsdecode(i.path)
@@ -31,7 +35,7 @@ class File:
         self.data_path = os.fsdecode(i.data_path) or self.path
         self.nbytes = int(i.nbytes)
 
-    def array(self, mode="r"):
+    def array(self, mode: str = "r") -> np.ndarray:
         """The voxels as a read-only np.memmap (mode 'r+' to write them) indexed [x, y, z] (t), where
         the file holds them as one byte range (.npy, NIfTI, raw, MetaImage, NRRD, uncompressed TIFF
         written end to end). Stored values: apply `scaling` (slope, inter) yourself. Decoded files
@@ -48,22 +52,22 @@ class File:
         return np.memmap(self.data_path, dtype=self.dtype, mode=mode, offset=self.offset, shape=self.shape,
                          order=self.order)
 
-    def close(self):
+    def close(self) -> None:
         self._vol.free()
 
-    def __enter__(self):
+    def __enter__(self) -> File:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         vs = "x".join(f"{v:g}" for v in self.voxel_size)
         return (f"<zslab.File {self.path!r} {self.format} shape={self.shape} dtype={self.dtype} order={self.order} "
                 f"voxel={vs}{self.unit}>")
 
 
-def open(path):  # noqa: A001 (zslab.open, as the issue names it)
+def open(path: Union[str, os.PathLike]) -> File:  # noqa: A001 (zslab.open, as the issue names it)
     """Opens a volume file: its shape, dtype, voxel size, and .array() where the file maps."""
     return File(path)
 
@@ -78,16 +82,19 @@ def _op_list(ops):
     return ops
 
 
-def halo(ops):
+def halo(ops: Union[str, Sequence[str]]) -> Tuple[Tuple[int, int, int], Tuple[int, int, int]]:
     """The halo of a pipeline of ops as the library computes it: ((lo_x, lo_y, lo_z), (hi_x, hi_y,
     hi_z)), the voxels below and above along zslab's axes x, y, z that an output voxel reads
     (zslab.halo("gaussian:sigma=2") is ((8, 8, 8), (8, 8, 8))). A bad op raises ValueError."""
     return _core.halo(_op_list(ops))
 
 
-def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=None, *, force=False,  # noqa: A001
-           compress=None, chunks=None, pyramid=0, journal=False, resume=False, part=None, engine=None,
-           precision=None):
+def filter(src: Union[str, os.PathLike], dst: Union[str, os.PathLike], ops: Union[str, Sequence[str]],  # noqa: A001
+           dtype: npt.DTypeLike = None, threads: Optional[int] = None, mem_budget: Union[int, str, None] = None,
+           progress: Optional[Callable[[float], object]] = None, *, force: bool = False,
+           compress: Optional[str] = None, chunks: Optional[Tuple[int, int, int]] = None, pyramid: int = 0,
+           journal: bool = False, resume: bool = False, part: Optional[Tuple[int, int]] = None,
+           engine: Optional[str] = None, precision: Optional[str] = None) -> Optional[File]:
     """Filters file `src` into file `dst` out of core, as `zslab filter SRC DST --op ...` does, through
     the library's job layer (the same rules, journal and refusals as the command line).
 
@@ -169,7 +176,7 @@ def filter(src, dst, ops, dtype=None, threads=None, mem_budget=None, progress=No
     return File(dst) if complete else None
 
 
-def kernels():
+def kernels() -> Dict[str, Dict[str, Any]]:
     """The library's kernel registry: {name: {"summary", "version", "params": {name: {"type",
     "default", "min", "max", "choices", "help"}}}}, as `zslab list` prints it."""
     out = {}
@@ -194,6 +201,7 @@ def kernels():
     return out
 
 
-def version():
+def version() -> str:
+    """libzslab's version, "major.minor.patch" (also zslab.__version__)."""
     return lib.zs_version_string().decode()
 

@@ -3,10 +3,12 @@
 """libzslab through ctypes (ABI mode: nothing is compiled at install time).
 
 The structures below mirror include/zslab.h and include/zslab_kernel.h field for field; the
-library is found from ZSLAB_LIBRARY (a path), then the path `cmake --install` wrote into
-_libpath.py, then the system's search path."""
+library is found from ZSLAB_LIBRARY (a path), then beside this file (where a wheel built by
+`pip install .` puts it), then the path `cmake --install` wrote into _libpath.py, then the system's
+search path."""
 import ctypes
 import ctypes.util
+import glob
 import os
 
 PATH_MAX = 4096
@@ -160,7 +162,8 @@ def _candidates():
     env = os.environ.get("ZSLAB_LIBRARY")
     if env:
         return [env]
-    found = []
+    # a wheel (pip install .) carries the library beside this file, under its soname
+    found = sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "libzslab.so.*")))
     try:
         from ._libpath import LIBRARY  # written by cmake --install
         found.append(LIBRARY)

@@ -21,13 +21,26 @@ the caller's axis order; a .npy holds the result in the caller's axis order (np.
 back), other formats hold it with the caller's last axis as x (tifffile reads it back as the
 array). Keyword-only extras: threads, mem_budget ('512M'), progress (called with the fraction
 done, on the caller's thread)."""
+from __future__ import annotations
+
 import numbers
 import os
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core, _files, _lib
+from ._doc import BOX, EXACT, FLOAT32, ONE_MODE, ORIGIN, SIGMA, STRUCTURE, TOPHAT, TRUNCATE, scipy_doc
 from ._lib import lib
+
+# the public functions' argument types (numpy-style: a value for every axis, or one per axis)
+Floats = Union[float, Sequence[float]]
+Ints = Union[int, Sequence[int]]
+Modes = Union[str, Sequence[str]]
+Output = Union[None, npt.DTypeLike, np.ndarray, str, os.PathLike]
+Progress = Optional[Callable[[float], object]]
+Budget = Union[int, str, None]
 
 # ---- arguments ---------------------------------------------------------------------------------
 
@@ -257,9 +270,17 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
 # ---- scipy.ndimage's functions -----------------------------------------------------------------
 
 
-def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0, truncate=4.0, *, radius=None,
-                    threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.gaussian_filter: sigma and order (0 to 3) per axis or for all."""
+@scipy_doc("scipy.ndimage.gaussian_filter: a Gaussian filter, as 1-D convolutions along each axis with a Gaussian "
+           "of standard deviation sigma (or, with order > 0, its derivative).",
+           SIGMA + """order : int or sequence of int, optional
+    The derivative order (0 to 3; scipy: any), for every axis or per axis.
+""" + TRUNCATE + """radius : None
+    Not supported (scipy's alternative to truncate): a radius raises ValueError.
+""", FLOAT32)
+def gaussian_filter(input: npt.ArrayLike, sigma: Floats, order: Ints = 0, output: Output = None,
+                    mode: Modes = "reflect", cval: float = 0.0, truncate: float = 4.0, *, radius: None = None,
+                    threads: Optional[int] = None, mem_budget: Budget = None, progress: Progress = None
+                    ) -> np.ndarray:
     if radius is not None:
         raise ValueError("radius: not supported by zslab; the radius is int(truncate * sigma + 0.5), give truncate")
     tail = _common(mode, cval)
@@ -272,9 +293,13 @@ def gaussian_filter(input, sigma, order=0, output=None, mode="reflect", cval=0.0
     return _run(input, output, ops, threads, mem_budget, progress)
 
 
-def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, truncate=4.0, threads=None,
-                     mem_budget=None, progress=None):
-    """scipy.ndimage.gaussian_laplace (truncate is passed on to the gaussian, as scipy's **kwargs)."""
+@scipy_doc("scipy.ndimage.gaussian_laplace: the Laplacian of Gaussian, the sum over the axes of the "
+           "Gaussian's second derivative along each.",
+           SIGMA + TRUNCATE.replace("optional", "optional, keyword only"),
+           FLOAT32 + " truncate is a keyword (scipy passes it on to gaussian_filter through **kwargs). " + ONE_MODE)
+def gaussian_laplace(input: npt.ArrayLike, sigma: Floats, output: Output = None, mode: Modes = "reflect",
+                     cval: float = 0.0, *, truncate: float = 4.0, threads: Optional[int] = None,
+                     mem_budget: Budget = None, progress: Progress = None) -> np.ndarray:
     tail = _common(mode, cval)
     return _run(input, output,
                 lambda perm, nd: [f"log:sigma={_zs3(_per_axis(sigma, nd, 'sigma'), perm, 0)}"
@@ -282,9 +307,13 @@ def gaussian_laplace(input, sigma, output=None, mode="reflect", cval=0.0, *, tru
                 threads, mem_budget, progress)
 
 
-def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=0.0, *, truncate=4.0, threads=None,
-                                mem_budget=None, progress=None):
-    """scipy.ndimage.gaussian_gradient_magnitude."""
+@scipy_doc("scipy.ndimage.gaussian_gradient_magnitude: the gradient's magnitude, the square root of the sum "
+           "over the axes of the squared first Gaussian derivative along each.",
+           SIGMA + TRUNCATE.replace("optional", "optional, keyword only"),
+           FLOAT32 + " truncate is a keyword (scipy passes it on through **kwargs). " + ONE_MODE)
+def gaussian_gradient_magnitude(input: npt.ArrayLike, sigma: Floats, output: Output = None, mode: Modes = "reflect",
+                                cval: float = 0.0, *, truncate: float = 4.0, threads: Optional[int] = None,
+                                mem_budget: Budget = None, progress: Progress = None) -> np.ndarray:
     tail = _common(mode, cval)
     return _run(input, output,
                 lambda perm, nd: [f"gradient_magnitude:sigma={_zs3(_per_axis(sigma, nd, 'sigma'), perm, 0)}"
@@ -292,9 +321,13 @@ def gaussian_gradient_magnitude(input, sigma, output=None, mode="reflect", cval=
                 threads, mem_budget, progress)
 
 
-def uniform_filter(input, size=3, output=None, mode="reflect", cval=0.0, origin=0, *, threads=None, mem_budget=None,
-                   progress=None):
-    """scipy.ndimage.uniform_filter."""
+@scipy_doc("scipy.ndimage.uniform_filter: the mean over a box of `size` voxels, as 1-D means along each axis.",
+           """size : int or sequence of int, optional
+    The box's extent, for every axis or per axis.
+""" + ORIGIN, FLOAT32)
+def uniform_filter(input: npt.ArrayLike, size: Ints = 3, output: Output = None, mode: Modes = "reflect",
+                   cval: float = 0.0, origin: Ints = 0, *, threads: Optional[int] = None, mem_budget: Budget = None,
+                   progress: Progress = None) -> np.ndarray:
     _no_origin(origin)
     tail = _common(mode, cval)
     return _run(input, output,
@@ -312,27 +345,38 @@ def _box_filter(kernel, input, size, footprint, output, mode, cval, origin, thre
                 threads, mem_budget, progress)
 
 
-def minimum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
-                   threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.minimum_filter over a box (size=, or a footprint of ones)."""
+@scipy_doc("scipy.ndimage.minimum_filter: the minimum over a window (a box here).",
+           BOX + ORIGIN, EXACT)
+def minimum_filter(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                   output: Output = None, mode: Modes = "reflect", cval: float = 0.0, origin: Ints = 0, *,
+                   threads: Optional[int] = None, mem_budget: Budget = None, progress: Progress = None) -> np.ndarray:
     return _box_filter("minimum", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress)
 
 
-def maximum_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
-                   threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.maximum_filter over a box (size=, or a footprint of ones)."""
+@scipy_doc("scipy.ndimage.maximum_filter: the maximum over a window (a box here).",
+           BOX + ORIGIN, EXACT)
+def maximum_filter(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                   output: Output = None, mode: Modes = "reflect", cval: float = 0.0, origin: Ints = 0, *,
+                   threads: Optional[int] = None, mem_budget: Budget = None, progress: Progress = None) -> np.ndarray:
     return _box_filter("maximum", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress)
 
 
-def median_filter(input, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0, *,
-                  threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.median_filter over a box."""
+@scipy_doc("scipy.ndimage.median_filter: the median over a window (a box here).",
+           BOX + ORIGIN, EXACT + " " + ONE_MODE + " (scipy refuses one too)")
+def median_filter(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                  output: Output = None, mode: Modes = "reflect", cval: float = 0.0, origin: Ints = 0, *,
+                  threads: Optional[int] = None, mem_budget: Budget = None, progress: Progress = None) -> np.ndarray:
     return _box_filter("median", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress)
 
 
-def percentile_filter(input, percentile, size=None, footprint=None, output=None, mode="reflect", cval=0.0, origin=0,
-                      *, threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.percentile_filter over a box."""
+@scipy_doc("scipy.ndimage.percentile_filter: the given percentile of the values in a window (a box here).",
+           """percentile : float
+    The percentile, -100 to 100 as scipy: rank int(n * p / 100) of the n window values; p < 0 is 100 + p.
+""" + BOX + ORIGIN, EXACT + " " + ONE_MODE + " (scipy refuses one too)")
+def percentile_filter(input: npt.ArrayLike, percentile: float, size: Optional[Ints] = None,
+                      footprint: Optional[npt.ArrayLike] = None, output: Output = None, mode: Modes = "reflect",
+                      cval: float = 0.0, origin: Ints = 0, *, threads: Optional[int] = None, mem_budget: Budget = None,
+                      progress: Progress = None) -> np.ndarray:
     try:
         p = float(percentile)
     except (TypeError, ValueError):
@@ -341,36 +385,50 @@ def percentile_filter(input, percentile, size=None, footprint=None, output=None,
                        progress, extra=f":percentile={_num(p)}")
 
 
-def white_tophat(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
-                 *, threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.white_tophat with a flat box."""
+@scipy_doc("scipy.ndimage.white_tophat: the input minus its grey opening (bright details smaller than the window).",
+           BOX + STRUCTURE + ORIGIN, TOPHAT)
+def white_tophat(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                 structure: None = None, output: Output = None, mode: Modes = "reflect", cval: float = 0.0,
+                 origin: Ints = 0, *, threads: Optional[int] = None, mem_budget: Budget = None,
+                 progress: Progress = None) -> np.ndarray:
     return _box_filter("white_tophat", input, size, footprint, output, mode, cval, origin, threads, mem_budget,
                        progress, structure)
 
 
-def black_tophat(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
-                 *, threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.black_tophat with a flat box."""
+@scipy_doc("scipy.ndimage.black_tophat: the grey closing minus the input (dark details smaller than the window).",
+           BOX + STRUCTURE + ORIGIN, TOPHAT)
+def black_tophat(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                 structure: None = None, output: Output = None, mode: Modes = "reflect", cval: float = 0.0,
+                 origin: Ints = 0, *, threads: Optional[int] = None, mem_budget: Budget = None,
+                 progress: Progress = None) -> np.ndarray:
     return _box_filter("black_tophat", input, size, footprint, output, mode, cval, origin, threads, mem_budget,
                        progress, structure)
 
 
-def grey_opening(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
-                 *, threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.grey_opening with a flat box."""
+@scipy_doc("scipy.ndimage.grey_opening: grey erosion (minimum) then grey dilation (maximum) over a flat window.",
+           BOX + STRUCTURE + ORIGIN, EXACT)
+def grey_opening(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                 structure: None = None, output: Output = None, mode: Modes = "reflect", cval: float = 0.0,
+                 origin: Ints = 0, *, threads: Optional[int] = None, mem_budget: Budget = None,
+                 progress: Progress = None) -> np.ndarray:
     return _box_filter("opening", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress,
                        structure)
 
 
-def grey_closing(input, size=None, footprint=None, structure=None, output=None, mode="reflect", cval=0.0, origin=0,
-                 *, threads=None, mem_budget=None, progress=None):
-    """scipy.ndimage.grey_closing with a flat box."""
+@scipy_doc("scipy.ndimage.grey_closing: grey dilation (maximum) then grey erosion (minimum) over a flat window.",
+           BOX + STRUCTURE + ORIGIN, EXACT)
+def grey_closing(input: npt.ArrayLike, size: Optional[Ints] = None, footprint: Optional[npt.ArrayLike] = None,
+                 structure: None = None, output: Output = None, mode: Modes = "reflect", cval: float = 0.0,
+                 origin: Ints = 0, *, threads: Optional[int] = None, mem_budget: Budget = None,
+                 progress: Progress = None) -> np.ndarray:
     return _box_filter("closing", input, size, footprint, output, mode, cval, origin, threads, mem_budget, progress,
                        structure)
 
 
-def difference_of_gaussians(image, low_sigma, high_sigma=None, *, mode="nearest", cval=0, channel_axis=None,
-                            truncate=4.0, output=None, threads=None, mem_budget=None, progress=None):
+def difference_of_gaussians(image: npt.ArrayLike, low_sigma: Floats, high_sigma: Optional[Floats] = None, *,
+                            mode: Modes = "nearest", cval: float = 0, channel_axis: None = None, truncate: float = 4.0,
+                            output: Output = None, threads: Optional[int] = None, mem_budget: Budget = None,
+                            progress: Progress = None) -> np.ndarray:
     """skimage.filters.difference_of_gaussians: the image as img_as_float makes it (unsigned
     integers divided by their maximum, signed ones too and clipped at -1, bool as 0/1, floats as
     they are), filtered by gaussian(low_sigma) - gaussian(high_sigma); high_sigma defaults to
