@@ -53,6 +53,13 @@ static zs_status dog_run(const zs_kernel_call *c)
     return zs__gauss_run(c, &s);
 }
 
+static zs_status dog_run_f64(const zs_kernel_call *c)
+{
+    zs_gspec s;
+    dog_spec(c->params, &s);
+    return zs__gauss_run_f64(c, &s);
+}
+
 static const zs_param_desc dog_param_list[] = {
     {"sigma1", ZS_PARAM_FLOAT3, offsetof(dog_params, sigma1), 0, 1000, "1",
      "sigma of the gaussian subtracted from (x y z: 1 or 1x1x2)", NULL},
@@ -78,5 +85,5 @@ const zs_kernel_desc zs_kernel_dog = {
     dog_run,
     NULL,
     NULL,
-    NULL,
+    dog_run_f64,
 };

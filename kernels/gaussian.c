@@ -17,7 +17,11 @@
  *     out = (passes with zero extension) + cval * (b_x s_y s_z + b_y s_z + b_z).
  * With a mode per axis, only the constant axes extend with 0; along another axis a pass maps a
  * line that is constant along it to the line times the sum of its weights, so there b = 0 and
- * s = that sum, and the same formula holds. */
+ * s = that sum, and the same formula holds.
+ *
+ * The passes are written once over the element type (gaussian_impl.h) and built for float and
+ * for double (run_f64, float64 plans): weights are computed in double as scipy's, rounded to the
+ * work type, and every sum runs in the work type in the same order. */
 #include "separable.h"
 
 #include <math.h>
@@ -91,94 +95,10 @@ zs_status zs__gauss_validate(const zs_gspec *s, char *msg, size_t msglen)
     return ZS_OK;
 }
 
-/* ---- the engine's per-call state, carved from scratch ------------------------------------------- */
-
-typedef struct grt {
-    const zs_kernel_call *c;
-    const zs_gspec *s;
-    int64_t nx, ny;
-    int cfix;         /* constant mode with cval != 0 */
-    int64_t xlo, ylo; /* largest x / y radius: offsets into ext and ymap */
-    int64_t maxtaps;
-    const float **ztab; /* tap planes: the driver's table (single) or plane j's */
-    int64_t tab_rows;
-    zs_k1d k[ZS_GMAX_TERMS][3];
-    double *wd[ZS_GMAX_TERMS][3]; /* double weights (NULL: axis off) */
-    float *wf[ZS_GMAX_TERMS][3];  /* the same in float: k[t][a].w */
-    double *bx[ZS_GMAX_TERMS], *by[ZS_GMAX_TERMS], *sy[ZS_GMAX_TERMS];
-    int zu[ZS_GMAX_TERMS]; /* the first term with the same z kernel as term t */
-    int64_t *xmap, *ymap;
-    float *ext, *row, *zero;
-    const float **ptrs;
-    float *plane[ZS_GMAX_TERMS]; /* z results of the terms owning a z kernel; [0]: the
-                                    driver's spare plane for a single filter */
-    size_t chunk;
-    size_t zfrom, zto; /* voxels of a plane the y pass reads: the z pass computes only those */
-} grt;
-
 static int same_z(const zs_gspec *s, int t, int u)
 {
     if (!axis_on(s, t, 2) || !axis_on(s, u, 2)) return axis_on(s, t, 2) == axis_on(s, u, 2);
     return s->t[t].sigma[2] == s->t[u].sigma[2] && s->t[t].order[2] == s->t[u].order[2];
-}
-
-static void glayout(grt *g, zs_bump *b, const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_out)
-{
-    const size_t plane = (size_t)nx * (size_t)ny;
-    int64_t xhi = 0, yhi = 0, ztaps = 1;
-    g->s = s;
-    g->nx = nx;
-    g->ny = ny;
-    g->cfix = s->nb.cval != 0.0 && (s->nb.mode[0] == ZS_BORDER_CONSTANT || s->nb.mode[1] == ZS_BORDER_CONSTANT ||
-                                    s->nb.mode[2] == ZS_BORDER_CONSTANT);
-    g->xlo = g->ylo = 0;
-    g->maxtaps = 1;
-    for (int t = 0; t < s->nterms; t++)
-        for (int a = 0; a < 3; a++) {
-            const int64_t r = zs__gauss_radius(s, t, a);
-            g->wd[t][a] = NULL;
-            g->k[t][a] = zs__k1d_identity;
-            if (axis_on(s, t, a)) {
-                g->wf[t][a] = zs__bump_take(b, (size_t)(2 * r + 1), sizeof(float));
-                g->wd[t][a] = zs__bump_take(b, (size_t)(2 * r + 1), sizeof(double));
-                g->k[t][a] = (zs_k1d){r, r, s->t[t].order[a] % 2 ? -1 : 1, 0, g->wf[t][a]};
-            }
-            if (2 * r + 1 > g->maxtaps) g->maxtaps = 2 * r + 1;
-            if (a == 0 && r > g->xlo) g->xlo = xhi = r;
-            if (a == 1 && r > g->ylo) g->ylo = yhi = r;
-            if (a == 2 && 2 * r + 1 > ztaps) ztaps = 2 * r + 1;
-        }
-    g->chunk = zs__sep_chunk(ztaps, plane);
-    g->xmap = zs__bump_take(b, (size_t)(g->xlo + nx + xhi), sizeof(int64_t));
-    g->ymap = zs__bump_take(b, (size_t)(g->ylo + ny + yhi), sizeof(int64_t));
-    g->ext = zs__bump_take(b, (size_t)(g->xlo + nx + xhi), sizeof(float));
-    g->row = zs__bump_take(b, (size_t)nx, sizeof(float));
-    g->zero = zs__bump_take(b, g->chunk > (size_t)nx ? g->chunk : (size_t)nx, sizeof(float));
-    g->ptrs = zs__bump_take(b, (size_t)g->maxtaps, sizeof(float *));
-    /* the single filter's driver: a tap table and the lines of a chunk */
-    g->tab_rows = s->nterms == 1 ? zs__sep_tab_rows(ztaps, max_out) : 0;
-    g->ztab = zs__bump_take(b, (size_t)((g->tab_rows + 1) * ztaps), sizeof(float *));
-    for (int t = 0; t < s->nterms; t++) {
-        g->bx[t] = g->cfix ? zs__bump_take(b, (size_t)nx, sizeof(double)) : NULL;
-        g->by[t] = g->cfix ? zs__bump_take(b, (size_t)ny, sizeof(double)) : NULL;
-        g->sy[t] = g->cfix ? zs__bump_take(b, (size_t)ny, sizeof(double)) : NULL;
-        g->zu[t] = t;
-        for (int u = 0; u < t; u++)
-            if (same_z(s, t, u)) {
-                g->zu[t] = u;
-                break;
-            }
-        g->plane[t] = NULL;
-        if (axis_on(s, t, 2) && g->zu[t] == t) g->plane[t] = zs__bump_take(b, plane, sizeof(float));
-    }
-}
-
-size_t zs__gauss_scratch(const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_in)
-{
-    grt g;
-    zs_bump b = {NULL, 0, 0, 0};
-    glayout(&g, &b, s, nx, ny, max_in);
-    return zs__bump_total(&b);
 }
 
 /* Weight of the taps of (w, r) falling outside [0, n) at position i (b) and inside (s). */
@@ -212,183 +132,32 @@ static void edge_line(const double *w, int64_t r, int64_t n, int constant, int64
     }
 }
 
-static void gsetup(grt *g)
-{
-    const zs_gspec *s = g->s;
-    for (int t = 0; t < s->nterms; t++)
-        for (int a = 0; a < 3; a++) {
-            if (!g->wd[t][a]) continue;
-            const int64_t r = g->k[t][a].lo;
-            zs__gauss_weights(s->t[t].sigma[a], s->t[t].order[a], r, g->wd[t][a]);
-            for (int64_t i = 0; i < 2 * r + 1; i++) g->wf[t][a][i] = (float)g->wd[t][a][i];
-        }
-    zs__border_map(g->xmap, g->nx, g->xlo, g->xlo, (zs_border)s->nb.mode[0]);
-    zs__tile_ymap(g->c, g->ymap, g->ylo, g->ylo, (zs_border)s->nb.mode[1]);
-    zs__fill_plane(g->zero, g->chunk > (size_t)g->nx ? g->chunk : (size_t)g->nx, 0.0f);
-    /* The rows the y pass reads (g_yx: ymap[y + d + ylo]): a tile much taller than the volume
-     * (a radius of thousands over a few dozen rows) reads its few volume rows only. */
-    int64_t r0 = g->ny, r1 = 0;
-    for (int64_t i = g->c->row_lo; i < g->c->row_hi + 2 * g->ylo; i++)
-        if (g->ymap[i] >= 0) r0 = g->ymap[i] < r0 ? g->ymap[i] : r0, r1 = g->ymap[i] + 1 > r1 ? g->ymap[i] + 1 : r1;
-    g->zfrom = r0 < r1 ? (size_t)r0 * (size_t)g->nx : 0;
-    g->zto = r0 < r1 ? (size_t)r1 * (size_t)g->nx : 0;
-    if (!g->cfix) return;
-    for (int t = 0; t < s->nterms; t++) {
-        edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, s->nb.mode[0] == ZS_BORDER_CONSTANT, 0, g->nx, g->bx[t], NULL);
-        edge_line(g->wd[t][1], g->k[t][1].lo, g->c->ny_vol, s->nb.mode[1] == ZS_BORDER_CONSTANT, g->c->y0, g->ny,
-                  g->by[t], g->sy[t]);
-    }
-}
+/* ---- the engine, once per work type -------------------------------------------------------- */
+#define T     float
+#define TN(x) x
+#define KW    w
+#define TSQRT sqrtf
+#include "gaussian_impl.h"
+#undef T
+#undef TN
+#undef KW
+#undef TSQRT
+#define T     double
+#define TN(x) x##_f64
+#define KW    wd
+#define TSQRT sqrt
+#include "gaussian_impl.h"
+#undef T
+#undef TN
+#undef KW
+#undef TSQRT
 
-/* ---- the y and x passes of one term into a plane --------------------------------------------- */
-
-static void apply_op(float *restrict d, const float *restrict r, zs_gop op, size_t n)
-{
-    switch (op) {
-    case ZS_GOP_SET:
-        memcpy(d, r, n * sizeof *d);
-        break;
-    case ZS_GOP_ADD:
-        for (size_t i = 0; i < n; i++) d[i] = d[i] + r[i];
-        break;
-    case ZS_GOP_SUB:
-        for (size_t i = 0; i < n; i++) d[i] = d[i] - r[i];
-        break;
-    case ZS_GOP_SQSET:
-        for (size_t i = 0; i < n; i++) d[i] = r[i] * r[i];
-        break;
-    case ZS_GOP_SQADD:
-        for (size_t i = 0; i < n; i++) d[i] = d[i] + r[i] * r[i];
-        break;
-    }
-}
-
-/* row[x] += cval * (b_x s_y s_z + b_y s_z + b_z), the constant-mode border in scipy's order. */
-static void add_cval(float *restrict row, const double *restrict bx, int64_t nx, double a, double c)
-{
-    for (int64_t x = 0; x < nx; x++) row[x] = row[x] + (float)(a * bx[x] + c);
-}
-
-static void g_yx(grt *g, int t, const float *src, float *dst, double sz, double bz)
-{
-    const zs_k1d *ky = &g->k[t][1], *kx = &g->k[t][0];
-    const zs_gop op = g->s->t[t].op;
-    const int64_t nx = g->nx;
-    const double cval = g->s->nb.cval;
-    float *mid = g->ext + g->xlo;
-    for (int64_t y = g->c->row_lo; y < g->c->row_hi; y++) { /* only the rows that must be right */
-        float *drow = dst + (size_t)y * (size_t)nx;
-        for (int64_t d = -ky->lo; d <= ky->hi; d++) {
-            const int64_t r = g->ymap[y + d + g->ylo];
-            g->ptrs[d + ky->lo] = r < 0 ? g->zero : src + (size_t)r * (size_t)nx;
-        }
-        zs__sep_combine(mid, g->ptrs, ky, (size_t)nx);
-        float *res = mid;
-        if (!kx->identity) {
-            zs__extend_inplace(g->ext, nx, g->xlo, kx->lo, kx->hi, g->xmap, 0.0f);
-            for (int64_t d = -kx->lo; d <= kx->hi; d++) g->ptrs[d + kx->lo] = mid + d;
-            res = op == ZS_GOP_SET && !g->cfix ? drow : g->row;
-            zs__sep_combine(res, g->ptrs, kx, (size_t)nx);
-        }
-        if (g->cfix) add_cval(res, g->bx[t], nx, cval * g->sy[t][y] * sz, cval * (g->by[t][y] * sz + bz));
-        if (res != drow) apply_op(drow, res, op, (size_t)nx);
-    }
-}
-
-/* s_z and b_z of term t at output plane z. */
-static void zedge(const grt *g, int t, int64_t z, double *sz, double *bz)
-{
-    *sz = 1.0;
-    *bz = 0.0;
-    if (g->cfix && g->wd[t][2])
-        edge_line(g->wd[t][2], g->k[t][2].lo, g->c->nz, g->s->nb.mode[2] == ZS_BORDER_CONSTANT, z, 1, bz, sz);
-}
-
-/* ---- single filter: the slab driver --------------------------------------------------------- */
-
-static void single_z(void *ctx, float *dst, const float *const *taps, size_t n)
-{
-    const grt *g = ctx;
-    zs__sep_combine(dst, taps, &g->k[0][2], n);
-}
-
-static void single_yx(void *ctx, const float *src, float *dst, int64_t slot)
-{
-    grt *g = ctx;
-    double sz, bz;
-    zedge(g, 0, g->c->out_z[slot], &sz, &bz);
-    g_yx(g, 0, src, dst, sz, bz);
-}
-
-static zs_status run_single(grt *g)
-{
-    const zs_k1d *kz = &g->k[0][2];
-    zs_sep_driver d = {kz->lo,      kz->hi,   !kz->identity, (zs_border)g->s->nb.mode[2],
-                       g->zero,     g->chunk, g->ztab,       g->tab_rows,
-                       g->plane[0], single_z, single_yx,     g,
-                       g->zfrom,    g->zto};
-    return zs__sep_drive(g->c, &d);
-}
-
-/* ---- sums of filters: plane by plane ---------------------------------------------------------- */
-
-/* The z passes of output plane j for every distinct z kernel, chunk by chunk so that the
- * input chunks read for the first kernel are still in cache for the others. zres[t] is the
- * z result term t reads (the input plane itself when z is not filtered). */
-static zs_status multi_z(grt *g, int64_t j, const float *zres[ZS_GMAX_TERMS])
-{
-    const zs_kernel_call *c = g->c;
-    int64_t r = 0;
-    for (int t = 0; t < g->s->nterms; t++) {
-        zres[t] = g->plane[t];
-        if (g->plane[t] && g->k[t][2].lo > r) r = g->k[t][2].lo;
-        if (!g->k[t][2].identity) continue;
-        zres[t] = zs_kcall_plane(c, c->out_z[j]);
-        ZS_RETURN_IF(!zres[t], ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
-    }
-    for (int64_t d = -r; d <= r; d++) {
-        g->ztab[d + r] = zs_kcall_tap(c, j, d, (zs_border)g->s->nb.mode[2], g->zero);
-        ZS_RETURN_IF(!g->ztab[d + r], ZS_EINTERNAL, "plane %lld%+lld is not among the call's input planes",
-                     (long long)c->out_z[j], (long long)d);
-    }
-    for (size_t i0 = g->zfrom; i0 < g->zto; i0 += g->chunk) {
-        const size_t n = g->zto - i0 < g->chunk ? g->zto - i0 : g->chunk;
-        for (int64_t t = 0; t < 2 * r + 1; t++) g->ptrs[t] = g->ztab[t] == g->zero ? g->zero : g->ztab[t] + i0;
-        for (int t = 0; t < g->s->nterms; t++)
-            if (g->plane[t]) zs__sep_combine(g->plane[t] + i0, g->ptrs + (r - g->k[t][2].lo), &g->k[t][2], n);
-    }
-    return ZS_OK;
-}
-
-static zs_status run_multi(grt *g)
-{
-    const zs_kernel_call *c = g->c;
-    const size_t plane = (size_t)g->nx * (size_t)g->ny;
-    for (int64_t j = 0; j < c->n_out; j++) {
-        const float *zres[ZS_GMAX_TERMS];
-        float *dst = c->out[j];
-        ZS_FORWARD(multi_z(g, j, zres));
-        for (int t = 0; t < g->s->nterms; t++) {
-            double sz, bz;
-            zedge(g, t, c->out_z[j], &sz, &bz);
-            g_yx(g, t, zres[g->zu[t]], dst, sz, bz);
-        }
-        if (g->s->sqrt_final)
-            for (size_t i = 0; i < plane; i++) dst[i] = sqrtf(dst[i]);
-    }
-    return ZS_OK;
-}
-
-zs_status zs__gauss_run(const zs_kernel_call *c, const zs_gspec *s)
+size_t zs__gauss_scratch(const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_in)
 {
     grt g;
-    zs_bump b = {c->scratch, 0, c->scratch_bytes, 0};
-    glayout(&g, &b, s, c->nx, c->ny, c->n_out);
-    ZS_RETURN_IF(b.overflow || !c->scratch, ZS_EINTERNAL, "gaussian: scratch of %zu bytes is too small",
-                 c->scratch_bytes);
-    g.c = c;
-    gsetup(&g);
-    return s->nterms == 1 ? run_single(&g) : run_multi(&g);
+    zs_bump b = {NULL, 0, 0, 0};
+    glayout(&g, &b, s, nx, ny, max_in);
+    return zs__bump_total(&b);
 }
 
 /* ---- the gaussian kernel ----------------------------------------------------------------------- */
@@ -442,6 +211,13 @@ static zs_status gaussian_run(const zs_kernel_call *c)
     return zs__gauss_run(c, &s);
 }
 
+static zs_status gaussian_run_f64(const zs_kernel_call *c)
+{
+    zs_gspec s;
+    gaussian_spec(c->params, &s);
+    return zs__gauss_run_f64(c, &s);
+}
+
 static const zs_param_desc gaussian_param_list[] = {
     {"sigma", ZS_PARAM_FLOAT3, offsetof(gaussian_params, sigma), 0, 1000, "1",
      "standard deviation per axis in voxels (x y z: 2 or 1x1x3); 0 leaves an axis unfiltered", NULL},
@@ -467,5 +243,5 @@ const zs_kernel_desc zs_kernel_gaussian = {
     gaussian_run,
     NULL,
     NULL,
-    NULL,
+    gaussian_run_f64,
 };

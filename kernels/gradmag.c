@@ -64,6 +64,13 @@ static zs_status gradmag_run(const zs_kernel_call *c)
     return zs__gauss_run(c, &s);
 }
 
+static zs_status gradmag_run_f64(const zs_kernel_call *c)
+{
+    zs_gspec s;
+    gradmag_spec(c->params, &s);
+    return zs__gauss_run_f64(c, &s);
+}
+
 static const zs_param_desc gradmag_param_list[] = {
     {"sigma", ZS_PARAM_FLOAT3, offsetof(gradmag_params, sigma), 0, 1000, "1",
      "standard deviation per axis in voxels (x y z: 2 or 1x1x3)", NULL},
@@ -87,5 +94,5 @@ const zs_kernel_desc zs_kernel_gradient_magnitude = {
     gradmag_run,
     NULL,
     NULL,
-    NULL,
+    gradmag_run_f64,
 };

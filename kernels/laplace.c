@@ -63,6 +63,13 @@ static zs_status log_run(const zs_kernel_call *c)
     return zs__gauss_run(c, &s);
 }
 
+static zs_status log_run_f64(const zs_kernel_call *c)
+{
+    zs_gspec s;
+    log_spec(c->params, &s);
+    return zs__gauss_run_f64(c, &s);
+}
+
 static const zs_param_desc log_param_list[] = {
     {"sigma", ZS_PARAM_FLOAT3, offsetof(log_params, sigma), 0, 1000, "1",
      "standard deviation per axis in voxels (x y z: 2 or 1x1x3)", NULL},
@@ -86,5 +93,5 @@ const zs_kernel_desc zs_kernel_log = {
     log_run,
     NULL,
     NULL,
-    NULL,
+    log_run_f64,
 };

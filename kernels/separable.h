@@ -62,18 +62,14 @@ static inline size_t zs__bump_total(const zs_bump *b) { return b->overflow ? SIZ
 /** A correlation along one axis: out[i] = sum over d in [-lo, hi] of w[d + lo] * in[i + d]. */
 typedef struct zs_k1d {
     int64_t lo, hi;
-    int sym;        /**< +1: lo == hi and w[lo-d] == w[lo+d]; -1: antisymmetric; 0: neither */
-    int identity;   /**< the axis is not filtered (lo = hi = 0, w = {1}) */
-    const float *w; /**< lo + hi + 1 weights */
+    int sym;          /**< +1: lo == hi and w[lo-d] == w[lo+d]; -1: antisymmetric; 0: neither */
+    int identity;     /**< the axis is not filtered (lo = hi = 0, w = {1}) */
+    const float *w;   /**< lo + hi + 1 weights (float32 work) */
+    const double *wd; /**< the same weights for float64 work (NULL where only floats were set) */
 } zs_k1d;
 
 /** The identity kernel (w = {1}). */
 extern const zs_k1d zs__k1d_identity;
-
-/** dst[i] = sum_d k->w[d + lo] * p[d + lo][i] for i < n: tap d's line is p[d + lo]. Symmetric
- *  kernels add the two lines of a pair first. The order of the sum depends only on k.
- *  dst must not overlap any p[]. */
-void zs__sep_combine(float *dst, const float *const *p, const zs_k1d *k, size_t n);
 
 /* ---- border maps -------------------------------------------------------------------------- */
 
@@ -88,32 +84,7 @@ void zs__border_map(int64_t *map, int64_t n, int64_t lo, int64_t hi, zs_border m
  *  past the tile are mapped within it (they only feed rows outside [row_lo, row_hi)). */
 void zs__tile_ymap(const zs_kernel_call *c, int64_t *map, int64_t lo, int64_t hi, zs_border mode);
 
-/** Extends row e[lo .. lo+n) in place into e[lo - klo .. lo + n + khi), using map
- *  (from zs__border_map with the same lo, n) and `fill` where the map says constant. */
-void zs__extend_inplace(float *e, int64_t n, int64_t lo, int64_t klo, int64_t khi, const int64_t *map, float fill);
-
 /* ---- the slab driver (single-pass kernels) ----------------------------------------------- */
-
-typedef struct zs_sep_driver {
-    int64_t zlo, zhi; /**< z taps [-zlo, zhi] */
-    int has_z;        /**< 0: no z pass, the y+x pass reads the input plane itself */
-    zs_border zmode;
-    const float *fill;  /**< >= chunk floats: what a constant-mode tap outside the volume reads */
-    size_t chunk;       /**< voxels per z-pass chunk */
-    const float **taps; /**< (tab_rows + 1) * (zlo + zhi + 1) pointers: the output planes' tap
-                             planes, then the lines of the current chunk */
-    int64_t tab_rows;   /**< >= 1; with fewer rows than output planes, taps are looked up per chunk */
-    float *spare;       /**< one plane (slot n_out) */
-    /** dst[0..n) = z pass of the tap lines (taps[t] is tap t - zlo's line). */
-    void (*zpass)(void *ctx, float *dst, const float *const *taps, size_t n);
-    /** Plane out_slot: dst = y and x passes of src (src != dst). */
-    void (*yx)(void *ctx, const float *src, float *dst, int64_t out_slot);
-    void *ctx;
-    size_t zfrom, zto; /**< the voxels of a plane the z pass computes (those yx reads) */
-} zs_sep_driver;
-
-/** Runs a single-pass separable kernel over one call. */
-zs_status zs__sep_drive(const zs_kernel_call *c, const zs_sep_driver *d);
 
 /** Voxels per z-pass chunk so that ntaps+1 chunks fit L1 (at most plane). */
 size_t zs__sep_chunk(int64_t ntaps, size_t plane);
@@ -132,31 +103,23 @@ int64_t zs__sep_tab_rows(int64_t ntaps, int64_t max_out);
  * A kernel may restart a running sum at each band, so `band` must depend only on the kernel's
  * parameters and the plane size (zs__band_rows), never on the slab or the machine. */
 
-typedef struct zs_band_driver {
-    int64_t zlo, zhi; /**< z taps [-zlo, zhi] */
-    int has_z;        /**< 0: no z pass, the rows are the input plane's own */
-    zs_border zmode;
-    int64_t ylo, yhi;    /**< rows the y pass reads around an output row */
-    const int64_t *ymap; /**< zs__border_map(map, ny, ylo, yhi, mode) */
-    const float *fill;   /**< >= nx floats: a row (or z tap) outside the volume in constant mode */
-    int64_t band;        /**< output rows per band (zs__band_rows) */
-    float *rows;         /**< (band + ylo + yhi) * nx floats (has_z only) */
-    const float **rowp;  /**< band + ylo + yhi pointers */
-    const float **taps;  /**< 2 * (zlo + zhi + 1) pointers */
-    /** dst[0..n) = z pass of the tap lines (taps[t] is tap t - zlo's line). */
-    void (*zpass)(void *ctx, float *dst, const float *const *taps, size_t n);
-    /** Output rows y0 .. y0+m-1 of plane `slot` (dst = its row y0): rowp[k] is row y0 - ylo + k
-     *  after the z pass, border already applied (k < m + ylo + yhi). */
-    void (*yx)(void *ctx, const float *const *rowp, float *dst, int64_t y0, int64_t m, int64_t slot);
-    void *ctx;
-} zs_band_driver;
-
 /** Output rows per band: the band's rows and halo of ntaps_z input planes in about 1 MiB,
  *  between 4 and 256 rows, at most ny. Depends only on its arguments. */
 int64_t zs__band_rows(int64_t nx, int64_t ny, int64_t ntaps_z, int64_t ylo, int64_t yhi);
 
-/** Runs a single-pass separable kernel over one call, band by band. */
-zs_status zs__band_drive(const zs_kernel_call *c, const zs_band_driver *d);
+/* The typed parts (zs__sep_combine, zs__extend_inplace, the drivers' structs zs_sep_driver and
+ * zs_band_driver and their runners zs__sep_drive and zs__band_drive) once per work type: T float
+ * under these names, T double under the same names with _f64 (separable_decl.h). */
+#define T     float
+#define TN(x) x
+#include "separable_decl.h"
+#undef T
+#undef TN
+#define T     double
+#define TN(x) x##_f64
+#include "separable_decl.h"
+#undef T
+#undef TN
 
 /* ---- the gaussian engine ------------------------------------------------------------------- */
 
@@ -185,6 +148,8 @@ int64_t zs__gauss_radius(const zs_gspec *s, int term, int axis);
 void zs__gauss_halo(const zs_gspec *s, zs_halo *h);
 size_t zs__gauss_scratch(const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_in);
 zs_status zs__gauss_run(const zs_kernel_call *c, const zs_gspec *s);
+/** The same in a float64 plan (planes of doubles, weights in double). */
+zs_status zs__gauss_run_f64(const zs_kernel_call *c, const zs_gspec *s);
 /** Cross checks shared by the gaussian kernels (truncate > 0, radius bounded). */
 zs_status zs__gauss_validate(const zs_gspec *s, char *msg, size_t msglen);
 

@@ -251,7 +251,7 @@ static zs_status choose_precision(zs_plan *p, const zs_plan_opts *o)
     } else {
         p->precision = ZS_PRECISION_FLOAT64;
         snprintf(p->precision_why, sizeof p->precision_why,
-                 "auto: %s input and every stage has a float64 kernel: selections are exact%s",
+                 "auto: %s input and every stage has a float64 kernel: values up to 2^53 are exact%s",
                  zs_dtype_name(p->in.dtype),
                  t == ZS_I64 || t == ZS_U64 ? " (values beyond +-2^53 fail the run)" : "");
     }

@@ -6,10 +6,10 @@ Each function takes scipy's signature and gives scipy's result in the caller's a
 array is wrapped, not copied: zslab's axis x is the numpy axis with the smallest stride, y the
 next, z the largest (a C-order array's axis 0 is z; an F-order array's axis 0 is x), so that
 both memory orders are read in place; per-axis sigmas and sizes are reordered to match. Other
-layouts (strided views) are gathered plane by plane by the library. Arithmetic is float32, with
-one rounding at the end (round half to even, saturating): integer results of sums (gaussian,
-uniform, ...) can differ by 1 from scipy's exact result, and scipy itself truncates its integer
-outputs after every 1-D pass. A mode per axis (scipy's mode=[...]) follows the caller's axes as
+layouts (strided views) are gathered plane by plane by the library. Arithmetic is float32 (float64
+for float64 arrays, and for int32/uint32/int64/uint64 ones), with one rounding at the end (round
+half to even, saturating): integer results of sums (gaussian, uniform, ...) can differ by 1 from
+scipy's exact result, and scipy itself truncates its integer outputs after every 1-D pass. A mode per axis (scipy's mode=[...]) follows the caller's axes as
 sigmas and sizes do. What zslab cannot compute (a footprint that is not a box, an origin, a mode
 per axis in median, percentile, log or gradient magnitude, a radius) is refused with ValueError
 naming the parameter.
@@ -237,7 +237,7 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
         whole = (lib.zs_volume_writes_whole_planes(vout.handle) if vout is not None
                  else lib.zs_path_writes_whole_planes(os.fsencode(path), None))
         # float64 arrays are computed in float64, as scipy does, where every kernel has a float64
-        # implementation (the selections and morphology; the smoothing filters work in float32)
+        # implementation (every filter of this module has one)
         f64 = a.dtype == np.float64 and _core.has_float64(ops)
         plan = _core.Plan(vin.info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
                           whole_plane_output=whole, precision="float64" if f64 else None,

@@ -49,12 +49,17 @@ NAN_SPECS = [
     ["median:size=3:mode=nearest", "gaussian:sigma=1", "threshold:value=500:keep=1"],
 ]
 # float64 work (every stage has a float64 kernel): uint32 labels beyond 2^24 under auto, and a
-# float64 volume with --precision float64
+# float64 volume with --precision float64 (the smoothing kernels alone: a stage's rounded integer
+# output would not equal the pipeline's float64 intermediate)
 F64_SPECS = [
     ["maximum:size=3x2x5:mode=wrap"],
     ["median:size=3:mode=constant:cval=16777300"],
     ["percentile:percentile=30:size=4x3x2:mode=nearest", "white_tophat:size=3:mode=mirror"],
     ["closing:size=4:mode=wrap,constant,reflect:cval=16777217", "minimum:size=2"],
+    ["gaussian:sigma=1.5x1x2:mode=reflect,constant,wrap:cval=16777300"],
+    ["gaussian:sigma=1x2x1:order=1x0x2:mode=mirror"],
+    ["uniform:size=4x3x5:mode=nearest"],
+    ["dog:sigma1=1:sigma2=2:mode=wrap"],
 ]
 THREADS = [1, 2, 3, 8]
 SLABS = [1, 2, 7, 0]  # 0: the whole volume in one slab

@@ -8,7 +8,9 @@ zero sigmas, derivative orders, even and odd sizes, axes=xy (scipy filters each 
 own), cval != 0 and kernels longer than the volume; scale, clip and threshold against numpy in
 float32. Axis 0 of the numpy array is x (whatever the memory order, C order included).
 Output is float32; |zslab - scipy| must stay within 1e-5 of the input's largest magnitude.
-Exit 1 on any failure.
+Every smoothing case also runs on float64 volumes with --precision float64 against scipy on the
+float64 array: within 1e-12 of each value plus 1e-12 of the largest magnitude (float32 work is
+about 1e-7 off). Exit 1 on any failure.
 """
 import os
 import shutil
@@ -20,6 +22,7 @@ from scipy import ndimage as ndi
 from zstest import run, workdir
 
 RTOL = 1e-5
+RTOL64 = 1e-12
 MODES = ["reflect", "nearest", "mirror", "constant", "wrap"]
 
 
@@ -86,6 +89,24 @@ def check(d, name, src, a, spec, expect, extra):
     return 0
 
 
+def check64(d, name, src, a, spec, expect, extra):
+    """A float64 volume in float64 work: scipy's float64 result within RTOL64."""
+    dst = os.path.join(d, "out.npy")
+    run("filter", src, dst, "--op", spec, "--precision", "float64", "--quiet", "--force", *extra)
+    got = np.load(dst)
+    want = expect(a)
+    if got.dtype != np.float64 or got.shape != want.shape:
+        print(f"FAIL: {name} {spec}: {got.dtype} {got.shape}, expected float64 {want.shape}")
+        return 1
+    atol = RTOL64 * max(float(np.abs(a).max()), float(np.abs(want).max()))
+    err = np.abs(got - want) - RTOL64 * np.abs(want)
+    if not err.max() <= atol:
+        i = np.unravel_index(np.argmax(err), got.shape)
+        print(f"FAIL: {name} {spec} {' '.join(extra)} (float64): at {i} zslab {got[i]!r}, scipy {want[i]!r}")
+        return 1
+    return 0
+
+
 def main():
     d = workdir("xval-smooth")
     rng = np.random.default_rng(11)
@@ -103,6 +124,19 @@ def main():
         for spec, expect, extra in cases():
             total += 1
             failures += check(d, name, src, a, spec, expect, extra)
+    # float64 volumes in float64 work: every smoothing case (the pointwise ones are numpy's in float32 above)
+    vols64 = {
+        "f64_F_23x17x13": np.asfortranarray(rng.random((23, 17, 13)) * 10 - 3),
+        "f64_C_9x14x11": np.ascontiguousarray(rng.random((9, 14, 11)) * 1e6 - 3e5),
+    }
+    for name, a in vols64.items():
+        src = os.path.join(d, f"{name}.npy")
+        np.save(src, a)
+        for spec, expect, extra in cases():
+            if spec.split(":")[0] in ("scale", "clip", "threshold"):
+                continue
+            total += 1
+            failures += check64(d, name, src, a, spec, expect, extra)
     # uint16 input, float32 output: the load converts exactly
     u = np.asfortranarray(rng.integers(0, 4000, size=(21, 16, 12)).astype(np.uint16))
     src = os.path.join(d, "u16.npy")

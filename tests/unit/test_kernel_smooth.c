@@ -107,38 +107,56 @@ static void reference(const scase *c, const float *in, double *val, double *mag)
     }
 }
 
-/* Runs one case in one call and compares with the reference: |out - val| <= rtol * mag. */
-static void check_case(const scase *c, uint64_t salt)
+/* The worst |out[i] - val[i]| / (rtol * mag[i]) (NaN: infinite) and where; > 1 fails. */
+static double worst_ratio(const double *out, const double *val, const double *mag, size_t nv, double rtol, size_t *wi)
 {
-    const double rtol = 1e-5;
+    double worst = 0.0;
+    for (size_t i = 0; i < nv; i++) {
+        const double err = fabs(out[i] - val[i]), ratio = err / (rtol * mag[i] + 1e-300);
+        if (ratio > worst || isnan(out[i])) {
+            worst = isnan(out[i]) ? INFINITY : ratio;
+            *wi = i;
+        }
+    }
+    return worst;
+}
+
+/* Runs one case in one call (slab 0) or slab by slab and compares with the reference: |out - val|
+ * <= rtol * mag. f64: through run_f64 on the same values as doubles, within 1e-12 (float32 work
+ * is about 1e-7 off); the reference sums in double either way. */
+static void check_case_in(const scase *c, uint64_t salt, int f64, int64_t slab)
+{
+    const double rtol = f64 ? 1e-12 : 1e-5;
     char spec[512];
     spec_of(c, spec, sizeof spec);
     const size_t nv = (size_t)c->n[0] * (size_t)c->n[1] * (size_t)c->n[2];
     float *in = random_volume(c->n, salt), *out = malloc(sizeof *out * nv);
+    double *in64 = malloc(sizeof *in64 * nv), *out64 = malloc(sizeof *out64 * nv);
     double *val = malloc(sizeof *val * nv), *mag = malloc(sizeof *mag * nv);
-    zs_status st = zs_test_run_kernel(spec, in, c->n[0], c->n[1], c->n[2], 0, out);
+    for (size_t i = 0; i < nv; i++) in64[i] = in[i];
+    zs_status st = f64 ? zs_test_run_kernel_f64(spec, in64, c->n[0], c->n[1], c->n[2], slab, out64)
+                       : zs_test_run_kernel(spec, in, c->n[0], c->n[1], c->n[2], slab, out);
     if (st != ZS_OK)
-        fail_msg("%s on %lldx%lldx%lld: status %d: %s", spec, (long long)c->n[0], (long long)c->n[1],
-                 (long long)c->n[2], st, zs_last_error());
+        fail_msg("%s on %lldx%lldx%lld%s: status %d: %s", spec, (long long)c->n[0], (long long)c->n[1],
+                 (long long)c->n[2], f64 ? " (float64)" : "", st, zs_last_error());
+    if (!f64)
+        for (size_t i = 0; i < nv; i++) out64[i] = out[i];
     reference(c, in, val, mag);
-    double worst = 0.0;
     size_t wi = 0;
-    for (size_t i = 0; i < nv; i++) {
-        const double err = fabs((double)out[i] - val[i]), ratio = err / (rtol * mag[i] + 1e-30);
-        if (ratio > worst || isnan(out[i])) {
-            worst = isnan(out[i]) ? INFINITY : ratio;
-            wi = i;
-        }
-    }
+    const double worst = worst_ratio(out64, val, mag, nv, rtol, &wi);
     if (worst > 1.0)
-        fail_msg("%s on %lldx%lldx%lld: voxel %zu = %.9g, reference %.9g (scale %.3g): %.2f x tolerance", spec,
-                 (long long)c->n[0], (long long)c->n[1], (long long)c->n[2], wi, (double)out[wi], val[wi], mag[wi],
-                 worst);
+        fail_msg("%s on %lldx%lldx%lld%s slab %lld: voxel %zu = %.17g, reference %.17g (scale %.3g): %.2f x tolerance",
+                 spec, (long long)c->n[0], (long long)c->n[1], (long long)c->n[2], f64 ? " (float64)" : "",
+                 (long long)slab, wi, out64[wi], val[wi], mag[wi], worst);
     free(in);
     free(out);
+    free(in64);
+    free(out64);
     free(val);
     free(mag);
 }
+
+static void check_case(const scase *c, uint64_t salt) { check_case_in(c, salt, 0, 0); }
 
 static void check_cases(const scase *cs, size_t n)
 {
@@ -249,6 +267,38 @@ static void test_uniform_ref(void **state)
     cs[k++] = (scase){K_UNIFORM, VOL(3, 700, 4), .size = {3, 5, 3}, .mode = ZS_BORDER_WRAP};
     cs[k++] = (scase){K_UNIFORM, VOL(2, 600, 3), .size = {1, 4, 1}, .mode = ZS_BORDER_CONSTANT, .cval = 2.5};
     check_cases(cs, k);
+}
+
+/* ---- float64 work (run_f64) ------------------------------------------------------------------------- */
+
+/* gaussian (orders, anisotropic and zero sigmas, a kernel longer than the volume), uniform (even
+ * and long boxes, a plane taller than a band) and the kernels built on gaussian, in every mode,
+ * in one call and slab by slab. */
+static void test_float64_ref(void **state)
+{
+    (void)state;
+    scase cs[5 * 6 + 4];
+    size_t k = 0;
+    for (int m = 0; m < 5; m++) {
+        const double cv = m == ZS_BORDER_CONSTANT ? 2.5 : 0.0;
+        cs[k++] = (scase){K_GAUSS, VOL(13, 11, 9), S3(1.5, 1, 0.8), .mode = m, .cval = cv};
+        cs[k++] = (scase){K_GAUSS, VOL(13, 11, 9), S3(1, 2, 1.2), .order = {1, 0, 2}, .mode = m, .cval = cv};
+        cs[k++] = (scase){K_UNIFORM, VOL(13, 11, 9), .size = {4, 3, 5}, .mode = m, .cval = cv};
+        cs[k++] = (scase){K_UNIFORM, VOL(30, 5, 4), .size = {20, 2, 3}, .mode = m, .cval = cv};
+        cs[k++] = (scase){K_DOG, VOL(13, 11, 9), S3(1, 1, 1), .s2 = {2, 2, 1.5}, .mode = m, .cval = cv};
+        cs[k++] = (scase){m % 2 ? K_LOG : K_GRADMAG, VOL(13, 11, 9), S3(1.2, 1, 1.5), .mode = m, .cval = cv};
+    }
+    cs[k++] = (scase){K_GAUSS, VOL(6, 5, 4), S3(3, 0, 2), .order = {0, 0, 3}, .mode = ZS_BORDER_WRAP};
+    cs[k++] = (scase){K_GAUSS, VOL(13, 11, 9), S3(1.3, 1.3, 0), .xy = 1, .mode = ZS_BORDER_MIRROR};
+    cs[k++] = (scase){K_UNIFORM, VOL(3, 700, 4), .size = {3, 5, 3}, .mode = ZS_BORDER_WRAP};
+    scase lists = {K_GAUSS, VOL(13, 11, 9), S3(1, 1, 1), .mode = ZS_BORDER_CONSTANT, .cval = -1.5, .per_axis = 1};
+    lists.ymode = ZS_BORDER_WRAP;
+    lists.zmode = ZS_BORDER_NEAREST;
+    cs[k++] = lists;
+    for (size_t i = 0; i < k; i++) {
+        check_case_in(&cs[i], i, 1, 0);
+        check_case_in(&cs[i], i, 1, 2);
+    }
 }
 
 /* ---- dog, log, gradient_magnitude ------------------------------------------------------------------- */
@@ -618,6 +668,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_derivative_sign), cmocka_unit_test(test_halo),
         cmocka_unit_test(test_bad_params),      cmocka_unit_test(test_descriptors),
         cmocka_unit_test(test_pointwise),       cmocka_unit_test(test_mode_lists),
+        cmocka_unit_test(test_float64_ref),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_smooth", tests, NULL, NULL));
 }
