@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* dtypes with numpy's spellings, and conversion to and from the work buffers (float32 or float64). */
+/* dtypes with numpy's spellings, and conversion to and from the work buffers (float32, float64,
+ * or int64/uint64 for a plan with no stages). */
 #include "zs_internal.h"
 
 #include <math.h>
@@ -246,13 +247,40 @@ DEFINE_TO(zs__to_f32)
 DEFINE_TO(zs__to_f64)
 #undef WT
 
+/* Integer work (a plan with no stages): 32- and 64-bit integers widened to int64 (signed) or
+ * uint64 (unsigned), native byte order, every value exact. */
+#define DEFINE_TO_INT(NAME, T32, T64)                                                                                  \
+    void NAME(const void *src, zs_dtype dt, size_t n, WT *dst)                                                         \
+    {                                                                                                                  \
+        const unsigned char *s = src;                                                                                  \
+        const int swap = dt.big_endian != zs__host_big_endian();                                                       \
+        if (zs_dtype_size(dt) == 4) {                                                                                  \
+            if (swap) {                                                                                                \
+                LOAD_LOOP(T32, SW32)                                                                                   \
+            } else {                                                                                                   \
+                LOAD_LOOP(T32, (void)0)                                                                                \
+            }                                                                                                          \
+        } else if (swap) {                                                                                             \
+            LOAD_LOOP(T64, SW64)                                                                                       \
+        } else {                                                                                                       \
+            LOAD_LOOP(T64, (void)0)                                                                                    \
+        }                                                                                                              \
+    }
+
+#define WT int64_t
+DEFINE_TO_INT(zs__to_i64, int32_t, int64_t)
+#undef WT
+#define WT uint64_t
+DEFINE_TO_INT(zs__to_u64, uint32_t, uint64_t)
+#undef WT
+
 /* Where a 64-bit integer leaves the integers a double holds exactly. */
 #define INEXACT_LOOP(T, SWAP, LOW)                                                                                     \
     for (size_t i = 0; i < n; i++) {                                                                                   \
         T v;                                                                                                           \
         memcpy(&v, s + i * sizeof(T), sizeof(T));                                                                      \
         SWAP;                                                                                                          \
-        if (v > (T)ZS_F64_EXACT || (LOW)) return i;                                                                     \
+        if (v > (T)ZS_F64_EXACT || (LOW)) return i;                                                                    \
     }
 
 size_t zs__f64_inexact(const void *src, zs_dtype dt, size_t n)
@@ -307,6 +335,23 @@ size_t zs__f64_inexact(const void *src, zs_dtype dt, size_t n)
         SWAP;                                                                                                          \
         memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
     }
+/* Integer work: saturate in the integers (every target's LO is <= 0 and its HI >= 0). */
+static inline int64_t sat_i64(int64_t v, int64_t lo, uint64_t hi)
+{
+    return v < lo ? lo : v >= 0 && (uint64_t)v > hi ? (int64_t)hi : v;
+}
+static inline uint64_t sat_u64(uint64_t v, int64_t lo, uint64_t hi)
+{
+    (void)lo;
+    return v > hi ? hi : v;
+}
+#define STORE_SAT(T, LO, HI, SWAP)                                                                                     \
+    for (size_t i = 0; i < n; i++) {                                                                                   \
+        T v = (T)WT_SAT(src[i], (int64_t)(LO), (uint64_t)(HI));                                                        \
+        SWAP;                                                                                                          \
+        memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
+    }
+/* To a float type: one rounding cast (to nearest) from any work type. */
 #define STORE_FLOAT(T, SWAP)                                                                                           \
     for (size_t i = 0; i < n; i++) {                                                                                   \
         T v = (T)src[i];                                                                                               \
@@ -314,91 +359,111 @@ size_t zs__f64_inexact(const void *src, zs_dtype dt, size_t n)
         memcpy(d + i * sizeof(T), &v, sizeof(T));                                                                      \
     }
 
-#define DEFINE_FROM(NAME) \
-ZS_TARGET_CLONES void NAME(const WT *src, size_t n, zs_dtype dt, void *dst)                                          \
-{                                                                                                                    \
-    unsigned char *d = dst;                                                                                          \
-    const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();                                \
-    switch (dt.type) {                                                                                               \
-    case ZS_BOOL: /* scipy.ndimage: (npy_bool)value, a truncation; stored as 0 or 1; NaN fails both tests: 0 */      \
-        for (size_t i = 0; i < n; i++) d[i] = (unsigned char)(src[i] >= (WT)1 || src[i] <= (WT)-1);                  \
-        break;                                                                                                       \
-    case ZS_U8:                                                                                                      \
-        STORE_SMALL(uint8_t, 0, 255, (void)0) break;                                                                 \
-    case ZS_I8:                                                                                                      \
-        STORE_SMALL(int8_t, -128, 127, (void)0) break;                                                               \
-    case ZS_U16:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_SMALL(uint16_t, 0, 65535, SW16)                                                                    \
-        } else {                                                                                                     \
-            STORE_SMALL(uint16_t, 0, 65535, (void)0)                                                                 \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_I16:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_SMALL(int16_t, -32768, 32767, SW16)                                                                \
-        } else {                                                                                                     \
-            STORE_SMALL(int16_t, -32768, 32767, (void)0)                                                             \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_U32:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_WIDE(uint32_t, 0, UINT32_MAX, SW32)                                                                \
-        } else {                                                                                                     \
-            STORE_WIDE(uint32_t, 0, UINT32_MAX, (void)0)                                                             \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_I32:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, SW32)                                                          \
-        } else {                                                                                                     \
-            STORE_WIDE(int32_t, INT32_MIN, INT32_MAX, (void)0)                                                       \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_U64:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_WIDE(uint64_t, 0, UINT64_MAX, SW64)                                                                \
-        } else {                                                                                                     \
-            STORE_WIDE(uint64_t, 0, UINT64_MAX, (void)0)                                                             \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_I64:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, SW64)                                                          \
-        } else {                                                                                                     \
-            STORE_WIDE(int64_t, INT64_MIN, INT64_MAX, (void)0)                                                       \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_F32:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_FLOAT(float, SW32)                                                                                 \
-        } else if (sizeof(WT) == sizeof(float)) {                                                                    \
-            memcpy(d, src, n * sizeof(float));                                                                       \
-        } else {                                                                                                     \
-            STORE_FLOAT(float, (void)0)                                                                              \
-        }                                                                                                            \
-        break;                                                                                                       \
-    case ZS_F64:                                                                                                     \
-        if (swap) {                                                                                                  \
-            STORE_FLOAT(double, SW64)                                                                                \
-        } else if (sizeof(WT) == sizeof(double)) {                                                                   \
-            memcpy(d, src, n * sizeof(double));                                                                      \
-        } else {                                                                                                     \
-            STORE_FLOAT(double, (void)0)                                                                             \
-        }                                                                                                            \
-        break;                                                                                                       \
-    default:                                                                                                         \
-        break;                                                                                                       \
-    }                                                                                                                \
-}
+/* One body per work type WT: SMALL stores to types up to 16 bits, WIDE to 32/64-bit integers,
+ * WT_TRUE(x) is a value's truth for bool, WT_FLOAT says whether WT is a float type. */
+#define DEFINE_FROM(NAME, SMALL, WIDE)                                                                                 \
+    ZS_TARGET_CLONES void NAME(const WT *src, size_t n, zs_dtype dt, void *dst)                                        \
+    {                                                                                                                  \
+        unsigned char *d = dst;                                                                                        \
+        const int swap = zs_dtype_size(dt) > 1 && dt.big_endian != zs__host_big_endian();                              \
+        switch (dt.type) {                                                                                             \
+        case ZS_BOOL: /* scipy.ndimage: (npy_bool)value, a truncation; stored as 0 or 1; NaN fails both tests: 0 */    \
+            for (size_t i = 0; i < n; i++) d[i] = (unsigned char)WT_TRUE(src[i]);                                      \
+            break;                                                                                                     \
+        case ZS_U8:                                                                                                    \
+            SMALL(uint8_t, 0, 255, (void)0) break;                                                                     \
+        case ZS_I8:                                                                                                    \
+            SMALL(int8_t, -128, 127, (void)0) break;                                                                   \
+        case ZS_U16:                                                                                                   \
+            if (swap) {                                                                                                \
+                SMALL(uint16_t, 0, 65535, SW16)                                                                        \
+            } else {                                                                                                   \
+                SMALL(uint16_t, 0, 65535, (void)0)                                                                     \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_I16:                                                                                                   \
+            if (swap) {                                                                                                \
+                SMALL(int16_t, -32768, 32767, SW16)                                                                    \
+            } else {                                                                                                   \
+                SMALL(int16_t, -32768, 32767, (void)0)                                                                 \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_U32:                                                                                                   \
+            if (swap) {                                                                                                \
+                WIDE(uint32_t, 0, UINT32_MAX, SW32)                                                                    \
+            } else {                                                                                                   \
+                WIDE(uint32_t, 0, UINT32_MAX, (void)0)                                                                 \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_I32:                                                                                                   \
+            if (swap) {                                                                                                \
+                WIDE(int32_t, INT32_MIN, INT32_MAX, SW32)                                                              \
+            } else {                                                                                                   \
+                WIDE(int32_t, INT32_MIN, INT32_MAX, (void)0)                                                           \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_U64:                                                                                                   \
+            if (swap) {                                                                                                \
+                WIDE(uint64_t, 0, UINT64_MAX, SW64)                                                                    \
+            } else {                                                                                                   \
+                WIDE(uint64_t, 0, UINT64_MAX, (void)0)                                                                 \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_I64:                                                                                                   \
+            if (swap) {                                                                                                \
+                WIDE(int64_t, INT64_MIN, INT64_MAX, SW64)                                                              \
+            } else {                                                                                                   \
+                WIDE(int64_t, INT64_MIN, INT64_MAX, (void)0)                                                           \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_F32:                                                                                                   \
+            if (swap) {                                                                                                \
+                STORE_FLOAT(float, SW32)                                                                               \
+            } else if (WT_FLOAT && sizeof(WT) == sizeof(float)) {                                                      \
+                memcpy(d, src, n * sizeof(float));                                                                     \
+            } else {                                                                                                   \
+                STORE_FLOAT(float, (void)0)                                                                            \
+            }                                                                                                          \
+            break;                                                                                                     \
+        case ZS_F64:                                                                                                   \
+            if (swap) {                                                                                                \
+                STORE_FLOAT(double, SW64)                                                                              \
+            } else if (WT_FLOAT && sizeof(WT) == sizeof(double)) {                                                     \
+                memcpy(d, src, n * sizeof(double));                                                                    \
+            } else {                                                                                                   \
+                STORE_FLOAT(double, (void)0)                                                                           \
+            }                                                                                                          \
+            break;                                                                                                     \
+        default:                                                                                                       \
+            break;                                                                                                     \
+        }                                                                                                              \
+    }
 
-#define WT       float
-#define WT_ROUND 12582912.0f
-DEFINE_FROM(zs__from_f32)
+#define WT_TRUE(x) ((x) >= (WT)1 || (x) <= (WT)-1)
+#define WT_FLOAT   1
+#define WT         float
+#define WT_ROUND   12582912.0f
+DEFINE_FROM(zs__from_f32, STORE_SMALL, STORE_WIDE)
 #undef WT
 #undef WT_ROUND
 #define WT       double
 #define WT_ROUND 6755399441055744.0
-DEFINE_FROM(zs__from_f64)
+DEFINE_FROM(zs__from_f64, STORE_SMALL, STORE_WIDE)
 #undef WT
 #undef WT_ROUND
+#undef WT_TRUE
+#undef WT_FLOAT
+#define WT_TRUE(x) ((x) != 0)
+#define WT_FLOAT   0
+#define WT         int64_t
+#define WT_SAT     sat_i64
+DEFINE_FROM(zs__from_i64, STORE_SAT, STORE_SAT)
+#undef WT
+#undef WT_SAT
+#define WT     uint64_t
+#define WT_SAT sat_u64
+DEFINE_FROM(zs__from_u64, STORE_SAT, STORE_SAT)
+#undef WT
+#undef WT_SAT
+#undef WT_TRUE
+#undef WT_FLOAT

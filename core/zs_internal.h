@@ -94,6 +94,13 @@ void zs__from_f32(const float *src, size_t n, zs_dtype dt, void *dst);
 /** The same with float64 work buffers (same rounding, saturation and NaN rules). */
 void zs__to_f64(const void *src, zs_dtype dt, size_t n, double slope, double inter, double *dst);
 void zs__from_f64(const double *src, size_t n, zs_dtype dt, void *dst);
+/** Integer work (a plan with no stages, int32/uint32/int64/uint64 input, no scaling): to_ widens
+ *  signed input to int64 and unsigned to uint64 (native order); from_ stores exactly, saturating
+ *  to integer dtypes, rounding once (to nearest) to float dtypes, nonzero -> 1 for bool. */
+void zs__to_i64(const void *src, zs_dtype dt, size_t n, int64_t *dst);
+void zs__to_u64(const void *src, zs_dtype dt, size_t n, uint64_t *dst);
+void zs__from_i64(const int64_t *src, size_t n, zs_dtype dt, void *dst);
+void zs__from_u64(const uint64_t *src, size_t n, zs_dtype dt, void *dst);
 /** The largest magnitude up to which every integer is a double: 2^53. */
 #define ZS_F64_EXACT 9007199254740992ULL
 /** For int64 / uint64 src: the index of the first value beyond +-2^53 (which a double does not

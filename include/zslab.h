@@ -461,7 +461,7 @@ typedef enum zs_precision {
     ZS_PRECISION_FLOAT32,  /**< float32: the fastest; integers beyond 2^24 are rounded */
     ZS_PRECISION_FLOAT64   /**< float64: every stage must have a float64 kernel (else ZS_EINVAL naming it);
                                 int64/uint64 values beyond +-2^53 make the run fail (ZS_EUNSUPPORTED) */
-} zs_precision;
+} zs_precision; /* a plan with no stages on 32/64-bit integers (no scaling) converts them exactly, as integers */
 /** Parses "auto", "float32", "float64". */
 ZS_API zs_status zs_precision_parse(const char *s, zs_precision *out);
 ZS_API const char *zs_precision_name(zs_precision p);

@@ -206,7 +206,8 @@ static void size_for_band(zs_plan *p)
 }
 
 /* The work type. float64 needs every stage's float64 kernel; auto takes it for the integer
- * types a float loses digits of (selections on labels stay exact), when the stages allow. */
+ * types a float loses digits of (selections on labels stay exact), when the stages allow. A plan
+ * without stages converts such integers exactly, as integers (exact_ints). */
 static const char *const precision_names[] = {"auto", "float32", "float64", NULL};
 
 zs_status zs_precision_parse(const char *s, zs_precision *out)
@@ -255,7 +256,15 @@ static zs_status choose_precision(zs_plan *p, const zs_plan_opts *o)
                  zs_dtype_name(p->in.dtype),
                  t == ZS_I64 || t == ZS_U64 ? " (values beyond +-2^53 fail the run)" : "");
     }
-    p->work_size = p->precision == ZS_PRECISION_FLOAT64 ? sizeof(double) : sizeof(float);
+    /* No stages: a conversion. Integers a float may not hold go through the integers, exactly
+     * (the precision, auto or given, has no stage to act on). */
+    if (wide_int && p->nstages == 0 && p->in.slope == 1.0 && p->in.inter == 0.0) {
+        p->exact_ints = 1;
+        snprintf(p->precision_why, sizeof p->precision_why,
+                 "no stages: %s values are converted as integers, saturated or rounded once to %s",
+                 zs_dtype_name(p->in.dtype), zs_dtype_name(p->out.dtype));
+    }
+    p->work_size = p->precision == ZS_PRECISION_FLOAT64 || p->exact_ints ? sizeof(double) : sizeof(float);
     for (int k = 0; k < p->nstages; k++) {
         const zs_kernel_desc *kd = zs__pipeline_stage(p->pipe, k)->k;
         p->run[k] = p->precision == ZS_PRECISION_FLOAT64 ? zs__kernel_run_f64(kd) : kd->run;
@@ -647,7 +656,7 @@ static void plan_print(const void *obj, int flags, FILE *f)
     fputc('\n', f);
     fprintf(f, "engines:    read %s, write %s%s%s%s\n", zs_engine_name(p->read_engine), zs_engine_name(p->write_engine),
             p->engine_why[0] ? " (" : "", p->engine_why, p->engine_why[0] ? ")" : "");
-    fprintf(f, "precision:  %s (%s)\n", zs_precision_name(p->precision), p->precision_why);
+    fprintf(f, "precision:  %s (%s)\n", p->exact_ints ? "exact" : zs_precision_name(p->precision), p->precision_why);
     fprintf(f, "tiles:      bands of %lld of %lld rows (%lld per plane), %lld rows per tile plane with the halos%s\n",
             (long long)p->band, (long long)i->shape[1], (long long)p->nbands, (long long)p->tile_rows,
             p->whole_planes  ? " (whole planes: decoded or C-order input)"

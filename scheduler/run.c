@@ -117,6 +117,18 @@ static void to_w64(const void *src, zs_dtype dt, size_t n, double slope, double 
 }
 static void from_w32(const void *src, size_t n, zs_dtype dt, void *dst) { zs__from_f32(src, n, dt, dst); }
 static void from_w64(const void *src, size_t n, zs_dtype dt, void *dst) { zs__from_f64(src, n, dt, dst); }
+static void to_wi64(const void *src, zs_dtype dt, size_t n, double slope, double inter, void *dst)
+{
+    (void)slope, (void)inter; /* exact_ints: no scaling */
+    zs__to_i64(src, dt, n, dst);
+}
+static void to_wu64(const void *src, zs_dtype dt, size_t n, double slope, double inter, void *dst)
+{
+    (void)slope, (void)inter;
+    zs__to_u64(src, dt, n, dst);
+}
+static void from_wi64(const void *src, size_t n, zs_dtype dt, void *dst) { zs__from_i64(src, n, dt, dst); }
+static void from_wu64(const void *src, size_t n, zs_dtype dt, void *dst) { zs__from_u64(src, n, dt, dst); }
 static void extend_w32(const zs_kernel_call *c, void *plane, zs_border mode, double cval)
 {
     zs_kcall_extend_rows(c, plane, mode, (float)cval);
@@ -175,7 +187,12 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
     w->to_work = f64 ? to_w64 : to_w32;
     w->from_work = f64 ? from_w64 : from_w32;
     w->extend = f64 ? extend_w64 : extend_w32;
-    w->check_exact = f64 && (p->in.dtype.type == ZS_I64 || p->in.dtype.type == ZS_U64);
+    w->check_exact = f64 && !p->exact_ints && (p->in.dtype.type == ZS_I64 || p->in.dtype.type == ZS_U64);
+    if (p->exact_ints) { /* no stages: no row is extended */
+        const int sgn = p->in.dtype.type == ZS_I32 || p->in.dtype.type == ZS_I64;
+        w->to_work = sgn ? to_wi64 : to_wu64;
+        w->from_work = sgn ? from_wi64 : from_wu64;
+    }
     w->inexact_z = -1;
     for (int k = 0; k <= n; k++) {
         /* Not zeroed: every row a stage reads was written before (the geometry says so); only

@@ -94,7 +94,9 @@ struct zs_plan {
     int auto_direct[2];                  /* AUTO chose direct for reading [0], writing [1] */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
     zs_precision precision;              /* resolved: float32 or float64, never AUTO */
-    size_t work_size;                    /* bytes of a work element: 4 (float) or 8 (double) */
+    int exact_ints;                      /* no stages, 32/64-bit integer input, no scaling: the work
+                                            elements are the input integers (int64 or uint64) */
+    size_t work_size;                    /* bytes of a work element: 4 (float) or 8 (double, int64) */
     zs_status (*run[ZS_MAX_STAGES])(const zs_kernel_call *); /* each stage's entry for the work type */
     char precision_why[256];                                  /* why (--dry-run) */
 };

@@ -160,3 +160,19 @@ def test_direct_that_falls_back_warns(src, tmp_path, monkeypatch):
 def test_unknown_engine_is_refused(src, tmp_path):
     with pytest.raises(zslab.ZslabError, match="unknown engine"):
         zslab.filter(src, tmp_path / "out.npy", "uniform:size=3", engine="fast")
+
+
+@pytest.mark.parametrize("dtype", ["<i8", ">u8"])
+def test_filter_without_ops_converts_64_bit_integers_exactly(tmp_path, dtype):
+    a = np.array([2**53 + 1, 2**63 - 1, 7, 2**62 + 3] * 6, dtype=dtype).reshape(4, 3, 2)
+    if a.dtype.kind == "i":
+        a[0, 0, 0] = -(2**63)
+    src, out = str(tmp_path / "in.npy"), str(tmp_path / "out.npy")
+    np.save(src, a)
+    for precision in (None, "float32"):
+        zslab.filter(src, out, [], precision=precision, force=True)
+        np.testing.assert_array_equal(np.load(out), a)
+    zslab.filter(src, out, [], dtype="int32", force=True)
+    np.testing.assert_array_equal(np.load(out), np.clip(a.astype(object), -(2**31), 2**31 - 1).astype(np.int32))
+    zslab.filter(src, out, [], dtype="float32", force=True)
+    np.testing.assert_array_equal(np.load(out), a.astype(np.float32))
