@@ -240,6 +240,10 @@ static zs_status choose_precision(zs_plan *p, const zs_plan_opts *o)
     if (o->precision != ZS_PRECISION_AUTO) {
         p->precision = o->precision;
         snprintf(p->precision_why, sizeof p->precision_why, "given");
+    } else if (t == ZS_F64 && p->nstages == 0) { /* a conversion: float32 work would round every value */
+        p->precision = ZS_PRECISION_FLOAT64;
+        snprintf(p->precision_why, sizeof p->precision_why,
+                 "auto: no stages on float64 input: values are converted from float64, rounded once");
     } else if (!wide_int) {
         p->precision = ZS_PRECISION_FLOAT32;
         snprintf(p->precision_why, sizeof p->precision_why, "auto: %s input; float64 with --precision float64",

@@ -4,7 +4,8 @@ volumes holding 2^53+1, 2^63-1, -2^63, 2^64-1 among small values, little- and bi
 their own dtype bit for bit, to the other integer dtypes saturated (numpy's clip then astype), to
 float64 and float32 rounded once (numpy's astype), and to NIfTI, TIFF and Zarr (read back with
 nibabel, tifffile and zarr); the same under --precision float32 and float64, which have no stage to
-act on. --dry-run names the exact work."""
+act on. --dry-run names the exact work. float64 volumes convert from float64 (rounded once), never
+through float32."""
 import os
 import shutil
 import sys
@@ -101,6 +102,26 @@ def check_formats(d, rng):
     return n, failures
 
 
+def check_float64(d, rng):
+    """float64 values a float32 does not hold convert to float64 bit for bit, and to float32 and
+    int32 rounded once from float64 (numpy's astype; int32 half to even and saturated)."""
+    vol = rng.random(SHAPE) * 1e6 + np.pi
+    vol.ravel()[:3] = [1 + 2.0**-40, -(2.0**40) - 0.5, 2.5]
+    src = os.path.join(d, "f64.npy")
+    np.save(src, np.asfortranarray(vol))
+    n = failures = 0
+    for target, want in (("float64", vol), ("float32", vol.astype(np.float32)),
+                         ("int32", np.clip(np.rint(vol), -(2**31), 2**31 - 1).astype(np.int32))):
+        out = os.path.join(d, f"f64-{target}.npy")
+        run("convert", src, out, "--dtype", target, "--force")
+        got = np.load(out)
+        n += 1
+        if got.dtype != want.dtype or not np.array_equal(got, want):
+            print(f"FAIL float64 -> {target}: {np.count_nonzero(got != want)} values differ (rounded through float32?)")
+            failures += 1
+    return n, failures
+
+
 def main():
     d = workdir("convert-exact")
     rng = np.random.default_rng(64)
@@ -112,7 +133,8 @@ def main():
     if "precision:  exact" not in out:
         print(f"FAIL --dry-run of an int64 conversion does not say exact:\n{out}")
         f3 = 1
-    n, failures = n1 + n2 + n3, f1 + f2 + f3
+    n4, f4 = check_float64(d, rng)
+    n, failures = n1 + n2 + n3 + n4, f1 + f2 + f3 + f4
     shutil.rmtree(d)
     print(f"{n - failures}/{n} conversions exact")
     sys.exit(1 if failures else 0)
