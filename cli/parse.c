@@ -395,7 +395,7 @@ static const char run_help[] =
     "                        thread per worker: bypasses the page cache), or auto (default: pread;\n"
     "                        direct when input and output together exceed half the available memory,\n"
     "                        and for writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
-"                        --read-engine/--write-engine set one side\n"
+    "                        --read-engine/--write-engine set one side\n"
     "  --precision P         the type the stages compute in: float32 (fast; integers beyond 2^24 are\n"
     "                        rounded), float64 (exact selections on 32/64-bit integers, float64\n"
     "                        arithmetic as scipy), or auto (default: float64 for int32/uint32/int64/\n"

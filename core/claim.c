@@ -35,8 +35,8 @@ zs_status zs__partial_check(const char *path, const char *final, int dir, zs_fil
                  "%s: %s exists and is not a %s of zslab's making; remove it", final, path,
                  dir ? "directory" : "regular file");
     ZS_RETURN_IF(st.st_uid != geteuid(), ZS_EEXIST,
-                 "%s: %s belongs to another user (uid %lu); zslab takes over only its own partial output", final,
-                 path, (unsigned long)st.st_uid);
+                 "%s: %s belongs to another user (uid %lu); zslab takes over only its own partial output", final, path,
+                 (unsigned long)st.st_uid);
     ZS_RETURN_IF(!dir && st.st_nlink != 1, ZS_EEXIST,
                  "%s: %s has %lu names (hard links), so it is not of zslab's making; remove it", final, path,
                  (unsigned long)st.st_nlink);
@@ -235,7 +235,8 @@ zs_status zs_partial_file_commit(zs_partial_file *p)
 {
     ZS_RETURN_IF(!p || !p->f, ZS_EINVAL, "commit: no open partial file");
     errno = EIO; /* ferror keeps no errno of its own */
-    if (fflush(p->f) != 0 || ferror(p->f)) return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", p->tmp);
+    if (fflush(p->f) != 0 || ferror(p->f))
+        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", p->tmp);
     ZS_FORWARD(zs__rename_into_place(p->tmp, p->path, 1, &p->id));
     const int e = fclose(p->f) != 0 ? errno : 0; /* the lock goes with it, after the rename */
     p->f = NULL;

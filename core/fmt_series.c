@@ -28,10 +28,10 @@
 #include <unistd.h>
 
 typedef struct series_plane {
-    char *path;   /* owner: the series */
-    uint64_t raw; /* offset of the plane in the file when it is one pread; 0: decode */
-    int swap;     /* raw bytes in the other byte order than the host */
-    int c_order;  /* .npy in C order: transposed after reading */
+    char *path;    /* owner: the series */
+    uint64_t raw;  /* offset of the plane in the file when it is one pread; 0: decode */
+    int swap;      /* raw bytes in the other byte order than the host */
+    int c_order;   /* .npy in C order: transposed after reading */
     zs_file_id id; /* writing: the identity of the file written (checked at commit) */
 } series_plane;
 

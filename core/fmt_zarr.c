@@ -189,8 +189,7 @@ static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, siz
         return ZS_EIO;
     }
     zs_status s = ZS_OK;
-    if ((uint64_t)st.st_size > max)
-        s = ZS_ERR(ZS_EFORMAT, "%s: not a chunk file of at most %zu bytes", file, max);
+    if ((uint64_t)st.st_size > max) s = ZS_ERR(ZS_EFORMAT, "%s: not a chunk file of at most %zu bytes", file, max);
     if (s == ZS_OK && (size_t)st.st_size > b->file_cap) {
         free(b->file);
         b->file_cap = (size_t)st.st_size;

@@ -11,11 +11,10 @@
 #include <sys/stat.h>
 
 static const zs_format_ops *const formats[] = {
-    &zs__fmt_npy,  &zs__fmt_nifti1, &zs__fmt_nifti2, &zs__fmt_tiff,
+    &zs__fmt_npy,    &zs__fmt_nifti1, &zs__fmt_nifti2, &zs__fmt_tiff,
     &zs__fmt_zarr, /* before the series: both claim directories, and a Zarr store is one */
     &zs__fmt_hdf5, /* before the series too: "F.h5:/" ends in '/' but names an HDF5 file, not a directory */
-    &zs__fmt_series, &zs__fmt_mhd, &zs__fmt_nrrd,
-    &zs__fmt_raw, /* the fallback: last */
+    &zs__fmt_series, &zs__fmt_mhd,    &zs__fmt_nrrd,   &zs__fmt_raw, /* the fallback: last */
 };
 #define NFORMATS ((int)(sizeof formats / sizeof formats[0]))
 

@@ -479,11 +479,11 @@ typedef struct zs_plan_opts {
     zs_dtype out_dtype;     /**< used when has_out_dtype */
     int has_out_dtype;
     zs_engine read_engine, write_engine;
-    int64_t z_align; /**< slabs start on multiples of this many planes (a chunked output's chunk
-                          depth: zs_path_write_z_align); 0 or 1: anywhere. A given slab height
-                          must be a multiple of it */
-    int parallel_fs; /**< the output lies on a parallel file system (zs_path_on_parallel_fs): the
-                          automatic write engine is direct */
+    int64_t z_align;        /**< slabs start on multiples of this many planes (a chunked output's chunk
+                                 depth: zs_path_write_z_align); 0 or 1: anywhere. A given slab height
+                                 must be a multiple of it */
+    int parallel_fs;        /**< the output lies on a parallel file system (zs_path_on_parallel_fs): the
+                                 automatic write engine is direct */
     const zs_volume *input; /**< the volume `in` describes, or NULL (zs_job sets it; borrowed for the
                                  call only): the planner asks its format what a worker holds to decode
                                  planes (a chunk, its file's bytes, a cached layer; libhdf5's caches),
@@ -897,7 +897,7 @@ typedef struct zs_bench_opts {
     int progress;         /**< a progress line on stderr */
     const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
     int nbands;
-    FILE *plot; /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
+    FILE *plot;             /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
     zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
 } zs_bench_opts;
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);

@@ -72,8 +72,8 @@ ZS_API int64_t zs_border_index(int64_t i, int64_t n, zs_border mode);
 ZS_API void zs_border_extend_row(const float *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, float cval,
                                  float *dst);
 /** zs_border_extend_row on doubles (float64 plans). */
-ZS_API void zs_border_extend_row_f64(const double *src, int64_t n, int64_t lo, int64_t hi, zs_border mode,
-                                     double cval, double *dst);
+ZS_API void zs_border_extend_row_f64(const double *src, int64_t n, int64_t lo, int64_t hi, zs_border mode, double cval,
+                                     double *dst);
 
 typedef enum zs_param_type {
     ZS_PARAM_INT,    /**< int64_t */

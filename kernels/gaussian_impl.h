@@ -31,7 +31,7 @@ typedef struct TN(grt) {
     size_t zfrom, zto; /* voxels of a plane the y pass reads: the z pass computes only those */
 } TN(grt);
 
-static void TN(glayout)(TN(grt) *g, zs_bump *b, const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_out)
+static void TN(glayout)(TN(grt) * g, zs_bump *b, const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_out)
 {
     const size_t plane = (size_t)nx * (size_t)ny;
     int64_t xhi = 0, yhi = 0, ztaps = 1;
@@ -83,7 +83,7 @@ static void TN(glayout)(TN(grt) *g, zs_bump *b, const zs_gspec *s, int64_t nx, i
     }
 }
 
-static void TN(gsetup)(TN(grt) *g)
+static void TN(gsetup)(TN(grt) * g)
 {
     const zs_gspec *s = g->s;
     for (int t = 0; t < s->nterms; t++)
@@ -140,7 +140,7 @@ static void TN(add_cval)(T *restrict row, const double *restrict bx, int64_t nx,
     for (int64_t x = 0; x < nx; x++) row[x] = row[x] + (T)(a * bx[x] + c);
 }
 
-static void TN(g_yx)(TN(grt) *g, int t, const T *src, T *dst, double sz, double bz)
+static void TN(g_yx)(TN(grt) * g, int t, const T *src, T *dst, double sz, double bz)
 {
     const zs_k1d *ky = &g->k[t][1], *kx = &g->k[t][0];
     const zs_gop op = g->s->t[t].op;
@@ -167,7 +167,7 @@ static void TN(g_yx)(TN(grt) *g, int t, const T *src, T *dst, double sz, double 
 }
 
 /* s_z and b_z of term t at output plane z. */
-static void TN(zedge)(const TN(grt) *g, int t, int64_t z, double *sz, double *bz)
+static void TN(zedge)(const TN(grt) * g, int t, int64_t z, double *sz, double *bz)
 {
     *sz = 1.0;
     *bz = 0.0;
@@ -191,7 +191,7 @@ static void TN(single_yx)(void *ctx, const T *src, T *dst, int64_t slot)
     TN(g_yx)(g, 0, src, dst, sz, bz);
 }
 
-static zs_status TN(run_single)(TN(grt) *g)
+static zs_status TN(run_single)(TN(grt) * g)
 {
     const zs_k1d *kz = &g->k[0][2];
     TN(zs_sep_driver)
@@ -207,7 +207,7 @@ static zs_status TN(run_single)(TN(grt) *g)
 /* The z passes of output plane j for every distinct z kernel, chunk by chunk so that the
  * input chunks read for the first kernel are still in cache for the others. zres[t] is the
  * z result term t reads (the input plane itself when z is not filtered). */
-static zs_status TN(multi_z)(TN(grt) *g, int64_t j, const T *zres[ZS_GMAX_TERMS])
+static zs_status TN(multi_z)(TN(grt) * g, int64_t j, const T *zres[ZS_GMAX_TERMS])
 {
     const zs_kernel_call *c = g->c;
     int64_t r = 0;
@@ -232,7 +232,7 @@ static zs_status TN(multi_z)(TN(grt) *g, int64_t j, const T *zres[ZS_GMAX_TERMS]
     return ZS_OK;
 }
 
-static zs_status TN(run_multi)(TN(grt) *g)
+static zs_status TN(run_multi)(TN(grt) * g)
 {
     const zs_kernel_call *c = g->c;
     const size_t plane = (size_t)g->nx * (size_t)g->ny;

@@ -12,8 +12,7 @@
 #define OUT_PLANES(c)   ((T *const *)(const void *)(c)->out)
 
 /* d = op(a, b), element-wise; the three do not overlap in written memory. */
-ZS_SIMD_CLONES static void TN(v_op)(T *restrict d, const T *restrict a, const T *restrict b, int64_t w,
-                                int is_max)
+ZS_SIMD_CLONES static void TN(v_op)(T *restrict d, const T *restrict a, const T *restrict b, int64_t w, int is_max)
 {
     if (is_max)
         for (int64_t i = 0; i < w; i++) d[i] = OPMAX(a[i], b[i]);
@@ -48,11 +47,11 @@ typedef struct TN(seq_job) {
     int64_t doff;
 } TN(seq_job);
 
-static T *TN(seq_dst)(const TN(seq_job) *j, int64_t r) { return j->dp ? j->dp[r] + j->doff : j->dst + r * j->ds; }
+static T *TN(seq_dst)(const TN(seq_job) * j, int64_t r) { return j->dp ? j->dp[r] + j->doff : j->dst + r * j->ds; }
 
-static const T *TN(seq_elem)(const TN(seq_job) *j, int64_t t) { return j->e[t] ? j->e[t] + j->off : j->cv; }
+static const T *TN(seq_elem)(const TN(seq_job) * j, int64_t t) { return j->e[t] ? j->e[t] + j->off : j->cv; }
 
-static void TN(seq_direct)(const TN(seq_job) *j)
+static void TN(seq_direct)(const TN(seq_job) * j)
 {
     for (int64_t r = 0; r < j->n; r++) {
         T *d = TN(seq_dst)(j, r);
@@ -67,7 +66,7 @@ static void TN(seq_direct)(const TN(seq_job) *j)
 
 /* Suffixes of the block [bs, bs+s): S[t] = op(e[t], S[t+1]) into dst rows t < n (the
  * block's top lies at most at n+s-2; rows t >= n run in j->suf). */
-static void TN(seq_suffix)(const TN(seq_job) *j, int64_t bs)
+static void TN(seq_suffix)(const TN(seq_job) * j, int64_t bs)
 {
     const int64_t top = bs + j->s - 1, n = j->n, w = j->w;
     for (int64_t t = top; t >= (bs > 0 ? bs : 0); t--) {
@@ -81,7 +80,7 @@ static void TN(seq_suffix)(const TN(seq_job) *j, int64_t bs)
     }
 }
 
-static void TN(seq_vanherk)(const TN(seq_job) *j)
+static void TN(seq_vanherk)(const TN(seq_job) * j)
 {
     const int64_t s = j->s, n = j->n, w = j->w;
     int64_t bs = -(((j->phase % s) + s) % s);
@@ -104,7 +103,7 @@ static void TN(seq_vanherk)(const TN(seq_job) *j)
     }
 }
 
-static void TN(seq_filter)(const TN(seq_job) *j)
+static void TN(seq_filter)(const TN(seq_job) * j)
 {
     if (j->s <= SMALL_SEQ)
         TN(seq_direct)(j);
@@ -121,7 +120,7 @@ typedef struct TN(row_job) {
     T *ext, *a, *b;
 } TN(row_job);
 
-static void TN(row_doubling)(const TN(row_job) *j, T *dst, int64_t s, int64_t len)
+static void TN(row_doubling)(const TN(row_job) * j, T *dst, int64_t s, int64_t len)
 {
     const T *m = j->ext;
     T *bufs[2] = {j->a, j->b};
@@ -136,7 +135,7 @@ static void TN(row_doubling)(const TN(row_job) *j, T *dst, int64_t s, int64_t le
         TN(v_op)(dst, m, m + (s - w), j->nx, j->is_max);
 }
 
-static void TN(row_vanherk)(const TN(row_job) *j, T *dst, int64_t s, int64_t len)
+static void TN(row_vanherk)(const TN(row_job) * j, T *dst, int64_t s, int64_t len)
 {
     const T *e = j->ext;
     T *g = j->a, *h = j->b;
@@ -155,7 +154,7 @@ static void TN(row_vanherk)(const TN(row_job) *j, T *dst, int64_t s, int64_t len
     TN(v_op)(dst, h, g + s - 1, j->nx, j->is_max);
 }
 
-static void TN(row_filter)(const TN(row_job) *j, const T *src, T *dst)
+static void TN(row_filter)(const TN(row_job) * j, const T *src, T *dst)
 {
     const int64_t s = j->lo + j->hi + 1, len = j->nx + s - 1;
     if (s == 1) {
@@ -179,8 +178,7 @@ static void TN(mm_layout_of)(const zs_box *b, int64_t nx, int64_t ny, int64_t np
     l->neptr = ne;
     l->eptr = 0;
     l->q = zs__align64(zs__sat_mul(sizeof(const T *), (size_t)ne));
-    l->rows =
-        zs__sat_add(l->q, zs__align64(sy > 1 ? zs__sat_mul(sizeof(T), zs__sat_mul((size_t)nx, (size_t)ny)) : 0));
+    l->rows = zs__sat_add(l->q, zs__align64(sy > 1 ? zs__sat_mul(sizeof(T), zs__sat_mul((size_t)nx, (size_t)ny)) : 0));
     l->tiles = zs__sat_add(l->rows, zs__align64(zs__sat_mul(3, zs__align64(row))));
     l->mask = zs__sat_add(l->tiles, 3 * sizeof(T) * TILE);
     l->total = zs__sat_add(l->mask, zs__nan_mask_bytes(nx, ny));
@@ -204,7 +202,7 @@ typedef struct TN(mm_ctx) {
     TN(row_job) row;
 } TN(mm_ctx);
 
-static zs_status TN(z_pass)(const TN(mm_ctx) *m)
+static zs_status TN(z_pass)(const TN(mm_ctx) * m)
 {
     const zs_kernel_call *c = m->c;
     const int64_t sz = zs__box_extent(m->b, 2), plane = c->nx * c->ny;
@@ -218,9 +216,21 @@ static zs_status TN(z_pass)(const TN(mm_ctx) *m)
                          (long long)z, (long long)c->out_z[r0]);
         }
         for (int64_t i0 = 0; i0 < plane; i0 += TILE) {
-            TN(seq_job) j = {
-                m->eptr, m->cv,  i0,     r1 - r0,   sz,          z0, plane, plane - i0 < TILE ? plane - i0 : TILE,
-                NULL,    m->suf, m->pre, m->is_max, OUT_PLANES(c) + r0, i0};
+            TN(seq_job)
+            j = {m->eptr,
+                 m->cv,
+                 i0,
+                 r1 - r0,
+                 sz,
+                 z0,
+                 plane,
+                 plane - i0 < TILE ? plane - i0 : TILE,
+                 NULL,
+                 m->suf,
+                 m->pre,
+                 m->is_max,
+                 OUT_PLANES(c) + r0,
+                 i0};
             TN(seq_filter)(&j);
         }
     }
@@ -228,7 +238,7 @@ static zs_status TN(z_pass)(const TN(mm_ctx) *m)
 }
 
 /* Output rows [r0, r1) of dst from src along y. */
-static void TN(y_pass)(const TN(mm_ctx) *m, const T *src, T *dst, int64_t r0, int64_t r1)
+static void TN(y_pass)(const TN(mm_ctx) * m, const T *src, T *dst, int64_t r0, int64_t r1)
 {
     const zs_kernel_call *c = m->c;
     const int64_t sy = zs__box_extent(m->b, 1), lo = m->b->lo[1];
@@ -237,26 +247,27 @@ static void TN(y_pass)(const TN(mm_ctx) *m, const T *src, T *dst, int64_t r0, in
         m->eptr[t] = y < 0 ? NULL : src + y * c->nx;
     }
     for (int64_t x0 = 0; x0 < c->nx; x0 += TILE) {
-        TN(seq_job) j = {m->eptr,
-                     m->cv,
-                     x0,
-                     r1 - r0,
-                     sy,
-                     r0 - lo,
-                     c->nx,
-                     c->nx - x0 < TILE ? c->nx - x0 : TILE,
-                     dst + r0 * c->nx + x0,
-                     m->suf,
-                     m->pre,
-                     m->is_max,
-                     NULL,
-                     0};
+        TN(seq_job)
+        j = {m->eptr,
+             m->cv,
+             x0,
+             r1 - r0,
+             sy,
+             r0 - lo,
+             c->nx,
+             c->nx - x0 < TILE ? c->nx - x0 : TILE,
+             dst + r0 * c->nx + x0,
+             m->suf,
+             m->pre,
+             m->is_max,
+             NULL,
+             0};
         TN(seq_filter)(&j);
     }
 }
 
 /* x then y on output plane `dst`, reading `src` (the z-pass result in dst, or an input plane). */
-static void TN(xy_pass)(const TN(mm_ctx) *m, const T *src, T *dst)
+static void TN(xy_pass)(const TN(mm_ctx) * m, const T *src, T *dst)
 {
     const zs_kernel_call *c = m->c;
     const int64_t sx = zs__box_extent(m->b, 0), sy = zs__box_extent(m->b, 1), nx = c->nx;
@@ -353,17 +364,18 @@ zs_status TN(zs__minmax_apply)(const zs_kernel_call *c, const zs_box *box, int i
     unsigned char *s = scratch;
     const int64_t sx = zs__box_extent(b, 0), rowlen = zs__align64(sizeof(T) * (size_t)(c->nx + sx - 1));
     T *tiles = zs__at(s, l.tiles);
-    TN(mm_ctx) m = {c,
-                b,
-                is_max,
-                mode,
-                zs__at(s, l.eptr),
-                zs__at(s, l.q),
-                tiles,
-                tiles + TILE,
-                tiles + 2 * TILE,
-                {c->nx, b->lo[0], b->hi[0], mode[0], cval, is_max, zs__at(s, l.rows), zs__at(s, l.rows + rowlen),
-                 zs__at(s, l.rows + 2 * rowlen)}};
+    TN(mm_ctx)
+    m = {c,
+         b,
+         is_max,
+         mode,
+         zs__at(s, l.eptr),
+         zs__at(s, l.q),
+         tiles,
+         tiles + TILE,
+         tiles + 2 * TILE,
+         {c->nx, b->lo[0], b->hi[0], mode[0], cval, is_max, zs__at(s, l.rows), zs__at(s, l.rows + rowlen),
+          zs__at(s, l.rows + 2 * rowlen)}};
     TN(zs__fill_plane)(m.cv, TILE, cval);
     const int zdone = zs__box_extent(b, 2) > 1;
     if (zdone) ZS_FORWARD(TN(z_pass)(&m));

@@ -54,8 +54,8 @@ static size_t morph_layout(const zs_kbox *p, int64_t nx, int64_t ny, int64_t npl
     *cap = chunk_planes(&b) + b.lo[2] + b.hi[2];
     if (*cap > nplanes) *cap = nplanes > 0 ? nplanes : 1;
     *tp = zs__align64(sizeof(int64_t) * (size_t)*cap) + zs__align64(sizeof(float *) * (size_t)*cap);
-    *mm = zs__sat_add(
-        *tp, zs__align64(zs__sat_mul(zs__sat_mul(es, (size_t)*cap), zs__sat_mul((size_t)nx, (size_t)ny))));
+    *mm =
+        zs__sat_add(*tp, zs__align64(zs__sat_mul(zs__sat_mul(es, (size_t)*cap), zs__sat_mul((size_t)nx, (size_t)ny))));
     return zs__sat_add(*mm, es == sizeof(double) ? zs__minmax_scratch_f64(&b, nx, ny, *cap)
                                                  : zs__minmax_scratch(&b, nx, ny, *cap));
 }

@@ -69,8 +69,8 @@ typedef enum pw_op { PW_SCALE, PW_CLIP, PW_THRESHOLD, PW_THRESHOLD_KEEP } pw_op;
     {                                                                                                                  \
         const size_t plane = (size_t)c->nx * (size_t)c->ny;                                                            \
         for (int64_t j = 0; j < c->n_out; j++) {                                                                       \
-            const T *src = j < c->n_in && c->in_z[j] == c->out_z[j] ? (const T *)(const void *)c->in[j]                \
-                                                                    : PLANE(c, c->out_z[j]);                           \
+            const T *src =                                                                                             \
+                j < c->n_in && c->in_z[j] == c->out_z[j] ? (const T *)(const void *)c->in[j] : PLANE(c, c->out_z[j]);  \
             ZS_RETURN_IF(!src, ZS_EINTERNAL, "plane %lld is not among the call's input planes",                        \
                          (long long)c->out_z[j]);                                                                      \
             pw_apply##SUF(op, (T *)(void *)c->out[j], src, plane, u, v);                                               \
@@ -157,8 +157,8 @@ static const zs_param_desc threshold_param_list[] = {
 #define PW_FLAGS (ZS_KF_POINTWISE | ZS_KF_INPLACE_OK | ZS_KF_DETERMINISTIC)
 
 const zs_kernel_desc zs_kernel_scale = {
-    ZS_KERNEL_ABI, "scale", "a * x + b", 1,          scale_param_list, 2,    sizeof(scale_params),
-    PW_FLAGS,      NULL,    pw_halo,     pw_scratch, scale_run,        NULL, NULL, scale_run_f64,
+    ZS_KERNEL_ABI, "scale",   "a * x + b", 1,    scale_param_list, 2, sizeof(scale_params), PW_FLAGS, NULL, pw_halo,
+    pw_scratch,    scale_run, NULL,        NULL, scale_run_f64,
 };
 
 const zs_kernel_desc zs_kernel_clip = {

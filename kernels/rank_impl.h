@@ -53,7 +53,7 @@ typedef struct TN(rk_run) {
     T *zs, *sc, *row0, *tmp, *obuf, *cv;
     T **t0, **ta, **tb; /* pointer tables of the three programs */
     int64_t *xsrc;
-    const T **taps;                  /* sz input planes of the current output plane (NULL: cval) */
+    const T **taps;                      /* sz input planes of the current output plane (NULL: cval) */
     int64_t *row_slot;                   /* ny: ZS slot holding source row y, or -1 */
     int64_t *slot_row, *slot_used, *win; /* sy each: row in slot; in use by this window; window's slots */
 } TN(rk_run);
@@ -82,7 +82,7 @@ ZS_SIMD_CLONES static void TN(join_pairs)(const T *restrict a, const T *restrict
 }
 
 /* Extends a natural row (real voxels at [lo, lo+nx)) to B*H lanes, then splits it by parity. */
-static void TN(stage0_finish_row)(const TN(rk_run) *r, T *row, T *zsrow)
+static void TN(stage0_finish_row)(const TN(rk_run) * r, T *row, T *zsrow)
 {
     const int64_t lo = r->pl->g.lo[0], nx = r->c->nx;
     for (int64_t i = 0; i < r->d->next; i++) {
@@ -93,7 +93,7 @@ static void TN(stage0_finish_row)(const TN(rk_run) *r, T *row, T *zsrow)
 }
 
 /* Stage 0 for source row y of the current output plane, into ZS slot `slot`. */
-static void TN(stage0_row)(const TN(rk_run) *r, int64_t y, int64_t slot)
+static void TN(stage0_row)(const TN(rk_run) * r, int64_t y, int64_t slot)
 {
     const rk_plan *pl = r->pl;
     const int64_t nx = r->c->nx, sy = pl->g.s[1], RS = r->d->RS, lo = pl->g.lo[0];
@@ -113,7 +113,7 @@ static void TN(stage0_row)(const TN(rk_run) *r, int64_t y, int64_t slot)
 /* Makes the ZS rows of output row y's window present (at most sy distinct rows, so sy
  * slots suffice; a slot is reused once its row leaves the window) and lists their slots
  * in r->win (-1 for constant-mode rows outside the plane). */
-static void TN(stage0_window)(const TN(rk_run) *r, int64_t y)
+static void TN(stage0_window)(const TN(rk_run) * r, int64_t y)
 {
     const int64_t sy = r->pl->g.s[1];
     for (int64_t s = 0; s < sy; s++) r->slot_used[s] = 0;
@@ -136,7 +136,7 @@ static void TN(stage0_window)(const TN(rk_run) *r, int64_t y)
     for (int64_t dy = 0; dy < sy; dy++) r->win[dy] = r->win[dy] < 0 ? -1 : r->row_slot[r->win[dy]];
 }
 
-static void TN(stage_a)(const TN(rk_run) *r, int64_t y)
+static void TN(stage_a)(const TN(rk_run) * r, int64_t y)
 {
     const rk_plan *pl = r->pl;
     const int64_t sy = pl->g.s[1], sz = pl->g.s[2], RS = r->d->RS, lanes = pl->g.B * r->d->H;
@@ -150,7 +150,7 @@ static void TN(stage_a)(const TN(rk_run) *r, int64_t y)
     }
 }
 
-static void TN(stage_b)(const TN(rk_run) *r, T *out)
+static void TN(stage_b)(const TN(rk_run) * r, T *out)
 {
     const rk_plan *pl = r->pl;
     const int64_t m = pl->g.m, B = pl->g.B, H = r->d->H, RS = r->d->RS, nx = r->c->nx, ncols = pl->g.s[0] + B - 1;
@@ -168,33 +168,34 @@ static void TN(stage_b)(const TN(rk_run) *r, T *out)
 }
 
 static zs_status TN(rank_network)(const zs_kernel_call *c, const rk_plan *pl, unsigned char *base, zs_border mode,
-                              T cval)
+                                  T cval)
 {
     rk_data d;
     const size_t need = TN(data_layout)(pl, c->nx, c->ny, &d);
     const size_t avail = c->scratch_bytes - (size_t)(base - (unsigned char *)c->scratch);
     ZS_RETURN_IF(need > avail, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", avail, need);
     T **tabs = zs__at(base, d.tab);
-    TN(rk_run) r = {c,
-                pl,
-                &d,
-                mode,
-                cval,
-                zs__at(base, d.zs),
-                zs__at(base, d.sc),
-                zs__at(base, d.row0),
-                zs__at(base, d.tmp),
-                zs__at(base, d.obuf),
-                zs__at(base, d.cv),
-                tabs,
-                tabs + pl->p0.ntab,
-                tabs + pl->p0.ntab + pl->pa.ntab,
-                zs__at(base, d.xsrc),
-                zs__at(base, d.taps),
-                zs__at(base, d.slots),
-                NULL,
-                NULL,
-                NULL};
+    TN(rk_run)
+    r = {c,
+         pl,
+         &d,
+         mode,
+         cval,
+         zs__at(base, d.zs),
+         zs__at(base, d.sc),
+         zs__at(base, d.row0),
+         zs__at(base, d.tmp),
+         zs__at(base, d.obuf),
+         zs__at(base, d.cv),
+         tabs,
+         tabs + pl->p0.ntab,
+         tabs + pl->p0.ntab + pl->pa.ntab,
+         zs__at(base, d.xsrc),
+         zs__at(base, d.taps),
+         zs__at(base, d.slots),
+         NULL,
+         NULL,
+         NULL};
     r.slot_row = r.row_slot + c->ny;
     r.slot_used = r.slot_row + pl->g.s[1];
     r.win = r.slot_used + pl->g.s[1];
@@ -329,7 +330,8 @@ static zs_status TN(rank_select)(const zs_kernel_call *c, const rk_geom *g, zs_b
                     int64_t yy = zs_border_index(y + dy - g->lo[1], ny, mode);
                     T *dst = rows + (dz * sy + dy) * l.rs;
                     if (taps[dz] && yy >= 0)
-                        TN(zs_border_extend_row)(taps[dz] + yy * nx, nx, g->lo[0], g->s[0] - 1 - g->lo[0], mode, cval, dst);
+                        TN(zs_border_extend_row)
+                        (taps[dz] + yy * nx, nx, g->lo[0], g->s[0] - 1 - g->lo[0], mode, cval, dst);
                     else
                         TN(zs__fill_plane)(dst, (size_t)(nx + g->s[0] - 1), cval);
                 }
@@ -343,7 +345,7 @@ static zs_status TN(rank_select)(const zs_kernel_call *c, const rk_geom *g, zs_b
  * holds one, the outputs whose window holds one are set to NaN afterwards (zs__nan_mask_apply, in
  * the mask's bytes at the end of the scratch). */
 static zs_status TN(rank_select_or_net)(const zs_kernel_call *c, const rk_geom *g, const rk_sizes *s, zs_border mode,
-                                    T cval)
+                                        T cval)
 {
     if (!s->network) return TN(rank_select)(c, g, mode, cval);
     ZS_RETURN_IF(!c->scratch || c->scratch_bytes < s->ws, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed",

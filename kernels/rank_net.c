@@ -301,46 +301,46 @@ zs_status zs__rank_net_build(rk_plan *pl, const rk_geom *g, const rk_sizes *s, u
 #define LT_MAX(x, y) ((x) > (y) ? (x) : (y))
 
 /* The runner, written once per element type (SUF empty: float; _f64: double). */
-#define DEFINE_NET_RUN(SUF, T) \
-static void k_cx##SUF(T *restrict lo, T *restrict hi, const T *restrict a, const T *restrict b, int64_t w)           \
-{                                                                                                                    \
-    for (int64_t i = 0; i < w; i++) {                                                                                \
-        T x = a[i], y = b[i];                                                                                        \
-        lo[i] = LT_MIN(x, y);                                                                                        \
-        hi[i] = LT_MAX(x, y);                                                                                        \
-    }                                                                                                                \
-}                                                                                                                    \
-                                                                                                                     \
-static void k_min##SUF(T *restrict d, const T *restrict a, const T *restrict b, int64_t w)                           \
-{                                                                                                                    \
-    for (int64_t i = 0; i < w; i++) d[i] = LT_MIN(a[i], b[i]);                                                       \
-}                                                                                                                    \
-                                                                                                                     \
-static void k_max##SUF(T *restrict d, const T *restrict a, const T *restrict b, int64_t w)                           \
-{                                                                                                                    \
-    for (int64_t i = 0; i < w; i++) d[i] = LT_MAX(a[i], b[i]);                                                       \
-}                                                                                                                    \
-                                                                                                                     \
-ZS_SIMD_CLONES void zs__rank_net_run##SUF(const rk_prog *p, T *const *tab, int64_t w)                                \
-{                                                                                                                    \
-    for (int32_t i = 0; i < p->nins; i++) {                                                                          \
-        const rk_ins *in = &p->ins[i];                                                                               \
-        switch (in->op) {                                                                                            \
-        case OP_CX:                                                                                                  \
-            k_cx##SUF(tab[in->d0], tab[in->d1], tab[in->a], tab[in->b], w);                                          \
-            break;                                                                                                   \
-        case OP_MIN:                                                                                                 \
-            k_min##SUF(tab[in->d0], tab[in->a], tab[in->b], w);                                                      \
-            break;                                                                                                   \
-        case OP_MAX:                                                                                                 \
-            k_max##SUF(tab[in->d0], tab[in->a], tab[in->b], w);                                                      \
-            break;                                                                                                   \
-        default:                                                                                                     \
-            memcpy(tab[in->d0], tab[in->a], sizeof(T) * (size_t)w);                                                  \
-            break;                                                                                                   \
-        }                                                                                                            \
-    }                                                                                                                \
-}
+#define DEFINE_NET_RUN(SUF, T)                                                                                         \
+    static void k_cx##SUF(T *restrict lo, T *restrict hi, const T *restrict a, const T *restrict b, int64_t w)         \
+    {                                                                                                                  \
+        for (int64_t i = 0; i < w; i++) {                                                                              \
+            T x = a[i], y = b[i];                                                                                      \
+            lo[i] = LT_MIN(x, y);                                                                                      \
+            hi[i] = LT_MAX(x, y);                                                                                      \
+        }                                                                                                              \
+    }                                                                                                                  \
+                                                                                                                       \
+    static void k_min##SUF(T *restrict d, const T *restrict a, const T *restrict b, int64_t w)                         \
+    {                                                                                                                  \
+        for (int64_t i = 0; i < w; i++) d[i] = LT_MIN(a[i], b[i]);                                                     \
+    }                                                                                                                  \
+                                                                                                                       \
+    static void k_max##SUF(T *restrict d, const T *restrict a, const T *restrict b, int64_t w)                         \
+    {                                                                                                                  \
+        for (int64_t i = 0; i < w; i++) d[i] = LT_MAX(a[i], b[i]);                                                     \
+    }                                                                                                                  \
+                                                                                                                       \
+    ZS_SIMD_CLONES void zs__rank_net_run##SUF(const rk_prog *p, T *const *tab, int64_t w)                              \
+    {                                                                                                                  \
+        for (int32_t i = 0; i < p->nins; i++) {                                                                        \
+            const rk_ins *in = &p->ins[i];                                                                             \
+            switch (in->op) {                                                                                          \
+            case OP_CX:                                                                                                \
+                k_cx##SUF(tab[in->d0], tab[in->d1], tab[in->a], tab[in->b], w);                                        \
+                break;                                                                                                 \
+            case OP_MIN:                                                                                               \
+                k_min##SUF(tab[in->d0], tab[in->a], tab[in->b], w);                                                    \
+                break;                                                                                                 \
+            case OP_MAX:                                                                                               \
+                k_max##SUF(tab[in->d0], tab[in->a], tab[in->b], w);                                                    \
+                break;                                                                                                 \
+            default:                                                                                                   \
+                memcpy(tab[in->d0], tab[in->a], sizeof(T) * (size_t)w);                                                \
+                break;                                                                                                 \
+            }                                                                                                          \
+        }                                                                                                              \
+    }
 
 DEFINE_NET_RUN(, float)
 DEFINE_NET_RUN(_f64, double)

@@ -30,7 +30,7 @@ typedef struct TN(zs_sep_driver) {
 } TN(zs_sep_driver);
 
 /** Runs a single-pass separable kernel over one call. */
-zs_status TN(zs__sep_drive)(const zs_kernel_call *c, const TN(zs_sep_driver) *d);
+zs_status TN(zs__sep_drive)(const zs_kernel_call *c, const TN(zs_sep_driver) * d);
 
 typedef struct TN(zs_band_driver) {
     int64_t zlo, zhi; /**< z taps [-zlo, zhi] */
@@ -52,4 +52,4 @@ typedef struct TN(zs_band_driver) {
 } TN(zs_band_driver);
 
 /** Runs a single-pass separable kernel over one call, band by band. */
-zs_status TN(zs__band_drive)(const zs_kernel_call *c, const TN(zs_band_driver) *d);
+zs_status TN(zs__band_drive)(const zs_kernel_call *c, const TN(zs_band_driver) * d);

@@ -154,12 +154,12 @@ static zs_status TN(tap_planes)(const zs_kernel_call *c, int64_t zlo, int64_t zh
     return ZS_OK;
 }
 
-static zs_status TN(driver_taps)(const zs_kernel_call *c, const TN(zs_sep_driver) *d, int64_t j, const T **taps)
+static zs_status TN(driver_taps)(const zs_kernel_call *c, const TN(zs_sep_driver) * d, int64_t j, const T **taps)
 {
     return TN(tap_planes)(c, d->zlo, d->zhi, d->zmode, d->fill, j, taps);
 }
 
-zs_status TN(zs__sep_drive)(const zs_kernel_call *c, const TN(zs_sep_driver) *d)
+zs_status TN(zs__sep_drive)(const zs_kernel_call *c, const TN(zs_sep_driver) * d)
 {
     const int64_t nt = d->zlo + d->zhi + 1;
     if (c->n_out <= 0) return ZS_OK;
@@ -196,7 +196,7 @@ zs_status TN(zs__sep_drive)(const zs_kernel_call *c, const TN(zs_sep_driver) *d)
     return ZS_OK;
 }
 
-zs_status TN(zs__band_drive)(const zs_kernel_call *c, const TN(zs_band_driver) *d)
+zs_status TN(zs__band_drive)(const zs_kernel_call *c, const TN(zs_band_driver) * d)
 {
     const size_t nx = (size_t)c->nx;
     const int64_t nt = d->zlo + d->zhi + 1;

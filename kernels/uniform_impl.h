@@ -21,7 +21,7 @@ typedef struct TN(urt) {
     const T **taps; /* 2 * z taps */
 } TN(urt);
 
-static void TN(ulayout)(TN(urt) *u, zs_bump *b, const uniform_params *p, int64_t nx, int64_t ny)
+static void TN(ulayout)(TN(urt) * u, zs_bump *b, const uniform_params *p, int64_t nx, int64_t ny)
 {
     uniform_axes(p, u->lo, u->hi, u->on);
     u->nx = nx;

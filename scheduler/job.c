@@ -341,7 +341,7 @@ static zs_status write_record(const zs_job *job)
     ZS_FORWARD(record_head(job, &head));
     zs_partial_file *p = NULL; /* RECORD.partial, claimed as outputs are, renamed into place */
     zs_status s = stat(job->out, &st) == 0 ? zs_partial_file_new(job->record, &p)
-                                            : ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", job->out);
+                                           : ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", job->out);
     if (s == ZS_OK) {
         fprintf(zs_partial_file_stream(p), "%soutput size=%lld mtime=%lld.%09ld\n", head, (long long)st.st_size,
                 (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
@@ -460,8 +460,8 @@ static const struct {
     int sig;
     const char *name;
     int crash; /* 1: a fault in the process's own code (a decoder); 0: a signal from outside */
-} signals[] = {{SIGSEGV, "SIGSEGV", 1}, {SIGBUS, "SIGBUS", 1},  {SIGFPE, "SIGFPE", 1},   {SIGILL, "SIGILL", 1},
-               {SIGABRT, "SIGABRT", 1}, {SIGINT, "SIGINT", 0},  {SIGTERM, "SIGTERM", 0}, {SIGHUP, "SIGHUP", 0},
+} signals[] = {{SIGSEGV, "SIGSEGV", 1}, {SIGBUS, "SIGBUS", 1},   {SIGFPE, "SIGFPE", 1},   {SIGILL, "SIGILL", 1},
+               {SIGABRT, "SIGABRT", 1}, {SIGINT, "SIGINT", 0},   {SIGTERM, "SIGTERM", 0}, {SIGHUP, "SIGHUP", 0},
                {SIGKILL, "SIGKILL", 0}, {SIGPIPE, "SIGPIPE", 0}, {SIGXFSZ, "SIGXFSZ", 0}};
 
 /* OUT.partial of a dead process: removed when it is a regular file of ours that nobody holds (its
@@ -490,7 +490,10 @@ zs_status zs_job_crashed(const char *in_path, const char *out_path, const char *
     const int stopped = sig == SIGINT || sig == SIGTERM || sig == SIGHUP;
     if (why && n)
         snprintf(why, n, "%s: %s (%s)", in_path ? in_path : "?",
-                 crash ? "crashed in its decoder" : stopped ? "stopped" : "killed", name);
+                 crash     ? "crashed in its decoder"
+                 : stopped ? "stopped"
+                           : "killed",
+                 name);
     zs_status st = out_path ? remove_dead_partial(out_path) : ZS_OK;
     if (record && unlink(record) != 0 && errno != ENOENT && st == ZS_OK)
         st = ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove %s", out_path ? out_path : in_path, record);

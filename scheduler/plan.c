@@ -220,10 +220,7 @@ zs_status zs_precision_parse(const char *s, zs_precision *out)
     return ZS_ERR(ZS_EINVAL, "unknown precision '%s' (use auto, float32 or float64)", s);
 }
 
-const char *zs_precision_name(zs_precision p)
-{
-    return (unsigned)p <= ZS_PRECISION_FLOAT64 ? precision_names[p] : "?";
-}
+const char *zs_precision_name(zs_precision p) { return (unsigned)p <= ZS_PRECISION_FLOAT64 ? precision_names[p] : "?"; }
 
 static zs_status choose_precision(zs_plan *p, const zs_plan_opts *o)
 {
@@ -257,8 +254,7 @@ static zs_status choose_precision(zs_plan *p, const zs_plan_opts *o)
         p->precision = ZS_PRECISION_FLOAT64;
         snprintf(p->precision_why, sizeof p->precision_why,
                  "auto: %s input and every stage has a float64 kernel: values up to 2^53 are exact%s",
-                 zs_dtype_name(p->in.dtype),
-                 t == ZS_I64 || t == ZS_U64 ? " (values beyond +-2^53 fail the run)" : "");
+                 zs_dtype_name(p->in.dtype), t == ZS_I64 || t == ZS_U64 ? " (values beyond +-2^53 fail the run)" : "");
     }
     /* No stages: a conversion. Integers a float may not hold go through the integers, exactly
      * (the precision, auto or given, has no stage to act on). */

@@ -58,8 +58,8 @@ typedef struct job {
 
 typedef struct ring {
     unsigned char *base; /* cap planes of the worker's plane_elems work elements each */
-    int64_t cap;  /* planes */
-    int64_t next; /* next plane to produce in this run */
+    int64_t cap;         /* planes */
+    int64_t next;        /* next plane to produce in this run */
 } ring;
 
 typedef struct worker {
@@ -68,14 +68,14 @@ typedef struct worker {
     zs_volume *out;
     unsigned phases;
     ring r[ZS_MAX_STAGES + 1];
-    size_t plane_elems;            /* tile_rows * nx */
-    size_t es;                     /* bytes of a work element (the plan's work_size) */
+    size_t plane_elems; /* tile_rows * nx */
+    size_t es;          /* bytes of a work element (the plan's work_size) */
     /* the conversions for the plan's work type, chosen once (no per-voxel branch on it) */
     void (*to_work)(const void *src, zs_dtype dt, size_t n, double slope, double inter, void *dst);
     void (*from_work)(const void *src, size_t n, zs_dtype dt, void *dst);
     void (*extend)(const zs_kernel_call *c, void *plane, zs_border mode, double cval);
-    int check_exact;     /* float64 work on int64/uint64: values beyond +-2^53 fail the run */
-    int64_t inexact_z;   /* a plane holding such a value (-1: none seen) */
+    int check_exact;               /* float64 work on int64/uint64: values beyond +-2^53 fail the run */
+    int64_t inexact_z;             /* a plane holding such a value (-1: none seen) */
     unsigned char *io_in, *io_out; /* file bytes of loaded rows / stored rows (owner: worker) */
     const zs_dio *din, *dout;      /* direct engine (the job's), or NULL */
     zs_ioq *rq, *wq;               /* direct engine: the worker's read and write queues (owner: worker) */

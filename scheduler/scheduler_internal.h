@@ -98,7 +98,7 @@ struct zs_plan {
                                             elements are the input integers (int64 or uint64) */
     size_t work_size;                    /* bytes of a work element: 4 (float) or 8 (double, int64) */
     zs_status (*run[ZS_MAX_STAGES])(const zs_kernel_call *); /* each stage's entry for the work type */
-    char precision_why[256];                                  /* why (--dry-run) */
+    char precision_why[256];                                 /* why (--dry-run) */
 };
 
 /* The rows of one band [y0, y1): V[k] are the rows of stage k's tile (its input, extended past

@@ -9,11 +9,11 @@
 #include "fuzz_common.h"
 #include "zarr_internal.h"
 
-#define SHARDED(dtype, shape, chunks, inner, codecs, index, where, fill)                                             \
-    "{\"zarr_format\":3,\"node_type\":\"array\",\"data_type\":\"" dtype "\",\"shape\":" shape                         \
-    ",\"chunk_grid\":{\"name\":\"regular\",\"configuration\":{\"chunk_shape\":" chunks "}},"                          \
-    "\"chunk_key_encoding\":{\"name\":\"default\"},\"fill_value\":" fill ",\"codecs\":[{\"name\":"                    \
-    "\"sharding_indexed\",\"configuration\":{\"chunk_shape\":" inner ",\"codecs\":" codecs ",\"index_codecs\":" index \
+#define SHARDED(dtype, shape, chunks, inner, codecs, index, where, fill)                                               \
+    "{\"zarr_format\":3,\"node_type\":\"array\",\"data_type\":\"" dtype "\",\"shape\":" shape                          \
+    ",\"chunk_grid\":{\"name\":\"regular\",\"configuration\":{\"chunk_shape\":" chunks "}},"                           \
+    "\"chunk_key_encoding\":{\"name\":\"default\"},\"fill_value\":" fill ",\"codecs\":[{\"name\":"                     \
+    "\"sharding_indexed\",\"configuration\":{\"chunk_shape\":" inner ",\"codecs\":" codecs ",\"index_codecs\":" index  \
     ",\"index_location\":\"" where "\"}}]}"
 
 #define BYTES_LE "{\"name\":\"bytes\",\"configuration\":{\"endian\":\"little\"}}"

@@ -72,10 +72,9 @@ static zs_status run_slab(const zs_kernel_desc *k, const void *params, const voi
     size_t sb = k->scratch_bytes ? k->scratch_bytes(params, nx, ny, nin) * (es / sizeof(float)) : 0;
     void *scratch = NULL;
     if (sb && posix_memalign(&scratch, 64, sb) != 0) scratch = NULL;
-    zs_status st =
-        nin < 0 ? ZS_EOVERFLOW
-                : call_es(k, params, nx, ny, nz, inb, nin, iz, (unsigned char *)out + (size_t)z0 * plane, nout, oz,
-                          scratch, sb, es);
+    zs_status st = nin < 0 ? ZS_EOVERFLOW
+                           : call_es(k, params, nx, ny, nz, inb, nin, iz, (unsigned char *)out + (size_t)z0 * plane,
+                                     nout, oz, scratch, sb, es);
     free(scratch);
     free(inb);
     free(iz);

@@ -164,7 +164,7 @@ static void one_halo(const void *p, zs_halo *h)
     (void)p;
     *h = (zs_halo){{0, 0, 1}, {0, 0, 1}, ZS_BORDER_WRAP, 0.0, ZS_BORDER_WRAP};
 }
-static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,           NULL, 0,   0, 0,
+static const zs_kernel_desc failing = {ZS_KERNEL_ABI, "failing", "test", 1,           NULL, 0,    0,   0,
                                        NULL,          one_halo,  NULL,   failing_run, NULL, NULL, NULL};
 
 static int cancel_after_two(void *user, int64_t done, int64_t total, uint64_t dv, uint64_t tv)
@@ -413,11 +413,10 @@ static zs_status copy_run(const zs_kernel_call *c)
         memcpy(c->out[j], zs_kcall_plane(c, c->out_z[j]), sizeof(float) * (size_t)(c->nx * c->ny));
     return ZS_OK;
 }
-static const zs_kernel_desc abi2_copy = {2,    "abi2copy", "test", 1,        NULL, 0,   0, 0,
+static const zs_kernel_desc abi2_copy = {2,    "abi2copy", "test", 1,        NULL, 0,    0,         0,
                                          NULL, one_halo,   NULL,   copy_run, NULL, NULL, poison_f64};
 
-static zs_precision plan_precision(const zs_volume *in, const zs_pipeline *p, zs_precision want, char *why,
-                                   size_t n)
+static zs_precision plan_precision(const zs_volume *in, const zs_pipeline *p, zs_precision want, char *why, size_t n)
 {
     zs_plan_opts po;
     zs_plan_opts_default(&po);
@@ -490,10 +489,14 @@ static void test_precision(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_border_index),          cmocka_unit_test(test_zset_expand),
-        cmocka_unit_test(test_copy_any_slab_threads), cmocka_unit_test(test_errors_and_cancel),
-        cmocka_unit_test(test_plan_budget),           cmocka_unit_test(test_plan_z_align),
-        cmocka_unit_test(test_compression_names),     cmocka_unit_test(test_pipeline_errors),
+        cmocka_unit_test(test_border_index),
+        cmocka_unit_test(test_zset_expand),
+        cmocka_unit_test(test_copy_any_slab_threads),
+        cmocka_unit_test(test_errors_and_cancel),
+        cmocka_unit_test(test_plan_budget),
+        cmocka_unit_test(test_plan_z_align),
+        cmocka_unit_test(test_compression_names),
+        cmocka_unit_test(test_pipeline_errors),
         cmocka_unit_test(test_precision),
     };
     return zs_test_exit(cmocka_run_group_tests_name("scheduler", tests, NULL, NULL));
