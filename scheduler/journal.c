@@ -254,10 +254,13 @@ static zs_status fingerprint(const char *out, const zs_plan *p, jheader *h)
         zs_pipeline_describe(p->pipe, h->val[K_PIPELINE], VAL_MAX);
     else
         snprintf(h->val[K_PIPELINE], VAL_MAX, "(none)");
-    if (p->precision == ZS_PRECISION_FLOAT64) { /* another work type gives other results: part of what is made */
-        const size_t used = strlen(h->val[K_PIPELINE]);
-        snprintf(h->val[K_PIPELINE] + used, VAL_MAX - used, " [float64 work]");
-    }
+    /* another work type gives other results: part of what is made (a conversion in the integers is
+     * the same whatever the precision says) */
+    const char *work = p->exact_ints                          ? " [integer work]"
+                       : p->precision == ZS_PRECISION_FLOAT64 ? " [float64 work]"
+                                                              : "";
+    const size_t used = strlen(h->val[K_PIPELINE]);
+    snprintf(h->val[K_PIPELINE] + used, VAL_MAX - used, "%s", work);
     zs_dtype_descr(p->out.dtype, h->val[K_OUTPUT_DTYPE], VAL_MAX);
     shape_text(p->out.shape, h->val[K_OUTPUT_SHAPE], VAL_MAX);
     snprintf(h->val[K_SLAB_HEIGHT], VAL_MAX, "%lld", (long long)p->slab);

@@ -122,6 +122,21 @@ def check_float64(d, rng):
     return n, failures
 
 
+def check_parts(d, rng):
+    """The parts of one int64 conversion may give different precisions: the work is the integers
+    either way, so the journal takes them as one job, and the output is exact."""
+    vol = volume(np.int64, rng)
+    src, out = os.path.join(d, "parts-in.npy"), os.path.join(d, "parts-out.npy")
+    np.save(src, np.asfortranarray(vol))
+    run("convert", src, out, "--part", "0/2", "--slab", "2", "--precision", "float32", "-q")
+    run("convert", src, out, "--part", "1/2", "--slab", "2", "-q")
+    got = np.load(out)
+    if not np.array_equal(got, vol):
+        print("FAIL an int64 conversion in two parts (float32, then auto) is not exact")
+        return 1, 1
+    return 1, 0
+
+
 def main():
     d = workdir("convert-exact")
     rng = np.random.default_rng(64)
@@ -134,7 +149,8 @@ def main():
         print(f"FAIL --dry-run of an int64 conversion does not say exact:\n{out}")
         f3 = 1
     n4, f4 = check_float64(d, rng)
-    n, failures = n1 + n2 + n3 + n4, f1 + f2 + f3 + f4
+    n5, f5 = check_parts(d, rng)
+    n, failures = n1 + n2 + n3 + n4 + n5, f1 + f2 + f3 + f4 + f5
     shutil.rmtree(d)
     print(f"{n - failures}/{n} conversions exact")
     sys.exit(1 if failures else 0)
