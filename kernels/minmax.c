@@ -55,16 +55,8 @@ static zs_box box_clamped(const zs_kernel_call *c, const zs_box *b, const zs_bor
 }
 
 /* ---- the engine, once per work type ------------------------------------------------------ */
-#define T     float
-#define TN(x) x
-#include "minmax_impl.h"
-#undef T
-#undef TN
-#define T     double
-#define TN(x) x##_f64
-#include "minmax_impl.h"
-#undef T
-#undef TN
+#define ZS_WORK_IMPL "minmax_impl.h"
+#include "work_types.h"
 
 /* ---- the two kernels ----------------------------------------------------------------- */
 static const zs_param_desc box_params[] = {ZS_BOX_SIZE_PARAM(zs_kbox), ZS_NBHD_PARAMS(zs_kbox)};

@@ -63,16 +63,8 @@ typedef struct sel_layout {
     size_t rows, buf, taps, total;
 } sel_layout;
 
-#define T     float
-#define TN(x) x
-#include "rank_impl.h"
-#undef T
-#undef TN
-#define T     double
-#define TN(x) x##_f64
-#include "rank_impl.h"
-#undef T
-#undef TN
+#define ZS_WORK_IMPL "rank_impl.h"
+#include "work_types.h"
 
 /* ---- the two kernels ----------------------------------------------------------------- */
 typedef struct pct_params {

@@ -110,16 +110,8 @@ int64_t zs__band_rows(int64_t nx, int64_t ny, int64_t ntaps_z, int64_t ylo, int6
 /* The typed parts (zs__sep_combine, zs__extend_inplace, the drivers' structs zs_sep_driver and
  * zs_band_driver and their runners zs__sep_drive and zs__band_drive) once per work type: T float
  * under these names, T double under the same names with _f64 (separable_decl.h). */
-#define T     float
-#define TN(x) x
-#include "separable_decl.h"
-#undef T
-#undef TN
-#define T     double
-#define TN(x) x##_f64
-#include "separable_decl.h"
-#undef T
-#undef TN
+#define ZS_WORK_IMPL "separable_decl.h"
+#include "work_types.h"
 
 /* ---- the gaussian engine ------------------------------------------------------------------- */
 

@@ -40,16 +40,8 @@ static void uniform_axes(const uniform_params *p, int64_t lo[3], int64_t hi[3], 
 }
 
 /* ---- the passes, once per work type ----------------------------------------------------------- */
-#define T     float
-#define TN(x) x
-#include "uniform_impl.h"
-#undef T
-#undef TN
-#define T     double
-#define TN(x) x##_f64
-#include "uniform_impl.h"
-#undef T
-#undef TN
+#define ZS_WORK_IMPL "uniform_impl.h"
+#include "work_types.h"
 
 static zs_status uniform_run(const zs_kernel_call *c) { return uniform_go(c); }
 static zs_status uniform_run_f64(const zs_kernel_call *c) { return uniform_go_f64(c); }
