@@ -668,9 +668,13 @@ zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete)
     const int64_t n = zs_journal_done_count(j, 0, j->info.nslabs);
     if (done) *done = n;
     if (!j->complete && j->info.nslabs > 0 && n == j->info.nslabs) {
-        struct stat st;
-        const int gone = lstat(j->partial, &st) != 0 && errno == ENOENT && path_exists(j->out);
-        if (!gone) ZS_FORWARD(zs__rename_into_place(j->partial, j->out, 1, &j->id)); /* else another part did it */
+        /* Parts (and MPI ranks) that finish together all see every slab recorded and race to
+         * rename: OUT holding the very inode this part claimed means another one won. */
+        if (!zs__is_claimed(j->out, &j->id)) {
+            zs_status st = zs__rename_into_place(j->partial, j->out, 1, &j->id);
+            if (st < 0 && !zs__is_claimed(j->out, &j->id)) return st;
+            if (st < 0) zs_clear_error();
+        }
         j->complete = 1;
         /* the directory of OUT, for the rename */
         char parent[ZS_PATH_MAX];
