@@ -4,7 +4,7 @@
 # A journal records a slab only once its bytes are on disk. The test hook ZS_TEST_FAIL_SYNC=N makes
 # the Nth slab sync fail: the run exits 1 naming the output, the slab whose sync failed (and every
 # later one) is not recorded, `zslab status` says the output is incomplete, and --resume redoes it
-# into the bytes of a plain run.
+# into the bytes of a plain run. A part that loses the race to rename OUT.partial still ends complete.
 . "$(dirname "$0")/common.sh"
 
 run create "$WORK/in.npy" --shape 16x12x20 --dtype uint16 --pattern noise --seed 5
@@ -42,5 +42,17 @@ for n in 1 3 6; do
     CHECKS=$((CHECKS + 1))
     cmp -s "$WORK/out.npy" "$WORK/ref.npy" || fail "the resumed output differs from the plain run's (sync $n)"
 done
+
+# Parts (or MPI ranks) that finish together race to rename OUT.partial; the hook ZS_TEST_RENAME_RACE
+# makes another part win between this part's check and its rename: the job is still complete.
+rm -rf "$WORK/out.npy" "$WORK/out.npy.zsjournal"
+LAST_CMD="ZS_TEST_RENAME_RACE=1 zslab filter ... --journal"
+ZS_TEST_RENAME_RACE=1 "$ZSLAB" filter "$WORK/in.npy" "$WORK/out.npy" "${OPS[@]}" --journal >"$WORK/.out" 2>"$WORK/.err"
+RC=$?
+expect_rc 0 "another part renamed OUT.partial first"
+run status "$WORK/out.npy"
+expect_rc 0 "status after the race"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/out.npy" "$WORK/ref.npy" || fail "the output after the race differs from the plain run's"
 
 done_ok
