@@ -196,7 +196,7 @@ def test_readme_cli_example():
             fail(f"README's example line does not start with zslab: {line}")
             continue
         p = subprocess.run(["bash", "-c", 'zslab() { "$ZSLAB_TOOL" "$@"; }; ' + cmd], cwd=run, capture_output=True,
-                           text=True, timeout=300, env=dict(os.environ, ZSLAB_TOOL=ZSLAB))
+                           text=True, timeout=300, env=dict(os.environ, ZSLAB_TOOL=os.path.abspath(ZSLAB)))
         if p.returncode != 0:
             fail(f"README's example `{cmd}` exits {p.returncode}: {p.stderr.strip()[-400:]}")
     ok(n0, f"the README's command-line example runs ({len(lines)} lines)")
