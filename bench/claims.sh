@@ -1,29 +1,29 @@
 #!/usr/bin/env bash
-# The speed and memory claims that README.md prints, each checked against a stated threshold on this
+# The speed and memory claims that docs/performance.md prints, each checked against a stated threshold on this
 # machine; exits 1 when any checked claim is missed (each line says PASS, MISS or "not checked" and why).
-# The thresholds leave room for a shared, noisy machine; docs/bench.md lists every claim, where the README
+# The thresholds leave room for a shared, noisy machine; docs/bench.md lists every claim, where docs/performance.md
 # makes it, its figure there and its threshold here.
 #
 #   bench/claims.sh [--size NXxNYxNZ] [--big NXxNYxNZ] [--repeat N] [--only "tiff deflate ..."] [--peers] [--dir D]
 #
 #   tiff     uncompressed TIFF (zslab's layout, mapped) reads at the speed of .npy: read and end-to-end
-#            time of the TIFF <= 1.25 x the .npy's (README: "no copy, the same speed"; 0.202 vs 0.208 s)
+#            time of the TIFF <= 1.25 x the .npy's (formats.md, TIFF: "no copy, the same speed"; performance.md: 0.202 vs 0.208 s)
 #   deflate  a deflate TIFF's decompression is spread over the workers: read with 1 thread / with 2
-#            >= 1.4 (README: 3.64 s vs 1.83 s, 1.99x); needs 2 cores
-#   journal  --journal costs little: filter --journal <= 1.5 x a plain filter (README: 0.28 vs 0.22 s)
+#            >= 1.4 (performance.md: 3.64 s vs 1.83 s, 1.99x); needs 2 cores
+#   journal  --journal costs little: filter --journal <= 1.5 x a plain filter (clusters.md: 0.28 vs 0.22 s)
 #   engines  with tiles pread/pwrite (the default) beat mapping: end-to-end pread <= 0.8 x mmap
-#            (README: 0.65 s vs 3.1 s)
+#            (performance.md: 0.65 s vs 3.1 s)
 #   direct   the direct engine reaches the device (cold: input dropped, output synced): store time with
-#            direct <= 1/1.8 x with mmap, end-to-end <= 1/1.5 x (README, Direct I/O: 1.12 vs 3.99 s store)
+#            direct <= 1/1.8 x with mmap, end-to-end <= 1/1.5 x (performance.md, Direct I/O: 1.12 vs 3.99 s store)
 #   bands    the band height changes the gaussian's compute by little: max / min compute over bands of
-#            16, 64 and 1024 rows <= 1.2 (README: "by less than 10%")
+#            16, 64 and 1024 rows <= 1.2 (performance.md: "by less than 10%")
 #   rss      tiles keep memory small: peak RSS of `zslab filter --op gaussian:sigma=2` (no budget) on the
-#            --big volume <= 96 MiB (README: 41 MiB)
+#            --big volume <= 96 MiB (performance.md: 41 MiB)
 #   peers    (with --peers: needs dask and the peer scripts, see peers.sh; slow) zslab / dask ratios >= the
-#            README's targets: gaussian2 15x, uniform5 10x, max5 12x, median3 25x, tophat7 12x
+#            targets in performance.md: gaussian2 15x, uniform5 10x, max5 12x, median3 25x, tophat7 12x
 #
 # Defaults: --size 512x512x256 (tiff, deflate, journal), --big 1024x1024x256 (engines, bands, rss; the
-# README's volume), --repeat 5 (medians), 2 threads. Environment: ZSLAB (default build/zslab), PYTHON.
+# volume of performance.md), --repeat 5 (medians), 2 threads. Environment: ZSLAB (default build/zslab), PYTHON.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 ZSLAB=${ZSLAB:-$here/build/zslab}

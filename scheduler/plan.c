@@ -362,7 +362,7 @@ static const char *human(uint64_t b, char *buf, size_t n)
     return buf;
 }
 
-/* Engines: as given, else from the benchmark (README, Performance): pread, and direct when the job
+/* Engines: as given, else from the benchmark (docs/performance.md): pread, and direct when the job
  * moves more bytes (input and output) than half the memory available. The page cache cannot keep
  * such a job: writing through it only adds a copy and dirty-page throttling, and reading through
  * it evicts every other job's cache for pages read once. Writes to a parallel file system go

@@ -3,11 +3,11 @@
 # Copyright (c) 2026 the zslab authors
 """`zslab bench` on the same data as .npy, as an uncompressed TIFF (written by tifffile and by
 zslab) and as a deflate TIFF: a smoke test of the TIFF read paths under the benchmark, and
-the figures behind README's TIFF line (acceptance: uncompressed TIFF reads at the speed of
+the figures behind docs/performance.md's TIFF section (acceptance: uncompressed TIFF reads at the speed of
 .npy). An uncompressed stack must be read through the same mapping as a .npy
 (slab_access "contiguous"), so its read phase is the .npy's; the ratio of the medians is
 printed, not asserted (a shared 2-core CI machine is too noisy for a 10% bound on a small
-volume; README records a measurement on a larger one).
+volume; docs/performance.md records a measurement on a larger one).
 
 Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
 """

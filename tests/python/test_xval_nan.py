@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 the zslab authors
-"""The NaN rule (README, "NaN and Inf"), for every kernel, against a numpy/scipy reference of it.
+"""The NaN rule (docs/cli.md, "NaN and Inf"), for every kernel, against a numpy/scipy reference of it.
 
 The rule: an output voxel whose window holds a NaN is NaN; +-Inf are ordinary values (ordered
 for the selection kernels, IEEE arithmetic for the sums, so a window with both +Inf and -Inf
