@@ -15,12 +15,21 @@ static const cli_command *const commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-/* The environment variables zslab --help names: name, what it sets. */
+/* Every environment variable the tool or the library reads (test hooks aside), for zslab
+ * --help (tests/cli/test_usage.sh checks the list against the sources): names, what it sets. */
 static const struct {
     const char *names, *what;
 } environment[] = {
     {"ZS_THREADS", "worker threads"},
+    {"OMP_NUM_THREADS", "worker threads without ZS_THREADS"},
     {"ZS_TRACE=1", "trace errors"},
+    {"ZS_DROP_CACHE=0|1", "the default of filter --drop-cache"},
+    {"ZS_JOURNAL_WAIT=S", "how long a part waits for OUT to be created"},
+    {"ZS_MPI=0|1", "an MPI launch or not"},
+    {"OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK, SLURM_PROCID, SLURM_STEP_NUM_TASKS, SLURM_NTASKS",
+     "MPI ranks"},
+    {"SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP", "--part slurm"},
+    {"TMPDIR", "where bench --smoke writes"},
 };
 
 const cli_command *cli_command_find(const char *name)
