@@ -72,8 +72,8 @@ typedef struct cli_opts {
     const char *in, *out; /* IN and OUT of the command (from args; filter --dataset: in_named) */
     const char *name;     /* list NAME; NULL: every kernel */
     /* shared by several commands */
-    cli_raw raw;      /* --in-shape, --in-dtype, --in-offset, --in-order */
-    zs_dtype dtype;   /* create: the volume's; filter, convert, bench: the output's */
+    cli_raw raw;    /* --in-shape, --in-dtype, --in-offset, --in-order */
+    zs_dtype dtype; /* create: the volume's; filter, convert, bench: the output's */
     int has_dtype;
     int threads;         /* 0: the library decides */
     uint64_t mem_budget; /* 0: the library decides */
@@ -133,11 +133,11 @@ struct cli_command {
     /** Its lines in zslab --help: {arguments, what it does}; a second line when it has two forms. */
     const char *summary[2][2];
     /** COMMAND --help: text in which {FLAG} stands for the flag's line(s) of the option table,
-     *  {FLAG:text} for the flag with a help text of this command's own, and {common}, {raw},
-     *  {formats}, {kernels} for the blocks parse.c writes. */
+     *  {FLAG:text} for the flag with a help text of this command's own, and {@common}, {@raw},
+     *  {@formats}, {@kernels} for the blocks parse.c writes. */
     const char *help;
-    int max_args;               /**< positional arguments it takes; -1: any number */
-    int (*check)(cli_opts *o);  /**< after parsing (NULL: none): CLI_RUN or an exit code (message printed) */
+    int max_args;                  /**< positional arguments it takes; -1: any number */
+    int (*check)(cli_opts *o);     /**< after parsing (NULL: none): CLI_RUN or an exit code (message printed) */
     int (*run)(const cli_opts *o); /**< the command: an exit code */
 };
 

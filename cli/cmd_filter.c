@@ -178,19 +178,19 @@ static int check_convert(cli_opts *o)
 
 /* The flags filter and convert share, in the order of their help. */
 #define RUN_HELP                                                                                                       \
-    "{dataset}{dtype}{threads}{slab}{band}{mem-budget}{dry-run}{progress}{force}{compress}{chunks}{pyramid}"         \
+    "{dataset}{dtype}{threads}{slab}{band}{mem-budget}{dry-run}{progress}{force}{compress}{chunks}{pyramid}"           \
     "{preview}{no-bind}{engine}{precision}{drop-cache}"                                                                \
     "\nmany processes, one output (a journal OUT.zsjournal records each slab once it is on disk):\n"                   \
     "{part}"                                                                                                           \
-    "  --part slurm          I and N of a SLURM job array (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP)\n"                  \
+    "  --part slurm          I and N of a SLURM job array (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP)\n"                   \
     "{resume}{journal}"                                                                                                \
     "  under mpirun/srun (built with MPI), rank R of N runs part R/N; rank 0 prints the summary\n"                     \
     "  SIGTERM/SIGINT stop a journaled run after the slabs in flight: exit 75, --resume continues\n"                   \
     "  ZS_JOURNAL_WAIT=S     seconds a part waits for the one creating OUT (default 600)\n\n"                          \
     "many stacks in one command (outputs D/<stem>.<ext>; the table of results goes to stdout):\n"                      \
     "{batch}{jobs-file}{out-dir}{out-format}"                                                                          \
-    "  Stacks run one after another, each with all worker threads. A stack that fails is reported\n"                  \
-    "  and the batch goes on; its partial output is removed. A rerun skips every stack whose output\n"                \
+    "  Stacks run one after another, each with all worker threads. A stack that fails is reported\n"                   \
+    "  and the batch goes on; its partial output is removed. A rerun skips every stack whose output\n"                 \
     "  is complete and was made from the same input and pipeline (recorded in D/.zslab-batch/);\n"                     \
     "  --force redoes them all. The table: stack, status (ok, skipped, FAILED), seconds, Mvox/s,\n"                    \
     "  output (or the error). Exit 1 if a stack failed (the last line on stderr names them).\n"                        \

@@ -26,8 +26,7 @@ static const struct {
     {"ZS_DROP_CACHE=0|1", "the default of filter --drop-cache"},
     {"ZS_JOURNAL_WAIT=S", "how long a part waits for OUT to be created"},
     {"ZS_MPI=0|1", "an MPI launch or not"},
-    {"OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK, SLURM_PROCID, SLURM_STEP_NUM_TASKS, SLURM_NTASKS",
-     "MPI ranks"},
+    {"OMPI_COMM_WORLD_SIZE, PMI_SIZE, PMIX_RANK, SLURM_PROCID, SLURM_STEP_NUM_TASKS, SLURM_NTASKS", "MPI ranks"},
     {"SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_STEP", "--part slurm"},
     {"TMPDIR", "where bench --smoke writes"},
 };

@@ -13,7 +13,7 @@
 #include "options.h"
 
 #define FIELD(o, f, T) ((T *)(void *)((char *)(o) + (f)->at))
-#define USAGE(failed) ((failed) ? CLI_EXIT_USAGE : CLI_RUN)
+#define USAGE(failed)  ((failed) ? CLI_EXIT_USAGE : CLI_RUN)
 
 /* "--name", as every message names the flag. */
 static const char *dashed(const cli_flag *f)

@@ -10,10 +10,10 @@
 
 #include "options.h"
 
-#define AT(f) .at = offsetof(cli_opts, f), .size = sizeof(((cli_opts *)0)->f)
+#define AT(f)   .at = offsetof(cli_opts, f), .size = sizeof(((cli_opts *)0)->f)
 #define SEEN(f) .seen = offsetof(cli_opts, f)
-#define NONE .set = cli_set_const /* a flag without a value that stores min (default 0) */
-#define FLAG(f) .set = cli_set_const, AT(f), .min = 1
+#define FLAG(f) .set = cli_set_const, AT(f), .min = 1 /* a flag without a value: sets the field to 1 */
+#define OFF(f)  .set = cli_set_const, AT(f)           /* ... to 0 */
 
 /* commands that read an input, and so take the raw options */
 #define READERS "info filter convert bench preview"
@@ -143,7 +143,7 @@ const cli_flag cli_flags[] = {
      FLAG(force),
      .cmds = "create filter convert preview",
      .help = "overwrite OUT if it exists"},
-    {.name = "no-bind", NONE, AT(bind), .cmds = RUNNERS, .help = "do not bind workers to cores"},
+    {.name = "no-bind", OFF(bind), .cmds = RUNNERS, .help = "do not bind workers to cores"},
     {.name = "engine",
      .value = "E",
      .set = cli_set_engines,
@@ -192,7 +192,7 @@ const cli_flag cli_flags[] = {
      .help = "drop each finished slab's pages from the page cache (input and\n"
              "output): on by default under a cgroup memory limit (a SLURM job),\n"
              "or as ZS_DROP_CACHE=0|1 says; --no-drop-cache: never"},
-    {.name = "no-drop-cache", NONE, AT(drop_cache), .cmds = RUNNERS},
+    {.name = "no-drop-cache", OFF(drop_cache), .cmds = RUNNERS},
     /* outputs */
     {.name = "compress",
      .value = "C",
@@ -282,10 +282,7 @@ const cli_flag cli_flags[] = {
      .max = 64,
      .cmds = "bench",
      .help = "runs per phase (default 5)"},
-    {.name = "json",
-     FLAG(json),
-     .cmds = "info status bench",
-     .help = "one JSON object per file, on one line"},
+    {.name = "json", FLAG(json), .cmds = "info status bench", .help = "one JSON object per file, on one line"},
     {.name = "smoke",
      FLAG(smoke),
      .cmds = "bench",
@@ -336,7 +333,11 @@ const cli_flag cli_flags[] = {
      .set = cli_set_voxel,
      .cmds = "create",
      .help = "voxel size: 0.5 or 1x1x4, optionally with a unit (1x1x4um)"},
-    {.name = "unit", .value = "U", .set = cli_set_unit, .cmds = "create", .help = "unit of the voxel size (um, mm, nm)"},
+    {.name = "unit",
+     .value = "U",
+     .set = cli_set_unit,
+     .cmds = "create",
+     .help = "unit of the voxel size (um, mm, nm)"},
     /* preview */
     {.name = "view",
      .value = "V",
