@@ -127,7 +127,10 @@ static cli_optdef *command_defs(const cli_command *c)
     cli_optdef *defs = calloc(n + 1, sizeof *defs);
     for (size_t i = 0; defs && i < n; i++)
         if (cli_flag_taken(&cli_flags[i], c->name))
-            defs[k++] = (cli_optdef){cli_flags[i].name, cli_flags[i].letter, cli_flags[i].value != NULL, (int)i};
+            defs[k++] = (cli_optdef){.name = cli_flags[i].name,
+                                     .letter = cli_flags[i].letter,
+                                     .takes_value = cli_flags[i].value != NULL,
+                                     .id = (int)i};
     return defs;
 }
 
