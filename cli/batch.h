@@ -40,18 +40,19 @@ typedef struct batch_list {
  *  names every output and refuses two inputs with one output name. @return CLI_RUN or an
  *  exit code (message printed): 2 for usage (an empty list, a clash), 1 for a list file that
  *  cannot be read, a glob that matches nothing, a directory without volumes. */
-int batch_list_make(const cli_filter_opts *o, batch_list *l);
+int batch_list_make(const cli_opts *o, batch_list *l);
 void batch_list_free(batch_list *l);
 /** strcmp, except that runs of digits compare as numbers: img_2 < img_10. */
 int batch_natural_cmp(const char *a, const char *b);
 
-/** The batch: check every stack, run those not complete, print the table. @return an exit code. */
-int cli_cmd_batch(const cli_filter_opts *o);
 /** "ok", "skipped", "FAILED", "to do", "not run". */
 const char *batch_status_name(batch_status st);
 
+/** cmd_batch.c: the batch: check every stack, run those not complete, print the table. @return an exit code. */
+int cli_cmd_batch(const cli_opts *o);
+
 /** report.c: writes o->report, one HTML page with every stack of the batch (images inline as
  *  data: URIs). @return an exit code (message printed). */
-int batch_report_write(const cli_filter_opts *o, const batch_list *l, double seconds);
+int batch_report_write(const cli_opts *o, const batch_list *l, double seconds);
 
 #endif /* ZS_CLI_BATCH_H */

@@ -66,6 +66,22 @@ static int add_stack(batch_list *l, const char *in)
     return l->s[l->n++].in ? 0 : -1;
 }
 
+const char *batch_status_name(batch_status st)
+{
+    switch (st) {
+    case BATCH_TODO:
+        return "to do";
+    case BATCH_OK:
+        return "ok";
+    case BATCH_SKIPPED:
+        return "skipped";
+    case BATCH_FAILED:
+        return "FAILED";
+    default:
+        return "not run";
+    }
+}
+
 void batch_list_free(batch_list *l)
 {
     for (int i = 0; i < l->n; i++) {
@@ -182,7 +198,7 @@ static int is_dir(const char *path)
 }
 
 /* --batch ARG: a directory, else an existing file is a list, else a glob. */
-static int read_inputs(const cli_filter_opts *o, batch_list *l)
+static int read_inputs(const cli_opts *o, batch_list *l)
 {
     if (o->jobs_file) return read_list(o->jobs_file, l);
     const char *arg = o->batch;
@@ -285,7 +301,7 @@ static int same_file(const char *a, const char *b)
 }
 
 /* D/<stem>.<ext> and its record for every stack. */
-static int name_outputs(const cli_filter_opts *o, batch_list *l)
+static int name_outputs(const cli_opts *o, batch_list *l)
 {
     char d[ZS_PATH_MAX];
     snprintf(d, sizeof d, "%s", o->out_dir);
@@ -321,7 +337,7 @@ static int name_outputs(const cli_filter_opts *o, batch_list *l)
     return check_clashes(l);
 }
 
-int batch_list_make(const cli_filter_opts *o, batch_list *l)
+int batch_list_make(const cli_opts *o, batch_list *l)
 {
     memset(l, 0, sizeof *l);
     int rc = read_inputs(o, l);

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* The zslab tool: exit codes, display level, the options of each subcommand (filled by
- * parse.c) and the subcommands (cmd_*.c). The tool uses only the public headers. */
+/* The zslab tool: exit codes, messages, the options of the command line (filled by parse.c
+ * from the option table, options.c) and the commands (a table in commands.c, each command in
+ * its cmd_*.c). The tool uses only the public headers. Files call down only: main.c →
+ * commands.c → the cmd_*.c files and parse.c; cmd_*.c → the parts they share (filter_job.c,
+ * cmd_info.c, ...); parse.c → options.c → option_values.c → args.c, formats.c; all →
+ * message.c, which calls nothing of cli/. */
 #ifndef ZS_CLI_H
 #define ZS_CLI_H
 
@@ -18,7 +22,9 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_ERROR = 1, CLI_EXIT_USAGE = 2, CLI_EXIT_INCOMPL
 /** Returned by the parsers when the command should run (any other value is an exit code). */
 #define CLI_RUN (-1)
 
-/* Display level: 0 silent, 1 errors only (-q), 2 normal, 3 verbose (-v), 4 debug (-vv). */
+/* message.c: messages on stderr and the exit code of a failure (the bottom of the tool: it
+ * calls nothing else of cli/). Display level: 0 silent, 1 errors only (-q), 2 normal,
+ * 3 verbose (-v), 4 debug (-vv). */
 extern int cli_level;
 
 /** "zslab: <message>" on stderr, at level >= 1. */
@@ -32,6 +38,8 @@ void cli_note(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 /** Prints zs_last_error() (or zs_strerror(st) when it is empty) and returns the exit code
  *  for st: 2 for ZS_EPARAM when `usage` is set, else 1. */
 int cli_fail(zs_status st, int usage);
+/** "zslab: CMD: WHAT (see zslab CMD --help)". @return CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *what);
 
 /** Options shared by commands that read an input: the description of a raw file. */
 typedef struct cli_raw {
@@ -45,118 +53,113 @@ typedef struct cli_raw {
     int has_order;
 } cli_raw;
 
-typedef struct cli_info_opts {
-    const char **files; /* borrowed from argv (array owned by the opts) */
-    int nfiles;
-    int json;
-    int formats; /* --formats: list the formats instead */
-    cli_raw raw;
-} cli_info_opts;
+#define CLI_MAX_SWEEP 16
+/** A list of integers (bench's --threads, --slab, --band). */
+typedef struct cli_sweep {
+    int64_t v[CLI_MAX_SWEEP];
+    int n; /* 0: not given */
+} cli_sweep;
 
-typedef struct cli_create_opts {
-    const char *out;
+typedef struct cli_command cli_command;
+
+/** The options of the command line, filled by cli_parse from the option table (options.c):
+ *  one field per flag meaning, whichever command takes it; a command reads the fields of
+ *  the flags it accepts. Strings are borrowed from argv; arrays are owned (cli_opts_free). */
+typedef struct cli_opts {
+    const cli_command *command; /* the command parsed (first: no flag sets offset 0) */
+    const char **args;          /* the positional arguments, in order */
+    int nargs;
+    const char *in, *out; /* IN and OUT of the command (from args; filter --dataset: in_named) */
+    const char *name;     /* list NAME; NULL: every kernel */
+    /* shared by several commands */
+    cli_raw raw;    /* --in-shape, --in-dtype, --in-offset, --in-order */
+    zs_dtype dtype; /* create: the volume's; filter, convert, bench: the output's */
+    int has_dtype;
+    int threads;         /* 0: the library decides */
+    uint64_t mem_budget; /* 0: the library decides */
+    int force;
+    int json;
+    const char **ops; /* --op specs, in order */
+    int nops;
+    zs_precision precision;  /* --precision (ZS_PRECISION_AUTO: the library's default) */
+    zs_compression compress; /* outputs that compress: --compress */
+    int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
+    int pyramid;             /* multiscale outputs: --pyramid N more levels */
+    /* info, list */
+    int formats;    /* info --formats: list the formats instead */
+    int names_only; /* list --names */
+    /* create */
     int64_t shape[4];
     int ndim;
-    zs_dtype dtype;
-    int has_dtype;
     zs_pattern pattern;
     uint64_t seed;
     double voxel[3];
     char unit[16];
-    int threads; /* 0: the library decides */
-    int force;
-    zs_compression compress; /* outputs that compress: --compress */
-    int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
-    int pyramid;             /* multiscale outputs: --pyramid N more levels */
-} cli_create_opts;
-
-typedef struct cli_filter_opts {
-    int convert; /* 1: `zslab convert` (no --op) */
-    const char *in, *out;
-    const char **ops; /* --op specs, in order (array owned by the opts: cli_filter_opts_free) */
-    int nops;
-    zs_dtype dtype;
-    int has_dtype;
-    int threads;         /* 0: the library decides */
-    int64_t slab;        /* 0: the planner decides */
-    int64_t band;        /* rows per tile band; 0: the planner decides */
-    uint64_t mem_budget; /* 0: the planner decides */
+    /* filter and convert */
+    int convert;  /* 1: `zslab convert` (no --op) */
+    int64_t slab; /* 0: the planner decides */
+    int64_t band; /* rows per tile band; 0: the planner decides */
     int dry_run;
     int progress; /* -1 automatic (TTY: bar, else a line every ~5 s), 0 none, 1 forced */
-    int force;
     int bind;
     zs_engine read_engine, write_engine; /* ZS_ENGINE_AUTO: the library's default */
-    zs_precision precision;              /* --precision (ZS_PRECISION_AUTO: the library's default) */
-    cli_raw raw;
-    int64_t part, nparts; /* --part I/N (0 of 1 when not given) */
+    int64_t part, nparts;                /* --part I/N (0 of 1 when not given) */
     int has_part;
-    int resume;              /* --resume: continue OUT's journal, or start one */
-    int journal;             /* --journal: keep a journal (a new one) */
-    int drop_cache;          /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
-    zs_compression compress; /* outputs that compress: --compress */
-    int64_t chunk[3];        /* chunked outputs: --chunks ZxYxX, here x, y, z (0: the format's default) */
-    int pyramid;             /* multiscale outputs: --pyramid N more levels */
+    int resume;     /* --resume: continue OUT's journal, or start one */
+    int journal;    /* --journal: keep a journal (a new one) */
+    int drop_cache; /* -1 automatic (on under a cgroup memory limit), 0 off, 1 on */
     /* filter --batch (batch.h): inputs from a list file, a glob or a directory (--batch) or a
      * list file (--jobs-file); outputs OUT_DIR/<stem>.<out_format, else the input's extension> */
-    const char *batch, *jobs_file, *out_dir, *out_format; /* borrowed from argv; NULL when not given */
+    const char *batch, *jobs_file, *out_dir, *out_format; /* NULL when not given */
     int preview;         /* --preview: OUT's three-view beside it, OUT.preview.png (cmd_preview.c) */
     const char *report;  /* --report R.html (batches): a page with every stack's three-views (report.c) */
     const char *dataset; /* --dataset PATH: IN is read as IN:PATH (an HDF5 dataset) */
-    char *in_named;      /* that name (owned: cli_filter_opts_free); in points to it */
-} cli_filter_opts;
-
-#define CLI_MAX_SWEEP 16
-typedef struct cli_bench_opts {
-    const char *in;   /* NULL with --smoke: a small phantom made in a temporary directory */
-    const char **ops; /* array owned by the opts: cli_bench_opts_free */
-    int nops;
-    zs_dtype dtype;
-    int has_dtype;
-    int threads[CLI_MAX_SWEEP], nthreads;
-    int64_t slabs[CLI_MAX_SWEEP];
-    int nslabs;
-    int64_t bands[CLI_MAX_SWEEP];
-    int nbands;
+    char *in_named;      /* that name (owned); in points to it */
+    /* bench */
+    cli_sweep sweep_threads, sweep_slabs, sweep_bands;
     zs_engine engines[CLI_MAX_SWEEP];
     int nengines;
-    zs_precision precision; /* --precision */
-    int cold, repeat, json, smoke;
-    uint64_t mem_budget;
+    int cold, repeat, smoke;
     const char *tmpdir;
-    cli_raw raw;
     const char *plot; /* --plot B.svg: the chart (bench/bench_plot.c); NULL: none */
-} cli_bench_opts;
-
-typedef struct cli_status_opts {
-    const char *out;
-    int json;
-} cli_status_opts;
-
-typedef struct cli_preview_opts {
-    const char *in, *out; /* borrowed from argv */
+    /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
-    int force;
     int has_view, has_axis, has_z;
-    cli_raw raw;
-} cli_preview_opts;
+} cli_opts;
 
-typedef struct cli_list_opts {
-    const char *name; /* NULL: every kernel */
-    int names_only;
-} cli_list_opts;
+/** A command: one row of the command table (commands.c), defined in its cmd_*.c file. */
+struct cli_command {
+    const char *name;
+    /** Its lines in zslab --help: {arguments, what it does}; a second line when it has two forms. */
+    const char *summary[2][2];
+    /** COMMAND --help: text in which {FLAG} stands for the flag's line(s) of the option table,
+     *  {FLAG:text} for the flag with a help text of this command's own, and {@common}, {@raw},
+     *  {@formats}, {@kernels} for the blocks parse.c writes. */
+    const char *help;
+    int max_args;                  /**< positional arguments it takes; -1: any number */
+    int (*check)(cli_opts *o);     /**< after parsing (NULL: none): CLI_RUN or an exit code (message printed) */
+    int (*run)(const cli_opts *o); /**< the command: an exit code */
+};
 
-/* parse.c: argv (after the subcommand name) into options; help texts. Each returns
- * CLI_RUN or an exit code (0 after --help, 2 for a usage error, message printed). */
-int cli_parse_info(int argc, char **argv, cli_info_opts *o);
-int cli_parse_create(int argc, char **argv, cli_create_opts *o);
-int cli_parse_filter(int argc, char **argv, int convert, cli_filter_opts *o);
-void cli_filter_opts_free(cli_filter_opts *o);
-int cli_parse_list(int argc, char **argv, cli_list_opts *o);
-int cli_parse_bench(int argc, char **argv, cli_bench_opts *o);
-void cli_bench_opts_free(cli_bench_opts *o);
-int cli_parse_status(int argc, char **argv, cli_status_opts *o);
-int cli_parse_preview(int argc, char **argv, cli_preview_opts *o);
+/* commands.c: the command table (dispatch, zslab --help, the unknown-command message). */
+/** The command called `name`; NULL if none. */
+const cli_command *cli_command_find(const char *name);
+/** "unknown command 'NAME' (commands: ...)". @return CLI_EXIT_USAGE. */
+int cli_command_unknown(const char *name);
+/** zslab --help: the commands, the environment, the exit codes. */
 void cli_usage_main(FILE *f);
+/** Parses argv (after the command's name) and runs the command. @return an exit code. */
+int cli_command_main(const cli_command *c, int argc, char **argv);
+extern const cli_command cli_command_info, cli_command_create, cli_command_filter, cli_command_convert,
+    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview;
+
+/* parse.c: argv (after the command's name) into options, and the help texts. */
+/** @return CLI_RUN, or an exit code (0 after --help, 2 for a usage error, message printed).
+ *  Free o with cli_opts_free either way. */
+int cli_parse(const cli_command *c, int argc, char **argv, cli_opts *o);
+void cli_opts_free(cli_opts *o);
+/** COMMAND --help. */
+void cli_help(const cli_command *c, FILE *f);
 
 /* formats.c: the formats from the library's registry. */
 /** 1 if `name` ends with one of the space-separated suffixes (ASCII case ignored). */
@@ -167,19 +170,11 @@ int cli_volume_file_name(const char *name);
 const zs_format_desc *cli_format_of_ext(const char *ext);
 /** Every suffix of the registry, ", "-separated, with or without their dots, into buf. */
 void cli_suffix_list(char *buf, size_t n, int dots);
-/** Prints `text` in lines of at most `width` columns (no final newline). */
-void cli_wrap(FILE *f, const char *text, int width);
+/** Prints `text` in lines of at most `width` columns (no final newline), the first from column
+ *  `indent` on (the caller wrote what precedes it), the others indented by `indent` spaces. */
+void cli_wrap(FILE *f, const char *text, int width, int indent);
 /** `zslab info --formats`: the registry as a table, or one JSON object per format. */
 int cli_print_formats(int json);
-
-/* The subcommands: each returns an exit code. */
-int cli_cmd_info(const cli_info_opts *o);
-int cli_cmd_create(const cli_create_opts *o);
-int cli_cmd_filter(const cli_filter_opts *o);
-int cli_cmd_list(const cli_list_opts *o);
-int cli_cmd_bench(const cli_bench_opts *o);
-int cli_cmd_status(const cli_status_opts *o);
-int cli_cmd_preview(const cli_preview_opts *o);
 
 /* cmd_preview.c, shared with filter --preview and the batch report. */
 /** Long side of the three-views of filter --preview and of the report. */
@@ -193,31 +188,31 @@ int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
 
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 struct cli_progress;
-int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out);
+int cli_build_pipeline(const cli_opts *o, const zs_volume_info *in, zs_pipeline **out);
 /** Adds the --op stages to pipe. */
-int cli_add_ops(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline *pipe);
+int cli_add_ops(const cli_opts *o, const zs_volume_info *in, zs_pipeline *pipe);
 /** The plan options the flags give. */
-void cli_plan_opts(const cli_filter_opts *o, zs_plan_opts *po);
+void cli_plan_opts(const cli_opts *o, zs_plan_opts *po);
 /** Prints a failure of planning (naming --mem-budget when the budget is the problem). @return an exit code. */
-int cli_plan_failed(const cli_filter_opts *o, zs_status st);
+int cli_plan_failed(const cli_opts *o, zs_status st);
 /** Opens the job of IN -> OUT over the opened input `in` with the flags' plan options, force,
  *  compression, the stop flag and the progress display (jo->user: a cli_progress), and adds the
  *  --op stages. @param jo the caller's job options (dry run, parts, journal, drop cache). */
-int cli_job_open(const cli_filter_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job);
+int cli_job_open(const cli_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job);
 /** Creates the job's output, runs it while `prog` shows the progress and commits it. On
  *  failure the job is freed (a plain run's partial output removed). @return an exit code. */
-int cli_job_run(const cli_filter_opts *o, zs_job *job, struct cli_progress *prog, zs_run_stats *stats);
+int cli_job_run(const cli_opts *o, zs_job *job, struct cli_progress *prog, zs_run_stats *stats);
 /** Writes zs_plan_describe's text to f. */
 void cli_print_plan(const zs_plan *plan, FILE *f);
 /** 1 if finished slabs' pages are dropped: --drop-cache/--no-drop-cache, else ZS_DROP_CACHE,
  *  else on when this process runs under a cgroup memory limit. */
-int cli_drop_cache_wanted(const cli_filter_opts *o);
+int cli_drop_cache_wanted(const cli_opts *o);
 struct cli_progress;
 
 /* filter_journal.c: filter with a journal: --part, --resume, --journal, or under MPI. */
 /** 1 if the run keeps a journal (those options, or an MPI launch with more than one rank). */
-int cli_filter_journaled_wanted(const cli_filter_opts *o);
-int cli_filter_journaled(const cli_filter_opts *o);
+int cli_filter_journaled_wanted(const cli_opts *o);
+int cli_filter_journaled(const cli_opts *o);
 
 /* mpi.c: MPI, when the tool is built with it (ZS_WITH_MPI) and started by a launcher
  * (mpirun, srun): the launcher's environment says so before anything is initialised, so
@@ -250,6 +245,8 @@ void cli_mpi_end(cli_mpi *m);
 /** Opens an input volume (mode r) with the raw options; a file that is neither .npy nor
  *  .nii needs --in-shape and --in-dtype (else exit 2). @return CLI_RUN or an exit code. */
 int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out);
+/** The open options (defaults, and the raw description) the raw options give. */
+void cli_raw_open_opts(const cli_raw *raw, zs_open_opts *oo);
 /** "1024x1024x256" (3-D) or "...x4" (a series) into buf. */
 void cli_shape_string(const zs_volume_info *info, char *buf, size_t n);
 

@@ -65,13 +65,13 @@ static void describe_stack(batch_stack *s, const zs_volume_info *info, const zs_
 /* Opens the input, makes the job and plans it: what `zslab filter IN OUT` does first. The batch
  * owns its outputs (force: a complete one was skipped already); the job keeps the stack's
  * record (zs_job_opts.record). */
-static int prepare(const cli_filter_opts *o, batch_stack *s, stack_job *j, cli_progress *prog)
+static int prepare(const cli_opts *o, batch_stack *s, stack_job *j, cli_progress *prog)
 {
     memset(j, 0, sizeof *j);
     int rc = cli_open_input(s->in, &o->raw, &j->in);
     if (rc != CLI_RUN) return rc;
     const zs_volume_info *info = zs_volume_get_info(j->in);
-    cli_filter_opts so = *o;
+    cli_opts so = *o;
     so.in = s->in;
     so.out = s->out;
     so.force = 1;
@@ -104,7 +104,7 @@ static void fail(batch_stack *s, int rc)
 
 /* The first pass: header, pipeline, plan and completeness of every stack (zs_job_up_to_date).
  * Nothing is written. */
-static void check_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog)
+static void check_stack(const cli_opts *o, batch_stack *s, cli_progress *prog)
 {
     stack_job j;
     char why[ZS_PATH_MAX + 256];
@@ -131,14 +131,14 @@ static void check_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *
 }
 
 /* Runs one stack with the batch's progress display; the job writes the record after its commit. */
-static void run_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog)
+static void run_stack(const cli_opts *o, batch_stack *s, cli_progress *prog)
 {
     const double t0 = cli_now();
     stack_job j;
     cli_forget_error();
     int rc = prepare(o, s, &j, prog);
     if (rc == CLI_RUN) {
-        cli_filter_opts so = *o;
+        cli_opts so = *o;
         zs_run_stats rs;
         so.in = s->in;
         so.out = s->out;
@@ -209,7 +209,7 @@ static int receive_stack(const cli_isolated_result *r, batch_stack *s)
 }
 
 typedef struct stack_call {
-    const cli_filter_opts *o;
+    const cli_opts *o;
     batch_stack *s;
     cli_progress *prog;
 } stack_call;
@@ -221,7 +221,7 @@ static int check_child(void *arg, int fd)
     return send_stack(fd, c->s);
 }
 
-static void run_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog);
+static void run_stack(const cli_opts *o, batch_stack *s, cli_progress *prog);
 static int run_child(void *arg, int fd)
 {
     stack_call *c = arg;
@@ -231,7 +231,7 @@ static int run_child(void *arg, int fd)
 
 /* Checks (`run` 0) or runs a stack in a process of its own. A process that dies (a crash in a
  * decoder, a kill) fails its stack only; the library says why and removes what a run left. */
-static void isolated_stack(const cli_filter_opts *o, batch_stack *s, cli_progress *prog, int run)
+static void isolated_stack(const cli_opts *o, batch_stack *s, cli_progress *prog, int run)
 {
     stack_call c = {o, s, prog};
     cli_isolated_result r;
@@ -256,7 +256,7 @@ static void isolated_stack(const cli_filter_opts *o, batch_stack *s, cli_progres
     }
 }
 
-static void run_all(const cli_filter_opts *o, batch_list *l, cli_progress *prog)
+static void run_all(const cli_opts *o, batch_list *l, cli_progress *prog)
 {
     uint64_t total = 0, done = 0;
     int n = 0, k = 0;
@@ -279,22 +279,6 @@ static void run_all(const cli_filter_opts *o, batch_list *l, cli_progress *prog)
     }
     cli_progress_finish(prog);
     cli_interrupt_clear();
-}
-
-const char *batch_status_name(batch_status st)
-{
-    switch (st) {
-    case BATCH_TODO:
-        return "to do";
-    case BATCH_OK:
-        return "ok";
-    case BATCH_SKIPPED:
-        return "skipped";
-    case BATCH_FAILED:
-        return "FAILED";
-    default:
-        return "not run";
-    }
 }
 
 /* The table (stdout: it is the batch's report) and the last line (stderr). */
@@ -346,7 +330,7 @@ static int report(const batch_list *l, double seconds, int dry_run)
 
 /* A bad --op is a usage error before anything runs. Physical units are converted with each
  * stack's voxel size later; here a 1 um voxel stands in, so they parse. */
-static int check_ops(const cli_filter_opts *o)
+static int check_ops(const cli_opts *o)
 {
     zs_volume_info vi;
     zs_pipeline *p = NULL;
@@ -386,7 +370,7 @@ static int make_dirs(const char *d)
     return CLI_RUN;
 }
 
-int cli_cmd_batch(const cli_filter_opts *o)
+int cli_cmd_batch(const cli_opts *o)
 {
     if (cli_mpi_launched()) {
         cli_error("--batch runs in one process: under mpirun or srun, give each rank its own --jobs-file (or use a "

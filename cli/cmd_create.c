@@ -13,7 +13,7 @@ static const char *pattern_name(zs_pattern p)
     return (unsigned)p < 4 ? names[p] : "?";
 }
 
-int cli_cmd_create(const cli_create_opts *o)
+static int run_create(const cli_opts *o)
 {
     zs_volume_info spec;
     zs_volume_info_init(&spec);
@@ -60,3 +60,34 @@ int cli_cmd_create(const cli_create_opts *o)
     zs_volume_free(v);
     return CLI_EXIT_OK;
 }
+
+static int check_create(cli_opts *o)
+{
+    o->out = o->nargs ? o->args[0] : NULL;
+    if (!o->out) return cli_usage_error("create", "no OUT file given");
+    if (!o->ndim) return cli_usage_error("create", "--shape is required (e.g. --shape 512x512x128)");
+    if (!o->has_dtype) return cli_usage_error("create", "--dtype is required (e.g. --dtype uint16)");
+    return CLI_RUN;
+}
+
+const cli_command cli_command_create = {
+    .name = "create",
+    .summary = {{"OUT", "write a synthetic volume: zeros, ramp, noise, phantom"}},
+    .help = "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
+            "Writes a synthetic volume in the format its name says (zslab info --formats lists\n"
+            "them; a plane series: plane_%04d.tif or DIR/; any other name: raw).\n"
+            "The contents depend only on the pattern, seed, shape and dtype.\n\n"
+            "{shape}"
+            "{dtype:uint8, int8, uint16, int16, uint32, int32, uint64, int64,\n"
+            "float32, float64, bool, or numpy's '<u2', '>f4', ...}"
+            "{pattern}{seed}{voxel-size}{unit}"
+            "{threads:worker threads (default: all usable cores, or ZS_THREADS)}"
+            "{compress:compressed output: none (default); TIFF: deflate, lzw, zstd\n"
+            "(zslab info --formats lists what each format writes)}"
+            "{chunks:chunked output: the chunk shape, z first (default: the format's)}"
+            "{pyramid:OME-Zarr output: N more levels, each the 2x2x2 mean of the one before}"
+            "{force}{@common}",
+    .max_args = 1,
+    .check = check_create,
+    .run = run_create,
+};

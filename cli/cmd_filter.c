@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* `zslab filter` and `zslab convert`: open → pipeline → plan → (dry run | create → execute
- * → commit). Any failure after the output was created frees it uncommitted, which removes
- * the partial file. Runs with a journal (parts, resume, MPI) are in filter_journal.c, batches
- * (--batch, --jobs-file) in cmd_batch.c. */
+/* `zslab filter` and `zslab convert`: their flags' rules, and a plain run: open → pipeline →
+ * plan → (dry run | create → execute → commit) with the job of filter_job.c. Runs with a
+ * journal (parts, resume, MPI) are in filter_journal.c, batches (--batch, --jobs-file) in
+ * cmd_batch.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,84 +12,9 @@
 #include "cli.h"
 #include "progress.h"
 
-void cli_print_plan(const zs_plan *plan, FILE *f)
-{
-    const size_t n = zs_plan_describe(plan, NULL, 0);
-    char *text = malloc(n + 1);
-    if (text && zs_plan_describe(plan, text, n + 1) == n) fputs(text, f);
-    free(text);
-}
-
-/* Adds the --op stages to `pipe`. @return CLI_RUN, or 2 naming the bad --op. */
-int cli_add_ops(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline *pipe)
-{
-    for (int i = 0; i < o->nops; i++) {
-        zs_status st = zs_pipeline_add(pipe, o->ops[i]);
-        if (st < 0) {
-            cli_error("%s: --op '%s': %s", in->path, o->ops[i], *zs_last_error() ? zs_last_error() : zs_strerror(st));
-            return st == ZS_EPARAM || st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
-        }
-    }
-    return CLI_RUN;
-}
-
-/* @return CLI_RUN, or 2 naming the bad --op. */
-int cli_build_pipeline(const cli_filter_opts *o, const zs_volume_info *in, zs_pipeline **out)
-{
-    zs_status st = zs_pipeline_new(out);
-    if (st < 0) return cli_fail(st, 0);
-    zs_pipeline_set_voxel(*out, in->voxel, in->unit);
-    return cli_add_ops(o, in, *out);
-}
-
-/* The plan options the flags give. */
-void cli_plan_opts(const cli_filter_opts *o, zs_plan_opts *po)
-{
-    zs_plan_opts_default(po);
-    po->threads = o->threads;
-    po->slab = o->slab;
-    po->mem_budget = o->mem_budget;
-    po->bind = o->bind;
-    po->read_engine = o->read_engine;
-    po->write_engine = o->write_engine;
-    po->precision = o->precision;
-    po->band = o->band;
-    po->has_out_dtype = o->has_dtype;
-    if (o->has_dtype) po->out_dtype = o->dtype;
-}
-
-/* A failure of planning (the library names the budget; the CLI names the flags that set it). */
-int cli_plan_failed(const cli_filter_opts *o, zs_status st)
-{
-    if (strstr(zs_last_error(), "memory budget")) {
-        cli_error("%s (--mem-budget%s)", zs_last_error(), o->band ? ", --band" : "");
-        return st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
-    }
-    return cli_fail(st, 1);
-}
-
-/* Opens the job of `zslab filter IN OUT` over the opened input: the plan options and the
- * stages the flags give. `po` must outlive the call only. @return CLI_RUN or an exit code. */
-int cli_job_open(const cli_filter_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job)
-{
-    zs_plan_opts po;
-    cli_plan_opts(o, &po);
-    jo->plan = &po;
-    jo->compress = o->compress;
-    memcpy(jo->chunk, o->chunk, sizeof jo->chunk);
-    jo->pyramid = o->pyramid;
-    jo->force = o->force;
-    jo->stop = &cli_stop;
-    jo->slab_progress = cli_progress_update;
-    zs_status st = zs_job_open_volume(in, o->out, jo, job);
-    jo->plan = NULL;
-    if (st < 0) return cli_fail(st, 0);
-    return cli_add_ops(o, zs_volume_get_info(in), zs_job_pipeline(*job));
-}
-
 /* `zslab: filtered IN -> OUT: 1024x1024x256 uint16 -> float32, 268.4 Mvox in 1.23 s
  * (218.2 Mvox/s, 1.75 GB/s in), 2 threads, 32 slabs of 8 planes` */
-static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
+static void summary(const cli_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
 {
     char shape[96];
     zs_volume_info out;
@@ -112,72 +37,8 @@ static void summary(const cli_filter_opts *o, const zs_volume_info *in, const zs
              (long long)zs_plan_slab_height(plan), zs_plan_slab_height(plan) == 1 ? "" : "s");
 }
 
-/* --drop-cache / --no-drop-cache, else ZS_DROP_CACHE, else on under a cgroup memory limit.
- * The decision and its reason are printed at -v, so that each side can be tested. */
-int cli_drop_cache_wanted(const cli_filter_opts *o)
-{
-    const char *e = getenv("ZS_DROP_CACHE");
-    int on;
-    char why[96];
-    if (o->drop_cache >= 0) {
-        on = o->drop_cache;
-        snprintf(why, sizeof why, "%s", on ? "--drop-cache" : "--no-drop-cache");
-    } else if (e && *e) {
-        on = strcmp(e, "0") != 0;
-        snprintf(why, sizeof why, "ZS_DROP_CACHE=%.40s", e);
-    } else {
-        const uint64_t lim = zs_sys_memory_limit();
-        on = lim > 0;
-        if (on)
-            snprintf(why, sizeof why, "cgroup memory limit %.1f MiB", (double)lim / (1 << 20));
-        else
-            snprintf(why, sizeof why, "no cgroup memory limit");
-    }
-    cli_note(3, "page cache: drop-cache %s (%s)", on ? "on" : "off", why);
-    return on;
-}
-
-int cli_job_run(const cli_filter_opts *o, zs_job *job, cli_progress *prog, zs_run_stats *stats)
-{
-    zs_status st = zs_job_create(job);
-    memset(stats, 0, sizeof *stats);
-    if (st == ZS_EEXIST && !o->force && zs_journal_exists(o->out)) {
-        /* the library names the job's options; the tool names its flags */
-        cli_error("%s: has a journal (%s.zsjournal) of a job run with --part, --resume or MPI: continue it with "
-                  "--resume, see it with zslab status, or start over with --force",
-                  o->out, o->out);
-        zs_job_free(job);
-        return CLI_EXIT_ERROR;
-    }
-    if (st < 0) {
-        const int rc = cli_fail(st, 0);
-        zs_job_free(job); /* after cli_fail, which prints the library's last error */
-        return rc;
-    }
-    cli_interrupt_install(zs_volume_get_info(zs_job_output(job))->path, 1);
-    st = zs_job_execute(job);
-    cli_progress_finish(prog);
-    zs_job_stats(job, stats);
-    if (stats->note[0]) cli_note(2, "note: %s", stats->note); /* direct I/O fell back */
-    if (st == ZS_OK) st = zs_job_commit(job);
-    if (st < 0 && zs_job_complete(job)) { /* OUT is complete; its record (a batch's) is not */
-        cli_error("warning: %s", zs_last_error());
-        st = ZS_OK;
-    }
-    int rc = CLI_EXIT_OK;
-    if (st == ZS_ECANCELED && cli_stop) {
-        cli_error("%s: interrupted; the partial output was removed", o->out);
-        rc = CLI_EXIT_ERROR;
-    } else if (st < 0) {
-        rc = cli_fail(st, 0);
-    }
-    if (rc != CLI_EXIT_OK) zs_job_free(job); /* uncommitted: the partial output is removed */
-    cli_interrupt_clear();
-    return rc;
-}
-
 /* Creates OUT, runs the plan into it and commits it. Frees the job. */
-static int execute(const cli_filter_opts *o, zs_job *job, cli_progress *prog)
+static int execute(const cli_opts *o, zs_job *job, cli_progress *prog)
 {
     zs_run_stats rs;
     cli_progress_start(prog, cli_progress_choose(o->progress, cli_level), &cli_stop);
@@ -189,7 +50,7 @@ static int execute(const cli_filter_opts *o, zs_job *job, cli_progress *prog)
     return rc;
 }
 
-int cli_cmd_filter(const cli_filter_opts *o)
+static int run_filter(const cli_opts *o)
 {
     if (o->batch || o->jobs_file) return cli_cmd_batch(o);
     if (cli_filter_journaled_wanted(o)) return cli_filter_journaled(o);
@@ -225,3 +86,143 @@ int cli_cmd_filter(const cli_filter_opts *o)
     zs_volume_free(in);
     return rc;
 }
+
+static const char *journal_flag(const cli_opts *o)
+{
+    return o->has_part ? "--part" : o->resume ? "--resume" : "--journal";
+}
+
+/* --batch and --jobs-file: no positional IN or OUT, an --out-dir, and no parts or journal
+ * (a batch is one process; a rerun skips the stacks that are complete). */
+static int check_batch(const char *cmd, const cli_opts *o)
+{
+    if (o->preview && (o->has_part || o->resume || o->journal)) {
+        cli_error("%s: --preview does not combine with %s (run zslab preview on the finished output)", cmd,
+                  journal_flag(o));
+        return CLI_EXIT_USAGE;
+    }
+    if (o->report && !o->batch && !o->jobs_file) {
+        cli_error("%s: --report goes with --batch or --jobs-file (one stack: --preview)", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (!o->batch && !o->jobs_file) {
+        if (!o->out_dir && !o->out_format) return CLI_RUN;
+        cli_error("%s: %s goes with --batch or --jobs-file (see zslab %s --help)", cmd,
+                  o->out_dir ? "--out-dir" : "--out-format", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    if (o->batch && o->jobs_file) return cli_usage_error(cmd, "give --batch or --jobs-file, not both");
+    if (o->in) {
+        cli_error("%s: unexpected argument '%s': a batch takes its inputs from --batch or --jobs-file and writes "
+                  "them to --out-dir (quote a glob: --batch 'data/*.tif')",
+                  cmd, o->in);
+        return CLI_EXIT_USAGE;
+    }
+    if (!o->out_dir) return cli_usage_error(cmd, "--out-dir D is required with --batch and --jobs-file");
+    if (o->has_part || o->resume || o->journal) {
+        cli_error("%s: %s does not combine with a batch: a rerun of the batch skips the stacks that are complete; "
+                  "to spread a batch over a job array, give each task its own --jobs-file",
+                  cmd, journal_flag(o));
+        return CLI_EXIT_USAGE;
+    }
+    if (o->compress != ZS_COMPRESS_NONE && o->out_format && !*cli_format_of_ext(o->out_format)->compressions) {
+        cli_error("%s: --out-format %s writes uncompressed data only: drop --compress %s (zslab info --formats lists "
+                  "what each format compresses)",
+                  cmd, o->out_format, zs_compression_name(o->compress));
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_RUN;
+}
+
+/* --dataset PATH: IN is read as IN:PATH. */
+static int name_dataset(const char *cmd, cli_opts *o)
+{
+    if (o->batch || o->jobs_file) {
+        cli_error("%s: --dataset names the dataset of one HDF5 input; in a batch, name each input as FILE.h5:PATH",
+                  cmd);
+        return CLI_EXIT_USAGE;
+    }
+    const size_t n = strlen(o->in) + strlen(o->dataset) + 2;
+    if (!(o->in_named = malloc(n))) return cli_usage_error(cmd, "out of memory");
+    snprintf(o->in_named, n, "%s:%s", o->in, o->dataset);
+    o->in = o->in_named;
+    return CLI_RUN;
+}
+
+static int check_filter(cli_opts *o)
+{
+    const char *cmd = o->command->name;
+    o->in = o->nargs > 0 ? o->args[0] : NULL;
+    o->out = o->nargs > 1 ? o->args[1] : NULL;
+    int rc = check_batch(cmd, o);
+    if (rc != CLI_RUN) return rc;
+    if (!o->in && !o->batch && !o->jobs_file) return cli_usage_error(cmd, "no IN file given");
+    if (o->dataset && (rc = name_dataset(cmd, o)) != CLI_RUN) return rc;
+    if (!o->out && !o->batch && !o->jobs_file) return cli_usage_error(cmd, "no OUT file given");
+    if (!o->convert && o->nops == 0)
+        return cli_usage_error(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
+    if (o->force && (o->has_part || o->resume)) {
+        cli_error("%s: --force cannot be combined with %s: parts and resumed runs share one output; to start over, "
+                  "remove %s, %s.partial and %s.zsjournal first",
+                  cmd, o->has_part ? "--part" : "--resume", o->out, o->out, o->out);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_RUN;
+}
+
+static int check_convert(cli_opts *o)
+{
+    o->convert = 1;
+    return check_filter(o);
+}
+
+/* The flags filter and convert share, in the order of their help. */
+#define RUN_HELP                                                                                                       \
+    "{dataset}{dtype}{threads}{slab}{band}{mem-budget}{dry-run}{progress}{force}{compress}{chunks}{pyramid}"           \
+    "{preview}{no-bind}{engine}{precision}{drop-cache}"                                                                \
+    "\nmany processes, one output (a journal OUT.zsjournal records each slab once it is on disk):\n"                   \
+    "{part}"                                                                                                           \
+    "  --part slurm          I and N of a SLURM job array (SLURM_ARRAY_TASK_ID/_COUNT/_MIN/_STEP)\n"                   \
+    "{resume}{journal}"                                                                                                \
+    "  under mpirun/srun (built with MPI), rank R of N runs part R/N; rank 0 prints the summary\n"                     \
+    "  SIGTERM/SIGINT stop a journaled run after the slabs in flight: exit 75, --resume continues\n"                   \
+    "  ZS_JOURNAL_WAIT=S     seconds a part waits for the one creating OUT (default 600)\n\n"                          \
+    "many stacks in one command (outputs D/<stem>.<ext>; the table of results goes to stdout):\n"                      \
+    "{batch}{jobs-file}{out-dir}{out-format}"                                                                          \
+    "  Stacks run one after another, each with all worker threads. A stack that fails is reported\n"                   \
+    "  and the batch goes on; its partial output is removed. A rerun skips every stack whose output\n"                 \
+    "  is complete and was made from the same input and pipeline (recorded in D/.zslab-batch/);\n"                     \
+    "  --force redoes them all. The table: stack, status (ok, skipped, FAILED), seconds, Mvox/s,\n"                    \
+    "  output (or the error). Exit 1 if a stack failed (the last line on stderr names them).\n"                        \
+    "  --dry-run checks every stack and prints the table (to do, skipped, FAILED); writes nothing.\n"                  \
+    "  --part, --resume, --journal and MPI launches do not combine with a batch.\n"                                    \
+    "{report}\n"                                                                                                       \
+    "{@common}\n{@formats}{@raw}"
+
+const cli_command cli_command_filter = {
+    .name = "filter",
+    .summary = {{"IN OUT", "run a pipeline of kernels: --op NAME[:key=value...] ..."},
+                {"--batch X", "many stacks (a list file, a glob, a directory) into --out-dir D"}},
+    .help = "usage: zslab filter IN OUT --op NAME[:key=value...] [--op ...] [options]\n"
+            "       zslab filter --batch LIST|GLOB|DIR --out-dir D --op ... [options]\n\n"
+            "Runs a pipeline of kernels over IN, slab by slab, into OUT (format from the name,\n"
+            "see below). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
+            "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
+            "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
+            "{op}" RUN_HELP "\nkernels (zslab list NAME shows a kernel's parameters):\n{@kernels}",
+    .max_args = 2,
+    .check = check_filter,
+    .run = run_filter,
+};
+
+const cli_command cli_command_convert = {
+    .name = "convert",
+    .summary = {{"IN OUT", "change format, dtype or memory order"}},
+    .help = "usage: zslab convert IN OUT [--dtype T] [options]\n"
+            "       zslab convert --batch LIST|GLOB|DIR --out-dir D --out-format F [options]\n\n"
+            "Copies IN to OUT, converting format (from the names), dtype (round half to even,\n"
+            "saturated) and memory order (OUT is always in Fortran order).\n\n" RUN_HELP,
+    .max_args = 2,
+    .check = check_convert,
+    .run = run_filter,
+};

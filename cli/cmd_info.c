@@ -7,18 +7,23 @@
 
 #include "cli.h"
 
+void cli_raw_open_opts(const cli_raw *raw, zs_open_opts *oo)
+{
+    zs_open_opts_default(oo);
+    if (raw->ndim) {
+        memcpy(oo->raw_shape, raw->shape, sizeof oo->raw_shape);
+        oo->raw_ndim = raw->ndim;
+    }
+    if (raw->has_dtype) oo->raw_dtype = raw->dtype;
+    oo->raw_offset = raw->offset;
+    oo->raw_order = raw->order;
+}
+
 int cli_open_input(const char *path, const cli_raw *raw, zs_volume **out)
 {
     zs_open_opts oo;
-    zs_open_opts_default(&oo);
+    cli_raw_open_opts(raw, &oo);
     oo.mode = "r";
-    if (raw->ndim) {
-        memcpy(oo.raw_shape, raw->shape, sizeof oo.raw_shape);
-        oo.raw_ndim = raw->ndim;
-    }
-    if (raw->has_dtype) oo.raw_dtype = raw->dtype;
-    oo.raw_offset = raw->offset;
-    oo.raw_order = raw->order;
     zs_format fmt = ZS_FMT_AUTO;
     zs_status st = zs_volume_identify(path, &fmt);
     if (st == ZS_OK && fmt == ZS_FMT_RAW && (!raw->ndim || !raw->has_dtype)) {
@@ -50,13 +55,13 @@ void cli_shape_string(const zs_volume_info *info, char *buf, size_t n)
     }
 }
 
-int cli_cmd_info(const cli_info_opts *o)
+static int run_info(const cli_opts *o)
 {
     if (o->formats) return cli_print_formats(o->json);
     int rc = CLI_EXIT_OK;
-    for (int i = 0; i < o->nfiles; i++) {
+    for (int i = 0; i < o->nargs; i++) {
         zs_volume *v = NULL;
-        int r = cli_open_input(o->files[i], &o->raw, &v);
+        int r = cli_open_input(o->args[i], &o->raw, &v);
         if (r != CLI_RUN) {
             rc = rc == CLI_EXIT_OK || r == CLI_EXIT_USAGE ? r : rc;
             continue;
@@ -80,3 +85,26 @@ int cli_cmd_info(const cli_info_opts *o)
     }
     return rc;
 }
+
+static int check_info(cli_opts *o)
+{
+    if (o->formats && o->nargs > 0) {
+        cli_error("info: --formats lists the formats; give no FILE with it");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->nargs == 0 && !o->formats) return cli_usage_error("info", "no FILE given");
+    return CLI_RUN;
+}
+
+const cli_command cli_command_info = {
+    .name = "info",
+    .summary = {{"FILE...", "describe a volume from its header (--json for scripts)"}},
+    .help = "usage: zslab info FILE... [--json] [raw options]\n"
+            "       zslab info --formats [--json]\n\n"
+            "Describes volumes from their headers (no voxel is read): format, shape, dtype,\n"
+            "memory order, data offset, scaling and voxel size.\n\n"
+            "{json}{formats}{@common}\n{@formats}{@raw}",
+    .max_args = -1,
+    .check = check_info,
+    .run = run_info,
+};

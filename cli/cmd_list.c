@@ -92,7 +92,7 @@ static void print_kernel_detail(const zs_kernel_desc *k, FILE *f)
     fputc('\n', f);
 }
 
-int cli_cmd_list(const cli_list_opts *o)
+static int run_list(const cli_opts *o)
 {
     const int n = zs_kernel_count();
     if (o->name) {
@@ -119,3 +119,21 @@ int cli_cmd_list(const cli_list_opts *o)
     }
     return CLI_EXIT_OK;
 }
+
+static int check_list(cli_opts *o)
+{
+    o->name = o->nargs ? o->args[0] : NULL;
+    return CLI_RUN;
+}
+
+const cli_command cli_command_list = {
+    .name = "list",
+    .summary = {{"[NAME]", "kernels with their parameters, bounds and defaults"}},
+    .help = "usage: zslab list [NAME] [--names]\n\n"
+            "Lists the kernels with each parameter's type, default, bounds or choices and help.\n"
+            "With NAME, one kernel in detail.\n\n"
+            "{names}{@common}",
+    .max_args = 1,
+    .check = check_list,
+    .run = run_list,
+};

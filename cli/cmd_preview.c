@@ -18,8 +18,11 @@ static const char *view_name(const zs_preview_opts *p)
     return axes[p->axis];
 }
 
-int cli_cmd_preview(const cli_preview_opts *o)
+static int run_preview(const cli_opts *o)
 {
+    zs_preview_opts p = o->p;
+    p.threads = o->threads;
+    p.mem_budget = o->mem_budget;
     struct stat st;
     if (!o->force && stat(o->out, &st) == 0) {
         cli_error("%s: exists (use --force to overwrite it)", o->out);
@@ -29,18 +32,18 @@ int cli_cmd_preview(const cli_preview_opts *o)
     int rc = cli_open_input(o->in, &o->raw, &v);
     if (rc != CLI_RUN) return rc;
     zs_image *img = NULL;
-    zs_status s = zs_preview_make(v, &o->p, &img);
+    zs_status s = zs_preview_make(v, &p, &img);
     if (s == ZS_OK) s = zs_image_write_png(img, o->out);
     if (s < 0) {
         rc = cli_fail(s, 1);
     } else {
         rc = CLI_EXIT_OK;
-        if (o->p.view == ZS_VIEW_MIP)
-            cli_note(2, "%s -> %s: MIP along %s, %lld x %lld pixels, range %g:%g", o->in, o->out, view_name(&o->p),
+        if (p.view == ZS_VIEW_MIP)
+            cli_note(2, "%s -> %s: MIP along %s, %lld x %lld pixels, range %g:%g", o->in, o->out, view_name(&p),
                      (long long)img->width, (long long)img->height, img->lo, img->hi);
         else
             cli_note(2, "%s -> %s: %s, %lld x %lld pixels, range %g:%g", o->in, o->out,
-                     o->p.view == ZS_VIEW_PLANE ? "plane" : "three-view", (long long)img->width, (long long)img->height,
+                     p.view == ZS_VIEW_PLANE ? "plane" : "three-view", (long long)img->width, (long long)img->height,
                      img->lo, img->hi);
     }
     zs_image_free(img);
@@ -92,3 +95,48 @@ int cli_preview_beside(const char *out, uint64_t mem_budget, int threads)
     cli_note(3, "preview: %s", png);
     return CLI_EXIT_OK;
 }
+
+/* IN and OUT.png; --z, --axis and --view must agree: --z alone means a plane, --axis a MIP. */
+static int check_preview(cli_opts *o)
+{
+    zs_preview_opts *p = &o->p;
+    o->in = o->nargs > 0 ? o->args[0] : NULL;
+    o->out = o->nargs > 1 ? o->args[1] : NULL;
+    if (!o->in) return cli_usage_error("preview", "no IN file given");
+    if (!o->out) return cli_usage_error("preview", "no OUT.png given");
+    if (o->has_z && !o->has_view) p->view = ZS_VIEW_PLANE;
+    if (p->view == ZS_VIEW_PLANE && !o->has_z) return cli_usage_error("preview", "--view plane needs --z N");
+    if (o->has_z && p->view != ZS_VIEW_PLANE) {
+        cli_error("preview: --z shows one plane; it does not combine with --view %s",
+                  p->view == ZS_VIEW_THREE ? "three" : "mip");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->has_axis && p->view != ZS_VIEW_MIP) {
+        cli_error("preview: --axis chooses the MIP's axis; it does not combine with a %s",
+                  p->view == ZS_VIEW_THREE ? "three-view" : "plane");
+        return CLI_EXIT_USAGE;
+    }
+    if (p->view == ZS_VIEW_THREE && p->size && p->size < 2 * ZS_PREVIEW_GAP + 2) {
+        cli_error("--size: a three-view needs at least %d pixels", 2 * ZS_PREVIEW_GAP + 2);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_RUN;
+}
+
+const cli_command cli_command_preview = {
+    .name = "preview",
+    .summary = {{"IN OUT.png", "look at a stack: a MIP, a plane or a three-view, read once"}},
+    .help = "usage: zslab preview IN OUT.png [options]\n\n"
+            "Reads IN once, a few planes at a time, and writes an 8-bit PNG: a maximum-intensity\n"
+            "projection (MIP), one z-plane, or a three-view. x runs to the right and y down, as Fiji\n"
+            "shows a plane. Every view has square pixels in physical units (the voxel size), resampled\n"
+            "by box (area) averaging; NaN voxels are left out of the maxima.\n\n"
+            "{view}{three-view}{axis}{z}{t}{range}{size}{cmap}"
+            "{mem-budget:memory for the preview: projections in float32, a chunk of planes\n"
+            "(at most 32 MiB), resampling, 16 MiB for the process (default 256M,\n"
+            "or what the projections need, up to half the available memory)}"
+            "{threads}{force:overwrite OUT.png if it exists}{@common}\n{@formats}{@raw}",
+    .max_args = 2,
+    .check = check_preview,
+    .run = run_preview,
+};

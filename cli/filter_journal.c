@@ -18,14 +18,14 @@
 #include "cli.h"
 #include "progress.h"
 
-int cli_filter_journaled_wanted(const cli_filter_opts *o)
+int cli_filter_journaled_wanted(const cli_opts *o)
 {
     return o->has_part || o->resume || o->journal || cli_mpi_launched();
 }
 
 typedef struct jrun {
-    const cli_filter_opts *o;
-    cli_filter_opts po; /* o with this run's threads and binding */
+    const cli_opts *o;
+    cli_opts po; /* o with this run's threads and binding */
     cli_mpi mpi;
     int64_t part, nparts;
     zs_volume *in;
@@ -40,7 +40,7 @@ typedef struct jrun {
 /* The job of this process: part, journal, dry run. @return CLI_RUN or an exit code. */
 static int open_job(jrun *r)
 {
-    const cli_filter_opts *o = r->o;
+    const cli_opts *o = r->o;
     zs_job_opts jo;
     zs_job_opts_default(&jo);
     jo.part = r->part;
@@ -57,7 +57,7 @@ static int open_job(jrun *r)
 /* Journal, plan and output. @return CLI_RUN or an exit code (message printed). */
 static int setup(jrun *r)
 {
-    const cli_filter_opts *o = r->o;
+    const cli_opts *o = r->o;
     zs_status st = zs_job_plan(r->job);
     if (st == ZS_ECANCELED && cli_stop) return CLI_EXIT_INTERRUPTED;
     if (st < 0) return zs_job_get_state(r->job) == ZS_JOB_JOINED ? cli_plan_failed(o, st) : cli_fail(st, 0);
@@ -97,7 +97,7 @@ static int run_part(jrun *r)
 /* The one summary line (rank 0 under MPI). */
 static void summary(const jrun *r, int64_t done, int complete)
 {
-    const cli_filter_opts *o = r->o;
+    const cli_opts *o = r->o;
     const zs_volume_info *in = zs_volume_get_info(r->in);
     const zs_plan *plan = zs_job_get_plan(r->job);
     const int64_t S = zs_plan_slab_count(plan), H = zs_plan_slab_height(plan);
@@ -174,7 +174,7 @@ static int dry_run(jrun *r)
 /* Which part this process is, threads and binding. @return CLI_RUN or 2. */
 static int choose_part(jrun *r)
 {
-    const cli_filter_opts *o = r->o;
+    const cli_opts *o = r->o;
     r->part = o->has_part ? o->part : 0;
     r->nparts = o->has_part ? o->nparts : 1;
     if (r->mpi.active) {
@@ -211,7 +211,7 @@ static int empty_run(jrun *r)
     return cli_mpi_agree(&r->mpi, rc);
 }
 
-int cli_filter_journaled(const cli_filter_opts *o)
+int cli_filter_journaled(const cli_opts *o)
 {
     jrun r;
     memset(&r, 0, sizeof r);

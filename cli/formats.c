@@ -57,15 +57,15 @@ void cli_suffix_list(char *buf, size_t n, int dots)
     }
 }
 
-void cli_wrap(FILE *f, const char *text, int width)
+void cli_wrap(FILE *f, const char *text, int width, int indent)
 {
-    int col = 0;
+    int col = indent;
     for (const char *p = text; *p;) {
         const int w = (int)strcspn(p, " ");
-        if (col && col + 1 + w > width) {
-            fputc('\n', f);
-            col = 0;
-        } else if (col) {
+        if (col > indent && col + 1 + w > width) {
+            fprintf(f, "\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
             fputc(' ', f);
             col++;
         }

@@ -53,7 +53,7 @@ static void base64(FILE *f, const unsigned char *b, size_t n)
 }
 
 typedef struct preview_call {
-    const cli_filter_opts *o;
+    const cli_opts *o;
     const char *path;
 } preview_call;
 
@@ -72,7 +72,7 @@ static int preview_child(void *arg, int fd)
 }
 
 /* One three-view cell: the image, or why there is none. */
-static void image_cell(FILE *f, const cli_filter_opts *o, const char *path, const char *what)
+static void image_cell(FILE *f, const cli_opts *o, const char *path, const char *what)
 {
     preview_call c = {o, path};
     cli_isolated_result r;
@@ -100,7 +100,7 @@ static void image_cell(FILE *f, const cli_filter_opts *o, const char *path, cons
     fputs("</td>", f);
 }
 
-static void stack_row(FILE *f, const cli_filter_opts *o, const batch_stack *s, int k)
+static void stack_row(FILE *f, const cli_opts *o, const batch_stack *s, int k)
 {
     const char *st = batch_status_name(s->status);
     fprintf(f, "<tr class=\"stack\" id=\"stack-%d\"><td>%d</td><td class=\"name\">", k, k);
@@ -141,7 +141,7 @@ static const char style[] =
     ".status.ok{color:#070}.status.failed,.error{color:#b00;font-weight:bold}"
     ".pipeline{font-family:monospace;font-size:90%;max-width:20em;word-break:break-all}";
 
-static void page(FILE *f, const cli_filter_opts *o, const batch_list *l, double seconds)
+static void page(FILE *f, const cli_opts *o, const batch_list *l, double seconds)
 {
     int count[BATCH_NOT_RUN + 1] = {0};
     for (int i = 0; i < l->n; i++) count[l->s[i].status]++;
@@ -182,7 +182,7 @@ static void page(FILE *f, const cli_filter_opts *o, const batch_list *l, double 
     fputs("</tbody>\n</table>\n</body>\n</html>\n", f);
 }
 
-int batch_report_write(const cli_filter_opts *o, const batch_list *l, double seconds)
+int batch_report_write(const cli_opts *o, const batch_list *l, double seconds)
 {
     zs_partial_file *p = NULL; /* R.html.partial, claimed as outputs are */
     zs_status st = zs_partial_file_new(o->report, &p);

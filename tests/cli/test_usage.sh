@@ -40,6 +40,20 @@ run --help
 for c in info create filter convert list bench status preview; do
     grep -q "^  $c " "$WORK/.out" || fail "help does not list '$c'"
 done
+# ... and its environment lines name every variable the tool and the library read (test hooks aside)
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+env_help=$(sed -n '/^environment:/,/^exit codes:/p' "$WORK/.out")
+vars=$(grep -rhoE '(getenv|env_int|env_long)\("[A-Z_]+"' "$SRC/cli" "$SRC/core" "$SRC/scheduler" "$SRC/kernels" |
+    grep -oE '[A-Z_]{3,}' | grep -v '^ZS_TEST_' | sort -u)
+[ "$(printf '%s\n' "$vars" | grep -c .)" -ge 10 ] || fail "too few variables found in the sources: $vars"
+for v in $vars; do
+    printf '%s\n' "$env_help" | grep -qw -- "$v" || fail "the environment of zslab --help lacks $v, which the code reads"
+done
+# the unknown-command message names the commands --help lists
+run frobnicate
+for c in info create filter convert list bench status preview; do
+    grep -qE "[ ,]$c[,;]" "$WORK/.err" || fail "the unknown-command message does not name '$c'"
+done
 
 # unknown options, missing values, stray arguments
 run info --bogus x.npy
