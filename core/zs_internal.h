@@ -33,11 +33,26 @@ void zs__error_set(const char *msg);
     do {                                                                                                               \
         if (cond) return ZS_ERR((code), __VA_ARGS__);                                                                  \
     } while (0)
-/** An error unless the options struct `o` carries this library's size (its _default function sets it). */
-#define ZS_CHECK_OPTS(o, name)                                                                                         \
-    ZS_RETURN_IF((o)->struct_size != sizeof *(o), ZS_EINVAL,                                                           \
-                 "%s: size is %zu, this library's is %zu: initialise the options with %s_default()", (name),           \
-                 (size_t)(o)->struct_size, sizeof *(o), (name))
+/* ---- structs that can grow (core/sized.c) ---------------------------------------------
+ * ZS_SIZED_IN(&local, given, type) fills `local` with type##_init()'s defaults and copies over
+ * it the caller's struct_size bytes of `given` (NULL: the defaults alone), after checking that
+ * struct_size lies between the struct's first released size (ZS__MIN_##type) and this library's
+ * sizeof; local.struct_size is then this library's. */
+#define ZS__END(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+/* The first released layout of each struct ends at this field: a caller's struct_size is never
+ * smaller. Fields are only appended; these lines never change. */
+#define ZS__MIN_zs_open_opts    ZS__END(zs_open_opts, raw_order)
+#define ZS__MIN_zs_create_opts  ZS__END(zs_create_opts, pyramid)
+#define ZS__MIN_zs_plan_opts    ZS__END(zs_plan_opts, precision)
+#define ZS__MIN_zs_exec_opts    ZS__END(zs_exec_opts, drop_cache)
+#define ZS__MIN_zs_journal_opts ZS__END(zs_journal_opts, create)
+#define ZS__MIN_zs_job_opts     ZS__END(zs_job_opts, record)
+#define ZS__MIN_zs_bench_opts   ZS__END(zs_bench_opts, precision)
+#define ZS__MIN_zs_preview_opts ZS__END(zs_preview_opts, threads)
+
+zs_status zs__sized_in(void *local, size_t local_size, const void *given, size_t min, const char *name);
+#define ZS_SIZED_IN(local, given, type)                                                                                \
+    (type##_init(local), zs__sized_in((local), sizeof *(local), (given), ZS__MIN_##type, #type))
 /** Propagates a failure; the message stays the detector's. */
 #define ZS_FORWARD(expr)                                                                                               \
     do {                                                                                                               \

@@ -9,11 +9,14 @@
  *
  * Options structs (zs_open_opts, zs_create_opts, zs_plan_opts, zs_exec_opts, zs_journal_opts,
  * zs_bench_opts, zs_preview_opts, zs_job_opts) begin with `struct_size`: initialise each with
- * its _default() function, which sets it, then change the fields you need. A function given
- * options whose struct_size is not this library's sizeof (zeroed options, or a caller built
- * against another zslab.h) refuses them with ZS_EINVAL instead of reading past them. NULL
- * options mean the defaults. Text comes back in the caller's buffers, snprintf-style (see
- * zs_volume_info_describe); no function takes a FILE * except the benchmark's.
+ * its inline _init() function (zs_plan_opts_init), which sets the defaults and struct_size to the
+ * sizeof this header gives, then change the fields you need. NULL options mean the defaults.
+ * Structs can grow (see "Structs that can grow" below): a new release only appends fields, and
+ * takes any struct_size from the struct's first released size to its own, copying the caller's
+ * fields and giving the rest their defaults; a struct_size outside that range (options never
+ * initialised, or a caller built against a newer zslab.h) is ZS_EINVAL naming the struct. Text
+ * comes back in the caller's buffers, snprintf-style (see zs_volume_info_describe); no function
+ * takes a FILE * except the benchmark's.
  */
 #ifndef ZSLAB_H
 #define ZSLAB_H
@@ -37,6 +40,29 @@ extern "C" {
 #define ZS_VERSION_PATCH  0
 #define ZS_VERSION_STRING "0.3.0"
 #define ZS_VERSION_NUMBER (ZS_VERSION_MAJOR * 10000 + ZS_VERSION_MINOR * 100 + ZS_VERSION_PATCH)
+
+/** \defgroup abi Structs that can grow
+ * A struct the caller allocates and the library reads or writes begins with `size_t struct_size`,
+ * set by the struct's inline _init() function to the sizeof the caller was compiled with. Each
+ * release only appends fields. The library
+ *  - reads a struct (options, a volume descriptor given to it) by copying the caller's
+ *    struct_size bytes over its own defaults: a caller built against an older zslab.h gets the
+ *    defaults for the fields it does not know. A struct_size smaller than the struct's first
+ *    released size, or larger than the library's, is ZS_EINVAL naming the struct.
+ * Kernel structs (include/zslab_kernel.h) are versioned by ZS_KERNEL_ABI instead. zs_dtype and
+ * zs_slab are small values that never change. The soname is libzslab.so.0.MINOR until 1.0: a
+ * minor release may still change what is not marked stable, and the loader then keeps programs
+ * built for another minor away from it.
+ * @{ */
+/** Zeroes the n bytes of a struct and sets its struct_size (its first member) to n: the start
+ *  of every _init() function. */
+static inline void zs_struct_init(void *p, size_t n)
+{
+    unsigned char *b = (unsigned char *)p;
+    for (size_t i = 0; i < n; i++) b[i] = 0;
+    *(size_t *)p = n;
+}
+/** @} */
 
 /** @return ZS_VERSION_NUMBER of the library actually linked (the CLI warns on a mismatch). */
 ZS_API int zs_version(void);
@@ -231,7 +257,7 @@ ZS_API size_t zs_json_quote(const char *s, char *buf, size_t n);
 typedef struct zs_volume zs_volume;
 
 typedef struct zs_open_opts {
-    size_t struct_size; /**< sizeof the struct: set by zs_open_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size; /**< the caller's sizeof: set by zs_open_opts_init() */
     const char *mode;   /**< "r" (default), "r+" or "c" (copy-on-write) */
     zs_format format;   /**< ZS_FMT_AUTO: from the file name and magic bytes */
     /* raw files: the caller describes the data */
@@ -241,6 +267,16 @@ typedef struct zs_open_opts {
     uint64_t raw_offset;
     zs_order raw_order;
 } zs_open_opts;
+/** Defaults: mode "r", format from the file, raw layout 1x1x1x1 uint8 in F order. */
+static inline void zs_open_opts_init(zs_open_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->mode = "r";
+    for (int i = 0; i < 4; i++) o->raw_shape[i] = 1;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_open_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_open_opts_init(). */
 ZS_API void zs_open_opts_default(zs_open_opts *o);
 
 /** Opens an existing volume. A file that zslab cannot identify (by its name or magic bytes) is
@@ -253,7 +289,7 @@ ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_v
 ZS_API zs_status zs_volume_identify(const char *path, zs_format *out);
 
 typedef struct zs_create_opts {
-    size_t struct_size;      /**< sizeof the struct: set by zs_create_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;      /**< the caller's sizeof: set by zs_create_opts_init() */
     zs_format format;        /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
                                   .nhdr, a plane series pattern; else raw) */
     int force;               /**< overwrite an existing file */
@@ -270,6 +306,11 @@ typedef struct zs_create_opts {
 } zs_create_opts;
 /** Most levels zs_create_opts.pyramid may ask for. */
 #define ZS_PYRAMID_MAX 16
+/** Defaults: format from the name, no force, through path.partial, uncompressed, the format's chunks. */
+static inline void zs_create_opts_init(zs_create_opts *o) { zs_struct_init(o, sizeof *o); }
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_create_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_create_opts_init(). */
 ZS_API void zs_create_opts_default(zs_create_opts *o);
 
 /** Creates a volume in mode w+: header written, data allocated at full size with
@@ -467,7 +508,7 @@ ZS_API zs_status zs_precision_parse(const char *s, zs_precision *out);
 ZS_API const char *zs_precision_name(zs_precision p);
 
 typedef struct zs_plan_opts {
-    size_t struct_size;     /**< sizeof the struct: set by zs_plan_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;     /**< the caller's sizeof: set by zs_plan_opts_init() */
     int threads;            /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
     int64_t slab;           /**< planes per slab (the unit of the journal and of parts); 0: chosen */
     int64_t band;           /**< rows per tile band; 0: chosen from the cache sizes and mem_budget */
@@ -491,6 +532,15 @@ typedef struct zs_plan_opts {
                                  refuses the plan (ZS_ENOMEM), when the budget cannot hold it */
     zs_precision precision; /**< the work type (default auto) */
 } zs_plan_opts;
+/** Defaults: everything chosen by the planner, workers bound to cores. */
+static inline void zs_plan_opts_init(zs_plan_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->bind = 1;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_plan_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_plan_opts_init(). */
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
 /** Plans the pipeline over the input volume. Pure: touches no file. The plan holds a reference
@@ -543,7 +593,7 @@ enum zs_phase {
 typedef struct zs_journal zs_journal; /* see \ref journal */
 
 typedef struct zs_exec_opts {
-    size_t struct_size; /**< sizeof the struct: set by zs_exec_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size; /**< the caller's sizeof: set by zs_exec_opts_init() */
     unsigned phases;    /**< 0 = ZS_PHASE_ALL */
     zs_progress_fn progress;
     void *user;
@@ -557,6 +607,11 @@ typedef struct zs_exec_opts {
     int drop_cache;                /**< 1: after each slab, flush and drop the page-cache pages of its
                                         output planes and of the input planes no later slab reads */
 } zs_exec_opts;
+/** Defaults: every phase of every slab, no callback, no journal. */
+static inline void zs_exec_opts_init(zs_exec_opts *o) { zs_struct_init(o, sizeof *o); }
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_exec_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_exec_opts_init(). */
 ZS_API void zs_exec_opts_default(zs_exec_opts *o);
 
 /** Runs the plan: each worker maps its slab of `in`, runs the pipeline and writes the core
@@ -650,16 +705,26 @@ typedef enum zs_journal_role {
 } zs_journal_role;
 
 typedef struct zs_journal_opts {
-    size_t struct_size;   /**< sizeof the struct: set by zs_journal_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;   /**< the caller's sizeof: set by zs_journal_opts_init() */
     int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
     zs_journal_role role;
-    double wait_seconds;          /**< how long to wait for another process to publish the header
-                                       (default: ZS_JOURNAL_WAIT from the environment, else 600) */
+    double wait_seconds;          /**< how long to wait for another process to publish the header; < 0
+                                       (default): ZS_JOURNAL_WAIT from the environment, else 600 */
     volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
     const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
                                        (format, force and direct are the journal's); NULL: defaults. Copied
                                        by zs_journal_begin */
 } zs_journal_opts;
+/** Defaults: part 0 of 1, create or join, the default wait. */
+static inline void zs_journal_opts_init(zs_journal_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->nparts = 1;
+    o->wait_seconds = -1.0;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_journal_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_journal_opts_init(). */
 ZS_API void zs_journal_opts_default(zs_journal_opts *o);
 
 /** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
@@ -763,7 +828,7 @@ typedef enum zs_job_journal {
 } zs_job_journal;
 
 typedef struct zs_job_opts {
-    size_t struct_size;       /**< sizeof the struct: set by zs_job_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;       /**< the caller's sizeof: set by zs_job_opts_init() */
     const zs_open_opts *open; /**< how zs_job_open opens the input (a raw layout); NULL: defaults */
     const char *const *ops;   /**< stages added by zs_job_open ("gaussian:sigma=2"), nops of them; may be NULL */
     int nops;
@@ -789,6 +854,16 @@ typedef struct zs_job_opts {
                                        D/.zslab-batch/NAME.done): removed by zs_job_create, written by zs_job_commit,
                                        read by zs_job_up_to_date */
 } zs_job_opts;
+/** Defaults: a plain run, part 0 of 1, the journal's default wait. */
+static inline void zs_job_opts_init(zs_job_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->nparts = 1;
+    o->wait_seconds = -1.0;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_job_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_job_opts_init(). */
 ZS_API void zs_job_opts_default(zs_job_opts *o);
 
 /** Opens the input `in_path` (opts->open), makes a pipeline with the input's voxel size and adds
@@ -876,7 +951,7 @@ ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats);
  * heights and engines sweep a grid.
  * @{ */
 typedef struct zs_bench_opts {
-    size_t struct_size;       /**< sizeof the struct: set by zs_bench_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;       /**< the caller's sizeof: set by zs_bench_opts_init() */
     const char *input;        /**< input volume */
     const zs_open_opts *open; /**< raw description, or NULL */
     const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
@@ -900,6 +975,15 @@ typedef struct zs_bench_opts {
     FILE *plot;             /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
     zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
 } zs_bench_opts;
+/** Defaults: one setting chosen by the planner, 5 runs a phase. */
+static inline void zs_bench_opts_init(zs_bench_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->repeat = 5;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_bench_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_bench_opts_init(). */
 ZS_API void zs_bench_opts_default(zs_bench_opts *o);
 /** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
  *  docs/bench.md) to `json` (may be NULL). */
@@ -935,7 +1019,7 @@ ZS_API zs_status zs_cmap_parse(const char *s, zs_cmap *out);
 ZS_API const char *zs_cmap_name(zs_cmap c);
 
 typedef struct zs_preview_opts {
-    size_t struct_size; /**< sizeof the struct: set by zs_preview_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size; /**< the caller's sizeof: set by zs_preview_opts_init() */
     zs_preview_view view;
     int axis;            /**< ZS_VIEW_MIP: 0 (x), 1 (y) or 2 (z, default) */
     int64_t z;           /**< ZS_VIEW_PLANE: the plane */
@@ -949,6 +1033,18 @@ typedef struct zs_preview_opts {
                               projections need when that is more and under half the available memory */
     int threads;         /**< 0: zs_sys_threads() */
 } zs_preview_opts;
+/** Defaults: the MIP along z, range from the 0.1 and 99.9 percentiles, grey. */
+static inline void zs_preview_opts_init(zs_preview_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->axis = 2;
+    o->auto_range = 1;
+    o->plo = 0.1;
+    o->phi = 99.9;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_preview_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_preview_opts_init(). */
 ZS_API void zs_preview_opts_default(zs_preview_opts *o);
 
 /** An 8-bit image: rows top to bottom, `channels` bytes a pixel (1 grey, 3 RGB). */

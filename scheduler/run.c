@@ -718,12 +718,6 @@ static void worker_main(job *j)
     j->store_s += w.ts;
 }
 
-void zs_exec_opts_default(zs_exec_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-}
-
 /* The slabs and voxels this run does (for progress), and the test hook. */
 static void count_work(job *j)
 {
@@ -852,13 +846,10 @@ static void close_direct(job *j)
 zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
                           zs_run_stats *stats)
 {
-    zs_exec_opts def;
-    if (!opts) {
-        zs_exec_opts_default(&def);
-        opts = &def;
-    }
+    zs_exec_opts o;
     ZS_RETURN_IF(!plan, ZS_EINVAL, "no plan given");
-    ZS_CHECK_OPTS(opts, "zs_exec_opts");
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_exec_opts));
+    opts = &o;
     const unsigned phases = opts->phases ? opts->phases : ZS_PHASE_ALL;
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");

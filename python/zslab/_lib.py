@@ -191,31 +191,46 @@ def _load():
                       "); set ZSLAB_LIBRARY to the path of libzslab.so")
 
 
+# The release whose structures the mirrors above copy. A later minor release of the same major
+# only appends fields to them (include/zslab.h, "Structs that can grow") and keeps these calls,
+# so the package runs with it; an older minor may lack calls or fields, another major anything.
+BUILT_FOR = (0, 3)
+
+
+def check_version(number):
+    """None when a library of version `number` (zs_version()) can run this package, else why not."""
+    major, minor = number // 10000, number // 100 % 100
+    if major == BUILT_FOR[0] and minor >= BUILT_FOR[1]:
+        return None
+    return (f"libzslab {major}.{minor}.{number % 100} cannot run this package, built for "
+            f"{BUILT_FOR[0]}.{BUILT_FOR[1]}: it needs libzslab {BUILT_FOR[0]}.x with x >= {BUILT_FOR[1]}")
+
+
 lib = _load()
-if lib.zs_version() // 100 != 3:  # 0.3.x: the structures above are this version's
-    raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} does not match this package (0.3)")
+_why = check_version(lib.zs_version())
+if _why:
+    raise ImportError("zslab: " + _why)
 
 
-def _checked_default(cls, fill):
-    """Options as the library's _default() function fills them, after checking that this
-    package's mirror of the struct has the library's size (struct_size, which _default() sets):
-    the default is written into a larger scratch buffer first, so a mismatch is an ImportError,
-    never a write past the mirror."""
-    scratch = ctypes.create_string_buffer(ctypes.sizeof(cls) + 4096)
-    fill(scratch)
-    size = ctypes.c_size_t.from_buffer(scratch).value
-    if size != ctypes.sizeof(cls):
-        raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()}'s {cls.__name__} has {size} bytes, "
-                          f"this package's {ctypes.sizeof(cls)}: the package and the library do not match")
-    return cls.from_buffer_copy(scratch.raw[:size])
+def _sized_default(cls, fill):
+    """Options as the library's _default() function fills them: it writes the fields of the
+    struct's first release only (never more than this mirror holds) and sets struct_size to
+    their size; the mirror then claims its own size, so that the library reads every field the
+    package sets and gives the fields the package does not know their defaults."""
+    o = cls()
+    fill(ctypes.byref(o))
+    first = o.struct_size
+    if not 0 < first <= ctypes.sizeof(cls):  # never: the first release's size does not change
+        raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} wrote {first} bytes of "
+                          f"{cls.__name__}, whose mirror has {ctypes.sizeof(cls)}")
+    o.struct_size = ctypes.sizeof(cls)
+    return o
 
 
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
              ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default}
-for _cls, _fill in _DEFAULTS.items():  # at import: a mismatched library fails here, not in a run
-    _checked_default(_cls, _fill)
 
 
 def default_opts(cls):
-    """A CreateOpts, PlanOpts or ExecOpts initialised by the library."""
-    return _checked_default(cls, _DEFAULTS[cls])
+    """A CreateOpts, PlanOpts, ExecOpts or JobOpts with the library's defaults and this mirror's size."""
+    return _sized_default(cls, _DEFAULTS[cls])

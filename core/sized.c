@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* Structs that can grow: the one check and copy of a caller's sized struct, and the deprecated
+ * _default() functions of 0.3, which write 0.3's fields only. */
+#include "zs_internal.h"
+
+#include <string.h>
+
+zs_status zs__sized_in(void *local, size_t local_size, const void *given, size_t min, const char *name)
+{
+    if (!given) return ZS_OK;
+    size_t size;
+    memcpy(&size, given, sizeof size);
+    ZS_RETURN_IF(size < min || size > local_size, ZS_EINVAL,
+                 "%s: struct_size is %zu, this library (%s) takes %zu to %zu bytes: initialise it with %s_init() "
+                 "(a program built against a newer zslab.h needs a newer library)",
+                 name, size, ZS_VERSION_STRING, min, local_size, name);
+    memcpy(local, given, size);
+    memcpy(local, &local_size, sizeof local_size);
+    return ZS_OK;
+}
+
+/* A program built against 0.3's header has at least 0.3's fields: write those, and say so. */
+static void write_first_fields(void *o, const void *defaults, size_t min)
+{
+    memcpy(o, defaults, min);
+    memcpy(o, &min, sizeof min);
+}
+
+#define ZS__DEFAULT(type)                                                                                              \
+    void type##_default(type *o)                                                                                       \
+    {                                                                                                                  \
+        type d;                                                                                                        \
+        type##_init(&d);                                                                                               \
+        write_first_fields(o, &d, ZS__MIN_##type);                                                                     \
+    }
+ZS__DEFAULT(zs_open_opts)
+ZS__DEFAULT(zs_create_opts)
+ZS__DEFAULT(zs_plan_opts)
+ZS__DEFAULT(zs_exec_opts)
+ZS__DEFAULT(zs_journal_opts)
+ZS__DEFAULT(zs_job_opts)
+ZS__DEFAULT(zs_bench_opts)
+ZS__DEFAULT(zs_preview_opts)
