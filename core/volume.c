@@ -14,17 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void zs_volume_info_init(zs_volume_info *info)
-{
-    memset(info, 0, sizeof *info);
-    info->ndim = 3;
-    for (int i = 0; i < 4; i++) info->shape[i] = 1;
-    info->dtype.type = ZS_U8;
-    info->order = ZS_ORDER_F;
-    info->slope = 1.0;
-    for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
-}
-
 void zs__voxel_normalize(zs_volume_info *info)
 {
     int bad = 0;
@@ -33,9 +22,13 @@ void zs__voxel_normalize(zs_volume_info *info)
     if (bad) info->unit[0] = '\0'; /* no physical size: sizes in um are refused */
 }
 
-zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
+zs_status zs_volume_info_sizes(const zs_volume_info *given, uint64_t *plane_bytes, uint64_t *volume_bytes,
                                uint64_t *total_bytes)
 {
+    ZS_RETURN_IF(!given, ZS_EINVAL, "zs_volume_info_sizes: no descriptor given");
+    zs_volume_info local;
+    ZS_FORWARD(ZS_SIZED_IN(&local, given, zs_volume_info));
+    const zs_volume_info *info = &local;
     uint64_t es = zs_dtype_size(info->dtype), plane, vol, total;
     ZS_RETURN_IF(es == 0, ZS_EINVAL, "%s: invalid dtype", info->path);
     for (int i = 0; i < 4; i++)
@@ -317,6 +310,10 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     *out = NULL;
     ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_create_opts));
     opts = &o;
+    ZS_RETURN_IF(!spec, ZS_EINVAL, "zs_volume_create: no descriptor given");
+    zs_volume_info sp;
+    ZS_FORWARD(ZS_SIZED_IN(&sp, spec, zs_volume_info));
+    spec = &sp;
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_format fmt = opts->format;

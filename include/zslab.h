@@ -35,10 +35,14 @@ extern "C" {
 #define ZS_API
 #endif
 
+#define ZS__STR_(x) #x
+#define ZS__STR(x)  ZS__STR_(x)
+
+/* The one place the version is written: CMake, setup.py and the library read it from here. */
 #define ZS_VERSION_MAJOR  0
-#define ZS_VERSION_MINOR  3
+#define ZS_VERSION_MINOR  4
 #define ZS_VERSION_PATCH  0
-#define ZS_VERSION_STRING "0.3.0"
+#define ZS_VERSION_STRING ZS__STR(ZS_VERSION_MAJOR) "." ZS__STR(ZS_VERSION_MINOR) "." ZS__STR(ZS_VERSION_PATCH)
 #define ZS_VERSION_NUMBER (ZS_VERSION_MAJOR * 10000 + ZS_VERSION_MINOR * 100 + ZS_VERSION_PATCH)
 
 /** \defgroup abi Structs that can grow
@@ -49,6 +53,13 @@ extern "C" {
  *    struct_size bytes over its own defaults: a caller built against an older zslab.h gets the
  *    defaults for the fields it does not know. A struct_size smaller than the struct's first
  *    released size, or larger than the library's, is ZS_EINVAL naming the struct.
+ *  - writes a struct (zs_run_stats, zs_volume_info, zs_sys_info, zs_journal_summary) only up to
+ *    the caller's struct_size, or, when that is not a size this struct ever had (never
+ *    initialised), only the fields of its first released size, and sets struct_size to the bytes
+ *    written.
+ * Structs the library owns and hands out by pointer (zs_volume_get_info, zs_format_desc,
+ * zs_image) may likewise gain fields at their end; copy one by value and the copy's struct_size
+ * still says the library's size: set it to sizeof before handing the copy back.
  * Kernel structs (include/zslab_kernel.h) are versioned by ZS_KERNEL_ABI instead. zs_dtype and
  * zs_slab are small values that never change. The soname is libzslab.so.0.MINOR until 1.0: a
  * minor release may still change what is not marked stable, and the loader then keeps programs
@@ -62,6 +73,16 @@ static inline void zs_struct_init(void *p, size_t n)
     for (size_t i = 0; i < n; i++) b[i] = 0;
     *(size_t *)p = n;
 }
+
+/* zs_volume_info, zs_run_stats, zs_sys_info and zs_journal_summary gained struct_size in 0.4.
+ * The functions that take them keep their names in C and link to entry points of their own
+ * (NAME_v2): the plain symbols remain 0.3's functions, for programs built against 0.3's header,
+ * whose structs are these without struct_size. */
+#if defined(__GNUC__)
+#define ZS_V2(name) __asm__(ZS__STR(__USER_LABEL_PREFIX__) #name "_v2")
+#else
+#error "zslab.h needs a compiler with GNU asm labels (gcc, clang, icx, nvc)"
+#endif
 /** @} */
 
 /** @return ZS_VERSION_NUMBER of the library actually linked (the CLI warns on a mismatch). */
@@ -214,6 +235,7 @@ typedef enum zs_order { ZS_ORDER_F = 0, ZS_ORDER_C = 1 } zs_order;
 /** The virtual source: a plain descriptor of a volume in a file. No pointers, no handles:
  *  it can be copied to any worker, process or MPI rank. */
 typedef struct zs_volume_info {
+    size_t struct_size; /**< the caller's sizeof: set by zs_volume_info_init() */
     char path[ZS_PATH_MAX];
     zs_format format;
     int ndim;         /**< dimensions as stored in the file (1..4) */
@@ -234,11 +256,18 @@ typedef struct zs_volume_info {
                               formats; the data file of a .mhd or .nhdr header */
 } zs_volume_info;
 
-/** Fills info with defaults: F order, slope 1, inter 0, voxel 1, shape 1. */
-ZS_API void zs_volume_info_init(zs_volume_info *info);
+/** Fills info with defaults: 3-D, shape 1, uint8, F order, slope 1, inter 0, voxel 1; struct_size set. */
+static inline void zs_volume_info_init(zs_volume_info *info)
+{
+    zs_struct_init(info, sizeof *info);
+    info->ndim = 3;
+    for (int i = 0; i < 4; i++) info->shape[i] = 1;
+    info->slope = 1.0;
+    for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
+}
 /** Overflow-checked byte count of one z-plane / one 3-D volume of the series. */
 ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
-                                      uint64_t *total_bytes);
+                                      uint64_t *total_bytes) ZS_V2(zs_volume_info_sizes);
 /** Describe functions (zs_volume_info_describe, zs_plan_describe, zs_pipeline_describe,
  *  zs_journal_report) write their text into the caller's buffer `buf` of `n` bytes, as snprintf
  *  does: always NUL-terminated when n > 0, truncated when the text does not fit, and buf may be
@@ -247,7 +276,8 @@ ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plan
 #define ZS_DESCRIBE_JSON 1 /**< flag: one JSON object with stable keys, instead of lines for people */
 /** Describes the descriptor: human-readable lines (zslab info), or with ZS_DESCRIBE_JSON one JSON
  *  object and a newline (zslab info --json). @return the text's length (0 when out of memory). */
-ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n);
+ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n)
+    ZS_V2(zs_volume_info_describe);
 /** s as a JSON string literal, quotes included, into buf as snprintf does (see
  *  zs_volume_info_describe): quotes, backslashes and control characters escaped, and each byte
  *  that is not part of valid UTF-8 (a file name in another encoding) written as \ufffd, so that
@@ -318,13 +348,14 @@ ZS_API void zs_create_opts_default(zs_create_opts *o);
  *  spec gives shape, ndim, dtype, voxel size, scaling; format, order (always F) and offset
  *  are set by the writer. @param[out] out caller frees with zs_volume_free. */
 ZS_API zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts,
-                                  zs_volume **out);
+                                  zs_volume **out) ZS_V2(zs_volume_create);
 /** Makes a created volume final: flushes data to disk and renames path.partial to path. */
 ZS_API zs_status zs_volume_commit(zs_volume *v);
 /** Closes; a created volume that was never committed is removed. NULL is a no-op. */
 ZS_API void zs_volume_free(zs_volume *v);
-/** @return the descriptor (borrowed, valid until zs_volume_free); NULL for a NULL volume. */
-ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v);
+/** @return the descriptor (borrowed, valid until zs_volume_free); NULL for a NULL volume. Its
+ *  struct_size is the library's: a copy handed back to the library needs struct_size = sizeof. */
+ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v) ZS_V2(zs_volume_get_info);
 /** @return 1 if the volume's format encodes whole planes when written (compressed TIFF, plane
  *  series), so that a plan must be made with zs_plan_opts.whole_plane_output. */
 ZS_API int zs_volume_writes_whole_planes(const zs_volume *v);
@@ -424,18 +455,23 @@ typedef struct zs_slab {
 
 /** Describes planes [z0,z1) of volume t with `halo` planes on each side, clipped. */
 ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
-                              zs_slab *out);
+                              zs_slab *out) ZS_V2(zs_slab_make);
 
+/** A slab's planes in memory, filled by zs_slab_map. The fields after map_length are the library's
+ *  (reserved_ to callers: never read or write them). */
 typedef struct zs_mapping {
     void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
     int64_t lo, hi;    /**< planes held */
     size_t map_length; /**< bytes mapped (for checks and accounting) */
-    /* private */
+#ifdef ZS_BUILDING_LIB
     void *map_base;
     void *gather; /**< C order: F-order copy (owner: this mapping) */
     const zs_volume *vol;
     int64_t t;
     int writable;
+#else
+    uint64_t reserved_[5];
+#endif
 } zs_mapping;
 
 /** Maps planes [s->lo, s->hi) of the volume in its mode. Release with zs_slab_unmap. */
@@ -548,14 +584,14 @@ ZS_API void zs_plan_opts_default(zs_plan_opts *o);
  *  freed), and a pipeline with plans refuses new stages (ZS_EINVAL).
  *  @param[out] out caller frees with zs_plan_free. */
 ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
-                                zs_plan **out);
+                                zs_plan **out) ZS_V2(zs_plan_create);
 ZS_API void zs_plan_free(zs_plan *plan);
 /** Describes the plan in lines (zslab filter --dry-run): input, pipeline, slabs, halo, tiles,
  *  engines, memory per worker and the peak-memory estimate, into buf as snprintf does.
  *  @return the text's length (see zs_volume_info_describe; 0 when out of memory). */
 ZS_API size_t zs_plan_describe(const zs_plan *plan, char *buf, size_t n);
 /** The output descriptor the plan will produce (shape of the input, output dtype). */
-ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec);
+ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec) ZS_V2(zs_plan_output_spec);
 ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
 ZS_API int zs_plan_threads(const zs_plan *plan);
 ZS_API int64_t zs_plan_slab_height(const zs_plan *plan);
@@ -568,6 +604,7 @@ ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *wri
 ZS_API zs_precision zs_plan_precision(const zs_plan *plan);
 
 typedef struct zs_run_stats {
+    size_t struct_size; /**< the caller's sizeof: set by zs_run_stats_init() */
     double seconds;                                      /**< wall time of the execution */
     double load_seconds, compute_seconds, store_seconds; /**< summed over workers */
     uint64_t voxels;                                     /**< voxels of the slabs processed */
@@ -577,6 +614,8 @@ typedef struct zs_run_stats {
                                               fallen back to pread) */
     char note[512];                      /**< why an engine fell back ("" when none did): worth telling the user */
 } zs_run_stats;
+/** Zeroes the statistics and sets struct_size (the library writes only what it covers). */
+static inline void zs_run_stats_init(zs_run_stats *s) { zs_struct_init(s, sizeof *s); }
 
 /** Phases of the slab path. A run does all of them; the benchmark isolates some:
  *  READ alone touches every input byte through the engine without converting; READ|CONVERT
@@ -619,7 +658,7 @@ ZS_API void zs_exec_opts_default(zs_exec_opts *o);
  *  opts->phases leaves out ZS_PHASE_STORE). The first error cancels the others and is
  *  returned with its message. */
 ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
-                                 zs_run_stats *stats);
+                                 zs_run_stats *stats) ZS_V2(zs_plan_execute);
 /** @} */
 
 /** \defgroup system System facts
@@ -635,13 +674,15 @@ ZS_API uint64_t zs_sys_memory_limit(void);
 ZS_API size_t zs_sys_page_size(void);
 
 typedef struct zs_sys_info {
+    size_t struct_size;         /**< the caller's sizeof: set by zs_sys_info_init() */
     int cores, pus, numa_nodes; /**< usable by this process (cpuset) */
     uint64_t l2, l3;            /**< cache sizes in bytes seen from the first core (0 unknown) */
     uint64_t mem_available;     /**< zs_sys_available_memory() */
     size_t page_size;
 } zs_sys_info;
-/** Machine facts (hwloc when built with it). */
-ZS_API void zs_sys_info_get(zs_sys_info *info);
+static inline void zs_sys_info_init(zs_sys_info *info) { zs_struct_init(info, sizeof *info); }
+/** Machine facts (hwloc when built with it), up to info->struct_size (see \ref abi). */
+ZS_API void zs_sys_info_get(zs_sys_info *info) ZS_V2(zs_sys_info_get);
 /** Flushes (fdatasync) and drops a file's pages from the page cache (posix_fadvise
  *  DONTNEED; no root needed), so the next read comes from storage. */
 ZS_API zs_status zs_file_drop_cache(const char *path);
@@ -764,11 +805,13 @@ ZS_API int zs_journal_exists(const char *out_path);
 ZS_API zs_status zs_journal_remove(const char *out_path);
 
 typedef struct zs_journal_summary {
+    size_t struct_size; /**< the caller's sizeof: set by zs_journal_summary_init() */
     int64_t slabs; /**< slabs of the plan (0 without a journal) */
     int64_t done;  /**< slabs recorded by any part */
     int complete;  /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
     int journal;   /**< OUT has a journal */
 } zs_journal_summary;
+static inline void zs_journal_summary_init(zs_journal_summary *s) { zs_struct_init(s, sizeof *s); }
 /** Describes the state of OUT from its journal alone (the input need not exist): complete
  *  or not, slabs done of total, the slabs each part recorded and the missing ones, as lines
  *  or (json) one JSON object, into buf as snprintf does (see zs_volume_info_describe). The
@@ -776,7 +819,7 @@ typedef struct zs_journal_summary {
  *  that measures and the next. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
  *  @param[out] len the text's length (may be NULL). @param[out] sum may be NULL. */
 ZS_API zs_status zs_journal_report(const char *out_path, int json, char *buf, size_t n, size_t *len,
-                                   zs_journal_summary *sum);
+                                   zs_journal_summary *sum) ZS_V2(zs_journal_report);
 /** @} */
 
 /** \defgroup job Jobs: one output made from one input, start to finish
@@ -940,7 +983,7 @@ ZS_API zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size
 /** 1 if the job keeps a journal. */
 ZS_API int zs_job_journaled(const zs_job *job);
 /** Statistics of zs_job_execute (zeros before). */
-ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats);
+ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats) ZS_V2(zs_job_stats);
 /** @} */
 
 /** \defgroup bench I/O versus compute (bench/)

@@ -534,8 +534,10 @@ zs_job_state zs_job_get_state(const zs_job *job) { return job ? (zs_job_state)jo
 void zs_job_stats(const zs_job *job, zs_run_stats *stats)
 {
     if (!stats) return;
+    zs_run_stats rs;
     if (job)
-        *stats = job->rs;
+        rs = job->rs;
     else
-        memset(stats, 0, sizeof *stats);
+        zs_run_stats_init(&rs);
+    ZS_SIZED_OUT(stats, &rs, zs_run_stats);
 }

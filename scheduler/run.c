@@ -855,7 +855,10 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");
     if (in) ZS_FORWARD(check_input(plan, in));
     if (plan->nslabs == 0) { /* an empty volume: nothing to read, compute or write */
-        if (stats) memset(stats, 0, sizeof *stats), stats->threads = plan->threads;
+        zs_run_stats rs;
+        zs_run_stats_init(&rs);
+        rs.threads = plan->threads;
+        if (stats) ZS_SIZED_OUT(stats, &rs, zs_run_stats);
         return ZS_OK;
     }
     job j;
@@ -883,7 +886,9 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     free((void *)j.left);
     close_direct(&j);
     if (stats) {
-        memset(stats, 0, sizeof *stats);
+        zs_run_stats rs, *given = stats;
+        stats = &rs;
+        zs_run_stats_init(stats);
         stats->seconds = t1 - t0;
         stats->load_seconds = j.load_s;
         stats->compute_seconds = j.compute_s;
@@ -895,6 +900,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
         stats->read_engine = j.read_engine;
         stats->write_engine = j.write_engine;
         snprintf(stats->note, sizeof stats->note, "%s", j.note);
+        ZS_SIZED_OUT(given, stats, zs_run_stats);
     }
     int err = atomic_load(&j.err);
     if (err) {
