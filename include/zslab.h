@@ -61,9 +61,10 @@ extern "C" {
  * zs_image) may likewise gain fields at their end; copy one by value and the copy's struct_size
  * still says the library's size: set it to sizeof before handing the copy back.
  * Kernel structs (include/zslab_kernel.h) are versioned by ZS_KERNEL_ABI instead. zs_dtype and
- * zs_slab are small values that never change. The soname is libzslab.so.0.MINOR until 1.0: a
- * minor release may still change what is not marked stable, and the loader then keeps programs
- * built for another minor away from it.
+ * zs_slab are small values that never change; zs_mapping's library fields are reserved_. What is
+ * not yet stable is declared only for programs that define ZSLAB_UNSTABLE_API (\ref unstable,
+ * at the end). The soname is libzslab.so.0.MINOR until 1.0: a minor release may still change
+ * what is not marked stable, and the loader then keeps programs built for another minor away.
  * @{ */
 /** Zeroes the n bytes of a struct and sets its struct_size (its first member) to n: the start
  *  of every _init() function. */
@@ -457,27 +458,6 @@ typedef struct zs_slab {
 ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
                               zs_slab *out) ZS_V2(zs_slab_make);
 
-/** A slab's planes in memory, filled by zs_slab_map. The fields after map_length are the library's
- *  (reserved_ to callers: never read or write them). */
-typedef struct zs_mapping {
-    void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
-    int64_t lo, hi;    /**< planes held */
-    size_t map_length; /**< bytes mapped (for checks and accounting) */
-#ifdef ZS_BUILDING_LIB
-    void *map_base;
-    void *gather; /**< C order: F-order copy (owner: this mapping) */
-    const zs_volume *vol;
-    int64_t t;
-    int writable;
-#else
-    uint64_t reserved_[5];
-#endif
-} zs_mapping;
-
-/** Maps planes [s->lo, s->hi) of the volume in its mode. Release with zs_slab_unmap. */
-ZS_API zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out);
-/** Unmaps (scattering a C-order gather back in mode r+). Safe on a zeroed mapping. */
-ZS_API zs_status zs_slab_unmap(zs_mapping *m);
 /** @} */
 
 /** \defgroup pipeline Pipelines of kernels
@@ -738,71 +718,6 @@ ZS_API void zs_partial_file_free(zs_partial_file *p);
  * range (zs_journal_part_range) → zs_journal_finish → zs_journal_free.
  * @{ */
 
-/** How zs_journal_begin treats an existing journal. */
-typedef enum zs_journal_role {
-    ZS_JOURNAL_ANY = 0, /**< create it if nobody has, else join it (parts, --resume) */
-    ZS_JOURNAL_NEW,     /**< create it; an existing journal is ZS_EEXIST (--journal) */
-    ZS_JOURNAL_JOIN     /**< never create: wait for another process's header (MPI ranks > 0) */
-} zs_journal_role;
-
-typedef struct zs_journal_opts {
-    size_t struct_size;   /**< the caller's sizeof: set by zs_journal_opts_init() */
-    int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
-    zs_journal_role role;
-    double wait_seconds;          /**< how long to wait for another process to publish the header; < 0
-                                       (default): ZS_JOURNAL_WAIT from the environment, else 600 */
-    volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
-    const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
-                                       (format, force and direct are the journal's); NULL: defaults. Copied
-                                       by zs_journal_begin */
-} zs_journal_opts;
-/** Defaults: part 0 of 1, create or join, the default wait. */
-static inline void zs_journal_opts_init(zs_journal_opts *o)
-{
-    zs_struct_init(o, sizeof *o);
-    o->nparts = 1;
-    o->wait_seconds = -1.0;
-}
-/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
- *  zs_journal_opts only and sets struct_size to their size, so fields added since keep their defaults
- *  whatever the caller sets. Use zs_journal_opts_init(). */
-ZS_API void zs_journal_opts_default(zs_journal_opts *o);
-
-/** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
- *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
- *  or it reads the header another process published, waiting for it if needed.
- *  Refuses (ZS_EEXIST) an OUT that exists without a journal, and with ZS_JOURNAL_NEW an
- *  existing journal. @param[out] out caller frees with zs_journal_free. */
-ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
-/** @return 1 if this process creates the output (zs_journal_begin won the race). */
-ZS_API int zs_journal_creating(const zs_journal *j);
-/** @return the slab height recorded in the header; 0 when this process creates it. */
-ZS_API int64_t zs_journal_slab_height(const zs_journal *j);
-/** Binds the plan. Creator: creates OUT.partial at full size and publishes the header.
- *  Others: compare the plan's fingerprint with the header — a difference is ZS_EEXIST
- *  with a message naming every field that differs — and open OUT.partial in mode r+ (a
- *  journal whose output is gone is ZS_EIO). Outputs must be .npy, .nii or raw.
- *  Then reads which slabs are recorded and opens this part's record file.
- *  @param[out] out the output to pass to zs_plan_execute (borrowed: owned by the journal),
- *  or NULL when OUT is already complete. */
-ZS_API zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out);
-/** This part's slab range [first,last) of the plan (after zs_journal_attach). */
-ZS_API void zs_journal_part_range(const zs_journal *j, int64_t *first, int64_t *last);
-/** Slabs recorded (by any part) in [first,last), as read by attach or finish. */
-ZS_API int64_t zs_journal_done_count(const zs_journal *j, int64_t first, int64_t last);
-/** After zs_plan_execute (also after a failure or a stop): syncs this part's records, reads
- *  every part's records and, if every slab of the plan is recorded, renames OUT.partial to
- *  OUT. @param[out] done slabs recorded, all parts (may be NULL). @param[out] complete 1 if
- *  OUT is complete (may be NULL). */
-ZS_API zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete);
-/** Closes. Never removes anything: OUT.partial and the journal stay for a resume; a
- *  creator that failed before publishing the header removes what it made. NULL: no-op. */
-ZS_API void zs_journal_free(zs_journal *j);
-
-/** @return 1 if OUT has a journal directory (OUT.zsjournal). */
-ZS_API int zs_journal_exists(const char *out_path);
-/** Removes OUT.zsjournal and OUT.partial (to start over: --force). */
-ZS_API zs_status zs_journal_remove(const char *out_path);
 
 typedef struct zs_journal_summary {
     size_t struct_size; /**< the caller's sizeof: set by zs_journal_summary_init() */
@@ -986,53 +901,6 @@ ZS_API int zs_job_journaled(const zs_job *job);
 ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats) ZS_V2(zs_job_stats);
 /** @} */
 
-/** \defgroup bench I/O versus compute (bench/)
- * Measures, for one input and one pipeline, the phases of the slab path, each the median of
- * `repeat` runs: read (touch every input byte through the engine), load (read + convert to
- * float32), compute (the pipeline on planes already in memory), store (create a fresh output
- * and convert + write every byte), end-to-end (the real filter path). Lists of threads, slab
- * heights and engines sweep a grid.
- * @{ */
-typedef struct zs_bench_opts {
-    size_t struct_size;       /**< the caller's sizeof: set by zs_bench_opts_init() */
-    const char *input;        /**< input volume */
-    const zs_open_opts *open; /**< raw description, or NULL */
-    const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
-    int nops;
-    zs_dtype out_dtype;
-    int has_out_dtype;
-    const int *threads; /**< sweep list; NULL = library default */
-    int nthreads;
-    const int64_t *slabs; /**< sweep list; NULL = planner's choice */
-    int nslabs;
-    const zs_engine *engines; /**< sweep list, the same engine for reads and writes; NULL = defaults */
-    int nengines;
-    int cold;   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
-                     and include the output's fdatasync in store and end-to-end */
-    int repeat; /**< runs per phase (median, min, max); default 5 */
-    uint64_t mem_budget;
-    const char *tmpdir;   /**< where outputs go; NULL = the input's directory */
-    int progress;         /**< a progress line on stderr */
-    const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
-    int nbands;
-    FILE *plot;             /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
-    zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
-} zs_bench_opts;
-/** Defaults: one setting chosen by the planner, 5 runs a phase. */
-static inline void zs_bench_opts_init(zs_bench_opts *o)
-{
-    zs_struct_init(o, sizeof *o);
-    o->repeat = 5;
-}
-/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
- *  zs_bench_opts only and sets struct_size to their size, so fields added since keep their defaults
- *  whatever the caller sets. Use zs_bench_opts_init(). */
-ZS_API void zs_bench_opts_default(zs_bench_opts *o);
-/** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
- *  docs/bench.md) to `json` (may be NULL). */
-ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
-/** @} */
-
 /** \defgroup preview Previews: projections, planes and three-views as 8-bit images
  * A preview streams a volume once, a few planes at a time through zs_slab_map (never more than
  * the memory budget), and reduces it to a maximum-intensity projection (MIP) along one axis,
@@ -1107,6 +975,160 @@ ZS_API void zs_image_free(zs_image *img);
 ZS_API zs_status zs_image_encode_png(const zs_image *img, unsigned char **buf, size_t *len);
 /** Writes a PNG file: path.partial, renamed to path when complete. */
 ZS_API zs_status zs_image_write_png(const zs_image *img, const char *path);
+/** @} */
+
+/** \defgroup unstable Not yet stable: ZSLAB_UNSTABLE_API
+ * What follows may still change in a minor release, in its calls as well as its structs, and is
+ * declared only for programs that define ZSLAB_UNSTABLE_API before including this header (as
+ * zstd's ZSTD_STATIC_LINKING_ONLY): such a program is built for one minor release (the soname
+ * libzslab.so.0.MINOR keeps it to that one). The library's own tool and tests define it.
+ *  - slab mappings (zs_mapping, zs_slab_map): the volume I/O functions are becoming the one way
+ *    into a volume's bytes, and a mapping will be one of their results;
+ *  - the journal's steps (zs_journal_begin ... zs_journal_remove, zs_journal_opts): the job layer
+ *    (\ref job) runs them, and the executor will report finished slabs through a hook instead
+ *    of zs_exec_opts.journal; zs_journal_report stays;
+ *  - the benchmark (zs_bench_opts, zs_bench_run): its phases and records follow the engines.
+ * @{ */
+#ifdef ZSLAB_UNSTABLE_API
+
+/* ---- slab mappings (\ref slab) ---- */
+/** A slab's planes in memory, filled by zs_slab_map. The fields after map_length are the library's
+ *  (reserved_ to callers: never read or write them). */
+typedef struct zs_mapping {
+    void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
+    int64_t lo, hi;    /**< planes held */
+    size_t map_length; /**< bytes mapped (for checks and accounting) */
+#ifdef ZS_BUILDING_LIB
+    void *map_base;
+    void *gather; /**< C order: F-order copy (owner: this mapping) */
+    const zs_volume *vol;
+    int64_t t;
+    int writable;
+#else
+    uint64_t reserved_[5];
+#endif
+} zs_mapping;
+
+/** Maps planes [s->lo, s->hi) of the volume in its mode. Release with zs_slab_unmap. */
+ZS_API zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out);
+/** Unmaps (scattering a C-order gather back in mode r+). Safe on a zeroed mapping. */
+ZS_API zs_status zs_slab_unmap(zs_mapping *m);
+
+/* ---- the journal's steps (\ref journal) ---- */
+/** How zs_journal_begin treats an existing journal. */
+typedef enum zs_journal_role {
+    ZS_JOURNAL_ANY = 0, /**< create it if nobody has, else join it (parts, --resume) */
+    ZS_JOURNAL_NEW,     /**< create it; an existing journal is ZS_EEXIST (--journal) */
+    ZS_JOURNAL_JOIN     /**< never create: wait for another process's header (MPI ranks > 0) */
+} zs_journal_role;
+
+typedef struct zs_journal_opts {
+    size_t struct_size;   /**< the caller's sizeof: set by zs_journal_opts_init() */
+    int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
+    zs_journal_role role;
+    double wait_seconds;          /**< how long to wait for another process to publish the header; < 0
+                                       (default): ZS_JOURNAL_WAIT from the environment, else 600 */
+    volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
+                                       (format, force and direct are the journal's); NULL: defaults. Copied
+                                       by zs_journal_begin */
+} zs_journal_opts;
+/** Defaults: part 0 of 1, create or join, the default wait. */
+static inline void zs_journal_opts_init(zs_journal_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->nparts = 1;
+    o->wait_seconds = -1.0;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_journal_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_journal_opts_init(). */
+ZS_API void zs_journal_opts_default(zs_journal_opts *o);
+
+/** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
+ *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
+ *  or it reads the header another process published, waiting for it if needed.
+ *  Refuses (ZS_EEXIST) an OUT that exists without a journal, and with ZS_JOURNAL_NEW an
+ *  existing journal. @param[out] out caller frees with zs_journal_free. */
+ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
+/** @return 1 if this process creates the output (zs_journal_begin won the race). */
+ZS_API int zs_journal_creating(const zs_journal *j);
+/** @return the slab height recorded in the header; 0 when this process creates it. */
+ZS_API int64_t zs_journal_slab_height(const zs_journal *j);
+/** Binds the plan. Creator: creates OUT.partial at full size and publishes the header.
+ *  Others: compare the plan's fingerprint with the header — a difference is ZS_EEXIST
+ *  with a message naming every field that differs — and open OUT.partial in mode r+ (a
+ *  journal whose output is gone is ZS_EIO). Outputs must be .npy, .nii or raw.
+ *  Then reads which slabs are recorded and opens this part's record file.
+ *  @param[out] out the output to pass to zs_plan_execute (borrowed: owned by the journal),
+ *  or NULL when OUT is already complete. */
+ZS_API zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out);
+/** This part's slab range [first,last) of the plan (after zs_journal_attach). */
+ZS_API void zs_journal_part_range(const zs_journal *j, int64_t *first, int64_t *last);
+/** Slabs recorded (by any part) in [first,last), as read by attach or finish. */
+ZS_API int64_t zs_journal_done_count(const zs_journal *j, int64_t first, int64_t last);
+/** After zs_plan_execute (also after a failure or a stop): syncs this part's records, reads
+ *  every part's records and, if every slab of the plan is recorded, renames OUT.partial to
+ *  OUT. @param[out] done slabs recorded, all parts (may be NULL). @param[out] complete 1 if
+ *  OUT is complete (may be NULL). */
+ZS_API zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete);
+/** Closes. Never removes anything: OUT.partial and the journal stay for a resume; a
+ *  creator that failed before publishing the header removes what it made. NULL: no-op. */
+ZS_API void zs_journal_free(zs_journal *j);
+
+/** @return 1 if OUT has a journal directory (OUT.zsjournal). */
+ZS_API int zs_journal_exists(const char *out_path);
+/** Removes OUT.zsjournal and OUT.partial (to start over: --force). */
+ZS_API zs_status zs_journal_remove(const char *out_path);
+
+/** \defgroup bench I/O versus compute (bench/)
+ * Measures, for one input and one pipeline, the phases of the slab path, each the median of
+ * `repeat` runs: read (touch every input byte through the engine), load (read + convert to
+ * float32), compute (the pipeline on planes already in memory), store (create a fresh output
+ * and convert + write every byte), end-to-end (the real filter path). Lists of threads, slab
+ * heights and engines sweep a grid.
+ * @{ */
+typedef struct zs_bench_opts {
+    size_t struct_size;       /**< the caller's sizeof: set by zs_bench_opts_init() */
+    const char *input;        /**< input volume */
+    const zs_open_opts *open; /**< raw description, or NULL */
+    const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
+    int nops;
+    zs_dtype out_dtype;
+    int has_out_dtype;
+    const int *threads; /**< sweep list; NULL = library default */
+    int nthreads;
+    const int64_t *slabs; /**< sweep list; NULL = planner's choice */
+    int nslabs;
+    const zs_engine *engines; /**< sweep list, the same engine for reads and writes; NULL = defaults */
+    int nengines;
+    int cold;   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
+                     and include the output's fdatasync in store and end-to-end */
+    int repeat; /**< runs per phase (median, min, max); default 5 */
+    uint64_t mem_budget;
+    const char *tmpdir;   /**< where outputs go; NULL = the input's directory */
+    int progress;         /**< a progress line on stderr */
+    const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
+    int nbands;
+    FILE *plot;             /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
+    zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
+} zs_bench_opts;
+/** Defaults: one setting chosen by the planner, 5 runs a phase. */
+static inline void zs_bench_opts_init(zs_bench_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->repeat = 5;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_bench_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_bench_opts_init(). */
+ZS_API void zs_bench_opts_default(zs_bench_opts *o);
+/** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
+ *  docs/bench.md) to `json` (may be NULL). */
+ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
+/** @} */
+
+#endif /* ZSLAB_UNSTABLE_API */
 /** @} */
 
 #ifdef __cplusplus

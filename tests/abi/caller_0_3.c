@@ -93,8 +93,12 @@ static void run(zs_volume *in, const char *out_path)
     GUARD_SET(spec);
     zs_plan_output_spec(plan, &spec.s);
     CHECK(GUARD_KEPT(spec) && spec.s.shape[2] == 8 && spec.s.dtype.type == ZS_F32);
+    zs_create_opts co;
+    zs_create_opts_default(&co);
+    co.force = 1; /* a run before left it */
     zs_volume *out = NULL;
-    CHECK(zs_volume_create(out_path, &spec.s, NULL, &out) == ZS_OK);
+    CHECK(zs_volume_create(out_path, &spec.s, &co, &out) == ZS_OK);
+    if (!out) return;
     GUARDED(zs_exec_opts) eo;
     GUARD_SET(eo);
     zs_exec_opts_default(&eo.s);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ZSLAB_UNSTABLE_API /* zs_slab_map: built for this minor release only */
 #include <zslab.h>
 #include <zslab_kernel.h>
 
