@@ -5,8 +5,10 @@
  * converts 0.3's struct to today's (ZS_FROM_0_3, ZS_TO_0_3) and calls today's function. */
 #include "zs_internal.h"
 
-void zs__v03_volume_info_init(void *info) ZS_V03(zs_volume_info_init);
-void zs__v03_volume_info_init(void *info)
+/* 0.3's zs_volume_info_init is defined in sized.c: a file that uses the header's inline function
+ * of that name may emit it as a local symbol of the same name, which the assembler refuses beside
+ * a definition of the global one. */
+void zs__volume_info_defaults_0_3(void *info)
 {
     zs_volume_info full;
     zs_volume_info_init(&full);

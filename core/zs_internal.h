@@ -69,6 +69,7 @@ void zs__sized_out(void *given, const void *full, size_t full_size, size_t min);
  * definition the plain symbol `name`, which 0.3's header links to (abi_0_3.c, abi_sched_0_3.c). */
 void zs__from_0_3(void *full, const void *old, size_t min);
 void zs__to_0_3(void *old, const void *full, size_t min);
+void zs__volume_info_defaults_0_3(void *info);
 #define ZS_FROM_0_3(full, old, type) (type##_init(full), zs__from_0_3((full), (old), ZS__MIN_##type))
 #define ZS_TO_0_3(old, full, type)   zs__to_0_3((old), (full), ZS__MIN_##type)
 #define ZS_V03(name)                 __asm__(ZS__STR(__USER_LABEL_PREFIX__) #name) ZS_API
