@@ -12,9 +12,10 @@ zs_status zs__sized_in(void *local, size_t local_size, const void *given, size_t
     size_t size;
     memcpy(&size, given, sizeof size);
     ZS_RETURN_IF(size < min || size > local_size, ZS_EINVAL,
-                 "%s: struct_size is %zu, this library (%s) takes %zu to %zu bytes: initialise it with %s_init() "
-                 "(a program built against a newer zslab.h needs a newer library)",
-                 name, size, ZS_VERSION_STRING, min, local_size, name);
+                 "%s: struct_size is %zu, this library (%s) takes %zu to %zu bytes: %s", name, size, ZS_VERSION_STRING,
+                 min, local_size,
+                 size > local_size ? "a program built against a newer zslab.h needs a newer library"
+                                   : "initialise the struct with its _init() function");
     memcpy(local, given, size);
     memcpy(local, &local_size, sizeof local_size);
     return ZS_OK;

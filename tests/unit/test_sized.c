@@ -44,7 +44,7 @@ static void test_bad_sizes_are_refused(void **state)
         e.struct_size = bad[i];
         assert_int_equal(ZS_SIZED_IN(&local, &e, zs_exec_opts), ZS_EINVAL);
         assert_non_null(strstr(zs_last_error(), "zs_exec_opts: struct_size is"));
-        assert_non_null(strstr(zs_last_error(), "zs_exec_opts_init()"));
+        assert_non_null(strstr(zs_last_error(), bad[i] > sizeof e ? "newer zslab.h" : "_init() function"));
     }
     assert_int_equal(ZS_SIZED_IN(&local, NULL, zs_exec_opts), ZS_OK);
     assert_int_equal(local.struct_size, sizeof local);
