@@ -5,9 +5,9 @@
  * converts 0.3's struct to today's (ZS_FROM_0_3, ZS_TO_0_3) and calls today's function. */
 #include "zs_internal.h"
 
-/* 0.3's zs_volume_info_init is defined in sized.c: a file that uses the header's inline function
- * of that name may emit it as a local symbol of the same name, which the assembler refuses beside
- * a definition of the global one. */
+/* 0.3's zs_volume_info_init is defined in abi_0_3_init.c, where the header's inline function of
+ * that name is renamed: beside it, gcc emits the inline one (when not inlined) as a local symbol
+ * of the same name, which the assembler refuses, and clang takes the two for one function. */
 void zs__volume_info_defaults_0_3(void *info)
 {
     zs_volume_info full;

@@ -49,10 +49,6 @@ void zs__to_0_3(void *old, const void *full, size_t min)
     memcpy(old, (const unsigned char *)full + sizeof(size_t), min - sizeof(size_t));
 }
 
-/* 0.3's zs_volume_info_init (abi_0_3.c says why it is here; this file must not use the inline one). */
-void zs__v03_volume_info_init(void *info) ZS_V03(zs_volume_info_init);
-void zs__v03_volume_info_init(void *info) { zs__volume_info_defaults_0_3(info); }
-
 /* A program built against 0.3's header has at least 0.3's fields: write those, and say so. */
 static void write_first_fields(void *o, const void *defaults, size_t min)
 {
