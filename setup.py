@@ -2,9 +2,9 @@
 # Copyright (c) 2026 the zslab authors
 """The wheel's build (pyproject.toml names setuptools): libzslab is built by CMake, the shared
 library target only, in Release, in the build's temporary folder, and its file named by its soname
-(libzslab.so.N, the file the package loads) is copied into the package, which finds it there first.
+(libzslab.so.0.N before 1.0, the file the package loads) is copied into the package, which finds it there first.
 
-The version is the C library's, read from project(zslab VERSION ...) in CMakeLists.txt. setuptools'
+The version is the C library's, read from ZS_VERSION_MAJOR, _MINOR and _PATCH in include/zslab.h. setuptools'
 own folders (build, temporary files, egg-info) go under build/pip, which .gitignore covers.
 CMAKE_BUILD_PARALLEL_LEVEL sets the number of compile jobs (default: every core)."""
 import glob
@@ -26,11 +26,12 @@ SETUPTOOLS_DIR = os.path.join("build", "pip")  # relative: setuptools runs in RO
 
 
 def c_version():
-    with open(os.path.join(ROOT, "CMakeLists.txt"), encoding="utf-8") as f:
-        m = re.search(r"^project\(\s*zslab\s+VERSION\s+([0-9][0-9.]*)", f.read(), re.MULTILINE)
-    if not m:
-        raise RuntimeError("setup.py: no project(zslab VERSION x.y.z) in CMakeLists.txt")
-    return m.group(1)
+    with open(os.path.join(ROOT, "include", "zslab.h"), encoding="utf-8") as f:
+        text = f.read()
+    parts = [re.search(rf"^#define ZS_VERSION_{p}\s+([0-9]+)", text, re.MULTILINE) for p in ("MAJOR", "MINOR", "PATCH")]
+    if not all(parts):
+        raise RuntimeError("setup.py: no ZS_VERSION_MAJOR, _MINOR and _PATCH in include/zslab.h")
+    return ".".join(m.group(1) for m in parts)
 
 
 def cmake_source(cmake_dir):
@@ -63,9 +64,9 @@ class BuildWithLibrary(build_py):
             self.announce(" ".join(cmd), level=2)
             subprocess.run(cmd, check=True)
         sonames = [p for p in glob.glob(os.path.join(cmake_dir, "libzslab.so.*"))
-                   if re.fullmatch(r"libzslab\.so\.[0-9]+", os.path.basename(p))]
+                   if re.fullmatch(r"libzslab\.so\.[0-9]+(\.[0-9]+)?", os.path.basename(p))]  # .so.0.MINOR before 1.0
         if len(sonames) != 1:
-            raise RuntimeError(f"setup.py: expected one libzslab.so.N in {cmake_dir}, found {sonames}")
+            raise RuntimeError(f"setup.py: expected one libzslab.so.N (or .so.0.N) in {cmake_dir}, found {sonames}")
         dest = os.path.join(self.build_lib, "zslab")
         for old in glob.glob(os.path.join(dest, "libzslab.so*")):
             os.remove(old)

@@ -24,13 +24,6 @@ const char *const zs__bench_phase_names[PH_COUNT] = {"read", "load", "compute", 
 static const unsigned phase_mask[PH_COUNT] = {ZS_PHASE_READ, ZS_PHASE_READ | ZS_PHASE_CONVERT, ZS_PHASE_COMPUTE,
                                               ZS_PHASE_STORE, ZS_PHASE_ALL};
 
-void zs_bench_opts_default(zs_bench_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->repeat = 5;
-}
-
 static double now(void)
 {
     struct timespec ts;
@@ -59,7 +52,7 @@ static zs_status run_once(bench_ctx *c, const zs_plan *plan, int ph, double *sec
     const zs_bench_opts *o = c->o;
     if (o->cold) (void)zs_file_drop_cache(o->input);
     zs_exec_opts eo;
-    zs_exec_opts_default(&eo);
+    zs_exec_opts_init(&eo);
     eo.phases = phase_mask[ph];
     zs_run_stats rs;
     zs_volume *out = NULL;
@@ -70,7 +63,7 @@ static zs_status run_once(bench_ctx *c, const zs_plan *plan, int ph, double *sec
         zs_volume_info spec;
         zs_plan_output_spec(plan, &spec);
         zs_create_opts co;
-        zs_create_opts_default(&co);
+        zs_create_opts_init(&co);
         co.force = 1;
         co.direct = 1;
         st = zs_volume_create(c->out_path, &spec, &co, &out);
@@ -118,7 +111,7 @@ static zs_status measure(bench_ctx *c, const zs_plan *plan, int ph, phase_result
 static zs_status measure_setting(bench_ctx *c, setting_result *s)
 {
     zs_plan_opts po;
-    zs_plan_opts_default(&po);
+    zs_plan_opts_init(&po);
     po.threads = s->threads;
     po.slab = s->slab;
     po.band = s->band;
@@ -284,7 +277,9 @@ zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json)
     static const zs_engine def_engine[1] = {ZS_ENGINE_AUTO};
     static const int64_t def_band[1] = {0};
     ZS_RETURN_IF(!o, ZS_EINVAL, "zs_bench_run: no options given");
-    ZS_CHECK_OPTS(o, "zs_bench_opts");
+    zs_bench_opts local;
+    ZS_FORWARD(ZS_SIZED_IN(&local, o, zs_bench_opts));
+    o = &local;
     const int64_t *bl = o->nbands ? o->bands : def_band;
     const int nb = o->nbands ? o->nbands : 1;
     const int *tl = o->nthreads ? o->threads : def_threads;

@@ -91,9 +91,10 @@ static void print_info(const void *obj, int flags, FILE *f)
 
 size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n)
 {
-    if (!info) {
+    zs_volume_info local;
+    if (!info || ZS_SIZED_IN(&local, info, zs_volume_info) < 0) {
         zs__copy_text("", 0, buf, n);
         return 0;
     }
-    return zs__describe(print_info, info, flags, buf, n);
+    return zs__describe(print_info, &local, flags, buf, n);
 }

@@ -49,8 +49,11 @@ zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len,
     return ZS_OK;
 }
 
-zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo, zs_slab *out)
+zs_status zs_slab_make(const zs_volume_info *given, int64_t t, int64_t z0, int64_t z1, int64_t halo, zs_slab *out)
 {
+    zs_volume_info local;
+    ZS_FORWARD(ZS_SIZED_IN(&local, given, zs_volume_info));
+    const zs_volume_info *info = &local;
     const int64_t nz = info->shape[2];
     ZS_RETURN_IF(t < 0 || t >= info->shape[3], ZS_EINVAL, "%s: volume %lld of a series of %lld", info->path,
                  (long long)t, (long long)info->shape[3]);

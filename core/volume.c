@@ -14,17 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void zs_volume_info_init(zs_volume_info *info)
-{
-    memset(info, 0, sizeof *info);
-    info->ndim = 3;
-    for (int i = 0; i < 4; i++) info->shape[i] = 1;
-    info->dtype.type = ZS_U8;
-    info->order = ZS_ORDER_F;
-    info->slope = 1.0;
-    for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
-}
-
 void zs__voxel_normalize(zs_volume_info *info)
 {
     int bad = 0;
@@ -33,9 +22,13 @@ void zs__voxel_normalize(zs_volume_info *info)
     if (bad) info->unit[0] = '\0'; /* no physical size: sizes in um are refused */
 }
 
-zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
+zs_status zs_volume_info_sizes(const zs_volume_info *given, uint64_t *plane_bytes, uint64_t *volume_bytes,
                                uint64_t *total_bytes)
 {
+    ZS_RETURN_IF(!given, ZS_EINVAL, "zs_volume_info_sizes: no descriptor given");
+    zs_volume_info local;
+    ZS_FORWARD(ZS_SIZED_IN(&local, given, zs_volume_info));
+    const zs_volume_info *info = &local;
     uint64_t es = zs_dtype_size(info->dtype), plane, vol, total;
     ZS_RETURN_IF(es == 0, ZS_EINVAL, "%s: invalid dtype", info->path);
     for (int i = 0; i < 4; i++)
@@ -76,24 +69,6 @@ void zs__detached_data_name(const char *path, char *out, size_t n)
     const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
     const size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - path) : strlen(path);
     snprintf(out, n, "%.*s.raw", (int)stem, path);
-}
-
-void zs_open_opts_default(zs_open_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->mode = "r";
-    o->format = ZS_FMT_AUTO;
-    for (int i = 0; i < 4; i++) o->raw_shape[i] = 1;
-    o->raw_dtype.type = ZS_U8;
-    o->raw_order = ZS_ORDER_F;
-}
-
-void zs_create_opts_default(zs_create_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->format = ZS_FMT_AUTO;
 }
 
 static zs_status parse_mode(const char *m, const char *path, zs_mode *out)
@@ -205,13 +180,10 @@ static zs_status open_describe(zs_volume *v, const char *path, const zs_open_opt
 
 zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume **out)
 {
-    zs_open_opts def;
-    if (!opts) {
-        zs_open_opts_default(&def);
-        opts = &def;
-    }
+    zs_open_opts o;
     *out = NULL;
-    ZS_CHECK_OPTS(opts, "zs_open_opts");
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_open_opts));
+    opts = &o;
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no input file given");
     ZS_RETURN_IF(strlen(path) >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs__test_crash_on(path, "open");
@@ -334,13 +306,14 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o)
 
 zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts, zs_volume **out)
 {
-    zs_create_opts def;
-    if (!opts) {
-        zs_create_opts_default(&def);
-        opts = &def;
-    }
+    zs_create_opts o;
     *out = NULL;
-    ZS_CHECK_OPTS(opts, "zs_create_opts");
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_create_opts));
+    opts = &o;
+    ZS_RETURN_IF(!spec, ZS_EINVAL, "zs_volume_create: no descriptor given");
+    zs_volume_info sp;
+    ZS_FORWARD(ZS_SIZED_IN(&sp, spec, zs_volume_info));
+    spec = &sp;
     ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
     zs_format fmt = opts->format;
@@ -455,9 +428,21 @@ void zs__volume_set_stop(zs_volume *v, volatile int *stop)
 }
 int zs_volume_writes_whole_planes(const zs_volume *v) { return v && v->io && v->mode != ZS_MODE_R; }
 
-int zs_path_writes_whole_planes(const char *path, const zs_create_opts *o)
+/* The caller's create options, or the defaults when it gave none or options of a size this
+ * library does not take (the predicates below have no error to return). */
+static const zs_create_opts *create_opts_or_defaults(const zs_create_opts *given, zs_create_opts *local)
 {
-    if (o && o->struct_size != sizeof *o) o = NULL; /* options of another size count as none */
+    if (ZS_SIZED_IN(local, given, zs_create_opts) < 0) {
+        zs_clear_error();
+        zs_create_opts_init(local);
+    }
+    return local;
+}
+
+int zs_path_writes_whole_planes(const char *path, const zs_create_opts *given)
+{
+    zs_create_opts local;
+    const zs_create_opts *o = create_opts_or_defaults(given, &local);
     zs_format f = o && o->format ? o->format : ZS_FMT_AUTO;
     if (!f && zs__format_from_name(path, &f) < 0) {
         zs_clear_error();
@@ -472,13 +457,10 @@ int64_t zs_volume_write_z_align(const zs_volume *v)
     return v && zs_volume_writable(v) && v->z_align > 1 ? v->z_align : 1;
 }
 
-int64_t zs_path_write_z_align(const char *path, const zs_create_opts *o)
+int64_t zs_path_write_z_align(const char *path, const zs_create_opts *given)
 {
-    zs_create_opts def;
-    if (!o || o->struct_size != sizeof *o) { /* options of another size count as none */
-        zs_create_opts_default(&def);
-        o = &def;
-    }
+    zs_create_opts local;
+    const zs_create_opts *o = create_opts_or_defaults(given, &local);
     zs_format f = o->format;
     if (!path || (!f && zs__format_from_name(path, &f) < 0)) {
         zs_clear_error();
@@ -622,7 +604,7 @@ zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out)
      * name opens, has none: its list is asked below) */
     if (ops && ops->file && (ops->desc.flags & ZS_FORMAT_READ)) {
         zs_open_opts oo;
-        zs_open_opts_default(&oo);
+        zs_open_opts_init(&oo);
         oo.format = info->format;
         zs_volume *v = NULL;
         ZS_FORWARD(zs_volume_open(info->path, &oo, &v));

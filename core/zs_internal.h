@@ -33,11 +33,46 @@ void zs__error_set(const char *msg);
     do {                                                                                                               \
         if (cond) return ZS_ERR((code), __VA_ARGS__);                                                                  \
     } while (0)
-/** An error unless the options struct `o` carries this library's size (its _default function sets it). */
-#define ZS_CHECK_OPTS(o, name)                                                                                         \
-    ZS_RETURN_IF((o)->struct_size != sizeof *(o), ZS_EINVAL,                                                           \
-                 "%s: size is %zu, this library's is %zu: initialise the options with %s_default()", (name),           \
-                 (size_t)(o)->struct_size, sizeof *(o), (name))
+/* ---- structs that can grow (core/sized.c) ---------------------------------------------
+ * ZS_SIZED_IN(&local, given, type) fills `local` with type##_init()'s defaults and copies over
+ * it the caller's struct_size bytes of `given` (NULL: the defaults alone), after checking that
+ * struct_size lies between the struct's first released size (ZS__MIN_##type) and this library's
+ * sizeof; local.struct_size is then this library's. */
+#define ZS__END(type, field) (offsetof(type, field) + sizeof(((type *)0)->field))
+/* The first released layout of each struct ends at this field: a caller's struct_size is never
+ * smaller. Fields are only appended; these lines never change. */
+#define ZS__MIN_zs_open_opts    ZS__END(zs_open_opts, raw_order)
+#define ZS__MIN_zs_create_opts  ZS__END(zs_create_opts, pyramid)
+#define ZS__MIN_zs_plan_opts    ZS__END(zs_plan_opts, precision)
+#define ZS__MIN_zs_exec_opts    ZS__END(zs_exec_opts, drop_cache)
+#define ZS__MIN_zs_journal_opts ZS__END(zs_journal_opts, create)
+#define ZS__MIN_zs_job_opts     ZS__END(zs_job_opts, record)
+#define ZS__MIN_zs_bench_opts   ZS__END(zs_bench_opts, precision)
+#define ZS__MIN_zs_preview_opts ZS__END(zs_preview_opts, threads)
+/* sized since 0.4: 0.3's layouts are these from the second member on (core/abi_0_3.c) */
+#define ZS__MIN_zs_volume_info     ZS__END(zs_volume_info, data_path)
+#define ZS__MIN_zs_run_stats       ZS__END(zs_run_stats, note)
+#define ZS__MIN_zs_sys_info        ZS__END(zs_sys_info, page_size)
+#define ZS__MIN_zs_journal_summary ZS__END(zs_journal_summary, journal)
+
+zs_status zs__sized_in(void *local, size_t local_size, const void *given, size_t min, const char *name);
+#define ZS_SIZED_IN(local, given, type)                                                                                \
+    (type##_init(local), zs__sized_in((local), sizeof *(local), (given), ZS__MIN_##type, #type))
+/* ZS_SIZED_OUT(given, full, type) writes `full` into the caller's struct up to its struct_size, or
+ * the first release's fields when struct_size is no size the struct ever had (never
+ * initialised), and sets the caller's struct_size to the bytes written. */
+void zs__sized_out(void *given, const void *full, size_t full_size, size_t min);
+#define ZS_SIZED_OUT(given, full, type) zs__sized_out((given), (full), sizeof *(full), ZS__MIN_##type)
+/* 0.3's zs_volume_info, zs_run_stats, zs_sys_info and zs_journal_summary are today's without
+ * struct_size: the first release's fields from the second member on. ZS_FROM_0_3 fills `full`
+ * from such a struct (defaults first), ZS_TO_0_3 writes one from `full`. ZS_V03(name) gives a
+ * definition the plain symbol `name`, which 0.3's header links to (abi_0_3.c, abi_sched_0_3.c). */
+void zs__from_0_3(void *full, const void *old, size_t min);
+void zs__to_0_3(void *old, const void *full, size_t min);
+void zs__volume_info_defaults_0_3(void *info);
+#define ZS_FROM_0_3(full, old, type) (type##_init(full), zs__from_0_3((full), (old), ZS__MIN_##type))
+#define ZS_TO_0_3(old, full, type)   zs__to_0_3((old), (full), ZS__MIN_##type)
+#define ZS_V03(name)                 __asm__(ZS__STR(__USER_LABEL_PREFIX__) #name) ZS_API
 /** Propagates a failure; the message stays the detector's. */
 #define ZS_FORWARD(expr)                                                                                               \
     do {                                                                                                               \

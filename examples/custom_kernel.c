@@ -166,15 +166,16 @@ int main(int argc, char **argv)
         (st = zs_pipeline_add(pipe, "gaussian:sigma=1")))
         return fail("pipeline", st);
     zs_plan_opts po;
-    zs_plan_opts_default(&po);
+    zs_plan_opts_init(&po);
     po.out_dtype.type = ZS_F32;
     po.has_out_dtype = 1;
     po.band = argc > 5 ? strtoll(argv[5], NULL, 10) : 0;
     if ((st = zs_plan_create(zs_volume_get_info(in), pipe, &po, &plan))) return fail("plan", st);
     zs_volume_info spec;
+    zs_volume_info_init(&spec);
     zs_plan_output_spec(plan, &spec);
     zs_create_opts co;
-    zs_create_opts_default(&co);
+    zs_create_opts_init(&co);
     co.force = 1;
     if ((st = zs_volume_create(argv[2], &spec, &co, &out))) return fail("create", st);
     if ((st = zs_plan_execute(plan, in, out, NULL, NULL)) || (st = zs_volume_commit(out))) return fail("run", st);

@@ -9,11 +9,14 @@
  *
  * Options structs (zs_open_opts, zs_create_opts, zs_plan_opts, zs_exec_opts, zs_journal_opts,
  * zs_bench_opts, zs_preview_opts, zs_job_opts) begin with `struct_size`: initialise each with
- * its _default() function, which sets it, then change the fields you need. A function given
- * options whose struct_size is not this library's sizeof (zeroed options, or a caller built
- * against another zslab.h) refuses them with ZS_EINVAL instead of reading past them. NULL
- * options mean the defaults. Text comes back in the caller's buffers, snprintf-style (see
- * zs_volume_info_describe); no function takes a FILE * except the benchmark's.
+ * its inline _init() function (zs_plan_opts_init), which sets the defaults and struct_size to the
+ * sizeof this header gives, then change the fields you need. NULL options mean the defaults.
+ * Structs can grow (see "Structs that can grow" below): a new release only appends fields, and
+ * takes any struct_size from the struct's first released size to its own, copying the caller's
+ * fields and giving the rest their defaults; a struct_size outside that range (options never
+ * initialised, or a caller built against a newer zslab.h) is ZS_EINVAL naming the struct. Text
+ * comes back in the caller's buffers, snprintf-style (see zs_volume_info_describe); no function
+ * takes a FILE * except the benchmark's.
  */
 #ifndef ZSLAB_H
 #define ZSLAB_H
@@ -32,11 +35,56 @@ extern "C" {
 #define ZS_API
 #endif
 
+#define ZS__STR_(x) #x
+#define ZS__STR(x)  ZS__STR_(x)
+
+/* The one place the version is written: CMake, setup.py and the library read it from here. */
 #define ZS_VERSION_MAJOR  0
-#define ZS_VERSION_MINOR  3
+#define ZS_VERSION_MINOR  4
 #define ZS_VERSION_PATCH  0
-#define ZS_VERSION_STRING "0.3.0"
+#define ZS_VERSION_STRING ZS__STR(ZS_VERSION_MAJOR) "." ZS__STR(ZS_VERSION_MINOR) "." ZS__STR(ZS_VERSION_PATCH)
 #define ZS_VERSION_NUMBER (ZS_VERSION_MAJOR * 10000 + ZS_VERSION_MINOR * 100 + ZS_VERSION_PATCH)
+
+/** \defgroup abi Structs that can grow
+ * A struct the caller allocates and the library reads or writes begins with `size_t struct_size`,
+ * set by the struct's inline _init() function to the sizeof the caller was compiled with. Each
+ * release only appends fields. The library
+ *  - reads a struct (options, a volume descriptor given to it) by copying the caller's
+ *    struct_size bytes over its own defaults: a caller built against an older zslab.h gets the
+ *    defaults for the fields it does not know. A struct_size smaller than the struct's first
+ *    released size, or larger than the library's, is ZS_EINVAL naming the struct.
+ *  - writes a struct (zs_run_stats, zs_volume_info, zs_sys_info, zs_journal_summary) only up to
+ *    the caller's struct_size, or, when that is not a size this struct ever had (never
+ *    initialised), only the fields of its first released size, and sets struct_size to the bytes
+ *    written.
+ * Structs the library owns and hands out by pointer (zs_volume_get_info, zs_format_desc,
+ * zs_image) may likewise gain fields at their end; copy one by value and the copy's struct_size
+ * still says the library's size: set it to sizeof before handing the copy back.
+ * Kernel structs (include/zslab_kernel.h) are versioned by ZS_KERNEL_ABI instead. zs_dtype and
+ * zs_slab are small values that never change; zs_mapping's library fields are reserved_. What is
+ * not yet stable is declared only for programs that define ZSLAB_UNSTABLE_API (\ref unstable,
+ * at the end). The soname is libzslab.so.0.MINOR until 1.0: a minor release may still change
+ * what is not marked stable, and the loader then keeps programs built for another minor away.
+ * @{ */
+/** Zeroes the n bytes of a struct and sets its struct_size (its first member) to n: the start
+ *  of every _init() function. */
+static inline void zs_struct_init(void *p, size_t n)
+{
+    unsigned char *b = (unsigned char *)p;
+    for (size_t i = 0; i < n; i++) b[i] = 0;
+    *(size_t *)p = n;
+}
+
+/* zs_volume_info, zs_run_stats, zs_sys_info and zs_journal_summary gained struct_size in 0.4.
+ * The functions that take them keep their names in C and link to entry points of their own
+ * (NAME_v2): the plain symbols remain 0.3's functions, for programs built against 0.3's header,
+ * whose structs are these without struct_size. */
+#if defined(__GNUC__)
+#define ZS_V2(name) __asm__(ZS__STR(__USER_LABEL_PREFIX__) #name "_v2")
+#else
+#error "zslab.h needs a compiler with GNU asm labels (gcc, clang, icx, nvc)"
+#endif
+/** @} */
 
 /** @return ZS_VERSION_NUMBER of the library actually linked (the CLI warns on a mismatch). */
 ZS_API int zs_version(void);
@@ -188,6 +236,7 @@ typedef enum zs_order { ZS_ORDER_F = 0, ZS_ORDER_C = 1 } zs_order;
 /** The virtual source: a plain descriptor of a volume in a file. No pointers, no handles:
  *  it can be copied to any worker, process or MPI rank. */
 typedef struct zs_volume_info {
+    size_t struct_size; /**< the caller's sizeof: set by zs_volume_info_init() */
     char path[ZS_PATH_MAX];
     zs_format format;
     int ndim;         /**< dimensions as stored in the file (1..4) */
@@ -208,11 +257,18 @@ typedef struct zs_volume_info {
                               formats; the data file of a .mhd or .nhdr header */
 } zs_volume_info;
 
-/** Fills info with defaults: F order, slope 1, inter 0, voxel 1, shape 1. */
-ZS_API void zs_volume_info_init(zs_volume_info *info);
+/** Fills info with defaults: 3-D, shape 1, uint8, F order, slope 1, inter 0, voxel 1; struct_size set. */
+static inline void zs_volume_info_init(zs_volume_info *info)
+{
+    zs_struct_init(info, sizeof *info);
+    info->ndim = 3;
+    for (int i = 0; i < 4; i++) info->shape[i] = 1;
+    info->slope = 1.0;
+    for (int i = 0; i < 3; i++) info->voxel[i] = 1.0;
+}
 /** Overflow-checked byte count of one z-plane / one 3-D volume of the series. */
 ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plane_bytes, uint64_t *volume_bytes,
-                                      uint64_t *total_bytes);
+                                      uint64_t *total_bytes) ZS_V2(zs_volume_info_sizes);
 /** Describe functions (zs_volume_info_describe, zs_plan_describe, zs_pipeline_describe,
  *  zs_journal_report) write their text into the caller's buffer `buf` of `n` bytes, as snprintf
  *  does: always NUL-terminated when n > 0, truncated when the text does not fit, and buf may be
@@ -221,7 +277,8 @@ ZS_API zs_status zs_volume_info_sizes(const zs_volume_info *info, uint64_t *plan
 #define ZS_DESCRIBE_JSON 1 /**< flag: one JSON object with stable keys, instead of lines for people */
 /** Describes the descriptor: human-readable lines (zslab info), or with ZS_DESCRIBE_JSON one JSON
  *  object and a newline (zslab info --json). @return the text's length (0 when out of memory). */
-ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n);
+ZS_API size_t zs_volume_info_describe(const zs_volume_info *info, int flags, char *buf, size_t n)
+    ZS_V2(zs_volume_info_describe);
 /** s as a JSON string literal, quotes included, into buf as snprintf does (see
  *  zs_volume_info_describe): quotes, backslashes and control characters escaped, and each byte
  *  that is not part of valid UTF-8 (a file name in another encoding) written as \ufffd, so that
@@ -231,7 +288,7 @@ ZS_API size_t zs_json_quote(const char *s, char *buf, size_t n);
 typedef struct zs_volume zs_volume;
 
 typedef struct zs_open_opts {
-    size_t struct_size; /**< sizeof the struct: set by zs_open_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size; /**< the caller's sizeof: set by zs_open_opts_init() */
     const char *mode;   /**< "r" (default), "r+" or "c" (copy-on-write) */
     zs_format format;   /**< ZS_FMT_AUTO: from the file name and magic bytes */
     /* raw files: the caller describes the data */
@@ -241,6 +298,16 @@ typedef struct zs_open_opts {
     uint64_t raw_offset;
     zs_order raw_order;
 } zs_open_opts;
+/** Defaults: mode "r", format from the file, raw layout 1x1x1x1 uint8 in F order. */
+static inline void zs_open_opts_init(zs_open_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->mode = "r";
+    for (int i = 0; i < 4; i++) o->raw_shape[i] = 1;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_open_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_open_opts_init(). */
 ZS_API void zs_open_opts_default(zs_open_opts *o);
 
 /** Opens an existing volume. A file that zslab cannot identify (by its name or magic bytes) is
@@ -253,7 +320,7 @@ ZS_API zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_v
 ZS_API zs_status zs_volume_identify(const char *path, zs_format *out);
 
 typedef struct zs_create_opts {
-    size_t struct_size;      /**< sizeof the struct: set by zs_create_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;      /**< the caller's sizeof: set by zs_create_opts_init() */
     zs_format format;        /**< ZS_FMT_AUTO: from the file name (.npy, .nii, .tif, .mhd, .mha, .nrrd,
                                   .nhdr, a plane series pattern; else raw) */
     int force;               /**< overwrite an existing file */
@@ -270,6 +337,11 @@ typedef struct zs_create_opts {
 } zs_create_opts;
 /** Most levels zs_create_opts.pyramid may ask for. */
 #define ZS_PYRAMID_MAX 16
+/** Defaults: format from the name, no force, through path.partial, uncompressed, the format's chunks. */
+static inline void zs_create_opts_init(zs_create_opts *o) { zs_struct_init(o, sizeof *o); }
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_create_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_create_opts_init(). */
 ZS_API void zs_create_opts_default(zs_create_opts *o);
 
 /** Creates a volume in mode w+: header written, data allocated at full size with
@@ -277,13 +349,14 @@ ZS_API void zs_create_opts_default(zs_create_opts *o);
  *  spec gives shape, ndim, dtype, voxel size, scaling; format, order (always F) and offset
  *  are set by the writer. @param[out] out caller frees with zs_volume_free. */
 ZS_API zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts,
-                                  zs_volume **out);
+                                  zs_volume **out) ZS_V2(zs_volume_create);
 /** Makes a created volume final: flushes data to disk and renames path.partial to path. */
 ZS_API zs_status zs_volume_commit(zs_volume *v);
 /** Closes; a created volume that was never committed is removed. NULL is a no-op. */
 ZS_API void zs_volume_free(zs_volume *v);
-/** @return the descriptor (borrowed, valid until zs_volume_free); NULL for a NULL volume. */
-ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v);
+/** @return the descriptor (borrowed, valid until zs_volume_free); NULL for a NULL volume. Its
+ *  struct_size is the library's: a copy handed back to the library needs struct_size = sizeof. */
+ZS_API const zs_volume_info *zs_volume_get_info(const zs_volume *v) ZS_V2(zs_volume_get_info);
 /** @return 1 if the volume's format encodes whole planes when written (compressed TIFF, plane
  *  series), so that a plan must be made with zs_plan_opts.whole_plane_output. */
 ZS_API int zs_volume_writes_whole_planes(const zs_volume *v);
@@ -383,24 +456,8 @@ typedef struct zs_slab {
 
 /** Describes planes [z0,z1) of volume t with `halo` planes on each side, clipped. */
 ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
-                              zs_slab *out);
+                              zs_slab *out) ZS_V2(zs_slab_make);
 
-typedef struct zs_mapping {
-    void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
-    int64_t lo, hi;    /**< planes held */
-    size_t map_length; /**< bytes mapped (for checks and accounting) */
-    /* private */
-    void *map_base;
-    void *gather; /**< C order: F-order copy (owner: this mapping) */
-    const zs_volume *vol;
-    int64_t t;
-    int writable;
-} zs_mapping;
-
-/** Maps planes [s->lo, s->hi) of the volume in its mode. Release with zs_slab_unmap. */
-ZS_API zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out);
-/** Unmaps (scattering a C-order gather back in mode r+). Safe on a zeroed mapping. */
-ZS_API zs_status zs_slab_unmap(zs_mapping *m);
 /** @} */
 
 /** \defgroup pipeline Pipelines of kernels
@@ -467,7 +524,7 @@ ZS_API zs_status zs_precision_parse(const char *s, zs_precision *out);
 ZS_API const char *zs_precision_name(zs_precision p);
 
 typedef struct zs_plan_opts {
-    size_t struct_size;     /**< sizeof the struct: set by zs_plan_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;     /**< the caller's sizeof: set by zs_plan_opts_init() */
     int threads;            /**< 0: cores this process may use (cpuset, OMP_NUM_THREADS, ZS_THREADS) */
     int64_t slab;           /**< planes per slab (the unit of the journal and of parts); 0: chosen */
     int64_t band;           /**< rows per tile band; 0: chosen from the cache sizes and mem_budget */
@@ -491,6 +548,15 @@ typedef struct zs_plan_opts {
                                  refuses the plan (ZS_ENOMEM), when the budget cannot hold it */
     zs_precision precision; /**< the work type (default auto) */
 } zs_plan_opts;
+/** Defaults: everything chosen by the planner, workers bound to cores. */
+static inline void zs_plan_opts_init(zs_plan_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->bind = 1;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_plan_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_plan_opts_init(). */
 ZS_API void zs_plan_opts_default(zs_plan_opts *o);
 
 /** Plans the pipeline over the input volume. Pure: touches no file. The plan holds a reference
@@ -498,14 +564,14 @@ ZS_API void zs_plan_opts_default(zs_plan_opts *o);
  *  freed), and a pipeline with plans refuses new stages (ZS_EINVAL).
  *  @param[out] out caller frees with zs_plan_free. */
 ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
-                                zs_plan **out);
+                                zs_plan **out) ZS_V2(zs_plan_create);
 ZS_API void zs_plan_free(zs_plan *plan);
 /** Describes the plan in lines (zslab filter --dry-run): input, pipeline, slabs, halo, tiles,
  *  engines, memory per worker and the peak-memory estimate, into buf as snprintf does.
  *  @return the text's length (see zs_volume_info_describe; 0 when out of memory). */
 ZS_API size_t zs_plan_describe(const zs_plan *plan, char *buf, size_t n);
 /** The output descriptor the plan will produce (shape of the input, output dtype). */
-ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec);
+ZS_API void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec) ZS_V2(zs_plan_output_spec);
 ZS_API int64_t zs_plan_slab_count(const zs_plan *plan);
 ZS_API int zs_plan_threads(const zs_plan *plan);
 ZS_API int64_t zs_plan_slab_height(const zs_plan *plan);
@@ -518,6 +584,7 @@ ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *wri
 ZS_API zs_precision zs_plan_precision(const zs_plan *plan);
 
 typedef struct zs_run_stats {
+    size_t struct_size; /**< the caller's sizeof: set by zs_run_stats_init() */
     double seconds;                                      /**< wall time of the execution */
     double load_seconds, compute_seconds, store_seconds; /**< summed over workers */
     uint64_t voxels;                                     /**< voxels of the slabs processed */
@@ -527,6 +594,8 @@ typedef struct zs_run_stats {
                                               fallen back to pread) */
     char note[512];                      /**< why an engine fell back ("" when none did): worth telling the user */
 } zs_run_stats;
+/** Zeroes the statistics and sets struct_size (the library writes only what it covers). */
+static inline void zs_run_stats_init(zs_run_stats *s) { zs_struct_init(s, sizeof *s); }
 
 /** Phases of the slab path. A run does all of them; the benchmark isolates some:
  *  READ alone touches every input byte through the engine without converting; READ|CONVERT
@@ -543,7 +612,7 @@ enum zs_phase {
 typedef struct zs_journal zs_journal; /* see \ref journal */
 
 typedef struct zs_exec_opts {
-    size_t struct_size; /**< sizeof the struct: set by zs_exec_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size; /**< the caller's sizeof: set by zs_exec_opts_init() */
     unsigned phases;    /**< 0 = ZS_PHASE_ALL */
     zs_progress_fn progress;
     void *user;
@@ -557,6 +626,11 @@ typedef struct zs_exec_opts {
     int drop_cache;                /**< 1: after each slab, flush and drop the page-cache pages of its
                                         output planes and of the input planes no later slab reads */
 } zs_exec_opts;
+/** Defaults: every phase of every slab, no callback, no journal. */
+static inline void zs_exec_opts_init(zs_exec_opts *o) { zs_struct_init(o, sizeof *o); }
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_exec_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_exec_opts_init(). */
 ZS_API void zs_exec_opts_default(zs_exec_opts *o);
 
 /** Runs the plan: each worker maps its slab of `in`, runs the pipeline and writes the core
@@ -564,7 +638,7 @@ ZS_API void zs_exec_opts_default(zs_exec_opts *o);
  *  opts->phases leaves out ZS_PHASE_STORE). The first error cancels the others and is
  *  returned with its message. */
 ZS_API zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
-                                 zs_run_stats *stats);
+                                 zs_run_stats *stats) ZS_V2(zs_plan_execute);
 /** @} */
 
 /** \defgroup system System facts
@@ -580,13 +654,15 @@ ZS_API uint64_t zs_sys_memory_limit(void);
 ZS_API size_t zs_sys_page_size(void);
 
 typedef struct zs_sys_info {
+    size_t struct_size;         /**< the caller's sizeof: set by zs_sys_info_init() */
     int cores, pus, numa_nodes; /**< usable by this process (cpuset) */
     uint64_t l2, l3;            /**< cache sizes in bytes seen from the first core (0 unknown) */
     uint64_t mem_available;     /**< zs_sys_available_memory() */
     size_t page_size;
 } zs_sys_info;
-/** Machine facts (hwloc when built with it). */
-ZS_API void zs_sys_info_get(zs_sys_info *info);
+static inline void zs_sys_info_init(zs_sys_info *info) { zs_struct_init(info, sizeof *info); }
+/** Machine facts (hwloc when built with it), up to info->struct_size (see \ref abi). */
+ZS_API void zs_sys_info_get(zs_sys_info *info) ZS_V2(zs_sys_info_get);
 /** Flushes (fdatasync) and drops a file's pages from the page cache (posix_fadvise
  *  DONTNEED; no root needed), so the next read comes from storage. */
 ZS_API zs_status zs_file_drop_cache(const char *path);
@@ -642,68 +718,15 @@ ZS_API void zs_partial_file_free(zs_partial_file *p);
  * range (zs_journal_part_range) → zs_journal_finish → zs_journal_free.
  * @{ */
 
-/** How zs_journal_begin treats an existing journal. */
-typedef enum zs_journal_role {
-    ZS_JOURNAL_ANY = 0, /**< create it if nobody has, else join it (parts, --resume) */
-    ZS_JOURNAL_NEW,     /**< create it; an existing journal is ZS_EEXIST (--journal) */
-    ZS_JOURNAL_JOIN     /**< never create: wait for another process's header (MPI ranks > 0) */
-} zs_journal_role;
-
-typedef struct zs_journal_opts {
-    size_t struct_size;   /**< sizeof the struct: set by zs_journal_opts_default(); any other value is ZS_EINVAL */
-    int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
-    zs_journal_role role;
-    double wait_seconds;          /**< how long to wait for another process to publish the header
-                                       (default: ZS_JOURNAL_WAIT from the environment, else 600) */
-    volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
-    const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
-                                       (format, force and direct are the journal's); NULL: defaults. Copied
-                                       by zs_journal_begin */
-} zs_journal_opts;
-ZS_API void zs_journal_opts_default(zs_journal_opts *o);
-
-/** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
- *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
- *  or it reads the header another process published, waiting for it if needed.
- *  Refuses (ZS_EEXIST) an OUT that exists without a journal, and with ZS_JOURNAL_NEW an
- *  existing journal. @param[out] out caller frees with zs_journal_free. */
-ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
-/** @return 1 if this process creates the output (zs_journal_begin won the race). */
-ZS_API int zs_journal_creating(const zs_journal *j);
-/** @return the slab height recorded in the header; 0 when this process creates it. */
-ZS_API int64_t zs_journal_slab_height(const zs_journal *j);
-/** Binds the plan. Creator: creates OUT.partial at full size and publishes the header.
- *  Others: compare the plan's fingerprint with the header — a difference is ZS_EEXIST
- *  with a message naming every field that differs — and open OUT.partial in mode r+ (a
- *  journal whose output is gone is ZS_EIO). Outputs must be .npy, .nii or raw.
- *  Then reads which slabs are recorded and opens this part's record file.
- *  @param[out] out the output to pass to zs_plan_execute (borrowed: owned by the journal),
- *  or NULL when OUT is already complete. */
-ZS_API zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out);
-/** This part's slab range [first,last) of the plan (after zs_journal_attach). */
-ZS_API void zs_journal_part_range(const zs_journal *j, int64_t *first, int64_t *last);
-/** Slabs recorded (by any part) in [first,last), as read by attach or finish. */
-ZS_API int64_t zs_journal_done_count(const zs_journal *j, int64_t first, int64_t last);
-/** After zs_plan_execute (also after a failure or a stop): syncs this part's records, reads
- *  every part's records and, if every slab of the plan is recorded, renames OUT.partial to
- *  OUT. @param[out] done slabs recorded, all parts (may be NULL). @param[out] complete 1 if
- *  OUT is complete (may be NULL). */
-ZS_API zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete);
-/** Closes. Never removes anything: OUT.partial and the journal stay for a resume; a
- *  creator that failed before publishing the header removes what it made. NULL: no-op. */
-ZS_API void zs_journal_free(zs_journal *j);
-
-/** @return 1 if OUT has a journal directory (OUT.zsjournal). */
-ZS_API int zs_journal_exists(const char *out_path);
-/** Removes OUT.zsjournal and OUT.partial (to start over: --force). */
-ZS_API zs_status zs_journal_remove(const char *out_path);
 
 typedef struct zs_journal_summary {
+    size_t struct_size; /**< the caller's sizeof: set by zs_journal_summary_init() */
     int64_t slabs; /**< slabs of the plan (0 without a journal) */
     int64_t done;  /**< slabs recorded by any part */
     int complete;  /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
     int journal;   /**< OUT has a journal */
 } zs_journal_summary;
+static inline void zs_journal_summary_init(zs_journal_summary *s) { zs_struct_init(s, sizeof *s); }
 /** Describes the state of OUT from its journal alone (the input need not exist): complete
  *  or not, slabs done of total, the slabs each part recorded and the missing ones, as lines
  *  or (json) one JSON object, into buf as snprintf does (see zs_volume_info_describe). The
@@ -711,7 +734,7 @@ typedef struct zs_journal_summary {
  *  that measures and the next. ZS_EIO when there is neither OUT, OUT.partial nor a journal.
  *  @param[out] len the text's length (may be NULL). @param[out] sum may be NULL. */
 ZS_API zs_status zs_journal_report(const char *out_path, int json, char *buf, size_t n, size_t *len,
-                                   zs_journal_summary *sum);
+                                   zs_journal_summary *sum) ZS_V2(zs_journal_report);
 /** @} */
 
 /** \defgroup job Jobs: one output made from one input, start to finish
@@ -763,7 +786,7 @@ typedef enum zs_job_journal {
 } zs_job_journal;
 
 typedef struct zs_job_opts {
-    size_t struct_size;       /**< sizeof the struct: set by zs_job_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size;       /**< the caller's sizeof: set by zs_job_opts_init() */
     const zs_open_opts *open; /**< how zs_job_open opens the input (a raw layout); NULL: defaults */
     const char *const *ops;   /**< stages added by zs_job_open ("gaussian:sigma=2"), nops of them; may be NULL */
     int nops;
@@ -789,6 +812,16 @@ typedef struct zs_job_opts {
                                        D/.zslab-batch/NAME.done): removed by zs_job_create, written by zs_job_commit,
                                        read by zs_job_up_to_date */
 } zs_job_opts;
+/** Defaults: a plain run, part 0 of 1, the journal's default wait. */
+static inline void zs_job_opts_init(zs_job_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->nparts = 1;
+    o->wait_seconds = -1.0;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_job_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_job_opts_init(). */
 ZS_API void zs_job_opts_default(zs_job_opts *o);
 
 /** Opens the input `in_path` (opts->open), makes a pipeline with the input's voxel size and adds
@@ -865,45 +898,7 @@ ZS_API zs_status zs_job_up_to_date(zs_job *job, int *up_to_date, char *why, size
 /** 1 if the job keeps a journal. */
 ZS_API int zs_job_journaled(const zs_job *job);
 /** Statistics of zs_job_execute (zeros before). */
-ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats);
-/** @} */
-
-/** \defgroup bench I/O versus compute (bench/)
- * Measures, for one input and one pipeline, the phases of the slab path, each the median of
- * `repeat` runs: read (touch every input byte through the engine), load (read + convert to
- * float32), compute (the pipeline on planes already in memory), store (create a fresh output
- * and convert + write every byte), end-to-end (the real filter path). Lists of threads, slab
- * heights and engines sweep a grid.
- * @{ */
-typedef struct zs_bench_opts {
-    size_t struct_size;       /**< sizeof the struct: set by zs_bench_opts_default(); any other value is ZS_EINVAL */
-    const char *input;        /**< input volume */
-    const zs_open_opts *open; /**< raw description, or NULL */
-    const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
-    int nops;
-    zs_dtype out_dtype;
-    int has_out_dtype;
-    const int *threads; /**< sweep list; NULL = library default */
-    int nthreads;
-    const int64_t *slabs; /**< sweep list; NULL = planner's choice */
-    int nslabs;
-    const zs_engine *engines; /**< sweep list, the same engine for reads and writes; NULL = defaults */
-    int nengines;
-    int cold;   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
-                     and include the output's fdatasync in store and end-to-end */
-    int repeat; /**< runs per phase (median, min, max); default 5 */
-    uint64_t mem_budget;
-    const char *tmpdir;   /**< where outputs go; NULL = the input's directory */
-    int progress;         /**< a progress line on stderr */
-    const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
-    int nbands;
-    FILE *plot;             /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
-    zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
-} zs_bench_opts;
-ZS_API void zs_bench_opts_default(zs_bench_opts *o);
-/** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
- *  docs/bench.md) to `json` (may be NULL). */
-ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
+ZS_API void zs_job_stats(const zs_job *job, zs_run_stats *stats) ZS_V2(zs_job_stats);
 /** @} */
 
 /** \defgroup preview Previews: projections, planes and three-views as 8-bit images
@@ -935,7 +930,7 @@ ZS_API zs_status zs_cmap_parse(const char *s, zs_cmap *out);
 ZS_API const char *zs_cmap_name(zs_cmap c);
 
 typedef struct zs_preview_opts {
-    size_t struct_size; /**< sizeof the struct: set by zs_preview_opts_default(); any other value is ZS_EINVAL */
+    size_t struct_size; /**< the caller's sizeof: set by zs_preview_opts_init() */
     zs_preview_view view;
     int axis;            /**< ZS_VIEW_MIP: 0 (x), 1 (y) or 2 (z, default) */
     int64_t z;           /**< ZS_VIEW_PLANE: the plane */
@@ -949,6 +944,18 @@ typedef struct zs_preview_opts {
                               projections need when that is more and under half the available memory */
     int threads;         /**< 0: zs_sys_threads() */
 } zs_preview_opts;
+/** Defaults: the MIP along z, range from the 0.1 and 99.9 percentiles, grey. */
+static inline void zs_preview_opts_init(zs_preview_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->axis = 2;
+    o->auto_range = 1;
+    o->plo = 0.1;
+    o->phi = 99.9;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_preview_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_preview_opts_init(). */
 ZS_API void zs_preview_opts_default(zs_preview_opts *o);
 
 /** An 8-bit image: rows top to bottom, `channels` bytes a pixel (1 grey, 3 RGB). */
@@ -968,6 +975,160 @@ ZS_API void zs_image_free(zs_image *img);
 ZS_API zs_status zs_image_encode_png(const zs_image *img, unsigned char **buf, size_t *len);
 /** Writes a PNG file: path.partial, renamed to path when complete. */
 ZS_API zs_status zs_image_write_png(const zs_image *img, const char *path);
+/** @} */
+
+/** \defgroup unstable Not yet stable: ZSLAB_UNSTABLE_API
+ * What follows may still change in a minor release, in its calls as well as its structs, and is
+ * declared only for programs that define ZSLAB_UNSTABLE_API before including this header (as
+ * zstd's ZSTD_STATIC_LINKING_ONLY): such a program is built for one minor release (the soname
+ * libzslab.so.0.MINOR keeps it to that one). The library's own tool and tests define it.
+ *  - slab mappings (zs_mapping, zs_slab_map): the volume I/O functions are becoming the one way
+ *    into a volume's bytes, and a mapping will be one of their results;
+ *  - the journal's steps (zs_journal_begin ... zs_journal_remove, zs_journal_opts): the job layer
+ *    (\ref job) runs them, and the executor will report finished slabs through a hook instead
+ *    of zs_exec_opts.journal; zs_journal_report stays;
+ *  - the benchmark (zs_bench_opts, zs_bench_run): its phases and records follow the engines.
+ * @{ */
+#ifdef ZSLAB_UNSTABLE_API
+
+/* ---- slab mappings (\ref slab) ---- */
+/** A slab's planes in memory, filled by zs_slab_map. The fields after map_length are the library's
+ *  (reserved_ to callers: never read or write them). */
+typedef struct zs_mapping {
+    void *data;        /**< voxel (0,0,lo) of planes [lo,hi), F order, stored dtype */
+    int64_t lo, hi;    /**< planes held */
+    size_t map_length; /**< bytes mapped (for checks and accounting) */
+#ifdef ZS_BUILDING_LIB
+    void *map_base;
+    void *gather; /**< C order: F-order copy (owner: this mapping) */
+    const zs_volume *vol;
+    int64_t t;
+    int writable;
+#else
+    uint64_t reserved_[5];
+#endif
+} zs_mapping;
+
+/** Maps planes [s->lo, s->hi) of the volume in its mode. Release with zs_slab_unmap. */
+ZS_API zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out);
+/** Unmaps (scattering a C-order gather back in mode r+). Safe on a zeroed mapping. */
+ZS_API zs_status zs_slab_unmap(zs_mapping *m);
+
+/* ---- the journal's steps (\ref journal) ---- */
+/** How zs_journal_begin treats an existing journal. */
+typedef enum zs_journal_role {
+    ZS_JOURNAL_ANY = 0, /**< create it if nobody has, else join it (parts, --resume) */
+    ZS_JOURNAL_NEW,     /**< create it; an existing journal is ZS_EEXIST (--journal) */
+    ZS_JOURNAL_JOIN     /**< never create: wait for another process's header (MPI ranks > 0) */
+} zs_journal_role;
+
+typedef struct zs_journal_opts {
+    size_t struct_size;   /**< the caller's sizeof: set by zs_journal_opts_init() */
+    int64_t part, nparts; /**< this process runs part `part` of `nparts` (default 0 of 1) */
+    zs_journal_role role;
+    double wait_seconds;          /**< how long to wait for another process to publish the header; < 0
+                                       (default): ZS_JOURNAL_WAIT from the environment, else 600 */
+    volatile int *stop;           /**< optional: non-zero stops the wait (ZS_ECANCELED) */
+    const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
+                                       (format, force and direct are the journal's); NULL: defaults. Copied
+                                       by zs_journal_begin */
+} zs_journal_opts;
+/** Defaults: part 0 of 1, create or join, the default wait. */
+static inline void zs_journal_opts_init(zs_journal_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->nparts = 1;
+    o->wait_seconds = -1.0;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_journal_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_journal_opts_init(). */
+ZS_API void zs_journal_opts_default(zs_journal_opts *o);
+
+/** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
+ *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
+ *  or it reads the header another process published, waiting for it if needed.
+ *  Refuses (ZS_EEXIST) an OUT that exists without a journal, and with ZS_JOURNAL_NEW an
+ *  existing journal. @param[out] out caller frees with zs_journal_free. */
+ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
+/** @return 1 if this process creates the output (zs_journal_begin won the race). */
+ZS_API int zs_journal_creating(const zs_journal *j);
+/** @return the slab height recorded in the header; 0 when this process creates it. */
+ZS_API int64_t zs_journal_slab_height(const zs_journal *j);
+/** Binds the plan. Creator: creates OUT.partial at full size and publishes the header.
+ *  Others: compare the plan's fingerprint with the header — a difference is ZS_EEXIST
+ *  with a message naming every field that differs — and open OUT.partial in mode r+ (a
+ *  journal whose output is gone is ZS_EIO). Outputs must be .npy, .nii or raw.
+ *  Then reads which slabs are recorded and opens this part's record file.
+ *  @param[out] out the output to pass to zs_plan_execute (borrowed: owned by the journal),
+ *  or NULL when OUT is already complete. */
+ZS_API zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out);
+/** This part's slab range [first,last) of the plan (after zs_journal_attach). */
+ZS_API void zs_journal_part_range(const zs_journal *j, int64_t *first, int64_t *last);
+/** Slabs recorded (by any part) in [first,last), as read by attach or finish. */
+ZS_API int64_t zs_journal_done_count(const zs_journal *j, int64_t first, int64_t last);
+/** After zs_plan_execute (also after a failure or a stop): syncs this part's records, reads
+ *  every part's records and, if every slab of the plan is recorded, renames OUT.partial to
+ *  OUT. @param[out] done slabs recorded, all parts (may be NULL). @param[out] complete 1 if
+ *  OUT is complete (may be NULL). */
+ZS_API zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete);
+/** Closes. Never removes anything: OUT.partial and the journal stay for a resume; a
+ *  creator that failed before publishing the header removes what it made. NULL: no-op. */
+ZS_API void zs_journal_free(zs_journal *j);
+
+/** @return 1 if OUT has a journal directory (OUT.zsjournal). */
+ZS_API int zs_journal_exists(const char *out_path);
+/** Removes OUT.zsjournal and OUT.partial (to start over: --force). */
+ZS_API zs_status zs_journal_remove(const char *out_path);
+
+/** \defgroup bench I/O versus compute (bench/)
+ * Measures, for one input and one pipeline, the phases of the slab path, each the median of
+ * `repeat` runs: read (touch every input byte through the engine), load (read + convert to
+ * float32), compute (the pipeline on planes already in memory), store (create a fresh output
+ * and convert + write every byte), end-to-end (the real filter path). Lists of threads, slab
+ * heights and engines sweep a grid.
+ * @{ */
+typedef struct zs_bench_opts {
+    size_t struct_size;       /**< the caller's sizeof: set by zs_bench_opts_init() */
+    const char *input;        /**< input volume */
+    const zs_open_opts *open; /**< raw description, or NULL */
+    const char *const *ops;   /**< pipeline specs ("gaussian:sigma=2"); may be empty (copy) */
+    int nops;
+    zs_dtype out_dtype;
+    int has_out_dtype;
+    const int *threads; /**< sweep list; NULL = library default */
+    int nthreads;
+    const int64_t *slabs; /**< sweep list; NULL = planner's choice */
+    int nslabs;
+    const zs_engine *engines; /**< sweep list, the same engine for reads and writes; NULL = defaults */
+    int nengines;
+    int cold;   /**< drop input and output pages (fsync + POSIX_FADV_DONTNEED) before each run,
+                     and include the output's fdatasync in store and end-to-end */
+    int repeat; /**< runs per phase (median, min, max); default 5 */
+    uint64_t mem_budget;
+    const char *tmpdir;   /**< where outputs go; NULL = the input's directory */
+    int progress;         /**< a progress line on stderr */
+    const int64_t *bands; /**< sweep list of tile band heights (rows); NULL = planner's choice */
+    int nbands;
+    FILE *plot;             /**< an SVG chart of the phases per setting, the bound and the overlap (NULL: none) */
+    zs_precision precision; /**< the plans' work type (default auto), as zs_plan_opts.precision */
+} zs_bench_opts;
+/** Defaults: one setting chosen by the planner, 5 runs a phase. */
+static inline void zs_bench_opts_init(zs_bench_opts *o)
+{
+    zs_struct_init(o, sizeof *o);
+    o->repeat = 5;
+}
+/** Deprecated (0.3's interface, kept for programs built against it): writes the fields of 0.3's
+ *  zs_bench_opts only and sets struct_size to their size, so fields added since keep their defaults
+ *  whatever the caller sets. Use zs_bench_opts_init(). */
+ZS_API void zs_bench_opts_default(zs_bench_opts *o);
+/** Runs the grid; prints a table to `table` (may be NULL) and one JSON record (schema in
+ *  docs/bench.md) to `json` (may be NULL). */
+ZS_API zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json);
+/** @} */
+
+#endif /* ZSLAB_UNSTABLE_API */
 /** @} */
 
 #ifdef __cplusplus

@@ -37,6 +37,14 @@
  * So `--op a --op b` equals b(a(volume)) whatever the tile, slab or thread count, provided a
  * kernel's arithmetic for one output voxel does not depend on where the tile starts
  * (ZS_KF_DETERMINISTIC).
+ *
+ * ## How these structs grow
+ * They carry no struct_size: ZS_KERNEL_ABI is their version. A new ABI only appends fields (to
+ * zs_kernel_desc, zs_kernel_call, zs_kernel_geom, zs_halo; zs_param_desc, kept in arrays, does
+ * not change) and bumps ZS_KERNEL_ABI. The library reads a descriptor's fields only as far as its
+ * `abi` says, fills the structs it hands a kernel completely, and refuses a descriptor whose abi
+ * is newer than its own or older than ZS_KERNEL_ABI_MIN; a kernel reads only the fields of the
+ * ABI it declares.
  */
 #ifndef ZSLAB_KERNEL_H
 #define ZSLAB_KERNEL_H

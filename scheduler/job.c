@@ -48,21 +48,13 @@ struct zs_job {
     zs_run_stats rs;
 };
 
-void zs_job_opts_default(zs_job_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->nparts = 1;
-    o->wait_seconds = -1.0;
-}
-
 static zs_status job_new(const char *out_path, const zs_job_opts *opts, zs_job **out)
 {
     ZS_RETURN_IF(!out, ZS_EINVAL, "zs_job_open: no place for the job (job is NULL)");
     *out = NULL;
-    zs_job_opts def;
-    if (!opts) zs_job_opts_default(&def), opts = &def;
-    ZS_CHECK_OPTS(opts, "zs_job_opts");
+    zs_job_opts o;
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_job_opts));
+    opts = &o;
     ZS_RETURN_IF(!out_path || !*out_path, ZS_EINVAL, "no output file given");
     ZS_RETURN_IF(strlen(out_path) + 16 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", out_path);
     ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
@@ -70,16 +62,14 @@ static zs_status job_new(const char *out_path, const zs_job_opts *opts, zs_job *
                  (long long)opts->nparts);
     ZS_RETURN_IF(opts->nops < 0 || (opts->nops > 0 && !opts->ops), ZS_EINVAL, "%s: %d stages but no list of them",
                  out_path, opts->nops);
-    if (opts->plan) ZS_CHECK_OPTS(opts->plan, "zs_plan_opts");
+    zs_plan_opts po;
+    ZS_FORWARD(ZS_SIZED_IN(&po, opts->plan, zs_plan_opts));
     zs_job *job = calloc(1, sizeof *job);
     ZS_RETURN_IF(!job, ZS_ENOMEM, "out of memory");
     job->o = *opts;
     job->o.ops = NULL, job->o.nops = 0, job->o.open = NULL, job->o.plan = NULL, job->o.record = NULL;
     if (opts->record) snprintf(job->record, sizeof job->record, "%s", opts->record);
-    if (opts->plan)
-        job->po = *opts->plan;
-    else
-        zs_plan_opts_default(&job->po);
+    job->po = po;
     snprintf(job->out, sizeof job->out, "%s", out_path);
     job->journaled = opts->journal != ZS_JOB_NO_JOURNAL || opts->nparts > 1 || opts->join;
     *out = job;
@@ -161,13 +151,13 @@ static zs_status make_plan(zs_job *job, int parts_policy)
 static zs_status begin_journal(zs_job *job)
 {
     zs_journal_opts jo;
-    zs_journal_opts_default(&jo);
+    zs_journal_opts_init(&jo);
     jo.part = job->o.part;
     jo.nparts = job->o.nparts;
     jo.stop = job->o.stop;
     if (job->o.wait_seconds >= 0) jo.wait_seconds = job->o.wait_seconds;
     zs_create_opts co;
-    zs_create_opts_default(&co);
+    zs_create_opts_init(&co);
     co.compress = job->o.compress;
     memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
     jo.create = &co;
@@ -195,7 +185,7 @@ zs_status zs_job_plan(zs_job *job)
      * ones. The automatic engine never maps (pwrite, or direct for jobs larger than memory,
      * which sends only the slab's bytes as pwrite does). */
     zs_create_opts co;
-    zs_create_opts_default(&co);
+    zs_create_opts_init(&co);
     co.compress = job->o.compress;
     memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
     co.pyramid = job->o.pyramid;
@@ -256,7 +246,7 @@ zs_status zs_job_create(zs_job *job)
         zs_volume_info spec;
         zs_plan_output_spec(job->plan, &spec);
         zs_create_opts co;
-        zs_create_opts_default(&co);
+        zs_create_opts_init(&co);
         co.force = job->o.force;
         co.compress = job->o.compress;
         memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
@@ -294,7 +284,7 @@ zs_status zs_job_execute(zs_job *job)
         return ZS_OK;
     }
     zs_exec_opts eo;
-    zs_exec_opts_default(&eo);
+    zs_exec_opts_init(&eo);
     eo.progress = job->o.slab_progress || job->o.progress ? on_slab : NULL;
     eo.user = job;
     eo.stop = job->o.stop;
@@ -544,8 +534,10 @@ zs_job_state zs_job_get_state(const zs_job *job) { return job ? (zs_job_state)jo
 void zs_job_stats(const zs_job *job, zs_run_stats *stats)
 {
     if (!stats) return;
+    zs_run_stats rs;
     if (job)
-        *stats = job->rs;
+        rs = job->rs;
     else
-        memset(stats, 0, sizeof *stats);
+        zs_run_stats_init(&rs);
+    ZS_SIZED_OUT(stats, &rs, zs_run_stats);
 }

@@ -82,16 +82,13 @@ struct zs_journal {
     int64_t first, last;   /* this part's slab range */
 };
 
-void zs_journal_opts_default(zs_journal_opts *o)
+/* How long a joining process waits for the header: ZS_JOURNAL_WAIT seconds, else 600. */
+static double default_wait(void)
 {
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->nparts = 1;
-    o->role = ZS_JOURNAL_ANY;
     const char *w = getenv("ZS_JOURNAL_WAIT");
     char *end = NULL;
-    double v = w && *w ? strtod(w, &end) : -1.0;
-    o->wait_seconds = end && *end == '\0' && v >= 0 ? v : 600.0;
+    const double v = w && *w ? strtod(w, &end) : -1.0;
+    return end && *end == '\0' && v >= 0 ? v : 600.0;
 }
 
 static int path_exists(const char *p)
@@ -501,24 +498,20 @@ static zs_status create_or_join(zs_journal *j)
 
 zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out)
 {
-    zs_journal_opts def;
-    if (!opts) {
-        zs_journal_opts_default(&def);
-        opts = &def;
-    }
+    zs_journal_opts o;
+    zs_create_opts create;
     *out = NULL;
-    ZS_CHECK_OPTS(opts, "zs_journal_opts");
-    if (opts->create) ZS_CHECK_OPTS(opts->create, "zs_create_opts");
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_journal_opts));
+    ZS_FORWARD(ZS_SIZED_IN(&create, o.create, zs_create_opts));
+    opts = &o;
     ZS_RETURN_IF(opts->nparts < 1 || opts->part < 0 || opts->part >= opts->nparts, ZS_EINVAL,
                  "part %lld of %lld: want 0 <= part < parts", (long long)opts->part, (long long)opts->nparts);
     zs_journal *j = calloc(1, sizeof *j);
     ZS_RETURN_IF(!j, ZS_ENOMEM, "out of memory");
     j->fd = -1;
     j->opts = *opts;
-    if (opts->create)
-        j->create = *opts->create; /* checked above */
-    else
-        zs_create_opts_default(&j->create);
+    j->opts.wait_seconds = opts->wait_seconds >= 0 ? opts->wait_seconds : default_wait();
+    j->create = create;
     j->opts.create = &j->create;
     zs_status st = set_paths(j, out_path);
     if (st == ZS_OK) st = create_or_join(j);
@@ -572,7 +565,7 @@ static zs_status create_output(zs_journal *j, const zs_plan *plan)
 static zs_status open_output(zs_journal *j, const zs_plan *plan)
 {
     zs_open_opts oo;
-    zs_open_opts_default(&oo);
+    zs_open_opts_init(&oo);
     oo.mode = "r+";
     ZS_FORWARD(shared_format(j, &oo.format));
     /* opened in place: only the file (or Zarr directory) a part of this job created, never a link */

@@ -237,7 +237,10 @@ zs_status zs_journal_report(const char *out, int json, char *buf, size_t n, size
     zs__copy_text("", 0, buf, n);
     FILE *f = open_memstream(&text, &tlen);
     ZS_RETURN_IF(!f, ZS_ENOMEM, "out of memory");
-    zs_status s = report_to(out, f, json, sum);
+    zs_journal_summary local;
+    zs_journal_summary_init(&local);
+    zs_status s = report_to(out, f, json, &local);
+    if (sum) ZS_SIZED_OUT(sum, &local, zs_journal_summary);
     if (fclose(f) != 0 && s == ZS_OK) s = ZS_ERR(ZS_ENOMEM, "out of memory");
     if (s == ZS_OK) {
         zs__copy_text(text, tlen, buf, n);

@@ -25,13 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-void zs_plan_opts_default(zs_plan_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->bind = 1;
-}
-
 /* Default budget: half of the memory available (MemAvailable, under any cgroup limit). */
 static uint64_t default_budget(void)
 {
@@ -418,13 +411,14 @@ static zs_status refuse_decode(const zs_plan *p, const zs_plan_opts *o)
 
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
 {
-    zs_plan_opts def;
-    if (!opts) {
-        zs_plan_opts_default(&def);
-        opts = &def;
-    }
+    zs_plan_opts o;
     *out = NULL;
-    ZS_CHECK_OPTS(opts, "zs_plan_opts");
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_plan_opts));
+    opts = &o;
+    ZS_RETURN_IF(!in, ZS_EINVAL, "zs_plan_create: no input descriptor given");
+    zs_volume_info inl;
+    ZS_FORWARD(ZS_SIZED_IN(&inl, in, zs_volume_info));
+    in = &inl;
     ZS_FORWARD(check_pipeline(in, pipe));
     if (opts->threads <= 0) ZS_FORWARD(zs__check_env_threads());
     ZS_RETURN_IF(opts->z_align < 0, ZS_EINVAL, "%s: z alignment %lld is negative", in->path, (long long)opts->z_align);
@@ -611,7 +605,7 @@ void zs__plan_slab(const zs_plan *p, int64_t i, int64_t *t, int64_t *z0, int64_t
     *z1 = *z0 + p->slab < nz ? *z0 + p->slab : nz;
 }
 
-void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec) { *spec = plan->out; }
+void zs_plan_output_spec(const zs_plan *plan, zs_volume_info *spec) { ZS_SIZED_OUT(spec, &plan->out, zs_volume_info); }
 int64_t zs_plan_slab_count(const zs_plan *plan) { return plan->nslabs; }
 int zs_plan_threads(const zs_plan *plan) { return plan->threads; }
 int64_t zs_plan_slab_height(const zs_plan *plan) { return plan->slab; }

@@ -29,18 +29,6 @@
 #define ZS_PREVIEW_CHUNK   (32ull << 20)
 #define ZS_PREVIEW_MAXSIDE 32768
 
-void zs_preview_opts_default(zs_preview_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-    o->view = ZS_VIEW_MIP;
-    o->axis = 2;
-    o->auto_range = 1;
-    o->plo = 0.1;
-    o->phi = 99.9;
-    o->cmap = ZS_CMAP_GREY;
-}
-
 /* A panel: which projection, and its size on the canvas and place. */
 enum { P_XY, P_XZ, P_ZY, P_COUNT };
 typedef struct panel {
@@ -337,9 +325,9 @@ static void reducer_free(reducer *r)
 zs_status zs_preview_make(const zs_volume *v, const zs_preview_opts *o, zs_image **out)
 {
     *out = NULL;
-    zs_preview_opts def;
-    if (!o) zs_preview_opts_default(&def), o = &def;
-    ZS_CHECK_OPTS(o, "zs_preview_opts");
+    zs_preview_opts local;
+    ZS_FORWARD(ZS_SIZED_IN(&local, o, zs_preview_opts));
+    o = &local;
     zs__test_crash_on(zs_volume_get_info(v)->path, "preview");
     reducer r;
     memset(&r, 0, sizeof r);

@@ -718,12 +718,6 @@ static void worker_main(job *j)
     j->store_s += w.ts;
 }
 
-void zs_exec_opts_default(zs_exec_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->struct_size = sizeof *o;
-}
-
 /* The slabs and voxels this run does (for progress), and the test hook. */
 static void count_work(job *j)
 {
@@ -852,19 +846,19 @@ static void close_direct(job *j)
 zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
                           zs_run_stats *stats)
 {
-    zs_exec_opts def;
-    if (!opts) {
-        zs_exec_opts_default(&def);
-        opts = &def;
-    }
+    zs_exec_opts o;
     ZS_RETURN_IF(!plan, ZS_EINVAL, "no plan given");
-    ZS_CHECK_OPTS(opts, "zs_exec_opts");
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_exec_opts));
+    opts = &o;
     const unsigned phases = opts->phases ? opts->phases : ZS_PHASE_ALL;
     if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");
     if (in) ZS_FORWARD(check_input(plan, in));
     if (plan->nslabs == 0) { /* an empty volume: nothing to read, compute or write */
-        if (stats) memset(stats, 0, sizeof *stats), stats->threads = plan->threads;
+        zs_run_stats rs;
+        zs_run_stats_init(&rs);
+        rs.threads = plan->threads;
+        if (stats) ZS_SIZED_OUT(stats, &rs, zs_run_stats);
         return ZS_OK;
     }
     job j;
@@ -892,7 +886,9 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     free((void *)j.left);
     close_direct(&j);
     if (stats) {
-        memset(stats, 0, sizeof *stats);
+        zs_run_stats rs, *given = stats;
+        stats = &rs;
+        zs_run_stats_init(stats);
         stats->seconds = t1 - t0;
         stats->load_seconds = j.load_s;
         stats->compute_seconds = j.compute_s;
@@ -904,6 +900,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
         stats->read_engine = j.read_engine;
         stats->write_engine = j.write_engine;
         snprintf(stats->note, sizeof stats->note, "%s", j.note);
+        ZS_SIZED_OUT(given, stats, zs_run_stats);
     }
     int err = atomic_load(&j.err);
     if (err) {

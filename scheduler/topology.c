@@ -250,11 +250,12 @@ int zs_path_on_parallel_fs(const char *path, char *name, size_t n)
     return 0;
 }
 
-void zs_sys_info_get(zs_sys_info *info)
+void zs_sys_info_get(zs_sys_info *given)
 {
     zs_topology_facts f;
     zs__topology_facts(&f);
-    memset(info, 0, sizeof *info);
+    zs_sys_info local, *info = &local;
+    zs_sys_info_init(info);
     info->cores = f.cores;
     info->pus = f.pus;
     info->numa_nodes = f.numa_nodes;
@@ -262,4 +263,5 @@ void zs_sys_info_get(zs_sys_info *info)
     info->l3 = f.l3;
     info->mem_available = zs_sys_available_memory();
     info->page_size = zs_sys_page_size();
+    ZS_SIZED_OUT(given, info, zs_sys_info);
 }

@@ -35,6 +35,7 @@ have snakemake || missing+=(snakemake) # examples/snakemake, run by its test
 have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)
 have man || missing+=(man-db) # the manual page's test reads it with man -l (and groff)
 lib_present bash-completion bash-completion || missing+=(bash-completion) # where its completion is installed
+have abidiff || missing+=(abigail-tools) # abi_check: the library against the stored ABI (tests/abi)
 if [ "${ZS_WITH_MPI:-ON}" != OFF ]; then
     have mpicc || lib_present ompi-c libopenmpi-dev || missing+=(libopenmpi-dev)
     have mpirun || have mpiexec || missing+=(openmpi-bin)

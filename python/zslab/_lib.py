@@ -24,20 +24,30 @@ class Dtype(ctypes.Structure):
     _fields_ = [("type", ctypes.c_int), ("big_endian", ctypes.c_int)]
 
 
-class VolumeInfo(ctypes.Structure):
-    _fields_ = [("path", ctypes.c_char * PATH_MAX), ("format", ctypes.c_int), ("ndim", ctypes.c_int),
+class Sized(ctypes.Structure):
+    """A struct that begins with struct_size (include/zslab.h, "Structs that can grow"): one made
+    here says this mirror's size, so the library reads and writes no more than the mirror holds.
+    A view of the library's own struct (a pointer's .contents) keeps the library's size."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.struct_size = ctypes.sizeof(self)
+
+
+class VolumeInfo(Sized):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("path", ctypes.c_char * PATH_MAX), ("format", ctypes.c_int), ("ndim", ctypes.c_int),
                 ("shape", ctypes.c_int64 * 4), ("dtype", Dtype), ("order", ctypes.c_int),
                 ("offset", ctypes.c_uint64), ("slope", ctypes.c_double), ("inter", ctypes.c_double),
                 ("voxel", ctypes.c_double * 3), ("unit", ctypes.c_char * 16), ("nbytes", ctypes.c_uint64),
                 ("version", ctypes.c_int), ("decoded", ctypes.c_int), ("data_path", ctypes.c_char * PATH_MAX)]
 
 
-class CreateOpts(ctypes.Structure):
+class CreateOpts(Sized):
     _fields_ = [("struct_size", ctypes.c_size_t), ("format", ctypes.c_int), ("force", ctypes.c_int), ("direct", ctypes.c_int),
                 ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3), ("pyramid", ctypes.c_int)]
 
 
-class PlanOpts(ctypes.Structure):
+class PlanOpts(Sized):
     _fields_ = [("struct_size", ctypes.c_size_t), ("threads", ctypes.c_int), ("slab", ctypes.c_int64), ("band", ctypes.c_int64),
                 ("whole_plane_output", ctypes.c_int), ("mem_budget", ctypes.c_uint64), ("bind", ctypes.c_int),
                 ("out_dtype", Dtype), ("has_out_dtype", ctypes.c_int), ("read_engine", ctypes.c_int),
@@ -49,7 +59,7 @@ PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ct
                                ctypes.c_uint64)
 
 
-class ExecOpts(ctypes.Structure):
+class ExecOpts(Sized):
     _fields_ = [("struct_size", ctypes.c_size_t), ("phases", ctypes.c_uint), ("progress", PROGRESS_FN), ("user", ctypes.c_void_p),
                 ("first_slab", ctypes.c_int64), ("last_slab", ctypes.c_int64),
                 ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int)]
@@ -59,7 +69,7 @@ JOB_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_doubl
 JOB_NO_JOURNAL, JOB_JOURNAL_NEW, JOB_RESUME = 0, 1, 2
 
 
-class JobOpts(ctypes.Structure):
+class JobOpts(Sized):
     _fields_ = [("struct_size", ctypes.c_size_t), ("open", ctypes.c_void_p),
                 ("ops", ctypes.POINTER(ctypes.c_char_p)), ("nops", ctypes.c_int), ("plan", ctypes.POINTER(PlanOpts)),
                 ("compress", ctypes.c_int), ("chunk", ctypes.c_int64 * 3), ("pyramid", ctypes.c_int),
@@ -70,8 +80,8 @@ class JobOpts(ctypes.Structure):
                 ("slab_progress", PROGRESS_FN), ("dry_run", ctypes.c_int), ("record", ctypes.c_char_p)]
 
 
-class RunStats(ctypes.Structure):
-    _fields_ = [("seconds", ctypes.c_double), ("load_seconds", ctypes.c_double),
+class RunStats(Sized):
+    _fields_ = [("struct_size", ctypes.c_size_t), ("seconds", ctypes.c_double), ("load_seconds", ctypes.c_double),
                 ("compute_seconds", ctypes.c_double), ("store_seconds", ctypes.c_double),
                 ("voxels", ctypes.c_uint64), ("bytes_read", ctypes.c_uint64), ("bytes_written", ctypes.c_uint64),
                 ("threads", ctypes.c_int), ("read_engine", ctypes.c_int), ("write_engine", ctypes.c_int),
@@ -158,6 +168,28 @@ _SIGNATURES = {
 }
 
 
+# Calls whose structs gained struct_size in 0.4 are the library's NAME_v2 symbols (the plain names
+# stay 0.3's, whose structs had none); zslab.h binds C callers to them the same way.
+_V2 = {"zs_volume_create", "zs_volume_get_info", "zs_plan_create", "zs_plan_output_spec", "zs_plan_execute",
+       "zs_job_stats", "zs_volume_info_sizes", "zs_volume_info_describe", "zs_slab_make", "zs_sys_info_get",
+       "zs_journal_report"}
+
+
+# The release whose structures the mirrors above copy. A later minor release of the same major
+# only appends fields to them (include/zslab.h, "Structs that can grow") and keeps these calls,
+# so the package runs with it; an older minor may lack calls or fields, another major anything.
+BUILT_FOR = (0, 4)
+
+
+def check_version(number):
+    """None when a library of version `number` (zs_version()) can run this package, else why not."""
+    major, minor = number // 10000, number // 100 % 100
+    if major == BUILT_FOR[0] and minor >= BUILT_FOR[1]:
+        return None
+    return (f"libzslab {major}.{minor}.{number % 100} cannot run this package, built for "
+            f"{BUILT_FOR[0]}.{BUILT_FOR[1]}: it needs libzslab {BUILT_FOR[0]}.x with x >= {BUILT_FOR[1]}")
+
+
 def _candidates():
     env = os.environ.get("ZSLAB_LIBRARY")
     if env:
@@ -170,7 +202,7 @@ def _candidates():
     except ImportError:
         pass
     name = ctypes.util.find_library("zslab")
-    found.append(name or "libzslab.so.0")
+    found.append(name or "libzslab.so")
     return found
 
 
@@ -182,40 +214,44 @@ def _load():
         except OSError as e:
             errors.append(f"{path}: {e}")
             continue
+        lib.zs_version.restype, lib.zs_version.argtypes = ctypes.c_int, []
+        why = check_version(lib.zs_version())
+        if why:  # before binding the calls, which an older library may lack
+            errors.append(f"{path}: {why}")
+            continue
         for name, (res, args) in _SIGNATURES.items():
-            f = getattr(lib, name)
+            f = getattr(lib, name + "_v2" if name in _V2 else name)
             f.restype = res
             f.argtypes = args
+            setattr(lib, name, f)
         return lib
     raise ImportError("zslab: cannot load libzslab (" + "; ".join(errors) +
                       "); set ZSLAB_LIBRARY to the path of libzslab.so")
 
 
 lib = _load()
-if lib.zs_version() // 100 != 3:  # 0.3.x: the structures above are this version's
-    raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} does not match this package (0.3)")
 
 
-def _checked_default(cls, fill):
-    """Options as the library's _default() function fills them, after checking that this
-    package's mirror of the struct has the library's size (struct_size, which _default() sets):
-    the default is written into a larger scratch buffer first, so a mismatch is an ImportError,
-    never a write past the mirror."""
-    scratch = ctypes.create_string_buffer(ctypes.sizeof(cls) + 4096)
-    fill(scratch)
-    size = ctypes.c_size_t.from_buffer(scratch).value
-    if size != ctypes.sizeof(cls):
-        raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()}'s {cls.__name__} has {size} bytes, "
-                          f"this package's {ctypes.sizeof(cls)}: the package and the library do not match")
-    return cls.from_buffer_copy(scratch.raw[:size])
+def _sized_default(cls, fill):
+    """Options as the library's _default() function fills them: it writes the fields of the
+    struct's first release only (never more than this mirror holds) and sets struct_size to
+    their size; the mirror then claims its own size, so that the library reads every field the
+    package sets and gives the fields the package does not know their defaults."""
+    o = cls()
+    o.struct_size = 0
+    fill(ctypes.byref(o))
+    first = o.struct_size
+    if not 0 < first <= ctypes.sizeof(cls):  # never: the first release's size does not change
+        raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} wrote {first} bytes of "
+                          f"{cls.__name__}, whose mirror has {ctypes.sizeof(cls)}")
+    o.struct_size = ctypes.sizeof(cls)
+    return o
 
 
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
              ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default}
-for _cls, _fill in _DEFAULTS.items():  # at import: a mismatched library fails here, not in a run
-    _checked_default(_cls, _fill)
 
 
 def default_opts(cls):
-    """A CreateOpts, PlanOpts or ExecOpts initialised by the library."""
-    return _checked_default(cls, _DEFAULTS[cls])
+    """A CreateOpts, PlanOpts, ExecOpts or JobOpts with the library's defaults and this mirror's size."""
+    return _sized_default(cls, _DEFAULTS[cls])

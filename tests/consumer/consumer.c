@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#define ZSLAB_UNSTABLE_API /* zs_slab_map: built for this minor release only */
 #include <zslab.h>
 #include <zslab_kernel.h>
 
@@ -29,7 +30,7 @@ int main(int argc, char **argv)
     spec.shape[0] = 16, spec.shape[1] = 8, spec.shape[2] = 4;
     if (zs_dtype_parse("uint16", &spec.dtype)) return fail("dtype", ZS_EINVAL);
     zs_create_opts co;
-    zs_create_opts_default(&co);
+    zs_create_opts_init(&co);
     co.force = 1;
     zs_volume *v = NULL;
     zs_status st = zs_volume_create(argv[1], &spec, &co, &v);
