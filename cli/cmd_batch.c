@@ -76,7 +76,7 @@ static int prepare(const cli_opts *o, batch_stack *s, stack_job *j, cli_progress
     so.out = s->out;
     so.force = 1;
     zs_job_opts jo;
-    zs_job_opts_default(&jo);
+    zs_job_opts_init(&jo);
     jo.record = s->record;
     jo.user = prog;
     jo.dry_run = o->dry_run;

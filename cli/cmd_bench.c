@@ -59,7 +59,7 @@ static int run_bench(const cli_opts *o)
     cli_raw_open_opts(&o->raw, &oo);
 
     zs_bench_opts b;
-    zs_bench_opts_default(&b);
+    zs_bench_opts_init(&b);
     b.input = o->in ? o->in : smoke;
     b.open = &oo;
     b.ops = o->nops || !o->smoke ? o->ops : smoke_ops;

@@ -23,7 +23,7 @@ static int run_create(const cli_opts *o)
     memcpy(spec.voxel, o->voxel, sizeof spec.voxel);
     snprintf(spec.unit, sizeof spec.unit, "%s", o->unit);
     zs_create_opts co;
-    zs_create_opts_default(&co);
+    zs_create_opts_init(&co);
     co.force = o->force;
     co.compress = o->compress;
     memcpy(co.chunk, o->chunk, sizeof co.chunk);

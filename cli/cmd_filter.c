@@ -58,7 +58,7 @@ static int run_filter(const cli_opts *o)
     zs_job *job = NULL;
     cli_progress prog;
     zs_job_opts jo;
-    zs_job_opts_default(&jo);
+    zs_job_opts_init(&jo);
     jo.dry_run = o->dry_run;
     jo.user = &prog;
     int rc = cli_open_input(o->in, &o->raw, &in);

@@ -9,7 +9,7 @@
 
 void cli_raw_open_opts(const cli_raw *raw, zs_open_opts *oo)
 {
-    zs_open_opts_default(oo);
+    zs_open_opts_init(oo);
     if (raw->ndim) {
         memcpy(oo->raw_shape, raw->shape, sizeof oo->raw_shape);
         oo->raw_ndim = raw->ndim;

@@ -53,7 +53,7 @@ static int run_preview(const cli_opts *o)
 
 static void three_view_opts(zs_preview_opts *p, uint64_t mem_budget, int threads)
 {
-    zs_preview_opts_default(p);
+    zs_preview_opts_init(p);
     p->view = ZS_VIEW_THREE;
     p->size = CLI_PREVIEW_SIZE;
     p->mem_budget = mem_budget;

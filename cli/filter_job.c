@@ -44,7 +44,7 @@ int cli_build_pipeline(const cli_opts *o, const zs_volume_info *in, zs_pipeline 
 /* The plan options the flags give. */
 void cli_plan_opts(const cli_opts *o, zs_plan_opts *po)
 {
-    zs_plan_opts_default(po);
+    zs_plan_opts_init(po);
     po->threads = o->threads;
     po->slab = o->slab;
     po->mem_budget = o->mem_budget;

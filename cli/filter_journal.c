@@ -42,7 +42,7 @@ static int open_job(jrun *r)
 {
     const cli_opts *o = r->o;
     zs_job_opts jo;
-    zs_job_opts_default(&jo);
+    zs_job_opts_init(&jo);
     jo.part = r->part;
     jo.nparts = r->nparts;
     jo.journal = o->journal && !o->resume && !o->has_part ? ZS_JOB_JOURNAL_NEW : ZS_JOB_RESUME;

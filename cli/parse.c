@@ -115,7 +115,7 @@ static void opts_init(const cli_command *c, cli_opts *o)
     o->nparts = 1;
     o->drop_cache = -1;
     o->repeat = 5;
-    zs_preview_opts_default(&o->p);
+    zs_preview_opts_init(&o->p);
 }
 
 /* The scanner's view of the command's flags: every row of the table the command takes, its
