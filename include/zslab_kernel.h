@@ -5,7 +5,9 @@
  *
  * A kernel is declared once, as a `const zs_kernel_desc`. The library's own kernels are listed
  * in kernels/registry.c; a C program adds its own to a pipeline with zs_pipeline_add_kernel()
- * (include/zslab.h). Parsing, help and `zslab list` come from the declaration.
+ * (include/zslab.h), or registers it for the whole process with zs_kernel_register() or from a
+ * plugin (zs_plugin_load(), ZS_PLUGINS; see below). Parsing, help and `zslab list` come from the
+ * declaration.
  *
  * ## The work type: float32, or float64
  * A plan works in float32 (the default) or float64 (zs_plan_opts.precision). run() is the float32
@@ -230,6 +232,69 @@ ZS_API const zs_kernel_desc *zs_kernel_get(int i);
 ZS_API const zs_kernel_desc *zs_kernel_find(const char *name);
 /** Bounds of a parameter (ZSTD_cParam_getBounds style). */
 ZS_API zs_status zs_kernel_param_bounds(const zs_kernel_desc *k, const char *param, double *min, double *max);
+
+/** @name Registering kernels, and kernel plugins
+ * A kernel registered with zs_kernel_register() or loaded from a plugin is found by the registry
+ * exactly as a built-in one: zs_kernel_find(), `NAME:key=value` specs (zs_pipeline_add), `zslab
+ * list`, Python's zslab.kernels() and zslab.filter(). Registered kernels follow the built-in ones
+ * in zs_kernel_get()'s order and are never removed.
+ *
+ * A plugin is a shared object that exports one function, `zslab_plugin_init` (ZS_PLUGIN_ENTRY),
+ * of type zs_plugin_init_fn. zs_plugin_load() calls it with what the library offers
+ * (zs_plugin_api: the library's kernel ABI, and add_kernel()); the entry hands its descriptors to
+ * api->add_kernel() and returns ZS_OK. The library registers them all once the entry returned, or
+ * none (and unloads the file) when one is refused. A plugin built against an older header keeps
+ * working: its descriptors carry the ABI they were built for, which the library reads as such.
+ * Build one without linking the library (it takes the zs_* functions from the process that
+ * loads it: the zslab tool, or libzslab):
+ *
+ *     cc -std=c11 -shared -fPIC myplugin.c -o myplugin.so $(pkg-config --cflags zslab)
+ *
+ * `ZS_PLUGINS=a.so:b.so` (colon-separated paths) loads plugins once, when the registry is first
+ * used, for every caller (the CLI, Python, C); a failure there is reported by zs_pipeline_new().
+ * examples/plugin/ is a complete plugin.
+ * @{ */
+
+/** Registers a kernel for the whole process.
+ *  @param[in] k the descriptor; borrowed for the life of the process (static storage).
+ *  @return ZS_OK; ZS_EUNSUPPORTED when k->abi is newer than ZS_KERNEL_ABI or older than
+ *  ZS_KERNEL_ABI_MIN; ZS_EINVAL for a malformed descriptor or a name already registered (the
+ *  message names the kernel and who holds the name); ZS_EOVERFLOW when the registry is full.
+ *  @note Thread-safe; lookups may run meanwhile. */
+ZS_API zs_status zs_kernel_register(const zs_kernel_desc *k);
+
+/** What the library hands a plugin's entry. Read a field only if it lies below struct_size (a
+ *  later library may append fields). */
+typedef struct zs_plugin_api {
+    size_t struct_size; /**< sizeof(zs_plugin_api) as the library was built */
+    int abi;            /**< the library's ZS_KERNEL_ABI: the newest descriptor ABI it reads */
+    int abi_min;        /**< the oldest descriptor ABI it reads (ZS_KERNEL_ABI_MIN) */
+    const char *path;   /**< the file being loaded */
+    /** Hands one kernel to the library (registered when the entry returns ZS_OK). The descriptor
+     *  is borrowed for the life of the process. @return ZS_OK, or the refusal (ABI, malformed). */
+    zs_status (*add_kernel)(const struct zs_plugin_api *api, const zs_kernel_desc *k);
+} zs_plugin_api;
+
+/** The one symbol a plugin exports. */
+#define ZS_PLUGIN_ENTRY "zslab_plugin_init"
+/** Its type: `ZS_PLUGIN_EXPORT zs_status zslab_plugin_init(const zs_plugin_api *api)`. Call
+ *  nothing of the library but api->add_kernel() (and zs_kcall_error() for a message) in it. */
+typedef zs_status (*zs_plugin_init_fn)(const zs_plugin_api *api);
+#if defined(__GNUC__)
+#define ZS_PLUGIN_EXPORT __attribute__((visibility("default")))
+#else
+#define ZS_PLUGIN_EXPORT
+#endif
+
+/** Loads a kernel plugin (dlopen RTLD_NOW | RTLD_LOCAL) and registers its kernels.
+ *  @param[in] path the shared object (a name without '/' is searched as dlopen() does).
+ *  @return ZS_OK; ZS_EIO when the file cannot be loaded; ZS_EFORMAT when it exports no
+ *  zslab_plugin_init; the entry's refusal or zs_kernel_register()'s (ABI, duplicate name). Every
+ *  message names the file. On an error nothing of the plugin is registered.
+ *  @note Thread-safe. A loaded plugin stays loaded; loading the same file twice refuses its
+ *  kernels' names as duplicates. */
+ZS_API zs_status zs_plugin_load(const char *path);
+/** @} */
 
 #ifdef __cplusplus
 }

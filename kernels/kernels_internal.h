@@ -90,4 +90,15 @@ extern const zs_kernel_desc zs_kernel_gaussian, zs_kernel_dog, zs_kernel_log, zs
     zs_kernel_white_tophat, zs_kernel_black_tophat, zs_kernel_opening, zs_kernel_closing, zs_kernel_scale,
     zs_kernel_clip, zs_kernel_threshold;
 
+/* ---- run-time registration (registry.c, plugin.c) ---- */
+/** Registers count descriptors (all, or none on an error, whose message names the kernel and
+ *  `origin`, e.g. "plugin PATH"). Thread-safe. */
+zs_status zs__kernel_register_all(const zs_kernel_desc *const *ks, int count, const char *origin);
+/** Checks a descriptor built outside the library (ABI, entries, parameter list). */
+zs_status zs__kernel_desc_check(const zs_kernel_desc *k);
+/** Loads the plugins ZS_PLUGINS names, once per process (a no-op after, and within the loading). */
+void zs__plugins_env_load(void);
+/** ZS_OK, or the first failure of that load again (its message recorded anew). */
+zs_status zs__plugins_env_status(void);
+
 #endif

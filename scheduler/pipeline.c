@@ -316,27 +316,7 @@ zs_status zs_pipeline_add(zs_pipeline *p, const char *spec)
 zs_status zs_pipeline_add_kernel(zs_pipeline *p, const zs_kernel_desc *k, const char *params)
 {
     ZS_RETURN_IF(!p || !k, ZS_EINVAL, "zs_pipeline_add_kernel: no pipeline or no kernel given");
-    ZS_RETURN_IF(!k->name || !k->name[0], ZS_EINVAL, "zs_pipeline_add_kernel: the kernel has no name");
-    ZS_RETURN_IF(k->abi < ZS_KERNEL_ABI_MIN || k->abi > ZS_KERNEL_ABI, ZS_EINVAL,
-                 "kernel %s: built for kernel ABI %d, this library reads ABI %d to %d (rebuild it against "
-                 "zslab_kernel.h)",
-                 k->name, k->abi, ZS_KERNEL_ABI_MIN, ZS_KERNEL_ABI);
-    ZS_RETURN_IF(!k->halo || !k->run, ZS_EINVAL, "kernel %s: the descriptor needs halo() and run()", k->name);
-    ZS_RETURN_IF(k->nparams < 0 || (k->nparams > 0 && !k->params), ZS_EINVAL,
-                 "kernel %s: nparams is %d but no parameter list is given", k->name, k->nparams);
-    for (int i = 0; i < k->nparams; i++) {
-        const zs_param_desc *d = &k->params[i];
-        const size_t size = d->type == ZS_PARAM_ENUM || d->type == ZS_PARAM_BOOL     ? sizeof(int)
-                            : d->type == ZS_PARAM_MODE3                              ? 3 * sizeof(int)
-                            : d->type == ZS_PARAM_INT3 || d->type == ZS_PARAM_FLOAT3 ? 3 * sizeof(double)
-                                                                                     : sizeof(double);
-        ZS_RETURN_IF(!d->name || d->offset + size > k->params_size ||
-                         ((d->type == ZS_PARAM_ENUM || d->type == ZS_PARAM_MODE3) && !d->choices),
-                     ZS_EINVAL,
-                     "kernel %s: parameter %d (%s) is malformed: no name, no choices, or it lies past "
-                     "params_size",
-                     k->name, i, d->name ? d->name : "?");
-    }
+    ZS_FORWARD(zs__kernel_desc_check(k));
     char buf[1024];
     ZS_RETURN_IF(params && strlen(params) >= sizeof buf, ZS_EPARAM, "kernel %s: parameters too long", k->name);
     snprintf(buf, sizeof buf, "%s", params ? params : "");

@@ -42,6 +42,8 @@ static inline zs_status (*zs__kernel_run_f64(const zs_kernel_desc *k))(const zs_
 const zs_stage *zs__pipeline_stage(const zs_pipeline *p, int i);
 /** Registry self-check (kernels/registry.c). */
 zs_status zs__kernel_registry_check(void);
+/** Checks a kernel descriptor built outside the library: ABI, halo/run, parameter list (kernels/registry.c). */
+zs_status zs__kernel_desc_check(const zs_kernel_desc *k);
 /** The mode a scipy alias of a boundary mode stands for (grid-mirror, grid-constant, grid-wrap),
  *  or -1 (kernels/border.c). */
 int zs__border_alias(const char *name);

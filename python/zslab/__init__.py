@@ -14,7 +14,7 @@ ValueError (bad arguments and parameters), FileNotFoundError, FileExistsError or
 with the library's message naming the file or the parameter. zslab.dask has the same functions
 for dask arrays (import zslab.dask; it needs dask), zslab.halo the voxels a pipeline reads."""
 from ._core import ZslabError
-from ._files import File, filter, halo, kernels, open, version
+from ._files import File, filter, halo, kernels, load_plugin, open, version
 from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, gaussian_gradient_magnitude,
                        gaussian_laplace, grey_closing, grey_opening, maximum_filter, median_filter, minimum_filter,
                        percentile_filter, uniform_filter, white_tophat)
@@ -22,5 +22,5 @@ from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, g
 __version__ = version()
 __all__ = ["File", "ZslabError", "black_tophat", "difference_of_gaussians", "filter", "gaussian_filter",
            "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "halo", "kernels",
-           "maximum_filter", "median_filter", "minimum_filter", "open", "percentile_filter", "uniform_filter",
-           "version", "white_tophat"]
+           "load_plugin", "maximum_filter", "median_filter", "minimum_filter", "open", "percentile_filter",
+           "uniform_filter", "version", "white_tophat"]

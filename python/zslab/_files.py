@@ -182,8 +182,9 @@ def kernels() -> Dict[str, Dict[str, Any]]:
     out = {}
     for i in range(lib.zs_kernel_count()):
         k = lib.zs_kernel_get(i).contents
-        if k.abi != _lib.KERNEL_ABI:
-            raise _core.ZslabError(f"kernel {i}: ABI {k.abi}, this package reads ABI {_lib.KERNEL_ABI}")
+        if not _lib.KERNEL_ABI_MIN <= k.abi <= _lib.KERNEL_ABI:
+            raise _core.ZslabError(f"kernel {i}: ABI {k.abi}, this package reads ABI {_lib.KERNEL_ABI_MIN} to "
+                                   f"{_lib.KERNEL_ABI}")
         params = {}
         for j in range(k.nparams):
             p = k.params[j]
@@ -199,6 +200,15 @@ def kernels() -> Dict[str, Dict[str, Any]]:
         out[k.name.decode()] = {"summary": k.summary.decode() if k.summary else "", "version": k.version,
                                 "params": params}
     return out
+
+
+def load_plugin(path: Union[str, os.PathLike]) -> None:
+    """Loads a kernel plugin (a shared object exporting zslab_plugin_init, see examples/plugin):
+    its kernels then appear in kernels() and run in filter() as the library's own. ZS_PLUGINS
+    (colon-separated paths) loads plugins when the library is first used. Raises ZslabError
+    naming the file: not found, not a plugin, a kernel ABI this library does not read, a name
+    already taken."""
+    _core.check(lib.zs_plugin_load(os.fsencode(path)))
 
 
 def version() -> str:

@@ -111,6 +111,7 @@ class KernelDesc(ctypes.Structure):
 
 
 KERNEL_ABI = 3
+KERNEL_ABI_MIN = 2  # descriptors of ABI 2 (a plugin built against an older header) end before run_f64
 PRECISION_AUTO, PRECISION_FLOAT32, PRECISION_FLOAT64 = 0, 1, 2  # zs_precision
 PARAM_TYPES = {0: "int", 1: "float", 2: "float3", 3: "int3", 4: "choice", 5: "bool", 6: "choice3"}
 
@@ -164,6 +165,7 @@ _SIGNATURES = {
     "zs_kernel_count": (ctypes.c_int, []),
     "zs_kernel_get": (ctypes.POINTER(KernelDesc), [ctypes.c_int]),
     "zs_kernel_find": (ctypes.POINTER(KernelDesc), [ctypes.c_char_p]),
+    "zs_plugin_load": (ctypes.c_int, [ctypes.c_char_p]),
     "zs_sys_threads": (ctypes.c_int, []),
 }
 
