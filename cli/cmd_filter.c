@@ -209,7 +209,7 @@ const cli_command cli_command_filter = {
             "see below). `--op a --op b` gives b(a(IN)), whatever the slab height.\n"
             "Parameters follow scipy.ndimage; sizes and sigmas take one value or XxYxZ, in\n"
             "voxels or with a unit when IN has a voxel size (sigma=2um).\n\n"
-            "{op}" RUN_HELP "\nkernels (zslab list NAME shows a kernel's parameters):\n{@kernels}",
+            "{op}{plugin}" RUN_HELP "\nkernels (zslab list NAME shows a kernel's parameters):\n{@kernels}",
     .max_args = 2,
     .check = check_filter,
     .run = run_filter,

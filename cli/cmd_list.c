@@ -132,7 +132,7 @@ const cli_command cli_command_list = {
     .help = "usage: zslab list [NAME] [--names]\n\n"
             "Lists the kernels with each parameter's type, default, bounds or choices and help.\n"
             "With NAME, one kernel in detail.\n\n"
-            "{names}{@common}",
+            "{names}{plugin}{@common}",
     .max_args = 1,
     .check = check_list,
     .run = run_list,

@@ -23,6 +23,7 @@ static const struct {
     {"ZS_THREADS", "worker threads"},
     {"OMP_NUM_THREADS", "worker threads without ZS_THREADS"},
     {"ZS_TRACE=1", "trace errors"},
+    {"ZS_PLUGINS=A.so:B.so", "kernel plugins to load"},
     {"ZS_DROP_CACHE=0|1", "the default of filter --drop-cache"},
     {"ZS_JOURNAL_WAIT=S", "how long a part waits for OUT to be created"},
     {"ZS_MPI=0|1", "an MPI launch or not"},

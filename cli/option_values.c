@@ -11,6 +11,7 @@
 
 #include "args.h"
 #include "options.h"
+#include "zslab_kernel.h"
 
 #define FIELD(o, f, T) ((T *)(void *)((char *)(o) + (f)->at))
 #define USAGE(failed)  ((failed) ? CLI_EXIT_USAGE : CLI_RUN)
@@ -346,4 +347,12 @@ int cli_set_range(const cli_flag *f, const char *val, cli_opts *o)
     else
         p->lo = x, p->hi = y;
     return CLI_RUN;
+}
+
+/* --plugin FILE: loads the plugin at once, so that the stages (and zslab list) find its kernels. */
+int cli_set_plugin(const cli_flag *f, const char *val, cli_opts *o)
+{
+    (void)f, (void)o;
+    const zs_status st = zs_plugin_load(val);
+    return st == ZS_OK ? CLI_RUN : cli_fail(st, 0);
 }

@@ -66,6 +66,12 @@ const cli_flag cli_flags[] = {
      .cmds = "filter bench",
      .help = "a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
              "median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3"},
+    {.name = "plugin",
+     .value = "FILE",
+     .set = cli_set_plugin,
+     .cmds = "list filter",
+     .help = "load a kernel plugin (a shared object: examples/plugin);\n"
+             "ZS_PLUGINS=A.so:B.so loads plugins for every command"},
     {.name = "dtype",
      .value = "T",
      .set = cli_set_dtype,

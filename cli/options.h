@@ -71,5 +71,6 @@ int cli_set_view(const cli_flag *f, const char *val, cli_opts *o);
 int cli_set_axis(const cli_flag *f, const char *val, cli_opts *o);
 int cli_set_range(const cli_flag *f, const char *val, cli_opts *o);
 int cli_set_cmap(const cli_flag *f, const char *val, cli_opts *o);
+int cli_set_plugin(const cli_flag *f, const char *val, cli_opts *o); /* --plugin FILE: zs_plugin_load now */
 
 #endif /* ZS_CLI_OPTIONS_H */

@@ -62,6 +62,19 @@ expect_rc 2 "a parameter out of bounds is a usage error"
 expect_err "gamma"
 expect_no_file "$WORK/bad.npy"
 
+# the flag: --plugin FILE loads it for this command only
+unset ZS_PLUGINS
+run filter "$WORK/in.npy" "$WORK/flag.npy" --plugin "$WORK/gamma.so" --op gamma:g=0.5
+expect_rc 0
+check_gamma "$WORK/flag.npy" 0.5
+run list --plugin "$WORK/gamma.so" gamma
+expect_rc 0
+expect_out "gamma (version 1)"
+run filter "$WORK/in.npy" "$WORK/flag2.npy" --plugin "$WORK/newer_abi.so" --op scale:a=2
+expect_rc 1
+expect_err "plugin $WORK/newer_abi.so: kernel faulty: built for kernel ABI"
+expect_no_file "$WORK/flag2.npy"
+
 # refusals name the file and the problem, and no output is written
 refused() { # PLUGINS MESSAGE
     ZS_PLUGINS=$1 run filter "$WORK/in.npy" "$WORK/r.npy" --op scale:a=2
