@@ -187,6 +187,10 @@ extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, 
 extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
 extern const zs_format_ops zs__fmt_zarr;   /* Zarr v2 / OME-Zarr (fmt_zarr.c, zarr_write.c) */
 extern const zs_format_ops zs__fmt_hdf5;   /* libhdf5: open/create (fmt_hdf5.c, hdf5_write.c) */
+/* 1 when an opened Zarr / HDF5 volume's axes are named by the file (NGFF axes; dimension labels,
+ * Imaris, BigDataViewer), so that a reader's array is (z, y, x); 0 when dimension k is axis k. */
+int zs__zarr_axes_named(const zs_volume *v);
+int zs__hdf5_axes_named(const zs_volume *v);
 extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c): no file, no name */
 
 /** The registry's entry of f (the memory entry, which is never listed, included); NULL for

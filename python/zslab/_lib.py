@@ -52,7 +52,8 @@ PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ct
 class ExecOpts(ctypes.Structure):
     _fields_ = [("struct_size", ctypes.c_size_t), ("phases", ctypes.c_uint), ("progress", PROGRESS_FN), ("user", ctypes.c_void_p),
                 ("first_slab", ctypes.c_int64), ("last_slab", ctypes.c_int64),
-                ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int)]
+                ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int),
+                ("reducer", ctypes.c_void_p)]
 
 
 JOB_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double)
