@@ -180,6 +180,8 @@ int cli_cmd_list(const cli_list_opts *o);
 int cli_cmd_bench(const cli_bench_opts *o);
 int cli_cmd_status(const cli_status_opts *o);
 int cli_cmd_preview(const cli_preview_opts *o);
+/* cmd_label.c: `zslab label`, parsed and run (argv after the subcommand name). */
+int cli_run_label(int argc, char **argv);
 
 /* cmd_preview.c, shared with filter --preview and the batch report. */
 /** Long side of the three-views of filter --preview and of the report. */

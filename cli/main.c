@@ -156,6 +156,7 @@ static const struct command {
 } commands[] = {
     {"info", run_info}, {"create", run_create}, {"filter", run_filter}, {"convert", run_convert},
     {"list", run_list}, {"bench", run_bench},   {"status", run_status}, {"preview", run_preview},
+    {"label", cli_run_label},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -196,7 +197,7 @@ int main(int argc, char **argv)
     const struct command *c = find_command(cmd);
     if (!c) {
         cli_error(
-            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status, preview; see zslab "
+            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status, preview, label; see zslab "
             "--help)",
             cmd);
         return CLI_EXIT_USAGE;

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""zslab label against scipy.ndimage.label: labels byte-equal (numbering included) for random
+binary volumes of several densities (one near the 3-D site percolation threshold 0.3116, so that a
+component spans every slab) and blob volumes, in C and F order, uint8 / uint16 / float32 with
+--threshold, connectivity 6, 18 and 26, slab heights 1, 2, 3, 7 and the planner's, threads 1 and 2;
+TIFF and Zarr inputs (numbered in their (z, y, x) order); other output formats read back by their
+readers; the table against scipy's measurements; --min-size / --max-size; bad input. Prints its
+seed; --seed N repeats a run."""
+import os
+import subprocess
+import sys
+
+import numpy as np
+import scipy.ndimage as ndi
+
+sys.path.insert(0, os.path.dirname(__file__))
+import zstest  # noqa: E402
+from zstest import fail, zs  # noqa: E402
+
+SEED = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 22
+STRUCT = {6: 1, 18: 2, 26: 3}
+SHAPE = (40, 33, 29)
+
+
+def structure(conn):
+    return ndi.generate_binary_structure(3, STRUCT[conn])
+
+
+def label(src, out, *args):
+    """zslab label src out args; the labels as numpy reads them, or None after fail()."""
+    r = zs("label", src, out, "--force", "-q", *args)
+    if r.returncode:
+        fail(f"label {src} {' '.join(map(str, args))}: exit {r.returncode}: {r.stderr.strip()}")
+        return None
+    return np.load(out)
+
+
+def volumes(rng):
+    """(name, array, threshold or None): random binaries and blobs, C and F order, several dtypes."""
+    vols = []
+    for d in (0.05, 0.3116, 0.6):
+        a = (rng.random(SHAPE) < d).astype(np.uint8)
+        vols.append((f"random{d}", a, None))
+    blobs = ndi.gaussian_filter(rng.random(SHAPE), 2.0)
+    blobs = ((blobs - blobs.min()) / (blobs.max() - blobs.min())).astype(np.float32)
+    vols.append(("blob-f32", blobs, 0.55))
+    vols.append(("blob-u16", (blobs * 60000).astype(np.uint16), 30000))
+    near = rng.random(SHAPE).astype(np.float32)
+    near[0, 0, :3] = np.nan  # NaN > T is false, as in numpy
+    vols.append(("random-f32", near, 0.6884))
+    out = []
+    for name, a, t in vols:
+        out.append((name + "-C", np.ascontiguousarray(a), t))
+        out.append((name + "-F", np.asfortranarray(a), t))
+    return out
+
+
+def check_equal(what, got, ref):
+    if got is None:
+        return
+    if got.shape != ref.shape or not np.array_equal(got, ref):
+        bad = int((got != ref).sum()) if got.shape == ref.shape else -1
+        fail(f"{what}: labels differ from scipy's ({bad} voxels; {got.max()} labels, scipy {ref.max()})")
+    elif got.dtype != np.uint32:
+        fail(f"{what}: dtype {got.dtype}, expected uint32")
+
+
+def sweep(w, rng):
+    """Every volume x connectivity x slab height, threads 1 and 2 alternating."""
+    src, out = os.path.join(w, "in.npy"), os.path.join(w, "out.npy")
+    runs = 0
+    for name, a, t in volumes(rng):
+        np.save(src, a)
+        fg = a > t if t is not None else a != 0
+        thr = ["--threshold", repr(float(t))] if t is not None else []
+        for conn in (6, 18, 26):
+            ref, _ = ndi.label(fg, structure(conn))
+            for i, slab in enumerate((1, 2, 3, 7, 0)):
+                args = ["--connectivity", conn, "--threads", 1 + (i + conn) % 2] + thr
+                if slab:
+                    args += ["--slab-height", slab]
+                check_equal(f"{name} conn {conn} slab {slab or 'planner'}", label(src, out, *args), ref)
+                runs += 1
+    return runs
+
+
+def zyx_inputs(w, rng):
+    """TIFF gives a (z, y, x) array, scipy numbers in that order; a Zarr array without NGFF axes
+    is (x, y, z) to zslab (dimension k is axis k), as a .npy."""
+    import tifffile
+    import zarr
+    a = (rng.random((17, 21, 23)) < 0.3116).astype(np.uint8)
+    tif, zar, out = os.path.join(w, "in.tif"), os.path.join(w, "in.zarr"), os.path.join(w, "out.npy")
+    tifffile.imwrite(tif, a)
+    z = zarr.open(zar, mode="w", shape=a.shape, chunks=(5, 21, 23), dtype=a.dtype)
+    z[:] = a
+    for conn in (6, 26):
+        ref, _ = ndi.label(a, structure(conn))
+        for src in (tif, zar):
+            for slab in (1, 5):
+                got = label(src, out, "--connectivity", conn, "--slab-height", slab)
+                if got is not None:
+                    got = got.transpose(2, 1, 0) if src == tif else got
+                    check_equal(f"{os.path.basename(src)} conn {conn} slab {slab}", got, ref)
+
+
+def read_zarr(p):
+    import zarr
+    z = zarr.open(p, mode="r")
+    return (z["0"] if isinstance(z, zarr.hierarchy.Group) else z)[:]  # OME-Zarr: level 0
+
+
+def read_h5(p):
+    import h5py
+    with h5py.File(p, "r") as f:
+        name = []
+        f.visititems(lambda n, o: name.append(n) if isinstance(o, h5py.Dataset) else None)
+        return f[name[0]][:]
+
+
+def output_formats(w, rng):
+    """Labels written as TIFF, NIfTI, Zarr and HDF5 read back by tifffile, nibabel, zarr, h5py."""
+    import nibabel
+    import tifffile
+    a = (rng.random((19, 18, 16)) < 0.3).astype(np.uint8)
+    src = os.path.join(w, "fmt.npy")
+    np.save(src, a)
+    ref, _ = ndi.label(a)
+    readers = {"o.tif": tifffile.imread,
+               "o.nii": lambda p: np.asarray(nibabel.load(p).dataobj),
+               "o.zarr": read_zarr,
+               "o.h5": read_h5}
+    for name, read in readers.items():
+        for dt in ("uint32", "uint64"):
+            p = os.path.join(w, dt + name)
+            r = zs("label", src, p, "--dtype", dt, "-q")
+            if r.returncode:
+                fail(f"label to {name} {dt}: exit {r.returncode}: {r.stderr.strip()}")
+                continue
+            got = read(p)
+            if got.shape == ref.shape[::-1]:  # a (z, y, x) array: TIFF, OME-Zarr, a labelled HDF5 dataset
+                got = got.transpose(2, 1, 0)
+            if got.dtype != np.dtype(dt) or not np.array_equal(got, ref):
+                fail(f"label to {name} {dt}: read back {got.dtype}, equal {np.array_equal(got, ref)}")
+
+
+def bad_input(w):
+    """Clear errors, exit 1 or 2, nothing left at OUT."""
+    src, out = os.path.join(w, "bad.npy"), os.path.join(w, "bad-out.npy")
+    np.save(src, np.ones((4, 5, 6), np.uint8))
+    four = os.path.join(w, "four.npy")
+    np.save(four, np.ones((4, 5, 6, 2), np.uint8))
+    cases = [(["label", four, out], 1, "series of 2 volumes"),
+             (["label", src, out, "--dtype", "uint8"], 2, "uint32 or uint64"),
+             (["label", src, out, "--connectivity", "8"], 2, "6, 18 or 26"),
+             (["label", src, out, "--part", "1/4"], 2, "unknown option '--part'"),
+             (["label", src, out, "--threshold", "x"], 2, "--threshold"),
+             (["label", src, out, "--min-size", "5", "--max-size", "2"], 2, "min_size <= max_size")]
+    for args, code, text in cases:
+        r = zs(*args)
+        if r.returncode != code or text not in r.stderr:
+            fail(f"{' '.join(map(str, args[3:]))}: exit {r.returncode} (want {code}), stderr {r.stderr.strip()!r}")
+        if os.path.exists(out) or os.path.exists(out + ".partial"):
+            fail(f"{' '.join(map(str, args[3:]))}: left {out} or its .partial behind")
+    with open(out, "wb") as f:
+        f.write(b"keep")
+    r = zs("label", src, out)
+    if r.returncode != 1 or "--force" not in r.stderr or open(out, "rb").read() != b"keep":
+        fail(f"existing OUT without --force: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+
+
+def main():
+    print(f"seed {SEED}")
+    rng = np.random.default_rng(SEED)
+    w = zstest.workdir("label")
+    runs = sweep(w, rng)
+    zyx_inputs(w, rng)
+    output_formats(w, rng)
+    bad_input(w)
+    zstest.finish(f"label: {runs} runs equal scipy.ndimage.label (connectivity 6/18/26, slab heights 1, 2, 3, 7, "
+                  f"the planner's; threads 1 and 2); TIFF/Zarr numbering and output formats", w)
+
+
+main()
