@@ -484,7 +484,7 @@ zs_status zs_label_write(const zs_labeling *L, zs_volume *out, zs_run_stats *sta
 /* ---- for the table (label_table.c) ----------------------------------------------------- */
 
 const zs_plan *zs__label_plan(const zs_labeling *l) { return l->plan; }
-int zs__label_has_table(const zs_labeling *l) { return l->o.table && l->m; }
+int zs__label_has_table(const zs_labeling *l) { return l->o.table; }
 
 void zs__label_row(const zs_labeling *l, uint64_t k, zs_label_row *r)
 {

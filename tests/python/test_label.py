@@ -3,8 +3,9 @@
 binary volumes of several densities (one near the 3-D site percolation threshold 0.3116, so that a
 component spans every slab) and blob volumes, in C and F order, uint8 / uint16 / float32 with
 --threshold, connectivity 6, 18 and 26, slab heights 1, 2, 3, 7 and the planner's, threads 1 and 2;
-TIFF and Zarr inputs (numbered in their (z, y, x) order); other output formats read back by their
-readers; the table against scipy's measurements; --min-size / --max-size; bad input. Prints its
+TIFF (numbered in its (z, y, x) order) and Zarr inputs; other output formats read back by their
+readers; the table (--table CSV and .npy, --intensity, the _um columns) against scipy's sum_labels,
+mean, minimum, maximum, center_of_mass and find_objects; --min-size / --max-size; bad input. Prints its
 seed; --seed N repeats a run."""
 import os
 import subprocess
@@ -144,6 +145,106 @@ def output_formats(w, rng):
                 fail(f"label to {name} {dt}: read back {got.dtype}, equal {np.array_equal(got, ref)}")
 
 
+def scipy_table(lab, n, inten, zyx=False):
+    """scipy's measurements of labels 1..n, in zslab's axes (x, y, z)."""
+    idx = np.arange(1, n + 1)
+    ax = (2, 1, 0) if zyx else (0, 1, 2)
+    com = np.array(ndi.center_of_mass(np.ones(lab.shape), lab, idx)).reshape(n, 3)
+    objs = ndi.find_objects(lab)
+    t = {"label": idx, "voxels": np.bincount(lab.ravel(), minlength=n + 1)[1:]}
+    for k, name in enumerate("xyz"):
+        t[f"centroid_{name}"] = com[:, ax[k]]
+        t[f"{name}_min"] = np.array([o[ax[k]].start for o in objs])
+        t[f"{name}_max"] = np.array([o[ax[k]].stop - 1 for o in objs])
+    v = inten.astype(np.float64)
+    t["sum"], t["mean"] = ndi.sum_labels(v, lab, idx), ndi.mean(v, lab, idx)
+    t["min"], t["max"] = ndi.minimum(v, lab, idx), ndi.maximum(v, lab, idx)
+    return t
+
+
+def check_table(what, path, ref):
+    """The table at path (.csv or .npy) against scipy's: counts and boxes exact, the rest to 1e-9."""
+    if path.endswith(".npy"):
+        got = np.load(path)
+        cols = {k: got[k] for k in got.dtype.names}
+    else:
+        import csv
+        with open(path) as f:
+            rows = list(csv.DictReader(f))
+        cols = {k: np.array([float(r[k]) for r in rows]) for k in (rows[0] if rows else ref)}
+    for k, want in ref.items():
+        have = cols.get(k)
+        if have is None or len(have) != len(want):
+            fail(f"{what}: column {k} missing or of {None if have is None else len(have)} rows, want {len(want)}")
+        elif k.endswith(("_min", "_max")) or k in ("label", "voxels", "min", "max"):
+            if not np.array_equal(have, want):
+                fail(f"{what}: column {k} differs from scipy's")
+        elif not np.allclose(have, want, rtol=1e-9, atol=1e-9):
+            fail(f"{what}: column {k} differs from scipy's by {np.abs(have - want).max()}")
+    return cols
+
+
+def tables(w, rng):
+    """--table (CSV, .npy), --intensity, --min-size / --max-size, _um columns, a TIFF's axes."""
+    blobs = ndi.gaussian_filter(rng.random(SHAPE), 1.5).astype(np.float32)
+    other = rng.integers(0, 4000, SHAPE).astype(np.uint16)
+    src, ints, out = os.path.join(w, "tb.npy"), os.path.join(w, "ti.npy"), os.path.join(w, "tout.npy")
+    np.save(ints, other)
+    for order in "CF":
+        np.save(src, np.asfortranarray(blobs) if order == "F" else blobs)
+        lab, n = ndi.label(blobs > 0.53, structure(26))
+        for ext in (".csv", ".npy"):
+            tab = os.path.join(w, "t" + ext)
+            got = label(src, out, "--threshold", "0.53", "--connectivity", 26, "--slab-height", 4, "--table", tab)
+            check_equal(f"table run {order}{ext}", got, lab)
+            check_table(f"table {order}{ext}", tab, scipy_table(lab, n, blobs))
+        tab = os.path.join(w, "ti.csv")
+        label(src, out, "--threshold", "0.53", "--connectivity", 26, "--intensity", ints, "--table", tab)
+        check_table(f"--intensity {order}", tab, scipy_table(lab, n, other))
+        sizes = np.bincount(lab.ravel())[1:]
+        lo, hi = int(np.percentile(sizes, 30)), int(np.percentile(sizes, 90))
+        keep = np.flatnonzero((sizes >= lo) & (sizes <= hi)) + 1
+        relab = np.zeros(n + 1, np.int64)
+        relab[keep] = np.arange(1, len(keep) + 1)
+        want = relab[lab]
+        got = label(src, out, "--threshold", "0.53", "--connectivity", 26, "--min-size", lo, "--max-size", hi,
+                    "--table", tab, "--slab-height", 2)
+        check_equal(f"--min-size {lo} --max-size {hi} {order} ({len(keep)} of {n} kept)", got, want)
+        check_table(f"--min-size/--max-size {order}", tab, scipy_table(want, len(keep), blobs))
+    import nibabel
+    import tifffile
+    a = (blobs > 0.53).astype(np.uint8)
+    nii = os.path.join(w, "t.nii")
+    img = nibabel.Nifti1Image(a, np.diag([0.5, 0.25, 2.0, 1.0]))
+    img.header.set_xyzt_units("mm")
+    nibabel.save(img, nii)
+    tab = os.path.join(w, "tu.csv")
+    label(nii, out, "--table", tab)
+    lab, n = ndi.label(a)
+    cols = check_table("NIfTI", tab, scipy_table(lab, n, a))
+    for k, name in enumerate("xyz"):
+        um = cols.get(f"centroid_{name}_um")
+        if um is None or not np.allclose(um, cols[f"centroid_{name}"] * [500.0, 250.0, 2000.0][k]):
+            fail(f"NIfTI with voxel size 0.5x0.25x2 mm: centroid_{name}_um missing or wrong")
+    empty = os.path.join(w, "empty.npy")
+    np.save(empty, np.zeros((5, 6, 7), np.uint8))
+    for ext in (".csv", ".npy"):
+        t = os.path.join(w, "empty" + ext)
+        got = label(empty, out, "--table", t)
+        if got is None or not os.path.exists(t):
+            fail(f"an empty foreground: no labels or no {ext} table")
+            continue
+        with open(t, "rb") as f:
+            rows = len(np.load(t)) if ext == ".npy" else len(f.read().splitlines()) - 1
+        if got.any() or rows != 0:
+            fail(f"an empty foreground: labels or a {ext} table ({rows} rows) that are not empty")
+    tif = os.path.join(w, "t.tif")
+    tifffile.imwrite(tif, a)
+    label(tif, out, "--table", tab, "--slab-height", 3)
+    lab, n = ndi.label(a)
+    check_table("TIFF (z, y, x)", tab, scipy_table(lab, n, a, zyx=True))
+
+
 def bad_input(w):
     """Clear errors, exit 1 or 2, nothing left at OUT."""
     src, out = os.path.join(w, "bad.npy"), os.path.join(w, "bad-out.npy")
@@ -176,9 +277,10 @@ def main():
     runs = sweep(w, rng)
     zyx_inputs(w, rng)
     output_formats(w, rng)
+    tables(w, rng)
     bad_input(w)
     zstest.finish(f"label: {runs} runs equal scipy.ndimage.label (connectivity 6/18/26, slab heights 1, 2, 3, 7, "
-                  f"the planner's; threads 1 and 2); TIFF/Zarr numbering and output formats", w)
+                  f"the planner's; threads 1 and 2); TIFF/Zarr numbering, output formats, tables equal scipy's", w)
 
 
 main()
