@@ -105,7 +105,8 @@ typedef struct zs_label_opts {
                                        number the kept ones consecutively in the same order */
     const zs_volume *intensity;   /**< the table's intensities (borrowed; same shape); NULL: the input */
     int table;                    /**< 1: measure each component (zs_label_table_write) */
-    volatile int *stop;           /**< optional: set non-zero to stop (ZS_ECANCELED) */
+    volatile int *stop;           /**< optional: set non-zero to stop (ZS_ECANCELED); zs_label_write watches it
+                                       too, so it must stay valid until zs_label_free */
 } zs_label_opts;
 ZS_API void zs_label_opts_default(zs_label_opts *o);
 
@@ -121,6 +122,8 @@ ZS_API zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const 
 #define ZS_LABEL_BYTES_PER_FRAGMENT 40
 /** Components kept (after min_size / max_size). */
 ZS_API uint64_t zs_label_components(const zs_labeling *l);
+/** The numbering used: ZS_NUMBER_XYZ or ZS_NUMBER_ZYX (AUTO resolved from the input's format). */
+ZS_API zs_label_numbering zs_label_numbering_used(const zs_labeling *l);
 /** The smallest of uint32 and uint64 that holds every label (uint32 up to 2^32 - 1 components). */
 ZS_API zs_dtype zs_label_dtype(const zs_labeling *l);
 /** Second pass: writes the labels into `out` (created with the plan's shape and an unsigned integer

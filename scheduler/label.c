@@ -39,6 +39,7 @@ struct zs_labeling {
     zs_label_opts o;
     zs_lrule rule;
     uint64_t kstride[3]; /* key of voxel (x, y, z) = x k0 + y k1 + z k2 */
+    zs_label_numbering numbering; /* resolved: XYZ or ZYX */
     frag *f;
     meas *m; /* with a table */
     uint64_t nfrag, cap, limit;
@@ -82,6 +83,7 @@ static void key_strides(zs_labeling *L)
     const zs_volume_info *i = &L->plan->in;
     const uint64_t nx = (uint64_t)i->shape[0], ny = (uint64_t)i->shape[1], nz = (uint64_t)i->shape[2];
     const zs_label_numbering n = L->o.numbering == ZS_NUMBER_AUTO ? auto_numbering(L->in) : L->o.numbering;
+    L->numbering = n;
     if (n == ZS_NUMBER_XYZ) {
         L->kstride[0] = ny * nz, L->kstride[1] = nz, L->kstride[2] = 1;
     } else {
@@ -405,6 +407,7 @@ zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_labe
 }
 
 uint64_t zs_label_components(const zs_labeling *l) { return l ? l->ncomp : 0; }
+zs_label_numbering zs_label_numbering_used(const zs_labeling *l) { return l ? l->numbering : ZS_NUMBER_AUTO; }
 
 zs_dtype zs_label_dtype(const zs_labeling *l)
 {
