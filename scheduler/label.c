@@ -14,6 +14,7 @@
  * with the final numbers. */
 #include "label_internal.h"
 
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,22 @@ typedef struct meas {
     double isum, imin, imax; /* intensities */
 } meas;
 
+/* A worker's buffers, kept from slab to slab (indexed by omp thread number): no fresh pages. */
+typedef struct lscratch {
+    zs_lslab l;
+    unsigned char *buf; /* pass 2: a slab of labels */
+    size_t cap;
+} lscratch;
+
+static void scratch_free(lscratch *s, int n)
+{
+    for (int i = 0; s && i < n; i++) {
+        zs__lslab_free(&s[i].l);
+        free(s[i].buf);
+    }
+    free(s);
+}
+
 typedef struct rec_head {
     uint64_t nfrag, nfirst, nlast;
 } rec_head;
@@ -38,7 +55,7 @@ struct zs_labeling {
     const zs_volume *in; /* borrowed */
     zs_label_opts o;
     zs_lrule rule;
-    uint64_t kstride[3]; /* key of voxel (x, y, z) = x k0 + y k1 + z k2 */
+    uint64_t kstride[3];          /* key of voxel (x, y, z) = x k0 + y k1 + z k2 */
     zs_label_numbering numbering; /* resolved: XYZ or ZYX */
     frag *f;
     meas *m; /* with a table */
@@ -48,6 +65,7 @@ struct zs_labeling {
     uint64_t nface, face_cap, face_base;
     int64_t face_t, face_z; /* its volume and plane (-1: none) */
     uint64_t *comp;         /* roots of the kept components, in label order */
+    lscratch *scratch;      /* pass 1: per worker */
     uint64_t ncomp;
 };
 
@@ -172,13 +190,12 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
 static zs_status count_slab(void *user, const zs_reduce_slab *s, void **record, size_t *size)
 {
     zs_labeling *L = user;
-    zs_lslab l;
+    zs_lslab *l = &L->scratch[omp_get_thread_num()].l;
     double *inten = NULL;
-    zs_status st = zs__lslab_build(s, L->rule, L->o.connectivity, &l);
+    zs_status st = zs__lslab_build(s, L->rule, L->o.connectivity, l);
     if (st == ZS_OK) st = read_intensity(L, s, &inten);
-    if (st == ZS_OK) st = make_record(L, s, &l, inten, record, size);
+    if (st == ZS_OK) st = make_record(L, s, l, inten, record, size);
     free(inten);
-    zs__lslab_free(&l);
     return st;
 }
 
@@ -301,11 +318,42 @@ static zs_status count_merge(void *user, int64_t slab, const void *record, size_
 
 /* ---- numbering -------------------------------------------------------------------------- */
 
-static const frag *sort_base;
-static int by_key(const void *a, const void *b)
+/* Sorts the roots `r` (n of them) by their fragments' keys: an LSD radix sort of (key, root)
+ * pairs, 11 bits a pass, over the bits the largest key has (keys are distinct: voxel positions).
+ * @return 0, or -1 out of memory. */
+typedef struct keyed {
+    uint64_t key, root;
+} keyed;
+
+static int sort_roots(const frag *f, uint64_t *r, uint64_t n)
 {
-    const uint64_t ka = sort_base[*(const uint64_t *)a].key, kb = sort_base[*(const uint64_t *)b].key;
-    return ka < kb ? -1 : ka > kb;
+    keyed *a = malloc((size_t)(n ? n : 1) * sizeof *a), *b = malloc((size_t)(n ? n : 1) * sizeof *b);
+    size_t *count = calloc(2048, sizeof *count);
+    if (!a || !b || !count) {
+        free(a), free(b), free(count);
+        return -1;
+    }
+    uint64_t top = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        a[i] = (keyed){f[r[i]].key, r[i]};
+        top |= a[i].key;
+    }
+    for (int shift = 0; shift < 64 && (top >> shift); shift += 11) {
+        memset(count, 0, 2048 * sizeof *count);
+        for (uint64_t i = 0; i < n; i++) count[(a[i].key >> shift) & 2047]++;
+        size_t sum = 0;
+        for (int d = 0; d < 2048; d++) {
+            const size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (uint64_t i = 0; i < n; i++) b[count[(a[i].key >> shift) & 2047]++] = a[i];
+        keyed *t = a;
+        a = b, b = t;
+    }
+    for (uint64_t i = 0; i < n; i++) r[i] = a[i].root;
+    free(a), free(b), free(count);
+    return 0;
 }
 
 /* Roots sorted by key get labels 1, 2, ... (those kept by min_size/max_size); every fragment's
@@ -323,8 +371,8 @@ static zs_status number(zs_labeling *L)
     uint64_t n = 0;
     for (uint64_t i = 0; i < L->nfrag; i++)
         if (L->f[i].parent == i) L->comp[n++] = i;
-    sort_base = L->f; /* the single-threaded step of the count */
-    qsort(L->comp, (size_t)n, sizeof *L->comp, by_key);
+    ZS_RETURN_IF(sort_roots(L->f, L->comp, n) < 0, ZS_ENOMEM, "%s: out of memory to sort %llu components",
+                 L->plan->in.path, (unsigned long long)n);
     uint64_t kept = 0;
     for (uint64_t k = 0; k < n; k++) {
         frag *r = &L->f[L->comp[k]];
@@ -384,7 +432,8 @@ zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_labe
     L->limit = table_limit(plan, opts->table);
     key_strides(L);
     L->base = calloc((size_t)plan->nslabs + 1, sizeof *L->base);
-    zs_status st = L->base ? ZS_OK : ZS_ERR(ZS_ENOMEM, "out of memory");
+    L->scratch = calloc((size_t)plan->threads, sizeof *L->scratch);
+    zs_status st = L->base && L->scratch ? ZS_OK : ZS_ERR(ZS_ENOMEM, "out of memory");
     if (st == ZS_OK) {
         zs_reduce r = zs_reduce_make();
         r.user = L;
@@ -397,6 +446,8 @@ zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_labe
     }
     free(L->face);
     L->face = NULL;
+    scratch_free(L->scratch, plan->threads);
+    L->scratch = NULL;
     if (st == ZS_OK) st = number(L);
     if (st < 0) {
         zs_label_free(L);
@@ -432,7 +483,8 @@ void zs_label_free(zs_labeling *l)
 typedef struct write_ctx {
     const zs_labeling *L;
     zs_volume *out;
-    size_t es; /* 4 or 8 */
+    size_t es;         /* 4 or 8 */
+    lscratch *scratch; /* per worker */
 } write_ctx;
 
 static zs_status write_slab(void *user, const zs_reduce_slab *s, void **record, size_t *size)
@@ -440,14 +492,22 @@ static zs_status write_slab(void *user, const zs_reduce_slab *s, void **record, 
     const write_ctx *c = user;
     const zs_labeling *L = c->L;
     (void)record, (void)size;
-    zs_lslab l;
-    ZS_FORWARD(zs__lslab_build(s, L->rule, L->o.connectivity, &l));
+    lscratch *w = &c->scratch[omp_get_thread_num()];
+    ZS_FORWARD(zs__lslab_build(s, L->rule, L->o.connectivity, &w->l));
     const size_t nrow = (size_t)s->nx, n = nrow * (size_t)s->ny * (size_t)(s->z1 - s->z0);
-    unsigned char *buf = calloc(n, c->es);
-    zs_status st = buf ? ZS_OK : ZS_ERR(ZS_ENOMEM, "%s: out of memory for a slab of labels", L->plan->in.path);
+    if (n * c->es > w->cap) {
+        free(w->buf);
+        w->cap = 0;
+        w->buf = malloc(n * c->es);
+        ZS_RETURN_IF(!w->buf, ZS_ENOMEM, "%s: out of memory for a slab of labels", L->plan->in.path);
+        w->cap = n * c->es;
+    }
+    unsigned char *buf = w->buf;
+    memset(buf, 0, n * c->es);
+    const zs_lslab *l = &w->l;
     const uint64_t b = L->base[s->slab];
-    for (uint64_t i = 0; st == ZS_OK && i < l.nruns; i++) {
-        const zs_lrun *r = &l.runs[i];
+    for (uint64_t i = 0; i < l->nruns; i++) {
+        const zs_lrun *r = &l->runs[i];
         const uint64_t lab = L->f[b + r->lab - 1].parent;
         const size_t at = (size_t)r->row * nrow + (size_t)r->xa;
         if (c->es == 4)
@@ -455,10 +515,7 @@ static zs_status write_slab(void *user, const zs_reduce_slab *s, void **record, 
         else
             for (int32_t x = 0; x < r->xb - r->xa; x++) ((uint64_t *)buf)[at + (size_t)x] = lab;
     }
-    if (st == ZS_OK) st = zs__volume_write(c->out, s->t, s->z0, s->z1, 0, s->ny, buf);
-    free(buf);
-    zs__lslab_free(&l);
-    return st;
+    return zs__volume_write(c->out, s->t, s->z0, s->z1, 0, s->ny, buf);
 }
 
 zs_status zs_label_write(const zs_labeling *L, zs_volume *out, zs_run_stats *stats)
@@ -474,14 +531,17 @@ zs_status zs_label_write(const zs_labeling *L, zs_volume *out, zs_run_stats *sta
     for (int d = 0; d < 3; d++)
         ZS_RETURN_IF(o->shape[d] != L->plan->in.shape[d], ZS_EINVAL, "%s: output shape differs from the input's",
                      o->path);
-    write_ctx c = {L, out, zs_dtype_size(o->dtype)};
+    write_ctx c = {L, out, zs_dtype_size(o->dtype), calloc((size_t)L->plan->threads, sizeof(lscratch))};
+    ZS_RETURN_IF(!c.scratch, ZS_ENOMEM, "out of memory");
     zs_reduce r = zs_reduce_make();
     r.user = &c;
     r.slab = write_slab;
     zs_exec_opts eo;
     zs_exec_opts_default(&eo);
     eo.stop = L->o.stop;
-    return zs_plan_reduce(L->plan, L->in, &r, &eo, stats);
+    const zs_status st = zs_plan_reduce(L->plan, L->in, &r, &eo, stats);
+    scratch_free(c.scratch, L->plan->threads);
+    return st;
 }
 
 /* ---- for the table (label_table.c) ----------------------------------------------------- */

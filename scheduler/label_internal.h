@@ -15,14 +15,17 @@ typedef struct zs_lrun {
     uint32_t lab; /* the slab's label, 1.. in the order of each fragment's first run */
 } zs_lrun;
 
-/* A slab's runs, in row order and along x within a row (owner: the caller, zs__lslab_free). */
+/* A slab's runs, in row order and along x within a row (owner: the caller, zs__lslab_free; a
+ * zeroed struct to begin with, then built again and again: the arrays are kept and grown). */
 typedef struct zs_lslab {
     int64_t nx, ny, h;
     zs_lrun *runs;
     uint64_t nruns, cap;
     uint64_t *row_start; /* ny * h + 1 entries: runs of row r are [row_start[r], row_start[r+1]) */
     uint32_t *parent;    /* union-find over runs */
-    uint32_t nlab;       /* fragments of the slab */
+    uint64_t *mask;      /* a row's foreground bits */
+    uint64_t row_cap, parent_cap, mask_cap;
+    uint32_t nlab; /* fragments of the slab */
 } zs_lslab;
 
 /* The foreground rule: value > threshold, or value != 0 (NaN is foreground). */

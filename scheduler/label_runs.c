@@ -50,54 +50,82 @@ static zs_status push_run(zs_lslab *l, int32_t xa, int32_t xb, uint32_t row)
     return ZS_OK;
 }
 
-/* The runs of one row, for each element type: foreground is v > t, or v != 0. */
-#define ROW_RUNS(T, FG)                                                                                                \
+/* The foreground of one row as bits (bit b of word w: voxel 64 w + b), for each element type:
+ * v > t, or v != 0. Branch-free, so random foreground costs no mispredictions. */
+#define ROW_MASK(T, FG)                                                                                                \
     do {                                                                                                               \
         const T *v = (const T *)row;                                                                                   \
-        for (int64_t x = 0; x < nx;) {                                                                                 \
-            while (x < nx && !(FG)) x++;                                                                               \
-            if (x == nx) break;                                                                                        \
-            const int64_t xa = x;                                                                                      \
-            while (x < nx && (FG)) x++;                                                                                \
-            ZS_FORWARD(push_run(l, (int32_t)xa, (int32_t)x, r));                                                       \
+        for (int64_t w = 0; w < nw; w++) {                                                                             \
+            const int64_t x0 = w * 64, n = nx - x0 < 64 ? nx - x0 : 64;                                                \
+            uint64_t m = 0;                                                                                            \
+            for (int64_t b = 0; b < n; b++) {                                                                          \
+                const int64_t x = x0 + b;                                                                              \
+                m |= (uint64_t)(FG) << b;                                                                              \
+            }                                                                                                          \
+            mask[w] = m;                                                                                               \
         }                                                                                                              \
     } while (0)
 
-static zs_status row_runs(zs_lslab *l, const void *row, zs_reduce_type type, zs_lrule rule, uint32_t r)
+static void row_mask(const void *row, int64_t nx, zs_reduce_type type, zs_lrule rule, uint64_t *mask)
 {
-    const int64_t nx = l->nx;
+    const int64_t nw = (nx + 63) / 64;
     const double t = rule.threshold;
     if (rule.has_threshold) {
         switch (type) {
         case ZS_REDUCE_F32:
-            ROW_RUNS(float, (double)v[x] > t);
+            ROW_MASK(float, (double)v[x] > t);
             break;
         case ZS_REDUCE_F64:
-            ROW_RUNS(double, v[x] > t);
+            ROW_MASK(double, v[x] > t);
             break;
         case ZS_REDUCE_I64:
-            ROW_RUNS(int64_t, (double)v[x] > t);
+            ROW_MASK(int64_t, (double)v[x] > t);
             break;
         case ZS_REDUCE_U64:
-            ROW_RUNS(uint64_t, (double)v[x] > t);
+            ROW_MASK(uint64_t, (double)v[x] > t);
             break;
         }
     } else {
         switch (type) {
         case ZS_REDUCE_F32:
-            ROW_RUNS(float, v[x] != 0);
+            ROW_MASK(float, v[x] != 0);
             break;
         case ZS_REDUCE_F64:
-            ROW_RUNS(double, v[x] != 0);
+            ROW_MASK(double, v[x] != 0);
             break;
         case ZS_REDUCE_I64:
-            ROW_RUNS(int64_t, v[x] != 0);
+            ROW_MASK(int64_t, v[x] != 0);
             break;
         case ZS_REDUCE_U64:
-            ROW_RUNS(uint64_t, v[x] != 0);
+            ROW_MASK(uint64_t, v[x] != 0);
             break;
         }
     }
+}
+
+/* The runs of row r from its bits: starts and ends of runs are the bits that differ from the bit
+ * before them; they alternate, so each end closes the run the last start opened. */
+static zs_status row_runs(zs_lslab *l, const uint64_t *mask, uint32_t r)
+{
+    const int64_t nx = l->nx, nw = (nx + 63) / 64;
+    uint64_t carry = 0;
+    int64_t open = -1;
+    for (int64_t w = 0; w < nw; w++) {
+        const uint64_t m = mask[w], before = (m << 1) | carry;
+        uint64_t ev = m ^ before;
+        carry = m >> 63;
+        while (ev) {
+            const int64_t x = w * 64 + __builtin_ctzll(ev);
+            ev &= ev - 1;
+            if (open < 0) {
+                open = x;
+            } else {
+                ZS_FORWARD(push_run(l, (int32_t)open, (int32_t)x, r));
+                open = -1;
+            }
+        }
+    }
+    if (open >= 0) ZS_FORWARD(push_run(l, (int32_t)open, (int32_t)nx, r));
     return ZS_OK;
 }
 
@@ -135,27 +163,38 @@ static void join_slab(zs_lslab *l, int connectivity)
         }
 }
 
+/* Grows *p to hold n elements of `size` bytes (keeping what it holds). */
+static zs_status reserve(void **p, uint64_t *cap, uint64_t n, size_t size)
+{
+    if (n <= *cap) return ZS_OK;
+    void *q = realloc(*p, (size_t)n * size);
+    ZS_RETURN_IF(!q, ZS_ENOMEM, "out of memory for %llu elements of a slab's runs", (unsigned long long)n);
+    *p = q;
+    *cap = n;
+    return ZS_OK;
+}
+
 zs_status zs__lslab_build(const zs_reduce_slab *s, zs_lrule rule, int connectivity, zs_lslab *l)
 {
-    memset(l, 0, sizeof *l);
     l->nx = s->nx;
     l->ny = s->ny;
     l->h = s->z1 - s->z0;
+    l->nruns = 0;
+    l->nlab = 0;
     const int64_t rows = l->ny * l->h;
     const size_t es = s->type == ZS_REDUCE_F32 ? 4 : 8;
     ZS_RETURN_IF(rows >= UINT32_MAX || s->nx >= INT32_MAX, ZS_EUNSUPPORTED,
                  "a slab of %lld rows of %lld voxels: too large to label (use thinner slabs)", (long long)rows,
                  (long long)s->nx);
-    l->row_start = malloc((size_t)(rows + 1) * sizeof *l->row_start);
-    ZS_RETURN_IF(!l->row_start, ZS_ENOMEM, "out of memory for a slab's rows");
+    ZS_FORWARD(reserve((void **)&l->row_start, &l->row_cap, (uint64_t)rows + 1, sizeof *l->row_start));
+    ZS_FORWARD(reserve((void **)&l->mask, &l->mask_cap, (uint64_t)(s->nx + 63) / 64, sizeof *l->mask));
     for (int64_t r = 0; r < rows; r++) {
         l->row_start[r] = l->nruns;
-        ZS_FORWARD(
-            row_runs(l, (const unsigned char *)s->data + (size_t)r * (size_t)s->nx * es, s->type, rule, (uint32_t)r));
+        row_mask((const unsigned char *)s->data + (size_t)r * (size_t)s->nx * es, s->nx, s->type, rule, l->mask);
+        ZS_FORWARD(row_runs(l, l->mask, (uint32_t)r));
     }
     l->row_start[rows] = l->nruns;
-    l->parent = malloc((size_t)(l->nruns ? l->nruns : 1) * sizeof *l->parent);
-    ZS_RETURN_IF(!l->parent, ZS_ENOMEM, "out of memory for %llu runs", (unsigned long long)l->nruns);
+    ZS_FORWARD(reserve((void **)&l->parent, &l->parent_cap, l->nruns ? l->nruns : 1, sizeof *l->parent));
     for (uint64_t i = 0; i < l->nruns; i++) l->parent[i] = (uint32_t)i;
     join_slab(l, connectivity);
     uint32_t n = 0;
@@ -172,6 +211,7 @@ void zs__lslab_free(zs_lslab *l)
     free(l->runs);
     free(l->row_start);
     free(l->parent);
+    free(l->mask);
     memset(l, 0, sizeof *l);
 }
 

@@ -11,6 +11,7 @@
  * live from a slab's first plane to its callback: at most one or two per worker. */
 #include "reduce_internal.h"
 
+#include <omp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,12 @@ typedef struct reduce_slot {
 } reduce_slot;
 
 struct zs__reducer {
-    const zs_plan *plan; /* read-only */
-    const zs_reduce *r;  /* read-only */
-    zs_reduce_type type; /* read-only */
-    size_t es;           /* read-only: bytes of an element */
-    reduce_slot *slots;  /* one per slab of the plan */
+    const zs_plan *plan;   /* read-only */
+    const zs_reduce *r;    /* read-only */
+    zs_reduce_type type;   /* read-only */
+    size_t es;             /* read-only: bytes of an element */
+    reduce_slot *slots;    /* one per slab of the plan */
+    unsigned char **spare; /* per worker (omp thread number): a slab buffer kept for its next slab */
     pthread_mutex_t lock;
     int64_t next; /* under lock: next slab to merge */
 };
@@ -69,8 +71,13 @@ zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *p
     zs__plan_slab(p, s, &tt, &z0, &z1);
     reduce_slot *q = &red->slots[s];
     const size_t plane_bytes = (size_t)nx * (size_t)ny * red->es;
+    const int tid = omp_get_thread_num();
+    if (!q->buf && red->spare[tid]) { /* slabs are at most p->slab planes: the spare fits */
+        q->buf = red->spare[tid];
+        red->spare[tid] = NULL;
+    }
     if (!q->buf) {
-        q->buf = zs__alloc((size_t)(z1 - z0) * plane_bytes);
+        q->buf = zs__alloc((size_t)p->slab * plane_bytes);
         ZS_RETURN_IF(!q->buf, ZS_ENOMEM, "%s: out of memory for a slab of %lld planes (a reduction's buffer)",
                      p->in.path, (long long)(z1 - z0));
     }
@@ -80,6 +87,8 @@ zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *p
     void *rec = NULL;
     size_t size = 0;
     zs_status st = red->r->slab(red->r->user, &sl, &rec, &size);
+    if (!red->spare[tid]) /* kept for this worker's next slab: no fresh pages to fault in */
+        red->spare[tid] = q->buf, q->buf = NULL;
     ZS_FREE(q->buf);
     if (st < 0) {
         free(rec);
@@ -113,6 +122,11 @@ zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_redu
     red.es = plan->work_size;
     red.next = eo.first_slab > 0 ? eo.first_slab : 0;
     red.slots = calloc((size_t)(plan->nslabs > 0 ? plan->nslabs : 1), sizeof *red.slots);
+    red.spare = calloc((size_t)plan->threads, sizeof *red.spare);
+    if (!red.spare) {
+        free(red.slots);
+        red.slots = NULL;
+    }
     ZS_RETURN_IF(!red.slots, ZS_ENOMEM, "%s: out of memory for %lld slabs' records", plan->in.path,
                  (long long)plan->nslabs);
     pthread_mutex_init(&red.lock, NULL);
@@ -127,6 +141,8 @@ zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_redu
         ZS_FREE(red.slots[s].buf);
         free(red.slots[s].rec);
     }
+    for (int t = 0; t < plan->threads; t++) ZS_FREE(red.spare[t]);
+    free(red.spare);
     free(red.slots);
     pthread_mutex_destroy(&red.lock);
     return st;
