@@ -52,7 +52,7 @@ static void help_label(FILE *f)
             "  -v/--verbose, --in-shape, --in-dtype, --in-offset, --in-order: as zslab filter\n"
             "  -h/--help             this text\n\n"
             "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",
-            ZS_LABEL_BYTES_PER_FRAGMENT - 16, ZS_LABEL_BYTES_PER_FRAGMENT + 72 - 16);
+            ZS_LABEL_BYTES_PER_FRAGMENT, ZS_LABEL_BYTES_PER_FRAGMENT + ZS_LABEL_TABLE_BYTES_PER_FRAGMENT);
 }
 
 /* label's own options, and those filter's parser reads for it (one table: --list-options and
@@ -177,7 +177,7 @@ static int parse_label(int argc, char **argv, label_cli *c)
 static int check_early(const label_cli *c, const zs_volume_info *in)
 {
     struct stat sb;
-    if (!c->f.force && lstat(c->f.out, &sb) == 0) {
+    if (!c->f.force && !c->f.dry_run && lstat(c->f.out, &sb) == 0) {
         cli_error("%s: exists; use --force to overwrite it", c->f.out);
         return CLI_EXIT_ERROR;
     }
@@ -287,6 +287,20 @@ static int run_label(label_cli *c, const zs_volume *in, const zs_plan *plan)
     return rc;
 }
 
+/* What labels add to the plan's memory (--dry-run, and -v before running). */
+static void print_memory(const label_cli *c, const zs_volume_info *in, const zs_plan *plan, FILE *f)
+{
+    const double es = zs_plan_precision(plan) == ZS_PRECISION_FLOAT64 ? 8.0 : 4.0;
+    const double slab = (double)zs_plan_slab_height(plan) * (double)in->shape[0] * (double)in->shape[1];
+    fprintf(f,
+            "labels:     uint32 (uint64 above 2^32-1 components), connectivity %d; per worker a slab of %lld planes "
+            "(%.1f MiB of values%s) and its runs (16 bytes each); %d bytes per fragment (a component's part in a "
+            "slab), grown by doubling\n",
+            c->l.connectivity, (long long)zs_plan_slab_height(plan), slab * es / 1048576.0,
+            c->table ? " and as much again in intensities" : "",
+            ZS_LABEL_BYTES_PER_FRAGMENT + (c->table ? ZS_LABEL_TABLE_BYTES_PER_FRAGMENT : 0));
+}
+
 int cli_run_label(int argc, char **argv)
 {
     label_cli c;
@@ -298,7 +312,10 @@ int cli_run_label(int argc, char **argv)
     if (rc == CLI_RUN) rc = plan_label(&c, in, &plan);
     if (rc == CLI_RUN && c.f.dry_run) {
         cli_print_plan(plan, stdout);
+        print_memory(&c, zs_volume_get_info(in), plan, stdout);
         rc = CLI_EXIT_OK;
+    } else if (rc == CLI_RUN && cli_level >= 3) {
+        print_memory(&c, zs_volume_get_info(in), plan, stderr);
     }
     if (rc == CLI_RUN) rc = run_label(&c, in, plan);
     zs_plan_free(plan);

@@ -114,12 +114,16 @@ typedef struct zs_labeling zs_labeling;
 
 /** Labels `in` through the plan's stages (the plan made over `in` with whole-plane bands, as zs_plan_reduce needs):
  *  the first pass, which counts and numbers the components and measures them when opts->table.
- *  Memory: the plan's, a slab of work elements per worker and its runs (12 bytes per run of
- *  foreground along x), plus ZS_LABEL_BYTES_PER_FRAGMENT per fragment (a component's part in one
- *  slab; 2 x with a table).
+ *  Memory: the plan's, per worker a slab of work elements and its runs (16 bytes per run of
+ *  foreground along x, 8 per row), plus ZS_LABEL_BYTES_PER_FRAGMENT per fragment (a component's
+ *  part in one slab; ZS_LABEL_TABLE_BYTES_PER_FRAGMENT more with a table) in arrays grown by
+ *  doubling, and while numbering 40 bytes per component. A table of fragments that would pass
+ *  the plan's memory budget (less what the plan and the slabs hold) fails with ZS_ENOMEM naming
+ *  the budget, before it is allocated.
  *  @param[out] out caller frees with zs_label_free. */
 ZS_API zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts, zs_labeling **out);
-#define ZS_LABEL_BYTES_PER_FRAGMENT 40
+#define ZS_LABEL_BYTES_PER_FRAGMENT       24
+#define ZS_LABEL_TABLE_BYTES_PER_FRAGMENT 96
 /** Components kept (after min_size / max_size). */
 ZS_API uint64_t zs_label_components(const zs_labeling *l);
 /** The numbering used: ZS_NUMBER_XYZ or ZS_NUMBER_ZYX (AUTO resolved from the input's format). */

@@ -30,6 +30,9 @@ typedef struct meas {
     double isum, imin, imax; /* intensities */
 } meas;
 
+_Static_assert(sizeof(frag) == ZS_LABEL_BYTES_PER_FRAGMENT, "the stated bytes per fragment");
+_Static_assert(sizeof(meas) == ZS_LABEL_TABLE_BYTES_PER_FRAGMENT, "the stated bytes per fragment of a table");
+
 /* A worker's buffers, kept from slab to slab (indexed by omp thread number): no fresh pages. */
 typedef struct lscratch {
     zs_lslab l;
