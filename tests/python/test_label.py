@@ -119,6 +119,21 @@ def read_h5(p):
         return f[name[0]][:]
 
 
+def with_ops(w, rng):
+    """--op stages first: the threshold applies to what they compute (zslab filter's float32 output)."""
+    src, g, out = os.path.join(w, "ops.npy"), os.path.join(w, "ops-g.npy"), os.path.join(w, "ops-out.npy")
+    np.save(src, (rng.random(SHAPE) * 1000).astype(np.uint16))
+    zstest.run("filter", src, g, "--op", "gaussian:sigma=1.5", "--dtype", "float32", "--force", "-q")
+    smooth = np.load(g)
+    t = float(np.percentile(smooth, 70))
+    for conn in (6, 26):
+        ref, n = ndi.label(smooth > t, structure(conn))
+        for slab in (1, 5):
+            got = label(src, out, "--op", "gaussian:sigma=1.5", "--threshold", repr(t), "--connectivity", conn,
+                        "--slab-height", slab)
+            check_equal(f"--op gaussian conn {conn} slab {slab} ({n} objects)", got, ref)
+
+
 def output_formats(w, rng):
     """Labels written as TIFF, NIfTI, Zarr and HDF5 read back by tifffile, nibabel, zarr, h5py."""
     import nibabel
@@ -277,6 +292,7 @@ def main():
     runs = sweep(w, rng)
     zyx_inputs(w, rng)
     output_formats(w, rng)
+    with_ops(w, rng)
     tables(w, rng)
     bad_input(w)
     zstest.finish(f"label: {runs} runs equal scipy.ndimage.label (connectivity 6/18/26, slab heights 1, 2, 3, 7, "
