@@ -86,7 +86,7 @@ static const cli_optdef *find_def(const char *arg, size_t *len)
     return NULL;
 }
 
-static int label_value(label_cli *c, int id, const char *v)
+static int label_value(label_cli *c, int id, char *v)
 {
     int64_t n = 0;
     switch (id) {
@@ -113,8 +113,8 @@ static int label_value(label_cli *c, int id, const char *v)
     case L_MAX:
         return cli_parse_int("--max-size", v, 0, INT64_MAX, 1, &c->l.max_size);
     default: /* L_SLAB */
-        c->rest[c->nrest++] = (char *)"--slab";
-        c->rest[c->nrest++] = (char *)v;
+        c->rest[c->nrest++] = "--slab";
+        c->rest[c->nrest++] = v;
         return 0;
     }
 }
@@ -123,14 +123,14 @@ static int label_value(label_cli *c, int id, const char *v)
  * positional (copied), or an unknown option (-1). */
 static int take_arg(label_cli *c, int argc, char **argv, int *i)
 {
-    const char *a = argv[*i];
+    char *a = argv[*i];
     size_t len;
     const cli_optdef *d = a[0] == '-' && a[1] ? find_def(a, &len) : NULL;
     if (a[0] == '-' && a[1] && !d) {
         cli_error("label: unknown option '%s' (zslab label --help)", a);
         return -1;
     }
-    const char *attached = d && a[1] == '-' && a[2 + len] == '=' ? a + 3 + len : NULL;
+    char *attached = d && a[1] == '-' && a[2 + len] == '=' ? a + 3 + len : NULL;
     if (d && d->takes_value && !attached && *i + 1 >= argc) {
         cli_error("label: --%s needs a value", d->name);
         return -1;

@@ -67,8 +67,11 @@ typedef struct zs_reduce {
 /** A reduction with its size set and nothing else: fill in user, slab and merge. */
 static inline zs_reduce zs_reduce_make(void)
 {
-    zs_reduce r = {0};
+    zs_reduce r;
     r.struct_size = sizeof r;
+    r.user = NULL;
+    r.slab = NULL;
+    r.merge = NULL;
     return r;
 }
 

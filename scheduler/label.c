@@ -171,7 +171,7 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
     unsigned char *rec = calloc(1, *size); /* zeroed: a fragment's first run sets its key */
     ZS_RETURN_IF(!rec, ZS_ENOMEM, "out of memory for a slab's record (%zu bytes)", *size);
     memcpy(rec, &hd, sizeof hd);
-    uint64_t *kc = (uint64_t *)(rec + sizeof hd);
+    uint64_t *kc = (uint64_t *)(void *)(rec + sizeof hd); /* every part is a multiple of 8 bytes */
     meas *m = (meas *)(kc + 2 * hd.nfrag);
     for (uint64_t i = 0; i < l->nruns; i++) {
         const zs_lrun *r = &l->runs[i];
@@ -182,9 +182,9 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
         if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, inten + (size_t)r->row * (size_t)s->nx, e[1] == 0);
         e[1] += (uint64_t)(r->xb - r->xa);
     }
-    zs_lrun *face = (zs_lrun *)((unsigned char *)kc + (size_t)hd.nfrag * per);
-    memcpy(face, l->runs + f0, (size_t)hd.nfirst * sizeof *face);
-    memcpy(face + hd.nfirst, l->runs + l0, (size_t)hd.nlast * sizeof *face);
+    zs_lrun *face = (zs_lrun *)(void *)((unsigned char *)kc + (size_t)hd.nfrag * per);
+    if (hd.nfirst) memcpy(face, l->runs + f0, (size_t)hd.nfirst * sizeof *face);
+    if (hd.nlast) memcpy(face + hd.nfirst, l->runs + l0, (size_t)hd.nlast * sizeof *face);
     for (uint64_t i = hd.nfirst; i < hd.nfirst + hd.nlast; i++) face[i].row %= (uint32_t)ny;
     *record = rec;
     return ZS_OK;
@@ -298,10 +298,10 @@ static zs_status count_merge(void *user, int64_t slab, const void *record, size_
     ZS_RETURN_IF(size < sizeof hd, ZS_EINTERNAL, "a slab's record is short");
     memcpy(&hd, record, sizeof hd);
     ZS_FORWARD(grow(L, hd.nfrag));
-    const uint64_t *kc = (const uint64_t *)((const unsigned char *)record + sizeof hd);
+    const uint64_t *kc = (const uint64_t *)(const void *)((const unsigned char *)record + sizeof hd);
     const meas *m = (const meas *)(kc + 2 * hd.nfrag);
     const size_t per = 2 * sizeof(uint64_t) + (L->o.table ? sizeof(meas) : 0);
-    const zs_lrun *face = (const zs_lrun *)((const unsigned char *)kc + (size_t)hd.nfrag * per);
+    const zs_lrun *face = (const zs_lrun *)(const void *)((const unsigned char *)kc + (size_t)hd.nfrag * per);
     const uint64_t b = L->nfrag;
     L->base[slab] = b;
     for (uint64_t i = 0; i < hd.nfrag; i++) {
@@ -505,7 +505,9 @@ static zs_status write_slab(void *user, const zs_reduce_slab *s, void **record, 
         ZS_RETURN_IF(!w->buf, ZS_ENOMEM, "%s: out of memory for a slab of labels", L->plan->in.path);
         w->cap = n * c->es;
     }
-    unsigned char *buf = w->buf;
+    void *buf = w->buf;
+    uint32_t *b32 = buf; /* the output's dtype: one of them */
+    uint64_t *b64 = buf;
     memset(buf, 0, n * c->es);
     const zs_lslab *l = &w->l;
     const uint64_t b = L->base[s->slab];
@@ -514,9 +516,9 @@ static zs_status write_slab(void *user, const zs_reduce_slab *s, void **record, 
         const uint64_t lab = L->f[b + r->lab - 1].parent;
         const size_t at = (size_t)r->row * nrow + (size_t)r->xa;
         if (c->es == 4)
-            for (int32_t x = 0; x < r->xb - r->xa; x++) ((uint32_t *)buf)[at + (size_t)x] = (uint32_t)lab;
+            for (int32_t x = 0; x < r->xb - r->xa; x++) b32[at + (size_t)x] = (uint32_t)lab;
         else
-            for (int32_t x = 0; x < r->xb - r->xa; x++) ((uint64_t *)buf)[at + (size_t)x] = lab;
+            for (int32_t x = 0; x < r->xb - r->xa; x++) b64[at + (size_t)x] = lab;
     }
     return zs__volume_write(c->out, s->t, s->z0, s->z1, 0, s->ny, buf);
 }
