@@ -202,14 +202,13 @@ static int plan_label(const label_cli *c, const zs_volume *in, zs_plan **plan)
     zs_plan_opts po;
     cli_plan_opts(&c->f, &po);
     po.has_out_dtype = 0;
-    po.band = info->shape[1];
     po.input = in;
     zs_create_opts co;
     zs_create_opts_default(&co);
     co.compress = c->f.compress;
     memcpy(co.chunk, c->f.chunk, sizeof co.chunk);
     po.z_align = zs_path_write_z_align(c->f.out, &co);
-    zs_status st = zs_plan_create(info, pipe, &po, plan);
+    zs_status st = zs_label_plan(info, pipe, &po, c->table != NULL, plan);
     zs_pipeline_free(pipe);
     return st < 0 ? cli_plan_failed(&c->f, st) : CLI_RUN;
 }

@@ -115,6 +115,17 @@ ZS_API void zs_label_opts_default(zs_label_opts *o);
 
 typedef struct zs_labeling zs_labeling;
 
+/** Plans `in` through `pipe` for labels: whole-plane bands, and (opts->slab 0) the tallest slab
+ *  that keeps what labels add per worker (ZS_LABEL_BYTES_PER_VOXEL, twice with a table) and the
+ *  plan's own peak within the memory budget, a multiple of opts->z_align; at least one plane.
+ *  @param[out] out caller frees with zs_plan_free. @return zs_plan_create's errors. */
+ZS_API zs_status zs_label_plan(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, int table,
+                               zs_plan **out);
+/** Bytes per voxel of a slab that labels hold per worker beyond the plan: the slab's values (a
+ *  float64 or 64-bit work element at most), its runs (16 bytes per run: 8 a voxel at worst) and
+ *  the labels written (8 a voxel at most). */
+#define ZS_LABEL_BYTES_PER_VOXEL 24
+
 /** Labels `in` through the plan's stages (the plan made over `in` with whole-plane bands, as zs_plan_reduce needs):
  *  the first pass, which counts and numbers the components and measures them when opts->table.
  *  Memory: the plan's, per worker a slab of work elements and its runs (16 bytes per run of

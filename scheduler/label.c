@@ -481,6 +481,30 @@ void zs_label_free(zs_labeling *l)
     free(l);
 }
 
+zs_status zs_label_plan(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, int table,
+                        zs_plan **out)
+{
+    ZS_RETURN_IF(!in || !opts, ZS_EINVAL, "zs_label_plan: no input or options given");
+    ZS_CHECK_OPTS(opts, "zs_plan_opts");
+    zs_plan_opts po = *opts;
+    po.band = in->shape[1]; /* a reduction sees whole planes */
+    ZS_FORWARD(zs_plan_create(in, pipe, &po, out));
+    const zs_plan *p = *out;
+    if (opts->slab > 0 || p->nslabs == 0) return ZS_OK;
+    const uint64_t plane = (uint64_t)in->shape[0] * (uint64_t)in->shape[1];
+    const uint64_t per = (uint64_t)p->threads * plane * ZS_LABEL_BYTES_PER_VOXEL * (table ? 2u : 1u);
+    const uint64_t room = p->mem_budget > p->peak_bytes ? p->mem_budget - p->peak_bytes : 0;
+    const int64_t align = opts->z_align > 1 ? opts->z_align : 1;
+    int64_t h = per ? (int64_t)(room / per) : p->slab;
+    h = h / align * align;
+    if (h < align) h = align; /* one slab (a chunk's planes) is the least a worker holds */
+    if (h >= p->slab) return ZS_OK;
+    zs_plan_free(*out);
+    *out = NULL;
+    po.slab = h;
+    return zs_plan_create(in, pipe, &po, out);
+}
+
 /* ---- pass 2: the labels ------------------------------------------------------------------ */
 
 typedef struct write_ctx {

@@ -106,11 +106,11 @@ def _count(input, structure, threshold=None, intensity=None, min_size=0, max_siz
                     raise ValueError(f"intensity: shape {b.shape} differs from the input's")
                 lab.vint = _core.wrap(b, lab.perm, "intensity", writable=False)
         po = _core.plan_opts(None, threads, mem_budget)
-        po.band = info.shape[1]  # a reduction sees whole planes
         lab.plan = ctypes.c_void_p()
         pipe = _core.pipeline([])
         try:
-            _core.check(lib.zs_plan_create(ctypes.byref(info), pipe, ctypes.byref(po), ctypes.byref(lab.plan)))
+            _core.check(lib.zs_label_plan(ctypes.byref(info), pipe, ctypes.byref(po), 1 if table else 0,
+                                          ctypes.byref(lab.plan)))
         finally:
             lib.zs_pipeline_free(pipe)  # the plan holds its own reference
         lo = _lib.default_opts(_lib.LabelOpts)

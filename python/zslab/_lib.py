@@ -166,6 +166,8 @@ _SIGNATURES = {
     "zs_kernel_find": (ctypes.POINTER(KernelDesc), [ctypes.c_char_p]),
     "zs_sys_threads": (ctypes.c_int, []),
     "zs_label_opts_default": (None, [_P]),
+    "zs_label_plan": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(PlanOpts), ctypes.c_int,
+                                     ctypes.POINTER(_P)]),
     "zs_label_count": (ctypes.c_int, [_P, _P, ctypes.POINTER(LabelOpts), ctypes.POINTER(_P)]),
     "zs_label_components": (ctypes.c_uint64, [_P]),
     "zs_label_dtype": (Dtype, [_P]),
