@@ -197,8 +197,8 @@ int main(int argc, char **argv)
     const struct command *c = find_command(cmd);
     if (!c) {
         cli_error(
-            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status, preview, label; see zslab "
-            "--help)",
+            "unknown command '%s' (commands: info, create, filter, convert, list, bench, status, preview, label; see "
+            "zslab --help)",
             cmd);
         return CLI_EXIT_USAGE;
     }
