@@ -356,3 +356,24 @@ int cli_set_plugin(const cli_flag *f, const char *val, cli_opts *o)
     const zs_status st = zs_plugin_load(val);
     return st == ZS_OK ? CLI_RUN : cli_fail(st, 0);
 }
+
+int cli_set_threshold(const cli_flag *f, const char *val, cli_opts *o)
+{
+    char *end;
+    errno = 0;
+    const double t = strtod(val, &end);
+    if (end == val || *end || errno == ERANGE)
+        return cli_error("%s: --%s: cannot read '%s' (a number)", o->command->name, f->name, val), CLI_EXIT_USAGE;
+    o->threshold = t;
+    o->has_threshold = 1;
+    return CLI_RUN;
+}
+
+int cli_set_connectivity(const cli_flag *f, const char *val, cli_opts *o)
+{
+    const int n = (int)strtol(val, NULL, 10);
+    if (strcmp(val, "6") != 0 && strcmp(val, "18") != 0 && strcmp(val, "26") != 0)
+        return cli_error("%s: --%s %s: 6, 18 or 26", o->command->name, f->name, val), CLI_EXIT_USAGE;
+    o->connectivity = n;
+    return CLI_RUN;
+}

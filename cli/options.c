@@ -16,7 +16,7 @@
 #define OFF(f)  .set = cli_set_const, AT(f)           /* ... to 0 */
 
 /* commands that read an input, and so take the raw options */
-#define READERS "info filter convert bench preview"
+#define READERS "info filter convert bench preview label"
 #define RUNNERS "filter convert" /* the commands of the slab engine */
 
 const cli_flag cli_flags[] = {
@@ -63,13 +63,13 @@ const cli_flag cli_flags[] = {
     {.name = "op",
      .value = "SPEC",
      .set = cli_set_append,
-     .cmds = "filter bench",
+     .cmds = "filter bench label",
      .help = "a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
              "median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3"},
     {.name = "plugin",
      .value = "FILE",
      .set = cli_set_plugin,
-     .cmds = "list filter",
+     .cmds = "list filter label",
      .help = "load a kernel plugin (a shared object: examples/plugin);\n"
              "ZS_PLUGINS=A.so:B.so loads plugins for every command"},
     {.name = "dtype",
@@ -77,14 +77,14 @@ const cli_flag cli_flags[] = {
      .set = cli_set_dtype,
      AT(dtype),
      SEEN(has_dtype),
-     .cmds = "create filter convert bench",
+     .cmds = "create filter convert bench label",
      .help = "output dtype (default: the input's)"},
     {.name = "threads",
      .value = "N",
      .set = cli_set_int,
      AT(threads),
      .max = 4096,
-     .cmds = "create filter convert preview",
+     .cmds = "create filter convert preview label",
      .help = "worker threads (default: usable cores, or ZS_THREADS)"},
     {.name = "threads",
      .value = "LIST",
@@ -100,7 +100,7 @@ const cli_flag cli_flags[] = {
      AT(slab),
      .max = INT64_MAX,
      .suffixes = 1,
-     .cmds = RUNNERS,
+     .cmds = RUNNERS " label",
      .help = "planes per slab: the unit of the journal, of parts and of progress\n"
              "(default: up to 32, balanced over the workers)"},
     {.name = "slab",
@@ -133,27 +133,27 @@ const cli_flag cli_flags[] = {
      .value = "B",
      .set = cli_set_size,
      AT(mem_budget),
-     .cmds = "filter convert bench preview",
+     .cmds = "filter convert bench preview label",
      .help = "memory for all workers: 512M, 2G, 1.5G or bytes (default: a share\n"
              "of the available memory, under any cgroup limit)"},
     {.name = "dry-run",
      FLAG(dry_run),
-     .cmds = RUNNERS,
+     .cmds = RUNNERS " label",
      .help = "print the plan (slabs, halo, memory) and stop; writes nothing"},
     {.name = "progress",
      FLAG(progress),
-     .cmds = RUNNERS,
+     .cmds = RUNNERS " label",
      .help = "show progress even with -q (default: a bar on a terminal, a line\nevery ~5 s otherwise)"},
     {.name = "force",
      .letter = 'f',
      FLAG(force),
-     .cmds = "create filter convert preview",
+     .cmds = "create filter convert preview label",
      .help = "overwrite OUT if it exists"},
-    {.name = "no-bind", OFF(bind), .cmds = RUNNERS, .help = "do not bind workers to cores"},
+    {.name = "no-bind", OFF(bind), .cmds = RUNNERS " label", .help = "do not bind workers to cores"},
     {.name = "engine",
      .value = "E",
      .set = cli_set_engines,
-     .cmds = RUNNERS,
+     .cmds = RUNNERS " label",
      .help = "how workers move bytes: mmap (map the slab), pread (read into and\n"
              "write from a worker buffer), direct (O_DIRECT, writes queued to an I/O\n"
              "thread per worker: bypasses the page cache), or auto (default: pread;\n"
@@ -165,13 +165,13 @@ const cli_flag cli_flags[] = {
      .set = cli_set_engine_list,
      .cmds = "bench",
      .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), e.g.\nmmap,pread,direct"},
-    {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS},
+    {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS " label"},
     {.name = "write-engine", .value = "E", .set = cli_set_engine, AT(write_engine), .cmds = RUNNERS},
     {.name = "precision",
      .value = "P",
      .set = cli_set_precision,
      AT(precision),
-     .cmds = "filter convert bench",
+     .cmds = "filter convert bench label",
      .help = "the type the stages compute in: float32 (fast; integers beyond 2^24 are\n"
              "rounded), float64 (exact selections on 32/64-bit integers, float64\n"
              "arithmetic as scipy), or auto (default: float64 for int32/uint32/int64/\n"
@@ -204,7 +204,7 @@ const cli_flag cli_flags[] = {
      .value = "C",
      .set = cli_set_compress,
      AT(compress),
-     .cmds = "create filter convert",
+     .cmds = "create filter convert label",
      .help = "compressed output: none (default: contiguous, mapped like .npy); TIFF:\n"
              "deflate, lzw, zstd (compressed in the workers, pages written in order);\n"
              "zslab info --formats lists what each format writes"},
@@ -212,7 +212,7 @@ const cli_flag cli_flags[] = {
      .value = "ZxYxX",
      .set = cli_set_chunks,
      AT(chunk),
-     .cmds = "create filter convert",
+     .cmds = "create filter convert label",
      .help = "chunked output: the chunk shape, z first (default: the format's); slabs\n"
              "start on the chunks, so no two workers or parts write one chunk"},
     {.name = "pyramid",
@@ -272,7 +272,7 @@ const cli_flag cli_flags[] = {
      .set = cli_set_string,
      AT(dataset),
      .min = 1,
-     .cmds = RUNNERS,
+     .cmds = RUNNERS " label",
      .help = "IN is an HDF5 file: read its dataset PATH (the same as IN:PATH)"},
     /* bench */
     {.name = "cold",
@@ -401,6 +401,55 @@ const cli_flag cli_flags[] = {
      .set = cli_set_cmap,
      .cmds = "preview",
      .help = "grey (default, one channel), hot, green, magenta (RGB)"},
+    /* label */
+    {.name = "threshold",
+     .value = "T",
+     .set = cli_set_threshold,
+     .cmds = "label",
+     .help = "foreground is value > T (default: nonzero; NaN is nonzero)"},
+    {.name = "connectivity",
+     .value = "N",
+     .set = cli_set_connectivity,
+     .cmds = "label",
+     .help = "6 (default), 18 or 26: generate_binary_structure(3, 1|2|3)"},
+    {.name = "table",
+     .value = "P",
+     .set = cli_set_string,
+     AT(table),
+     .min = 1,
+     .cmds = "label",
+     .help = "one row per label: label, voxels, centroid_x/y/z (_um with a voxel\n"
+             "size), x_min..z_max (inclusive), sum, mean, min, max; .npy: a\n"
+             "structured array, else CSV"},
+    {.name = "intensity",
+     .value = "IN2",
+     .set = cli_set_string,
+     AT(intensity),
+     .min = 1,
+     .cmds = "label",
+     .help = "the table's intensities (default: IN)"},
+    {.name = "min-size",
+     .value = "N",
+     .set = cli_set_int,
+     AT(min_size),
+     .max = INT64_MAX,
+     .cmds = "label",
+     .help = "keep components of N voxels or more; renumbered 1, 2, ..."},
+    {.name = "max-size",
+     .value = "N",
+     .set = cli_set_int,
+     AT(max_size),
+     .max = INT64_MAX,
+     .cmds = "label",
+     .help = "keep components of at most N voxels; renumbered 1, 2, ..."},
+    {.name = "slab-height",
+     .value = "H",
+     .set = cli_set_int,
+     AT(slab),
+     .max = INT64_MAX,
+     .suffixes = 1,
+     .cmds = "label",
+     .help = "planes per slab (as --slab); the labels do not depend on it"},
     {0},
 };
 

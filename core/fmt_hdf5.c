@@ -383,6 +383,12 @@ static void h5_version_text(const zs_volume_info *i, char *buf, size_t n)
              maj, min, rel);
 }
 
+int zs__hdf5_axes_named(const zs_volume *v)
+{
+    const h5_reader *r = v->ops == &zs__fmt_hdf5 && v->mode != ZS_MODE_CREATE ? v->fmt_state : NULL;
+    return r && r->l.named;
+}
+
 const zs_format_ops zs__fmt_hdf5 = {
     .desc = {ZS_FMT_HDF5, "hdf5", ".h5 .hdf5 .he5 .ims",
              "HDF5 datasets (FILE.h5:/path), Imaris .ims, BigDataViewer .h5: contiguous mapped, chunked decoded",

@@ -642,6 +642,12 @@ static void zarr_version_text(const zs_volume_info *i, char *buf, size_t n)
     snprintf(buf, n, "Zarr v%d", i->version ? i->version : 2);
 }
 
+int zs__zarr_axes_named(const zs_volume *v)
+{
+    const zarr_reader *r = v->ops == &zs__fmt_zarr && v->mode != ZS_MODE_CREATE ? v->fmt_state : NULL;
+    return r && r->ax.named;
+}
+
 const zs_format_ops zs__fmt_zarr = {
     .desc = {ZS_FMT_ZARR, "zarr", ".zarr",
              "Zarr v2 and v3 arrays and OME-Zarr (NGFF 0.4, 0.5) images: a directory of compressed chunks (blosc, "

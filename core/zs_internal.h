@@ -55,6 +55,13 @@ void zs__error_set(const char *msg);
 #define ZS__MIN_zs_sys_info        ZS__END(zs_sys_info, page_size)
 #define ZS__MIN_zs_journal_summary ZS__END(zs_journal_summary, journal)
 
+/* The structs of what is not yet stable (zslab_reduce.h) are not sized that way yet: their size
+ * must be this library's. */
+#define ZS_CHECK_UNSTABLE(o, name)                                                                                     \
+    ZS_RETURN_IF((o)->struct_size != sizeof *(o), ZS_EINVAL,                                                           \
+                 "%s: struct_size is %zu, this library's is %zu (not yet stable: build against this library's "      \
+                 "zslab_reduce.h)",                                                                                     \
+                 (name), (size_t)(o)->struct_size, sizeof *(o))
 zs_status zs__sized_in(void *local, size_t local_size, const void *given, size_t min, const char *name);
 #define ZS_SIZED_IN(local, given, type)                                                                                \
     (type##_init(local), zs__sized_in((local), sizeof *(local), (given), ZS__MIN_##type, #type))
@@ -222,6 +229,10 @@ extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, 
 extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
 extern const zs_format_ops zs__fmt_zarr;   /* Zarr v2 / OME-Zarr (fmt_zarr.c, zarr_write.c) */
 extern const zs_format_ops zs__fmt_hdf5;   /* libhdf5: open/create (fmt_hdf5.c, hdf5_write.c) */
+/* 1 when an opened Zarr / HDF5 volume's axes are named by the file (NGFF axes; dimension labels,
+ * Imaris, BigDataViewer), so that a reader's array is (z, y, x); 0 when dimension k is axis k. */
+int zs__zarr_axes_named(const zs_volume *v);
+int zs__hdf5_axes_named(const zs_volume *v);
 extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c): no file, no name */
 
 /** The registry's entry of f (the memory entry, which is never listed, included); NULL for

@@ -625,6 +625,7 @@ typedef struct zs_exec_opts {
                                         slab's output bytes are made durable, then recorded */
     int drop_cache;                /**< 1: after each slab, flush and drop the page-cache pages of its
                                         output planes and of the input planes no later slab reads */
+    void *reducer;                 /**< internal: set by zs_plan_reduce (zslab_reduce.h); NULL otherwise */
 } zs_exec_opts;
 /** Defaults: every phase of every slab, no callback, no journal. */
 static inline void zs_exec_opts_init(zs_exec_opts *o) { zs_struct_init(o, sizeof *o); }

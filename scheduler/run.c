@@ -17,7 +17,7 @@
  * sequential); everything a worker touches is its own (rings, scratch, staging); the output
  * bytes of different slabs are disjoint. The first error is stored once (CAS) with its message
  * and sets `cancel`; the others stop at their next band. */
-#include "scheduler_internal.h"
+#include "reduce_internal.h"
 
 #include <omp.h>
 #include <sched.h>
@@ -564,7 +564,11 @@ static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
         if (w->rq) ZS_FORWARD(zs__ioq_check(w->rq)); /* an input that shrank, a failed write: stop now */
         if (w->wq) ZS_FORWARD(zs__ioq_check(w->wq));
         ZS_FORWARD(ensure(w, n, zb));
-        if (w->phases & ZS_PHASE_STORE) ZS_FORWARD(store_rows(w, za, zb));
+        if (j->opts->reducer) /* a reduction: the planes go to it (reduce.c), nothing is stored */
+            for (int64_t z = za; z < zb; z++)
+                ZS_FORWARD(zs__reduce_plane(j->opts->reducer, w->t, z, ring_row(w, n, z, 0)));
+        else if (w->phases & ZS_PHASE_STORE)
+            ZS_FORWARD(store_rows(w, za, zb));
     }
     return ZS_OK;
 }
@@ -851,7 +855,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_exec_opts));
     opts = &o;
     const unsigned phases = opts->phases ? opts->phases : ZS_PHASE_ALL;
-    if (phases & ZS_PHASE_STORE) ZS_FORWARD(check_output(plan, out));
+    if ((phases & ZS_PHASE_STORE) && !opts->reducer) ZS_FORWARD(check_output(plan, out));
     ZS_RETURN_IF(!in && (phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)), ZS_EINVAL, "no input volume given");
     if (in) ZS_FORWARD(check_input(plan, in));
     if (plan->nslabs == 0) { /* an empty volume: nothing to read, compute or write */

@@ -7,6 +7,7 @@
     smooth = zslab.gaussian_filter(a, sigma=2)           # = scipy.ndimage.gaussian_filter(a, 2)
     spots = zslab.white_tophat(a, size=7, output="spots.npy")   # written out of core: an np.memmap
     zslab.filter("stack.tif", "out.tif", ["median:size=3", "gaussian:sigma=1"], mem_budget="512M")
+    labels, n = zslab.label("mask.npy", output="labels.npy")   # = scipy.ndimage.label, out of core
 
 The work runs in libzslab's OpenMP workers with the GIL released; Ctrl-C stops a run within a
 fraction of a second, removes a partial output file and raises KeyboardInterrupt. Errors raise
@@ -15,12 +16,13 @@ with the library's message naming the file or the parameter. zslab.dask has the 
 for dask arrays (import zslab.dask; it needs dask), zslab.halo the voxels a pipeline reads."""
 from ._core import ZslabError
 from ._files import File, filter, halo, kernels, load_plugin, open, version
+from ._label import label, regionprops_table
 from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, gaussian_gradient_magnitude,
                        gaussian_laplace, grey_closing, grey_opening, maximum_filter, median_filter, minimum_filter,
                        percentile_filter, uniform_filter, white_tophat)
 
 __version__ = version()
 __all__ = ["File", "ZslabError", "black_tophat", "difference_of_gaussians", "filter", "gaussian_filter",
-           "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "halo", "kernels",
+           "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "halo", "kernels", "label",
            "load_plugin", "maximum_filter", "median_filter", "minimum_filter", "open", "percentile_filter",
-           "uniform_filter", "version", "white_tophat"]
+           "regionprops_table", "uniform_filter", "version", "white_tophat"]

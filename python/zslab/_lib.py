@@ -62,8 +62,18 @@ PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ct
 class ExecOpts(Sized):
     _fields_ = [("struct_size", ctypes.c_size_t), ("phases", ctypes.c_uint), ("progress", PROGRESS_FN), ("user", ctypes.c_void_p),
                 ("first_slab", ctypes.c_int64), ("last_slab", ctypes.c_int64),
-                ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int)]
+                ("stop", ctypes.POINTER(ctypes.c_int)), ("journal", ctypes.c_void_p), ("drop_cache", ctypes.c_int),
+                ("reducer", ctypes.c_void_p)]
 
+
+class LabelOpts(ctypes.Structure):  # zslab_reduce.h (not yet stable)
+    _fields_ = [("struct_size", ctypes.c_size_t), ("connectivity", ctypes.c_int), ("has_threshold", ctypes.c_int),
+                ("threshold", ctypes.c_double), ("numbering", ctypes.c_int), ("min_size", ctypes.c_int64),
+                ("max_size", ctypes.c_int64), ("intensity", ctypes.c_void_p), ("table", ctypes.c_int),
+                ("stop", ctypes.POINTER(ctypes.c_int))]
+
+
+NUMBER_AUTO, NUMBER_XYZ, NUMBER_ZYX = 0, 1, 2
 
 JOB_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double)
 JOB_NO_JOURNAL, JOB_JOURNAL_NEW, JOB_RESUME = 0, 1, 2
@@ -167,6 +177,18 @@ _SIGNATURES = {
     "zs_kernel_find": (ctypes.POINTER(KernelDesc), [ctypes.c_char_p]),
     "zs_plugin_load": (ctypes.c_int, [ctypes.c_char_p]),
     "zs_sys_threads": (ctypes.c_int, []),
+    "zs_label_opts_default": (None, [_P]),
+    "zs_label_plan": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(PlanOpts), ctypes.c_int,
+                                     ctypes.POINTER(_P)]),
+    "zs_label_count": (ctypes.c_int, [_P, _P, ctypes.POINTER(LabelOpts), ctypes.POINTER(_P)]),
+    "zs_label_components": (ctypes.c_uint64, [_P]),
+    "zs_label_dtype": (Dtype, [_P]),
+    "zs_label_numbering_used": (ctypes.c_int, [_P]),
+    "zs_label_write": (ctypes.c_int, [_P, _P, _P]),
+    "zs_label_table_columns": (ctypes.c_int, [_P]),
+    "zs_label_table_column": (ctypes.c_int, [_P, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+                                             ctypes.POINTER(ctypes.c_double)]),
+    "zs_label_free": (None, [_P]),
 }
 
 
@@ -251,7 +273,8 @@ def _sized_default(cls, fill):
 
 
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
-             ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default}
+             ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default,
+             LabelOpts: lib.zs_label_opts_default}
 
 
 def default_opts(cls):

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* `zslab label IN OUT`: connected components of the foreground (after optional --op stages),
+ * numbered as scipy.ndimage.label numbers them, and an optional table of the components. Its
+ * flags are rows of the option table (options.c, .cmds "label"); --op, --threads, --slab and the
+ * rest are filter's rows. Order: open, plan, count (pass 1, nothing written), table, create
+ * OUT.partial, write the labels (pass 2), commit. */
+#define _POSIX_C_SOURCE 200809L /* lstat */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "zslab_reduce.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x) /* a number defined in a header, in the help text */
+
+/* Early refusals, before anything is read: OUT exists, a series, an output dtype too small. */
+static int check_early(const cli_opts *o, const zs_volume_info *in)
+{
+    struct stat sb;
+    if (!o->force && !o->dry_run && lstat(o->out, &sb) == 0) {
+        cli_error("%s: exists; use --force to overwrite it", o->out);
+        return CLI_EXIT_ERROR;
+    }
+    if (in->shape[3] > 1) {
+        cli_error("%s: a series of %lld volumes: label one volume (a dataset, or a file per volume)", in->path,
+                  (long long)in->shape[3]);
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_RUN;
+}
+
+/* Plans IN's pipeline in whole planes (a reduction's), with slabs aligned to OUT's chunks. */
+static int plan_label(const cli_opts *o, const zs_volume *in, zs_plan **plan)
+{
+    const zs_volume_info *info = zs_volume_get_info(in);
+    zs_pipeline *pipe = NULL;
+    int rc = cli_build_pipeline(o, info, &pipe);
+    if (rc != CLI_RUN) {
+        zs_pipeline_free(pipe);
+        return rc;
+    }
+    zs_plan_opts po;
+    cli_plan_opts(o, &po);
+    po.has_out_dtype = 0;
+    po.input = in;
+    zs_create_opts co;
+    zs_create_opts_init(&co);
+    co.compress = o->compress;
+    memcpy(co.chunk, o->chunk, sizeof co.chunk);
+    po.z_align = zs_path_write_z_align(o->out, &co);
+    zs_status st = zs_label_plan(info, pipe, &po, o->table != NULL, plan);
+    zs_pipeline_free(pipe);
+    return st < 0 ? cli_plan_failed(o, st) : CLI_RUN;
+}
+
+/* Creates OUT.partial with the labels' dtype, writes pass 2 into it and commits it. */
+static int write_labels(const cli_opts *o, const zs_labeling *L, const zs_plan *plan, zs_dtype dt, zs_run_stats *rs)
+{
+    zs_volume_info spec;
+    zs_volume_info_init(&spec);
+    zs_plan_output_spec(plan, &spec);
+    spec.dtype = dt;
+    spec.slope = 1, spec.inter = 0;
+    zs_create_opts co;
+    zs_create_opts_init(&co);
+    co.force = o->force;
+    co.compress = o->compress;
+    memcpy(co.chunk, o->chunk, sizeof co.chunk);
+    zs_volume *out = NULL;
+    zs_status st = zs_volume_create(o->out, &spec, &co, &out);
+    if (st < 0) return cli_fail(st, 0);
+    cli_interrupt_install(zs_volume_get_info(out)->path, 1);
+    st = zs_label_write(L, out, rs);
+    if (st == ZS_OK) st = zs_volume_commit(out);
+    int rc = CLI_EXIT_OK;
+    if (st == ZS_ECANCELED && cli_stop)
+        cli_error("%s: interrupted; the partial output was removed", o->out), rc = CLI_EXIT_ERROR;
+    else if (st < 0)
+        rc = cli_fail(st, 0);
+    zs_volume_free(out); /* uncommitted: removed */
+    cli_interrupt_clear();
+    return rc;
+}
+
+/* The label dtype: --dtype, else the smallest that holds the count; too small is an error. */
+static int label_dtype(const cli_opts *o, const zs_labeling *L, zs_dtype *dt)
+{
+    *dt = o->has_dtype ? o->dtype : zs_label_dtype(L);
+    dt->big_endian = 0;
+    if (zs_dtype_size(*dt) < zs_dtype_size(zs_label_dtype(L))) {
+        cli_error("%s: %llu components do not fit in --dtype %s: use uint64", o->in,
+                  (unsigned long long)zs_label_components(L), zs_dtype_name(*dt));
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_RUN;
+}
+
+static void summary(const cli_opts *o, const zs_labeling *L, const zs_plan *plan, zs_dtype dt, const zs_run_stats *rs,
+                    int connectivity)
+{
+    const double s = rs->seconds > 0 ? rs->seconds : 1e-9, mvox = (double)rs->voxels / 1e6;
+    cli_note(2,
+             "labelled %s -> %s: %llu components (%s, connectivity %d), %.1f Mvox written in %.2f s, %d thread%s, "
+             "%lld slabs of %lld planes",
+             o->in, o->out, (unsigned long long)zs_label_components(L), zs_dtype_name(dt), connectivity,
+             mvox, s, rs->threads, rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan),
+             (long long)zs_plan_slab_height(plan));
+}
+
+static int run_label(const cli_opts *o, const zs_volume *in, const zs_plan *plan)
+{
+    zs_volume *inten = NULL;
+    int rc = CLI_RUN;
+    if (o->intensity) rc = cli_open_input(o->intensity, &o->raw, &inten);
+    if (rc != CLI_RUN) return rc;
+    zs_label_opts lo;
+    zs_label_opts_default(&lo);
+    if (o->connectivity) lo.connectivity = o->connectivity;
+    lo.has_threshold = o->has_threshold;
+    lo.threshold = o->threshold;
+    lo.min_size = o->min_size;
+    lo.max_size = o->max_size;
+    lo.intensity = inten;
+    lo.table = o->table != NULL;
+    lo.stop = &cli_stop;
+    zs_labeling *L = NULL;
+    zs_dtype dt;
+    zs_run_stats rs;
+    zs_run_stats_init(&rs);
+    zs_status st = zs_label_count(plan, in, &lo, &L);
+    if (st < 0) rc = st == ZS_EPARAM ? cli_fail(st, 1) : cli_fail(st, 0);
+    if (rc == CLI_RUN) rc = label_dtype(o, L, &dt);
+    if (rc == CLI_RUN) rc = write_labels(o, L, plan, dt, &rs);
+    if (rc == CLI_EXIT_OK && o->table && (st = zs_label_table_write(L, o->table)) < 0) rc = cli_fail(st, 0);
+    if (rc == CLI_EXIT_OK) summary(o, L, plan, dt, &rs, lo.connectivity);
+    zs_label_free(L);
+    zs_volume_free(inten);
+    return rc;
+}
+
+/* What labels add to the plan's memory (--dry-run, and -v before running). */
+static void print_memory(const cli_opts *o, const zs_volume_info *in, const zs_plan *plan, FILE *f)
+{
+    const double es = zs_plan_precision(plan) == ZS_PRECISION_FLOAT64 ? 8.0 : 4.0;
+    const double slab = (double)zs_plan_slab_height(plan) * (double)in->shape[0] * (double)in->shape[1];
+    fprintf(f,
+            "labels:     uint32 (uint64 above 2^32-1 components), connectivity %d; per worker a slab of %lld planes "
+            "(%.1f MiB of values%s) and its runs (16 bytes each); %d bytes per fragment (a component's part in a "
+            "slab), grown by doubling\n",
+            o->connectivity ? o->connectivity : 6, (long long)zs_plan_slab_height(plan), slab * es / 1048576.0,
+            o->table ? " and as much again in intensities" : "",
+            ZS_LABEL_BYTES_PER_FRAGMENT + (o->table ? ZS_LABEL_TABLE_BYTES_PER_FRAGMENT : 0));
+}
+
+
+static int check_label(cli_opts *o)
+{
+    o->in = o->nargs > 0 ? o->args[0] : NULL;
+    o->out = o->nargs > 1 ? o->args[1] : NULL;
+    if (!o->in) return cli_usage_error("label", "no IN file given");
+    if (!o->out) return cli_usage_error("label", "no OUT file given");
+    if (o->has_dtype && o->dtype.type != ZS_U32 && o->dtype.type != ZS_U64) {
+        cli_error("label: --dtype %s: labels are uint32 or uint64", zs_dtype_name(o->dtype));
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_RUN;
+}
+
+static int cmd_label(const cli_opts *o)
+{
+    zs_volume *in = NULL;
+    zs_plan *plan = NULL;
+    int rc = cli_open_input(o->in, &o->raw, &in);
+    if (rc == CLI_RUN) rc = check_early(o, zs_volume_get_info(in));
+    if (rc == CLI_RUN) rc = plan_label(o, in, &plan);
+    if (rc == CLI_RUN && o->dry_run) {
+        cli_print_plan(plan, stdout);
+        print_memory(o, zs_volume_get_info(in), plan, stdout);
+        rc = CLI_EXIT_OK;
+    } else if (rc == CLI_RUN && cli_level >= 3) {
+        print_memory(o, zs_volume_get_info(in), plan, stderr);
+    }
+    if (rc == CLI_RUN) rc = run_label(o, in, plan);
+    zs_plan_free(plan);
+    zs_volume_free(in);
+    return rc;
+}
+
+const cli_command cli_command_label = {
+    .name = "label",
+    .summary = {{"IN OUT", "connected components, as scipy.ndimage.label (--table: measurements)"}},
+    .help = "usage: zslab label IN OUT [--op KERNEL:k=v ...] [--threshold T] [--connectivity 6|18|26]\n"
+            "                   [--dtype uint32|uint64] [--table OBJ.csv|OBJ.npy] [--intensity IN2]\n"
+            "                   [--min-size N] [--max-size N] [options]\n\n"
+            "Labels the connected components of IN's foreground (value > T with --threshold, else\n"
+            "nonzero; NaN is nonzero), after the --op stages if any, exactly as scipy.ndimage.label\n"
+            "labels the array numpy opens (np.load, tifffile, zarr, h5py, nibabel): components are\n"
+            "numbered by their first voxel in C order of that array; background is 0. Streams\n"
+            "through z-slabs in two passes: memory is the budget plus " STR(ZS_LABEL_BYTES_PER_FRAGMENT) " bytes per\n"
+            "fragment (a component's part in one slab; " STR(ZS_LABEL_TABLE_BYTES_PER_FRAGMENT) " more with --table).\n\n"
+            "{threshold}{connectivity}{dtype:uint32 (default, up to 2^32-1 components) or uint64}{table}{intensity}"
+            "{min-size}{max-size}{slab-height}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}{engine}"
+            "{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}"
+            "{@common}\n{@raw}"
+            "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",
+    .max_args = 2,
+    .check = check_label,
+    .run = cmd_label,
+};
