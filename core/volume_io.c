@@ -33,10 +33,7 @@ static int file_range(const zs_volume *v)
 
 int zs__volume_maps(const zs_volume *v) { return v && (v->mem || file_range(v)); }
 
-int zs__volume_views(const zs_volume *v, zs_engine engine)
-{
-    return zs__volume_maps(v) && (engine == ZS_ENGINE_MMAP || v->mem);
-}
+int zs__volume_is_buffer(const zs_volume *v) { return v && v->mem; }
 
 static size_t row_bytes(const zs_volume_info *i) { return (size_t)i->shape[0] * zs_dtype_size(i->dtype); }
 

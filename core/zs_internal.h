@@ -351,10 +351,9 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
 /** 1 when the volume's rows can be viewed in place: one Fortran-order byte range in a file, or
  *  a caller's buffer in F order (zs_volume.mem, whose views are the buffer itself). */
 int zs__volume_maps(const zs_volume *v);
-/** 1 when the scheduler reaches rows of v through views rather than its staging buffer with this
- *  engine: a volume that maps under ZS_ENGINE_MMAP, a caller's F-order buffer under any engine (no
- *  copy and no system call: its voxels are read and written where they lie). */
-int zs__volume_views(const zs_volume *v, zs_engine engine);
+/** 1 when v is a caller's F-order buffer: the scheduler views it under any engine (no copy and
+ *  no system call: its voxels are read and written where they lie). */
+int zs__volume_is_buffer(const zs_volume *v);
 /** A view: rows mapped in place (zero-copy). */
 typedef struct zs_view {
     void *data;    /* the first byte of the rows */
