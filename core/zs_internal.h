@@ -367,6 +367,10 @@ typedef struct zs_view {
 zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, int write,
                           zs_view *out);
 void zs__volume_unview(zs_view *view);
+/** A window: whole planes [z0,z1) of volume t mapped for many requests (an engine keeps it across a
+ *  run). Not populated (pages fault in as they are touched); read ahead asked for (MADV_WILLNEED)
+ *  when not `write`. Touch it under zs__call_guarded; release with zs__volume_unview. */
+zs_status zs__volume_window(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int write, zs_view *out);
 /** Reads rows [y0,y1) of planes [z0,z1) of volume t into dst: pread, gathered (C order) or
  *  decoded by the format. */
 zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, void *dst);

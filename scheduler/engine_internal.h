@@ -80,6 +80,9 @@ void zs__engine_stop(const zs_engine_side *s, void **stream);
  * loaded rows) and of one stored band-plane. */
 size_t zs__engine_load_bytes(const zs_plan *p);
 size_t zs__engine_band_bytes(const zs_plan *p);
+/** Writes the request one band-plane at a time: fill(buf), then zs__volume_write (pwrite, or the
+ *  format's path); buf holds zs__engine_band_bytes. */
+zs_status zs__engine_pwrite(zs_volume *out, zs_io_request r, unsigned char *buf, zs_engine_fill fill, void *arg);
 /** Calls fn(arg) under the fault guard: ZS_OK, or the error naming v when its mapping faulted
  *  (`what`: "read", "write"). */
 zs_status zs__engine_guarded(const zs_volume *v, const char *what, void (*fn)(void *), void *arg);

@@ -40,16 +40,19 @@ static zs_status pread_read(void *stream, zs_io_request r, zs_engine_use use, vo
     return ZS_OK;
 }
 
-/* One band-plane at a time: the staging buffer holds one. */
+zs_status zs__engine_pwrite(zs_volume *out, zs_io_request r, unsigned char *buf, zs_engine_fill fill, void *arg)
+{
+    for (int64_t z = r.z0; z < r.z1; z++) {
+        fill(arg, buf, z, 1);
+        ZS_FORWARD(zs__volume_write(out, r.t, z, z + 1, r.y0, r.y1, buf));
+    }
+    return ZS_OK;
+}
+
 static zs_status pread_write(void *stream, zs_io_request r, zs_engine_fill fill, void *arg)
 {
     pread_stream *ps = stream;
-    zs_volume *out = ps->s->out;
-    for (int64_t z = r.z0; z < r.z1; z++) {
-        fill(arg, ps->buf, z, 1);
-        ZS_FORWARD(zs__volume_write(out, r.t, z, z + 1, r.y0, r.y1, ps->buf));
-    }
-    return ZS_OK;
+    return zs__engine_pwrite(ps->s->out, r, ps->buf, fill, arg);
 }
 
 const zs_engine_ops zs__engine_pread = {
