@@ -72,9 +72,11 @@ static zs_status mmap_start(const zs_engine_side *s, const zs_plan *p, void **st
     ms->plane = ms->row * (size_t)s->v->info.shape[1];
     if (s->write && !zs__volume_is_buffer(s->v)) {
         ms->buf = zs__alloc(zs__engine_band_bytes(p));
-        if (!ms->buf) zs__free(ms);
-        ZS_RETURN_IF(!ms->buf, ZS_ENOMEM, "%s: out of memory for %.1f MiB of I/O staging (a worker's share)",
-                     p->in.path, (double)p->io_bytes / 1048576.0);
+        if (!ms->buf) {
+            zs__free(ms);
+            return ZS_ERR(ZS_ENOMEM, "%s: out of memory for %.1f MiB of I/O staging (a worker's share)", p->in.path,
+                          (double)p->io_bytes / 1048576.0);
+        }
     }
     *stream = ms;
     return ZS_OK;
