@@ -33,10 +33,7 @@ static int file_range(const zs_volume *v)
 
 int zs__volume_maps(const zs_volume *v) { return v && (v->mem || file_range(v)); }
 
-int zs__volume_views(const zs_volume *v, zs_engine engine)
-{
-    return zs__volume_maps(v) && (engine == ZS_ENGINE_MMAP || v->mem);
-}
+int zs__volume_is_buffer(const zs_volume *v) { return v && v->mem; }
 
 static size_t row_bytes(const zs_volume_info *i) { return (size_t)i->shape[0] * zs_dtype_size(i->dtype); }
 
@@ -72,6 +69,33 @@ zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1,
     const uint64_t len = (uint64_t)(z1 - z0) * (uint64_t)(y1 - y0) * row_bytes(&v->info);
     return zs__map_range(v->fd, v->info.path, rows_offset(&v->info, t, z0, y0), len, write ? v->mode : ZS_MODE_R,
                          &out->base, &out->length, &out->data);
+}
+
+zs_status zs__volume_window(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int write, zs_view *out)
+{
+    memset(out, 0, sizeof *out);
+    ZS_FORWARD(check_rows(v, t, z0, z1, 0, v->info.shape[1]));
+    ZS_RETURN_IF(!zs__volume_maps(v), ZS_EUNSUPPORTED, "%s: its voxels are not one byte range: they cannot be mapped",
+                 v->info.path);
+    ZS_RETURN_IF(write && !zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", v->info.path);
+    const uint64_t off = rows_offset(&v->info, t, z0, 0);
+    if (v->mem) {
+        out->data = v->mem + off;
+        return ZS_OK;
+    }
+    const uint64_t page = zs_sys_page_size(), start = off - off % page;
+    const uint64_t n = (uint64_t)(z1 - z0) * (uint64_t)v->info.shape[1] * row_bytes(&v->info) + (off - start);
+    ZS_RETURN_IF(n > SIZE_MAX, ZS_EOVERFLOW, "%s: a window of %llu bytes does not fit the address space",
+                 v->info.path, (unsigned long long)n);
+    void *b = mmap(NULL, (size_t)n, write ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, v->fd, (off_t)start);
+    if (b == MAP_FAILED)
+        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot map %llu bytes at offset %llu",
+                          v->info.path, (unsigned long long)n, (unsigned long long)start);
+    if (!write) (void)madvise(b, (size_t)n, MADV_WILLNEED); /* read ahead, without waiting for it */
+    out->base = b;
+    out->length = (size_t)n;
+    out->data = (unsigned char *)b + (off - start);
+    return ZS_OK;
 }
 
 void zs__volume_unview(zs_view *view)

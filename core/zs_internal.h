@@ -397,10 +397,9 @@ static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int6
 /** 1 when the volume's rows can be viewed in place: one Fortran-order byte range in a file, or
  *  a caller's buffer in F order (zs_volume.mem, whose views are the buffer itself). */
 int zs__volume_maps(const zs_volume *v);
-/** 1 when the scheduler reaches rows of v through views rather than its staging buffer with this
- *  engine: a volume that maps under ZS_ENGINE_MMAP, a caller's F-order buffer under any engine (no
- *  copy and no system call: its voxels are read and written where they lie). */
-int zs__volume_views(const zs_volume *v, zs_engine engine);
+/** 1 when v is a caller's F-order buffer: the scheduler views it under any engine (no copy and
+ *  no system call: its voxels are read and written where they lie). */
+int zs__volume_is_buffer(const zs_volume *v);
 /** A view: rows mapped in place (zero-copy). */
 typedef struct zs_view {
     void *data;    /* the first byte of the rows */
@@ -414,6 +413,10 @@ typedef struct zs_view {
 zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, int write,
                           zs_view *out);
 void zs__volume_unview(zs_view *view);
+/** A window: whole planes [z0,z1) of volume t mapped for many requests (an engine keeps it across a
+ *  run). Not populated (pages fault in as they are touched); read ahead asked for (MADV_WILLNEED)
+ *  when not `write`. Touch it under zs__call_guarded; release with zs__volume_unview. */
+zs_status zs__volume_window(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int write, zs_view *out);
 /** Reads rows [y0,y1) of planes [z0,z1) of volume t into dst: pread, gathered (C order) or
  *  decoded by the format. */
 zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, void *dst);

@@ -19,7 +19,7 @@
  * worker has (hwloc), at least four times the pipeline's y-halo so that rows recomputed at band
  * edges stay a small share, and lowered until the workers fit the memory budget.
  * The plan is pure: it touches no file and can be printed before anything runs. */
-#include "scheduler_internal.h"
+#include "engine_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,10 +135,21 @@ static int64_t stage_span(const zs_halo *h, int64_t batch, int64_t nz)
     return min64(nz, batch + h->lo[2] + h->hi[2]);
 }
 
-/* Whether the direct engine reads the input / writes the output: volumes the format reads or
- * writes itself (C order, decoded, encoded) take their own path. */
-static int direct_reads(const zs_plan *p) { return p->read_engine == ZS_ENGINE_DIRECT && !p->whole_planes; }
-static int direct_writes(const zs_plan *p) { return p->write_engine == ZS_ENGINE_DIRECT && !p->whole_plane_output; }
+/* Whether a queued engine (several buffers of large requests: direct) reads the input / writes
+ * the output: volumes the format reads or writes itself (C order, decoded, encoded) take their own
+ * path. */
+static int queued_reads(const zs_plan *p) { return zs__engine_get(p->read_engine)->min_request && !p->whole_planes; }
+static int queued_writes(const zs_plan *p)
+{
+    return zs__engine_get(p->write_engine)->min_request && !p->whole_plane_output;
+}
+
+/* The band, raised so that a band-plane of elements of dt carries the engine's least request. */
+static int64_t request_band(const zs_plan *p, zs_engine e, zs_dtype dt)
+{
+    const uint64_t row = (uint64_t)p->in.shape[0] * zs_dtype_size(dt), req = zs__engine_get(e)->min_request;
+    return min64(p->in.shape[1], max64(p->band, (int64_t)((req + row - 1) / row)));
+}
 
 /* The peak: every worker's bytes, and what the input's format holds once for all of them. */
 static void set_peak(zs_plan *p) { p->peak_bytes = p->worker_bytes * (uint64_t)p->threads + p->decode.shared; }
@@ -185,12 +196,14 @@ static void size_for_band(zs_plan *p)
     const uint64_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
     const uint64_t in_io = (uint64_t)p->batch[n] * (uint64_t)p->load_rows * (uint64_t)nx * in_es;
     const uint64_t out_io = (uint64_t)p->band * (uint64_t)nx * out_es; /* one band-plane stored at a time */
-    /* direct: ZS_DIRECT_DEPTH buffers per direction of one load or store request each, with
-     * alignment slack (an upper bound of pread's staging, should direct fall back at run time) */
+    /* queued (direct): the engine's depth of buffers per direction of one load or store request
+     * each, with alignment slack (an upper bound of pread's staging, should it fall back at run time) */
     const uint64_t slack = 3 * (uint64_t)(zs_sys_page_size() > 4096 ? zs_sys_page_size() : 4096);
-    const int dr = direct_reads(p), dw = direct_writes(p);
-    p->io_bytes = (dr ? ZS_DIRECT_DEPTH * (in_io + slack) : in_io) +
-                  (dw ? ZS_DIRECT_DEPTH * (zs__plan_store_bytes(p) + slack) : out_io) + 4 * zs_sys_page_size();
+    const int dr = queued_reads(p), dw = queued_writes(p);
+    const uint64_t rdepth = (uint64_t)zs__engine_get(p->read_engine)->depth;
+    const uint64_t wdepth = (uint64_t)zs__engine_get(p->write_engine)->depth;
+    p->io_bytes = (dr ? rdepth * (in_io + slack) : in_io) + (dw ? wdepth * (zs__plan_store_bytes(p) + slack) : out_io) +
+                  4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
     p->worker_bytes =
@@ -299,14 +312,8 @@ static void choose_band(zs_plan *p, const zs_plan_opts *o)
         p->band = min64(ny, max64(floor, fit));
         /* Direct I/O: a band-plane is one request, and the device wants large ones (several
          * MiB: docs/design.md); rings then grow with the request, not with the plane. */
-        if (direct_reads(p)) {
-            const uint64_t row = (uint64_t)nx * zs_dtype_size(p->in.dtype);
-            p->band = min64(ny, max64(p->band, (int64_t)((ZS_DIRECT_REQUEST + row - 1) / row)));
-        }
-        if (direct_writes(p)) {
-            const uint64_t row = (uint64_t)nx * zs_dtype_size(p->out.dtype);
-            p->band = min64(ny, max64(p->band, (int64_t)((ZS_DIRECT_REQUEST + row - 1) / row)));
-        }
+        if (queued_reads(p)) p->band = request_band(p, p->read_engine, p->in.dtype);
+        if (queued_writes(p)) p->band = request_band(p, p->write_engine, p->out.dtype);
     }
     size_for_band(p);
     /* Lower the band until the workers fit the budget (a forced band is kept: refused below). */
@@ -375,8 +382,8 @@ static void resolve_engines(zs_plan *p, const zs_plan_opts *o)
     if (auto_w)
         p->write_engine = (big || o->parallel_fs) && !o->whole_plane_output ? ZS_ENGINE_DIRECT : ZS_ENGINE_PREAD;
     const int rd = auto_r && p->read_engine == ZS_ENGINE_DIRECT, wd = auto_w && p->write_engine == ZS_ENGINE_DIRECT;
-    p->auto_direct[0] = rd;
-    p->auto_direct[1] = wd;
+    p->engine_guessed[0] = auto_r;
+    p->engine_guessed[1] = auto_w;
     if (big && (rd || wd))
         snprintf(p->engine_why, sizeof p->engine_why,
                  "%s direct: the job moves %s (%s in, %s out), more than half of the %s available",
@@ -420,6 +427,10 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     ZS_FORWARD(ZS_SIZED_IN(&inl, in, zs_volume_info));
     in = &inl;
     ZS_FORWARD(check_pipeline(in, pipe));
+    ZS_RETURN_IF((opts->read_engine != ZS_ENGINE_AUTO && !zs__engine_get(opts->read_engine)) ||
+                     (opts->write_engine != ZS_ENGINE_AUTO && !zs__engine_get(opts->write_engine)),
+                 ZS_EINVAL, "%s: unknown engine (read %d, write %d)", in->path, (int)opts->read_engine,
+                 (int)opts->write_engine);
     if (opts->threads <= 0) ZS_FORWARD(zs__check_env_threads());
     ZS_RETURN_IF(opts->z_align < 0, ZS_EINVAL, "%s: z alignment %lld is negative", in->path, (long long)opts->z_align);
     ZS_RETURN_IF(opts->z_align > 1 && opts->slab > 0 && opts->slab % opts->z_align != 0 && opts->slab < in->shape[2],
@@ -559,26 +570,6 @@ void zs_plan_free(zs_plan *plan)
     }
     zs__pipeline_release(plan->pipe);
     free(plan);
-}
-
-zs_status zs_engine_parse(const char *s, zs_engine *out)
-{
-    if (strcmp(s, "auto") == 0)
-        *out = ZS_ENGINE_AUTO;
-    else if (strcmp(s, "mmap") == 0)
-        *out = ZS_ENGINE_MMAP;
-    else if (strcmp(s, "pread") == 0 || strcmp(s, "pwrite") == 0)
-        *out = ZS_ENGINE_PREAD;
-    else if (strcmp(s, "direct") == 0)
-        *out = ZS_ENGINE_DIRECT;
-    else
-        return ZS_ERR(ZS_EINVAL, "unknown engine '%s' (use auto, mmap, pread or direct)", s);
-    return ZS_OK;
-}
-
-const char *zs_engine_name(zs_engine e)
-{
-    return e == ZS_ENGINE_MMAP ? "mmap" : e == ZS_ENGINE_PREAD ? "pread" : e == ZS_ENGINE_DIRECT ? "direct" : "auto";
 }
 
 uint64_t zs__plan_store_bytes(const zs_plan *p)

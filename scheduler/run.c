@@ -17,6 +17,7 @@
  * sequential); everything a worker touches is its own (rings, scratch, staging); the output
  * bytes of different slabs are disjoint. The first error is stored once (CAS) with its message
  * and sets `cancel`; the others stop at their next band. */
+#include "engine_internal.h"
 #include "reduce_internal.h"
 
 #include <omp.h>
@@ -51,9 +52,8 @@ typedef struct job {
     _Atomic int64_t *left;               /* atomic, per claim: band groups not finished yet */
     int delay_ms;                        /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
     int64_t stop_at;                     /* read-only: test hook ZS_TEST_STOP_AT_SLAB (-1 = off) */
-    zs_engine read_engine, write_engine; /* read-only: the plan's, or pread where direct fell back */
-    zs_dio *din, *dout;                  /* read-only: the direct engine's descriptors (owner: the job) */
-    char note[512];                      /* why direct fell back, for zs_run_stats */
+    zs_engine_side rd, wr;               /* read-only: the engines of the input and the output (owner: the job) */
+    char note[512];                      /* why an engine fell back, for zs_run_stats */
 } job;
 
 typedef struct ring {
@@ -76,13 +76,8 @@ typedef struct worker {
     void (*extend)(const zs_kernel_call *c, void *plane, zs_border mode, double cval);
     int check_exact;               /* float64 work on int64/uint64: values beyond +-2^53 fail the run */
     int64_t inexact_z;             /* a plane holding such a value (-1: none seen) */
-    unsigned char *io_in, *io_out; /* file bytes of loaded rows / stored rows (owner: worker) */
-    const zs_dio *din, *dout;      /* direct engine (the job's), or NULL */
-    zs_ioq *rq, *wq;               /* direct engine: the worker's read and write queues (owner: worker) */
-    struct {                       /* direct reads: the band's loads still to queue ahead */
-        int on;
-        int64_t next, end, ra, rb, batch;
-    } ahead;
+    const zs_engine_side *rd, *wr; /* the job's engines */
+    void *rs, *ws;                 /* the worker's streams of them, or NULL (owner: worker) */
     unsigned char *assembly; /* encoded outputs: the run's output planes (owner: worker) */
     int encoded;             /* the output encodes whole planes: stores go to the assembly */
     int64_t run_z0;          /* first plane of the run */
@@ -140,9 +135,8 @@ static void extend_w64(const zs_kernel_call *c, void *plane, zs_border mode, dou
 
 static void worker_free(worker *w)
 {
-    zs__ioq_stop(w->rq);
-    zs__ioq_stop(w->wq);
-    w->rq = w->wq = NULL;
+    if (w->rd) zs__engine_stop(w->rd, &w->rs);
+    if (w->wr) zs__engine_stop(w->wr, &w->ws);
     for (int k = 0; k <= ZS_MAX_STAGES; k++) ZS_FREE(w->r[k].base);
     for (int k = 0; k < ZS_MAX_STAGES; k++) {
         ZS_FREE(w->zin[k]);
@@ -151,8 +145,6 @@ static void worker_free(worker *w)
         ZS_FREE(w->pout[k]);
     }
     ZS_FREE(w->scratch);
-    ZS_FREE(w->io_in);
-    ZS_FREE(w->io_out);
     ZS_FREE(w->assembly);
 }
 
@@ -177,8 +169,8 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
     w->out = j->out;
     w->phases = j->phases;
     w->encoded = j->out && zs_volume_writes_whole_planes(j->out);
-    w->din = j->din;
-    w->dout = j->dout;
+    w->rd = &j->rd;
+    w->wr = &j->wr;
     const int n = p->nstages;
     const size_t nx = (size_t)p->in.shape[0];
     w->plane_elems = (size_t)p->tile_rows * nx;
@@ -203,19 +195,8 @@ static zs_status worker_init(const zs_plan *p, const job *j, worker *w)
         ZS_RETURN_IF(!w->r[k].base, ZS_ENOMEM, "%s: out of memory for %.1f MiB of tile rings (a worker's share)",
                      p->in.path, (double)p->ring_bytes / 1048576.0);
     }
-    const size_t in_es = zs_dtype_size(p->in.dtype), out_es = zs_dtype_size(p->out.dtype);
-    const size_t in_stage = (size_t)p->batch[n] * (size_t)p->load_rows * nx * in_es;
-    if (w->din)
-        ZS_FORWARD(zs__ioq_start(w->din, 0, in_stage, &w->rq));
-    else
-        w->io_in = zs__alloc(in_stage);
-    if (w->dout && !w->encoded && (w->phases & ZS_PHASE_STORE))
-        ZS_FORWARD(zs__ioq_start(w->dout, 1, (size_t)zs__plan_store_bytes(p), &w->wq));
-    else
-        w->io_out = zs__alloc((size_t)p->band * nx * out_es);
-    ZS_RETURN_IF(!(w->io_in || w->rq) || !(w->io_out || w->wq), ZS_ENOMEM,
-                 "%s: out of memory for %.1f MiB of I/O staging (a worker's share)", p->in.path,
-                 (double)p->io_bytes / 1048576.0);
+    ZS_FORWARD(zs__engine_start(w->rd, p, &w->rs));
+    if (!w->encoded && (w->phases & ZS_PHASE_STORE)) ZS_FORWARD(zs__engine_start(w->wr, p, &w->ws));
     if (p->assembly_bytes && (w->phases & ZS_PHASE_STORE)) {
         w->assembly = zs__calloc((size_t)p->assembly_bytes);
         ZS_RETURN_IF(!w->assembly, ZS_ENOMEM, "%s: out of memory for %.1f MiB of output planes (a worker's share)",
@@ -258,100 +239,30 @@ static void convert_in(worker *w, const void *src, size_t n, void *dst, int64_t 
     w->to_work(src, p->in.dtype, n, p->in.slope, p->in.inter, dst);
 }
 
-/* Converts n planes of nrow voxels each, `stride` bytes apart from src, into ring 0 rows of
- * planes z, z+1, ... from ring row `row_at` on (run under a fault guard when src is mapped). */
+/* Converts n planes of nrow voxels each, packed at src, into ring 0 rows of planes z, z+1, ...
+ * from ring row `row_at` on (the engine's `use`: under a fault guard when src is mapped). */
 typedef struct convert_job {
     worker *w;
-    const unsigned char *src;
     size_t nrow, stride;
-    int64_t z, n, row_at;
+    int64_t row_at;
 } convert_job;
 
-static void convert_planes(void *arg)
+static void convert_planes(void *arg, const unsigned char *src, int64_t z, int64_t n)
 {
     const convert_job *c = arg;
-    for (int64_t q = 0; q < c->n; q++)
-        convert_in(c->w, c->src + (size_t)q * c->stride, c->nrow, ring_row(c->w, 0, c->z + q, c->row_at), c->z + q);
-}
-
-/* Direct reads: queues the band's next loads while buffers are free. A load is the rows
- * [ra, rb) of one plane, or a batch of whole planes, in the order produce_load asks for them. */
-static void read_ahead(worker *w)
-{
-    while (w->ahead.on && w->ahead.next < w->ahead.end) {
-        const int64_t z0 = w->ahead.next, z1 = z0 + w->ahead.batch < w->ahead.end ? z0 + w->ahead.batch : w->ahead.end;
-        if (!zs__ioq_queue_read(w->rq, (zs_io_request){w->t, z0, z1, w->ahead.ra, w->ahead.rb})) return;
-        w->ahead.next = z1;
-    }
-}
-
-/* Direct reads: the load `want`, from the read-ahead; one it did not foresee drops the
- * read-ahead and is read first (the read-ahead then goes on after it when it lies on its way). */
-static zs_status take_read(worker *w, zs_io_request want, const unsigned char **data, int *taken)
-{
-    read_ahead(w);
-    ZS_FORWARD(zs__ioq_take_read(w->rq, want, data, taken));
-    if (*taken >= 0) {
-        read_ahead(w);
-        return ZS_OK;
-    }
-    zs__ioq_drop_reads(w->rq);
-    const int on_way = w->ahead.on && want.y0 == w->ahead.ra && want.y1 == w->ahead.rb && want.z0 < w->ahead.end;
-    (void)zs__ioq_queue_read(w->rq, want); /* every buffer is free after the drop */
-    if (on_way)
-        w->ahead.next = want.z1;
-    else
-        w->ahead.on = 0;
-    read_ahead(w);
-    ZS_FORWARD(zs__ioq_take_read(w->rq, want, data, taken));
-    ZS_RETURN_IF(*taken < 0, ZS_EINTERNAL, "%s: a direct read was lost from its queue", w->p->in.path);
-    return ZS_OK;
+    for (int64_t q = 0; q < n; q++)
+        convert_in(c->w, src + (size_t)q * c->stride, c->nrow, ring_row(c->w, 0, z + q, c->row_at), z + q);
 }
 
 /* Reads rows [ra, rb) of planes [za, zb) of volume t into ring 0, plane z's rows from ring row
- * `row_at` on: through the staging buffer (pread, gathered or decoded by the format), or
- * converted in place from a view (zero-copy) where the volume views (zs__volume_views: the mmap
- * engine on a file that maps, a caller's F-order buffer with either engine). */
+ * `row_at` on, through the read engine. */
 static zs_status load_rows_raw(worker *w, int64_t za, int64_t zb, int64_t ra, int64_t rb, int64_t row_at)
 {
     const zs_plan *p = w->p;
-    const zs_volume *in = w->in;
-    const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
-    const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)nx;
+    const size_t es = zs_dtype_size(p->in.dtype), nrow = (size_t)(rb - ra) * (size_t)p->in.shape[0];
     w->bytes_in += (uint64_t)(zb - za) * nrow * es;
-    convert_job c = {w, w->io_in, nrow, nrow * es, za, zb - za, row_at};
-    const int64_t step = ra == 0 && rb == ny ? zb - za : 1; /* planes per request: one byte range */
-    if (w->rq) { /* direct: read ahead by the I/O threads, converted from where the rows landed */
-        for (int64_t z = za; z < zb; z += step) {
-            const unsigned char *data;
-            int taken;
-            ZS_FORWARD(take_read(w, (zs_io_request){w->t, z, z + step, ra, rb}, &data, &taken));
-            c.src = data;
-            c.z = z;
-            c.n = step;
-            convert_planes(&c);
-            zs__ioq_release_read(w->rq, taken);
-            read_ahead(w); /* the freed buffer takes the next load at once */
-        }
-        return ZS_OK;
-    }
-    if (!zs__volume_views(in, p->read_engine)) { /* pread (also where direct fell back) */
-        ZS_FORWARD(zs__volume_read(in, w->t, za, zb, ra, rb, w->io_in));
-        convert_planes(&c);
-        return ZS_OK;
-    }
-    /* one view when the rows are whole planes, else one per plane */
-    for (int64_t z = za; z < zb; z += step) {
-        zs_view view;
-        ZS_FORWARD(zs__volume_view(in, w->t, z, z + step, ra, rb, 0, &view));
-        c.src = view.data;
-        c.z = z;
-        c.n = step;
-        const int faulted = zs__call_guarded(convert_planes, &c); /* the file may shrink under us */
-        zs__volume_unview(&view);
-        if (faulted) return zs__fault_error(in, "read");
-    }
-    return ZS_OK;
+    convert_job c = {w, nrow, nrow * es, row_at};
+    return w->rd->ops->read(w->rs, (zs_io_request){w->t, za, zb, ra, rb}, convert_planes, &c);
 }
 
 /* load_rows_raw, then the float64 limit: an int64/uint64 value a double does not hold exactly
@@ -461,66 +372,32 @@ static zs_status ensure(worker *w, int k, int64_t upto)
     return ZS_OK;
 }
 
-/* Converts floats into a mapped output (under a fault guard). */
-typedef struct store_job {
-    const worker *w;
-    const void *src;
-    size_t n;
-    zs_dtype dt;
-    void *dst;
-} store_job;
-
-static void store_mapped(void *arg)
+/* Converts n planes of the band's rows of the last ring, from plane z on, into dst (packed): the
+ * write engine's `fill`, under a fault guard when dst is mapped. */
+static void store_planes(void *arg, unsigned char *dst, int64_t z, int64_t n)
 {
-    const store_job *s = arg;
-    s->w->from_work(s->src, s->n, s->dt, s->dst);
+    const worker *w = arg;
+    const zs_plan *p = w->p;
+    const size_t nvox = (size_t)(w->g.y1 - w->g.y0) * (size_t)p->in.shape[0], es = zs_dtype_size(p->out.dtype);
+    for (int64_t q = 0; q < n; q++)
+        w->from_work(ring_row(w, p->nstages, z + q, w->g.y0), nvox, p->out.dtype, dst + (size_t)q * nvox * es);
 }
 
-/* Writes rows [y0, y1) of planes [za, zb) of the last ring into the output. */
+/* Writes rows [y0, y1) of planes [za, zb) of the last ring into the output: through the write
+ * engine, or into the run's assembly of whole planes when the output encodes them. */
 static zs_status store_rows(worker *w, int64_t za, int64_t zb)
 {
     const zs_plan *p = w->p;
-    zs_volume *out = w->out;
-    const int n = p->nstages;
     const int64_t nx = p->in.shape[0], y0 = w->g.y0, y1 = w->g.y1;
     const size_t es = zs_dtype_size(p->out.dtype), nvox = (size_t)(y1 - y0) * (size_t)nx;
     double t0 = omp_get_wtime();
-    if (w->wq) { /* direct: converted into a free buffer, queued to the worker's I/O threads */
-        const int64_t most = y0 == 0 && y1 == p->in.shape[1] ? zs__plan_store_planes(p) : 1; /* one byte range */
-        for (int64_t z = za, step; z < zb; z += step) {
-            step = zb - z < most ? zb - z : most;
-            zs_status st;
-            unsigned char *b = zs__ioq_buffer(w->wq, &st);
-            if (!b) return st;
-            unsigned char *dst = b + zs__dio_place(w->dout, w->t, z, y0);
-            for (int64_t q = 0; q < step; q++)
-                w->from_work(ring_row(w, n, z + q, y0), nvox, p->out.dtype, dst + (size_t)q * nvox * es);
-            zs__ioq_queue_write(w->wq, b, (zs_io_request){w->t, z, z + step, y0, y1});
-        }
-        w->bytes_out += (uint64_t)(zb - za) * nvox * es;
-        w->ts += omp_get_wtime() - t0;
-        return ZS_OK;
-    }
-    for (int64_t z = za; z < zb; z++) {
-        const void *src = ring_row(w, n, z, y0);
-        w->bytes_out += nvox * es;
-        if (w->encoded) { /* encoded outputs: assembled, written whole at the end of the run */
-            const size_t plane = (size_t)nx * (size_t)p->in.shape[1];
-            w->from_work(src, nvox, p->out.dtype,
-                         w->assembly + ((size_t)(z - w->run_z0) * plane + (size_t)y0 * (size_t)nx) * es);
-            continue;
-        }
-        if (!zs__volume_views(out, p->write_engine)) {
-            w->from_work(src, nvox, p->out.dtype, w->io_out);
-            ZS_FORWARD(zs__volume_write(out, w->t, z, z + 1, y0, y1, w->io_out));
-            continue;
-        }
-        zs_view view;
-        ZS_FORWARD(zs__volume_view(out, w->t, z, z + 1, y0, y1, 1, &view));
-        store_job sj = {w, src, nvox, p->out.dtype, view.data};
-        const int faulted = zs__call_guarded(store_mapped, &sj);
-        zs__volume_unview(&view);
-        if (faulted) return zs__fault_error(out, "write");
+    w->bytes_out += (uint64_t)(zb - za) * nvox * es;
+    if (w->encoded) { /* encoded outputs: assembled, written whole at the end of the run */
+        const size_t plane = (size_t)nx * (size_t)p->in.shape[1];
+        for (int64_t z = za; z < zb; z++)
+            store_planes(w, w->assembly + ((size_t)(z - w->run_z0) * plane + (size_t)y0 * (size_t)nx) * es, z, 1);
+    } else {
+        ZS_FORWARD(w->wr->ops->write(w->ws, (zs_io_request){w->t, za, zb, y0, y1}, store_planes, w));
     }
     w->ts += omp_get_wtime() - t0;
     return ZS_OK;
@@ -546,23 +423,17 @@ static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
     const zs_plan *p = w->p;
     const int n = p->nstages;
     for (int k = 0; k <= n; k++) w->r[k].next = w->prod[k].a;
-    if (w->rq && (w->phases & ZS_PHASE_READ)) { /* direct: the band's loads, in produce_load's order */
+    if (w->rs && w->rd->ops->band && (w->phases & ZS_PHASE_READ)) { /* the band's loads, in produce_load's order */
         const int whole = w->g.load.a == 0 && w->g.load.b == p->in.shape[1];
-        zs__ioq_drop_reads(w->rq);
-        w->ahead.on = 1;
-        w->ahead.next = w->prod[0].a;
-        w->ahead.end = w->prod[0].b;
-        w->ahead.ra = w->g.load.a;
-        w->ahead.rb = w->g.load.b;
-        w->ahead.batch = whole ? p->batch[n] : 1;
-        read_ahead(w);
+        w->rd->ops->band(w->rs, (zs_io_request){w->t, w->prod[0].a, w->prod[0].b, w->g.load.a, w->g.load.b},
+                         whole ? p->batch[n] : 1);
     }
     const int64_t batch = n ? p->batch[n - 1] : p->batch[n];
     for (int64_t za = z0; za < z1; za += batch) {
         const int64_t zb = za + batch < z1 ? za + batch : z1;
         ZS_FORWARD(stop_requested(j));
-        if (w->rq) ZS_FORWARD(zs__ioq_check(w->rq)); /* an input that shrank, a failed write: stop now */
-        if (w->wq) ZS_FORWARD(zs__ioq_check(w->wq));
+        if (w->rs && w->rd->ops->check) ZS_FORWARD(w->rd->ops->check(w->rs)); /* an input that shrank: stop now */
+        if (w->ws && w->wr->ops->check) ZS_FORWARD(w->wr->ops->check(w->ws)); /* a failed write */
         ZS_FORWARD(ensure(w, n, zb));
         if (j->opts->reducer) /* a reduction: the planes go to it (reduce.c), nothing is stored */
             for (int64_t z = za; z < zb; z++)
@@ -682,11 +553,11 @@ static void worker_main(job *j)
             if (st == ZS_OK) st = run_slabs(j, &w, a, b, b0, b1);
             a = b;
         }
-        /* Direct writes still queued are written before the claim's slabs are synced and
+        /* Writes the engine still holds are written before the claim's slabs are synced and
          * recorded, or handed to the worker that records them. */
-        if (st == ZS_OK && w.wq) {
+        if (st == ZS_OK && w.ws && w.wr->ops->drain) {
             const double t0 = omp_get_wtime();
-            st = zs__ioq_drain(w.wq);
+            st = w.wr->ops->drain(w.ws);
             w.ts += omp_get_wtime() - t0;
         }
         /* The worker that finishes a claim's last band group records its slabs. */
@@ -797,54 +668,27 @@ static zs_status check_input(const zs_plan *p, const zs_volume *in)
     return ZS_OK;
 }
 
-/* The direct engine's descriptors, opened once for the run and shared by the workers. A volume
- * that cannot take direct I/O (not one byte range in a file, or a file system that refuses
- * O_DIRECT) is read or written with pread / pwrite instead, and the note says why. */
-static void note_fallback(job *j, const char *side)
-{
-    const size_t used = strlen(j->note);
-    snprintf(j->note + used, sizeof j->note - used, "%s%s: %s with pread/pwrite instead", used ? "; " : "",
-             zs_last_error(), side);
-    zs_clear_error();
-}
-
-static zs_status open_direct(job *j)
+/* The engines of the input and the output, opened once for the run and shared by the workers
+ * (an engine that cannot serve a volume falls back to pread, and the note says why). */
+static zs_status open_engines(job *j)
 {
     const zs_plan *p = j->plan;
-    j->read_engine = p->read_engine;
-    j->write_engine = p->write_engine;
-    if (j->in && p->read_engine == ZS_ENGINE_DIRECT && (j->phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE))) {
-        zs_status st = zs__dio_open(j->in, 0, &j->din);
-        if (st == ZS_EUNSUPPORTED) {
-            j->read_engine = ZS_ENGINE_PREAD;
-            if (p->auto_direct[0] && !zs__dio_possible(j->in))
-                zs_clear_error(); /* auto's guess, wrong by the volume's kind: no note */
-            else
-                note_fallback(j, "reading");
-        } else if (st < 0) {
-            return st;
-        }
-    }
-    if (j->out && p->write_engine == ZS_ENGINE_DIRECT && (j->phases & ZS_PHASE_STORE)) {
-        zs_status st = zs__dio_open(j->out, 1, &j->dout);
-        if (st == ZS_EUNSUPPORTED) {
-            j->write_engine = ZS_ENGINE_PREAD;
-            if (p->auto_direct[1] && !zs__dio_possible(j->out))
-                zs_clear_error();
-            else
-                note_fallback(j, "writing");
-        } else if (st < 0) {
-            return st;
-        }
-    }
+    if (j->in && (j->phases & (ZS_PHASE_READ | ZS_PHASE_COMPUTE)))
+        ZS_FORWARD(zs__engine_open(p->read_engine, j->in, NULL, p->engine_guessed[0], &j->rd, j->note, sizeof j->note));
+    else
+        j->rd.reported = p->read_engine;
+    if (j->out && (j->phases & ZS_PHASE_STORE))
+        ZS_FORWARD(
+            zs__engine_open(p->write_engine, NULL, j->out, p->engine_guessed[1], &j->wr, j->note, sizeof j->note));
+    else
+        j->wr.reported = p->write_engine;
     return ZS_OK;
 }
 
-static void close_direct(job *j)
+static void close_engines(job *j)
 {
-    zs__dio_close(j->din);
-    zs__dio_close(j->dout);
-    j->din = j->dout = NULL;
+    zs__engine_close(&j->rd);
+    zs__engine_close(&j->wr);
 }
 
 zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
@@ -874,13 +718,13 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     j.phases = phases;
     atomic_store(&j.next, 0);
     count_work(&j);
-    zs_status ds = open_direct(&j);
+    zs_status ds = open_engines(&j);
     if (ds < 0) {
-        close_direct(&j);
+        close_engines(&j);
         return ds;
     }
     j.left = calloc((size_t)(j.nclaims > 0 ? j.nclaims : 1), sizeof *j.left);
-    if (!j.left) close_direct(&j);
+    if (!j.left) close_engines(&j);
     ZS_RETURN_IF(!j.left, ZS_ENOMEM, "out of memory");
     for (int64_t c = 0; c < j.nclaims; c++) atomic_store(&j.left[c], j.groups);
     double t0 = omp_get_wtime();
@@ -888,7 +732,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     worker_main(&j);
     double t1 = omp_get_wtime();
     free((void *)j.left);
-    close_direct(&j);
+    close_engines(&j);
     if (stats) {
         zs_run_stats rs, *given = stats;
         stats = &rs;
@@ -901,8 +745,8 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
         stats->bytes_read = j.bytes_in;
         stats->bytes_written = j.bytes_out;
         stats->threads = plan->threads;
-        stats->read_engine = j.read_engine;
-        stats->write_engine = j.write_engine;
+        stats->read_engine = j.rd.reported;
+        stats->write_engine = j.wr.reported;
         snprintf(stats->note, sizeof stats->note, "%s", j.note);
         ZS_SIZED_OUT(given, stats, zs_run_stats);
     }

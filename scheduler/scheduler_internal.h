@@ -93,7 +93,7 @@ struct zs_plan {
     int threads_wanted;                  /* before the budget lowered them (decode costs) */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */
     char engine_why[256];                /* why AUTO chose what it chose ("" without AUTO) */
-    int auto_direct[2];                  /* AUTO chose direct for reading [0], writing [1] */
+    int engine_guessed[2];               /* AUTO chose the engine for reading [0], writing [1] */
     void *state[ZS_MAX_STAGES];          /* prepare()d kernel state (owner: plan) */
     zs_precision precision;              /* resolved: float32 or float64, never AUTO */
     int exact_ints;                      /* no stages, 32/64-bit integer input, no scaling: the work
