@@ -12,7 +12,7 @@
 # A new reference, after a release that changes the ABI on purpose (a new minor before 1.0):
 #   cmake -S . -B build-abi -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZS_BUILD_TESTS=OFF -DZS_BUILD_CLI=OFF
 #   cmake --build build-abi --target zslab
-#   abidw --headers-dir include --drop-private-types --no-corpus-path \
+#   abidw --headers-dir include --drop-private-types --no-corpus-path --short-locs --no-comp-dir-path \
 #         --out-file tests/abi/zslab-MAJOR.MINOR.abi build-abi/libzslab.so
 set -uo pipefail
 [ $# -eq 3 ] || { echo "usage: $0 REFERENCE.abi LIBRARY INCLUDE_DIR" >&2; exit 2; }
