@@ -419,10 +419,12 @@ static zs_status refuse_decode(const zs_plan *p, const zs_plan_opts *o)
 zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
 {
     zs_plan_opts o;
+    ZS_RETURN_IF(!out, ZS_EINVAL, "zs_plan_create: no place for the plan given");
     *out = NULL;
     ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_plan_opts));
     opts = &o;
     ZS_RETURN_IF(!in, ZS_EINVAL, "zs_plan_create: no input descriptor given");
+    ZS_RETURN_IF(!pipe, ZS_EINVAL, "%s: zs_plan_create: no pipeline given (an empty one copies)", in->path);
     zs_volume_info inl;
     ZS_FORWARD(ZS_SIZED_IN(&inl, in, zs_volume_info));
     in = &inl;

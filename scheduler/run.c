@@ -632,6 +632,7 @@ static void count_work(job *j)
 
 static zs_status check_output(const zs_plan *p, const zs_volume *out)
 {
+    ZS_RETURN_IF(!out, ZS_EINVAL, "%s: no output volume given (the plan stores its result)", p->in.path);
     const zs_volume_info *o = zs_volume_get_info(out);
     ZS_RETURN_IF(!zs_volume_writable(out), ZS_EINVAL, "%s: output is not open for writing", o->path);
     for (int d = 0; d < 4; d++)

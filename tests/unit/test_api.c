@@ -154,6 +154,11 @@ static void test_execute_checks_the_input(void **state)
     assert_int_equal(zs_plan_execute(plan, small, out, NULL, NULL), ZS_EINVAL);
     assert_non_null(strstr(zs_last_error(), "api_small.npy: input shape"));
     assert_int_equal(zs_plan_execute(plan, in, in, NULL, NULL), ZS_EINVAL); /* read-only "output" */
+    assert_int_equal(zs_plan_execute(plan, in, NULL, NULL, NULL), ZS_EINVAL); /* no output: it crashed */
+    assert_non_null(strstr(zs_last_error(), "no output volume given"));
+    zs_plan *none = NULL;
+    assert_int_equal(zs_plan_create(zs_volume_get_info(in), NULL, NULL, &none), ZS_EINVAL); /* it crashed too */
+    assert_null(none);
     assert_int_equal(zs_plan_execute(plan, in, out, NULL, NULL), ZS_OK);
     zs_plan_free(plan);
     zs_pipeline_free(pipe); /* after the plan: the other order works too */
