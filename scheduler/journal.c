@@ -111,7 +111,7 @@ static void sleep_seconds(double s)
 }
 
 /* fsync of a directory, so that a rename or a new entry in it survives a crash. */
-static void sync_dir(const char *dir)
+void zs__sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -303,7 +303,7 @@ static zs_status write_header(const zs_journal *j)
         unlink(tmp);
         return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the journal header", path);
     }
-    sync_dir(j->dir);
+    zs__sync_dir(j->dir);
     return ZS_OK;
 }
 
@@ -677,7 +677,7 @@ zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete)
         snprintf(parent, sizeof parent, "%s", j->out);
         char *slash = strrchr(parent, '/');
         if (slash) *(slash == parent ? slash + 1 : slash) = '\0';
-        sync_dir(slash ? parent : ".");
+        zs__sync_dir(slash ? parent : ".");
     }
     if (complete) *complete = j->complete;
     return ZS_OK;

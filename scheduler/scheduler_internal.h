@@ -162,6 +162,8 @@ int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo);
 /* ---- journal (journal.c, journal_report.c) ------------------------------------------ */
 /** 1 if slab i is recorded by any part (read-only after zs_journal_attach: safe in workers). */
 int zs__journal_done(const zs_journal *j, int64_t i);
+/** fsync of a directory, so that a rename or a new entry in it survives a crash (journal.c). */
+void zs__sync_dir(const char *dir);
 /** Called by a worker after slab i is stored. With a journal: makes the slab's output bytes
  *  durable (msync MS_SYNC of their range), then records the slab. With drop: flushes and
  *  drops the page-cache pages of the slab's output planes and of the input planes that no
