@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "zslab_reduce.h"
@@ -204,10 +205,29 @@ static int run_label(const cli_opts *o, const zs_volume *in, const zs_plan *plan
     return rc;
 }
 
-/* --part, --resume, --journal: takes part in OUT's journal (creates it or joins it). */
+/* --part, --resume, --journal: takes part in OUT's journal (creates it or joins it). A run that
+ * starts afresh (no journal flags, or --journal) over a journal of OUT is refused, or with --force
+ * starts over, as filter's. */
 static int begin_journal(const cli_opts *o, zs_journal **j)
 {
-    if (!(o->has_part || o->resume || o->journal) || o->dry_run) return CLI_RUN;
+    const int journaled = o->has_part || o->resume || o->journal;
+    const int fresh = !journaled || (o->journal && !o->resume && !o->has_part);
+    if (o->dry_run) return CLI_RUN;
+    if (fresh && zs_journal_exists(o->out)) {
+        if (!o->force) {
+            cli_error("%s: has a journal (%s.zsjournal) of a labelling run with --part, --resume or --journal: "
+                      "continue it with --resume, see it with zslab status, or start over with --force",
+                      o->out, o->out);
+            return CLI_EXIT_ERROR;
+        }
+        const zs_status st = zs_journal_remove(o->out);
+        if (st < 0) return cli_fail(st, 0);
+    }
+    if (!journaled) return CLI_RUN;
+    if (fresh && o->force && unlink(o->out) != 0 && access(o->out, F_OK) == 0) {
+        cli_error("%s: cannot remove it to start over", o->out);
+        return CLI_EXIT_ERROR;
+    }
     zs_journal_opts jo;
     zs_journal_opts_init(&jo);
     jo.part = o->has_part ? o->part : 0;

@@ -3,7 +3,8 @@
 shuffled order, two parts at once, a run killed with kill -9 in pass 1 (the counting) and one killed
 in pass 2 (the finisher writing OUT), each then --resume'd: labels byte-equal to scipy.ndimage.label
 and to a single run, with a table equal to the single run's. A part with other options is refused
-naming them, a damaged record is refused naming it, and OUT.zsjournal is gone once OUT is written.
+naming them, a damaged record is refused naming it, a plain run over the journal is refused (with
+--force it starts over), and OUT.zsjournal is gone once OUT is written.
 Prints its seed; --seed N repeats a run."""
 import os
 import signal
@@ -129,6 +130,12 @@ def refusals(w, src):
     r = zs("label", src, out, "--part", "1/2")
     if r.returncode != 1 or "slab-1" not in r.stderr or os.path.exists(out):
         fail(f"a damaged record: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    r = zs("label", src, out)  # a run without the journal's flags does not write over it
+    if r.returncode != 1 or "--resume" not in r.stderr or os.path.exists(out):
+        fail(f"a plain run over a journal: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    r = zs("label", src, out, "--force", "-q")  # starts over: OUT, no journal
+    if r.returncode or not os.path.exists(out) or os.path.exists(out + ".zsjournal"):
+        fail(f"--force over a journal: exit {r.returncode}, stderr {r.stderr.strip()!r}")
 
 
 def main():
