@@ -498,6 +498,7 @@ zs_dtype zs_label_dtype(const zs_labeling *l)
 void zs_label_free(zs_labeling *l)
 {
     if (!l) return;
+    scratch_free(l->scratch, l->plan->threads); /* NULL after zs__label_finish */
     free(l->f);
     free(l->m);
     free(l->base);
