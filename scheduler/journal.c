@@ -210,6 +210,7 @@ static zs_status info_from_header(const char *dir, const jheader *h, zs_jinfo *i
     copy_text(info->output_dtype, sizeof info->output_dtype, h->val[K_OUTPUT_DTYPE]);
     copy_text(info->shape, sizeof info->shape, h->val[K_OUTPUT_SHAPE]);
     copy_text(info->version, sizeof info->version, h->val[K_VERSION]);
+    info->records = h->val[K_REDUCTION][0] && strcmp(h->val[K_REDUCTION], "(none)") != 0;
     return ZS_OK;
 }
 

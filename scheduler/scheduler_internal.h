@@ -191,6 +191,7 @@ typedef struct zs_jinfo {
     char input[ZS_PATH_MAX];
     char pipeline[4096];
     char output_dtype[16], shape[96], version[32];
+    int records; /* a reduction's journal: slab records, no OUT.partial (zs__journal_attach_records) */
 } zs_jinfo;
 /** Reads the header in `dir`. ZS_EIO with errno ENOENT-style message when there is none. */
 zs_status zs__journal_read_info(const char *dir, zs_jinfo *info);

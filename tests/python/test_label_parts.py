@@ -115,6 +115,9 @@ def refusals(w, src):
     """Another part's options; a damaged record: exit 1 naming them, OUT not written."""
     out = os.path.join(w, "refused.npy")
     part(src, out, 0, 2, "--slab", "3")
+    r = zs("status", out)
+    if r.returncode != 3 or "slab records in" not in r.stdout:
+        fail(f"zslab status of a labelling in parts: exit {r.returncode}, stdout {r.stdout.strip()!r}")
     r = zs("label", src, out, "--part", "1/2", "--connectivity", "26")
     if r.returncode != 1 or "connectivity=26" not in r.stderr or "reduction" not in r.stderr or os.path.exists(out):
         fail(f"a part with other options: exit {r.returncode}, stderr {r.stderr.strip()!r}")
