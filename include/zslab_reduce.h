@@ -16,7 +16,9 @@
  * A slab's planes are whole (all rows): the executor streams whole-plane bands when reducing.
  *
  * Call order: zs_plan_create (as for a filter, with zs_plan_opts.band = ny), then zs_plan_reduce with a zs_reduce. No
- * output volume is written; the journal (parts, resume) is not supported by reductions yet.
+ * output volume is written. With a journal (zs_exec_opts.journal, attached for records: the
+ * zs_label_journal_* calls) each record is made durable in the journal before the slab is
+ * recorded, and `merge` is not called: the part that sees every slab recorded reads them back.
  *
  * ## Connected components
  * zs_label_* label the foreground of a volume (after an optional pipeline) exactly as
@@ -76,7 +78,7 @@ static inline zs_reduce zs_reduce_make(void)
 }
 
 /** Runs the plan's slabs [opts->first_slab, last_slab) through its stages into the reduction.
- *  `opts` as for zs_plan_execute (NULL: defaults); a journal is refused (ZS_EUNSUPPORTED). The
+ *  `opts` as for zs_plan_execute (NULL: defaults); a journal must be attached for records. The
  *  plan must have been made with whole-plane bands: zs_plan_opts.band = the plane's height (ny);
  *  other plans are refused (ZS_EINVAL).
  *  @return ZS_OK, the first error of a callback or of the run (ZS_ECANCELED when stopped). */
@@ -156,6 +158,27 @@ ZS_API zs_status zs_label_table_write(const zs_labeling *l, const char *path);
 ZS_API int zs_label_table_columns(const zs_labeling *l);
 ZS_API zs_status zs_label_table_column(const zs_labeling *l, int i, const char **name, double *dst);
 ZS_API void zs_label_free(zs_labeling *l);
+
+/** Parts and resumed runs (docs/labels.md, "Parts and resume"). Order, in each part:
+ *  zs_journal_begin(OUT) → zs_label_plan (slab = zs_journal_slab_height() when not 0) →
+ *  zs_label_journal_attach → zs_label_count_part → zs_label_journal_finisher; the finisher then
+ *  zs_label_count_records → zs_label_write (OUT created as for one run) → zs_journal_remove(OUT).
+ *  Attaches `j` for a reduction's records: the header fingerprints the plan and every option that
+ *  decides the labels (and `extra`, the caller's own, e.g. a forced dtype), so that parts with
+ *  other options are refused (ZS_EEXIST naming the difference). */
+ZS_API zs_status zs_label_journal_attach(zs_journal *j, const zs_plan *plan, const zs_volume *in,
+                                         const zs_label_opts *opts, const char *extra);
+/** Pass 1 over the part's slabs that are not recorded yet: each slab's record is made durable in
+ *  the journal before the slab is recorded. */
+ZS_API zs_status zs_label_count_part(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts,
+                                     zs_journal *j);
+/** Finishes the part's journal (zs_journal_finish); *finisher 1 when every slab is recorded and
+ *  this process holds the finisher's lock (one process at a time: the others leave it). */
+ZS_API zs_status zs_label_journal_finisher(zs_journal *j, int *finisher);
+/** The finisher's count: every slab's record read back and merged in slab order, then numbered,
+ *  as zs_label_count does (the same labeling). A missing or damaged record is an error naming it. */
+ZS_API zs_status zs_label_count_records(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts,
+                                        const zs_journal *j, zs_labeling **out);
 /** @} */
 
 #ifdef __cplusplus

@@ -16,7 +16,10 @@
  *     The record itself is not synced: a lost record only means a slab is redone.
  *   - A torn last line (a process killed mid-write) lacks its newline and is ignored; the
  *     next writer of that file starts a new line first.
- * The part that finds every slab recorded renames OUT.partial to OUT. */
+ * The part that finds every slab recorded renames OUT.partial to OUT.
+ * A reduction's journal (zs__journal_attach_records: labels in parts) has no OUT.partial: its
+ * slabs' records are slab-N files beside the part files, each durable before its slab's line,
+ * and the part that finds every slab recorded merges them and writes OUT (label_parts.c). */
 #include "scheduler_internal.h"
 
 #include <dirent.h>
@@ -51,6 +54,7 @@ enum {
     K_OUTPUT_SHAPE,
     K_SLAB_HEIGHT,
     K_SLAB_COUNT,
+    K_REDUCTION,
     K_OUTPUT,
     K_CREATED,
     K_COUNT
@@ -58,8 +62,10 @@ enum {
 static const char *const key_names[K_COUNT] = {
     "zslab-journal", "zslab",       "input",        "input-size",    "input-mtime", "input-format", "input-shape",
     "input-dtype",   "input-order", "input-offset", "input-scaling", "input-files", "pipeline",     "output-dtype",
-    "output-shape",  "slab-height", "slab-count",   "output",        "created"};
-#define JOURNAL_FORMAT "2" /* 2: input-files (the files of the input, as its format lists them) */
+    "output-shape",  "slab-height", "slab-count",   "reduction",     "output",      "created"};
+/* 2: input-files (the files of the input, as its format lists them); 3: reduction (a journal of
+ * records, docs/labels.md: slab-N files beside the part files, no OUT.partial) */
+#define JOURNAL_FORMAT "3"
 #define VAL_MAX        4608
 
 typedef struct jheader {
@@ -79,6 +85,8 @@ struct zs_journal {
     int complete;          /* OUT is in place */
     unsigned char *done;   /* info.nslabs flags: recorded by any part; read-only while running */
     int fd;                /* this part's record file (O_APPEND), or -1 */
+    int records;           /* a reduction's journal: slab-N records, no output to create or rename */
+    int finish_fd;         /* the finisher's lock (zs__journal_claim_finish), or -1 */
     int64_t first, last;   /* this part's slab range */
 };
 
@@ -111,7 +119,7 @@ static void sleep_seconds(double s)
 }
 
 /* fsync of a directory, so that a rename or a new entry in it survives a crash. */
-static void sync_dir(const char *dir)
+void zs__sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -202,6 +210,7 @@ static zs_status info_from_header(const char *dir, const jheader *h, zs_jinfo *i
     copy_text(info->output_dtype, sizeof info->output_dtype, h->val[K_OUTPUT_DTYPE]);
     copy_text(info->shape, sizeof info->shape, h->val[K_OUTPUT_SHAPE]);
     copy_text(info->version, sizeof info->version, h->val[K_VERSION]);
+    info->records = h->val[K_REDUCTION][0] && strcmp(h->val[K_REDUCTION], "(none)") != 0;
     return ZS_OK;
 }
 
@@ -262,6 +271,7 @@ static zs_status fingerprint(const char *out, const zs_plan *p, jheader *h)
     shape_text(p->out.shape, h->val[K_OUTPUT_SHAPE], VAL_MAX);
     snprintf(h->val[K_SLAB_HEIGHT], VAL_MAX, "%lld", (long long)p->slab);
     snprintf(h->val[K_SLAB_COUNT], VAL_MAX, "%lld", (long long)p->nslabs);
+    snprintf(h->val[K_REDUCTION], VAL_MAX, "(none)");
     snprintf(h->val[K_OUTPUT], VAL_MAX, "%s", out ? out : "");
     char host[256] = "?";
     (void)gethostname(host, sizeof host - 1);
@@ -303,7 +313,7 @@ static zs_status write_header(const zs_journal *j)
         unlink(tmp);
         return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the journal header", path);
     }
-    sync_dir(j->dir);
+    zs__sync_dir(j->dir);
     return ZS_OK;
 }
 
@@ -509,6 +519,7 @@ zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs
     zs_journal *j = calloc(1, sizeof *j);
     ZS_RETURN_IF(!j, ZS_ENOMEM, "out of memory");
     j->fd = -1;
+    j->finish_fd = -1;
     j->opts = *opts;
     j->opts.wait_seconds = opts->wait_seconds >= 0 ? opts->wait_seconds : default_wait();
     j->create = create;
@@ -585,6 +596,17 @@ static zs_status open_output(zs_journal *j, const zs_plan *plan)
     return ZS_OK;
 }
 
+/* The creator's header, on disk for the other parts to join. */
+static zs_status publish(zs_journal *j)
+{
+    ZS_FORWARD(write_header(j));
+    j->published = 1;
+    char path[ZS_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/creating", j->dir);
+    unlink(path);
+    return info_from_header(j->dir, j->hdr, &j->info);
+}
+
 static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine)
 {
     if (j->creating) {
@@ -594,12 +616,7 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
          * needs it exclusively) is refused while any part is alive. Ours becomes shared before the
          * header tells the other parts to open the file. */
         (void)zs__volume_share(j->vol, 0);
-        ZS_FORWARD(write_header(j));
-        j->published = 1;
-        char path[ZS_PATH_MAX + 32];
-        snprintf(path, sizeof path, "%s/creating", j->dir);
-        unlink(path);
-        return info_from_header(j->dir, j->hdr, &j->info);
+        return publish(j);
     }
     zs_status st = compare_fingerprint(j, mine);
     free(mine);
@@ -619,6 +636,16 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
     return ZS_OK;
 }
 
+/* The part's range, the slabs recorded so far and (unless OUT is complete) the part's file. */
+static zs_status attach_part(zs_journal *j)
+{
+    const int64_t S = j->info.nslabs, N = j->opts.nparts, I = j->opts.part;
+    j->first = (int64_t)((__int128)I * S / N);
+    j->last = (int64_t)((__int128)(I + 1) * S / N);
+    ZS_FORWARD(load_records(j));
+    return j->complete ? ZS_OK : open_part_file(j);
+}
+
 zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out)
 {
     *out = NULL;
@@ -631,12 +658,50 @@ zs_status zs_journal_attach(zs_journal *j, const zs_plan *plan, zs_volume **out)
     else
         free(mine);
     if (st < 0) return st; /* mine is owned by j->hdr or freed */
-    const int64_t S = j->info.nslabs, N = j->opts.nparts, I = j->opts.part;
-    j->first = (int64_t)((__int128)I * S / N);
-    j->last = (int64_t)((__int128)(I + 1) * S / N);
-    ZS_FORWARD(load_records(j));
-    if (!j->complete) ZS_FORWARD(open_part_file(j));
+    ZS_FORWARD(attach_part(j));
     *out = j->vol;
+    return ZS_OK;
+}
+
+zs_status zs__journal_attach_records(zs_journal *j, const zs_plan *plan, const char *reduction)
+{
+    ZS_RETURN_IF(j->vol || j->complete || j->records, ZS_EINVAL, "%s: journal already attached", j->out);
+    jheader *mine = malloc(sizeof *mine);
+    ZS_RETURN_IF(!mine, ZS_ENOMEM, "out of memory");
+    zs_status st = fingerprint(j->out, plan, mine);
+    if (st < 0) {
+        free(mine);
+        return st;
+    }
+    snprintf(mine->val[K_REDUCTION], VAL_MAX, "%s", reduction);
+    j->records = 1;
+    if (j->creating) {
+        j->hdr = mine;
+        ZS_FORWARD(publish(j));
+    } else {
+        st = compare_fingerprint(j, mine);
+        free(mine);
+        ZS_FORWARD(st);
+        j->complete = path_exists(j->out); /* finished by a part that has not removed the journal yet */
+    }
+    return attach_part(j);
+}
+
+const char *zs__journal_dir(const zs_journal *j) { return j->records ? j->dir : NULL; }
+int64_t zs__journal_slabs(const zs_journal *j) { return j->info.nslabs; }
+int zs__journal_output_exists(const zs_journal *j) { return path_exists(j->out); }
+
+zs_status zs__journal_claim_finish(zs_journal *j, int *won)
+{
+    *won = 0;
+    char path[ZS_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/finishing", j->dir);
+    if (j->finish_fd < 0) j->finish_fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (j->finish_fd < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot open the finisher's lock", path);
+    if (flock(j->finish_fd, LOCK_EX | LOCK_NB) == 0)
+        *won = 1;
+    else if (errno != EWOULDBLOCK)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot lock", path);
     return ZS_OK;
 }
 
@@ -660,7 +725,7 @@ zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete)
     if (j->info.nslabs > 0) ZS_FORWARD(load_records(j));
     const int64_t n = zs_journal_done_count(j, 0, j->info.nslabs);
     if (done) *done = n;
-    if (!j->complete && j->info.nslabs > 0 && n == j->info.nslabs) {
+    if (!j->complete && !j->records && j->info.nslabs > 0 && n == j->info.nslabs) {
         /* Parts (and MPI ranks) that finish together all see every slab recorded and race to
          * rename: OUT holding the very inode this part claimed means another one won. Test hook
          * (tests/cli/test_journal_sync.sh): ZS_TEST_RENAME_RACE makes that other part's rename
@@ -677,7 +742,7 @@ zs_status zs_journal_finish(zs_journal *j, int64_t *done, int *complete)
         snprintf(parent, sizeof parent, "%s", j->out);
         char *slash = strrchr(parent, '/');
         if (slash) *(slash == parent ? slash + 1 : slash) = '\0';
-        sync_dir(slash ? parent : ".");
+        zs__sync_dir(slash ? parent : ".");
     }
     if (complete) *complete = j->complete;
     return ZS_OK;
@@ -687,6 +752,7 @@ void zs_journal_free(zs_journal *j)
 {
     if (!j) return;
     if (j->fd >= 0) close(j->fd);
+    if (j->finish_fd >= 0) close(j->finish_fd);
     if (j->creating && !j->published) {
         /* Failed before anyone could join: leave nothing behind, so the next try creates. Only
          * an OUT.partial we claimed is removed (before the claim goes with the volume): one that
@@ -768,7 +834,8 @@ zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in,
 {
     int64_t t, z0, z1;
     zs__plan_slab(p, i, &t, &z0, &z1);
-    if (j) ZS_FORWARD(sync_slab(out, t, z0, z1)); /* durable before it is recorded */
+    if (j && out) ZS_FORWARD(sync_slab(out, t, z0, z1)); /* durable before it is recorded (a reduction's
+                                                              record is: zs__record_put) */
     if (drop) {
         zs__volume_drop(out, t, z0, z1, !j); /* flushed first, unless synced above */
         if (in) drop_input(p, in, t, z0, z1);

@@ -215,7 +215,10 @@ static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summar
             print_json(f, out, r, sum->complete);
         else {
             char data[2 * ZS_PATH_MAX + 128];
-            if (has_partial)
+            if (r->info.records && !has_out)
+                snprintf(data, sizeof data, "slab records in %s (the part that records the last slab writes %s)",
+                         dir, out);
+            else if (has_partial)
                 snprintf(data, sizeof data, "%s", partial);
             else if (has_out)
                 snprintf(data, sizeof data, "%s, but the journal lacks slabs (inconsistent)", out);

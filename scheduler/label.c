@@ -83,7 +83,7 @@ void zs_label_opts_default(zs_label_opts *o)
  * (nibabel), NRRD (pynrrd), raw data, arrays, and Zarr and HDF5 datasets whose axes the file does
  * not name (zarr, h5py: dimension k is axis k); (nz, ny, nx) for TIFF and plane series (tifffile),
  * MetaImage (SimpleITK) and Zarr / HDF5 with named axes (OME-Zarr, labelled datasets, Imaris). */
-static zs_label_numbering auto_numbering(const zs_volume *in)
+zs_label_numbering zs__label_auto_numbering(const zs_volume *in)
 {
     switch (zs_volume_get_info(in)->format) {
     case ZS_FMT_TIFF:
@@ -103,7 +103,7 @@ static void key_strides(zs_labeling *L)
 {
     const zs_volume_info *i = &L->plan->in;
     const uint64_t nx = (uint64_t)i->shape[0], ny = (uint64_t)i->shape[1], nz = (uint64_t)i->shape[2];
-    const zs_label_numbering n = L->o.numbering == ZS_NUMBER_AUTO ? auto_numbering(L->in) : L->o.numbering;
+    const zs_label_numbering n = L->o.numbering == ZS_NUMBER_AUTO ? zs__label_auto_numbering(L->in) : L->o.numbering;
     L->numbering = n;
     if (n == ZS_NUMBER_XYZ) {
         L->kstride[0] = ny * nz, L->kstride[1] = nz, L->kstride[2] = 1;
@@ -291,16 +291,19 @@ static zs_status keep_face(zs_labeling *L, const zs_lrun *runs, uint64_t n, uint
     return ZS_OK;
 }
 
-static zs_status count_merge(void *user, int64_t slab, const void *record, size_t size)
+zs_status zs__label_merge(void *user, int64_t slab, const void *record, size_t size)
 {
     zs_labeling *L = user;
     rec_head hd;
-    ZS_RETURN_IF(size < sizeof hd, ZS_EINTERNAL, "a slab's record is short");
+    const size_t per = 2 * sizeof(uint64_t) + (L->o.table ? sizeof(meas) : 0);
+    ZS_RETURN_IF(size < sizeof hd, ZS_EFORMAT, "slab %lld's record is short", (long long)slab);
     memcpy(&hd, record, sizeof hd);
+    ZS_RETURN_IF(hd.nfrag > size / per || hd.nfirst + hd.nlast > size / sizeof(zs_lrun) ||
+                     size != sizeof hd + (size_t)hd.nfrag * per + (size_t)(hd.nfirst + hd.nlast) * sizeof(zs_lrun),
+                 ZS_EFORMAT, "slab %lld's record has %zu bytes, not what its counts say", (long long)slab, size);
     ZS_FORWARD(grow(L, hd.nfrag));
     const uint64_t *kc = (const uint64_t *)(const void *)((const unsigned char *)record + sizeof hd);
     const meas *m = (const meas *)(kc + 2 * hd.nfrag);
-    const size_t per = 2 * sizeof(uint64_t) + (L->o.table ? sizeof(meas) : 0);
     const zs_lrun *face = (const zs_lrun *)(const void *)((const unsigned char *)kc + (size_t)hd.nfrag * per);
     const uint64_t b = L->nfrag;
     L->base[slab] = b;
@@ -420,7 +423,7 @@ static uint64_t table_limit(const zs_plan *p, int table)
     return p->mem_budget > held + (64u << 20) ? p->mem_budget - held : (64u << 20);
 }
 
-zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts, zs_labeling **out)
+zs_status zs__label_new(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts, zs_labeling **out)
 {
     *out = NULL;
     ZS_RETURN_IF(!plan || !in || !opts, ZS_EINVAL, "zs_label_count: no plan, input or options given");
@@ -436,22 +439,44 @@ zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_labe
     key_strides(L);
     L->base = calloc((size_t)plan->nslabs + 1, sizeof *L->base);
     L->scratch = calloc((size_t)plan->threads, sizeof *L->scratch);
-    zs_status st = L->base && L->scratch ? ZS_OK : ZS_ERR(ZS_ENOMEM, "out of memory");
-    if (st == ZS_OK) {
-        zs_reduce r = zs_reduce_make();
-        r.user = L;
-        r.slab = count_slab;
-        r.merge = count_merge;
-        zs_exec_opts eo;
-        zs_exec_opts_init(&eo);
-        eo.stop = opts->stop;
-        st = zs_plan_reduce(plan, in, &r, &eo, NULL);
+    if (!L->base || !L->scratch) {
+        zs_label_free(L);
+        return ZS_ERR(ZS_ENOMEM, "out of memory");
     }
+    *out = L;
+    return ZS_OK;
+}
+
+zs_status zs__label_pass1(zs_labeling *L, zs_journal *j)
+{
+    zs_reduce r = zs_reduce_make();
+    r.user = L;
+    r.slab = count_slab;
+    r.merge = j ? NULL : zs__label_merge; /* with a journal: records on disk, merged by the finisher */
+    zs_exec_opts eo;
+    zs_exec_opts_init(&eo);
+    eo.stop = L->o.stop;
+    eo.journal = j;
+    if (j) zs_journal_part_range(j, &eo.first_slab, &eo.last_slab);
+    if (j && eo.first_slab >= eo.last_slab) return ZS_OK; /* a part without slabs */
+    return zs_plan_reduce(L->plan, L->in, &r, &eo, NULL);
+}
+
+zs_status zs__label_finish(zs_labeling *L, zs_status st)
+{
     free(L->face);
     L->face = NULL;
-    scratch_free(L->scratch, plan->threads);
+    scratch_free(L->scratch, L->plan->threads);
     L->scratch = NULL;
     if (st == ZS_OK) st = number(L);
+    return st;
+}
+
+zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts, zs_labeling **out)
+{
+    zs_labeling *L = NULL;
+    ZS_FORWARD(zs__label_new(plan, in, opts, &L));
+    const zs_status st = zs__label_finish(L, zs__label_pass1(L, NULL));
     if (st < 0) {
         zs_label_free(L);
         return st;
@@ -473,6 +498,7 @@ zs_dtype zs_label_dtype(const zs_labeling *l)
 void zs_label_free(zs_labeling *l)
 {
     if (!l) return;
+    scratch_free(l->scratch, l->plan->threads); /* NULL after zs__label_finish */
     free(l->f);
     free(l->m);
     free(l->base);

@@ -55,4 +55,15 @@ void zs__label_row(const zs_labeling *l, uint64_t k, zs_label_row *r);
 const zs_plan *zs__label_plan(const zs_labeling *l);
 int zs__label_has_table(const zs_labeling *l);
 
+/* Pass 1 in steps (label.c), for parts (label_parts.c): a labeling with nothing counted; the
+ * reduction over the plan's slabs (with a journal: the part's range, records on disk, no
+ * merge); one slab's record merged (slabs in order 0, 1, ...); the numbering, after the last
+ * merge (st: the steps' status; the numbering runs only when it is ZS_OK). */
+zs_status zs__label_new(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts, zs_labeling **out);
+zs_status zs__label_pass1(zs_labeling *L, zs_journal *j);
+zs_status zs__label_merge(void *user, int64_t slab, const void *record, size_t size);
+zs_status zs__label_finish(zs_labeling *L, zs_status st);
+/* The numbering of the array numpy's readers make of the input (ZS_NUMBER_XYZ or _ZYX). */
+zs_label_numbering zs__label_auto_numbering(const zs_volume *in);
+
 #endif

@@ -8,7 +8,10 @@
  * the reduction's slab callback turns them into a record. Records are filed by slab index;
  * under one mutex, whoever files the next record in slab order merges it and every following one
  * that is ready, so merges are serialised and in slab order whatever the workers' timing. Buffers
- * live from a slab's first plane to its callback: at most one or two per worker. */
+ * live from a slab's first plane to its callback: at most one or two per worker.
+ * With a journal (parts, resume) a part holds only some slabs: each record is made durable in
+ * the journal's directory (zs__record_put) before the executor records the slab, and nothing is
+ * merged here: the part that sees every slab recorded merges the records (label.c). */
 #include "reduce_internal.h"
 
 #include <omp.h>
@@ -34,7 +37,8 @@ struct zs__reducer {
     reduce_slot *slots;    /* one per slab of the plan */
     unsigned char **spare; /* per worker (omp thread number): a slab buffer kept for its next slab */
     pthread_mutex_t lock;
-    int64_t next; /* under lock: next slab to merge */
+    int64_t next;        /* under lock: next slab to merge */
+    const char *records; /* read-only: with a journal, where records go (no merge) */
 };
 
 static zs_reduce_type reduce_type(const zs_plan *p)
@@ -90,6 +94,11 @@ zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *p
     if (!red->spare[tid]) /* kept for this worker's next slab: no fresh pages to fault in */
         red->spare[tid] = q->buf, q->buf = NULL;
     ZS_FREE(q->buf);
+    if (st >= 0 && red->records) {
+        st = zs__record_put(red->records, s, rec, size); /* durable before the journal records the slab */
+        free(rec);
+        return st;
+    }
     if (st < 0) {
         free(rec);
         return st;
@@ -104,11 +113,12 @@ zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_redu
     ZS_CHECK_UNSTABLE(r, "zs_reduce");
     zs_exec_opts eo;
     ZS_FORWARD(ZS_SIZED_IN(&eo, opts, zs_exec_opts));
-    ZS_RETURN_IF(eo.journal, ZS_EUNSUPPORTED, "%s: reductions do not keep a journal yet (no parts, no resume)",
-                 plan->in.path);
     ZS_RETURN_IF(plan->nbands > 1, ZS_EINVAL,
                  "%s: a reduction needs whole planes: make the plan with band %lld (it has bands of %lld rows)",
                  plan->in.path, (long long)plan->in.shape[1], (long long)plan->band);
+    ZS_RETURN_IF(eo.journal && !zs__journal_dir(eo.journal), ZS_EINVAL,
+                 "%s: a reduction's journal is attached for records (zs_label_journal_attach), not for an output",
+                 plan->in.path);
     zs__reducer red;
     memset(&red, 0, sizeof red);
     red.plan = plan;
@@ -116,6 +126,7 @@ zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_redu
     red.type = reduce_type(plan);
     red.es = plan->work_size;
     red.next = eo.first_slab > 0 ? eo.first_slab : 0;
+    red.records = eo.journal ? zs__journal_dir(eo.journal) : NULL;
     red.slots = calloc((size_t)(plan->nslabs > 0 ? plan->nslabs : 1), sizeof *red.slots);
     red.spare = calloc((size_t)plan->threads, sizeof *red.spare);
     if (!red.spare) {
@@ -129,7 +140,7 @@ zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_redu
     eo.drop_cache = 0; /* nothing is written */
     zs_status st = zs_plan_execute(plan, in, NULL, &eo, stats);
     const int64_t last = eo.last_slab > 0 && eo.last_slab < plan->nslabs ? eo.last_slab : plan->nslabs;
-    if (st == ZS_OK && red.next != last && plan->nslabs > 0)
+    if (st == ZS_OK && !red.records && red.next != last && plan->nslabs > 0)
         st = ZS_ERR(ZS_EINTERNAL, "%s: a reduction merged slabs up to %lld of %lld", plan->in.path, (long long)red.next,
                     (long long)last);
     for (int64_t s = 0; s < plan->nslabs; s++) {

@@ -13,4 +13,13 @@ typedef struct zs__reducer zs__reducer;
  *  records that are ready, in slab order. Called by the worker computing the slab. */
 zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *plane);
 
+/** Makes slab `slab`'s record (`size` bytes; none: rec may be NULL) durable as DIR/slab-N:
+ *  written to a temporary name, synced, renamed, the directory synced (reduce_records.c). Once it
+ *  returns ZS_OK a journal may record the slab. Errors name the file (ZS_ENOSPC, ZS_EIO). */
+zs_status zs__record_put(const char *dir, int64_t slab, const void *rec, size_t size);
+/** Reads slab `slab`'s record back: *found 0 (and ZS_OK) when DIR has none; else *rec is
+ *  malloc()ed (the caller frees it) with *size bytes. A record that is cut, damaged, of another
+ *  slab or of another byte order is an error naming the file (ZS_EFORMAT, ZS_EUNSUPPORTED). */
+zs_status zs__record_get(const char *dir, int64_t slab, int *found, void **rec, size_t *size);
+
 #endif

@@ -162,6 +162,21 @@ int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo);
 /* ---- journal (journal.c, journal_report.c) ------------------------------------------ */
 /** 1 if slab i is recorded by any part (read-only after zs_journal_attach: safe in workers). */
 int zs__journal_done(const zs_journal *j, int64_t i);
+/** fsync of a directory, so that a rename or a new entry in it survives a crash (journal.c). */
+void zs__sync_dir(const char *dir);
+/** A reduction's journal (docs/labels.md, "Parts and resume"): publishes or compares the header,
+ *  with `reduction` (the reduction and its options) as one more compared key, and opens the
+ *  part's file; no OUT.partial is created and zs_journal_finish renames nothing. The records
+ *  (zs__record_put) live in zs__journal_dir(j). */
+zs_status zs__journal_attach_records(zs_journal *j, const zs_plan *plan, const char *reduction);
+/** The directory of a journal attached for records; NULL for a volume's journal. */
+const char *zs__journal_dir(const zs_journal *j);
+/** Slabs of the journal's job (its header's slab-count). */
+int64_t zs__journal_slabs(const zs_journal *j);
+/** 1 when OUT exists (finished). */
+int zs__journal_output_exists(const zs_journal *j);
+/** The finisher's lock (OUT.zsjournal/finishing, flock): *won 1 for one process at a time. */
+zs_status zs__journal_claim_finish(zs_journal *j, int *won);
 /** Called by a worker after slab i is stored. With a journal: makes the slab's output bytes
  *  durable (msync MS_SYNC of their range), then records the slab. With drop: flushes and
  *  drops the page-cache pages of the slab's output planes and of the input planes that no
@@ -176,6 +191,7 @@ typedef struct zs_jinfo {
     char input[ZS_PATH_MAX];
     char pipeline[4096];
     char output_dtype[16], shape[96], version[32];
+    int records; /* a reduction's journal: slab records, no OUT.partial (zs__journal_attach_records) */
 } zs_jinfo;
 /** Reads the header in `dir`. ZS_EIO with errno ENOENT-style message when there is none. */
 zs_status zs__journal_read_info(const char *dir, zs_jinfo *info);

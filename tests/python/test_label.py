@@ -269,7 +269,6 @@ def bad_input(w):
     cases = [(["label", four, out], 1, "series of 2 volumes"),
              (["label", src, out, "--dtype", "uint8"], 2, "uint32 or uint64"),
              (["label", src, out, "--connectivity", "8"], 2, "6, 18 or 26"),
-             (["label", src, out, "--part", "1/4"], 2, "unknown option '--part'"),
              (["label", src, out, "--threshold", "x"], 2, "--threshold"),
              (["label", src, out, "--min-size", "5", "--max-size", "2"], 2, "min_size <= max_size")]
     for args, code, text in cases:
