@@ -125,9 +125,9 @@ typedef struct cli_opts {
     /* label (its --op, --threads, --slab ... are the fields above) */
     double threshold; /* --threshold T: foreground is value > T */
     int has_threshold;
-    int connectivity;                 /* --connectivity 6|18|26 (0: the library's default, 6) */
-    const char *table, *intensity;    /* --table P, --intensity IN2 (NULL when not given) */
-    int64_t min_size, max_size;       /* --min-size, --max-size (0: no bound) */
+    int connectivity;              /* --connectivity 6|18|26 (0: the library's default, 6) */
+    const char *table, *intensity; /* --table P, --intensity IN2 (NULL when not given) */
+    int64_t min_size, max_size;    /* --min-size, --max-size (0: no bound) */
     /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
     int has_view, has_axis, has_z;

@@ -17,8 +17,10 @@
 #include "cli.h"
 #include "zslab_reduce.h"
 
-#define STR_(x) #x
-#define STR(x)  STR_(x) /* a number defined in a header, in the help text */
+#define STR_(x)     #x
+#define STR(x)      STR_(x) /* a number defined in a header, in the help text */
+#define FRAG_BYTES  STR(ZS_LABEL_BYTES_PER_FRAGMENT)
+#define TABLE_BYTES STR(ZS_LABEL_TABLE_BYTES_PER_FRAGMENT)
 
 /* Early refusals, before anything is read: OUT exists, a series, an output dtype too small. */
 static int check_early(const cli_opts *o, const zs_volume_info *in)
@@ -120,8 +122,8 @@ static void summary(const cli_opts *o, const zs_labeling *L, const zs_plan *plan
     cli_note(2,
              "labelled %s -> %s: %llu components (%s, connectivity %d), %.1f Mvox written in %.2f s, %d thread%s, "
              "%lld slabs of %lld planes",
-             o->in, o->out, (unsigned long long)zs_label_components(L), zs_dtype_name(dt), connectivity,
-             mvox, s, rs->threads, rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan),
+             o->in, o->out, (unsigned long long)zs_label_components(L), zs_dtype_name(dt), connectivity, mvox, s,
+             rs->threads, rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan),
              (long long)zs_plan_slab_height(plan));
 }
 
@@ -155,8 +157,7 @@ static int finish_labels(const cli_opts *o, zs_status st, const zs_labeling *L, 
 
 /* The part's slabs into the journal; the finisher (the part that finds every slab recorded)
  * merges the records, writes OUT and removes the journal. */
-static int run_part(const cli_opts *o, const zs_volume *in, const zs_plan *plan, zs_journal *j,
-                    const zs_label_opts *lo)
+static int run_part(const cli_opts *o, const zs_volume *in, const zs_plan *plan, zs_journal *j, const zs_label_opts *lo)
 {
     char extra[64] = "";
     if (o->has_dtype) snprintf(extra, sizeof extra, "dtype=%s", zs_dtype_name(o->dtype));
@@ -252,7 +253,6 @@ static void print_memory(const cli_opts *o, const zs_volume_info *in, const zs_p
             ZS_LABEL_BYTES_PER_FRAGMENT + (o->table ? ZS_LABEL_TABLE_BYTES_PER_FRAGMENT : 0));
 }
 
-
 static int check_label(cli_opts *o)
 {
     o->in = o->nargs > 0 ? o->args[0] : NULL;
@@ -303,8 +303,8 @@ const cli_command cli_command_label = {
             "nonzero; NaN is nonzero), after the --op stages if any, exactly as scipy.ndimage.label\n"
             "labels the array numpy opens (np.load, tifffile, zarr, h5py, nibabel): components are\n"
             "numbered by their first voxel in C order of that array; background is 0. Streams\n"
-            "through z-slabs in two passes: memory is the budget plus " STR(ZS_LABEL_BYTES_PER_FRAGMENT) " bytes per\n"
-            "fragment (a component's part in one slab; " STR(ZS_LABEL_TABLE_BYTES_PER_FRAGMENT) " more with --table).\n\n"
+            "through z-slabs in two passes: memory is the budget plus " FRAG_BYTES " bytes per\n"
+            "fragment (a component's part in one slab; " TABLE_BYTES " more with --table).\n\n"
             "{threshold}{connectivity}{dtype:uint32 (default, up to 2^32-1 components) or uint64}{table}{intensity}"
             "{min-size}{max-size}{slab-height}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}{engine}"
             "{no-bind}{compress}{chunks}{dataset}{part}{resume}{journal}{dry-run}{progress}"

@@ -25,8 +25,7 @@ zs_status zs__v03_volume_info_sizes(const void *info, uint64_t *plane, uint64_t 
     return zs_volume_info_sizes(&full, plane, volume, total);
 }
 
-size_t zs__v03_volume_info_describe(const void *info, int flags, char *buf, size_t n)
-    ZS_V03(zs_volume_info_describe);
+size_t zs__v03_volume_info_describe(const void *info, int flags, char *buf, size_t n) ZS_V03(zs_volume_info_describe);
 size_t zs__v03_volume_info_describe(const void *info, int flags, char *buf, size_t n)
 {
     zs_volume_info full;

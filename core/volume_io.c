@@ -85,12 +85,12 @@ zs_status zs__volume_window(const zs_volume *v, int64_t t, int64_t z0, int64_t z
     }
     const uint64_t page = zs_sys_page_size(), start = off - off % page;
     const uint64_t n = (uint64_t)(z1 - z0) * (uint64_t)v->info.shape[1] * row_bytes(&v->info) + (off - start);
-    ZS_RETURN_IF(n > SIZE_MAX, ZS_EOVERFLOW, "%s: a window of %llu bytes does not fit the address space",
-                 v->info.path, (unsigned long long)n);
+    ZS_RETURN_IF(n > SIZE_MAX, ZS_EOVERFLOW, "%s: a window of %llu bytes does not fit the address space", v->info.path,
+                 (unsigned long long)n);
     void *b = mmap(NULL, (size_t)n, write ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED, v->fd, (off_t)start);
     if (b == MAP_FAILED)
-        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot map %llu bytes at offset %llu",
-                          v->info.path, (unsigned long long)n, (unsigned long long)start);
+        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot map %llu bytes at offset %llu", v->info.path,
+                          (unsigned long long)n, (unsigned long long)start);
     if (!write) (void)madvise(b, (size_t)n, MADV_WILLNEED); /* read ahead, without waiting for it */
     out->base = b;
     out->length = (size_t)n;

@@ -59,8 +59,8 @@ void zs__error_set(const char *msg);
  * must be this library's. */
 #define ZS_CHECK_UNSTABLE(o, name)                                                                                     \
     ZS_RETURN_IF((o)->struct_size != sizeof *(o), ZS_EINVAL,                                                           \
-                 "%s: struct_size is %zu, this library's is %zu (not yet stable: build against this library's "      \
-                 "zslab_reduce.h)",                                                                                     \
+                 "%s: struct_size is %zu, this library's is %zu (not yet stable: build against this library's "        \
+                 "zslab_reduce.h)",                                                                                    \
                  (name), (size_t)(o)->struct_size, sizeof *(o))
 zs_status zs__sized_in(void *local, size_t local_size, const void *given, size_t min, const char *name);
 #define ZS_SIZED_IN(local, given, type)                                                                                \

@@ -455,8 +455,8 @@ typedef struct zs_slab {
 } zs_slab;
 
 /** Describes planes [z0,z1) of volume t with `halo` planes on each side, clipped. */
-ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo,
-                              zs_slab *out) ZS_V2(zs_slab_make);
+ZS_API zs_status zs_slab_make(const zs_volume_info *info, int64_t t, int64_t z0, int64_t z1, int64_t halo, zs_slab *out)
+    ZS_V2(zs_slab_make);
 
 /** @} */
 
@@ -563,8 +563,8 @@ ZS_API void zs_plan_opts_default(zs_plan_opts *o);
  *  to the pipeline: the caller may free the pipeline at once (it lives until its last plan is
  *  freed), and a pipeline with plans refuses new stages (ZS_EINVAL).
  *  @param[out] out caller frees with zs_plan_free. */
-ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts,
-                                zs_plan **out) ZS_V2(zs_plan_create);
+ZS_API zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *p, const zs_plan_opts *opts, zs_plan **out)
+    ZS_V2(zs_plan_create);
 ZS_API void zs_plan_free(zs_plan *plan);
 /** Describes the plan in lines (zslab filter --dry-run): input, pipeline, slabs, halo, tiles,
  *  engines, memory per worker and the peak-memory estimate, into buf as snprintf does.
@@ -584,7 +584,7 @@ ZS_API void zs_plan_engines(const zs_plan *plan, zs_engine *read, zs_engine *wri
 ZS_API zs_precision zs_plan_precision(const zs_plan *plan);
 
 typedef struct zs_run_stats {
-    size_t struct_size; /**< the caller's sizeof: set by zs_run_stats_init() */
+    size_t struct_size;                                  /**< the caller's sizeof: set by zs_run_stats_init() */
     double seconds;                                      /**< wall time of the execution */
     double load_seconds, compute_seconds, store_seconds; /**< summed over workers */
     uint64_t voxels;                                     /**< voxels of the slabs processed */
@@ -719,13 +719,12 @@ ZS_API void zs_partial_file_free(zs_partial_file *p);
  * range (zs_journal_part_range) → zs_journal_finish → zs_journal_free.
  * @{ */
 
-
 typedef struct zs_journal_summary {
     size_t struct_size; /**< the caller's sizeof: set by zs_journal_summary_init() */
-    int64_t slabs; /**< slabs of the plan (0 without a journal) */
-    int64_t done;  /**< slabs recorded by any part */
-    int complete;  /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
-    int journal;   /**< OUT has a journal */
+    int64_t slabs;      /**< slabs of the plan (0 without a journal) */
+    int64_t done;       /**< slabs recorded by any part */
+    int complete;       /**< OUT exists, OUT.partial does not, and (with a journal) every slab is recorded */
+    int journal;        /**< OUT has a journal */
 } zs_journal_summary;
 static inline void zs_journal_summary_init(zs_journal_summary *s) { zs_struct_init(s, sizeof *s); }
 /** Describes the state of OUT from its journal alone (the input need not exist): complete

@@ -834,8 +834,9 @@ zs_status zs__slab_release(zs_journal *j, const zs_plan *p, const zs_volume *in,
 {
     int64_t t, z0, z1;
     zs__plan_slab(p, i, &t, &z0, &z1);
-    if (j && out) ZS_FORWARD(sync_slab(out, t, z0, z1)); /* durable before it is recorded (a reduction's
-                                                              record is: zs__record_put) */
+    if (j && out)
+        ZS_FORWARD(sync_slab(out, t, z0, z1)); /* durable before it is recorded (a reduction's
+                                                    record is: zs__record_put) */
     if (drop) {
         zs__volume_drop(out, t, z0, z1, !j); /* flushed first, unless synced above */
         if (in) drop_input(p, in, t, z0, z1);

@@ -216,8 +216,8 @@ static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summar
         else {
             char data[2 * ZS_PATH_MAX + 128];
             if (r->info.records && !has_out)
-                snprintf(data, sizeof data, "slab records in %s (the part that records the last slab writes %s)",
-                         dir, out);
+                snprintf(data, sizeof data, "slab records in %s (the part that records the last slab writes %s)", dir,
+                         out);
             else if (has_partial)
                 snprintf(data, sizeof data, "%s", partial);
             else if (has_out)

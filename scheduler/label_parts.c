@@ -26,9 +26,9 @@ static zs_status reduction_text(const zs_volume *in, const zs_label_opts *o, con
         const zs_volume_info *v = zs_volume_get_info(o->intensity);
         zs_files_sum f;
         ZS_FORWARD(zs__info_files_sum(v, &f));
-        len += snprintf(buf + len, n - (size_t)len, " intensity=%s %llu %lld.%09ld %016llx", v->path,
-                        (unsigned long long)f.bytes, (long long)f.newest_sec, f.newest_nsec,
-                        (unsigned long long)f.hash);
+        len +=
+            snprintf(buf + len, n - (size_t)len, " intensity=%s %llu %lld.%09ld %016llx", v->path,
+                     (unsigned long long)f.bytes, (long long)f.newest_sec, f.newest_nsec, (unsigned long long)f.hash);
     }
     if (extra && *extra && len > 0 && (size_t)len < n) snprintf(buf + len, n - (size_t)len, " %s", extra);
     return ZS_OK;
@@ -87,7 +87,8 @@ zs_status zs_label_count_records(const zs_plan *plan, const zs_volume *in, const
         size_t size = 0;
         st = zs__record_get(dir, s, &found, &rec, &size);
         if (st == ZS_OK && !found)
-            st = ZS_ERR(ZS_EFORMAT, "%s/slab-%lld: the journal records slab %lld but its record is missing; remove %s "
+            st = ZS_ERR(ZS_EFORMAT,
+                        "%s/slab-%lld: the journal records slab %lld but its record is missing; remove %s "
                         "to start over",
                         dir, (long long)s, (long long)s, dir);
         if (st == ZS_OK) st = zs__label_merge(L, s, rec, size);

@@ -100,15 +100,14 @@ zs_status zs__record_put(const char *dir, int64_t slab, const void *rec, size_t 
 /* Checks the head read from `path` against slab and the file's size. */
 static zs_status check_head(const char *path, const record_head *h, int64_t slab, uint64_t file_size)
 {
-    ZS_RETURN_IF(memcmp(h->magic, record_magic, sizeof h->magic) != 0, ZS_EFORMAT, "%s: not a zslab slab record",
-                 path);
+    ZS_RETURN_IF(memcmp(h->magic, record_magic, sizeof h->magic) != 0, ZS_EFORMAT, "%s: not a zslab slab record", path);
     ZS_RETURN_IF(h->order_mark != RECORD_ORDER, ZS_EUNSUPPORTED,
                  "%s: a slab record written on a host of another byte order", path);
-    ZS_RETURN_IF(h->slab != slab, ZS_EFORMAT, "%s: holds slab %lld's record, not slab %lld's", path,
-                 (long long)h->slab, (long long)slab);
+    ZS_RETURN_IF(h->slab != slab, ZS_EFORMAT, "%s: holds slab %lld's record, not slab %lld's", path, (long long)h->slab,
+                 (long long)slab);
     ZS_RETURN_IF(h->size != file_size - sizeof *h, ZS_EFORMAT,
-                 "%s: a slab record of %llu bytes in a file of %llu (cut or grown)", path,
-                 (unsigned long long)h->size, (unsigned long long)file_size);
+                 "%s: a slab record of %llu bytes in a file of %llu (cut or grown)", path, (unsigned long long)h->size,
+                 (unsigned long long)file_size);
     return ZS_OK;
 }
 

@@ -29,31 +29,31 @@
 #include <unistd.h>
 
 typedef struct job {
-    const zs_plan *plan;                 /* set by caller, read-only in workers */
-    const zs_volume *in;                 /* read-only */
-    zs_volume *out;                      /* workers write disjoint slabs */
-    const zs_exec_opts *opts;            /* read-only */
-    unsigned phases;                     /* read-only: ZS_PHASE_* */
-    _Atomic int64_t next;                /* atomic: next slab to claim */
-    _Atomic int cancel;                  /* atomic: stop taking slabs */
-    _Atomic int err;                     /* atomic: first error code (0 = none) */
-    char errmsg[1024];                   /* written once by the CAS winner */
-    _Atomic int64_t done;                /* atomic: slabs finished */
-    _Atomic uint64_t done_vox;           /* atomic */
-    double load_s, compute_s, store_s;   /* summed under omp atomic */
-    uint64_t sink;                       /* summed under omp atomic: keeps the READ-only touch alive */
-    uint64_t bytes_in, bytes_out;        /* summed under omp atomic */
-    int64_t total;                       /* read-only: slabs this run does (range less recorded ones) */
-    uint64_t total_vox;                  /* read-only: their voxels */
-    int64_t first, last;                 /* read-only: the slab range */
-    int64_t run_slabs;                   /* read-only: slabs of one claim */
-    int64_t groups;                      /* read-only: band groups a claim is split into (items per claim) */
-    int64_t nclaims;                     /* read-only */
-    _Atomic int64_t *left;               /* atomic, per claim: band groups not finished yet */
-    int delay_ms;                        /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
-    int64_t stop_at;                     /* read-only: test hook ZS_TEST_STOP_AT_SLAB (-1 = off) */
-    zs_engine_side rd, wr;               /* read-only: the engines of the input and the output (owner: the job) */
-    char note[512];                      /* why an engine fell back, for zs_run_stats */
+    const zs_plan *plan;               /* set by caller, read-only in workers */
+    const zs_volume *in;               /* read-only */
+    zs_volume *out;                    /* workers write disjoint slabs */
+    const zs_exec_opts *opts;          /* read-only */
+    unsigned phases;                   /* read-only: ZS_PHASE_* */
+    _Atomic int64_t next;              /* atomic: next slab to claim */
+    _Atomic int cancel;                /* atomic: stop taking slabs */
+    _Atomic int err;                   /* atomic: first error code (0 = none) */
+    char errmsg[1024];                 /* written once by the CAS winner */
+    _Atomic int64_t done;              /* atomic: slabs finished */
+    _Atomic uint64_t done_vox;         /* atomic */
+    double load_s, compute_s, store_s; /* summed under omp atomic */
+    uint64_t sink;                     /* summed under omp atomic: keeps the READ-only touch alive */
+    uint64_t bytes_in, bytes_out;      /* summed under omp atomic */
+    int64_t total;                     /* read-only: slabs this run does (range less recorded ones) */
+    uint64_t total_vox;                /* read-only: their voxels */
+    int64_t first, last;               /* read-only: the slab range */
+    int64_t run_slabs;                 /* read-only: slabs of one claim */
+    int64_t groups;                    /* read-only: band groups a claim is split into (items per claim) */
+    int64_t nclaims;                   /* read-only */
+    _Atomic int64_t *left;             /* atomic, per claim: band groups not finished yet */
+    int delay_ms;                      /* read-only: test hook ZS_TEST_SLAB_DELAY_MS (0 = off) */
+    int64_t stop_at;                   /* read-only: test hook ZS_TEST_STOP_AT_SLAB (-1 = off) */
+    zs_engine_side rd, wr;             /* read-only: the engines of the input and the output (owner: the job) */
+    char note[512];                    /* why an engine fell back, for zs_run_stats */
 } job;
 
 typedef struct ring {
@@ -78,9 +78,9 @@ typedef struct worker {
     int64_t inexact_z;             /* a plane holding such a value (-1: none seen) */
     const zs_engine_side *rd, *wr; /* the job's engines */
     void *rs, *ws;                 /* the worker's streams of them, or NULL (owner: worker) */
-    unsigned char *assembly; /* encoded outputs: the run's output planes (owner: worker) */
-    int encoded;             /* the output encodes whole planes: stores go to the assembly */
-    int64_t run_z0;          /* first plane of the run */
+    unsigned char *assembly;       /* encoded outputs: the run's output planes (owner: worker) */
+    int encoded;                   /* the output encodes whole planes: stores go to the assembly */
+    int64_t run_z0;                /* first plane of the run */
     void *scratch;
     int64_t *zin[ZS_MAX_STAGES];      /* a call's input planes */
     const float **pin[ZS_MAX_STAGES]; /* and their rows (of the work type: float or double) */

@@ -10,22 +10,22 @@
 #include <string.h>
 
 #define GUARD 64
-#define GUARDED(type) \
-    struct {          \
-        type s;       \
-        unsigned char guard[GUARD]; \
+#define GUARDED(type)                                                                                                  \
+    struct {                                                                                                           \
+        type s;                                                                                                        \
+        unsigned char guard[GUARD];                                                                                    \
     }
 
 static int failures;
 #define CHECK(cond)                                                                                                    \
     do {                                                                                                               \
         if (!(cond)) {                                                                                                 \
-            fprintf(stderr, "caller_0_3:%d: %s failed (%s)\n", __LINE__, #cond, zs_last_error());                       \
+            fprintf(stderr, "caller_0_3:%d: %s failed (%s)\n", __LINE__, #cond, zs_last_error());                      \
             failures++;                                                                                                \
         }                                                                                                              \
     } while (0)
-#define GUARD_SET(g)    memset((g).guard, 0xcd, GUARD)
-#define GUARD_KEPT(g)   guard_kept((g).guard)
+#define GUARD_SET(g)  memset((g).guard, 0xcd, GUARD)
+#define GUARD_KEPT(g) guard_kept((g).guard)
 
 static int guard_kept(const unsigned char *g)
 {

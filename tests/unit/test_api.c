@@ -153,7 +153,7 @@ static void test_execute_checks_the_input(void **state)
     zs_volume *out = create_output(plan, "api_out2.npy");
     assert_int_equal(zs_plan_execute(plan, small, out, NULL, NULL), ZS_EINVAL);
     assert_non_null(strstr(zs_last_error(), "api_small.npy: input shape"));
-    assert_int_equal(zs_plan_execute(plan, in, in, NULL, NULL), ZS_EINVAL); /* read-only "output" */
+    assert_int_equal(zs_plan_execute(plan, in, in, NULL, NULL), ZS_EINVAL);   /* read-only "output" */
     assert_int_equal(zs_plan_execute(plan, in, NULL, NULL, NULL), ZS_EINVAL); /* no output: it crashed */
     assert_non_null(strstr(zs_last_error(), "no output volume given"));
     zs_plan *none = NULL;
