@@ -161,6 +161,33 @@ static zs_status report_plain(const char *out, FILE *f, int json, int has_out, i
     return ZS_OK;
 }
 
+/* Parts in order; the owner indices follow the sort. */
+static void sort_writers(report *r)
+{
+    memcpy(r->sorted, r->writers, sizeof(writer) * (size_t)r->nwriters);
+    qsort(r->sorted, (size_t)r->nwriters, sizeof(writer), cmp_writer);
+    for (int w = 0; w < r->nwriters; w++)
+        for (int k = 0; k < r->nwriters; k++)
+            if (!cmp_writer(&r->writers[w], &r->sorted[k])) r->map[w] = k;
+    for (int64_t i = 0; i < r->info.nslabs; i++)
+        if (r->owner[i] >= 0) r->owner[i] = r->map[r->owner[i]];
+    memcpy(r->writers, r->sorted, sizeof(writer) * (size_t)r->nwriters);
+}
+
+/* Where the job's data are, for the text report. */
+static void data_text(char *data, size_t n, const char *out, const char *dir, const char *partial, int records,
+                      int has_out, int has_partial)
+{
+    if (records && !has_out)
+        snprintf(data, n, "slab records in %s (the part that records the last slab writes %s)", dir, out);
+    else if (has_partial)
+        snprintf(data, n, "%s", partial);
+    else if (has_out)
+        snprintf(data, n, "%s, but the journal lacks slabs (inconsistent)", out);
+    else
+        snprintf(data, n, "none: %s is gone (remove %s to start over)", partial, dir);
+}
+
 static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summary *sum)
 {
     zs_journal_summary dummy;
@@ -199,15 +226,7 @@ static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summar
     }
     if (s == ZS_OK) s = zs__journal_scan(&r->info, collect, r);
     if (s == ZS_OK) {
-        /* parts in order; the owner indices follow the sort */
-        memcpy(r->sorted, r->writers, sizeof(writer) * (size_t)r->nwriters);
-        qsort(r->sorted, (size_t)r->nwriters, sizeof(writer), cmp_writer);
-        for (int w = 0; w < r->nwriters; w++)
-            for (int k = 0; k < r->nwriters; k++)
-                if (!cmp_writer(&r->writers[w], &r->sorted[k])) r->map[w] = k;
-        for (int64_t i = 0; i < r->info.nslabs; i++)
-            if (r->owner[i] >= 0) r->owner[i] = r->map[r->owner[i]];
-        memcpy(r->writers, r->sorted, sizeof(writer) * (size_t)r->nwriters);
+        sort_writers(r);
         sum->slabs = r->info.nslabs;
         sum->done = r->done;
         sum->complete = has_out && !has_partial && r->done == r->info.nslabs;
@@ -215,15 +234,7 @@ static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summar
             print_json(f, out, r, sum->complete);
         else {
             char data[2 * ZS_PATH_MAX + 128];
-            if (r->info.records && !has_out)
-                snprintf(data, sizeof data, "slab records in %s (the part that records the last slab writes %s)", dir,
-                         out);
-            else if (has_partial)
-                snprintf(data, sizeof data, "%s", partial);
-            else if (has_out)
-                snprintf(data, sizeof data, "%s, but the journal lacks slabs (inconsistent)", out);
-            else
-                snprintf(data, sizeof data, "none: %s is gone (remove %s to start over)", partial, dir);
+            data_text(data, sizeof data, out, dir, partial, r->info.records, has_out, has_partial);
             print_text(f, out, r, sum->complete, data);
         }
     }
