@@ -370,7 +370,7 @@ const cli_command cli_command_label = {
             "through z-slabs in two passes: memory is the budget plus " FRAG_BYTES " bytes per\n"
             "fragment (a component's part in one slab; " TABLE_BYTES " more with --table).\n\n"
             "{threshold}{connectivity}{dtype:uint32 (default, up to 2^32-1 components) or uint64}{table}{intensity}"
-            "{min-size}{max-size}{slab-height}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}{engine}"
+            "{min-size}{max-size}{slab-height}{op}{plugin}{threads}{slab}{band}{mem-budget}{force}{precision}{engine}"
             "{no-bind}{compress}{chunks}{dataset}{part}{resume}{journal}{dry-run}{progress}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",

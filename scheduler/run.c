@@ -437,7 +437,7 @@ static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
         ZS_FORWARD(ensure(w, n, zb));
         if (j->opts->reducer) /* a reduction: the planes go to it (reduce.c), nothing is stored */
             for (int64_t z = za; z < zb; z++)
-                ZS_FORWARD(zs__reduce_plane(j->opts->reducer, w->t, z, ring_row(w, n, z, 0)));
+                ZS_FORWARD(zs__reduce_rows(j->opts->reducer, w->t, z, w->g.y0, w->g.y1, ring_row(w, n, z, w->g.y0)));
         else if (w->phases & ZS_PHASE_STORE)
             ZS_FORWARD(store_rows(w, za, zb));
     }
@@ -650,10 +650,12 @@ static void count_work(job *j)
     j->nclaims = last > j->first ? (last - j->first + j->run_slabs - 1) / j->run_slabs : 0;
     /* Too few claims to keep every worker busy (a stack of a few planes, wide ones): split each
      * claim's bands into groups that different workers run; the slabs are recorded when the
-     * last group ends. Encoded outputs assemble whole planes in one worker: no groups. */
+     * last group ends. Encoded outputs assemble whole planes in one worker, and so does a
+     * reduction (its slab buffer): no groups. */
     const int64_t want = 2 * (int64_t)p->threads;
     j->groups = 1;
-    if (!p->whole_plane_output && !j->delay_ms && j->stop_at < 0 && j->nclaims > 0 && j->nclaims < want) {
+    if (!p->whole_plane_output && !j->opts->reducer && !j->delay_ms && j->stop_at < 0 && j->nclaims > 0 &&
+        j->nclaims < want) {
         j->groups = (want + j->nclaims - 1) / j->nclaims;
         if (j->groups > p->nbands) j->groups = p->nbands;
     }
