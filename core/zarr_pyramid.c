@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Copyright (c) 2026 the zslab authors */
+/* The levels of an OME-Zarr pyramid: which axes a level halves (the rule, shared by the writer's
+ * shapes and the multiscales' scales), and the folding of a level's layers of chunks into the next
+ * level's while level 0 is written, so that no level is ever read back.
+ *
+ * The rule: level k halves each axis whose voxel (at level k-1) is at most half the coarsest
+ * voxel, within a relative 1e-6; when no axis is that fine (isotropic voxels, or a volume without
+ * a voxel size, read as 1 x 1 x 1), it halves all three. Axes of extent 1 take no part: they keep
+ * their extent and voxel. So 0.5 x 0.5 x 2 um gives 1 x 1 x 2, then 2 x 2 x 2, then 4 x 4 x 4.
+ * A halved axis of n voxels has ceil(n / 2); each voxel is the mean of the voxels of the level
+ * below it covers (2 x 2 x 2, 2 x 2 x 1, ..., fewer past an odd edge), summed in float32 (each
+ * plane's block sum, then the planes' sum) and stored rounded half to even and saturated.
+ *
+ * Folding: the writer hands over each layer of a level when it writes it (whole planes, in any
+ * order, from several workers). Each plane is reduced in x and y outside the lock, then added to
+ * the accumulator of the layer of the next level it belongs to; a layer whose every plane of the
+ * level below has arrived is divided, converted and handed to the writer, which writes it and
+ * folds it into the level after. An accumulator holds a layer of the next level in float32 and
+ * lives from its first plane to its last. */
+#include "zarr_internal.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RULE_TOLERANCE 1e-6
+
+typedef struct pending {
+    float *acc;   /* the layer's sums so far (owner: the fold), NULL before its first plane */
+    int64_t have; /* planes of the level below added */
+} pending;
+
+struct zarr_fold {
+    int64_t below[3];  /* the level below: x, y, z extents */
+    int64_t shape[3];  /* this level's */
+    int f[3];          /* 1 or 2 per axis */
+    int64_t cz, nt, nlayers;
+    zs_dtype dtype;
+    pthread_mutex_t lock; /* pend */
+    pending *pend;        /* nt * nlayers */
+    _Atomic uint64_t held, peak; /* bytes of accumulators */
+};
+
+void zs__pyramid_step(const int64_t shape[3], const double voxel[3], int f[3])
+{
+    double coarsest = 0.0;
+    for (int a = 0; a < 3; a++)
+        if (shape[a] > 1 && voxel[a] > coarsest) coarsest = voxel[a];
+    int any = 0;
+    for (int a = 0; a < 3; a++) {
+        f[a] = shape[a] > 1 && 2.0 * voxel[a] <= coarsest * (1.0 + RULE_TOLERANCE);
+        any |= f[a];
+    }
+    for (int a = 0; a < 3; a++) f[a] = (any ? f[a] : shape[a] > 1) ? 2 : 1;
+}
+
+void zs__pyramid_level(const int64_t shape0[3], const double voxel0[3], int k, zs_pyramid_level *lv)
+{
+    for (int a = 0; a < 3; a++) lv->shape[a] = shape0[a], lv->voxel[a] = voxel0[a], lv->origin[a] = 0.0, lv->f[a] = 1;
+    for (int i = 0; i < k; i++) {
+        zs__pyramid_step(lv->shape, lv->voxel, lv->f);
+        for (int a = 0; a < 3; a++) {
+            lv->origin[a] += 0.5 * (lv->f[a] - 1) * lv->voxel[a]; /* the centre of the voxels it covers */
+            lv->voxel[a] *= lv->f[a];
+            lv->shape[a] = (lv->shape[a] + lv->f[a] - 1) / lv->f[a];
+        }
+    }
+}
+
+zs_status zs__zarr_fold_new(const int64_t below[3], const int64_t shape[3], const int f[3], int64_t cz, int64_t nt,
+                            zs_dtype dtype, zarr_fold **out)
+{
+    zarr_fold *fo = calloc(1, sizeof *fo);
+    ZS_RETURN_IF(!fo, ZS_ENOMEM, "out of memory for a pyramid level");
+    for (int a = 0; a < 3; a++) fo->below[a] = below[a], fo->shape[a] = shape[a], fo->f[a] = f[a];
+    fo->cz = cz, fo->nt = nt, fo->dtype = dtype;
+    fo->nlayers = (shape[2] + cz - 1) / cz;
+    fo->pend = calloc((size_t)(nt * fo->nlayers), sizeof *fo->pend);
+    pthread_mutex_init(&fo->lock, NULL);
+    *out = fo;
+    ZS_RETURN_IF(!fo->pend, ZS_ENOMEM, "out of memory for a pyramid level");
+    return ZS_OK;
+}
+
+void zs__zarr_fold_free(zarr_fold *fo)
+{
+    if (!fo) return;
+    for (int64_t i = 0; fo->pend && i < fo->nt * fo->nlayers; i++) free(fo->pend[i].acc);
+    free(fo->pend);
+    pthread_mutex_destroy(&fo->lock);
+    free(fo);
+}
+
+uint64_t zs__zarr_fold_peak(const zarr_fold *fo) { return fo ? atomic_load(&fo->peak) : 0; }
+
+/* Planes of this level in layer L, and planes of the level below that make them. */
+static int64_t layer_planes(const zarr_fold *fo, int64_t L)
+{
+    return (L + 1) * fo->cz <= fo->shape[2] ? fo->cz : fo->shape[2] - L * fo->cz;
+}
+
+static int64_t layer_sources(const zarr_fold *fo, int64_t L)
+{
+    const int64_t end = fo->f[2] * (L * fo->cz + layer_planes(fo, L));
+    return (end < fo->below[2] ? end : fo->below[2]) - fo->f[2] * L * fo->cz;
+}
+
+/* out[y][x] = the sum of the (up to f[1] x f[0]) voxels of plane src that voxel covers. */
+static void reduce_plane(const zarr_fold *fo, const float *src, float *out)
+{
+    const int64_t px = fo->below[0], py = fo->below[1], nx = fo->shape[0], ny = fo->shape[1];
+    const int fx = fo->f[0], fy = fo->f[1];
+    for (int64_t y = 0; y < ny; y++)
+        for (int64_t x = 0; x < nx; x++) {
+            float s = 0.0f;
+            for (int64_t yy = fy * y; yy < fy * y + fy && yy < py; yy++)
+                for (int64_t xx = fx * x; xx < fx * x + fx && xx < px; xx++) s += src[yy * px + xx];
+            out[y * nx + x] = s;
+        }
+}
+
+/* A complete layer's sums into means, stored in the dtype (out: layer_planes x nx x ny). */
+static void finish_layer(const zarr_fold *fo, int64_t L, float *acc, unsigned char *out)
+{
+    const int64_t px = fo->below[0], py = fo->below[1], nx = fo->shape[0], ny = fo->shape[1];
+    const int64_t h = layer_planes(fo, L);
+    const size_t plane = (size_t)(nx * ny);
+    for (int64_t j = 0; j < h; j++) {
+        const int64_t z = L * fo->cz + j, b1 = fo->f[2] * (z + 1);
+        const int64_t nz = (b1 < fo->below[2] ? b1 : fo->below[2]) - fo->f[2] * z;
+        float *p = acc + (size_t)j * plane;
+        for (int64_t y = 0; y < ny; y++) {
+            const int64_t cy = fo->f[1] * (y + 1) <= py ? fo->f[1] : py - fo->f[1] * y;
+            for (int64_t x = 0; x < nx; x++) {
+                const int64_t cx = fo->f[0] * (x + 1) <= px ? fo->f[0] : px - fo->f[0] * x;
+                p[y * nx + x] /= (float)(nz * cy * cx);
+            }
+        }
+    }
+    zs__from_f32(acc, (size_t)h * plane, fo->dtype, out);
+}
+
+/* Adds the reduced plane `sum` of plane p (of the level below) to its layer; a layer made complete
+ * is detached into *full (owner: the caller), with its index in *L. */
+static zs_status add_plane(zarr_fold *fo, int64_t t, int64_t p, const float *sum, float **full, int64_t *L)
+{
+    const int64_t z = p / fo->f[2];
+    const size_t plane = (size_t)(fo->shape[0] * fo->shape[1]);
+    *L = z / fo->cz;
+    pending *q = &fo->pend[t * fo->nlayers + *L];
+    const size_t bytes = (size_t)layer_planes(fo, *L) * plane * sizeof(float);
+    pthread_mutex_lock(&fo->lock);
+    if (!q->acc && (q->acc = calloc(1, bytes))) {
+        const uint64_t now = atomic_fetch_add(&fo->held, bytes) + bytes;
+        for (uint64_t pk = atomic_load(&fo->peak); pk < now && !atomic_compare_exchange_weak(&fo->peak, &pk, now);) {}
+    }
+    float *acc = q->acc;
+    if (acc) {
+        float *dst = acc + (size_t)(z - *L * fo->cz) * plane;
+        for (size_t i = 0; i < plane; i++) dst[i] += sum[i];
+        if (++q->have == layer_sources(fo, *L)) *full = acc, q->acc = NULL;
+    }
+    pthread_mutex_unlock(&fo->lock);
+    ZS_RETURN_IF(!acc, ZS_ENOMEM, "out of memory for a layer of %zu bytes of a pyramid level", bytes);
+    if (*full) atomic_fetch_sub(&fo->held, bytes);
+    return ZS_OK;
+}
+
+zs_status zs__zarr_fold_planes(zarr_fold *fo, int64_t t, int64_t z0, int64_t z1, const unsigned char *planes,
+                               zs__zarr_layer_done done, void *user)
+{
+    const size_t pplane = (size_t)(fo->below[0] * fo->below[1]), plane = (size_t)(fo->shape[0] * fo->shape[1]);
+    const size_t es = zs_dtype_size(fo->dtype);
+    float *src = malloc(pplane * sizeof(float)), *sum = malloc(plane * sizeof(float));
+    zs_status st = src && sum ? ZS_OK : ZS_ERR(ZS_ENOMEM, "out of memory for a pyramid level");
+    for (int64_t p = z0; st == ZS_OK && p < z1; p++) {
+        zs__to_f32(planes + (size_t)(p - z0) * pplane * es, fo->dtype, pplane, 1.0, 0.0, src);
+        reduce_plane(fo, src, sum);
+        float *full = NULL;
+        int64_t L = 0;
+        st = add_plane(fo, t, p, sum, &full, &L);
+        if (st != ZS_OK || !full) continue;
+        unsigned char *out = malloc((size_t)layer_planes(fo, L) * plane * es);
+        if (out) finish_layer(fo, L, full, out);
+        free(full);
+        st = out ? done(user, t, L, out) : ZS_ERR(ZS_ENOMEM, "out of memory for a layer of a pyramid level");
+        free(out);
+    }
+    free(src), free(sum);
+    return st;
+}
