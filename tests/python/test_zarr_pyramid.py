@@ -226,7 +226,13 @@ def traced_convert(src, out, log, *more):
     """zslab convert src out (pread engine) under strace; the CompletedProcess."""
     return subprocess.run([strace, "-f", "-y", "-o", log, "-e", "trace=openat,read,pread64", zslab_path(), "convert",
                            src, out, "--chunks", "8x16x16", "--engine", "pread", *more],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=untraceable_leaks())
+
+
+def untraceable_leaks():
+    """The environment, with LeakSanitizer off (it cannot run under ptrace) for sanitizer builds."""
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    return dict(os.environ, ASAN_OPTIONS=f"{asan}:detect_leaks=0" if asan else "detect_leaks=0")
 
 
 if strace:
