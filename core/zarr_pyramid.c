@@ -107,18 +107,31 @@ static int64_t layer_sources(const zarr_fold *fo, int64_t L)
     return (end < fo->below[2] ? end : fo->below[2]) - fo->f[2] * L * fo->cz;
 }
 
+/* o[x] = the sum of row r0 (and r1, the next row, when not NULL) over the voxel pairs (fx 2) or
+ * voxels (fx 1) of x; a last odd voxel alone. Sums in the order ((r0 + r0') + r1) + r1'. */
+static void reduce_rows(const float *r0, const float *r1, int64_t px, int fx, float *o)
+{
+    const int64_t pairs = fx == 2 ? px / 2 : 0;
+    if (fx == 1 && r1)
+        for (int64_t x = 0; x < px; x++) o[x] = r0[x] + r1[x];
+    else if (fx == 1)
+        memcpy(o, r0, (size_t)px * sizeof *o);
+    else if (r1)
+        for (int64_t x = 0; x < pairs; x++) o[x] = r0[2 * x] + r0[2 * x + 1] + r1[2 * x] + r1[2 * x + 1];
+    else
+        for (int64_t x = 0; x < pairs; x++) o[x] = r0[2 * x] + r0[2 * x + 1];
+    if (fx == 2 && px % 2) o[pairs] = r1 ? r0[px - 1] + r1[px - 1] : r0[px - 1];
+}
+
 /* out[y][x] = the sum of the (up to f[1] x f[0]) voxels of plane src that voxel covers. */
 static void reduce_plane(const zarr_fold *fo, const float *src, float *out)
 {
-    const int64_t px = fo->below[0], py = fo->below[1], nx = fo->shape[0], ny = fo->shape[1];
-    const int fx = fo->f[0], fy = fo->f[1];
-    for (int64_t y = 0; y < ny; y++)
-        for (int64_t x = 0; x < nx; x++) {
-            float s = 0.0f;
-            for (int64_t yy = fy * y; yy < fy * y + fy && yy < py; yy++)
-                for (int64_t xx = fx * x; xx < fx * x + fx && xx < px; xx++) s += src[yy * px + xx];
-            out[y * nx + x] = s;
-        }
+    const int64_t px = fo->below[0], py = fo->below[1];
+    for (int64_t y = 0; y < fo->shape[1]; y++) {
+        const int64_t y0 = fo->f[1] * y;
+        reduce_rows(src + y0 * px, fo->f[1] == 2 && y0 + 1 < py ? src + (y0 + 1) * px : NULL, px, fo->f[0],
+                    out + y * fo->shape[0]);
+    }
 }
 
 /* A complete layer's sums into means, stored in the dtype (out: layer_planes x nx x ny). */
