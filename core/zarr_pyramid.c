@@ -13,11 +13,13 @@
  * plane's block sum, then the planes' sum) and stored rounded half to even and saturated.
  *
  * Folding: the writer hands over each layer of a level when it writes it (whole planes, in any
- * order, from several workers). Each plane is reduced in x and y outside the lock, then added to
- * the accumulator of the layer of the next level it belongs to; a layer whose every plane of the
- * level below has arrived is divided, converted and handed to the writer, which writes it and
- * folds it into the level after. An accumulator holds a layer of the next level in float32 and
- * lives from its first plane to its last. */
+ * order, from several workers). Each plane of the next level is made, outside the lock, from the
+ * planes of the layer it covers (their x/y block sums, added), divided and converted to the dtype,
+ * then copied into its layer's buffer; a layer whose planes are all made is handed to the writer,
+ * which writes it and folds it into the level after. A plane whose two planes below come with two
+ * layers (an odd chunk height) keeps its first sum, in float32, until the second arrives. So a
+ * level holds, at most, the layers that its pending layers below touch, in the dtype, and a few
+ * half planes. */
 #include "zarr_internal.h"
 
 #include <pthread.h>
@@ -28,8 +30,10 @@
 #define RULE_TOLERANCE 1e-6
 
 typedef struct pending {
-    float *acc;   /* the layer's sums so far (owner: the fold), NULL before its first plane */
-    int64_t have; /* planes of the level below added */
+    unsigned char *buf; /* the layer's planes in the dtype (owner: the fold), NULL before its first */
+    float **half;       /* per plane of the layer: the sum of the one plane of the level below that
+                           arrived while the other is awaited (owner: the fold), or NULL */
+    int64_t made;       /* planes of buf made */
 } pending;
 
 struct zarr_fold {
@@ -40,7 +44,7 @@ struct zarr_fold {
     zs_dtype dtype;
     pthread_mutex_t lock; /* pend */
     pending *pend;        /* nt * nlayers */
-    _Atomic uint64_t held, peak; /* bytes of accumulators */
+    _Atomic uint64_t held, peak; /* bytes of pending layers and half planes */
 };
 
 void zs__pyramid_step(const int64_t shape[3], const double voxel[3], int f[3])
@@ -69,6 +73,18 @@ void zs__pyramid_level(const int64_t shape0[3], const double voxel0[3], int k, z
     }
 }
 
+/* Planes of this level in layer L. */
+static int64_t layer_planes(const zarr_fold *fo, int64_t L)
+{
+    return (L + 1) * fo->cz <= fo->shape[2] ? fo->cz : fo->shape[2] - L * fo->cz;
+}
+
+static void count_held(zarr_fold *fo, uint64_t bytes)
+{
+    const uint64_t now = atomic_fetch_add(&fo->held, bytes) + bytes;
+    for (uint64_t pk = atomic_load(&fo->peak); pk < now && !atomic_compare_exchange_weak(&fo->peak, &pk, now);) {}
+}
+
 zs_status zs__zarr_fold_new(const int64_t below[3], const int64_t shape[3], const int f[3], int64_t cz, int64_t nt,
                             zs_dtype dtype, zarr_fold **out)
 {
@@ -87,25 +103,16 @@ zs_status zs__zarr_fold_new(const int64_t below[3], const int64_t shape[3], cons
 void zs__zarr_fold_free(zarr_fold *fo)
 {
     if (!fo) return;
-    for (int64_t i = 0; fo->pend && i < fo->nt * fo->nlayers; i++) free(fo->pend[i].acc);
+    for (int64_t i = 0; fo->pend && i < fo->nt * fo->nlayers; i++) {
+        for (int64_t j = 0; fo->pend[i].half && j < layer_planes(fo, i % fo->nlayers); j++) free(fo->pend[i].half[j]);
+        free(fo->pend[i].half), free(fo->pend[i].buf);
+    }
     free(fo->pend);
     pthread_mutex_destroy(&fo->lock);
     free(fo);
 }
 
 uint64_t zs__zarr_fold_peak(const zarr_fold *fo) { return fo ? atomic_load(&fo->peak) : 0; }
-
-/* Planes of this level in layer L, and planes of the level below that make them. */
-static int64_t layer_planes(const zarr_fold *fo, int64_t L)
-{
-    return (L + 1) * fo->cz <= fo->shape[2] ? fo->cz : fo->shape[2] - L * fo->cz;
-}
-
-static int64_t layer_sources(const zarr_fold *fo, int64_t L)
-{
-    const int64_t end = fo->f[2] * (L * fo->cz + layer_planes(fo, L));
-    return (end < fo->below[2] ? end : fo->below[2]) - fo->f[2] * L * fo->cz;
-}
 
 /* o[x] = the sum of row r0 (and r1, the next row, when not NULL) over the voxel pairs (fx 2) or
  * voxels (fx 1) of x; a last odd voxel alone. Sums in the order ((r0 + r0') + r1) + r1'. */
@@ -134,73 +141,118 @@ static void reduce_plane(const zarr_fold *fo, const float *src, float *out)
     }
 }
 
-/* A complete layer's sums into means, stored in the dtype (out: layer_planes x nx x ny). */
-static void finish_layer(const zarr_fold *fo, int64_t L, float *acc, unsigned char *out)
+/* The means of plane z of this level from its sums (the planes of the level below it covers). */
+static void plane_means(const zarr_fold *fo, int64_t z, float *p)
 {
     const int64_t px = fo->below[0], py = fo->below[1], nx = fo->shape[0], ny = fo->shape[1];
-    const int64_t h = layer_planes(fo, L);
-    const size_t plane = (size_t)(nx * ny);
-    for (int64_t j = 0; j < h; j++) {
-        const int64_t z = L * fo->cz + j, b1 = fo->f[2] * (z + 1);
-        const int64_t nz = (b1 < fo->below[2] ? b1 : fo->below[2]) - fo->f[2] * z;
-        float *p = acc + (size_t)j * plane;
-        for (int64_t y = 0; y < ny; y++) {
-            const int64_t cy = fo->f[1] * (y + 1) <= py ? fo->f[1] : py - fo->f[1] * y;
-            for (int64_t x = 0; x < nx; x++) {
-                const int64_t cx = fo->f[0] * (x + 1) <= px ? fo->f[0] : px - fo->f[0] * x;
-                p[y * nx + x] /= (float)(nz * cy * cx);
-            }
+    const int64_t b1 = fo->f[2] * (z + 1), nz = (b1 < fo->below[2] ? b1 : fo->below[2]) - fo->f[2] * z;
+    for (int64_t y = 0; y < ny; y++) {
+        const int64_t cy = fo->f[1] * (y + 1) <= py ? fo->f[1] : py - fo->f[1] * y;
+        for (int64_t x = 0; x < nx; x++) {
+            const int64_t cx = fo->f[0] * (x + 1) <= px ? fo->f[0] : px - fo->f[0] * x;
+            p[y * nx + x] /= (float)(nz * cy * cx);
         }
     }
-    zs__from_f32(acc, (size_t)h * plane, fo->dtype, out);
 }
 
-/* Adds the reduced plane `sum` of plane p (of the level below) to its layer; a layer made complete
- * is detached into *full (owner: the caller), with its index in *L. */
-static zs_status add_plane(zarr_fold *fo, int64_t t, int64_t p, const float *sum, float **full, int64_t *L)
+/* Plane z's sums `sum` of only one of its two planes of the level below: kept until the other's
+ * arrive (*kept 1), or, when they are there, added to them and freed (*kept 0). */
+static zs_status pair_half(zarr_fold *fo, int64_t t, int64_t z, float *sum, int *kept)
 {
-    const int64_t z = p / fo->f[2];
+    const int64_t L = z / fo->cz, j = z - L * fo->cz;
     const size_t plane = (size_t)(fo->shape[0] * fo->shape[1]);
-    *L = z / fo->cz;
-    pending *q = &fo->pend[t * fo->nlayers + *L];
-    const size_t bytes = (size_t)layer_planes(fo, *L) * plane * sizeof(float);
+    pending *q = &fo->pend[t * fo->nlayers + L];
+    float *other = NULL, *mine = NULL;
     pthread_mutex_lock(&fo->lock);
-    if (!q->acc && (q->acc = calloc(1, bytes))) {
-        const uint64_t now = atomic_fetch_add(&fo->held, bytes) + bytes;
-        for (uint64_t pk = atomic_load(&fo->peak); pk < now && !atomic_compare_exchange_weak(&fo->peak, &pk, now);) {}
+    if (!q->half) q->half = calloc((size_t)layer_planes(fo, L), sizeof *q->half);
+    if (q->half && (other = q->half[j]))
+        q->half[j] = NULL;
+    else if (q->half && (mine = malloc(plane * sizeof *mine)))
+        memcpy(mine, sum, plane * sizeof *mine), q->half[j] = mine;
+    pthread_mutex_unlock(&fo->lock);
+    ZS_RETURN_IF(!other && !mine, ZS_ENOMEM, "out of memory for a plane of a pyramid level");
+    *kept = mine != NULL;
+    if (mine) {
+        count_held(fo, plane * sizeof *mine);
+        return ZS_OK;
     }
-    float *acc = q->acc;
-    if (acc) {
-        float *dst = acc + (size_t)(z - *L * fo->cz) * plane;
-        for (size_t i = 0; i < plane; i++) dst[i] += sum[i];
-        if (++q->have == layer_sources(fo, *L)) *full = acc, q->acc = NULL;
+    for (size_t i = 0; i < plane; i++) sum[i] = other[i] + sum[i]; /* either order: a + b == b + a */
+    free(other);
+    atomic_fetch_sub(&fo->held, plane * sizeof *other);
+    return ZS_OK;
+}
+
+/* Plane z (in the dtype) into its layer; a layer made complete is detached into *full (owner: the
+ * caller), with its index in *L. */
+static zs_status put_plane(zarr_fold *fo, int64_t t, int64_t z, const unsigned char *pl, unsigned char **full,
+                           int64_t *L)
+{
+    *L = z / fo->cz;
+    const size_t bytes = (size_t)(fo->shape[0] * fo->shape[1]) * zs_dtype_size(fo->dtype);
+    const int64_t h = layer_planes(fo, *L);
+    pending *q = &fo->pend[t * fo->nlayers + *L];
+    pthread_mutex_lock(&fo->lock);
+    if (!q->buf && (q->buf = malloc((size_t)h * bytes))) count_held(fo, (size_t)h * bytes);
+    unsigned char *buf = q->buf;
+    if (buf) {
+        memcpy(buf + (size_t)(z - *L * fo->cz) * bytes, pl, bytes);
+        if (++q->made == h) *full = buf, q->buf = NULL;
     }
     pthread_mutex_unlock(&fo->lock);
-    ZS_RETURN_IF(!acc, ZS_ENOMEM, "out of memory for a layer of %zu bytes of a pyramid level", bytes);
-    if (*full) atomic_fetch_sub(&fo->held, bytes);
+    ZS_RETURN_IF(!buf, ZS_ENOMEM, "out of memory for a layer of %zu bytes of a pyramid level", (size_t)h * bytes);
+    if (*full) atomic_fetch_sub(&fo->held, (size_t)h * bytes);
     return ZS_OK;
+}
+
+/* sum = the sums over x and y of planes [a, b) of the level below (from `planes`, which starts at
+ * plane z0), added plane after plane; tmp: scratch. */
+static void sum_planes(const zarr_fold *fo, const unsigned char *planes, int64_t z0, int64_t a, int64_t b, float *src,
+                       float *tmp, float *sum)
+{
+    const size_t pplane = (size_t)(fo->below[0] * fo->below[1]), plane = (size_t)(fo->shape[0] * fo->shape[1]);
+    const size_t es = zs_dtype_size(fo->dtype);
+    for (int64_t p = a; p < b; p++) {
+        zs__to_f32(planes + (size_t)(p - z0) * pplane * es, fo->dtype, pplane, 1.0, 0.0, src);
+        reduce_plane(fo, src, p == a ? sum : tmp);
+        for (size_t i = 0; p > a && i < plane; i++) sum[i] += tmp[i];
+    }
+}
+
+/* Plane z of this level from planes [z0, z1) of the level below; when it is complete, into its layer,
+ * and a layer so completed to done. */
+static zs_status fold_plane(zarr_fold *fo, int64_t t, int64_t z, int64_t z0, int64_t z1, const unsigned char *planes,
+                            float *scratch, unsigned char *pl, zs__zarr_layer_done done, void *user)
+{
+    const size_t pplane = (size_t)(fo->below[0] * fo->below[1]), plane = (size_t)(fo->shape[0] * fo->shape[1]);
+    const int64_t s0 = fo->f[2] * z, s1 = s0 + fo->f[2] < fo->below[2] ? s0 + fo->f[2] : fo->below[2];
+    const int64_t a = s0 > z0 ? s0 : z0, b = s1 < z1 ? s1 : z1;
+    float *src = scratch, *tmp = src + pplane, *sum = tmp + plane;
+    sum_planes(fo, planes, z0, a, b, src, tmp, sum);
+    if (a > s0 || b < s1) { /* the other plane of the level below comes with another layer */
+        int kept = 0;
+        ZS_FORWARD(pair_half(fo, t, z, sum, &kept));
+        if (kept) return ZS_OK;
+    }
+    plane_means(fo, z, sum);
+    unsigned char *full = NULL;
+    zs__from_f32(sum, plane, fo->dtype, pl);
+    int64_t L = 0;
+    ZS_FORWARD(put_plane(fo, t, z, pl, &full, &L));
+    if (!full) return ZS_OK;
+    const zs_status st = done(user, t, L, full);
+    free(full);
+    return st;
 }
 
 zs_status zs__zarr_fold_planes(zarr_fold *fo, int64_t t, int64_t z0, int64_t z1, const unsigned char *planes,
                                zs__zarr_layer_done done, void *user)
 {
     const size_t pplane = (size_t)(fo->below[0] * fo->below[1]), plane = (size_t)(fo->shape[0] * fo->shape[1]);
-    const size_t es = zs_dtype_size(fo->dtype);
-    float *src = malloc(pplane * sizeof(float)), *sum = malloc(plane * sizeof(float));
-    zs_status st = src && sum ? ZS_OK : ZS_ERR(ZS_ENOMEM, "out of memory for a pyramid level");
-    for (int64_t p = z0; st == ZS_OK && p < z1; p++) {
-        zs__to_f32(planes + (size_t)(p - z0) * pplane * es, fo->dtype, pplane, 1.0, 0.0, src);
-        reduce_plane(fo, src, sum);
-        float *full = NULL;
-        int64_t L = 0;
-        st = add_plane(fo, t, p, sum, &full, &L);
-        if (st != ZS_OK || !full) continue;
-        unsigned char *out = malloc((size_t)layer_planes(fo, L) * plane * es);
-        if (out) finish_layer(fo, L, full, out);
-        free(full);
-        st = out ? done(user, t, L, out) : ZS_ERR(ZS_ENOMEM, "out of memory for a layer of a pyramid level");
-        free(out);
-    }
-    free(src), free(sum);
+    float *scratch = malloc((pplane + 2 * plane) * sizeof(float));
+    unsigned char *pl = malloc(plane * zs_dtype_size(fo->dtype));
+    zs_status st = scratch && pl ? ZS_OK : ZS_ERR(ZS_ENOMEM, "out of memory for a pyramid level");
+    for (int64_t z = z0 / fo->f[2]; st == ZS_OK && z * fo->f[2] < z1; z++)
+        st = fold_plane(fo, t, z, z0, z1, planes, scratch, pl, done, user);
+    free(scratch), free(pl);
     return st;
 }

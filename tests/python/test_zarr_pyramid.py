@@ -137,6 +137,7 @@ def input_bytes(log, src):
     total, tag, waiting = 0, f"<{os.path.realpath(src)}>", {}
     for ln in open(log):
         pid, _, rest = ln.partition(" ")
+        rest = rest.lstrip()  # the process id is padded
         if rest.startswith("<..."):
             ours, result = waiting.pop(pid, False), rest
         elif rest.startswith(("read(", "pread64(")):
