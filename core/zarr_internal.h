@@ -154,7 +154,5 @@ void zs__zarr_fold_free(zarr_fold *fo);
  *  calls done for every layer of it they complete. Thread-safe. */
 zs_status zs__zarr_fold_planes(zarr_fold *fo, int64_t t, int64_t z0, int64_t z1, const unsigned char *planes,
                                zs__zarr_layer_done done, void *user);
-/** The most bytes of accumulators the fold held at once. */
-uint64_t zs__zarr_fold_peak(const zarr_fold *fo);
 
 #endif /* ZS_ZARR_INTERNAL_H */

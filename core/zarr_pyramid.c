@@ -23,7 +23,6 @@
 #include "zarr_internal.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,14 +36,13 @@ typedef struct pending {
 } pending;
 
 struct zarr_fold {
-    int64_t below[3];  /* the level below: x, y, z extents */
-    int64_t shape[3];  /* this level's */
-    int f[3];          /* 1 or 2 per axis */
+    int64_t below[3]; /* the level below: x, y, z extents */
+    int64_t shape[3]; /* this level's */
+    int f[3];         /* 1 or 2 per axis */
     int64_t cz, nt, nlayers;
     zs_dtype dtype;
     pthread_mutex_t lock; /* pend */
     pending *pend;        /* nt * nlayers */
-    _Atomic uint64_t held, peak; /* bytes of pending layers and half planes */
 };
 
 void zs__pyramid_step(const int64_t shape[3], const double voxel[3], int f[3])
@@ -79,12 +77,6 @@ static int64_t layer_planes(const zarr_fold *fo, int64_t L)
     return (L + 1) * fo->cz <= fo->shape[2] ? fo->cz : fo->shape[2] - L * fo->cz;
 }
 
-static void count_held(zarr_fold *fo, uint64_t bytes)
-{
-    const uint64_t now = atomic_fetch_add(&fo->held, bytes) + bytes;
-    for (uint64_t pk = atomic_load(&fo->peak); pk < now && !atomic_compare_exchange_weak(&fo->peak, &pk, now);) {}
-}
-
 zs_status zs__zarr_fold_new(const int64_t below[3], const int64_t shape[3], const int f[3], int64_t cz, int64_t nt,
                             zs_dtype dtype, zarr_fold **out)
 {
@@ -111,8 +103,6 @@ void zs__zarr_fold_free(zarr_fold *fo)
     pthread_mutex_destroy(&fo->lock);
     free(fo);
 }
-
-uint64_t zs__zarr_fold_peak(const zarr_fold *fo) { return fo ? atomic_load(&fo->peak) : 0; }
 
 /* o[x] = the sum of row r0 (and r1, the next row, when not NULL) over the voxel pairs (fx 2) or
  * voxels (fx 1) of x; a last odd voxel alone. Sums in the order ((r0 + r0') + r1) + r1'. */
@@ -172,13 +162,9 @@ static zs_status pair_half(zarr_fold *fo, int64_t t, int64_t z, float *sum, int 
     pthread_mutex_unlock(&fo->lock);
     ZS_RETURN_IF(!other && !mine, ZS_ENOMEM, "out of memory for a plane of a pyramid level");
     *kept = mine != NULL;
-    if (mine) {
-        count_held(fo, plane * sizeof *mine);
-        return ZS_OK;
-    }
+    if (mine) return ZS_OK;
     for (size_t i = 0; i < plane; i++) sum[i] = other[i] + sum[i]; /* either order: a + b == b + a */
     free(other);
-    atomic_fetch_sub(&fo->held, plane * sizeof *other);
     return ZS_OK;
 }
 
@@ -192,7 +178,7 @@ static zs_status put_plane(zarr_fold *fo, int64_t t, int64_t z, const unsigned c
     const int64_t h = layer_planes(fo, *L);
     pending *q = &fo->pend[t * fo->nlayers + *L];
     pthread_mutex_lock(&fo->lock);
-    if (!q->buf && (q->buf = malloc((size_t)h * bytes))) count_held(fo, (size_t)h * bytes);
+    if (!q->buf) q->buf = malloc((size_t)h * bytes);
     unsigned char *buf = q->buf;
     if (buf) {
         memcpy(buf + (size_t)(z - *L * fo->cz) * bytes, pl, bytes);
@@ -200,7 +186,6 @@ static zs_status put_plane(zarr_fold *fo, int64_t t, int64_t z, const unsigned c
     }
     pthread_mutex_unlock(&fo->lock);
     ZS_RETURN_IF(!buf, ZS_ENOMEM, "out of memory for a layer of %zu bytes of a pyramid level", (size_t)h * bytes);
-    if (*full) atomic_fetch_sub(&fo->held, (size_t)h * bytes);
     return ZS_OK;
 }
 

@@ -55,11 +55,11 @@ typedef struct zarr_writer {
     pthread_mutex_t lock; /* the partial layers */
     layer *layers;        /* nt * nlayers */
     int64_t nlayers;
-    _Atomic int64_t written; /* planes written */
-    int tdim;                /* the array has a t dimension first (chunk keys t/z/y/x) */
-    int levels;              /* pyramid levels after the first (zs_create_opts.pyramid) */
-    int level;               /* this array's level (0: the volume) */
-    const zs_volume *v;      /* the volume written (its stop flag) */
+    _Atomic int64_t written;  /* planes written */
+    int tdim;                 /* the array has a t dimension first (chunk keys t/z/y/x) */
+    int levels;               /* pyramid levels after the first (zs_create_opts.pyramid) */
+    int level;                /* this array's level (0: the volume) */
+    const zs_volume *v;       /* the volume written (its stop flag) */
     struct zarr_writer *next; /* the next level (owner: this writer), or NULL */
     zarr_fold *fold;          /* this level's layers into the next's (owner: this writer) */
 } zarr_writer;
