@@ -141,6 +141,9 @@ typedef struct zs_pyramid_level {
 void zs__pyramid_step(const int64_t shape[3], const double voxel[3], int f[3]);
 /** Level k (0: the volume itself) of a volume of this shape and voxel size. */
 void zs__pyramid_level(const int64_t shape0[3], const double voxel0[3], int k, zs_pyramid_level *lv);
+/** What a worker holds for the levels of a pyramid (zs_format_ops.worker_bytes): per level, a layer
+ *  in progress and one being written, and a fold's scratch planes. 0 without a pyramid. */
+uint64_t zs__zarr_worker_bytes(const zs_create_opts *o, const zs_volume_info *spec);
 /** Folds the layers of one level into the next, as the layers are written. */
 typedef struct zarr_fold zarr_fold;
 /** Called with each layer of the next level that becomes complete (planes borrowed for the call). */

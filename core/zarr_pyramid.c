@@ -241,3 +241,21 @@ zs_status zs__zarr_fold_planes(zarr_fold *fo, int64_t t, int64_t z0, int64_t z1,
     free(scratch), free(pl);
     return st;
 }
+
+uint64_t zs__zarr_worker_bytes(const zs_create_opts *o, const zs_volume_info *spec)
+{
+    if (!o || !spec || o->pyramid <= 0) return 0;
+    const uint64_t es = zs_dtype_size(spec->dtype);
+    const int64_t cz = zs__zarr_z_align(o);
+    uint64_t total = 0;
+    zs_pyramid_level below, lv;
+    zs__pyramid_level(spec->shape, spec->voxel, 0, &below);
+    for (int k = 1; k <= o->pyramid && k <= ZS_PYRAMID_MAX; k++, below = lv) {
+        zs__pyramid_level(spec->shape, spec->voxel, k, &lv);
+        const uint64_t plane = (uint64_t)lv.shape[0] * (uint64_t)lv.shape[1];
+        const uint64_t pplane = (uint64_t)below.shape[0] * (uint64_t)below.shape[1];
+        const uint64_t h = (uint64_t)(cz < lv.shape[2] ? cz : lv.shape[2]);
+        total += 2 * h * plane * es + (pplane + 2 * plane) * sizeof(float) + plane * es;
+    }
+    return total;
+}

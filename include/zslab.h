@@ -548,6 +548,9 @@ typedef struct zs_plan_opts {
                                  counts it in the peak and the budget, and runs fewer workers, or
                                  refuses the plan (ZS_ENOMEM), when the budget cannot hold it */
     zs_precision precision; /**< the work type (default auto) */
+    uint64_t writer_bytes;  /**< bytes each worker's writes hold in the output's format besides the slab
+                                 (an OME-Zarr pyramid's layers in progress; zs_job sets it from the
+                                 output's format), counted in the peak and the budget; 0: none */
 } zs_plan_opts;
 /** Defaults: everything chosen by the planner, workers bound to cores. */
 static inline void zs_plan_opts_init(zs_plan_opts *o)

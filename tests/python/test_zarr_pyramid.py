@@ -13,7 +13,8 @@ arithmetic in zslab: equal, or within one unit where a float32 sum lands on the 
 The multiscales list every level, with axes z, y, x, the voxel size of each level as its scale and
 the centre of the level-0 voxels its first voxel covers as its translation. Every level is made as
 level 0 is written: no level is read back (strace counts the opens of the output's files for
-reading), and the input is read once. A series gets a pyramid per volume. Threads do not change a
+reading), and the input is read once; the planner counts what the levels hold per worker in its
+peak estimate and the memory budget. A series gets a pyramid per volume. Threads do not change a
 byte. A pyramid is refused for formats of one resolution and for jobs with a journal.
 
 Environment: ZSLAB (the zslab tool). Exit 1 on any failure.
@@ -252,6 +253,26 @@ if strace:
         check_pyramid("traced", out, (2.0, 0.5, 0.5), 3)
 else:
     print("note: strace is not installed; the one-pass check is skipped")
+
+# The planner counts what the levels hold (per worker: a layer of each level in progress and one being
+# written, and the fold's scratch planes) in the peak estimate and the budget: level 1 of a 512x512x64
+# 0.5x0.5x2 um uint16 stack is 256x256 (x and y halved), 32 planes a layer: at least 2 x 8 MiB a worker.
+def dry_run(*more):
+    r = zs("convert", big, path("dry.ome.zarr"), "--dry-run", "--threads", "2", *more)
+    worker = [ln for ln in r.stdout.splitlines() if ln.startswith("per worker:")]
+    return r, float(worker[0].split()[2]) if worker else 0.0, worker[0] if worker else r.stdout
+
+
+big = path("big.nii")
+if run_ok("create", "create", big, "--shape", "512x512x64", "--dtype", "uint16", "--pattern", "phantom",
+          "--voxel-size", "0.5x0.5x2um"):
+    (_, plain_mib, _), (r, levels_mib, line) = dry_run(), dry_run("--pyramid", "3")
+    if levels_mib - plain_mib < 2 * 32 * 256 * 256 * 2 / 2**20 or "output levels" not in line:
+        fail(f"--dry-run with --pyramid 3: {line!r}, without: {plain_mib} MiB a worker")
+    r = zs("convert", big, path("dry.ome.zarr"), "--dry-run", "--threads", "2", "--pyramid", "3", "--mem-budget",
+           f"{int(levels_mib * 1.5)}M")
+    if r.returncode != 0 or "threads:    1 " not in r.stdout:
+        fail(f"a budget of 1.5 workers with their levels runs one: {r.stdout.strip()} {r.stderr.strip()}")
 
 # a series: a pyramid per volume, t kept
 series = (rng.random((3, 20, 18, 16)) * 200).astype("uint8")  # t, z, y, x
