@@ -85,7 +85,7 @@ const cli_command cli_command_create = {
             "{compress:compressed output: none (default); TIFF: deflate, lzw, zstd\n"
             "(zslab info --formats lists what each format writes)}"
             "{chunks:chunked output: the chunk shape, z first (default: the format's)}"
-            "{pyramid:OME-Zarr output: N more levels, each the 2x2x2 mean of the one before}"
+            "{pyramid:OME-Zarr output: N more levels, each the mean of the one before over its finest axes}"
             "{force}{@common}",
     .max_args = 1,
     .check = check_create,

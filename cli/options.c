@@ -221,8 +221,9 @@ const cli_flag cli_flags[] = {
      AT(pyramid),
      .max = ZS_PYRAMID_MAX,
      .cmds = "create filter convert",
-     .help = "OME-Zarr output: N more levels, each the 2x2x2 mean of the one before,\n"
-             "written once the volume is (plain runs; napari and neuroglancer open them)"},
+     .help = "OME-Zarr output: N more levels, each the mean of the one before over the\n"
+             "axes whose voxel is at most half the coarsest (all three when isotropic),\n"
+             "made as the volume is written (plain runs; napari and neuroglancer open them)"},
     /* batches */
     {.name = "batch",
      .value = "LIST|GLOB|DIR",

@@ -661,5 +661,6 @@ const zs_format_ops zs__fmt_zarr = {
     .encodes = zarr_encodes,
     .file = zarr_file,
     .z_align = zs__zarr_z_align,
+    .worker_bytes = zs__zarr_worker_bytes,
     .version_text = zarr_version_text,
 };

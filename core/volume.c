@@ -487,6 +487,19 @@ int64_t zs_path_write_z_align(const char *path, const zs_create_opts *given)
     return a > 1 ? a : 1;
 }
 
+uint64_t zs__path_write_worker_bytes(const char *path, const zs_create_opts *given, const zs_volume_info *spec)
+{
+    zs_create_opts local;
+    const zs_create_opts *o = create_opts_or_defaults(given, &local);
+    zs_format f = o->format;
+    if (!path || !spec || (!f && zs__format_from_name(path, &f) < 0)) {
+        zs_clear_error();
+        return 0;
+    }
+    const zs_format_ops *ops = zs__format_ops(f);
+    return ops && ops->worker_bytes ? ops->worker_bytes(o, spec) : 0;
+}
+
 int zs_volume_writable(const zs_volume *v) { return v->mode == ZS_MODE_RW || v->mode == ZS_MODE_CREATE; }
 
 /* ---- description ------------------------------------------------------------------- */

@@ -126,4 +126,36 @@ zs_status zs__zarr_reopen(zs_volume *v, const zs_zarr_array *a, const zs_zarr_ax
 /** The planes an output created with these options writes at once: its chunks' z extent. */
 int64_t zs__zarr_z_align(const zs_create_opts *o);
 
+/* ---- pyramids (zarr_pyramid.c) ---- */
+/** Level k of a pyramid: its extents and voxel size (x, y, z), the position of its first voxel's
+ *  centre in level 0's units (0 at level 0), and the factors (1 or 2) by which it divides the
+ *  level before. */
+typedef struct zs_pyramid_level {
+    int64_t shape[3];
+    double voxel[3], origin[3];
+    int f[3];
+} zs_pyramid_level;
+/** The rule: the factors (1 or 2 per axis x, y, z) by which the level after one of this shape and
+ *  voxel size divides it; axes whose voxel is at most half the coarsest are halved, all of them
+ *  when none is; axes of extent 1 are never. */
+void zs__pyramid_step(const int64_t shape[3], const double voxel[3], int f[3]);
+/** Level k (0: the volume itself) of a volume of this shape and voxel size. */
+void zs__pyramid_level(const int64_t shape0[3], const double voxel0[3], int k, zs_pyramid_level *lv);
+/** What a worker holds for the levels of a pyramid (zs_format_ops.worker_bytes): per level, a layer
+ *  in progress and one being written, and a fold's scratch planes. 0 without a pyramid. */
+uint64_t zs__zarr_worker_bytes(const zs_create_opts *o, const zs_volume_info *spec);
+/** Folds the layers of one level into the next, as the layers are written. */
+typedef struct zarr_fold zarr_fold;
+/** Called with each layer of the next level that becomes complete (planes borrowed for the call). */
+typedef zs_status (*zs__zarr_layer_done)(void *user, int64_t t, int64_t L, const unsigned char *planes);
+/** A fold from a level of extents below[3] into one of shape[3] (factors f, layers of cz planes,
+ *  nt volumes). *out (caller frees with zs__zarr_fold_free) is set even on failure. */
+zs_status zs__zarr_fold_new(const int64_t below[3], const int64_t shape[3], const int f[3], int64_t cz, int64_t nt,
+                            zs_dtype dtype, zarr_fold **out);
+void zs__zarr_fold_free(zarr_fold *fo);
+/** Adds planes [z0, z1) of volume t of the level below (whole planes, x fastest) to the next level;
+ *  calls done for every layer of it they complete. Thread-safe. */
+zs_status zs__zarr_fold_planes(zarr_fold *fo, int64_t t, int64_t z0, int64_t z1, const unsigned char *planes,
+                               zs__zarr_layer_done done, void *user);
+
 #endif /* ZS_ZARR_INTERNAL_H */

@@ -23,7 +23,6 @@
 
 #include <assert.h>
 #include <dirent.h>
-#include <omp.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -35,6 +34,8 @@
 
 #define DEFAULT_CHUNK_Z  32
 #define DEFAULT_CHUNK_XY 256
+
+static int64_t bounded(int64_t want, int64_t n) { return want > 0 && want < n ? want : n > 0 ? n : 1; }
 
 typedef struct layer {
     unsigned char *buf; /* the layer's planes gathered so far (owner: the writer) */
@@ -54,10 +55,13 @@ typedef struct zarr_writer {
     pthread_mutex_t lock; /* the partial layers */
     layer *layers;        /* nt * nlayers */
     int64_t nlayers;
-    _Atomic int64_t written; /* planes written */
-    int tdim;                /* the array has a t dimension first (chunk keys t/z/y/x) */
-    int levels;              /* pyramid levels after the first (zs_create_opts.pyramid) */
-    int built;               /* levels written so far (finish is idempotent) */
+    _Atomic int64_t written;  /* planes written */
+    int tdim;                 /* the array has a t dimension first (chunk keys t/z/y/x) */
+    int levels;               /* pyramid levels after the first (zs_create_opts.pyramid) */
+    int level;                /* this array's level (0: the volume) */
+    const zs_volume *v;       /* the volume written (its stop flag) */
+    struct zarr_writer *next; /* the next level (owner: this writer), or NULL */
+    zarr_fold *fold;          /* this level's layers into the next's (owner: this writer) */
 } zarr_writer;
 
 /* ---- metadata ---------------------------------------------------------------------------------- */
@@ -88,7 +92,25 @@ static const char *ngff_unit(const char *unit)
     return NULL;
 }
 
-/* The group's .zattrs: one multiscale of levels 0..last, level k at 2^k times the voxel size. */
+/* Level k's coordinateTransformations: its scale and (k > 0) the translation to the centre of
+ * the voxels of level 0 its first voxel covers (as ngff-zarr places them). */
+static int level_transform(char *buf, size_t n, const zarr_writer *w, const zs_volume_info *info, int k)
+{
+    zs_pyramid_level lv;
+    zs__pyramid_level(info->shape, info->voxel, k, &lv);
+    assert(isfinite(lv.voxel[0]) && isfinite(lv.voxel[1]) && isfinite(lv.voxel[2]));
+    const char *t = w->nt > 1 ? "1.0, " : "";
+    int len = snprintf(buf, n, "[{\"type\": \"scale\", \"scale\": [%s%.17g, %.17g, %.17g]}", t, lv.voxel[2],
+                       lv.voxel[1], lv.voxel[0]);
+    if (k > 0)
+        len += snprintf(buf + len, n - (size_t)len,
+                        ", {\"type\": \"translation\", \"translation\": [%s%.17g, %.17g, %.17g]}",
+                        w->nt > 1 ? "0.0, " : "", lv.origin[2], lv.origin[1], lv.origin[0]);
+    return len + snprintf(buf + len, n - (size_t)len, "]");
+}
+
+/* The group's .zattrs: one multiscale of levels 0..last, each with the scale the pyramid's rule
+ * gives it (zs__pyramid_level). */
 static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info, int last)
 {
     char text[16384], unit[64] = "";
@@ -103,15 +125,12 @@ static zs_status write_zattrs(const zarr_writer *w, const zs_volume_info *info, 
                      "                {\"name\": \"%s\", \"type\": \"space\"%s}%s\n", names[k], unit, k < 2 ? "," : "");
     len += snprintf(text + len, sizeof text - (size_t)len, "            ],\n            \"datasets\": [\n");
     for (int k = 0; k <= last; k++) {
-        const double f = (double)(1u << k);
-        assert(isfinite(info->voxel[0] * f) && isfinite(info->voxel[1] * f) && isfinite(info->voxel[2] * f));
-        len +=
-            snprintf(text + len, sizeof text - (size_t)len,
-                     "                {\n                    \"path\": \"%d\",\n"
-                     "                    \"coordinateTransformations\": [{\"type\": \"scale\", \"scale\": [%s%.17g, "
-                     "%.17g, %.17g]}]\n                }%s\n",
-                     k, w->nt > 1 ? "1.0, " : "", info->voxel[2] * f, info->voxel[1] * f, info->voxel[0] * f,
-                     k < last ? "," : "");
+        char tr[512];
+        level_transform(tr, sizeof tr, w, info, k);
+        len += snprintf(text + len, sizeof text - (size_t)len,
+                        "                {\n                    \"path\": \"%d\",\n"
+                        "                    \"coordinateTransformations\": %s\n                }%s\n",
+                        k, tr, k < last ? "," : "");
     }
     len += snprintf(
         text + len, sizeof text - (size_t)len,
@@ -216,6 +235,8 @@ static zs_status write_layer(const zarr_writer *w, int64_t t, int64_t L, const u
     return st;
 }
 
+static zs_status put_layer(zarr_writer *w, int64_t t, int64_t L, const unsigned char *planes);
+
 /* Planes [z0,z1) of layer L, part of the layer: kept until the layer is complete. */
 static zs_status add_to_layer(zarr_writer *w, int64_t t, int64_t L, int64_t z0, int64_t z1, const unsigned char *src)
 {
@@ -234,7 +255,7 @@ static zs_status add_to_layer(zarr_writer *w, int64_t t, int64_t L, int64_t z0, 
     pthread_mutex_unlock(&w->lock);
     ZS_RETURN_IF(oom, ZS_ENOMEM, "%s: out of memory for a layer of chunks", w->dir);
     if (!full) return ZS_OK;
-    zs_status st = write_layer(w, t, L, full);
+    zs_status st = put_layer(w, t, L, full);
     free(full);
     return st;
 }
@@ -248,7 +269,7 @@ static zs_status zarr_write_planes(const zs_volume *v, int64_t t, int64_t z0, in
         const int64_t lz0 = L * w->cz, lz1 = lz0 + w->cz < w->nz ? lz0 + w->cz : w->nz;
         const int64_t a = z0 > lz0 ? z0 : lz0, b = z1 < lz1 ? z1 : lz1;
         if (a == lz0 && b == lz1)
-            ZS_FORWARD(write_layer(w, t, L, s + (size_t)(lz0 - z0) * plane));
+            ZS_FORWARD(put_layer(w, t, L, s + (size_t)(lz0 - z0) * plane));
         else
             ZS_FORWARD(add_to_layer(w, t, L, a, b, s + (size_t)(a - z0) * plane));
     }
@@ -256,40 +277,10 @@ static zs_status zarr_write_planes(const zs_volume *v, int64_t t, int64_t z0, in
     return ZS_OK;
 }
 
-/* ---- the pyramid: level k is the 2x2x2 mean of level k-1 --------------------------------------------- */
-
-/* Planes [2h0, 2h0 + 2h) of the level below (read from `below` plane pair by plane pair, through
- * its reader's cache of decoded chunk layers) folded into the h planes of layer L of level `to`:
- * each voxel the mean of the up to 8 voxels it covers (fewer past an odd edge), in float32 as
- * zslab computes, rounded half to even and saturated to the dtype as outputs are. */
-static zs_status fold_layer(const zarr_writer *to, const zs_volume *below, int64_t t, int64_t L, unsigned char *out,
-                            float *pair, float *acc, unsigned char *raw)
-{
-    const zs_volume_info *bi = zs_volume_get_info(below);
-    const int64_t px = bi->shape[0], py = bi->shape[1], pz = bi->shape[2], nx = to->nx, ny = to->ny;
-    const int64_t z0 = L * to->cz, h = z0 + to->cz <= to->nz ? to->cz : to->nz - z0;
-    const size_t pplane = (size_t)(px * py), plane = (size_t)(nx * ny);
-    for (int64_t z = z0; z < z0 + h; z++) {
-        const int64_t b0 = 2 * z, b1 = 2 * z + 2 < pz ? 2 * z + 2 : pz;
-        ZS_FORWARD(zs__volume_read(below, t, b0, b1, 0, py, raw));
-        zs__to_f32(raw, bi->dtype, (size_t)(b1 - b0) * pplane, 1.0, 0.0, pair);
-        for (int64_t y = 0; y < ny; y++)
-            for (int64_t x = 0; x < nx; x++) {
-                float s = 0.0f;
-                int n = 0;
-                for (int64_t dz = 0; dz < b1 - b0; dz++)
-                    for (int64_t yy = 2 * y; yy < 2 * y + 2 && yy < py; yy++)
-                        for (int64_t xx = 2 * x; xx < 2 * x + 2 && xx < px; xx++, n++)
-                            s += pair[(size_t)dz * pplane + (size_t)(yy * px + xx)];
-                acc[y * nx + x] = s / (float)n;
-            }
-        zs__from_f32(acc, plane, bi->dtype, out + (size_t)(z - z0) * plane * to->es);
-    }
-    return ZS_OK;
-}
+/* ---- the pyramid: each level folded from the one before as its layers are written ----------------- */
 
 /* The run's stop flag (a signal, a caller's progress: zs__volume_set_stop) is polled before each
- * level and each layer of a level: building the levels is part of the run, and stops like it. */
+ * layer of a level: the levels are part of the run, and stop like it. */
 static zs_status check_stop(const zs_volume *v, int k)
 {
     ZS_RETURN_IF(v->stop && *v->stop, ZS_ECANCELED, "%s: stopped while pyramid level %d was built", v->final_path, k);
@@ -306,53 +297,60 @@ static int test_delay_ms(void)
     return ms > 0 && ms <= 60000 ? ms : 0;
 }
 
-/* Level k (k >= 1) from level k-1, which the group's .zattrs lists already: its array k/ with
- * the chunks of level 0 (bounded by its shape), written layer by layer by OpenMP threads. */
-static zs_status build_level(zs_volume *v, const zarr_writer *w, int k)
+static zs_status level_layer_done(void *user, int64_t t, int64_t L, const unsigned char *planes)
 {
-    char below_path[ZS_PATH_MAX + 16];
-    snprintf(below_path, sizeof below_path, "%s/%d", w->dir, k - 1);
-    zs_volume *below = NULL;
-    ZS_FORWARD(zs_volume_open(below_path, NULL, &below));
-    const zs_volume_info *bi = zs_volume_get_info(below);
-    zarr_writer to = *w; /* the layout of level k; write_layer reads nothing else */
-    to.layers = NULL;
-    to.nx = (bi->shape[0] + 1) / 2, to.ny = (bi->shape[1] + 1) / 2, to.nz = (bi->shape[2] + 1) / 2;
-    to.cx = w->cx < to.nx ? w->cx : to.nx, to.cy = w->cy < to.ny ? w->cy : to.ny, to.cz = w->cz < to.nz ? w->cz : to.nz;
-    to.nlayers = (to.nz + to.cz - 1) / to.cz;
-    zs_status st = snprintf(to.array, sizeof to.array, "%s/%d", w->dir, k) < (int)sizeof to.array
-                       ? make_dir(to.array)
-                       : ZS_ERR(ZS_EINVAL, "%s: path too long", w->dir);
-    if (st == ZS_OK) st = write_zarray(&to, &v->info);
-    const int64_t tasks = to.nt * to.nlayers;
-    const size_t pplane = (size_t)(bi->shape[0] * bi->shape[1]), plane = (size_t)(to.nx * to.ny);
-    _Atomic int failed = st != ZS_OK;
-    char msg[1024] = "";
-    const int delay_ms = test_delay_ms();
-#pragma omp parallel if (tasks > 1)
-    {
-        unsigned char *out = malloc((size_t)to.cz * plane * to.es), *raw = malloc(2 * pplane * to.es);
-        float *pair = malloc(2 * pplane * sizeof(float)), *acc = malloc(plane * sizeof(float));
-        zs_status my =
-            out && raw && pair && acc ? ZS_OK : ZS_ERR(ZS_ENOMEM, "%s: out of memory for pyramid level %d", w->dir, k);
-#pragma omp for schedule(dynamic)
-        for (int64_t i = 0; i < tasks; i++) {
-            if (my != ZS_OK || atomic_load(&failed)) continue;
-            if (delay_ms) usleep((useconds_t)delay_ms * 1000u); /* test hook */
-            const int64_t t = i / to.nlayers, L = i % to.nlayers;
-            my = check_stop(v, k);
-            if (my == ZS_OK) my = fold_layer(&to, below, t, L, out, pair, acc, raw);
-            if (my == ZS_OK) my = write_layer(&to, t, L, out);
-        }
-        if (my != ZS_OK && !atomic_exchange(&failed, 1)) {
-            st = my;
-            snprintf(msg, sizeof msg, "%s", zs_last_error());
-        }
-        free(out), free(raw), free(pair), free(acc);
+    zarr_writer *w = user;
+    const int ms = test_delay_ms();
+    if (ms) usleep((useconds_t)ms * 1000u); /* test hook */
+    ZS_FORWARD(check_stop(w->v, w->level));
+    return put_layer(w, t, L, planes);
+}
+
+/* Writes the whole layer L of volume t of w's level, then folds it into the next level (whose
+ * layers it completes are written the same way, and so on up the pyramid). */
+static zs_status put_layer(zarr_writer *w, int64_t t, int64_t L, const unsigned char *planes)
+{
+    ZS_FORWARD(write_layer(w, t, L, planes));
+    const int64_t z0 = L * w->cz, z1 = z0 + w->cz < w->nz ? z0 + w->cz : w->nz;
+    if (w->level > 0) atomic_fetch_add(&w->written, z1 - z0);
+    if (!w->next) return ZS_OK;
+    return zs__zarr_fold_planes(w->fold, t, z0, z1, planes, level_layer_done, w->next);
+}
+
+/* Level k's array k/ (k >= 1; shape by the pyramid's rule, the chunks of level 0 bounded by it),
+ * fed by the layers of level k-1 (below). */
+static zs_status add_level(const zs_volume *v, zarr_writer *below, int k)
+{
+    zs_pyramid_level lv;
+    zs__pyramid_level(v->info.shape, v->info.voxel, k, &lv);
+    zarr_writer *to = calloc(1, sizeof *to);
+    ZS_RETURN_IF(!to, ZS_ENOMEM, "%s: out of memory for pyramid level %d", below->dir, k);
+    below->next = to; /* freed with level 0 */
+    pthread_mutex_init(&to->lock, NULL);
+    to->writer = 1, to->codec = below->codec, to->es = below->es, to->nt = below->nt, to->tdim = below->tdim;
+    to->direct = below->direct, to->dir_id = below->dir_id, to->level = k, to->v = v;
+    snprintf(to->dir, sizeof to->dir, "%s", below->dir);
+    to->nx = lv.shape[0], to->ny = lv.shape[1], to->nz = lv.shape[2];
+    to->cx = bounded(below->cx, to->nx), to->cy = bounded(below->cy, to->ny), to->cz = bounded(below->cz, to->nz);
+    to->nlayers = (to->nz + to->cz - 1) / to->cz;
+    ZS_RETURN_IF(snprintf(to->array, sizeof to->array, "%s/%d", below->dir, k) >= (int)sizeof to->array, ZS_EINVAL,
+                 "%s: path too long", below->dir);
+    ZS_FORWARD(make_dir(to->array));
+    ZS_FORWARD(write_zarray(to, &v->info));
+    const int64_t from[3] = {below->nx, below->ny, below->nz};
+    return zs__zarr_fold_new(from, lv.shape, lv.f, to->cz, to->nt, v->info.dtype, &below->fold);
+}
+
+static void free_levels(zarr_writer *w)
+{
+    for (zarr_writer *l = w->next, *n; l; l = n) {
+        n = l->next;
+        zs__zarr_fold_free(l->fold);
+        pthread_mutex_destroy(&l->lock);
+        free(l);
     }
-    zs_volume_free(below);
-    if (st != ZS_OK && msg[0]) return ZS_ERR(st, "%s", msg); /* the worker's message, on this thread */
-    return st;
+    zs__zarr_fold_free(w->fold);
+    w->fold = NULL, w->next = NULL;
 }
 
 /* ---- finishing ------------------------------------------------------------------------------------ */
@@ -363,13 +361,13 @@ static zs_status zarr_finish(zs_volume *v)
     const int64_t n = atomic_load(&w->written);
     ZS_RETURN_IF(n < w->nz * w->nt, ZS_EINVAL, "%s: only %lld of %lld planes were written", v->final_path, (long long)n,
                  (long long)(w->nz * w->nt));
-    while (w->built < w->levels) { /* each level is listed once it is complete */
-        ZS_FORWARD(check_stop(v, w->built + 1));
-        ZS_FORWARD(build_level(v, w, w->built + 1));
-        w->built++;
-        ZS_FORWARD(write_zattrs(w, &v->info, w->built));
+    if (!w->levels) return ZS_OK;
+    for (const zarr_writer *l = w->next; l; l = l->next) { /* all made with level 0 */
+        const int64_t m = atomic_load(&l->written);
+        ZS_RETURN_IF(m != l->nz * l->nt, ZS_EINTERNAL, "%s: level %d has %lld of its %lld planes", v->final_path,
+                     l->level, (long long)m, (long long)(l->nz * l->nt));
     }
-    return ZS_OK;
+    return write_zattrs(w, &v->info, w->levels); /* the levels are listed once they are complete */
 }
 
 /* OUT.partial → OUT; an existing OUT (replace) is renamed aside, then removed. */
@@ -402,6 +400,7 @@ static void zarr_write_close(zs_volume *v)
     if (!v->committed && v->claimed && zs__is_claimed(w->dir, &w->dir_id)) (void)zs__zarr_remove_tree(w->dir);
     for (int64_t i = 0; w->layers && i < w->nt * w->nlayers; i++) free(w->layers[i].buf);
     free(w->layers);
+    free_levels(w);
     pthread_mutex_destroy(&w->lock);
     free(w);
     v->fmt_state = NULL;
@@ -497,8 +496,6 @@ static zs_status clear_dir(const char *dir)
 
 int64_t zs__zarr_z_align(const zs_create_opts *o) { return o && o->chunk[2] > 0 ? o->chunk[2] : DEFAULT_CHUNK_Z; }
 
-static int64_t bounded(int64_t want, int64_t n) { return want > 0 && want < n ? want : n > 0 ? n : 1; }
-
 /* Shape, chunks and codec of the array to write. */
 static zs_status layout(zarr_writer *w, const zs_volume_info *info, const zs_create_opts *o, const char *path)
 {
@@ -556,8 +553,10 @@ zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o)
     ZS_RETURN_IF(!o->force && lstat(path, &st) == 0, ZS_EEXIST, "%s: exists", path);
     w->direct = o->direct;
     w->levels = o->pyramid;
+    w->v = v;
     snprintf(w->dir, sizeof w->dir, "%s%s", path, o->direct ? "" : ".partial");
     ZS_FORWARD(start_group(v, w));
+    for (zarr_writer *l = w; l->level < w->levels; l = l->next) ZS_FORWARD(add_level(v, l, l->level + 1));
     info->format = ZS_FMT_ZARR;
     info->ndim = w->nt > 1 ? 4 : 3;
     info->version = 2;

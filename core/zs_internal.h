@@ -215,6 +215,9 @@ typedef struct zs_format_ops {
     /** Chunked outputs: the planes a volume created with these options writes at once (its
      *  chunks' z extent), which slabs must start on; NULL or a value <= 1: none. */
     int64_t (*z_align)(const zs_create_opts *o);
+    /** The bytes each worker's writes hold, besides its slab, in a volume created with these
+     *  options for spec (an OME-Zarr pyramid's layers in progress); NULL: none. */
+    uint64_t (*worker_bytes)(const zs_create_opts *o, const zs_volume_info *spec);
     /** A word after the format's name in `zslab info` ("BigTIFF"); NULL: "version N". */
     void (*version_text)(const zs_volume_info *i, char *buf, size_t n);
 } zs_format_ops;
@@ -496,6 +499,9 @@ const char *zs__file_kind(unsigned mode);
 zs_status zs__partial_check(const char *path, const char *final, int dir, zs_file_id *id);
 /** The identity of what `path` names (lstat; a symbolic link is an error): a claim just made. */
 zs_status zs__path_id(const char *path, zs_file_id *id);
+/** What a volume created at path with these options (NULL: defaults) for spec holds per worker
+ *  besides the slab (zs_format_ops.worker_bytes); 0 for a format that holds nothing more. */
+uint64_t zs__path_write_worker_bytes(const char *path, const zs_create_opts *opts, const zs_volume_info *spec);
 /** The identity of an open file (fstat). */
 zs_status zs__file_id(int fd, const char *path, zs_file_id *id);
 /** Claims an output file for this run: creates `file` (O_EXCL, O_NOFOLLOW) or takes over an

@@ -193,7 +193,7 @@ enum {
     ZS_FORMAT_FILES = 1u << 8,      /**< the format opens, claims and names its files itself: one volume is many
                                          files (named by a pattern or directory), or a name is more than a
                                          file's (an HDF5 dataset: FILE.h5:/path) */
-    ZS_FORMAT_PYRAMID = 1u << 9     /**< writes a multiscale pyramid after the volume (zs_create_opts.pyramid) */
+    ZS_FORMAT_PYRAMID = 1u << 9     /**< writes a multiscale pyramid with the volume (zs_create_opts.pyramid) */
 };
 /** One entry of the format registry (static, never freed). */
 typedef struct zs_format_desc {
@@ -331,9 +331,10 @@ typedef struct zs_create_opts {
                                   zs_format_desc.compressions */
     int64_t chunk[3];        /**< chunked formats: the chunk's voxels along x, y, z; 0: the format's default
                                   (other formats refuse a chunk shape: ZS_EUNSUPPORTED) */
-    int pyramid;             /**< formats with ZS_FORMAT_PYRAMID (OME-Zarr): this many more levels, written when
-                                  the volume is complete (zs_volume_commit), each the 2x2x2 mean of the one
-                                  before; 0 (default): none; at most ZS_PYRAMID_MAX */
+    int pyramid;             /**< formats with ZS_FORMAT_PYRAMID (OME-Zarr): this many more levels, made as the
+                                  volume is written, each the mean of the one before over the axes whose
+                                  voxel is at most half the coarsest (all three when none is); 0 (default):
+                                  none; at most ZS_PYRAMID_MAX */
 } zs_create_opts;
 /** Most levels zs_create_opts.pyramid may ask for. */
 #define ZS_PYRAMID_MAX 16
@@ -547,6 +548,9 @@ typedef struct zs_plan_opts {
                                  counts it in the peak and the budget, and runs fewer workers, or
                                  refuses the plan (ZS_ENOMEM), when the budget cannot hold it */
     zs_precision precision; /**< the work type (default auto) */
+    uint64_t writer_bytes;  /**< bytes each worker's writes hold in the output's format besides the slab
+                                 (an OME-Zarr pyramid's layers in progress; zs_job sets it from the
+                                 output's format), counted in the peak and the budget; 0: none */
 } zs_plan_opts;
 /** Defaults: everything chosen by the planner, workers bound to cores. */
 static inline void zs_plan_opts_init(zs_plan_opts *o)

@@ -190,6 +190,9 @@ zs_status zs_job_plan(zs_job *job)
     memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
     co.pyramid = job->o.pyramid;
     job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
+    zs_volume_info spec = *in; /* the output's shape; its dtype when the job sets one */
+    if (job->po.has_out_dtype) spec.dtype = job->po.out_dtype;
+    job->po.writer_bytes = zs__path_write_worker_bytes(job->out, &co, &spec);
     job->po.z_align = zs_path_write_z_align(job->out, &co);
     job->po.parallel_fs = zs_path_on_parallel_fs(job->out, NULL, 0);
     job->po.input = job->in; /* the planner counts what its format holds to decode planes */

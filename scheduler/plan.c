@@ -206,8 +206,8 @@ static void size_for_band(zs_plan *p)
                   4 * zs_sys_page_size();
     /* plane lists and pointers per stage, small but counted */
     p->assembly_bytes = p->whole_plane_output ? (uint64_t)p->slab * (uint64_t)nx * (uint64_t)ny * out_es : 0;
-    p->worker_bytes =
-        p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + p->decode.worker + planes * 32 + 4096;
+    p->worker_bytes = p->ring_bytes + p->io_bytes + p->scratch + p->assembly_bytes + p->writer_bytes +
+                      p->decode.worker + planes * 32 + 4096;
     set_peak(p);
 }
 
@@ -481,6 +481,7 @@ static void cut_slabs(zs_plan *p, const zs_volume_info *in, const zs_plan_opts *
     p->nslabs = p->nslabs_per_vol * in->shape[3];
     p->run_slabs = ZS_RUN_CAP / p->slab > 1 ? ZS_RUN_CAP / p->slab : 1;
     p->whole_plane_output = opts->whole_plane_output;
+    p->writer_bytes = opts->writer_bytes;
     if (p->whole_plane_output) {
         /* a worker assembles one slab of output planes: slabs that fit a quarter of its share */
         const uint64_t plane_out = (uint64_t)in->shape[0] * (uint64_t)in->shape[1] * zs_dtype_size(p->out.dtype);
@@ -687,6 +688,7 @@ static void plan_print(const void *obj, int flags, FILE *f)
     for (int k = 0; k <= p->nstages; k++) fprintf(f, "%s%lld", k ? "+" : "", (long long)p->ring[k]);
     fprintf(f, " planes), kernel scratch %.1f MiB, file staging %.1f MiB", mib(p->scratch), mib(p->io_bytes));
     if (p->decode.worker) fprintf(f, ", decoding %.1f MiB", mib(p->decode.worker));
+    if (p->writer_bytes) fprintf(f, ", output levels %.1f MiB", mib(p->writer_bytes));
     fputc('\n', f);
     if (p->decode.worker + p->decode.shared > 0)
         fprintf(f, "decoding:   %s: %.1f MiB per worker, %.1f MiB once for all\n",

@@ -89,6 +89,7 @@ struct zs_plan {
     int whole_plane_output;              /* stores assemble a slab's planes (encoded outputs) */
     int64_t z_align;                     /* slabs start on multiples of it (a chunked output); >= 1 */
     uint64_t assembly_bytes;             /* that buffer, per worker */
+    uint64_t writer_bytes;               /* the output format's own, per worker (zs_plan_opts) */
     zs_decode_cost decode;               /* what the input's format holds to decode planes */
     int threads_wanted;                  /* before the budget lowered them (decode costs) */
     zs_engine read_engine, write_engine; /* resolved: never AUTO */

@@ -122,7 +122,7 @@ def test_ctrl_c_while_the_pyramid_is_built_commits_nothing(src, tmp_path, monkey
     monkeypatch.setenv("ZS_TEST_SLAB_DELAY_MS", "50")  # test hook: also a sleep before each layer of a level
     main, sent = threading.get_ident(), []
 
-    def interrupt():  # Ctrl-C once level 1's array exists: while the levels are built
+    def interrupt():  # Ctrl-C once level 1's array exists: while the levels are made with level 0
         deadline = time.monotonic() + 60
         while not level1.exists() and time.monotonic() < deadline:
             time.sleep(0.002)

@@ -104,7 +104,8 @@ def filter(src: Union[str, os.PathLike], dst: Union[str, os.PathLike], ops: Unio
     on this thread with the fraction done. force: replace an existing dst (with a journal: start
     over). compress: "deflate", "zstd", "blosc-lz4", ... where dst's format writes it. chunks:
     (z, y, x) chunk shape of a chunked dst, as zarr and h5py give chunk shapes. pyramid: this many
-    more levels of an OME-Zarr dst, each the 2x2x2 mean of the one before (plain runs).
+    more levels of an OME-Zarr dst, each the mean of the one before over the axes whose voxel is at
+    most half the coarsest, all three when isotropic (plain runs).
     journal=True keeps a journal (dst.zsjournal/) so that an interrupted run can be resumed;
     resume=True continues dst's journal (or starts one); part=(i, n) runs part i of n of a job
     shared by n processes (implies a journal). engine: how bytes move, as the CLI's --engine: "auto"

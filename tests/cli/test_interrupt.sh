@@ -58,9 +58,9 @@ expect_err "$WORK/out.npy: interrupted"
 expect_no_file "$WORK/out.npy"
 expect_no_file "$WORK/out.npy.partial"
 
-# The levels of a pyramid are part of the run: a signal while they are built (level 1's array
-# exists; each layer of a level sleeps ZS_TEST_SLAB_DELAY_MS too) stops it as at a slab, exit 1,
-# nothing committed and OUT.partial/ removed.
+# The levels of a pyramid are part of the run, made as level 0 is written: a signal once level 1's
+# array exists (each layer of a level sleeps ZS_TEST_SLAB_DELAY_MS too) stops it as at a slab,
+# exit 1, nothing committed and OUT.partial/ removed.
 ZS_TEST_SLAB_DELAY_MS=50 "$ZSLAB" filter "$IN" "$WORK/out.zarr" --op gaussian:sigma=1 --pyramid 2 --chunks 4x32x32 \
     --threads 1 --slab 16 >"$WORK/.out" 2>"$WORK/.err" &
 pid=$!
