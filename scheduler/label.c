@@ -28,6 +28,7 @@ typedef struct meas {
     double sx, sy, sz;       /* sums of the coordinates */
     int64_t lo[3], hi[3];    /* bounding box, inclusive */
     double isum, imin, imax; /* intensities */
+    double vmax;             /* the largest work value (what the stages computed) */
 } meas;
 
 _Static_assert(sizeof(frag) == ZS_LABEL_BYTES_PER_FRAGMENT, "the stated bytes per fragment");
@@ -135,11 +136,29 @@ static zs_status read_intensity(const zs_labeling *L, const zs_reduce_slab *s, d
     return st;
 }
 
-static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const double *row, int first)
+/* Work value i of the slab, as a double. */
+static double work_at(const zs_reduce_slab *s, size_t i)
+{
+    switch (s->type) {
+    case ZS_REDUCE_F32:
+        return (double)((const float *)s->data)[i];
+    case ZS_REDUCE_F64:
+        return ((const double *)s->data)[i];
+    case ZS_REDUCE_I64:
+        return (double)((const int64_t *)s->data)[i];
+    case ZS_REDUCE_U64:
+        return (double)((const uint64_t *)s->data)[i];
+    }
+    return 0;
+}
+
+static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const double *row, int first,
+                        const zs_reduce_slab *s)
 {
     const int64_t n = r->xb - r->xa;
+    const size_t at = (size_t)r->row * (size_t)s->nx;
     if (first) {
-        *m = (meas){0, 0, 0, {r->xa, y, z}, {r->xb - 1, y, z}, 0, row[r->xa], row[r->xa]};
+        *m = (meas){0, 0, 0, {r->xa, y, z}, {r->xb - 1, y, z}, 0, row[r->xa], row[r->xa], work_at(s, at + (size_t)r->xa)};
     } else {
         if (r->xa < m->lo[0]) m->lo[0] = r->xa;
         if (r->xb - 1 > m->hi[0]) m->hi[0] = r->xb - 1;
@@ -155,6 +174,8 @@ static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const d
         m->isum += v;
         if (v < m->imin) m->imin = v;
         if (v > m->imax) m->imax = v;
+        const double w = work_at(s, at + (size_t)x);
+        if (w > m->vmax) m->vmax = w;
     }
 }
 
@@ -179,7 +200,7 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
         const uint64_t k = (uint64_t)r->xa * L->kstride[0] + (uint64_t)y * L->kstride[1] + (uint64_t)z * L->kstride[2];
         uint64_t *e = kc + 2 * (r->lab - 1);
         if (e[1] == 0 || k < e[0]) e[0] = k;
-        if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, inten + (size_t)r->row * (size_t)s->nx, e[1] == 0);
+        if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, inten + (size_t)r->row * (size_t)s->nx, e[1] == 0, s);
         e[1] += (uint64_t)(r->xb - r->xa);
     }
     zs_lrun *face = (zs_lrun *)(void *)((unsigned char *)kc + (size_t)hd.nfrag * per);
@@ -223,6 +244,7 @@ static void meas_add(meas *a, const meas *b)
     a->isum += b->isum;
     if (b->imin < a->imin) a->imin = b->imin;
     if (b->imax > a->imax) a->imax = b->imax;
+    if (b->vmax > a->vmax) a->vmax = b->vmax;
 }
 
 /* Joins the sets of fragments a and b: the lower root stays, with the smaller key and the sums. */
@@ -613,4 +635,5 @@ void zs__label_row(const zs_labeling *l, uint64_t k, zs_label_row *r)
     memcpy(r->lo, m->lo, sizeof r->lo);
     memcpy(r->hi, m->hi, sizeof r->hi);
     r->isum = m->isum, r->imin = m->imin, r->imax = m->imax;
+    r->vmax = m->vmax;
 }
