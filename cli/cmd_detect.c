@@ -118,8 +118,8 @@ static int open_checked(const cli_opts *o, zs_detect_opts *d, zs_volume **in, zs
     int rc = detect_opts(o, d);
     for (int a = 0; rc == CLI_RUN && a < 3; a++)
         if (d->size[a] < 1) {
-            cli_error("detect: --maxima size: %s along %c: the box is at least 1 voxel (a whole number)",
-                      o->maxima, "xyz"[a]);
+            cli_error("detect: --maxima size: %s along %c: the box is at least 1 voxel (a whole number)", o->maxima,
+                      "xyz"[a]);
             rc = CLI_EXIT_ERROR;
         }
     if (rc == CLI_RUN && !o->force && !o->dry_run && lstat(o->out, &sb) == 0) {

@@ -28,15 +28,15 @@ extern "C" {
 /** \defgroup detect Cell detection (not yet stable)
  * @{ */
 typedef struct zs_detect_opts {
-    size_t struct_size;          /**< sizeof the struct: set by zs_detect_opts_default() */
-    int64_t size[3];             /**< the maxima's box, x y z, each >= 1 (default 3) */
-    int has_threshold;           /**< 1: a maximum is also f > threshold (in the work type) */
-    double threshold;            /**< see has_threshold */
-    const zs_volume *intensity;  /**< the cells' intensities (borrowed; same shape); NULL: the input */
-    int64_t min_size, max_size;  /**< keep cells of min_size..max_size plateau voxels (0: no bound) */
-    int has_min_intensity;       /**< 1: keep cells whose intensity is >= min_intensity */
-    double min_intensity;        /**< see has_min_intensity */
-    volatile int *stop;          /**< optional: set non-zero to stop (ZS_ECANCELED) */
+    size_t struct_size;         /**< sizeof the struct: set by zs_detect_opts_default() */
+    int64_t size[3];            /**< the maxima's box, x y z, each >= 1 (default 3) */
+    int has_threshold;          /**< 1: a maximum is also f > threshold (in the work type) */
+    double threshold;           /**< see has_threshold */
+    const zs_volume *intensity; /**< the cells' intensities (borrowed; same shape); NULL: the input */
+    int64_t min_size, max_size; /**< keep cells of min_size..max_size plateau voxels (0: no bound) */
+    int has_min_intensity;      /**< 1: keep cells whose intensity is >= min_intensity */
+    double min_intensity;       /**< see has_min_intensity */
+    volatile int *stop;         /**< optional: set non-zero to stop (ZS_ECANCELED) */
 } zs_detect_opts;
 ZS_API void zs_detect_opts_default(zs_detect_opts *o);
 

@@ -4,9 +4,10 @@
  *   .csv         x, y, z (voxels, zslab's axes), x_um, y_um, z_um (with a voxel size), size,
  *                value, intensity; 17 significant digits;
  *   .npy         ClearMap2's cell array: a structured array of x, y, z (int64, the centroid
- *                rounded), size (int64), source (float64, the intensity) and value (float64);
+ *                rounded half to even, as numpy's round), size (int64), source (float64, the
+ *                intensity) and value (float64);
  *   .xml         Fiji Cell Counter's CellCounter_Marker_File, one Marker a cell of Type 1 (as
- *                BrainGlobe writes unclassified candidates), MarkerX/Y/Z the rounded centroid;
+ *                BrainGlobe writes unclassified candidates), MarkerX/Y/Z the centroid rounded so;
  *   .points.csv  napari's points layer CSV: index, axis-0, axis-1, axis-2 = z, y, x. */
 #include "detect_internal.h"
 
@@ -23,9 +24,9 @@ typedef struct ccol {
 } ccol;
 
 static const ccol ccols[] = {
-    {"x", W_POS, 0},       {"y", W_POS, 1},         {"z", W_POS, 2},   {"x_um", W_UM, 0},
-    {"y_um", W_UM, 1},     {"z_um", W_UM, 2},       {"size", W_SIZE, 0}, {"value", W_VALUE, 0},
-    {"intensity", W_INTENSITY, 0},
+    {"x", W_POS, 0},     {"y", W_POS, 1},       {"z", W_POS, 2},
+    {"x_um", W_UM, 0},   {"y_um", W_UM, 1},     {"z_um", W_UM, 2},
+    {"size", W_SIZE, 0}, {"value", W_VALUE, 0}, {"intensity", W_INTENSITY, 0},
 };
 #define NCCOLS ((int)(sizeof ccols / sizeof ccols[0]))
 
@@ -125,8 +126,7 @@ static int write_points(const zs_cells *C, FILE *f)
 {
     fputs("index,axis-0,axis-1,axis-2\n", f);
     for (uint64_t k = 0; k < C->n; k++)
-        fprintf(f, "%llu,%.17g,%.17g,%.17g\n", (unsigned long long)k, C->c[k].pos[2], C->c[k].pos[1],
-                C->c[k].pos[0]);
+        fprintf(f, "%llu,%.17g,%.17g,%.17g\n", (unsigned long long)k, C->c[k].pos[2], C->c[k].pos[1], C->c[k].pos[0]);
     return ferror(f);
 }
 
@@ -140,7 +140,8 @@ static int write_xml(const zs_cells *C, FILE *f)
         fprintf(f,
                 "      <Marker>\n        <MarkerX>%lld</MarkerX>\n        <MarkerY>%lld</MarkerY>\n"
                 "        <MarkerZ>%lld</MarkerZ>\n      </Marker>\n",
-                llround(C->c[k].pos[0]), llround(C->c[k].pos[1]), llround(C->c[k].pos[2]));
+                (long long)nearbyint(C->c[k].pos[0]), (long long)nearbyint(C->c[k].pos[1]),
+                (long long)nearbyint(C->c[k].pos[2]));
     fputs("    </Marker_Type>\n  </Marker_Data>\n</CellCounter_Marker_File>\n", f);
     return ferror(f);
 }
@@ -174,7 +175,7 @@ static int write_npy(const zs_cells *C, FILE *f)
     fwrite(magic, 1, sizeof magic, f);
     fwrite(hdr, 1, (size_t)n, f);
     for (uint64_t k = 0; k < C->n; k++) {
-        for (int a = 0; a < 3; a++) put_u64(f, (uint64_t)llround(C->c[k].pos[a]));
+        for (int a = 0; a < 3; a++) put_u64(f, (uint64_t)(int64_t)nearbyint(C->c[k].pos[a]));
         put_u64(f, C->c[k].size);
         put_f64(f, C->c[k].intensity);
         put_f64(f, C->c[k].value);

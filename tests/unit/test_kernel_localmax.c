@@ -42,8 +42,8 @@ static void reference(const float *in, const int64_t n[3], const int64_t size[3]
                 for (int64_t dz = -(size[2] / 2); dz <= size[2] - 1 - size[2] / 2; dz++)
                     for (int64_t dy = -(size[1] / 2); dy <= size[1] - 1 - size[1] / 2; dy++)
                         for (int64_t dx = -(size[0] / 2); dx <= size[0] - 1 - size[0] / 2; dx++) {
-                            const float v = in[clampi(x + dx, n[0]) +
-                                               n[0] * (clampi(y + dy, n[1]) + n[1] * clampi(z + dz, n[2]))];
+                            const float v =
+                                in[clampi(x + dx, n[0]) + n[0] * (clampi(y + dy, n[1]) + n[1] * clampi(z + dz, n[2]))];
                             if (v > m) m = v;
                         }
                 const size_t i = (size_t)(x + n[0] * (y + n[1] * z));
@@ -56,8 +56,8 @@ static int same(float a, float b) { return (isnan(a) && isnan(b)) || a == b; }
 static void check(const int64_t n[3], const int64_t size[3], double t, uint64_t salt)
 {
     char spec[128];
-    snprintf(spec, sizeof spec, "localmax:size=%lldx%lldx%lld:threshold=%.17g", (long long)size[0],
-             (long long)size[1], (long long)size[2], t);
+    snprintf(spec, sizeof spec, "localmax:size=%lldx%lldx%lld:threshold=%.17g", (long long)size[0], (long long)size[1],
+             (long long)size[2], t);
     const size_t nv = (size_t)(n[0] * n[1] * n[2]);
     float *in = random_volume(n, salt, 3), *ref = malloc(nv * sizeof *ref), *out = malloc(nv * sizeof *out);
     double *in64 = malloc(nv * sizeof *in64), *out64 = malloc(nv * sizeof *out64);
@@ -76,8 +76,8 @@ static void check(const int64_t n[3], const int64_t size[3], double t, uint64_t 
     }
     assert_int_equal(zs_test_run_kernel_f64(spec, in64, n[0], n[1], n[2], 2, out64), ZS_OK);
     for (size_t i = 0; i < nv; i++)
-        if (!same((float)out64[i], ref[i])) fail_msg("%s, float64: voxel %zu = %g, expected %g", spec, i, out64[i],
-                                                      (double)ref[i]);
+        if (!same((float)out64[i], ref[i]))
+            fail_msg("%s, float64: voxel %zu = %g, expected %g", spec, i, out64[i], (double)ref[i]);
     free(in), free(ref), free(out), free(in64), free(out64);
 }
 
@@ -112,7 +112,8 @@ static void test_scipy_values(void **state)
         assert_int_equal(zs_test_run_kernel(cases[c].spec, v, 10, 1, 1, 0, out), ZS_OK);
         for (int i = 0; i < 10; i++)
             if (!same(out[i], cases[c].want[i]))
-                fail_msg("%s: voxel %d = %g, scipy gives %g", cases[c].spec, i, (double)out[i], (double)cases[c].want[i]);
+                fail_msg("%s: voxel %d = %g, scipy gives %g", cases[c].spec, i, (double)out[i],
+                         (double)cases[c].want[i]);
     }
 }
 
