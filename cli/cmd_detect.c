@@ -216,6 +216,8 @@ const cli_command cli_command_detect = {
             "{min-size:keep cells of a plateau of N voxels or more}"
             "{max-size:keep cells of a plateau of at most N voxels}{min-intensity}{slab-height}{threads}{slab}"
             "{mem-budget}{force}{precision}{engine}{no-bind}{dataset}{dry-run}"
+            "{part:not supported yet by detect: refused (exit 1)}{resume:not supported yet by detect: refused}"
+            "{journal:not supported yet by detect: refused}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at CELLS), 2 usage\n",
     .max_args = 2,
