@@ -195,6 +195,12 @@ int cli_preview_png(const char *path, uint64_t mem_budget, int threads, unsigned
 /** Writes OUT.preview.png beside a finished output (filter --preview). @return an exit code. */
 int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
 
+/* cmd_label.c, shared with cmd_detect.c: --part, --resume, --journal of a reduction's run take
+ * part in OUT's journal (create it or join it; *j NULL without them). A run that starts afresh (no
+ * journal flags, or --journal) over a journal of OUT is refused, or with --force starts over, as
+ * filter's; `what` names the run ("labelling") in the refusal. @return CLI_RUN or an exit code. */
+int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal **j);
+
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 struct cli_progress;
 int cli_build_pipeline(const cli_opts *o, const zs_volume_info *in, zs_pipeline **out);

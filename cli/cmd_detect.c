@@ -4,7 +4,9 @@
  * docs/cells.md), written as a table by CELLS' ending. Its flags are rows of the option table
  * (options.c, .cmds "detect"): --maxima and --min-intensity are its own, --intensity, --min-size
  * and --max-size label's, --op, --threads, --slab and the rest filter's. Order: the parameters
- * and CELLS' name (before IN is opened), open IN (and IN2), plan, run, write CELLS. */
+ * and CELLS' name (before IN is opened), open IN (and IN2), plan, run, write CELLS. With --part,
+ * --resume or --journal the run is the part's slabs into CELLS' journal, and the part that finds
+ * every slab recorded merges the records and writes CELLS (docs/cells.md). */
 #define _POSIX_C_SOURCE 200809L /* lstat, clock_gettime */
 #include <errno.h>
 #include <math.h>
@@ -101,10 +103,6 @@ static int check_detect(cli_opts *o)
     o->out = o->nargs > 1 ? o->args[1] : NULL;
     if (!o->in) return cli_usage_error("detect", "no IN file given");
     if (!o->out) return cli_usage_error("detect", "no CELLS file given");
-    if (o->has_part || o->resume || o->journal) {
-        cli_error("detect: --part, --resume and --journal are not supported yet: run the whole volume");
-        return CLI_EXIT_ERROR;
-    }
     return CLI_RUN;
 }
 
@@ -137,7 +135,8 @@ static int open_checked(const cli_opts *o, zs_detect_opts *d, zs_volume **in, zs
     return rc;
 }
 
-static int plan_detect(const cli_opts *o, const zs_volume *in, const zs_detect_opts *d, zs_plan **plan)
+/* Plans IN's pipeline and the maxima; `slab` (not 0): the height of the journal's slabs. */
+static int plan_once(const cli_opts *o, const zs_volume *in, const zs_detect_opts *d, int64_t slab, zs_plan **plan)
 {
     const zs_volume_info *info = zs_volume_get_info(in);
     zs_pipeline *pipe = NULL;
@@ -150,9 +149,56 @@ static int plan_detect(const cli_opts *o, const zs_volume *in, const zs_detect_o
     cli_plan_opts(o, &po);
     po.has_out_dtype = 0;
     po.input = in;
+    if (slab) po.slab = slab;
     const zs_status st = zs_detect_plan(info, pipe, d, &po, plan);
     zs_pipeline_free(pipe);
     return st == ZS_EPARAM ? cli_fail(st, 0) : st < 0 ? cli_plan_failed(o, st) : CLI_RUN;
+}
+
+/* The plan; the first of N parts plans slabs enough for each part to have some (2 per thread and
+ * part), as label's parts do. */
+static int plan_detect(const cli_opts *o, const zs_volume *in, const zs_detect_opts *d, int64_t slab, zs_plan **plan)
+{
+    int rc = plan_once(o, in, d, slab, plan);
+    const int64_t want = 2 * (int64_t)(*plan ? zs_plan_threads(*plan) : 1) * o->nparts;
+    if (rc == CLI_RUN && !slab && !o->slab && o->has_part && zs_plan_slab_count(*plan) < want) {
+        const int64_t h = zs_volume_get_info(in)->shape[2] / want;
+        zs_plan_free(*plan);
+        *plan = NULL;
+        rc = plan_once(o, in, d, h > 1 ? h : 1, plan);
+    }
+    return rc;
+}
+
+/* The part's slabs into CELLS' journal; the finisher (the part that finds every slab recorded)
+ * merges the records, writes CELLS and removes the journal. */
+static int run_part(const cli_opts *o, const zs_volume *in, const zs_plan *plan, const zs_detect_opts *d, zs_journal *j)
+{
+    int finisher = 0;
+    zs_status st = zs_detect_journal_attach(j, plan, in, d);
+    if (st == ZS_OK) st = zs_detect_run_part(plan, in, d, j, &finisher);
+    if (st == ZS_ECANCELED && cli_stop) {
+        cli_error("%s: interrupted; its finished slabs are journaled: run it again with --resume", o->out);
+        return CLI_EXIT_INTERRUPTED;
+    }
+    if (st < 0) return cli_fail(st, 0);
+    if (!finisher) {
+        cli_note(2,
+                 "detect %s -> %s part %lld/%lld: its slabs are recorded; the part that records the last slab "
+                 "writes CELLS",
+                 o->in, o->out, (long long)o->part, (long long)o->nparts);
+        return CLI_EXIT_OK;
+    }
+    zs_cells *cells = NULL;
+    st = zs_detect_run_records(plan, in, d, j, &cells);
+    if (st == ZS_OK) st = zs_cells_write(cells, o->out);
+    if (st == ZS_OK) st = zs_journal_remove(o->out);
+    if (st == ZS_OK)
+        cli_note(2, "detected %llu cells in %s -> %s (%lld slabs of %lld planes, journaled)",
+                 (unsigned long long)zs_cells_count(cells), o->in, o->out, (long long)zs_plan_slab_count(plan),
+                 (long long)zs_plan_slab_height(plan));
+    zs_cells_free(cells);
+    return st < 0 ? cli_fail(st, 0) : CLI_EXIT_OK;
 }
 
 static double now(void)
@@ -186,14 +232,17 @@ static int cmd_detect(const cli_opts *o)
 {
     zs_volume *in = NULL, *inten = NULL;
     zs_plan *plan = NULL;
+    zs_journal *j = NULL;
     zs_detect_opts d;
     int rc = open_checked(o, &d, &in, &inten);
-    if (rc == CLI_RUN) rc = plan_detect(o, in, &d, &plan);
+    if (rc == CLI_RUN) rc = cli_reduction_begin_journal(o, "detection", &j);
+    if (rc == CLI_RUN) rc = plan_detect(o, in, &d, j ? zs_journal_slab_height(j) : 0, &plan);
     if (rc == CLI_RUN && o->dry_run) {
         cli_print_plan(plan, stdout);
         rc = CLI_EXIT_OK;
     }
-    if (rc == CLI_RUN) rc = run_detect(o, in, plan, &d);
+    if (rc == CLI_RUN) rc = j ? run_part(o, in, plan, &d, j) : run_detect(o, in, plan, &d);
+    zs_journal_free(j);
     zs_plan_free(plan);
     zs_volume_free(inten);
     zs_volume_free(in);
@@ -216,8 +265,7 @@ const cli_command cli_command_detect = {
             "{min-size:keep cells of a plateau of N voxels or more}"
             "{max-size:keep cells of a plateau of at most N voxels}{min-intensity}{slab-height}{threads}{slab}"
             "{mem-budget}{force}{precision}{engine}{no-bind}{dataset}{dry-run}"
-            "{part:not supported yet by detect: refused (exit 1)}{resume:not supported yet by detect: refused}"
-            "{journal:not supported yet by detect: refused}"
+            "{part}{resume}{journal}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at CELLS), 2 usage\n",
     .max_args = 2,

@@ -206,19 +206,16 @@ static int run_label(const cli_opts *o, const zs_volume *in, const zs_plan *plan
     return rc;
 }
 
-/* --part, --resume, --journal: takes part in OUT's journal (creates it or joins it). A run that
- * starts afresh (no journal flags, or --journal) over a journal of OUT is refused, or with --force
- * starts over, as filter's. */
-static int begin_journal(const cli_opts *o, zs_journal **j)
+int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal **j)
 {
     const int journaled = o->has_part || o->resume || o->journal;
     const int fresh = !journaled || (o->journal && !o->resume && !o->has_part);
     if (o->dry_run) return CLI_RUN;
     if (fresh && zs_journal_exists(o->out)) {
         if (!o->force) {
-            cli_error("%s: has a journal (%s.zsjournal) of a labelling run with --part, --resume or --journal: "
+            cli_error("%s: has a journal (%s.zsjournal) of a %s run with --part, --resume or --journal: "
                       "continue it with --resume, see it with zslab status, or start over with --force",
-                      o->out, o->out);
+                      o->out, o->out, what);
             return CLI_EXIT_ERROR;
         }
         const zs_status st = zs_journal_remove(o->out);
@@ -277,7 +274,7 @@ static int cmd_label(const cli_opts *o)
         rc = CLI_EXIT_ERROR;
     }
     if (rc == CLI_RUN) rc = check_early(o, zs_volume_get_info(in));
-    if (rc == CLI_RUN) rc = begin_journal(o, &j);
+    if (rc == CLI_RUN) rc = cli_reduction_begin_journal(o, "labelling", &j);
     if (rc == CLI_RUN) rc = plan_label(o, in, j ? zs_journal_slab_height(j) : 0, &plan);
     if (rc == CLI_RUN && o->dry_run) {
         cli_print_plan(plan, stdout);

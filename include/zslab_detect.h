@@ -63,6 +63,23 @@ typedef struct zs_cells zs_cells;
 /** Runs the plan (made by zs_detect_plan with the same options) over `in` and collects the
  *  cells. Memory: as zs_label_count with a table. @param[out] out caller frees with zs_cells_free. */
 ZS_API zs_status zs_detect_run(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o, zs_cells **out);
+/** Parts and resumed runs, on the labels' journal of records (zslab_reduce.h, docs/labels.md
+ *  "Parts and resume"): in each part zs_journal_begin(CELLS) → zs_detect_plan (slab =
+ *  zs_journal_slab_height() when not 0) → zs_detect_journal_attach → zs_detect_run_part; the part
+ *  that gets *finisher 1 then zs_detect_run_records → zs_cells_write(CELLS) →
+ *  zs_journal_remove(CELLS). The header fingerprints the plan (the maxima stage included) and every
+ *  option, so parts with other options are refused (ZS_EEXIST naming the difference). */
+ZS_API zs_status zs_detect_journal_attach(zs_journal *j, const zs_plan *plan, const zs_volume *in,
+                                          const zs_detect_opts *o);
+/** The part's slabs not recorded yet, each slab's record durable in the journal before the slab
+ *  is recorded; then *finisher 1 when every slab is recorded and this process holds the
+ *  finisher's lock. */
+ZS_API zs_status zs_detect_run_part(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o, zs_journal *j,
+                                    int *finisher);
+/** The finisher's cells: every slab's record read back and merged in slab order (as zs_detect_run).
+ *  @param[out] out caller frees with zs_cells_free. */
+ZS_API zs_status zs_detect_run_records(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o,
+                                       const zs_journal *j, zs_cells **out);
 /** Cells kept. */
 ZS_API uint64_t zs_cells_count(const zs_cells *c);
 /** The columns of the CSV table: x, y, z (voxels, zslab's axes; the plateau's centroid), x_um,

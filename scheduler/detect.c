@@ -85,24 +85,24 @@ static zs_status collect(const zs_labeling *L, const zs_detect_opts *o, zs_cells
     return ZS_OK;
 }
 
-zs_status zs_detect_run(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o, zs_cells **out)
+/* The labels' options of a detection: its maxima (finite values), 26-connected, numbered z, y, x. */
+static void label_opts_of(const zs_detect_opts *o, zs_label_opts *lo)
 {
-    ZS_RETURN_IF(!plan || !in || !o || !out, ZS_EINVAL, "zs_detect_run: an argument is NULL");
-    *out = NULL;
-    ZS_FORWARD(zs_detect_check(zs_volume_get_info(in), o, NULL));
-    zs_label_opts lo;
-    zs_label_opts_default(&lo);
-    lo.connectivity = 26;
-    lo.has_threshold = 1; /* the maxima are the finite values: NaN marks the rest */
-    lo.threshold = -INFINITY;
-    lo.numbering = ZS_NUMBER_ZYX;
-    lo.min_size = o->min_size;
-    lo.max_size = o->max_size;
-    lo.intensity = o->intensity;
-    lo.table = 1;
-    lo.stop = o->stop;
-    zs_labeling *L = NULL;
-    ZS_FORWARD(zs_label_count(plan, in, &lo, &L));
+    zs_label_opts_default(lo);
+    lo->connectivity = 26;
+    lo->has_threshold = 1; /* the maxima are the finite values: NaN marks the rest */
+    lo->threshold = -INFINITY;
+    lo->numbering = ZS_NUMBER_ZYX;
+    lo->min_size = o->min_size;
+    lo->max_size = o->max_size;
+    lo->intensity = o->intensity;
+    lo->table = 1;
+    lo->stop = o->stop;
+}
+
+/* The cells of a counted labeling L (freed here). */
+static zs_status cells_of(zs_labeling *L, const zs_detect_opts *o, zs_cells **out)
+{
     zs_cells *C = calloc(1, sizeof *C);
     zs_status st = C ? collect(L, o, C) : ZS_ERR(ZS_ENOMEM, "out of memory");
     zs_label_free(L);
@@ -112,6 +112,54 @@ zs_status zs_detect_run(const zs_plan *plan, const zs_volume *in, const zs_detec
     }
     *out = C;
     return ZS_OK;
+}
+
+zs_status zs_detect_run(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o, zs_cells **out)
+{
+    ZS_RETURN_IF(!plan || !in || !o || !out, ZS_EINVAL, "zs_detect_run: an argument is NULL");
+    *out = NULL;
+    ZS_FORWARD(zs_detect_check(zs_volume_get_info(in), o, NULL));
+    zs_label_opts lo;
+    label_opts_of(o, &lo);
+    zs_labeling *L = NULL;
+    ZS_FORWARD(zs_label_count(plan, in, &lo, &L));
+    return cells_of(L, o, out);
+}
+
+/* ---- parts and resumed runs: the labels' journal of records (label_parts.c) ------------- */
+
+zs_status zs_detect_journal_attach(zs_journal *j, const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o)
+{
+    ZS_RETURN_IF(!j || !plan || !in || !o, ZS_EINVAL, "zs_detect_journal_attach: an argument is NULL");
+    ZS_FORWARD(zs_detect_check(zs_volume_get_info(in), o, NULL));
+    zs_label_opts lo;
+    label_opts_of(o, &lo);
+    char extra[64] = "detect";
+    if (o->has_min_intensity) snprintf(extra, sizeof extra, "detect min-intensity=%.17g", o->min_intensity);
+    return zs_label_journal_attach(j, plan, in, &lo, extra);
+}
+
+zs_status zs_detect_run_part(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o, zs_journal *j,
+                             int *finisher)
+{
+    ZS_RETURN_IF(!plan || !in || !o || !finisher, ZS_EINVAL, "zs_detect_run_part: an argument is NULL");
+    *finisher = 0;
+    zs_label_opts lo;
+    label_opts_of(o, &lo);
+    ZS_FORWARD(zs_label_count_part(plan, in, &lo, j));
+    return zs_label_journal_finisher(j, finisher);
+}
+
+zs_status zs_detect_run_records(const zs_plan *plan, const zs_volume *in, const zs_detect_opts *o, const zs_journal *j,
+                                zs_cells **out)
+{
+    ZS_RETURN_IF(!plan || !in || !o || !out, ZS_EINVAL, "zs_detect_run_records: an argument is NULL");
+    *out = NULL;
+    zs_label_opts lo;
+    label_opts_of(o, &lo);
+    zs_labeling *L = NULL;
+    ZS_FORWARD(zs_label_count_records(plan, in, &lo, j, &L));
+    return cells_of(L, o, out);
 }
 
 uint64_t zs_cells_count(const zs_cells *c) { return c ? c->n : 0; }

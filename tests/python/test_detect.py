@@ -6,7 +6,8 @@ planner's, threads 1 and 2, on stacks with cells and equal-valued plateaus acros
 with --op stages (white_tophat, exact in float32 as scipy computes it; gaussian through zslab
 filter's float32 output); --min-size, --max-size, --min-intensity, --intensity; the .npy (ClearMap2's
 field names), .xml (one Cell Counter marker a cell) and napari points tables; recall and precision
-on `zslab create --pattern cells` with docs/cells.md's pipeline; bad parameters refused before the
+on `zslab create --pattern cells` with docs/cells.md's pipeline; --part i/3 in a shuffled order and
+a run killed with kill -9 then --resume give one run's table; bad parameters refused before the
 volume is read. Prints its seed; --seed N repeats a run."""
 import os
 import sys
@@ -202,6 +203,36 @@ def pattern(w):
         fail("--pattern cells: x_um / z_um are not the voxel size times x / z")
 
 
+def parts(w, rng):
+    """--part i/3 in a shuffled order, and a run killed with kill -9 then --resume: the table of one
+    run, byte for byte; a part with another threshold is refused."""
+    src = os.path.join(w, "parts.npy")
+    save_zyx(src, np.round(ndi.gaussian_filter(rng.random(SHAPE), 1.2) * 40).astype(np.float32))
+    spec = ["--maxima", "size=3:threshold=18"]
+    one, out, killed = (os.path.join(w, n) for n in ("one.csv", "parts.csv", "killed.csv"))
+    if detect(src, one, *spec, "--slab", 2) is None:
+        return
+    with open(one, "rb") as f:
+        want = f.read()
+    for i in (2, 0, 1):
+        r = zs("detect", src, out, *spec, "--part", f"{i}/3", "-q")
+        if r.returncode:
+            fail(f"--part {i}/3: exit {r.returncode}: {r.stderr.strip()}")
+    if not os.path.exists(out) or open(out, "rb").read() != want or os.path.exists(out + ".zsjournal"):
+        fail("--part i/3: the table differs from one run's, or the journal is left")
+    if not zstest.killed(["detect", src, killed, *spec, "--journal", "--slab", 2, "--threads", 1], 4):
+        fail("kill -9: the run did not stop at slab 4")
+    recs = sorted(n for n in os.listdir(killed + ".zsjournal") if n.startswith("slab-"))
+    if recs != ["slab-0", "slab-1", "slab-2", "slab-3"] or os.path.exists(killed):
+        fail(f"killed before slab 4: records {recs}, CELLS {'exists' if os.path.exists(killed) else 'absent'}")
+    r = zs("detect", src, killed, "--maxima", "size=3:threshold=19", "--resume", "-q")
+    if r.returncode != 1 or "threshold" not in r.stderr or os.path.exists(killed):
+        fail(f"--resume with another threshold: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    r = zs("detect", src, killed, *spec, "--resume", "-q")
+    if r.returncode or not os.path.exists(killed) or open(killed, "rb").read() != want:
+        fail(f"--resume after kill -9: exit {r.returncode} {r.stderr.strip()}, or the table differs from one run's")
+
+
 def bad_parameters(w):
     """Refused with exit 1 naming the parameter, before IN is read (IN may not even exist), CELLS not made."""
     src, other, out = os.path.join(w, "b.npy"), os.path.join(w, "b2.npy"), os.path.join(w, "b.csv")
@@ -214,7 +245,6 @@ def bad_parameters(w):
              ([missing, os.path.join(w, "b.txt"), "--maxima", "size=3"], "suffix"),
              ([missing, out], "--maxima"),
              ([src, out, "--maxima", "size=3", "--intensity", other], "intensity"),
-             ([src, out, "--maxima", "size=3", "--part", "1/2"], "--part"),
              ([src, out, "--maxima", "size=3", "--min-size", 5, "--max-size", 2], "min-size")]
     for args, text in cases:
         r = zs("detect", *args)
@@ -233,9 +263,11 @@ def main():
     filters(w, rng)
     tables(w, rng)
     pattern(w)
+    parts(w, rng)
     bad_parameters(w)
     zstest.finish(f"detect: {runs} runs equal scipy's label + center_of_mass (slab heights 1, 3, 8, the planner's; "
-                  "threads 1 and 2); --op, sizes, intensities, the four tables, --pattern cells, bad parameters", w)
+                  "threads 1 and 2); --op, sizes, intensities, the four tables, --pattern cells, --part i/3, kill -9 and "
+                  "--resume, bad parameters", w)
 
 
 main()
