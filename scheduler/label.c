@@ -37,8 +37,10 @@ _Static_assert(sizeof(meas) == ZS_LABEL_TABLE_BYTES_PER_FRAGMENT, "the stated by
 /* A worker's buffers, kept from slab to slab (indexed by omp thread number): no fresh pages. */
 typedef struct lscratch {
     zs_lslab l;
-    unsigned char *buf; /* pass 2: a slab of labels */
+    unsigned char *buf; /* pass 2: a slab of labels; pass 1 with a table: a slab of intensities as stored */
     size_t cap;
+    double *row; /* pass 1 with a table: a row's intensities as doubles (nx) */
+    size_t row_cap;
 } lscratch;
 
 static void scratch_free(lscratch *s, int n)
@@ -46,6 +48,7 @@ static void scratch_free(lscratch *s, int n)
     for (int i = 0; s && i < n; i++) {
         zs__lslab_free(&s[i].l);
         free(s[i].buf);
+        free(s[i].row);
     }
     free(s);
 }
@@ -115,25 +118,37 @@ static void key_strides(zs_labeling *L)
 
 /* ---- pass 1: records ------------------------------------------------------------------ */
 
-/* The intensities of the slab's planes as doubles (the table's), or NULL with a table off. */
-static zs_status read_intensity(const zs_labeling *L, const zs_reduce_slab *s, double **out)
+/* The table's intensity volume (the input's own without one). */
+static const zs_volume_info *intensity_info(const zs_labeling *L)
 {
-    *out = NULL;
+    return zs_volume_get_info(L->o.intensity ? L->o.intensity : L->in);
+}
+
+/* The intensities of the slab's planes as stored (the table's) into the worker's buffers, kept from
+ * slab to slab; converted to doubles a run at a time (make_record): only the foreground's. */
+static zs_status read_intensity(const zs_labeling *L, const zs_reduce_slab *s, lscratch *w)
+{
     if (!L->o.table) return ZS_OK;
-    const zs_volume *v = L->o.intensity ? L->o.intensity : L->in;
-    const zs_volume_info *vi = zs_volume_get_info(v);
-    const size_t n = (size_t)s->nx * (size_t)s->ny * (size_t)(s->z1 - s->z0);
-    void *raw = malloc(n * zs_dtype_size(vi->dtype));
-    double *d = malloc(n * sizeof *d);
-    zs_status st = raw && d ? ZS_OK : ZS_ERR(ZS_ENOMEM, "%s: out of memory for a slab's intensities", vi->path);
-    if (st == ZS_OK) st = zs__volume_read(v, s->t, s->z0, s->z1, 0, s->ny, raw);
-    if (st == ZS_OK) zs__to_f64(raw, vi->dtype, n, vi->slope, vi->inter, d);
-    free(raw);
-    if (st < 0)
-        free(d);
-    else
-        *out = d;
-    return st;
+    const zs_volume_info *vi = intensity_info(L);
+    const size_t n = (size_t)s->nx * (size_t)s->ny * (size_t)(s->z1 - s->z0), bytes = n * zs_dtype_size(vi->dtype);
+    if (bytes > w->cap || (size_t)s->nx > w->row_cap) {
+        free(w->buf), free(w->row);
+        w->cap = w->row_cap = 0;
+        w->buf = malloc(bytes);
+        w->row = malloc((size_t)s->nx * sizeof *w->row);
+        ZS_RETURN_IF(!w->buf || !w->row, ZS_ENOMEM, "%s: out of memory for a slab's intensities", vi->path);
+        w->cap = bytes, w->row_cap = (size_t)s->nx;
+    }
+    return zs__volume_read(L->o.intensity ? L->o.intensity : L->in, s->t, s->z0, s->z1, 0, s->ny, w->buf);
+}
+
+/* Row r's intensities [xa, xb) as doubles into w->row (at the same x). */
+static const double *run_intensity(const zs_labeling *L, const zs_reduce_slab *s, const lscratch *w, const zs_lrun *r)
+{
+    const zs_volume_info *vi = intensity_info(L);
+    const size_t es = zs_dtype_size(vi->dtype), at = (size_t)r->row * (size_t)s->nx + (size_t)r->xa;
+    zs__to_f64(w->buf + at * es, vi->dtype, (size_t)(r->xb - r->xa), vi->slope, vi->inter, w->row + r->xa);
+    return w->row;
 }
 
 /* Work value i of the slab, as a double. */
@@ -181,7 +196,7 @@ static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const d
 
 /* The record: head, per fragment its key and count (then its measurements), the first and last
  * planes' runs. */
-static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, const zs_lslab *l, const double *inten,
+static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, const zs_lslab *l, const lscratch *w,
                              void **record, size_t *size)
 {
     const int64_t ny = s->ny, h = s->z1 - s->z0;
@@ -200,7 +215,7 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
         const uint64_t k = (uint64_t)r->xa * L->kstride[0] + (uint64_t)y * L->kstride[1] + (uint64_t)z * L->kstride[2];
         uint64_t *e = kc + 2 * (r->lab - 1);
         if (e[1] == 0 || k < e[0]) e[0] = k;
-        if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, inten + (size_t)r->row * (size_t)s->nx, e[1] == 0, s);
+        if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, run_intensity(L, s, w, r), e[1] == 0, s);
         e[1] += (uint64_t)(r->xb - r->xa);
     }
     zs_lrun *face = (zs_lrun *)(void *)((unsigned char *)kc + (size_t)hd.nfrag * per);
@@ -214,12 +229,10 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
 static zs_status count_slab(void *user, const zs_reduce_slab *s, void **record, size_t *size)
 {
     zs_labeling *L = user;
-    zs_lslab *l = &L->scratch[omp_get_thread_num()].l;
-    double *inten = NULL;
-    zs_status st = zs__lslab_build(s, L->rule, L->o.connectivity, l);
-    if (st == ZS_OK) st = read_intensity(L, s, &inten);
-    if (st == ZS_OK) st = make_record(L, s, l, inten, record, size);
-    free(inten);
+    lscratch *w = &L->scratch[omp_get_thread_num()];
+    zs_status st = zs__lslab_build(s, L->rule, L->o.connectivity, &w->l);
+    if (st == ZS_OK) st = read_intensity(L, s, w);
+    if (st == ZS_OK) st = make_record(L, s, &w->l, w, record, size);
     return st;
 }
 
