@@ -173,7 +173,8 @@ static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const d
     const int64_t n = r->xb - r->xa;
     const size_t at = (size_t)r->row * (size_t)s->nx;
     if (first) {
-        *m = (meas){0, 0, 0, {r->xa, y, z}, {r->xb - 1, y, z}, 0, row[r->xa], row[r->xa], work_at(s, at + (size_t)r->xa)};
+        *m = (meas){
+            0, 0, 0, {r->xa, y, z}, {r->xb - 1, y, z}, 0, row[r->xa], row[r->xa], work_at(s, at + (size_t)r->xa)};
     } else {
         if (r->xa < m->lo[0]) m->lo[0] = r->xa;
         if (r->xb - 1 > m->hi[0]) m->hi[0] = r->xb - 1;
