@@ -133,6 +133,7 @@ typedef struct cli_opts {
     /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
     int has_view, has_axis, has_z;
+    const char *cells; /* --cells CELLS.csv: the cells marked on the preview (NULL: none) */
 } cli_opts;
 
 /** A command: one row of the command table (commands.c), defined in its cmd_*.c file. */

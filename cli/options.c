@@ -402,6 +402,14 @@ const cli_flag cli_flags[] = {
      .set = cli_set_cmap,
      .cmds = "preview",
      .help = "grey (default, one channel), hot, green, magenta (RGB)"},
+    {.name = "cells",
+     .value = "CELLS.csv",
+     .set = cli_set_string,
+     AT(cells),
+     .min = 1,
+     .cmds = "preview",
+     .help = "mark the cells of a table with x, y, z columns (zslab detect's .csv):\n"
+             "a red ring around each (in a plane, the cells within 2 planes of it)"},
     /* label */
     {.name = "threshold",
      .value = "T",

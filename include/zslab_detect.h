@@ -93,6 +93,13 @@ ZS_API zs_status zs_cells_column(const zs_cells *c, int i, const char **name, do
  *  renamed when complete. */
 ZS_API zs_status zs_cells_write(const zs_cells *c, const char *path);
 ZS_API void zs_cells_free(zs_cells *c);
+
+/** Marks cells on a preview that zs_preview_make made of a volume of `in`'s shape with the same
+ *  options: a red square ring (radius 2 pixels) around each cell's place in each panel (in a
+ *  plane view, the cells within 2 planes of it); a grey image becomes RGB. xyz: n cells' x, y, z
+ *  (voxels). @return ZS_EINVAL when the image is not of that size. */
+ZS_API zs_status zs_preview_mark_cells(const zs_volume_info *in, const zs_preview_opts *o, const double *xyz, int64_t n,
+                                       zs_image *img);
 /** @} */
 
 #ifdef __cplusplus

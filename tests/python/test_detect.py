@@ -5,7 +5,8 @@ center_of_mass, in the order of their first voxel (z, y, x), for slab heights 1,
 planner's, threads 1 and 2, on stacks with cells and equal-valued plateaus across every slab seam;
 with --op stages (white_tophat, exact in float32 as scipy computes it; gaussian through zslab
 filter's float32 output); --min-size, --max-size, --min-intensity, --intensity; the .npy (ClearMap2's
-field names), .xml (one Cell Counter marker a cell) and napari points tables; recall and precision
+field names), .xml (one Cell Counter marker a cell) and napari points tables; zslab preview --cells
+marks every cell; recall and precision
 on `zslab create --pattern cells` with docs/cells.md's pipeline; --part i/3 in a shuffled order and
 a run killed with kill -9 then --resume give one run's table; bad parameters refused before the
 volume is read. Prints its seed; --seed N repeats a run."""
@@ -179,6 +180,37 @@ def tables(w, rng):
             fail(".points.csv: not napari's header")
 
 
+def preview(w):
+    """zslab preview --cells marks every cell of a small stack on its MIP, and nothing without cells."""
+    import pngread
+    src, cells, png = os.path.join(w, "tin.npy"), os.path.join(w, "t.csv"), os.path.join(w, "t.png")
+    csv = read_csv(cells)
+    nx, ny = SHAPE[2], SHAPE[1]
+    for marks in (True, False):
+        args = ["--cells", cells] if marks else []
+        r = zs("preview", src, png, "--size", 4 * max(nx, ny), "--cmap", "grey", "--force", *args)
+        if r.returncode:
+            fail(f"preview {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()}")
+            return
+        with open(png, "rb") as f:
+            img = pngread.decode(f.read())
+        if not marks:
+            if img.ndim != 2:
+                fail("preview without --cells: not a grey image")
+            continue
+        red = (img[..., 0] == 255) & (img[..., 1] == 0) & (img[..., 2] == 0)
+        h, wd = red.shape
+        missed = 0
+        for x, y in zip(csv["x"], csv["y"]):
+            u, v = int((x + 0.5) * wd / nx), int((y + 0.5) * h / ny)
+            ring = red[max(v - 2, 0):v + 3, max(u - 2, 0):u + 3]
+            missed += not ring.any()
+        if missed or len(csv) == 0:
+            fail(f"preview --cells: {missed} of {len(csv)} cells without a mark")
+        if red.mean() > 0.5:
+            fail(f"preview --cells: {red.mean():.0%} of the pixels are marks")
+
+
 def pattern(w):
     """Recall and precision >= 0.95 (a match within 2 voxels) on --pattern cells, and the _um columns."""
     from scipy.spatial import cKDTree
@@ -262,11 +294,12 @@ def main():
     with_ops(w, rng)
     filters(w, rng)
     tables(w, rng)
+    preview(w)
     pattern(w)
     parts(w, rng)
     bad_parameters(w)
     zstest.finish(f"detect: {runs} runs equal scipy's label + center_of_mass (slab heights 1, 3, 8, the planner's; "
-                  "threads 1 and 2); --op, sizes, intensities, the four tables, --pattern cells, --part i/3, kill -9 and "
+                  "threads 1 and 2); --op, sizes, intensities, the four tables, preview --cells, --pattern cells, --part i/3, kill -9 and "
                   "--resume, bad parameters", w)
 
 
