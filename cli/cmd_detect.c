@@ -125,7 +125,7 @@ static int open_checked(const cli_opts *o, zs_detect_opts *d, zs_volume **in, zs
         rc = CLI_EXIT_ERROR;
     }
     if (rc == CLI_RUN && cli_mpi_launched()) {
-        cli_error("detect: MPI launches are not supported yet: run one process");
+        cli_error("detect: MPI launches are not supported yet: run the parts as --part I/N (a job array)");
         rc = CLI_EXIT_ERROR;
     }
     if (rc == CLI_RUN) rc = cli_open_input(o->in, &o->raw, in);
