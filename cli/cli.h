@@ -201,6 +201,9 @@ int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
  * journal flags, or --journal) over a journal of OUT is refused, or with --force starts over, as
  * filter's; `what` names the run ("labelling") in the refusal. @return CLI_RUN or an exit code. */
 int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal **j);
+/** A reduction's pipeline (the --op stages; caller frees with zs_pipeline_free) and plan options
+ *  (the flags', no output dtype, the input `in`). @return CLI_RUN or an exit code (*pipe NULL). */
+int cli_reduction_pipeline(const cli_opts *o, const zs_volume *in, zs_pipeline **pipe, zs_plan_opts *po);
 
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 struct cli_progress;

@@ -138,19 +138,12 @@ static int open_checked(const cli_opts *o, zs_detect_opts *d, zs_volume **in, zs
 /* Plans IN's pipeline and the maxima; `slab` (not 0): the height of the journal's slabs. */
 static int plan_once(const cli_opts *o, const zs_volume *in, const zs_detect_opts *d, int64_t slab, zs_plan **plan)
 {
-    const zs_volume_info *info = zs_volume_get_info(in);
     zs_pipeline *pipe = NULL;
-    int rc = cli_build_pipeline(o, info, &pipe);
-    if (rc != CLI_RUN) {
-        zs_pipeline_free(pipe);
-        return rc;
-    }
     zs_plan_opts po;
-    cli_plan_opts(o, &po);
-    po.has_out_dtype = 0;
-    po.input = in;
+    const int rc = cli_reduction_pipeline(o, in, &pipe, &po);
+    if (rc != CLI_RUN) return rc;
     if (slab) po.slab = slab;
-    const zs_status st = zs_detect_plan(info, pipe, d, &po, plan);
+    const zs_status st = zs_detect_plan(zs_volume_get_info(in), pipe, d, &po, plan);
     zs_pipeline_free(pipe);
     return st == ZS_EPARAM ? cli_fail(st, 0) : st < 0 ? cli_plan_failed(o, st) : CLI_RUN;
 }

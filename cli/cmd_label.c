@@ -40,19 +40,28 @@ static int check_early(const cli_opts *o, const zs_volume_info *in)
 
 /* Plans IN's pipeline in whole planes (a reduction's), with slabs aligned to OUT's chunks; `slab`
  * (not 0): the height of the journal's slabs. */
+int cli_reduction_pipeline(const cli_opts *o, const zs_volume *in, zs_pipeline **pipe, zs_plan_opts *po)
+{
+    *pipe = NULL;
+    const int rc = cli_build_pipeline(o, zs_volume_get_info(in), pipe);
+    if (rc != CLI_RUN) {
+        zs_pipeline_free(*pipe);
+        *pipe = NULL;
+        return rc;
+    }
+    cli_plan_opts(o, po);
+    po->has_out_dtype = 0;
+    po->input = in;
+    return CLI_RUN;
+}
+
 static int plan_label(const cli_opts *o, const zs_volume *in, int64_t slab, zs_plan **plan)
 {
     const zs_volume_info *info = zs_volume_get_info(in);
     zs_pipeline *pipe = NULL;
-    int rc = cli_build_pipeline(o, info, &pipe);
-    if (rc != CLI_RUN) {
-        zs_pipeline_free(pipe);
-        return rc;
-    }
     zs_plan_opts po;
-    cli_plan_opts(o, &po);
-    po.has_out_dtype = 0;
-    po.input = in;
+    const int rc = cli_reduction_pipeline(o, in, &pipe, &po);
+    if (rc != CLI_RUN) return rc;
     zs_create_opts co;
     zs_create_opts_init(&co);
     co.compress = o->compress;
