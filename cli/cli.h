@@ -230,6 +230,12 @@ struct cli_progress;
 
 /* filter_journal.c: filter with a journal: --part, --resume, --journal, or under MPI. */
 /** 1 if the run keeps a journal (those options, or an MPI launch with more than one rank). */
+/** --force with --part, --resume or `launch` (an MPI launch; NULL: none): a usage error naming
+ *  them (parts and resumed runs share one output). @return CLI_RUN or 2. */
+int cli_refuse_force_with_parts(const char *cmd, const cli_opts *o, const char *launch);
+/** Test hook (tests/python/test_hpc_mpi.py): ZS_TEST_FAIL_PART=P makes part P fail after it
+ *  joined the journal, as a rank would on a bad disk. @return CLI_RUN or 1 (message printed). */
+int cli_test_fail_part(const char *out, int64_t part);
 int cli_filter_journaled_wanted(const cli_opts *o);
 int cli_filter_journaled(const cli_opts *o);
 

@@ -103,7 +103,7 @@ static int check_detect(cli_opts *o)
     o->out = o->nargs > 1 ? o->args[1] : NULL;
     if (!o->in) return cli_usage_error("detect", "no IN file given");
     if (!o->out) return cli_usage_error("detect", "no CELLS file given");
-    return CLI_RUN;
+    return cli_refuse_force_with_parts("detect", o, NULL); /* parts share one CELLS, as label's */
 }
 
 /* Opens IN and IN2 and checks every parameter against them, before a voxel is read. */

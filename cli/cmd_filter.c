@@ -161,13 +161,7 @@ static int check_filter(cli_opts *o)
     if (!o->out && !o->batch && !o->jobs_file) return cli_usage_error(cmd, "no OUT file given");
     if (!o->convert && o->nops == 0)
         return cli_usage_error(cmd, "no --op given (e.g. --op gaussian:sigma=2; zslab list shows the kernels)");
-    if (o->force && (o->has_part || o->resume)) {
-        cli_error("%s: --force cannot be combined with %s: parts and resumed runs share one output; to start over, "
-                  "remove %s, %s.partial and %s.zsjournal first",
-                  cmd, o->has_part ? "--part" : "--resume", o->out, o->out, o->out);
-        return CLI_EXIT_USAGE;
-    }
-    return CLI_RUN;
+    return cli_refuse_force_with_parts(cmd, o, NULL);
 }
 
 static int check_convert(cli_opts *o)

@@ -164,54 +164,73 @@ static int finish_labels(const cli_opts *o, zs_status st, const zs_labeling *L, 
     return rc;
 }
 
-/* The part's slabs into the journal; the finisher (the part that finds every slab recorded)
- * merges the records, writes OUT and removes the journal. */
-static int run_part(const cli_opts *o, const zs_volume *in, const zs_plan *plan, zs_journal *j, const zs_label_opts *lo)
+/* One process's labelling: its options (under MPI, with this rank's part), input, plan, journal. */
+typedef struct label_run {
+    cli_opts o;
+    cli_mpi mpi;
+    zs_volume *in, *inten;
+    zs_plan *plan;
+    zs_journal *j;
+    zs_label_opts lo;
+} label_run;
+
+/* A part that failed or was stopped. @return its exit code (message printed). */
+static int part_failed(const cli_opts *o, zs_status st)
 {
-    char extra[64] = "";
-    if (o->has_dtype) snprintf(extra, sizeof extra, "dtype=%s", zs_dtype_name(o->dtype));
-    zs_status st = zs_label_journal_attach(j, plan, in, lo, extra);
-    if (st == ZS_OK) st = zs_label_count_part(plan, in, lo, j);
-    int finisher = 0;
-    if (st == ZS_OK) st = zs_label_journal_finisher(j, &finisher);
     if (st == ZS_ECANCELED && cli_stop) {
         cli_error("%s: interrupted; its finished slabs are journaled: run it again with --resume", o->out);
         return CLI_EXIT_INTERRUPTED;
     }
-    if (st < 0) return st == ZS_EPARAM ? cli_fail(st, 1) : cli_fail(st, 0);
-    if (!finisher) {
-        cli_note(2, "labelled %s -> %s part %lld/%lld: its slabs are recorded; %s", o->in, o->out, (long long)o->part,
-                 (long long)o->nparts,
-                 zs_journal_done_count(j, 0, zs_plan_slab_count(plan)) == zs_plan_slab_count(plan)
-                     ? "another part writes OUT"
-                     : "the part that records the last slab writes OUT");
-        return CLI_EXIT_OK;
-    }
+    return st == ZS_EPARAM ? cli_fail(st, 1) : cli_fail(st, 0);
+}
+
+/* The finisher: merges every slab's record, writes OUT and removes the journal. */
+static int finish_job(label_run *r)
+{
     zs_labeling *L = NULL;
-    st = zs_label_count_records(plan, in, lo, j, &L);
-    int rc = finish_labels(o, st, L, plan, lo->connectivity);
+    zs_status st = zs_label_count_records(r->plan, r->in, &r->lo, r->j, &L);
+    int rc = finish_labels(&r->o, st, L, r->plan, r->lo.connectivity);
     zs_label_free(L);
-    if (rc == CLI_EXIT_OK && (st = zs_journal_remove(o->out)) < 0) rc = cli_fail(st, 0);
+    if (rc == CLI_EXIT_OK && (st = zs_journal_remove(r->o.out)) < 0) rc = cli_fail(st, 0);
     return rc;
 }
 
-static int run_label(const cli_opts *o, const zs_volume *in, const zs_plan *plan, zs_journal *j)
+/* After the part's slabs are recorded: the part that claims the finish (the first to find every
+ * slab recorded) finishes the job; the others say so. */
+static int claim_finish(label_run *r)
 {
-    zs_volume *inten = NULL;
-    int rc = CLI_RUN;
-    if (o->intensity) rc = cli_open_input(o->intensity, &o->raw, &inten);
-    if (rc != CLI_RUN) return rc;
-    zs_label_opts lo;
-    label_opts(o, inten, &lo);
-    if (j) {
-        rc = run_part(o, in, plan, j, &lo);
-    } else {
-        zs_labeling *L = NULL;
-        const zs_status st = zs_label_count(plan, in, &lo, &L);
-        rc = finish_labels(o, st, L, plan, lo.connectivity);
-        zs_label_free(L);
-    }
-    zs_volume_free(inten);
+    const cli_opts *o = &r->o;
+    int finisher = 0;
+    const zs_status st = zs_label_journal_finisher(r->j, &finisher);
+    if (st < 0) return part_failed(o, st);
+    if (finisher) return finish_job(r);
+    const int64_t S = zs_plan_slab_count(r->plan);
+    cli_note(2, "labelled %s -> %s part %lld/%lld: its slabs are recorded; %s", o->in, o->out, (long long)o->part,
+             (long long)o->nparts,
+             zs_journal_done_count(r->j, 0, S) == S ? "another part writes OUT"
+                                                    : "the part that records the last slab writes OUT");
+    return CLI_EXIT_OK;
+}
+
+/* The part's slabs into the journal, then the finish. Under MPI every rank records its slabs,
+ * the ranks agree, and rank 0 finishes (the others wait for its exit code). */
+static int run_part(label_run *r)
+{
+    const zs_status st = zs_label_count_part(r->plan, r->in, &r->lo, r->j);
+    int rc = st < 0 ? part_failed(&r->o, st) : CLI_EXIT_OK;
+    if (!r->mpi.active) return rc == CLI_EXIT_OK ? claim_finish(r) : rc;
+    rc = cli_mpi_agree(&r->mpi, rc);
+    if (rc == CLI_EXIT_OK && r->mpi.rank == 0) rc = claim_finish(r);
+    return cli_mpi_agree(&r->mpi, rc);
+}
+
+/* Without a journal: both passes in this process. */
+static int run_whole(label_run *r)
+{
+    zs_labeling *L = NULL;
+    const zs_status st = zs_label_count(r->plan, r->in, &r->lo, &L);
+    const int rc = finish_labels(&r->o, st, L, r->plan, r->lo.connectivity);
+    zs_label_free(L);
     return rc;
 }
 
@@ -259,6 +278,45 @@ static void print_memory(const cli_opts *o, const zs_volume_info *in, const zs_p
             ZS_LABEL_BYTES_PER_FRAGMENT + (o->table ? ZS_LABEL_TABLE_BYTES_PER_FRAGMENT : 0));
 }
 
+/* Which part this process runs: --part I/N, or rank R of N under an MPI launch (which, like
+ * --part, shares OUT's journal). @return CLI_RUN or 2. */
+static int choose_part(label_run *r)
+{
+    cli_opts *o = &r->o;
+    if (!r->mpi.active) return CLI_RUN;
+    if (o->has_part && r->mpi.size > 1) {
+        cli_error("%s: --part and an MPI launch of %d ranks: use one or the other", o->out, r->mpi.size);
+        return CLI_EXIT_USAGE;
+    }
+    if (cli_refuse_force_with_parts("label", o, "an MPI launch") != CLI_RUN) return CLI_EXIT_USAGE;
+    o->has_part = 1;
+    o->part = r->mpi.rank;
+    o->nparts = r->mpi.size;
+    if (r->mpi.rank > 0 && cli_level > 1) cli_level = 1; /* one voice: rank 0's */
+    cli_mpi_share_node(&r->mpi, &o->threads, &o->bind);
+    return CLI_RUN;
+}
+
+/* Input, early refusals, journal, plan, intensities; with a journal, the reduction attached to
+ * it. @return CLI_RUN or an exit code (message printed). */
+static int setup(label_run *r)
+{
+    const cli_opts *o = &r->o;
+    int rc = cli_open_input(o->in, &o->raw, &r->in);
+    if (rc == CLI_RUN) rc = check_early(o, zs_volume_get_info(r->in));
+    if (rc == CLI_RUN) rc = cli_reduction_begin_journal(o, "labelling", &r->j);
+    if (rc == CLI_RUN) rc = plan_label(o, r->in, r->j ? zs_journal_slab_height(r->j) : 0, &r->plan);
+    if (rc != CLI_RUN || o->dry_run) return rc;
+    if (o->intensity) rc = cli_open_input(o->intensity, &o->raw, &r->inten);
+    if (rc != CLI_RUN) return rc;
+    label_opts(o, r->inten, &r->lo);
+    if (!r->j) return CLI_RUN;
+    char extra[64] = "";
+    if (o->has_dtype) snprintf(extra, sizeof extra, "dtype=%s", zs_dtype_name(o->dtype));
+    const zs_status st = zs_label_journal_attach(r->j, r->plan, r->in, &r->lo, extra);
+    return st < 0 ? part_failed(o, st) : cli_test_fail_part(o->out, o->has_part ? o->part : 0);
+}
+
 static int check_label(cli_opts *o)
 {
     o->in = o->nargs > 0 ? o->args[0] : NULL;
@@ -269,33 +327,39 @@ static int check_label(cli_opts *o)
         cli_error("label: --dtype %s: labels are uint32 or uint64", zs_dtype_name(o->dtype));
         return CLI_EXIT_USAGE;
     }
-    return CLI_RUN;
+    return cli_refuse_force_with_parts("label", o, NULL);
 }
 
 static int cmd_label(const cli_opts *o)
 {
-    zs_volume *in = NULL;
-    zs_plan *plan = NULL;
-    zs_journal *j = NULL;
-    int rc = cli_open_input(o->in, &o->raw, &in);
-    if (rc == CLI_RUN && cli_mpi_launched()) {
-        cli_error("label: MPI launches are not supported yet: run the parts as --part I/N (a job array)");
-        rc = CLI_EXIT_ERROR;
+    label_run r;
+    memset(&r, 0, sizeof r);
+    r.o = *o;
+    if (cli_mpi_start(&r.mpi) < 0) return CLI_EXIT_ERROR;
+    int rc = choose_part(&r);
+    /* Rank 0 creates the journal and publishes its header; then the others join it. */
+    if (rc == CLI_RUN && r.mpi.rank == 0) rc = setup(&r);
+    const int64_t rank0 = cli_mpi_bcast(&r.mpi, rc == CLI_RUN ? 0 : 1);
+    if (r.mpi.rank > 0 && rc == CLI_RUN) rc = rank0 ? CLI_EXIT_ERROR : setup(&r);
+    if (r.mpi.active) {
+        rc = cli_mpi_agree(&r.mpi, rc == CLI_RUN ? CLI_EXIT_OK : rc);
+        if (rc == CLI_EXIT_OK) rc = CLI_RUN;
     }
-    if (rc == CLI_RUN) rc = check_early(o, zs_volume_get_info(in));
-    if (rc == CLI_RUN) rc = cli_reduction_begin_journal(o, "labelling", &j);
-    if (rc == CLI_RUN) rc = plan_label(o, in, j ? zs_journal_slab_height(j) : 0, &plan);
     if (rc == CLI_RUN && o->dry_run) {
-        cli_print_plan(plan, stdout);
-        print_memory(o, zs_volume_get_info(in), plan, stdout);
+        if (r.mpi.rank == 0) {
+            cli_print_plan(r.plan, stdout);
+            print_memory(o, zs_volume_get_info(r.in), r.plan, stdout);
+        }
         rc = CLI_EXIT_OK;
-    } else if (rc == CLI_RUN && cli_level >= 3) {
-        print_memory(o, zs_volume_get_info(in), plan, stderr);
+    } else if (rc == CLI_RUN) {
+        if (cli_level >= 3) print_memory(o, zs_volume_get_info(r.in), r.plan, stderr);
+        rc = r.j ? run_part(&r) : run_whole(&r);
     }
-    if (rc == CLI_RUN) rc = run_label(o, in, plan, j);
-    zs_journal_free(j);
-    zs_plan_free(plan);
-    zs_volume_free(in);
+    zs_journal_free(r.j);
+    zs_plan_free(r.plan);
+    zs_volume_free(r.inten);
+    zs_volume_free(r.in);
+    cli_mpi_end(&r.mpi);
     return rc;
 }
 
@@ -312,7 +376,7 @@ const cli_command cli_command_label = {
             "through z-slabs in two passes: memory is the budget plus " FRAG_BYTES " bytes per\n"
             "fragment (a component's part in one slab; " TABLE_BYTES " more with --table).\n\n"
             "{threshold}{connectivity}{dtype:uint32 (default, up to 2^32-1 components) or uint64}{table}{intensity}"
-            "{min-size}{max-size}{slab-height}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}{engine}"
+            "{min-size}{max-size}{slab-height}{op}{plugin}{threads}{slab}{band}{mem-budget}{force}{precision}{engine}"
             "{no-bind}{compress}{chunks}{dataset}{part}{resume}{journal}{dry-run}{progress}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",

@@ -18,6 +18,26 @@
 #include "cli.h"
 #include "progress.h"
 
+int cli_refuse_force_with_parts(const char *cmd, const cli_opts *o, const char *launch)
+{
+    const char *with = o->has_part ? "--part" : o->resume ? "--resume" : launch;
+    if (!o->force || !with) return CLI_RUN;
+    cli_error("%s: --force cannot be combined with %s: parts and resumed runs share one output; to start over, "
+              "remove %s, %s.partial and %s.zsjournal first",
+              cmd, with, o->out, o->out, o->out);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_test_fail_part(const char *out, int64_t part)
+{
+    const char *fail = getenv("ZS_TEST_FAIL_PART");
+    if (fail && *fail && strtoll(fail, NULL, 10) == part) {
+        cli_error("%s: part %lld fails on purpose (test hook ZS_TEST_FAIL_PART)", out, (long long)part);
+        return CLI_EXIT_ERROR;
+    }
+    return CLI_RUN;
+}
+
 int cli_filter_journaled_wanted(const cli_opts *o)
 {
     return o->has_part || o->resume || o->journal || cli_mpi_launched();
@@ -71,13 +91,7 @@ static int setup(jrun *r)
     cli_note(3, "%s part %lld/%lld: slabs %lld-%lld of %lld (%lld of them done before), %lld planes each", o->out,
              (long long)r->part, (long long)r->nparts, (long long)r->first, (long long)r->last - 1,
              (long long)zs_plan_slab_count(plan), (long long)r->before, (long long)zs_plan_slab_height(plan));
-    /* Test hook (tests/python/test_hpc_mpi.py): this part fails, as a rank would on a bad disk. */
-    const char *fail = getenv("ZS_TEST_FAIL_PART");
-    if (fail && *fail && strtoll(fail, NULL, 10) == r->part) {
-        cli_error("%s: part %lld fails on purpose (test hook ZS_TEST_FAIL_PART)", o->out, (long long)r->part);
-        return CLI_EXIT_ERROR;
-    }
-    return CLI_RUN;
+    return cli_test_fail_part(o->out, r->part);
 }
 
 /* Runs the part's slabs that are not recorded yet. @return an exit code. */

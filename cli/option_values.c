@@ -132,10 +132,15 @@ int cli_set_engine_list(const cli_flag *f, const char *val, cli_opts *o)
     char buf[256];
     snprintf(buf, sizeof buf, "%s", val);
     o->nengines = 0;
-    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-        if (o->nengines == CLI_MAX_SWEEP || library_parse(f, zs_engine_parse(t, &o->engines[o->nengines++])) != CLI_RUN)
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (o->nengines == CLI_MAX_SWEEP) {
+            cli_error("%s: at most %d values", dashed(f), CLI_MAX_SWEEP);
             return CLI_EXIT_USAGE;
-    return CLI_RUN;
+        }
+        if (library_parse(f, zs_engine_parse(t, &o->engines[o->nengines++])) != CLI_RUN) return CLI_EXIT_USAGE;
+    }
+    if (o->nengines == 0) cli_error("%s: no value in '%s'", dashed(f), val);
+    return o->nengines ? CLI_RUN : CLI_EXIT_USAGE;
 }
 
 /* "1,2,4": at most CLI_MAX_SWEEP integers in [min, max]. */

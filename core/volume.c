@@ -304,22 +304,11 @@ static zs_status create_file(zs_volume *v, const zs_create_opts *o)
     return ZS_OK;
 }
 
-zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts, zs_volume **out)
+/* What the format must be able to write: the path free (or forced), an empty volume, the compression, chunks and
+ * pyramid asked for. */
+static zs_status check_new_volume(const char *path, const zs_volume_info *spec, const zs_create_opts *opts,
+                                  zs_format fmt, const zs_format_ops *ops)
 {
-    zs_create_opts o;
-    *out = NULL;
-    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_create_opts));
-    opts = &o;
-    ZS_RETURN_IF(!spec, ZS_EINVAL, "zs_volume_create: no descriptor given");
-    zs_volume_info sp;
-    ZS_FORWARD(ZS_SIZED_IN(&sp, spec, zs_volume_info));
-    spec = &sp;
-    ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
-    ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
-    zs_format fmt = opts->format;
-    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
-    const zs_format_ops *ops = zs__format_ops(fmt);
-    ZS_RETURN_IF(!ops || !(ops->desc.flags & ZS_FORMAT_WRITE), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
     const int files = (ops->desc.flags & ZS_FORMAT_FILES) != 0;
     struct stat st;
     if (!files && stat(path, &st) == 0) { /* a series checks each plane's file */
@@ -341,6 +330,56 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     ZS_RETURN_IF(opts->pyramid && !(ops->desc.flags & ZS_FORMAT_PYRAMID), ZS_EUNSUPPORTED,
                  "%s: %s outputs hold one resolution; a pyramid of levels is written to OME-Zarr (.ome.zarr)", path,
                  ops->desc.name);
+    return ZS_OK;
+}
+
+/* A format of many files names and claims each one (a series: the first plane's); v is freed on failure. */
+static zs_status create_files(zs_volume *v, const char *path, zs_format fmt, const zs_create_opts *opts)
+{
+    v->fd = -1;
+    v->info.format = fmt;
+    snprintf(v->info.path, sizeof v->info.path, "%s", path);
+    zs_status s = create_file(v, opts); /* claims its files (a series: the first plane's) */
+    if (s < 0) zs_volume_free(v);
+    return s;
+}
+
+/* One file: OUT.partial (OUT itself when direct) claimed, then written by the format; v is freed on failure. */
+static zs_status create_claimed(zs_volume *v, const char *path, const zs_create_opts *opts)
+{
+    snprintf(v->info.path, sizeof v->info.path, opts->direct ? "%s" : "%s.partial", path);
+    zs_status s = zs__claim_file(v->info.path, path, &v->fd);
+    if (s < 0) {
+        free(v);
+        return s;
+    }
+    v->claimed = 1;
+    s = zs__file_id(v->fd, v->info.path, &v->id);
+    if (s == ZS_OK) s = create_file(v, opts);
+    if (s < 0) {
+        v->committed = 0; /* a creation that failed leaves nothing, `direct` too: the file is ours (claimed) */
+        zs_volume_free(v);
+    }
+    return s;
+}
+
+zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const zs_create_opts *opts, zs_volume **out)
+{
+    zs_create_opts o;
+    *out = NULL;
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_create_opts));
+    opts = &o;
+    ZS_RETURN_IF(!spec, ZS_EINVAL, "zs_volume_create: no descriptor given");
+    zs_volume_info sp;
+    ZS_FORWARD(ZS_SIZED_IN(&sp, spec, zs_volume_info));
+    spec = &sp;
+    ZS_RETURN_IF(!path || !*path, ZS_EINVAL, "no output file given");
+    ZS_RETURN_IF(strlen(path) + 9 >= ZS_PATH_MAX, ZS_EINVAL, "%.64s...: path too long", path);
+    zs_format fmt = opts->format;
+    if (fmt == ZS_FMT_AUTO) ZS_FORWARD(zs__format_from_name(path, &fmt));
+    const zs_format_ops *ops = zs__format_ops(fmt);
+    ZS_RETURN_IF(!ops || !(ops->desc.flags & ZS_FORMAT_WRITE), ZS_EINVAL, "%s: unknown format %d", path, (int)fmt);
+    ZS_FORWARD(check_new_volume(path, spec, opts, fmt, ops));
     zs_volume *v = calloc(1, sizeof *v);
     ZS_RETURN_IF(!v, ZS_ENOMEM, "%s: out of memory", path);
     v->info = *spec;
@@ -355,32 +394,9 @@ zs_status zs_volume_create(const char *path, const zs_volume_info *spec, const z
     v->replace = opts->force;
     v->claim_fd = -1;
     v->ops = ops;
-    if (files) { /* many files: the format names and commits each one */
-        v->fd = -1;
-        v->info.format = fmt;
-        snprintf(v->info.path, sizeof v->info.path, "%s", path);
-        zs_status s = create_file(v, opts); /* claims its files (a series: the first plane's) */
-        if (s < 0) {
-            zs_volume_free(v);
-            return s;
-        }
-        *out = v;
-        return ZS_OK;
-    }
-    snprintf(v->info.path, sizeof v->info.path, opts->direct ? "%s" : "%s.partial", path);
-    zs_status s = zs__claim_file(v->info.path, path, &v->fd);
-    if (s < 0) {
-        free(v);
-        return s;
-    }
-    v->claimed = 1;
-    s = zs__file_id(v->fd, v->info.path, &v->id);
-    if (s == ZS_OK) s = create_file(v, opts);
-    if (s < 0) {
-        v->committed = 0; /* a creation that failed leaves nothing, `direct` too: the file is ours (claimed) */
-        zs_volume_free(v);
-        return s;
-    }
+    const zs_status s =
+        ops->desc.flags & ZS_FORMAT_FILES ? create_files(v, path, fmt, opts) : create_claimed(v, path, opts);
+    if (s < 0) return s;
     *out = v;
     return ZS_OK;
 }

@@ -13,9 +13,10 @@
  * merged, so a record waits only for the slabs before it. What `merge` builds therefore does not
  * depend on the thread count, the slab order of the workers or the band height; it depends on
  * the slab height only as far as the reduction's records do (a histogram's sum does not).
- * A slab's planes are whole (all rows): the executor streams whole-plane bands when reducing.
+ * A slab's planes are whole (all rows), whatever the plan's bands: one worker computes each slab,
+ * plane by plane with whole-plane bands, or band by band (zs_reduce_plan's plans in bands).
  *
- * Call order: zs_plan_create (as for a filter, with zs_plan_opts.band = ny), then zs_plan_reduce with a zs_reduce. No
+ * Call order: zs_reduce_plan (or zs_plan_create with zs_plan_opts.band = ny), then zs_plan_reduce with a zs_reduce. No
  * output volume is written. With a journal (zs_exec_opts.journal, attached for records: the
  * zs_label_journal_* calls) each record is made durable in the journal before the slab is
  * recorded, and `merge` is not called: the part that sees every slab recorded reads them back.
@@ -77,10 +78,21 @@ static inline zs_reduce zs_reduce_make(void)
     return r;
 }
 
+/** Plans `in` through `pipe` for a reduction. With opts->band 0 (or the plane's height): whole-plane
+ *  bands, each stage's rings holding whole planes and a worker streaming runs of slabs (no work
+ *  done twice); when those do not fit the memory budget even for one worker (deep pipelines on
+ *  large planes), bands as zs_plan_create chooses them. With opts->band below the plane's height:
+ *  bands of that height. A plan in bands computes each slab alone, band after band (a run of one
+ *  slab: the stages' z-halos are computed again at each slab's faces), in one worker; the slab's
+ *  planes are gathered whole for the reduction as with whole-plane bands.
+ *  @param[out] out caller frees with zs_plan_free. @return zs_plan_create's errors (a budget too
+ *  small for whole planes and for bands: the whole-plane plan's message). */
+ZS_API zs_status zs_reduce_plan(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts,
+                                zs_plan **out);
 /** Runs the plan's slabs [opts->first_slab, last_slab) through its stages into the reduction.
  *  `opts` as for zs_plan_execute (NULL: defaults); a journal must be attached for records. The
- *  plan must have been made with whole-plane bands: zs_plan_opts.band = the plane's height (ny);
- *  other plans are refused (ZS_EINVAL).
+ *  plan comes from zs_reduce_plan, or zs_plan_create with whole-plane bands (zs_plan_opts.band =
+ *  the plane's height, ny); a plan in bands with runs of several slabs is refused (ZS_EINVAL).
  *  @return ZS_OK, the first error of a callback or of the run (ZS_ECANCELED when stopped). */
 ZS_API zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_reduce *r, const zs_exec_opts *opts,
                                 zs_run_stats *stats);

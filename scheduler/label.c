@@ -549,8 +549,7 @@ zs_status zs_label_plan(const zs_volume_info *in, const zs_pipeline *pipe, const
     ZS_RETURN_IF(!in || !opts, ZS_EINVAL, "zs_label_plan: no input or options given");
     zs_plan_opts po;
     ZS_FORWARD(ZS_SIZED_IN(&po, opts, zs_plan_opts));
-    po.band = in->shape[1]; /* a reduction sees whole planes */
-    ZS_FORWARD(zs_plan_create(in, pipe, &po, out));
+    ZS_FORWARD(zs_reduce_plan(in, pipe, &po, out));
     const zs_plan *p = *out;
     if (opts->slab > 0 || p->nslabs == 0) return ZS_OK;
     const uint64_t plane = (uint64_t)in->shape[0] * (uint64_t)in->shape[1];
@@ -564,7 +563,7 @@ zs_status zs_label_plan(const zs_volume_info *in, const zs_pipeline *pipe, const
     zs_plan_free(*out);
     *out = NULL;
     po.slab = h;
-    return zs_plan_create(in, pipe, &po, out);
+    return zs_reduce_plan(in, pipe, &po, out);
 }
 
 /* ---- pass 2: the labels ------------------------------------------------------------------ */

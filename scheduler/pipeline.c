@@ -172,27 +172,57 @@ static zs_status set_modes(const zs_kernel_desc *k, const zs_param_desc *d, unsi
     return ZS_OK;
 }
 
+/* An enum parameter: one of its choices (a list of boundary modes is refused with the reason). */
+static zs_status set_enum(const zs_kernel_desc *k, const zs_param_desc *d, unsigned char *dst, const char *val)
+{
+    const int c = find_choice(d, val);
+    if (c >= 0) {
+        memcpy(dst, &c, sizeof c);
+        return ZS_OK;
+    }
+    if (d->choices == zs_border_names && strchr(val, ',')) {
+        const char *why = d->help ? strrchr(d->help, ';') : NULL;
+        return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' takes one boundary mode, got the list '%s'%s%s%s", k->name,
+                      d->name, val, why ? " (" : "", why ? why + 2 : "", why ? ")" : "");
+    }
+    return bad_choice(k, d, val, val);
+}
+
+/* A FLOAT3 or INT3 parameter: one value for the three axes, or three written AxBxC, each within bounds. */
+static zs_status set_triple(const zs_pipeline *p, const zs_kernel_desc *k, const zs_param_desc *d, unsigned char *dst,
+                            const char *val)
+{
+    double v[3];
+    char buf[256];
+    char *parts[3];
+    snprintf(buf, sizeof buf, "%s", val);
+    const int n = split_axes(buf, "xX,", parts);
+    ZS_RETURN_IF(n != 1 && n != 3, ZS_EPARAM, "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'",
+                 k->name, d->name, val);
+    for (int a = 0; a < 3; a++) {
+        ZS_FORWARD(parse_number(p, k->name, d, parts[n == 1 ? 0 : a], a, &v[a]));
+        ZS_FORWARD(check_bounds(k->name, d, v[a], val));
+    }
+    for (int a = 0; a < 3; a++) {
+        if (d->type == ZS_PARAM_INT3) {
+            int64_t i = (int64_t)v[a];
+            memcpy(dst + a * sizeof i, &i, sizeof i);
+        } else
+            memcpy(dst + a * sizeof v[a], &v[a], sizeof v[a]);
+    }
+    return ZS_OK;
+}
+
 static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const zs_param_desc *d, void *params,
                            const char *val)
 {
     unsigned char *dst = (unsigned char *)params + d->offset;
-    double v[3];
+    double v;
     switch (d->type) {
     case ZS_PARAM_MODE3:
         return set_modes(k, d, dst, val);
-    case ZS_PARAM_ENUM: {
-        const int c = find_choice(d, val);
-        if (c >= 0) {
-            memcpy(dst, &c, sizeof c);
-            return ZS_OK;
-        }
-        if (d->choices == zs_border_names && strchr(val, ',')) {
-            const char *why = d->help ? strrchr(d->help, ';') : NULL;
-            return ZS_ERR(ZS_EPARAM, "%s: parameter '%s' takes one boundary mode, got the list '%s'%s%s%s", k->name,
-                          d->name, val, why ? " (" : "", why ? why + 2 : "", why ? ")" : "");
-        }
-        return bad_choice(k, d, val, val);
-    }
+    case ZS_PARAM_ENUM:
+        return set_enum(k, d, dst, val);
     case ZS_PARAM_BOOL: {
         int b = strcmp(val, "1") == 0 || strcmp(val, "true") == 0 || strcmp(val, "yes") == 0;
         ZS_RETURN_IF(!b && strcmp(val, "0") && strcmp(val, "false") && strcmp(val, "no"), ZS_EPARAM,
@@ -202,35 +232,17 @@ static zs_status set_param(const zs_pipeline *p, const zs_kernel_desc *k, const 
     }
     case ZS_PARAM_INT:
     case ZS_PARAM_FLOAT:
-        ZS_FORWARD(parse_number(p, k->name, d, val, 0, &v[0]));
-        ZS_FORWARD(check_bounds(k->name, d, v[0], val));
+        ZS_FORWARD(parse_number(p, k->name, d, val, 0, &v));
+        ZS_FORWARD(check_bounds(k->name, d, v, val));
         if (d->type == ZS_PARAM_INT) {
-            int64_t i = (int64_t)v[0];
+            int64_t i = (int64_t)v;
             memcpy(dst, &i, sizeof i);
         } else
-            memcpy(dst, &v[0], sizeof v[0]);
+            memcpy(dst, &v, sizeof v);
         return ZS_OK;
     case ZS_PARAM_FLOAT3:
-    case ZS_PARAM_INT3: {
-        char buf[256];
-        char *parts[3];
-        snprintf(buf, sizeof buf, "%s", val);
-        const int n = split_axes(buf, "xX,", parts);
-        ZS_RETURN_IF(n != 1 && n != 3, ZS_EPARAM,
-                     "%s: parameter '%s' takes 1 or 3 values (x y z, written AxBxC), got '%s'", k->name, d->name, val);
-        for (int a = 0; a < 3; a++) {
-            ZS_FORWARD(parse_number(p, k->name, d, parts[n == 1 ? 0 : a], a, &v[a]));
-            ZS_FORWARD(check_bounds(k->name, d, v[a], val));
-        }
-        for (int a = 0; a < 3; a++) {
-            if (d->type == ZS_PARAM_INT3) {
-                int64_t i = (int64_t)v[a];
-                memcpy(dst + a * sizeof i, &i, sizeof i);
-            } else
-                memcpy(dst + a * sizeof v[a], &v[a], sizeof v[a]);
-        }
-        return ZS_OK;
-    }
+    case ZS_PARAM_INT3:
+        return set_triple(p, k, d, dst, val);
     }
     return ZS_ERR(ZS_EINTERNAL, "%s: parameter '%s' has an unknown type", k->name, d->name);
 }

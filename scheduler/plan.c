@@ -416,19 +416,9 @@ static zs_status refuse_decode(const zs_plan *p, const zs_plan_opts *o)
                   p->decode.shared ? " once (the library's caches)" : "", human(rest, hp, sizeof hp));
 }
 
-zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
+/* The options zs_plan_create checks before it plans: the engines, the threads' variable, the z alignment. */
+static zs_status check_plan_opts(const zs_volume_info *in, const zs_plan_opts *opts)
 {
-    zs_plan_opts o;
-    ZS_RETURN_IF(!out, ZS_EINVAL, "zs_plan_create: no place for the plan given");
-    *out = NULL;
-    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_plan_opts));
-    opts = &o;
-    ZS_RETURN_IF(!in, ZS_EINVAL, "zs_plan_create: no input descriptor given");
-    ZS_RETURN_IF(!pipe, ZS_EINVAL, "%s: zs_plan_create: no pipeline given (an empty one copies)", in->path);
-    zs_volume_info inl;
-    ZS_FORWARD(ZS_SIZED_IN(&inl, in, zs_volume_info));
-    in = &inl;
-    ZS_FORWARD(check_pipeline(in, pipe));
     ZS_RETURN_IF((opts->read_engine != ZS_ENGINE_AUTO && !zs__engine_get(opts->read_engine)) ||
                      (opts->write_engine != ZS_ENGINE_AUTO && !zs__engine_get(opts->write_engine)),
                  ZS_EINVAL, "%s: unknown engine (read %d, write %d)", in->path, (int)opts->read_engine,
@@ -439,6 +429,12 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
                  ZS_EINVAL,
                  "%s: a slab of %lld planes would split the output's chunks of %lld planes: give a multiple of %lld",
                  in->path, (long long)opts->slab, (long long)opts->z_align, (long long)opts->z_align);
+    return ZS_OK;
+}
+
+/* A new plan with the options' settings, the pipeline's halos, the output's descriptor and the precision. */
+static zs_status plan_new(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
+{
     zs_plan *p = calloc(1, sizeof *p);
     ZS_RETURN_IF(!p, ZS_ENOMEM, "out of memory");
     p->in = *in;
@@ -463,23 +459,18 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
     p->out.offset = 0;
     p->out.path[0] = '\0';
     zs_status st = zs_volume_info_sizes(&p->out, NULL, NULL, &p->out.nbytes);
+    if (st == ZS_OK) st = choose_precision(p, opts);
     if (st < 0) {
         zs_plan_free(p); /* drops its reference to the pipeline */
         return st;
     }
-    st = choose_precision(p, opts);
-    if (st < 0) {
-        zs_plan_free(p);
-        return st;
-    }
-    if (zs__volume_empty(in)) { /* an axis of length 0: no slab, nothing to do (scipy: an empty result) */
-        p->slab = p->run_slabs = 1;
-        p->threads = 1;
-        p->read_engine = p->write_engine = ZS_ENGINE_PREAD;
-        *out = p;
-        return ZS_OK;
-    }
-    resolve_engines(p, opts);
+    *out = p;
+    return ZS_OK;
+}
+
+/* The slab height and count; a whole-plane output's slabs fit a quarter of a worker's share. */
+static void cut_slabs(zs_plan *p, const zs_volume_info *in, const zs_plan_opts *opts)
+{
     /* Planes that are decoded or gathered come whole: a band is the whole plane. */
     p->whole_planes = in->order == ZS_ORDER_C || in->decoded;
     const int64_t nz = in->shape[2];
@@ -504,6 +495,11 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         p->nslabs = p->nslabs_per_vol * in->shape[3];
         p->run_slabs = 1;
     }
+}
+
+/* The workers and the bands: no more workers than slabs (or band groups), then fewer until the budget holds them. */
+static void fit_workers(zs_plan *p, const zs_volume_info *in, const zs_plan_opts *opts)
+{
     /* Workers share slabs, or the band groups of a slab (run.c): no more workers than those. */
     if (p->threads > p->nslabs) {
         p->threads = (int)p->nslabs;
@@ -522,26 +518,27 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         p->threads--;
         set_peak(p);
     }
-    if (p->peak_bytes > p->mem_budget && p->decode.worker + p->decode.shared > 0) {
-        const zs_status refused = refuse_decode(p, opts);
-        zs_plan_free(p);
-        return refused;
-    }
-    if (p->peak_bytes > p->mem_budget) {
-        const uint64_t need = p->peak_bytes, budget = p->mem_budget;
-        const int64_t band = p->band, rows = p->tile_rows;
-        const int whole = p->whole_planes;
-        zs_plan_free(p);
-        char hb[32], hn[32];
-        return ZS_ERR(ZS_EINVAL,
-                      "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
-                      "%lld row(s) (%lld rows per tile plane of %lld voxels)%s; raise the budget, lower the threads%s",
-                      in->path, human(budget, hb, sizeof hb), opts->mem_budget ? "" : " (half of the available memory)",
-                      1, human(need, hn, sizeof hn), (long long)band, (long long)rows, (long long)in->shape[0],
-                      whole ? " (decoded or C-order planes are read whole)" : "",
-                      opts->band > 0 ? " or the band" : " or the kernels' sizes");
-    }
-    /* Per-stage state, built once for the plan. */
+}
+
+/* The error of a budget that cannot hold one worker: what the format decodes, or the bands and their bytes. */
+static zs_status refuse_budget(const zs_plan *p, const zs_volume_info *in, const zs_plan_opts *opts)
+{
+    if (p->decode.worker + p->decode.shared > 0) return refuse_decode(p, opts);
+    char hb[32], hn[32];
+    return ZS_ERR(ZS_EINVAL,
+                  "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
+                  "%lld row(s) (%lld rows per tile plane of %lld voxels)%s; raise the budget, lower the threads%s",
+                  in->path, human(p->mem_budget, hb, sizeof hb),
+                  opts->mem_budget ? "" : " (half of the available memory)", 1, human(p->peak_bytes, hn, sizeof hn),
+                  (long long)p->band, (long long)p->tile_rows, (long long)in->shape[0],
+                  p->whole_planes ? " (decoded or C-order planes are read whole)" : "",
+                  opts->band > 0 ? " or the band" : " or the kernels' sizes");
+}
+
+/* Per-stage state, built once for the plan. */
+static zs_status prepare_stages(zs_plan *p, const zs_volume_info *in, const zs_pipeline *pipe)
+{
+    const int64_t nz = in->shape[2];
     for (int k = 0; k < p->nstages; k++) {
         const zs_stage *s = zs__pipeline_stage(pipe, k);
         if (!s->k->prepare) continue;
@@ -549,9 +546,42 @@ zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, cons
         zs_status ps = s->k->prepare(s->params, &g, &p->state[k]);
         if (ps < 0) {
             if (!zs_last_error()[0]) ZS_ERR(ps, "kernel %s: prepare failed", s->k->name);
-            zs_plan_free(p);
             return ps;
         }
+    }
+    return ZS_OK;
+}
+
+zs_status zs_plan_create(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
+{
+    zs_plan_opts o;
+    ZS_RETURN_IF(!out, ZS_EINVAL, "zs_plan_create: no place for the plan given");
+    *out = NULL;
+    ZS_FORWARD(ZS_SIZED_IN(&o, opts, zs_plan_opts));
+    opts = &o;
+    ZS_RETURN_IF(!in, ZS_EINVAL, "zs_plan_create: no input descriptor given");
+    ZS_RETURN_IF(!pipe, ZS_EINVAL, "%s: zs_plan_create: no pipeline given (an empty one copies)", in->path);
+    zs_volume_info inl;
+    ZS_FORWARD(ZS_SIZED_IN(&inl, in, zs_volume_info));
+    in = &inl;
+    ZS_FORWARD(check_pipeline(in, pipe));
+    ZS_FORWARD(check_plan_opts(in, opts));
+    zs_plan *p = NULL;
+    ZS_FORWARD(plan_new(in, pipe, opts, &p));
+    if (zs__volume_empty(in)) { /* an axis of length 0: no slab, nothing to do (scipy: an empty result) */
+        p->slab = p->run_slabs = 1;
+        p->threads = 1;
+        p->read_engine = p->write_engine = ZS_ENGINE_PREAD;
+        *out = p;
+        return ZS_OK;
+    }
+    resolve_engines(p, opts);
+    cut_slabs(p, in, opts);
+    fit_workers(p, in, opts);
+    const zs_status st = p->peak_bytes > p->mem_budget ? refuse_budget(p, in, opts) : prepare_stages(p, in, pipe);
+    if (st < 0) {
+        zs_plan_free(p);
+        return st;
     }
     *out = p;
     return ZS_OK;

@@ -2,10 +2,11 @@
 /* Copyright (c) 2026 the zslab authors */
 /* Reductions: the executor's slab path ending in records instead of stored voxels.
  *
- * run.c hands each computed plane of the last ring to zs__reduce_plane where it would store it.
- * The plan streams whole-plane bands (zs_plan_reduce checks), so one worker computes all of a
- * slab, plane after plane: its planes are gathered into the slab's buffer and, at its last plane,
- * the reduction's slab callback turns them into a record. Records are filed by slab index;
+ * run.c hands the rows of each band of a computed plane of the last ring to zs__reduce_rows
+ * where it would store them. One worker computes all of a slab: with whole-plane bands plane
+ * after plane, with bands band after band over the slab's planes (a run of one slab: the plan
+ * says so, zs_plan_reduce checks). The rows are gathered into the slab's buffer and, once all of
+ * them have come, the reduction's slab callback turns them into a record. Records are filed by slab index;
  * under one mutex, whoever files the next record in slab order merges it and every following one
  * that is ready, so merges are serialised and in slab order whatever the workers' timing. Buffers
  * live from a slab's first plane to its callback: at most one or two per worker.
@@ -23,7 +24,7 @@
 
 typedef struct reduce_slot {
     unsigned char *buf; /* the slab's planes (owner: the worker computing the slab) */
-    int64_t planes;     /* planes received */
+    int64_t rows;       /* rows received (of all its planes) */
     void *rec;          /* the record, filed for the merge (malloc()ed by the callback) */
     size_t size;
     int filed;
@@ -66,7 +67,7 @@ static zs_status file_record(zs__reducer *red, int64_t s, void *rec, size_t size
     return st;
 }
 
-zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *plane)
+zs_status zs__reduce_rows(zs__reducer *red, int64_t t, int64_t z, int64_t y0, int64_t y1, const void *rows)
 {
     const zs_plan *p = red->plan;
     const int64_t nx = p->in.shape[0], ny = p->in.shape[1];
@@ -85,8 +86,10 @@ zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *p
         ZS_RETURN_IF(!q->buf, ZS_ENOMEM, "%s: out of memory for a slab of %lld planes (a reduction's buffer)",
                      p->in.path, (long long)(z1 - z0));
     }
-    memcpy(q->buf + (size_t)(z - z0) * plane_bytes, plane, plane_bytes);
-    if (++q->planes < z1 - z0) return ZS_OK;
+    const size_t row_bytes = (size_t)nx * red->es;
+    memcpy(q->buf + (size_t)(z - z0) * plane_bytes + (size_t)y0 * row_bytes, rows, (size_t)(y1 - y0) * row_bytes);
+    q->rows += y1 - y0;
+    if (q->rows < (z1 - z0) * ny) return ZS_OK;
     const zs_reduce_slab sl = {s, t, z0, z1, nx, ny, p->in.shape[2], red->type, q->buf};
     void *rec = NULL;
     size_t size = 0;
@@ -106,6 +109,39 @@ zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *p
     return file_record(red, s, rec, size);
 }
 
+/* A plan in bands of `band` rows (0: the planner's) whose workers compute one slab at a time. */
+static zs_status plan_in_bands(const zs_volume_info *in, const zs_pipeline *pipe, zs_plan_opts *po, int64_t band,
+                               zs_plan **out)
+{
+    po->band = band;
+    ZS_FORWARD(zs_plan_create(in, pipe, po, out));
+    if ((*out)->nbands > 1) (*out)->run_slabs = 1; /* a slab's rows gathered band by band: one slab a run */
+    return ZS_OK;
+}
+
+zs_status zs_reduce_plan(const zs_volume_info *in, const zs_pipeline *pipe, const zs_plan_opts *opts, zs_plan **out)
+{
+    ZS_RETURN_IF(!out, ZS_EINVAL, "zs_reduce_plan: no plan pointer given");
+    *out = NULL;
+    ZS_RETURN_IF(!in || !opts, ZS_EINVAL, "zs_reduce_plan: no input or options given");
+    zs_plan_opts po;
+    ZS_FORWARD(ZS_SIZED_IN(&po, opts, zs_plan_opts));
+    const int64_t ny = in->shape[1];
+    if (po.band > 0 && po.band < ny) return plan_in_bands(in, pipe, &po, po.band, out);
+    po.band = ny;
+    const zs_status whole = zs_plan_create(in, pipe, &po, out);
+    if (whole != ZS_EINVAL || ny <= 1) return whole;
+    /* Whole planes do not fit (or the options are wrong, which bands do not mend): bands, if
+     * they plan; else the whole-plane plan's message. */
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", zs_last_error());
+    if (plan_in_bands(in, pipe, &po, 0, out) == ZS_OK) {
+        zs_clear_error();
+        return ZS_OK;
+    }
+    return ZS_ERR(whole, "%s", msg);
+}
+
 zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_reduce *r, const zs_exec_opts *opts,
                          zs_run_stats *stats)
 {
@@ -113,9 +149,10 @@ zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_redu
     ZS_CHECK_UNSTABLE(r, "zs_reduce");
     zs_exec_opts eo;
     ZS_FORWARD(ZS_SIZED_IN(&eo, opts, zs_exec_opts));
-    ZS_RETURN_IF(plan->nbands > 1, ZS_EINVAL,
-                 "%s: a reduction needs whole planes: make the plan with band %lld (it has bands of %lld rows)",
-                 plan->in.path, (long long)plan->in.shape[1], (long long)plan->band);
+    ZS_RETURN_IF(plan->nbands > 1 && plan->run_slabs > 1, ZS_EINVAL,
+                 "%s: a reduction in bands of %lld rows needs runs of one slab (make the plan with zs_reduce_plan), "
+                 "or whole planes (band %lld)",
+                 plan->in.path, (long long)plan->band, (long long)plan->in.shape[1]);
     ZS_RETURN_IF(eo.journal && !zs__journal_dir(eo.journal), ZS_EINVAL,
                  "%s: a reduction's journal is attached for records (zs_label_journal_attach), not for an output",
                  plan->in.path);

@@ -8,10 +8,12 @@
 
 typedef struct zs__reducer zs__reducer;
 
-/** Hands plane z of volume t (whole rows, the plan's work type) to the reduction of the run
- *  (zs_exec_opts.reducer); at a slab's last plane runs the slab's callback and merges the
- *  records that are ready, in slab order. Called by the worker computing the slab. */
-zs_status zs__reduce_plane(zs__reducer *red, int64_t t, int64_t z, const void *plane);
+/** Hands rows [y0, y1) of plane z of volume t (the plan's work type, x fastest) to the reduction
+ *  of the run (zs_exec_opts.reducer); once every row of the slab has come, runs the slab's
+ *  callback and merges the records that are ready, in slab order. Called by the one worker that
+ *  computes the slab (a reduction's claims are one slab when the plan has bands, and are never
+ *  split into band groups). */
+zs_status zs__reduce_rows(zs__reducer *red, int64_t t, int64_t z, int64_t y0, int64_t y1, const void *rows);
 
 /** Makes slab `slab`'s record (`size` bytes; none: rec may be NULL) durable as DIR/slab-N:
  *  written to a temporary name, synced, renamed, the directory synced (reduce_records.c). Once it

@@ -437,7 +437,7 @@ static zs_status run_band(job *j, worker *w, int64_t z0, int64_t z1)
         ZS_FORWARD(ensure(w, n, zb));
         if (j->opts->reducer) /* a reduction: the planes go to it (reduce.c), nothing is stored */
             for (int64_t z = za; z < zb; z++)
-                ZS_FORWARD(zs__reduce_plane(j->opts->reducer, w->t, z, ring_row(w, n, z, 0)));
+                ZS_FORWARD(zs__reduce_rows(j->opts->reducer, w->t, z, w->g.y0, w->g.y1, ring_row(w, n, z, w->g.y0)));
         else if (w->phases & ZS_PHASE_STORE)
             ZS_FORWARD(store_rows(w, za, zb));
     }
@@ -512,6 +512,85 @@ static void report_progress(job *j, int64_t z0, int64_t z1)
     }
 }
 
+/* Slabs [first, end) of one claim, bands [b0, b1): runs of consecutive slabs of one volume not yet recorded. */
+static zs_status run_claim(job *j, worker *w, int64_t first, int64_t end, int64_t b0, int64_t b1)
+{
+    const zs_plan *p = j->plan;
+    zs_status st = ZS_OK;
+    for (int64_t a = first; a < end && st == ZS_OK;) {
+        if (j->opts->journal && zs__journal_done(j->opts->journal, a)) {
+            a++;
+            continue;
+        }
+        int64_t b = a + 1;
+        while (b < end && b % p->nslabs_per_vol != 0 && !(j->opts->journal && zs__journal_done(j->opts->journal, b)))
+            b++;
+        if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u * (useconds_t)(b - a)); /* test hook */
+        if (j->stop_at >= 0 && a <= j->stop_at && j->stop_at < b) raise(SIGSTOP);       /* test hook */
+        /* an input truncated under the run is reported before its planes are read */
+        if (j->in && (j->phases & ZS_PHASE_READ)) st = zs__volume_check_size(j->in);
+        if (st == ZS_OK) st = run_slabs(j, w, a, b, b0, b1);
+        a = b;
+    }
+    return st;
+}
+
+/* Slabs [first, end) of a finished claim: synced, recorded (or dropped from the cache) and reported. */
+static zs_status record_claim(job *j, int64_t first, int64_t end)
+{
+    const zs_plan *p = j->plan;
+    zs_status st = ZS_OK;
+    for (int64_t i = first; i < end && st == ZS_OK; i++) {
+        if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue;
+        if ((j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
+            st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
+        if (st == ZS_OK) {
+            int64_t t, z0, z1;
+            zs__plan_slab(p, i, &t, &z0, &z1);
+            report_progress(j, z0, z1);
+        }
+    }
+    return st;
+}
+
+/* One item: one band group of one claim of run_slabs slabs, run, drained, and recorded by its last group. */
+static zs_status run_item(job *j, worker *w, int64_t item)
+{
+    const zs_plan *p = j->plan;
+    const int64_t claim = item / j->groups, g = item % j->groups;
+    const int64_t first = j->first + claim * j->run_slabs;
+    const int64_t end = first + j->run_slabs < j->last ? first + j->run_slabs : j->last;
+    const int64_t b0 = g * p->nbands / j->groups, b1 = (g + 1) * p->nbands / j->groups;
+    zs_status st = run_claim(j, w, first, end, b0, b1);
+    /* Writes the engine still holds are written before the claim's slabs are synced and
+     * recorded, or handed to the worker that records them. */
+    if (st == ZS_OK && w->ws && w->wr->ops->drain) {
+        const double t0 = omp_get_wtime();
+        st = w->wr->ops->drain(w->ws);
+        w->ts += omp_get_wtime() - t0;
+    }
+    /* The worker that finishes a claim's last band group records its slabs. */
+    if (st == ZS_OK && atomic_fetch_sub(&j->left[claim], 1) == 1) st = record_claim(j, first, end);
+    return st;
+}
+
+/* A worker's counters and times, added to the job's. */
+static void add_worker_totals(job *j, const worker *w)
+{
+#pragma omp atomic
+    j->sink += w->sink;
+#pragma omp atomic
+    j->bytes_in += w->bytes_in;
+#pragma omp atomic
+    j->bytes_out += w->bytes_out;
+#pragma omp atomic
+    j->load_s += w->tl;
+#pragma omp atomic
+    j->compute_s += w->tc;
+#pragma omp atomic
+    j->store_s += w->ts;
+}
+
 static void worker_main(job *j)
 {
     const zs_plan *p = j->plan;
@@ -532,46 +611,7 @@ static void worker_main(job *j)
         /* An item is one band group of one claim of run_slabs slabs. */
         const int64_t item = atomic_fetch_add(&j->next, 1);
         if (item >= j->nclaims * j->groups) break;
-        const int64_t claim = item / j->groups, g = item % j->groups;
-        const int64_t first = j->first + claim * j->run_slabs;
-        const int64_t end = first + j->run_slabs < j->last ? first + j->run_slabs : j->last;
-        const int64_t b0 = g * p->nbands / j->groups, b1 = (g + 1) * p->nbands / j->groups;
-        /* The claim splits into runs of consecutive slabs of one volume not yet recorded. */
-        for (int64_t a = first; a < end && st == ZS_OK;) {
-            if (j->opts->journal && zs__journal_done(j->opts->journal, a)) {
-                a++;
-                continue;
-            }
-            int64_t b = a + 1;
-            while (b < end && b % p->nslabs_per_vol != 0 &&
-                   !(j->opts->journal && zs__journal_done(j->opts->journal, b)))
-                b++;
-            if (j->delay_ms) usleep((useconds_t)j->delay_ms * 1000u * (useconds_t)(b - a)); /* test hook */
-            if (j->stop_at >= 0 && a <= j->stop_at && j->stop_at < b) raise(SIGSTOP);       /* test hook */
-            /* an input truncated under the run is reported before its planes are read */
-            if (j->in && (j->phases & ZS_PHASE_READ)) st = zs__volume_check_size(j->in);
-            if (st == ZS_OK) st = run_slabs(j, &w, a, b, b0, b1);
-            a = b;
-        }
-        /* Writes the engine still holds are written before the claim's slabs are synced and
-         * recorded, or handed to the worker that records them. */
-        if (st == ZS_OK && w.ws && w.wr->ops->drain) {
-            const double t0 = omp_get_wtime();
-            st = w.wr->ops->drain(w.ws);
-            w.ts += omp_get_wtime() - t0;
-        }
-        /* The worker that finishes a claim's last band group records its slabs. */
-        if (st == ZS_OK && atomic_fetch_sub(&j->left[claim], 1) == 1)
-            for (int64_t i = first; i < end && st == ZS_OK; i++) {
-                if (j->opts->journal && zs__journal_done(j->opts->journal, i)) continue;
-                if ((j->opts->journal || j->opts->drop_cache) && (j->phases & ZS_PHASE_STORE))
-                    st = zs__slab_release(j->opts->journal, p, j->in, j->out, i, j->opts->drop_cache);
-                if (st == ZS_OK) {
-                    int64_t t, z0, z1;
-                    zs__plan_slab(p, i, &t, &z0, &z1);
-                    report_progress(j, z0, z1);
-                }
-            }
+        if (st == ZS_OK) st = run_item(j, &w, item);
         if (st < 0) {
             if (st != ZS_ECANCELED || !atomic_load(&j->cancel)) job_fail(j, st);
             break;
@@ -579,18 +619,7 @@ static void worker_main(job *j)
     }
     worker_free(&w);
     if (restore) (void)sched_setaffinity(0, sizeof saved, &saved);
-#pragma omp atomic
-    j->sink += w.sink;
-#pragma omp atomic
-    j->bytes_in += w.bytes_in;
-#pragma omp atomic
-    j->bytes_out += w.bytes_out;
-#pragma omp atomic
-    j->load_s += w.tl;
-#pragma omp atomic
-    j->compute_s += w.tc;
-#pragma omp atomic
-    j->store_s += w.ts;
+    add_worker_totals(j, &w);
 }
 
 /* The slabs and voxels this run does (for progress), and the test hook. */
@@ -621,10 +650,12 @@ static void count_work(job *j)
     j->nclaims = last > j->first ? (last - j->first + j->run_slabs - 1) / j->run_slabs : 0;
     /* Too few claims to keep every worker busy (a stack of a few planes, wide ones): split each
      * claim's bands into groups that different workers run; the slabs are recorded when the
-     * last group ends. Encoded outputs assemble whole planes in one worker: no groups. */
+     * last group ends. Encoded outputs assemble whole planes in one worker, and so does a
+     * reduction (its slab buffer): no groups. */
     const int64_t want = 2 * (int64_t)p->threads;
     j->groups = 1;
-    if (!p->whole_plane_output && !j->delay_ms && j->stop_at < 0 && j->nclaims > 0 && j->nclaims < want) {
+    if (!p->whole_plane_output && !j->opts->reducer && !j->delay_ms && j->stop_at < 0 && j->nclaims > 0 &&
+        j->nclaims < want) {
         j->groups = (want + j->nclaims - 1) / j->nclaims;
         if (j->groups > p->nbands) j->groups = p->nbands;
     }
@@ -692,6 +723,25 @@ static void close_engines(job *j)
     zs__engine_close(&j->wr);
 }
 
+/* The run's statistics, in the caller's struct (as large as the caller was compiled with). */
+static void report_stats(job *j, double seconds, zs_run_stats *given)
+{
+    zs_run_stats rs, *stats = &rs;
+    zs_run_stats_init(stats);
+    stats->seconds = seconds;
+    stats->load_seconds = j->load_s;
+    stats->compute_seconds = j->compute_s;
+    stats->store_seconds = j->store_s;
+    stats->voxels = atomic_load(&j->done_vox);
+    stats->bytes_read = j->bytes_in;
+    stats->bytes_written = j->bytes_out;
+    stats->threads = j->plan->threads;
+    stats->read_engine = j->rd.reported;
+    stats->write_engine = j->wr.reported;
+    snprintf(stats->note, sizeof stats->note, "%s", j->note);
+    ZS_SIZED_OUT(given, stats, zs_run_stats);
+}
+
 zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *out, const zs_exec_opts *opts,
                           zs_run_stats *stats)
 {
@@ -734,23 +784,7 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     double t1 = omp_get_wtime();
     free((void *)j.left);
     close_engines(&j);
-    if (stats) {
-        zs_run_stats rs, *given = stats;
-        stats = &rs;
-        zs_run_stats_init(stats);
-        stats->seconds = t1 - t0;
-        stats->load_seconds = j.load_s;
-        stats->compute_seconds = j.compute_s;
-        stats->store_seconds = j.store_s;
-        stats->voxels = atomic_load(&j.done_vox);
-        stats->bytes_read = j.bytes_in;
-        stats->bytes_written = j.bytes_out;
-        stats->threads = plan->threads;
-        stats->read_engine = j.rd.reported;
-        stats->write_engine = j.wr.reported;
-        snprintf(stats->note, sizeof stats->note, "%s", j.note);
-        ZS_SIZED_OUT(given, stats, zs_run_stats);
-    }
+    if (stats) report_stats(&j, t1 - t0, stats);
     int err = atomic_load(&j.err);
     if (err) {
         zs__error_set(j.errmsg);

@@ -159,7 +159,7 @@ void zs__ioq_drop_reads(zs_ioq *q);
 /* Slabs one run takes when `todo` slabs are left to share among the workers. */
 int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo);
 
-/* ---- journal (journal.c, journal_report.c) ------------------------------------------ */
+/* ---- journal (journal.c, journal_files.c, journal_report.c) ------------------------- */
 /** 1 if slab i is recorded by any part (read-only after zs_journal_attach: safe in workers). */
 int zs__journal_done(const zs_journal *j, int64_t i);
 /** fsync of a directory, so that a rename or a new entry in it survives a crash (journal.c). */
@@ -213,7 +213,7 @@ void zs__topology_facts(zs_topology_facts *f);
 void zs__topology_bind_thread(int i);
 
 /** The fingerprint a journal's header compares, from the zslab version to the output's shape (not
- *  the slab height), as "key value" lines: what an output is made from (journal.c). A batch's
+ *  the slab height), as "key value" lines: what an output is made from (journal_files.c). A batch's
  *  record of a finished output is these lines (job.c). @param[out] text caller frees. */
 zs_status zs__fingerprint_lines(const zs_plan *p, char **text);
 

@@ -126,4 +126,12 @@ expect_rc 0 "sizes with suffixes"
 run filter "$WORK/ok.npy" "$WORK/x.npy" --op gaussian --mem-budget 512M --dry-run -- 
 expect_rc 0 "-- ends the options"
 
+# lists of values: too many and none are usage errors that say so (not a silent exit 2)
+run bench "$WORK/ok.npy" --engine "$(printf 'pread,%.0s' $(seq 17))"
+expect_rc 2 "17 engines"
+expect_err "--engine: at most 16 values"
+run bench "$WORK/ok.npy" --engine ,
+expect_rc 2 "no engine"
+expect_err "--engine: no value in ','"
+
 done_ok

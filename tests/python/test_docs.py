@@ -202,6 +202,28 @@ def test_readme_cli_example():
     ok(n0, f"the README's command-line example runs ({len(lines)} lines)")
 
 
+def test_formats_page():
+    """Every format of the registry (zslab info --formats) and each of its names is on docs/formats.md."""
+    n0 = len(FAILURES)
+    page = text(os.path.join(DOCS, "formats.md"))
+    r = zs("info", "--formats")
+    rows = [line.split() for line in r.stdout.splitlines()[1:] if line[:1].strip()]
+    if r.returncode != 0 or len(rows) < 8:
+        fail(f"zslab info --formats: exit {r.returncode}, {len(rows)} formats")
+    suffixes = 0
+    for row in rows:
+        names = []
+        for w in row[1:]:  # the names column: the suffixes before the `can` column
+            if not w.startswith("."):
+                break
+            names.append(w)
+        for suffix in names:
+            suffixes += 1
+            if not re.search(r"`" + re.escape(suffix) + r"`", page):
+                fail(f"docs/formats.md does not name the suffix {suffix} (format {row[0]})")
+    ok(n0, f"docs/formats.md names the {suffixes} suffixes of {len(rows)} formats")
+
+
 W = workdir("docs")
 
 
@@ -210,6 +232,7 @@ def main():
     test_links()
     test_cli_page()
     test_readme_cli_example()
+    test_formats_page()
     finish("all documentation checks passed", W)
 
 

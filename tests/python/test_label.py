@@ -132,6 +132,24 @@ def with_ops(w, rng):
             got = label(src, out, "--op", "gaussian:sigma=1.5", "--threshold", repr(t), "--connectivity", conn,
                         "--slab-height", slab)
             check_equal(f"--op gaussian conn {conn} slab {slab} ({n} objects)", got, ref)
+            got = label(src, out, "--op", "gaussian:sigma=1.5", "--threshold", repr(t), "--connectivity", conn,
+                        "--slab-height", slab, "--band", 7)  # each slab computed band by band, then labelled
+            check_equal(f"--op gaussian conn {conn} slab {slab} --band 7 ({n} objects)", got, ref)
+
+
+def bands_when_planes_do_not_fit(w, rng):
+    """A pipeline whose rings of whole planes pass the budget is planned in bands (a slab at a time)
+    instead of refused, and labels the same."""
+    src, out = os.path.join(w, "wide.npy"), os.path.join(w, "wide-out.npy")
+    np.save(src, np.asfortranarray((rng.random((512, 300, 24)) * 1000).astype(np.uint16)))
+    ops = ["--op", "white_tophat:size=5", "--op", "gaussian:sigma=1.5", "--threshold", "40"]
+    whole = label(src, out, *ops)
+    r = zs("label", src, out, *ops, "--mem-budget", "8M", "--dry-run")
+    if r.returncode or "runs:       up to 1 slabs" not in r.stdout or "bands of 300 of 300" in r.stdout:
+        fail(f"--mem-budget 8M: want a plan in bands with runs of one slab: exit {r.returncode}\n{r.stdout}{r.stderr}")
+    got = label(src, out, *ops, "--mem-budget", "8M")
+    if whole is not None:
+        check_equal(f"whole planes do not fit 8M: bands ({int(whole.max())} objects)", got, whole)
 
 
 def output_formats(w, rng):
@@ -292,6 +310,7 @@ def main():
     zyx_inputs(w, rng)
     output_formats(w, rng)
     with_ops(w, rng)
+    bands_when_planes_do_not_fit(w, rng)
     tables(w, rng)
     bad_input(w)
     zstest.finish(f"label: {runs} runs equal scipy.ndimage.label (connectivity 6/18/26, slab heights 1, 2, 3, 7, "

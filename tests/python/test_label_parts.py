@@ -114,6 +114,15 @@ def refusals(w, src):
     r = zs("label", src, out, "--force", "-q")  # starts over: OUT, no journal
     if r.returncode or not os.path.exists(out) or os.path.exists(out + ".zsjournal"):
         fail(f"--force over a journal: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    # --force with --part: a usage error (a part that found this complete OUT would keep it, the old
+    # labels, as another part's result)
+    before = os.stat(out).st_mtime_ns
+    for flags in (["--part", "0/1"], ["--resume"]):
+        r = zs("label", src, out, "--force", *flags)
+        if r.returncode != 2 or "--force cannot be combined with " + flags[0] not in r.stderr:
+            fail(f"--force {' '.join(flags)}: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    if os.stat(out).st_mtime_ns != before or os.path.exists(out + ".zsjournal"):
+        fail("--force with --part or --resume touched OUT or made a journal")
 
 
 def main():
