@@ -256,7 +256,7 @@ const cli_command cli_command_detect = {
             "BrainGlobe reads them), .points.csv (napari points: axis-0..2 = z, y, x).\n\n"
             "{maxima}{op}{plugin}{intensity:the cells' intensities (default: IN)}"
             "{min-size:keep cells of a plateau of N voxels or more}"
-            "{max-size:keep cells of a plateau of at most N voxels}{min-intensity}{slab-height}{threads}{slab}"
+            "{max-size:keep cells of a plateau of at most N voxels}{min-intensity}{slab-height}{threads}{slab}{band}"
             "{mem-budget}{force}{precision}{engine}{no-bind}{dataset}{dry-run}"
             "{part}{resume}{journal}"
             "{@common}\n{@raw}"

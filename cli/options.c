@@ -117,7 +117,7 @@ const cli_flag cli_flags[] = {
      AT(band),
      .max = INT64_MAX,
      .suffixes = 1,
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "rows per tile: a worker streams bands of ROWS rows (all of x) through\n"
              "the stages; memory per worker grows with the band, not with the\n"
              "plane (default: from the cache sizes and the memory budget)"},
