@@ -128,9 +128,12 @@ typedef struct cli_opts {
     int connectivity;              /* --connectivity 6|18|26 (0: the library's default, 6) */
     const char *table, *intensity; /* --table P, --intensity IN2 (NULL when not given) */
     int64_t min_size, max_size;    /* --min-size, --max-size (0: no bound) */
+    /* detect (its --intensity, --min-size, --max-size are label's) */
+    const char *maxima, *min_intensity; /* --maxima size=S[:threshold=T], --min-intensity V (NULL: not given) */
     /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
     int has_view, has_axis, has_z;
+    const char *cells; /* --cells CELLS.csv: the cells marked on the preview (NULL: none) */
 } cli_opts;
 
 /** A command: one row of the command table (commands.c), defined in its cmd_*.c file. */
@@ -157,7 +160,8 @@ void cli_usage_main(FILE *f);
 /** Parses argv (after the command's name) and runs the command. @return an exit code. */
 int cli_command_main(const cli_command *c, int argc, char **argv);
 extern const cli_command cli_command_info, cli_command_create, cli_command_filter, cli_command_convert,
-    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label;
+    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label,
+    cli_command_detect;
 
 /* parse.c: argv (after the command's name) into options, and the help texts. */
 /** @return CLI_RUN, or an exit code (0 after --help, 2 for a usage error, message printed).
@@ -191,6 +195,15 @@ int cli_print_formats(int json);
 int cli_preview_png(const char *path, uint64_t mem_budget, int threads, unsigned char **png, size_t *len);
 /** Writes OUT.preview.png beside a finished output (filter --preview). @return an exit code. */
 int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
+
+/* cmd_label.c, shared with cmd_detect.c: --part, --resume, --journal of a reduction's run take
+ * part in OUT's journal (create it or join it; *j NULL without them). A run that starts afresh (no
+ * journal flags, or --journal) over a journal of OUT is refused, or with --force starts over, as
+ * filter's; `what` names the run ("labelling") in the refusal. @return CLI_RUN or an exit code. */
+int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal **j);
+/** A reduction's pipeline (the --op stages; caller frees with zs_pipeline_free) and plan options
+ *  (the flags', no output dtype, the input `in`). @return CLI_RUN or an exit code (*pipe NULL). */
+int cli_reduction_pipeline(const cli_opts *o, const zs_volume *in, zs_pipeline **pipe, zs_plan_opts *po);
 
 /* cmd_filter.c, shared with filter_journal.c. Each returns CLI_RUN or an exit code. */
 struct cli_progress;

@@ -9,8 +9,8 @@
 
 static const char *pattern_name(zs_pattern p)
 {
-    static const char *const names[] = {"zeros", "ramp", "noise", "phantom"};
-    return (unsigned)p < 4 ? names[p] : "?";
+    static const char *const names[] = {"zeros", "ramp", "noise", "phantom", "cells"};
+    return (unsigned)p < 5 ? names[p] : "?";
 }
 
 static int run_create(const cli_opts *o)
@@ -43,8 +43,14 @@ static int run_create(const cli_opts *o)
     /* The fill cannot be interrupted cleanly: a signal removes the partial file and ends. */
     cli_interrupt_install(zs_volume_get_info(v)->path, 0);
     st = zs_volume_fill(v, o->pattern, o->seed, o->threads);
+    char truth[4096] = "";
+    if (st == ZS_OK && o->pattern == ZS_PATTERN_CELLS) { /* the true cells beside OUT */
+        snprintf(truth, sizeof truth, "%s.cells.csv", o->out);
+        st = zs_pattern_cells_write(zs_volume_get_info(v), o->seed, truth);
+    }
     if (st == ZS_OK) st = zs_volume_commit(v);
     if (st < 0) {
+        if (truth[0]) remove(truth);
         int rc = cli_fail(st, 0);
         zs_volume_free(v); /* removes the uncommitted file */
         cli_interrupt_clear();
@@ -72,7 +78,7 @@ static int check_create(cli_opts *o)
 
 const cli_command cli_command_create = {
     .name = "create",
-    .summary = {{"OUT", "write a synthetic volume: zeros, ramp, noise, phantom"}},
+    .summary = {{"OUT", "write a synthetic volume: zeros, ramp, noise, phantom, cells"}},
     .help = "usage: zslab create OUT --shape AxBxC --dtype T [options]\n\n"
             "Writes a synthetic volume in the format its name says (zslab info --formats lists\n"
             "them; a plane series: plane_%04d.tif or DIR/; any other name: raw).\n"

@@ -40,19 +40,28 @@ static int check_early(const cli_opts *o, const zs_volume_info *in)
 
 /* Plans IN's pipeline in whole planes (a reduction's), with slabs aligned to OUT's chunks; `slab`
  * (not 0): the height of the journal's slabs. */
+int cli_reduction_pipeline(const cli_opts *o, const zs_volume *in, zs_pipeline **pipe, zs_plan_opts *po)
+{
+    *pipe = NULL;
+    const int rc = cli_build_pipeline(o, zs_volume_get_info(in), pipe);
+    if (rc != CLI_RUN) {
+        zs_pipeline_free(*pipe);
+        *pipe = NULL;
+        return rc;
+    }
+    cli_plan_opts(o, po);
+    po->has_out_dtype = 0;
+    po->input = in;
+    return CLI_RUN;
+}
+
 static int plan_label(const cli_opts *o, const zs_volume *in, int64_t slab, zs_plan **plan)
 {
     const zs_volume_info *info = zs_volume_get_info(in);
     zs_pipeline *pipe = NULL;
-    int rc = cli_build_pipeline(o, info, &pipe);
-    if (rc != CLI_RUN) {
-        zs_pipeline_free(pipe);
-        return rc;
-    }
     zs_plan_opts po;
-    cli_plan_opts(o, &po);
-    po.has_out_dtype = 0;
-    po.input = in;
+    const int rc = cli_reduction_pipeline(o, in, &pipe, &po);
+    if (rc != CLI_RUN) return rc;
     zs_create_opts co;
     zs_create_opts_init(&co);
     co.compress = o->compress;
@@ -225,19 +234,16 @@ static int run_whole(label_run *r)
     return rc;
 }
 
-/* --part, --resume, --journal: takes part in OUT's journal (creates it or joins it). A run that
- * starts afresh (no journal flags, or --journal) over a journal of OUT is refused, or with --force
- * starts over, as filter's. */
-static int begin_journal(const cli_opts *o, zs_journal **j)
+int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal **j)
 {
     const int journaled = o->has_part || o->resume || o->journal;
     const int fresh = !journaled || (o->journal && !o->resume && !o->has_part);
     if (o->dry_run) return CLI_RUN;
     if (fresh && zs_journal_exists(o->out)) {
         if (!o->force) {
-            cli_error("%s: has a journal (%s.zsjournal) of a labelling run with --part, --resume or --journal: "
+            cli_error("%s: has a journal (%s.zsjournal) of a %s run with --part, --resume or --journal: "
                       "continue it with --resume, see it with zslab status, or start over with --force",
-                      o->out, o->out);
+                      o->out, o->out, what);
             return CLI_EXIT_ERROR;
         }
         const zs_status st = zs_journal_remove(o->out);
@@ -298,7 +304,7 @@ static int setup(label_run *r)
     const cli_opts *o = &r->o;
     int rc = cli_open_input(o->in, &o->raw, &r->in);
     if (rc == CLI_RUN) rc = check_early(o, zs_volume_get_info(r->in));
-    if (rc == CLI_RUN) rc = begin_journal(o, &r->j);
+    if (rc == CLI_RUN) rc = cli_reduction_begin_journal(o, "labelling", &r->j);
     if (rc == CLI_RUN) rc = plan_label(o, r->in, r->j ? zs_journal_slab_height(r->j) : 0, &r->plan);
     if (rc != CLI_RUN || o->dry_run) return rc;
     if (o->intensity) rc = cli_open_input(o->intensity, &o->raw, &r->inten);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "zslab_detect.h"
 
 static const char *view_name(const zs_preview_opts *p)
 {
@@ -16,6 +17,71 @@ static const char *view_name(const zs_preview_opts *p)
     if (p->view == ZS_VIEW_THREE) return "three-view";
     if (p->view == ZS_VIEW_PLANE) return "plane";
     return axes[p->axis];
+}
+
+/* The index of column `name` in a CSV header line, or -1. */
+static int csv_column(const char *header, const char *name)
+{
+    const size_t n = strlen(name);
+    int i = 0;
+    for (const char *p = header; *p; i++) {
+        const size_t k = strcspn(p, ",\r\n");
+        if (k == n && !strncmp(p, name, n)) return i;
+        p += k;
+        if (*p != ',') break;
+        p++;
+    }
+    return -1;
+}
+
+/* x, y, z of each row of a CSV with those columns (zslab detect's): *xyz malloc()ed, 3 per cell. */
+static int read_cells(const char *path, double **xyz, int64_t *n)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    int col[3] = {-1, -1, -1};
+    if (f && fgets(line, sizeof line, f))
+        for (int a = 0; a < 3; a++) col[a] = csv_column(line, (const char *[]){"x", "y", "z"}[a]);
+    if (!f || col[0] < 0 || col[1] < 0 || col[2] < 0) {
+        cli_error("--cells %s: %s", path,
+                  f ? "no header with x, y and z columns (a zslab detect table)" : "cannot open");
+        if (f) fclose(f);
+        return CLI_EXIT_ERROR;
+    }
+    int64_t cap = 0;
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (*n == cap) {
+            double *grown = realloc(*xyz, (size_t)(cap = cap ? 2 * cap : 1024) * 3 * sizeof **xyz);
+            if (!grown) break;
+            *xyz = grown;
+        }
+        char *p = line;
+        for (int i = 0; p; i++) {
+            for (int a = 0; a < 3; a++)
+                if (i == col[a]) (*xyz)[3 * *n + a] = strtod(p, NULL);
+            p = strchr(p, ',');
+            p = p ? p + 1 : NULL;
+        }
+        (*n)++;
+    }
+    const int bad = *n < cap && !feof(f);
+    fclose(f);
+    if (bad) cli_error("--cells %s: out of memory or a line too long", path);
+    return bad ? CLI_EXIT_ERROR : CLI_RUN;
+}
+
+/* The cells of --cells marked on the image. */
+static int mark_cells(const cli_opts *o, const zs_volume *v, const zs_preview_opts *p, zs_image *img)
+{
+    double *xyz = NULL;
+    int64_t n = 0;
+    int rc = read_cells(o->cells, &xyz, &n);
+    zs_status s = rc == CLI_RUN ? zs_preview_mark_cells(zs_volume_get_info(v), p, xyz, n, img) : ZS_OK;
+    free(xyz);
+    if (s < 0) rc = cli_fail(s, 0);
+    if (rc == CLI_RUN) cli_note(3, "marked %lld cells of %s", (long long)n, o->cells);
+    return rc;
 }
 
 static int run_preview(const cli_opts *o)
@@ -33,6 +99,11 @@ static int run_preview(const cli_opts *o)
     if (rc != CLI_RUN) return rc;
     zs_image *img = NULL;
     zs_status s = zs_preview_make(v, &p, &img);
+    if (s == ZS_OK && o->cells && (rc = mark_cells(o, v, &p, img)) != CLI_RUN) {
+        zs_image_free(img);
+        zs_volume_free(v);
+        return rc;
+    }
     if (s == ZS_OK) s = zs_image_write_png(img, o->out);
     if (s < 0) {
         rc = cli_fail(s, 1);
@@ -131,7 +202,7 @@ const cli_command cli_command_preview = {
             "projection (MIP), one z-plane, or a three-view. x runs to the right and y down, as Fiji\n"
             "shows a plane. Every view has square pixels in physical units (the voxel size), resampled\n"
             "by box (area) averaging; NaN voxels are left out of the maxima.\n\n"
-            "{view}{three-view}{axis}{z}{t}{range}{size}{cmap}"
+            "{view}{three-view}{axis}{z}{t}{range}{size}{cmap}{cells}"
             "{mem-budget:memory for the preview: projections in float32, a chunk of planes\n"
             "(at most 32 MiB), resampling, 16 MiB for the process (default 256M,\n"
             "or what the projections need, up to half the available memory)}"

@@ -264,7 +264,7 @@ int cli_set_pattern(const cli_flag *f, const char *val, cli_opts *o)
 {
     (void)f;
     if (zs_pattern_parse(val, &o->pattern) == ZS_OK) return CLI_RUN;
-    cli_error("--pattern: unknown pattern '%s' (use zeros, ramp, noise or phantom)", val);
+    cli_error("--pattern: unknown pattern '%s' (use zeros, ramp, noise, phantom or cells)", val);
     return CLI_EXIT_USAGE;
 }
 

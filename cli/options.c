@@ -16,7 +16,7 @@
 #define OFF(f)  .set = cli_set_const, AT(f)           /* ... to 0 */
 
 /* commands that read an input, and so take the raw options */
-#define READERS "info filter convert bench preview label"
+#define READERS "info filter convert bench preview label detect"
 #define RUNNERS "filter convert" /* the commands of the slab engine */
 
 const cli_flag cli_flags[] = {
@@ -63,13 +63,13 @@ const cli_flag cli_flags[] = {
     {.name = "op",
      .value = "SPEC",
      .set = cli_set_append,
-     .cmds = "filter bench label",
+     .cmds = "filter bench label detect",
      .help = "a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
              "median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3"},
     {.name = "plugin",
      .value = "FILE",
      .set = cli_set_plugin,
-     .cmds = "list filter label",
+     .cmds = "list filter label detect",
      .help = "load a kernel plugin (a shared object: examples/plugin);\n"
              "ZS_PLUGINS=A.so:B.so loads plugins for every command"},
     {.name = "dtype",
@@ -84,7 +84,7 @@ const cli_flag cli_flags[] = {
      .set = cli_set_int,
      AT(threads),
      .max = 4096,
-     .cmds = "create filter convert preview label",
+     .cmds = "create filter convert preview label detect",
      .help = "worker threads (default: usable cores, or ZS_THREADS)"},
     {.name = "threads",
      .value = "LIST",
@@ -100,7 +100,7 @@ const cli_flag cli_flags[] = {
      AT(slab),
      .max = INT64_MAX,
      .suffixes = 1,
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "planes per slab: the unit of the journal, of parts and of progress\n"
              "(default: up to 32, balanced over the workers)"},
     {.name = "slab",
@@ -117,7 +117,7 @@ const cli_flag cli_flags[] = {
      AT(band),
      .max = INT64_MAX,
      .suffixes = 1,
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "rows per tile: a worker streams bands of ROWS rows (all of x) through\n"
              "the stages; memory per worker grows with the band, not with the\n"
              "plane (default: from the cache sizes and the memory budget)"},
@@ -133,12 +133,12 @@ const cli_flag cli_flags[] = {
      .value = "B",
      .set = cli_set_size,
      AT(mem_budget),
-     .cmds = "filter convert bench preview label",
+     .cmds = "filter convert bench preview label detect",
      .help = "memory for all workers: 512M, 2G, 1.5G or bytes (default: a share\n"
              "of the available memory, under any cgroup limit)"},
     {.name = "dry-run",
      FLAG(dry_run),
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "print the plan (slabs, halo, memory) and stop; writes nothing"},
     {.name = "progress",
      FLAG(progress),
@@ -147,13 +147,13 @@ const cli_flag cli_flags[] = {
     {.name = "force",
      .letter = 'f',
      FLAG(force),
-     .cmds = "create filter convert preview label",
+     .cmds = "create filter convert preview label detect",
      .help = "overwrite OUT if it exists"},
-    {.name = "no-bind", OFF(bind), .cmds = RUNNERS " label", .help = "do not bind workers to cores"},
+    {.name = "no-bind", OFF(bind), .cmds = RUNNERS " label detect", .help = "do not bind workers to cores"},
     {.name = "engine",
      .value = "E",
      .set = cli_set_engines,
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "how workers move bytes: mmap (map the slab), pread (read into and\n"
              "write from a worker buffer), direct (O_DIRECT, writes queued to an I/O\n"
              "thread per worker: bypasses the page cache), or auto (default: pread;\n"
@@ -171,7 +171,7 @@ const cli_flag cli_flags[] = {
      .value = "P",
      .set = cli_set_precision,
      AT(precision),
-     .cmds = "filter convert bench label",
+     .cmds = "filter convert bench label detect",
      .help = "the type the stages compute in: float32 (fast; integers beyond 2^24 are\n"
              "rounded), float64 (exact selections on 32/64-bit integers, float64\n"
              "arithmetic as scipy), or auto (default: float64 for int32/uint32/int64/\n"
@@ -181,16 +181,16 @@ const cli_flag cli_flags[] = {
      .value = "I/N",
      .set = cli_set_part,
      SEEN(has_part),
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "run part I (0..N-1) of N contiguous slab ranges; parts may run at once\n"
              "on many nodes; the last one to finish renames OUT.partial to OUT"},
     {.name = "resume",
      FLAG(resume),
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "continue OUT from its journal, skipping finished slabs (or start it)"},
     {.name = "journal",
      FLAG(journal),
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "keep a journal, so that an interrupted run can be resumed"},
     {.name = "drop-cache",
      FLAG(drop_cache),
@@ -273,7 +273,7 @@ const cli_flag cli_flags[] = {
      .set = cli_set_string,
      AT(dataset),
      .min = 1,
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label detect",
      .help = "IN is an HDF5 file: read its dataset PATH (the same as IN:PATH)"},
     /* bench */
     {.name = "cold",
@@ -328,13 +328,14 @@ const cli_flag cli_flags[] = {
      .set = cli_set_pattern,
      .cmds = "create",
      .help = "zeros (default), ramp (x+y+z), noise (uniform over the\n"
-             "dtype; [0,1) for floats), phantom (light-sheet-like blobs)"},
+             "dtype; [0,1) for floats), phantom (light-sheet-like blobs), cells\n"
+             "(separated blobs; their true table in OUT.cells.csv)"},
     {.name = "seed",
      .value = "N",
      .set = cli_set_u64,
      AT(seed),
      .cmds = "create",
-     .help = "seed of noise and phantom (default 0)"},
+     .help = "seed of noise, phantom and cells (default 0)"},
     {.name = "voxel-size",
      .value = "S",
      .set = cli_set_voxel,
@@ -402,6 +403,14 @@ const cli_flag cli_flags[] = {
      .set = cli_set_cmap,
      .cmds = "preview",
      .help = "grey (default, one channel), hot, green, magenta (RGB)"},
+    {.name = "cells",
+     .value = "CELLS.csv",
+     .set = cli_set_string,
+     AT(cells),
+     .min = 1,
+     .cmds = "preview",
+     .help = "mark the cells of a table with x, y, z columns (zslab detect's .csv):\n"
+             "a red ring around each (in a plane, the cells within 2 planes of it)"},
     /* label */
     {.name = "threshold",
      .value = "T",
@@ -427,21 +436,21 @@ const cli_flag cli_flags[] = {
      .set = cli_set_string,
      AT(intensity),
      .min = 1,
-     .cmds = "label",
+     .cmds = "label detect",
      .help = "the table's intensities (default: IN)"},
     {.name = "min-size",
      .value = "N",
      .set = cli_set_int,
      AT(min_size),
      .max = INT64_MAX,
-     .cmds = "label",
+     .cmds = "label detect",
      .help = "keep components of N voxels or more; renumbered 1, 2, ..."},
     {.name = "max-size",
      .value = "N",
      .set = cli_set_int,
      AT(max_size),
      .max = INT64_MAX,
-     .cmds = "label",
+     .cmds = "label detect",
      .help = "keep components of at most N voxels; renumbered 1, 2, ..."},
     {.name = "slab-height",
      .value = "H",
@@ -449,8 +458,24 @@ const cli_flag cli_flags[] = {
      AT(slab),
      .max = INT64_MAX,
      .suffixes = 1,
-     .cmds = "label",
+     .cmds = "label detect",
      .help = "planes per slab (as --slab); the labels do not depend on it"},
+    /* detect */
+    {.name = "maxima",
+     .value = "size=S[:threshold=T]",
+     .set = cli_set_string,
+     AT(maxima),
+     .min = 1,
+     .cmds = "detect",
+     .help = "a cell is a plateau of f == maximum_filter(f, S, mode='nearest')\n"
+             "and f > T (S: one size or AxBxC, each >= 1; T: default none)"},
+    {.name = "min-intensity",
+     .value = "V",
+     .set = cli_set_string,
+     AT(min_intensity),
+     .min = 1,
+     .cmds = "detect",
+     .help = "keep cells whose intensity (the largest on the plateau) is >= V"},
     {0},
 };
 

@@ -17,23 +17,30 @@
  * holding 0, 1 or 2 blobs chosen by hashing the cell's index (one blob per ~4000 voxels);
  * a band of rows visits only the cells whose blobs can reach it (3 sigma), and each blob
  * is added as the product of three 1-D gaussian profiles. One-byte dtypes get the same
- * picture at 1/16 of the intensity (so that it is not saturated). */
+ * picture at 1/16 of the intensity (so that it is not saturated).
+ *
+ * Cells (ground truth for cell detection) is the phantom with other blobs: each 16^3 cell of
+ * the grid holds one blob with probability 1/2, centred in the cell's middle 8^3 (so two blobs
+ * are at least 8 voxels apart along some axis), sigma 1.2..2.4, amplitude 400..3000, and only
+ * blobs whose centre lies in the volume; zs_pattern_cells_write lists them. */
 #include "zs_internal.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 zs_status zs_pattern_parse(const char *s, zs_pattern *out)
 {
-    static const char *const names[] = {"zeros", "ramp", "noise", "phantom"};
-    for (int i = 0; i < 4; i++)
+    static const char *const names[] = {"zeros", "ramp", "noise", "phantom", "cells"};
+    for (int i = 0; i < 5; i++)
         if (s && strcmp(s, names[i]) == 0) {
             *out = (zs_pattern)i;
             return ZS_OK;
         }
-    return ZS_ERR(ZS_EINVAL, "unknown pattern '%s' (use zeros, ramp, noise or phantom)", s ? s : "");
+    return ZS_ERR(ZS_EINVAL, "unknown pattern '%s' (use zeros, ramp, noise, phantom or cells)", s ? s : "");
 }
 
 /* ---- counter-based random numbers ------------------------------------------------- */
@@ -143,6 +150,25 @@ static int cell_blobs(const fill_job *j, int64_t t, int64_t cx, int64_t cy, int6
     return n;
 }
 
+/* The blob of a cell of the cells pattern: 0 or 1 (its centre in the cell's middle and in the
+ * volume). */
+static int cell_blob_sparse(const fill_job *j, int64_t t, int64_t cx, int64_t cy, int64_t cz, blob *b)
+{
+    const zs_volume_info *i = j->info;
+    const int64_t gx = (i->shape[0] + CELL - 1) / CELL, gy = (i->shape[1] + CELL - 1) / CELL;
+    const int64_t gz = (i->shape[2] + CELL - 1) / CELL;
+    const uint64_t cell =
+        (((uint64_t)t * (uint64_t)gz + (uint64_t)cz) * (uint64_t)gy + (uint64_t)cy) * (uint64_t)gx + (uint64_t)cx;
+    if (hash_at(j->key[1], cell * 4) % 2) return 0;
+    const uint64_t h1 = hash_at(j->key[1], cell * 4 + 1), h2 = hash_at(j->key[1], cell * 4 + 2);
+    b->x = (float)(cx * CELL + CELL / 4) + (CELL / 2) * unit24(h1);
+    b->y = (float)(cy * CELL + CELL / 4) + (CELL / 2) * unit24(h1 << 24);
+    b->z = (float)(cz * CELL + CELL / 4) + (CELL / 2) * unit24(h2);
+    b->sigma = 1.2f + 1.2f * unit24(h2 << 24);
+    b->amp = 400.0f + 2600.0f * (float)(h1 & 0xffff) * (1.0f / 65536.0f);
+    return b->x <= (float)(i->shape[0] - 1) && b->y <= (float)(i->shape[1] - 1) && b->z <= (float)(i->shape[2] - 1);
+}
+
 /* Adds one blob to rows [y0,y1) of plane z (buf holds those rows). The blob's profile
  * along each axis is computed once: at most 2*MAX_EXTENT+1 values. */
 static void add_blob(const blob *b, int64_t nx, int64_t z, int64_t y0, int64_t y1, float *buf)
@@ -187,7 +213,8 @@ static void blobs_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int6
         for (int64_t cy = cy0; cy <= cy1; cy++)
             for (int64_t cx = 0; cx < gx; cx++) {
                 blob b[2];
-                const int n = cell_blobs(j, t, cx, cy, cz, b);
+                const int n = j->pattern == ZS_PATTERN_CELLS ? cell_blob_sparse(j, t, cx, cy, cz, b)
+                                                             : cell_blobs(j, t, cx, cy, cz, b);
                 for (int k = 0; k < n; k++) add_blob(&b[k], nx, z, y0, y1, buf);
             }
 }
@@ -260,6 +287,7 @@ static void fill_band(const fill_job *j, int64_t t, int64_t z, int64_t y0, int64
         ramp_band(i, z, y0, y1, buf);
         break;
     case ZS_PATTERN_PHANTOM:
+    case ZS_PATTERN_CELLS:
         phantom_band(j, t, z, y0, y1, buf);
         break;
     }
@@ -345,7 +373,7 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     ZS_RETURN_IF(!v, ZS_EINVAL, "fill: no volume");
     const zs_volume_info *info = zs_volume_get_info(v);
     ZS_RETURN_IF(!zs_volume_writable(v), ZS_EINVAL, "%s: not writable (create it, or open it in mode r+)", info->path);
-    ZS_RETURN_IF((unsigned)pattern > ZS_PATTERN_PHANTOM, ZS_EINVAL, "%s: unknown pattern %d", info->path, (int)pattern);
+    ZS_RETURN_IF((unsigned)pattern > ZS_PATTERN_CELLS, ZS_EINVAL, "%s: unknown pattern %d", info->path, (int)pattern);
     uint64_t plane;
     ZS_FORWARD(zs_volume_info_sizes(info, &plane, NULL, NULL));
     if (zs__volume_empty(info)) return ZS_OK; /* an axis of length 0: no voxel to fill */
@@ -367,7 +395,7 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     j.band = (int64_t)(262144 / info->shape[0]);
     j.band = j.band < 1 ? 1 : (j.band > info->shape[1] ? info->shape[1] : j.band);
     zs_status st = threads > 0 ? ZS_OK : zs__check_env_threads();
-    if (st == ZS_OK && pattern == ZS_PATTERN_PHANTOM) st = phantom_setup(&j);
+    if (st == ZS_OK && (pattern == ZS_PATTERN_PHANTOM || pattern == ZS_PATTERN_CELLS)) st = phantom_setup(&j);
     if (st == ZS_OK) {
         const int n = threads > 0 ? threads : zs_sys_threads();
         fill_run(&j, n > j.nslabs ? (int)j.nslabs : n);
@@ -377,5 +405,34 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     zs__free(j.sx);
     zs__free(j.cy);
     zs__free(j.cossin);
+    return st;
+}
+
+zs_status zs_pattern_cells_write(const zs_volume_info *info, uint64_t seed, const char *path)
+{
+    ZS_RETURN_IF(!info || !path, ZS_EINVAL, "zs_pattern_cells_write: no volume or path given");
+    fill_job j;
+    memset(&j, 0, sizeof j);
+    j.info = info;
+    j.pattern = ZS_PATTERN_CELLS;
+    for (int k = 0; k < 3; k++) j.key[k] = mix64(seed ^ mix64((uint64_t)k + 1));
+    const float gain = zs_dtype_size(info->dtype) == 1 ? 1.0f / 16.0f : 1.0f;
+    zs_partial_file *p;
+    ZS_FORWARD(zs_partial_file_new(path, &p));
+    FILE *f = zs_partial_file_stream(p);
+    fputs("x,y,z,sigma,amplitude\n", f);
+    const int64_t g[3] = {(info->shape[0] + CELL - 1) / CELL, (info->shape[1] + CELL - 1) / CELL,
+                          (info->shape[2] + CELL - 1) / CELL};
+    for (int64_t cz = 0; cz < g[2]; cz++)
+        for (int64_t cy = 0; cy < g[1]; cy++)
+            for (int64_t cx = 0; cx < g[0]; cx++) {
+                blob b;
+                if (cell_blob_sparse(&j, 0, cx, cy, cz, &b))
+                    fprintf(f, "%.9g,%.9g,%.9g,%.9g,%.9g\n", (double)b.x, (double)b.y, (double)b.z, (double)b.sigma,
+                            (double)(b.amp * gain));
+            }
+    zs_status st = ferror(f) ? ZS_ERR_SYS(ZS_EIO, errno, "%s: writing the cells", path) : ZS_OK;
+    if (st == ZS_OK) st = zs_partial_file_commit(p);
+    zs_partial_file_free(p);
     return st;
 }

@@ -433,10 +433,15 @@ typedef enum zs_pattern {
     ZS_PATTERN_ZEROS = 0, /**< all zero */
     ZS_PATTERN_RAMP,      /**< value = x + y + z, saturated to the dtype */
     ZS_PATTERN_NOISE,     /**< uniform noise over the dtype's range ([0,1) for floats) */
-    ZS_PATTERN_PHANTOM    /**< light-sheet-like: bright blobs on a smooth background, Poisson-like noise */
+    ZS_PATTERN_PHANTOM,   /**< light-sheet-like: bright blobs on a smooth background, Poisson-like noise */
+    ZS_PATTERN_CELLS      /**< the phantom with separated blobs (cells), listed by zs_pattern_cells_write */
 } zs_pattern;
-/** Parses "zeros", "ramp", "noise", "phantom". */
+/** Parses "zeros", "ramp", "noise", "phantom", "cells". */
 ZS_API zs_status zs_pattern_parse(const char *s, zs_pattern *out);
+/** The true cells of ZS_PATTERN_CELLS for a volume of info's shape and dtype (its first volume)
+ *  and `seed`: a CSV of x, y, z (voxels, the blob's centre), sigma and amplitude, in z, y, x order
+ *  of their grid cells; written to path.partial, renamed when complete. */
+ZS_API zs_status zs_pattern_cells_write(const zs_volume_info *info, uint64_t seed, const char *path);
 /** Fills a writable volume slab by slab with `threads` OpenMP workers (0 = all usable cores).
  *  The contents depend only on (pattern, seed, shape, dtype), never on the thread count. */
 ZS_API zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int threads);

@@ -151,7 +151,7 @@ ZS_API zs_status zs_label_plan(const zs_volume_info *in, const zs_pipeline *pipe
  *  @param[out] out caller frees with zs_label_free. */
 ZS_API zs_status zs_label_count(const zs_plan *plan, const zs_volume *in, const zs_label_opts *opts, zs_labeling **out);
 #define ZS_LABEL_BYTES_PER_FRAGMENT       24
-#define ZS_LABEL_TABLE_BYTES_PER_FRAGMENT 96
+#define ZS_LABEL_TABLE_BYTES_PER_FRAGMENT 104
 /** Components kept (after min_size / max_size). */
 ZS_API uint64_t zs_label_components(const zs_labeling *l);
 /** The numbering used: ZS_NUMBER_XYZ or ZS_NUMBER_ZYX (AUTO resolved from the input's format). */

@@ -88,7 +88,7 @@ static inline void zs__fill_plane_f64(double *p, size_t n, double v)
 extern const zs_kernel_desc zs_kernel_gaussian, zs_kernel_dog, zs_kernel_log, zs_kernel_gradient_magnitude,
     zs_kernel_uniform, zs_kernel_minimum, zs_kernel_maximum, zs_kernel_median, zs_kernel_percentile,
     zs_kernel_white_tophat, zs_kernel_black_tophat, zs_kernel_opening, zs_kernel_closing, zs_kernel_scale,
-    zs_kernel_clip, zs_kernel_threshold;
+    zs_kernel_clip, zs_kernel_threshold, zs_kernel_localmax;
 
 /* ---- run-time registration (registry.c, plugin.c) ---- */
 /** Registers count descriptors (all, or none on an error, whose message names the kernel and

@@ -28,6 +28,7 @@ static const zs_kernel_desc *const kernels[] = {
     &zs_kernel_scale,
     &zs_kernel_clip,
     &zs_kernel_threshold,
+    &zs_kernel_localmax,
 };
 #define NKERNELS ((int)(sizeof kernels / sizeof kernels[0]))
 

@@ -28,6 +28,7 @@ typedef struct meas {
     double sx, sy, sz;       /* sums of the coordinates */
     int64_t lo[3], hi[3];    /* bounding box, inclusive */
     double isum, imin, imax; /* intensities */
+    double vmax;             /* the largest work value (what the stages computed) */
 } meas;
 
 _Static_assert(sizeof(frag) == ZS_LABEL_BYTES_PER_FRAGMENT, "the stated bytes per fragment");
@@ -36,8 +37,10 @@ _Static_assert(sizeof(meas) == ZS_LABEL_TABLE_BYTES_PER_FRAGMENT, "the stated by
 /* A worker's buffers, kept from slab to slab (indexed by omp thread number): no fresh pages. */
 typedef struct lscratch {
     zs_lslab l;
-    unsigned char *buf; /* pass 2: a slab of labels */
+    unsigned char *buf; /* pass 2: a slab of labels; pass 1 with a table: a slab of intensities as stored */
     size_t cap;
+    double *row; /* pass 1 with a table: a row's intensities as doubles (nx) */
+    size_t row_cap;
 } lscratch;
 
 static void scratch_free(lscratch *s, int n)
@@ -45,6 +48,7 @@ static void scratch_free(lscratch *s, int n)
     for (int i = 0; s && i < n; i++) {
         zs__lslab_free(&s[i].l);
         free(s[i].buf);
+        free(s[i].row);
     }
     free(s);
 }
@@ -114,32 +118,63 @@ static void key_strides(zs_labeling *L)
 
 /* ---- pass 1: records ------------------------------------------------------------------ */
 
-/* The intensities of the slab's planes as doubles (the table's), or NULL with a table off. */
-static zs_status read_intensity(const zs_labeling *L, const zs_reduce_slab *s, double **out)
+/* The table's intensity volume (the input's own without one). */
+static const zs_volume_info *intensity_info(const zs_labeling *L)
 {
-    *out = NULL;
-    if (!L->o.table) return ZS_OK;
-    const zs_volume *v = L->o.intensity ? L->o.intensity : L->in;
-    const zs_volume_info *vi = zs_volume_get_info(v);
-    const size_t n = (size_t)s->nx * (size_t)s->ny * (size_t)(s->z1 - s->z0);
-    void *raw = malloc(n * zs_dtype_size(vi->dtype));
-    double *d = malloc(n * sizeof *d);
-    zs_status st = raw && d ? ZS_OK : ZS_ERR(ZS_ENOMEM, "%s: out of memory for a slab's intensities", vi->path);
-    if (st == ZS_OK) st = zs__volume_read(v, s->t, s->z0, s->z1, 0, s->ny, raw);
-    if (st == ZS_OK) zs__to_f64(raw, vi->dtype, n, vi->slope, vi->inter, d);
-    free(raw);
-    if (st < 0)
-        free(d);
-    else
-        *out = d;
-    return st;
+    return zs_volume_get_info(L->o.intensity ? L->o.intensity : L->in);
 }
 
-static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const double *row, int first)
+/* The intensities of the slab's planes as stored (the table's) into the worker's buffers, kept from
+ * slab to slab; converted to doubles a run at a time (make_record): only the foreground's. */
+static zs_status read_intensity(const zs_labeling *L, const zs_reduce_slab *s, lscratch *w)
+{
+    if (!L->o.table) return ZS_OK;
+    const zs_volume_info *vi = intensity_info(L);
+    const size_t n = (size_t)s->nx * (size_t)s->ny * (size_t)(s->z1 - s->z0), bytes = n * zs_dtype_size(vi->dtype);
+    if (bytes > w->cap || (size_t)s->nx > w->row_cap) {
+        free(w->buf), free(w->row);
+        w->cap = w->row_cap = 0;
+        w->buf = malloc(bytes);
+        w->row = malloc((size_t)s->nx * sizeof *w->row);
+        ZS_RETURN_IF(!w->buf || !w->row, ZS_ENOMEM, "%s: out of memory for a slab's intensities", vi->path);
+        w->cap = bytes, w->row_cap = (size_t)s->nx;
+    }
+    return zs__volume_read(L->o.intensity ? L->o.intensity : L->in, s->t, s->z0, s->z1, 0, s->ny, w->buf);
+}
+
+/* Row r's intensities [xa, xb) as doubles into w->row (at the same x). */
+static const double *run_intensity(const zs_labeling *L, const zs_reduce_slab *s, const lscratch *w, const zs_lrun *r)
+{
+    const zs_volume_info *vi = intensity_info(L);
+    const size_t es = zs_dtype_size(vi->dtype), at = (size_t)r->row * (size_t)s->nx + (size_t)r->xa;
+    zs__to_f64(w->buf + at * es, vi->dtype, (size_t)(r->xb - r->xa), vi->slope, vi->inter, w->row + r->xa);
+    return w->row;
+}
+
+/* Work value i of the slab, as a double. */
+static double work_at(const zs_reduce_slab *s, size_t i)
+{
+    switch (s->type) {
+    case ZS_REDUCE_F32:
+        return (double)((const float *)s->data)[i];
+    case ZS_REDUCE_F64:
+        return ((const double *)s->data)[i];
+    case ZS_REDUCE_I64:
+        return (double)((const int64_t *)s->data)[i];
+    case ZS_REDUCE_U64:
+        return (double)((const uint64_t *)s->data)[i];
+    }
+    return 0;
+}
+
+static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const double *row, int first,
+                        const zs_reduce_slab *s)
 {
     const int64_t n = r->xb - r->xa;
+    const size_t at = (size_t)r->row * (size_t)s->nx;
     if (first) {
-        *m = (meas){0, 0, 0, {r->xa, y, z}, {r->xb - 1, y, z}, 0, row[r->xa], row[r->xa]};
+        *m = (meas){
+            0, 0, 0, {r->xa, y, z}, {r->xb - 1, y, z}, 0, row[r->xa], row[r->xa], work_at(s, at + (size_t)r->xa)};
     } else {
         if (r->xa < m->lo[0]) m->lo[0] = r->xa;
         if (r->xb - 1 > m->hi[0]) m->hi[0] = r->xb - 1;
@@ -155,12 +190,14 @@ static void measure_run(meas *m, const zs_lrun *r, int64_t y, int64_t z, const d
         m->isum += v;
         if (v < m->imin) m->imin = v;
         if (v > m->imax) m->imax = v;
+        const double w = work_at(s, at + (size_t)x);
+        if (w > m->vmax) m->vmax = w;
     }
 }
 
 /* The record: head, per fragment its key and count (then its measurements), the first and last
  * planes' runs. */
-static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, const zs_lslab *l, const double *inten,
+static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, const zs_lslab *l, const lscratch *w,
                              void **record, size_t *size)
 {
     const int64_t ny = s->ny, h = s->z1 - s->z0;
@@ -179,7 +216,7 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
         const uint64_t k = (uint64_t)r->xa * L->kstride[0] + (uint64_t)y * L->kstride[1] + (uint64_t)z * L->kstride[2];
         uint64_t *e = kc + 2 * (r->lab - 1);
         if (e[1] == 0 || k < e[0]) e[0] = k;
-        if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, inten + (size_t)r->row * (size_t)s->nx, e[1] == 0);
+        if (L->o.table) measure_run(&m[r->lab - 1], r, y, z, run_intensity(L, s, w, r), e[1] == 0, s);
         e[1] += (uint64_t)(r->xb - r->xa);
     }
     zs_lrun *face = (zs_lrun *)(void *)((unsigned char *)kc + (size_t)hd.nfrag * per);
@@ -193,12 +230,10 @@ static zs_status make_record(const zs_labeling *L, const zs_reduce_slab *s, cons
 static zs_status count_slab(void *user, const zs_reduce_slab *s, void **record, size_t *size)
 {
     zs_labeling *L = user;
-    zs_lslab *l = &L->scratch[omp_get_thread_num()].l;
-    double *inten = NULL;
-    zs_status st = zs__lslab_build(s, L->rule, L->o.connectivity, l);
-    if (st == ZS_OK) st = read_intensity(L, s, &inten);
-    if (st == ZS_OK) st = make_record(L, s, l, inten, record, size);
-    free(inten);
+    lscratch *w = &L->scratch[omp_get_thread_num()];
+    zs_status st = zs__lslab_build(s, L->rule, L->o.connectivity, &w->l);
+    if (st == ZS_OK) st = read_intensity(L, s, w);
+    if (st == ZS_OK) st = make_record(L, s, &w->l, w, record, size);
     return st;
 }
 
@@ -223,6 +258,7 @@ static void meas_add(meas *a, const meas *b)
     a->isum += b->isum;
     if (b->imin < a->imin) a->imin = b->imin;
     if (b->imax > a->imax) a->imax = b->imax;
+    if (b->vmax > a->vmax) a->vmax = b->vmax;
 }
 
 /* Joins the sets of fragments a and b: the lower root stays, with the smaller key and the sums. */
@@ -612,4 +648,5 @@ void zs__label_row(const zs_labeling *l, uint64_t k, zs_label_row *r)
     memcpy(r->lo, m->lo, sizeof r->lo);
     memcpy(r->hi, m->hi, sizeof r->hi);
     r->isum = m->isum, r->imin = m->imin, r->imax = m->imax;
+    r->vmax = m->vmax;
 }

@@ -50,9 +50,12 @@ typedef struct zs_label_row {
     double s[3];             /* sums of the coordinates */
     int64_t lo[3], hi[3];    /* bounding box, inclusive */
     double isum, imin, imax; /* intensities */
+    double vmax;             /* the largest work value (the stages' output) */
 } zs_label_row;
 void zs__label_row(const zs_labeling *l, uint64_t k, zs_label_row *r);
 const zs_plan *zs__label_plan(const zs_labeling *l);
+/* Micrometres per unit of a voxel size (um, mm, nm); 0 when its unit does not convert. */
+double zs__um_per_unit(const zs_volume_info *in);
 int zs__label_has_table(const zs_labeling *l);
 
 /* Pass 1 in steps (label.c), for parts (label_parts.c): a labeling with nothing counted; the

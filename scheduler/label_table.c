@@ -52,8 +52,7 @@ static const col cols[] = {
 };
 #define NCOLS ((int)(sizeof cols / sizeof cols[0]))
 
-/* Micrometres per unit of the input's voxel size; 0 when it has none that converts. */
-static double um_per_unit(const zs_volume_info *in)
+double zs__um_per_unit(const zs_volume_info *in)
 {
     if (!strcmp(in->unit, "um") || !strcmp(in->unit, "\xc2\xb5m") || !strcmp(in->unit, "micron")) return 1.0;
     if (!strcmp(in->unit, "mm")) return 1000.0;
@@ -64,7 +63,7 @@ static double um_per_unit(const zs_volume_info *in)
 /* The columns this table has: the _um ones only where the input has a voxel size. */
 static int col_at(const zs_labeling *L, int i)
 {
-    const int um = um_per_unit(&zs__label_plan(L)->in) > 0;
+    const int um = zs__um_per_unit(&zs__label_plan(L)->in) > 0;
     for (int c = 0; c < NCOLS; c++)
         if ((um || cols[c].what != C_CENTROID_UM) && i-- == 0) return c;
     return -1;
@@ -84,7 +83,7 @@ static double col_value(const zs_labeling *L, const col *c, uint64_t k)
     case C_CENTROID:
         return r.s[c->axis] / n;
     case C_CENTROID_UM:
-        return r.s[c->axis] / n * in->voxel[c->axis] * um_per_unit(in);
+        return r.s[c->axis] / n * in->voxel[c->axis] * zs__um_per_unit(in);
     case C_MIN:
         return (double)r.lo[c->axis];
     case C_MAX:

@@ -18,6 +18,7 @@
  * stack is read once. For a MIP the low percentile is that of the maxima, which is the
  * background as the eye sees it in the projection. */
 #include "preview_internal.h"
+#include "zslab_detect.h"
 
 #include <fcntl.h>
 #include <math.h>
@@ -366,4 +367,65 @@ void zs_image_free(zs_image *img)
     if (!img) return;
     free(img->pixels);
     free(img);
+}
+
+/* ---- cells marked on a preview (zslab_detect.h) --------------------------------------- */
+
+/* A red square ring of radius 2 pixels around pixel (u, v) of panel q, clipped to the panel: the
+ * cell's own pixel stays visible. */
+static void mark_at(zs_image *img, const panel *q, double u, double v)
+{
+    const int64_t cu = q->x0 + (int64_t)floor(u), cv = q->y0 + (int64_t)floor(v);
+    for (int64_t dv = -2; dv <= 2; dv++)
+        for (int64_t du = -2; du <= 2; du++) {
+            const int64_t x = cu + du, y = cv + dv;
+            if ((du > -2 && du < 2 && dv > -2 && dv < 2) || x < q->x0 || x >= q->x0 + q->w || y < q->y0 ||
+                y >= q->y0 + q->h)
+                continue;
+            unsigned char *px = img->pixels + ((size_t)y * (size_t)img->width + (size_t)x) * 3;
+            px[0] = 255, px[1] = 0, px[2] = 0;
+        }
+}
+
+/* A grey image as RGB (the marks are red). */
+static zs_status to_rgb(zs_image *img)
+{
+    if (img->channels == 3) return ZS_OK;
+    const size_t n = (size_t)img->width * (size_t)img->height;
+    unsigned char *rgb = malloc(n * 3);
+    ZS_RETURN_IF(!rgb, ZS_ENOMEM, "preview: out of memory for the marks");
+    for (size_t k = 0; k < n; k++) rgb[3 * k] = rgb[3 * k + 1] = rgb[3 * k + 2] = img->pixels[k];
+    free(img->pixels);
+    img->pixels = rgb;
+    img->channels = 3;
+    return ZS_OK;
+}
+
+zs_status zs_preview_mark_cells(const zs_volume_info *in, const zs_preview_opts *o, const double *xyz, int64_t n,
+                                zs_image *img)
+{
+    ZS_RETURN_IF(!in || !o || !img || (n && !xyz), ZS_EINVAL, "zs_preview_mark_cells: an argument is NULL");
+    zs_preview_opts local;
+    ZS_FORWARD(ZS_SIZED_IN(&local, o, zs_preview_opts));
+    reducer r;
+    memset(&r, 0, sizeof r);
+    r.i = in, r.o = &local;
+    ZS_FORWARD(check_opts(in, &local));
+    r.zlo = local.view == ZS_VIEW_PLANE ? local.z : 0;
+    r.zhi = local.view == ZS_VIEW_PLANE ? local.z + 1 : in->shape[2];
+    ZS_FORWARD(layout(&r));
+    ZS_RETURN_IF(img->width != r.width || img->height != r.height, ZS_EINVAL,
+                 "%s: the image is %lld x %lld pixels, this preview's %lld x %lld", in->path, (long long)img->width,
+                 (long long)img->height, (long long)r.width, (long long)r.height);
+    ZS_FORWARD(to_rgb(img));
+    const double nx = (double)in->shape[0], ny = (double)in->shape[1], nz = (double)in->shape[2];
+    for (int64_t k = 0; k < n; k++) {
+        const double x = xyz[3 * k] + 0.5, y = xyz[3 * k + 1] + 0.5, z = xyz[3 * k + 2] + 0.5;
+        const panel *q = r.pan;
+        if (q[P_XY].used && (local.view != ZS_VIEW_PLANE || fabs(z - 0.5 - (double)local.z) <= 2.0))
+            mark_at(img, &q[P_XY], x * (double)q[P_XY].w / nx, y * (double)q[P_XY].h / ny);
+        if (q[P_XZ].used) mark_at(img, &q[P_XZ], x * (double)q[P_XZ].w / nx, z * (double)q[P_XZ].h / nz);
+        if (q[P_ZY].used) mark_at(img, &q[P_ZY], z * (double)q[P_ZY].w / nz, y * (double)q[P_ZY].h / ny);
+    }
+    return ZS_OK;
 }

@@ -15,6 +15,7 @@ ValueError (bad arguments and parameters), FileNotFoundError, FileExistsError or
 with the library's message naming the file or the parameter. zslab.dask has the same functions
 for dask arrays (import zslab.dask; it needs dask), zslab.halo the voxels a pipeline reads."""
 from ._core import ZslabError
+from ._detect import detect
 from ._files import File, filter, halo, kernels, load_plugin, open, version
 from ._label import label, regionprops_table
 from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, gaussian_gradient_magnitude,
@@ -22,7 +23,7 @@ from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, g
                        percentile_filter, uniform_filter, white_tophat)
 
 __version__ = version()
-__all__ = ["File", "ZslabError", "black_tophat", "difference_of_gaussians", "filter", "gaussian_filter",
+__all__ = ["File", "ZslabError", "black_tophat", "detect", "difference_of_gaussians", "filter", "gaussian_filter",
            "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "halo", "kernels", "label",
            "load_plugin", "maximum_filter", "median_filter", "minimum_filter", "open", "percentile_filter",
            "regionprops_table", "uniform_filter", "version", "white_tophat"]

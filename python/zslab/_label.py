@@ -90,6 +90,17 @@ def _input(lab, input):
     return num
 
 
+def _intensity(lab, intensity, input):
+    """Opens or wraps the intensity volume (a path, or an array of the input's shape) as lab.vint."""
+    if isinstance(intensity, (str, os.PathLike)):
+        lab.vint = _core.open_volume(intensity)
+    else:
+        b = np.asarray(intensity)
+        if lab.perm is None or b.shape != np.shape(input):
+            raise ValueError(f"intensity: shape {b.shape} differs from the input's")
+        lab.vint = _core.wrap(b, lab.perm, "intensity", writable=False)
+
+
 def _count(input, structure, threshold=None, intensity=None, min_size=0, max_size=0, table=False, threads=None,
            mem_budget=None):
     """Pass 1 over `input` (an array or a path): a _Labeling the caller frees."""
@@ -98,13 +109,7 @@ def _count(input, structure, threshold=None, intensity=None, min_size=0, max_siz
         num = _input(lab, input)
         info = lab.vin.info
         if intensity is not None:
-            if isinstance(intensity, (str, os.PathLike)):
-                lab.vint = _core.open_volume(intensity)
-            else:
-                b = np.asarray(intensity)
-                if lab.perm is None or b.shape != np.shape(input):
-                    raise ValueError(f"intensity: shape {b.shape} differs from the input's")
-                lab.vint = _core.wrap(b, lab.perm, "intensity", writable=False)
+            _intensity(lab, intensity, input)
         po = _core.plan_opts(None, threads, mem_budget)
         lab.plan = ctypes.c_void_p()
         pipe = _core.pipeline([])

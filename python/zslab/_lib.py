@@ -75,6 +75,13 @@ class LabelOpts(ctypes.Structure):  # zslab_reduce.h (not yet stable)
 
 NUMBER_AUTO, NUMBER_XYZ, NUMBER_ZYX = 0, 1, 2
 
+
+class DetectOpts(ctypes.Structure):  # zslab_detect.h (not yet stable)
+    _fields_ = [("struct_size", ctypes.c_size_t), ("size", ctypes.c_int64 * 3), ("has_threshold", ctypes.c_int),
+                ("threshold", ctypes.c_double), ("intensity", ctypes.c_void_p), ("min_size", ctypes.c_int64),
+                ("max_size", ctypes.c_int64), ("has_min_intensity", ctypes.c_int), ("min_intensity", ctypes.c_double),
+                ("stop", ctypes.POINTER(ctypes.c_int))]
+
 JOB_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double)
 JOB_NO_JOURNAL, JOB_JOURNAL_NEW, JOB_RESUME = 0, 1, 2
 
@@ -189,6 +196,17 @@ _SIGNATURES = {
     "zs_label_table_column": (ctypes.c_int, [_P, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
                                              ctypes.POINTER(ctypes.c_double)]),
     "zs_label_free": (None, [_P]),
+    "zs_detect_opts_default": (None, [_P]),
+    "zs_detect_check": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), ctypes.POINTER(DetectOpts), ctypes.c_char_p]),
+    "zs_detect_plan": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(DetectOpts),
+                                      ctypes.POINTER(PlanOpts), ctypes.POINTER(_P)]),
+    "zs_detect_run": (ctypes.c_int, [_P, _P, ctypes.POINTER(DetectOpts), ctypes.POINTER(_P)]),
+    "zs_cells_count": (ctypes.c_uint64, [_P]),
+    "zs_cells_columns": (ctypes.c_int, [_P]),
+    "zs_cells_column": (ctypes.c_int, [_P, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p),
+                                       ctypes.POINTER(ctypes.c_double)]),
+    "zs_cells_write": (ctypes.c_int, [_P, ctypes.c_char_p]),
+    "zs_cells_free": (None, [_P]),
 }
 
 
@@ -274,7 +292,7 @@ def _sized_default(cls, fill):
 
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
              ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default,
-             LabelOpts: lib.zs_label_opts_default}
+             LabelOpts: lib.zs_label_opts_default, DetectOpts: lib.zs_detect_opts_default}
 
 
 def default_opts(cls):

@@ -7,10 +7,8 @@ naming them, a damaged record is refused naming it, a plain run over the journal
 --force it starts over), and OUT.zsjournal is gone once OUT is written.
 Prints its seed; --seed N repeats a run."""
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import scipy.ndimage as ndi
@@ -62,33 +60,10 @@ def shuffled_parts(w, rng, src, ref, conn, table):
     check(f"connectivity {conn}, two parts at a time", out2, ref)
 
 
-def wait_stopped(pid):
-    """True once pid is stopped (the test hook ZS_TEST_STOP_AT_SLAB makes zslab stop itself)."""
-    for _ in range(3000):
-        try:
-            with open(f"/proc/{pid}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "T":
-                    return True
-        except OSError:
-            return False
-        time.sleep(0.01)
-    return False
-
-
-def killed(args, stop_at):
-    """Runs zslab args, stopped by the hook before slab stop_at, then kill -9. True when it stopped."""
-    env = dict(os.environ, ZS_TEST_STOP_AT_SLAB=str(stop_at))
-    p = subprocess.Popen([ZSLAB, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ok = wait_stopped(p.pid)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
-    return ok
-
-
 def kill_and_resume(w, src, ref):
     """kill -9 in pass 1, --resume; kill -9 in the finisher's pass 2, --resume."""
     out = os.path.join(w, "killed1.npy")
-    if not killed(["label", src, out, "--journal", "--slab", "3", "--threads", "1"], 4):
+    if not zstest.killed(["label", src, out, "--journal", "--slab", "3", "--threads", "1"], 4):
         fail("pass 1: the run did not stop at slab 4")
     recs = sorted(n for n in os.listdir(out + ".zsjournal") if n.startswith("slab-")) if os.path.isdir(
         out + ".zsjournal") else []
@@ -101,7 +76,7 @@ def kill_and_resume(w, src, ref):
     out = os.path.join(w, "killed2.npy")
     part(src, out, 0, 2, "--slab", "3")
     # slab 1 is part 0's: part 1 counts its own slabs, then stops in pass 2 at slab 1
-    if not killed(["label", src, out, "--part", "1/2", "--slab", "3", "--threads", "1"], 1):
+    if not zstest.killed(["label", src, out, "--part", "1/2", "--slab", "3", "--threads", "1"], 1):
         fail("pass 2: the finisher did not stop at slab 1")
     if os.path.exists(out) or not os.path.isdir(out + ".zsjournal"):
         fail("killed in pass 2: OUT exists or the journal is gone")

@@ -2,9 +2,11 @@
 """Shared helpers for the Python tests: find the zslab tool, run it, fail loudly or collect failures."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 ZSLAB = os.environ.get("ZSLAB") or os.path.join(os.path.dirname(__file__), "..", "..", "build", "zslab")
 
@@ -91,3 +93,26 @@ def find_tools():
         print("FAIL: tests/slabdump not found (set ZS_SLABDUMP or build the tests/tools target)")
         sys.exit(1)
     return zslab, dump
+
+
+def wait_stopped(pid):
+    """True once pid is stopped (the test hook ZS_TEST_STOP_AT_SLAB makes zslab stop itself)."""
+    for _ in range(3000):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "T":
+                    return True
+        except OSError:
+            return False
+        time.sleep(0.01)
+    return False
+
+
+def killed(args, stop_at):
+    """Runs zslab args, stopped by the hook before slab stop_at, then kill -9. True when it stopped."""
+    env = dict(os.environ, ZS_TEST_STOP_AT_SLAB=str(stop_at))
+    p = subprocess.Popen([ZSLAB, *map(str, args)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ok = wait_stopped(p.pid)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    return ok
