@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "zslab.h"
+#include "zslab_resample.h"
 
 /* Exit codes (a contract: scripts rely on them). INCOMPLETE: `zslab status` of an output
  * that is not finished. INTERRUPTED: a journaled run (--part, --resume, --journal, MPI)
@@ -128,6 +129,9 @@ typedef struct cli_opts {
     int connectivity;              /* --connectivity 6|18|26 (0: the library's default, 6) */
     const char *table, *intensity; /* --table P, --intensity IN2 (NULL when not given) */
     int64_t min_size, max_size;    /* --min-size, --max-size (0: no bound) */
+    /* resample (its --op, --threads, --slab ... are the fields above) */
+    zs_resample_opts rs; /* method and target; rs_targets counts --voxel-size, --shape, --factor */
+    int rs_targets;
     /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
     int has_view, has_axis, has_z;
@@ -157,7 +161,8 @@ void cli_usage_main(FILE *f);
 /** Parses argv (after the command's name) and runs the command. @return an exit code. */
 int cli_command_main(const cli_command *c, int argc, char **argv);
 extern const cli_command cli_command_info, cli_command_create, cli_command_filter, cli_command_convert,
-    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label;
+    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label,
+    cli_command_resample;
 
 /* parse.c: argv (after the command's name) into options, and the help texts. */
 /** @return CLI_RUN, or an exit code (0 after --help, 2 for a usage error, message printed).
