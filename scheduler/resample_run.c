@@ -76,6 +76,17 @@ static zs_status get_scratch(rctx *c, rscratch **out)
     return ZS_OK;
 }
 
+/* a (= or +=) w * src over n elements of type T: a loop per type, so the conversion is not
+ * decided per voxel. */
+#define ADD_ROW(T)                                                                                                     \
+    do {                                                                                                               \
+        const T *r = (const T *)src + o;                                                                               \
+        if (first)                                                                                                     \
+            for (size_t x = 0; x < nx; x++) a[x] = w * (double)r[x];                                                   \
+        else                                                                                                           \
+            for (size_t x = 0; x < nx; x++) a[x] += w * (double)r[x];                                                  \
+    } while (0)
+
 /* acc (= or +=) w * src over the rows the y table reads. */
 static void add_plane(const rctx *c, double *acc, const void *src, zs_reduce_type t, double w, int first)
 {
@@ -84,15 +95,11 @@ static void add_plane(const rctx *c, double *acc, const void *src, zs_reduce_typ
         if (!c->yneed[y]) continue;
         double *a = acc + (size_t)y * nx;
         const size_t o = (size_t)y * nx;
-        for (size_t x = 0; x < nx; x++) {
-            double v;
-            switch (t) {
-            case ZS_REDUCE_F32: v = ((const float *)src)[o + x]; break;
-            case ZS_REDUCE_F64: v = ((const double *)src)[o + x]; break;
-            case ZS_REDUCE_I64: v = (double)((const int64_t *)src)[o + x]; break;
-            default: v = (double)((const uint64_t *)src)[o + x]; break;
-            }
-            a[x] = first ? w * v : a[x] + w * v;
+        switch (t) {
+        case ZS_REDUCE_F32: ADD_ROW(float); break;
+        case ZS_REDUCE_F64: ADD_ROW(double); break;
+        case ZS_REDUCE_I64: ADD_ROW(int64_t); break;
+        default: ADD_ROW(uint64_t); break;
         }
     }
 }
