@@ -275,6 +275,14 @@ extern volatile int cli_stop;
 void cli_interrupt_install(const char *partial, int cooperative);
 void cli_interrupt_clear(void);
 
+/* output_volume.c: one output volume written through the library (label, resample). */
+/** Creates OUT.partial with spec, --force, --compress and --chunks, watched by the interrupt
+ *  handler. @return CLI_RUN, or an exit code (message printed; *out NULL). */
+int cli_output_create(const cli_opts *o, const zs_volume_info *spec, zs_volume **out);
+/** Commits OUT when st is ZS_OK, frees it (uncommitted: removed) and clears the handler.
+ *  @return the exit code, the message printed when st (or the commit) failed. */
+int cli_output_finish(const cli_opts *o, zs_volume *out, zs_status st);
+
 /* isolate.c: work in a child process, so that a crash (a third-party decoder's) costs that work
  * only. The child runs fn(arg, fd), writes its result to fd and ends with fn's return value as
  * its exit code; a stop (cli_stop) in the parent is passed on to it once as SIGINT. */

@@ -61,7 +61,7 @@ int cli_set_resample_target(const cli_flag *f, const char *val, cli_opts *o)
     if (bad) {
         cli_error("resample: --%s '%s': %s", f->name, val,
                   shape    ? "give extents XxYxZ (e.g. 400x300x200)"
-                  : factor ? "give a factor (0.5) or factors FxxFyxFz (0.5x0.5x1)"
+                  : factor ? "give a factor (0.5) or one per axis (0.5x0.5x1)"
                            : "give a size (25um) or sizes AxBxC with an optional unit (10x10x25um)");
         return CLI_EXIT_USAGE;
     }
@@ -97,11 +97,6 @@ static int plan_resample(const cli_opts *o, const zs_volume *in, zs_plan **plan)
         zs_plan_opts po;
         cli_plan_opts(o, &po);
         po.input = in;
-        zs_create_opts co;
-        zs_create_opts_init(&co);
-        co.compress = o->compress;
-        memcpy(co.chunk, o->chunk, sizeof co.chunk);
-        po.z_align = 1; /* output planes do not follow the input's slabs */
         st = zs_resample_plan(info, pipe, &po, &o->rs, plan);
         if (st < 0) rc = cli_plan_failed(o, st);
     }
@@ -117,27 +112,12 @@ static int write_resampled(const cli_opts *o, const zs_volume *in, const zs_plan
     zs_plan_output_spec(plan, &spec);
     zs_status st = zs_resample_spec(zs_volume_get_info(in), &o->rs, &spec);
     if (st < 0) return cli_fail(st, 0);
-    zs_create_opts co;
-    zs_create_opts_init(&co);
-    co.force = o->force;
-    co.compress = o->compress;
-    memcpy(co.chunk, o->chunk, sizeof co.chunk);
     zs_volume *out = NULL;
-    st = zs_volume_create(o->out, &spec, &co, &out);
-    if (st < 0) return cli_fail(st, 0);
-    cli_interrupt_install(zs_volume_get_info(out)->path, 1);
+    const int rc = cli_output_create(o, &spec, &out);
+    if (rc != CLI_RUN) return rc;
     zs_resample_opts ro = o->rs;
     ro.stop = &cli_stop;
-    st = zs_resample_run(plan, in, &ro, out, rs);
-    if (st == ZS_OK) st = zs_volume_commit(out);
-    int rc = CLI_EXIT_OK;
-    if (st == ZS_ECANCELED && cli_stop)
-        cli_error("%s: interrupted; the partial output was removed", o->out), rc = CLI_EXIT_ERROR;
-    else if (st < 0)
-        rc = cli_fail(st, 0);
-    zs_volume_free(out); /* uncommitted: removed */
-    cli_interrupt_clear();
-    return rc;
+    return cli_output_finish(o, out, zs_resample_run(plan, in, &ro, out, rs));
 }
 
 static void summary(const cli_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
@@ -212,7 +192,8 @@ const cli_command cli_command_resample = {
             "resize(order=1, anti_aliasing=True). OUT carries the true voxel size (IN's extent\n"
             "over OUT's count) and IN's unit. Integer outputs round half to even and saturate.\n\n"
             "{voxel-size}{shape}{factor}{method}{dtype}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}"
-            "{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}"
+            "{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}{part:refused: resample runs whole}"
+            "{resume:refused (no journal yet)}{journal:refused (no journal yet)}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",
     .max_args = 2,

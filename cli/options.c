@@ -466,7 +466,7 @@ const cli_flag cli_flags[] = {
      .value = "F",
      .set = cli_set_resample_target,
      .cmds = "resample",
-     .help = "zoom factors: 0.5 (halves each axis) or FxxFyxFz; output extent =\n"
+     .help = "zoom factors: 0.5 (halves each axis) or 0.5x0.5x1; output extent =\n"
              "round(extent * factor), as scipy.ndimage.zoom"},
     {.name = "method",
      .value = "M",
