@@ -77,8 +77,8 @@ ZS_API zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, c
 
 /** Resamples `in` through the plan's stages into `out` (created with zs_resample_spec's shape,
  *  writable; its dtype is the output's: integers round half to even and saturate, as filter).
- *  Memory beyond the plan's: per worker a plane of doubles of the input and a few of the
- *  output; partial planes of the slabs' seams (a few output planes). */
+ *  Memory beyond the plan's: per worker the input's rows resampled in x (doubles, the output's
+ *  width) and a few output planes; partial planes of the slabs' seams (a few output planes). */
 ZS_API zs_status zs_resample_run(const zs_plan *plan, const zs_volume *in, const zs_resample_opts *ro, zs_volume *out,
                                  zs_run_stats *stats);
 /** @} */

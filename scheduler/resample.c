@@ -220,13 +220,24 @@ static zs_status add_antialias(zs_pipeline *pipe, const zs_volume_info *in, cons
     return zs_pipeline_add(pipe, spec);
 }
 
-/* Bytes a worker holds beyond the plan and its slab: a plane of doubles of the input, the rows
- * resampled in x, and a few output planes (the plane, its conversion, seam partials). */
+/* Bytes a worker holds beyond the plan and its slab: the input's rows resampled in x, and a few
+ * output planes (the plane, its conversion, seam partials). */
 static uint64_t worker_extra(const zs_volume_info *in, const int64_t out[3])
 {
-    const uint64_t pin = (uint64_t)in->shape[0] * (uint64_t)in->shape[1];
     const uint64_t pout = (uint64_t)out[0] * (uint64_t)out[1];
-    return 8 * (pin + (uint64_t)in->shape[1] * (uint64_t)out[0] + 6 * pout);
+    return 8 * ((uint64_t)in->shape[1] * (uint64_t)out[0] + 6 * pout);
+}
+
+/* The tallest slab (a multiple of align) whose planes, per worker, and the workers' buffers fit in
+ * the budget beside the plan's own peak; 0 when not even `align` planes fit. */
+static int64_t slab_fit(const zs_plan *p, const zs_volume_info *in, const int64_t out[3], int64_t align)
+{
+    const uint64_t plane = (uint64_t)in->shape[0] * (uint64_t)in->shape[1] * p->work_size;
+    const uint64_t held = p->peak_bytes + (uint64_t)p->threads * worker_extra(in, out);
+    const uint64_t room = p->mem_budget > held ? p->mem_budget - held : 0;
+    const uint64_t per = (uint64_t)p->threads * plane; /* a worker's slab buffer (reduce.c) */
+    const int64_t h = per ? (int64_t)(room / per) / align * align : p->slab;
+    return h < p->slab ? h : p->slab;
 }
 
 zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs_plan_opts *opts,
@@ -240,20 +251,18 @@ zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs
     zs_plan_opts po;
     ZS_FORWARD(ZS_SIZED_IN(&po, opts, zs_plan_opts));
     po.band = in->shape[1]; /* a reduction sees whole planes */
-    ZS_FORWARD(zs_plan_create(in, pipe, &po, out));
-    const zs_plan *p = *out;
-    if (opts->slab > 0 || p->nslabs == 0) return ZS_OK;
-    const uint64_t plane = (uint64_t)in->shape[0] * (uint64_t)in->shape[1] * p->work_size;
-    const uint64_t held = p->peak_bytes + (uint64_t)p->threads * worker_extra(in, spec.shape);
-    const uint64_t room = p->mem_budget > held ? p->mem_budget - held : 0;
-    const uint64_t per = 2 * (uint64_t)p->threads * plane; /* a slab's buffer, and a spare */
     const int64_t align = opts->z_align > 1 ? opts->z_align : 1;
-    int64_t h = per ? (int64_t)(room / per) : p->slab;
-    h = h / align * align;
-    if (h < align) h = align;
-    if (h >= p->slab) return ZS_OK;
-    zs_plan_free(*out);
-    *out = NULL;
-    po.slab = h;
-    return zs_plan_create(in, pipe, &po, out);
+    for (;;) {
+        ZS_FORWARD(zs_plan_create(in, pipe, &po, out));
+        const zs_plan *p = *out;
+        if (opts->slab > 0 || p->nslabs == 0) return ZS_OK;
+        const int64_t h = slab_fit(p, in, spec.shape, align);
+        if (h >= p->slab) return ZS_OK;
+        const int fewer = h == 0 && opts->threads <= 0 && p->threads > 1; /* workers the budget cannot hold */
+        if (h == 0 && !fewer) return ZS_OK; /* the least: one slab of `align` planes per worker */
+        po.threads = fewer ? p->threads - 1 : po.threads;
+        po.slab = fewer ? 0 : h;
+        zs_plan_free(*out);
+        *out = NULL;
+    }
 }

@@ -2,9 +2,10 @@
 /* Copyright (c) 2026 the zslab authors */
 /* Resampling as a reduction (reduce.c) over the plan's slabs.
  *
- * Output plane k is sum_i wz_k(i) XY(P_i), and since XY (the x, then y, weighted sums) is
- * linear, the slab callback sums the slab's planes of k's z-window first, in double, over the
- * rows the y table reads, then resamples that sum in x and y. A plane whose whole window lies in
+ * Output plane k is sum_i wz_k(i) Y(X(P_i)), X and Y the weighted sums along x and y. Y is
+ * linear, so for each output plane the slab callback sums, in double, the x-resampled rows (those
+ * the y table reads) of the slab's planes of k's z-window, weighted, then resamples that sum in y:
+ * a worker holds rows of the output's width, never a plane of doubles of the input. A plane whose whole window lies in
  * the slab is converted and written by the worker; the others are partial sums: they go in the
  * slab's record, and the merge (serialised, in slab order) adds them up and writes each plane
  * once the slab holding the last plane of its window is merged. `nearest` takes one plane per
@@ -18,8 +19,7 @@
 #include "zslab_reduce.h"
 
 typedef struct rscratch {
-    double *acc;        /* a plane of the input (the rows the y table reads) */
-    double *rows;       /* ny rows resampled in x */
+    double *rows;       /* ny rows resampled in x, summed over a z-window */
     double *plane;      /* an output plane */
     unsigned char *out; /* it in the output's dtype, or nearest's picked work elements */
 } rscratch;
@@ -66,59 +66,45 @@ static zs_status get_scratch(rctx *c, rscratch **out)
     rscratch *s = &c->scratch[omp_get_thread_num()];
     *out = s;
     if (s->out) return ZS_OK;
-    const size_t pin = (size_t)c->nx * (size_t)c->ny;
-    s->acc = malloc(pin * sizeof(double));
     s->rows = malloc((size_t)c->ny * (size_t)c->nxo * sizeof(double));
     s->plane = malloc(c->pout * sizeof(double));
     s->out = malloc(c->pout * 8);
-    ZS_RETURN_IF(!s->acc || !s->rows || !s->plane || !s->out, ZS_ENOMEM,
+    ZS_RETURN_IF(!s->rows || !s->plane || !s->out, ZS_ENOMEM,
                  "%s: out of memory for a worker's planes (resampling)", c->plan->in.path);
     return ZS_OK;
 }
 
-/* a (= or +=) w * src over n elements of type T: a loop per type, so the conversion is not
- * decided per voxel. */
-#define ADD_ROW(T)                                                                                                     \
-    do {                                                                                                               \
-        const T *r = (const T *)src + o;                                                                               \
-        if (first)                                                                                                     \
-            for (size_t x = 0; x < nx; x++) a[x] = w * (double)r[x];                                                   \
-        else                                                                                                           \
-            for (size_t x = 0; x < nx; x++) a[x] += w * (double)r[x];                                                  \
-    } while (0)
+/* rows[y] (= or +=) wz * (row y of src resampled in x), over the rows the y table reads; a loop
+ * per work type, so the conversion is not decided per voxel. */
+#define ADD_X(T)                                                                                                       \
+    for (int64_t y = 0; y < c->ny; y++) {                                                                              \
+        if (!c->yneed[y]) continue;                                                                                    \
+        const T *row = (const T *)src + (size_t)y * (size_t)c->nx;                                                     \
+        double *r = rows + (size_t)y * nxo;                                                                            \
+        for (size_t k = 0; k < nxo; k++) {                                                                             \
+            double v = 0;                                                                                              \
+            for (int64_t e = ax->off[k]; e < ax->off[k + 1]; e++) v += ax->w[e] * (double)row[ax->idx[e]];             \
+            r[k] = first ? wz * v : r[k] + wz * v;                                                                     \
+        }                                                                                                              \
+    }
 
-/* acc (= or +=) w * src over the rows the y table reads. */
-static void add_plane(const rctx *c, double *acc, const void *src, zs_reduce_type t, double w, int first)
+static void add_plane_x(const rctx *c, double *rows, const void *src, zs_reduce_type t, double wz, int first)
 {
-    const size_t nx = (size_t)c->nx;
-    for (int64_t y = 0; y < c->ny; y++) {
-        if (!c->yneed[y]) continue;
-        double *a = acc + (size_t)y * nx;
-        const size_t o = (size_t)y * nx;
-        switch (t) {
-        case ZS_REDUCE_F32: ADD_ROW(float); break;
-        case ZS_REDUCE_F64: ADD_ROW(double); break;
-        case ZS_REDUCE_I64: ADD_ROW(int64_t); break;
-        default: ADD_ROW(uint64_t); break;
-        }
+    const zs_raxis *ax = &c->ax[0];
+    const size_t nxo = (size_t)c->nxo;
+    switch (t) {
+    case ZS_REDUCE_F32: ADD_X(float) break;
+    case ZS_REDUCE_F64: ADD_X(double) break;
+    case ZS_REDUCE_I64: ADD_X(int64_t) break;
+    default: ADD_X(uint64_t) break;
     }
 }
 
-/* dst (nxo x nyo) = the plane acc (nx x ny) resampled in x, then in y. */
-static void resample_xy(const rctx *c, const double *acc, double *rows, double *dst)
+/* dst (nxo x nyo) = rows (nxo x ny) resampled in y. */
+static void resample_y(const rctx *c, const double *rows, double *dst)
 {
-    const zs_raxis *ax = &c->ax[0], *ay = &c->ax[1];
+    const zs_raxis *ay = &c->ax[1];
     const size_t nxo = (size_t)c->nxo;
-    for (int64_t y = 0; y < c->ny; y++) {
-        if (!c->yneed[y]) continue;
-        const double *row = acc + (size_t)y * (size_t)c->nx;
-        double *r = rows + (size_t)y * nxo;
-        for (int64_t k = 0; k < c->nxo; k++) {
-            double s = 0;
-            for (int64_t e = ax->off[k]; e < ax->off[k + 1]; e++) s += ax->w[e] * row[ax->idx[e]];
-            r[k] = s;
-        }
-    }
     for (int64_t k = 0; k < c->nyo; k++) {
         double *d = dst + (size_t)k * nxo;
         for (size_t x = 0; x < nxo; x++) d[x] = 0;
@@ -164,11 +150,11 @@ static void sum_window(const rctx *c, const zs_reduce_slab *sl, int64_t k, rscra
     for (int64_t e = az->off[k]; e < az->off[k + 1]; e++) {
         const int64_t i = az->idx[e];
         if (i < sl->z0 || i >= sl->z1) continue;
-        add_plane(c, s->acc, (const unsigned char *)sl->data + (size_t)(i - sl->z0) * pin * es, sl->type, az->w[e],
-                  first);
+        add_plane_x(c, s->rows, (const unsigned char *)sl->data + (size_t)(i - sl->z0) * pin * es, sl->type, az->w[e],
+                    first);
         first = 0;
     }
-    resample_xy(c, s->acc, s->rows, s->plane);
+    resample_y(c, s->rows, s->plane);
 }
 
 static zs_status resample_slab(void *user, const zs_reduce_slab *sl, void **record, size_t *size)
@@ -268,7 +254,6 @@ static void ctx_free(rctx *c)
 {
     for (int d = 0; d < 3; d++) zs__raxis_free(&c->ax[d]);
     for (int i = 0; c->scratch && i < c->plan->threads; i++) {
-        free(c->scratch[i].acc);
         free(c->scratch[i].rows);
         free(c->scratch[i].plane);
         free(c->scratch[i].out);
