@@ -120,19 +120,24 @@ static int write_resampled(const cli_opts *o, const zs_volume *in, const zs_plan
     return cli_output_finish(o, out, zs_resample_run(plan, in, &ro, out, rs));
 }
 
-static void summary(const cli_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
+/* "1024x1024x256 -> 20x20x20 (area, voxel 25.6x25.6x25.6um)" */
+static void geometry(const cli_opts *o, const zs_volume_info *in, char *buf, size_t n)
 {
     zs_volume_info spec = *in;
     zs_resample_spec(in, &o->rs, &spec);
     const int64_t *s = spec.shape;
-    cli_note(2,
-             "resampled %s -> %s: %lldx%lldx%lld -> %lldx%lldx%lld (%s, voxel %gx%gx%g%s) in %.2f s, %d thread%s, "
-             "%lld slabs of %lld planes",
-             o->in, o->out, (long long)in->shape[0], (long long)in->shape[1], (long long)in->shape[2], (long long)s[0],
-             (long long)s[1], (long long)s[2],
-             zs_resample_method_name(o->rs.method),
-             spec.voxel[0], spec.voxel[1], spec.voxel[2], spec.unit, rs->seconds, rs->threads,
-             rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan), (long long)zs_plan_slab_height(plan));
+    snprintf(buf, n, "%lldx%lldx%lld -> %lldx%lldx%lld (%s, voxel %gx%gx%g%s)", (long long)in->shape[0],
+             (long long)in->shape[1], (long long)in->shape[2], (long long)s[0], (long long)s[1], (long long)s[2],
+             zs_resample_method_name(zs_resample_method_used(in, &o->rs)), spec.voxel[0], spec.voxel[1], spec.voxel[2], spec.unit);
+}
+
+static void summary(const cli_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
+{
+    char g[256];
+    geometry(o, in, g, sizeof g);
+    cli_note(2, "resampled %s -> %s: %s in %.2f s, %d thread%s, %lld slabs of %lld planes", o->in, o->out, g,
+             rs->seconds, rs->threads, rs->threads == 1 ? "" : "s", (long long)zs_plan_slab_count(plan),
+             (long long)zs_plan_slab_height(plan));
 }
 
 static int check_resample(cli_opts *o)
@@ -167,7 +172,10 @@ static int cmd_resample(const cli_opts *o)
     }
     if (rc == CLI_RUN) rc = plan_resample(o, in, &plan);
     if (rc == CLI_RUN && o->dry_run) {
+        char g[256];
+        geometry(o, zs_volume_get_info(in), g, sizeof g);
         cli_print_plan(plan, stdout);
+        printf("resample:   %s\n", g);
         rc = CLI_EXIT_OK;
     }
     zs_run_stats rs;

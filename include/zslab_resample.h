@@ -59,6 +59,9 @@ ZS_API void zs_resample_opts_default(zs_resample_opts *o);
 /** "area", "linear", "nearest", "antialias" (and "auto"). @return ZS_EINVAL naming the choices. */
 ZS_API zs_status zs_resample_method_parse(const char *s, zs_resample_method *out);
 ZS_API const char *zs_resample_method_name(zs_resample_method m);
+/** The method that resampling `in` with `o` uses: o->method, AUTO resolved (area when no axis
+ *  grows, else linear); AUTO when zs_resample_spec refuses the options. */
+ZS_API zs_resample_method zs_resample_method_used(const zs_volume_info *in, const zs_resample_opts *o);
 
 /** The output of resampling `in`: sets spec->shape[0..2] (extent = round half to even of
  *  extent * zoom, as scipy), spec->voxel (the input's extent over the output's count, per axis)

@@ -140,6 +140,13 @@ zs_status zs_resample_spec(const zs_volume_info *in, const zs_resample_opts *o, 
     return ZS_OK;
 }
 
+zs_resample_method zs_resample_method_used(const zs_volume_info *in, const zs_resample_opts *o)
+{
+    zs_volume_info spec = *in;
+    if (zs_resample_spec(in, o, &spec) < 0) return ZS_RESAMPLE_AUTO;
+    return zs__resample_method(o->method, in->shape, spec.shape);
+}
+
 /* ---- per-axis weights ------------------------------------------------------------------ */
 
 void zs__raxis_free(zs_raxis *a)
