@@ -132,6 +132,7 @@ typedef struct cli_opts {
     /* resample (its --op, --threads, --slab ... are the fields above) */
     zs_resample_opts rs; /* method and target; rs_targets counts --voxel-size, --shape, --factor */
     int rs_targets;
+    const char *like, *density; /* a cell table's volume (--like IN2) and --density D (NULL: none) */
     /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
     int has_view, has_axis, has_z;
@@ -275,13 +276,16 @@ extern volatile int cli_stop;
 void cli_interrupt_install(const char *partial, int cooperative);
 void cli_interrupt_clear(void);
 
+/* resample_cells.c: `zslab resample CELLS.csv OUT.csv --like IN [--density D]`. */
+int cli_resample_cells(const cli_opts *o);
+
 /* output_volume.c: one output volume written through the library (label, resample). */
-/** Creates OUT.partial with spec, --force, --compress and --chunks, watched by the interrupt
- *  handler. @return CLI_RUN, or an exit code (message printed; *out NULL). */
-int cli_output_create(const cli_opts *o, const zs_volume_info *spec, zs_volume **out);
-/** Commits OUT when st is ZS_OK, frees it (uncommitted: removed) and clears the handler.
- *  @return the exit code, the message printed when st (or the commit) failed. */
-int cli_output_finish(const cli_opts *o, zs_volume *out, zs_status st);
+/** Creates path (as path.partial) with spec, --force, --compress and --chunks, watched by the
+ *  interrupt handler. @return CLI_RUN, or an exit code (message printed; *out NULL). */
+int cli_output_create(const cli_opts *o, const char *path, const zs_volume_info *spec, zs_volume **out);
+/** Commits `out` (made for path) when st is ZS_OK, frees it (uncommitted: removed) and clears the
+ *  handler. @return the exit code, the message printed when st (or the commit) failed. */
+int cli_output_finish(const char *path, zs_volume *out, zs_status st);
 
 /* isolate.c: work in a child process, so that a crash (a third-party decoder's) costs that work
  * only. The child runs fn(arg, fd), writes its result to fd and ends with fn's return value as

@@ -82,8 +82,8 @@ static int write_labels(const cli_opts *o, const zs_labeling *L, const zs_plan *
     spec.dtype = dt;
     spec.slope = 1, spec.inter = 0;
     zs_volume *out = NULL;
-    const int rc = cli_output_create(o, &spec, &out);
-    return rc != CLI_RUN ? rc : cli_output_finish(o, out, zs_label_write(L, out, rs));
+    const int rc = cli_output_create(o, o->out, &spec, &out);
+    return rc != CLI_RUN ? rc : cli_output_finish(o->out, out, zs_label_write(L, out, rs));
 }
 
 /* The label dtype: --dtype, else the smallest that holds the count; too small is an error. */

@@ -113,11 +113,11 @@ static int write_resampled(const cli_opts *o, const zs_volume *in, const zs_plan
     zs_status st = zs_resample_spec(zs_volume_get_info(in), &o->rs, &spec);
     if (st < 0) return cli_fail(st, 0);
     zs_volume *out = NULL;
-    const int rc = cli_output_create(o, &spec, &out);
+    const int rc = cli_output_create(o, o->out, &spec, &out);
     if (rc != CLI_RUN) return rc;
     zs_resample_opts ro = o->rs;
     ro.stop = &cli_stop;
-    return cli_output_finish(o, out, zs_resample_run(plan, in, &ro, out, rs));
+    return cli_output_finish(o->out, out, zs_resample_run(plan, in, &ro, out, rs));
 }
 
 /* "1024x1024x256 -> 20x20x20 (area, voxel 25.6x25.6x25.6um)" */
@@ -149,6 +149,12 @@ static int check_resample(cli_opts *o)
     if (o->rs_targets != 1)
         return cli_usage_error("resample", o->rs_targets ? "give only one of --voxel-size, --shape and --factor"
                                                          : "give the target: --voxel-size, --shape or --factor");
+    const int cells = cli_has_suffix(o->in, ".csv");
+    if (cells && (!o->like || !cli_has_suffix(o->out, ".csv")))
+        return cli_usage_error("resample", "a cell table (IN.csv) takes --like IN2 (the volume its positions are "
+                                           "in) and writes OUT.csv");
+    if (!cells && (o->like || o->density))
+        return cli_usage_error("resample", "--like and --density are for a cell table (IN.csv)");
     if (o->has_part || o->resume || o->journal) {
         cli_error("resample: --part, --resume and --journal are not supported yet: run it whole");
         return CLI_EXIT_ERROR;
@@ -161,13 +167,14 @@ static int cmd_resample(const cli_opts *o)
     zs_volume *in = NULL;
     zs_plan *plan = NULL;
     struct stat sb;
+    if (!o->force && !o->dry_run && lstat(o->out, &sb) == 0) {
+        cli_error("%s: exists; use --force to overwrite it", o->out);
+        return CLI_EXIT_ERROR;
+    }
+    if (o->like) return cli_resample_cells(o);
     int rc = cli_open_input(o->in, &o->raw, &in);
     if (rc == CLI_RUN && cli_mpi_launched()) {
         cli_error("resample: MPI launches are not supported yet: run it as one process");
-        rc = CLI_EXIT_ERROR;
-    }
-    if (rc == CLI_RUN && !o->force && !o->dry_run && lstat(o->out, &sb) == 0) {
-        cli_error("%s: exists; use --force to overwrite it", o->out);
         rc = CLI_EXIT_ERROR;
     }
     if (rc == CLI_RUN) rc = plan_resample(o, in, &plan);
@@ -192,14 +199,16 @@ const cli_command cli_command_resample = {
     .summary = {{"IN OUT", "another voxel size, shape or zoom (area, linear, nearest, antialias)"}},
     .help = "usage: zslab resample IN OUT (--voxel-size S | --shape XxYxZ | --factor F)\n"
             "                      [--method area|linear|nearest|antialias] [--op KERNEL:k=v ...]\n"
-            "                      [--dtype T] [options]\n\n"
+            "                      [--dtype T] [options]\n"
+            "       zslab resample CELLS.csv OUT.csv --like IN (--voxel-size S | ...) [--density D]\n\n"
             "Resamples IN in one streaming pass through z-slabs, after the --op stages if any:\n"
             "linear and nearest equal scipy.ndimage.zoom(order=1|0, mode='nearest',\n"
             "grid_mode=True) (nearest exactly, for any dtype); area averages each output voxel's\n"
             "footprint weighted by overlap (shrinking only); antialias is skimage's\n"
             "resize(order=1, anti_aliasing=True). OUT carries the true voxel size (IN's extent\n"
-            "over OUT's count) and IN's unit. Integer outputs round half to even and saturate.\n\n"
-            "{voxel-size}{shape}{factor}{method}{dtype}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}"
+            "over OUT's count) and IN's unit. Integer outputs round half to even and saturate.\n"
+            "A cell table's positions (voxels of IN) go to the grid IN resampled so would have.\n\n"
+            "{voxel-size}{shape}{factor}{method}{like}{density}{dtype}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}"
             "{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}{part:refused: resample runs whole}"
             "{resume:refused (no journal yet)}{journal:refused (no journal yet)}"
             "{@common}\n{@raw}"

@@ -475,6 +475,22 @@ const cli_flag cli_flags[] = {
      .help = "area (default when no axis grows: overlap-weighted mean), linear\n"
              "(default otherwise), nearest (labels: exact), antialias (Gaussian,\n"
              "then linear, as skimage resize(anti_aliasing=True))"},
+    {.name = "like",
+     .value = "IN2",
+     .set = cli_set_string,
+     AT(like),
+     .min = 1,
+     .cmds = "resample",
+     .help = "IN is a cell table (CSV: x, y, z or centroid_x, centroid_y, centroid_z\n"
+             "in voxels of IN2): OUT.csv holds its positions in IN2's resampled grid"},
+    {.name = "density",
+     .value = "D",
+     .set = cli_set_string,
+     AT(density),
+     .min = 1,
+     .cmds = "resample",
+     .help = "with --like: the cells counted per voxel of the resampled grid, a\n"
+             "volume (uint32, or --dtype), as numpy.histogramdd"},
     {0},
 };
 

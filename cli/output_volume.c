@@ -7,7 +7,7 @@
 
 #include "cli.h"
 
-int cli_output_create(const cli_opts *o, const zs_volume_info *spec, zs_volume **out)
+int cli_output_create(const cli_opts *o, const char *path, const zs_volume_info *spec, zs_volume **out)
 {
     zs_create_opts co;
     zs_create_opts_init(&co);
@@ -15,18 +15,18 @@ int cli_output_create(const cli_opts *o, const zs_volume_info *spec, zs_volume *
     co.compress = o->compress;
     memcpy(co.chunk, o->chunk, sizeof co.chunk);
     *out = NULL;
-    const zs_status st = zs_volume_create(o->out, spec, &co, out);
+    const zs_status st = zs_volume_create(path, spec, &co, out);
     if (st < 0) return cli_fail(st, 0);
     cli_interrupt_install(zs_volume_get_info(*out)->path, 1);
     return CLI_RUN;
 }
 
-int cli_output_finish(const cli_opts *o, zs_volume *out, zs_status st)
+int cli_output_finish(const char *path, zs_volume *out, zs_status st)
 {
     if (st == ZS_OK) st = zs_volume_commit(out);
     int rc = CLI_EXIT_OK;
     if (st == ZS_ECANCELED && cli_stop)
-        cli_error("%s: interrupted; the partial output was removed", o->out), rc = CLI_EXIT_ERROR;
+        cli_error("%s: interrupted; the partial output was removed", path), rc = CLI_EXIT_ERROR;
     else if (st < 0)
         rc = cli_fail(st, 0);
     zs_volume_free(out); /* uncommitted: removed */

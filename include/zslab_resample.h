@@ -13,6 +13,9 @@
  * grid_mode=True) within the output type's rounding; `nearest` copies the plan's work elements
  * (int64 / uint64 for 32 and 64-bit integers without stages), so labels stay exact.
  *
+ * Cell tables (positions of `in`) go to the output grid with zs_resample_point, and are counted
+ * per output voxel with zs_resample_density.
+ *
  * Call order: zs_resample_spec (shape and voxel size of the output, every refusal before
  * anything is read) → zs_resample_plan → zs_volume_create with that spec → zs_resample_run →
  * zs_volume_commit.
@@ -84,6 +87,22 @@ ZS_API zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, c
  *  width) and a few output planes; partial planes of the slabs' seams (a few output planes). */
 ZS_API zs_status zs_resample_run(const zs_plan *plan, const zs_volume *in, const zs_resample_opts *ro, zs_volume *out,
                                  zs_run_stats *stats);
+/** Position p of `in` (voxel coordinates: voxel centres at 0, 1, ..., as the label table's
+ *  centroid_x/y/z) in the grid of the output `out` (zs_resample_spec's): q = (p + 0.5) n_out / n_in
+ *  - 0.5 per axis, the inverse of where linear and nearest sample. */
+ZS_API void zs_resample_point(const zs_volume_info *in, const zs_volume_info *out, const double p[3], double q[3]);
+
+/** ZS_OK when each of the n positions xyz[3 i .. 3 i + 2] lies inside `in`'s extent, [-0.5, n - 0.5]
+ *  along each axis (a position outside, or not a number, is ZS_EINVAL naming it and the volume: a
+ *  table measured in another volume). */
+ZS_API zs_status zs_resample_check_points(const zs_volume_info *in, const double *xyz, size_t n);
+
+/** Counts the n positions xyz[3 i .. 3 i + 2] (of `in`, as zs_resample_point's) per voxel of `out`
+ *  (created with zs_resample_spec's shape; its dtype holds the counts, saturated): ClearMap's
+ *  voxelisation, numpy.histogramdd of the positions with bin edges k n_in / n_out - 0.5 along
+ *  each axis (the last bin closed). Positions are checked first (zs_resample_check_points), before
+ *  anything is written. Memory: 4 bytes per output voxel. */
+ZS_API zs_status zs_resample_density(const zs_volume_info *in, const double *xyz, size_t n, zs_volume *out);
 /** @} */
 
 #ifdef __cplusplus

@@ -5,7 +5,8 @@ growing factors, odd shapes, per-axis factors, uint8 / uint16 / float32 in C and
 against the block mean (dividing factors) and an independent reference (each voxel repeated n_out
 times, then the block mean of n_in: the overlap-weighted mean); antialias against skimage's resize
 when skimage is installed; --op before resampling; a Zarr output; the voxel size in `zslab info` and
-nibabel's affine; the refusals (exit 1 naming the parameter, nothing written). Prints its seed."""
+nibabel's affine; a cell table carried to the grid (--like) and counted (--density, against
+numpy.histogramdd); the refusals (exit 1 naming the parameter, nothing written). Prints its seed."""
 import json
 import os
 import sys
@@ -15,7 +16,7 @@ import scipy.ndimage as ndi
 
 sys.path.insert(0, os.path.dirname(__file__))
 import zstest  # noqa: E402
-from zstest import fail, zs  # noqa: E402
+from zstest import converted, fail, zs  # noqa: E402
 
 SEED = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 24
 RUNS = [0]
@@ -192,6 +193,43 @@ def voxel_size(w):
         fail(f"--voxel-size in mm: exit {r.returncode}, shape {info['shape']} (want 5x4x7)")
 
 
+def cells(w, rng):
+    """A cell table's positions in the resampled grid (--like), counted per voxel (--density) as
+    numpy.histogramdd with the output voxels' edges; a table of another volume is refused."""
+    like, table, out, dens = (os.path.join(w, n) for n in ("like.nii", "cells.csv", "cells-out.csv", "dens.nii"))
+    zs("create", like, "--shape", "40x30x21", "--dtype", "uint8", "--voxel-size", "0.5x0.5x2um", "--force")
+    nin, n = np.array([40, 30, 21]), 400
+    p = rng.uniform(-0.5, 1, (n, 3)) * nin
+    p = np.clip(p, -0.5, nin - 0.5)
+    p[0], p[1] = -0.5, nin - 0.5  # the extent's corners belong to the first and last voxels
+    with open(table, "w") as f:
+        f.write("label,centroid_x,centroid_y,centroid_z,mean\n")
+        f.writelines(f"{i + 1},{x!r},{y!r},{z!r},{i / 4}\n" for i, (x, y, z) in enumerate(p))
+    RUNS[0] += 1
+    r = zs("resample", table, out, "--like", like, "--voxel-size", "3um", "--density", dens, "--force", "-q")
+    if r.returncode:
+        fail(f"cells: exit {r.returncode}: {r.stderr.strip()}")
+        return
+    shape = np.array([7, 5, 14])
+    got = np.genfromtxt(out, delimiter=",", names=True)
+    q = np.stack([got["centroid_x"], got["centroid_y"], got["centroid_z"]], 1)
+    if np.abs(q - ((p + 0.5) * shape / nin - 0.5)).max() > 1e-6 or not np.array_equal(got["mean"], np.arange(n) / 4):
+        fail("cells: positions differ from (p + 0.5) n_out / n_in - 0.5, or the other columns changed")
+    ref, _ = np.histogramdd(p, bins=[np.arange(m + 1) * (k / m) - 0.5 for m, k in zip(shape, nin)])
+    d = converted(dens, dens + ".npy", "density")
+    if d is not None and (d.shape != ref.shape or not np.array_equal(d, ref)):
+        fail(f"density: differs from numpy.histogramdd ({int(np.abs(d - ref).sum())} counts)")
+    small = os.path.join(w, "small.nii")
+    zs("create", small, "--shape", "20x30x21", "--dtype", "uint8", "--voxel-size", "0.5x0.5x2um", "--force")
+    os.remove(out), os.remove(dens)
+    r = zs("resample", table, out, "--like", small, "--voxel-size", "3um", "--density", dens)
+    if r.returncode != 1 or "outside its extent" not in r.stderr or any(map(os.path.exists, (out, dens))):
+        fail(f"cells of another volume: exit {r.returncode}, stderr {r.stderr.strip()!r}, or output written")
+    r = zs("resample", table, out, "--voxel-size", "3um")
+    if r.returncode != 2 or "--like" not in r.stderr:
+        fail(f"cells without --like: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+
+
 def bad_input(w):
     """Refusals before anything is written: exit 1 naming the parameter (2: usage)."""
     src, out = os.path.join(w, "bad.npy"), os.path.join(w, "bad-out.npy")
@@ -227,10 +265,11 @@ def main():
     antialias(w, rng)
     with_ops(w, rng)
     voxel_size(w)
+    cells(w, rng)
     bad_input(w)
     zstest.finish(f"resample: {RUNS[0]} runs equal scipy.ndimage.zoom (linear, nearest; slab heights 1, 3, the "
                   "planner's; threads 1 and 2), the block mean and the overlap reference (area); voxel sizes; "
-                  "refusals", w)
+                  "cells and their density; refusals", w)
 
 
 main()
