@@ -257,10 +257,9 @@ zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs
         ZS_FORWARD(add_antialias(pipe, in, spec.shape));
     zs_plan_opts po;
     ZS_FORWARD(ZS_SIZED_IN(&po, opts, zs_plan_opts));
-    po.band = in->shape[1]; /* a reduction sees whole planes */
     const int64_t align = opts->z_align > 1 ? opts->z_align : 1;
     for (;;) {
-        ZS_FORWARD(zs_plan_create(in, pipe, &po, out));
+        ZS_FORWARD(zs_reduce_plan(in, pipe, &po, out)); /* whole planes, or bands when those do not fit */
         const zs_plan *p = *out;
         if (opts->slab > 0 || p->nslabs == 0) return ZS_OK;
         const int64_t h = slab_fit(p, in, spec.shape, align);

@@ -5,6 +5,7 @@
 #define ZS_RESAMPLE_INTERNAL_H
 
 #include "scheduler_internal.h"
+#include "zslab_reduce.h"
 #include "zslab_resample.h"
 
 /* One axis's weights: output index k takes input indices idx[off[k] .. off[k+1]) with weights w,
