@@ -242,7 +242,7 @@ static int64_t slab_fit(const zs_plan *p, const zs_volume_info *in, const int64_
     const uint64_t plane = (uint64_t)in->shape[0] * (uint64_t)in->shape[1] * p->work_size;
     const uint64_t held = p->peak_bytes + (uint64_t)p->threads * worker_extra(in, out);
     const uint64_t room = p->mem_budget > held ? p->mem_budget - held : 0;
-    const uint64_t per = (uint64_t)p->threads * plane; /* a worker's slab buffer (reduce.c) */
+    const uint64_t per = 2 * (uint64_t)p->threads * plane; /* a worker's slab buffer (reduce.c), and as much again */
     const int64_t h = per ? (int64_t)(room / per) / align * align : p->slab;
     return h < p->slab ? h : p->slab;
 }
