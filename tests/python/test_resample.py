@@ -6,9 +6,10 @@ against the block mean (dividing factors) and an independent reference (each vox
 times, then the block mean of n_in: the overlap-weighted mean); antialias against skimage's resize
 when skimage is installed; --op before resampling; a Zarr output; the voxel size in `zslab info` and
 nibabel's affine; a cell table carried to the grid (--like) and counted (--density, against
-numpy.histogramdd); the refusals (exit 1 naming the parameter, nothing written). Prints its seed."""
+numpy.histogramdd); peak RSS within --mem-budget; the refusals (exit 1 naming the parameter, nothing written). Prints its seed."""
 import json
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -230,6 +231,26 @@ def cells(w, rng):
         fail(f"cells without --like: exit {r.returncode}, stderr {r.stderr.strip()!r}")
 
 
+# Runs argv[1:] and prints its peak RSS in KiB: from a small interpreter, since a child's peak counts
+# what the process that forked it held (this script's arrays) until it execs.
+PEAK = "import os, sys; p = os.fork() or os.execv(sys.argv[1], sys.argv[1:]); " \
+       "_, st, ru = os.wait4(p, 0); print(os.waitstatus_to_exitcode(st), ru.ru_maxrss)"
+
+
+def memory(w):
+    """Peak RSS within --mem-budget on 1024x1024 planes (4 MiB of float32 work each)."""
+    src, out = os.path.join(w, "m.nii"), os.path.join(w, "m-out.nii")
+    zs("create", src, "--shape", "1024x1024x64", "--dtype", "uint16", "--pattern", "phantom", "--voxel-size",
+       "0.5x0.5x2um", "--force")
+    for method in ("area", "linear"):
+        RUNS[0] += 1
+        r = subprocess.run([sys.executable, "-c", PEAK, zstest.ZSLAB, "resample", src, out, "--voxel-size", "7um",
+                            "--method", method, "--mem-budget", "64M", "--force", "-q"], capture_output=True, text=True)
+        code, kib = (int(v) for v in r.stdout.split()) if r.stdout else (r.returncode, 0)
+        if code or kib > 64 * 1024:
+            fail(f"{method} under --mem-budget 64M: exit {code}, peak RSS {kib / 1024:.0f} MiB")
+
+
 def bad_input(w):
     """Refusals before anything is written: exit 1 naming the parameter (2: usage)."""
     src, out = os.path.join(w, "bad.npy"), os.path.join(w, "bad-out.npy")
@@ -266,6 +287,8 @@ def main():
     with_ops(w, rng)
     voxel_size(w)
     cells(w, rng)
+    if not os.environ.get("ZS_SANITIZED"):  # the sanitizers' shadow memory is not the tool's
+        memory(w)
     bad_input(w)
     zstest.finish(f"resample: {RUNS[0]} runs equal scipy.ndimage.zoom (linear, nearest; slab heights 1, 3, the "
                   "planner's; threads 1 and 2), the block mean and the overlap reference (area); voxel sizes; "
