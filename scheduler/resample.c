@@ -265,9 +265,9 @@ zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs
         const int64_t h = slab_fit(p, in, spec.shape, align);
         if (h >= p->slab) return ZS_OK;
         const int fewer = h == 0 && opts->threads <= 0 && p->threads > 1; /* workers the budget cannot hold */
-        if (h == 0 && !fewer) return ZS_OK; /* the least: one slab of `align` planes per worker */
         po.threads = fewer ? p->threads - 1 : po.threads;
-        po.slab = fewer ? 0 : h;
+        po.slab = fewer ? 0 : h > 0 ? h : align; /* the least: `align` planes per worker */
+        if (!fewer && po.slab >= p->slab) return ZS_OK;
         zs_plan_free(*out);
         *out = NULL;
     }

@@ -9,6 +9,7 @@ nibabel's affine; a cell table carried to the grid (--like) and counted (--densi
 numpy.histogramdd); peak RSS within --mem-budget; the refusals (exit 1 naming the parameter, nothing written). Prints its seed."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -242,13 +243,18 @@ def memory(w):
     src, out = os.path.join(w, "m.nii"), os.path.join(w, "m-out.nii")
     zs("create", src, "--shape", "1024x1024x64", "--dtype", "uint16", "--pattern", "phantom", "--voxel-size",
        "0.5x0.5x2um", "--force")
-    for method in ("area", "linear"):
+    for method in ("area", "linear"):  # the planner may run fewer workers to keep within the budget
         RUNS[0] += 1
         r = subprocess.run([sys.executable, "-c", PEAK, zstest.ZSLAB, "resample", src, out, "--voxel-size", "7um",
                             "--method", method, "--mem-budget", "64M", "--force", "-q"], capture_output=True, text=True)
         code, kib = (int(v) for v in r.stdout.split()) if r.stdout else (r.returncode, 0)
         if code or kib > 64 * 1024:
             fail(f"{method} under --mem-budget 64M: exit {code}, peak RSS {kib / 1024:.0f} MiB")
+    # workers given: when not even one plane each fits beside the plan, slabs of one plane (the least)
+    r = zs("resample", src, out, "--voxel-size", "7um", "--mem-budget", "64M", "--threads", "2", "--dry-run")
+    m = re.search(r"slabs: +\d+ of (\d+) plane", r.stdout)
+    if r.returncode or not m or m.group(1) != "1":
+        fail(f"--threads 2 --mem-budget 64M: the plan's slabs are not of one plane: {r.stdout.strip()[-300:]!r}")
 
 
 def bad_input(w):
