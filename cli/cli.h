@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "zslab.h"
+#include "zslab_resample.h"
 
 /* Exit codes (a contract: scripts rely on them). INCOMPLETE: `zslab status` of an output
  * that is not finished. INTERRUPTED: a journaled run (--part, --resume, --journal, MPI)
@@ -130,6 +131,10 @@ typedef struct cli_opts {
     int64_t min_size, max_size;    /* --min-size, --max-size (0: no bound) */
     /* detect (its --intensity, --min-size, --max-size are label's) */
     const char *maxima, *min_intensity; /* --maxima size=S[:threshold=T], --min-intensity V (NULL: not given) */
+    /* resample (its --op, --threads, --slab ... are the fields above) */
+    zs_resample_opts rs; /* method and target; rs_targets counts --voxel-size, --shape, --factor */
+    int rs_targets;
+    const char *like, *density; /* a cell table's volume (--like IN2) and --density D (NULL: none) */
     /* preview (its --threads and --mem-budget are the fields above) */
     zs_preview_opts p;
     int has_view, has_axis, has_z;
@@ -161,7 +166,7 @@ void cli_usage_main(FILE *f);
 int cli_command_main(const cli_command *c, int argc, char **argv);
 extern const cli_command cli_command_info, cli_command_create, cli_command_filter, cli_command_convert,
     cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label,
-    cli_command_detect;
+    cli_command_detect, cli_command_resample;
 
 /* parse.c: argv (after the command's name) into options, and the help texts. */
 /** @return CLI_RUN, or an exit code (0 after --help, 2 for a usage error, message printed).
@@ -282,6 +287,17 @@ void cli_shape_string(const zs_volume_info *info, char *buf, size_t n);
 extern volatile int cli_stop;
 void cli_interrupt_install(const char *partial, int cooperative);
 void cli_interrupt_clear(void);
+
+/* resample_cells.c: `zslab resample CELLS.csv OUT.csv --like IN [--density D]`. */
+int cli_resample_cells(const cli_opts *o);
+
+/* output_volume.c: one output volume written through the library (label, resample). */
+/** Creates path (as path.partial) with spec, --force, --compress and --chunks, watched by the
+ *  interrupt handler. @return CLI_RUN, or an exit code (message printed; *out NULL). */
+int cli_output_create(const cli_opts *o, const char *path, const zs_volume_info *spec, zs_volume **out);
+/** Commits `out` (made for path) when st is ZS_OK, frees it (uncommitted: removed) and clears the
+ *  handler. @return the exit code, the message printed when st (or the commit) failed. */
+int cli_output_finish(const char *path, zs_volume *out, zs_status st);
 
 /* isolate.c: work in a child process, so that a crash (a third-party decoder's) costs that work
  * only. The child runs fn(arg, fd), writes its result to fd and ends with fn's return value as

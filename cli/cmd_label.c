@@ -90,25 +90,9 @@ static int write_labels(const cli_opts *o, const zs_labeling *L, const zs_plan *
     zs_plan_output_spec(plan, &spec);
     spec.dtype = dt;
     spec.slope = 1, spec.inter = 0;
-    zs_create_opts co;
-    zs_create_opts_init(&co);
-    co.force = o->force;
-    co.compress = o->compress;
-    memcpy(co.chunk, o->chunk, sizeof co.chunk);
     zs_volume *out = NULL;
-    zs_status st = zs_volume_create(o->out, &spec, &co, &out);
-    if (st < 0) return cli_fail(st, 0);
-    cli_interrupt_install(zs_volume_get_info(out)->path, 1);
-    st = zs_label_write(L, out, rs);
-    if (st == ZS_OK) st = zs_volume_commit(out);
-    int rc = CLI_EXIT_OK;
-    if (st == ZS_ECANCELED && cli_stop)
-        cli_error("%s: interrupted; the partial output was removed", o->out), rc = CLI_EXIT_ERROR;
-    else if (st < 0)
-        rc = cli_fail(st, 0);
-    zs_volume_free(out); /* uncommitted: removed */
-    cli_interrupt_clear();
-    return rc;
+    const int rc = cli_output_create(o, o->out, &spec, &out);
+    return rc != CLI_RUN ? rc : cli_output_finish(o->out, out, zs_label_write(L, out, rs));
 }
 
 /* The label dtype: --dtype, else the smallest that holds the count; too small is an error. */

@@ -16,7 +16,7 @@
 #define OFF(f)  .set = cli_set_const, AT(f)           /* ... to 0 */
 
 /* commands that read an input, and so take the raw options */
-#define READERS "info filter convert bench preview label detect"
+#define READERS "info filter convert bench preview label detect resample"
 #define RUNNERS "filter convert" /* the commands of the slab engine */
 
 const cli_flag cli_flags[] = {
@@ -63,13 +63,13 @@ const cli_flag cli_flags[] = {
     {.name = "op",
      .value = "SPEC",
      .set = cli_set_append,
-     .cmds = "filter bench label detect",
+     .cmds = "filter bench label detect resample",
      .help = "a stage, e.g. gaussian:sigma=2, gaussian:sigma=1x1x3:mode=nearest,\n"
              "median:size=3, white_tophat:size=7, dog:sigma1=1:sigma2=3"},
     {.name = "plugin",
      .value = "FILE",
      .set = cli_set_plugin,
-     .cmds = "list filter label detect",
+     .cmds = "list filter label detect resample",
      .help = "load a kernel plugin (a shared object: examples/plugin);\n"
              "ZS_PLUGINS=A.so:B.so loads plugins for every command"},
     {.name = "dtype",
@@ -77,14 +77,14 @@ const cli_flag cli_flags[] = {
      .set = cli_set_dtype,
      AT(dtype),
      SEEN(has_dtype),
-     .cmds = "create filter convert bench label",
+     .cmds = "create filter convert bench label resample",
      .help = "output dtype (default: the input's)"},
     {.name = "threads",
      .value = "N",
      .set = cli_set_int,
      AT(threads),
      .max = 4096,
-     .cmds = "create filter convert preview label detect",
+     .cmds = "create filter convert preview label detect resample",
      .help = "worker threads (default: usable cores, or ZS_THREADS)"},
     {.name = "threads",
      .value = "LIST",
@@ -100,7 +100,7 @@ const cli_flag cli_flags[] = {
      AT(slab),
      .max = INT64_MAX,
      .suffixes = 1,
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "planes per slab: the unit of the journal, of parts and of progress\n"
              "(default: up to 32, balanced over the workers)"},
     {.name = "slab",
@@ -133,27 +133,27 @@ const cli_flag cli_flags[] = {
      .value = "B",
      .set = cli_set_size,
      AT(mem_budget),
-     .cmds = "filter convert bench preview label detect",
+     .cmds = "filter convert bench preview label detect resample",
      .help = "memory for all workers: 512M, 2G, 1.5G or bytes (default: a share\n"
              "of the available memory, under any cgroup limit)"},
     {.name = "dry-run",
      FLAG(dry_run),
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "print the plan (slabs, halo, memory) and stop; writes nothing"},
     {.name = "progress",
      FLAG(progress),
-     .cmds = RUNNERS " label",
+     .cmds = RUNNERS " label resample",
      .help = "show progress even with -q (default: a bar on a terminal, a line\nevery ~5 s otherwise)"},
     {.name = "force",
      .letter = 'f',
      FLAG(force),
-     .cmds = "create filter convert preview label detect",
+     .cmds = "create filter convert preview label detect resample",
      .help = "overwrite OUT if it exists"},
-    {.name = "no-bind", OFF(bind), .cmds = RUNNERS " label detect", .help = "do not bind workers to cores"},
+    {.name = "no-bind", OFF(bind), .cmds = RUNNERS " label detect resample", .help = "do not bind workers to cores"},
     {.name = "engine",
      .value = "E",
      .set = cli_set_engines,
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "how workers move bytes: mmap (map the slab), pread (read into and\n"
              "write from a worker buffer), direct (O_DIRECT, writes queued to an I/O\n"
              "thread per worker: bypasses the page cache), or auto (default: pread;\n"
@@ -165,13 +165,13 @@ const cli_flag cli_flags[] = {
      .set = cli_set_engine_list,
      .cmds = "bench",
      .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), e.g.\nmmap,pread,direct"},
-    {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS " label"},
+    {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS " label resample"},
     {.name = "write-engine", .value = "E", .set = cli_set_engine, AT(write_engine), .cmds = RUNNERS},
     {.name = "precision",
      .value = "P",
      .set = cli_set_precision,
      AT(precision),
-     .cmds = "filter convert bench label detect",
+     .cmds = "filter convert bench label detect resample",
      .help = "the type the stages compute in: float32 (fast; integers beyond 2^24 are\n"
              "rounded), float64 (exact selections on 32/64-bit integers, float64\n"
              "arithmetic as scipy), or auto (default: float64 for int32/uint32/int64/\n"
@@ -181,16 +181,16 @@ const cli_flag cli_flags[] = {
      .value = "I/N",
      .set = cli_set_part,
      SEEN(has_part),
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "run part I (0..N-1) of N contiguous slab ranges; parts may run at once\n"
              "on many nodes; the last one to finish renames OUT.partial to OUT"},
     {.name = "resume",
      FLAG(resume),
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "continue OUT from its journal, skipping finished slabs (or start it)"},
     {.name = "journal",
      FLAG(journal),
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "keep a journal, so that an interrupted run can be resumed"},
     {.name = "drop-cache",
      FLAG(drop_cache),
@@ -204,7 +204,7 @@ const cli_flag cli_flags[] = {
      .value = "C",
      .set = cli_set_compress,
      AT(compress),
-     .cmds = "create filter convert label",
+     .cmds = "create filter convert label resample",
      .help = "compressed output: none (default: contiguous, mapped like .npy); TIFF:\n"
              "deflate, lzw, zstd (compressed in the workers, pages written in order);\n"
              "zslab info --formats lists what each format writes"},
@@ -212,7 +212,7 @@ const cli_flag cli_flags[] = {
      .value = "ZxYxX",
      .set = cli_set_chunks,
      AT(chunk),
-     .cmds = "create filter convert label",
+     .cmds = "create filter convert label resample",
      .help = "chunked output: the chunk shape, z first (default: the format's); slabs\n"
              "start on the chunks, so no two workers or parts write one chunk"},
     {.name = "pyramid",
@@ -273,7 +273,7 @@ const cli_flag cli_flags[] = {
      .set = cli_set_string,
      AT(dataset),
      .min = 1,
-     .cmds = RUNNERS " label detect",
+     .cmds = RUNNERS " label detect resample",
      .help = "IN is an HDF5 file: read its dataset PATH (the same as IN:PATH)"},
     /* bench */
     {.name = "cold",
@@ -476,6 +476,47 @@ const cli_flag cli_flags[] = {
      .min = 1,
      .cmds = "detect",
      .help = "keep cells whose intensity (the largest on the plateau) is >= V"},
+    /* resample */
+    {.name = "voxel-size",
+     .value = "S",
+     .set = cli_set_resample_target,
+     .cmds = "resample",
+     .help = "the output's voxel size: 25um, or 10x10x25um (without a unit:\n"
+             "in the input's unit, or in input voxels when it has none)"},
+    {.name = "shape",
+     .value = "XxYxZ",
+     .set = cli_set_resample_target,
+     .cmds = "resample",
+     .help = "the output's extents x, y, z"},
+    {.name = "factor",
+     .value = "F",
+     .set = cli_set_resample_target,
+     .cmds = "resample",
+     .help = "zoom factors: 0.5 (halves each axis) or 0.5x0.5x1; output extent =\n"
+             "round(extent * factor), as scipy.ndimage.zoom"},
+    {.name = "method",
+     .value = "M",
+     .set = cli_set_resample_method,
+     .cmds = "resample",
+     .help = "area (default when no axis grows: overlap-weighted mean), linear\n"
+             "(default otherwise), nearest (labels: exact), antialias (Gaussian,\n"
+             "then linear, as skimage resize(anti_aliasing=True))"},
+    {.name = "like",
+     .value = "IN2",
+     .set = cli_set_string,
+     AT(like),
+     .min = 1,
+     .cmds = "resample",
+     .help = "IN is a cell table (CSV: x, y, z or centroid_x, centroid_y, centroid_z\n"
+             "in voxels of IN2): OUT.csv holds its positions in IN2's resampled grid"},
+    {.name = "density",
+     .value = "D",
+     .set = cli_set_string,
+     AT(density),
+     .min = 1,
+     .cmds = "resample",
+     .help = "with --like: the cells counted per voxel of the resampled grid, a\n"
+             "volume (uint32, or --dtype), as numpy.histogramdd"},
     {0},
 };
 

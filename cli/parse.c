@@ -116,6 +116,7 @@ static void opts_init(const cli_command *c, cli_opts *o)
     o->drop_cache = -1;
     o->repeat = 5;
     zs_preview_opts_init(&o->p);
+    zs_resample_opts_default(&o->rs);
 }
 
 /* The scanner's view of the command's flags: every row of the table the command takes, its

@@ -52,6 +52,7 @@ py_has zarr || missing+=(python3-zarr)       # Zarr and OME-Zarr files as zarr-p
 py_has h5py || missing+=(python3-h5py)       # HDF5 files as h5py writes and reads them
 py_has dask.array || missing+=(python3-dask) # zslab.dask: the filters on dask arrays
 py_has distributed || missing+=(python3-distributed) # zslab.dask on a dask.distributed cluster
+py_has skimage || missing+=(python3-skimage) # resample --method antialias against skimage.transform.resize
 # `pip install .` (pyproject.toml: setuptools and wheel, offline with --no-build-isolation) in a venv
 py_has pip || missing+=(python3-pip)
 py_has "venv, ensurepip" || missing+=(python3-venv)

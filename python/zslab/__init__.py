@@ -18,6 +18,7 @@ from ._core import ZslabError
 from ._detect import detect
 from ._files import File, filter, halo, kernels, load_plugin, open, version
 from ._label import label, regionprops_table
+from ._resample import resample, zoom
 from ._ndimage import (black_tophat, difference_of_gaussians, gaussian_filter, gaussian_gradient_magnitude,
                        gaussian_laplace, grey_closing, grey_opening, maximum_filter, median_filter, minimum_filter,
                        percentile_filter, uniform_filter, white_tophat)
@@ -26,4 +27,4 @@ __version__ = version()
 __all__ = ["File", "ZslabError", "black_tophat", "detect", "difference_of_gaussians", "filter", "gaussian_filter",
            "gaussian_gradient_magnitude", "gaussian_laplace", "grey_closing", "grey_opening", "halo", "kernels", "label",
            "load_plugin", "maximum_filter", "median_filter", "minimum_filter", "open", "percentile_filter",
-           "regionprops_table", "uniform_filter", "version", "white_tophat"]
+           "regionprops_table", "resample", "uniform_filter", "version", "white_tophat", "zoom"]

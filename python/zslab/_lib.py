@@ -82,6 +82,15 @@ class DetectOpts(ctypes.Structure):  # zslab_detect.h (not yet stable)
                 ("max_size", ctypes.c_int64), ("has_min_intensity", ctypes.c_int), ("min_intensity", ctypes.c_double),
                 ("stop", ctypes.POINTER(ctypes.c_int))]
 
+
+class ResampleOpts(ctypes.Structure):  # zslab_resample.h (not yet stable)
+    _fields_ = [("struct_size", ctypes.c_size_t), ("method", ctypes.c_int), ("target", ctypes.c_int),
+                ("voxel", ctypes.c_double * 3), ("unit", ctypes.c_char * 16), ("shape", ctypes.c_int64 * 3),
+                ("factor", ctypes.c_double * 3), ("stop", ctypes.POINTER(ctypes.c_int))]
+
+
+TARGET_VOXEL, TARGET_SHAPE, TARGET_FACTOR = 0, 1, 2
+
 JOB_PROGRESS_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_double)
 JOB_NO_JOURNAL, JOB_JOURNAL_NEW, JOB_RESUME = 0, 1, 2
 
@@ -207,6 +216,12 @@ _SIGNATURES = {
                                        ctypes.POINTER(ctypes.c_double)]),
     "zs_cells_write": (ctypes.c_int, [_P, ctypes.c_char_p]),
     "zs_cells_free": (None, [_P]),
+    "zs_resample_opts_default": (None, [_P]),
+    "zs_resample_method_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
+    "zs_resample_spec": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(VolumeInfo)]),
+    "zs_resample_plan": (ctypes.c_int, [ctypes.POINTER(VolumeInfo), _P, ctypes.POINTER(PlanOpts), _P,
+                                        ctypes.POINTER(_P)]),
+    "zs_resample_run": (ctypes.c_int, [_P, _P, _P, _P, _P]),
 }
 
 
@@ -292,7 +307,8 @@ def _sized_default(cls, fill):
 
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
              ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default,
-             LabelOpts: lib.zs_label_opts_default, DetectOpts: lib.zs_detect_opts_default}
+             LabelOpts: lib.zs_label_opts_default, DetectOpts: lib.zs_detect_opts_default,
+             ResampleOpts: lib.zs_resample_opts_default}
 
 
 def default_opts(cls):
