@@ -142,7 +142,7 @@ def bands_when_planes_do_not_fit(w, rng):
     instead of refused, and labels the same."""
     src, out = os.path.join(w, "wide.npy"), os.path.join(w, "wide-out.npy")
     np.save(src, np.asfortranarray((rng.random((1024, 256, 16)) * 1000).astype(np.uint16)))
-    ops = ["--op", "gaussian:sigma=1", "--threshold", "500"]  # whole planes: 4.5 MiB for one worker
+    ops = ["--op", "gaussian:sigma=1", "--threshold", "500"]  # whole planes: 33.5 MiB for one worker
     whole = label(src, out, *ops)
     r = zs("label", src, out, *ops, "--mem-budget", "4M", "--dry-run")
     if r.returncode or "runs:       up to 1 slabs" not in r.stdout or "bands of 256 of 256" in r.stdout:
