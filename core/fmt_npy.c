@@ -441,3 +441,17 @@ const zs_format_ops zs__fmt_npy = {
     .parse = npy_parse,
     .write_header = npy_write_header,
 };
+
+int zs__npy_records_head(FILE *f, const char *fields, uint64_t n)
+{
+    char hdr[8192];
+    int k = snprintf(hdr, sizeof hdr, "{'descr': [%s], 'fortran_order': False, 'shape': (%llu,), }", fields,
+                     (unsigned long long)n);
+    if (k < 0 || k + 64 >= (int)sizeof hdr) return -1;
+    while ((10 + k + 1) % 64) hdr[k++] = ' ';
+    hdr[k++] = '\n';
+    const unsigned char magic[10] = {
+        0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(k & 255), (unsigned char)(k >> 8)};
+    if (fwrite(magic, 1, sizeof magic, f) != sizeof magic || fwrite(hdr, 1, (size_t)k, f) != (size_t)k) return -1;
+    return 0;
+}

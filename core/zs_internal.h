@@ -223,6 +223,10 @@ typedef struct zs_format_ops {
 } zs_format_ops;
 
 extern const zs_format_ops zs__fmt_npy;
+/** Writes the head of a .npy (version 1) of n one-dimensional records (tables: labels, cells):
+ *  `fields` is the inside of numpy's descr list ("('x', '<i8'), ('v', '<f8')"); the header is
+ *  padded to a multiple of 64 bytes as numpy pads it. @return 0, or -1 (too long, or a write failed). */
+int zs__npy_records_head(FILE *f, const char *fields, uint64_t n);
 extern const zs_format_ops zs__fmt_nifti1; /* reads NIfTI-1 and NIfTI-2; writes NIfTI-1 */
 extern const zs_format_ops zs__fmt_nifti2; /* writes NIfTI-2 */
 extern const zs_format_ops zs__fmt_raw;    /* the fallback: data the caller describes */

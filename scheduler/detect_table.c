@@ -163,17 +163,9 @@ static void put_f64(FILE *f, double v)
 /* A .npy (version 1) of ClearMap2's cell records, little-endian fields. */
 static int write_npy(const zs_cells *C, FILE *f)
 {
-    char hdr[512];
-    int n = snprintf(hdr, sizeof hdr,
-                     "{'descr': [('x', '<i8'), ('y', '<i8'), ('z', '<i8'), ('size', '<i8'), ('source', '<f8'), "
-                     "('value', '<f8')], 'fortran_order': False, 'shape': (%llu,), }",
-                     (unsigned long long)C->n);
-    while ((10 + n + 1) % 64) hdr[n++] = ' ';
-    hdr[n++] = '\n';
-    const unsigned char magic[10] = {
-        0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(n & 255), (unsigned char)(n >> 8)};
-    fwrite(magic, 1, sizeof magic, f);
-    fwrite(hdr, 1, (size_t)n, f);
+    const char *fields =
+        "('x', '<i8'), ('y', '<i8'), ('z', '<i8'), ('size', '<i8'), ('source', '<f8'), ('value', '<f8')";
+    if (zs__npy_records_head(f, fields, C->n) != 0) return 1;
     for (uint64_t k = 0; k < C->n; k++) {
         for (int a = 0; a < 3; a++) put_u64(f, (uint64_t)(int64_t)nearbyint(C->c[k].pos[a]));
         put_u64(f, C->c[k].size);

@@ -138,20 +138,13 @@ static int write_csv(const zs_labeling *L, FILE *f, int nc)
 /* A .npy (version 1) of one-dimensional structured records, little-endian fields. */
 static int write_npy(const zs_labeling *L, FILE *f, int nc)
 {
-    char hdr[4096];
-    int n = snprintf(hdr, sizeof hdr, "{'descr': [");
-    for (int i = 0; i < nc; i++) {
+    char fields[4096];
+    int n = 0;
+    for (int i = 0; i < nc && n < (int)sizeof fields; i++) {
         const col *c = &cols[col_at(L, i)];
-        n += snprintf(hdr + n, sizeof hdr - (size_t)n, "%s('%s', '<%c8')", i ? ", " : "", c->name, c->type);
+        n += snprintf(fields + n, sizeof fields - (size_t)n, "%s('%s', '<%c8')", i ? ", " : "", c->name, c->type);
     }
-    n += snprintf(hdr + n, sizeof hdr - (size_t)n, "], 'fortran_order': False, 'shape': (%llu,), }",
-                  (unsigned long long)zs_label_components(L));
-    while ((10 + n + 1) % 64) hdr[n++] = ' ';
-    hdr[n++] = '\n';
-    const unsigned char magic[10] = {
-        0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(n & 255), (unsigned char)(n >> 8)};
-    fwrite(magic, 1, sizeof magic, f);
-    fwrite(hdr, 1, (size_t)n, f);
+    if (zs__npy_records_head(f, fields, zs_label_components(L)) != 0) return 1;
     for (uint64_t k = 0; k < zs_label_components(L); k++)
         for (int i = 0; i < nc; i++) {
             const col *c = &cols[col_at(L, i)];
