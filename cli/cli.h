@@ -165,8 +165,8 @@ void cli_usage_main(FILE *f);
 /** Parses argv (after the command's name) and runs the command. @return an exit code. */
 int cli_command_main(const cli_command *c, int argc, char **argv);
 extern const cli_command cli_command_info, cli_command_create, cli_command_filter, cli_command_convert,
-    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label,
-    cli_command_detect, cli_command_resample;
+    cli_command_list, cli_command_bench, cli_command_status, cli_command_preview, cli_command_label, cli_command_detect,
+    cli_command_resample;
 
 /* parse.c: argv (after the command's name) into options, and the help texts. */
 /** @return CLI_RUN, or an exit code (0 after --help, 2 for a usage error, message printed).

@@ -128,7 +128,8 @@ static void geometry(const cli_opts *o, const zs_volume_info *in, char *buf, siz
     const int64_t *s = spec.shape;
     snprintf(buf, n, "%lldx%lldx%lld -> %lldx%lldx%lld (%s, voxel %gx%gx%g%s)", (long long)in->shape[0],
              (long long)in->shape[1], (long long)in->shape[2], (long long)s[0], (long long)s[1], (long long)s[2],
-             zs_resample_method_name(zs_resample_method_used(in, &o->rs)), spec.voxel[0], spec.voxel[1], spec.voxel[2], spec.unit);
+             zs_resample_method_name(zs_resample_method_used(in, &o->rs)), spec.voxel[0], spec.voxel[1], spec.voxel[2],
+             spec.unit);
 }
 
 static void summary(const cli_opts *o, const zs_volume_info *in, const zs_plan *plan, const zs_run_stats *rs)
@@ -208,8 +209,8 @@ const cli_command cli_command_resample = {
             "resize(order=1, anti_aliasing=True). OUT carries the true voxel size (IN's extent\n"
             "over OUT's count) and IN's unit. Integer outputs round half to even and saturate.\n"
             "A cell table's positions (voxels of IN) go to the grid IN resampled so would have.\n\n"
-            "{voxel-size}{shape}{factor}{method}{like}{density}{dtype}{op}{plugin}{threads}{slab}{mem-budget}{force}{precision}"
-            "{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}{part:refused: resample runs whole}"
+            "{voxel-size}{shape}{factor}{method}{like}{density}{dtype}{op}{plugin}{threads}{slab}{mem-budget}{force}"
+            "{precision}{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}{part:refused: resample runs whole}"
             "{resume:refused (no journal yet)}{journal:refused (no journal yet)}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",

@@ -10,9 +10,9 @@
 #include "cli.h"
 
 static const cli_command *const commands[] = {
-    &cli_command_info,  &cli_command_create, &cli_command_filter,  &cli_command_convert, &cli_command_list,
-    &cli_command_bench, &cli_command_status, &cli_command_preview, &cli_command_label, &cli_command_detect,
-    &cli_command_resample,
+    &cli_command_info,  &cli_command_create, &cli_command_filter,   &cli_command_convert,
+    &cli_command_list,  &cli_command_bench,  &cli_command_status,   &cli_command_preview,
+    &cli_command_label, &cli_command_detect, &cli_command_resample,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -73,8 +73,9 @@ int cli_set_range(const cli_flag *f, const char *val, cli_opts *o);
 int cli_set_cmap(const cli_flag *f, const char *val, cli_opts *o);
 int cli_set_threshold(const cli_flag *f, const char *val, cli_opts *o);    /* label --threshold T: a number */
 int cli_set_connectivity(const cli_flag *f, const char *val, cli_opts *o); /* label --connectivity 6|18|26 */
-int cli_set_resample_target(const cli_flag *f, const char *val, cli_opts *o); /* resample --voxel-size, --shape, --factor */
+int cli_set_resample_target(const cli_flag *f, const char *val,
+                            cli_opts *o); /* resample --voxel-size, --shape, --factor */
 int cli_set_resample_method(const cli_flag *f, const char *val, cli_opts *o); /* resample --method M */
-int cli_set_plugin(const cli_flag *f, const char *val, cli_opts *o);       /* --plugin FILE: zs_plugin_load now */
+int cli_set_plugin(const cli_flag *f, const char *val, cli_opts *o);          /* --plugin FILE: zs_plugin_load now */
 
 #endif /* ZS_CLI_OPTIONS_H */

@@ -54,8 +54,7 @@ static int find_columns(const char *path, cell_table *t)
         }
         if (found == 3) return CLI_RUN;
     }
-    cli_error("%s: no position columns: the header names neither x, y, z nor centroid_x, centroid_y, centroid_z",
-              path);
+    cli_error("%s: no position columns: the header names neither x, y, z nor centroid_x, centroid_y, centroid_z", path);
     return CLI_EXIT_ERROR;
 }
 

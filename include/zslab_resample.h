@@ -32,13 +32,13 @@ extern "C" {
 /** \defgroup resample Resampling (not yet stable)
  * @{ */
 typedef enum zs_resample_method {
-    ZS_RESAMPLE_AUTO = 0,  /**< area when no axis grows, else linear */
-    ZS_RESAMPLE_AREA,      /**< mean over each output voxel's footprint, weighted by overlap (OpenCV INTER_AREA);
-                                shrinking only */
-    ZS_RESAMPLE_LINEAR,    /**< scipy.ndimage.zoom(order=1, mode='nearest', grid_mode=True) */
-    ZS_RESAMPLE_NEAREST,   /**< scipy.ndimage.zoom(order=0, mode='nearest', grid_mode=True), exact for any dtype */
-    ZS_RESAMPLE_ANTIALIAS  /**< a Gaussian of sigma (1/zoom - 1)/2 on each shrunk axis (mode mirror), then
-                                linear: skimage.transform.resize(order=1, anti_aliasing=True) */
+    ZS_RESAMPLE_AUTO = 0, /**< area when no axis grows, else linear */
+    ZS_RESAMPLE_AREA,     /**< mean over each output voxel's footprint, weighted by overlap (OpenCV INTER_AREA);
+                               shrinking only */
+    ZS_RESAMPLE_LINEAR,   /**< scipy.ndimage.zoom(order=1, mode='nearest', grid_mode=True) */
+    ZS_RESAMPLE_NEAREST,  /**< scipy.ndimage.zoom(order=0, mode='nearest', grid_mode=True), exact for any dtype */
+    ZS_RESAMPLE_ANTIALIAS /**< a Gaussian of sigma (1/zoom - 1)/2 on each shrunk axis (mode mirror), then
+                               linear: skimage.transform.resize(order=1, anti_aliasing=True) */
 } zs_resample_method;
 
 typedef enum zs_resample_target {

@@ -109,8 +109,7 @@ static zs_status target_shape(const zs_volume_info *in, const zs_resample_opts *
     for (int d = 0; d < 3; d++) {
         const double n = nearbyint((double)in->shape[d] * zoom[d]); /* Python's round: half to even */
         ZS_RETURN_IF(!(n >= 1) || n > 9e15, ZS_EINVAL, "%s: %s along %c gives %g voxels (from %lld)", in->path,
-                     o->target == ZS_TARGET_FACTOR ? "factor" : "voxel size", axis_name[d], n,
-                     (long long)in->shape[d]);
+                     o->target == ZS_TARGET_FACTOR ? "factor" : "voxel size", axis_name[d], n, (long long)in->shape[d]);
         out[d] = (int64_t)n;
     }
     return ZS_OK;
@@ -120,8 +119,8 @@ zs_status zs_resample_spec(const zs_volume_info *in, const zs_resample_opts *o, 
 {
     ZS_RETURN_IF(!in || !o || !spec, ZS_EINVAL, "zs_resample_spec: no input, options or spec given");
     ZS_CHECK_UNSTABLE(o, "zs_resample_opts");
-    ZS_RETURN_IF(in->shape[3] > 1, ZS_EUNSUPPORTED, "%s: a series of %lld volumes: resample one volume of it",
-                 in->path, (long long)in->shape[3]);
+    ZS_RETURN_IF(in->shape[3] > 1, ZS_EUNSUPPORTED, "%s: a series of %lld volumes: resample one volume of it", in->path,
+                 (long long)in->shape[3]);
     ZS_RETURN_IF((unsigned)o->method > ZS_RESAMPLE_ANTIALIAS, ZS_EINVAL, "method %d is not one of zs_resample_method",
                  (int)o->method);
     int64_t out[3];

@@ -69,8 +69,8 @@ static zs_status get_scratch(rctx *c, rscratch **out)
     s->rows = malloc((size_t)c->ny * (size_t)c->nxo * sizeof(double));
     s->plane = malloc(c->pout * sizeof(double));
     s->out = malloc(c->pout * 8);
-    ZS_RETURN_IF(!s->rows || !s->plane || !s->out, ZS_ENOMEM,
-                 "%s: out of memory for a worker's planes (resampling)", c->plan->in.path);
+    ZS_RETURN_IF(!s->rows || !s->plane || !s->out, ZS_ENOMEM, "%s: out of memory for a worker's planes (resampling)",
+                 c->plan->in.path);
     return ZS_OK;
 }
 
@@ -93,10 +93,14 @@ static void add_plane_x(const rctx *c, double *rows, const void *src, zs_reduce_
     const zs_raxis *ax = &c->ax[0];
     const size_t nxo = (size_t)c->nxo;
     switch (t) {
-    case ZS_REDUCE_F32: ADD_X(float) break;
-    case ZS_REDUCE_F64: ADD_X(double) break;
-    case ZS_REDUCE_I64: ADD_X(int64_t) break;
-    default: ADD_X(uint64_t) break;
+    case ZS_REDUCE_F32:
+        ADD_X(float) break;
+    case ZS_REDUCE_F64:
+        ADD_X(double) break;
+    case ZS_REDUCE_I64:
+        ADD_X(int64_t) break;
+    default:
+        ADD_X(uint64_t) break;
     }
 }
 
@@ -133,10 +137,18 @@ static zs_status store_nearest(const rctx *c, int64_t k, const unsigned char *sr
         for (int64_t xo = 0; xo < c->nxo; xo++) memcpy(d + (size_t)xo * es, row + (size_t)ax->idx[xo] * es, es);
     }
     switch (t) {
-    case ZS_REDUCE_F32: zs__from_f32((const float *)(void *)pick, c->pout, c->odt, s->out); break;
-    case ZS_REDUCE_F64: zs__from_f64((const double *)(void *)pick, c->pout, c->odt, s->out); break;
-    case ZS_REDUCE_I64: zs__from_i64((const int64_t *)(void *)pick, c->pout, c->odt, s->out); break;
-    default: zs__from_u64((const uint64_t *)(void *)pick, c->pout, c->odt, s->out); break;
+    case ZS_REDUCE_F32:
+        zs__from_f32((const float *)(void *)pick, c->pout, c->odt, s->out);
+        break;
+    case ZS_REDUCE_F64:
+        zs__from_f64((const double *)(void *)pick, c->pout, c->odt, s->out);
+        break;
+    case ZS_REDUCE_I64:
+        zs__from_i64((const int64_t *)(void *)pick, c->pout, c->odt, s->out);
+        break;
+    default:
+        zs__from_u64((const uint64_t *)(void *)pick, c->pout, c->odt, s->out);
+        break;
     }
     return zs__volume_write(c->out, 0, k, k + 1, 0, c->nyo, s->out);
 }
@@ -309,8 +321,7 @@ zs_status zs_resample_run(const zs_plan *plan, const zs_volume *in, const zs_res
         eo.stop = ro->stop;
         st = zs_plan_reduce(plan, in, &r, &eo, stats);
     }
-    if (st == ZS_OK && c.npend)
-        st = ZS_ERR(ZS_EINTERNAL, "%s: %d output planes were left partial", o->path, c.npend);
+    if (st == ZS_OK && c.npend) st = ZS_ERR(ZS_EINTERNAL, "%s: %d output planes were left partial", o->path, c.npend);
     ctx_free(&c);
     return st;
 }
