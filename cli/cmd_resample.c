@@ -210,7 +210,8 @@ const cli_command cli_command_resample = {
             "over OUT's count) and IN's unit. Integer outputs round half to even and saturate.\n"
             "A cell table's positions (voxels of IN) go to the grid IN resampled so would have.\n\n"
             "{voxel-size}{shape}{factor}{method}{like}{density}{dtype}{op}{plugin}{threads}{slab}{mem-budget}{force}"
-            "{precision}{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}{part:refused: resample runs whole}"
+            "{precision}{engine}{no-bind}{compress}{chunks}{dataset}{dry-run}{progress}"
+            "{part:refused: resample runs whole}"
             "{resume:refused (no journal yet)}{journal:refused (no journal yet)}"
             "{@common}\n{@raw}"
             "exit codes: 0 ok, 1 error (nothing is left at OUT), 2 usage\n",
