@@ -205,7 +205,7 @@ const cli_command cli_command_resample = {
             "Resamples IN in one streaming pass through z-slabs, after the --op stages if any:\n"
             "linear and nearest equal scipy.ndimage.zoom(order=1|0, mode='nearest',\n"
             "grid_mode=True) (nearest exactly, for any dtype); area averages each output voxel's\n"
-            "footprint weighted by overlap (shrinking only); antialias is skimage's\n"
+            "footprint weighted by overlap (shrinking only); antialias (shrinking only) is skimage's\n"
             "resize(order=1, anti_aliasing=True). OUT carries the true voxel size (IN's extent\n"
             "over OUT's count) and IN's unit. Integer outputs round half to even and saturate.\n"
             "A cell table's positions (voxels of IN) go to the grid IN resampled so would have.\n\n"

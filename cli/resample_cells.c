@@ -112,11 +112,10 @@ static int read_table(const char *path, cell_table *t)
     return CLI_RUN;
 }
 
-/* OUT.csv.partial: the table, its position columns in the output grid. */
-static int write_table(const char *partial, const cell_table *t, const zs_volume_info *in, const zs_volume_info *spec)
+/* The table, its position columns in the output grid, into OUT.csv.partial (claimed as outputs are:
+ * never through a link); renamed to OUT.csv by the caller's commit. */
+static void write_table(FILE *f, const cell_table *t, const zs_volume_info *in, const zs_volume_info *spec)
 {
-    FILE *f = fopen(partial, "wb");
-    if (!f) return cli_error("%s: cannot create it: %s", partial, strerror(errno)), CLI_EXIT_ERROR;
     fprintf(f, "%s\n", t->line[0]);
     for (size_t i = 1; i < t->nline; i++) {
         double q[3];
@@ -126,14 +125,12 @@ static int write_table(const char *partial, const cell_table *t, const zs_volume
         for (int k = 0; (fl = field(t->line[i], k, &len)); k++) {
             const int d = k == t->col[0] ? 0 : k == t->col[1] ? 1 : k == t->col[2] ? 2 : -1;
             if (d >= 0)
-                fprintf(f, "%s%.10g", k ? "," : "", q[d]);
+                fprintf(f, "%s%.17g", k ? "," : "", q[d]);
             else
                 fprintf(f, "%s%.*s", k ? "," : "", (int)len, fl);
         }
         fputc('\n', f);
     }
-    if (fclose(f) != 0) return cli_error("%s: cannot write it: %s", partial, strerror(errno)), CLI_EXIT_ERROR;
-    return CLI_RUN;
 }
 
 static int write_density(const cli_opts *o, const zs_volume_info *in, zs_volume_info spec, const cell_table *t)
@@ -153,8 +150,7 @@ int cli_resample_cells(const cli_opts *o)
     zs_volume *like = NULL;
     cell_table t;
     memset(&t, 0, sizeof t);
-    char partial[4096];
-    snprintf(partial, sizeof partial, "%s.partial", o->out);
+    zs_partial_file *pf = NULL;
     int rc = cli_open_input(o->like, &o->raw, &like);
     zs_volume_info spec;
     const zs_volume_info *in = like ? zs_volume_get_info(like) : NULL;
@@ -168,11 +164,18 @@ int cli_resample_cells(const cli_opts *o)
         const zs_status st = zs_resample_check_points(in, t.xyz, t.nline - 1);
         if (st < 0) rc = cli_fail(st, 0);
     }
-    if (rc == CLI_RUN) rc = write_table(partial, &t, in, &spec);
+    if (rc == CLI_RUN && o->dry_run) { /* the checks above, and what would be written */
+        printf("cells:      %zu positions of %s into the grid of %lldx%lldx%lld: %s%s%s\n", t.nline - 1, o->in,
+               (long long)spec.shape[0], (long long)spec.shape[1], (long long)spec.shape[2], o->out,
+               o->density ? ", counted into " : "", o->density ? o->density : "");
+        rc = CLI_EXIT_OK;
+    }
+    zs_status st = ZS_OK;
+    if (rc == CLI_RUN && (st = zs_partial_file_new(o->out, &pf)) < 0) rc = cli_fail(st, 0);
+    if (rc == CLI_RUN) write_table(zs_partial_file_stream(pf), &t, in, &spec);
     if (rc == CLI_RUN && o->density) rc = write_density(o, in, spec, &t);
-    if (rc == CLI_RUN && rename(partial, o->out) != 0)
-        cli_error("%s: cannot rename %s to it: %s", o->out, partial, strerror(errno)), rc = CLI_EXIT_ERROR;
-    if (rc != CLI_RUN) remove(partial);
+    if (rc == CLI_RUN && (st = zs_partial_file_commit(pf)) < 0) rc = cli_fail(st, 0);
+    zs_partial_file_free(pf); /* without a commit, removes the partial this run created */
     if (rc == CLI_RUN) {
         cli_note(2, "resampled %s -> %s: %zu positions in the grid of %lldx%lldx%lld%s%s", o->in, o->out, t.nline - 1,
                  (long long)spec.shape[0], (long long)spec.shape[1], (long long)spec.shape[2],

@@ -126,11 +126,14 @@ zs_status zs_resample_spec(const zs_volume_info *in, const zs_resample_opts *o, 
     int64_t out[3];
     ZS_FORWARD(target_shape(in, o, out));
     const zs_resample_method m = zs__resample_method(o->method, in->shape, out);
+    /* area and antialias shrink (antialias equals skimage's resize only there: skimage samples a
+     * growing axis with mode mirror, linear here with nearest, as scipy's zoom) */
     for (int d = 0; d < 3; d++)
-        ZS_RETURN_IF(m == ZS_RESAMPLE_AREA && out[d] > in->shape[d], ZS_EINVAL,
-                     "%s: method area: the target is finer than the input along %c (%lld -> %lld voxels): area "
-                     "only shrinks; use linear or nearest",
-                     in->path, axis_name[d], (long long)in->shape[d], (long long)out[d]);
+        ZS_RETURN_IF((m == ZS_RESAMPLE_AREA || m == ZS_RESAMPLE_ANTIALIAS) && out[d] > in->shape[d], ZS_EINVAL,
+                     "%s: method %s: the target is finer than the input along %c (%lld -> %lld voxels): %s only "
+                     "shrinks; use linear or nearest",
+                     in->path, method_names[m], axis_name[d], (long long)in->shape[d], (long long)out[d],
+                     method_names[m]);
     for (int d = 0; d < 3; d++) {
         spec->voxel[d] = in->voxel[d] * (double)in->shape[d] / (double)out[d];
         spec->shape[d] = out[d];
@@ -246,6 +249,33 @@ static int64_t slab_fit(const zs_plan *p, const zs_volume_info *in, const int64_
     return h < p->slab ? h : p->slab;
 }
 
+/* Records wait for the slabs before them (reduce.c merges in slab order), so a worker's whole run
+ * of slabs may hold its records at once while another worker finishes an earlier run. A record is
+ * the output planes that cross its slab's two seams, in double: runs are cut so that every
+ * worker's run of records fits a quarter of the budget (one slab a run at least). */
+static uint64_t record_bytes(const zs_volume_info *in, const int64_t out[3])
+{
+    const uint64_t plane = (uint64_t)out[0] * (uint64_t)out[1] * sizeof(double);
+    const uint64_t per_seam = (uint64_t)((out[2] + in->shape[2] - 1) / in->shape[2]) + 1;
+    return 2 * per_seam * plane;
+}
+
+/* Runs short enough for the records; a budget that cannot hold two records a worker even then
+ * (its own and one waiting: upsampling in z to large planes) is refused, naming what they need. */
+static zs_status bound_runs(zs_plan *p, const zs_volume_info *in, const int64_t out[3])
+{
+    const uint64_t record = record_bytes(in, out) * (uint64_t)p->threads;
+    const uint64_t fit = record ? p->mem_budget / 4 / record : (uint64_t)p->run_slabs;
+    if (fit < (uint64_t)p->run_slabs) p->run_slabs = fit > 1 ? (int64_t)fit : 1;
+    ZS_RETURN_IF(2 * record > p->mem_budget, ZS_EINVAL,
+                 "%s: a memory budget of %.1f MiB is too small to resample to %lldx%lldx%lld: the output planes at "
+                 "the slabs' seams (partial sums in double) need %.1f MiB for %d worker(s); raise the budget or "
+                 "lower the threads",
+                 in->path, (double)p->mem_budget / 1048576.0, (long long)out[0], (long long)out[1], (long long)out[2],
+                 (double)(2 * record) / 1048576.0, p->threads);
+    return ZS_OK;
+}
+
 zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs_plan_opts *opts,
                            const zs_resample_opts *ro, zs_plan **out)
 {
@@ -260,14 +290,20 @@ zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs
     for (;;) {
         ZS_FORWARD(zs_reduce_plan(in, pipe, &po, out)); /* whole planes, or bands when those do not fit */
         const zs_plan *p = *out;
-        if (opts->slab > 0 || p->nslabs == 0) return ZS_OK;
+        if (opts->slab > 0 || p->nslabs == 0) break;
         const int64_t h = slab_fit(p, in, spec.shape, align);
-        if (h >= p->slab) return ZS_OK;
+        if (h >= p->slab) break;
         const int fewer = h == 0 && opts->threads <= 0 && p->threads > 1; /* workers the budget cannot hold */
         po.threads = fewer ? p->threads - 1 : po.threads;
         po.slab = fewer ? 0 : h > 0 ? h : align; /* the least: `align` planes per worker */
-        if (!fewer && po.slab >= p->slab) return ZS_OK;
+        if (!fewer && po.slab >= p->slab) break;
         zs_plan_free(*out);
         *out = NULL;
     }
+    const zs_status st = bound_runs(*out, in, spec.shape);
+    if (st < 0) {
+        zs_plan_free(*out);
+        *out = NULL;
+    }
+    return st;
 }

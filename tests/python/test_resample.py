@@ -230,6 +230,29 @@ def cells(w, rng):
     r = zs("resample", table, out, "--voxel-size", "3um")
     if r.returncode != 2 or "--like" not in r.stderr:
         fail(f"cells without --like: exit {r.returncode}, stderr {r.stderr.strip()!r}")
+    # --dry-run writes nothing, even with --force over an existing OUT
+    with open(out, "w") as f:
+        f.write("kept\n")
+    r = zs("resample", table, out, "--like", like, "--voxel-size", "3um", "--density", dens, "--dry-run", "--force")
+    with open(out) as f:
+        kept = f.read() == "kept\n"
+    if r.returncode or not kept or os.path.exists(dens) or "400 positions" not in r.stdout:
+        fail(f"cells --dry-run: exit {r.returncode}, OUT {'kept' if kept else 'overwritten'}, density "
+             f"{'written' if os.path.exists(dens) else 'absent'}, stdout {r.stdout.strip()!r}")
+    # OUT.partial planted as a link: refused, and the link's target untouched
+    os.remove(out)
+    victim = os.path.join(w, "victim.txt")
+    with open(victim, "w") as f:
+        f.write("victim\n")
+    os.symlink(victim, out + ".partial")
+    r = zs("resample", table, out, "--like", like, "--voxel-size", "3um")
+    with open(victim) as f:
+        intact = f.read() == "victim\n"
+    if r.returncode != 1 or "symbolic link" not in r.stderr or not intact or os.path.exists(out):
+        fail(f"cells over a linked OUT.partial: exit {r.returncode}, stderr {r.stderr.strip()!r}, victim "
+             f"{'intact' if intact else 'overwritten'}")
+    if os.path.lexists(out + ".partial"):
+        os.remove(out + ".partial")
 
 
 # Runs argv[1:] and prints its peak RSS in KiB: from a small interpreter, since a child's peak counts
@@ -273,7 +296,10 @@ def bad_input(w):
              (["--factor", "0.5", "--shape", "4x4x4"], 2, "only one"),
              ([], 2, "--voxel-size"),
              (["--factor", "0.5", "--method", "cubic"], 2, "--method"),
-             (["--factor", "0.5", "--part", "1/2"], 1, "--part")]
+             (["--factor", "0.5", "--part", "1/2"], 1, "--part"),
+             (["--shape", "16x4x4", "--method", "antialias"], 1, "antialias only shrinks"),
+             # upsampling in z to large planes: the seams' partial planes alone pass the budget
+             (["--factor", "160x160x8", "--mem-budget", "96M", "--threads", "2"], 2, "memory budget")]
     for args, code, text in cases:
         r = zs("resample", src, out, *args)
         if r.returncode != code or text not in r.stderr:
