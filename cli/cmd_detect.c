@@ -36,6 +36,10 @@ static int read_number(const char *name, const char *s, double *v)
 static int parse_maxima(const char *spec, zs_detect_opts *d)
 {
     char buf[256];
+    if (strlen(spec) >= sizeof buf) {
+        cli_error("detect: --maxima: longer than %zu characters", sizeof buf - 1);
+        return CLI_EXIT_ERROR;
+    }
     snprintf(buf, sizeof buf, "%s", spec);
     int has_size = 0;
     for (char *save = NULL, *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
@@ -55,11 +59,15 @@ static int parse_maxima(const char *spec, zs_detect_opts *d)
                 if (end == p || (*end && *end != 'x')) break;
                 if (*end == 'x') end++;
             }
-            if ((n != 1 && n != 3) || *end) {
+            const size_t len = strlen(eq + 1);
+            if ((n != 1 && n != 3) || *end || (len && eq[len] == 'x')) {
                 cli_error("detect: --maxima size=%s: one box size or three (AxBxC)", eq + 1);
                 return CLI_EXIT_ERROR;
             }
-            for (int a = 0; a < 3; a++) d->size[a] = (int64_t)v[n == 1 ? 0 : a];
+            for (int a = 0; a < 3; a++) { /* within int64 before the cast: 1e400 or NaN are refused below */
+                const double s = v[n == 1 ? 0 : a];
+                d->size[a] = s >= 1 && s <= 1e9 ? (int64_t)s : 0;
+            }
             for (int a = 0; a < 3; a++)
                 if (v[n == 1 ? 0 : a] != (double)d->size[a]) d->size[a] = 0; /* not whole: refused below */
             has_size = 1;

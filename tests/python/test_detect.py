@@ -273,6 +273,9 @@ def bad_parameters(w):
     missing = os.path.join(w, "missing.npy")
     cases = [([missing, out, "--maxima", "size=0"], "size"),
              ([missing, out, "--maxima", "size=3x0x3"], "size"),
+             ([missing, out, "--maxima", "size=3x"], "one box size or three"),
+             ([missing, out, "--maxima", "size=1e400"], "at least 1 voxel"),  # not cast to int64 (undefined)
+             ([missing, out, "--maxima", "size=3:threshold=" + "9" * 300], "longer than"),
              ([missing, out, "--maxima", "size=3:threshold=abc"], "threshold"),
              ([missing, os.path.join(w, "b.txt"), "--maxima", "size=3"], "suffix"),
              ([missing, out], "--maxima"),
