@@ -167,6 +167,24 @@ class Volume:
             pass
 
 
+def plain(a):
+    """`a`, or one plain copy of it when it is misaligned or a broadcast view (a stride 0 repeats
+    voxels): what zs_volume_wrap can view."""
+    if not a.flags.aligned or any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):
+        return a.copy()
+    return a
+
+
+def array_input(input, who):
+    """np.asarray(input), checked (1 to 3 dimensions, a dtype zslab reads; `who` names the caller in
+    the message, e.g. "zslab labels") and made plain."""
+    a = np.asarray(input)
+    if a.ndim < 1 or a.ndim > 3:
+        raise ValueError(f"input: {a.ndim} dimensions; {who} arrays of 1 to 3 dimensions")
+    zs_dtype(a.dtype, "input")
+    return plain(a)
+
+
 def wrap(array, perm, name, writable):
     """A memory volume over `array`, whose numpy axis perm[k] is zslab's axis k."""
     a = array

@@ -74,12 +74,7 @@ def _input(lab, input):
     if isinstance(input, (str, os.PathLike)):
         lab.vin = _core.open_volume(input)
         return _lib.NUMBER_AUTO
-    a = np.asarray(input)
-    if a.ndim < 1 or a.ndim > 3:
-        raise ValueError(f"input: {a.ndim} dimensions; zslab labels arrays of 1 to 3 dimensions")
-    _core.zs_dtype(a.dtype, "input")
-    if not a.flags.aligned or any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):
-        a = a.copy()
+    a = _core.array_input(input, "zslab labels")
     lab.perm = _perm(a)
     num = _numbering(a.shape, lab.perm)
     if num is None:  # axes in another order: scipy's C order is none of the library's orders

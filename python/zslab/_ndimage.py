@@ -203,8 +203,7 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
         output.ops = ops_of(output.perm, a.ndim)
         return output
     _core.zs_dtype(a.dtype, "input")
-    if not a.flags.aligned or any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):
-        a = a.copy()  # misaligned, or a broadcast view (a stride 0 repeats voxels): one plain copy
+    a = _core.plain(a)
     path = output if _is_path(output) else None
     out_arr = output if isinstance(output, np.ndarray) else None
     if out_arr is not None:

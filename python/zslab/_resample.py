@@ -71,12 +71,7 @@ def zoom(input: npt.ArrayLike, zoom: Union[float, Sequence[float]], output: Unio
         raise ValueError(f"mode: zslab.zoom takes mode='nearest', got {mode!r}")
     if grid_mode is not True:
         raise ValueError("grid_mode: zslab.zoom takes grid_mode=True (pixel centres at +0.5, as OpenCV and skimage)")
-    a = np.asarray(input)
-    if a.ndim < 1 or a.ndim > 3:
-        raise ValueError(f"input: {a.ndim} dimensions; zslab.zoom takes arrays of 1 to 3 dimensions")
-    _core.zs_dtype(a.dtype, "input")
-    if not a.flags.aligned or any(st == 0 and n > 1 for n, st in zip(a.shape, a.strides)):
-        a = a.copy()
+    a = _core.array_input(input, "zslab.zoom takes")
     f = _per_axis(zoom, a.ndim, "zoom")
     shape = tuple(int(round(n * z)) for n, z in zip(a.shape, f))
     perm = _perm(a)
