@@ -237,6 +237,10 @@ zs_status zs_partial_file_commit(zs_partial_file *p)
     errno = EIO; /* ferror keeps no errno of its own */
     if (fflush(p->f) != 0 || ferror(p->f))
         return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", p->tmp);
+    /* Durable before it is named: a write-back error (a full quota on NFS, a failing device)
+     * shows here, not after PATH looks complete, and a crash cannot leave PATH empty. */
+    if (fsync(fileno(p->f)) != 0)
+        return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write (fsync)", p->tmp);
     ZS_FORWARD(zs__rename_into_place(p->tmp, p->path, 1, &p->id));
     const int e = fclose(p->f) != 0 ? errno : 0; /* the lock goes with it, after the rename */
     p->f = NULL;

@@ -694,8 +694,9 @@ typedef struct zs_partial_file zs_partial_file;
 ZS_API zs_status zs_partial_file_new(const char *path, zs_partial_file **out);
 /** The stream to write the contents to (borrowed until zs_partial_file_free). */
 ZS_API FILE *zs_partial_file_stream(zs_partial_file *p);
-/** Flushes the stream and renames PATH.partial to PATH (replacing it); a write error, or a
- *  PATH.partial that is no longer the file created, is an error naming it. */
+/** Flushes the stream, syncs it to storage (fsync) and renames PATH.partial to PATH (replacing
+ *  it); a write error (write-back errors included), or a PATH.partial that is no longer the file
+ *  created, is an error naming it. */
 ZS_API zs_status zs_partial_file_commit(zs_partial_file *p);
 /** Closes; without a successful commit, PATH.partial is removed. NULL: no-op. */
 ZS_API void zs_partial_file_free(zs_partial_file *p);
