@@ -43,7 +43,9 @@ typedef struct bench_ctx {
     zs_pipeline *pipe;
     char out_path[PATH_MAX];
     int setting, nsettings;
-    int noted; /* a fallback of the direct engine was reported */
+    int noted;  /* a fallback of the direct engine was reported */
+    int probed; /* dev holds the device probe (--cold, before the first setting) */
+    zs_bench_device dev;
 } bench_ctx;
 
 /* One run of one phase; returns seconds or a negative status. */
@@ -129,6 +131,17 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     zs_engine wr;
     zs_plan_engines(plan, &s->engine, &wr);
     s->precision = zs_plan_precision(plan);
+    if (c->o->cold && !c->probed) { /* the device under the output, for the job's bytes */
+        zs_volume_info spec;
+        zs_plan_output_spec(plan, &spec);
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof dir, "%s", c->out_path);
+        char *slash = strrchr(dir, '/');
+        *slash = '\0'; /* open_all made it DIR/.zslab-bench-PID.npy */
+        if (c->o->progress) fprintf(stderr, "\rzslab bench: measuring the device under %s   ", dir);
+        zs__bench_device(dir, zs_volume_get_info(c->in)->nbytes, spec.nbytes, &c->dev);
+        c->probed = 1;
+    }
     for (int ph = 0; ph < PH_COUNT && st == ZS_OK; ph++) st = measure(c, plan, ph, &s->ph[ph]);
     zs_plan_free(plan);
     return st;
@@ -141,15 +154,39 @@ static double voxels_of(const zs_volume_info *i)
 }
 
 double zs__bench_io_s(const setting_result *s) { return s->ph[PH_READ].med + s->ph[PH_STORE].med; }
+double zs__bench_bound_s(const zs_bench_device *d, const setting_result *s)
+{
+    const double comp = s->ph[PH_COMPUTE].med;
+    return d && d->measured && d->job_s > comp ? d->job_s : comp;
+}
+
 double zs__bench_overlap(const setting_result *s)
 {
     double io = zs__bench_io_s(s), comp = s->ph[PH_COMPUTE].med;
     return (io > comp ? io : comp) / s->ph[PH_E2E].med;
 }
 
-static void print_table(FILE *f, const zs_volume_info *in, const setting_result *r, int n, int best)
+/* The device block of a cold run: what the storage did alone and together, and the job's bound. */
+static void print_device(FILE *f, const zs_bench_device *d)
 {
+    if (!d->measured) {
+        fprintf(f, "device: not measured (%s)\n", d->why);
+        return;
+    }
+    fprintf(f,
+            "device: %s, direct I/O in 4 MiB requests: write %.2f GB/s, read %.2f GB/s alone (%.0f MiB); "
+            "read and write together %.2f GB/s (%.0f + %.0f MiB)\n",
+            d->dir, d->write_bps / 1e9, d->read_bps / 1e9, (double)d->probe_bytes / 1048576.0, d->together_bps / 1e9,
+            (double)d->together_read / 1048576.0, (double)d->together_written / 1048576.0);
+    fprintf(f, "device bound: %.3f s for the job's %.1f MiB in and %.1f MiB out at that rate\n", d->job_s,
+            (double)d->job_read / 1048576.0, (double)d->job_written / 1048576.0);
+}
+
+static void print_table(FILE *f, const bench_ctx *c, const setting_result *r, int n, int best)
+{
+    const zs_volume_info *in = zs_volume_get_info(c->in);
     const double vox = voxels_of(in);
+    if (c->probed) print_device(f, &c->dev);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
         fprintf(f, "%s threads=%d slab=%lld band=%lld engine=%s precision=%s\n", i == best ? "*" : " ", s->threads,
@@ -165,6 +202,10 @@ static void print_table(FILE *f, const zs_volume_info *in, const setting_result 
         double io = zs__bench_io_s(s), comp = s->ph[PH_COMPUTE].med;
         fprintf(f, "    bound: %s (read+store %.3f s vs compute %.3f s), overlap efficiency %.2f\n",
                 io > comp ? "I/O" : "compute", io, comp, zs__bench_overlap(s));
+        if (c->probed && c->dev.measured)
+            fprintf(f, "    end-to-end %.2fx the job's bound (%s %.3f s)\n",
+                    s->ph[PH_E2E].med / zs__bench_bound_s(&c->dev, s), c->dev.job_s > comp ? "device" : "compute",
+                    zs__bench_bound_s(&c->dev, s));
     }
     if (n > 1) fprintf(f, "* fastest end-to-end\n");
 }
@@ -201,6 +242,30 @@ static const char *fs_type_name(const char *path)
     }
 }
 
+/* "device": null (not --cold), {"measured": false, "why": ...} or the probe's figures. */
+static void json_device(FILE *f, const bench_ctx *c)
+{
+    const zs_bench_device *d = &c->dev;
+    char q[6 * sizeof d->dir + 3];
+    if (!c->probed) {
+        fputs(" \"device\": null,\n", f);
+        return;
+    }
+    if (!d->measured) {
+        zs_json_quote(d->why, q, sizeof q);
+        fprintf(f, " \"device\": {\"measured\": false, \"why\": %s},\n", q);
+        return;
+    }
+    zs_json_quote(d->dir, q, sizeof q);
+    fprintf(f,
+            " \"device\": {\"measured\": true, \"dir\": %s, \"probe_bytes\": %llu, \"write_gb_per_s\": %.4f, "
+            "\"read_gb_per_s\": %.4f, \"together_read_bytes\": %llu, \"together_written_bytes\": %llu, "
+            "\"together_gb_per_s\": %.4f, \"job_read_bytes\": %llu, \"job_written_bytes\": %llu, \"job_s\": %.6f},\n",
+            q, (unsigned long long)d->probe_bytes, d->write_bps / 1e9, d->read_bps / 1e9,
+            (unsigned long long)d->together_read, (unsigned long long)d->together_written, d->together_bps / 1e9,
+            (unsigned long long)d->job_read, (unsigned long long)d->job_written, d->job_s);
+}
+
 static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int n, int best)
 {
     const zs_volume_info *in = zs_volume_get_info(c->in);
@@ -221,8 +286,10 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
     fputs(" \"volume\": ", f);
     char vol[2 * ZS_PATH_MAX + 1024];
     fputs(zs_volume_info_describe(in, ZS_DESCRIBE_JSON, vol, sizeof vol) < sizeof vol ? vol : "null\n", f);
-    fprintf(f, " ,\"pipeline\": %s, \"cold\": %s, \"repeat\": %d, \"best\": %d,\n \"results\": [", pipeq,
+    fprintf(f, " ,\"pipeline\": %s, \"cold\": %s, \"repeat\": %d, \"best\": %d,\n", pipeq,
             c->o->cold ? "true" : "false", c->o->repeat, best);
+    json_device(f, c);
+    fputs(" \"results\": [", f);
     for (int i = 0; i < n; i++) {
         const setting_result *s = &r[i];
         fprintf(f,
@@ -238,8 +305,14 @@ static void print_json(FILE *f, const bench_ctx *c, const setting_result *r, int
                     ph ? ", " : "", zs__bench_phase_names[ph], p->med, p->min, p->max, p->bytes / p->med / 1e9,
                     voxels_of(in) / p->med / 1e6);
         }
-        fprintf(f, "}, \"bound\": \"%s\", \"overlap_efficiency\": %.4f}",
+        fprintf(f, "}, \"bound\": \"%s\", \"overlap_efficiency\": %.4f",
                 zs__bench_io_s(s) > s->ph[PH_COMPUTE].med ? "io" : "compute", zs__bench_overlap(s));
+        if (c->probed && c->dev.measured)
+            fprintf(f, ", \"job_bound\": \"%s\", \"job_bound_s\": %.6f, \"of_job_bound\": %.4f}",
+                    c->dev.job_s > s->ph[PH_COMPUTE].med ? "device" : "compute", zs__bench_bound_s(&c->dev, s),
+                    s->ph[PH_E2E].med / zs__bench_bound_s(&c->dev, s));
+        else
+            fputs(", \"job_bound\": null, \"job_bound_s\": null, \"of_job_bound\": null}", f);
     }
     fputs("\n ]}\n", f);
 }
@@ -307,7 +380,7 @@ zs_status zs_bench_run(const zs_bench_opts *o, FILE *table, FILE *json)
                     c.setting++;
                 }
     if (o->progress) fprintf(stderr, "\r%60s\r", "");
-    if (st == ZS_OK && table) print_table(table, zs_volume_get_info(c.in), r, c.nsettings, best);
+    if (st == ZS_OK && table) print_table(table, &c, r, c.nsettings, best);
     if (st == ZS_OK && json) print_json(json, &c, r, c.nsettings, best);
     if (st == ZS_OK && o->plot) {
         char pipe[2048];

@@ -23,6 +23,26 @@ typedef struct setting_result {
     phase_result ph[PH_COUNT];
 } setting_result;
 
+/** The storage under the benchmark's output, measured with direct I/O (bench/device.c). */
+typedef struct zs_bench_device {
+    int measured; /* 0: not measured; `why` says why */
+    char why[256];
+    char dir[1024];
+    uint64_t probe_bytes;                     /* written, then read, alone */
+    double write_bps, read_bps;               /* bytes per second, alone */
+    uint64_t together_read, together_written; /* at once, in the job's proportion */
+    double together_bps;                      /* their bytes per second */
+    uint64_t job_read, job_written;           /* the job's bytes */
+    double job_s;                             /* the job's bytes at the rate together */
+} zs_bench_device;
+
+/** Measures the storage of `dir` for a job reading in_bytes and writing out_bytes: at most 256
+ *  MiB each way, in hidden files that are removed. Never fails: d->measured says. */
+void zs__bench_device(const char *dir, uint64_t in_bytes, uint64_t out_bytes, zs_bench_device *d);
+
+/** The bound of a cold setting: the device time of the job's bytes, or compute when slower. */
+double zs__bench_bound_s(const zs_bench_device *d, const setting_result *s);
+
 /** read + store (medians): the I/O side of the bound. */
 double zs__bench_io_s(const setting_result *s);
 /** max(read + store, compute) / end-to-end. */

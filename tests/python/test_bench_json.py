@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """`zslab bench --smoke`: the table has every phase, and the --json record follows docs/bench.md."""
 import json
+import os
 import sys
 
 from zstest import run
@@ -54,6 +55,40 @@ def main():
         check(r["bound"] in ("io", "compute"), "bound")
         check(r["overlap_efficiency"] > 0, "overlap efficiency")
     check(len(seen) == 4, "every grid point measured once")
+    check(d["device"] is None, "a run without --cold measures no device")
+    for r in res:
+        check(r["job_bound"] is None and r["job_bound_s"] is None and r["of_job_bound"] is None, "no bound without --cold")
+
+    # --cold: the device under the output, measured with direct I/O, and each setting against the job's bound
+    out, _ = run("bench", "--smoke", "--json", "--repeat", "1", "--cold", "--engine", "pread", "--dtype", "float32")
+    d = json.loads(out)
+    dev = d["device"]
+    check(isinstance(dev, dict) and isinstance(dev.get("measured"), bool), f"device {dev!r}")
+    r = d["results"][0]
+    if not dev["measured"]:  # a file system without O_DIRECT (tmpfs): said, and no bound
+        check(isinstance(dev["why"], str) and dev["why"], "an unmeasured device says why")
+        check(r["job_bound_s"] is None, "no bound without a device")
+    else:
+        for k in ("probe_bytes", "together_read_bytes", "together_written_bytes", "job_read_bytes",
+                  "job_written_bytes"):
+            check(isinstance(dev[k], int) and dev[k] > 0, f"device.{k} = {dev[k]!r}")
+        for k in ("write_gb_per_s", "read_gb_per_s", "together_gb_per_s", "job_s"):
+            check(isinstance(dev[k], (int, float)) and dev[k] > 0, f"device.{k} = {dev[k]!r}")
+        v = d["volume"]
+        check(dev["job_read_bytes"] == v["nbytes"], "the job reads the input's bytes")
+        check(dev["job_written_bytes"] == v["nbytes"] * 2, "uint16 -> float32 writes twice the input's bytes")
+        # the probe keeps the job's proportion of reads to writes (to a page)
+        ratio = dev["together_written_bytes"] / dev["together_read_bytes"]
+        check(abs(ratio - 2) < 0.01, f"together: written/read = {ratio}, the job's is 2")
+        job_s = (dev["job_read_bytes"] + dev["job_written_bytes"]) / (dev["together_gb_per_s"] * 1e9)
+        check(abs(job_s - dev["job_s"]) <= 1e-3 * job_s + 1e-6, f"job_s {dev['job_s']} is the job's bytes at the rate")
+        comp = r["phases"]["compute"]["median_s"]
+        check(r["job_bound"] == ("device" if dev["job_s"] > comp else "compute"), "job_bound names the slower side")
+        check(abs(r["job_bound_s"] - max(dev["job_s"], comp)) < 1e-5, "job_bound_s = max(device, compute)")
+        e2e = r["phases"]["end-to-end"]["median_s"]
+        check(abs(r["of_job_bound"] - e2e / r["job_bound_s"]) < 1e-3 * r["of_job_bound"], "of_job_bound")
+    check(not [f for f in os.listdir(os.environ.get("TMPDIR", "/tmp")) if f.startswith(".zslab-device-")],
+          "the probe's files are removed")
     print("ok: table and JSON record")
 
 
