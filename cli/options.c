@@ -158,7 +158,8 @@ const cli_flag cli_flags[] = {
              "write from a worker buffer), direct (O_DIRECT, writes queued to an I/O\n"
              "thread per worker: bypasses the page cache), or auto (default: pread;\n"
              "direct when input and output together exceed half the available memory,\n"
-             "and for writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
+             "or reach 256 MiB with an input that is not in the page cache, and for\n"
+             "writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
              "--read-engine/--write-engine set one side"},
     {.name = "engine",
      .value = "LIST",
@@ -280,7 +281,9 @@ const cli_flag cli_flags[] = {
      FLAG(cold),
      .cmds = "bench",
      .help = "drop the input's pages before each run and sync the output in\n"
-             "store and end-to-end: measures the storage, not the page cache"},
+             "store and end-to-end: measures the storage, not the page cache; first\n"
+             "measures the device (direct reads and writes, alone and together) and\n"
+             "gives each setting's end-to-end against the job's bound"},
     {.name = "repeat",
      .value = "N",
      .set = cli_set_int,

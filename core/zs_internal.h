@@ -492,6 +492,12 @@ zs_status zs__open_regular(const char *path, int flags, int *fd_out, struct stat
 /** "a FIFO", "a directory", ...: what a st_mode that is not a regular file is. */
 const char *zs__file_kind(unsigned mode);
 
+/* ---- the page cache (pagecache.c) ----------------------------------------------------- */
+/** The fraction of [off, off + len) of path in the page cache, from 64 windows of 64 pages spread
+ *  over it (constant cost at any size); -1 when it cannot be told (no such file, the range past
+ *  its end). Sets no error. */
+double zs__residency_sampled(const char *path, uint64_t off, uint64_t len);
+
 /* ---- claims of outputs (claim.c) --------------------------------------------------------
  * Every file or directory a run writes as a partial output (OUT.partial, a plane's NAME.partial,
  * a journal's OUT.partial) is claimed here: created new, or taken over only when it is what a

@@ -503,7 +503,8 @@ typedef int (*zs_progress_fn)(void *user, int64_t done_slabs, int64_t total_slab
 /** How workers move bytes between the file and their buffers. */
 typedef enum zs_engine {
     ZS_ENGINE_AUTO = 0, /**< pread, or direct when the job moves more bytes (input and output) than half
-                             the memory available, and for writes to a parallel file system;
+                             the memory available, when it moves 256 MiB or more from an input that
+                             is not in the page cache, and for writes to a parallel file system;
                              zs_plan_describe says which and why */
     ZS_ENGINE_MMAP,     /**< map the slab's planes, convert from / into the mapping */
     ZS_ENGINE_PREAD,    /**< pread into / pwrite from a worker buffer (F-order volumes only) */

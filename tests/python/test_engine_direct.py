@@ -9,8 +9,9 @@ and 3 rows and the planner's, 1 and 2 threads, each side alone. Also:
    through their format, same bytes;
  - a journaled run killed with SIGKILL resumes with the direct engine to the same bytes, and three parts
    of one job written at once with direct writes give the same bytes;
- - --engine auto picks direct only for a side larger than half the available memory (the test hook
-   ZS_TEST_MEM_AVAILABLE sets it), and --dry-run says why;
+ - --engine auto picks direct for a job larger than half the available memory (the test hook
+   ZS_TEST_MEM_AVAILABLE sets it) and for a job of 256 MiB or more whose input is not in the page
+   cache, and --dry-run says why;
  - a direct write leaves (almost) nothing in the page cache (fincore), where pwrite leaves the file."""
 import os
 import shutil
@@ -248,6 +249,52 @@ def auto_rule():
         print(f"ok   auto: {line.strip()}")
 
 
+def drop_cache(p):
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        os.fdatasync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def cold_rule():
+    """auto on a job of 384 MiB (128 MiB uint16 in, 256 MiB float32 out): pread while the input is in
+    the page cache, direct both ways once it is not, pread again for the same input in C order (read
+    through its format) and for a job under 256 MiB; --dry-run says which and why."""
+    before = len(FAILURES)
+    src = path("cold.npy")
+    zs("create", src, "--shape", "512x512x256", "--dtype", "uint16", "--pattern", "ramp", "--force")
+
+    def engines(source=src, dtype="float32"):
+        r = zs("filter", source, path("cold_out.npy"), "--op", "gaussian:sigma=1", "--dtype", dtype, "--dry-run")
+        return next((x for x in r.stdout.splitlines() if x.startswith("engines:")), f"exit {r.returncode}")
+
+    with open(src, "rb") as f:  # in the page cache
+        while f.read(1 << 24):
+            pass
+    hot = engines()
+    if "read pread, write pread" not in hot or "in the page cache" not in hot:
+        fail(f"auto on a cached input: want pread, saying the input is cached; got {hot!r}")
+    drop_cache(src)
+    cold = engines()
+    if "read pread" in cold and "in the page cache" in cold:
+        fs = subprocess.run(["stat", "-f", "-c", "%T", W], capture_output=True, text=True).stdout.strip()
+        print(f"note: the page cache of {W} ({fs}) kept the input after DONTNEED: the cold case did not run")
+        return
+    if "read direct, write direct" not in cold or "not in the page cache" not in cold:
+        fail(f"auto on a cold input of a 384 MiB job: want both direct, saying why; got {cold!r}")
+    small = engines(dtype="uint8")  # 128 + 64 MiB: under 256 MiB, cold
+    if "read pread, write pread" not in small:
+        fail(f"auto on a cold input of a 192 MiB job: want pread; got {small!r}")
+    explicit = zs("filter", src, path("cold_out.npy"), "--op", "gaussian:sigma=1", "--dtype", "float32", "--dry-run",
+                  "--engine", "pread").stdout
+    if "read pread, write pread" not in explicit:
+        fail(f"--engine pread on a cold input: want pread; got {explicit!r}")
+    if len(FAILURES) == before:
+        print(f"ok   cold: {cold.strip()}")
+
+
 def page_cache():
     if not shutil.which("fincore"):
         print("note: fincore (util-linux) is missing: the page-cache check did not run")
@@ -274,5 +321,6 @@ fallbacks()
 killed_and_resumed()
 parts()
 auto_rule()
+cold_rule()
 page_cache()
 finish("direct engine: same bytes as pread, falls back with a note, resumes, chosen by size", W)
