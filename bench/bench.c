@@ -123,6 +123,7 @@ static zs_status measure_setting(bench_ctx *c, setting_result *s)
     po.has_out_dtype = c->o->has_out_dtype;
     po.precision = c->o->precision;
     zs_plan *plan = NULL;
+    if (c->o->cold) (void)zs_file_drop_cache(c->o->input); /* --engine auto plans for a cold input */
     zs_status st = zs_plan_create(zs_volume_get_info(c->in), c->pipe, &po, &plan);
     if (st < 0) return st;
     s->threads = zs_plan_threads(plan);
