@@ -41,7 +41,7 @@ set -- $summary
 checked=$2 missed=$4
 [ "$(grep -cE '^(PASS|MISS) ' "$WORK/.out")" -eq "$checked" ] || fail "$checked checked, but not as many PASS/MISS lines"
 [ "$(grep -c '^MISS ' "$WORK/.out")" -eq "$missed" ] || fail "$missed missed, but not as many MISS lines"
-for claim in tiff deflate journal engines direct bands rss; do
+for claim in tiff deflate journal engines direct default bands rss; do
     grep -qE "^(PASS|MISS|not checked) +$claim " "$WORK/.out" || fail "no line for the claim $claim"
 done
 if [ "$missed" -eq 0 ]; then expect_rc 0 "no claim missed"; else expect_rc 1 "$missed claim(s) missed"; fi
