@@ -137,7 +137,7 @@ if has journal; then
     "<=" 1.5 "filter --journal time / plain filter time (gaussian:sigma=1, medians)"
 fi
 
-if has engines || has direct || has bands || has rss; then
+if has engines || has direct || has default || has bands || has rss; then
   make_volume "$large" "$big"
   cat "$large" >/dev/null
 fi
