@@ -206,6 +206,9 @@ int cli_preview_beside(const char *out, uint64_t mem_budget, int threads);
  * journal flags, or --journal) over a journal of OUT is refused, or with --force starts over, as
  * filter's; `what` names the run ("labelling") in the refusal. @return CLI_RUN or an exit code. */
 int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal **j);
+/** 1 when OUT exists and the run may not write it: no --force, and not a part or resumed run of
+ *  the job whose journal is there (cmd_label.c). */
+int cli_reduction_out_taken(const cli_opts *o);
 /** A reduction's pipeline (the --op stages; caller frees with zs_pipeline_free) and plan options
  *  (the flags', no output dtype, the input `in`). @return CLI_RUN or an exit code (*pipe NULL). */
 int cli_reduction_pipeline(const cli_opts *o, const zs_volume *in, zs_pipeline **pipe, zs_plan_opts *po);

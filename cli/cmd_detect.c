@@ -117,7 +117,6 @@ static int check_detect(cli_opts *o)
 /* Opens IN and IN2 and checks every parameter against them, before a voxel is read. */
 static int open_checked(const cli_opts *o, zs_detect_opts *d, zs_volume **in, zs_volume **inten)
 {
-    struct stat sb;
     zs_cells_format f;
     zs_status st = zs_cells_format_of(o->out, &f);
     if (st < 0) return cli_fail(st, 0);
@@ -128,7 +127,7 @@ static int open_checked(const cli_opts *o, zs_detect_opts *d, zs_volume **in, zs
                       "xyz"[a]);
             rc = CLI_EXIT_ERROR;
         }
-    if (rc == CLI_RUN && !o->force && !o->dry_run && lstat(o->out, &sb) == 0) {
+    if (rc == CLI_RUN && cli_reduction_out_taken(o)) {
         cli_error("%s: exists; use --force to overwrite it", o->out);
         rc = CLI_EXIT_ERROR;
     }

@@ -22,11 +22,19 @@
 #define FRAG_BYTES  STR(ZS_LABEL_BYTES_PER_FRAGMENT)
 #define TABLE_BYTES STR(ZS_LABEL_TABLE_BYTES_PER_FRAGMENT)
 
+int cli_reduction_out_taken(const cli_opts *o)
+{
+    struct stat sb;
+    if (o->force || o->dry_run || lstat(o->out, &sb) != 0) return 0;
+    /* a part or a resumed run of a job whose journal is there: the journal tells a finished OUT
+     * from the earlier one that a --force run keeps until it is replaced */
+    return !((o->has_part || o->resume) && zs_journal_exists(o->out));
+}
+
 /* Early refusals, before anything is read: OUT exists, a series, an output dtype too small. */
 static int check_early(const cli_opts *o, const zs_volume_info *in)
 {
-    struct stat sb;
-    if (!o->force && !o->dry_run && lstat(o->out, &sb) == 0) {
+    if (cli_reduction_out_taken(o)) {
         cli_error("%s: exists; use --force to overwrite it", o->out);
         return CLI_EXIT_ERROR;
     }
@@ -173,6 +181,7 @@ static int finish_job(label_run *r)
 {
     zs_labeling *L = NULL;
     zs_status st = zs_label_count_records(r->plan, r->in, &r->lo, r->j, &L);
+    if (zs_journal_output_replaced(r->j)) r->o.force = 1; /* the earlier OUT that --force started over from */
     int rc = finish_labels(&r->o, st, L, r->plan, r->lo.connectivity);
     zs_label_free(L);
     if (rc == CLI_EXIT_OK && (st = zs_journal_remove(r->o.out)) < 0) rc = cli_fail(st, 0);
@@ -234,15 +243,12 @@ int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal 
         if (st < 0) return cli_fail(st, 0);
     }
     if (!journaled) return CLI_RUN;
-    if (fresh && o->force && unlink(o->out) != 0 && access(o->out, F_OK) == 0) {
-        cli_error("%s: cannot remove it to start over", o->out);
-        return CLI_EXIT_ERROR;
-    }
     zs_journal_opts jo;
     zs_journal_opts_init(&jo);
     jo.part = o->has_part ? o->part : 0;
     jo.nparts = o->has_part ? o->nparts : 1;
     jo.role = o->journal && !o->resume && !o->has_part ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
+    jo.replace = fresh && o->force; /* an earlier OUT stays until the finished one replaces it */
     jo.stop = &cli_stop;
     const zs_status st = zs_journal_begin(o->out, &jo, j);
     return st < 0 ? cli_fail(st, 0) : CLI_RUN;

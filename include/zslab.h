@@ -1043,6 +1043,11 @@ typedef struct zs_journal_opts {
     const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
                                        (format, force and direct are the journal's); NULL: defaults. Copied
                                        by zs_journal_begin */
+    int replace;                  /**< 1: OUT may exist (an earlier run's output, to be overwritten): it stays
+                                       in place until this job's output replaces it, complete. The journal
+                                       records which file it is (device, inode), so that parts and resumed
+                                       runs tell it from a finished output. 0 (default): an OUT without a
+                                       journal is refused (ZS_EEXIST) */
 } zs_journal_opts;
 /** Defaults: part 0 of 1, create or join, the default wait. */
 static inline void zs_journal_opts_init(zs_journal_opts *o)
@@ -1059,11 +1064,14 @@ ZS_API void zs_journal_opts_default(zs_journal_opts *o);
 /** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
  *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
  *  or it reads the header another process published, waiting for it if needed.
- *  Refuses (ZS_EEXIST) an OUT that exists without a journal, and with ZS_JOURNAL_NEW an
- *  existing journal. @param[out] out caller frees with zs_journal_free. */
+ *  Refuses (ZS_EEXIST) an OUT that exists without a journal (unless opts->replace), and with
+ *  ZS_JOURNAL_NEW an existing journal. @param[out] out caller frees with zs_journal_free. */
 ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
 /** @return 1 if this process creates the output (zs_journal_begin won the race). */
 ZS_API int zs_journal_creating(const zs_journal *j);
+/** 1 when OUT is still the file that existed when the journal was created with
+ *  zs_journal_opts.replace: the part that finishes the job writes its output over it. */
+ZS_API int zs_journal_output_replaced(const zs_journal *j);
 /** @return the slab height recorded in the header; 0 when this process creates it. */
 ZS_API int64_t zs_journal_slab_height(const zs_journal *j);
 /** Binds the plan. Creator: creates OUT.partial at full size and publishes the header.

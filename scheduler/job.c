@@ -162,10 +162,9 @@ static zs_status begin_journal(zs_job *job)
     memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
     jo.create = &co;
     jo.role = job->o.join ? ZS_JOURNAL_JOIN : job->o.journal == ZS_JOB_JOURNAL_NEW ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
-    if (jo.role == ZS_JOURNAL_NEW && job->o.force) { /* start over */
+    if (jo.role == ZS_JOURNAL_NEW && job->o.force) { /* start over; an earlier OUT stays until replaced */
         ZS_FORWARD(zs_journal_remove(job->out));
-        ZS_RETURN_IF(unlink(job->out) != 0 && access(job->out, F_OK) == 0, ZS_EIO, "%s: cannot remove it to start over",
-                     job->out);
+        jo.replace = 1;
     }
     return zs_journal_begin(job->out, &jo, &job->j);
 }

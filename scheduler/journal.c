@@ -51,6 +51,7 @@ struct zs_journal {
     int records;           /* a reduction's journal: slab-N records, no output to create or rename */
     int finish_fd;         /* the finisher's lock (zs__journal_claim_finish), or -1 */
     int64_t first, last;   /* this part's slab range */
+    zs_file_id replaced;   /* OUT as it was when a job with opts.replace began (ino 0: none) */
 };
 
 /* How long a joining process waits for the header: ZS_JOURNAL_WAIT seconds, else 600. */
@@ -159,10 +160,18 @@ static int creator_gone(const zs_journal *j, char *who, size_t n)
     return strcmp(host, mine) == 0 && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
 }
 
+/* OUT is in place, and is not the earlier output the job replaces: the job is finished. */
+static int out_finished(const zs_journal *j) { return zs__journal_out_finished(j->out, &j->replaced); }
+
 static zs_status take_creation(zs_journal *j)
 {
     char path[ZS_PATH_MAX + 32], host[256] = "?";
     j->creating = 1;
+    struct stat st;
+    if (j->opts.replace && lstat(j->out, &st) == 0) { /* kept until the job's output replaces it */
+        j->replaced = (zs_file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino};
+        ZS_FORWARD(zs__journal_replaced_write(j->dir, &j->replaced));
+    }
     (void)gethostname(host, sizeof host - 1);
     snprintf(path, sizeof path, "%s/creating", j->dir);
     FILE *f = zs__journal_text_create(path);
@@ -204,6 +213,7 @@ static zs_status join(zs_journal *j)
     j->hdr = malloc(sizeof *j->hdr);
     ZS_RETURN_IF(!j->hdr, ZS_ENOMEM, "out of memory");
     ZS_FORWARD(zs__jheader_parse(path, j->hdr));
+    zs__journal_replaced_read(j->dir, &j->replaced); /* written before the header was published */
     return zs__jheader_info(j->dir, j->hdr, &j->info);
 }
 
@@ -211,7 +221,7 @@ static zs_status join(zs_journal *j)
 static zs_status create_or_join(zs_journal *j)
 {
     for (;;) {
-        if (!path_exists(j->dir) && path_exists(j->out))
+        if (!path_exists(j->dir) && path_exists(j->out) && !j->opts.replace)
             return ZS_ERR(ZS_EEXIST,
                           "%s: exists and has no journal (it was written by a run without one); remove it, or "
                           "overwrite it (force)",
@@ -353,9 +363,10 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
         zs_volume_free(j->vol); /* renamed under us by the part that finished it */
         j->vol = NULL;
     }
-    ZS_RETURN_IF(!path_exists(j->out), ZS_EIO,
-                 "%s: the journal %s has lost its output (neither %s nor %s exists); remove %s to start over", j->out,
-                 j->dir, j->partial, j->out, j->dir);
+    ZS_RETURN_IF(!out_finished(j), ZS_EIO,
+                 "%s: the journal %s has lost its output (%s is gone, and %s %s); remove %s to start over", j->out,
+                 j->dir, j->partial, j->out, path_exists(j->out) ? "is the earlier output it replaces" : "does not exist",
+                 j->dir);
     j->complete = 1;
     return ZS_OK;
 }
@@ -406,14 +417,15 @@ zs_status zs__journal_attach_records(zs_journal *j, const zs_plan *plan, const c
         st = zs__jheader_compare(j->hdr, mine, j->out, j->partial, j->dir);
         free(mine);
         ZS_FORWARD(st);
-        j->complete = path_exists(j->out); /* finished by a part that has not removed the journal yet */
+        j->complete = out_finished(j); /* finished by a part that has not removed the journal yet */
     }
     return attach_part(j);
 }
 
 const char *zs__journal_dir(const zs_journal *j) { return j->records ? j->dir : NULL; }
 int64_t zs__journal_slabs(const zs_journal *j) { return j->info.nslabs; }
-int zs__journal_output_exists(const zs_journal *j) { return path_exists(j->out); }
+int zs__journal_output_exists(const zs_journal *j) { return out_finished(j); }
+int zs_journal_output_replaced(const zs_journal *j) { return j && j->replaced.ino && zs__is_claimed(j->out, &j->replaced); }
 
 zs_status zs__journal_claim_finish(zs_journal *j, int *won)
 {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -278,4 +279,36 @@ zs_status zs__fingerprint_lines(const zs_plan *p, char **text)
     free(h);
     if (st == ZS_OK) *text = buf;
     return st;
+}
+
+/* ---- the output a job replaces (zs_journal_opts.replace) --------------------------------- */
+zs_status zs__journal_replaced_write(const char *dir, const zs_file_id *id)
+{
+    char path[ZS_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/replaces", dir);
+    FILE *f = zs__journal_text_create(path);
+    if (!f) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot write in the journal", path);
+    fprintf(f, "%llu %llu\n", (unsigned long long)id->dev, (unsigned long long)id->ino);
+    const int e = fflush(f) != 0 || fsync(fileno(f)) != 0 ? errno : 0;
+    if (fclose(f) != 0 || e) return ZS_ERR_SYS(ZS_EIO, e ? e : errno, "%s: cannot write", path);
+    return ZS_OK;
+}
+
+void zs__journal_replaced_read(const char *dir, zs_file_id *id)
+{
+    char path[ZS_PATH_MAX + 32];
+    unsigned long long dev = 0, ino = 0;
+    snprintf(path, sizeof path, "%s/replaces", dir);
+    FILE *f = fopen(path, "r");
+    if (f && fscanf(f, "%llu %llu", &dev, &ino) != 2) dev = ino = 0;
+    if (f) fclose(f);
+    id->dev = dev;
+    id->ino = ino;
+}
+
+int zs__journal_out_finished(const char *out, const zs_file_id *replaced)
+{
+    struct stat st;
+    if (stat(out, &st) != 0) return 0;
+    return !(replaced->ino && (uint64_t)st.st_dev == replaced->dev && (uint64_t)st.st_ino == replaced->ino);
 }

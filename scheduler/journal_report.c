@@ -198,7 +198,10 @@ static zs_status report_to(const char *out, FILE *f, int json, zs_journal_summar
     snprintf(dir, sizeof dir, "%s.zsjournal", out);
     snprintf(partial, sizeof partial, "%s.partial", out);
     struct stat st;
-    const int has_out = stat(out, &st) == 0, has_partial = stat(partial, &st) == 0, has_dir = stat(dir, &st) == 0;
+    const int has_partial = stat(partial, &st) == 0, has_dir = stat(dir, &st) == 0;
+    zs_file_id replaced = {0, 0}; /* an earlier output the job replaces is not its output */
+    if (has_dir) zs__journal_replaced_read(dir, &replaced);
+    const int has_out = zs__journal_out_finished(out, &replaced);
     if (!has_dir) return report_plain(out, f, json, has_out, has_partial, sum);
     sum->journal = 1;
     report *r = calloc(1, sizeof *r);

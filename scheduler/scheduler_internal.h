@@ -196,6 +196,12 @@ typedef struct zs_jinfo {
 } zs_jinfo;
 /** Reads the header in `dir`. ZS_EIO with errno ENOENT-style message when there is none. */
 zs_status zs__journal_read_info(const char *dir, zs_jinfo *info);
+/** Records in dir/replaces the output a job replaces (zs_journal_opts.replace): device, inode. */
+zs_status zs__journal_replaced_write(const char *dir, const zs_file_id *id);
+/** Reads dir/replaces into id; a zero id when the job replaces nothing. */
+void zs__journal_replaced_read(const char *dir, zs_file_id *id);
+/** 1 when OUT exists and is not the file the job replaces: the job's finished output. */
+int zs__journal_out_finished(const char *out, const zs_file_id *replaced);
 /** Calls fn for every valid record of every part file (torn or foreign lines are skipped). */
 zs_status zs__journal_scan(const zs_jinfo *info, void (*fn)(void *user, int64_t part, int64_t nparts, int64_t slab),
                            void *user);
