@@ -17,8 +17,9 @@
 
 typedef struct cell_table {
     char *text;   /* the file, lines cut at '\n' (owned) */
-    char **line;  /* the header, then one line per row (into text) */
-    size_t nline; /* lines, the header included */
+    char **line;    /* the header, then one line per row (into text); blank lines left out */
+    size_t *lineno; /* each one's line number in the file, for messages */
+    size_t nline;   /* lines, the header included */
     int col[3];   /* the position columns */
     double *xyz;  /* per row: x, y, z */
 } cell_table;
@@ -27,6 +28,7 @@ static void table_free(cell_table *t)
 {
     free(t->text);
     free(t->line);
+    free(t->lineno);
     free(t->xyz);
 }
 
@@ -70,19 +72,25 @@ static int read_lines(const char *path, cell_table *t)
     }
     t->text = malloc((size_t)size + 1);
     t->line = malloc(((size_t)size / 2 + 2) * sizeof *t->line); /* a line has at least one byte and '\n' */
+    t->lineno = malloc(((size_t)size / 2 + 2) * sizeof *t->lineno);
     const size_t got = t->text ? fread(t->text, 1, (size_t)size, f) : 0;
     fclose(f);
-    if (!t->text || !t->line || got != (size_t)size) {
+    if (!t->text || !t->line || !t->lineno || got != (size_t)size) {
         cli_error("%s: cannot read it (%ld bytes)", path, size);
         return CLI_EXIT_ERROR;
     }
     t->text[size] = '\0';
+    size_t n = 0; /* the line's number in the file */
     for (char *s = t->text; *s;) {
         char *e = s + strcspn(s, "\n");
+        n++;
         const int last = *e == '\0';
         *e = '\0';
         if (e > s && e[-1] == '\r') e[-1] = '\0';
-        if (*s) t->line[t->nline++] = s;
+        if (*s) {
+            t->lineno[t->nline] = n;
+            t->line[t->nline++] = s;
+        }
         if (last) break;
         s = e + 1;
     }
@@ -104,7 +112,7 @@ static int read_table(const char *path, cell_table *t)
             char *end = NULL;
             const double v = f ? strtod(f, &end) : 0;
             if (!f || end != f + len || len == 0) {
-                cli_error("%s: line %zu: column %c is not a number", path, i + 1, "xyz"[d]);
+                cli_error("%s: line %zu: column %c is not a number", path, t->lineno[i], "xyz"[d]);
                 return CLI_EXIT_ERROR;
             }
             t->xyz[3 * (i - 1) + (size_t)d] = v;

@@ -69,9 +69,13 @@ static zs_status get_scratch(rctx *c, rscratch **out)
     s->rows = malloc((size_t)c->ny * (size_t)c->nxo * sizeof(double));
     s->plane = malloc(c->pout * sizeof(double));
     s->out = malloc(c->pout * 8);
-    ZS_RETURN_IF(!s->rows || !s->plane || !s->out, ZS_ENOMEM, "%s: out of memory for a worker's planes (resampling)",
-                 c->plan->in.path);
-    return ZS_OK;
+    if (s->rows && s->plane && s->out) return ZS_OK;
+    free(s->rows); /* all or nothing: a later call allocates them again */
+    free(s->plane);
+    free(s->out);
+    s->rows = s->plane = NULL;
+    s->out = NULL;
+    return ZS_ERR(ZS_ENOMEM, "%s: out of memory for a worker's planes (resampling)", c->plan->in.path);
 }
 
 /* rows[y] (= or +=) wz * (row y of src resampled in x), over the rows the y table reads; a loop

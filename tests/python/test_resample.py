@@ -253,6 +253,13 @@ def cells(w, rng):
              f"{'intact' if intact else 'overwritten'}")
     if os.path.lexists(out + ".partial"):
         os.remove(out + ".partial")
+    # a row that is not a number is named by its line in the file, blank lines counted
+    bad = os.path.join(w, "bad.csv")
+    with open(bad, "w") as f:
+        f.write("x,y,z\n\n1,2,3\n\n\n4,five,6\n")
+    r = zs("resample", bad, out, "--like", like, "--voxel-size", "3um")
+    if r.returncode != 1 or "line 6: column y is not a number" not in r.stderr:
+        fail(f"a bad row: exit {r.returncode}, stderr {r.stderr.strip()!r} (want line 6, column y)")
 
 
 # Runs argv[1:] and prints its peak RSS in KiB: from a small interpreter, since a child's peak counts
