@@ -36,8 +36,8 @@ typedef struct zs_bench_device {
     double job_s;                             /* the job's bytes at the rate together */
 } zs_bench_device;
 
-/** Measures the storage of `dir` for a job reading in_bytes and writing out_bytes: at most 256
- *  MiB each way, in hidden files that are removed. Never fails: d->measured says. */
+/** Measures the storage of `dir` for a job reading in_bytes and writing out_bytes: at most 512
+ *  MiB in all, in hidden files that are removed. Never fails: d->measured says. */
 void zs__bench_device(const char *dir, uint64_t in_bytes, uint64_t out_bytes, zs_bench_device *d);
 
 /** The bound of a cold setting: the device time of the job's bytes, or compute when slower. */

@@ -6,8 +6,9 @@
  *
  * Reads and writes are measured together because on many machines they share one device (a
  * virtual disk, a single SSD): alone each may be fast while the two at once, which is what a
- * filter does, take the sum. Requests of 4 MiB, one at a time per direction, into preallocated
- * files, so that the figures are the device's and not the allocator's. The probe's files are
+ * filter does, take the sum. Requests of 4 MiB, four in flight per direction (as the direct
+ * engine keeps them), into preallocated files, so that the figures are the device's and not the
+ * allocator's. The probe's files are
  * hidden, beside the benchmark's output, and removed. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* O_DIRECT */
@@ -24,7 +25,7 @@
 #include "bench_internal.h"
 
 #define REQ       ((size_t)4 << 20)
-#define PROBE_MAX ((uint64_t)256 << 20)
+#define PROBE_MAX ((uint64_t)512 << 20)
 #define PROBE_MIN ((uint64_t)16 << 20)
 
 static double now(void)
@@ -34,27 +35,27 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* One direction of the probe: `bytes` read from or written to fd in 4 MiB requests. */
+/* One thread of one direction: requests first, first + step, ... of `bytes` read from or written
+ * to fd, 4 MiB each; DEPTH threads per direction keep DEPTH requests in flight, as the direct
+ * engine's I/O threads do (two workers, two threads each). */
+#define DEPTH 4
 typedef struct stream {
     int fd, write;
-    uint64_t bytes;
-    void *buf;
-    int err; /* errno of the first failure, or -1 for a short transfer */
+    uint64_t bytes, first, step;
+    void *buf; /* REQ bytes, aligned */
+    int err;   /* errno of the first failure, or -1 for a short transfer */
 } stream;
 
 static void *run_stream(void *arg)
 {
     stream *s = arg;
-    for (uint64_t off = 0; off < s->bytes && !s->err; off += REQ) {
+    for (uint64_t off = s->first * REQ; off < s->bytes && !s->err;) {
         const size_t n = s->bytes - off < REQ ? (size_t)(s->bytes - off) : REQ;
         const ssize_t r = s->write ? pwrite(s->fd, s->buf, n, (off_t)off) : pread(s->fd, s->buf, n, (off_t)off);
-        if (r < 0 && errno == EINTR) {
-            off -= REQ;
-            continue;
-        }
+        if (r < 0 && errno == EINTR) continue;
         if (r != (ssize_t)n) s->err = r < 0 ? errno : -1;
+        off += s->step * REQ;
     }
-    if (!s->err && s->write && fdatasync(s->fd) != 0) s->err = errno;
     return NULL;
 }
 
@@ -77,16 +78,19 @@ static int open_probe(const char *path, uint64_t size, char *why, size_t wn)
     return fd;
 }
 
-/* Runs the streams at once (one thread each); seconds, or -1 with `why` set. */
+/* Runs the n streams at once, one thread each, then syncs what they wrote; seconds, or -1 with
+ * `why` set. */
 static double timed(stream *s, int n, char *why, size_t wn)
 {
-    pthread_t t[2];
+    pthread_t t[2 * DEPTH];
     int started = 0;
     const double t0 = now();
-    for (; started < n - 1; started++)
+    for (; started < n; started++)
         if (pthread_create(&t[started], NULL, run_stream, &s[started]) != 0) break;
-    for (int i = started; i < n; i++) run_stream(&s[i]); /* the last (or any not started) here */
+    for (int i = started; i < n; i++) run_stream(&s[i]); /* any not started, here */
     for (int i = 0; i < started; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < n; i++)
+        if (!s[i].err && s[i].write && (i == 0 || s[i].fd != s[i - 1].fd) && fdatasync(s[i].fd) != 0) s[i].err = errno;
     const double secs = now() - t0;
     for (int i = 0; i < n; i++)
         if (s[i].err) {
@@ -95,6 +99,12 @@ static double timed(stream *s, int n, char *why, size_t wn)
             return -1;
         }
     return secs;
+}
+
+/* DEPTH streams of one direction into s[at..at+DEPTH): bytes of fd, buffers from bufs. */
+static void direction(stream *s, int at, int fd, int write, uint64_t bytes, void **bufs)
+{
+    for (int k = 0; k < DEPTH; k++) s[at + k] = (stream){fd, write, bytes, (uint64_t)k, DEPTH, bufs[at + k], 0};
 }
 
 /* Rounded up to whole pages, as O_DIRECT asks. */
@@ -107,20 +117,25 @@ static int probe(const char *a, const char *b, uint64_t in_bytes, uint64_t out_b
     const uint64_t rc = pages((uint64_t)((double)total * (double)in_bytes / (double)(job ? job : 1)));
     const uint64_t wc = pages(total - (rc < total ? rc : total));
     const uint64_t alone = pages(total);
-    void *buf[2] = {NULL, NULL};
+    void *buf[2 * DEPTH] = {NULL};
     int fa = -1, fb = -1, ok = 0;
-    if (posix_memalign(&buf[0], 4096, REQ) != 0 || posix_memalign(&buf[1], 4096, REQ) != 0) {
-        snprintf(d->why, sizeof d->why, "out of memory for the probe's buffers");
-        goto done;
-    }
-    memset(buf[0], 0x5a, REQ); /* not zeros: some storage stores zeros for free */
+    for (int k = 0; k < 2 * DEPTH; k++)
+        if (posix_memalign(&buf[k], 4096, REQ) != 0) {
+            buf[k] = NULL;
+            snprintf(d->why, sizeof d->why, "out of memory for the probe's buffers");
+            goto done;
+        } else
+            memset(buf[k], 0x5a, REQ); /* not zeros: some storage stores zeros for free */
     if ((fa = open_probe(a, alone > rc ? alone : rc, d->why, sizeof d->why)) < 0) goto done;
     if ((fb = open_probe(b, wc ? wc : 4096, d->why, sizeof d->why)) < 0) goto done;
-    stream w = {fa, 1, alone, buf[0], 0}, r = {fa, 0, alone, buf[1], 0};
-    const double tw = timed(&w, 1, d->why, sizeof d->why);
-    const double tr = tw < 0 ? -1 : timed(&r, 1, d->why, sizeof d->why);
-    stream both[2] = {{fa, 0, rc, buf[1], 0}, {fb, 1, wc, buf[0], 0}};
-    const double tc = tr < 0 ? -1 : timed(both, 2, d->why, sizeof d->why);
+    stream s[2 * DEPTH];
+    direction(s, 0, fa, 1, alone, buf);
+    const double tw = timed(s, DEPTH, d->why, sizeof d->why);
+    direction(s, 0, fa, 0, alone, buf);
+    const double tr = tw < 0 ? -1 : timed(s, DEPTH, d->why, sizeof d->why);
+    direction(s, 0, fa, 0, rc, buf);
+    direction(s, DEPTH, fb, 1, wc, buf);
+    const double tc = tr < 0 ? -1 : timed(s, 2 * DEPTH, d->why, sizeof d->why);
     if (tc <= 0) goto done;
     d->probe_bytes = alone;
     d->write_bps = (double)alone / tw;
@@ -139,8 +154,7 @@ done:
         close(fb);
         unlink(b);
     }
-    free(buf[0]);
-    free(buf[1]);
+    for (int k = 0; k < 2 * DEPTH; k++) free(buf[k]);
     return ok;
 }
 
