@@ -13,7 +13,7 @@
  * Volumes that are not one byte range (compressed TIFF pages, plane series) have format hooks
  * (zs_volume_io): the mapping is a buffer that read_planes fills and, for a created volume,
  * write_planes stores on unmap. The F-order path above stays a plain mmap. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <string.h>
 #include <sys/mman.h>

@@ -6,7 +6,7 @@
 #ifndef ZS_TIFF_INTERNAL_H
 #define ZS_TIFF_INTERNAL_H
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <tiffio.h>
 

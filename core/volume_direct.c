@@ -19,7 +19,7 @@
  * file even when its name changed), opened once per run and shared by the workers: pread and
  * pwrite are thread-safe. A file system that refuses O_DIRECT is reported as ZS_EUNSUPPORTED;
  * the scheduler then falls back to pread/pwrite with a note. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <fcntl.h>
 #include <stdio.h>

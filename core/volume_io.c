@@ -16,13 +16,14 @@
  *    its views are the buffer itself and reads and writes copy rows to and from it; in any other
  *    layout it is one more set of hooks, gathered and scattered by planes with the strided copy
  *    C-order files use. It has no fd: nothing to sync, drop or read ahead. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One Fortran-order byte range in a file: mapped, pread and pwritten at the planes' offsets. */
@@ -281,3 +282,29 @@ int zs__volume_share(const zs_volume *v, int nonblock)
 }
 
 int zs__volume_claimed(const zs_volume *v) { return v && v->claimed; }
+
+/* A file that shrank under a run: named with its size at open and now. */
+zs_status zs__fault_error(const zs_volume *v, const char *what)
+{
+    struct stat st;
+    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
+    if (v->fd >= 0 && fstat(v->fd, &st) == 0 && (uint64_t)st.st_size < v->file_size)
+        return ZS_ERR(ZS_EIO, "%s: changed size during the run (%llu bytes at open, %llu now): a %s failed", path,
+                      (unsigned long long)v->file_size, (unsigned long long)st.st_size, what);
+    return ZS_ERR(ZS_EIO,
+                  "%s: a %s through its mapping failed (bus error: the file changed under the run, or its "
+                  "storage failed)",
+                  path, what);
+}
+
+zs_status zs__volume_check_size(const zs_volume *v)
+{
+    struct stat st;
+    if (!v || v->fd < 0 || v->file_size == 0) return ZS_OK;
+    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
+    if (fstat(v->fd, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
+    ZS_RETURN_IF((uint64_t)st.st_size < v->file_size, ZS_EIO,
+                 "%s: changed size during the run (%llu bytes at open, %llu now)", path,
+                 (unsigned long long)v->file_size, (unsigned long long)st.st_size);
+    return ZS_OK;
+}
