@@ -107,32 +107,12 @@ void zs__volume_unview(zs_view *view)
 
 static zs_status pread_all(const zs_volume *v, void *buf, size_t n, uint64_t off)
 {
-    unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pread(v->fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
-        if (r == 0 && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
-        if (r == 0)
-            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
-                          (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
-    return ZS_OK;
-}
-
-static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint64_t off)
-{
-    const unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pwrite(v->fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", v->info.path,
-                              (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
+    size_t done;
+    const int e = zs__read_full(v->fd, buf, n, (int64_t)off, 1, &done);
+    const unsigned long long at = (unsigned long long)(off + done);
+    if (e) return ZS_ERR_SYS(ZS_EIO, e, "%s: read failed at offset %llu", v->info.path, at);
+    if (done < n && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
+    ZS_RETURN_IF(done < n, ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path, at);
     return ZS_OK;
 }
 
@@ -204,9 +184,10 @@ zs_status zs__volume_write(zs_volume *v, int64_t t, int64_t z0, int64_t z1, int6
     ZS_RETURN_IF(i->order != ZS_ORDER_F, ZS_EUNSUPPORTED, "%s: C-order volumes are written through slab mappings",
                  i->path);
     if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, (void *)(uintptr_t)src, 0);
-    if (whole) return pwrite_all(v, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
+    if (whole) return zs__pwrite_full(v->fd, i->path, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
     for (int64_t z = z0; z < z1; z++)
-        ZS_FORWARD(pwrite_all(v, (const unsigned char *)src + (size_t)(z - z0) * nrow, nrow, rows_offset(i, t, z, y0)));
+        ZS_FORWARD(zs__pwrite_full(v->fd, i->path, (const unsigned char *)src + (size_t)(z - z0) * nrow, nrow,
+                                   rows_offset(i, t, z, y0)));
     return ZS_OK;
 }
 

@@ -337,6 +337,21 @@ void zs__json_string(FILE *f, const char *s);
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
 
+/* ---- whole transfers (transfer.c) ----------------------------------------------------------
+ * The one loop that retries read/pread and write/pwrite after EINTR and short transfers. */
+/** Moves n bytes between buf and fd at offset off (pread / pwrite), or at the file position when
+ *  off < 0 (read / write). Stops early, with no error, at the end of the file (a read returns 0),
+ *  when a write makes no progress, or, when align > 1 (O_DIRECT), after a short transfer that
+ *  leaves the offset unaligned. @return 0, or the errno of the call that failed; *done: the bytes
+ *  moved (n when the transfer is whole). */
+int zs__read_full(int fd, void *buf, size_t n, int64_t off, size_t align, size_t *done);
+int zs__write_full(int fd, const void *buf, size_t n, int64_t off, size_t align, size_t *done);
+/** Exactly n bytes at off, or an error naming path and the offset where the transfer stopped: "read
+ *  failed at offset N: strerror" (ZS_EIO), "the file ends at offset N, before the data it describes
+ *  (truncated?)" (ZS_EFORMAT); "write failed at offset N: strerror", "write made no progress". */
+zs_status zs__pread_full(int fd, const char *path, void *buf, size_t n, uint64_t off);
+zs_status zs__pwrite_full(int fd, const char *path, const void *buf, size_t n, uint64_t off);
+
 /* ---- opening inputs (regular_file.c) ---------------------------------------------------- */
 /** Opens an input that must be a regular file (flags: O_RDONLY or O_RDWR) without blocking on a
  *  FIFO: anything else is refused, "PATH: not a regular file (a FIFO)". On an error the message

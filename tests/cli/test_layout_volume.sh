@@ -5,10 +5,11 @@
 # core/volume_internal.h alone, and only the volume and format files include it (directly or
 # through a header that does: tiff_internal.h, zarr_internal.h, hdf5_internal.h). Everything
 # else reaches a volume through functions. The unit tests and fuzzers of formats may include it.
+# And one loop retries read/pread/write/pwrite after EINTR and short transfers: core/transfer.c.
 . "$(dirname "$0")/common.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
-/usr/bin/python3 - "$SRC" >"$WORK/layout" 2>&1 <<'PY' || fail "a file sees struct zs_volume: $(cat "$WORK/layout")"
+/usr/bin/python3 - "$SRC" >"$WORK/layout" 2>&1 <<'PY' || fail "a second door into a volume's bytes: $(cat "$WORK/layout")"
 import fnmatch, os, re, subprocess, sys
 
 root = sys.argv[1]
@@ -36,6 +37,11 @@ for f, s in sorted(text.items()):
     seen = [h for h in sorted(inner) if re.search(r'#\s*include\s*"' + re.escape(h) + '"', s)]
     if seen and not any(fnmatch.fnmatch(f, a) for a in allowed):
         bad.append(f'{f}: includes {", ".join(seen)}')
+# a call retried after EINTR in a loop, in the library (cli/ and bench/ see only include/)
+for f, s in sorted(text.items()):
+    if f.split('/')[0] in ('core', 'scheduler', 'kernels') and f != 'core/transfer.c':
+        for m in re.finditer(r'\b(p?read|p?write)\([^;]*;\s*\n\s*if \(\w+ < 0 && errno == EINTR\) continue', s):
+            bad.append(f'{f}:{s.count(chr(10), 0, m.start()) + 1}: a {m.group(1)} retry loop of its own (zs__{"read" if "read" in m.group(1) else "write"}_full)')
 print('\n'.join(bad) if bad else f'{len(text)} files; headers with the volume body: {", ".join(sorted(inner))}')
 sys.exit(1 if bad else 0)
 PY
