@@ -3,7 +3,7 @@
 /* The volume handle's body and the format interface: included only by the volume and format
  * files of core/ (volume*.c, formats.c, fmt_*.c and their helpers tiff_*, zarr_*, hdf5_*) and
  * by the unit tests and fuzzers of formats. Everything else holds a zs_volume through the
- * functions of zs_internal.h and zslab.h (tests/cli/test_layout_volume.sh checks it). Not
+ * functions of zs_internal.h and zslab.h (tests/cli/test_layout_doors.sh checks it). Not
  * installed. */
 #ifndef ZS_VOLUME_INTERNAL_H
 #define ZS_VOLUME_INTERNAL_H

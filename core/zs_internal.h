@@ -396,9 +396,37 @@ int zs__is_claimed(const char *path, const zs_file_id *id);
  *  stays as it is. */
 void zs__remove_claimed(const char *path, const zs_file_id *id);
 
-/** An error when ZS_THREADS is set but is not a thread count (topology.c); callers that take
- *  their thread count from the environment check it first, so that a typo is not ignored. */
+/* ---- parallel slabs (parallel.c) ---------------------------------------------------------
+ * The one OpenMP region of work outside a plan (pattern fill, previews): run(arg, i, worker) for
+ * every i in [0, n), on zs__slab_loop_workers() workers numbered from 0 (scratch indexed by
+ * worker needs no lock), claimed one at a time. */
+typedef struct zs_slab_loop {
+    int64_t n;   /* items */
+    int threads; /* workers wanted; <= 0: zs_sys_threads() (ZS_THREADS checked first) */
+    int bind;    /* 1: worker k is bound to the k-th allowed core, as the executor binds its workers */
+    zs_status (*run)(void *arg, int64_t i, int worker);
+    void *arg;
+} zs_slab_loop;
+/** The workers zs__slab_loop_run starts: the threads wanted, at most n (at least 1). */
+int zs__slab_loop_workers(const zs_slab_loop *l);
+/** Runs the loop. The first error is kept, with its message (this thread's last error on
+ *  return), and cancels the items not yet started; a worker never leaves an item mid-way.
+ *  @return ZS_OK or that error. */
+zs_status zs__slab_loop_run(const zs_slab_loop *l);
+
+/* ---- system facts (topology.c) ------------------------------------------------------------ */
+/** An error when ZS_THREADS is set but is not a thread count; callers that take their thread
+ *  count from the environment check it first, so that a typo is not ignored. */
 zs_status zs__check_env_threads(void);
+typedef struct zs_topology_facts {
+    int cores;       /* cores this process may use */
+    int pus;         /* hardware threads this process may use */
+    uint64_t l2, l3; /* bytes per core / shared (0 unknown) */
+    int numa_nodes;
+} zs_topology_facts;
+void zs__topology_facts(zs_topology_facts *f);
+/** Binds the calling thread to the i-th allowed core (no-op without hwloc). */
+void zs__topology_bind_thread(int i);
 
 /* ---- direct I/O (volume_direct.c) ----------------------------------------------------
  * O_DIRECT reads and writes of a volume that is one Fortran-order byte range in a file, for the

@@ -5,7 +5,9 @@
 # core/volume_internal.h alone, and only the volume and format files include it (directly or
 # through a header that does: tiff_internal.h, zarr_internal.h, hdf5_internal.h). Everything
 # else reaches a volume through functions. The unit tests and fuzzers of formats may include it.
-# And one loop retries read/pread/write/pwrite after EINTR and short transfers: core/transfer.c.
+# And one loop retries read/pread/write/pwrite after EINTR and short transfers: core/transfer.c;
+# one OpenMP region runs work outside a plan (core/parallel.c) beside the executor's
+# (scheduler/run.c); and core/ calls nothing that scheduler/ defines (every dependency points down).
 . "$(dirname "$0")/common.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -42,6 +44,24 @@ for f, s in sorted(text.items()):
     if f.split('/')[0] in ('core', 'scheduler', 'kernels') and f != 'core/transfer.c':
         for m in re.finditer(r'\b(p?read|p?write)\([^;]*;\s*\n\s*if \(\w+ < 0 && errno == EINTR\) continue', s):
             bad.append(f'{f}:{s.count(chr(10), 0, m.start()) + 1}: a {m.group(1)} retry loop of its own (zs__{"read" if "read" in m.group(1) else "write"}_full)')
+# OpenMP regions: the executor's and the parallel-slabs helper's
+regions = ('core/parallel.c', 'scheduler/run.c')
+for f, s in sorted(text.items()):
+    if f.split('/')[0] in ('core', 'scheduler') and f not in regions:
+        for m in re.finditer(r'#\s*pragma omp parallel', s):
+            bad.append(f'{f}:{s.count(chr(10), 0, m.start()) + 1}: an OpenMP region of its own (zs__slab_loop_run)')
+# core/ below scheduler/: no function or variable defined in scheduler/ named in core/
+nocomment = re.compile(r'"(?:\\.|[^"\\\n])*"|/\*.*?\*/|//[^\n]*', re.S)
+code = {f: nocomment.sub(' ', s) for f, s in text.items() if f.endswith('.c')}
+upper = {}
+for f, s in code.items():
+    if f.startswith('scheduler/'):
+        for m in re.finditer(r'^(?!static)[A-Za-z_][^\n;=(]*?\b(zs_\w+)\s*\(', s, flags=re.M):
+            upper.setdefault(m.group(1), f)
+for f, s in sorted(code.items()):
+    if f.startswith('core/'):
+        for name in sorted(set(re.findall(r'\b(zs_\w+)\s*\(', s)) & upper.keys()):
+            bad.append(f'{f}: calls {name} ({upper[name]}): core/ depends on nothing above it')
 print('\n'.join(bad) if bad else f'{len(text)} files; headers with the volume body: {", ".join(sorted(inner))}')
 sys.exit(1 if bad else 0)
 PY
