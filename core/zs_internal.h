@@ -269,7 +269,8 @@ typedef struct zs_view {
     size_t length; /* its length */
 } zs_view;
 /** Maps rows [y0,y1) of planes [z0,z1): whole planes, or part of one plane, so that they are
- *  one range; for writing when `write` (the volume must be writable). ZS_EUNSUPPORTED when the
+ *  one range; for writing when `write` (the volume must be writable, or copy-on-write: a private
+ *  mapping then). ZS_EUNSUPPORTED when the
  *  volume does not map (zs__volume_maps). A file that shrinks under a view faults: touch it
  *  under zs__call_guarded. Release with zs__volume_unview. */
 zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, int write,
@@ -318,8 +319,11 @@ zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out);
 /** The same for the volume `info` describes (a plan's input): its path and data file, or, when
  *  its format lists files itself (a plane series), the files of the volume opened again. */
 zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out);
-/** Gathers planes [z0,z1) of a C-order volume t into an F-order buffer (slab.c). */
-zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
+/** 1 when v was created by this process (zs_volume_create), not opened. */
+int zs__volume_created(const zs_volume *v);
+/** 1 when v was opened read-only (mode r): its views are for reading; a copy-on-write volume's
+ *  (mode c) are private mappings that may be written. */
+int zs__volume_read_only(const zs_volume *v);
 
 /** Copies planes between a strided array and an F-order buffer `f` (nx*ny*h elements of es
  *  bytes, x fastest). `base` is voxel (0,0,0) of the strided planes, stride[] the byte steps along
