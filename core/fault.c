@@ -24,7 +24,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 typedef struct guard {
     sigjmp_buf env;
@@ -94,31 +93,6 @@ int zs__call_guarded(void (*fn)(void *), void *arg)
     fn(arg);
     tl_guard = outer;
     return 0;
-}
-
-zs_status zs__fault_error(const zs_volume *v, const char *what)
-{
-    struct stat st;
-    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
-    if (v->fd >= 0 && fstat(v->fd, &st) == 0 && (uint64_t)st.st_size < v->file_size)
-        return ZS_ERR(ZS_EIO, "%s: changed size during the run (%llu bytes at open, %llu now): a %s failed", path,
-                      (unsigned long long)v->file_size, (unsigned long long)st.st_size, what);
-    return ZS_ERR(ZS_EIO,
-                  "%s: a %s through its mapping failed (bus error: the file changed under the run, or its "
-                  "storage failed)",
-                  path, what);
-}
-
-zs_status zs__volume_check_size(const zs_volume *v)
-{
-    struct stat st;
-    if (!v || v->fd < 0 || v->file_size == 0) return ZS_OK;
-    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
-    if (fstat(v->fd, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
-    ZS_RETURN_IF((uint64_t)st.st_size < v->file_size, ZS_EIO,
-                 "%s: changed size during the run (%llu bytes at open, %llu now)", path,
-                 (unsigned long long)v->file_size, (unsigned long long)st.st_size);
-    return ZS_OK;
 }
 
 void zs__test_crash_on(const char *path, const char *when)

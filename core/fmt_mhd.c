@@ -12,7 +12,7 @@
  * are its last bytes), ElementSpacing (else ElementSize), DistanceUnits (um, mm, cm; "?"
  * unknown). Other fields (TransformMatrix, Offset, AnatomicalOrientation, ...) are ignored.
  * A data file given as a list or a printf pattern (one file per slice) is refused. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <assert.h>
 #include <math.h>

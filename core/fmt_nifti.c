@@ -8,7 +8,7 @@
  * fields zslab uses are read into one neutral struct, checked once, then turned into the
  * volume descriptor. Data are always in Fortran order (x fastest). Header/image pairs
  * ('ni1'/'ni2' magic), RGB and complex data are refused with a message. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <float.h>
 #include <math.h>

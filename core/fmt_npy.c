@@ -13,7 +13,7 @@
  * length field says. The writer produces byte for byte what np.lib.format writes for a
  * Fortran-order array: keys sorted, the growth padding numpy reserves after the dict, then
  * spaces and '\n' so that the data starts at a multiple of 64 bytes. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <string.h>
 

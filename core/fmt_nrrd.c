@@ -10,7 +10,7 @@
  * of each axis vector; "none" for non-spatial axes), units or space units, kinds (the first
  * three axes must be spatial), byte skip (-1: the data are the last bytes of the file), line
  * skip (attached files), data file (one file; lists and patterns are refused). */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <assert.h>
 #include <math.h>

@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 the zslab authors */
 /* raw: headerless data; the caller gives shape, dtype, offset and order (zs_open_opts). The
  * registry's fallback: a name no other format takes is raw. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <string.h>
 

@@ -196,13 +196,9 @@ static zs_status read_chunk_file(const char *file, size_t max, zarr_bufs *b, siz
         if (!(b->file = malloc(b->file_cap))) b->file_cap = 0, s = ZS_ERR(ZS_ENOMEM, "%s: out of memory", file);
     }
     size_t got = 0;
-    while (s == ZS_OK && got < (size_t)st.st_size) {
-        const ssize_t r = pread(fd, b->file + got, (size_t)st.st_size - got, (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) s = ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot read", file);
-        if (r == 0) s = ZS_ERR(ZS_EIO, "%s: shrank while it was read", file);
-        got += r > 0 ? (size_t)r : 0;
-    }
+    const int e = s == ZS_OK ? zs__read_full(fd, b->file, (size_t)st.st_size, 0, 1, &got) : 0;
+    if (e) s = ZS_ERR_SYS(ZS_EIO, e, "%s: cannot read", file);
+    if (s == ZS_OK && got < (size_t)st.st_size) s = ZS_ERR(ZS_EIO, "%s: shrank while it was read", file);
     close(fd);
     *n = got;
     return s;

@@ -4,7 +4,7 @@
  * zs_format_ops and one line in the table below. Names are matched in table order: first the
  * formats that claim a name whatever its suffix (ZS_CLAIM_FIRST), then refused suffixes, then
  * suffixes, then ZS_CLAIM_LAST, then the fallback entry (the last one: raw). */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <strings.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #ifndef ZS_HDF5_INTERNAL_H
 #define ZS_HDF5_INTERNAL_H
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <hdf5.h>
 

@@ -535,12 +535,7 @@ static zs_status bdv_voxel(const char *fname, zs_h5_layout *l)
         return ZS_OK;
     }
     size_t n = 0;
-    while (n < sizeof buf - 1) { /* the first 64 KiB hold the view setups */
-        const ssize_t r = read(fd, buf + n, sizeof buf - 1 - n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        n += (size_t)r;
-    }
+    (void)zs__read_full(fd, buf, sizeof buf - 1, -1, 1, &n); /* the first 64 KiB hold the view setups */
     close(fd);
     buf[n] = '\0';
     zs__h5_bdv_voxel_parse(buf, l->voxel, l->unit);

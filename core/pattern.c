@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <math.h>
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,13 +68,11 @@ typedef struct fill_job {
     uint64_t key[3]; /* keys derived from the seed: noise, blob cells, Poisson */
     int64_t planes;  /* planes per slab */
     int64_t slabs_per_vol, nslabs;
-    int64_t band;     /* rows per band */
-    float gain;       /* phantom intensity scale (1, or 1/16 for one-byte dtypes) */
-    float *sx, *cy;   /* phantom background profiles, nx and ny floats */
-    float *cossin;    /* ANGLES (cos, sin) pairs */
-    int cancel;       /* atomic: set by the first failing worker */
-    zs_status status; /* first error (critical section) */
-    char msg[1024];   /* its message, copied from the worker's thread */
+    int64_t band;   /* rows per band */
+    float gain;     /* phantom intensity scale (1, or 1/16 for one-byte dtypes) */
+    float *sx, *cy; /* phantom background profiles, nx and ny floats */
+    float *cossin;  /* ANGLES (cos, sin) pairs */
+    float *bufs;    /* one band of floats per worker (owner: zs_volume_fill) */
 } fill_job;
 
 /* ---- ramp and noise ----------------------------------------------------------------- */
@@ -315,39 +312,23 @@ static zs_status fill_slab(const fill_job *j, int64_t s, float *buf)
     return zs_slab_unmap(&m);
 }
 
-static void record_error(fill_job *j, zs_status st)
+static zs_status fill_one(void *arg, int64_t s, int worker)
 {
-#pragma omp critical(zs_fill_error)
-    {
-        if (j->status == ZS_OK) {
-            j->status = st;
-            zs__error_copy(j->msg, sizeof j->msg);
-        }
-    }
-#pragma omp atomic write
-    j->cancel = 1;
+    fill_job *j = arg;
+    return fill_slab(j, s, j->bufs + (size_t)worker * (size_t)j->band * (size_t)j->info->shape[0]);
 }
 
-static void fill_run(fill_job *j, int threads)
+static zs_status fill_run(fill_job *j, int threads)
 {
+    const zs_slab_loop loop = {.n = j->nslabs, .threads = threads, .run = fill_one, .arg = j};
     const size_t band_bytes = (size_t)j->band * (size_t)j->info->shape[0] * sizeof(float);
-#pragma omp parallel num_threads(threads)
-    {
-        float *buf = zs__alloc(band_bytes);
-        if (!buf)
-            record_error(j,
-                         ZS_ERR(ZS_ENOMEM, "%s: out of memory for a %zu-byte fill buffer", j->info->path, band_bytes));
-#pragma omp for schedule(dynamic, 1)
-        for (int64_t s = 0; s < j->nslabs; s++) {
-            int cancel;
-#pragma omp atomic read
-            cancel = j->cancel;
-            if (cancel || !buf) continue;
-            zs_status st = fill_slab(j, s, buf);
-            if (st < 0) record_error(j, st);
-        }
-        zs__free(buf);
-    }
+    const int workers = zs__slab_loop_workers(&loop);
+    j->bufs = zs__alloc((size_t)workers * band_bytes);
+    ZS_RETURN_IF(!j->bufs, ZS_ENOMEM, "%s: out of memory for %d %zu-byte fill buffers", j->info->path, workers,
+                 band_bytes);
+    const zs_status st = zs__slab_loop_run(&loop);
+    ZS_FREE(j->bufs);
+    return st;
 }
 
 static zs_status phantom_setup(fill_job *j)
@@ -396,12 +377,7 @@ zs_status zs_volume_fill(zs_volume *v, zs_pattern pattern, uint64_t seed, int th
     j.band = j.band < 1 ? 1 : (j.band > info->shape[1] ? info->shape[1] : j.band);
     zs_status st = threads > 0 ? ZS_OK : zs__check_env_threads();
     if (st == ZS_OK && (pattern == ZS_PATTERN_PHANTOM || pattern == ZS_PATTERN_CELLS)) st = phantom_setup(&j);
-    if (st == ZS_OK) {
-        const int n = threads > 0 ? threads : zs_sys_threads();
-        fill_run(&j, n > j.nslabs ? (int)j.nslabs : n);
-        st = j.status;
-        if (st < 0) zs__error_set(j.msg);
-    }
+    if (st == ZS_OK) st = fill_run(&j, threads);
     zs__free(j.sx);
     zs__free(j.cy);
     zs__free(j.cossin);

@@ -8,11 +8,12 @@
  * covers the slab's bytes plus less than one page before them. In C order an (x,y) row holds
  * the z values of the volume contiguously (in a 4-D array, every nt-th element: t is the
  * fastest axis, numpy's default layout): the planes [lo,hi) are spread over the whole array,
- * so the mapping covers the span from the first row's plane lo to the last row's plane hi-1 and
- * gathers the voxels into an F-order buffer; in mode r+ the buffer is scattered back on unmap.
- * Volumes that are not one byte range (compressed TIFF pages, plane series) have format hooks
- * (zs_volume_io): the mapping is a buffer that read_planes fills and, for a created volume,
- * write_planes stores on unmap. The F-order path above stays a plain mmap. */
+ * so the volume functions (volume_io.c) gather them from a mapping of the span from the first
+ * row's plane lo to the last row's plane hi-1 into the mapping's F-order buffer; in mode r+ the
+ * buffer is scattered back on unmap. Volumes that are not one byte range (compressed TIFF pages,
+ * plane series) are read into such a buffer by their format, and a created one's is written on
+ * unmap. The F-order path above stays a plain mmap (a view). zs_slab_map never touches a
+ * volume's insides: everything goes through zs__volume_view, _read and _write. */
 #include "zs_internal.h"
 
 #include <string.h>
@@ -112,130 +113,56 @@ void zs__strided_copy(unsigned char *base, const int64_t stride[3], int64_t nx, 
         }
 }
 
-/* C order: voxel (x,y,z,t) at (((x*ny + y)*nz + z)*nt + t) elements (nt = 1 for a 3-D array).
- * Copies planes [lo,hi) of volume t to or from an F-order buffer; `span` points at element
- * (0,0,lo,t). */
-static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi, unsigned char *f,
-                         int to_f)
-{
-    const int64_t ny = i->shape[1], nz = i->shape[2], nt = i->shape[3], es = (int64_t)zs_dtype_size(i->dtype);
-    const int64_t stride[3] = {ny * nz * nt * es, nz * nt * es, nt * es};
-    zs__strided_copy(span, stride, i->shape[0], ny, hi - lo, (size_t)es, f, to_f);
-}
-
-typedef struct gather_job {
-    const zs_volume_info *i;
-    unsigned char *span;
-    int64_t lo, hi;
-    unsigned char *f;
-} gather_job;
-
-static void gather(void *arg)
-{
-    const gather_job *g = arg;
-    c_order_copy(g->i, g->span, g->lo, g->hi, g->f, 1);
-}
-
-/* The byte offset of element (0,0,lo,t) of a C-order volume, and the bytes from there to
- * element (nx-1,ny-1,hi-1,t) inclusive. */
-static void c_order_span(const zs_volume_info *i, int64_t t, int64_t lo, int64_t hi, uint64_t *first, uint64_t *span)
-{
-    const uint64_t es = zs_dtype_size(i->dtype), rows = (uint64_t)i->shape[0] * (uint64_t)i->shape[1];
-    const uint64_t nz = (uint64_t)i->shape[2], nt = (uint64_t)i->shape[3];
-    *first = i->offset + ((uint64_t)lo * nt + (uint64_t)t) * es;
-    *span = (((rows - 1) * nz + (uint64_t)(hi - 1 - lo)) * nt + 1) * es;
-}
-
-zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
-{
-    const zs_volume_info *i = &v->info;
-    uint64_t first, span;
-    c_order_span(i, t, z0, z1, &first, &span);
-    void *base = NULL, *ptr = NULL;
-    size_t maplen = 0;
-    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, ZS_MODE_R, &base, &maplen, &ptr));
-    gather_job g = {i, ptr, z0, z1, dst};
-    const int faulted = zs__call_guarded(gather, &g);
-    munmap(base, maplen);
-    return faulted ? zs__fault_error(v, "read") : ZS_OK; /* the file shrank under us */
-}
-
-/* Volumes whose planes are decoded by their format: the mapping is a buffer filled through
- * read_planes (a created volume starts from zeros: nothing is on disk yet). */
-static zs_status map_decoded(const zs_volume *v, const zs_slab *s, size_t bytes, zs_mapping *out)
-{
-    const int created = v->mode == ZS_MODE_CREATE;
-    out->gather = created ? zs__calloc(bytes) : zs__alloc(bytes);
-    ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for %zu bytes of decoded planes", v->info.path, bytes);
-    out->data = out->gather;
-    if (created) return ZS_OK;
-    zs_status st = v->io->read_planes(v, s->t, s->lo, s->hi, out->gather);
-    if (st < 0) ZS_FREE(out->gather);
-    return st;
-}
-
+/* A slab's planes through the volume functions (volume_io.c): viewed in place when the volume is
+ * one Fortran-order byte range or a caller's F-order buffer (a copy-on-write volume: a private
+ * mapping), else read into a buffer of the mapping's own (decoded, or gathered from a C-order
+ * file) and, for a volume open for writing, written back by zs_slab_unmap. A created volume whose
+ * planes are encoded starts from zeros: nothing is on disk yet. */
 zs_status zs_slab_map(const zs_volume *v, const zs_slab *s, zs_mapping *out)
 {
-    const zs_volume_info *i = &v->info;
+    const zs_volume_info *i = zs_volume_get_info(v);
     memset(out, 0, sizeof *out);
     ZS_RETURN_IF(s->lo < 0 || s->hi > i->shape[2] || s->lo >= s->hi || s->t < 0 || s->t >= i->shape[3], ZS_EINVAL,
                  "%s: slab planes [%lld,%lld) of volume %lld are outside the volume", i->path, (long long)s->lo,
                  (long long)s->hi, (long long)s->t);
     uint64_t plane;
     ZS_FORWARD(zs_volume_info_sizes(i, &plane, NULL, NULL));
-    const uint64_t h = (uint64_t)(s->hi - s->lo);
+    const uint64_t bytes = (uint64_t)(s->hi - s->lo) * plane;
     out->lo = s->lo;
     out->hi = s->hi;
     out->vol = v;
     out->t = s->t;
-    out->writable = v->mode != ZS_MODE_R;
-    if (v->io) return map_decoded(v, s, (size_t)(h * plane), out);
-    void *ptr;
-    if (v->mem) { /* a caller's buffer in F order (volume_memory.c): the planes themselves */
-        out->data = v->mem + zs__plane_offset(i, s->t, s->lo);
+    out->writable = !zs__volume_read_only(v);
+    if (zs__volume_maps(v)) {
+        zs_view view;
+        ZS_FORWARD(zs__volume_view(v, s->t, s->lo, s->hi, 0, i->shape[1], out->writable, &view));
+        out->data = view.data, out->map_base = view.base, out->map_length = view.length;
         return ZS_OK;
     }
-    if (i->order == ZS_ORDER_F) {
-        ZS_FORWARD(zs__map_range(v->fd, i->path, zs__plane_offset(i, s->t, s->lo), h * plane, v->mode, &out->map_base,
-                                 &out->map_length, &ptr));
-        out->data = ptr;
-        return ZS_OK;
-    }
-    uint64_t first, span;
-    c_order_span(i, s->t, s->lo, s->hi, &first, &span);
-    out->gather = zs__alloc((size_t)(h * plane));
-    ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for a %llu-byte C-order gather", i->path,
-                 (unsigned long long)(h * plane));
-    zs_status st = zs__map_range(v->fd, i->path, first, span, v->mode, &out->map_base, &out->map_length, &ptr);
+    const int fresh = zs__volume_created(v) && zs_volume_writes_whole_planes(v);
+    out->gather = fresh ? zs__calloc((size_t)bytes) : zs__alloc((size_t)bytes);
+    ZS_RETURN_IF(!out->gather, ZS_ENOMEM, "%s: out of memory for %llu bytes of planes", i->path,
+                 (unsigned long long)bytes);
+    out->data = out->gather;
+    const zs_status st = fresh ? ZS_OK : zs__volume_read(v, s->t, s->lo, s->hi, 0, i->shape[1], out->gather);
     if (st < 0) {
         ZS_FREE(out->gather);
-        return st;
-    }
-    gather_job g = {i, ptr, s->lo, s->hi, out->gather};
-    if (zs__call_guarded(gather, &g)) { /* the file shrank under us */
-        munmap(out->map_base, out->map_length);
-        ZS_FREE(out->gather);
         memset(out, 0, sizeof *out);
-        return zs__fault_error(v, "read");
     }
-    out->data = out->gather;
-    return ZS_OK;
+    return st;
 }
 
 zs_status zs_slab_unmap(zs_mapping *m)
 {
     zs_status st = ZS_OK;
-    if (m->gather && !m->map_base && m->vol && m->vol->io && m->vol->mode == ZS_MODE_CREATE)
-        st = m->vol->io->write_planes(m->vol, m->t, m->lo, m->hi, m->gather);
-    if (m->gather && m->map_base && m->vol && m->vol->mode != ZS_MODE_R && m->vol->mode != ZS_MODE_COW) {
-        const zs_volume_info *i = &m->vol->info;
-        size_t page = zs_sys_page_size();
-        uint64_t first, span;
-        c_order_span(i, m->t, m->lo, m->hi, &first, &span);
-        c_order_copy(i, (unsigned char *)m->map_base + first % page, m->lo, m->hi, m->gather, 0);
-    }
-    if (m->map_base && munmap(m->map_base, m->map_length) != 0)
-        st = ZS_ERR_SYS(ZS_EIO, errno, "%s: munmap failed", m->vol ? m->vol->info.path : "?");
+    /* a buffer of planes goes back to a volume open for writing; to an encoding format only when
+     * created (its planes are written once) */
+    const zs_volume *v = m->vol;
+    if (m->gather && v && zs_volume_writable(v) && (zs__volume_created(v) || !zs_volume_writes_whole_planes(v)))
+        st = zs__volume_write((zs_volume *)(uintptr_t)v, m->t, m->lo, m->hi, 0, zs_volume_get_info(v)->shape[1],
+                              m->gather);
+    zs_view view = {m->data, m->map_base, m->map_length};
+    zs__volume_unview(&view);
     ZS_FREE(m->gather);
     memset(m, 0, sizeof *m);
     return st;

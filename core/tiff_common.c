@@ -17,50 +17,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-zs_status zs__pread_full(int fd, const char *path, void *buf, size_t n, uint64_t off)
-{
-    unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pread(fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", path, (unsigned long long)off);
-        if (r == 0)
-            return ZS_ERR(ZS_EFORMAT, "%s: the file ends at offset %llu, before the data it describes (truncated?)",
-                          path, (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
-    return ZS_OK;
-}
-
-zs_status zs__pwrite_full(int fd, const char *path, const void *buf, size_t n, uint64_t off)
-{
-    const unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pwrite(fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", path,
-                              (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
-    return ZS_OK;
-}
-
 /* ---- client procedures ------------------------------------------------------------------ */
 
 static tmsize_t client_read(thandle_t h, void *buf, tmsize_t n)
 {
     zs_tiff_client *c = h;
-    unsigned char *b = buf;
-    tmsize_t done = 0;
-    while (done < n) {
-        ssize_t r = pread(c->fd, b + done, (size_t)(n - done), (off_t)(c->pos + (uint64_t)done));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        done += r;
-    }
+    size_t done;
+    (void)zs__read_full(c->fd, buf, (size_t)n, (int64_t)c->pos, 1, &done); /* libtiff sees the short count */
     c->pos += (uint64_t)done;
-    return done;
+    return (tmsize_t)done;
 }
 
 static tmsize_t client_write(thandle_t h, void *buf, tmsize_t n)
@@ -71,21 +36,15 @@ static tmsize_t client_write(thandle_t h, void *buf, tmsize_t n)
         if (c->pos > c->data_next) c->data_next = c->pos;
         return n;
     }
-    const unsigned char *b = buf;
-    tmsize_t done = 0;
-    while (done < n) {
-        ssize_t r = pwrite(c->fd, b + done, (size_t)(n - done), (off_t)(c->pos + (uint64_t)done));
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) {
-            if (!c->write_errno) c->write_errno = r < 0 ? errno : EIO;
-            snprintf(c->err, sizeof c->err, "write failed");
-            break;
-        }
-        done += r;
+    size_t done;
+    const int e = zs__write_full(c->fd, buf, (size_t)n, (int64_t)c->pos, 1, &done);
+    if (done < (size_t)n) {
+        if (!c->write_errno) c->write_errno = e ? e : EIO;
+        snprintf(c->err, sizeof c->err, "write failed");
     }
     c->pos += (uint64_t)done;
     if (c->pos > c->end) c->end = c->pos;
-    return done;
+    return (tmsize_t)done;
 }
 
 static toff_t client_seek(thandle_t h, toff_t off, int whence)

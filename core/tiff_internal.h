@@ -6,7 +6,7 @@
 #ifndef ZS_TIFF_INTERNAL_H
 #define ZS_TIFF_INTERNAL_H
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <tiffio.h>
 
@@ -91,8 +91,5 @@ zs_status zs__tiff_write_plane_file(int fd, const char *path, const zs_volume_in
                                     const void *plane);
 /** Creates a TIFF stack for v->info (tiff_write.c; the create hook of zs__fmt_tiff). */
 zs_status zs__tiff_create(zs_volume *v, const zs_create_opts *o);
-/** pread/pwrite of exactly n bytes (EINTR retried); messages name path. */
-zs_status zs__pread_full(int fd, const char *path, void *buf, size_t n, uint64_t off);
-zs_status zs__pwrite_full(int fd, const char *path, const void *buf, size_t n, uint64_t off);
 
 #endif /* ZS_TIFF_INTERNAL_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* Volumes: open an existing file (r, r+, c) or create one (w+), and describe it. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -90,17 +90,11 @@ static zs_status read_head(int fd, const char *path, uint64_t file_size, unsigne
     size_t want = file_size < ZS_MAX_HEADER ? (size_t)file_size : ZS_MAX_HEADER, got = 0;
     *buf = malloc(want ? want : 1);
     ZS_RETURN_IF(!*buf, ZS_ENOMEM, "%s: out of memory reading the header", path);
-    while (got < want) {
-        ssize_t r = pread(fd, *buf + got, want - got, (off_t)got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) {
-            int e = errno;
-            free(*buf);
-            *buf = NULL;
-            return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot read the header", path);
-        }
-        if (r == 0) break;
-        got += (size_t)r;
+    const int e = zs__read_full(fd, *buf, want, 0, 1, &got);
+    if (e) {
+        free(*buf);
+        *buf = NULL;
+        return ZS_ERR_SYS(ZS_EIO, e, "%s: cannot read the header", path);
     }
     *n = got;
     return ZS_OK;
@@ -233,16 +227,10 @@ zs_status zs_volume_open(const char *path, const zs_open_opts *opts, zs_volume *
 
 static zs_status write_all(int fd, const char *path, const unsigned char *buf, size_t n)
 {
-    size_t done = 0;
-    while (done < n) {
-        ssize_t w = pwrite(fd, buf + done, n - done, (off_t)done);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) {
-            int e = errno;
-            return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the header", path);
-        }
-        done += (size_t)w;
-    }
+    size_t done;
+    const int e = zs__write_full(fd, buf, n, 0, 1, &done);
+    if (e) return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: cannot write the header", path);
+    ZS_RETURN_IF(done < n, ZS_EIO, "%s: cannot write the header (no progress at byte %zu)", path, done);
     return ZS_OK;
 }
 

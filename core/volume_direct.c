@@ -19,7 +19,7 @@
  * file even when its name changed), opened once per run and shared by the workers: pread and
  * pwrite are thread-safe. A file system that refuses O_DIRECT is reported as ZS_EUNSUPPORTED;
  * the scheduler then falls back to pread/pwrite with a note. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,29 +139,20 @@ unsigned char *zs__dio_aligned(const zs_dio *d, void *buf)
 zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
                        const unsigned char **data)
 {
-    uint64_t off;
-    size_t len;
+    uint64_t off = 0;
+    size_t len = 0;
     ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
     const uint64_t a = off / d->align * d->align;
     const size_t head = (size_t)(off - a), n = (head + len + d->align - 1) / d->align * d->align;
-    size_t got = 0;
-    while (got < head + len) {
-        ssize_t r = pread(d->fd, abuf + got, n - got, (off_t)(a + got));
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: direct read failed at offset %llu", d->path,
-                              (unsigned long long)(a + got));
-        if (r == 0) {
-            ZS_FORWARD(zs__volume_check_size(d->v)); /* "changed size during the run" */
-            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
-                          (unsigned long long)(a + got));
-        }
-        got += (size_t)r;
-        if (got % d->align != 0 && got < head + len) { /* a short read inside the range: the file shrank */
-            ZS_FORWARD(zs__volume_check_size(d->v));
-            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
-                          (unsigned long long)(a + got));
-        }
+    size_t got;
+    /* stops at a short read that leaves the offset unaligned: the last block, or a file that shrank */
+    const int e = zs__read_full(d->fd, abuf, n, (int64_t)a, d->align, &got);
+    if (e)
+        return ZS_ERR_SYS(ZS_EIO, e, "%s: direct read failed at offset %llu", d->path, (unsigned long long)(a + got));
+    if (got < head + len) {
+        ZS_FORWARD(zs__volume_check_size(d->v)); /* "changed size during the run" */
+        return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
+                      (unsigned long long)(a + got));
     }
     *data = abuf + head;
     return ZS_OK;
@@ -169,23 +160,21 @@ zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64
 
 static zs_status write_all(const zs_dio *d, int fd, const unsigned char *b, size_t n, uint64_t off)
 {
-    while (n > 0) {
-        ssize_t r = pwrite(fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: %swrite failed at offset %llu", d->path,
-                              fd == d->fd ? "direct " : "", (unsigned long long)off);
-        ZS_RETURN_IF(r == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path, (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
+    size_t done;
+    const int e = zs__write_full(fd, b, n, (int64_t)off, 1, &done);
+    if (e)
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: %swrite failed at offset %llu", d->path,
+                          fd == d->fd ? "direct " : "", (unsigned long long)(off + done));
+    ZS_RETURN_IF(done < n, ZS_EIO, "%s: write made no progress at offset %llu", d->path,
+                 (unsigned long long)(off + done));
     return ZS_OK;
 }
 
 zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
                         const unsigned char *abuf)
 {
-    uint64_t off;
-    size_t len;
+    uint64_t off = 0;
+    size_t len = 0;
     ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
     const size_t A = d->align, head = (size_t)(off % A);
     const uint64_t end = off + len, a = (off + A - 1) / A * A, b = end / A * A;
@@ -195,21 +184,15 @@ zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int6
     if (a > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(a - off), off));
     /* a short direct write would leave the rest unaligned: finish such a rest through the cache */
     const unsigned char *mid = data + (a - off);
-    size_t n = (size_t)(b - a);
-    uint64_t at = a;
-    while (n > 0) {
-        ssize_t r = pwrite(d->fd, mid, n, (off_t)at);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: direct write failed at offset %llu", d->path,
-                              (unsigned long long)at);
-        ZS_RETURN_IF(r == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path, (unsigned long long)at);
-        mid += r, at += (uint64_t)r, n -= (size_t)r;
-        if (n > 0 && at % A != 0) {
-            ZS_FORWARD(write_all(d, d->v->fd, mid, n, at));
-            n = 0;
-        }
-    }
+    const size_t n = (size_t)(b - a);
+    size_t done;
+    const int e = zs__write_full(d->fd, mid, n, (int64_t)a, A, &done);
+    if (e)
+        return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: direct write failed at offset %llu", d->path,
+                          (unsigned long long)(a + done));
+    ZS_RETURN_IF(done < n && (a + done) % A == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path,
+                 (unsigned long long)(a + done));
+    if (done < n) ZS_FORWARD(write_all(d, d->v->fd, mid + done, n - done, a + done));
     if (end > b) ZS_FORWARD(write_all(d, d->v->fd, data + (b - off), (size_t)(end - b), b));
     return ZS_OK;
 }

@@ -16,13 +16,14 @@
  *    its views are the buffer itself and reads and writes copy rows to and from it; in any other
  *    layout it is one more set of hooks, gathered and scattered by planes with the strided copy
  *    C-order files use. It has no fd: nothing to sync, drop or read ahead. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One Fortran-order byte range in a file: mapped, pread and pwritten at the planes' offsets. */
@@ -61,7 +62,7 @@ zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1,
                  v->info.path);
     const int whole = y0 == 0 && y1 == v->info.shape[1];
     ZS_RETURN_IF(!whole && z1 - z0 > 1, ZS_EINVAL, "%s: a view of part of the rows holds one plane", v->info.path);
-    ZS_RETURN_IF(write && !zs_volume_writable(v), ZS_EINVAL, "%s: not open for writing", v->info.path);
+    ZS_RETURN_IF(write && v->mode == ZS_MODE_R, ZS_EINVAL, "%s: not open for writing", v->info.path);
     if (v->mem) { /* the caller's buffer: nothing to map or release */
         out->data = v->mem + rows_offset(&v->info, t, z0, y0);
         return ZS_OK;
@@ -106,32 +107,12 @@ void zs__volume_unview(zs_view *view)
 
 static zs_status pread_all(const zs_volume *v, void *buf, size_t n, uint64_t off)
 {
-    unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pread(v->fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: read failed at offset %llu", v->info.path, (unsigned long long)off);
-        if (r == 0 && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
-        if (r == 0)
-            return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path,
-                          (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
-    return ZS_OK;
-}
-
-static zs_status pwrite_all(const zs_volume *v, const void *buf, size_t n, uint64_t off)
-{
-    const unsigned char *b = buf;
-    while (n > 0) {
-        ssize_t r = pwrite(v->fd, b, n, (off_t)off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            return ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: write failed at offset %llu", v->info.path,
-                              (unsigned long long)off);
-        b += r, off += (uint64_t)r, n -= (size_t)r;
-    }
+    size_t done;
+    const int e = zs__read_full(v->fd, buf, n, (int64_t)off, 1, &done);
+    const unsigned long long at = (unsigned long long)(off + done);
+    if (e) return ZS_ERR_SYS(ZS_EIO, e, "%s: read failed at offset %llu", v->info.path, at);
+    if (done < n && zs__volume_check_size(v) < 0) return ZS_EIO; /* "changed size during the run" */
+    ZS_RETURN_IF(done < n, ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", v->info.path, at);
     return ZS_OK;
 }
 
@@ -150,6 +131,76 @@ static zs_status mem_rows(const zs_volume *v, int64_t t, int64_t z0, int64_t z1,
     return ZS_OK;
 }
 
+/* C order: voxel (x,y,z,t) at (((x*ny + y)*nz + z)*nt + t) elements (nt = 1 for a 3-D array).
+ * Copies planes [lo,hi) of volume t to or from an F-order buffer; `span` points at element
+ * (0,0,lo,t). */
+static void c_order_copy(const zs_volume_info *i, unsigned char *span, int64_t lo, int64_t hi, unsigned char *f,
+                         int to_f)
+{
+    const int64_t ny = i->shape[1], nz = i->shape[2], nt = i->shape[3], es = (int64_t)zs_dtype_size(i->dtype);
+    const int64_t stride[3] = {ny * nz * nt * es, nz * nt * es, nt * es};
+    zs__strided_copy(span, stride, i->shape[0], ny, hi - lo, (size_t)es, f, to_f);
+}
+
+typedef struct gather_job {
+    const zs_volume_info *i;
+    unsigned char *span;
+    int64_t lo, hi;
+    unsigned char *f;
+} gather_job;
+
+static void gather(void *arg)
+{
+    const gather_job *g = arg;
+    c_order_copy(g->i, g->span, g->lo, g->hi, g->f, 1);
+}
+
+static void scatter(void *arg)
+{
+    const gather_job *g = arg;
+    c_order_copy(g->i, g->span, g->lo, g->hi, g->f, 0);
+}
+
+/* The byte offset of element (0,0,lo,t) of a C-order volume, and the bytes from there to
+ * element (nx-1,ny-1,hi-1,t) inclusive. */
+static void c_order_span(const zs_volume_info *i, int64_t t, int64_t lo, int64_t hi, uint64_t *first, uint64_t *span)
+{
+    const uint64_t es = zs_dtype_size(i->dtype), rows = (uint64_t)i->shape[0] * (uint64_t)i->shape[1];
+    const uint64_t nz = (uint64_t)i->shape[2], nt = (uint64_t)i->shape[3];
+    *first = i->offset + ((uint64_t)lo * nt + (uint64_t)t) * es;
+    *span = (((rows - 1) * nz + (uint64_t)(hi - 1 - lo)) * nt + 1) * es;
+}
+
+static zs_status gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+{
+    const zs_volume_info *i = &v->info;
+    uint64_t first, span;
+    c_order_span(i, t, z0, z1, &first, &span);
+    void *base = NULL, *ptr = NULL;
+    size_t maplen = 0;
+    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, ZS_MODE_R, &base, &maplen, &ptr));
+    gather_job g = {i, ptr, z0, z1, dst};
+    const int faulted = zs__call_guarded(gather, &g);
+    munmap(base, maplen);
+    return faulted ? zs__fault_error(v, "read") : ZS_OK; /* the file shrank under us */
+}
+
+/* Scatters an F-order buffer into planes [z0,z1) of a C-order volume t, through a shared mapping
+ * of their span (a file that shrinks under it is reported, not a crash). */
+static zs_status scatter_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, const void *src)
+{
+    const zs_volume_info *i = &v->info;
+    uint64_t first, span;
+    c_order_span(i, t, z0, z1, &first, &span);
+    void *base = NULL, *ptr = NULL;
+    size_t maplen = 0;
+    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, ZS_MODE_RW, &base, &maplen, &ptr));
+    gather_job g = {i, ptr, z0, z1, (unsigned char *)(uintptr_t)src};
+    const int faulted = zs__call_guarded(scatter, &g);
+    munmap(base, maplen);
+    return faulted ? zs__fault_error(v, "write") : ZS_OK;
+}
+
 /* Whole planes of a volume that is not one Fortran-order byte range. */
 static zs_status read_whole_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
 {
@@ -158,7 +209,7 @@ static zs_status read_whole_planes(const zs_volume *v, int64_t t, int64_t z0, in
                      v->info.path);
         return v->io->read_planes(v, t, z0, z1, dst);
     }
-    return zs__gather_planes(v, t, z0, z1, dst);
+    return gather_planes(v, t, z0, z1, dst);
 }
 
 zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, void *dst)
@@ -200,12 +251,15 @@ zs_status zs__volume_write(zs_volume *v, int64_t t, int64_t z0, int64_t z1, int6
                      "%s: this format encodes whole planes: rows cannot be written on their own", i->path);
         return v->io->write_planes(v, t, z0, z1, src);
     }
-    ZS_RETURN_IF(i->order != ZS_ORDER_F, ZS_EUNSUPPORTED, "%s: C-order volumes are written through slab mappings",
-                 i->path);
+    if (i->order != ZS_ORDER_F) {
+        ZS_RETURN_IF(!whole, ZS_EUNSUPPORTED, "%s: a C-order volume's rows are written by whole planes", i->path);
+        return scatter_planes(v, t, z0, z1, src);
+    }
     if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, (void *)(uintptr_t)src, 0);
-    if (whole) return pwrite_all(v, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
+    if (whole) return zs__pwrite_full(v->fd, i->path, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
     for (int64_t z = z0; z < z1; z++)
-        ZS_FORWARD(pwrite_all(v, (const unsigned char *)src + (size_t)(z - z0) * nrow, nrow, rows_offset(i, t, z, y0)));
+        ZS_FORWARD(zs__pwrite_full(v->fd, i->path, (const unsigned char *)src + (size_t)(z - z0) * nrow, nrow,
+                                   rows_offset(i, t, z, y0)));
     return ZS_OK;
 }
 
@@ -281,3 +335,33 @@ int zs__volume_share(const zs_volume *v, int nonblock)
 }
 
 int zs__volume_claimed(const zs_volume *v) { return v && v->claimed; }
+
+/* A file that shrank under a run: named with its size at open and now. */
+zs_status zs__fault_error(const zs_volume *v, const char *what)
+{
+    struct stat st;
+    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
+    if (v->fd >= 0 && fstat(v->fd, &st) == 0 && (uint64_t)st.st_size < v->file_size)
+        return ZS_ERR(ZS_EIO, "%s: changed size during the run (%llu bytes at open, %llu now): a %s failed", path,
+                      (unsigned long long)v->file_size, (unsigned long long)st.st_size, what);
+    return ZS_ERR(ZS_EIO,
+                  "%s: a %s through its mapping failed (bus error: the file changed under the run, or its "
+                  "storage failed)",
+                  path, what);
+}
+
+zs_status zs__volume_check_size(const zs_volume *v)
+{
+    struct stat st;
+    if (!v || v->fd < 0 || v->file_size == 0) return ZS_OK;
+    const char *path = v->info.data_path[0] ? v->info.data_path : v->info.path;
+    if (fstat(v->fd, &st) != 0) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot stat", path);
+    ZS_RETURN_IF((uint64_t)st.st_size < v->file_size, ZS_EIO,
+                 "%s: changed size during the run (%llu bytes at open, %llu now)", path,
+                 (unsigned long long)v->file_size, (unsigned long long)st.st_size);
+    return ZS_OK;
+}
+
+int zs__volume_created(const zs_volume *v) { return v && v->mode == ZS_MODE_CREATE; }
+
+int zs__volume_read_only(const zs_volume *v) { return !v || v->mode == ZS_MODE_R; }

@@ -12,7 +12,7 @@
  * whole planes into its buffer and scatters output planes back, with the same strided copy that
  * gathers C-order files (zs__strided_copy in slab.c). The buffer is borrowed: no fd, nothing to
  * sync or drop, no files. */
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -223,13 +223,7 @@ zs_status zs__zarr_read_file(const char *path, size_t max, char **buf, size_t *n
     }
     char *b = malloc((size_t)st.st_size + 1);
     size_t got = 0;
-    while (b && got < (size_t)st.st_size) {
-        const ssize_t r = read(fd, b + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) break;
-        got += (size_t)r;
-    }
-    const int err = errno;
+    const int e = b ? zs__read_full(fd, b, (size_t)st.st_size, -1, 1, &got) : 0, err = e ? e : EIO;
     close(fd);
     ZS_RETURN_IF(!b, ZS_ENOMEM, "%s: out of memory", path);
     if (got != (size_t)st.st_size) {

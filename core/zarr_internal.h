@@ -6,7 +6,7 @@
 #ifndef ZS_ZARR_INTERNAL_H
 #define ZS_ZARR_INTERNAL_H
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 #define ZARR_MAX_DIMS 5
 /* Largest decoded chunk accepted (blosc's limit, with its header): bigger chunks are refused. */

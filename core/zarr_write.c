@@ -180,12 +180,10 @@ static zs_status write_chunk(const zarr_writer *w, const char *file, const unsig
     int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
     zs_status st = ZS_OK;
     if (fd < 0) st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot create", file);
-    for (size_t done = 0; st == ZS_OK && done < en;) {
-        const ssize_t r = write(fd, (unsigned char *)enc + done, en - done);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot write", file);
-        done += r > 0 ? (size_t)r : 0;
-    }
+    size_t done = 0;
+    const int e = st == ZS_OK ? zs__write_full(fd, enc, en, -1, 1, &done) : 0;
+    if (st == ZS_OK && (e || done < en))
+        st = ZS_ERR_SYS(zs__status_from_errno(e ? e : EIO), e ? e : EIO, "%s: cannot write", file);
     if (fd >= 0 && close(fd) != 0 && st == ZS_OK)
         st = ZS_ERR_SYS(zs__status_from_errno(errno), errno, "%s: cannot close", file);
     free(enc);

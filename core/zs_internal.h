@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* Internals shared across folders: error macros, the volume handle, the format interface,
- * tracked allocation and dtype conversion. Not installed. */
+/* Internals shared across folders: error macros, tracked allocation, dtype conversion and the
+ * functions through which everything but the volume and format files reaches a volume (its
+ * body and the format interface are in volume_internal.h). Not installed. */
 #ifndef ZS_INTERNAL_H
 #define ZS_INTERNAL_H
 
@@ -153,106 +154,16 @@ void zs__bswap(void *p, size_t size, size_t n);
 /** 1 if this machine is big-endian. */
 int zs__host_big_endian(void);
 
-/* ---- formats: one file each, one line each in the registry (formats.c) ------------------
- * A format is a zs_format_ops descriptor declared const in its fmt_*.c and listed once in the
- * registry table of formats.c; volume.c never names a format. A format is either
- *  - a header in front of one byte range (parse + write_header): volume.c opens and creates
- *    the file, maps its slabs, syncs and drops its pages; or
- *  - its own reader and writer (open + create): it fills the volume's plane hooks
- *    (zs_volume_io) when planes are decoded or encoded, or leaves v->io NULL and sets
- *    info.offset when the file turns out to be one byte range (an uncompressed TIFF).
- * Names go to a format by claims_name (patterns, directories), then by suffix; a name that
- * says nothing goes to the format whose sniff recognises the first bytes, else to the
- * fallback entry (raw). */
-/** Largest header a reader accepts (npy v2/v3 may announce up to 4 GiB). */
-#define ZS_MAX_HEADER (1u << 20)
-
-/* claims_name's answers */
-#define ZS_CLAIM_FIRST 2 /* before any suffix is looked at */
-#define ZS_CLAIM_LAST  1 /* when no suffix matched */
-
-typedef struct zs_format_ops {
-    zs_format_desc desc; /* name, suffixes, one line, ZS_FORMAT_* flags (zs_format_at) */
-    /** How its names look in lists ("a plane series"); NULL: its suffixes. */
-    const char *hint;
-    /** Suffixes refused with a reason (".nii.gz"); NULL none. */
-    const char *refused;
-    /** The hint that ends the refusal: "decompress it first (...)". */
-    const char *refused_hint;
-    /** Suffixes of headers whose voxels go to a data file beside them (".mhd"); NULL none. */
-    const char *detached;
-    /** ZS_CLAIM_FIRST / ZS_CLAIM_LAST when the format reads or writes `path` whatever its
-     *  suffix (a plane series' pattern or directory); 0 otherwise. NULL: suffixes only. */
-    int (*claims_name)(const char *path, int exists, int is_dir);
-    /** 1 when the first n bytes of a file are this format's (magic bytes); NULL: none. */
-    int (*sniff)(const unsigned char *b, size_t n);
-    /** Parses a header held in buf[0..n) (the first n bytes of the file; n may be shorter
-     *  than the header if the file is short). file_size is the whole file's size. Fills
-     *  info (path already set), checks the data fits in the file. Pure: no I/O, so it can
-     *  be fuzzed. */
-    zs_status (*parse)(const unsigned char *buf, size_t n, uint64_t file_size, zs_volume_info *info);
-    /** Serialises a header for spec (shape, ndim, dtype, voxel, scaling) into buf (capacity
-     *  cap); sets spec->offset, order, format, version. @return header bytes or an error. */
-    int64_t (*write_header)(zs_volume_info *spec, unsigned char *buf, size_t cap);
-    /** The entry that writes spec (NIfTI-1 hands shapes beyond 32767 to NIfTI-2); NULL: this one. */
-    const struct zs_format_ops *(*writer_for)(const zs_volume_info *spec);
-    /** Formats that are more than a header in front of one byte range (TIFF, plane series,
-     *  raw data described by the caller) open and create volumes themselves; parse and
-     *  write_header are then NULL.
-     *  open: v->info.path set, v->fd open on it (-1 for ZS_FORMAT_FILES); fills v->info and,
-     *  when planes must be decoded, v->io and v->fmt_state. create: v->info holds the spec and
-     *  v->info.path the name to write (path.partial unless direct), v->fd is open on it
-     *  (-1 for ZS_FORMAT_FILES); writes what must precede the data and sets v->io when planes
-     *  are encoded. */
-    zs_status (*open)(zs_volume *v, const zs_open_opts *o);
-    zs_status (*create)(zs_volume *v, const zs_create_opts *o);
-    /** 1 when a volume created with these options encodes whole planes (v->io set by create);
-     *  NULL: never. */
-    int (*encodes)(const zs_create_opts *o);
-    /** The files of an open volume, in a stable order: file i, or NULL past the end. NULL:
-     *  info.path, and info.data_path when it differs. */
-    const char *(*file)(const zs_volume *v, int64_t i);
-    /** Chunked outputs: the planes a volume created with these options writes at once (its
-     *  chunks' z extent), which slabs must start on; NULL or a value <= 1: none. */
-    int64_t (*z_align)(const zs_create_opts *o);
-    /** The bytes each worker's writes hold, besides its slab, in a volume created with these
-     *  options for spec (an OME-Zarr pyramid's layers in progress); NULL: none. */
-    uint64_t (*worker_bytes)(const zs_create_opts *o, const zs_volume_info *spec);
-    /** A word after the format's name in `zslab info` ("BigTIFF"); NULL: "version N". */
-    void (*version_text)(const zs_volume_info *i, char *buf, size_t n);
-} zs_format_ops;
-
-extern const zs_format_ops zs__fmt_npy;
 /** Writes the head of a .npy (version 1) of n one-dimensional records (tables: labels, cells):
  *  `fields` is the inside of numpy's descr list ("('x', '<i8'), ('v', '<f8')"); the header is
  *  padded to a multiple of 64 bytes as numpy pads it. @return 0, or -1 (too long, or a write failed). */
 int zs__npy_records_head(FILE *f, const char *fields, uint64_t n);
-extern const zs_format_ops zs__fmt_nifti1; /* reads NIfTI-1 and NIfTI-2; writes NIfTI-1 */
-extern const zs_format_ops zs__fmt_nifti2; /* writes NIfTI-2 */
-extern const zs_format_ops zs__fmt_raw;    /* the fallback: data the caller describes */
-extern const zs_format_ops zs__fmt_mhd;    /* MetaImage .mhd (detached) / .mha (attached) */
-extern const zs_format_ops zs__fmt_nrrd;   /* NRRD .nrrd (attached) / .nhdr (detached) */
-extern const zs_format_ops zs__fmt_tiff;   /* libtiff: open/create (fmt_tiff.c, tiff_write.c) */
-extern const zs_format_ops zs__fmt_series; /* one 2-D file per plane (fmt_series.c) */
-extern const zs_format_ops zs__fmt_zarr;   /* Zarr v2 / OME-Zarr (fmt_zarr.c, zarr_write.c) */
-extern const zs_format_ops zs__fmt_hdf5;   /* libhdf5: open/create (fmt_hdf5.c, hdf5_write.c) */
 /* 1 when an opened Zarr / HDF5 volume's axes are named by the file (NGFF axes; dimension labels,
  * Imaris, BigDataViewer), so that a reader's array is (z, y, x); 0 when dimension k is axis k. */
 int zs__zarr_axes_named(const zs_volume *v);
 int zs__hdf5_axes_named(const zs_volume *v);
-extern const zs_format_ops zs__fmt_memory; /* a caller's buffer (volume_memory.c): no file, no name */
 
-/** The registry's entry of f (the memory entry, which is never listed, included); NULL for
- *  ZS_FMT_AUTO or an unknown value (formats.c). */
-const zs_format_ops *zs__format_ops(zs_format f);
-/** ZS_OK if the format writes compression c (ZS_COMPRESS_NONE always); else ZS_EUNSUPPORTED
- *  naming path and the formats that write c (formats.c). */
-zs_status zs__format_check_compression(const zs_format_ops *ops, const char *path, zs_compression c);
-/** ZS_OK if chunk (x, y, z; 0 = the default) suits the format: all 0, or a chunked format (one
- *  with z_align); else ZS_EUNSUPPORTED (ZS_EINVAL for a negative extent) naming path (formats.c). */
-zs_status zs__format_check_chunks(const zs_format_ops *ops, const char *path, const int64_t chunk[3]);
-/** The entry at index i of the registry; NULL past the end. */
-const zs_format_ops *zs__format_at(int i);
+/* ---- format helpers (the format interface: volume_internal.h) ------------------------ */
 /** 1 if `path` ends with one of the space-separated suffixes (ASCII case ignored). */
 int zs__name_has_suffix(const char *path, const char *suffixes);
 
@@ -321,13 +232,6 @@ void zs__voxel_normalize(zs_volume_info *info);
 /* ---- volume handle -------------------------------------------------------------------- */
 typedef enum zs_mode { ZS_MODE_R = 0, ZS_MODE_RW, ZS_MODE_COW, ZS_MODE_CREATE } zs_mode;
 
-/* ---- plane I/O for volumes that are not one byte range ------------------------------------ */
-/** Formats whose planes are decoded rather than mapped (compressed or scattered TIFF pages, a
- *  plane series) give the volume these hooks; zs_slab_map reads through read_planes into the
- *  mapping's buffer and zs_slab_unmap writes through write_planes. Planes travel in F order
- *  (x fastest), in the volume's dtype (info.dtype, with its byte order). Workers call both
- *  concurrently for disjoint planes: each format makes them thread-safe (no lock shared by
- *  readers of different planes, see fmt_tiff.c). */
 /** What a format holds to decode planes, beyond the planes it returns (zs_volume_io.decode_cost). */
 typedef struct zs_decode_cost {
     uint64_t worker; /* bytes each reading worker holds: a decoded chunk, a chunk file's bytes, a cached layer */
@@ -335,59 +239,10 @@ typedef struct zs_decode_cost {
     char unit[112];  /* what they are made of, for messages: "chunks of 32x1024x1024 uint16 (z, y, x)" */
 } zs_decode_cost;
 
-typedef struct zs_volume_io {
-    /** Reads planes [z0,z1) of volume t into dst. */
-    zs_status (*read_planes)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
-    /** Writes planes [z0,z1) of volume t (created volumes: each plane once, in any order). */
-    zs_status (*write_planes)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, const void *src);
-    /** Finishes a created volume before it is renamed into place (NULL: nothing to do). */
-    zs_status (*finish)(zs_volume *v);
-    /** Renames the files of a created volume into place (NULL: volume.c renames info.path). */
-    zs_status (*commit)(zs_volume *v);
-    /** Releases fmt_state; removes the files of a created volume that was not committed. */
-    void (*close)(zs_volume *v);
-    /** Makes planes [z0,z1) of volume t durable (a journal records them next); NULL: nothing to do. */
-    zs_status (*sync)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1);
-    /** Drops planes [z0,z1) of volume t from the page cache (flushing them first when asked);
-     *  NULL: nothing to drop. */
-    void (*drop)(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int flush);
-    /** Fills `out` (zeroed by the caller) with what a worker holds while it reads `planes` planes at a
-     *  time, beyond those planes, and what the process holds once for all workers; NULL: nothing. The
-     *  planner counts both in its peak estimate and its budget (zs__volume_decode_cost). */
-    void (*decode_cost)(const zs_volume *v, int64_t planes, zs_decode_cost *out);
-} zs_volume_io;
-
 /** The identity (st_dev, st_ino) of a claimed file or directory. */
 typedef struct zs_file_id {
     uint64_t dev, ino;
 } zs_file_id;
-
-struct zs_volume {
-    zs_volume_info info; /* the plain descriptor (read-only after open) */
-    int fd;              /* the data file (info.data_path); -1 for a plane series */
-    zs_mode mode;
-    uint64_t file_size;                /* of the data file */
-    char final_path[ZS_PATH_MAX];      /* create: path after commit; info.path is the .partial */
-    char final_data_path[ZS_PATH_MAX]; /* create, detached data: data file after commit */
-    int committed;                     /* create: renamed into place */
-    int claimed;                       /* create: holds the output's claim (claim_fd locked); only
-                                          then does free remove the partial files */
-    int claim_fd;                      /* create: the locked file of the claim (fd, or a series'
-                                          first plane); -1 without one */
-    int replace;                       /* create: commit may replace an existing output */
-    zs_file_id id;                     /* create: the claimed file's identity (checked at commit) */
-    zs_file_id data_id;                /* create, detached data: the data file's */
-    int data_claimed;                  /* create, detached data: its partial data file is ours */
-    volatile int *stop;                /* create: the run's stop flag, polled by work done at commit (pyramid
-                                          levels); NULL: none (zs__volume_set_stop) */
-    int64_t z_align;                   /* create: planes written at once (ops->z_align); 1: any */
-    const zs_format_ops *ops;          /* the registry's entry that opened or created it */
-    const zs_volume_io *io;            /* NULL: planes are mapped from fd; else decoded by the format */
-    void *fmt_state;                   /* the format's own state (owner: the volume; io->close frees) */
-    unsigned char *mem;                /* memory volumes in F order (volume_memory.c): voxel (0,0,0,0) of
-                                          the caller's buffer, read and written in place through the
-                                          volume functions (volume_io.c); NULL for files */
-};
 
 /** Byte offset in the file of plane z of volume t (overflow checked by open). */
 static inline uint64_t zs__plane_offset(const zs_volume_info *i, int64_t t, int64_t z)
@@ -414,7 +269,8 @@ typedef struct zs_view {
     size_t length; /* its length */
 } zs_view;
 /** Maps rows [y0,y1) of planes [z0,z1): whole planes, or part of one plane, so that they are
- *  one range; for writing when `write` (the volume must be writable). ZS_EUNSUPPORTED when the
+ *  one range; for writing when `write` (the volume must be writable, or copy-on-write: a private
+ *  mapping then). ZS_EUNSUPPORTED when the
  *  volume does not map (zs__volume_maps). A file that shrinks under a view faults: touch it
  *  under zs__call_guarded. Release with zs__volume_unview. */
 zs_status zs__volume_view(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, int write,
@@ -463,8 +319,11 @@ zs_status zs__volume_files_sum(const zs_volume *v, zs_files_sum *out);
 /** The same for the volume `info` describes (a plan's input): its path and data file, or, when
  *  its format lists files itself (a plane series), the files of the volume opened again. */
 zs_status zs__info_files_sum(const zs_volume_info *info, zs_files_sum *out);
-/** Gathers planes [z0,z1) of a C-order volume t into an F-order buffer (slab.c). */
-zs_status zs__gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst);
+/** 1 when v was created by this process (zs_volume_create), not opened. */
+int zs__volume_created(const zs_volume *v);
+/** 1 when v was opened read-only (mode r): its views are for reading; a copy-on-write volume's
+ *  (mode c) are private mappings that may be written. */
+int zs__volume_read_only(const zs_volume *v);
 
 /** Copies planes between a strided array and an F-order buffer `f` (nx*ny*h elements of es
  *  bytes, x fastest). `base` is voxel (0,0,0) of the strided planes, stride[] the byte steps along
@@ -481,6 +340,21 @@ void zs__json_string(FILE *f, const char *s);
 
 zs_status zs__map_range(int fd, const char *path, uint64_t offset, uint64_t len, zs_mode mode, void **base,
                         size_t *maplen, void **ptr);
+
+/* ---- whole transfers (transfer.c) ----------------------------------------------------------
+ * The one loop that retries read/pread and write/pwrite after EINTR and short transfers. */
+/** Moves n bytes between buf and fd at offset off (pread / pwrite), or at the file position when
+ *  off < 0 (read / write). Stops early, with no error, at the end of the file (a read returns 0),
+ *  when a write makes no progress, or, when align > 1 (O_DIRECT), after a short transfer that
+ *  leaves the offset unaligned. @return 0, or the errno of the call that failed; *done: the bytes
+ *  moved (n when the transfer is whole). */
+int zs__read_full(int fd, void *buf, size_t n, int64_t off, size_t align, size_t *done);
+int zs__write_full(int fd, const void *buf, size_t n, int64_t off, size_t align, size_t *done);
+/** Exactly n bytes at off, or an error naming path and the offset where the transfer stopped: "read
+ *  failed at offset N: strerror" (ZS_EIO), "the file ends at offset N, before the data it describes
+ *  (truncated?)" (ZS_EFORMAT); "write failed at offset N: strerror", "write made no progress". */
+zs_status zs__pread_full(int fd, const char *path, void *buf, size_t n, uint64_t off);
+zs_status zs__pwrite_full(int fd, const char *path, const void *buf, size_t n, uint64_t off);
 
 /* ---- opening inputs (regular_file.c) ---------------------------------------------------- */
 /** Opens an input that must be a regular file (flags: O_RDONLY or O_RDWR) without blocking on a
@@ -532,9 +406,37 @@ int zs__is_claimed(const char *path, const zs_file_id *id);
  *  stays as it is. */
 void zs__remove_claimed(const char *path, const zs_file_id *id);
 
-/** An error when ZS_THREADS is set but is not a thread count (topology.c); callers that take
- *  their thread count from the environment check it first, so that a typo is not ignored. */
+/* ---- parallel slabs (parallel.c) ---------------------------------------------------------
+ * The one OpenMP region of work outside a plan (pattern fill, previews): run(arg, i, worker) for
+ * every i in [0, n), on zs__slab_loop_workers() workers numbered from 0 (scratch indexed by
+ * worker needs no lock), claimed one at a time. */
+typedef struct zs_slab_loop {
+    int64_t n;   /* items */
+    int threads; /* workers wanted; <= 0: zs_sys_threads() (ZS_THREADS checked first) */
+    int bind;    /* 1: worker k is bound to the k-th allowed core, as the executor binds its workers */
+    zs_status (*run)(void *arg, int64_t i, int worker);
+    void *arg;
+} zs_slab_loop;
+/** The workers zs__slab_loop_run starts: the threads wanted, at most n (at least 1). */
+int zs__slab_loop_workers(const zs_slab_loop *l);
+/** Runs the loop. The first error is kept, with its message (this thread's last error on
+ *  return), and cancels the items not yet started; a worker never leaves an item mid-way.
+ *  @return ZS_OK or that error. */
+zs_status zs__slab_loop_run(const zs_slab_loop *l);
+
+/* ---- system facts (topology.c) ------------------------------------------------------------ */
+/** An error when ZS_THREADS is set but is not a thread count; callers that take their thread
+ *  count from the environment check it first, so that a typo is not ignored. */
 zs_status zs__check_env_threads(void);
+typedef struct zs_topology_facts {
+    int cores;       /* cores this process may use */
+    int pus;         /* hardware threads this process may use */
+    uint64_t l2, l3; /* bytes per core / shared (0 unknown) */
+    int numa_nodes;
+} zs_topology_facts;
+void zs__topology_facts(zs_topology_facts *f);
+/** Binds the calling thread to the i-th allowed core (no-op without hwloc). */
+void zs__topology_bind_thread(int i);
 
 /* ---- direct I/O (volume_direct.c) ----------------------------------------------------
  * O_DIRECT reads and writes of a volume that is one Fortran-order byte range in a file, for the
@@ -573,9 +475,10 @@ void zs__test_crash_on(const char *path, const char *when);
  *  it must hold no lock or allocation of its own); 0 when fn returned. */
 int zs__call_guarded(void (*fn)(void *), void *arg);
 /** The error for a fault while `what` ("read", "write") went through v's mapping: names the
- *  file and, when it shrank, its size at open and now. */
+ *  file and, when it shrank, its size at open and now (volume_io.c). */
 zs_status zs__fault_error(const zs_volume *v, const char *what);
-/** An error naming v's data file when it is now shorter than at open (truncated under a run). */
+/** An error naming v's data file when it is now shorter than at open (truncated under a run;
+ *  volume_io.c). */
 zs_status zs__volume_check_size(const zs_volume *v);
 
 /* ---- describe functions (describe.c) --------------------------------------------------- */

@@ -84,7 +84,7 @@ zs_status zs__engine_open(zs_engine id, const zs_volume *in, zs_volume *out, int
     s->write = out != NULL;
     s->reported = id;
     s->ops = zs__engine_get(id);
-    ZS_RETURN_IF(!s->ops, ZS_EINVAL, "%s: no engine %d", v->info.path, (int)id);
+    ZS_RETURN_IF(!s->ops, ZS_EINVAL, "%s: no engine %d", zs_volume_get_info(v)->path, (int)id);
     if (s->ops->open) {
         const zs_status st = s->ops->open(s);
         if (st == ZS_EUNSUPPORTED)

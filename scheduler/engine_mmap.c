@@ -54,7 +54,8 @@ static zs_status window_cover(mmap_stream *ms, int64_t t, int64_t z0, int64_t z1
 {
     if (ms->view.data && t == ms->t && z0 >= ms->z0 && z1 <= ms->z1) return ZS_OK;
     zs__volume_unview(&ms->view);
-    const int64_t nz = ms->s->v->info.shape[2], cap = (int64_t)(WINDOW_MAX / (ms->plane ? ms->plane : 1));
+    const int64_t nz = zs_volume_get_info(ms->s->v)->shape[2],
+                  cap = (int64_t)(WINDOW_MAX / (ms->plane ? ms->plane : 1));
     int64_t end = z1 + (more < cap - (z1 - z0) ? more : cap - (z1 - z0));
     if (end > nz) end = nz;
     if (end < z1) end = z1;
@@ -68,8 +69,9 @@ static zs_status mmap_start(const zs_engine_side *s, const zs_plan *p, void **st
     mmap_stream *ms = zs__calloc(sizeof *ms);
     ZS_RETURN_IF(!ms, ZS_ENOMEM, "%s: out of memory", p->in.path);
     ms->s = s;
-    ms->row = (size_t)s->v->info.shape[0] * zs_dtype_size(s->v->info.dtype);
-    ms->plane = ms->row * (size_t)s->v->info.shape[1];
+    const zs_volume_info *vi = zs_volume_get_info(s->v);
+    ms->row = (size_t)vi->shape[0] * zs_dtype_size(vi->dtype);
+    ms->plane = ms->row * (size_t)vi->shape[1];
     if (s->write && !zs__volume_is_buffer(s->v)) {
         ms->buf = zs__alloc(zs__engine_band_bytes(p));
         if (!ms->buf) {
@@ -100,7 +102,7 @@ static void mmap_band(void *stream, zs_io_request span, int64_t batch)
 static zs_status mmap_access(mmap_stream *ms, zs_io_request r, mapped_call *c)
 {
     const zs_volume *v = ms->s->v;
-    const int64_t step = r.y0 == 0 && r.y1 == v->info.shape[1] ? r.z1 - r.z0 : 1;
+    const int64_t step = r.y0 == 0 && r.y1 == zs_volume_get_info(v)->shape[1] ? r.z1 - r.z0 : 1;
     ZS_FORWARD(window_cover(ms, r.t, r.z0, r.z1, 0));
     for (int64_t z = r.z0; z < r.z1; z += step) {
         c->data = (unsigned char *)ms->view.data + (size_t)(z - ms->z0) * ms->plane + (size_t)r.y0 * ms->row;

@@ -22,7 +22,6 @@
 
 #include <fcntl.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,38 +211,53 @@ static zs_status alloc_buffers(reducer *r)
     return ZS_OK;
 }
 
-/* Folds planes [z0, z0 + hz) (data: their voxels, F order) into the projections. */
-static void fold_chunk(reducer *r, const unsigned char *data, int64_t z0, int64_t hz)
+/* A chunk being folded: planes [z0, z0 + hz), data their voxels (F order). */
+typedef struct fold_job {
+    reducer *r;
+    const unsigned char *data;
+    int64_t z0, hz;
+} fold_job;
+
+/* Row y of every plane of the chunk, on one worker (its row buffer and its part of the XZ view). */
+static zs_status fold_rows(void *arg, int64_t y, int worker)
 {
+    const fold_job *f = arg;
+    reducer *r = f->r;
     const zs_volume_info *i = r->i;
     const int64_t nx = i->shape[0], ny = i->shape[1], nzp = r->img[P_ZY].w;
     const size_t es = zs_dtype_size(i->dtype);
     const int xy = r->pan[P_XY].used, xz = r->pan[P_XZ].used, zy = r->pan[P_ZY].used;
-    float *pxy = r->img[P_XY].px, *pzy = r->img[P_ZY].px;
+    float *row = r->rows + (size_t)worker * (size_t)nx;
+    float *part = xz ? r->xzpart + (size_t)worker * (size_t)(r->chunk * nx) : NULL;
+    for (int64_t k = 0; k < f->hz; k++) {
+        zs__to_f32(f->data + (size_t)((k * ny + y) * nx) * es, i->dtype, (size_t)nx, i->slope, i->inter, row);
+        if (xy) fold_row(r->img[P_XY].px + y * nx, row, nx);
+        if (xz) fold_row(part + k * nx, row, nx);
+        if (zy) r->img[P_ZY].px[y * nzp + (f->z0 - r->zlo) + k] = row_max(row, nx); /* last: overwrites row */
+    }
+    return ZS_OK;
+}
+
+/* Folds planes [z0, z0 + hz) (data: their voxels, F order) into the projections: rows on the
+ * workers (maxima: the order they come in does not matter), then the workers' XZ parts. */
+static zs_status fold_chunk(reducer *r, const unsigned char *data, int64_t z0, int64_t hz)
+{
+    const int64_t nx = r->i->shape[0];
+    const int xz = r->pan[P_XZ].used;
     if (xz) /* each worker's part: hz rows of nx, at a stride of chunk rows */
         for (int t = 0; t < r->threads; t++)
             for (size_t k = 0; k < (size_t)(hz * nx); k++)
                 r->xzpart[(size_t)t * (size_t)(r->chunk * nx) + k] = -INFINITY;
-#pragma omp parallel num_threads(r->threads)
-    {
-        const int tid = omp_get_thread_num();
-        float *row = r->rows + (size_t)tid * (size_t)nx;
-        float *part = xz ? r->xzpart + (size_t)tid * (size_t)(r->chunk * nx) : NULL;
-#pragma omp for schedule(static)
-        for (int64_t y = 0; y < ny; y++)
-            for (int64_t k = 0; k < hz; k++) {
-                zs__to_f32(data + (size_t)((k * ny + y) * nx) * es, i->dtype, (size_t)nx, i->slope, i->inter, row);
-                if (xy) fold_row(pxy + y * nx, row, nx);
-                if (xz) fold_row(part + k * nx, row, nx);
-                if (zy) pzy[y * nzp + (z0 - r->zlo) + k] = row_max(row, nx); /* last: overwrites row */
-            }
-    }
-    if (!xz) return;
+    fold_job f = {r, data, z0, hz};
+    const zs_slab_loop loop = {.n = r->i->shape[1], .threads = r->threads, .run = fold_rows, .arg = &f};
+    ZS_FORWARD(zs__slab_loop_run(&loop)); /* at most r->threads workers: the buffers' count */
+    if (!xz) return ZS_OK;
     for (int t = 0; t < r->threads; t++)
         for (int64_t k = 0; k < hz; k++) {
             float *d = r->img[P_XZ].px + (z0 - r->zlo + k) * nx;
             fold_row(d, r->xzpart + (size_t)t * (size_t)(r->chunk * nx) + k * nx, nx);
         }
+    return ZS_OK;
 }
 
 /* Rays without a number (only NaN voxels, or -inf ones) become NaN: shown as 0, left out of the
@@ -269,8 +283,10 @@ static zs_status read_all(reducer *r)
         ZS_FORWARD(zs_slab_make(r->i, r->o->t, z0, z1, 0, &s));
         ZS_FORWARD(zs_slab_map(r->v, &s, &m));
         prefetch(r, z1, z1 + r->chunk < r->zhi ? z1 + r->chunk : r->zhi);
-        fold_chunk(r, m.data, z0, z1 - z0);
-        ZS_FORWARD(zs_slab_unmap(&m));
+        const zs_status st = fold_chunk(r, m.data, z0, z1 - z0);
+        const zs_status un = zs_slab_unmap(&m);
+        ZS_FORWARD(st);
+        ZS_FORWARD(un);
     }
     unfold_empty(r);
     return ZS_OK;

@@ -45,28 +45,17 @@ static void record_path(const char *dir, int64_t slab, char *buf, size_t n)
 /* Writes n bytes; @return 0 or an errno. */
 static int write_full(int fd, const void *buf, size_t n)
 {
-    const unsigned char *p = buf;
-    while (n > 0) {
-        const ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return w < 0 ? errno : EIO;
-        p += w, n -= (size_t)w;
-    }
-    return 0;
+    size_t done;
+    const int e = zs__write_full(fd, buf, n, -1, 1, &done);
+    return e ? e : done < n ? EIO : 0;
 }
 
 /* Reads n bytes; @return 0, an errno, or -1 at the end of the file before n bytes. */
 static int read_full(int fd, void *buf, size_t n)
 {
-    unsigned char *p = buf;
-    while (n > 0) {
-        const ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0) return errno;
-        if (r == 0) return -1;
-        p += r, n -= (size_t)r;
-    }
-    return 0;
+    size_t done;
+    const int e = zs__read_full(fd, buf, n, -1, 1, &done);
+    return e ? e : done < n ? -1 : 0;
 }
 
 zs_status zs__record_put(const char *dir, int64_t slab, const void *rec, size_t size)

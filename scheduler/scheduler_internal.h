@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
-/* Scheduler internals: the pipeline body, the plan, topology. */
+/* Scheduler internals: the pipeline body, the plan. */
 #ifndef ZS_SCHEDULER_INTERNAL_H
 #define ZS_SCHEDULER_INTERNAL_H
 
@@ -208,16 +208,6 @@ zs_status zs__journal_scan(const zs_jinfo *info, void (*fn)(void *user, int64_t 
 /** Slab i of a plan described by (slab height, planes per volume): volume t, core [z0,z1). */
 void zs__journal_slab(const zs_jinfo *info, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
 
-/* ---- topology (topology.c) --------------------------------------------------------- */
-typedef struct zs_topology_facts {
-    int cores;       /* cores this process may use */
-    int pus;         /* hardware threads this process may use */
-    uint64_t l2, l3; /* bytes per core / shared (0 unknown) */
-    int numa_nodes;
-} zs_topology_facts;
-void zs__topology_facts(zs_topology_facts *f);
-/** Binds the calling thread to the i-th allowed core (no-op without hwloc). */
-void zs__topology_bind_thread(int i);
 
 /** The fingerprint a journal's header compares, from the zslab version to the output's shape (not
  *  the slab height), as "key value" lines: what an output is made from (journal_files.c). A batch's

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

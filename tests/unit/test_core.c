@@ -245,13 +245,62 @@ static void test_c_order_gather(void **state)
     unlink("c.raw");
 }
 
+/* The volume functions take whole planes of a C-order volume (scattered into the file, as a slab
+ * mapping's unmap does), and a copy-on-write volume's slab mapping is written in private. */
+static void test_c_order_write_and_cow(void **state)
+{
+    (void)state;
+    const int64_t nx = 4, ny = 3, nz = 5;
+    float zeros[4 * 3 * 5] = {0}, planes[4 * 3 * 2];
+    FILE *f = fopen("cw.raw", "wb");
+    assert_int_equal(fwrite(zeros, sizeof zeros, 1, f), 1);
+    fclose(f);
+    zs_open_opts o;
+    zs_open_opts_default(&o);
+    o.raw_shape[0] = nx, o.raw_shape[1] = ny, o.raw_shape[2] = nz;
+    o.raw_dtype.type = ZS_F32;
+    o.raw_order = ZS_ORDER_C;
+    o.mode = "r+";
+    zs_volume *v;
+    assert_int_equal(zs_volume_open("cw.raw", &o, &v), ZS_OK);
+    for (int k = 0; k < 4 * 3 * 2; k++) planes[k] = (float)(k + 1); /* planes 1 and 2, F order */
+    assert_int_equal(zs__volume_write(v, 0, 1, 3, 0, ny, planes), ZS_OK);
+    zs_volume_free(v);
+    f = fopen("cw.raw", "rb");
+    float back[4 * 3 * 5];
+    assert_int_equal(fread(back, sizeof back, 1, f), 1);
+    fclose(f);
+    for (int64_t x = 0; x < nx; x++)
+        for (int64_t y = 0; y < ny; y++)
+            for (int64_t z = 0; z < nz; z++) {
+                const float want = z == 1 || z == 2 ? planes[((z - 1) * ny + y) * nx + x] : 0.0f;
+                assert_true(back[(x * ny + y) * nz + z] == want);
+            }
+    o.mode = "c";
+    o.raw_order = ZS_ORDER_F;
+    assert_int_equal(zs_volume_open("cw.raw", &o, &v), ZS_OK);
+    zs_slab s;
+    zs_mapping m;
+    assert_int_equal(zs_slab_make(zs_volume_get_info(v), 0, 0, nz, 0, &s), ZS_OK);
+    assert_int_equal(zs_slab_map(v, &s, &m), ZS_OK);
+    ((float *)m.data)[0] = -5.0f; /* private: the file keeps its 0 */
+    assert_true(((float *)m.data)[0] == -5.0f);
+    assert_int_equal(zs_slab_unmap(&m), ZS_OK);
+    zs_volume_free(v);
+    f = fopen("cw.raw", "rb");
+    assert_int_equal(fread(back, sizeof back, 1, f), 1);
+    fclose(f);
+    assert_true(back[0] == 0.0f);
+    unlink("cw.raw");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dtype_parse),    cmocka_unit_test(test_convert_round_saturate),
         cmocka_unit_test(test_sizes_overflow), cmocka_unit_test(test_create_commit_partial),
         cmocka_unit_test(test_open_errors),    cmocka_unit_test(test_slab_mapping_offsets),
-        cmocka_unit_test(test_c_order_gather),
+        cmocka_unit_test(test_c_order_gather), cmocka_unit_test(test_c_order_write_and_cow),
     };
     return zs_test_exit(cmocka_run_group_tests_name("core", tests, NULL, NULL));
 }

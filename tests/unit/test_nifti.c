@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 #include "zs_test_util.h"
 
 /* ---- fixture: a fresh temporary directory under the working directory per test ----------- */

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "zs_internal.h"
+#include "volume_internal.h"
 #include "zs_test_util.h"
 
 static int is_text_format(const char *n)

@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 the zslab authors */
 /* Machine facts: usable cores (cpuset, OMP_NUM_THREADS, ZS_THREADS), cache sizes, memory
  * available under cgroup limits, and binding workers to cores. hwloc when present. */
-#include "scheduler_internal.h"
+#include "zs_internal.h"
 
 #include <sched.h>
 #include <stdio.h>
