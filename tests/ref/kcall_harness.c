@@ -38,9 +38,29 @@ static zs_status call_es(const zs_kernel_desc *k, const void *params, int64_t nx
     }
     for (int64_t i = 0; i < nin; i++) ip[i] = (const void *)((const unsigned char *)in + (size_t)i * plane);
     for (int64_t j = 0; j < nout; j++) op[j] = (void *)((unsigned char *)out + (size_t)j * plane);
-    const zs_kernel_call c = {params, NULL, nx, ny,   0,     ny,      nz,           0, ny, ip,
-                              nin,    in_z, op, nout, out_z, scratch, scratch_bytes};
-    zs_status st = es == sizeof(double) ? k->run_f64(&c) : k->run(&c);
+    /* prepare()d state for this one call, as the planner makes it for a plan */
+    const zs_kernel_geom g = {.nx = nx, .ny = ny, .max_in = nin, .max_out = nout, .ny_vol = ny, .nz = nz};
+    void *state = NULL;
+    zs_status st = k->prepare ? k->prepare(params, &g, &state) : ZS_OK;
+    const zs_kernel_call c = {.params = params,
+                              .state = state,
+                              .nx = nx,
+                              .ny = ny,
+                              .y0 = 0,
+                              .ny_vol = ny,
+                              .nz = nz,
+                              .row_lo = 0,
+                              .row_hi = ny,
+                              .in = ip,
+                              .n_in = nin,
+                              .in_z = in_z,
+                              .out = op,
+                              .n_out = nout,
+                              .out_z = out_z,
+                              .scratch = scratch,
+                              .scratch_bytes = scratch_bytes};
+    if (st == ZS_OK) st = es == sizeof(double) ? k->run_f64(&c) : k->run(&c);
+    if (state && k->release) k->release(state);
     free(ip);
     free(op);
     return st;

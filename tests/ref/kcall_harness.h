@@ -22,7 +22,8 @@ zs_status zs_test_run_kernel_f64(const char *spec, const double *in, int64_t nx,
                                  double *out);
 
 /** Calls kernel k once over whole planes held contiguously (slot-major: plane s at in + s*nx*ny),
- *  the way a unit test lays them out; builds the plane pointers of the ABI-2 call. */
+ *  the way a unit test lays them out; builds the plane pointers of the call and, for a kernel with
+ *  prepare(), its state for this call (released after it). */
 zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,
                        int64_t nin, const int64_t *in_z, float *out, int64_t nout, const int64_t *out_z, void *scratch,
                        size_t scratch_bytes);
