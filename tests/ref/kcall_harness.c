@@ -127,3 +127,41 @@ zs_status zs_test_run_kernel_f64(const char *spec, const double *in, int64_t nx,
 {
     return run_kernel_es(spec, in, nx, ny, nz, slab, out, sizeof(double));
 }
+
+zs_status zs_test_call_state(const zs_kernel_desc *k, const void *params, void *st, const float *vol,
+                             const int64_t n[3], int64_t z0, int64_t z1, float *out)
+{
+    const int64_t plane = n[0] * n[1];
+    int64_t out_z[ZS_TEST_MAX_PLANES], in_z[ZS_TEST_MAX_PLANES];
+    const float *ip[ZS_TEST_MAX_PLANES];
+    float *op[ZS_TEST_MAX_PLANES];
+    zs_halo h;
+    k->halo(params, &h);
+    if (z1 - z0 > ZS_TEST_MAX_PLANES || n[2] > ZS_TEST_MAX_PLANES) return ZS_EINVAL;
+    for (int64_t z = z0; z < z1; z++) out_z[z - z0] = z, op[z - z0] = out + z * plane;
+    const int64_t nin = ref_zset(out_z, z1 - z0, h.lo[2], h.hi[2], n[2], h.zmode, in_z);
+    for (int64_t i = 0; i < nin; i++) ip[i] = vol + in_z[i] * plane;
+    const size_t sb = k->scratch_bytes(params, n[0], n[1], nin);
+    void *scratch = NULL;
+    if (posix_memalign(&scratch, 64, sb ? sb : 64) != 0) return ZS_ENOMEM;
+    const zs_kernel_call c = {.params = params,
+                              .state = st,
+                              .nx = n[0],
+                              .ny = n[1],
+                              .y0 = 0,
+                              .ny_vol = n[1],
+                              .nz = n[2],
+                              .row_lo = 0,
+                              .row_hi = n[1],
+                              .in = ip,
+                              .n_in = nin,
+                              .in_z = in_z,
+                              .out = op,
+                              .n_out = z1 - z0,
+                              .out_z = out_z,
+                              .scratch = scratch,
+                              .scratch_bytes = sb};
+    const zs_status st_run = k->run(&c);
+    free(scratch);
+    return st_run;
+}

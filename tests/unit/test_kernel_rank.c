@@ -344,44 +344,6 @@ static void test_sparse_planes(void **state)
     free(inb);
 }
 
-/* One call over output planes [z0, z1) of vol with the given prepared state (whole planes). */
-static zs_status call_with_state(const zs_kernel_desc *k, const void *params, void *st, const float *vol,
-                                 const int64_t n[3], int64_t z0, int64_t z1, float *out)
-{
-    const int64_t plane = n[0] * n[1];
-    int64_t out_z[64], in_z[64];
-    const float *ip[64];
-    float *op[64];
-    zs_halo h;
-    k->halo(params, &h);
-    for (int64_t z = z0; z < z1; z++) out_z[z - z0] = z, op[z - z0] = out + z * plane;
-    const int64_t nin = ref_zset(out_z, z1 - z0, h.lo[2], h.hi[2], n[2], h.zmode, in_z);
-    for (int64_t i = 0; i < nin; i++) ip[i] = vol + in_z[i] * plane;
-    const size_t sb = k->scratch_bytes(params, n[0], n[1], nin);
-    void *scratch = NULL;
-    assert_int_equal(posix_memalign(&scratch, 64, sb), 0);
-    const zs_kernel_call c = {.params = params,
-                              .state = st,
-                              .nx = n[0],
-                              .ny = n[1],
-                              .y0 = 0,
-                              .ny_vol = n[1],
-                              .nz = n[2],
-                              .row_lo = 0,
-                              .row_hi = n[1],
-                              .in = ip,
-                              .n_in = nin,
-                              .in_z = in_z,
-                              .out = op,
-                              .n_out = z1 - z0,
-                              .out_z = out_z,
-                              .scratch = scratch,
-                              .scratch_bytes = sb};
-    const zs_status st_run = k->run(&c);
-    free(scratch);
-    return st_run;
-}
-
 /* median and percentile build their networks (or choose their path) once, in prepare(): every
  * call of a plan runs from that one state, within the scratch scratch_bytes() declares, and gives
  * what one call over the whole volume gives; a call without the state is refused, not rebuilt. */
@@ -404,10 +366,10 @@ static void test_prepared_state(void **state)
         assert_non_null(st);
         assert_int_equal(zs_test_run_kernel(specs[s], in, n[0], n[1], n[2], 0, full), ZS_OK);
         for (int64_t z0 = 0; z0 < n[2]; z0 += 5)
-            if (call_with_state(k, params, st, in, n, z0, z0 + 5 < n[2] ? z0 + 5 : n[2], out) != ZS_OK)
+            if (zs_test_call_state(k, params, st, in, n, z0, z0 + 5 < n[2] ? z0 + 5 : n[2], out) != ZS_OK)
                 fail_msg("%s, planes from %lld: %s", specs[s], (long long)z0, zs_last_error());
         if (memcmp(out, full, sizeof(float) * (size_t)nv) != 0) fail_msg("%s: slabs from one state differ", specs[s]);
-        assert_int_equal(call_with_state(k, params, NULL, in, n, 0, 1, out), ZS_EINTERNAL);
+        assert_int_equal(zs_test_call_state(k, params, NULL, in, n, 0, 1, out), ZS_EINTERNAL);
         k->release(st);
         free(params);
     }
