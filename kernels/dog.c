@@ -25,40 +25,7 @@ static void dog_spec(const void *params, zs_gspec *s)
     s->nb = p->nb;
 }
 
-static zs_status dog_validate(const void *params, char *msg, size_t msglen)
-{
-    zs_gspec s;
-    dog_spec(params, &s);
-    return zs__gauss_validate(&s, msg, msglen);
-}
-
-static void dog_halo(const void *params, zs_halo *h)
-{
-    zs_gspec s;
-    dog_spec(params, &s);
-    zs__gauss_halo(&s, h);
-}
-
-static size_t dog_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
-{
-    zs_gspec s;
-    dog_spec(params, &s);
-    return zs__gauss_scratch(&s, nx, ny, max_in);
-}
-
-static zs_status dog_run(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    dog_spec(c->params, &s);
-    return zs__gauss_run(c, &s);
-}
-
-static zs_status dog_run_f64(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    dog_spec(c->params, &s);
-    return zs__gauss_run_f64(c, &s);
-}
+ZS_GAUSS_HOOKS(dog_spec)
 
 static const zs_param_desc dog_param_list[] = {
     {"sigma1", ZS_PARAM_FLOAT3, offsetof(dog_params, sigma1), 0, 1000, "1",
@@ -71,19 +38,13 @@ static const zs_param_desc dog_param_list[] = {
 };
 
 const zs_kernel_desc zs_kernel_dog = {
-    ZS_KERNEL_ABI,
-    "dog",
-    "difference of gaussians: gaussian(sigma1) - gaussian(sigma2)",
-    1,
-    dog_param_list,
-    (int)(sizeof dog_param_list / sizeof dog_param_list[0]),
-    sizeof(dog_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
-    dog_validate,
-    dog_halo,
-    dog_scratch,
-    dog_run,
-    NULL,
-    NULL,
-    dog_run_f64,
+    .abi = ZS_KERNEL_ABI,
+    .name = "dog",
+    .summary = "difference of gaussians: gaussian(sigma1) - gaussian(sigma2)",
+    .version = 1,
+    .params = dog_param_list,
+    .nparams = (int)(sizeof dog_param_list / sizeof dog_param_list[0]),
+    .params_size = sizeof(dog_params),
+    .flags = ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
+    ZS_GAUSS_DESC_HOOKS(dog_spec),
 };

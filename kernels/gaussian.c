@@ -132,31 +132,135 @@ static void edge_line(const double *w, int64_t r, int64_t n, int constant, int64
     }
 }
 
+/* ---- the plan's tables (prepare) -------------------------------------------------------------- */
+
+/* What prepare() builds once per plan and every call reads: the spec, the 1-D weights of every
+ * filtered axis of every term (in double, and rounded to float for float32 work), the x border
+ * map, the constant mode's x edge weights and a run of zeros. All of it depends on the parameters
+ * and the tile's columns (a plan's tiles hold all of x), none on the rows a call holds. */
+typedef struct zs_gstate {
+    zs_gspec s;
+    int64_t nx;                   /* tile columns the tables are for */
+    int cfix;                     /* constant mode with cval != 0 */
+    int64_t xlo, ylo;             /* largest x / y radius: offsets into the extended row and the y map */
+    int64_t maxtaps, ztaps;       /* most taps of any pass, of a z pass */
+    int zu[ZS_GMAX_TERMS];        /* the first term with the same z kernel as term t */
+    zs_k1d k[ZS_GMAX_TERMS][3];   /* w: float weights, wd: double (zs__k1d_identity: axis off) */
+    double *wd[ZS_GMAX_TERMS][3]; /* the double weights (NULL: axis off) */
+    float *wf[ZS_GMAX_TERMS][3];  /* the same rounded to float */
+    int64_t *xmap;                /* zs__border_map over xlo + nx + xlo */
+    double *bx[ZS_GMAX_TERMS];    /* cfix: weight of term t's x taps outside the volume */
+    const void *zero;             /* zlen zero doubles (as many zero floats and more) */
+    size_t zlen;
+} zs_gstate;
+
+/* The sizes of a spec's tables for tiles of nx columns (no allocation: the scratch hook counts with it). */
+static void gstate_shape(zs_gstate *st, const zs_gspec *s, int64_t nx)
+{
+    memset(st, 0, sizeof *st);
+    st->s = *s;
+    st->nx = nx;
+    st->cfix = s->nb.cval != 0.0 && (s->nb.mode[0] == ZS_BORDER_CONSTANT || s->nb.mode[1] == ZS_BORDER_CONSTANT ||
+                                     s->nb.mode[2] == ZS_BORDER_CONSTANT);
+    st->maxtaps = st->ztaps = 1;
+    for (int t = 0; t < s->nterms; t++) {
+        for (int a = 0; a < 3; a++) {
+            const int64_t r = zs__gauss_radius(s, t, a);
+            if (2 * r + 1 > st->maxtaps) st->maxtaps = 2 * r + 1;
+            if (a == 0 && r > st->xlo) st->xlo = r;
+            if (a == 1 && r > st->ylo) st->ylo = r;
+            if (a == 2 && 2 * r + 1 > st->ztaps) st->ztaps = 2 * r + 1;
+        }
+        st->zu[t] = t;
+        for (int u = 0; u < t; u++)
+            if (same_z(s, t, u)) {
+                st->zu[t] = u;
+                break;
+            }
+    }
+    const size_t chunk = zs__sep_chunk(st->ztaps, SIZE_MAX); /* the most a call's chunk can be */
+    st->zlen = chunk > (size_t)nx ? chunk : (size_t)nx;
+}
+
+/* Carves the tables out of b (counting only, when b has no base). */
+static void gstate_carve(zs_gstate *st, zs_bump *b)
+{
+    for (int t = 0; t < st->s.nterms; t++) {
+        for (int a = 0; a < 3; a++) {
+            const size_t n = (size_t)(2 * zs__gauss_radius(&st->s, t, a) + 1);
+            st->wd[t][a] = axis_on(&st->s, t, a) ? zs__bump_take(b, n, sizeof(double)) : NULL;
+            st->wf[t][a] = axis_on(&st->s, t, a) ? zs__bump_take(b, n, sizeof(float)) : NULL;
+        }
+        st->bx[t] = st->cfix ? zs__bump_take(b, (size_t)st->nx, sizeof(double)) : NULL;
+    }
+    st->xmap = zs__bump_take(b, (size_t)(st->xlo + st->nx + st->xlo), sizeof(int64_t));
+    st->zero = zs__bump_take(b, st->zlen, sizeof(double));
+}
+
+/* Fills the carved tables: weights as scipy's, the x map, the x edge weights. */
+static void gstate_fill(zs_gstate *st)
+{
+    const zs_gspec *s = &st->s;
+    for (int t = 0; t < s->nterms; t++)
+        for (int a = 0; a < 3; a++) {
+            st->k[t][a] = zs__k1d_identity;
+            if (!st->wd[t][a]) continue;
+            const int64_t r = zs__gauss_radius(s, t, a);
+            zs__gauss_weights(s->t[t].sigma[a], s->t[t].order[a], r, st->wd[t][a]);
+            for (int64_t i = 0; i < 2 * r + 1; i++) st->wf[t][a][i] = (float)st->wd[t][a][i];
+            st->k[t][a] = (zs_k1d){r, r, s->t[t].order[a] % 2 ? -1 : 1, 0, st->wf[t][a], st->wd[t][a]};
+        }
+    zs__border_map(st->xmap, st->nx, st->xlo, st->xlo, (zs_border)s->nb.mode[0]);
+    for (int t = 0; st->cfix && t < s->nterms; t++)
+        edge_line(st->wd[t][0], st->k[t][0].lo, st->nx, s->nb.mode[0] == ZS_BORDER_CONSTANT, 0, st->nx, st->bx[t],
+                  NULL);
+}
+
+zs_status zs__gauss_prepare(const zs_gspec *s, const zs_kernel_geom *geom, void **state)
+{
+    zs_gstate shape;
+    zs_bump count = {NULL, 0, 0, 0};
+    gstate_shape(&shape, s, geom->nx);
+    gstate_carve(&shape, &count);
+    const size_t tables = zs__bump_total(&count);
+    ZS_RETURN_IF(tables > SIZE_MAX - sizeof shape, ZS_EOVERFLOW, "gaussian: tables for %lld columns overflow",
+                 (long long)geom->nx);
+    zs_gstate *st = zs__alloc(sizeof *st + tables);
+    ZS_RETURN_IF(!st, ZS_ENOMEM, "gaussian: out of memory for tables of %zu bytes", tables);
+    memset(st, 0, sizeof *st + tables); /* the zeros */
+    *st = shape;
+    zs_bump b = {(unsigned char *)(st + 1), 0, tables, 0};
+    gstate_carve(st, &b);
+    gstate_fill(st);
+    *state = st;
+    return ZS_OK;
+}
+
+void zs__gauss_release(void *state) { zs__free(state); }
+
 /* ---- the engine, once per work type -------------------------------------------------------- */
 #define T     float
 #define TN(x) x
-#define KW    w
 #define TSQRT sqrtf
 #include "gaussian_impl.h"
 #undef T
 #undef TN
-#undef KW
 #undef TSQRT
 #define T     double
 #define TN(x) x##_f64
-#define KW    wd
 #define TSQRT sqrt
 #include "gaussian_impl.h"
 #undef T
 #undef TN
-#undef KW
 #undef TSQRT
 
 size_t zs__gauss_scratch(const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_in)
 {
+    zs_gstate st;
     grt g;
     zs_bump b = {NULL, 0, 0, 0};
-    glayout(&g, &b, s, nx, ny, max_in);
+    gstate_shape(&st, s, nx);
+    glayout(&g, &b, &st, nx, ny, max_in);
     return zs__bump_total(&b);
 }
 
@@ -183,40 +287,7 @@ static void gaussian_spec(const void *params, zs_gspec *s)
     s->nb = p->nb;
 }
 
-static zs_status gaussian_validate(const void *params, char *msg, size_t msglen)
-{
-    zs_gspec s;
-    gaussian_spec(params, &s);
-    return zs__gauss_validate(&s, msg, msglen);
-}
-
-static void gaussian_halo(const void *params, zs_halo *h)
-{
-    zs_gspec s;
-    gaussian_spec(params, &s);
-    zs__gauss_halo(&s, h);
-}
-
-static size_t gaussian_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
-{
-    zs_gspec s;
-    gaussian_spec(params, &s);
-    return zs__gauss_scratch(&s, nx, ny, max_in);
-}
-
-static zs_status gaussian_run(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    gaussian_spec(c->params, &s);
-    return zs__gauss_run(c, &s);
-}
-
-static zs_status gaussian_run_f64(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    gaussian_spec(c->params, &s);
-    return zs__gauss_run_f64(c, &s);
-}
+ZS_GAUSS_HOOKS(gaussian_spec)
 
 static const zs_param_desc gaussian_param_list[] = {
     {"sigma", ZS_PARAM_FLOAT3, offsetof(gaussian_params, sigma), 0, 1000, "1",
@@ -229,19 +300,13 @@ static const zs_param_desc gaussian_param_list[] = {
 };
 
 const zs_kernel_desc zs_kernel_gaussian = {
-    ZS_KERNEL_ABI,
-    "gaussian",
-    "gaussian filter or its derivatives (scipy.ndimage.gaussian_filter)",
-    1,
-    gaussian_param_list,
-    (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
-    sizeof(gaussian_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
-    gaussian_validate,
-    gaussian_halo,
-    gaussian_scratch,
-    gaussian_run,
-    NULL,
-    NULL,
-    gaussian_run_f64,
+    .abi = ZS_KERNEL_ABI,
+    .name = "gaussian",
+    .summary = "gaussian filter or its derivatives (scipy.ndimage.gaussian_filter)",
+    .version = 1,
+    .params = gaussian_param_list,
+    .nparams = (int)(sizeof gaussian_param_list / sizeof gaussian_param_list[0]),
+    .params_size = sizeof(gaussian_params),
+    .flags = ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
+    ZS_GAUSS_DESC_HOOKS(gaussian_spec),
 };

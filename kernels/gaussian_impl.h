@@ -1,29 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Copyright (c) 2026 the zslab authors */
 /* The gaussian engine's passes (gaussian.c), included once per work type with T (float or
- * double), TN(name) (name, or name_f64), KW (the zs_k1d weights of that type: w or wd) and
- * TSQRT (sqrtf or sqrt) defined. Weights are computed in double (zs__gauss_weights) and
- * rounded to T; sums run in T. No include guard on purpose. */
+ * double), TN(name) (name, or name_f64) and TSQRT (sqrtf or sqrt) defined. The weights, computed
+ * in double (zs__gauss_weights) once per plan and rounded to float for float32 work, are the
+ * prepared state's (zs_gstate); sums run in T. No include guard on purpose. */
 #define OUT_PLANE(c, j) ((T *)(void *)(c)->out[j])
 
 /* ---- the engine's per-call state, carved from scratch ------------------------------------------- */
 
 typedef struct TN(grt) {
     const zs_kernel_call *c;
+    const zs_gstate *st; /* the plan's tables (prepare): weights, x map, x edge weights, zeros */
     const zs_gspec *s;
     int64_t nx, ny;
-    int cfix;         /* constant mode with cval != 0 */
-    int64_t xlo, ylo; /* largest x / y radius: offsets into ext and ymap */
-    int64_t maxtaps;
+    const T *zero;  /* st->zero as T */
     const T **ztab; /* tap planes: the driver's table (single) or plane j's */
     int64_t tab_rows;
-    zs_k1d k[ZS_GMAX_TERMS][3];
-    double *wd[ZS_GMAX_TERMS][3]; /* double weights (NULL: axis off) */
-    T *wf[ZS_GMAX_TERMS][3];      /* the same in T: k[t][a].w */
-    double *bx[ZS_GMAX_TERMS], *by[ZS_GMAX_TERMS], *sy[ZS_GMAX_TERMS];
-    int zu[ZS_GMAX_TERMS]; /* the first term with the same z kernel as term t */
-    int64_t *xmap, *ymap;
-    T *ext, *row, *zero;
+    double *by[ZS_GMAX_TERMS], *sy[ZS_GMAX_TERMS];
+    int64_t *ymap;
+    T *ext, *row;
     const T **ptrs;
     T *plane[ZS_GMAX_TERMS]; /* z results of the terms owning a z kernel; [0]: the
                                     driver's spare plane for a single filter */
@@ -31,84 +26,48 @@ typedef struct TN(grt) {
     size_t zfrom, zto; /* voxels of a plane the y pass reads: the z pass computes only those */
 } TN(grt);
 
-static void TN(glayout)(TN(grt) * g, zs_bump *b, const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_out)
+/* The per-call part of the layout: what depends on the tile's rows (the y map and edge weights)
+ * and the work buffers. The tables every call reads are the state's. */
+static void TN(glayout)(TN(grt) * g, zs_bump *b, const zs_gstate *st, int64_t nx, int64_t ny, int64_t max_out)
 {
+    const zs_gspec *s = &st->s;
     const size_t plane = (size_t)nx * (size_t)ny;
-    int64_t xhi = 0, yhi = 0, ztaps = 1;
+    g->st = st;
     g->s = s;
     g->nx = nx;
     g->ny = ny;
-    g->cfix = s->nb.cval != 0.0 && (s->nb.mode[0] == ZS_BORDER_CONSTANT || s->nb.mode[1] == ZS_BORDER_CONSTANT ||
-                                    s->nb.mode[2] == ZS_BORDER_CONSTANT);
-    g->xlo = g->ylo = 0;
-    g->maxtaps = 1;
-    for (int t = 0; t < s->nterms; t++)
-        for (int a = 0; a < 3; a++) {
-            const int64_t r = zs__gauss_radius(s, t, a);
-            g->wd[t][a] = NULL;
-            g->k[t][a] = zs__k1d_identity;
-            if (axis_on(s, t, a)) {
-                g->wf[t][a] = zs__bump_take(b, (size_t)(2 * r + 1), sizeof(T));
-                g->wd[t][a] = zs__bump_take(b, (size_t)(2 * r + 1), sizeof(double));
-                g->k[t][a] = (zs_k1d){r, r, s->t[t].order[a] % 2 ? -1 : 1, 0, NULL, NULL};
-                g->k[t][a].KW = g->wf[t][a];
-            }
-            if (2 * r + 1 > g->maxtaps) g->maxtaps = 2 * r + 1;
-            if (a == 0 && r > g->xlo) g->xlo = xhi = r;
-            if (a == 1 && r > g->ylo) g->ylo = yhi = r;
-            if (a == 2 && 2 * r + 1 > ztaps) ztaps = 2 * r + 1;
-        }
-    g->chunk = zs__sep_chunk(ztaps, plane);
-    g->xmap = zs__bump_take(b, (size_t)(g->xlo + nx + xhi), sizeof(int64_t));
-    g->ymap = zs__bump_take(b, (size_t)(g->ylo + ny + yhi), sizeof(int64_t));
-    g->ext = zs__bump_take(b, (size_t)(g->xlo + nx + xhi), sizeof(T));
+    g->zero = st->zero;
+    g->chunk = zs__sep_chunk(st->ztaps, plane);
+    g->ymap = zs__bump_take(b, (size_t)(st->ylo + ny + st->ylo), sizeof(int64_t));
+    g->ext = zs__bump_take(b, (size_t)(st->xlo + nx + st->xlo), sizeof(T));
     g->row = zs__bump_take(b, (size_t)nx, sizeof(T));
-    g->zero = zs__bump_take(b, g->chunk > (size_t)nx ? g->chunk : (size_t)nx, sizeof(T));
-    g->ptrs = zs__bump_take(b, (size_t)g->maxtaps, sizeof(T *));
+    g->ptrs = zs__bump_take(b, (size_t)st->maxtaps, sizeof(T *));
     /* the single filter's driver: a tap table and the lines of a chunk */
-    g->tab_rows = s->nterms == 1 ? zs__sep_tab_rows(ztaps, max_out) : 0;
-    g->ztab = zs__bump_take(b, (size_t)((g->tab_rows + 1) * ztaps), sizeof(T *));
+    g->tab_rows = s->nterms == 1 ? zs__sep_tab_rows(st->ztaps, max_out) : 0;
+    g->ztab = zs__bump_take(b, (size_t)((g->tab_rows + 1) * st->ztaps), sizeof(T *));
     for (int t = 0; t < s->nterms; t++) {
-        g->bx[t] = g->cfix ? zs__bump_take(b, (size_t)nx, sizeof(double)) : NULL;
-        g->by[t] = g->cfix ? zs__bump_take(b, (size_t)ny, sizeof(double)) : NULL;
-        g->sy[t] = g->cfix ? zs__bump_take(b, (size_t)ny, sizeof(double)) : NULL;
-        g->zu[t] = t;
-        for (int u = 0; u < t; u++)
-            if (same_z(s, t, u)) {
-                g->zu[t] = u;
-                break;
-            }
+        g->by[t] = st->cfix ? zs__bump_take(b, (size_t)ny, sizeof(double)) : NULL;
+        g->sy[t] = st->cfix ? zs__bump_take(b, (size_t)ny, sizeof(double)) : NULL;
         g->plane[t] = NULL;
-        if (axis_on(s, t, 2) && g->zu[t] == t) g->plane[t] = zs__bump_take(b, plane, sizeof(T));
+        if (axis_on(s, t, 2) && st->zu[t] == t) g->plane[t] = zs__bump_take(b, plane, sizeof(T));
     }
 }
 
 static void TN(gsetup)(TN(grt) * g)
 {
-    const zs_gspec *s = g->s;
-    for (int t = 0; t < s->nterms; t++)
-        for (int a = 0; a < 3; a++) {
-            if (!g->wd[t][a]) continue;
-            const int64_t r = g->k[t][a].lo;
-            zs__gauss_weights(s->t[t].sigma[a], s->t[t].order[a], r, g->wd[t][a]);
-            for (int64_t i = 0; i < 2 * r + 1; i++) g->wf[t][a][i] = (T)g->wd[t][a][i];
-        }
-    zs__border_map(g->xmap, g->nx, g->xlo, g->xlo, (zs_border)s->nb.mode[0]);
-    zs__tile_ymap(g->c, g->ymap, g->ylo, g->ylo, (zs_border)s->nb.mode[1]);
-    TN(zs__fill_plane)(g->zero, g->chunk > (size_t)g->nx ? g->chunk : (size_t)g->nx, 0.0f);
+    const zs_gstate *st = g->st;
+    zs__tile_ymap(g->c, g->ymap, st->ylo, st->ylo, (zs_border)g->s->nb.mode[1]);
     /* The rows the y pass reads (TN(g_yx): ymap[y + d + ylo]): a tile much taller than the volume
      * (a radius of thousands over a few dozen rows) reads its few volume rows only. */
     int64_t r0 = g->ny, r1 = 0;
-    for (int64_t i = g->c->row_lo; i < g->c->row_hi + 2 * g->ylo; i++)
+    for (int64_t i = g->c->row_lo; i < g->c->row_hi + 2 * st->ylo; i++)
         if (g->ymap[i] >= 0) r0 = g->ymap[i] < r0 ? g->ymap[i] : r0, r1 = g->ymap[i] + 1 > r1 ? g->ymap[i] + 1 : r1;
     g->zfrom = r0 < r1 ? (size_t)r0 * (size_t)g->nx : 0;
     g->zto = r0 < r1 ? (size_t)r1 * (size_t)g->nx : 0;
-    if (!g->cfix) return;
-    for (int t = 0; t < s->nterms; t++) {
-        edge_line(g->wd[t][0], g->k[t][0].lo, g->nx, s->nb.mode[0] == ZS_BORDER_CONSTANT, 0, g->nx, g->bx[t], NULL);
-        edge_line(g->wd[t][1], g->k[t][1].lo, g->c->ny_vol, s->nb.mode[1] == ZS_BORDER_CONSTANT, g->c->y0, g->ny,
+    if (!st->cfix) return;
+    for (int t = 0; t < g->s->nterms; t++)
+        edge_line(st->wd[t][1], st->k[t][1].lo, g->c->ny_vol, g->s->nb.mode[1] == ZS_BORDER_CONSTANT, g->c->y0, g->ny,
                   g->by[t], g->sy[t]);
-    }
 }
 
 /* ---- the y and x passes of one term into a plane --------------------------------------------- */
@@ -142,26 +101,26 @@ static void TN(add_cval)(T *restrict row, const double *restrict bx, int64_t nx,
 
 static void TN(g_yx)(TN(grt) * g, int t, const T *src, T *dst, double sz, double bz)
 {
-    const zs_k1d *ky = &g->k[t][1], *kx = &g->k[t][0];
+    const zs_k1d *ky = &g->st->k[t][1], *kx = &g->st->k[t][0];
     const zs_gop op = g->s->t[t].op;
     const int64_t nx = g->nx;
     const double cval = g->s->nb.cval;
-    T *mid = g->ext + g->xlo;
+    T *mid = g->ext + g->st->xlo;
     for (int64_t y = g->c->row_lo; y < g->c->row_hi; y++) { /* only the rows that must be right */
         T *drow = dst + (size_t)y * (size_t)nx;
         for (int64_t d = -ky->lo; d <= ky->hi; d++) {
-            const int64_t r = g->ymap[y + d + g->ylo];
+            const int64_t r = g->ymap[y + d + g->st->ylo];
             g->ptrs[d + ky->lo] = r < 0 ? g->zero : src + (size_t)r * (size_t)nx;
         }
         TN(zs__sep_combine)(mid, g->ptrs, ky, (size_t)nx);
         T *res = mid;
         if (!kx->identity) {
-            TN(zs__extend_inplace)(g->ext, nx, g->xlo, kx->lo, kx->hi, g->xmap, 0.0f);
+            TN(zs__extend_inplace)(g->ext, nx, g->st->xlo, kx->lo, kx->hi, g->st->xmap, 0.0f);
             for (int64_t d = -kx->lo; d <= kx->hi; d++) g->ptrs[d + kx->lo] = mid + d;
-            res = op == ZS_GOP_SET && !g->cfix ? drow : g->row;
+            res = op == ZS_GOP_SET && !g->st->cfix ? drow : g->row;
             TN(zs__sep_combine)(res, g->ptrs, kx, (size_t)nx);
         }
-        if (g->cfix) TN(add_cval)(res, g->bx[t], nx, cval * g->sy[t][y] * sz, cval * (g->by[t][y] * sz + bz));
+        if (g->st->cfix) TN(add_cval)(res, g->st->bx[t], nx, cval * g->sy[t][y] * sz, cval * (g->by[t][y] * sz + bz));
         if (res != drow) TN(apply_op)(drow, res, op, (size_t)nx);
     }
 }
@@ -171,8 +130,8 @@ static void TN(zedge)(const TN(grt) * g, int t, int64_t z, double *sz, double *b
 {
     *sz = 1.0;
     *bz = 0.0;
-    if (g->cfix && g->wd[t][2])
-        edge_line(g->wd[t][2], g->k[t][2].lo, g->c->nz, g->s->nb.mode[2] == ZS_BORDER_CONSTANT, z, 1, bz, sz);
+    if (g->st->cfix && g->st->wd[t][2])
+        edge_line(g->st->wd[t][2], g->st->k[t][2].lo, g->c->nz, g->s->nb.mode[2] == ZS_BORDER_CONSTANT, z, 1, bz, sz);
 }
 
 /* ---- single filter: the slab driver --------------------------------------------------------- */
@@ -180,7 +139,7 @@ static void TN(zedge)(const TN(grt) * g, int t, int64_t z, double *sz, double *b
 static void TN(single_z)(void *ctx, T *dst, const T *const *taps, size_t n)
 {
     const TN(grt) *g = ctx;
-    TN(zs__sep_combine)(dst, taps, &g->k[0][2], n);
+    TN(zs__sep_combine)(dst, taps, &g->st->k[0][2], n);
 }
 
 static void TN(single_yx)(void *ctx, const T *src, T *dst, int64_t slot)
@@ -193,7 +152,7 @@ static void TN(single_yx)(void *ctx, const T *src, T *dst, int64_t slot)
 
 static zs_status TN(run_single)(TN(grt) * g)
 {
-    const zs_k1d *kz = &g->k[0][2];
+    const zs_k1d *kz = &g->st->k[0][2];
     TN(zs_sep_driver)
     d = {kz->lo,      kz->hi,       !kz->identity, (zs_border)g->s->nb.mode[2],
          g->zero,     g->chunk,     g->ztab,       g->tab_rows,
@@ -213,8 +172,8 @@ static zs_status TN(multi_z)(TN(grt) * g, int64_t j, const T *zres[ZS_GMAX_TERMS
     int64_t r = 0;
     for (int t = 0; t < g->s->nterms; t++) {
         zres[t] = g->plane[t];
-        if (g->plane[t] && g->k[t][2].lo > r) r = g->k[t][2].lo;
-        if (!g->k[t][2].identity) continue;
+        if (g->plane[t] && g->st->k[t][2].lo > r) r = g->st->k[t][2].lo;
+        if (!g->st->k[t][2].identity) continue;
         zres[t] = TN(zs_kcall_plane)(c, c->out_z[j]);
         ZS_RETURN_IF(!zres[t], ZS_EINTERNAL, "plane %lld is not among the call's input planes", (long long)c->out_z[j]);
     }
@@ -227,7 +186,8 @@ static zs_status TN(multi_z)(TN(grt) * g, int64_t j, const T *zres[ZS_GMAX_TERMS
         const size_t n = g->zto - i0 < g->chunk ? g->zto - i0 : g->chunk;
         for (int64_t t = 0; t < 2 * r + 1; t++) g->ptrs[t] = g->ztab[t] == g->zero ? g->zero : g->ztab[t] + i0;
         for (int t = 0; t < g->s->nterms; t++)
-            if (g->plane[t]) TN(zs__sep_combine)(g->plane[t] + i0, g->ptrs + (r - g->k[t][2].lo), &g->k[t][2], n);
+            if (g->plane[t])
+                TN(zs__sep_combine)(g->plane[t] + i0, g->ptrs + (r - g->st->k[t][2].lo), &g->st->k[t][2], n);
     }
     return ZS_OK;
 }
@@ -243,7 +203,7 @@ static zs_status TN(run_multi)(TN(grt) * g)
         for (int t = 0; t < g->s->nterms; t++) {
             double sz, bz;
             TN(zedge)(g, t, c->out_z[j], &sz, &bz);
-            TN(g_yx)(g, t, zres[g->zu[t]], dst, sz, bz);
+            TN(g_yx)(g, t, zres[g->st->zu[t]], dst, sz, bz);
         }
         if (g->s->sqrt_final)
             for (size_t i = 0; i < plane; i++) dst[i] = TSQRT(dst[i]);
@@ -251,16 +211,19 @@ static zs_status TN(run_multi)(TN(grt) * g)
     return ZS_OK;
 }
 
-zs_status TN(zs__gauss_run)(const zs_kernel_call *c, const zs_gspec *s)
+zs_status TN(zs__gauss_run)(const zs_kernel_call *c)
 {
+    const zs_gstate *st = c->state;
+    ZS_RETURN_IF(!st || st->nx != c->nx, ZS_EINTERNAL,
+                 "gaussian: called without the state prepare() makes for tiles of %lld columns", (long long)c->nx);
     TN(grt) g;
     zs_bump b = {c->scratch, 0, c->scratch_bytes, 0};
-    TN(glayout)(&g, &b, s, c->nx, c->ny, c->n_out);
+    TN(glayout)(&g, &b, st, c->nx, c->ny, c->n_out);
     ZS_RETURN_IF(b.overflow || !c->scratch, ZS_EINTERNAL, "gaussian: scratch of %zu bytes is too small",
                  c->scratch_bytes);
     g.c = c;
     TN(gsetup)(&g);
-    return s->nterms == 1 ? TN(run_single)(&g) : TN(run_multi)(&g);
+    return st->s.nterms == 1 ? TN(run_single)(&g) : TN(run_multi)(&g);
 }
 
 #undef OUT_PLANE

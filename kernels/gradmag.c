@@ -36,40 +36,7 @@ static void gradmag_spec(const void *params, zs_gspec *s)
     s->sqrt_final = 1;
 }
 
-static zs_status gradmag_validate(const void *params, char *msg, size_t msglen)
-{
-    zs_gspec s;
-    gradmag_spec(params, &s);
-    return zs__gauss_validate(&s, msg, msglen);
-}
-
-static void gradmag_halo(const void *params, zs_halo *h)
-{
-    zs_gspec s;
-    gradmag_spec(params, &s);
-    zs__gauss_halo(&s, h);
-}
-
-static size_t gradmag_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
-{
-    zs_gspec s;
-    gradmag_spec(params, &s);
-    return zs__gauss_scratch(&s, nx, ny, max_in);
-}
-
-static zs_status gradmag_run(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    gradmag_spec(c->params, &s);
-    return zs__gauss_run(c, &s);
-}
-
-static zs_status gradmag_run_f64(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    gradmag_spec(c->params, &s);
-    return zs__gauss_run_f64(c, &s);
-}
+ZS_GAUSS_HOOKS(gradmag_spec)
 
 static const zs_param_desc gradmag_param_list[] = {
     {"sigma", ZS_PARAM_FLOAT3, offsetof(gradmag_params, sigma), 0, 1000, "1",
@@ -80,19 +47,13 @@ static const zs_param_desc gradmag_param_list[] = {
 };
 
 const zs_kernel_desc zs_kernel_gradient_magnitude = {
-    ZS_KERNEL_ABI,
-    "gradient_magnitude",
-    "gaussian gradient magnitude (scipy.ndimage.gaussian_gradient_magnitude)",
-    1,
-    gradmag_param_list,
-    (int)(sizeof gradmag_param_list / sizeof gradmag_param_list[0]),
-    sizeof(gradmag_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
-    gradmag_validate,
-    gradmag_halo,
-    gradmag_scratch,
-    gradmag_run,
-    NULL,
-    NULL,
-    gradmag_run_f64,
+    .abi = ZS_KERNEL_ABI,
+    .name = "gradient_magnitude",
+    .summary = "gaussian gradient magnitude (scipy.ndimage.gaussian_gradient_magnitude)",
+    .version = 1,
+    .params = gradmag_param_list,
+    .nparams = (int)(sizeof gradmag_param_list / sizeof gradmag_param_list[0]),
+    .params_size = sizeof(gradmag_params),
+    .flags = ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_GAUSS_DESC_HOOKS(gradmag_spec),
 };

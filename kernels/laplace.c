@@ -35,40 +35,7 @@ static void log_spec(const void *params, zs_gspec *s)
     zs__nbhd_one_mode(&s->nb);
 }
 
-static zs_status log_validate(const void *params, char *msg, size_t msglen)
-{
-    zs_gspec s;
-    log_spec(params, &s);
-    return zs__gauss_validate(&s, msg, msglen);
-}
-
-static void log_halo(const void *params, zs_halo *h)
-{
-    zs_gspec s;
-    log_spec(params, &s);
-    zs__gauss_halo(&s, h);
-}
-
-static size_t log_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)
-{
-    zs_gspec s;
-    log_spec(params, &s);
-    return zs__gauss_scratch(&s, nx, ny, max_in);
-}
-
-static zs_status log_run(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    log_spec(c->params, &s);
-    return zs__gauss_run(c, &s);
-}
-
-static zs_status log_run_f64(const zs_kernel_call *c)
-{
-    zs_gspec s;
-    log_spec(c->params, &s);
-    return zs__gauss_run_f64(c, &s);
-}
+ZS_GAUSS_HOOKS(log_spec)
 
 static const zs_param_desc log_param_list[] = {
     {"sigma", ZS_PARAM_FLOAT3, offsetof(log_params, sigma), 0, 1000, "1",
@@ -79,19 +46,13 @@ static const zs_param_desc log_param_list[] = {
 };
 
 const zs_kernel_desc zs_kernel_log = {
-    ZS_KERNEL_ABI,
-    "log",
-    "laplacian of gaussian (scipy.ndimage.gaussian_laplace)",
-    1,
-    log_param_list,
-    (int)(sizeof log_param_list / sizeof log_param_list[0]),
-    sizeof(log_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
-    log_validate,
-    log_halo,
-    log_scratch,
-    log_run,
-    NULL,
-    NULL,
-    log_run_f64,
+    .abi = ZS_KERNEL_ABI,
+    .name = "log",
+    .summary = "laplacian of gaussian (scipy.ndimage.gaussian_laplace)",
+    .version = 1,
+    .params = log_param_list,
+    .nparams = (int)(sizeof log_param_list / sizeof log_param_list[0]),
+    .params_size = sizeof(log_params),
+    .flags = ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC,
+    ZS_GAUSS_DESC_HOOKS(log_spec),
 };

@@ -162,21 +162,18 @@ static zs_status white_run_f64(const zs_kernel_call *c) { return morph_run(c, M_
 static zs_status black_run_f64(const zs_kernel_call *c) { return morph_run(c, M_BLACK, 1); }
 
 #define MORPH_DESC(VAR, NAME, SUMMARY, RUN)                                                                            \
-    const zs_kernel_desc VAR = {ZS_KERNEL_ABI,                                                                         \
-                                NAME,                                                                                  \
-                                SUMMARY,                                                                               \
-                                1,                                                                                     \
-                                morph_params,                                                                          \
-                                (int)(sizeof morph_params / sizeof morph_params[0]),                                   \
-                                sizeof(zs_kbox),                                                                       \
-                                ZS_KF_DETERMINISTIC | ZS_KF_YMODE,                                                     \
-                                NULL,                                                                                  \
-                                morph_halo,                                                                            \
-                                morph_scratch,                                                                         \
-                                RUN,                                                                                   \
-                                NULL,                                                                                  \
-                                NULL,                                                                                  \
-                                RUN##_f64}
+    const zs_kernel_desc VAR = {.abi = ZS_KERNEL_ABI,                                                                  \
+                                .name = NAME,                                                                          \
+                                .summary = SUMMARY,                                                                    \
+                                .version = 1,                                                                          \
+                                .params = morph_params,                                                                \
+                                .nparams = (int)(sizeof morph_params / sizeof morph_params[0]),                        \
+                                .params_size = sizeof(zs_kbox),                                                        \
+                                .flags = ZS_KF_DETERMINISTIC | ZS_KF_YMODE,                                            \
+                                .halo = morph_halo,                                                                    \
+                                .scratch_bytes = morph_scratch,                                                        \
+                                .run = RUN,                                                                            \
+                                .run_f64 = RUN##_f64}
 
 MORPH_DESC(zs_kernel_opening, "opening", "grey opening with a flat box (scipy.ndimage.grey_opening)", opening_run);
 MORPH_DESC(zs_kernel_closing, "closing", "grey closing with a flat box (scipy.ndimage.grey_closing)", closing_run);

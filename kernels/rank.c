@@ -17,8 +17,9 @@
  * a single min, and so on; stage B's pruning says which column ranks stage A must
  * produce, and stage A's which z-ranks stage 0 must. Rows of ZS and SC are stored split
  * by the parity of x (B = 2 phases of H lanes), so the lanes of stage B are contiguous.
- * The networks are built at the start of a call, in the scratch (thousands of operations
- * for 3..7, compiled to a program over a pointer table with reused temporaries: rank_net.c);
+ * The networks are built once per plan, by prepare() (thousands of operations for 3..7,
+ * compiled to a program over a pointer table with reused temporaries: rank_net.c), and every
+ * call of the plan runs them from that state;
  * the program's loops are compiled for AVX-512 / AVX2 too (ZS_SIMD_CLONES). median:size=3
  * costs 84 min/max per voxel, 5^3 about 650, 7^3 about 2500.
  *
@@ -96,52 +97,80 @@ static int64_t pct_rank(const pct_params *p)
     return pct == 100.0 ? n - 1 : (int64_t)((double)n * pct / 100.0);
 }
 
-/* float64 plans: the same paths on doubles (rank_impl.h's _f64 instances; the networks' programs
- * are built as for floats and run by zs__rank_net_run_f64). */
-static zs_status rank_apply_f64(const zs_kernel_call *c, const zs_kbox *p, const rk_geom *g)
+/* What prepare() makes for a plan: the window, the rank and, for a rank other than the extremes
+ * in a window small enough, the three compiled networks. Read-only in the calls. */
+typedef struct rank_state {
+    zs_kbox box;       /* the window, its one mode on every axis */
+    rk_geom g;         /* with the wanted rank */
+    int network;       /* pl holds the networks (else: minimum/maximum or gather-and-select) */
+    rk_plan pl;        /* points into ws */
+    unsigned char *ws; /* the programs (owner: this state) */
+} rank_state;
+
+static void rank_release(void *state)
 {
-    const zs_border mode = (zs_border)p->nb.mode[0], mode3[3] = {mode, mode, mode};
-    zs_box b;
-    zs__box_window(p, 0, &b);
-    if (g->rank == 0 || g->rank == g->n - 1)
-        return zs__minmax_apply_f64(c, &b, g->rank != 0, mode3, p->nb.cval, c->scratch, c->scratch_bytes, -1);
-    rk_sizes s;
-    zs__rank_net_sizes(g, &s);
-    const size_t mb = zs__nan_mask_bytes(c->nx, c->ny);
-    ZS_RETURN_IF(c->scratch_bytes < mb, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", c->scratch_bytes, mb);
-    zs_kernel_call cc = *c; /* the scratch without the NaN mask at its end */
-    cc.scratch_bytes = c->scratch_bytes - mb;
-    ZS_FORWARD(rank_select_or_net_f64(&cc, g, &s, mode, p->nb.cval));
-    if (!zs__call_has_nan_f64(c)) return ZS_OK;
-    return zs__nan_mask_apply_f64(c, &b, mode3, (unsigned char *)c->scratch + cc.scratch_bytes);
+    rank_state *st = state;
+    if (!st) return;
+    zs__free(st->ws);
+    free(st);
 }
 
-static zs_status rank_apply(const zs_kernel_call *c, const zs_kbox *p, int64_t rank, int f64)
+static zs_status rank_prepare(const zs_kbox *box, int64_t rank, void **state)
 {
-    rk_geom g;
-    geom_of(p, rank, &g);
-    const zs_border mode = (zs_border)p->nb.mode[0], mode3[3] = {mode, mode, mode};
-    const float cval = (float)p->nb.cval;
-    ZS_RETURN_IF(rank < 0 || rank >= g.n, ZS_EINTERNAL, "rank %lld outside a window of %lld", (long long)rank,
-                 (long long)g.n);
-    if (f64) return rank_apply_f64(c, p, &g);
-    if (rank == 0 || rank == g.n - 1) {
-        zs_box b;
-        zs__box_window(p, 0, &b);
-        return zs__minmax_apply(c, &b, rank != 0, mode3, cval, c->scratch, c->scratch_bytes, -1);
+    rank_state *st = calloc(1, sizeof *st);
+    ZS_RETURN_IF(!st, ZS_ENOMEM, "rank: out of memory");
+    st->box = *box;
+    geom_of(box, rank, &st->g);
+    zs_status e = rank < 0 || rank >= st->g.n
+                      ? ZS_ERR(ZS_EINTERNAL, "rank %lld outside a window of %lld", (long long)rank, (long long)st->g.n)
+                      : ZS_OK;
+    rk_sizes s = {.network = 0};
+    if (e == ZS_OK && rank > 0 && rank < st->g.n - 1) zs__rank_net_sizes(&st->g, &s);
+    if (e == ZS_OK && s.network) {
+        st->network = 1;
+        st->ws = zs__alloc(s.ws);
+        e = st->ws ? zs__rank_net_build(&st->pl, &st->g, &s, st->ws)
+                   : ZS_ERR(ZS_ENOMEM, "rank: out of memory for networks of %zu bytes", s.ws);
     }
-    rk_sizes s;
-    zs__rank_net_sizes(&g, &s);
+    if (e < 0) {
+        rank_release(st);
+        return e;
+    }
+    *state = st;
+    return ZS_OK;
+}
+
+/* One call, in float32 or (f64) float64 work: the extremes through the minimum/maximum engine,
+ * other ranks through the prepared networks or gather-and-select, then the NaN rule. */
+static zs_status rank_run_any(const zs_kernel_call *c, int f64)
+{
+    const rank_state *st = c->state;
+    ZS_RETURN_IF(!st, ZS_EINTERNAL, "rank: called without the state prepare() makes");
+    const zs_border mode = (zs_border)st->box.nb.mode[0], mode3[3] = {mode, mode, mode};
+    const double cval = st->box.nb.cval;
+    zs_box b;
+    zs__box_window(&st->box, 0, &b);
+    if (st->g.rank == 0 || st->g.rank == st->g.n - 1) {
+        const int is_max = st->g.rank != 0;
+        return f64 ? zs__minmax_apply_f64(c, &b, is_max, mode3, cval, c->scratch, c->scratch_bytes, -1)
+                   : zs__minmax_apply(c, &b, is_max, mode3, (float)cval, c->scratch, c->scratch_bytes, -1);
+    }
     const size_t mb = zs__nan_mask_bytes(c->nx, c->ny);
     ZS_RETURN_IF(c->scratch_bytes < mb, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed", c->scratch_bytes, mb);
     zs_kernel_call cc = *c; /* the scratch without the NaN mask at its end */
     cc.scratch_bytes = c->scratch_bytes - mb;
-    ZS_FORWARD(rank_select_or_net(&cc, &g, &s, mode, cval));
-    if (!zs__call_has_nan(c)) return ZS_OK;
-    zs_box b;
-    zs__box_window(p, 0, &b);
-    return zs__nan_mask_apply(c, &b, mode3, (unsigned char *)c->scratch + cc.scratch_bytes);
+    unsigned char *mask = (unsigned char *)c->scratch + cc.scratch_bytes;
+    const rk_plan *net = st->network ? &st->pl : NULL;
+    if (f64) {
+        ZS_FORWARD(rank_select_or_net_f64(&cc, &st->g, net, mode, cval));
+        return zs__call_has_nan_f64(c) ? zs__nan_mask_apply_f64(c, &b, mode3, mask) : ZS_OK;
+    }
+    ZS_FORWARD(rank_select_or_net(&cc, &st->g, net, mode, (float)cval));
+    return zs__call_has_nan(c) ? zs__nan_mask_apply(c, &b, mode3, mask) : ZS_OK;
 }
+
+static zs_status rank_run(const zs_kernel_call *c) { return rank_run_any(c, 0); }
+static zs_status rank_run_f64(const zs_kernel_call *c) { return rank_run_any(c, 1); }
 
 static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t ny, int64_t max_in)
 {
@@ -156,12 +185,13 @@ static size_t rank_scratch(const zs_kbox *p, int64_t rank, int64_t nx, int64_t n
     zs__rank_net_sizes(&g, &s);
     sel_layout l;
     if (!s.network) return zs__sat_add(zs__align64(sel_layout_of(&g, nx, &l)), zs__nan_mask_bytes(nx, ny));
+    /* the networks live in the state prepare() makes; a call's buffers depend on their temporaries */
     unsigned char *ws = malloc(s.ws);
     rk_plan pl;
     rk_data d;
     size_t total = SIZE_MAX;
     if (ws && zs__rank_net_build(&pl, &g, &s, ws) == ZS_OK)
-        total = zs__sat_add(zs__align64(zs__sat_add(s.ws, data_layout(&pl, nx, ny, &d))), zs__nan_mask_bytes(nx, ny));
+        total = zs__sat_add(zs__align64(data_layout(&pl, nx, ny, &d)), zs__nan_mask_bytes(nx, ny));
     free(ws);
     return total;
 }
@@ -188,10 +218,12 @@ static size_t median_scratch(const void *params, int64_t nx, int64_t ny, int64_t
     return rank_scratch(params, box_voxels(params) / 2, nx, ny, max_in);
 }
 
-static zs_status median_run(const zs_kernel_call *c) { return rank_apply(c, c->params, box_voxels(c->params) / 2, 0); }
-static zs_status median_run_f64(const zs_kernel_call *c)
+static zs_status median_prepare(const void *params, const zs_kernel_geom *geom, void **state)
 {
-    return rank_apply(c, c->params, box_voxels(c->params) / 2, 1);
+    zs_kbox b = *(const zs_kbox *)params;
+    (void)geom;
+    zs__nbhd_one_mode(&b.nb);
+    return rank_prepare(&b, box_voxels(&b) / 2, state);
 }
 
 static const zs_param_desc pct_params_desc[] = {
@@ -224,44 +256,45 @@ static size_t pct_scratch(const void *params, int64_t nx, int64_t ny, int64_t ma
     return rank_scratch(&b, pct_rank(params), nx, ny, max_in);
 }
 
-static zs_status pct_run_any(const zs_kernel_call *c, int f64)
+static zs_status pct_prepare(const void *params, const zs_kernel_geom *geom, void **state)
 {
-    zs_kbox b = pct_box(c->params);
-    return rank_apply(c, &b, pct_rank(c->params), f64);
+    const zs_kbox b = pct_box(params);
+    (void)geom;
+    return rank_prepare(&b, pct_rank(params), state);
 }
-static zs_status pct_run(const zs_kernel_call *c) { return pct_run_any(c, 0); }
-static zs_status pct_run_f64(const zs_kernel_call *c) { return pct_run_any(c, 1); }
 
-const zs_kernel_desc zs_kernel_median = {ZS_KERNEL_ABI,
-                                         "median",
-                                         "median over a box (scipy.ndimage.median_filter; rank n//2)",
-                                         1,
-                                         median_params,
-                                         (int)(sizeof median_params / sizeof median_params[0]),
-                                         sizeof(zs_kbox),
-                                         ZS_KF_DETERMINISTIC,
-                                         median_validate,
-                                         median_halo,
-                                         median_scratch,
-                                         median_run,
-                                         NULL,
-                                         NULL,
-                                         median_run_f64};
+const zs_kernel_desc zs_kernel_median = {
+    .abi = ZS_KERNEL_ABI,
+    .name = "median",
+    .summary = "median over a box (scipy.ndimage.median_filter; rank n//2)",
+    .version = 1,
+    .params = median_params,
+    .nparams = (int)(sizeof median_params / sizeof median_params[0]),
+    .params_size = sizeof(zs_kbox),
+    .flags = ZS_KF_DETERMINISTIC,
+    .validate = median_validate,
+    .halo = median_halo,
+    .scratch_bytes = median_scratch,
+    .run = rank_run,
+    .prepare = median_prepare,
+    .release = rank_release,
+    .run_f64 = rank_run_f64,
+};
 
 const zs_kernel_desc zs_kernel_percentile = {
-    ZS_KERNEL_ABI,
-    "percentile",
-    "percentile over a box (scipy.ndimage.percentile_filter)",
-    1,
-    pct_params_desc,
-    (int)(sizeof pct_params_desc / sizeof pct_params_desc[0]),
-    sizeof(pct_params),
-    ZS_KF_DETERMINISTIC,
-    pct_validate,
-    pct_halo,
-    pct_scratch,
-    pct_run,
-    NULL,
-    NULL,
-    pct_run_f64,
+    .abi = ZS_KERNEL_ABI,
+    .name = "percentile",
+    .summary = "percentile over a box (scipy.ndimage.percentile_filter)",
+    .version = 1,
+    .params = pct_params_desc,
+    .nparams = (int)(sizeof pct_params_desc / sizeof pct_params_desc[0]),
+    .params_size = sizeof(pct_params),
+    .flags = ZS_KF_DETERMINISTIC,
+    .validate = pct_validate,
+    .halo = pct_halo,
+    .scratch_bytes = pct_scratch,
+    .run = rank_run,
+    .prepare = pct_prepare,
+    .release = rank_release,
+    .run_f64 = rank_run_f64,
 };

@@ -344,15 +344,12 @@ static zs_status TN(rank_select)(const zs_kernel_call *c, const rk_geom *g, zs_b
 /* The NaN rule (docs/design.md): networks and quickselect do not order NaN, so when a call's input
  * holds one, the outputs whose window holds one are set to NaN afterwards (zs__nan_mask_apply, in
  * the mask's bytes at the end of the scratch). */
-static zs_status TN(rank_select_or_net)(const zs_kernel_call *c, const rk_geom *g, const rk_sizes *s, zs_border mode,
+static zs_status TN(rank_select_or_net)(const zs_kernel_call *c, const rk_geom *g, const rk_plan *net, zs_border mode,
                                         T cval)
 {
-    if (!s->network) return TN(rank_select)(c, g, mode, cval);
-    ZS_RETURN_IF(!c->scratch || c->scratch_bytes < s->ws, ZS_EINTERNAL, "rank: scratch of %zu bytes, %zu needed",
-                 c->scratch_bytes, s->ws);
-    rk_plan pl;
-    ZS_FORWARD(zs__rank_net_build(&pl, g, s, c->scratch));
-    return TN(rank_network)(c, &pl, (unsigned char *)c->scratch + s->ws, mode, cval);
+    if (!net) return TN(rank_select)(c, g, mode, cval);
+    ZS_RETURN_IF(!c->scratch, ZS_EINTERNAL, "rank: no scratch given");
+    return TN(rank_network)(c, net, c->scratch, mode, cval);
 }
 
 #undef OUT_PLANE

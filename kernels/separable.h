@@ -139,11 +139,52 @@ typedef struct zs_gspec {
 int64_t zs__gauss_radius(const zs_gspec *s, int term, int axis);
 void zs__gauss_halo(const zs_gspec *s, zs_halo *h);
 size_t zs__gauss_scratch(const zs_gspec *s, int64_t nx, int64_t ny, int64_t max_in);
-zs_status zs__gauss_run(const zs_kernel_call *c, const zs_gspec *s);
-/** The same in a float64 plan (planes of doubles, weights in double). */
-zs_status zs__gauss_run_f64(const zs_kernel_call *c, const zs_gspec *s);
 /** Cross checks shared by the gaussian kernels (truncate > 0, radius bounded). */
 zs_status zs__gauss_validate(const zs_gspec *s, char *msg, size_t msglen);
+/** Builds the tables of a plan's stage (weights, x map, x edge weights; gaussian.c) into *state,
+ *  freed by zs__gauss_release. */
+zs_status zs__gauss_prepare(const zs_gspec *s, const zs_kernel_geom *geom, void **state);
+void zs__gauss_release(void *state);
+/** One call from the prepared state (c->state): the run and run_f64 of every gaussian kernel. */
+zs_status zs__gauss_run(const zs_kernel_call *c);
+/** The same in a float64 plan (planes of doubles, weights in double). */
+zs_status zs__gauss_run_f64(const zs_kernel_call *c);
+
+/** The descriptor hooks of a gaussian-family kernel, from the one function that describes it,
+ *  `void SPEC(const void *params, zs_gspec *s)`: the descriptor's hooks see only the parameters,
+ *  so each kernel has its own validate, halo, scratch_bytes and prepare, and this writes them
+ *  (SPEC##_validate, ...) once for all; run, run_f64 and release are the engine's, from the state
+ *  prepare() made. Use ZS_GAUSS_DESC_HOOKS(SPEC) in the descriptor. */
+#define ZS_GAUSS_HOOKS(SPEC)                                                                                           \
+    static zs_status SPEC##_validate(const void *params, char *msg, size_t msglen)                                     \
+    {                                                                                                                  \
+        zs_gspec s;                                                                                                    \
+        SPEC(params, &s);                                                                                              \
+        return zs__gauss_validate(&s, msg, msglen);                                                                    \
+    }                                                                                                                  \
+    static void SPEC##_halo(const void *params, zs_halo *h)                                                            \
+    {                                                                                                                  \
+        zs_gspec s;                                                                                                    \
+        SPEC(params, &s);                                                                                              \
+        zs__gauss_halo(&s, h);                                                                                         \
+    }                                                                                                                  \
+    static size_t SPEC##_scratch(const void *params, int64_t nx, int64_t ny, int64_t max_in)                           \
+    {                                                                                                                  \
+        zs_gspec s;                                                                                                    \
+        SPEC(params, &s);                                                                                              \
+        return zs__gauss_scratch(&s, nx, ny, max_in);                                                                  \
+    }                                                                                                                  \
+    static zs_status SPEC##_prepare(const void *params, const zs_kernel_geom *geom, void **state)                      \
+    {                                                                                                                  \
+        zs_gspec s;                                                                                                    \
+        SPEC(params, &s);                                                                                              \
+        return zs__gauss_prepare(&s, geom, state);                                                                     \
+    }
+
+/** The hooks of a gaussian-family descriptor (designated initialisers), after ZS_GAUSS_HOOKS(SPEC). */
+#define ZS_GAUSS_DESC_HOOKS(SPEC)                                                                                      \
+    .validate = SPEC##_validate, .halo = SPEC##_halo, .scratch_bytes = SPEC##_scratch, .run = zs__gauss_run,           \
+    .prepare = SPEC##_prepare, .release = zs__gauss_release, .run_f64 = zs__gauss_run_f64
 
 /** scipy's _gaussian_kernel1d(sigma, order, r) reversed (as gaussian_filter1d correlates
  *  with it): w[d + r] for d in [-r, r], in double. */

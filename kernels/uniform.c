@@ -72,19 +72,16 @@ static const zs_param_desc uniform_param_list[] = {
 };
 
 const zs_kernel_desc zs_kernel_uniform = {
-    ZS_KERNEL_ABI,
-    "uniform",
-    "mean over a box (scipy.ndimage.uniform_filter)",
-    2, /* 2: y sums taken directly (were running sums per band): last-bit changes possible */
-    uniform_param_list,
-    (int)(sizeof uniform_param_list / sizeof uniform_param_list[0]),
-    sizeof(uniform_params),
-    ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
-    NULL,
-    uniform_halo,
-    uniform_scratch,
-    uniform_run,
-    NULL,
-    NULL,
-    uniform_run_f64,
+    .abi = ZS_KERNEL_ABI,
+    .name = "uniform",
+    .summary = "mean over a box (scipy.ndimage.uniform_filter)",
+    .version = 2, /* 2: y sums taken directly (were running sums per band): last-bit changes possible */
+    .params = uniform_param_list,
+    .nparams = (int)(sizeof uniform_param_list / sizeof uniform_param_list[0]),
+    .params_size = sizeof(uniform_params),
+    .flags = ZS_KF_SEPARABLE | ZS_KF_DETERMINISTIC | ZS_KF_YMODE,
+    .halo = uniform_halo,
+    .scratch_bytes = uniform_scratch,
+    .run = uniform_run,
+    .run_f64 = uniform_run_f64,
 };

@@ -38,9 +38,29 @@ static zs_status call_es(const zs_kernel_desc *k, const void *params, int64_t nx
     }
     for (int64_t i = 0; i < nin; i++) ip[i] = (const void *)((const unsigned char *)in + (size_t)i * plane);
     for (int64_t j = 0; j < nout; j++) op[j] = (void *)((unsigned char *)out + (size_t)j * plane);
-    const zs_kernel_call c = {params, NULL, nx, ny,   0,     ny,      nz,           0, ny, ip,
-                              nin,    in_z, op, nout, out_z, scratch, scratch_bytes};
-    zs_status st = es == sizeof(double) ? k->run_f64(&c) : k->run(&c);
+    /* prepare()d state for this one call, as the planner makes it for a plan */
+    const zs_kernel_geom g = {.nx = nx, .ny = ny, .max_in = nin, .max_out = nout, .ny_vol = ny, .nz = nz};
+    void *state = NULL;
+    zs_status st = k->prepare ? k->prepare(params, &g, &state) : ZS_OK;
+    const zs_kernel_call c = {.params = params,
+                              .state = state,
+                              .nx = nx,
+                              .ny = ny,
+                              .y0 = 0,
+                              .ny_vol = ny,
+                              .nz = nz,
+                              .row_lo = 0,
+                              .row_hi = ny,
+                              .in = ip,
+                              .n_in = nin,
+                              .in_z = in_z,
+                              .out = op,
+                              .n_out = nout,
+                              .out_z = out_z,
+                              .scratch = scratch,
+                              .scratch_bytes = scratch_bytes};
+    if (st == ZS_OK) st = es == sizeof(double) ? k->run_f64(&c) : k->run(&c);
+    if (state && k->release) k->release(state);
     free(ip);
     free(op);
     return st;
@@ -106,4 +126,42 @@ zs_status zs_test_run_kernel_f64(const char *spec, const double *in, int64_t nx,
                                  double *out)
 {
     return run_kernel_es(spec, in, nx, ny, nz, slab, out, sizeof(double));
+}
+
+zs_status zs_test_call_state(const zs_kernel_desc *k, const void *params, void *st, const float *vol,
+                             const int64_t n[3], int64_t z0, int64_t z1, float *out)
+{
+    const int64_t plane = n[0] * n[1];
+    int64_t out_z[ZS_TEST_MAX_PLANES], in_z[ZS_TEST_MAX_PLANES];
+    const float *ip[ZS_TEST_MAX_PLANES];
+    float *op[ZS_TEST_MAX_PLANES];
+    zs_halo h;
+    k->halo(params, &h);
+    if (z1 - z0 > ZS_TEST_MAX_PLANES || n[2] > ZS_TEST_MAX_PLANES) return ZS_EINVAL;
+    for (int64_t z = z0; z < z1; z++) out_z[z - z0] = z, op[z - z0] = out + z * plane;
+    const int64_t nin = ref_zset(out_z, z1 - z0, h.lo[2], h.hi[2], n[2], h.zmode, in_z);
+    for (int64_t i = 0; i < nin; i++) ip[i] = vol + in_z[i] * plane;
+    const size_t sb = k->scratch_bytes(params, n[0], n[1], nin);
+    void *scratch = NULL;
+    if (posix_memalign(&scratch, 64, sb ? sb : 64) != 0) return ZS_ENOMEM;
+    const zs_kernel_call c = {.params = params,
+                              .state = st,
+                              .nx = n[0],
+                              .ny = n[1],
+                              .y0 = 0,
+                              .ny_vol = n[1],
+                              .nz = n[2],
+                              .row_lo = 0,
+                              .row_hi = n[1],
+                              .in = ip,
+                              .n_in = nin,
+                              .in_z = in_z,
+                              .out = op,
+                              .n_out = z1 - z0,
+                              .out_z = out_z,
+                              .scratch = scratch,
+                              .scratch_bytes = sb};
+    const zs_status st_run = k->run(&c);
+    free(scratch);
+    return st_run;
 }

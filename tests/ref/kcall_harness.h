@@ -22,10 +22,21 @@ zs_status zs_test_run_kernel_f64(const char *spec, const double *in, int64_t nx,
                                  double *out);
 
 /** Calls kernel k once over whole planes held contiguously (slot-major: plane s at in + s*nx*ny),
- *  the way a unit test lays them out; builds the plane pointers of the ABI-2 call. */
+ *  the way a unit test lays them out; builds the plane pointers of the call and, for a kernel with
+ *  prepare(), its state for this call (released after it). */
 zs_status zs_test_call(const zs_kernel_desc *k, const void *params, int64_t nx, int64_t ny, int64_t nz, const float *in,
                        int64_t nin, const int64_t *in_z, float *out, int64_t nout, const int64_t *out_z, void *scratch,
                        size_t scratch_bytes);
+
+/** Most planes of a volume zs_test_call_state takes. */
+#define ZS_TEST_MAX_PLANES 64
+
+/** One call of k over output planes [z0, z1) of the float32 volume vol (n[0] x n[1] x n[2] <=
+ *  ZS_TEST_MAX_PLANES planes, whole planes) with `state` as the call's prepared state (what
+ *  k->prepare made, or NULL), its input planes the kernel's z-neighbourhood, and a scratch of
+ *  exactly scratch_bytes(). Output plane z goes to out + z * n[0] * n[1]. @return run()'s status. */
+zs_status zs_test_call_state(const zs_kernel_desc *k, const void *params, void *state, const float *vol,
+                             const int64_t n[3], int64_t z0, int64_t z1, float *out);
 
 /** The parsed parameters and descriptor of a spec (caller frees *params with free()). */
 zs_status zs_test_parse_spec(const char *spec, const zs_kernel_desc **k, void **params);

@@ -344,6 +344,40 @@ static void test_sparse_planes(void **state)
     free(inb);
 }
 
+/* median and percentile build their networks (or choose their path) once, in prepare(): every
+ * call of a plan runs from that one state, within the scratch scratch_bytes() declares, and gives
+ * what one call over the whole volume gives; a call without the state is refused, not rebuilt. */
+static void test_prepared_state(void **state)
+{
+    (void)state;
+    const int64_t n[3] = {13, 9, 12}, nv = n[0] * n[1] * n[2];
+    static const char *const specs[] = {"median:size=3", "median:size=5:mode=wrap",
+                                        "percentile:size=4x3x2:percentile=20", "percentile:size=3:percentile=0",
+                                        "median:size=23x21x21:mode=nearest"};
+    float *in = random_volume(n, 7100, 6), *full = malloc(sizeof(float) * (size_t)nv);
+    float *out = malloc(sizeof(float) * (size_t)nv);
+    for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
+        const zs_kernel_desc *k;
+        void *params = NULL, *st = NULL;
+        assert_int_equal(zs_test_parse_spec(specs[s], &k, &params), ZS_OK);
+        if (!k->prepare || !k->release) fail_msg("%s: no prepare()/release()", specs[s]);
+        const zs_kernel_geom g = {.nx = n[0], .ny = n[1], .max_in = n[2], .max_out = n[2], .ny_vol = n[1], .nz = n[2]};
+        assert_int_equal(k->prepare(params, &g, &st), ZS_OK);
+        assert_non_null(st);
+        assert_int_equal(zs_test_run_kernel(specs[s], in, n[0], n[1], n[2], 0, full), ZS_OK);
+        for (int64_t z0 = 0; z0 < n[2]; z0 += 5)
+            if (zs_test_call_state(k, params, st, in, n, z0, z0 + 5 < n[2] ? z0 + 5 : n[2], out) != ZS_OK)
+                fail_msg("%s, planes from %lld: %s", specs[s], (long long)z0, zs_last_error());
+        if (memcmp(out, full, sizeof(float) * (size_t)nv) != 0) fail_msg("%s: slabs from one state differ", specs[s]);
+        assert_int_equal(zs_test_call_state(k, params, NULL, in, n, 0, 1, out), ZS_EINTERNAL);
+        k->release(st);
+        free(params);
+    }
+    free(in);
+    free(full);
+    free(out);
+}
+
 /* With NaN (whose results scipy leaves to the implementation) slabs still agree bitwise. */
 static void test_nan_invariance(void **state)
 {
@@ -571,7 +605,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nan_invariance),   cmocka_unit_test(test_scipy_values),
         cmocka_unit_test(test_bad_params),       cmocka_unit_test(test_descriptors),
         cmocka_unit_test(test_grid_modes_size0), cmocka_unit_test(test_mode_lists),
-        cmocka_unit_test(test_float64_entry),
+        cmocka_unit_test(test_float64_entry),    cmocka_unit_test(test_prepared_state),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_rank", tests, NULL, NULL));
 }

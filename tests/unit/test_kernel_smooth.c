@@ -656,6 +656,46 @@ static void test_pointwise(void **state)
     free(out);
 }
 
+/* The gaussian family builds its weights (and x map, and constant mode's x edge weights) once, in
+ * prepare(): every call of a plan runs from that one state within the scratch scratch_bytes()
+ * declares and gives what one call over the whole volume gives; a call without the state, or with
+ * a state made for other tiles, is refused rather than rebuilt. */
+static void test_prepared_state(void **state)
+{
+    (void)state;
+    const int64_t n[3] = {17, 11, 14}, nv = n[0] * n[1] * n[2], other[3] = {n[0] + 1, n[1], n[2]};
+    static const char *const specs[] = {"gaussian:sigma=2x1x1.5:order=1x0x2",
+                                        "gaussian:sigma=1.5:mode=constant:cval=2.5",
+                                        "dog:sigma1=1:sigma2=2x2x3:mode=wrap", "log:sigma=1.2:mode=constant:cval=-1",
+                                        "gradient_magnitude:sigma=1x2x1:axes=xy"};
+    float *in = random_volume(n, 9100), *full = malloc(sizeof(float) * (size_t)nv);
+    float *out = malloc(sizeof(float) * (size_t)nv);
+    for (size_t s = 0; s < sizeof specs / sizeof specs[0]; s++) {
+        const zs_kernel_desc *k;
+        void *params = NULL, *st = NULL, *st_other = NULL;
+        assert_int_equal(zs_test_parse_spec(specs[s], &k, &params), ZS_OK);
+        if (!k->prepare || !k->release) fail_msg("%s: no prepare()/release()", specs[s]);
+        const zs_kernel_geom g = {.nx = n[0], .ny = n[1], .max_in = n[2], .max_out = n[2], .ny_vol = n[1], .nz = n[2]};
+        const zs_kernel_geom go = {
+            .nx = other[0], .ny = n[1], .max_in = n[2], .max_out = n[2], .ny_vol = n[1], .nz = n[2]};
+        assert_int_equal(k->prepare(params, &g, &st), ZS_OK);
+        assert_int_equal(k->prepare(params, &go, &st_other), ZS_OK);
+        assert_int_equal(zs_test_run_kernel(specs[s], in, n[0], n[1], n[2], 0, full), ZS_OK);
+        for (int64_t z0 = 0; z0 < n[2]; z0 += 4)
+            if (zs_test_call_state(k, params, st, in, n, z0, z0 + 4 < n[2] ? z0 + 4 : n[2], out) != ZS_OK)
+                fail_msg("%s, planes from %lld: %s", specs[s], (long long)z0, zs_last_error());
+        if (memcmp(out, full, sizeof(float) * (size_t)nv) != 0) fail_msg("%s: slabs from one state differ", specs[s]);
+        assert_int_equal(zs_test_call_state(k, params, NULL, in, n, 0, 1, out), ZS_EINTERNAL);
+        assert_int_equal(zs_test_call_state(k, params, st_other, in, n, 0, 1, out), ZS_EINTERNAL);
+        k->release(st);
+        k->release(st_other);
+        free(params);
+    }
+    free(in);
+    free(full);
+    free(out);
+}
+
 int main(int argc, char **argv)
 {
     g_seed = zs_test_seed(argc, argv, "test_kernel_smooth", g_seed);
@@ -668,7 +708,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_derivative_sign), cmocka_unit_test(test_halo),
         cmocka_unit_test(test_bad_params),      cmocka_unit_test(test_descriptors),
         cmocka_unit_test(test_pointwise),       cmocka_unit_test(test_mode_lists),
-        cmocka_unit_test(test_float64_ref),
+        cmocka_unit_test(test_float64_ref),     cmocka_unit_test(test_prepared_state),
     };
     return zs_test_exit(cmocka_run_group_tests_name("kernel_smooth", tests, NULL, NULL));
 }
