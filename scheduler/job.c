@@ -6,6 +6,7 @@
  * the part's range, the refusals; a tool only parses its arguments, calls these steps and
  * prints. */
 #include "scheduler_internal.h"
+#include "error_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -237,10 +238,11 @@ zs_status zs_job_create(zs_job *job)
     } else {
         /* A journaled job owns OUT: never write over its partial output behind its back. */
         if (zs_journal_exists(job->out)) {
-            ZS_RETURN_IF(!job->o.force, ZS_EEXIST,
-                         "%s: has a journal (%s.zsjournal) of a job run in parts or to be resumed: continue that "
-                         "job, or start over (force)",
-                         job->out, job->out);
+            if (!job->o.force)
+                return ZS_ERR_DETAIL(ZS_EEXIST, ZS_REASON_JOURNAL_EXISTS, "resume,force", 0,
+                                     ": continue that job, or start over (force)",
+                                     "%s: has a journal (%s.zsjournal) of a job run in parts or to be resumed",
+                                     job->out, job->out);
             ZS_FORWARD(zs_journal_remove(job->out));
         }
         /* the record goes first: a run that fails never leaves one */
