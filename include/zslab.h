@@ -878,6 +878,13 @@ ZS_API void zs_job_opts_default(zs_job_opts *o);
 ZS_API zs_status zs_job_open(const char *in_path, const char *out_path, const zs_job_opts *opts, zs_job **job);
 /** The same over an input the caller opened (borrowed: it must outlive the job). */
 ZS_API zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs_job_opts *opts, zs_job **job);
+/** Opens the job of `in` into `out`, a volume the caller opened for writing (a memory volume:
+ *  zs_volume_wrap over a writable buffer) with the shape and dtype the job makes: the job's plan
+ *  options and policies apply, as for a file; zs_job_create only checks `out` (ZS_EINVAL naming it
+ *  when it is not writable or not the job's shape and dtype), zs_job_commit leaves it as it is,
+ *  and zs_job_free does not free it. `in` and `out` must outlive the job. A plain run only: a
+ *  journal, parts, a record or a pyramid is ZS_EINVAL. On failure the caller frees the job. */
+ZS_API zs_status zs_job_open_into(const zs_volume *in, zs_volume *out, const zs_job_opts *opts, zs_job **job);
 /** The job's pipeline (borrowed): add stages to it before zs_job_plan; afterwards it refuses them. */
 ZS_API zs_pipeline *zs_job_pipeline(zs_job *job);
 /** The job's input (borrowed). */
