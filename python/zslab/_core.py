@@ -286,9 +286,10 @@ class Job:
     """A filter job (zs_job) over an opened input `vin`: into `into`, a volume the caller opened
     (zs_job_open_into), or into the file `path`, which the job creates (over one that exists with
     `force`). The job's rules apply: its plan policies, threads, engines, budget and refusals.
-    create(), then output() before the run, execute(progress), commit(); free() in any case."""
+    With `progress`, workers report the fraction done, which execute() hands to it. create(), then
+    output_info() before the run, execute(), commit(); free() in any case."""
 
-    def __init__(self, vin, ops, po, into=None, path=None, force=True):
+    def __init__(self, vin, ops, po, into=None, path=None, force=True, progress=None):
         self.op_array = (ctypes.c_char_p * max(len(ops), 1))(*[op.encode() for op in ops])
         self.po = po  # the job copies them at open; kept alive with the job anyway
         self.stop = ctypes.c_int(0)
@@ -298,7 +299,8 @@ class Job:
             self.seen[0] = fraction
             return 0
 
-        self.cb = _lib.JOB_PROGRESS_FN(on_progress)
+        self.progress = progress
+        self.cb = _lib.JOB_PROGRESS_FN(on_progress) if progress is not None else _lib.JOB_PROGRESS_FN()
         jo = _lib.default_opts(_lib.JobOpts)
         jo.ops = self.op_array
         jo.nops = len(ops)
@@ -324,8 +326,8 @@ class Job:
     def output_info(self):
         return lib.zs_volume_get_info(lib.zs_job_output(self.handle)).contents
 
-    def execute(self, progress=None):
-        run_stoppable(lambda: lib.zs_job_execute(self.handle), self.stop, self.seen, progress)
+    def execute(self):
+        run_stoppable(lambda: lib.zs_job_execute(self.handle), self.stop, self.seen, self.progress)
 
     def commit(self):
         check(lib.zs_job_commit(self.handle))

@@ -240,11 +240,11 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
         # implementation (every filter of this module has one)
         f64 = a.dtype == np.float64 and _core.has_float64(ops)
         po = _core.plan_opts(dtype, threads, mem_budget, "float64" if f64 else None)
-        job = _core.Job(vin, ops, po, into=vout, path=path)
+        job = _core.Job(vin, ops, po, into=vout, path=path, progress=progress)
         job.create()
         if path is not None:
             _returnable(path, job.output_info())  # before the run: nothing is committed that then raises
-        job.execute(progress)
+        job.execute()
         if path is None:
             return out_arr
         if str(path).lower().endswith(".npy") and perm != list(range(a.ndim)):
