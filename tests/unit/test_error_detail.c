@@ -3,8 +3,9 @@
 /* The detail of an error (zs_last_error_detail): a budget the planners refuse names the
  * budget (and the band the caller set) with the bytes needed, an output that exists names
  * force, a journal in the way names resume and force with the advice's place in the message,
- * a journal of another job or of a changed input says which; any other error, a cleared
- * error, and a reduction that plans in bands after its whole planes did not fit carry none. */
+ * a journal of another job or of a changed input says which; a worker's detail reaches the
+ * caller with its message; any other error, a cleared error, and a reduction that plans in
+ * bands after its whole planes did not fit carry none. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "error_internal.h"
 #include "zslab.h"
 
 #include "zslab_reduce.h"
@@ -149,6 +151,45 @@ static void test_output_exists(void **state)
     unlink("detail_out.npy");
 }
 
+/* A reduction's slab callback (on a worker) refusing slab 2 as a budget too small would. */
+static zs_status refuse_slab(void *user, const zs_reduce_slab *s, void **record, size_t *size)
+{
+    (void)user;
+    *record = NULL;
+    *size = 0;
+    if (s->slab != 2) return ZS_OK;
+    return ZS_ERR_DETAIL(ZS_ENOMEM, ZS_REASON_BUDGET, "mem_budget", 12345, NULL, "slab %lld: too much",
+                         (long long)s->slab);
+}
+
+static void test_worker_detail(void **state)
+{
+    (void)state;
+    make_volume("detail_slabs.npy", 16, 12, 8, 1);
+    zs_volume *in = NULL;
+    assert_int_equal(zs_volume_open("detail_slabs.npy", NULL, &in), ZS_OK);
+    zs_pipeline *p = gaussian();
+    zs_plan_opts po;
+    budget_opts(&po, 0, 0);
+    po.threads = 2;
+    po.slab = 1;
+    zs_plan *plan = NULL;
+    assert_int_equal(zs_reduce_plan(zs_volume_get_info(in), p, &po, &plan), ZS_OK);
+    zs_reduce r = zs_reduce_make();
+    r.slab = refuse_slab;
+    zs_clear_error();
+    assert_int_equal(zs_plan_reduce(plan, in, &r, NULL, NULL), ZS_ENOMEM);
+    assert_string_equal(zs_last_error(), "slab 2: too much");
+    zs_error_detail d = detail();
+    assert_int_equal(d.reason, ZS_REASON_BUDGET);
+    assert_string_equal(d.params, "mem_budget");
+    assert_int_equal(d.needed, 12345);
+    zs_plan_free(plan);
+    zs_pipeline_free(p);
+    zs_volume_free(in);
+    unlink("detail_slabs.npy");
+}
+
 static int stop_at_once(void *user, double fraction)
 {
     (void)user, (void)fraction;
@@ -240,6 +281,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_budget),
         cmocka_unit_test(test_output_exists),
+        cmocka_unit_test(test_worker_detail),
         cmocka_unit_test(test_journal),
     };
     return cmocka_run_group_tests_name("error_detail", tests, NULL, NULL);
