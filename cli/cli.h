@@ -36,7 +36,8 @@ const char *cli_last_error_text(void);
 void cli_forget_error(void);
 /** "zslab: <message>" on stderr when the display level is at least `level`. */
 void cli_note(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/** Prints zs_last_error() (or zs_strerror(st) when it is empty) and returns the exit code
+/** Prints zs_last_error() (or zs_strerror(st) when it is empty), its advice in the tool's words
+ *  (the flags that set the parameters its detail names: hints.c), and returns the exit code
  *  for st: 2 for ZS_EPARAM when `usage` is set, else 1. */
 int cli_fail(zs_status st, int usage);
 /** "zslab: CMD: WHAT (see zslab CMD --help)". @return CLI_EXIT_USAGE. */
@@ -220,8 +221,9 @@ int cli_build_pipeline(const cli_opts *o, const zs_volume_info *in, zs_pipeline 
 int cli_add_ops(const cli_opts *o, const zs_volume_info *in, zs_pipeline *pipe);
 /** The plan options the flags give. */
 void cli_plan_opts(const cli_opts *o, zs_plan_opts *po);
-/** Prints a failure of planning (naming --mem-budget when the budget is the problem). @return an exit code. */
-int cli_plan_failed(const cli_opts *o, zs_status st);
+/** Prints a failure of planning: a budget too small is followed by the flags that set it
+ *  ("(--mem-budget, --band)", hints.c). @return an exit code. */
+int cli_plan_failed(zs_status st);
 /** Opens the job of IN -> OUT over the opened input `in` with the flags' plan options, force,
  *  compression, the stop flag and the progress display (jo->user: a cli_progress), and adds the
  *  --op stages. @param jo the caller's job options (dry run, parts, journal, drop cache). */

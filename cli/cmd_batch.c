@@ -84,7 +84,7 @@ static int prepare(const cli_opts *o, batch_stack *s, stack_job *j, cli_progress
     rc = cli_job_open(&so, j->in, &jo, &j->job);
     if (rc == CLI_RUN) {
         const zs_status st = zs_job_plan(j->job);
-        if (st < 0) rc = cli_plan_failed(o, st);
+        if (st < 0) rc = cli_plan_failed(st);
     }
     s->voxels = 1;
     for (int a = 0; a < 4; a++) s->voxels *= (uint64_t)info->shape[a];

@@ -152,7 +152,7 @@ static int plan_once(const cli_opts *o, const zs_volume *in, const zs_detect_opt
     if (slab) po.slab = slab;
     const zs_status st = zs_detect_plan(zs_volume_get_info(in), pipe, d, &po, plan);
     zs_pipeline_free(pipe);
-    return st == ZS_EPARAM ? cli_fail(st, 0) : st < 0 ? cli_plan_failed(o, st) : CLI_RUN;
+    return st == ZS_EPARAM ? cli_fail(st, 0) : st < 0 ? cli_plan_failed(st) : CLI_RUN;
 }
 
 /* The plan; the first of N parts plans slabs enough for each part to have some (2 per thread and

@@ -66,7 +66,7 @@ static int run_filter(const cli_opts *o)
     if (rc == CLI_RUN) rc = cli_job_open(o, in, &jo, &job);
     if (rc == CLI_RUN) {
         zs_status st = zs_job_plan(job);
-        if (st < 0) rc = cli_plan_failed(o, st);
+        if (st < 0) rc = cli_plan_failed(st);
     }
     if (rc == CLI_RUN && cli_level >= 3) {
         char desc[2048];

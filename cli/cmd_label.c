@@ -87,7 +87,7 @@ static int plan_label(const cli_opts *o, const zs_volume *in, int64_t slab, zs_p
         st = zs_label_plan(info, pipe, &po, o->table != NULL, plan);
     }
     zs_pipeline_free(pipe);
-    return st < 0 ? cli_plan_failed(o, st) : CLI_RUN;
+    return st < 0 ? cli_plan_failed(st) : CLI_RUN;
 }
 
 /* Creates OUT.partial with the labels' dtype, writes pass 2 into it and commits it. */

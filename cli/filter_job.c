@@ -57,16 +57,6 @@ void cli_plan_opts(const cli_opts *o, zs_plan_opts *po)
     if (o->has_dtype) po->out_dtype = o->dtype;
 }
 
-/* A failure of planning (the library names the budget; the CLI names the flags that set it). */
-int cli_plan_failed(const cli_opts *o, zs_status st)
-{
-    if (strstr(zs_last_error(), "memory budget")) {
-        cli_error("%s (--mem-budget%s)", zs_last_error(), o->band ? ", --band" : "");
-        return st == ZS_EINVAL ? CLI_EXIT_USAGE : CLI_EXIT_ERROR;
-    }
-    return cli_fail(st, 1);
-}
-
 /* Opens the job of `zslab filter IN OUT` over the opened input: the plan options and the
  * stages the flags give. `po` must outlive the call only. @return CLI_RUN or an exit code. */
 int cli_job_open(const cli_opts *o, const zs_volume *in, zs_job_opts *jo, zs_job **job)

@@ -80,7 +80,7 @@ static int setup(jrun *r)
     const cli_opts *o = r->o;
     zs_status st = zs_job_plan(r->job);
     if (st == ZS_ECANCELED && cli_stop) return CLI_EXIT_INTERRUPTED;
-    if (st < 0) return zs_job_get_state(r->job) == ZS_JOB_JOINED ? cli_plan_failed(o, st) : cli_fail(st, 0);
+    if (st < 0) return zs_job_get_state(r->job) == ZS_JOB_JOINED ? cli_plan_failed(st) : cli_fail(st, 0);
     const zs_plan *plan = zs_job_get_plan(r->job);
     if (cli_level >= 4) cli_print_plan(plan, stderr);
     st = zs_job_create(r->job);
@@ -173,7 +173,7 @@ static int conclude(jrun *r, int rc)
 static int dry_run(jrun *r)
 {
     zs_status st = zs_job_plan(r->job);
-    if (st < 0) return cli_plan_failed(r->o, st);
+    if (st < 0) return cli_plan_failed(st);
     if (r->mpi.rank > 0) return CLI_EXIT_OK;
     const zs_plan *plan = zs_job_get_plan(r->job);
     cli_print_plan(plan, stdout);
@@ -211,7 +211,7 @@ static int empty_run(jrun *r)
     int rc = CLI_EXIT_OK;
     if (r->part == 0) {
         zs_status st = zs_job_plan(r->job);
-        rc = st < 0 ? cli_plan_failed(r->o, st) : CLI_RUN;
+        rc = st < 0 ? cli_plan_failed(st) : CLI_RUN;
         if (rc == CLI_RUN) {
             zs_run_stats rs;
             cli_progress_start(&r->prog, cli_progress_choose(r->o->progress, cli_level), &cli_stop);

@@ -359,7 +359,9 @@ int cli_set_plugin(const cli_flag *f, const char *val, cli_opts *o)
 {
     (void)f, (void)o;
     const zs_status st = zs_plugin_load(val);
-    return st == ZS_OK ? CLI_RUN : cli_fail(st, 0);
+    if (st == ZS_OK) return CLI_RUN;
+    cli_error("%s", *zs_last_error() ? zs_last_error() : zs_strerror(st)); /* the library names the file */
+    return CLI_EXIT_ERROR;
 }
 
 int cli_set_threshold(const cli_flag *f, const char *val, cli_opts *o)

@@ -120,7 +120,8 @@ const cli_flag cli_flags[] = {
      .cmds = RUNNERS " label detect",
      .help = "rows per tile: a worker streams bands of ROWS rows (all of x) through\n"
              "the stages; memory per worker grows with the band, not with the\n"
-             "plane (default: from the cache sizes and the memory budget)"},
+             "plane (default: from the cache sizes and the memory budget)",
+     .param = "band"},
     {.name = "band",
      .value = "LIST",
      .set = cli_set_sweep,
@@ -135,7 +136,8 @@ const cli_flag cli_flags[] = {
      AT(mem_budget),
      .cmds = "filter convert bench preview label detect resample",
      .help = "memory for all workers: 512M, 2G, 1.5G or bytes (default: a share\n"
-             "of the available memory, under any cgroup limit)"},
+             "of the available memory, under any cgroup limit)",
+     .param = "mem_budget"},
     {.name = "dry-run",
      FLAG(dry_run),
      .cmds = RUNNERS " label detect resample",
@@ -148,7 +150,8 @@ const cli_flag cli_flags[] = {
      .letter = 'f',
      FLAG(force),
      .cmds = "create filter convert preview label detect resample",
-     .help = "overwrite OUT if it exists"},
+     .help = "overwrite OUT if it exists",
+     .param = "force"},
     {.name = "no-bind", OFF(bind), .cmds = RUNNERS " label detect resample", .help = "do not bind workers to cores"},
     {.name = "engine",
      .value = "E",
@@ -188,7 +191,8 @@ const cli_flag cli_flags[] = {
     {.name = "resume",
      FLAG(resume),
      .cmds = RUNNERS " label detect resample",
-     .help = "continue OUT from its journal, skipping finished slabs (or start it)"},
+     .help = "continue OUT from its journal, skipping finished slabs (or start it)",
+     .param = "resume"},
     {.name = "journal",
      FLAG(journal),
      .cmds = RUNNERS " label detect resample",
@@ -539,5 +543,12 @@ const cli_flag *cli_flag_find(const char *cmd, const char *name, size_t len)
 {
     for (const cli_flag *f = cli_flags; f->name; f++)
         if (strlen(f->name) == len && strncmp(f->name, name, len) == 0 && cli_flag_taken(f, cmd)) return f;
+    return NULL;
+}
+
+const cli_flag *cli_flag_of_param(const char *param, size_t len)
+{
+    for (const cli_flag *f = cli_flags; f->name; f++)
+        if (f->param && strlen(f->param) == len && strncmp(f->param, param, len) == 0) return f;
     return NULL;
 }

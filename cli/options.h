@@ -30,6 +30,7 @@ struct cli_flag {
     int suffixes;      /**< integers: K, M, G, T accepted */
     const char *cmds;  /**< the commands that take it, space-separated; "*": every command */
     const char *help;  /**< its help: lines separated by \n (continuations are indented) */
+    const char *param; /**< the library's name of what it sets, as errors name it (zs_error_detail.params) */
 };
 
 /** The table, in the order of COMMAND --list-options; ends with a zeroed row. */
@@ -38,6 +39,8 @@ extern const cli_flag cli_flags[];
 int cli_flag_taken(const cli_flag *f, const char *cmd);
 /** The flag `name` of command `cmd`; NULL if it takes none of that name. */
 const cli_flag *cli_flag_find(const char *cmd, const char *name, size_t len);
+/** The first flag that sets the library's parameter `param` (len bytes); NULL if none does. */
+const cli_flag *cli_flag_of_param(const char *param, size_t len);
 /** Returned by cli_set_help: the parser prints the command's help and ends with CLI_EXIT_OK. */
 #define CLI_SHOW_HELP (-2)
 

@@ -16,6 +16,7 @@
  * plane in its own file, numbered from 0, as TIFF (optionally compressed) or .npy after the
  * pattern's extension; each file is written as NAME.partial and renamed at commit. */
 #include "tiff_internal.h"
+#include "error_internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -552,7 +553,7 @@ static zs_status plane_names(series *s, const char *path, int force)
             snprintf(name, sizeof name, "%splane_%04lld.tif", path, (long long)z);
         ZS_RETURN_IF(!(s->planes[z].path = strdup(name)), ZS_ENOMEM, "%s: out of memory", path);
         struct stat st;
-        ZS_RETURN_IF(!force && stat(name, &st) == 0, ZS_EEXIST, "%s: exists", name);
+        if (!force && stat(name, &st) == 0) return ZS_ERR_EXISTS("%s: exists", name);
     }
     return ZS_OK;
 }

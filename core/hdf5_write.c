@@ -13,6 +13,7 @@
  * planes to write_planes, which writes their hyperslab with H5Dwrite under the one lock of the
  * serial libhdf5 (compression included). */
 #include "hdf5_internal.h"
+#include "error_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -199,7 +200,7 @@ static zs_status output_names(h5_writer *w, const char *name, const zs_create_op
     struct stat st;
     if (stat(w->final, &st) == 0) {
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", w->final);
-        ZS_RETURN_IF(!o->force, ZS_EEXIST, "%s: exists", w->final);
+        if (!o->force) return ZS_ERR_EXISTS("%s: exists", w->final);
     }
     ZS_RETURN_IF(strlen(w->final) + 9 >= sizeof w->file, ZS_EINVAL, "%.64s...: path too long", w->final);
     snprintf(w->file, sizeof w->file, o->direct ? "%s" : "%s.partial", w->final);

@@ -2,6 +2,7 @@
 /* Copyright (c) 2026 the zslab authors */
 /* Volumes: open an existing file (r, r+, c) or create one (w+), and describe it. */
 #include "volume_internal.h"
+#include "error_internal.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -243,7 +244,7 @@ static zs_status create_data_file(zs_volume *v, const zs_create_opts *o)
     zs_volume_info *info = &v->info;
     struct stat st;
     if (stat(v->final_data_path, &st) == 0 && !o->force)
-        return ZS_ERR(ZS_EEXIST, "%s: its data file %s exists", v->final_path, v->final_data_path);
+        return ZS_ERR_EXISTS("%s: its data file %s exists", v->final_path, v->final_data_path);
     snprintf(info->data_path, sizeof info->data_path, o->direct ? "%s" : "%s.partial", v->final_data_path);
     int fd = -1;
     ZS_FORWARD(zs__claim_file(info->data_path, v->final_path, &fd));
@@ -301,7 +302,7 @@ static zs_status check_new_volume(const char *path, const zs_volume_info *spec, 
     struct stat st;
     if (!files && stat(path, &st) == 0) { /* a series checks each plane's file */
         ZS_RETURN_IF(S_ISDIR(st.st_mode), ZS_EINVAL, "%s: is a directory", path);
-        ZS_RETURN_IF(!opts->force, ZS_EEXIST, "%s: exists", path);
+        if (!opts->force) return ZS_ERR_EXISTS("%s: exists", path);
     }
     /* An empty volume (an axis of length 0) is a valid .npy or raw file; the other formats
      * cannot describe one (TIFF: no zero-page or zero-width files; NIfTI, NRRD, MetaImage:

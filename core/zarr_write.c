@@ -20,6 +20,7 @@
  * removed. Replacing an existing OUT (force) renames it aside first, then removes it: there is
  * never a mix of two outputs under the name. */
 #include "zarr_internal.h"
+#include "error_internal.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -548,7 +549,7 @@ zs_status zs__zarr_create(zs_volume *v, const zs_create_opts *o)
     v->io = &zarr_write_io;
     ZS_FORWARD(layout(w, info, o, path));
     struct stat st;
-    ZS_RETURN_IF(!o->force && lstat(path, &st) == 0, ZS_EEXIST, "%s: exists", path);
+    if (!o->force && lstat(path, &st) == 0) return ZS_ERR_EXISTS("%s: exists", path);
     w->direct = o->direct;
     w->levels = o->pyramid;
     w->v = v;

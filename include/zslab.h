@@ -115,8 +115,43 @@ ZS_API const char *zs_strerror(int code);
 /** @return the detail message of the last failure on this thread (borrowed, valid until the
  *  next failing call on this thread); "" when there is none. */
 ZS_API const char *zs_last_error(void);
-/** Clears this thread's last error. */
+/** Clears this thread's last error and its detail. */
 ZS_API void zs_clear_error(void);
+
+/** Why a call failed, for a caller that acts on it or names its own option for it (the CLI names
+ *  its flags): set by the function that detects the problem, next to the message. */
+typedef enum zs_error_reason {
+    ZS_REASON_NONE = 0,               /**< nothing more than the message */
+    ZS_REASON_BUDGET = 1,             /**< the memory budget cannot hold the work (needed: the bytes it takes) */
+    ZS_REASON_OUTPUT_EXISTS = 2,      /**< the output exists and overwriting it was not asked (force) */
+    ZS_REASON_OUTPUT_UNJOURNALED = 3, /**< the output exists without the journal a run in parts or resumed needs */
+    ZS_REASON_JOURNAL_EXISTS = 4,     /**< the output has a journal: continue that job (resume) or start over (force) */
+    ZS_REASON_JOURNAL_OTHER = 5,      /**< the output's journal is of another job (pipeline, output, kind) */
+    ZS_REASON_INPUT_CHANGED = 6       /**< the output's journal is of this job, but the input changed since */
+} zs_error_reason;
+
+/** The structured part of this thread's last error (see \ref abi: the library writes it). */
+typedef struct zs_error_detail {
+    size_t struct_size;     /**< the caller's sizeof: set by zs_error_detail_init() */
+    zs_error_reason reason; /**< ZS_REASON_NONE when the failure has no detail */
+    /** The caller's parameters at fault, by their names in this API (zs_plan_opts.mem_budget is
+     *  "mem_budget"; zs_job_opts.force "force", journal ZS_JOB_JOURNAL_ANY "resume"), comma-separated
+     *  in the order to mention them ("mem_budget,band"); "" when none. */
+    char params[64];
+    uint64_t needed; /**< bytes the work needs (ZS_REASON_BUDGET), else 0 */
+    /** Where the message's advice, which names `params` in the API's words, begins: a caller that
+     *  names them its own way keeps zs_last_error()'s first `advice` bytes and gives its own
+     *  advice. strlen(zs_last_error()) when the message has no advice. */
+    size_t advice;
+} zs_error_detail;
+
+/** Zeroes the detail and sets struct_size. */
+static inline void zs_error_detail_init(zs_error_detail *d) { zs_struct_init(d, sizeof *d); }
+/** Fills `d` with the detail of this thread's last error, up to d->struct_size (see \ref abi);
+ *  reason ZS_REASON_NONE when the last error has none or was cleared. Valid with zs_last_error(),
+ *  until the next failing call on this thread.
+ *  @return ZS_OK, or ZS_EINVAL when d is NULL. */
+ZS_API zs_status zs_last_error_detail(zs_error_detail *d);
 /** @} */
 
 /** \defgroup dtype Data types
@@ -845,6 +880,13 @@ ZS_API void zs_job_opts_default(zs_job_opts *o);
 ZS_API zs_status zs_job_open(const char *in_path, const char *out_path, const zs_job_opts *opts, zs_job **job);
 /** The same over an input the caller opened (borrowed: it must outlive the job). */
 ZS_API zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs_job_opts *opts, zs_job **job);
+/** Opens the job of `in` into `out`, a volume the caller opened for writing (a memory volume:
+ *  zs_volume_wrap over a writable buffer) with the shape and dtype the job makes: the job's plan
+ *  options and policies apply, as for a file; zs_job_create only checks `out` (ZS_EINVAL naming it
+ *  when it is not writable or not the job's shape and dtype), zs_job_commit leaves it as it is,
+ *  and zs_job_free does not free it. `in` and `out` must outlive the job. A plain run only: a
+ *  journal, parts, a record or a pyramid is ZS_EINVAL. On failure the caller frees the job. */
+ZS_API zs_status zs_job_open_into(const zs_volume *in, zs_volume *out, const zs_job_opts *opts, zs_job **job);
 /** The job's pipeline (borrowed): add stages to it before zs_job_plan; afterwards it refuses them. */
 ZS_API zs_pipeline *zs_job_pipeline(zs_job *job);
 /** The job's input (borrowed). */

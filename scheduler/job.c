@@ -6,6 +6,7 @@
  * the part's range, the refusals; a tool only parses its arguments, calls these steps and
  * prints. */
 #include "scheduler_internal.h"
+#include "error_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,8 @@ struct zs_job {
     zs_plan *plan;     /* owner */
     zs_journal *j;     /* with a journal (owner) */
     zs_volume *vol;    /* the output: owner in a plain run, the journal's otherwise; NULL when complete */
+    int into;          /* the output is the caller's opened volume (zs_job_open_into): never created,
+                          committed or freed by the job */
     int journaled;     /* keeps a journal */
     int idle;          /* an empty input and a part other than 0: nothing to do */
     jstate st;
@@ -113,6 +116,19 @@ zs_status zs_job_open_volume(const zs_volume *in, const char *out_path, const zs
     return opts ? job_pipeline(job, opts) : zs_pipeline_new(&job->pipe);
 }
 
+zs_status zs_job_open_into(const zs_volume *in, zs_volume *out, const zs_job_opts *opts, zs_job **job)
+{
+    ZS_RETURN_IF(!out, ZS_EINVAL, "zs_job_open_into: no output volume given");
+    const char *name = zs_volume_get_info(out)->path;
+    ZS_FORWARD(zs_job_open_volume(in, name, opts, job));
+    zs_job *j = *job;
+    ZS_RETURN_IF(j->journaled || j->record[0] || j->o.pyramid, ZS_EINVAL,
+                 "%s: a job into an opened volume is a plain run: no journal, parts, record or pyramid", name);
+    j->into = 1;
+    j->vol = out;
+    return ZS_OK;
+}
+
 zs_pipeline *zs_job_pipeline(zs_job *job) { return job ? job->pipe : NULL; }
 const zs_volume *zs_job_input(const zs_job *job) { return job ? job->in : NULL; }
 const zs_plan *zs_job_get_plan(const zs_job *job) { return job ? job->plan : NULL; }
@@ -169,6 +185,28 @@ static zs_status begin_journal(zs_job *job)
     return zs_journal_begin(job->out, &jo, &job->j);
 }
 
+/* What the output asks of the plan: whole planes, its writers' memory, chunk-aligned slabs, the
+ * file system. An opened volume (zs_job_open_into) says so itself. */
+static void output_policies(zs_job *job, const zs_volume_info *in)
+{
+    if (job->into) {
+        job->po.whole_plane_output = zs_volume_writes_whole_planes(job->vol);
+        job->po.z_align = zs_volume_write_z_align(job->vol);
+        return;
+    }
+    zs_create_opts co;
+    zs_create_opts_init(&co);
+    co.compress = job->o.compress;
+    memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
+    co.pyramid = job->o.pyramid;
+    job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
+    zs_volume_info spec = *in; /* the output's shape; its dtype when the job sets one */
+    if (job->po.has_out_dtype) spec.dtype = job->po.out_dtype;
+    job->po.writer_bytes = zs__path_write_worker_bytes(job->out, &co, &spec);
+    job->po.z_align = zs_path_write_z_align(job->out, &co);
+    job->po.parallel_fs = zs_path_on_parallel_fs(job->out, NULL, 0);
+}
+
 zs_status zs_job_plan(zs_job *job)
 {
     ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
@@ -183,17 +221,7 @@ zs_status zs_job_plan(zs_job *job)
      * written back whole, which on NFS from two nodes overwrites the neighbour's bytes with stale
      * ones. The automatic engine never maps (pwrite, or direct for jobs larger than memory,
      * which sends only the slab's bytes as pwrite does). */
-    zs_create_opts co;
-    zs_create_opts_init(&co);
-    co.compress = job->o.compress;
-    memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
-    co.pyramid = job->o.pyramid;
-    job->po.whole_plane_output = zs_path_writes_whole_planes(job->out, &co);
-    zs_volume_info spec = *in; /* the output's shape; its dtype when the job sets one */
-    if (job->po.has_out_dtype) spec.dtype = job->po.out_dtype;
-    job->po.writer_bytes = zs__path_write_worker_bytes(job->out, &co, &spec);
-    job->po.z_align = zs_path_write_z_align(job->out, &co);
-    job->po.parallel_fs = zs_path_on_parallel_fs(job->out, NULL, 0);
+    output_policies(job, in);
     job->po.input = job->in; /* the planner counts what its format holds to decode planes */
     /* An empty input has no slab to share or to journal: part 0 writes it as a plain run. */
     if (job->journaled && !job->o.dry_run && zs__volume_empty(in)) {
@@ -220,6 +248,48 @@ zs_status zs_job_plan(zs_job *job)
     return ZS_OK;
 }
 
+/* The output of a plain run: OUT.partial, created (over OUT with force). */
+static zs_status create_plain(zs_job *job)
+{
+    /* A journaled job owns OUT: never write over its partial output behind its back. */
+    if (zs_journal_exists(job->out)) {
+        if (!job->o.force)
+            return ZS_ERR_DETAIL(
+                ZS_EEXIST, ZS_REASON_JOURNAL_EXISTS, "resume,force", 0, ": continue that job, or start over (force)",
+                "%s: has a journal (%s.zsjournal) of a job run in parts or to be resumed", job->out, job->out);
+        ZS_FORWARD(zs_journal_remove(job->out));
+    }
+    /* the record goes first: a run that fails never leaves one */
+    if (job->record[0] && unlink(job->record) != 0 && errno != ENOENT)
+        return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove %s", job->out, job->record);
+    zs_volume_info spec;
+    zs_plan_output_spec(job->plan, &spec);
+    zs_create_opts co;
+    zs_create_opts_init(&co);
+    co.force = job->o.force;
+    co.compress = job->o.compress;
+    memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
+    co.pyramid = job->o.pyramid;
+    ZS_FORWARD(zs_volume_create(job->out, &spec, &co, &job->vol));
+    return ZS_OK;
+}
+
+/* The caller's opened output must have the shape and dtype the job makes. */
+static zs_status check_into(const zs_job *job)
+{
+    zs_volume_info spec;
+    zs_plan_output_spec(job->plan, &spec);
+    const zs_volume_info *v = zs_volume_get_info(job->vol);
+    int same = v->dtype.type == spec.dtype.type && v->dtype.big_endian == spec.dtype.big_endian;
+    for (int a = 0; a < 4; a++) same = same && v->shape[a] == spec.shape[a];
+    ZS_RETURN_IF(!same, ZS_EINVAL, "%s: holds %lldx%lldx%lldx%lld %s, the job makes %lldx%lldx%lldx%lld %s", job->out,
+                 (long long)v->shape[0], (long long)v->shape[1], (long long)v->shape[2], (long long)v->shape[3],
+                 zs_dtype_name(v->dtype), (long long)spec.shape[0], (long long)spec.shape[1], (long long)spec.shape[2],
+                 (long long)spec.shape[3], zs_dtype_name(spec.dtype));
+    ZS_RETURN_IF(!zs_volume_writable(job->vol), ZS_EINVAL, "%s: the job's output is not writable", job->out);
+    return ZS_OK;
+}
+
 zs_status zs_job_create(zs_job *job)
 {
     ZS_RETURN_IF(!job, ZS_EINVAL, "no job given");
@@ -234,26 +304,7 @@ zs_status zs_job_create(zs_job *job)
         job->before = zs_journal_done_count(job->j, job->first, job->last);
         job->complete = job->vol == NULL;
     } else {
-        /* A journaled job owns OUT: never write over its partial output behind its back. */
-        if (zs_journal_exists(job->out)) {
-            ZS_RETURN_IF(!job->o.force, ZS_EEXIST,
-                         "%s: has a journal (%s.zsjournal) of a job run in parts or to be resumed: continue that "
-                         "job, or start over (force)",
-                         job->out, job->out);
-            ZS_FORWARD(zs_journal_remove(job->out));
-        }
-        /* the record goes first: a run that fails never leaves one */
-        if (job->record[0] && unlink(job->record) != 0 && errno != ENOENT)
-            return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot remove %s", job->out, job->record);
-        zs_volume_info spec;
-        zs_plan_output_spec(job->plan, &spec);
-        zs_create_opts co;
-        zs_create_opts_init(&co);
-        co.force = job->o.force;
-        co.compress = job->o.compress;
-        memcpy(co.chunk, job->o.chunk, sizeof co.chunk);
-        co.pyramid = job->o.pyramid;
-        ZS_FORWARD(zs_volume_create(job->out, &spec, &co, &job->vol));
+        ZS_FORWARD(job->into ? check_into(job) : create_plain(job));
     }
     job->st = J_CREATED;
     return ZS_OK;
@@ -504,7 +555,7 @@ zs_status zs_job_commit(zs_job *job)
     if (job->st == J_COMMITTED) return ZS_OK;
     ZS_RETURN_IF(!job->executed, ZS_EINVAL, "%s: the job did not run to its end: nothing to commit", job->out);
     zs__volume_set_stop(job->vol, job->o.stop); /* the commit's own work (pyramid levels) stops too */
-    if (job->vol) ZS_FORWARD(zs_volume_commit(job->vol));
+    if (job->vol && !job->into) ZS_FORWARD(zs_volume_commit(job->vol));
     job->complete = !job->idle;
     job->done = job->idle ? 0 : zs_plan_slab_count(job->plan);
     job->st = J_COMMITTED;
@@ -514,8 +565,8 @@ zs_status zs_job_commit(zs_job *job)
 void zs_job_free(zs_job *job)
 {
     if (!job) return;
-    zs_journal_free(job->j);                       /* closes the journal's output; never removes it */
-    if (!job->journaled) zs_volume_free(job->vol); /* uncommitted: removed */
+    zs_journal_free(job->j);                                     /* closes the journal's output; never removes it */
+    if (!job->journaled && !job->into) zs_volume_free(job->vol); /* uncommitted: removed */
     zs_plan_free(job->plan);
     zs_pipeline_free(job->pipe);
     if (job->own_in) zs_volume_free(job->in);

@@ -21,6 +21,7 @@
  * slabs' records are slab-N files beside the part files, each durable before its slab's line,
  * and the part that finds every slab recorded merges them and writes OUT (label_parts.c). */
 #include "journal_internal.h"
+#include "error_internal.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -222,18 +223,17 @@ static zs_status create_or_join(zs_journal *j)
 {
     for (;;) {
         if (!path_exists(j->dir) && path_exists(j->out) && !j->opts.replace)
-            return ZS_ERR(ZS_EEXIST,
-                          "%s: exists and has no journal (it was written by a run without one); remove it, or "
-                          "overwrite it (force)",
-                          j->out);
+            return ZS_ERR_DETAIL(ZS_EEXIST, ZS_REASON_OUTPUT_UNJOURNALED, "force", 0,
+                                 " (it was written by a run without one); remove it, or overwrite it (force)",
+                                 "%s: exists and has no journal", j->out);
         if (j->opts.role != ZS_JOURNAL_JOIN) {
             if (mkdir(j->dir, 0777) == 0) return take_creation(j);
             if (errno != EEXIST) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create the journal", j->dir);
             if (j->opts.role == ZS_JOURNAL_NEW)
-                return ZS_ERR(ZS_EEXIST,
-                              "%s: a journal exists (%s): continue that job (resume), look at it "
-                              "(zs_journal_report), or start over (force)",
-                              j->out, j->dir);
+                return ZS_ERR_DETAIL(ZS_EEXIST, ZS_REASON_JOURNAL_EXISTS, "resume,force", 0,
+                                     ": continue that job (resume), look at it (zs_journal_report), or start over "
+                                     "(force)",
+                                     "%s: a journal exists (%s)", j->out, j->dir);
         }
         zs_status st = join(j);
         if (st != 1) return st;

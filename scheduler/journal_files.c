@@ -3,6 +3,7 @@
 /* The journal's files (the design is in journal.c): the header, from a run's fingerprint to its text and
  * back, and the slab records' lines, written by a part and read by every reader. */
 #include "journal_internal.h"
+#include "error_internal.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -169,18 +170,20 @@ zs_status zs__jheader_compare(const jheader *theirs, const jheader *mine, const 
 {
     char msg[900] = "";
     size_t len = 0;
-    int ndiff = 0;
+    int ndiff = 0, input_only = 1; /* the same input file, which changed since: input_only */
     for (int k = 0; k < K_OUTPUT; k++) {
         if (strcmp(theirs->val[k], mine->val[k]) == 0) continue;
+        input_only = input_only && k > K_INPUT && k <= K_INPUT_FILES;
         if (len < sizeof msg)
             len += (size_t)snprintf(msg + len, sizeof msg - len, "%s%s is '%.200s' there, '%.200s' here",
                                     ndiff ? "; " : "", key_names[k], theirs->val[k], mine->val[k]);
         ndiff++;
     }
     if (!ndiff) return ZS_OK;
-    return ZS_ERR(ZS_EEXIST,
-                  "%s: the journal belongs to another job (%s). Give another OUT, or remove %s and %s to start over",
-                  out, msg, partial, dir);
+    return ZS_ERR_DETAIL(ZS_EEXIST, input_only ? ZS_REASON_INPUT_CHANGED : ZS_REASON_JOURNAL_OTHER, NULL, 0, NULL,
+                         "%s: the journal belongs to another job (%s). Give another OUT, or remove %s and %s to start "
+                         "over",
+                         out, msg, partial, dir);
 }
 
 zs_status zs__jheader_write(const char *dir, const jheader *h)

@@ -13,6 +13,7 @@
  * is labelled within itself as in pass 1 (the same runs, the same fragment labels) and written
  * with the final numbers. */
 #include "label_internal.h"
+#include "error_internal.h"
 
 #include <omp.h>
 #include <stdlib.h>
@@ -293,10 +294,12 @@ static zs_status grow(zs_labeling *L, uint64_t n)
     uint64_t cap = L->cap ? L->cap : 4096;
     while (cap < L->nfrag + n) cap *= 2;
     const size_t per = sizeof(frag) + (L->o.table ? sizeof(meas) : 0);
-    ZS_RETURN_IF(L->limit && cap > L->limit / per && L->nfrag + n > L->limit / per, ZS_ENOMEM,
-                 "%s: the table of components needs more than the memory budget allows (%llu fragments of %zu bytes "
-                 "each, %.1f MiB): raise --mem-budget",
-                 L->plan->in.path, (unsigned long long)(L->nfrag + n), per, (double)L->limit / 1048576.0);
+    if (L->limit && cap > L->limit / per && L->nfrag + n > L->limit / per)
+        return ZS_ERR_DETAIL(
+            ZS_ENOMEM, ZS_REASON_BUDGET, "mem_budget", (L->nfrag + n) * per, NULL,
+            "%s: the table of components needs more than the memory budget allows (%llu fragments of %zu bytes "
+            "each, %.1f MiB): raise --mem-budget",
+            L->plan->in.path, (unsigned long long)(L->nfrag + n), per, (double)L->limit / 1048576.0);
     if (L->limit && cap > L->limit / per) cap = L->limit / per;
     frag *f = realloc(L->f, (size_t)cap * sizeof *f);
     ZS_RETURN_IF(!f, ZS_ENOMEM, "%s: out of memory for %llu fragments", L->plan->in.path, (unsigned long long)cap);

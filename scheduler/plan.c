@@ -20,6 +20,7 @@
  * edges stay a small share, and lowered until the workers fit the memory budget.
  * The plan is pure: it touches no file and can be printed before anything runs. */
 #include "engine_internal.h"
+#include "error_internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -565,10 +566,11 @@ static void fit_workers(zs_plan *p, const zs_volume_info *in, const zs_plan_opts
     }
 }
 
-/* The error of a budget that cannot hold one worker: what the format decodes, or the bands and their bytes. */
-static zs_status refuse_budget(const zs_plan *p, const zs_volume_info *in, const zs_plan_opts *opts)
+const char *zs__budget_params(const zs_plan_opts *opts) { return opts->band > 0 ? "mem_budget,band" : "mem_budget"; }
+
+/* The bands and their bytes, for a budget that cannot hold one worker. */
+static zs_status refuse_bands(const zs_plan *p, const zs_volume_info *in, const zs_plan_opts *opts)
 {
-    if (p->decode.worker + p->decode.shared > 0) return refuse_decode(p, opts);
     char hb[32], hn[32];
     return ZS_ERR(ZS_EINVAL,
                   "%s: a memory budget of %s%s is too small: %d worker(s) need %s with bands of "
@@ -578,6 +580,13 @@ static zs_status refuse_budget(const zs_plan *p, const zs_volume_info *in, const
                   (long long)p->band, (long long)p->tile_rows, (long long)in->shape[0],
                   p->whole_planes ? " (decoded or C-order planes are read whole)" : "",
                   opts->band > 0 ? " or the band" : " or the kernels' sizes");
+}
+
+/* The error of a budget that cannot hold one worker: what the format decodes, or the bands and their bytes. */
+static zs_status refuse_budget(const zs_plan *p, const zs_volume_info *in, const zs_plan_opts *opts)
+{
+    const zs_status st = p->decode.worker + p->decode.shared > 0 ? refuse_decode(p, opts) : refuse_bands(p, in, opts);
+    return zs__error_detail(st, ZS_REASON_BUDGET, zs__budget_params(opts), p->peak_bytes, NULL);
 }
 
 /* Per-stage state, built once for the plan. */

@@ -14,6 +14,7 @@
  * the journal's directory (zs__record_put) before the executor records the slab, and nothing is
  * merged here: the part that sees every slab recorded merges the records (label.c). */
 #include "reduce_internal.h"
+#include "error_internal.h"
 
 #include <omp.h>
 #include <pthread.h>
@@ -135,11 +136,16 @@ zs_status zs_reduce_plan(const zs_volume_info *in, const zs_pipeline *pipe, cons
      * they plan; else the whole-plane plan's message. */
     char msg[1024];
     snprintf(msg, sizeof msg, "%s", zs_last_error());
+    zs_error_detail why;
+    zs_error_detail_init(&why);
+    zs_last_error_detail(&why);
     if (plan_in_bands(in, pipe, &po, 0, out) == ZS_OK) {
         zs_clear_error();
         return ZS_OK;
     }
-    return ZS_ERR(whole, "%s", msg);
+    /* the whole planes' refusal names the caller's parameters, not the band tried here */
+    if (why.reason == ZS_REASON_BUDGET) snprintf(why.params, sizeof why.params, "%s", zs__budget_params(opts));
+    return zs__error_restore(whole, msg, &why);
 }
 
 zs_status zs_plan_reduce(const zs_plan *plan, const zs_volume *in, const zs_reduce *r, const zs_exec_opts *opts,

@@ -10,6 +10,7 @@
  * averages the input over [k s, (k + 1) s), s = n_in / n_out, each voxel weighted by its
  * overlap (OpenCV's INTER_AREA). */
 #include "resample_internal.h"
+#include "error_internal.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -262,17 +263,19 @@ static uint64_t record_bytes(const zs_volume_info *in, const int64_t out[3])
 
 /* Runs short enough for the records; a budget that cannot hold two records a worker even then
  * (its own and one waiting: upsampling in z to large planes) is refused, naming what they need. */
-static zs_status bound_runs(zs_plan *p, const zs_volume_info *in, const int64_t out[3])
+static zs_status bound_runs(zs_plan *p, const zs_volume_info *in, const int64_t out[3], const zs_plan_opts *opts)
 {
     const uint64_t record = record_bytes(in, out) * (uint64_t)p->threads;
     const uint64_t fit = record ? p->mem_budget / 4 / record : (uint64_t)p->run_slabs;
     if (fit < (uint64_t)p->run_slabs) p->run_slabs = fit > 1 ? (int64_t)fit : 1;
-    ZS_RETURN_IF(2 * record > p->mem_budget, ZS_EINVAL,
-                 "%s: a memory budget of %.1f MiB is too small to resample to %lldx%lldx%lld: the output planes at "
-                 "the slabs' seams (partial sums in double) need %.1f MiB for %d worker(s); raise the budget or "
-                 "lower the threads",
-                 in->path, (double)p->mem_budget / 1048576.0, (long long)out[0], (long long)out[1], (long long)out[2],
-                 (double)(2 * record) / 1048576.0, p->threads);
+    if (2 * record > p->mem_budget)
+        return ZS_ERR_DETAIL(
+            ZS_EINVAL, ZS_REASON_BUDGET, zs__budget_params(opts), 2 * record, NULL,
+            "%s: a memory budget of %.1f MiB is too small to resample to %lldx%lldx%lld: the output planes at "
+            "the slabs' seams (partial sums in double) need %.1f MiB for %d worker(s); raise the budget or "
+            "lower the threads",
+            in->path, (double)p->mem_budget / 1048576.0, (long long)out[0], (long long)out[1], (long long)out[2],
+            (double)(2 * record) / 1048576.0, p->threads);
     return ZS_OK;
 }
 
@@ -300,7 +303,7 @@ zs_status zs_resample_plan(const zs_volume_info *in, zs_pipeline *pipe, const zs
         zs_plan_free(*out);
         *out = NULL;
     }
-    const zs_status st = bound_runs(*out, in, spec.shape);
+    const zs_status st = bound_runs(*out, in, spec.shape, opts);
     if (st < 0) {
         zs_plan_free(*out);
         *out = NULL;

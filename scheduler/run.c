@@ -19,6 +19,7 @@
  * and sets `cancel`; the others stop at their next band. */
 #include "engine_internal.h"
 #include "reduce_internal.h"
+#include "error_internal.h"
 
 #include <omp.h>
 #include <sched.h>
@@ -38,6 +39,7 @@ typedef struct job {
     _Atomic int cancel;                /* atomic: stop taking slabs */
     _Atomic int err;                   /* atomic: first error code (0 = none) */
     char errmsg[1024];                 /* written once by the CAS winner */
+    zs_error_detail errdetail;         /* its detail, written with it */
     _Atomic int64_t done;              /* atomic: slabs finished */
     _Atomic uint64_t done_vox;         /* atomic */
     double load_s, compute_s, store_s; /* summed under omp atomic */
@@ -97,7 +99,11 @@ typedef struct worker {
 static void job_fail(job *j, zs_status code)
 {
     int expected = 0;
-    if (atomic_compare_exchange_strong(&j->err, &expected, (int)code)) zs__error_copy(j->errmsg, sizeof j->errmsg);
+    if (atomic_compare_exchange_strong(&j->err, &expected, (int)code)) {
+        zs__error_copy(j->errmsg, sizeof j->errmsg);
+        zs_error_detail_init(&j->errdetail);
+        zs_last_error_detail(&j->errdetail);
+    }
     atomic_store(&j->cancel, 1);
 }
 
@@ -786,9 +792,6 @@ zs_status zs_plan_execute(const zs_plan *plan, const zs_volume *in, zs_volume *o
     close_engines(&j);
     if (stats) report_stats(&j, t1 - t0, stats);
     int err = atomic_load(&j.err);
-    if (err) {
-        zs__error_set(j.errmsg);
-        return (zs_status)err;
-    }
+    if (err) return zs__error_restore((zs_status)err, j.errmsg, &j.errdetail); /* the worker's detail too */
     return ZS_OK;
 }

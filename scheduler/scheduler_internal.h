@@ -125,6 +125,9 @@ uint64_t zs__plan_store_bytes(const zs_plan *p);
 /* Whole planes per direct store request: those of a batch of the last stage, at most
  * ZS_DIRECT_REQUEST bytes' worth (at least one). */
 int64_t zs__plan_store_planes(const zs_plan *p);
+/** The caller's parameters that a budget refusal under `opts` names (zs_error_detail.params):
+ *  "mem_budget", and "band" when the caller set one. */
+const char *zs__budget_params(const zs_plan_opts *opts);
 /* ---- the direct engine's queues (direct_queue.c) ---------------------------------------
  * A worker's O_DIRECT requests, served by I/O threads of its own: ZS_DIRECT_DEPTH aligned buffers
  * and ZS_DIRECT_THREADS threads per queue (one queue for reads, one for writes). */

@@ -44,6 +44,22 @@ def test_options_say_their_size(cls):
     assert o.struct_size == ctypes.sizeof(cls)
 
 
+@pytest.mark.parametrize("cls", [_lib.LabelOpts, _lib.DetectOpts, _lib.ResampleOpts])
+def test_unstable_mirrors_are_the_library_size(cls):
+    """Structs not yet stable are taken at the library's size only: the mirror is checked
+    against the size the library's _default() writes, and a mirror of another size is refused
+    before the library could read past it."""
+    o = _lib.default_opts(cls)
+    assert o.struct_size == ctypes.sizeof(cls)
+    fill = _lib._UNSTABLE_DEFAULTS[cls]
+    short = type("Short" + cls.__name__, (ctypes.Structure,), {"_fields_": cls._fields_[:-1]})
+    longer = type("Long" + cls.__name__, (ctypes.Structure,), {"_fields_": cls._fields_ + [("extra", ctypes.c_int64)]})
+    for other in (short, longer):
+        with pytest.raises(ImportError, match=rf"{other.__name__} of {ctypes.sizeof(cls)} bytes, this package's "
+                                              rf"mirror {ctypes.sizeof(other)}"):
+            _lib._unstable_default(other, fill)
+
+
 def test_stats_of_unset_size_get_the_first_fields():
     """A struct_size that is no size the struct ever had (never set): the library writes the
     fields of the struct's first release, and sets struct_size to their size."""

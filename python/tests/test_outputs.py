@@ -111,3 +111,17 @@ def test_empty_array():
     a = np.zeros((0, 5, 4), np.float32)
     got = zslab.gaussian_filter(a, 1)
     assert got.shape == a.shape and got.dtype == a.dtype
+
+
+def test_output_path_with_journal(vol, tmp_path):
+    """An output path is written by a job, whose rules hold for arrays too: a journal left there
+    by a run in parts (its OUT.partial half written) goes with the run over it (force), instead
+    of staying beside a finished output as if that were still the journal's job."""
+    src, dst = tmp_path / "src.npy", tmp_path / "out.npy"
+    np.save(src, vol)
+    assert zslab.filter(src, dst, "gaussian:sigma=1", part=(0, 2)) is None  # half done: a journal
+    assert (tmp_path / "out.npy.zsjournal").is_dir()
+    got = zslab.gaussian_filter(vol, 2, output=dst)
+    np.testing.assert_allclose(np.asarray(got), ndi.gaussian_filter(vol, 2), rtol=1e-4, atol=1e-3)
+    assert not (tmp_path / "out.npy.zsjournal").exists()
+    assert not (tmp_path / "out.npy.partial").exists()

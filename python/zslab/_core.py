@@ -282,28 +282,59 @@ def halo(ops, voxel=None):
     return tuple(lo), tuple(hi)
 
 
-class Plan:
-    def __init__(self, info, ops, out_dtype=None, threads=None, mem_budget=None, whole_plane_output=False,
-                 voxel=None, z_align=1, precision=None):
-        pipe = pipeline(ops, voxel)
-        self.handle = None
-        try:
-            po = plan_opts(out_dtype, threads, mem_budget, precision)
-            po.whole_plane_output = 1 if whole_plane_output else 0
-            po.z_align = z_align  # a chunked output: slabs start on its chunks
-            self.handle = ctypes.c_void_p()  # before the call: see Volume
-            check(lib.zs_plan_create(ctypes.byref(info), pipe, ctypes.byref(po), ctypes.byref(self.handle)))
-        finally:
-            lib.zs_pipeline_free(pipe)  # the plan holds its own reference
+class Job:
+    """A filter job (zs_job) over an opened input `vin`: into `into`, a volume the caller opened
+    (zs_job_open_into), or into the file `path`, which the job creates (over one that exists with
+    `force`). The job's rules apply: its plan policies, threads, engines, budget and refusals.
+    With `progress`, workers report the fraction done, which execute() hands to it. create(), then
+    output_info() before the run, execute(), commit(); free() in any case."""
 
-    def output_spec(self):
-        spec = _lib.VolumeInfo()
-        lib.zs_plan_output_spec(self.handle, ctypes.byref(spec))
-        return spec
+    def __init__(self, vin, ops, po, into=None, path=None, force=True, progress=None):
+        self.op_array = (ctypes.c_char_p * max(len(ops), 1))(*[op.encode() for op in ops])
+        self.po = po  # the job copies them at open; kept alive with the job anyway
+        self.stop = ctypes.c_int(0)
+        self.seen = [None]
+
+        def on_progress(user, fraction):  # a worker thread, under the GIL
+            self.seen[0] = fraction
+            return 0
+
+        self.progress = progress
+        self.cb = _lib.JOB_PROGRESS_FN(on_progress) if progress is not None else _lib.JOB_PROGRESS_FN()
+        jo = _lib.default_opts(_lib.JobOpts)
+        jo.ops = self.op_array
+        jo.nops = len(ops)
+        jo.plan = ctypes.pointer(po)
+        jo.force = 1 if force else 0
+        jo.stop = ctypes.pointer(self.stop)
+        jo.progress = self.cb
+        self.handle = ctypes.c_void_p()  # before the call: see Volume
+        try:
+            if into is not None:
+                check(lib.zs_job_open_into(vin.handle, into.handle, ctypes.byref(jo), ctypes.byref(self.handle)))
+            else:
+                check(lib.zs_job_open_volume(vin.handle, os.fsencode(path), ctypes.byref(jo),
+                                             ctypes.byref(self.handle)))
+        except BaseException:
+            self.free()
+            raise
+
+    def create(self):
+        """Plans and creates the output (checks the opened one)."""
+        check(lib.zs_job_create(self.handle))
+
+    def output_info(self):
+        return lib.zs_volume_get_info(lib.zs_job_output(self.handle)).contents
+
+    def execute(self):
+        run_stoppable(lambda: lib.zs_job_execute(self.handle), self.stop, self.seen, self.progress)
+
+    def commit(self):
+        check(lib.zs_job_commit(self.handle))
 
     def free(self):
         if self.handle:
-            lib.zs_plan_free(self.handle)
+            lib.zs_job_free(self.handle)  # a file output that was not committed is removed
             self.handle = None
 
     def __del__(self):
@@ -314,29 +345,6 @@ class Plan:
 
 
 POLL_SECONDS = 0.05
-
-
-def execute(plan, vin, vout, progress=None):
-    """Runs the plan (zs_plan_execute) as run_stoppable does; returns its statistics."""
-    stop = ctypes.c_int(0)
-    seen = [None]
-
-    def on_progress(user, done, total, done_vox, total_vox):  # a worker thread, under the GIL
-        seen[0] = done_vox / total_vox if total_vox else 1.0
-        return 0
-
-    eo = _lib.default_opts(_lib.ExecOpts)
-    cb = _lib.PROGRESS_FN(on_progress) if progress is not None else _lib.PROGRESS_FN()
-    eo.progress = cb
-    eo.stop = ctypes.pointer(stop)
-    stats = _lib.RunStats()
-
-    def call():
-        return lib.zs_plan_execute(plan.handle, vin.handle if vin else None, vout.handle if vout else None,
-                                   ctypes.byref(eo), ctypes.byref(stats))
-
-    run_stoppable(call, stop, seen, progress)
-    return stats
 
 
 def run_stoppable(call, stop, seen, progress=None):

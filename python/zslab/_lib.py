@@ -181,6 +181,9 @@ _SIGNATURES = {
     "zs_precision_parse": (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)]),
     "zs_job_opts_default": (None, [_P]),
     "zs_job_open": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(JobOpts), ctypes.POINTER(_P)]),
+    "zs_job_open_volume": (ctypes.c_int, [_P, ctypes.c_char_p, ctypes.POINTER(JobOpts), ctypes.POINTER(_P)]),
+    "zs_job_open_into": (ctypes.c_int, [_P, _P, ctypes.POINTER(JobOpts), ctypes.POINTER(_P)]),
+    "zs_job_output": (_P, [_P]),
     "zs_job_plan": (ctypes.c_int, [_P]),
     "zs_job_create": (ctypes.c_int, [_P]),
     "zs_job_execute": (ctypes.c_int, [_P]),
@@ -305,12 +308,36 @@ def _sized_default(cls, fill):
     return o
 
 
+# The room a struct not yet stable is filled in beyond its mirror: its _default() writes the
+# library's sizeof, which a library the mirror does not match may make larger than the mirror.
+_UNSTABLE_SLACK = 4096
+
+
+def _unstable_default(cls, fill):
+    """Options of a struct not yet stable (LabelOpts, DetectOpts, ResampleOpts), as its _default()
+    fills them. The library takes them only at its own size (the struct may change in any minor
+    release), so that size must be this mirror's: filled in a buffer with room to spare, checked,
+    then copied; another size raises ImportError naming both, never a struct read past its end."""
+    buf = ctypes.create_string_buffer(ctypes.sizeof(cls) + _UNSTABLE_SLACK)
+    fill(buf)
+    size = ctypes.c_size_t.from_buffer(buf).value
+    if size != ctypes.sizeof(cls):
+        raise ImportError(f"zslab: libzslab {lib.zs_version_string().decode()} has a {cls.__name__} of {size} "
+                          f"bytes, this package's mirror {ctypes.sizeof(cls)}: the package does not match the "
+                          "library (install both from one release)")
+    return cls.from_buffer_copy(buf.raw[:size])
+
+
 _DEFAULTS = {CreateOpts: lib.zs_create_opts_default, PlanOpts: lib.zs_plan_opts_default,
-             ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default,
-             LabelOpts: lib.zs_label_opts_default, DetectOpts: lib.zs_detect_opts_default,
-             ResampleOpts: lib.zs_resample_opts_default}
+             ExecOpts: lib.zs_exec_opts_default, JobOpts: lib.zs_job_opts_default}
+_UNSTABLE_DEFAULTS = {LabelOpts: lib.zs_label_opts_default, DetectOpts: lib.zs_detect_opts_default,
+                      ResampleOpts: lib.zs_resample_opts_default}
 
 
 def default_opts(cls):
-    """A CreateOpts, PlanOpts, ExecOpts or JobOpts with the library's defaults and this mirror's size."""
+    """A CreateOpts, PlanOpts, ExecOpts or JobOpts with the library's defaults and this mirror's
+    size; a LabelOpts, DetectOpts or ResampleOpts with the library's defaults, checked to be the
+    library's size."""
+    if cls in _UNSTABLE_DEFAULTS:
+        return _unstable_default(cls, _UNSTABLE_DEFAULTS[cls])
     return _sized_default(cls, _DEFAULTS[cls])

@@ -226,38 +226,35 @@ def _run(input, output, ops_of, threads=None, mem_budget=None, progress=None, de
     inv = list(np.argsort(perm))
     ops = ops_of(perm, a.ndim)
     vin = _core.wrap(a, perm, "input", writable=False)
-    vout = plan = None
+    vout = job = None
     try:
         zshape = tuple(a.shape[ax] for ax in perm)
         if path is None:
             if out_arr is None:
                 out_arr = np.empty(zshape, dtype, order="F").transpose(inv)
             vout = _core.wrap(out_arr, perm, "output", writable=True)
-        whole = (lib.zs_volume_writes_whole_planes(vout.handle) if vout is not None
-                 else lib.zs_path_writes_whole_planes(os.fsencode(path), None))
+        elif lib.zs_path_writes_whole_planes(os.fsencode(path), None):
+            raise ValueError(f"output: {os.fspath(path)} is written plane by plane (a plane series): it cannot "
+                             "be returned as an array; use zslab.filter")
         # float64 arrays are computed in float64, as scipy does, where every kernel has a float64
         # implementation (every filter of this module has one)
         f64 = a.dtype == np.float64 and _core.has_float64(ops)
-        plan = _core.Plan(vin.info, ops, out_dtype=dtype, threads=threads, mem_budget=mem_budget,
-                          whole_plane_output=whole, precision="float64" if f64 else None,
-                          z_align=1 if path is None else lib.zs_path_write_z_align(os.fsencode(path), None))
+        po = _core.plan_opts(dtype, threads, mem_budget, "float64" if f64 else None)
+        job = _core.Job(vin, ops, po, into=vout, path=path, progress=progress)
+        job.create()
         if path is not None:
-            if whole:
-                raise ValueError(f"output: {os.fspath(path)} is written plane by plane (a plane series): it cannot "
-                                 "be returned as an array; use zslab.filter")
-            vout = _core.create_volume(path, plan.output_spec(), force=True)
-            _returnable(path, vout.info)  # before the run: nothing is committed that then raises
-        _core.execute(plan, vin, vout, progress)
+            _returnable(path, job.output_info())  # before the run: nothing is committed that then raises
+        job.execute()
         if path is None:
             return out_arr
         if str(path).lower().endswith(".npy") and perm != list(range(a.ndim)):
-            _npy_to_c_order(os.fsdecode(vout.info.path), a.shape)
-        _core.check(lib.zs_volume_commit(vout.handle))
+            _npy_to_c_order(os.fsdecode(job.output_info().path), a.shape)
+        job.commit()
     finally:
-        if plan is not None:
-            plan.free()
+        if job is not None:
+            job.free()  # a file output that was not committed is removed
         if vout is not None:
-            vout.free()  # a file output that was not committed is removed
+            vout.free()
         vin.free()
     if str(path).lower().endswith(".npy"):
         return np.load(path, mmap_mode="r+")

@@ -3,7 +3,8 @@
 /* Jobs through the public header alone: a whole filter (open, stages, plan, create, execute,
  * commit) equal to the same pipeline run step by step through plans; a journaled job stopped
  * by its progress callback after a few slabs and resumed by a second job to the same bytes;
- * two parts that make the same output; and the misuses that must be errors. */
+ * two parts that make the same output; a job into a memory volume the caller opened; and the
+ * misuses that must be errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +174,74 @@ static void test_plain_job(void **state)
     assert_null(strstr(zs_last_error(), "--"));
     zs_job_free(job);
     unlink("job_out.npy");
+}
+
+/* A memory volume over `buf` (NX x NY x NZ uint16, F order) named `name`. */
+static zs_volume *wrap_u16(uint16_t *buf, int writable, const char *name)
+{
+    zs_memory_desc d;
+    zs_memory_desc_init(&d);
+    d.data = buf;
+    d.nbytes = (size_t)NX * NY * NZ * sizeof *buf;
+    d.ndim = 3;
+    d.shape[0] = NX, d.shape[1] = NY, d.shape[2] = NZ;
+    d.dtype.type = ZS_U16;
+    d.writable = writable;
+    d.name = name;
+    zs_volume *v = NULL;
+    assert_int_equal(zs_volume_wrap(&d, &v), ZS_OK);
+    return v;
+}
+
+/* A job into a volume the caller opened (a memory volume): the reference's voxels; the output
+ * is checked, never committed or freed by the job; an output of another shape or dtype, a
+ * read-only one and a journal are refused. */
+static void test_job_into(void **state)
+{
+    (void)state;
+    const size_t n = (size_t)NX * NY * NZ;
+    uint16_t *got = calloc(n, sizeof *got);
+    assert_non_null(got);
+    zs_volume *in = NULL;
+    assert_int_equal(zs_volume_open("job_in.npy", NULL, &in), ZS_OK);
+    zs_volume *out = wrap_u16(got, 1, "output");
+    zs_job_opts o;
+    zs_plan_opts po;
+    job_opts(&o, &po);
+    zs_job *job = NULL;
+    assert_int_equal(zs_job_open_into(in, out, &o, &job), ZS_OK);
+    assert_int_equal(zs_job_execute(job), ZS_OK);
+    assert_ptr_equal(zs_job_output(job), out);
+    assert_int_equal(zs_job_commit(job), ZS_OK);
+    assert_int_equal(zs_job_complete(job), 1);
+    zs_job_free(job);
+    size_t rn = 0;
+    unsigned char *ref = slurp("job_ref.npy", &rn);
+    assert_true(rn > n * sizeof *got);
+    assert_memory_equal(ref + rn - n * sizeof *got, got, n * sizeof *got);
+    free(ref);
+
+    /* the output is still the caller's: another job writes into it (a float32 one is refused) */
+    po.has_out_dtype = 1;
+    po.out_dtype.type = ZS_F32;
+    assert_int_equal(zs_job_open_into(in, out, &o, &job), ZS_OK);
+    assert_int_equal(zs_job_create(job), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "output: holds"));
+    zs_job_free(job);
+    po.has_out_dtype = 0;
+    zs_volume *ro = wrap_u16(got, 0, "read-only");
+    assert_int_equal(zs_job_open_into(in, ro, &o, &job), ZS_OK);
+    assert_int_equal(zs_job_create(job), ZS_EINVAL);
+    assert_non_null(strstr(zs_last_error(), "not writable"));
+    zs_job_free(job);
+    o.journal = ZS_JOB_RESUME;
+    assert_int_equal(zs_job_open_into(in, out, &o, &job), ZS_EINVAL);
+    zs_job_free(job);
+    assert_int_equal(zs_job_open_into(in, NULL, &o, &job), ZS_EINVAL);
+    zs_volume_free(ro);
+    zs_volume_free(out);
+    zs_volume_free(in);
+    free(got);
 }
 
 /* A journaled job stopped by its progress callback keeps its recorded slabs; a second job
@@ -450,9 +519,13 @@ static void test_crashed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_plain_job), cmocka_unit_test(test_interrupted_and_resumed),
-        cmocka_unit_test(test_parts),     cmocka_unit_test(test_misuse),
-        cmocka_unit_test(test_records),   cmocka_unit_test(test_crashed),
+        cmocka_unit_test(test_plain_job),
+        cmocka_unit_test(test_job_into),
+        cmocka_unit_test(test_interrupted_and_resumed),
+        cmocka_unit_test(test_parts),
+        cmocka_unit_test(test_misuse),
+        cmocka_unit_test(test_records),
+        cmocka_unit_test(test_crashed),
     };
     return cmocka_run_group_tests_name("jobs", tests, setup, teardown);
 }
