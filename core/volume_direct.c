@@ -106,6 +106,8 @@ void zs__dio_close(zs_dio *d)
 
 size_t zs__dio_align(const zs_dio *d) { return d->align; }
 
+const char *zs__dio_path(const zs_dio *d) { return d->path; }
+
 /* The byte range of rows [y0,y1) of planes [z0,z1) of volume t: one plane, or whole planes. */
 static zs_status dio_range(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, uint64_t *off,
                            size_t *len)
@@ -136,34 +138,54 @@ unsigned char *zs__dio_aligned(const zs_dio *d, void *buf)
     return (unsigned char *)((p + a - 1) / a * a);
 }
 
+zs_status zs__dio_span(const zs_dio *d, int write, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                       zs_dio_span *out)
+{
+    uint64_t off = 0;
+    size_t len = 0;
+    ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
+    const size_t A = d->align, head = (size_t)(off % A);
+    const uint64_t end = off + len;
+    out->fd = d->fd;
+    out->need = head + len;
+    if (!write) { /* the aligned superset */
+        out->off = off - head;
+        out->at = 0;
+        out->len = (size_t)((end - out->off + A - 1) / A * A);
+        return ZS_OK;
+    }
+    const uint64_t a = (off + A - 1) / A * A, b = end / A * A; /* the aligned middle */
+    out->off = a;
+    out->at = head + (size_t)(a - off);
+    out->len = a < b ? (size_t)(b - a) : 0;
+    return ZS_OK;
+}
+
 zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
                        const unsigned char **data)
 {
-    uint64_t off;
-    size_t len;
-    ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
-    const uint64_t a = off / d->align * d->align;
-    const size_t head = (size_t)(off - a), n = (head + len + d->align - 1) / d->align * d->align;
+    zs_dio_span sp;
+    ZS_FORWARD(zs__dio_span(d, 0, t, z0, z1, y0, y1, &sp));
     size_t got = 0;
-    while (got < head + len) {
-        ssize_t r = pread(d->fd, abuf + got, n - got, (off_t)(a + got));
+    while (got < sp.need) {
+        ssize_t r = pread(d->fd, abuf + got, sp.len - got, (off_t)(sp.off + got));
         if (r < 0 && errno == EINTR) continue;
         if (r < 0)
             return ZS_ERR_SYS(ZS_EIO, errno, "%s: direct read failed at offset %llu", d->path,
-                              (unsigned long long)(a + got));
+                              (unsigned long long)(sp.off + got));
         if (r == 0) {
             ZS_FORWARD(zs__volume_check_size(d->v)); /* "changed size during the run" */
             return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
-                          (unsigned long long)(a + got));
+                          (unsigned long long)(sp.off + got));
         }
         got += (size_t)r;
-        if (got % d->align != 0 && got < head + len) { /* a short read inside the range: the file shrank */
+        if (got % d->align != 0 && got < sp.need) { /* a short read inside the range: the file shrank */
             ZS_FORWARD(zs__volume_check_size(d->v));
             return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
-                          (unsigned long long)(a + got));
+                          (unsigned long long)(sp.off + got));
         }
     }
-    *data = abuf + head;
+    *data = abuf + zs__dio_place(d, t, z0, y0);
     return ZS_OK;
 }
 
@@ -181,22 +203,33 @@ static zs_status write_all(const zs_dio *d, int fd, const unsigned char *b, size
     return ZS_OK;
 }
 
+zs_status zs__dio_write_edges(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                              const unsigned char *abuf)
+{
+    uint64_t off = 0;
+    size_t len = 0;
+    zs_dio_span sp;
+    ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
+    ZS_FORWARD(zs__dio_span(d, 1, t, z0, z1, y0, y1, &sp));
+    const unsigned char *data = abuf + (off % d->align); /* zs__dio_place put the bytes here */
+    if (sp.len == 0) /* within one or two blocks: no aligned middle */
+        return write_all(d, d->v->fd, data, len, off);
+    if (sp.off > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(sp.off - off), off));
+    const uint64_t b = sp.off + sp.len, end = off + len;
+    if (end > b) ZS_FORWARD(write_all(d, d->v->fd, data + (b - off), (size_t)(end - b), b));
+    return ZS_OK;
+}
+
 zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
                         const unsigned char *abuf)
 {
-    uint64_t off;
-    size_t len;
-    ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
-    const size_t A = d->align, head = (size_t)(off % A);
-    const uint64_t end = off + len, a = (off + A - 1) / A * A, b = end / A * A;
-    const unsigned char *data = abuf + head; /* zs__dio_place put the bytes here */
-    if (a >= b)                              /* within one or two blocks: no aligned middle */
-        return write_all(d, d->v->fd, data, len, off);
-    if (a > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(a - off), off));
+    zs_dio_span sp;
+    ZS_FORWARD(zs__dio_span(d, 1, t, z0, z1, y0, y1, &sp));
+    ZS_FORWARD(zs__dio_write_edges(d, t, z0, z1, y0, y1, abuf));
     /* a short direct write would leave the rest unaligned: finish such a rest through the cache */
-    const unsigned char *mid = data + (a - off);
-    size_t n = (size_t)(b - a);
-    uint64_t at = a;
+    const unsigned char *mid = abuf + sp.at;
+    size_t n = sp.len;
+    uint64_t at = sp.off;
     while (n > 0) {
         ssize_t r = pwrite(d->fd, mid, n, (off_t)at);
         if (r < 0 && errno == EINTR) continue;
@@ -205,11 +238,10 @@ zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int6
                               (unsigned long long)at);
         ZS_RETURN_IF(r == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path, (unsigned long long)at);
         mid += r, at += (uint64_t)r, n -= (size_t)r;
-        if (n > 0 && at % A != 0) {
+        if (n > 0 && at % d->align != 0) {
             ZS_FORWARD(write_all(d, d->v->fd, mid, n, at));
             n = 0;
         }
     }
-    if (end > b) ZS_FORWARD(write_all(d, d->v->fd, data + (b - off), (size_t)(end - b), b));
     return ZS_OK;
 }
