@@ -156,7 +156,8 @@ const cli_flag cli_flags[] = {
      .cmds = RUNNERS " label detect resample",
      .help = "how workers move bytes: mmap (map the slab), pread (read into and\n"
              "write from a worker buffer), direct (O_DIRECT, writes queued to an I/O\n"
-             "thread per worker: bypasses the page cache), or auto (default: pread;\n"
+             "thread per worker: bypasses the page cache), uring (direct's requests\n"
+             "through an io_uring ring per worker), or auto (default: pread;\n"
              "direct when input and output together exceed half the available memory,\n"
              "and for writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
              "--read-engine/--write-engine set one side"},
@@ -164,7 +165,7 @@ const cli_flag cli_flags[] = {
      .value = "LIST",
      .set = cli_set_engine_list,
      .cmds = "bench",
-     .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), e.g.\nmmap,pread,direct"},
+     .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), uring (O_DIRECT\nthrough io_uring), e.g. mmap,pread,direct,uring"},
     {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS " label resample"},
     {.name = "write-engine", .value = "E", .set = cli_set_engine, AT(write_engine), .cmds = RUNNERS},
     {.name = "precision",
