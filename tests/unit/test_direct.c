@@ -7,16 +7,20 @@
  * and the bytes after the volume too), and the read must return the shadow's bytes. Then the file
  * shrinks: a direct read past the new end is an error naming the file. The same requests go
  * through the uring engine's rings (scheduler/engine_uring.c: the aligned part submitted, the rest
- * finished on completion) where the kernel allows io_uring. */
+ * finished on completion) where the kernel allows io_uring, and a write the file size limit refuses
+ * is an error naming the file either way. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "scheduler_internal.h"
@@ -212,6 +216,45 @@ static void test_shrunk_file_ring(void **state)
     shrunk_file("shrunk_ring.raw", 1);
 }
 
+/* A write past the file size limit (ulimit -f, SIGXFSZ ignored as the tool does) is an error
+ * naming the file and why, through a ring or not. */
+static void size_limit(const char *path, int ring)
+{
+    fixture f;
+    if (!setup_direct(path, 1, &f)) return;
+    zs_ring *wr = ring ? ring_or_skip(&f, 1) : NULL;
+    if (ring && !wr) {
+        teardown_direct(&f);
+        return;
+    }
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = OFFSET + (rlim_t)NX * NY; /* the first plane's end */
+    void (*was)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    const zs_status st = request(&f, wr, 1, NZ - 1, NZ, 0, NY, NULL);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, was);
+    assert_true(st < 0);
+    assert_non_null(strstr(zs_last_error(), path));
+    assert_non_null(strstr(zs_last_error(), strerror(EFBIG)));
+    zs__ring_free(wr);
+    teardown_direct(&f);
+}
+
+static void test_size_limit(void **state)
+{
+    (void)state;
+    size_limit("limit.raw", 0);
+}
+
+static void test_size_limit_ring(void **state)
+{
+    (void)state;
+    size_limit("limit_ring.raw", 1);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -245,6 +288,8 @@ int main(void)
         cmocka_unit_test(test_any_range_ring),
         cmocka_unit_test(test_shrunk_file),
         cmocka_unit_test(test_shrunk_file_ring),
+        cmocka_unit_test(test_size_limit),
+        cmocka_unit_test(test_size_limit_ring),
         cmocka_unit_test(test_refused),
     };
     return zs_test_exit(cmocka_run_group_tests(tests, NULL, NULL));
