@@ -159,7 +159,8 @@ const cli_flag cli_flags[] = {
      .cmds = RUNNERS " label detect resample",
      .help = "how workers move bytes: mmap (map the slab), pread (read into and\n"
              "write from a worker buffer), direct (O_DIRECT, writes queued to an I/O\n"
-             "thread per worker: bypasses the page cache), or auto (default: pread;\n"
+             "thread per worker: bypasses the page cache), uring (direct's requests\n"
+             "through an io_uring ring per worker), or auto (default: pread;\n"
              "direct when input and output together exceed half the available memory,\n"
              "or reach 256 MiB with an input that is not in the page cache, and for\n"
              "writes to Lustre/GPFS/BeeGFS/CephFS; --dry-run says which, why);\n"
@@ -168,7 +169,7 @@ const cli_flag cli_flags[] = {
      .value = "LIST",
      .set = cli_set_engine_list,
      .cmds = "bench",
-     .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), e.g.\nmmap,pread,direct"},
+     .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), uring (O_DIRECT\nthrough io_uring), e.g. mmap,pread,direct,uring"},
     {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS " label resample"},
     {.name = "write-engine", .value = "E", .set = cli_set_engine, AT(write_engine), .cmds = RUNNERS},
     {.name = "precision",

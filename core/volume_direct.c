@@ -106,6 +106,8 @@ void zs__dio_close(zs_dio *d)
 
 size_t zs__dio_align(const zs_dio *d) { return d->align; }
 
+const char *zs__dio_path(const zs_dio *d) { return d->path; }
+
 /* The byte range of rows [y0,y1) of planes [z0,z1) of volume t: one plane, or whole planes. */
 static zs_status dio_range(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, uint64_t *off,
                            size_t *len)
@@ -136,25 +138,46 @@ unsigned char *zs__dio_aligned(const zs_dio *d, void *buf)
     return (unsigned char *)((p + a - 1) / a * a);
 }
 
-zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
-                       const unsigned char **data)
+zs_status zs__dio_span(const zs_dio *d, int write, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                       zs_dio_span *out)
 {
     uint64_t off = 0;
     size_t len = 0;
     ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
-    const uint64_t a = off / d->align * d->align;
-    const size_t head = (size_t)(off - a), n = (head + len + d->align - 1) / d->align * d->align;
+    const size_t A = d->align, head = (size_t)(off % A);
+    const uint64_t end = off + len;
+    out->fd = d->fd;
+    out->need = head + len;
+    if (!write) { /* the aligned superset */
+        out->off = off - head;
+        out->at = 0;
+        out->len = (size_t)((end - out->off + A - 1) / A * A);
+        return ZS_OK;
+    }
+    const uint64_t a = (off + A - 1) / A * A, b = end / A * A; /* the aligned middle */
+    out->off = a;
+    out->at = head + (size_t)(a - off);
+    out->len = a < b ? (size_t)(b - a) : 0;
+    return ZS_OK;
+}
+
+zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
+                       const unsigned char **data)
+{
+    zs_dio_span sp;
+    ZS_FORWARD(zs__dio_span(d, 0, t, z0, z1, y0, y1, &sp));
     size_t got;
     /* stops at a short read that leaves the offset unaligned: the last block, or a file that shrank */
-    const int e = zs__read_full(d->fd, abuf, n, (int64_t)a, d->align, &got);
+    const int e = zs__read_full(d->fd, abuf, sp.len, (int64_t)sp.off, d->align, &got);
     if (e)
-        return ZS_ERR_SYS(ZS_EIO, e, "%s: direct read failed at offset %llu", d->path, (unsigned long long)(a + got));
-    if (got < head + len) {
+        return ZS_ERR_SYS(ZS_EIO, e, "%s: direct read failed at offset %llu", d->path,
+                          (unsigned long long)(sp.off + got));
+    if (got < sp.need) {
         ZS_FORWARD(zs__volume_check_size(d->v)); /* "changed size during the run" */
         return ZS_ERR(ZS_EFORMAT, "%s: file ended at offset %llu (truncated while in use?)", d->path,
-                      (unsigned long long)(a + got));
+                      (unsigned long long)(sp.off + got));
     }
-    *data = abuf + head;
+    *data = abuf + zs__dio_place(d, t, z0, y0);
     return ZS_OK;
 }
 
@@ -170,29 +193,38 @@ static zs_status write_all(const zs_dio *d, int fd, const unsigned char *b, size
     return ZS_OK;
 }
 
-zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
-                        const unsigned char *abuf)
+zs_status zs__dio_write_edges(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                              const unsigned char *abuf)
 {
     uint64_t off = 0;
     size_t len = 0;
+    zs_dio_span sp;
     ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
-    const size_t A = d->align, head = (size_t)(off % A);
-    const uint64_t end = off + len, a = (off + A - 1) / A * A, b = end / A * A;
-    const unsigned char *data = abuf + head; /* zs__dio_place put the bytes here */
-    if (a >= b)                              /* within one or two blocks: no aligned middle */
+    ZS_FORWARD(zs__dio_span(d, 1, t, z0, z1, y0, y1, &sp));
+    const unsigned char *data = abuf + (off % d->align); /* zs__dio_place put the bytes here */
+    if (sp.len == 0) /* within one or two blocks: no aligned middle */
         return write_all(d, d->v->fd, data, len, off);
-    if (a > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(a - off), off));
+    if (sp.off > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(sp.off - off), off));
+    const uint64_t b = sp.off + sp.len, end = off + len;
+    if (end > b) ZS_FORWARD(write_all(d, d->v->fd, data + (b - off), (size_t)(end - b), b));
+    return ZS_OK;
+}
+
+zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                        const unsigned char *abuf)
+{
+    zs_dio_span sp;
+    ZS_FORWARD(zs__dio_span(d, 1, t, z0, z1, y0, y1, &sp));
+    ZS_FORWARD(zs__dio_write_edges(d, t, z0, z1, y0, y1, abuf));
     /* a short direct write would leave the rest unaligned: finish such a rest through the cache */
-    const unsigned char *mid = data + (a - off);
-    const size_t n = (size_t)(b - a);
+    const unsigned char *mid = abuf + sp.at;
     size_t done;
-    const int e = zs__write_full(d->fd, mid, n, (int64_t)a, A, &done);
+    const int e = zs__write_full(d->fd, mid, sp.len, (int64_t)sp.off, d->align, &done);
     if (e)
         return ZS_ERR_SYS(zs__status_from_errno(e), e, "%s: direct write failed at offset %llu", d->path,
-                          (unsigned long long)(a + done));
-    ZS_RETURN_IF(done < n && (a + done) % A == 0, ZS_EIO, "%s: write made no progress at offset %llu", d->path,
-                 (unsigned long long)(a + done));
-    if (done < n) ZS_FORWARD(write_all(d, d->v->fd, mid + done, n - done, a + done));
-    if (end > b) ZS_FORWARD(write_all(d, d->v->fd, data + (b - off), (size_t)(end - b), b));
+                          (unsigned long long)(sp.off + done));
+    ZS_RETURN_IF(done < sp.len && (sp.off + done) % d->align == 0, ZS_EIO, "%s: write made no progress at offset %llu",
+                 d->path, (unsigned long long)(sp.off + done));
+    if (done < sp.len) ZS_FORWARD(write_all(d, d->v->fd, mid + done, sp.len - done, sp.off + done));
     return ZS_OK;
 }

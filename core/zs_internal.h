@@ -451,6 +451,8 @@ int zs__dio_possible(const zs_volume *v);
 zs_status zs__dio_open(const zs_volume *v, int write, zs_dio **out);
 void zs__dio_close(zs_dio *d);
 size_t zs__dio_align(const zs_dio *d);
+/** The file the messages name (borrowed from the volume). */
+const char *zs__dio_path(const zs_dio *d);
 /** Where in an aligned buffer the bytes of the request starting at row y0 of plane z0 go. */
 size_t zs__dio_place(const zs_dio *d, int64_t t, int64_t z0, int64_t y0);
 /** Bytes to allocate for requests of up to len bytes (alignment slack included). */
@@ -460,6 +462,21 @@ unsigned char *zs__dio_aligned(const zs_dio *d, void *buf);
 /** Reads the aligned superset of the rows into abuf; *data points at the requested bytes. */
 zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, unsigned char *abuf,
                        const unsigned char **data);
+/** The part of a request that goes to the O_DIRECT descriptor, for a caller that issues it itself
+ *  (the uring engine): reads, the aligned superset; writes, the aligned middle (len 0: none). */
+typedef struct zs_dio_span {
+    int fd;      /* the O_DIRECT descriptor (borrowed from the zs_dio) */
+    uint64_t off; /* aligned file offset */
+    size_t len;  /* aligned length */
+    size_t at;   /* where in the aligned buffer they start */
+    size_t need; /* reads: the bytes that must come for the request to be whole */
+} zs_dio_span;
+zs_status zs__dio_span(const zs_dio *d, int write, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                       zs_dio_span *out);
+/** Writes the unaligned head and tail of the rows placed in abuf (all of them when there is no
+ *  aligned middle) through the volume's ordinary descriptor. */
+zs_status zs__dio_write_edges(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
+                              const unsigned char *abuf);
 /** Writes the rows placed in abuf: the aligned middle directly, an unaligned head and tail through
  *  the volume's ordinary descriptor (synced with the volume). */
 zs_status zs__dio_write(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,

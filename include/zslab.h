@@ -543,12 +543,16 @@ typedef enum zs_engine {
                              zs_plan_describe says which and why */
     ZS_ENGINE_MMAP,     /**< map the slab's planes, convert from / into the mapping */
     ZS_ENGINE_PREAD,    /**< pread into / pwrite from a worker buffer (F-order volumes only) */
-    ZS_ENGINE_DIRECT    /**< O_DIRECT reads, and O_DIRECT writes queued to an I/O thread per worker, so
+    ZS_ENGINE_DIRECT,   /**< O_DIRECT reads, and O_DIRECT writes queued to an I/O thread per worker, so
                              that they overlap compute: the bytes bypass the page cache. Files that are
                              not one byte range, and file systems that refuse O_DIRECT, fall back to
                              pread (zs_run_stats.note says so) */
+    ZS_ENGINE_URING     /**< direct's O_DIRECT requests submitted to an io_uring ring per worker instead
+                             of I/O threads. Where the kernel refuses io_uring (or zslab was built
+                             without liburing) it falls back to direct, where O_DIRECT is refused to
+                             pread (zs_run_stats.note says so). Never chosen by AUTO */
 } zs_engine;
-/** Parses "auto", "mmap", "pread" (or "pwrite"), "direct". */
+/** Parses "auto", "mmap", "pread" (or "pwrite"), "direct", "uring" (or "io_uring"). */
 ZS_API zs_status zs_engine_parse(const char *s, zs_engine *out);
 ZS_API const char *zs_engine_name(zs_engine e);
 

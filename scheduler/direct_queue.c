@@ -17,7 +17,11 @@
  * queued and threads take the oldest, so reads come in order. The first error is kept with its message (the error text
  * is per thread) and handed to the worker at its next call; later requests are dropped. The worker drains the write
  * queue before a slab is synced and recorded (the journal's durability), before the claim's slabs are handed on, and at
- * the end. */
+ * the end.
+ *
+ * The uring engine's queues are the same slots served by an io_uring ring of the worker's own
+ * (engine_uring.c) instead of threads: a slot is submitted as it is queued, and where the worker
+ * would wait for a thread it reaps the ring's completions (nothing else touches the queue). */
 #include "scheduler_internal.h"
 
 #include <pthread.h>
@@ -48,6 +52,7 @@ struct zs_ioq {
     char msg[1024];    /* its message */
     pthread_t thread[ZS_DIRECT_THREADS];
     int nthreads;
+    zs_ring *ring; /* the uring engine's, instead of the threads (owner: the queue) */
 };
 
 /* The oldest QUEUED slot, or -1. Under lock. */
@@ -66,6 +71,68 @@ static int count_state(const zs_ioq *q, int state)
     return n;
 }
 
+/* Does slot s's request with the blocking calls: a thread's work, or the ring's where it cannot
+ * take one. */
+static zs_status do_request(const zs_ioq *q, const slot *s, const unsigned char **data)
+{
+    const zs_io_request r = s->req;
+    *data = NULL;
+    return q->write ? zs__dio_write(q->d, r.t, r.z0, r.z1, r.y0, r.y1, s->buf)
+                    : zs__dio_read(q->d, r.t, r.z0, r.z1, r.y0, r.y1, s->buf, data);
+}
+
+/* Slot i's request is done with st (a read's bytes at data). Under lock. */
+static void finish(zs_ioq *q, int i, zs_status st, const unsigned char *data)
+{
+    if (st < 0 && q->err == ZS_OK) {
+        q->err = st;
+        zs__error_copy(q->msg, sizeof q->msg);
+    }
+    q->s[i].data = data;
+    q->s[i].state = q->write ? SLOT_FREE : SLOT_READY; /* a failed read: the reader finds err */
+    pthread_cond_broadcast(&q->cv);
+}
+
+/* The ring's completions: every one there is, and with `wait` at least one while any is under
+ * way. Under lock. */
+static void reap(zs_ioq *q, int wait)
+{
+    int i;
+    zs_status st;
+    const unsigned char *data;
+    while ((i = zs__ring_reap(q->ring, wait, &st, &data)) >= 0) {
+        finish(q, i, st, data);
+        wait = 0;
+    }
+}
+
+/* Waits for a slot to change state: for a thread, or for the ring's next completion. Under lock. */
+static void wait_change(zs_ioq *q)
+{
+    if (q->ring)
+        reap(q, 1);
+    else
+        pthread_cond_wait(&q->cv, &q->lock);
+}
+
+/* Slot i was queued: with a ring, it is submitted now (done at once after an error, or with the
+ * blocking calls when the ring does not take it); the threads take it otherwise. Under lock. */
+static void submit(zs_ioq *q, int i)
+{
+    if (q->ring) {
+        slot *s = &q->s[i];
+        s->state = SLOT_BUSY;
+        if (q->err != ZS_OK) {
+            finish(q, i, ZS_OK, NULL); /* dropped, as the threads drop it */
+        } else if (!zs__ring_submit(q->ring, i, s->req, s->buf)) {
+            const unsigned char *data;
+            const zs_status st = do_request(q, s, &data);
+            finish(q, i, st, data);
+        }
+    }
+    pthread_cond_broadcast(&q->cv);
+}
+
 static void *io_main(void *arg)
 {
     zs_ioq *q = arg;
@@ -76,22 +143,13 @@ static void *io_main(void *arg)
         if (i < 0) break; /* quit, and nothing queued */
         slot *s = &q->s[i];
         s->state = SLOT_BUSY;
-        const zs_io_request r = s->req;
         const int failed = q->err != ZS_OK;
         pthread_mutex_unlock(&q->lock);
         zs_status st = ZS_OK;
         const unsigned char *data = NULL;
-        if (!failed)
-            st = q->write ? zs__dio_write(q->d, r.t, r.z0, r.z1, r.y0, r.y1, s->buf)
-                          : zs__dio_read(q->d, r.t, r.z0, r.z1, r.y0, r.y1, s->buf, &data);
+        if (!failed) st = do_request(q, s, &data);
         pthread_mutex_lock(&q->lock);
-        if (st < 0 && q->err == ZS_OK) {
-            q->err = st;
-            zs__error_copy(q->msg, sizeof q->msg);
-        }
-        s->data = data;
-        s->state = q->write ? SLOT_FREE : SLOT_READY; /* a failed read: the reader finds err */
-        pthread_cond_broadcast(&q->cv);
+        finish(q, i, st, data);
     }
     pthread_mutex_unlock(&q->lock);
     return NULL;
@@ -110,13 +168,19 @@ void zs__ioq_stop(zs_ioq *q)
         pthread_mutex_unlock(&q->lock);
         for (int t = 0; t < q->nthreads; t++) pthread_join(q->thread[t], NULL);
     }
+    if (q->ring) { /* every request under way ends before its buffer is freed */
+        pthread_mutex_lock(&q->lock);
+        while (count_state(q, SLOT_BUSY) > 0) reap(q, 1);
+        pthread_mutex_unlock(&q->lock);
+        zs__ring_free(q->ring);
+    }
     pthread_mutex_destroy(&q->lock);
     pthread_cond_destroy(&q->cv);
     for (int i = 0; i < ZS_DIRECT_DEPTH; i++) zs__free(q->s[i].mem);
     free(q);
 }
 
-zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, zs_ioq **out)
+zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, int ring, zs_ioq **out)
 {
     *out = NULL;
     zs_ioq *q = calloc(1, sizeof *q);
@@ -133,6 +197,15 @@ zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, zs_ioq
                           ZS_DIRECT_DEPTH, (double)request_bytes / 1048576.0);
         }
         q->s[i].buf = zs__dio_aligned(d, q->s[i].mem);
+    }
+    if (ring) {
+        const zs_status st = zs__ring_new(d, write, ZS_DIRECT_DEPTH, &q->ring);
+        if (st < 0) {
+            zs__ioq_stop(q);
+            return st;
+        }
+        *out = q;
+        return ZS_OK;
     }
     /* small stacks (an I/O thread only calls pread/pwrite): four per worker at the default 8 MiB
      * would count against a job's virtual-memory limit */
@@ -164,6 +237,7 @@ static zs_status take_error(zs_ioq *q)
 zs_status zs__ioq_check(zs_ioq *q)
 {
     pthread_mutex_lock(&q->lock);
+    if (q->ring) reap(q, 0);
     zs_status st = take_error(q);
     pthread_mutex_unlock(&q->lock);
     return st;
@@ -176,7 +250,7 @@ unsigned char *zs__ioq_buffer(zs_ioq *q, zs_status *st)
     while (q->err == ZS_OK) {
         for (i = 0; i < ZS_DIRECT_DEPTH && q->s[i].state != SLOT_FREE; i++) {}
         if (i < ZS_DIRECT_DEPTH) break;
-        pthread_cond_wait(&q->cv, &q->lock);
+        wait_change(q);
     }
     *st = take_error(q);
     unsigned char *b = NULL;
@@ -196,8 +270,8 @@ void zs__ioq_queue_write(zs_ioq *q, unsigned char *buf, zs_io_request r)
             q->s[i].req = r;
             q->s[i].seq = q->next_seq++;
             q->s[i].state = SLOT_QUEUED;
+            submit(q, i);
         }
-    pthread_cond_broadcast(&q->cv);
     pthread_mutex_unlock(&q->lock);
 }
 
@@ -205,7 +279,7 @@ zs_status zs__ioq_drain(zs_ioq *q)
 {
     if (!q) return ZS_OK;
     pthread_mutex_lock(&q->lock);
-    while (count_state(q, SLOT_QUEUED) + count_state(q, SLOT_BUSY) > 0) pthread_cond_wait(&q->cv, &q->lock);
+    while (count_state(q, SLOT_QUEUED) + count_state(q, SLOT_BUSY) > 0) wait_change(q);
     zs_status st = take_error(q);
     pthread_mutex_unlock(&q->lock);
     return st;
@@ -220,7 +294,7 @@ int zs__ioq_queue_read(zs_ioq *q, zs_io_request r)
         q->s[i].req = r;
         q->s[i].seq = q->next_seq++;
         q->s[i].state = SLOT_QUEUED;
-        pthread_cond_broadcast(&q->cv);
+        submit(q, i);
     }
     pthread_mutex_unlock(&q->lock);
     return i < ZS_DIRECT_DEPTH;
@@ -243,7 +317,7 @@ zs_status zs__ioq_take_read(zs_ioq *q, zs_io_request want, const unsigned char *
         pthread_mutex_unlock(&q->lock);
         return ZS_OK; /* not foreseen: the caller drops the read-ahead */
     }
-    while (q->s[i].state != SLOT_READY) pthread_cond_wait(&q->cv, &q->lock);
+    while (q->s[i].state != SLOT_READY) wait_change(q);
     zs_status st = take_error(q);
     if (st == ZS_OK) {
         *data = q->s[i].data;
@@ -273,7 +347,7 @@ void zs__ioq_drop_reads(zs_ioq *q)
         for (int i = 0; i < ZS_DIRECT_DEPTH; i++)
             if (q->s[i].state == SLOT_QUEUED || q->s[i].state == SLOT_READY) q->s[i].state = SLOT_FREE;
         if (count_state(q, SLOT_BUSY) == 0) break;
-        pthread_cond_wait(&q->cv, &q->lock);
+        wait_change(q);
     }
     q->take_seq = q->next_seq;
     pthread_mutex_unlock(&q->lock);

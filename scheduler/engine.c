@@ -9,7 +9,8 @@
 
 /* Every engine, in the order --engine lists them. Adding one: its file, its row here, its
  * constant in zs_engine. */
-static const zs_engine_ops *const engines[] = {&zs__engine_mmap, &zs__engine_pread, &zs__engine_direct};
+static const zs_engine_ops *const engines[] = {&zs__engine_mmap, &zs__engine_pread, &zs__engine_direct,
+                                               &zs__engine_uring};
 enum { NENGINES = sizeof engines / sizeof engines[0] };
 
 const zs_engine_ops *zs__engine_get(zs_engine id)
@@ -59,17 +60,18 @@ zs_status zs__engine_guarded(const zs_volume *v, const char *what, void (*fn)(vo
     return zs__call_guarded(fn, arg) ? zs__fault_error(v, what) : ZS_OK; /* the file shrank under us */
 }
 
-/* An engine that cannot serve the volume: pread instead, and the note says why, unless the
- * planner guessed the engine and the volume is of a kind it never takes. */
+/* An engine that cannot serve the volume: the one its open() named instead (else pread), and the
+ * note says why, unless the planner guessed the engine and the volume is of a kind it never takes. */
 static void fall_back(zs_engine_side *s, int guessed, char *note, size_t note_size)
 {
     const int quiet = guessed && s->ops->possible && !s->ops->possible(s->v);
-    s->ops = &zs__engine_pread;
-    s->reported = ZS_ENGINE_PREAD;
+    s->ops = s->next ? s->next : &zs__engine_pread;
+    s->next = NULL;
+    s->reported = s->ops->id;
     if (!quiet) {
         const size_t used = strlen(note);
-        snprintf(note + used, note_size - used, "%s%s: %s with pread/pwrite instead", used ? "; " : "", zs_last_error(),
-                 s->write ? "writing" : "reading");
+        snprintf(note + used, note_size - used, "%s%s: %s with %s instead", used ? "; " : "", zs_last_error(),
+                 s->write ? "writing" : "reading", s->ops == &zs__engine_pread ? "pread/pwrite" : s->ops->name);
     }
     zs_clear_error();
 }
@@ -85,12 +87,10 @@ zs_status zs__engine_open(zs_engine id, const zs_volume *in, zs_volume *out, int
     s->reported = id;
     s->ops = zs__engine_get(id);
     ZS_RETURN_IF(!s->ops, ZS_EINVAL, "%s: no engine %d", zs_volume_get_info(v)->path, (int)id);
-    if (s->ops->open) {
-        const zs_status st = s->ops->open(s);
-        if (st == ZS_EUNSUPPORTED)
-            fall_back(s, guessed, note, note_size);
-        else if (st < 0)
-            return st;
+    zs_status st;
+    while (s->ops->open && (st = s->ops->open(s)) != ZS_OK) { /* pread, the last resort, has no open() */
+        if (st != ZS_EUNSUPPORTED) return st;
+        fall_back(s, guessed, note, note_size);
     }
     /* The volume's own paths, whatever the engine: a caller's buffer is viewed where it lies (no
      * copy, no system call); a volume that does not map (gathered, decoded) is read and written

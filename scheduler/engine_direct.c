@@ -4,7 +4,8 @@
  * (direct_queue.c). One O_DIRECT descriptor per side for the run, shared by the workers; a
  * file system that refuses O_DIRECT, or a volume that is not one byte range in a file, falls back
  * to pread. Reads are queued ahead: the band's loads are known from its geometry (band()), taken
- * in that order; a load the read-ahead did not foresee drops it and is read first. */
+ * in that order; a load the read-ahead did not foresee drops it and is read first. The uring
+ * engine (engine_uring.c) shares these operations: its queues submit to a ring instead. */
 #include "engine_internal.h"
 
 typedef struct direct_stream {
@@ -26,9 +27,9 @@ static zs_status direct_open(zs_engine_side *s)
     return ZS_OK;
 }
 
-static void direct_close(zs_engine_side *s) { zs__dio_close(s->shared); }
+void zs__direct_close(zs_engine_side *s) { zs__dio_close(s->shared); }
 
-static zs_status direct_start(const zs_engine_side *s, const zs_plan *p, void **stream)
+zs_status zs__direct_start(const zs_engine_side *s, const zs_plan *p, void **stream)
 {
     direct_stream *ds = zs__calloc(sizeof *ds);
     ZS_RETURN_IF(!ds, ZS_ENOMEM, "%s: out of memory", p->in.path);
@@ -36,7 +37,7 @@ static zs_status direct_start(const zs_engine_side *s, const zs_plan *p, void **
     ds->d = s->shared;
     ds->most = zs__plan_store_planes(p);
     const size_t bytes = s->write ? (size_t)zs__plan_store_bytes(p) : zs__engine_load_bytes(p);
-    const zs_status st = zs__ioq_start(ds->d, s->write, bytes, &ds->q);
+    const zs_status st = zs__ioq_start(ds->d, s->write, bytes, s->ops->ring, &ds->q);
     if (st < 0) {
         zs__free(ds);
         return st;
@@ -45,7 +46,7 @@ static zs_status direct_start(const zs_engine_side *s, const zs_plan *p, void **
     return ZS_OK;
 }
 
-static void direct_stop(void *stream)
+void zs__direct_stop(void *stream)
 {
     direct_stream *ds = stream;
     zs__ioq_stop(ds->q);
@@ -64,7 +65,7 @@ static void read_ahead(direct_stream *ds)
     }
 }
 
-static void direct_band(void *stream, zs_io_request span, int64_t batch)
+void zs__direct_band(void *stream, zs_io_request span, int64_t batch)
 {
     direct_stream *ds = stream;
     zs__ioq_drop_reads(ds->q);
@@ -104,7 +105,7 @@ static zs_status take_read(direct_stream *ds, zs_io_request want, const unsigned
 
 /* Read by the I/O threads ahead of the worker, converted from where the rows landed: whole
  * planes in one request, part of the rows a plane at a time (one byte range either way). */
-static zs_status direct_read(void *stream, zs_io_request r, zs_engine_use use, void *arg)
+zs_status zs__direct_read(void *stream, zs_io_request r, zs_engine_use use, void *arg)
 {
     direct_stream *ds = stream;
     const int64_t step = r.y0 == 0 && r.y1 == zs_volume_get_info(ds->s->v)->shape[1] ? r.z1 - r.z0 : 1;
@@ -120,7 +121,7 @@ static zs_status direct_read(void *stream, zs_io_request r, zs_engine_use use, v
 }
 
 /* Converted into a free buffer, queued to the worker's I/O threads. */
-static zs_status direct_write(void *stream, zs_io_request r, zs_engine_fill fill, void *arg)
+zs_status zs__direct_write(void *stream, zs_io_request r, zs_engine_fill fill, void *arg)
 {
     direct_stream *ds = stream;
     const int64_t most = r.y0 == 0 && r.y1 == zs_volume_get_info(ds->s->v)->shape[1] ? ds->most : 1; /* one byte range */
@@ -135,8 +136,8 @@ static zs_status direct_write(void *stream, zs_io_request r, zs_engine_fill fill
     return ZS_OK;
 }
 
-static zs_status direct_check(void *stream) { return zs__ioq_check(((direct_stream *)stream)->q); }
-static zs_status direct_drain(void *stream) { return zs__ioq_drain(((direct_stream *)stream)->q); }
+zs_status zs__direct_check(void *stream) { return zs__ioq_check(((direct_stream *)stream)->q); }
+zs_status zs__direct_drain(void *stream) { return zs__ioq_drain(((direct_stream *)stream)->q); }
 
 const zs_engine_ops zs__engine_direct = {
     .id = ZS_ENGINE_DIRECT,
@@ -145,12 +146,12 @@ const zs_engine_ops zs__engine_direct = {
     .min_request = ZS_DIRECT_REQUEST,
     .possible = zs__dio_possible,
     .open = direct_open,
-    .close = direct_close,
-    .start = direct_start,
-    .stop = direct_stop,
-    .band = direct_band,
-    .read = direct_read,
-    .write = direct_write,
-    .check = direct_check,
-    .drain = direct_drain,
+    .close = zs__direct_close,
+    .start = zs__direct_start,
+    .stop = zs__direct_stop,
+    .band = zs__direct_band,
+    .read = zs__direct_read,
+    .write = zs__direct_write,
+    .check = zs__direct_check,
+    .drain = zs__direct_drain,
 };

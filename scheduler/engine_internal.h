@@ -2,12 +2,13 @@
 /* Copyright (c) 2026 the zslab authors */
 /* The I/O engines behind one interface: how a worker's loads reach ring 0 and its stores reach the
  * output. The executor (run.c) calls only these operations; each engine is one file
- * (engine_pread.c, engine_mmap.c, engine_direct.c) and one row of the table in engine.c.
+ * (engine_pread.c, engine_mmap.c, engine_direct.c, engine_uring.c) and one row of the table in
+ * engine.c.
  *
  * Two levels:
  *  - a side (zs_engine_side): one volume in one direction for the whole run, opened once by
  *    zs__engine_open (the direct engine opens its O_DIRECT descriptor there); an engine that
- *    cannot serve the volume falls back to pread with a note;
+ *    cannot serve the volume falls back with a note (to the engine its open() names, else pread);
  *  - a stream (void *): a worker's own state for one side (staging buffers, queues, mappings),
  *    from start() to stop(); only its worker touches it.
  * A request is rows [y0,y1) of planes [z0,z1) of volume t (zs_io_request). The engine splits it
@@ -34,6 +35,7 @@ typedef struct zs_engine_side {
     zs_volume *out;           /* the same, writable: the output side only (else NULL) */
     int write;                /* the output side */
     void *shared;             /* the engine's run-wide state (owner: the engine, ended by close) */
+    const zs_engine_ops *next; /* set by an open() that refuses: the engine to try instead (NULL: pread) */
 } zs_engine_side;
 
 struct zs_engine_ops {
@@ -43,8 +45,10 @@ struct zs_engine_ops {
     int maps;                            /* hands out the file's pages in place: the volume must map */
     int depth;                           /* staging buffers per worker and direction the planner sizes for */
     uint64_t min_request;                /* bytes a request should carry at least (0: any): bands grow to it */
+    int ring;                            /* direct's queues served by an io_uring ring, not I/O threads */
     int (*possible)(const zs_volume *v); /* NULL: every volume; else what it can take at all */
-    /** Run-wide set-up of a side; ZS_EUNSUPPORTED (with a message) to fall back to pread. NULL: none. */
+    /** Run-wide set-up of a side; ZS_EUNSUPPORTED (with a message) to fall back to s->next, or to
+     *  pread. NULL: none. */
     zs_status (*open)(zs_engine_side *s);
     void (*close)(zs_engine_side *s);
     /** A worker's stream for the side, with staging for the plan's largest request. */
@@ -61,7 +65,18 @@ struct zs_engine_ops {
     zs_status (*drain)(void *stream);
 };
 
-extern const zs_engine_ops zs__engine_pread, zs__engine_mmap, zs__engine_direct;
+extern const zs_engine_ops zs__engine_pread, zs__engine_mmap, zs__engine_direct, zs__engine_uring;
+
+/* The direct engine's operations on an open side (its zs_dio in s->shared), which the uring
+ * engine shares: only their queues differ (ops->ring). */
+void zs__direct_close(zs_engine_side *s);
+zs_status zs__direct_start(const zs_engine_side *s, const zs_plan *p, void **stream);
+void zs__direct_stop(void *stream);
+void zs__direct_band(void *stream, zs_io_request span, int64_t batch);
+zs_status zs__direct_read(void *stream, zs_io_request r, zs_engine_use use, void *arg);
+zs_status zs__direct_write(void *stream, zs_io_request r, zs_engine_fill fill, void *arg);
+zs_status zs__direct_check(void *stream);
+zs_status zs__direct_drain(void *stream);
 
 /** The table's entry for id (AUTO and unknown ids: NULL). */
 const zs_engine_ops *zs__engine_get(zs_engine id);

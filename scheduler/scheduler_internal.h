@@ -138,8 +138,9 @@ typedef struct zs_io_request {
     int64_t t, z0, z1, y0, y1; /* rows [y0,y1) of planes [z0,z1) of volume t: one byte range */
 } zs_io_request;
 typedef struct zs_ioq zs_ioq;
-/** Starts a queue of ZS_DIRECT_DEPTH buffers for requests of up to request_bytes. */
-zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, zs_ioq **out);
+/** Starts a queue of ZS_DIRECT_DEPTH buffers for requests of up to request_bytes, served by I/O
+ *  threads, or with `ring` by an io_uring ring of the caller's (the uring engine). */
+zs_status zs__ioq_start(const zs_dio *d, int write, size_t request_bytes, int ring, zs_ioq **out);
 /** Ends the threads (queued writes are written first; read-ahead is dropped) and frees. NULL: no-op. */
 void zs__ioq_stop(zs_ioq *q);
 /** The first error an I/O thread met (ZS_OK when none), without waiting: a worker stops at once
@@ -160,6 +161,20 @@ zs_status zs__ioq_take_read(zs_ioq *q, zs_io_request want, const unsigned char *
 void zs__ioq_release_read(zs_ioq *q, int taken);
 /** Reads: forgets the read-ahead (waits for reads under way). */
 void zs__ioq_drop_reads(zs_ioq *q);
+/* ---- the uring engine's rings (engine_uring.c) -----------------------------------------
+ * A queue's requests submitted to an io_uring ring and reaped by the worker that queued them
+ * (one thread: no locking). Slots are the queue's indices [0, depth). */
+typedef struct zs_ring zs_ring;
+/** A ring for `depth` requests on d (writes or reads); ZS_EUNSUPPORTED (with a message) where the
+ *  kernel refuses io_uring or zslab was built without it. */
+zs_status zs__ring_new(const zs_dio *d, int write, int depth, zs_ring **out);
+void zs__ring_free(zs_ring *r);
+/** Submits slot's request on abuf (placed as zs__dio_place says); 0 when the ring does not take it
+ *  (the caller does it with zs__dio_read / zs__dio_write). */
+int zs__ring_submit(zs_ring *r, int slot, zs_io_request req, unsigned char *abuf);
+/** The slot of a finished request, its status (its error set as this thread's message) and a
+ *  read's bytes; -1 when none is finished (without `wait`) or none is under way. */
+int zs__ring_reap(zs_ring *r, int wait, zs_status *st, const unsigned char **data);
 /* Slabs one run takes when `todo` slabs are left to share among the workers. */
 int64_t zs__plan_run_slabs(const zs_plan *p, int64_t todo);
 

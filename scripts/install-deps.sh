@@ -30,6 +30,7 @@ lib_present blosc libblosc-dev || missing+=(libblosc-dev)
 lib_present libzstd libzstd-dev || missing+=(libzstd-dev)
 lib_present zlib zlib1g-dev || missing+=(zlib1g-dev)
 lib_present hdf5 libhdf5-dev || missing+=(libhdf5-dev)
+lib_present liburing liburing-dev || missing+=(liburing-dev) # --engine uring (io_uring); optional to build
 [ -x /usr/bin/time ] || missing+=(time) # peak RSS in the tests (/usr/bin/time -f %M)
 have snakemake || missing+=(snakemake) # examples/snakemake, run by its test
 have tiffcp || missing+=(libtiff-tools) # the TIFF tests recompress stacks with tiffcp (LZW, zstd)

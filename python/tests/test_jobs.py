@@ -141,7 +141,7 @@ def test_ctrl_c_while_the_pyramid_is_built_commits_nothing(src, tmp_path, monkey
     assert not out.exists() and not (tmp_path / "out.ome.zarr.partial").exists()
 
 
-@pytest.mark.parametrize("engine", ["pread", "mmap", "direct"])
+@pytest.mark.parametrize("engine", ["pread", "mmap", "direct", "uring"])
 def test_engines_write_the_same_bytes(src, tmp_path, engine):
     want = plain(src, tmp_path, "gaussian:sigma=1.5")
     out = tmp_path / f"{engine}.npy"
@@ -154,6 +154,14 @@ def test_direct_that_falls_back_warns(src, tmp_path, monkeypatch):
     out = tmp_path / "out.npy"
     with pytest.warns(RuntimeWarning, match="refuses direct I/O"):
         zslab.filter(src, out, "uniform:size=3", engine="direct")
+    assert np.array_equal(np.load(out), plain(src, tmp_path, "uniform:size=3"))
+
+
+def test_uring_that_falls_back_warns(src, tmp_path, monkeypatch):
+    monkeypatch.setenv("ZS_TEST_NO_URING", "1")
+    out = tmp_path / "out.npy"
+    with pytest.warns(RuntimeWarning, match="io_uring is not permitted.*with direct instead"):
+        zslab.filter(src, out, "uniform:size=3", engine="uring")
     assert np.array_equal(np.load(out), plain(src, tmp_path, "uniform:size=3"))
 
 

@@ -110,9 +110,10 @@ def filter(src: Union[str, os.PathLike], dst: Union[str, os.PathLike], ops: Unio
     resume=True continues dst's journal (or starts one); part=(i, n) runs part i of n of a job
     shared by n processes (implies a journal). engine: how bytes move, as the CLI's --engine: "auto"
     (default: pread, or O_DIRECT when the job moves more than half the available memory, or 256 MiB
-    or more from an input that is not in the page cache), "pread",
-    "mmap" or "direct"; a direct engine that falls back (a file system without O_DIRECT) says so with
-    a RuntimeWarning. precision: the type the stages compute in, as the CLI's --precision: "auto"
+    or more from an input that is not in the page cache), "pread", "mmap", "direct" or "uring"
+    (direct's requests through io_uring); a direct or uring engine that falls back (a file system
+    without O_DIRECT, a kernel that refuses io_uring) says so with a RuntimeWarning. precision: the
+    type the stages compute in, as the CLI's --precision: "auto"
     (default: float64 for int32/uint32/int64/uint64 inputs when every stage has a float64 kernel),
     "float32" or "float64". dst is written as dst.partial and renamed when
     complete; without a journal an error or Ctrl-C removes it. Returns zslab.open(dst) when dst is

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 the zslab authors
 # Files that change under a run. An input truncated mid-run (read through mappings, through
-# pread, as a mapped TIFF, or by a journaled run) is an error naming the input, exit 1, and no
-# OUT.partial is left; a journaled run keeps its journal, and --resume finishes it once the
-# input is whole again, with the output of an uninterrupted run. A Zarr input removed mid-run,
+# pread, through O_DIRECT with threads or io_uring, as a mapped TIFF, or by a journaled run) is an
+# error naming the input, exit 1, and no OUT.partial is left; a journaled run keeps its journal,
+# and --resume finishes it once the input is whole again, with the output of an uninterrupted run. A Zarr input removed mid-run,
 # or one of its chunk files, is the same error naming the file (never chunks read as
 # fill_value), and its journaled run is not complete. Deterministic: the test hook
 # ZS_TEST_STOP_AT_SLAB=N makes zslab stop itself (SIGSTOP) before slab N; the file is changed
@@ -34,7 +34,7 @@ expect_rc 0 "create the input"
 run filter "$WORK/orig.npy" "$WORK/ref.npy" "${OPS[@]}"
 expect_rc 0 "the uninterrupted run"
 
-for engine in mmap pread; do
+for engine in mmap pread direct uring; do
     cp "$WORK/orig.npy" "$WORK/in.npy"
     truncated_run "$engine" "$WORK/in.npy" 100000 "$WORK/in.npy" "$WORK/out.npy" "${OPS[@]}" --slab 2 \
         --engine "$engine" --threads 2

@@ -3,7 +3,8 @@
 # Copyright (c) 2026 the zslab authors
 # A full disk, for real: a 3 MiB tmpfs holds less than each output. Every format, compressed or
 # not, one file or a plane series, fails with "No space left on device" naming the file, exit 1,
-# and leaves nothing (no OUT.partial, no plane files, no directory zslab made). Needs root (or
+# and leaves nothing (no OUT.partial, no plane files, no directory zslab made), also with O_DIRECT
+# writes (--engine direct, uring). Needs root (or
 # CAP_SYS_ADMIN) to mount the tmpfs: without it the test is reported as skipped, not passed.
 . "$(dirname "$0")/common.sh"
 
@@ -29,6 +30,16 @@ for out in out.npy out.nii out.tif out.mhd out.nrrd ctif.tif series/ 'p_%03d.tif
     CHECKS=$((CHECKS + 1))
     left=$(ls -A "$DISK")
     [ -z "$left" ] || fail "files left on the full disk after $out: $left"
+done
+# the same with O_DIRECT writes, from I/O threads and through io_uring
+for engine in direct uring; do
+    run filter "$IN" "$DISK/out.npy" --op median:size=3 --engine "$engine"
+    expect_rc 1 "full disk, --engine $engine"
+    expect_err "No space left on device"
+    expect_err "$DISK/out.npy"
+    CHECKS=$((CHECKS + 1))
+    left=$(ls -A "$DISK")
+    [ -z "$left" ] || fail "files left on the full disk after --engine $engine: $left"
 done
 
 done_ok

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Copyright (c) 2026 the zslab authors
 # SIGINT/SIGTERM never leave a partial output: filter stops at the next slab (or layer of a
-# pyramid level) and exits 1; create removes its partial file and dies of the signal. The
+# pyramid level) and exits 1, with pwrite or io_uring writes under way; create removes its partial file and dies of the signal. The
 # signal is sent only once the tool has its handler (SigCgt in /proc/PID/status) and its
 # OUT.partial, while it is stopped (SIGSTOP), so it always lands mid-run; filter is also slowed
 # by the test hook ZS_TEST_SLAB_DELAY_MS (a sleep before each slab and each layer of a pyramid
@@ -43,20 +43,22 @@ IN="$WORK/in.npy"
 run create "$IN" --shape 128x128x64 --dtype uint16 --pattern noise
 expect_rc 0 "create the input"
 
-ZS_TEST_SLAB_DELAY_MS=50 "$ZSLAB" filter "$IN" "$WORK/out.npy" --op gaussian:sigma=2 --op gaussian:sigma=2 \
-    --threads 1 --slab 1 >"$WORK/.out" 2>"$WORK/.err" &
-pid=$!
-signal_mid_run "$pid" INT 2 "$WORK/out.npy.partial"
-sent=$?
-wait "$pid"
-RC=$?
-LAST_CMD="zslab filter, 64 slabs of at least 50 ms (SIGINT once running)"
-CHECKS=$((CHECKS + 1))
-[ "$sent" -eq 0 ] || fail "filter ended before it could be interrupted"
-expect_rc 1 "filter interrupted"
-expect_err "$WORK/out.npy: interrupted"
-expect_no_file "$WORK/out.npy"
-expect_no_file "$WORK/out.npy.partial"
+for engine in pread uring; do
+    ZS_TEST_SLAB_DELAY_MS=50 "$ZSLAB" filter "$IN" "$WORK/out.npy" --op gaussian:sigma=2 --op gaussian:sigma=2 \
+        --threads 1 --slab 1 --engine "$engine" >"$WORK/.out" 2>"$WORK/.err" &
+    pid=$!
+    signal_mid_run "$pid" INT 2 "$WORK/out.npy.partial"
+    sent=$?
+    wait "$pid"
+    RC=$?
+    LAST_CMD="zslab filter --engine $engine, 64 slabs of at least 50 ms (SIGINT once running)"
+    CHECKS=$((CHECKS + 1))
+    [ "$sent" -eq 0 ] || fail "filter --engine $engine ended before it could be interrupted"
+    expect_rc 1 "filter --engine $engine interrupted"
+    expect_err "$WORK/out.npy: interrupted"
+    expect_no_file "$WORK/out.npy"
+    expect_no_file "$WORK/out.npy.partial"
+done
 
 # The levels of a pyramid are part of the run, made as level 0 is written: a signal once level 1's
 # array exists (each layer of a level sleeps ZS_TEST_SLAB_DELAY_MS too) stops it as at a slab,

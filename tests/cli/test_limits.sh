@@ -37,11 +37,13 @@ limited out.nrrd
 limited ctif.tif --compress zlib
 limited series/ --dtype float64
 limited 'p_%03d.npy' --dtype float64
-# with a journal (OUT.partial is created by the journal), plain and in parts, with direct writes, and
-# with the mmap engine
+# with a journal (OUT.partial is created by the journal), plain and in parts, with direct writes (from
+# I/O threads, and through io_uring), and with the mmap engine
 limited out.npy --journal
 limited out.npy --part 0/2
 limited out.npy --journal --engine direct
+limited out.npy --journal --engine uring
+limited out.npy --engine uring
 limited out.npy --engine mmap
 
 # TIFF stacks built by hand: PAGES pages of W x H BITS-bit samples, uncompressed, one strip each,

@@ -3,9 +3,9 @@
 # Copyright (c) 2026 the zslab authors
 # One output, one writer. Two runs started together for one output: exactly one succeeds, the
 # other exits 1 naming the output, and the output is the successful run's, byte for byte (20
-# times, both orders). --force replaces a finished output but never a run in progress; a
-# killed run's OUT.partial is taken over by the next run; every format (and a plane series)
-# is claimed the same way.
+# times, both orders, and 4 more with --engine uring). --force replaces a finished output but
+# never a run in progress; a killed run's OUT.partial is taken over by the next run; every format
+# (and a plane series) is claimed the same way.
 . "$(dirname "$0")/common.sh"
 
 IN="$WORK/in.npy"
@@ -18,21 +18,22 @@ expect_rc 0 "reference A"
 run filter "$IN" "$WORK/ref_b.npy" "${B[@]}"
 expect_rc 0 "reference B"
 
-# The runs last a few slabs of 20 ms (test hook), so they overlap whatever the scheduling.
-export ZS_TEST_SLAB_DELAY_MS=20
-for i in $(seq 1 20); do
+# race I [ARGS...]: repetition I, two runs (A and B, in an order set by I) for one output.
+race() {
+    local i=$1
+    shift
     out="$WORK/out.npy"
     rm -f "$out"
     if [ $((i % 2)) -eq 0 ]; then first=(a "${A[@]}") second=(b "${B[@]}"); else first=(b "${B[@]}") second=(a "${A[@]}"); fi
-    "$ZSLAB" filter "$IN" "$out" "${first[@]:1}" --slab 2 --threads 1 >"$WORK/.out1" 2>"$WORK/.err1" &
+    "$ZSLAB" filter "$IN" "$out" "${first[@]:1}" --slab 2 --threads 1 "$@" >"$WORK/.out1" 2>"$WORK/.err1" &
     p1=$!
-    "$ZSLAB" filter "$IN" "$out" "${second[@]:1}" --slab 2 --threads 1 >"$WORK/.out2" 2>"$WORK/.err2" &
+    "$ZSLAB" filter "$IN" "$out" "${second[@]:1}" --slab 2 --threads 1 "$@" >"$WORK/.out2" 2>"$WORK/.err2" &
     p2=$!
     wait "$p1"
     r1=$?
     wait "$p2"
     r2=$?
-    LAST_CMD="repetition $i: two runs (${first[0]}, ${second[0]}) for $out: exit codes $r1 and $r2"
+    LAST_CMD="repetition $i: two runs (${first[0]}, ${second[0]}) $* for $out: exit codes $r1 and $r2"
     RC="$r1 $r2"
     cat "$WORK/.err1" "$WORK/.err2" >"$WORK/.err"
     CHECKS=$((CHECKS + 1))
@@ -49,6 +50,14 @@ for i in $(seq 1 20); do
     CHECKS=$((CHECKS + 1))
     cmp -s "$out" "$WORK/ref_$winner.npy" || fail "out.npy is not the result of the run that succeeded ($winner)"
     expect_no_file "$out.partial"
+}
+# The runs last a few slabs of 20 ms (test hook), so they overlap whatever the scheduling.
+export ZS_TEST_SLAB_DELAY_MS=20
+for i in $(seq 1 20); do
+    race "$i"
+done
+for i in 1 2 3 4; do # O_DIRECT writes through io_uring
+    race "$i" --engine uring
 done
 
 # --force does not take an output from a run in progress: the first run stops itself (test hook

@@ -1,18 +1,21 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The direct engine (O_DIRECT reads, O_DIRECT writes queued to I/O threads) writes the same bytes
-as pread/pwrite, on files whose data do not start or end on a block: .npy (data at 128), NIfTI (at
+"""The direct engine (O_DIRECT reads, O_DIRECT writes queued to I/O threads) and the uring engine
+(the same requests through an io_uring ring per worker) write the same bytes as pread/pwrite, on files whose data do not start or end on a block: .npy (data at 128), NIfTI (at
 352), raw with --in-offset 1000, big-endian input, odd shapes and 1-byte outputs; over bands of 1
 and 3 rows and the planner's, 1 and 2 threads, each side alone. Also:
  - a file system that refuses O_DIRECT (the test hook ZS_TEST_NO_DIRECT=1; a real ramfs when this
-   process may mount one) falls back to pread with one note on stderr, same bytes;
+   process may mount one) falls back to pread with one note on stderr, same bytes, under either
+   engine; a kernel that refuses io_uring (the test hook ZS_TEST_NO_URING=1, answering as a seccomp
+   policy does) sends uring to direct with a note per side, same bytes;
  - outputs that are not one byte range (compressed TIFF) and C-order inputs fall back or are read
    through their format, same bytes;
- - a journaled run killed with SIGKILL resumes with the direct engine to the same bytes, and three parts
-   of one job written at once with direct writes give the same bytes;
+ - a journaled run killed with SIGKILL resumes with either engine to the same bytes, and three parts
+   of one job written at once with its writes give the same bytes;
  - --engine auto picks direct for a job larger than half the available memory (the test hook
    ZS_TEST_MEM_AVAILABLE sets it) and for a job of 256 MiB or more whose input is not in the page
    cache, and --dry-run says why;
- - a direct write leaves (almost) nothing in the page cache (fincore), where pwrite leaves the file."""
+ - a direct or uring write leaves (almost) nothing in the page cache (fincore), where pwrite leaves
+   the file."""
 import os
 import shutil
 import signal
@@ -71,9 +74,11 @@ def filt(src, extra, out, *args, env=None):
     return r
 
 
+ENGINES = ("direct", "uring")
 # (engine flags, band rows (0: the planner's), threads): both sides, then each side alone
-SETTINGS = ((["--engine", "direct"], "1", "2"), (["--engine", "direct"], "3", "1"), (["--engine", "direct"], "0", "2"),
-            (["--read-engine", "direct"], "3", "2"), (["--write-engine", "direct"], "3", "2"))
+SETTINGS = tuple(s for e in ENGINES for s in ((["--engine", e], "1", "2"), (["--engine", e], "3", "1"),
+                                              (["--engine", e], "0", "2"), (["--read-engine", e], "3", "2"),
+                                              (["--write-engine", e], "3", "2")))
 
 
 def same_as_pread():
@@ -97,7 +102,7 @@ def same_as_pread():
                     if read_bytes(out) != want:
                         fail(f"{name}, {' '.join(ops)} -> {dt}{suffix}, {' '.join(args[len(ops):])}: "
                              "differs from --engine pread")
-    print(f"ok   {n} direct runs equal pread's bytes ({len(ins)} inputs, unaligned offsets and odd sizes)")
+    print(f"ok   {n} direct and uring runs equal pread's bytes ({len(ins)} inputs, unaligned offsets and odd sizes)")
 
 
 def fallbacks():
@@ -105,16 +110,19 @@ def fallbacks():
     src = path("odd.npy")
     ref, out = path("fb_ref.npy"), path("fb.npy")
     filt(src, [], ref, "--op", "gaussian:sigma=1", "--engine", "pread")
-    env = dict(os.environ, ZS_TEST_NO_DIRECT="1")
-    r = zs("filter", src, out, "--op", "gaussian:sigma=1", "--engine", "direct", "--force", env=env)
-    notes = [line for line in r.stderr.splitlines() if "refuses direct I/O" in line]
-    if r.returncode != 0 or len(notes) != 1 or "pread" not in notes[0] or read_bytes(out) != read_bytes(ref):
-        fail(f"a file system refusing O_DIRECT: exit {r.returncode}, want one note naming the file and pread, "
-             f"same bytes; stderr: {r.stderr.strip()}")
-    elif src not in notes[0] and "odd.npy" not in notes[0]:
-        fail(f"the fallback note does not name the file: {notes[0]}")
-    else:
-        print("ok   a file system refusing O_DIRECT: one note, pread/pwrite, same bytes")
+    for engine in ENGINES:
+        env = dict(os.environ, ZS_TEST_NO_DIRECT="1")
+        r = zs("filter", src, out, "--op", "gaussian:sigma=1", "--engine", engine, "--force", env=env)
+        notes = [line for line in r.stderr.splitlines() if "refuses direct I/O" in line]
+        if r.returncode != 0 or len(notes) != 1 or "pread" not in notes[0] or "with direct" in notes[0] or \
+                read_bytes(out) != read_bytes(ref):
+            fail(f"a file system refusing O_DIRECT, --engine {engine}: exit {r.returncode}, want one note naming the "
+                 f"file and pread, same bytes; stderr: {r.stderr.strip()}")
+        elif src not in notes[0] and "odd.npy" not in notes[0]:
+            fail(f"the fallback note does not name the file: {notes[0]}")
+        else:
+            print(f"ok   a file system refusing O_DIRECT, --engine {engine}: one note, pread/pwrite, same bytes")
+    uring_refused(src, out, ref)
     # C order in: read through the format (gathered), direct writes
     a = np.load(src)
     np.save(path("c.npy"), np.ascontiguousarray(a))
@@ -144,6 +152,20 @@ def fallbacks():
     ramfs()
 
 
+def uring_refused(src, out, ref):
+    """A kernel that refuses io_uring: uring falls back to direct, a note per side saying why."""
+    env = dict(os.environ, ZS_TEST_NO_URING="1")
+    r = zs("filter", src, out, "--op", "gaussian:sigma=1", "--engine", "uring", "--force", env=env)
+    notes = [line for line in r.stderr.splitlines() if "note:" in line]
+    want = ("io_uring is not permitted", "reading with direct instead", "writing with direct instead")
+    if r.returncode != 0 or len(notes) != 1 or not all(w in notes[0] for w in want) or \
+            read_bytes(out) != read_bytes(ref):
+        fail(f"a kernel refusing io_uring: exit {r.returncode}, want one note with {want}, same bytes; "
+             f"stderr: {r.stderr.strip()}")
+    else:
+        print("ok   a kernel refusing io_uring: uring falls back to direct with a note, same bytes")
+
+
 def ramfs():
     """A real file system without O_DIRECT, where this process may mount one."""
     mnt = path("ramfs")
@@ -157,24 +179,26 @@ def ramfs():
         out = os.path.join(mnt, "out.npy")
         ref = path("ram_ref.npy")
         filt(path("odd.npy"), [], ref, "--op", "uniform:size=3", "--engine", "pread")
-        r = zs("filter", src, out, "--op", "uniform:size=3", "--engine", "direct", "--force")
-        if r.returncode != 0 or "refuses direct I/O" not in r.stderr or read_bytes(out) != read_bytes(ref):
-            fail(f"ramfs: exit {r.returncode}, want the fallback note and pread's bytes; {r.stderr.strip()}")
-        else:
-            print("ok   ramfs (no O_DIRECT): falls back with a note, same bytes")
+        for engine in ENGINES:
+            r = zs("filter", src, out, "--op", "uniform:size=3", "--engine", engine, "--force")
+            if r.returncode != 0 or "refuses direct I/O" not in r.stderr or read_bytes(out) != read_bytes(ref):
+                fail(f"ramfs, --engine {engine}: exit {r.returncode}, want the fallback note and pread's bytes; "
+                     f"{r.stderr.strip()}")
+            else:
+                print(f"ok   ramfs (no O_DIRECT), --engine {engine}: falls back with a note, same bytes")
     finally:
         subprocess.run(["umount", mnt], capture_output=True)
 
 
-def killed_and_resumed():
+def killed_and_resumed(engine):
     src = path("phantom.npy")
     zs("create", src, "--shape", "64x48x40", "--dtype", "uint16", "--pattern", "phantom", "--force")
     ops = ["--op", "gaussian:sigma=1", "--op", "uniform:size=3"]
     ref = path("res_ref.npy")
     filt(src, [], ref, *ops, "--dtype", "float32", "--engine", "pread")
-    out = path("res.npy")
+    out = path(f"res_{engine}.npy")
     env = dict(os.environ, ZS_TEST_SLAB_DELAY_MS="40")
-    cmd = [ZSLAB, "filter", src, out, *ops, "--dtype", "float32", "--engine", "direct", "--threads", "2", "--slab",
+    cmd = [ZSLAB, "filter", src, out, *ops, "--dtype", "float32", "--engine", engine, "--threads", "2", "--slab",
            "1", "--resume", "-q"]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     deadline = time.monotonic() + 60
@@ -195,30 +219,30 @@ def killed_and_resumed():
     p.communicate(timeout=60)
     n = records()
     if p.returncode != -signal.SIGKILL or not 0 < n < 40 or os.path.exists(out):
-        fail(f"killed direct run: exit {p.returncode}, {n} slabs recorded; want a kill mid-run")
+        fail(f"killed {engine} run: exit {p.returncode}, {n} slabs recorded; want a kill mid-run")
         return
     r = subprocess.run(cmd[:-1] + ["-v"], capture_output=True, text=True)
     if r.returncode != 0 or not os.path.exists(out) or read_bytes(out) != read_bytes(ref):
-        fail(f"resumed direct run: exit {r.returncode}, output differs or missing; {r.stderr.strip()[-400:]}")
+        fail(f"resumed {engine} run: exit {r.returncode}, output differs or missing; {r.stderr.strip()[-400:]}")
     else:
-        print(f"ok   a direct run killed after {n} recorded slabs resumes to pread's bytes")
+        print(f"ok   a {engine} run killed after {n} recorded slabs resumes to pread's bytes")
 
 
-def parts():
-    """Three parts of one job writing one output at once with direct writes: pread's bytes."""
+def parts(engine):
+    """Three parts of one job writing one output at once with the engine's writes: pread's bytes."""
     src = path("phantom.npy")
     ops = ["--op", "gaussian:sigma=1", "--op", "uniform:size=3"]
-    ref, out = path("parts_ref.npy"), path("parts.npy")
+    ref, out = path("parts_ref.npy"), path(f"parts_{engine}.npy")
     filt(src, [], ref, *ops, "--dtype", "float32", "--engine", "pread")
-    procs = [subprocess.Popen([ZSLAB, "filter", src, out, *ops, "--dtype", "float32", "--engine", "direct", "--part",
+    procs = [subprocess.Popen([ZSLAB, "filter", src, out, *ops, "--dtype", "float32", "--engine", engine, "--part",
                                f"{i}/3", "--slab", "2", "--threads", "2", "-q"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for i in (2, 0, 1)]
     errs = [p.communicate(timeout=120)[1] for p in procs]
     if any(p.returncode != 0 for p in procs) or not os.path.exists(out) or read_bytes(out) != read_bytes(ref):
-        fail(f"three parts with --engine direct: exits {[p.returncode for p in procs]}, output differs or missing; "
+        fail(f"three parts with --engine {engine}: exits {[p.returncode for p in procs]}, output differs or missing; "
              f"{' | '.join(e.strip() for e in errs)}")
     else:
-        print("ok   three parts at once with direct writes: pread's bytes")
+        print(f"ok   three parts at once with {engine} writes: pread's bytes")
 
 
 def auto_rule():
@@ -302,7 +326,7 @@ def page_cache():
     src = path("pc.npy")
     zs("create", src, "--shape", "512x512x64", "--dtype", "uint16", "--pattern", "noise", "--force")
     res = {}
-    for engine in ("pread", "direct"):
+    for engine in ("pread", *ENGINES):
         out = path(f"pc_{engine}.npy")
         filt(src, [], out, "--op", "uniform:size=3", "--dtype", "float32", "--engine", engine, "--no-drop-cache")
         f = subprocess.run(["fincore", "-b", "-n", "-o", "RES,SIZE", out], capture_output=True, text=True)
@@ -310,17 +334,19 @@ def page_cache():
         res[engine] = resident / size
     # pwrite leaves the file's pages cached (unless the kernel wrote back and dropped them under
     # pressure); direct writes leave only the partial blocks at band edges
-    if res["direct"] > 0.05:
-        fail(f"a direct write left {res['direct']:.1%} of the output in the page cache (pwrite: {res['pread']:.1%})")
-    else:
-        print(f"ok   page cache after writing 64 MiB: direct {res['direct']:.1%}, pwrite {res['pread']:.1%}")
+    for engine in ENGINES:
+        if res[engine] > 0.05:
+            fail(f"a {engine} write left {res[engine]:.1%} of the output in the page cache (pwrite: {res['pread']:.1%})")
+        else:
+            print(f"ok   page cache after writing 64 MiB: {engine} {res[engine]:.1%}, pwrite {res['pread']:.1%}")
 
 
 same_as_pread()
 fallbacks()
-killed_and_resumed()
-parts()
+for e in ENGINES:
+    killed_and_resumed(e)
+    parts(e)
 auto_rule()
 cold_rule()
 page_cache()
-finish("direct engine: same bytes as pread, falls back with a note, resumes, chosen by size", W)
+finish("direct and uring engines: same bytes as pread, fall back with a note, resume, direct chosen by size", W)

@@ -94,13 +94,18 @@ static void test_copy_any_slab_threads(void **state)
     assert_int_equal(zs_pipeline_new(&p), ZS_OK);
     const int64_t slabs[] = {1, 2, 5, 13, 100};
     const int threads[] = {1, 2, 3, 8};
-    for (int e = 0; e < 3; e++)
+    /* (read, write) engines: every engine on each side (O_DIRECT on 9-voxel rows: unaligned everywhere) */
+    static const zs_engine engines[][2] = {{ZS_ENGINE_MMAP, ZS_ENGINE_MMAP},     {ZS_ENGINE_PREAD, ZS_ENGINE_MMAP},
+                                           {ZS_ENGINE_MMAP, ZS_ENGINE_PREAD},    {ZS_ENGINE_DIRECT, ZS_ENGINE_DIRECT},
+                                           {ZS_ENGINE_URING, ZS_ENGINE_URING},   {ZS_ENGINE_URING, ZS_ENGINE_PREAD},
+                                           {ZS_ENGINE_PREAD, ZS_ENGINE_URING}};
+    for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++)
         for (size_t si = 0; si < 5; si++)
             for (size_t ti = 0; ti < 4; ti++) {
                 zs_plan_opts po;
                 zs_plan_opts_default(&po);
-                po.read_engine = e == 1 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
-                po.write_engine = e == 2 ? ZS_ENGINE_PREAD : ZS_ENGINE_MMAP;
+                po.read_engine = engines[e][0];
+                po.write_engine = engines[e][1];
                 po.slab = slabs[si];
                 po.threads = threads[ti];
                 po.has_out_dtype = 1;
