@@ -248,7 +248,7 @@ int cli_reduction_begin_journal(const cli_opts *o, const char *what, zs_journal 
     jo.part = o->has_part ? o->part : 0;
     jo.nparts = o->has_part ? o->nparts : 1;
     jo.role = o->journal && !o->resume && !o->has_part ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
-    jo.replace = fresh && o->force; /* an earlier OUT stays until the finished one replaces it */
+    if (fresh && o->force) jo.role = ZS_JOURNAL_REPLACE; /* an earlier OUT stays until the finished one replaces it */
     jo.stop = &cli_stop;
     const zs_status st = zs_journal_begin(o->out, &jo, j);
     return st < 0 ? cli_fail(st, 0) : CLI_RUN;

@@ -1076,7 +1076,11 @@ ZS_API zs_status zs_slab_unmap(zs_mapping *m);
 typedef enum zs_journal_role {
     ZS_JOURNAL_ANY = 0, /**< create it if nobody has, else join it (parts, --resume) */
     ZS_JOURNAL_NEW,     /**< create it; an existing journal is ZS_EEXIST (--journal) */
-    ZS_JOURNAL_JOIN     /**< never create: wait for another process's header (MPI ranks > 0) */
+    ZS_JOURNAL_JOIN,    /**< never create: wait for another process's header (MPI ranks > 0) */
+    ZS_JOURNAL_REPLACE  /**< as NEW, over an OUT that may exist (an earlier output, to be overwritten:
+                             --journal --force): it stays in place until this job's output replaces it,
+                             complete. The journal records which file it is (device, inode), so that
+                             parts and resumed runs tell it from a finished output */
 } zs_journal_role;
 
 typedef struct zs_journal_opts {
@@ -1089,11 +1093,6 @@ typedef struct zs_journal_opts {
     const zs_create_opts *create; /**< how the creating process makes OUT.partial: its compression and chunks
                                        (format, force and direct are the journal's); NULL: defaults. Copied
                                        by zs_journal_begin */
-    int replace;                  /**< 1: OUT may exist (an earlier run's output, to be overwritten): it stays
-                                       in place until this job's output replaces it, complete. The journal
-                                       records which file it is (device, inode), so that parts and resumed
-                                       runs tell it from a finished output. 0 (default): an OUT without a
-                                       journal is refused (ZS_EEXIST) */
 } zs_journal_opts;
 /** Defaults: part 0 of 1, create or join, the default wait. */
 static inline void zs_journal_opts_init(zs_journal_opts *o)
@@ -1110,13 +1109,13 @@ ZS_API void zs_journal_opts_default(zs_journal_opts *o);
 /** Takes part in OUT's journal: either this process creates it (zs_journal_creating() is
  *  1; nobody else can until zs_journal_attach publishes the header or this process fails)
  *  or it reads the header another process published, waiting for it if needed.
- *  Refuses (ZS_EEXIST) an OUT that exists without a journal (unless opts->replace), and with
- *  ZS_JOURNAL_NEW an existing journal. @param[out] out caller frees with zs_journal_free. */
+ *  Refuses (ZS_EEXIST) an OUT that exists without a journal (unless ZS_JOURNAL_REPLACE), and with
+ *  ZS_JOURNAL_NEW or ZS_JOURNAL_REPLACE an existing journal. @param[out] out caller frees with zs_journal_free. */
 ZS_API zs_status zs_journal_begin(const char *out_path, const zs_journal_opts *opts, zs_journal **out);
 /** @return 1 if this process creates the output (zs_journal_begin won the race). */
 ZS_API int zs_journal_creating(const zs_journal *j);
 /** 1 when OUT is still the file that existed when the journal was created with
- *  zs_journal_opts.replace: the part that finishes the job writes its output over it. */
+ *  ZS_JOURNAL_REPLACE: the part that finishes the job writes its output over it. */
 ZS_API int zs_journal_output_replaced(const zs_journal *j);
 /** @return the slab height recorded in the header; 0 when this process creates it. */
 ZS_API int64_t zs_journal_slab_height(const zs_journal *j);

@@ -180,7 +180,7 @@ static zs_status begin_journal(zs_job *job)
     jo.role = job->o.join ? ZS_JOURNAL_JOIN : job->o.journal == ZS_JOB_JOURNAL_NEW ? ZS_JOURNAL_NEW : ZS_JOURNAL_ANY;
     if (jo.role == ZS_JOURNAL_NEW && job->o.force) { /* start over; an earlier OUT stays until replaced */
         ZS_FORWARD(zs_journal_remove(job->out));
-        jo.replace = 1;
+        jo.role = ZS_JOURNAL_REPLACE;
     }
     return zs_journal_begin(job->out, &jo, &job->j);
 }

@@ -52,7 +52,7 @@ struct zs_journal {
     int records;           /* a reduction's journal: slab-N records, no output to create or rename */
     int finish_fd;         /* the finisher's lock (zs__journal_claim_finish), or -1 */
     int64_t first, last;   /* this part's slab range */
-    zs_file_id replaced;   /* OUT as it was when a job with opts.replace began (ino 0: none) */
+    zs_file_id replaced;   /* OUT as it was when a ZS_JOURNAL_REPLACE job began (ino 0: none) */
 };
 
 /* How long a joining process waits for the header: ZS_JOURNAL_WAIT seconds, else 600. */
@@ -169,7 +169,7 @@ static zs_status take_creation(zs_journal *j)
     char path[ZS_PATH_MAX + 32], host[256] = "?";
     j->creating = 1;
     struct stat st;
-    if (j->opts.replace && lstat(j->out, &st) == 0) { /* kept until the job's output replaces it */
+    if (j->opts.role == ZS_JOURNAL_REPLACE && lstat(j->out, &st) == 0) { /* kept until the job's output replaces it */
         j->replaced = (zs_file_id){(uint64_t)st.st_dev, (uint64_t)st.st_ino};
         ZS_FORWARD(zs__journal_replaced_write(j->dir, &j->replaced));
     }
@@ -222,14 +222,14 @@ static zs_status join(zs_journal *j)
 static zs_status create_or_join(zs_journal *j)
 {
     for (;;) {
-        if (!path_exists(j->dir) && path_exists(j->out) && !j->opts.replace)
+        if (!path_exists(j->dir) && path_exists(j->out) && j->opts.role != ZS_JOURNAL_REPLACE)
             return ZS_ERR_DETAIL(ZS_EEXIST, ZS_REASON_OUTPUT_UNJOURNALED, "force", 0,
                                  " (it was written by a run without one); remove it, or overwrite it (force)",
                                  "%s: exists and has no journal", j->out);
         if (j->opts.role != ZS_JOURNAL_JOIN) {
             if (mkdir(j->dir, 0777) == 0) return take_creation(j);
             if (errno != EEXIST) return ZS_ERR_SYS(ZS_EIO, errno, "%s: cannot create the journal", j->dir);
-            if (j->opts.role == ZS_JOURNAL_NEW)
+            if (j->opts.role == ZS_JOURNAL_NEW || j->opts.role == ZS_JOURNAL_REPLACE)
                 return ZS_ERR_DETAIL(ZS_EEXIST, ZS_REASON_JOURNAL_EXISTS, "resume,force", 0,
                                      ": continue that job (resume), look at it (zs_journal_report), or start over "
                                      "(force)",
@@ -365,8 +365,8 @@ static zs_status attach_output(zs_journal *j, const zs_plan *plan, jheader *mine
     }
     ZS_RETURN_IF(!out_finished(j), ZS_EIO,
                  "%s: the journal %s has lost its output (%s is gone, and %s %s); remove %s to start over", j->out,
-                 j->dir, j->partial, j->out, path_exists(j->out) ? "is the earlier output it replaces" : "does not exist",
-                 j->dir);
+                 j->dir, j->partial, j->out,
+                 path_exists(j->out) ? "is the earlier output it replaces" : "does not exist", j->dir);
     j->complete = 1;
     return ZS_OK;
 }
@@ -425,7 +425,10 @@ zs_status zs__journal_attach_records(zs_journal *j, const zs_plan *plan, const c
 const char *zs__journal_dir(const zs_journal *j) { return j->records ? j->dir : NULL; }
 int64_t zs__journal_slabs(const zs_journal *j) { return j->info.nslabs; }
 int zs__journal_output_exists(const zs_journal *j) { return out_finished(j); }
-int zs_journal_output_replaced(const zs_journal *j) { return j && j->replaced.ino && zs__is_claimed(j->out, &j->replaced); }
+int zs_journal_output_replaced(const zs_journal *j)
+{
+    return j && j->replaced.ino && zs__is_claimed(j->out, &j->replaced);
+}
 
 zs_status zs__journal_claim_finish(zs_journal *j, int *won)
 {

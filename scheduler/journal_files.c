@@ -284,7 +284,7 @@ zs_status zs__fingerprint_lines(const zs_plan *p, char **text)
     return st;
 }
 
-/* ---- the output a job replaces (zs_journal_opts.replace) --------------------------------- */
+/* ---- the output a job replaces (ZS_JOURNAL_REPLACE) --------------------------------- */
 zs_status zs__journal_replaced_write(const char *dir, const zs_file_id *id)
 {
     char path[ZS_PATH_MAX + 32];

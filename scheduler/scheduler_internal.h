@@ -214,7 +214,7 @@ typedef struct zs_jinfo {
 } zs_jinfo;
 /** Reads the header in `dir`. ZS_EIO with errno ENOENT-style message when there is none. */
 zs_status zs__journal_read_info(const char *dir, zs_jinfo *info);
-/** Records in dir/replaces the output a job replaces (zs_journal_opts.replace): device, inode. */
+/** Records in dir/replaces the output a job replaces (ZS_JOURNAL_REPLACE): device, inode. */
 zs_status zs__journal_replaced_write(const char *dir, const zs_file_id *id);
 /** Reads dir/replaces into id; a zero id when the job replaces nothing. */
 void zs__journal_replaced_read(const char *dir, zs_file_id *id);
