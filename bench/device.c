@@ -62,9 +62,14 @@ static void *run_stream(void *arg)
 static int open_probe(const char *path, uint64_t size, char *why, size_t wn)
 {
     const int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_DIRECT | O_CLOEXEC, 0600);
+    const int oe = errno;
+    /* The name goes at once (the descriptor keeps the file): nothing is left behind by a probe that
+     * is interrupted or killed. A file system that refuses O_DIRECT may have created it first;
+     * EEXIST is somebody else's file, kept. */
+    if (fd >= 0 || oe != EEXIST) (void)unlink(path);
     if (fd < 0) {
         snprintf(why, wn, "%s: %s", path,
-                 errno == EINVAL ? "the file system refuses O_DIRECT (tmpfs?): no device to measure" : strerror(errno));
+                 oe == EINVAL ? "the file system refuses O_DIRECT (tmpfs?): no device to measure" : strerror(oe));
         return -1;
     }
     const int e = posix_fallocate(fd, 0, (off_t)size);
@@ -72,7 +77,6 @@ static int open_probe(const char *path, uint64_t size, char *why, size_t wn)
         snprintf(why, wn, "%s: cannot reserve %llu MiB for the probe: %s", path, (unsigned long long)(size >> 20),
                  strerror(e));
         close(fd);
-        unlink(path);
         return -1;
     }
     return fd;
@@ -146,14 +150,8 @@ static int probe(const char *a, const char *b, uint64_t in_bytes, uint64_t out_b
     d->job_s = (double)job / d->together_bps;
     ok = 1;
 done:
-    if (fa >= 0) { /* only the probe's own files: O_EXCL made them */
-        close(fa);
-        unlink(a);
-    }
-    if (fb >= 0) {
-        close(fb);
-        unlink(b);
-    }
+    if (fa >= 0) close(fa); /* their names went when they were opened */
+    if (fb >= 0) close(fb);
     for (int k = 0; k < 2 * DEPTH; k++) free(buf[k]);
     return ok;
 }

@@ -50,36 +50,36 @@ zs_status zs_file_residency(const char *path, double *fraction)
 }
 
 /* Sampled, so that planning a terabyte costs the same as planning a megabyte: 64 windows of 64
- * pages spread evenly over the range, each asked of mincore through one lazy mapping. */
+ * pages spread evenly over the range, each mapped and asked of mincore on its own (no mapping of
+ * the whole range, which an address-space limit could refuse). Opened without zs__open_regular,
+ * whose message would overwrite an error the caller has pending. */
 double zs__residency_sampled(const char *path, uint64_t off, uint64_t len)
 {
     enum { WINDOWS = 64, WINDOW_PAGES = 64 };
-    int fd = -1;
     struct stat st;
-    if (!path || !*path || len == 0 || zs__open_regular(path, O_RDONLY, &fd, &st) != ZS_OK) {
-        zs_clear_error();
-        return -1.0;
-    }
-    const uint64_t page = zs_sys_page_size(), end = off + len;
-    const uint64_t start = off / page * page, size = (uint64_t)st.st_size;
-    if (end > size || len > SIZE_MAX) {
+    const int fd = path && *path ? open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
+    if (fd < 0) return -1.0;
+    const uint64_t page = zs_sys_page_size();
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || len == 0 || len > (uint64_t)st.st_size ||
+        off > (uint64_t)st.st_size - len) {
         close(fd);
         return -1.0;
     }
-    void *m = mmap(NULL, (size_t)(end - start), PROT_READ, MAP_SHARED, fd, (off_t)start);
-    close(fd);
-    if (m == MAP_FAILED) return -1.0;
-    const uint64_t npages = (end - start + page - 1) / page;
+    const uint64_t start = off / page * page, npages = (off + len - start + page - 1) / page;
     const uint64_t win = npages < WINDOW_PAGES ? npages : WINDOW_PAGES;
     const uint64_t nwin = npages / win < WINDOWS ? npages / win : WINDOWS;
     unsigned char vec[WINDOW_PAGES];
     uint64_t res = 0, asked = 0;
     for (uint64_t w = 0; w < nwin; w++) {
         const uint64_t first = nwin > 1 ? w * (npages - win) / (nwin - 1) : 0; /* the last window ends the range */
-        if (mincore((char *)m + first * page, (size_t)(win * page), vec) != 0) break;
+        void *m = mmap(NULL, (size_t)(win * page), PROT_READ, MAP_SHARED, fd, (off_t)(start + first * page));
+        if (m == MAP_FAILED) break;
+        const int ok = mincore(m, (size_t)(win * page), vec) == 0;
+        munmap(m, (size_t)(win * page));
+        if (!ok) break;
         for (uint64_t i = 0; i < win; i++) res += vec[i] & 1;
         asked += win;
     }
-    munmap(m, (size_t)(end - start));
+    close(fd);
     return asked ? (double)res / (double)asked : -1.0;
 }

@@ -221,6 +221,14 @@ static zs_status join(zs_journal *j)
 /* Creates the journal directory (and so the output) or joins the one that exists. */
 static zs_status create_or_join(zs_journal *j)
 {
+    struct stat sb;
+    /* a directory (a Zarr store) cannot be renamed over in one step: refused now, not after the run */
+    ZS_RETURN_IF(j->opts.role == ZS_JOURNAL_REPLACE && !path_exists(j->dir) && lstat(j->out, &sb) == 0 &&
+                     S_ISDIR(sb.st_mode),
+                 ZS_EEXIST,
+                 "%s: is a directory, which a journaled run cannot replace when it finishes; remove it first, or "
+                 "write another OUT",
+                 j->out);
     for (;;) {
         if (!path_exists(j->dir) && path_exists(j->out) && j->opts.role != ZS_JOURNAL_REPLACE)
             return ZS_ERR_DETAIL(ZS_EEXIST, ZS_REASON_OUTPUT_UNJOURNALED, "force", 0,
@@ -425,10 +433,7 @@ zs_status zs__journal_attach_records(zs_journal *j, const zs_plan *plan, const c
 const char *zs__journal_dir(const zs_journal *j) { return j->records ? j->dir : NULL; }
 int64_t zs__journal_slabs(const zs_journal *j) { return j->info.nslabs; }
 int zs__journal_output_exists(const zs_journal *j) { return out_finished(j); }
-int zs_journal_output_replaced(const zs_journal *j)
-{
-    return j && j->replaced.ino && zs__is_claimed(j->out, &j->replaced);
-}
+int zs_journal_output_replaced(const zs_journal *j) { return j && zs__journal_is_replaced(j->out, &j->replaced); }
 
 zs_status zs__journal_claim_finish(zs_journal *j, int *won)
 {

@@ -309,9 +309,15 @@ void zs__journal_replaced_read(const char *dir, zs_file_id *id)
     id->ino = ino;
 }
 
+int zs__journal_is_replaced(const char *out, const zs_file_id *replaced)
+{
+    struct stat st; /* lstat, as the identity was recorded: an OUT that is a link is the link */
+    return replaced->ino && lstat(out, &st) == 0 && (uint64_t)st.st_dev == replaced->dev &&
+           (uint64_t)st.st_ino == replaced->ino;
+}
+
 int zs__journal_out_finished(const char *out, const zs_file_id *replaced)
 {
     struct stat st;
-    if (stat(out, &st) != 0) return 0;
-    return !(replaced->ino && (uint64_t)st.st_dev == replaced->dev && (uint64_t)st.st_ino == replaced->ino);
+    return stat(out, &st) == 0 && !zs__journal_is_replaced(out, replaced);
 }

@@ -218,6 +218,8 @@ zs_status zs__journal_read_info(const char *dir, zs_jinfo *info);
 zs_status zs__journal_replaced_write(const char *dir, const zs_file_id *id);
 /** Reads dir/replaces into id; a zero id when the job replaces nothing. */
 void zs__journal_replaced_read(const char *dir, zs_file_id *id);
+/** 1 when OUT (not followed if a link) is the earlier file the job replaces. */
+int zs__journal_is_replaced(const char *out, const zs_file_id *replaced);
 /** 1 when OUT exists and is not the file the job replaces: the job's finished output. */
 int zs__journal_out_finished(const char *out, const zs_file_id *replaced);
 /** Calls fn for every valid record of every part file (torn or foreign lines are skipped). */

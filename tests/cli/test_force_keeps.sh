@@ -76,6 +76,40 @@ run detect "$WORK/in.npy" "$WORK/c.csv" --maxima size=5:threshold=300 --resume -
 expect_rc 0 "detect --resume over the earlier cells"
 same_as "detect, resumed" "$WORK/c.csv" "$WORK/c_ref.csv"
 
+# ---- an OUT that is a symbolic link: the link is what the job replaces (its target is never written)
+cp "$WORK/f_old.npy" "$WORK/target.npy"
+ln -s target.npy "$WORK/s.npy"
+killed filter "$WORK/in.npy" "$WORK/s.npy" --op gaussian:sigma=2 --dtype float32 --journal --force
+status_says "$WORK/s.npy" "incomplete"
+run filter "$WORK/in.npy" "$WORK/s.npy" --op gaussian:sigma=2 --dtype float32 --resume --slab 8
+expect_rc 0 "filter --resume over a linked OUT"
+CHECKS=$((CHECKS + 1))
+[ -f "$WORK/s.npy" ] && [ ! -L "$WORK/s.npy" ] || fail "the finished output is not a file in place of the link"
+same_as "filter over a link, resumed" "$WORK/s.npy" "$WORK/f_ref.npy"
+same_as "the link's target" "$WORK/target.npy" "$WORK/f_old.npy"
+
+cp "$WORK/l_old.npy" "$WORK/ltarget.npy"
+ln -s ltarget.npy "$WORK/ls.npy"
+killed label "$WORK/in.npy" "$WORK/ls.npy" --threshold 300 --journal --force
+run label "$WORK/in.npy" "$WORK/ls.npy" --threshold 300 --resume --slab 8
+expect_rc 0 "label --resume over a linked OUT"
+CHECKS=$((CHECKS + 1))
+[ -f "$WORK/ls.npy" ] && [ ! -L "$WORK/ls.npy" ] || fail "labels over a link: the link was taken for the finished output"
+same_as "labels over a link, resumed" "$WORK/ls.npy" "$WORK/l_ref.npy"
+same_as "the labels link's target" "$WORK/ltarget.npy" "$WORK/l_old.npy"
+
+# ---- a directory OUT (a Zarr store) cannot be renamed over when the job finishes: refused at the start
+run filter "$WORK/in.npy" "$WORK/z.zarr" --op gaussian:sigma=1 --dtype float32
+expect_rc 0 "an earlier Zarr output"
+before=$(cd "$WORK/z.zarr" && find . -type f -exec sha256sum {} + | sort)
+run filter "$WORK/in.npy" "$WORK/z.zarr" --op gaussian:sigma=2 --dtype float32 --journal --force
+expect_rc 1 "filter --journal --force over a Zarr directory"
+CHECKS=$((CHECKS + 1))
+grep -q "is a directory" "$WORK/.err" || fail "the refusal does not say the OUT is a directory: $(cat "$WORK/.err")"
+CHECKS=$((CHECKS + 1))
+[ -n "$before" ] && [ "$(cd "$WORK/z.zarr" && find . -type f -exec sha256sum {} + | sort)" = "$before" ] ||
+    fail "the earlier Zarr output changed"
+
 # ---- without --force the earlier output is still refused
 run filter "$WORK/in.npy" "$WORK/f.npy" --op gaussian:sigma=2 --journal
 expect_rc 1 "filter --journal over an output without a journal"
