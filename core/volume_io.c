@@ -171,34 +171,21 @@ static void c_order_span(const zs_volume_info *i, int64_t t, int64_t lo, int64_t
     *span = (((rows - 1) * nz + (uint64_t)(hi - 1 - lo)) * nt + 1) * es;
 }
 
-static zs_status gather_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, void *dst)
+/* Gathers planes [z0,z1) of a C-order volume t into an F-order buffer, or (write) scatters the
+ * buffer into them, through a mapping of their span (a file that shrinks under it is reported,
+ * not a crash). */
+static zs_status move_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, unsigned char *buf, int write)
 {
     const zs_volume_info *i = &v->info;
     uint64_t first, span;
     c_order_span(i, t, z0, z1, &first, &span);
     void *base = NULL, *ptr = NULL;
     size_t maplen = 0;
-    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, ZS_MODE_R, &base, &maplen, &ptr));
-    gather_job g = {i, ptr, z0, z1, dst};
-    const int faulted = zs__call_guarded(gather, &g);
+    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, write ? ZS_MODE_RW : ZS_MODE_R, &base, &maplen, &ptr));
+    gather_job g = {i, ptr, z0, z1, buf};
+    const int faulted = zs__call_guarded(write ? scatter : gather, &g);
     munmap(base, maplen);
-    return faulted ? zs__fault_error(v, "read") : ZS_OK; /* the file shrank under us */
-}
-
-/* Scatters an F-order buffer into planes [z0,z1) of a C-order volume t, through a shared mapping
- * of their span (a file that shrinks under it is reported, not a crash). */
-static zs_status scatter_planes(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, const void *src)
-{
-    const zs_volume_info *i = &v->info;
-    uint64_t first, span;
-    c_order_span(i, t, z0, z1, &first, &span);
-    void *base = NULL, *ptr = NULL;
-    size_t maplen = 0;
-    ZS_FORWARD(zs__map_range(v->fd, i->path, first, span, ZS_MODE_RW, &base, &maplen, &ptr));
-    gather_job g = {i, ptr, z0, z1, (unsigned char *)(uintptr_t)src};
-    const int faulted = zs__call_guarded(scatter, &g);
-    munmap(base, maplen);
-    return faulted ? zs__fault_error(v, "write") : ZS_OK;
+    return faulted ? zs__fault_error(v, write ? "write" : "read") : ZS_OK; /* the file shrank under us */
 }
 
 /* Whole planes of a volume that is not one Fortran-order byte range. */
@@ -209,7 +196,7 @@ static zs_status read_whole_planes(const zs_volume *v, int64_t t, int64_t z0, in
                      v->info.path);
         return v->io->read_planes(v, t, z0, z1, dst);
     }
-    return gather_planes(v, t, z0, z1, dst);
+    return move_planes(v, t, z0, z1, dst, 0);
 }
 
 zs_status zs__volume_read(const zs_volume *v, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1, void *dst)
@@ -253,7 +240,7 @@ zs_status zs__volume_write(zs_volume *v, int64_t t, int64_t z0, int64_t z1, int6
     }
     if (i->order != ZS_ORDER_F) {
         ZS_RETURN_IF(!whole, ZS_EUNSUPPORTED, "%s: a C-order volume's rows are written by whole planes", i->path);
-        return scatter_planes(v, t, z0, z1, src);
+        return move_planes(v, t, z0, z1, (unsigned char *)(uintptr_t)src, 1);
     }
     if (v->mem) return mem_rows(v, t, z0, z1, y0, y1, (void *)(uintptr_t)src, 0);
     if (whole) return zs__pwrite_full(v->fd, i->path, src, (size_t)(z1 - z0) * plane, rows_offset(i, t, z0, 0));
