@@ -169,7 +169,8 @@ const cli_flag cli_flags[] = {
      .value = "LIST",
      .set = cli_set_engine_list,
      .cmds = "bench",
-     .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), uring (O_DIRECT\nthrough io_uring), e.g. mmap,pread,direct,uring"},
+     .help = "mmap, pread (pread in, pwrite out), direct (O_DIRECT), uring (O_DIRECT\n"
+             "through io_uring), e.g. mmap,pread,direct,uring"},
     {.name = "read-engine", .value = "E", .set = cli_set_engine, AT(read_engine), .cmds = RUNNERS " label resample"},
     {.name = "write-engine", .value = "E", .set = cli_set_engine, AT(write_engine), .cmds = RUNNERS},
     {.name = "precision",

@@ -16,12 +16,12 @@
 #include "cli.h"
 
 typedef struct cell_table {
-    char *text;   /* the file, lines cut at '\n' (owned) */
+    char *text;     /* the file, lines cut at '\n' (owned) */
     char **line;    /* the header, then one line per row (into text); blank lines left out */
     size_t *lineno; /* each one's line number in the file, for messages */
     size_t nline;   /* lines, the header included */
-    int col[3];   /* the position columns */
-    double *xyz;  /* per row: x, y, z */
+    int col[3];     /* the position columns */
+    double *xyz;    /* per row: x, y, z */
 } cell_table;
 
 static void table_free(cell_table *t)

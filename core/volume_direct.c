@@ -202,7 +202,7 @@ zs_status zs__dio_write_edges(const zs_dio *d, int64_t t, int64_t z0, int64_t z1
     ZS_FORWARD(dio_range(d, t, z0, z1, y0, y1, &off, &len));
     ZS_FORWARD(zs__dio_span(d, 1, t, z0, z1, y0, y1, &sp));
     const unsigned char *data = abuf + (off % d->align); /* zs__dio_place put the bytes here */
-    if (sp.len == 0) /* within one or two blocks: no aligned middle */
+    if (sp.len == 0)                                     /* within one or two blocks: no aligned middle */
         return write_all(d, d->v->fd, data, len, off);
     if (sp.off > off) ZS_FORWARD(write_all(d, d->v->fd, data, (size_t)(sp.off - off), off));
     const uint64_t b = sp.off + sp.len, end = off + len;

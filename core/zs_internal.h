@@ -465,11 +465,11 @@ zs_status zs__dio_read(const zs_dio *d, int64_t t, int64_t z0, int64_t z1, int64
 /** The part of a request that goes to the O_DIRECT descriptor, for a caller that issues it itself
  *  (the uring engine): reads, the aligned superset; writes, the aligned middle (len 0: none). */
 typedef struct zs_dio_span {
-    int fd;      /* the O_DIRECT descriptor (borrowed from the zs_dio) */
+    int fd;       /* the O_DIRECT descriptor (borrowed from the zs_dio) */
     uint64_t off; /* aligned file offset */
-    size_t len;  /* aligned length */
-    size_t at;   /* where in the aligned buffer they start */
-    size_t need; /* reads: the bytes that must come for the request to be whole */
+    size_t len;   /* aligned length */
+    size_t at;    /* where in the aligned buffer they start */
+    size_t need;  /* reads: the bytes that must come for the request to be whole */
 } zs_dio_span;
 zs_status zs__dio_span(const zs_dio *d, int write, int64_t t, int64_t z0, int64_t z1, int64_t y0, int64_t y1,
                        zs_dio_span *out);

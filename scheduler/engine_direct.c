@@ -99,7 +99,8 @@ static zs_status take_read(direct_stream *ds, zs_io_request want, const unsigned
         ds->ahead.on = 0;
     read_ahead(ds);
     ZS_FORWARD(zs__ioq_take_read(ds->q, want, data, taken));
-    ZS_RETURN_IF(*taken < 0, ZS_EINTERNAL, "%s: a direct read was lost from its queue", zs_volume_get_info(ds->s->v)->path);
+    ZS_RETURN_IF(*taken < 0, ZS_EINTERNAL, "%s: a direct read was lost from its queue",
+                 zs_volume_get_info(ds->s->v)->path);
     return ZS_OK;
 }
 
@@ -124,7 +125,8 @@ zs_status zs__direct_read(void *stream, zs_io_request r, zs_engine_use use, void
 zs_status zs__direct_write(void *stream, zs_io_request r, zs_engine_fill fill, void *arg)
 {
     direct_stream *ds = stream;
-    const int64_t most = r.y0 == 0 && r.y1 == zs_volume_get_info(ds->s->v)->shape[1] ? ds->most : 1; /* one byte range */
+    const int64_t most =
+        r.y0 == 0 && r.y1 == zs_volume_get_info(ds->s->v)->shape[1] ? ds->most : 1; /* one byte range */
     for (int64_t z = r.z0, step; z < r.z1; z += step) {
         step = r.z1 - z < most ? r.z1 - z : most;
         zs_status st;

@@ -29,12 +29,12 @@ typedef struct zs_engine_ops zs_engine_ops;
 
 /** One volume in one direction for a run (set up by zs__engine_open, read-only in workers). */
 typedef struct zs_engine_side {
-    const zs_engine_ops *ops; /* the engine that serves it (after any fallback) */
-    zs_engine reported;       /* the engine the run stats name */
-    const zs_volume *v;       /* borrowed: the job's volume */
-    zs_volume *out;           /* the same, writable: the output side only (else NULL) */
-    int write;                /* the output side */
-    void *shared;             /* the engine's run-wide state (owner: the engine, ended by close) */
+    const zs_engine_ops *ops;  /* the engine that serves it (after any fallback) */
+    zs_engine reported;        /* the engine the run stats name */
+    const zs_volume *v;        /* borrowed: the job's volume */
+    zs_volume *out;            /* the same, writable: the output side only (else NULL) */
+    int write;                 /* the output side */
+    void *shared;              /* the engine's run-wide state (owner: the engine, ended by close) */
     const zs_engine_ops *next; /* set by an open() that refuses: the engine to try instead (NULL: pread) */
 } zs_engine_side;
 

@@ -28,8 +28,8 @@ struct zs_ring {
     const zs_dio *d;
     int write;
     int depth;
-    int busy;                    /* requests under way */
-    int broken;                  /* a submission failed: the blocking calls do the rest */
+    int busy;                     /* requests under way */
+    int broken;                   /* a submission failed: the blocking calls do the rest */
     int pending[ZS_DIRECT_DEPTH]; /* slot i's request is under way */
     struct {
         zs_io_request req;
@@ -64,7 +64,8 @@ static zs_status ring_probe(const char *path)
     const int e = ring_init(&ring, 1);
     if (e < 0) return refused(path, e);
     struct io_uring_probe *pr = io_uring_get_probe_ring(&ring);
-    const int ok = pr && io_uring_opcode_supported(pr, IORING_OP_READ) && io_uring_opcode_supported(pr, IORING_OP_WRITE);
+    const int ok =
+        pr && io_uring_opcode_supported(pr, IORING_OP_READ) && io_uring_opcode_supported(pr, IORING_OP_WRITE);
     if (pr) io_uring_free_probe(pr);
     io_uring_queue_exit(&ring);
     ZS_RETURN_IF(!ok, ZS_EUNSUPPORTED, "%s: the kernel's io_uring cannot read and write files (Linux 5.6 or later)",
@@ -114,9 +115,9 @@ int zs__ring_submit(zs_ring *r, int slot, zs_io_request req, unsigned char *abuf
         io_uring_prep_read(sqe, sp.fd, abuf, (unsigned)sp.len, sp.off);
     io_uring_sqe_set_data64(sqe, (uint64_t)slot);
     int e;
-    do
+    do {
         e = io_uring_submit(&r->ring);
-    while (e == -EINTR || e == -EAGAIN);
+    } while (e == -EINTR || e == -EAGAIN);
     if (e < 1) { /* the entry stays unsent: never submit again, or it would go with the next one */
         r->broken = 1;
         return 0;
@@ -153,9 +154,9 @@ int zs__ring_reap(zs_ring *r, int wait, zs_status *st, const unsigned char **dat
     struct io_uring_cqe *cqe = NULL;
     if (r->busy == 0) return -1;
     int e;
-    do
+    do {
         e = wait ? io_uring_wait_cqe(&r->ring, &cqe) : io_uring_peek_cqe(&r->ring, &cqe);
-    while (e == -EINTR || (wait && (e == -EAGAIN || e == -EBUSY)));
+    } while (e == -EINTR || (wait && (e == -EAGAIN || e == -EBUSY)));
     *data = NULL;
     if (e < 0 || !cqe) {
         if (!wait) return -1;

@@ -392,8 +392,8 @@ static engine_facts engine_facts_of(const zs_plan *p)
     f.big = f.moved > f.avail / 2;
     f.resident = -1.0;
     if (f.mapped_in && f.moved >= ZS_COLD_JOB_BYTES)
-        f.resident = zs__residency_sampled(p->in.data_path[0] ? p->in.data_path : p->in.path, p->in.offset,
-                                           p->in.nbytes);
+        f.resident =
+            zs__residency_sampled(p->in.data_path[0] ? p->in.data_path : p->in.path, p->in.offset, p->in.nbytes);
     f.cold = f.resident >= 0.0 && f.resident < 0.5;
     return f;
 }

@@ -228,7 +228,6 @@ zs_status zs__journal_scan(const zs_jinfo *info, void (*fn)(void *user, int64_t 
 /** Slab i of a plan described by (slab height, planes per volume): volume t, core [z0,z1). */
 void zs__journal_slab(const zs_jinfo *info, int64_t i, int64_t *t, int64_t *z0, int64_t *z1);
 
-
 /** The fingerprint a journal's header compares, from the zslab version to the output's shape (not
  *  the slab height), as "key value" lines: what an output is made from (journal_files.c). A batch's
  *  record of a finished output is these lines (job.c). @param[out] text caller frees. */

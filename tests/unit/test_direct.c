@@ -105,8 +105,10 @@ static zs_ring *ring_or_skip(const fixture *f, int write)
 {
     zs_ring *r = NULL;
     const zs_status st = zs__ring_new(f->d, write, 1, &r);
-    if (st == ZS_EUNSUPPORTED) zs_test_skip(zs_last_error());
-    else assert_int_equal(st, ZS_OK);
+    if (st == ZS_EUNSUPPORTED)
+        zs_test_skip(zs_last_error());
+    else
+        assert_int_equal(st, ZS_OK);
     return r;
 }
 
@@ -117,7 +119,8 @@ static zs_status request(const fixture *f, zs_ring *ring, int write, int64_t z, 
 {
     zs_io_request r = {0, z, z1, y0, y1};
     if (!ring || !zs__ring_submit(ring, 0, r, f->abuf))
-        return write ? zs__dio_write(f->d, 0, z, z1, y0, y1, f->abuf) : zs__dio_read(f->d, 0, z, z1, y0, y1, f->abuf, got);
+        return write ? zs__dio_write(f->d, 0, z, z1, y0, y1, f->abuf)
+                     : zs__dio_read(f->d, 0, z, z1, y0, y1, f->abuf, got);
     zs_status st = ZS_OK;
     const unsigned char *data = NULL;
     assert_int_equal(zs__ring_reap(ring, 1, &st, &data), 0);
@@ -284,12 +287,9 @@ static void test_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_any_range),
-        cmocka_unit_test(test_any_range_ring),
-        cmocka_unit_test(test_shrunk_file),
-        cmocka_unit_test(test_shrunk_file_ring),
-        cmocka_unit_test(test_size_limit),
-        cmocka_unit_test(test_size_limit_ring),
+        cmocka_unit_test(test_any_range),   cmocka_unit_test(test_any_range_ring),
+        cmocka_unit_test(test_shrunk_file), cmocka_unit_test(test_shrunk_file_ring),
+        cmocka_unit_test(test_size_limit),  cmocka_unit_test(test_size_limit_ring),
         cmocka_unit_test(test_refused),
     };
     return zs_test_exit(cmocka_run_group_tests(tests, NULL, NULL));

@@ -95,9 +95,9 @@ static void test_copy_any_slab_threads(void **state)
     const int64_t slabs[] = {1, 2, 5, 13, 100};
     const int threads[] = {1, 2, 3, 8};
     /* (read, write) engines: every engine on each side (O_DIRECT on 9-voxel rows: unaligned everywhere) */
-    static const zs_engine engines[][2] = {{ZS_ENGINE_MMAP, ZS_ENGINE_MMAP},     {ZS_ENGINE_PREAD, ZS_ENGINE_MMAP},
-                                           {ZS_ENGINE_MMAP, ZS_ENGINE_PREAD},    {ZS_ENGINE_DIRECT, ZS_ENGINE_DIRECT},
-                                           {ZS_ENGINE_URING, ZS_ENGINE_URING},   {ZS_ENGINE_URING, ZS_ENGINE_PREAD},
+    static const zs_engine engines[][2] = {{ZS_ENGINE_MMAP, ZS_ENGINE_MMAP},   {ZS_ENGINE_PREAD, ZS_ENGINE_MMAP},
+                                           {ZS_ENGINE_MMAP, ZS_ENGINE_PREAD},  {ZS_ENGINE_DIRECT, ZS_ENGINE_DIRECT},
+                                           {ZS_ENGINE_URING, ZS_ENGINE_URING}, {ZS_ENGINE_URING, ZS_ENGINE_PREAD},
                                            {ZS_ENGINE_PREAD, ZS_ENGINE_URING}};
     for (size_t e = 0; e < sizeof engines / sizeof engines[0]; e++)
         for (size_t si = 0; si < 5; si++)
